@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { type ProtocolError, UnsupportedVersionError } from './errors.js';
+import { LIMITS } from './limits.js';
+import { TextSchema } from './primitives.js';
+import { HANDOFF_PROTOCOL_VERSION } from './version.js';
+
+/** An issue on the wire: a JSON Pointer `path`, a stable `code`, a `message` for people. */
+export const WireIssueSchema = z
+  .strictObject({
+    path: z
+      .string()
+      .max(1024)
+      .regex(/^(\/.*)?$/),
+    code: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]*$/)
+      .max(64),
+    message: TextSchema,
+  })
+  .meta({ id: 'WireIssue' });
+
+/**
+ * The error body every Handoff endpoint returns: a stable `code` (a gateway code such as `VALIDATION_FAILED`,
+ * `UNSUPPORTED_VERSION`, `BUDGET_EXCEEDED`), a `message`, the `issues` behind it and, for `UNSUPPORTED_VERSION`,
+ * the versions the server supports.
+ */
+export const ErrorEnvelopeSchema = z
+  .strictObject({
+    protocolVersion: z.literal(HANDOFF_PROTOCOL_VERSION),
+    kind: z.literal('ErrorEnvelope'),
+    code: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]*$/)
+      .max(64),
+    message: TextSchema,
+    issues: z.array(WireIssueSchema).max(LIMITS.MAX_ISSUES),
+    supportedVersions: z.array(z.string().max(16)).min(1).max(20).optional(),
+    requestId: z.string().max(128).optional(),
+  })
+  .meta({
+    id: 'ErrorEnvelope',
+    title: 'ErrorEnvelope',
+    description: 'The wire form of an error (Handoff protocol v1).',
+  });
+export type ErrorEnvelope = z.infer<typeof ErrorEnvelopeSchema>;
+
+/**
+ * Converts a local {@link ProtocolError} into its wire form. Issues past `LIMITS.MAX_ISSUES` are dropped and
+ * messages are cut to the envelope's bounds, so the result always validates.
+ */
+export function toErrorEnvelope(error: ProtocolError, requestId?: string): ErrorEnvelope {
+  const cut = (text: string) =>
+    text.length > LIMITS.MAX_TEXT_LENGTH ? text.slice(0, LIMITS.MAX_TEXT_LENGTH) : text;
+  return {
+    protocolVersion: HANDOFF_PROTOCOL_VERSION,
+    kind: 'ErrorEnvelope',
+    code: error.code,
+    message: cut(error.message || error.code),
+    issues: error.issues.slice(0, LIMITS.MAX_ISSUES).map((i) => ({
+      path: i.path.slice(0, 1024),
+      code: i.code,
+      message: cut(i.message || i.code),
+    })),
+    ...(error instanceof UnsupportedVersionError
+      ? { supportedVersions: [...error.supported] }
+      : {}),
+    ...(requestId === undefined ? {} : { requestId }),
+  };
+}

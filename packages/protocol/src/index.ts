@@ -1,0 +1,153 @@
+/**
+ * @handoff/protocol: the v1 handoff contract. Zod schemas are the source of truth; the JSON Schema under
+ * `schema/v1/` and the declarations under `types/v1/` are generated from them.
+ */
+export {
+  ACTION_TYPES,
+  type Action,
+  type ActionOf,
+  ActionSchema,
+  type ActionType,
+  type ContactRecord,
+  ContactRecordSchema,
+  type ContactRef,
+  ContactRefSchema,
+} from './action.js';
+export { type ApprovalClaims, ApprovalClaimsSchema } from './approval.js';
+export {
+  CURRENCY_CODES,
+  CURRENCY_EXPONENTS,
+  type CurrencyCode,
+  currencyExponent,
+  isCurrencyCode,
+} from './currency.js';
+export {
+  canonicalJson,
+  type Digest,
+  documentDigest,
+  lineageEventHash,
+  planDigest,
+  sha256Digest,
+} from './digest.js';
+export {
+  type DispatchReceipt,
+  DispatchReceiptSchema,
+  type DispatchStatus,
+  DispatchStatusSchema,
+} from './dispatch-receipt.js';
+export {
+  DOCUMENT_KINDS,
+  DOCUMENT_SCHEMAS,
+  type DocumentKind,
+  type DocumentOf,
+  type ParseOptions,
+  type ParseResult,
+  parseDocument,
+  parseDocumentJson,
+  safeParseDocument,
+  safeParseDocumentJson,
+} from './documents.js';
+export {
+  type ErrorEnvelope,
+  ErrorEnvelopeSchema,
+  toErrorEnvelope,
+  WireIssueSchema,
+} from './error-envelope.js';
+export {
+  type AnyProtocolError,
+  ProtocolError,
+  ProtocolValidationError,
+  UnsupportedVersionError,
+  UpgradeError,
+} from './errors.js';
+export { type Evidence, EvidenceSchema, type EvidenceType } from './evidence.js';
+export {
+  JSON_SCHEMA_UNEXPRESSED_CODES,
+  PROTOCOL_ISSUE_CODES,
+  type ProtocolIssue,
+  type ProtocolIssueCode,
+} from './issue-codes.js';
+export { LIMITS } from './limits.js';
+export {
+  type Actor,
+  ActorSchema,
+  GENESIS_HASH,
+  LINEAGE_EVENT_TYPES,
+  type LineageEvent,
+  LineageEventSchema,
+  type LineageEventType,
+} from './lineage-event.js';
+export {
+  COUNT_KPIS,
+  type Forecast,
+  ForecastSchema,
+  type Kpi,
+  KpiSchema,
+  MONEY_KPIS,
+  type Objective,
+  ObjectiveSchema,
+  RATIO_KPIS,
+} from './metric.js';
+export {
+  CurrencyCodeSchema,
+  type Money,
+  MoneySchema,
+  money,
+  moneyFromDecimalString,
+  moneyToDecimalString,
+  sumMinor,
+} from './money.js';
+export {
+  type AiMode,
+  AiModeSchema,
+  type CopilotIdentity,
+  CopilotIdentitySchema,
+  CVJ_STAGES,
+  type CvjStage,
+  CvjStageSchema,
+  type HandoffPlan,
+  HandoffPlanSchema,
+  type PlanInput,
+  PlanInputSchema,
+  type Workflow,
+  WorkflowSchema,
+} from './plan.js';
+export {
+  type ApprovalRequirement,
+  ApprovalRequirementSchema,
+  type EnforcementLevel,
+  EnforcementLevelSchema,
+  type PolicyDecision,
+  PolicyDecisionSchema,
+  type PolicyOutcome,
+  PolicyOutcomeSchema,
+} from './policy-decision.js';
+export { DigestSchema, IdentifierSchema, PlanIdSchema, TimestampSchema } from './primitives.js';
+export {
+  type Budget,
+  BudgetSchema,
+  type Channel,
+  ChannelSchema,
+  type ContentKind,
+  ContentKindSchema,
+  type Risk,
+  RiskSchema,
+  type StrategyOption,
+  StrategyOptionSchema,
+} from './strategy-option.js';
+export {
+  DEFAULT_UPGRADES,
+  type DocumentUpgrade,
+  type RawDocument,
+  UpgradeRegistry,
+} from './upgrade.js';
+export {
+  HANDOFF_PROTOCOL_VERSION,
+  isSupportedVersion,
+  LATEST_PROTOCOL_VERSION,
+  negotiateVersion,
+  type ProtocolVersion,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type VersionNegotiation,
+} from './version.js';
+export { toJsonPointer } from './zod-issues.js';

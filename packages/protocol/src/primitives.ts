@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { LIMITS } from './limits.js';
+import type { RuleParams } from './zod-issues.js';
+
+/**
+ * Identifier of a tenant, option, action, segment or platform object: 1-128 characters, starting with a letter or
+ * digit, then letters, digits and `._:-`.
+ */
+export const IdentifierSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/)
+  .max(LIMITS.MAX_ID_LENGTH)
+  .meta({ id: 'Identifier' });
+
+/** A plan id: a UUID version 7 (RFC 9562, lower case) or a ULID (Crockford base32, upper case). */
+export const PlanIdSchema = z
+  .string()
+  .regex(
+    /^(?:[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|[0-7][0-9A-HJKMNP-TV-Z]{25})$/,
+  )
+  .meta({ id: 'PlanId', description: 'UUID v7 (RFC 9562) or ULID.' });
+
+/** An RFC 3339 timestamp in UTC with a `Z` suffix, e.g. `2026-11-21T14:00:00Z` (fractional seconds allowed). */
+export const TimestampSchema = z.iso
+  .datetime()
+  .meta({ id: 'Timestamp', description: 'RFC 3339 date-time in UTC (Z suffix).' });
+
+/** A SHA-256 digest rendered as `sha256:` and 64 lower-case hex digits. */
+export const DigestSchema = z
+  .string()
+  .regex(/^sha256:[0-9a-f]{64}$/)
+  .meta({ id: 'Digest', description: 'sha256: followed by 64 lower-case hex digits.' });
+
+/** A short name or title (1-200 characters). */
+export const NameSchema = z.string().min(1).max(LIMITS.MAX_NAME_LENGTH);
+
+/** Free text (1-4,000 characters). */
+export const TextSchema = z.string().min(1).max(LIMITS.MAX_TEXT_LENGTH);
+
+/** An absolute URL (any scheme), at most 2,048 characters. */
+export const UriSchema = z.url().max(LIMITS.MAX_URI_LENGTH);
+
+/** An absolute `https:` URL, at most 2,048 characters. */
+export const HttpsUrlSchema = z
+  .url({ protocol: /^https$/ })
+  .max(LIMITS.MAX_URI_LENGTH)
+  .regex(/^https:\/\//);
+
+/** A bag of JSON properties passed through to a platform (e.g. template data, event properties). */
+export const PropertiesSchema = z.record(z.string().max(LIMITS.MAX_NAME_LENGTH), z.unknown());
+
+/** A rule issue's `params`, typed so every custom issue names a protocol issue code. */
+export function rule(code: RuleParams['code']): { params: RuleParams } {
+  return { params: { code } };
+}
+
+/**
+ * An array whose items must be distinct (by `===`, so for primitives): zod enforces it with `DUPLICATE_ITEM` and
+ * the JSON Schema states `uniqueItems: true`.
+ */
+export function uniqueArray<T extends z.ZodType<string>>(item: T) {
+  return z
+    .array(item)
+    .refine((items) => new Set(items).size === items.length, {
+      message: 'Items must be distinct',
+      ...rule('DUPLICATE_ITEM'),
+    })
+    .meta({ uniqueItems: true });
+}
+
+/**
+ * Requires at least one of `keys` on an object: zod enforces it with `MISSING_ONE_OF` and the JSON Schema states
+ * it as `anyOf: [{ required: [key] }, ...]`.
+ */
+export function atLeastOneOf<S extends z.ZodObject>(
+  schema: S,
+  keys: readonly (keyof z.infer<S> & string)[],
+) {
+  return schema
+    .refine((value: Record<string, unknown>) => keys.some((key) => value[key] !== undefined), {
+      message: `At least one of ${keys.join(', ')} is required`,
+      ...rule('MISSING_ONE_OF'),
+    })
+    .meta({ anyOf: keys.map((key) => ({ required: [key] })) });
+}
