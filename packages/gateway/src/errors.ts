@@ -1,0 +1,90 @@
+import type { ProtocolIssue } from '@handoff/protocol';
+
+/**
+ * Every code a {@link GatewayError} can carry, with the tRPC error code and HTTP status it maps to. This is the
+ * single table the API layer uses; `switch (err.code)` narrows on {@link GatewayErrorCode}.
+ */
+export const GATEWAY_ERROR_TABLE = {
+  // Request and input
+  VALIDATION_FAILED: { trpc: 'BAD_REQUEST', http: 400 },
+  UNSUPPORTED_VERSION: { trpc: 'BAD_REQUEST', http: 400 },
+  PAYLOAD_TOO_LARGE: { trpc: 'PAYLOAD_TOO_LARGE', http: 413 },
+  // Access
+  UNAUTHENTICATED: { trpc: 'UNAUTHORIZED', http: 401 },
+  FORBIDDEN: { trpc: 'FORBIDDEN', http: 403 },
+  NOT_FOUND: { trpc: 'NOT_FOUND', http: 404 },
+  // Plan lifecycle
+  PLAN_CONFLICT: { trpc: 'CONFLICT', http: 409 },
+  ILLEGAL_TRANSITION: { trpc: 'CONFLICT', http: 409 },
+  PLAN_NOT_AWAITING_APPROVAL: { trpc: 'CONFLICT', http: 409 },
+  // Signed approvals (each refusal is also recorded in lineage)
+  APPROVAL_MALFORMED: { trpc: 'BAD_REQUEST', http: 400 },
+  APPROVAL_ALG_NOT_ALLOWED: { trpc: 'UNAUTHORIZED', http: 401 },
+  APPROVAL_UNKNOWN_KEY: { trpc: 'UNAUTHORIZED', http: 401 },
+  APPROVAL_INVALID_SIGNATURE: { trpc: 'UNAUTHORIZED', http: 401 },
+  APPROVAL_EXPIRED: { trpc: 'UNAUTHORIZED', http: 401 },
+  APPROVAL_NOT_YET_VALID: { trpc: 'UNAUTHORIZED', http: 401 },
+  APPROVAL_WRONG_AUDIENCE: { trpc: 'UNAUTHORIZED', http: 401 },
+  APPROVAL_REPLAYED: { trpc: 'CONFLICT', http: 409 },
+  APPROVAL_PLAN_MISMATCH: { trpc: 'UNPROCESSABLE_CONTENT', http: 422 },
+  APPROVAL_DIGEST_MISMATCH: { trpc: 'UNPROCESSABLE_CONTENT', http: 422 },
+  APPROVAL_POLICY_MISMATCH: { trpc: 'UNPROCESSABLE_CONTENT', http: 422 },
+  APPROVAL_OPTION_INVALID: { trpc: 'UNPROCESSABLE_CONTENT', http: 422 },
+  APPROVAL_SPEND_TOO_LOW: { trpc: 'UNPROCESSABLE_CONTENT', http: 422 },
+  APPROVAL_ROLE_NOT_REQUIRED: { trpc: 'FORBIDDEN', http: 403 },
+  APPROVAL_SELF_APPROVAL: { trpc: 'FORBIDDEN', http: 403 },
+  APPROVAL_DUPLICATE_APPROVER: { trpc: 'CONFLICT', http: 409 },
+  // Budget and control
+  BUDGET_CAP_INVALID: { trpc: 'BAD_REQUEST', http: 400 },
+  SCOPE_PAUSED: { trpc: 'PRECONDITION_FAILED', http: 412 },
+  // Configuration and internals
+  CONFIG_INVALID: { trpc: 'INTERNAL_SERVER_ERROR', http: 500 },
+  KEY_SOURCE_UNAVAILABLE: { trpc: 'SERVICE_UNAVAILABLE', http: 503 },
+  INTERNAL: { trpc: 'INTERNAL_SERVER_ERROR', http: 500 },
+} as const satisfies Record<string, { trpc: string; http: number }>;
+
+/** A stable gateway error code. Adding one is additive; renaming one is a breaking change. */
+export type GatewayErrorCode = keyof typeof GATEWAY_ERROR_TABLE;
+
+/** Every gateway error code, in table order. */
+export const GATEWAY_ERROR_CODES = Object.keys(GATEWAY_ERROR_TABLE) as GatewayErrorCode[];
+
+/**
+ * The one error class of the gateway. `code` is stable, `issues` are structured (`{ path, code, message }` with
+ * JSON Pointer paths) and `message` is for people. Never carries tokens, keys or whole payloads.
+ */
+export class GatewayError extends Error {
+  readonly code: GatewayErrorCode;
+  readonly issues: readonly ProtocolIssueLike[];
+  /** Extra facts safe to return to the caller (e.g. `supportedVersions`, an existing plan's state). */
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(
+    code: GatewayErrorCode,
+    message: string,
+    options: { issues?: readonly ProtocolIssueLike[]; details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GatewayError';
+    this.code = code;
+    this.issues = options.issues ?? [];
+    this.details = options.details ?? {};
+  }
+
+  /** The HTTP status of this error's code. */
+  get httpStatus(): number {
+    return GATEWAY_ERROR_TABLE[this.code].http;
+  }
+}
+
+/** A structured issue: a protocol issue, or a gateway issue with its own code. */
+export interface ProtocolIssueLike {
+  path: string;
+  code: ProtocolIssue['code'] | (string & {});
+  message: string;
+}
+
+/** True when `value` is a {@link GatewayError}, optionally with one of `codes`. */
+export function isGatewayError(value: unknown, ...codes: GatewayErrorCode[]): value is GatewayError {
+  return value instanceof GatewayError && (codes.length === 0 || codes.includes(value.code));
+}
