@@ -1,0 +1,56 @@
+import type { AddressInfo } from 'node:net';
+import { createHTTPServer } from '@trpc/server/adapters/standalone';
+import type { Authenticator } from '../auth/authenticate.js';
+import type { Gateway } from '../gateway.js';
+import { appRouter } from './router.js';
+
+/** Options of {@link startHttpServer}. */
+export interface HttpServerOptions {
+  gateway: Gateway;
+  authenticator: Authenticator;
+  /** Interface to bind. Default `127.0.0.1`: the gateway is not exposed beyond the machine unless asked. */
+  host?: string;
+  /** Port; 0 picks a free one. Default 0. */
+  port?: number;
+  /** Largest request body in bytes, refused before parsing with `PAYLOAD_TOO_LARGE` (HTTP 413). Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Called with each error a procedure ends in (for logging without tokens or payloads). */
+  onError?: (info: { path: string | undefined; code: string; message: string }) => void;
+}
+
+/** A running gateway HTTP server. */
+export interface RunningServer {
+  /** Base URL of the tRPC endpoint, e.g. `http://127.0.0.1:51234`. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves the gateway's tRPC router over HTTP (tRPC standalone adapter on `node:http`). */
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
+  const server = createHTTPServer({
+    router: appRouter,
+    maxBodySize: options.maxBodyBytes ?? 1_048_576,
+    createContext: ({ req }) => ({
+      gateway: options.gateway,
+      authenticator: options.authenticator,
+      authorization: req.headers.authorization,
+    }),
+    onError: ({ path, error }) =>
+      options.onError?.({ path, code: error.code, message: error.message }),
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shown}:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections?.();
+        server.close((error?: Error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}

@@ -1,0 +1,93 @@
+import {
+  IdentifierSchema,
+  LINEAGE_EVENT_TYPES,
+  PlanIdSchema,
+  TimestampSchema,
+} from '@handoff/protocol';
+import { z } from 'zod';
+import { PLAN_STATES } from '../plan-state.js';
+import { authedProcedure, publicProcedure, router } from './trpc.js';
+
+const ControlTargetSchema = z.strictObject({
+  scopeType: z.enum(['tenant', 'workflow', 'channel', 'adapter', 'copilot_model']),
+  scopeValue: z.string().min(1).max(200),
+});
+
+/**
+ * The gateway's tRPC v11 router. Inputs are validated with zod (plans with the protocol's own schemas, inside
+ * the gateway, so their issues are the contract's); every procedure but `health` needs a bearer credential, and
+ * the gateway checks the caller's role and tenant (see `OPERATION_ROLES`).
+ */
+export const appRouter = router({
+  health: publicProcedure.query(({ ctx }) => ctx.gateway.health()),
+  plans: router({
+    submit: authedProcedure
+      .input(z.strictObject({ plan: z.unknown() }))
+      .mutation(({ ctx, input }) => ctx.gateway.submitPlan(ctx.principal, input.plan)),
+    dryRun: authedProcedure
+      .input(z.strictObject({ plan: z.unknown() }))
+      .mutation(({ ctx, input }) => ctx.gateway.dryRun(ctx.principal, input.plan)),
+    get: authedProcedure
+      .input(z.strictObject({ planId: PlanIdSchema }))
+      .query(({ ctx, input }) => ctx.gateway.getPlan(ctx.principal, input.planId)),
+    list: authedProcedure
+      .input(
+        z.strictObject({
+          states: z.array(z.enum(PLAN_STATES)).max(PLAN_STATES.length).optional(),
+          workflowId: IdentifierSchema.optional(),
+          cursor: z.string().max(300).optional(),
+          limit: z.int().min(1).max(500).optional(),
+        }),
+      )
+      .query(({ ctx, input }) => ctx.gateway.listPlans(ctx.principal, input)),
+    cancel: authedProcedure
+      .input(z.strictObject({ planId: PlanIdSchema, reason: z.string().min(1).max(1000) }))
+      .mutation(({ ctx, input }) =>
+        ctx.gateway.cancelPlan(ctx.principal, input.planId, input.reason),
+      ),
+  }),
+  approvals: router({
+    submit: authedProcedure
+      .input(z.strictObject({ token: z.string().min(1).max(16_384) }))
+      .mutation(({ ctx, input }) => ctx.gateway.submitApproval(ctx.principal, input.token)),
+  }),
+  budget: router({
+    getCaps: authedProcedure.query(({ ctx }) => ctx.gateway.getCaps(ctx.principal)),
+    setCaps: authedProcedure
+      .input(z.strictObject({ caps: z.unknown() }))
+      .mutation(({ ctx, input }) => ctx.gateway.setCaps(ctx.principal, input.caps)),
+  }),
+  control: router({
+    pause: authedProcedure
+      .input(ControlTargetSchema.extend({ reason: z.string().min(1).max(1000) }))
+      .mutation(({ ctx, input }) =>
+        ctx.gateway.pause(
+          ctx.principal,
+          { scopeType: input.scopeType, scopeValue: input.scopeValue },
+          input.reason,
+        ),
+      ),
+    resume: authedProcedure
+      .input(ControlTargetSchema)
+      .mutation(({ ctx, input }) => ctx.gateway.resume(ctx.principal, input)),
+    list: authedProcedure.query(({ ctx }) => ctx.gateway.listControls(ctx.principal)),
+  }),
+  lineage: router({
+    query: authedProcedure
+      .input(
+        z.strictObject({
+          planId: PlanIdSchema.optional(),
+          types: z.array(z.enum(LINEAGE_EVENT_TYPES)).max(LINEAGE_EVENT_TYPES.length).optional(),
+          actorId: z.string().max(200).optional(),
+          from: TimestampSchema.optional(),
+          to: TimestampSchema.optional(),
+          cursor: z.string().regex(/^\d+$/).max(20).optional(),
+          limit: z.int().min(1).max(500).optional(),
+        }),
+      )
+      .query(({ ctx, input }) => ctx.gateway.queryLineage(ctx.principal, input)),
+  }),
+});
+
+/** The router's type, for typed clients (`@trpc/client`). */
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,112 @@
+import {
+  type ErrorEnvelope,
+  HANDOFF_PROTOCOL_VERSION,
+  LIMITS,
+  toJsonPointer,
+} from '@handoff/protocol';
+import { initTRPC, TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
+import type { Authenticator } from '../auth/authenticate.js';
+import type { Principal } from '../auth/principal.js';
+import { GATEWAY_ERROR_TABLE, GatewayError, type GatewayErrorCode } from '../errors.js';
+import type { Gateway } from '../gateway.js';
+
+/** Per-request context: the gateway, the authenticator and the raw `Authorization` header. */
+export interface ApiContext {
+  gateway: Gateway;
+  authenticator: Authenticator;
+  authorization: string | undefined;
+}
+
+const TRPC_TO_GATEWAY: Partial<Record<TRPCError['code'], GatewayErrorCode>> = {
+  BAD_REQUEST: 'VALIDATION_FAILED',
+  PARSE_ERROR: 'VALIDATION_FAILED',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  UNAUTHORIZED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+};
+
+/** The wire error (`ErrorEnvelope`) of any error a procedure ends with. */
+export function toEnvelope(error: TRPCError): ErrorEnvelope {
+  const cause = error.cause;
+  const cut = (text: string) => text.slice(0, LIMITS.MAX_TEXT_LENGTH) || 'Error';
+  if (cause instanceof GatewayError) {
+    const supported = cause.details.supportedVersions;
+    return {
+      protocolVersion: HANDOFF_PROTOCOL_VERSION,
+      kind: 'ErrorEnvelope',
+      code: cause.code,
+      message: cut(cause.message),
+      issues: cause.issues
+        .slice(0, LIMITS.MAX_ISSUES)
+        .map((i) => ({ ...i, message: cut(i.message) })),
+      ...(Array.isArray(supported) ? { supportedVersions: supported.map(String) } : {}),
+    };
+  }
+  if (cause instanceof ZodError) {
+    return {
+      protocolVersion: HANDOFF_PROTOCOL_VERSION,
+      kind: 'ErrorEnvelope',
+      code: 'VALIDATION_FAILED',
+      message: 'The request input is invalid',
+      issues: cause.issues.slice(0, LIMITS.MAX_ISSUES).map((i) => ({
+        path: toJsonPointer(i.path),
+        code: i.code.toUpperCase(),
+        message: cut(i.message),
+      })),
+    };
+  }
+  const code = TRPC_TO_GATEWAY[error.code] ?? 'INTERNAL';
+  // Internal errors keep their details in the server log, never in the response.
+  const message = code === 'INTERNAL' ? 'Internal error' : cut(error.message);
+  return {
+    protocolVersion: HANDOFF_PROTOCOL_VERSION,
+    kind: 'ErrorEnvelope',
+    code,
+    message,
+    issues: [],
+  };
+}
+
+const t = initTRPC.context<ApiContext>().create({
+  errorFormatter({ shape, error }) {
+    const envelope = toEnvelope(error);
+    return {
+      ...shape,
+      message: envelope.message,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        handoff: envelope,
+      },
+    };
+  },
+});
+
+/** Turns a thrown {@link GatewayError} into the tRPC error of its code (one table: `GATEWAY_ERROR_TABLE`). */
+const mapErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof GatewayError) {
+    const cause = result.error.cause;
+    throw new TRPCError({
+      code: GATEWAY_ERROR_TABLE[cause.code].trpc,
+      message: cause.message,
+      cause,
+    });
+  }
+  return result;
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** A procedure anyone may call (health). */
+export const publicProcedure = t.procedure.use(mapErrors);
+
+/** A procedure that needs an authenticated principal (roles are checked by the gateway's access table). */
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const principal: Principal = await ctx.authenticator.authenticate(ctx.authorization);
+  return next({ ctx: { ...ctx, principal } });
+});

@@ -1,0 +1,87 @@
+import { IdentifierSchema } from '@handoff/protocol';
+import { z } from 'zod';
+import { ApiKeyEntrySchema } from '../auth/api-keys.js';
+import { BudgetCapSchema } from '../budget/cap.js';
+import { PolicySetSchema } from '../policy/policy-set.js';
+
+/** Where public keys come from: a JWKS file, an HTTPS URL (http only on loopback) or an inline JWKS. */
+export const KeySourceConfigSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('file'),
+    path: z.string().min(1).meta({ description: 'JWKS file path, relative to the config file.' }),
+    cooldownMs: z.int().min(0).max(3_600_000).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('url'),
+    url: z.url(),
+    cooldownMs: z.int().min(0).max(3_600_000).optional(),
+    timeoutMs: z.int().min(100).max(60_000).optional(),
+    cacheMaxAgeMs: z.int().min(1000).max(86_400_000).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('inline'),
+    jwks: z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())).max(100) }),
+  }),
+]);
+
+/**
+ * `handoff.config.json` (or `.yaml`): everything a gateway needs. Paths are relative to the config file.
+ *
+ * - `gatewayId`: this gateway's id; every approval's `aud` must equal it.
+ * - `database.path`: SQLite file (created if missing) or `:memory:`.
+ * - `listen`: HTTP interface (default host `127.0.0.1`, port 0 = any free port) and the largest request body in
+ *   bytes (default 1 MiB), refused before parsing.
+ * - `approvals.keys`: approvers' JWKS sources; `clockToleranceSec` (default 30) for `exp`/`nbf`.
+ * - `auth.apiKeys`: API keys, stored only as `sha256:` hashes, each with a tenant and roles; `auth.jwt`: bearer
+ *   JWTs from an issuer (its JWKS, `issuer`, `audience`, and the claims naming tenant and roles).
+ * - `policy`: the policy set, inline or as a JSON/YAML file.
+ * - `caps`: budget caps seeded for a tenant that has none stored yet (operators change them through the API).
+ * - `killSwitch.onPause`: `keep` (default) or `release` the budget of paused plans.
+ * - `expirySweepMs`: how often the server expires plans past their window (default 60000).
+ */
+export const GatewayConfigSchema = z.strictObject({
+  gatewayId: IdentifierSchema,
+  database: z.strictObject({ path: z.string().min(1) }),
+  listen: z
+    .strictObject({
+      host: z.string().min(1).max(255).optional(),
+      port: z.int().min(0).max(65_535).optional(),
+      maxBodyBytes: z
+        .int()
+        .min(1024)
+        .max(64 * 1_048_576)
+        .optional(),
+    })
+    .optional(),
+  approvals: z.strictObject({
+    keys: z.array(KeySourceConfigSchema).min(1).max(20),
+    clockToleranceSec: z.int().min(0).max(300).optional(),
+  }),
+  auth: z
+    .strictObject({
+      apiKeys: z.array(ApiKeyEntrySchema).max(10_000).optional(),
+      jwt: z
+        .strictObject({
+          issuer: z.string().min(1),
+          audience: z.string().min(1),
+          jwks: KeySourceConfigSchema,
+          tenantClaim: z.string().min(1).optional(),
+          rolesClaim: z.string().min(1).optional(),
+        })
+        .optional(),
+    })
+    .refine((auth) => auth.apiKeys !== undefined || auth.jwt !== undefined, {
+      message:
+        'Configure apiKeys, jwt or both: a gateway with no way to authenticate serves nobody',
+    }),
+  policy: z.union([
+    z.strictObject({ file: z.string().min(1) }),
+    z.strictObject({ inline: PolicySetSchema }),
+  ]),
+  caps: z.array(BudgetCapSchema).max(1000).optional(),
+  killSwitch: z.strictObject({ onPause: z.enum(['keep', 'release']) }).optional(),
+  expirySweepMs: z.int().min(1000).max(86_400_000).optional(),
+});
+
+/** A validated gateway configuration. */
+export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;

@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { toJsonPointer } from '@handoff/protocol';
+import { parse as parseYaml } from 'yaml';
+import { GatewayError } from '../errors.js';
+import { loadPolicySet, type PolicySet } from '../policy/policy-set.js';
+import { type GatewayConfig, GatewayConfigSchema } from './config-schema.js';
+
+/** A configuration with its file's folder, to resolve relative paths, and its loaded policy set. */
+export interface LoadedConfig {
+  config: GatewayConfig;
+  baseDir: string;
+  policySet: PolicySet;
+}
+
+/** Resolves a path from the config against the config file's folder (`:memory:` stays as it is). */
+export function resolveConfigPath(loaded: Pick<LoadedConfig, 'baseDir'>, path: string): string {
+  return path === ':memory:' || isAbsolute(path) ? path : resolve(loaded.baseDir, path);
+}
+
+function parseText(text: string, file: string): unknown {
+  try {
+    return /\.ya?ml$/i.test(file) ? parseYaml(text, { uniqueKeys: true }) : JSON.parse(text);
+  } catch (error) {
+    throw new GatewayError(
+      'CONFIG_INVALID',
+      `${file} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}`,
+      {
+        issues: [{ path: '', code: 'INVALID_SYNTAX', message: (error as Error).message }],
+      },
+    );
+  }
+}
+
+/**
+ * Validates a configuration value (already parsed) with path-precise issues, and loads its policy set.
+ *
+ * @throws GatewayError `CONFIG_INVALID` with `issues: { path (JSON Pointer), code, message }[]`, or when the
+ *   policy file is unreadable or invalid (its issues prefixed with `/policy`).
+ */
+export function validateConfig(value: unknown, baseDir: string): LoadedConfig {
+  const result = GatewayConfigSchema.safeParse(value, { reportInput: true });
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => ({
+      path: toJsonPointer(i.path),
+      code: i.code.toUpperCase(),
+      message: i.message,
+    }));
+    const first = issues[0];
+    throw new GatewayError(
+      'CONFIG_INVALID',
+      `Invalid configuration: ${first?.path || '/'} ${first?.message ?? ''}`,
+      {
+        issues,
+      },
+    );
+  }
+  const config = result.data;
+  let policySet: PolicySet;
+  try {
+    if ('inline' in config.policy) {
+      policySet = config.policy.inline;
+    } else {
+      const file = resolveConfigPath({ baseDir }, config.policy.file);
+      policySet = loadPolicySet(readFileSync(file, 'utf8'));
+    }
+  } catch (error) {
+    const issues =
+      error instanceof GatewayError
+        ? error.issues.map((i) => ({ ...i, path: `/policy${i.path}` }))
+        : [{ path: '/policy/file', code: 'UNREADABLE', message: (error as Error).message }];
+    throw new GatewayError('CONFIG_INVALID', 'The policy set cannot be loaded', {
+      issues,
+      cause: error,
+    });
+  }
+  return { config, baseDir, policySet };
+}
+
+/** Reads and validates `handoff.config.json` / `.yaml`. @throws GatewayError `CONFIG_INVALID`. */
+export function loadConfigFile(file: string): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new GatewayError('CONFIG_INVALID', `Cannot read ${file}`, {
+      issues: [{ path: '', code: 'UNREADABLE', message: (error as Error).message }],
+    });
+  }
+  return validateConfig(parseText(text, file), dirname(resolve(file)));
+}

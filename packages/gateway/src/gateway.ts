@@ -1,0 +1,256 @@
+import type { LineageEvent, LineageEventType } from '@handoff/protocol';
+import { documentDigest } from '@handoff/protocol';
+import { OPERATION_ROLES, type Operation } from './access.js';
+import { type Principal, requireRole } from './auth/principal.js';
+import { type BudgetCap, parseBudgetCaps } from './budget/cap.js';
+import { GatewayError } from './errors.js';
+import { approvePlan } from './pipeline/approve-plan.js';
+import { actorOf, type PipelineDeps } from './pipeline/deps.js';
+import { expireDuePlans } from './pipeline/expire-plans.js';
+import type { ControlTarget } from './pipeline/kill-switch.js';
+import { cancelPlan, pauseScope, resumeScope } from './pipeline/plan-control.js';
+import { type PlanView, planView } from './pipeline/plan-view.js';
+import { toBudgetCap, toStoredCap } from './pipeline/reserve-budget.js';
+import { dryRunPlan, submitPlan } from './pipeline/submit-plan.js';
+import type { PlanState } from './plan-state.js';
+import type { PolicyEvaluation } from './policy/evaluate.js';
+import type { ControlRecord, PlanRecord } from './store/store.js';
+
+/** A page of results with the cursor of the next page (`undefined` on the last page). */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | undefined;
+}
+
+/** Filter of {@link Gateway.queryLineage}; times are RFC 3339, `cursor` is the last `seq` seen. */
+export interface LineageQuery {
+  planId?: string;
+  types?: LineageEventType[];
+  actorId?: string;
+  from?: string;
+  to?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+const MAX_PAGE = 500;
+
+/**
+ * The gateway's operations, in process. Every method checks the caller's role against {@link OPERATION_ROLES}
+ * and its tenant before doing anything; the HTTP router is a thin layer over these methods.
+ */
+export class Gateway {
+  readonly deps: PipelineDeps;
+
+  constructor(deps: PipelineDeps) {
+    this.deps = deps;
+  }
+
+  #authorize(principal: Principal, operation: Operation): void {
+    requireRole(principal, ...OPERATION_ROLES[operation]);
+  }
+
+  async #view(record: PlanRecord): Promise<PlanView> {
+    return this.deps.store.transaction((tx) => planView(tx, record));
+  }
+
+  /** Submits a plan (copilot). Idempotent on plan id. See `submitPlan`. */
+  async submitPlan(principal: Principal, plan: unknown): Promise<PlanView & { created: boolean }> {
+    this.#authorize(principal, 'plans.submit');
+    const { record, created } = await submitPlan(this.deps, principal, plan);
+    return { ...(await this.#view(record)), created };
+  }
+
+  /** Evaluates a plan against the active policy set; writes nothing. */
+  dryRun(
+    principal: Principal,
+    plan: unknown,
+  ): { planId: string; digest: string; evaluation: PolicyEvaluation } {
+    this.#authorize(principal, 'plans.dryRun');
+    const { plan: parsed, digest, evaluation } = dryRunPlan(this.deps, plan);
+    return { planId: parsed.planId, digest, evaluation };
+  }
+
+  /**
+   * One plan of the caller's tenant. A copilot sees only its own plans. Unknown and foreign plans are both
+   * `NOT_FOUND`, so a caller learns nothing of other tenants.
+   */
+  async getPlan(principal: Principal, planId: string): Promise<PlanView> {
+    this.#authorize(principal, 'plans.get');
+    return this.deps.store.transaction(async (tx) => {
+      const record = await tx.getPlan(planId);
+      if (!record || !this.#visible(principal, record))
+        throw new GatewayError('NOT_FOUND', `No plan ${planId}`);
+      return planView(tx, record);
+    });
+  }
+
+  #visible(principal: Principal, record: PlanRecord): boolean {
+    if (record.tenantId !== principal.tenantId) return false;
+    const onlyCopilot = principal.roles.every((r) => r === 'copilot');
+    return !onlyCopilot || record.submittedBy === principal.id;
+  }
+
+  /** Plans of the caller's tenant, newest first, `limit` (1-500, default 50) a page. */
+  async listPlans(
+    principal: Principal,
+    query: { states?: PlanState[]; workflowId?: string; cursor?: string; limit?: number },
+  ): Promise<Page<PlanView>> {
+    this.#authorize(principal, 'plans.list');
+    const limit = Math.min(Math.max(query.limit ?? 50, 1), MAX_PAGE);
+    const before = decodePlanCursor(query.cursor);
+    const onlyCopilot = principal.roles.every((r) => r === 'copilot');
+    return this.deps.store.transaction(async (tx) => {
+      const records = await tx.listPlans({
+        tenantId: principal.tenantId,
+        ...(query.states ? { states: query.states } : {}),
+        ...(query.workflowId ? { workflowId: query.workflowId } : {}),
+        ...(onlyCopilot ? { submittedBy: principal.id } : {}),
+        ...(before ? { before } : {}),
+        limit: limit + 1,
+      });
+      const page = records.slice(0, limit);
+      const last = page[page.length - 1];
+      const items = await Promise.all(page.map((r) => planView(tx, r)));
+      return {
+        items,
+        nextCursor:
+          records.length > limit && last ? `${last.receivedAt}:${last.planId}` : undefined,
+      };
+    });
+  }
+
+  /** Cancels a plan (its copilot, or an operator). See `cancelPlan`. */
+  async cancelPlan(principal: Principal, planId: string, reason: string): Promise<PlanView> {
+    this.#authorize(principal, 'plans.cancel');
+    return this.#view(await cancelPlan(this.deps, principal, planId, reason));
+  }
+
+  /** Submits a signed approval or rejection (approver). See `approvePlan`. */
+  async submitApproval(
+    principal: Principal,
+    token: string,
+  ): Promise<PlanView & { decisive: boolean }> {
+    this.#authorize(principal, 'approvals.submit');
+    const { record, decisive } = await approvePlan(this.deps, principal, token);
+    return { ...(await this.#view(record)), decisive };
+  }
+
+  /** The caller's tenant's budget caps, with what each period has used (reserved + committed, minor units). */
+  async getCaps(principal: Principal): Promise<BudgetCap[]> {
+    this.#authorize(principal, 'budget.getCaps');
+    return this.deps.store.transaction(async (tx) =>
+      (await tx.getCaps(principal.tenantId)).map(toBudgetCap),
+    );
+  }
+
+  /**
+   * Replaces the caller's tenant's caps (operator). Validated first: nothing changes on bad input.
+   * @throws GatewayError `BUDGET_CAP_INVALID` (with issues), `FORBIDDEN` (a cap of another tenant).
+   */
+  async setCaps(principal: Principal, caps: unknown): Promise<BudgetCap[]> {
+    this.#authorize(principal, 'budget.setCaps');
+    const parsed = parseBudgetCaps(caps);
+    if (parsed.some((c) => c.tenantId !== principal.tenantId)) {
+      throw new GatewayError('FORBIDDEN', 'An operator sets caps only for its own tenant');
+    }
+    const now = this.deps.clock.now();
+    await this.deps.store.transaction(async (tx) => {
+      await tx.replaceCaps(principal.tenantId, parsed.map(toStoredCap), now);
+      const digest = documentDigest(parsed);
+      await tx.putPayload(digest, 'BudgetCaps', JSON.stringify(parsed), now);
+      await tx.appendLineage([
+        {
+          tenantId: principal.tenantId,
+          type: 'control.caps_set',
+          actor: actorOf(principal, 'operator'),
+          occurredAt: now,
+          refs: { caps: digest },
+          data: { count: parsed.length },
+        },
+      ]);
+    });
+    return parsed;
+  }
+
+  /** Pauses a scope (operator kill switch). Returns the plans paused. */
+  async pause(principal: Principal, target: ControlTarget, reason: string): Promise<PlanView[]> {
+    this.#authorize(principal, 'control.pause');
+    const paused = await pauseScope(this.deps, principal, target, reason);
+    return Promise.all(paused.map((r) => this.#view(r)));
+  }
+
+  /** Resumes a paused scope (operator). Returns the plans resumed. */
+  async resume(principal: Principal, target: ControlTarget): Promise<PlanView[]> {
+    this.#authorize(principal, 'control.resume');
+    const resumed = await resumeScope(this.deps, principal, target);
+    return Promise.all(resumed.map((r) => this.#view(r)));
+  }
+
+  /** The active kill switches of the caller's tenant. */
+  async listControls(principal: Principal): Promise<ControlRecord[]> {
+    this.#authorize(principal, 'control.list');
+    return this.deps.store.transaction((tx) => tx.listControls(principal.tenantId));
+  }
+
+  /** Lineage events of the caller's tenant in `seq` order, with a cursor (auditor, operator). */
+  async queryLineage(principal: Principal, query: LineageQuery): Promise<Page<LineageEvent>> {
+    this.#authorize(principal, 'lineage.query');
+    const limit = Math.min(Math.max(query.limit ?? 100, 1), MAX_PAGE);
+    const afterSeq = query.cursor === undefined ? undefined : Number.parseInt(query.cursor, 10);
+    if (afterSeq !== undefined && !(Number.isSafeInteger(afterSeq) && afterSeq >= 0)) {
+      throw new GatewayError('VALIDATION_FAILED', 'cursor must be a sequence number', {
+        issues: [
+          { path: '/cursor', code: 'INVALID_FORMAT', message: 'Expected a non-negative integer' },
+        ],
+      });
+    }
+    const events = await this.deps.store.queryLineage({
+      tenantId: principal.tenantId,
+      ...(query.planId ? { planId: query.planId } : {}),
+      ...(query.types ? { types: query.types } : {}),
+      ...(query.actorId ? { actorId: query.actorId } : {}),
+      ...(query.from ? { fromMs: Date.parse(query.from) } : {}),
+      ...(query.to ? { toMs: Date.parse(query.to) } : {}),
+      ...(afterSeq === undefined ? {} : { afterSeq }),
+      limit: limit + 1,
+    });
+    const items = events.slice(0, limit);
+    const last = items[items.length - 1];
+    return { items, nextCursor: events.length > limit && last ? String(last.seq) : undefined };
+  }
+
+  /** Expires plans whose approval window or own expiry has passed. Returns how many. */
+  async expireDue(): Promise<number> {
+    return (await expireDuePlans(this.deps.store, this.deps.clock)).length;
+  }
+
+  /** Liveness and the facts a load balancer or operator checks. */
+  health(): { status: 'ok'; gatewayId: string; policyVersion: string; time: string } {
+    return {
+      status: 'ok',
+      gatewayId: this.deps.gatewayId,
+      policyVersion: this.deps.policy.version,
+      time: new Date(this.deps.clock.now()).toISOString(),
+    };
+  }
+}
+
+function decodePlanCursor(
+  cursor: string | undefined,
+): { receivedAt: number; planId: string } | undefined {
+  if (cursor === undefined) return undefined;
+  const match = /^(\d+):(.+)$/.exec(cursor);
+  if (!match?.[1] || !match[2]) {
+    throw new GatewayError('VALIDATION_FAILED', 'Malformed cursor', {
+      issues: [
+        {
+          path: '/cursor',
+          code: 'INVALID_FORMAT',
+          message: 'Expected a cursor returned by plans.list',
+        },
+      ],
+    });
+  }
+  return { receivedAt: Number(match[1]), planId: match[2] };
+}

@@ -1,0 +1,43 @@
+import type { Actor, HandoffPlan } from '@handoff/protocol';
+import type { KeySource } from '../approvals/key-source.js';
+import type { Principal } from '../auth/principal.js';
+import type { Clock } from '../clock.js';
+import type { PolicyEvaluation } from '../policy/evaluate.js';
+import type { PolicySet } from '../policy/policy-set.js';
+import type { GatewayStore, PlanRecord, StoreTx } from '../store/store.js';
+
+/** What the pipeline needs, injected: storage, time, identity, policy and keys. */
+export interface PipelineDeps {
+  store: GatewayStore;
+  clock: Clock;
+  /** This gateway's id: the `aud` every approval must name. */
+  gatewayId: string;
+  /** The active policy set and its version (`sha256:` digest of its RFC 8785 form). */
+  policy: { set: PolicySet; version: string };
+  /** Where approvers' public keys come from (JWKS file, URL or inline), with rotation. */
+  approverKeys: KeySource;
+  /** Allowed clock skew for approval `exp`/`nbf`, in seconds. */
+  approvalClockToleranceSec: number;
+  /** Whether a kill switch keeps (`keep`) or releases (`release`) the budget held by the plans it pauses. */
+  onPause: 'keep' | 'release';
+}
+
+/** The lineage actor of a principal. */
+export function actorOf(principal: Principal, type: Actor['type']): Actor {
+  return { type, id: principal.id };
+}
+
+/** The gateway itself as a lineage actor. */
+export const SYSTEM_ACTOR: Actor = { type: 'system', id: 'gateway' };
+
+/** Reads the validated plan document a record refers to (stored once by digest at submission). */
+export async function loadPlanDocument(tx: StoreTx, record: PlanRecord): Promise<HandoffPlan> {
+  const body = await tx.getPayload(record.digest);
+  if (body === undefined) throw new Error(`Plan payload ${record.digest} is missing`);
+  return JSON.parse(body) as HandoffPlan;
+}
+
+/** The policy evaluation recorded with a plan. */
+export function evaluationOf(record: PlanRecord): PolicyEvaluation {
+  return JSON.parse(record.evaluation) as PolicyEvaluation;
+}

@@ -1,0 +1,163 @@
+import type { Principal } from '../auth/principal.js';
+import { GatewayError } from '../errors.js';
+import { HOLDING_STATES, isTerminal } from '../plan-state.js';
+import type { ControlRecord, PlanRecord } from '../store/store.js';
+import { actorOf, loadPlanDocument, type PipelineDeps } from './deps.js';
+import { type ControlTarget, controlCovers, coveringControls } from './kill-switch.js';
+import { releaseBudget, reserveBudget } from './reserve-budget.js';
+import { transitionPlan } from './transition.js';
+
+/**
+ * Cancels a plan that has not started dispatching (`awaiting_approval`, `approved`, `paused`), releasing its
+ * budget. A copilot may cancel only the plans it submitted; an operator any plan of its tenant.
+ *
+ * @throws GatewayError `NOT_FOUND` (no such plan in the caller's tenant, or not the copilot's own),
+ *   `ILLEGAL_TRANSITION` (dispatching or finished).
+ */
+export async function cancelPlan(
+  deps: PipelineDeps,
+  principal: Principal,
+  planId: string,
+  reason: string,
+): Promise<PlanRecord> {
+  const now = deps.clock.now();
+  const asOperator = principal.roles.includes('operator');
+  return deps.store.transaction(async (tx) => {
+    const record = await tx.getPlan(planId);
+    if (
+      !record ||
+      record.tenantId !== principal.tenantId ||
+      (!asOperator && record.submittedBy !== principal.id)
+    ) {
+      throw new GatewayError('NOT_FOUND', `No plan ${planId} for this caller`);
+    }
+    const actor = actorOf(principal, asOperator ? 'operator' : 'copilot');
+    if (record.state !== 'dispatching' && !isTerminal(record.state)) {
+      await releaseBudget(tx, { ...record, atMs: now, actor, reason: 'cancelled' });
+    }
+    return transitionPlan(tx, record, 'cancelled', {
+      actor,
+      atMs: now,
+      reasonCode: 'CANCELLED',
+      data: { reason },
+    });
+  });
+}
+
+/**
+ * Pauses a scope (kill switch): records the control, then moves every plan of the tenant that it covers and that
+ * still holds budget (`awaiting_approval`, `approved`, `dispatching`) to `paused`, keeping or releasing its budget
+ * as configured. New plans in the scope are paused on arrival; a dispatcher checks the switch before each action.
+ * Returns the plans paused.
+ */
+export async function pauseScope(
+  deps: PipelineDeps,
+  principal: Principal,
+  target: ControlTarget,
+  reason: string,
+): Promise<PlanRecord[]> {
+  const now = deps.clock.now();
+  const actor = actorOf(principal, 'operator');
+  return deps.store.transaction(async (tx) => {
+    const control: ControlRecord = {
+      tenantId: principal.tenantId,
+      ...target,
+      reason,
+      pausedBy: principal.id,
+      pausedAt: now,
+    };
+    await tx.putControl(control);
+    await tx.appendLineage([
+      {
+        tenantId: principal.tenantId,
+        type: 'control.paused',
+        actor,
+        occurredAt: now,
+        data: { ...target, reason, onPause: deps.onPause },
+      },
+    ]);
+    const candidates = await tx.listPlans({
+      tenantId: principal.tenantId,
+      states: HOLDING_STATES.filter((s) => s !== 'paused'),
+      limit: Number.MAX_SAFE_INTEGER,
+    });
+    const paused: PlanRecord[] = [];
+    for (const record of candidates) {
+      const plan = await loadPlanDocument(tx, record);
+      if (!controlCovers(target, plan, record.selectedOptionId ?? record.recommendedOptionId))
+        continue;
+      const moved = await transitionPlan(tx, record, 'paused', {
+        actor,
+        atMs: now,
+        data: { control: `${target.scopeType}:${target.scopeValue}` },
+      });
+      if (deps.onPause === 'release')
+        await releaseBudget(tx, { ...record, atMs: now, actor, reason: 'paused' });
+      paused.push(moved);
+    }
+    return paused;
+  });
+}
+
+/**
+ * Lifts a pause: removes the control and resumes every paused plan it covered that no other control still
+ * covers, back to the state it was paused from. Budget released by the pause is reserved again; when caps no
+ * longer allow it, the plan stays paused and `budget.refused` says why. Returns the plans resumed.
+ *
+ * @throws GatewayError `NOT_FOUND` when the scope was not paused.
+ */
+export async function resumeScope(
+  deps: PipelineDeps,
+  principal: Principal,
+  target: ControlTarget,
+): Promise<PlanRecord[]> {
+  const now = deps.clock.now();
+  const actor = actorOf(principal, 'operator');
+  return deps.store.transaction(async (tx) => {
+    const removed = await tx.deleteControl(principal.tenantId, target.scopeType, target.scopeValue);
+    if (!removed)
+      throw new GatewayError('NOT_FOUND', `${target.scopeType} ${target.scopeValue} is not paused`);
+    await tx.appendLineage([
+      {
+        tenantId: principal.tenantId,
+        type: 'control.resumed',
+        actor,
+        occurredAt: now,
+        data: { ...target },
+      },
+    ]);
+    const remaining = await tx.listControls(principal.tenantId);
+    const paused = await tx.listPlans({
+      tenantId: principal.tenantId,
+      states: ['paused'],
+      limit: Number.MAX_SAFE_INTEGER,
+    });
+    const resumed: PlanRecord[] = [];
+    for (const record of paused) {
+      const plan = await loadPlanDocument(tx, record);
+      const optionId = record.selectedOptionId ?? record.recommendedOptionId;
+      if (
+        !controlCovers(target, plan, optionId) ||
+        coveringControls(remaining, plan, optionId).length > 0
+      )
+        continue;
+      const to = record.pausedFrom;
+      if (to === null) continue;
+      const held = (await tx.ledgerForPlan(record.planId)).some((l) => l.status === 'reserved');
+      if (!held) {
+        const expiresAtMs = to === 'awaiting_approval' ? record.approvalDeadline : record.expiresAt;
+        const reserved = await reserveBudget(tx, {
+          plan,
+          digest: record.digest,
+          optionId,
+          expiresAtMs,
+          atMs: now,
+          actor,
+        });
+        if (!reserved.ok) continue;
+      }
+      resumed.push(await transitionPlan(tx, record, to, { actor, atMs: now }));
+    }
+    return resumed;
+  });
+}

@@ -1,0 +1,46 @@
+import type { ApprovalGate } from '../policy/evaluate.js';
+import type { ApprovalRecord } from '../store/store.js';
+
+/** How far one approval gate is: who approved under it and whether its quorum is met. */
+export interface GateProgress {
+  gateId: string;
+  roles: readonly string[];
+  quorum: number;
+  distinctRoles: boolean;
+  /** Distinct approvers whose approval counts for this gate. */
+  approvers: string[];
+  satisfied: boolean;
+}
+
+/**
+ * The progress of each gate for one option. An approval counts for a gate when it approves that option and the
+ * approver's role is one the gate asks for; each approver counts once; with `distinctRoles`, the quorum must also
+ * be met by as many different roles. One approval may count for several gates.
+ */
+export function gateProgress(
+  gates: readonly ApprovalGate[],
+  approvals: readonly Pick<ApprovalRecord, 'approver' | 'role' | 'decision' | 'optionId'>[],
+  optionId: string,
+): GateProgress[] {
+  return gates.map((gate) => {
+    const counted = approvals.filter(
+      (a) => a.decision === 'approve' && a.optionId === optionId && gate.roles.includes(a.role),
+    );
+    const approvers = [...new Set(counted.map((a) => a.approver))];
+    const roles = new Set(counted.map((a) => a.role));
+    const count = gate.distinctRoles ? Math.min(approvers.length, roles.size) : approvers.length;
+    return {
+      gateId: gate.gateId,
+      roles: gate.roles,
+      quorum: gate.quorum,
+      distinctRoles: gate.distinctRoles,
+      approvers,
+      satisfied: count >= gate.quorum,
+    };
+  });
+}
+
+/** True when every gate has its quorum (vacuously true without gates). */
+export function quorumMet(progress: readonly GateProgress[]): boolean {
+  return progress.every((g) => g.satisfied);
+}

@@ -1,0 +1,161 @@
+import type { Actor, HandoffPlan } from '@handoff/protocol';
+import type { BudgetCap } from '../budget/cap.js';
+import { checkHeadroom } from '../budget/headroom.js';
+import { planReservations } from '../budget/reservation-plan.js';
+import type { LedgerLine, StoredCap, StoreTx } from '../store/store.js';
+
+/** A stored cap in the budget module's validated shape. */
+export function toBudgetCap(cap: StoredCap): BudgetCap {
+  return {
+    capId: cap.capId,
+    tenantId: cap.tenantId,
+    scope: { type: cap.scopeType, value: cap.scopeValue },
+    period: cap.period,
+    limit: {
+      amountMinor: cap.limitMinor,
+      currency: cap.currency as BudgetCap['limit']['currency'],
+    },
+    timeZone: cap.timeZone,
+  };
+}
+
+/** A validated cap in its stored shape. */
+export function toStoredCap(cap: BudgetCap): StoredCap {
+  return {
+    capId: cap.capId,
+    tenantId: cap.tenantId,
+    scopeType: cap.scope.type,
+    scopeValue: cap.scope.value,
+    period: cap.period,
+    currency: cap.limit.currency,
+    limitMinor: cap.limit.amountMinor,
+    timeZone: cap.timeZone,
+  };
+}
+
+/** The outcome of {@link reserveBudget}. */
+export type ReserveOutcome =
+  | { ok: true; lines: LedgerLine[] }
+  | {
+      ok: false;
+      code: 'BUDGET_CURRENCY_NOT_CONFIGURED' | 'BUDGET_EXCEEDED';
+      message: string;
+      data: Record<string, unknown>;
+    };
+
+/**
+ * Reserves an option's cost on every cap it touches, all or nothing, inside `tx`, and records `budget.reserved`
+ * or `budget.refused` in the lineage. Reservations lapse at `expiresAtMs` unless extended, committed or released.
+ * Serialised transactions make check-then-insert safe: no interleaving can overspend a cap.
+ */
+export async function reserveBudget(
+  tx: StoreTx,
+  input: {
+    plan: HandoffPlan;
+    digest: string;
+    optionId: string;
+    expiresAtMs: number;
+    atMs: number;
+    actor: Actor;
+  },
+): Promise<ReserveOutcome> {
+  const { plan, optionId, atMs } = input;
+  const caps = (await tx.getCaps(plan.tenantId)).map(toBudgetCap);
+  const planned = planReservations({ plan, optionId, caps, nowMs: atMs });
+  const base = {
+    tenantId: plan.tenantId,
+    planId: plan.planId,
+    actor: input.actor,
+    occurredAt: atMs,
+  };
+  const refs = { plan: input.digest };
+  if (!planned.ok) {
+    const data = { code: planned.code, currency: planned.currency, optionId };
+    await tx.appendLineage([{ ...base, type: 'budget.refused', refs, data }]);
+    return { ok: false, code: planned.code, message: planned.message, data };
+  }
+  const used = new Map<string, bigint>();
+  for (const line of planned.lines) {
+    const key = `${line.capId}\n${line.periodKey}`;
+    if (!used.has(key))
+      used.set(key, await tx.usedBudget(plan.tenantId, line.capId, line.periodKey, atMs));
+  }
+  const headroom = checkHeadroom(
+    planned.lines,
+    (capId, periodKey) => used.get(`${capId}\n${periodKey}`) ?? 0n,
+  );
+  if (!headroom.ok) {
+    const data = {
+      code: headroom.code,
+      optionId,
+      capId: headroom.capId,
+      periodKey: headroom.periodKey,
+      limitMinor: headroom.limitMinor,
+      usedMinor: headroom.usedMinor,
+      requestedMinor: headroom.requestedMinor,
+    };
+    await tx.appendLineage([{ ...base, type: 'budget.refused', refs, data }]);
+    return { ok: false, code: headroom.code, message: headroom.message, data };
+  }
+  const lines: LedgerLine[] = planned.lines.map((line) => ({
+    planId: plan.planId,
+    tenantId: plan.tenantId,
+    capId: line.capId,
+    periodKey: line.periodKey,
+    currency: line.currency,
+    amountMinor: line.amountMinor,
+    status: 'reserved',
+    expiresAt: input.expiresAtMs,
+    createdAt: atMs,
+    updatedAt: atMs,
+  }));
+  await tx.insertLedger(lines);
+  const summary = lines.map((l) => ({
+    capId: l.capId,
+    periodKey: l.periodKey,
+    amountMinor: l.amountMinor,
+  }));
+  await tx.appendLineage([
+    {
+      ...base,
+      type: 'budget.reserved',
+      refs,
+      data: { optionId, currency: lines[0]?.currency, lines: summary },
+    },
+  ]);
+  return { ok: true, lines };
+}
+
+/** Releases whatever a plan still holds and records `budget.released` when anything was held. */
+export async function releaseBudget(
+  tx: StoreTx,
+  input: {
+    tenantId: string;
+    planId: string;
+    digest: string;
+    atMs: number;
+    actor: Actor;
+    reason: string;
+  },
+): Promise<void> {
+  const released = await tx.settleLedger(input.planId, 'released', input.atMs);
+  if (released.length === 0) return;
+  await tx.appendLineage([
+    {
+      tenantId: input.tenantId,
+      planId: input.planId,
+      actor: input.actor,
+      occurredAt: input.atMs,
+      type: 'budget.released',
+      refs: { plan: input.digest },
+      data: {
+        reason: input.reason,
+        lines: released.map((l) => ({
+          capId: l.capId,
+          periodKey: l.periodKey,
+          amountMinor: l.amountMinor,
+        })),
+      },
+    },
+  ]);
+}

@@ -1,0 +1,234 @@
+import {
+  canonicalJson,
+  type HandoffPlan,
+  planDigest,
+  safeParseDocument,
+  sha256Digest,
+  sumMinor,
+} from '@handoff/protocol';
+import type { Principal } from '../auth/principal.js';
+import { GatewayError } from '../errors.js';
+import { evaluatePolicy, type PolicyEvaluation } from '../policy/evaluate.js';
+import { approvalWindowSeconds } from '../policy/policy-set.js';
+import type { PlanRecord, StoreTx } from '../store/store.js';
+import { actorOf, type PipelineDeps, SYSTEM_ACTOR } from './deps.js';
+import { copilotModelOf, coveringControls } from './kill-switch.js';
+import { queueActions } from './queue-actions.js';
+import { releaseBudget, reserveBudget } from './reserve-budget.js';
+import { transitionPlan } from './transition.js';
+
+/** The result of {@link submitPlan}: the plan record, and whether this call created it. */
+export interface SubmitResult {
+  record: PlanRecord;
+  created: boolean;
+}
+
+/**
+ * Parses and validates a plan as the contract requires, with nothing written on failure.
+ *
+ * @throws GatewayError `VALIDATION_FAILED` (with protocol issues) or `UNSUPPORTED_VERSION` (with
+ *   `details.supportedVersions`).
+ */
+export function parsePlan(input: unknown): HandoffPlan {
+  const parsed = safeParseDocument('HandoffPlan', input);
+  if (parsed.success) return parsed.data;
+  const { error } = parsed;
+  if (error.code === 'UNSUPPORTED_VERSION') {
+    throw new GatewayError('UNSUPPORTED_VERSION', error.message, {
+      issues: error.issues,
+      details: { supportedVersions: [...error.supported] },
+    });
+  }
+  throw new GatewayError('VALIDATION_FAILED', error.message, { issues: error.issues });
+}
+
+/** Validates a plan and evaluates it against the active policy set, with no side effect (the dry run). */
+export function dryRunPlan(
+  deps: PipelineDeps,
+  input: unknown,
+): { plan: HandoffPlan; digest: string; evaluation: PolicyEvaluation } {
+  const plan = parsePlan(input);
+  const digest = planDigest(plan);
+  const evaluation = evaluatePolicy({
+    plan,
+    planDigest: digest,
+    policySet: deps.policy.set,
+    policyVersion: deps.policy.version,
+    evaluatedAt: new Date(deps.clock.now()).toISOString(),
+  });
+  return { plan, digest, evaluation };
+}
+
+/**
+ * Accepts a plan from a copilot: validate, check tenant and expiry, evaluate policy, then in ONE transaction
+ * record it, reserve budget on every cap it touches (all or nothing) and move it to `awaiting_approval`,
+ * `approved` (outbox rows written), `rejected` or `paused`, with every step in the lineage.
+ *
+ * Idempotent on plan id: the same plan again returns the existing record (`created: false`).
+ *
+ * @throws GatewayError `VALIDATION_FAILED`, `UNSUPPORTED_VERSION`, `FORBIDDEN` (another tenant's plan),
+ *   `PLAN_CONFLICT` (same id, different digest).
+ */
+export async function submitPlan(
+  deps: PipelineDeps,
+  principal: Principal,
+  input: unknown,
+): Promise<SubmitResult> {
+  const { plan, digest, evaluation } = dryRunPlan(deps, input);
+  if (plan.tenantId !== principal.tenantId) {
+    throw new GatewayError('FORBIDDEN', 'A copilot submits plans only for its own tenant');
+  }
+  const now = deps.clock.now();
+  if (Date.parse(plan.expiresAt) <= now) {
+    throw new GatewayError('VALIDATION_FAILED', 'The plan has already expired', {
+      issues: [
+        { path: '/expiresAt', code: 'PLAN_ALREADY_EXPIRED', message: 'expiresAt is in the past' },
+      ],
+    });
+  }
+  return deps.store.transaction(async (tx) => {
+    const existing = await tx.getPlan(plan.planId);
+    if (existing) {
+      if (existing.digest === digest && existing.tenantId === plan.tenantId)
+        return { record: existing, created: false };
+      throw new GatewayError(
+        'PLAN_CONFLICT',
+        `Plan ${plan.planId} was already submitted with another digest`,
+        {
+          details: { planId: plan.planId },
+        },
+      );
+    }
+    return {
+      record: await accept(tx, deps, principal, plan, digest, evaluation, now),
+      created: true,
+    };
+  });
+}
+
+async function accept(
+  tx: StoreTx,
+  deps: PipelineDeps,
+  principal: Principal,
+  plan: HandoffPlan,
+  digest: string,
+  evaluation: PolicyEvaluation,
+  now: number,
+): Promise<PlanRecord> {
+  const actor = actorOf(principal, 'copilot');
+  const optionId = plan.recommendedOptionId;
+  const approvalDeadline = Math.min(
+    now + approvalWindowSeconds(deps.policy.set) * 1000,
+    Date.parse(plan.expiresAt),
+  );
+  const evaluationJson = canonicalJson(evaluation);
+  const evaluationDigest = sha256Digest(evaluationJson);
+  await tx.putPayload(digest, 'HandoffPlan', canonicalJson(plan), now);
+  await tx.putPayload(evaluationDigest, 'PolicyEvaluation', evaluationJson, now);
+  await tx.rememberPolicy(deps.policy.version, deps.policy.set.id, deps.policy.set.version, now);
+  let record: PlanRecord = {
+    planId: plan.planId,
+    tenantId: plan.tenantId,
+    workflowId: plan.workflow.workflowId,
+    copilotModel: copilotModelOf(plan),
+    digest,
+    state: 'received',
+    pausedFrom: null,
+    recommendedOptionId: optionId,
+    selectedOptionId: null,
+    submittedBy: principal.id,
+    policyVersion: deps.policy.version,
+    evaluation: evaluationJson,
+    reasonCode: null,
+    receivedAt: now,
+    updatedAt: now,
+    approvalDeadline,
+    expiresAt: Date.parse(plan.expiresAt),
+  };
+  await tx.insertPlan(record);
+  const base = { tenantId: plan.tenantId, planId: plan.planId, actor, occurredAt: now };
+  const option = plan.options.find((o) => o.optionId === optionId);
+  await tx.appendLineage([
+    {
+      ...base,
+      type: 'plan.received',
+      refs: { plan: digest },
+      data: {
+        workflowId: plan.workflow.workflowId,
+        aiMode: plan.workflow.aiMode,
+        copilotModel: record.copilotModel,
+        recommendedOptionId: optionId,
+        inputs: plan.inputs.map((i) => ({
+          inputId: i.inputId,
+          sha256: i.sha256 ?? null,
+          version: i.version ?? null,
+        })),
+        costMinor: Number(sumMinor(option?.actions.map((a) => a.estimatedCost.amountMinor) ?? [])),
+        currency: option?.budget.amount.currency,
+      },
+    },
+    ...Object.values(evaluation.options).map((o) => ({
+      ...base,
+      actor: { type: 'system' as const, id: 'policy' },
+      type: 'policy.evaluated' as const,
+      refs: { plan: digest, policy: deps.policy.version, evaluation: evaluationDigest },
+      data: {
+        optionId: o.optionId,
+        outcome: o.outcome,
+        rules: o.decisions.map((d) => ({
+          ruleId: d.ruleId,
+          decision: d.decision,
+          enforcement: d.enforcement,
+          reasonCode: d.reasonCode,
+          path: d.path,
+        })),
+        gates: o.gates,
+      },
+    })),
+  ]);
+
+  const outcome = evaluation.options[optionId]?.outcome ?? 'deny';
+  if (outcome === 'deny') {
+    return transitionPlan(tx, record, 'rejected', {
+      actor,
+      atMs: now,
+      reasonCode: 'POLICY_DENIED',
+    });
+  }
+  const reserved = await reserveBudget(tx, {
+    plan,
+    digest,
+    optionId,
+    expiresAtMs: approvalDeadline,
+    atMs: now,
+    actor,
+  });
+  if (!reserved.ok) {
+    return transitionPlan(tx, record, 'rejected', { actor, atMs: now, reasonCode: reserved.code });
+  }
+  const next = outcome === 'require_approval' ? 'awaiting_approval' : 'approved';
+  if (next === 'approved') {
+    record = await transitionPlan(tx, record, 'approved', {
+      actor,
+      atMs: now,
+      patch: { selectedOptionId: optionId },
+      data: { optionId },
+    });
+    await tx.extendReservations(plan.planId, record.expiresAt, now);
+    await queueActions(tx, { plan, record, optionId, atMs: now, actor });
+  } else {
+    record = await transitionPlan(tx, record, 'awaiting_approval', { actor, atMs: now });
+  }
+  const holds = coveringControls(await tx.listControls(plan.tenantId), plan, optionId);
+  if (holds.length > 0) {
+    record = await transitionPlan(tx, record, 'paused', {
+      actor: { type: 'system', id: 'kill-switch' },
+      atMs: now,
+      data: { controls: holds.map((c) => `${c.scopeType}:${c.scopeValue}`) },
+    });
+    if (deps.onPause === 'release') {
+      await releaseBudget(tx, { ...record, atMs: now, actor: SYSTEM_ACTOR, reason: 'paused' });
+    }
+  }
+  return record;
+}

@@ -1,0 +1,153 @@
+import { canonicalJson } from '@handoff/protocol';
+import type { JWK } from 'jose';
+import { type RunningServer, startHttpServer } from './api/http-server.js';
+import {
+  combineKeySources,
+  createKeySource,
+  type KeySourceConfig,
+} from './approvals/key-source.js';
+import { createApiKeyAuthenticator } from './auth/api-keys.js';
+import { type Authenticator, createAuthenticator } from './auth/authenticate.js';
+import { createJwtAuthenticator } from './auth/jwt-bearer.js';
+import { parseBudgetCaps } from './budget/cap.js';
+import { type Clock, systemClock } from './clock.js';
+import type { GatewayConfig } from './config/config-schema.js';
+import { type LoadedConfig, resolveConfigPath } from './config/load-config.js';
+import { Gateway } from './gateway.js';
+import { SYSTEM_ACTOR } from './pipeline/deps.js';
+import { toStoredCap } from './pipeline/reserve-budget.js';
+import { policyVersion } from './policy/policy-set.js';
+import { openSqliteStore, type SqliteStore } from './store/sqlite/sqlite-store.js';
+
+/** A gateway wired from configuration: the in-process API, its authenticator and its store. */
+export interface GatewayRuntime {
+  gateway: Gateway;
+  authenticator: Authenticator;
+  store: SqliteStore;
+  loaded: LoadedConfig;
+  close(): Promise<void>;
+}
+
+/** Options of {@link createGatewayRuntime}: injectable time and HTTP, for tests and examples. */
+export interface RuntimeOptions {
+  clock?: Clock;
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
+}
+
+function keySourceConfig(
+  loaded: LoadedConfig,
+  source: GatewayConfig['approvals']['keys'][number],
+): KeySourceConfig {
+  switch (source.type) {
+    case 'file':
+      return { ...source, path: resolveConfigPath(loaded, source.path) };
+    case 'inline':
+      return { type: 'inline', jwks: { keys: source.jwks.keys as JWK[] } };
+    case 'url':
+      return source;
+  }
+}
+
+/**
+ * Opens the store (applying migrations), builds key sources, the authenticator and the gateway, records the
+ * active policy version in the lineage when it is new, and seeds configured caps for tenants that have none.
+ *
+ * @throws GatewayError `CONFIG_INVALID` (bad key source, API key entries, caps), or the store's open error.
+ */
+export async function createGatewayRuntime(
+  loaded: LoadedConfig,
+  options: RuntimeOptions = {},
+): Promise<GatewayRuntime> {
+  const { config, policySet } = loaded;
+  const clock = options.clock ?? systemClock;
+  const keyOptions = { clock, ...(options.fetch ? { fetch: options.fetch } : {}) };
+  const approverKeys = combineKeySources(
+    config.approvals.keys.map((k) => createKeySource(keySourceConfig(loaded, k), keyOptions)),
+  );
+  const jwt = config.auth.jwt;
+  const authenticator = createAuthenticator({
+    ...(config.auth.apiKeys ? { apiKeys: createApiKeyAuthenticator(config.auth.apiKeys) } : {}),
+    ...(jwt
+      ? {
+          jwt: createJwtAuthenticator({
+            issuer: jwt.issuer,
+            audience: jwt.audience,
+            getKey: createKeySource(keySourceConfig(loaded, jwt.jwks), keyOptions).getKey,
+            clock,
+            ...(jwt.tenantClaim ? { tenantClaim: jwt.tenantClaim } : {}),
+            ...(jwt.rolesClaim ? { rolesClaim: jwt.rolesClaim } : {}),
+          }),
+        }
+      : {}),
+  });
+  const caps = parseBudgetCaps(config.caps ?? []);
+  const store = openSqliteStore({ path: resolveConfigPath(loaded, config.database.path) });
+  const version = policyVersion(policySet);
+  const gateway = new Gateway({
+    store,
+    clock,
+    gatewayId: config.gatewayId,
+    policy: { set: policySet, version },
+    approverKeys,
+    approvalClockToleranceSec: config.approvals.clockToleranceSec ?? 30,
+    onPause: config.killSwitch?.onPause ?? 'keep',
+  });
+  await store.transaction(async (tx) => {
+    const now = clock.now();
+    await tx.rememberPolicy(version, policySet.id, policySet.version, now);
+    await tx.putPayload(version, 'PolicySet', canonicalJson(policySet), now);
+    for (const tenantId of new Set(caps.map((c) => c.tenantId))) {
+      if ((await tx.getCaps(tenantId)).length > 0) continue;
+      const seeded = caps.filter((c) => c.tenantId === tenantId).map(toStoredCap);
+      await tx.replaceCaps(tenantId, seeded, now);
+      await tx.appendLineage([
+        {
+          tenantId,
+          type: 'control.caps_set',
+          actor: SYSTEM_ACTOR,
+          occurredAt: now,
+          data: { source: 'config', count: seeded.length },
+        },
+      ]);
+    }
+  });
+  return {
+    gateway,
+    authenticator,
+    store,
+    loaded,
+    close: () => store.close(),
+  };
+}
+
+/** A gateway serving HTTP, with its expiry sweep running. */
+export interface RunningGateway {
+  runtime: GatewayRuntime;
+  server: RunningServer;
+  stop(): Promise<void>;
+}
+
+/** Starts the HTTP server of a runtime and a timer that expires plans past their window. */
+export async function startGateway(runtime: GatewayRuntime): Promise<RunningGateway> {
+  const { config } = runtime.loaded;
+  const server = await startHttpServer({
+    gateway: runtime.gateway,
+    authenticator: runtime.authenticator,
+    ...(config.listen?.host ? { host: config.listen.host } : {}),
+    ...(config.listen?.port !== undefined ? { port: config.listen.port } : {}),
+    ...(config.listen?.maxBodyBytes ? { maxBodyBytes: config.listen.maxBodyBytes } : {}),
+  });
+  const sweep = setInterval(() => {
+    runtime.gateway.expireDue().catch(() => undefined);
+  }, config.expirySweepMs ?? 60_000);
+  sweep.unref();
+  return {
+    runtime,
+    server,
+    stop: async () => {
+      clearInterval(sweep);
+      await server.close();
+      await runtime.close();
+    },
+  };
+}

@@ -1,0 +1,214 @@
+import {
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
+
+/**
+ * The SQLite tables of the gateway (drizzle-orm). Times are epoch milliseconds (integer) unless named `*_iso`;
+ * money is integer minor units with its ISO 4217 currency beside it. Migrations under `drizzle/` are generated
+ * from this file with `pnpm --filter @handoff/gateway db:generate` and committed.
+ */
+
+/** Documents stored once by digest: plans, policy sets, approval tokens, receipts. */
+export const payloads = sqliteTable('payloads', {
+  digest: text('digest').primaryKey(),
+  kind: text('kind').notNull(),
+  body: text('body').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** One row per plan: its state and the facts the pipeline needs without re-reading the payload. */
+export const plans = sqliteTable(
+  'plans',
+  {
+    planId: text('plan_id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    workflowId: text('workflow_id').notNull(),
+    copilotModel: text('copilot_model').notNull(),
+    digest: text('digest').notNull(),
+    state: text('state').notNull(),
+    pausedFrom: text('paused_from'),
+    recommendedOptionId: text('recommended_option_id').notNull(),
+    selectedOptionId: text('selected_option_id'),
+    submittedBy: text('submitted_by').notNull(),
+    policyVersion: text('policy_version').notNull(),
+    evaluation: text('evaluation').notNull(),
+    reasonCode: text('reason_code'),
+    receivedAt: integer('received_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    approvalDeadline: integer('approval_deadline').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [
+    index('plans_tenant_state').on(t.tenantId, t.state),
+    index('plans_tenant_received').on(t.tenantId, t.receivedAt),
+  ],
+);
+
+/** Accepted approvals (valid tokens), one per approver per plan. */
+export const approvals = sqliteTable(
+  'approvals',
+  {
+    jti: text('jti').primaryKey(),
+    planId: text('plan_id').notNull(),
+    optionId: text('option_id').notNull(),
+    approver: text('approver').notNull(),
+    role: text('role').notNull(),
+    decision: text('decision').notNull(),
+    kid: text('kid').notNull(),
+    tokenDigest: text('token_digest').notNull(),
+    maxSpendMinor: integer('max_spend_minor').notNull(),
+    currency: text('currency').notNull(),
+    receivedAt: integer('received_at').notNull(),
+  },
+  (t) => [uniqueIndex('approvals_plan_approver').on(t.planId, t.approver)],
+);
+
+/** Every token id ever accepted: a replay fails, even after a restart. */
+export const usedTokens = sqliteTable('used_tokens', {
+  jti: text('jti').primaryKey(),
+  planId: text('plan_id').notNull(),
+  usedAt: integer('used_at').notNull(),
+});
+
+/** Budget caps per tenant, scope, period and currency. */
+export const budgetCaps = sqliteTable(
+  'budget_caps',
+  {
+    capId: text('cap_id').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    scopeType: text('scope_type').notNull(),
+    scopeValue: text('scope_value').notNull(),
+    period: text('period').notNull(),
+    currency: text('currency').notNull(),
+    limitMinor: integer('limit_minor').notNull(),
+    timeZone: text('time_zone').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.capId] }),
+    uniqueIndex('budget_caps_scope').on(
+      t.tenantId,
+      t.scopeType,
+      t.scopeValue,
+      t.period,
+      t.currency,
+    ),
+  ],
+);
+
+/** The budget ledger: one line per plan, cap and period; reserved, then committed or released. */
+export const budgetLedger = sqliteTable(
+  'budget_ledger',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    planId: text('plan_id').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    capId: text('cap_id').notNull(),
+    periodKey: text('period_key').notNull(),
+    currency: text('currency').notNull(),
+    amountMinor: integer('amount_minor').notNull(),
+    status: text('status').notNull(),
+    expiresAt: integer('expires_at'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    index('budget_ledger_usage').on(t.tenantId, t.capId, t.periodKey, t.status),
+    index('budget_ledger_plan').on(t.planId),
+  ],
+);
+
+/** The outbox: one row per approved action, written in the same transaction as the approval. */
+export const dispatches = sqliteTable(
+  'dispatches',
+  {
+    idempotencyKey: text('idempotency_key').primaryKey(),
+    planId: text('plan_id').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    optionId: text('option_id').notNull(),
+    actionIndex: integer('action_index').notNull(),
+    actionId: text('action_id').notNull(),
+    adapter: text('adapter').notNull(),
+    status: text('status').notNull(),
+    attempts: integer('attempts').notNull(),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    receiptDigest: text('receipt_digest'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    index('dispatches_due').on(t.status, t.nextAttemptAt),
+    index('dispatches_plan').on(t.planId),
+  ],
+);
+
+/** The append-only, hash-chained lineage. Rows are never updated or deleted. */
+export const lineageEvents = sqliteTable(
+  'lineage_events',
+  {
+    seq: integer('seq').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    planId: text('plan_id'),
+    type: text('type').notNull(),
+    actorType: text('actor_type').notNull(),
+    actorId: text('actor_id').notNull(),
+    occurredAt: integer('occurred_at').notNull(),
+    body: text('body').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    index('lineage_plan').on(t.planId, t.seq),
+    index('lineage_tenant').on(t.tenantId, t.seq),
+    uniqueIndex('lineage_hash').on(t.hash),
+  ],
+);
+
+/** Signed tree heads of the lineage (filled by the checkpointer). */
+export const lineageCheckpoints = sqliteTable('lineage_checkpoints', {
+  treeSize: integer('tree_size').primaryKey(),
+  rootHash: text('root_hash').notNull(),
+  signedAt: integer('signed_at').notNull(),
+  kid: text('kid').notNull(),
+  signature: text('signature').notNull(),
+});
+
+/** Public keys that verified an approval, a copilot signature or signed a checkpoint: kept after rotation. */
+export const keys = sqliteTable(
+  'keys',
+  {
+    kid: text('kid').notNull(),
+    purpose: text('purpose').notNull(),
+    jwk: text('jwk').notNull(),
+    firstSeenAt: integer('first_seen_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.purpose, t.kid] })],
+);
+
+/** Every policy set the gateway has applied, by digest. */
+export const policyVersions = sqliteTable('policy_versions', {
+  digest: text('digest').primaryKey(),
+  policySetId: text('policy_set_id').notNull(),
+  label: text('label').notNull(),
+  activatedAt: integer('activated_at').notNull(),
+});
+
+/** Kill switches: one row per paused scope. */
+export const controls = sqliteTable(
+  'controls',
+  {
+    tenantId: text('tenant_id').notNull(),
+    scopeType: text('scope_type').notNull(),
+    scopeValue: text('scope_value').notNull(),
+    reason: text('reason').notNull(),
+    pausedBy: text('paused_by').notNull(),
+    pausedAt: integer('paused_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.scopeType, t.scopeValue] })],
+);

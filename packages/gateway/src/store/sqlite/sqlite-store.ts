@@ -1,0 +1,116 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LineageEvent } from '@handoff/protocol';
+import Database from 'better-sqlite3';
+import { and, asc, eq, gt, gte, inArray, lte, type SQL } from 'drizzle-orm';
+import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import type { GatewayStore, LineageFilter, StoreTx } from '../store.js';
+import * as schema from './schema.js';
+import { SqliteTx } from './sqlite-tx.js';
+
+/** The drizzle database type of the SQLite store. */
+export type SqliteDb = BetterSQLite3Database<typeof schema>;
+
+/** Options of {@link openSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** A file path, or `:memory:` for a private in-memory database. */
+  path: string;
+  /** How long a writer waits for another process's lock, in ms (SQLite `busy_timeout`). Default 5000. */
+  busyTimeoutMs?: number;
+}
+
+const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'drizzle');
+
+/**
+ * Opens (creating if needed) the SQLite store: WAL journal, `synchronous = NORMAL` under WAL (durable across
+ * process crashes), foreign keys on, and the committed drizzle migrations applied.
+ */
+export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
+  const sqlite = new Database(options.path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+  sqlite.pragma('foreign_keys = ON');
+  const db = drizzle(sqlite, { schema });
+  migrate(db, { migrationsFolder: MIGRATIONS });
+  return new SqliteStore(sqlite, db);
+}
+
+/**
+ * The default {@link GatewayStore}: drizzle-orm on better-sqlite3. better-sqlite3 is synchronous, so the async
+ * interface is kept honest by running every transaction alone: transactions queue on a promise chain and each
+ * runs between `BEGIN IMMEDIATE` and `COMMIT` (`ROLLBACK` when its work throws). `BEGIN IMMEDIATE` also takes the
+ * write lock against other processes sharing the file.
+ */
+export class SqliteStore implements GatewayStore {
+  readonly #sqlite: Database.Database;
+  readonly #db: SqliteDb;
+  readonly #tx: SqliteTx;
+  #queue: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  constructor(sqlite: Database.Database, db: SqliteDb) {
+    this.#sqlite = sqlite;
+    this.#db = db;
+    this.#tx = new SqliteTx(db);
+  }
+
+  /** Runs `task` after every task queued before it, whatever their outcome. */
+  #serialise<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task, task);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.#serialise(async () => {
+      if (this.#closed) throw new Error('The store is closed');
+      this.#sqlite.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await work(this.#tx);
+        this.#sqlite.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (this.#sqlite.inTransaction) this.#sqlite.exec('ROLLBACK');
+        throw error;
+      }
+    });
+  }
+
+  queryLineage(filter: LineageFilter): Promise<LineageEvent[]> {
+    return this.#serialise(async () => {
+      const t = schema.lineageEvents;
+      const where: SQL[] = [];
+      if (filter.tenantId !== undefined) where.push(eq(t.tenantId, filter.tenantId));
+      if (filter.planId !== undefined) where.push(eq(t.planId, filter.planId));
+      if (filter.types !== undefined && filter.types.length > 0)
+        where.push(inArray(t.type, [...filter.types]));
+      if (filter.actorId !== undefined) where.push(eq(t.actorId, filter.actorId));
+      if (filter.fromMs !== undefined) where.push(gte(t.occurredAt, filter.fromMs));
+      if (filter.toMs !== undefined) where.push(lte(t.occurredAt, filter.toMs));
+      if (filter.afterSeq !== undefined) where.push(gt(t.seq, filter.afterSeq));
+      const rows = this.#db
+        .select({ body: t.body })
+        .from(t)
+        .where(and(...where))
+        .orderBy(asc(t.seq))
+        .limit(filter.limit)
+        .all();
+      return rows.map((row) => JSON.parse(row.body) as LineageEvent);
+    });
+  }
+
+  /** The raw better-sqlite3 handle, for offline tools (verification, export). */
+  get sqlite(): Database.Database {
+    return this.#sqlite;
+  }
+
+  close(): Promise<void> {
+    return this.#serialise(async () => {
+      if (this.#closed) return;
+      this.#closed = true;
+      this.#sqlite.close();
+    });
+  }
+}

@@ -1,0 +1,330 @@
+import { canonicalJson, type LineageEvent } from '@handoff/protocol';
+import { and, desc, eq, gt, inArray, isNull, lt, lte, or, sql, sum } from 'drizzle-orm';
+import type { PlanState } from '../../plan-state.js';
+import { chainEvents, EMPTY_HEAD } from '../lineage-chain.js';
+import type {
+  ApprovalRecord,
+  ControlRecord,
+  ControlScope,
+  KeyPurpose,
+  LedgerLine,
+  LineageDraft,
+  OutboxRow,
+  PlanFilter,
+  PlanPatch,
+  PlanRecord,
+  StoredCap,
+  StoreTx,
+} from '../store.js';
+import * as s from './schema.js';
+import type { SqliteDb } from './sqlite-store.js';
+
+type PlanRow = typeof s.plans.$inferSelect;
+type LedgerRow = typeof s.budgetLedger.$inferSelect;
+
+function toPlan(row: PlanRow): PlanRecord {
+  return { ...row, state: row.state as PlanState, pausedFrom: row.pausedFrom as PlanState | null };
+}
+
+function toLedger(row: LedgerRow): LedgerLine {
+  const { id: _id, ...rest } = row;
+  return { ...rest, status: row.status as LedgerLine['status'] };
+}
+
+/**
+ * The statements of one SQLite transaction. better-sqlite3 runs them synchronously; the methods are async to
+ * honour the dialect-neutral {@link StoreTx}. Hot paths use prepared statements.
+ */
+export class SqliteTx implements StoreTx {
+  readonly #db: SqliteDb;
+  readonly #planById;
+  readonly #chainHead;
+  readonly #used;
+
+  constructor(db: SqliteDb) {
+    this.#db = db;
+    this.#planById = db
+      .select()
+      .from(s.plans)
+      .where(eq(s.plans.planId, sql.placeholder('planId')))
+      .prepare();
+    this.#chainHead = db
+      .select({ seq: s.lineageEvents.seq, hash: s.lineageEvents.hash })
+      .from(s.lineageEvents)
+      .orderBy(desc(s.lineageEvents.seq))
+      .limit(1)
+      .prepare();
+    const l = s.budgetLedger;
+    this.#used = db
+      .select({ total: sum(l.amountMinor) })
+      .from(l)
+      .where(
+        and(
+          eq(l.tenantId, sql.placeholder('tenantId')),
+          eq(l.capId, sql.placeholder('capId')),
+          eq(l.periodKey, sql.placeholder('periodKey')),
+          or(
+            eq(l.status, 'committed'),
+            and(
+              eq(l.status, 'reserved'),
+              or(isNull(l.expiresAt), gt(l.expiresAt, sql.placeholder('atMs'))),
+            ),
+          ),
+        ),
+      )
+      .prepare();
+  }
+
+  async getPlan(planId: string): Promise<PlanRecord | undefined> {
+    const row = this.#planById.get({ planId });
+    return row ? toPlan(row) : undefined;
+  }
+
+  async insertPlan(record: PlanRecord): Promise<void> {
+    this.#db.insert(s.plans).values(record).run();
+  }
+
+  async updatePlan(planId: string, expectedState: PlanState, patch: PlanPatch): Promise<boolean> {
+    const result = this.#db
+      .update(s.plans)
+      .set(patch)
+      .where(and(eq(s.plans.planId, planId), eq(s.plans.state, expectedState)))
+      .run();
+    return result.changes === 1;
+  }
+
+  async listPlans(filter: PlanFilter): Promise<PlanRecord[]> {
+    const p = s.plans;
+    const where = [eq(p.tenantId, filter.tenantId)];
+    if (filter.states && filter.states.length > 0) where.push(inArray(p.state, [...filter.states]));
+    if (filter.submittedBy !== undefined) where.push(eq(p.submittedBy, filter.submittedBy));
+    if (filter.workflowId !== undefined) where.push(eq(p.workflowId, filter.workflowId));
+    const before = filter.before;
+    if (before) {
+      const older = or(
+        lt(p.receivedAt, before.receivedAt),
+        and(eq(p.receivedAt, before.receivedAt), lt(p.planId, before.planId)),
+      );
+      if (older) where.push(older);
+    }
+    const rows = this.#db
+      .select()
+      .from(p)
+      .where(and(...where))
+      .orderBy(desc(p.receivedAt), desc(p.planId))
+      .limit(filter.limit)
+      .all();
+    return rows.map(toPlan);
+  }
+
+  async plansDue(
+    field: 'approvalDeadline' | 'expiresAt',
+    states: readonly PlanState[],
+    atMs: number,
+  ): Promise<PlanRecord[]> {
+    const p = s.plans;
+    const rows = this.#db
+      .select()
+      .from(p)
+      .where(and(inArray(p.state, [...states]), lte(p[field], atMs)))
+      .all();
+    return rows.map(toPlan);
+  }
+
+  async putPayload(digest: string, kind: string, body: string, atMs: number): Promise<void> {
+    this.#db
+      .insert(s.payloads)
+      .values({ digest, kind, body, createdAt: atMs })
+      .onConflictDoNothing()
+      .run();
+  }
+
+  async getPayload(digest: string): Promise<string | undefined> {
+    return this.#db
+      .select({ body: s.payloads.body })
+      .from(s.payloads)
+      .where(eq(s.payloads.digest, digest))
+      .get()?.body;
+  }
+
+  async appendLineage(drafts: readonly LineageDraft[]): Promise<LineageEvent[]> {
+    const head = this.#chainHead.get() ?? EMPTY_HEAD;
+    const events = chainEvents(head, drafts);
+    if (events.length === 0) return events;
+    this.#db
+      .insert(s.lineageEvents)
+      .values(
+        events.map((e) => ({
+          seq: e.seq,
+          tenantId: e.tenantId,
+          planId: e.planId ?? null,
+          type: e.type,
+          actorType: e.actor.type,
+          actorId: e.actor.id,
+          occurredAt: Date.parse(e.occurredAt),
+          body: canonicalJson(e),
+          prevHash: e.prevHash,
+          hash: e.hash,
+        })),
+      )
+      .run();
+    return events;
+  }
+
+  async getCaps(tenantId: string): Promise<StoredCap[]> {
+    const rows = this.#db
+      .select()
+      .from(s.budgetCaps)
+      .where(eq(s.budgetCaps.tenantId, tenantId))
+      .all();
+    return rows.map(({ updatedAt: _u, ...cap }) => ({
+      ...cap,
+      scopeType: cap.scopeType as StoredCap['scopeType'],
+      period: cap.period as StoredCap['period'],
+    }));
+  }
+
+  async replaceCaps(tenantId: string, caps: readonly StoredCap[], atMs: number): Promise<void> {
+    this.#db.delete(s.budgetCaps).where(eq(s.budgetCaps.tenantId, tenantId)).run();
+    if (caps.length > 0) {
+      this.#db
+        .insert(s.budgetCaps)
+        .values(caps.map((cap) => ({ ...cap, updatedAt: atMs })))
+        .run();
+    }
+  }
+
+  async usedBudget(
+    tenantId: string,
+    capId: string,
+    periodKey: string,
+    atMs: number,
+  ): Promise<bigint> {
+    const row = this.#used.get({ tenantId, capId, periodKey, atMs });
+    return BigInt(row?.total ?? 0);
+  }
+
+  async insertLedger(lines: readonly LedgerLine[]): Promise<void> {
+    if (lines.length > 0)
+      this.#db
+        .insert(s.budgetLedger)
+        .values([...lines])
+        .run();
+  }
+
+  async ledgerForPlan(planId: string): Promise<LedgerLine[]> {
+    const rows = this.#db
+      .select()
+      .from(s.budgetLedger)
+      .where(eq(s.budgetLedger.planId, planId))
+      .all();
+    return rows.map(toLedger);
+  }
+
+  async extendReservations(planId: string, expiresAt: number, atMs: number): Promise<void> {
+    const l = s.budgetLedger;
+    this.#db
+      .update(l)
+      .set({ expiresAt, updatedAt: atMs })
+      .where(and(eq(l.planId, planId), eq(l.status, 'reserved')))
+      .run();
+  }
+
+  async settleLedger(
+    planId: string,
+    status: 'committed' | 'released',
+    atMs: number,
+  ): Promise<LedgerLine[]> {
+    const l = s.budgetLedger;
+    const rows = this.#db
+      .update(l)
+      .set({ status, expiresAt: null, updatedAt: atMs })
+      .where(and(eq(l.planId, planId), eq(l.status, 'reserved')))
+      .returning()
+      .all();
+    return rows.map(toLedger);
+  }
+
+  async useToken(jti: string, planId: string, atMs: number): Promise<boolean> {
+    const result = this.#db
+      .insert(s.usedTokens)
+      .values({ jti, planId, usedAt: atMs })
+      .onConflictDoNothing()
+      .run();
+    return result.changes === 1;
+  }
+
+  async insertApproval(record: ApprovalRecord): Promise<void> {
+    this.#db.insert(s.approvals).values(record).run();
+  }
+
+  async approvalsForPlan(planId: string): Promise<ApprovalRecord[]> {
+    const rows = this.#db.select().from(s.approvals).where(eq(s.approvals.planId, planId)).all();
+    return rows.map((row) => ({ ...row, decision: row.decision as ApprovalRecord['decision'] }));
+  }
+
+  async rememberKey(purpose: KeyPurpose, kid: string, jwk: string, atMs: number): Promise<void> {
+    this.#db
+      .insert(s.keys)
+      .values({ purpose, kid, jwk, firstSeenAt: atMs })
+      .onConflictDoNothing()
+      .run();
+  }
+
+  async rememberPolicy(
+    digest: string,
+    policySetId: string,
+    label: string,
+    atMs: number,
+  ): Promise<void> {
+    this.#db
+      .insert(s.policyVersions)
+      .values({ digest, policySetId, label, activatedAt: atMs })
+      .onConflictDoNothing()
+      .run();
+  }
+
+  async listControls(tenantId: string): Promise<ControlRecord[]> {
+    const rows = this.#db.select().from(s.controls).where(eq(s.controls.tenantId, tenantId)).all();
+    return rows.map((row) => ({ ...row, scopeType: row.scopeType as ControlScope }));
+  }
+
+  async putControl(record: ControlRecord): Promise<void> {
+    this.#db
+      .insert(s.controls)
+      .values(record)
+      .onConflictDoUpdate({
+        target: [s.controls.tenantId, s.controls.scopeType, s.controls.scopeValue],
+        set: { reason: record.reason, pausedBy: record.pausedBy, pausedAt: record.pausedAt },
+      })
+      .run();
+  }
+
+  async deleteControl(
+    tenantId: string,
+    scopeType: ControlScope,
+    scopeValue: string,
+  ): Promise<boolean> {
+    const c = s.controls;
+    const result = this.#db
+      .delete(c)
+      .where(
+        and(eq(c.tenantId, tenantId), eq(c.scopeType, scopeType), eq(c.scopeValue, scopeValue)),
+      )
+      .run();
+    return result.changes > 0;
+  }
+
+  async insertOutbox(rows: readonly OutboxRow[]): Promise<void> {
+    if (rows.length > 0)
+      this.#db
+        .insert(s.dispatches)
+        .values([...rows])
+        .run();
+  }
+
+  async outboxForPlan(planId: string): Promise<OutboxRow[]> {
+    const rows = this.#db.select().from(s.dispatches).where(eq(s.dispatches.planId, planId)).all();
+    return rows.map((row) => ({ ...row, status: row.status as OutboxRow['status'] }));
+  }
+}

@@ -1,0 +1,209 @@
+import type { Actor, LineageEvent, LineageEventType } from '@handoff/protocol';
+import type { PlanState } from '../plan-state.js';
+
+/**
+ * The gateway's storage, dialect-neutral and async, so a PostgreSQL store can be added without touching the
+ * pipeline. Every state change and its lineage events go through one {@link GatewayStore.transaction}: a crash
+ * never leaves a state change without its record, or a record without its state.
+ *
+ * Times are epoch milliseconds; money is integer minor units with its currency.
+ */
+export interface GatewayStore {
+  /**
+   * Runs `work` in one serialisable transaction and commits when it resolves (rolls back when it throws, and
+   * rethrows). Transactions never interleave. `work` must do no I/O but through `tx`: hold no network call open
+   * inside it.
+   */
+  transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /** Lineage events in `seq` order, filtered; for auditors and the API. */
+  queryLineage(filter: LineageFilter): Promise<LineageEvent[]>;
+  /** Closes the underlying connection. */
+  close(): Promise<void>;
+}
+
+/** What a transaction can read and write. */
+export interface StoreTx {
+  getPlan(planId: string): Promise<PlanRecord | undefined>;
+  insertPlan(record: PlanRecord): Promise<void>;
+  /** Updates a plan only if it is still in `expectedState`; returns false (and changes nothing) otherwise. */
+  updatePlan(planId: string, expectedState: PlanState, patch: PlanPatch): Promise<boolean>;
+  listPlans(filter: PlanFilter): Promise<PlanRecord[]>;
+  /** Plans in one of `states` whose `field` time is at or before `atMs`. */
+  plansDue(
+    field: 'approvalDeadline' | 'expiresAt',
+    states: readonly PlanState[],
+    atMs: number,
+  ): Promise<PlanRecord[]>;
+
+  /** Stores a document once by digest (a second put of the same digest is a no-op). */
+  putPayload(digest: string, kind: string, body: string, atMs: number): Promise<void>;
+  getPayload(digest: string): Promise<string | undefined>;
+
+  /**
+   * Appends events to the hash chain: assigns `seq`, `prevHash` and `hash` (RFC 8785 + SHA-256, see
+   * `lineageEventHash`) and returns the complete events.
+   */
+  appendLineage(drafts: readonly LineageDraft[]): Promise<LineageEvent[]>;
+
+  getCaps(tenantId: string): Promise<StoredCap[]>;
+  replaceCaps(tenantId: string, caps: readonly StoredCap[], atMs: number): Promise<void>;
+  /** reserved + committed minor units on one cap and period (expired reservations excluded). */
+  usedBudget(tenantId: string, capId: string, periodKey: string, atMs: number): Promise<bigint>;
+  insertLedger(lines: readonly LedgerLine[]): Promise<void>;
+  ledgerForPlan(planId: string): Promise<LedgerLine[]>;
+  /** Sets a new lapse time on every `reserved` line of a plan (e.g. from the approval window to plan expiry). */
+  extendReservations(planId: string, expiresAt: number, atMs: number): Promise<void>;
+  /** Moves every `reserved` line of a plan to `status`; returns the lines moved. */
+  settleLedger(
+    planId: string,
+    status: 'committed' | 'released',
+    atMs: number,
+  ): Promise<LedgerLine[]>;
+
+  /** Records a token id; false when it was used before (a replay). */
+  useToken(jti: string, planId: string, atMs: number): Promise<boolean>;
+  insertApproval(record: ApprovalRecord): Promise<void>;
+  approvalsForPlan(planId: string): Promise<ApprovalRecord[]>;
+
+  /** Remembers a public key by purpose and kid (first write wins: a kid never changes meaning). */
+  rememberKey(purpose: KeyPurpose, kid: string, jwk: string, atMs: number): Promise<void>;
+  rememberPolicy(digest: string, policySetId: string, label: string, atMs: number): Promise<void>;
+
+  listControls(tenantId: string): Promise<ControlRecord[]>;
+  putControl(record: ControlRecord): Promise<void>;
+  deleteControl(tenantId: string, scopeType: ControlScope, scopeValue: string): Promise<boolean>;
+
+  insertOutbox(rows: readonly OutboxRow[]): Promise<void>;
+  outboxForPlan(planId: string): Promise<OutboxRow[]>;
+}
+
+/** A plan as the gateway tracks it. `evaluation` is the JSON of the policy evaluation (per option). */
+export interface PlanRecord {
+  planId: string;
+  tenantId: string;
+  workflowId: string;
+  copilotModel: string;
+  digest: string;
+  state: PlanState;
+  pausedFrom: PlanState | null;
+  recommendedOptionId: string;
+  selectedOptionId: string | null;
+  submittedBy: string;
+  policyVersion: string;
+  evaluation: string;
+  reasonCode: string | null;
+  receivedAt: number;
+  updatedAt: number;
+  approvalDeadline: number;
+  expiresAt: number;
+}
+
+/** The fields a state change may set. */
+export type PlanPatch = Partial<
+  Pick<PlanRecord, 'state' | 'pausedFrom' | 'selectedOptionId' | 'reasonCode'>
+> & {
+  updatedAt: number;
+};
+
+export interface PlanFilter {
+  tenantId: string;
+  states?: readonly PlanState[];
+  submittedBy?: string;
+  workflowId?: string;
+  /** Return plans received strictly before this cursor (`receivedAt:planId` of the last row seen). */
+  before?: { receivedAt: number; planId: string };
+  limit: number;
+}
+
+/** An event before it joins the chain. */
+export interface LineageDraft {
+  tenantId: string;
+  planId?: string;
+  type: LineageEventType;
+  actor: Actor;
+  occurredAt: number;
+  refs?: Record<string, string>;
+  data?: Record<string, unknown>;
+}
+
+export interface LineageFilter {
+  tenantId?: string;
+  planId?: string;
+  types?: readonly LineageEventType[];
+  actorId?: string;
+  fromMs?: number;
+  toMs?: number;
+  /** Only events with `seq` greater than this (cursor pagination). */
+  afterSeq?: number;
+  limit: number;
+}
+
+/** A budget cap as stored (see `BudgetCap` in the budget module for its validated form). */
+export interface StoredCap {
+  capId: string;
+  tenantId: string;
+  scopeType: 'tenant' | 'workflow' | 'channel' | 'adapter';
+  scopeValue: string;
+  period: 'day' | 'week' | 'month' | 'total';
+  currency: string;
+  limitMinor: number;
+  timeZone: string;
+}
+
+export interface LedgerLine {
+  planId: string;
+  tenantId: string;
+  capId: string;
+  periodKey: string;
+  currency: string;
+  amountMinor: number;
+  status: 'reserved' | 'committed' | 'released';
+  /** When a reservation lapses (epoch ms); null once committed or released. */
+  expiresAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ApprovalRecord {
+  jti: string;
+  planId: string;
+  optionId: string;
+  approver: string;
+  role: string;
+  decision: 'approve' | 'reject';
+  kid: string;
+  tokenDigest: string;
+  maxSpendMinor: number;
+  currency: string;
+  receivedAt: number;
+}
+
+export type KeyPurpose = 'approver' | 'copilot' | 'checkpoint';
+
+export type ControlScope = 'tenant' | 'workflow' | 'channel' | 'adapter' | 'copilot_model';
+
+export interface ControlRecord {
+  tenantId: string;
+  scopeType: ControlScope;
+  scopeValue: string;
+  reason: string;
+  pausedBy: string;
+  pausedAt: number;
+}
+
+export interface OutboxRow {
+  idempotencyKey: string;
+  planId: string;
+  tenantId: string;
+  optionId: string;
+  actionIndex: number;
+  actionId: string;
+  adapter: string;
+  status: 'pending' | 'in_flight' | 'succeeded' | 'failed' | 'in_doubt' | 'dead' | 'abandoned';
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  receiptDigest: string | null;
+  createdAt: number;
+  updatedAt: number;
+}

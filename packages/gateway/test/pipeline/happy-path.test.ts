@@ -1,0 +1,64 @@
+import { GENESIS_HASH, lineageEventHash } from '@handoff/protocol';
+import { afterEach, describe, expect, test } from 'vitest';
+import { createHarness, fixturePlan, type Harness } from '../support/harness.js';
+
+let h: Harness;
+afterEach(async () => h?.close());
+
+describe('a plan gated on two signed approvals', () => {
+  test('submit -> awaiting_approval -> finance + marketing lead -> approved, with a chained lineage', async () => {
+    h = await createHarness();
+    const { copilot, approver, auditor } = h.callers;
+    const submitted = await h.gateway.submitPlan(copilot.principal, fixturePlan());
+    expect(submitted.state).toBe('awaiting_approval');
+    expect(submitted.created).toBe(true);
+    expect(submitted.gates).toHaveLength(1);
+    expect(submitted.gates[0]).toMatchObject({ quorum: 2, distinctRoles: true, satisfied: false });
+    expect(submitted.budget.map((b) => [b.capId, b.amountMinor, b.status])).toEqual(
+      expect.arrayContaining([
+        ['tenant-month', 64_500, 'reserved'],
+        ['hubspot-month', 64_500, 'reserved'],
+      ]),
+    );
+
+    const first = await h.gateway.submitApproval(
+      approver.principal,
+      await h.sign(submitted, { key: h.keys.finance, sub: 'fiona.finance', role: 'finance' }),
+    );
+    expect(first).toMatchObject({ state: 'awaiting_approval', decisive: false });
+    const second = await h.gateway.submitApproval(
+      approver.principal,
+      await h.sign(submitted, { key: h.keys.marketing, sub: 'mark.lead', role: 'marketing_lead' }),
+    );
+    expect(second).toMatchObject({
+      state: 'approved',
+      decisive: true,
+      selectedOptionId: 'call-prior-successes',
+    });
+
+    const again = await h.gateway.submitPlan(copilot.principal, fixturePlan());
+    expect(again).toMatchObject({ created: false, state: 'approved' });
+
+    const page = await h.gateway.queryLineage(auditor.principal, {
+      planId: submitted.planId,
+      limit: 500,
+    });
+    const types = page.items.map((e) => e.type);
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'plan.received',
+        'policy.evaluated',
+        'budget.reserved',
+        'approval.accepted',
+        'dispatch.queued',
+      ]),
+    );
+    const all = await h.gateway.queryLineage(auditor.principal, { limit: 500 });
+    let prev = GENESIS_HASH as string;
+    for (const event of all.items) {
+      expect(event.prevHash).toBe(prev);
+      expect(lineageEventHash(event)).toBe(event.hash);
+      prev = event.hash;
+    }
+  });
+});

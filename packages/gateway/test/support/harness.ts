@@ -1,0 +1,160 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { HandoffPlan, Money } from '@handoff/protocol';
+import { createApprovalToken } from '../../src/approvals/create-approval.js';
+import { generateSigningKeyPair, type SigningKeyPair } from '../../src/approvals/signing-keys.js';
+import { generateApiKey, hashApiKey } from '../../src/auth/api-keys.js';
+import type { Principal, Role } from '../../src/auth/principal.js';
+import { ManualClock } from '../../src/clock.js';
+import { validateConfig } from '../../src/config/load-config.js';
+import { loadPolicySet, type PolicySet } from '../../src/policy/policy-set.js';
+import { createGatewayRuntime, type GatewayRuntime } from '../../src/runtime.js';
+
+const here = new URL('.', import.meta.url).pathname;
+const PLAN_FIXTURE = join(
+  here,
+  '../../../protocol/conformance/v1/HandoffPlan/valid/term-deposit-two-options.json',
+);
+const POLICY_FIXTURE = join(here, '../policy/fixtures/marketing-default.yaml');
+
+/** The tenant of the test fixtures, and another one that must never see its data. */
+export const TENANT = 'acme-bank';
+export const OTHER_TENANT = 'globex';
+export const GATEWAY_ID = 'gw-test';
+
+/** A fresh deep copy of the valid two-option plan fixture (EUR; option 1 costs 645.00, option 2 185.25). */
+export function fixturePlan(): HandoffPlan {
+  return JSON.parse(readFileSync(PLAN_FIXTURE, 'utf8')) as HandoffPlan;
+}
+
+/** The marketing-default policy set used by the policy tests. */
+export function fixturePolicy(): PolicySet {
+  return loadPolicySet(readFileSync(POLICY_FIXTURE, 'utf8'));
+}
+
+/** A caller with its API key. */
+export interface TestCaller {
+  principal: Principal;
+  apiKey: string;
+}
+
+function caller(id: string, tenantId: string, roles: Role[]): TestCaller & { entry: object } {
+  const apiKey = generateApiKey();
+  return {
+    apiKey,
+    principal: { id, tenantId, roles, via: 'api_key' },
+    entry: { id, tenantId, roles, keyHash: hashApiKey(apiKey) },
+  };
+}
+
+/** Options of {@link createHarness}. */
+export interface HarnessOptions {
+  policy?: PolicySet;
+  caps?: unknown[];
+  onPause?: 'keep' | 'release';
+  databasePath?: string;
+}
+
+/** Default caps: EUR 1,000.00 a month for the tenant, EUR 700.00 a month for the hubspot adapter. */
+export function defaultCaps(): unknown[] {
+  return [
+    {
+      capId: 'tenant-month',
+      tenantId: TENANT,
+      scope: { type: 'tenant', value: TENANT },
+      period: 'month',
+      limit: { amountMinor: 100_000, currency: 'EUR' },
+      timeZone: 'Europe/Lisbon',
+    },
+    {
+      capId: 'hubspot-month',
+      tenantId: TENANT,
+      scope: { type: 'adapter', value: 'hubspot' },
+      period: 'month',
+      limit: { amountMinor: 70_000, currency: 'EUR' },
+    },
+  ];
+}
+
+/**
+ * An in-process gateway on a private SQLite file with a frozen clock (2026-11-21T09:30:00Z), approver keys made
+ * at test time (EdDSA for finance, ES256 for the marketing lead) and API-key callers for every role.
+ */
+export async function createHarness(options: HarnessOptions = {}) {
+  const clock = new ManualClock('2026-11-21T09:30:00Z');
+  const finance = await generateSigningKeyPair({ alg: 'EdDSA' });
+  const marketing = await generateSigningKeyPair({ alg: 'ES256' });
+  const outsider = await generateSigningKeyPair({ alg: 'EdDSA' });
+  const callers = {
+    copilot: caller('copilot-1', TENANT, ['copilot']),
+    approver: caller('approver-desk', TENANT, ['approver']),
+    operator: caller('operator-1', TENANT, ['operator']),
+    auditor: caller('auditor-1', TENANT, ['auditor']),
+    otherCopilot: caller('copilot-9', OTHER_TENANT, ['copilot']),
+    otherOperator: caller('operator-9', OTHER_TENANT, ['operator']),
+    otherAuditor: caller('auditor-9', OTHER_TENANT, ['auditor']),
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'handoff-gw-'));
+  const loaded = validateConfig(
+    {
+      gatewayId: GATEWAY_ID,
+      database: { path: options.databasePath ?? join(dir, 'gateway.db') },
+      approvals: {
+        keys: [{ type: 'inline', jwks: { keys: [finance.publicJwk, marketing.publicJwk] } }],
+      },
+      auth: { apiKeys: Object.values(callers).map((c) => c.entry) },
+      policy: { inline: options.policy ?? fixturePolicy() },
+      caps: options.caps ?? defaultCaps(),
+      killSwitch: { onPause: options.onPause ?? 'keep' },
+    },
+    dir,
+  );
+  const runtime: GatewayRuntime = await createGatewayRuntime(loaded, { clock });
+  const keys = { finance, marketing, outsider };
+
+  /** Signs an approval for a plan view as `sub` in `role` (defaults: approve, the recommended option). */
+  async function sign(
+    view: { planId: string; digest: string; policyVersion: string; recommendedOptionId: string },
+    input: {
+      key: SigningKeyPair;
+      sub: string;
+      role: string;
+      decision?: 'approve' | 'reject';
+      optionId?: string;
+      maxSpend?: Money;
+      aud?: string;
+      ttlSeconds?: number;
+    },
+  ): Promise<string> {
+    return createApprovalToken(
+      {
+        iss: 'approvals-app',
+        sub: input.sub,
+        aud: input.aud ?? GATEWAY_ID,
+        planId: view.planId,
+        planDigest: view.digest as `sha256:${string}`,
+        optionId: input.optionId ?? view.recommendedOptionId,
+        policyVersion: view.policyVersion,
+        decision: input.decision ?? 'approve',
+        maxSpend: input.maxSpend ?? { amountMinor: 100_000, currency: 'EUR' },
+        role: input.role,
+      },
+      input.key.privateJwk,
+      { clock, ...(input.ttlSeconds ? { ttlSeconds: input.ttlSeconds } : {}) },
+    );
+  }
+
+  return {
+    clock,
+    runtime,
+    gateway: runtime.gateway,
+    callers,
+    keys,
+    sign,
+    dir,
+    close: () => runtime.close(),
+  };
+}
+
+export type Harness = Awaited<ReturnType<typeof createHarness>>;
