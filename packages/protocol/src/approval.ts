@@ -50,16 +50,19 @@ export const ApprovalClaimsSchema = z
     }),
     comment: TextSchema.optional(),
   })
-  .superRefine((claims, ctx) => {
-    if (claims.exp <= claims.nbf || claims.exp <= claims.iat) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['exp'],
-        message: 'exp must be after nbf and iat',
-        ...rule('EXPIRY_NOT_AFTER_CREATION'),
-      });
-    }
-  })
+  .superRefine(
+    (claims, ctx) => {
+      if (claims.exp <= claims.nbf || claims.exp <= claims.iat) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['exp'],
+          message: 'exp must be after nbf and iat',
+          ...rule('EXPIRY_NOT_AFTER_CREATION'),
+        });
+      }
+    },
+    { when: (payload) => payload.issues.length === 0 },
+  )
   .meta({
     id: 'ApprovalClaims',
     title: 'ApprovalClaims',

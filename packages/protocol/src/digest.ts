@@ -15,6 +15,7 @@ export type Digest = `sha256:${string}`;
  *   bigint, NaN or an infinity, a lone surrogate in a string, or a circular reference.
  */
 export function canonicalJson(value: unknown): string {
+  assertNoFunctions(value, new Set());
   let text: string | undefined;
   try {
     text = canonicalize(value);
@@ -23,6 +24,21 @@ export function canonicalJson(value: unknown): string {
   }
   if (text === undefined) throw new TypeError('Value has no RFC 8785 form: not a JSON value');
   return text;
+}
+
+/**
+ * `canonicalize` renders a function or symbol inside a container as `undefined` (not JSON): refuse them, as
+ * JSON has no form for them. Cycles are left to `canonicalize`, which reports them.
+ */
+function assertNoFunctions(value: unknown, seen: Set<object>): void {
+  if (typeof value === 'function' || typeof value === 'symbol') {
+    throw new TypeError(`Value has no RFC 8785 form: a ${typeof value}`);
+  }
+  if (typeof value !== 'object' || value === null || seen.has(value)) return;
+  seen.add(value);
+  for (const item of Array.isArray(value) ? value : Object.values(value))
+    assertNoFunctions(item, seen);
+  seen.delete(value);
 }
 
 /** SHA-256 of UTF-8 text or bytes, rendered as `sha256:<64 hex>`. */

@@ -86,7 +86,7 @@ function validate<K extends DocumentKind>(
       }
     }
   }
-  const result = DOCUMENT_SCHEMAS[kind].safeParse(candidate);
+  const result = DOCUMENT_SCHEMAS[kind].safeParse(candidate, { reportInput: true });
   if (result.success) return { success: true, data: result.data as DocumentOf<K> };
   return {
     success: false,

@@ -10,7 +10,7 @@ export const WireIssueSchema = z
     path: z
       .string()
       .max(1024)
-      .regex(/^(\/.*)?$/),
+      .regex(/^(?:\/[\s\S]*)?$/),
     code: z
       .string()
       .regex(/^[A-Z][A-Z0-9_]*$/)
@@ -44,26 +44,32 @@ export const ErrorEnvelopeSchema = z
   });
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelopeSchema>;
 
+/** Cuts text to at most `max` UTF-16 units without splitting a surrogate pair. */
+function cutText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = /[\uD800-\uDBFF]/.test(text.charAt(max - 1)) ? max - 1 : max;
+  return text.slice(0, end);
+}
+
 /**
  * Converts a local {@link ProtocolError} into its wire form. Issues past `LIMITS.MAX_ISSUES` are dropped and
  * messages are cut to the envelope's bounds, so the result always validates.
  */
 export function toErrorEnvelope(error: ProtocolError, requestId?: string): ErrorEnvelope {
-  const cut = (text: string) =>
-    text.length > LIMITS.MAX_TEXT_LENGTH ? text.slice(0, LIMITS.MAX_TEXT_LENGTH) : text;
+  const cut = (text: string, max: number = LIMITS.MAX_TEXT_LENGTH) => cutText(text, max);
   return {
     protocolVersion: HANDOFF_PROTOCOL_VERSION,
     kind: 'ErrorEnvelope',
     code: error.code,
     message: cut(error.message || error.code),
     issues: error.issues.slice(0, LIMITS.MAX_ISSUES).map((i) => ({
-      path: i.path.slice(0, 1024),
+      path: cut(i.path, 1024),
       code: i.code,
       message: cut(i.message || i.code),
     })),
     ...(error instanceof UnsupportedVersionError
       ? { supportedVersions: [...error.supported] }
       : {}),
-    ...(requestId === undefined ? {} : { requestId }),
+    ...(requestId === undefined ? {} : { requestId: cut(requestId, 128) }),
   };
 }

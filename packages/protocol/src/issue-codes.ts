@@ -18,6 +18,7 @@ export const PROTOCOL_ISSUE_CODES = [
   'TOO_BIG',
   'NOT_INTEGER',
   'DUPLICATE_ITEM',
+  'FORBIDDEN_KEY',
   'MISSING_ONE_OF',
   'INVALID_INPUT',
   // Money
@@ -34,6 +35,7 @@ export const PROTOCOL_ISSUE_CODES = [
   'FORECAST_NOT_MONOTONIC',
   'EXPIRY_NOT_AFTER_CREATION',
   'UNKNOWN_INPUT_REFERENCE',
+  'DUPLICATE_INPUT_ID',
 ] as const;
 
 /** A code from {@link PROTOCOL_ISSUE_CODES}. */
@@ -54,6 +56,7 @@ export const JSON_SCHEMA_UNEXPRESSED_CODES = [
   'FORECAST_NOT_MONOTONIC',
   'EXPIRY_NOT_AFTER_CREATION',
   'UNKNOWN_INPUT_REFERENCE',
+  'DUPLICATE_INPUT_ID',
 ] as const satisfies readonly ProtocolIssueCode[];
 
 /**

@@ -96,7 +96,11 @@ export function checkPlanRules(plan: PlanShape, ctx: z.RefinementCtx): void {
   const inputIds = new Set<string>();
   plan.inputs.forEach((input, index) => {
     if (inputIds.has(input.inputId)) {
-      report('DUPLICATE_ITEM', ['inputs', index, 'inputId'], `Duplicate input id ${input.inputId}`);
+      report(
+        'DUPLICATE_INPUT_ID',
+        ['inputs', index, 'inputId'],
+        `Duplicate input id ${input.inputId}`,
+      );
     }
     inputIds.add(input.inputId);
   });

@@ -118,7 +118,10 @@ export const HandoffPlanShapeSchema = z.strictObject({
  * `DUPLICATE_ACTION_ID`, `ACTIONS_EXCEED_BUDGET`, `CURRENCY_MISMATCH`, `FORECAST_NOT_MONOTONIC`,
  * `EXPIRY_NOT_AFTER_CREATION`, `UNKNOWN_INPUT_REFERENCE`. Size: at most `LIMITS.MAX_DOCUMENT_BYTES`.
  */
-export const HandoffPlanSchema = HandoffPlanShapeSchema.superRefine(checkPlanRules).meta({
+export const HandoffPlanSchema = HandoffPlanShapeSchema.superRefine(checkPlanRules, {
+  // Cross-field rules speak only of a plan whose every field is valid, so each defect is reported once.
+  when: (payload) => payload.issues.length === 0,
+}).meta({
   id: 'HandoffPlan',
   title: 'HandoffPlan',
   description:

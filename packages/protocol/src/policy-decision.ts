@@ -56,7 +56,7 @@ export const PolicyDecisionSchema = z
     path: z
       .string()
       .max(1024)
-      .regex(/^(\/.*)?$/)
+      .regex(/^(?:\/[\s\S]*)?$/)
       .meta({ description: 'JSON Pointer (RFC 6901).' }),
     message: TextSchema,
     approval: ApprovalRequirementSchema.optional(),

@@ -37,17 +37,49 @@ export const NameSchema = z.string().min(1).max(LIMITS.MAX_NAME_LENGTH);
 /** Free text (1-4,000 characters). */
 export const TextSchema = z.string().min(1).max(LIMITS.MAX_TEXT_LENGTH);
 
-/** An absolute URL (any scheme), at most 2,048 characters. */
-export const UriSchema = z.url().max(LIMITS.MAX_URI_LENGTH);
+/**
+ * RFC 3986 URI characters after the scheme: unreserved, reserved and `%HH` escapes only (no spaces, no raw
+ * non-ASCII: internationalised names go in their punycode or percent-encoded form). Zod and every JSON Schema
+ * validator agree on this pattern, where `format: uri` implementations differ.
+ */
+const URI_PATTERN =
+  /^[A-Za-z][A-Za-z0-9+.-]*:(?:[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+$/;
 
-/** An absolute `https:` URL, at most 2,048 characters. */
+/** An absolute URI (any scheme), at most 2,048 characters, in RFC 3986 characters. */
+export const UriSchema = z.url().max(LIMITS.MAX_URI_LENGTH).regex(URI_PATTERN);
+
+/** An absolute `https:` URL with a host, at most 2,048 characters, in RFC 3986 characters. */
 export const HttpsUrlSchema = z
   .url({ protocol: /^https$/ })
   .max(LIMITS.MAX_URI_LENGTH)
-  .regex(/^https:\/\//);
+  .regex(URI_PATTERN)
+  .regex(/^https:\/\/[^/?#@\s]+(?:[/?#].*)?$/);
 
-/** A bag of JSON properties passed through to a platform (e.g. template data, event properties). */
-export const PropertiesSchema = z.record(z.string().max(LIMITS.MAX_NAME_LENGTH), z.unknown());
+/** A property name in an open bag of properties: at most 200 characters, never `__proto__`. */
+const PropertyNameSchema = z
+  .string()
+  .max(LIMITS.MAX_NAME_LENGTH)
+  .meta({ not: { const: '__proto__' } });
+
+/**
+ * A bag of JSON properties passed through to a platform (e.g. template data, event properties). A `__proto__`
+ * key is refused with `FORBIDDEN_KEY`: zod would drop it silently (JavaScript turns it into a prototype), so the
+ * parsed plan, and its digest, would differ from the plan received.
+ */
+export const PropertiesSchema = z.preprocess(
+  (value, ctx) => {
+    if (typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['__proto__'],
+        message: '"__proto__" is not allowed as a property name',
+        ...rule('FORBIDDEN_KEY'),
+      });
+    }
+    return value;
+  },
+  z.record(PropertyNameSchema, z.unknown()),
+);
 
 /** A rule issue's `params`, typed so every custom issue names a protocol issue code. */
 export function rule(code: RuleParams['code']): { params: RuleParams } {

@@ -82,6 +82,9 @@ export class UpgradeRegistry {
           `Upgrade of ${kind} from ${step.from} to ${step.to} failed: ${String(cause)}`,
         );
       }
+      if (typeof current !== 'object' || current === null || Array.isArray(current)) {
+        throw new UpgradeError(`Upgrade of ${kind} from ${step.from} did not return an object`);
+      }
       if (current.protocolVersion !== step.to) {
         throw new UpgradeError(
           `Upgrade of ${kind} from ${step.from} did not set protocolVersion to ${step.to}`,

@@ -24,6 +24,8 @@ const CURRENCY_KEY = 'currency';
 function mapIssue(issue: z.core.$ZodIssue): ProtocolIssue[] {
   const path = toJsonPointer(issue.path);
   const last = issue.path[issue.path.length - 1];
+  // Parsing uses `reportInput: true`, so an issue carries the value it is about; a missing value is `undefined`.
+  const missing = 'input' in issue && issue.input === undefined;
   const one = (code: ProtocolIssueCode, message = issue.message): ProtocolIssue[] => [
     { path, code, message },
   ];
@@ -33,7 +35,7 @@ function mapIssue(issue: z.core.$ZodIssue): ProtocolIssue[] {
       return one(isProtocolIssueCode(code) ? code : 'INVALID_INPUT');
     }
     case 'invalid_type': {
-      if (issue.input === undefined) return one('REQUIRED', `Required: expected ${issue.expected}`);
+      if (missing) return one('REQUIRED', `Required: expected ${issue.expected}`);
       if (issue.expected === 'int' && typeof issue.input === 'number') {
         return last === MONEY_AMOUNT_KEY
           ? one(
@@ -57,6 +59,7 @@ function mapIssue(issue: z.core.$ZodIssue): ProtocolIssue[] {
       }
       return one('TOO_BIG');
     case 'invalid_value':
+      if (missing) return one('REQUIRED', 'Required');
       if (last === CURRENCY_KEY) return one('UNKNOWN_CURRENCY', 'Not an ISO 4217 currency code');
       return one('INVALID_VALUE');
     case 'invalid_format':
@@ -68,16 +71,24 @@ function mapIssue(issue: z.core.$ZodIssue): ProtocolIssue[] {
         message: `Unrecognized key ${JSON.stringify(key)}`,
       }));
     case 'invalid_union':
+      if (missing) return one('REQUIRED', 'Required');
       if ('discriminator' in issue && issue.discriminator !== undefined) {
         return one('INVALID_DISCRIMINATOR');
       }
       return one('INVALID_INPUT');
+    case 'invalid_key': {
+      // A record key that its key schema refused: report the key schema's own issue (format, size, forbidden).
+      const inner = issue.issues[0];
+      return inner
+        ? mapIssue({ ...inner, path: issue.path } as z.core.$ZodIssue)
+        : one('INVALID_INPUT');
+    }
     default:
       return one('INVALID_INPUT');
   }
 }
 
-/** Converts zod issues to protocol issues, ordered by path then code, without duplicates. */
+/** Converts zod issues (parsed with `reportInput: true`) to protocol issues, in zod's order, without duplicates. */
 export function fromZodIssues(issues: readonly z.core.$ZodIssue[]): ProtocolIssue[] {
   const seen = new Set<string>();
   const out: ProtocolIssue[] = [];
