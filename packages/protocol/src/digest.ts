@@ -27,17 +27,31 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * `canonicalize` renders a function or symbol inside a container as `undefined` (not JSON): refuse them, as
- * JSON has no form for them. Cycles are left to `canonicalize`, which reports them.
+ * Refuses what `canonicalize` would render as text that is not JSON: a function or symbol inside a container
+ * (rendered `undefined`) and a hole in a sparse array (rendered `[,1]`). Follows `toJSON` as serialisation does.
+ * Cycles are left to `canonicalize`, which reports them.
  */
 function assertNoFunctions(value: unknown, seen: Set<object>): void {
   if (typeof value === 'function' || typeof value === 'symbol') {
     throw new TypeError(`Value has no RFC 8785 form: a ${typeof value}`);
   }
   if (typeof value !== 'object' || value === null || seen.has(value)) return;
+  const withToJson = value as { toJSON?: unknown };
+  if (typeof withToJson.toJSON === 'function') {
+    seen.add(value);
+    assertNoFunctions((withToJson.toJSON as () => unknown).call(value), seen);
+    seen.delete(value);
+    return;
+  }
   seen.add(value);
-  for (const item of Array.isArray(value) ? value : Object.values(value))
-    assertNoFunctions(item, seen);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) {
+      if (!(i in value)) throw new TypeError('Value has no RFC 8785 form: a sparse array');
+      assertNoFunctions(value[i], seen);
+    }
+  } else {
+    for (const item of Object.values(value)) assertNoFunctions(item, seen);
+  }
   seen.delete(value);
 }
 

@@ -65,13 +65,12 @@ function validate<K extends DocumentKind>(
   options: ParseOptions,
 ): ParseResult<DocumentOf<K>> {
   let candidate = input;
-  if (
-    typeof input === 'object' &&
-    input !== null &&
-    !Array.isArray(input) &&
-    'protocolVersion' in input
-  ) {
-    const version = (input as RawDocument).protocolVersion;
+  const version =
+    typeof input === 'object' && input !== null && !Array.isArray(input)
+      ? (input as RawDocument).protocolVersion
+      : undefined;
+  // A missing (or undefined) version is a shape issue, REQUIRED; any version but the latest needs an upgrade path.
+  if (version !== undefined) {
     if (version !== LATEST_PROTOCOL_VERSION) {
       const upgrades = options.upgrades ?? DEFAULT_UPGRADES;
       if (typeof version !== 'string' || !upgrades.canUpgrade(kind, version)) {

@@ -44,6 +44,13 @@ export const ErrorEnvelopeSchema = z
   });
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelopeSchema>;
 
+/** The envelope's `supportedVersions` (1-20 names of at most 16 characters), or nothing. */
+function supportedVersionsOf(error: ProtocolError): { supportedVersions?: string[] } {
+  if (!(error instanceof UnsupportedVersionError)) return {};
+  const versions = error.supported.filter((v) => v.length <= 16).slice(0, 20);
+  return versions.length > 0 ? { supportedVersions: versions } : {};
+}
+
 /** Cuts text to at most `max` UTF-16 units without splitting a surrogate pair. */
 function cutText(text: string, max: number): string {
   if (text.length <= max) return text;
@@ -67,9 +74,7 @@ export function toErrorEnvelope(error: ProtocolError, requestId?: string): Error
       code: i.code,
       message: cut(i.message || i.code),
     })),
-    ...(error instanceof UnsupportedVersionError
-      ? { supportedVersions: [...error.supported] }
-      : {}),
+    ...supportedVersionsOf(error),
     ...(requestId === undefined ? {} : { requestId: cut(requestId, 128) }),
   };
 }

@@ -72,8 +72,16 @@ function mapIssue(issue: z.core.$ZodIssue): ProtocolIssue[] {
       }));
     case 'invalid_union':
       if (missing) return one('REQUIRED', 'Required');
-      if ('discriminator' in issue && issue.discriminator !== undefined) {
-        return one('INVALID_DISCRIMINATOR');
+      if ('discriminator' in issue && typeof issue.discriminator === 'string') {
+        // zod reports a discriminator issue with the parent object as its input.
+        const parent = issue.input;
+        const absent =
+          typeof parent === 'object' &&
+          parent !== null &&
+          (parent as Record<string, unknown>)[issue.discriminator] === undefined;
+        return absent
+          ? one('REQUIRED', `Required: ${issue.discriminator}`)
+          : one('INVALID_DISCRIMINATOR');
       }
       return one('INVALID_INPUT');
     case 'invalid_key': {
