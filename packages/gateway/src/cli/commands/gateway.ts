@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { loadConfigFile } from '../../config/load-config.js';
+import { createGatewayRuntime, startGateway } from '../../runtime.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { run } from '../main.js';
+import { type Io, printResult } from '../output.js';
+
+/**
+ * `handoff gateway start --config <file> [--json]`: starts a gateway from a config file and serves until
+ * SIGINT or SIGTERM. Prints `{ url, gatewayId, policyVersion }` once it listens (one JSON line with `--json`).
+ */
+export function registerGateway(program: Command, io: Io, setExit: (code: ExitCode) => void): void {
+  const gateway = program.command('gateway').description('run the gateway');
+  gateway
+    .command('start')
+    .description('start a gateway from handoff.config.json or .yaml')
+    .requiredOption('-c, --config <file>', 'configuration file (JSON or YAML)')
+    .option('--json', 'print one JSON line when listening')
+    .action(async (opts: { config: string; json?: boolean }) => {
+      setExit(
+        await run(io, opts.json ?? false, async () => {
+          const runtime = await createGatewayRuntime(loadConfigFile(opts.config));
+          const running = await startGateway(runtime);
+          const info = {
+            url: running.server.url,
+            gatewayId: runtime.loaded.config.gatewayId,
+            policyVersion: runtime.gateway.deps.policy.version,
+          };
+          if (opts.json) io.out(JSON.stringify(info));
+          else
+            printResult(
+              io,
+              false,
+              info,
+              () => `handoff gateway ${info.gatewayId} listening on ${info.url}`,
+            );
+          await new Promise<void>((resolve) => {
+            const stop = () => resolve();
+            process.once('SIGINT', stop);
+            process.once('SIGTERM', stop);
+          });
+          await running.stop();
+          return EXIT.OK;
+        }),
+      );
+    });
+}

@@ -1,0 +1,88 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { generateSigningKeyPair } from '../../approvals/signing-keys.js';
+import { generateApiKey, hashApiKey } from '../../auth/api-keys.js';
+import { isRole } from '../../auth/principal.js';
+import { GatewayError } from '../../errors.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { run } from '../main.js';
+import { type Io, printResult } from '../output.js';
+
+/**
+ * `handoff keys generate` writes a signing key pair: the private JWK (file mode 0600) and the public key added to a
+ * JWKS file (created if missing; existing keys are kept, so rotation is adding a key and later removing the old).
+ * `handoff keys api-key` prints a new API key once, and the hashed entry for the config.
+ */
+export function registerKeys(program: Command, io: Io, setExit: (code: ExitCode) => void): void {
+  const keys = program.command('keys').description('signing keys and API keys');
+  keys
+    .command('generate')
+    .description('generate an EdDSA (Ed25519) or ES256 signing key pair')
+    .option('--alg <alg>', 'EdDSA or ES256', 'EdDSA')
+    .option('--kid <kid>', 'key id (default: the RFC 7638 thumbprint)')
+    .requiredOption('--out <dir>', 'folder for the private key file')
+    .option('--jwks <file>', 'JWKS file to add the public key to (default: <out>/jwks.json)')
+    .option('--json', 'print JSON')
+    .action(
+      async (opts: { alg: string; kid?: string; out: string; jwks?: string; json?: boolean }) => {
+        setExit(
+          await run(io, opts.json ?? false, async () => {
+            if (opts.alg !== 'EdDSA' && opts.alg !== 'ES256') {
+              throw new GatewayError('VALIDATION_FAILED', '--alg must be EdDSA or ES256');
+            }
+            const pair = await generateSigningKeyPair({
+              alg: opts.alg,
+              ...(opts.kid ? { kid: opts.kid } : {}),
+            });
+            mkdirSync(opts.out, { recursive: true });
+            const privateKeyFile = join(opts.out, `${pair.kid}.private.jwk.json`);
+            writeFileSync(privateKeyFile, `${JSON.stringify(pair.privateJwk, null, 2)}\n`, {
+              mode: 0o600,
+            });
+            chmodSync(privateKeyFile, 0o600);
+            const jwksFile = opts.jwks ?? join(opts.out, 'jwks.json');
+            const jwks = existsSync(jwksFile)
+              ? (JSON.parse(readFileSync(jwksFile, 'utf8')) as { keys: unknown[] })
+              : { keys: [] };
+            jwks.keys.push(pair.publicJwk);
+            writeFileSync(jwksFile, `${JSON.stringify(jwks, null, 2)}\n`);
+            const result = { kid: pair.kid, alg: pair.alg, privateKeyFile, jwksFile };
+            printResult(io, opts.json ?? false, result, () =>
+              [
+                `kid ${pair.kid} (${pair.alg})`,
+                `private key: ${privateKeyFile} (keep it secret)`,
+                `public JWKS: ${jwksFile}`,
+              ].join('\n'),
+            );
+            return EXIT.OK;
+          }),
+        );
+      },
+    );
+  keys
+    .command('api-key')
+    .description('create an API key; prints the key once and the entry for auth.apiKeys')
+    .requiredOption('--id <id>', 'principal id')
+    .requiredOption('--tenant <tenantId>', 'tenant')
+    .requiredOption('--roles <roles>', 'comma-separated: copilot, approver, operator, auditor')
+    .option('--json', 'print JSON')
+    .action(async (opts: { id: string; tenant: string; roles: string; json?: boolean }) => {
+      setExit(
+        await run(io, opts.json ?? false, async () => {
+          const roles = opts.roles.split(',').map((r) => r.trim());
+          const unknown = roles.filter((r) => !isRole(r));
+          if (unknown.length > 0)
+            throw new GatewayError('VALIDATION_FAILED', `Unknown roles: ${unknown.join(', ')}`);
+          const apiKey = generateApiKey();
+          const entry = { id: opts.id, tenantId: opts.tenant, roles, keyHash: hashApiKey(apiKey) };
+          printResult(io, opts.json ?? false, { apiKey, entry }, () =>
+            [`API key (shown once): ${apiKey}`, `config entry: ${JSON.stringify(entry)}`].join(
+              '\n',
+            ),
+          );
+          return EXIT.OK;
+        }),
+      );
+    });
+}

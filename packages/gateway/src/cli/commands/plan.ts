@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import { planDigest, safeParseDocumentJson } from '@handoff/protocol';
+import type { Command } from 'commander';
+import { loadConfigFile } from '../../config/load-config.js';
+import { GatewayError } from '../../errors.js';
+import { evaluatePolicy } from '../../policy/evaluate.js';
+import { policyVersion } from '../../policy/policy-set.js';
+import { gatewayClient } from '../client.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { run } from '../main.js';
+import { type Io, printResult } from '../output.js';
+
+function readPlan(file: string) {
+  const parsed = safeParseDocumentJson('HandoffPlan', readFileSync(file));
+  if (parsed.success) return parsed.data;
+  const { error } = parsed;
+  throw new GatewayError(
+    error.code === 'UNSUPPORTED_VERSION' ? 'UNSUPPORTED_VERSION' : 'VALIDATION_FAILED',
+    error.message,
+    {
+      issues: error.issues,
+    },
+  );
+}
+
+/**
+ * `handoff plan validate <file>` checks a plan against the v1 contract (exit 0 valid, 1 invalid);
+ * `handoff plan dry-run <file> --config <file>` evaluates it against the configured policy set with no side effect
+ * (exit 1 when the recommended option is denied); `plan submit` and `plan get` talk to a running gateway.
+ */
+export function registerPlan(program: Command, io: Io, setExit: (code: ExitCode) => void): void {
+  const plan = program.command('plan').description('validate, dry-run, submit and read plans');
+  plan
+    .command('validate <file>')
+    .description('validate a plan file against the handoff contract')
+    .option('--json', 'print JSON')
+    .action(async (file: string, opts: { json?: boolean }) => {
+      setExit(
+        await run(io, opts.json ?? false, async () => {
+          const parsed = readPlan(file);
+          const result = { valid: true, planId: parsed.planId, digest: planDigest(parsed) };
+          printResult(
+            io,
+            opts.json ?? false,
+            result,
+            () => `valid: plan ${result.planId}, digest ${result.digest}`,
+          );
+          return EXIT.OK;
+        }),
+      );
+    });
+  plan
+    .command('dry-run <file>')
+    .description("evaluate a plan against the config's policy set, with no side effect")
+    .requiredOption('-c, --config <file>', 'gateway configuration (for its policy set)')
+    .option('--json', 'print JSON')
+    .action(async (file: string, opts: { config: string; json?: boolean }) => {
+      setExit(
+        await run(io, opts.json ?? false, async () => {
+          const { policySet } = loadConfigFile(opts.config);
+          const parsed = readPlan(file);
+          const evaluation = evaluatePolicy({
+            plan: parsed,
+            planDigest: planDigest(parsed),
+            policySet,
+            policyVersion: policyVersion(policySet),
+            evaluatedAt: new Date().toISOString(),
+          });
+          const recommended = evaluation.options[parsed.recommendedOptionId];
+          printResult(io, opts.json ?? false, evaluation, () =>
+            Object.values(evaluation.options)
+              .map((o) =>
+                [
+                  `option ${o.optionId}: ${o.outcome}`,
+                  ...o.decisions
+                    .filter((d) => d.decision !== 'allow')
+                    .map(
+                      (d) =>
+                        `  ${d.decision} (${d.enforcement}) ${d.ruleId} ${d.reasonCode} at ${d.path}: ${d.message}`,
+                    ),
+                ].join('\n'),
+              )
+              .join('\n'),
+          );
+          return recommended?.outcome === 'deny' ? EXIT.REFUSED : EXIT.OK;
+        }),
+      );
+    });
+  plan
+    .command('submit <file>')
+    .description('submit a plan to a running gateway')
+    .requiredOption('--url <url>', 'gateway URL')
+    .option('--api-key <key>', 'API key (default: $HANDOFF_API_KEY)')
+    .option('--json', 'print JSON')
+    .action(async (file: string, opts: { url: string; apiKey?: string; json?: boolean }) => {
+      setExit(
+        await run(io, opts.json ?? false, async () => {
+          const body = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+          const view = await gatewayClient(opts.url, opts.apiKey).plans.submit.mutate({
+            plan: body,
+          });
+          printResult(
+            io,
+            opts.json ?? false,
+            view,
+            () =>
+              `plan ${view.planId}: ${view.state}${view.reasonCode ? ` (${view.reasonCode})` : ''}`,
+          );
+          return view.state === 'rejected' ? EXIT.REFUSED : EXIT.OK;
+        }),
+      );
+    });
+  plan
+    .command('get <planId>')
+    .description('read a plan from a running gateway')
+    .requiredOption('--url <url>', 'gateway URL')
+    .option('--api-key <key>', 'API key (default: $HANDOFF_API_KEY)')
+    .option('--json', 'print JSON')
+    .action(async (planId: string, opts: { url: string; apiKey?: string; json?: boolean }) => {
+      setExit(
+        await run(io, opts.json ?? false, async () => {
+          const view = await gatewayClient(opts.url, opts.apiKey).plans.get.query({ planId });
+          printResult(io, opts.json ?? false, view, () => `plan ${view.planId}: ${view.state}`);
+          return EXIT.OK;
+        }),
+      );
+    });
+}

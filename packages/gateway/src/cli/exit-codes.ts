@@ -1,0 +1,25 @@
+import { GatewayError } from '../errors.js';
+
+/**
+ * Exit codes of the `handoff` CLI, stable for scripts:
+ *
+ * | code | meaning |
+ * | --- | --- |
+ * | 0 | success (a valid plan; a dry run that does not deny; a command that did what it says) |
+ * | 1 | the input was checked and refused (invalid plan, policy denial, a refused approval or submission) |
+ * | 2 | usage error (unknown command or option, missing argument) |
+ * | 3 | configuration error (`handoff.config.*` or a key file unreadable or invalid) |
+ * | 4 | runtime error (the gateway is unreachable, I/O failed, an unexpected error) |
+ */
+export const EXIT = { OK: 0, REFUSED: 1, USAGE: 2, CONFIG: 3, RUNTIME: 4 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** The exit code of an error a command ended with. */
+export function exitCodeOf(error: unknown): ExitCode {
+  if (error instanceof GatewayError) {
+    if (error.code === 'CONFIG_INVALID') return EXIT.CONFIG;
+    if (error.code === 'INTERNAL' || error.code === 'KEY_SOURCE_UNAVAILABLE') return EXIT.RUNTIME;
+    return EXIT.REFUSED;
+  }
+  return EXIT.RUNTIME;
+}
