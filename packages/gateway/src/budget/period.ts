@@ -1,0 +1,138 @@
+import { GatewayError } from '../errors.js';
+import {
+  firstOfMonth,
+  firstOfNextMonth,
+  formatDay,
+  formatIsoWeek,
+  formatMonth,
+  isoWeekMonday,
+} from './civil-date.js';
+import { assertTimeZone, dayStartMs, localDayNumber } from './zoned-time.js';
+
+/** The periods a budget cap can reset on. `total` never resets. */
+export const BUDGET_PERIODS = ['day', 'week', 'month', 'total'] as const;
+
+/** A budget cap period: `day`, `week` (ISO 8601, Monday start), `month` or `total`. */
+export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];
+
+/**
+ * The key of one period of a cap, as stored on ledger lines:
+ * `total`, `day:2026-11-21`, `week:2026-W47` (ISO week-numbering year and week) or `month:2026-11`.
+ */
+export type PeriodKey = 'total' | `day:${string}` | `week:${string}` | `month:${string}`;
+
+/**
+ * One period as a half-open interval of instants `[startMs, endMs)` in epoch milliseconds. For `total`,
+ * `startMs` is 0 and `endMs` is `Number.POSITIVE_INFINITY` (it never ends).
+ */
+export interface PeriodWindow {
+  key: PeriodKey;
+  startMs: number;
+  endMs: number;
+}
+
+/** Instants accepted by this module: integers from 1970-01-01T00:00Z up to (excluding) 9999-01-01T00:00Z. */
+export const MAX_PERIOD_EPOCH_MS = Date.UTC(9999, 0, 1);
+
+function assertInputs(period: BudgetPeriod, epochMs: number, timeZone: string): void {
+  if (!(BUDGET_PERIODS as readonly string[]).includes(period)) {
+    const message = `Unknown budget period ${JSON.stringify(period)}; expected one of ${BUDGET_PERIODS.join(', ')}`;
+    throw new GatewayError('VALIDATION_FAILED', message, {
+      issues: [{ path: '/period', code: 'INVALID_VALUE', message }],
+    });
+  }
+  if (!Number.isSafeInteger(epochMs) || epochMs < 0 || epochMs >= MAX_PERIOD_EPOCH_MS) {
+    const message = `Not a supported instant: ${String(epochMs)} (integer epoch ms from 1970 to 9998)`;
+    throw new GatewayError('VALIDATION_FAILED', message, {
+      issues: [{ path: '/epochMs', code: 'INVALID_TIME', message }],
+    });
+  }
+  assertTimeZone(timeZone);
+}
+
+/**
+ * The local day (day number) that `epochMs` belongs to, and when that day ends. Days are the half-open windows
+ * between consecutive day starts (see `dayStartMs`), so the wall date and the period agree except in one corner:
+ * when a clock goes back across midnight, the repeated late-evening wall times stay in the day already begun.
+ */
+function dayOf(epochMs: number, timeZone: string): { day: number; endMs: number } {
+  let day = localDayNumber(epochMs, timeZone);
+  let endMs = dayStartMs(day + 1, timeZone);
+  while (endMs <= epochMs) {
+    day += 1;
+    endMs = dayStartMs(day + 1, timeZone);
+  }
+  return { day, endMs };
+}
+
+/**
+ * The period of a cap that contains instant `epochMs`, as a half-open window `[startMs, endMs)` in epoch ms with its
+ * key, computed on the wall calendar of the IANA zone `timeZone`:
+ *
+ * - `day`: from the local start of the date to the local start of the next date (23 h, 24 h, 25 h or, on Lord Howe
+ *   Island, 23.5 h / 24.5 h long; midnight is searched for, never assumed);
+ * - `week`: ISO 8601 week, Monday's local start to the next Monday's; the key uses the week-numbering year
+ *   (2027-01-01 -> `week:2026-W53`);
+ * - `month`: the local start of the 1st to the local start of the next month's 1st;
+ * - `total`: `{ key: 'total', startMs: 0, endMs: Infinity }`.
+ *
+ * Windows of one cap tile time: every instant is in exactly one, and `periodKey` of any instant in a window returns
+ * that window's key.
+ *
+ * @param period - `day`, `week`, `month` or `total`.
+ * @param epochMs - the instant, integer epoch milliseconds in [1970-01-01, 9999-01-01).
+ * @param timeZone - an IANA zone name (`Europe/Lisbon`).
+ * @throws GatewayError `VALIDATION_FAILED` (`INVALID_VALUE` at `/period`, `INVALID_TIME` at `/epochMs`);
+ *   `BUDGET_CAP_INVALID` (`UNKNOWN_TIME_ZONE` at `/timeZone`).
+ */
+export function periodWindow(
+  period: BudgetPeriod,
+  epochMs: number,
+  timeZone: string,
+): PeriodWindow {
+  assertInputs(period, epochMs, timeZone);
+  if (period === 'total') return { key: 'total', startMs: 0, endMs: Number.POSITIVE_INFINITY };
+  const { day, endMs } = dayOf(epochMs, timeZone);
+  switch (period) {
+    case 'day':
+      return { key: `day:${formatDay(day)}`, startMs: dayStartMs(day, timeZone), endMs };
+    case 'week': {
+      const monday = isoWeekMonday(day);
+      return {
+        key: `week:${formatIsoWeek(day)}`,
+        startMs: dayStartMs(monday, timeZone),
+        endMs: dayStartMs(monday + 7, timeZone),
+      };
+    }
+    case 'month':
+      return {
+        key: `month:${formatMonth(day)}`,
+        startMs: dayStartMs(firstOfMonth(day), timeZone),
+        endMs: dayStartMs(firstOfNextMonth(day), timeZone),
+      };
+  }
+}
+
+/**
+ * The key of the period of a cap that contains instant `epochMs` in IANA zone `timeZone`: `total`,
+ * `day:2026-11-21`, `week:2026-W47` or `month:2026-11`. Equal to `periodWindow(...).key`, at lower cost.
+ *
+ * @param period - `day`, `week`, `month` or `total`.
+ * @param epochMs - the instant, integer epoch milliseconds in [1970-01-01, 9999-01-01).
+ * @param timeZone - an IANA zone name.
+ * @throws GatewayError `VALIDATION_FAILED` (`INVALID_VALUE`, `INVALID_TIME`); `BUDGET_CAP_INVALID`
+ *   (`UNKNOWN_TIME_ZONE`).
+ */
+export function periodKey(period: BudgetPeriod, epochMs: number, timeZone: string): PeriodKey {
+  assertInputs(period, epochMs, timeZone);
+  if (period === 'total') return 'total';
+  const { day } = dayOf(epochMs, timeZone);
+  switch (period) {
+    case 'day':
+      return `day:${formatDay(day)}`;
+    case 'week':
+      return `week:${formatIsoWeek(day)}`;
+    case 'month':
+      return `month:${formatMonth(day)}`;
+  }
+}
