@@ -62,7 +62,11 @@ export class GatewayError extends Error {
   constructor(
     code: GatewayErrorCode,
     message: string,
-    options: { issues?: readonly ProtocolIssueLike[]; details?: Record<string, unknown>; cause?: unknown } = {},
+    options: {
+      issues?: readonly ProtocolIssueLike[];
+      details?: Record<string, unknown>;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GatewayError';
@@ -85,6 +89,9 @@ export interface ProtocolIssueLike {
 }
 
 /** True when `value` is a {@link GatewayError}, optionally with one of `codes`. */
-export function isGatewayError(value: unknown, ...codes: GatewayErrorCode[]): value is GatewayError {
+export function isGatewayError(
+  value: unknown,
+  ...codes: GatewayErrorCode[]
+): value is GatewayError {
   return value instanceof GatewayError && (codes.length === 0 || codes.includes(value.code));
 }
