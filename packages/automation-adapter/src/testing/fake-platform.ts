@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'msw';
+import { HttpResponse, type RequestHandler } from 'msw';
 
 /** One request a fake received, with credentials redacted. */
 export interface FakeCall {
@@ -79,4 +79,23 @@ export class FaultQueue {
   clear(): void {
     this.#faults = [];
   }
+}
+
+/**
+ * For `timeout` faults: holds a request until the client gives up (its signal aborts, e.g. the adapter's timeout),
+ * then answers with a network error; gives up itself after `maxMs` (MILLISECONDS, default 60,000; requests served by
+ * `serveFake` carry no client signal). A 10 ms timer polls the signal and so keeps the pending handler reachable: a
+ * handler waiting only on a `request.signal` 'abort' listener, with no timer referencing it, was seen to be
+ * garbage-collected before the abort arrived, leaving the client's fetch (and the adapter's `execute`) hanging.
+ */
+export function holdUntilClientAborts(request: Request, maxMs = 60_000): Promise<Response> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const timer = setInterval(() => {
+      if (request.signal.aborted || Date.now() - started > maxMs) {
+        clearInterval(timer);
+        resolve(HttpResponse.error());
+      }
+    }, 10);
+  });
 }

@@ -1,0 +1,71 @@
+/**
+ * `@handoff/automation-adapter`: the automation adapter interface of Handoff and its reference adapters.
+ * Test helpers (fakes, the conformance kit) are in `@handoff/automation-adapter/testing`.
+ */
+
+// The interface every adapter implements.
+export type {
+  AdapterManifest,
+  AdapterValidation,
+  AutomationAdapter,
+  ExecuteContext,
+  ExecuteReceipt,
+  RateLimit,
+} from './adapter.js';
+// The one error adapters throw.
+export {
+  ADAPTER_ERROR_CODES,
+  AdapterError,
+  type AdapterErrorCode,
+  DEFAULT_RETRYABLE,
+  isAdapterError,
+  type PlatformFailure,
+  parseRetryAfter,
+} from './adapter-error.js';
+// The shared platform HTTP helper.
+export {
+  type ErrorBodyReader,
+  errorFromResponse,
+  type PlatformRequest,
+  type PlatformResponse,
+  sendPlatformRequest,
+} from './http.js';
+// Money in platform formats.
+export {
+  fromPlatformAmount,
+  metaOffset,
+  type PlatformMoneyFormat,
+  toPlatformAmount,
+} from './platform-money.js';
+
+// Webhook (Standard Webhooks + CloudEvents 1.0).
+export {
+  buildCloudEvent,
+  CLOUDEVENTS_CONTENT_TYPE,
+  type CloudEvent,
+  type CloudEventInput,
+} from './webhook/cloud-event.js';
+export {
+  createWebhookAdapter,
+  isPrivateHost,
+  STANDARD_WEBHOOKS_SPEC,
+  type WebhookAdapterOptions,
+  webhookMessageId,
+} from './webhook/webhook-adapter.js';
+export {
+  decodeWebhookSecret,
+  encodeWebhookPublicKey,
+  type WebhookPublicKey,
+  type WebhookScheme,
+  type WebhookSigningKey,
+} from './webhook/webhook-keys.js';
+export { WEBHOOK_HEADERS } from './webhook/webhook-signature.js';
+export {
+  type VerifiedWebhook,
+  type VerifyWebhookOptions,
+  verifyWebhook,
+  WEBHOOK_VERIFICATION_ERROR_CODES,
+  type WebhookRequestHeaders,
+  WebhookVerificationError,
+  type WebhookVerificationErrorCode,
+} from './webhook/webhook-verify.js';
