@@ -1,0 +1,283 @@
+import type { AppRouter } from '@handoff/gateway';
+import type { HandoffPlan } from '@handoff/protocol';
+import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
+import { type Clock, systemClock } from '../build/time.js';
+import { HandoffClientError, toClientError } from './client-error.js';
+import {
+  createRetryingFetch,
+  type FetchLike,
+  type RetryPolicy,
+  realSleep,
+  type Sleep,
+} from './retrying-fetch.js';
+
+type Api = TRPCClient<AppRouter>;
+type SubmitInput = Parameters<Api['plans']['submit']['mutate']>[0];
+
+/** What `plans.submit` answers: the plan view (state, decisions, gates, budget held) and whether this call created it. */
+export type SubmitResult = Awaited<ReturnType<Api['plans']['submit']['mutate']>>;
+/** What `plans.dryRun` answers: `{ planId, digest, evaluation }` (the policy evaluation; nothing is written). */
+export type DryRunResult = Awaited<ReturnType<Api['plans']['dryRun']['mutate']>>;
+/** A plan as the gateway shows it (`PlanView`): state, reason, gates and approvals, budget; times RFC 3339 UTC. */
+export type PlanStatus = Awaited<ReturnType<Api['plans']['get']['query']>>;
+/** What `health` answers. */
+export type HealthResult = Awaited<ReturnType<Api['health']['query']>>;
+
+/** True once the gateway's `plans.submit` input has a `signature` member; until then none can be sent. */
+export type GatewayAcceptsSignature = 'signature' extends keyof SubmitInput ? true : false;
+
+/** Options of every call. */
+export interface CallOptions {
+  /** Aborts the call (and its retries); the call rejects with `ABORTED`. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Options of {@link HandoffClient.submit}. `signature` is the plan's provenance JWS (`signPlan`); it is typed
+ * `never` until the gateway's `plans.submit` input accepts it, and opens up (and is sent) as soon as it does.
+ */
+export type SubmitOptions = CallOptions &
+  (GatewayAcceptsSignature extends true ? { signature?: string } : { signature?: never });
+
+/** Options of {@link HandoffClient.waitForDecision}. */
+export interface WaitOptions extends CallOptions {
+  /** Longest wait, in ms of the client's clock, measured from the call. Required. */
+  timeoutMs: number;
+  /** Pause between two status reads, in ms. Default 2000. */
+  pollIntervalMs?: number;
+}
+
+/** Options of the {@link HandoffClient} constructor. */
+export interface HandoffClientOptions {
+  /** Base URL of the gateway's tRPC endpoint, e.g. `https://handoff.example.com/trpc` or `http://127.0.0.1:4000`. */
+  url: string;
+  /**
+   * The copilot's credential, sent as `Authorization: Bearer <credential>`: an API key or a JWT, or a function
+   * returning one (called before each request, so short-lived JWTs can be refreshed).
+   */
+  credential: string | (() => string | Promise<string>);
+  /** The `fetch` to use. Default: the global `fetch`. */
+  fetch?: FetchLike;
+  /** Source of "now" for `waitForDecision` deadlines. Default: the system clock. */
+  clock?: Clock;
+  /** How to wait between retries and polls. Default: `setTimeout`. Tests pass one that moves a fake clock. */
+  sleep?: Sleep;
+  /** Retries of transient failures (see `createRetryingFetch`); `false` for none. Default 3 attempts, 200 ms base. */
+  retry?: RetryPolicy | false;
+  /** Uniform in [0, 1), for retry jitter. Default `Math.random`. */
+  random?: () => number;
+}
+
+/** The part of a request tRPC's `httpLink` sets (a JSON string body, plain headers), as a standard `RequestInit`. */
+function requestInitOf(
+  init:
+    | { method?: string; headers?: unknown; body?: unknown; signal?: AbortSignal | null }
+    | undefined,
+): RequestInit {
+  const headers: Record<string, string> = {};
+  const source = init?.headers;
+  const pairs: unknown[] =
+    source instanceof Headers ? [...source.entries()] : Array.isArray(source) ? source : [];
+  for (const pair of pairs) {
+    if (Array.isArray(pair) && typeof pair[0] === 'string' && typeof pair[1] === 'string') {
+      headers[pair[0]] = pair[1];
+    }
+  }
+  if (
+    !Array.isArray(source) &&
+    !(source instanceof Headers) &&
+    typeof source === 'object' &&
+    source
+  ) {
+    for (const [name, value] of Object.entries(source)) {
+      if (typeof value === 'string') headers[name] = value;
+    }
+  }
+  return {
+    method: init?.method ?? 'GET',
+    headers,
+    ...(typeof init?.body === 'string' ? { body: init.body } : {}),
+    ...(init?.signal ? { signal: init.signal } : {}),
+  };
+}
+
+/** States in which a plan still waits for a decision. */
+const PENDING: ReadonlySet<string> = new Set(['received', 'awaiting_approval']);
+
+/** True while the plan is undecided: `received`, `awaiting_approval`, or `paused` from one of them. */
+export function isAwaitingDecision(view: Pick<PlanStatus, 'state' | 'pausedFrom'>): boolean {
+  return (
+    PENDING.has(view.state) ||
+    (view.state === 'paused' && view.pausedFrom !== null && PENDING.has(view.pausedFrom))
+  );
+}
+
+/**
+ * A typed client of the Handoff gateway for copilots, over its tRPC HTTP API (`createTRPCClient<AppRouter>` with
+ * `httpLink`: one HTTP request per call, `POST` for mutations, `GET` for queries; see HTTP.md for the wire form).
+ *
+ * Every method rejects with a {@link HandoffClientError} carrying the gateway's `code` (`GATEWAY_ERROR_TABLE`),
+ * `httpStatus` and `issues`. Transient failures (no answer, 429, 502, 503, 504) are retried with backoff; nothing
+ * else is.
+ */
+export class HandoffClient {
+  readonly #api: Api;
+  readonly #clock: Clock;
+  readonly #sleep: Sleep;
+
+  /** @throws RangeError for an invalid retry policy; TypeError when `url` is not an absolute http(s) URL. */
+  constructor(options: HandoffClientOptions) {
+    const url = new URL(options.url);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new TypeError('The gateway URL must be http: or https:');
+    }
+    this.#clock = options.clock ?? systemClock;
+    this.#sleep = options.sleep ?? realSleep;
+    const base: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
+    const transport =
+      options.retry === false
+        ? createRetryingFetch({ fetch: base, retry: { attempts: 1 }, sleep: this.#sleep })
+        : createRetryingFetch({
+            fetch: base,
+            retry: options.retry ?? {},
+            sleep: this.#sleep,
+            ...(options.random ? { random: options.random } : {}),
+          });
+    const { credential } = options;
+    this.#api = createTRPCClient<AppRouter>({
+      links: [
+        httpLink({
+          url: options.url.replace(/\/+$/, ''),
+          fetch: (input, init) => transport(String(input), requestInitOf(init)),
+          headers: async () => ({
+            authorization: `Bearer ${typeof credential === 'function' ? await credential() : credential}`,
+          }),
+        }),
+      ],
+    });
+  }
+
+  async #call<T>(run: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw toClientError(error, signal);
+    }
+  }
+
+  /**
+   * Submits a plan (`plans.submit`, role copilot). Idempotent on `planId`: the same plan again answers the existing
+   * record with `created: false`; another plan under the same id is refused with `PLAN_CONFLICT` (409).
+   *
+   * @returns the plan's status (`state` is `awaiting_approval`, `approved`, `rejected` or `paused`) and `created`.
+   * @throws HandoffClientError e.g. `VALIDATION_FAILED` (400, issues with JSON Pointers; validate locally with
+   *   `validatePlan` for hints), `UNSUPPORTED_VERSION` (400), `UNAUTHENTICATED` (401), `FORBIDDEN` (403, another
+   *   tenant's plan), `PLAN_CONFLICT` (409).
+   */
+  submit(plan: HandoffPlan, options: SubmitOptions = {}): Promise<SubmitResult> {
+    const input: SubmitInput = { plan };
+    if (options.signature !== undefined) Object.assign(input, { signature: options.signature });
+    return this.#call(
+      () => this.#api.plans.submit.mutate(input, { signal: options.signal }),
+      options.signal,
+    );
+  }
+
+  /**
+   * Evaluates a plan against the gateway's active policy set without recording anything (`plans.dryRun`).
+   * @returns `{ planId, digest, evaluation }`. @throws HandoffClientError as {@link HandoffClient.submit}.
+   */
+  dryRun(plan: HandoffPlan, options: CallOptions = {}): Promise<DryRunResult> {
+    return this.#call(
+      () => this.#api.plans.dryRun.mutate({ plan }, { signal: options.signal }),
+      options.signal,
+    );
+  }
+
+  /**
+   * The plan's current status (`plans.get`). A copilot sees only the plans it submitted.
+   * @throws HandoffClientError `NOT_FOUND` (404) for an unknown plan or one of another caller.
+   */
+  status(planId: string, options: CallOptions = {}): Promise<PlanStatus> {
+    return this.#call(
+      () => this.#api.plans.get.query({ planId }, { signal: options.signal }),
+      options.signal,
+    );
+  }
+
+  /**
+   * Cancels a plan that has not started dispatching (`plans.cancel`), releasing its budget. Idempotent: when the
+   * gateway refuses with `ILLEGAL_TRANSITION` because the plan is already `cancelled` (e.g. a retried request
+   * whose first answer was lost), the current status is returned.
+   *
+   * @param reason - why, 1-1000 characters, recorded in the lineage.
+   * @throws HandoffClientError `NOT_FOUND` (404), `ILLEGAL_TRANSITION` (409: dispatching or finished otherwise).
+   */
+  async cancel(planId: string, reason: string, options: CallOptions = {}): Promise<PlanStatus> {
+    try {
+      return await this.#call(
+        () => this.#api.plans.cancel.mutate({ planId, reason }, { signal: options.signal }),
+        options.signal,
+      );
+    } catch (error) {
+      if (!(error instanceof HandoffClientError) || error.code !== 'ILLEGAL_TRANSITION')
+        throw error;
+      const current = await this.status(planId, options);
+      if (current.state === 'cancelled') return current;
+      throw error;
+    }
+  }
+
+  /** The gateway's health (`health`, no credential needed). */
+  health(options: CallOptions = {}): Promise<HealthResult> {
+    return this.#call(
+      () => this.#api.health.query(undefined, { signal: options.signal }),
+      options.signal,
+    );
+  }
+
+  /**
+   * Polls the plan's status until it leaves `received` / `awaiting_approval` (a `paused` plan paused from one of
+   * them still counts as waiting), then returns that status: `approved`, `rejected`, `cancelled`, `expired`, or a
+   * dispatch state. Deadlines use the client's clock and pauses its sleep, so tests need not wait.
+   *
+   * @throws HandoffClientError `TIMEOUT` (with `details: { planId, lastState }`) when `timeoutMs` passes first;
+   *   `ABORTED` when `signal` fires; any error of {@link HandoffClient.status} (after its retries).
+   * @throws RangeError when `timeoutMs` or `pollIntervalMs` is negative or not finite.
+   */
+  async waitForDecision(planId: string, options: WaitOptions): Promise<PlanStatus> {
+    const { timeoutMs, signal } = options;
+    const pollIntervalMs = options.pollIntervalMs ?? 2000;
+    if (!(Number.isFinite(timeoutMs) && timeoutMs >= 0))
+      throw new RangeError('timeoutMs must be >= 0');
+    if (!(Number.isFinite(pollIntervalMs) && pollIntervalMs >= 0)) {
+      throw new RangeError('pollIntervalMs must be >= 0');
+    }
+    const deadline = this.#clock.now() + timeoutMs;
+    const aborted = (cause?: unknown) =>
+      new HandoffClientError('ABORTED', `Stopped waiting for plan ${planId}`, {
+        details: { planId },
+        cause,
+      });
+    for (;;) {
+      if (signal?.aborted) throw aborted(signal.reason);
+      const view = await this.status(planId, { ...(signal ? { signal } : {}) });
+      if (!isAwaitingDecision(view)) return view;
+      const remaining = deadline - this.#clock.now();
+      if (remaining <= 0) {
+        throw new HandoffClientError(
+          'TIMEOUT',
+          `Plan ${planId} is still ${view.state} after ${timeoutMs} ms`,
+          {
+            details: { planId, lastState: view.state },
+          },
+        );
+      }
+      try {
+        await this.#sleep(Math.min(pollIntervalMs, remaining), signal);
+      } catch (error) {
+        throw aborted(error);
+      }
+    }
+  }
+}
