@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { canonicalJson } from '@handoff/protocol';
 import type { JWK } from 'jose';
 import { type RunningServer, startHttpServer } from './api/http-server.js';
@@ -81,7 +83,10 @@ export async function createGatewayRuntime(
       : {}),
   });
   const caps = parseBudgetCaps(config.caps ?? []);
-  const store = openSqliteStore({ path: resolveConfigPath(loaded, config.database.path) });
+  const databasePath = resolveConfigPath(loaded, config.database.path);
+  // The file is created if missing; so is its folder (e.g. `data/gateway.db` on a first start).
+  if (databasePath !== ':memory:') mkdirSync(dirname(databasePath), { recursive: true });
+  const store = openSqliteStore({ path: databasePath });
   const version = policyVersion(policySet);
   const gateway = new Gateway({
     store,

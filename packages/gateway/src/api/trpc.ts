@@ -22,6 +22,10 @@ const TRPC_TO_GATEWAY: Partial<Record<TRPCError['code'], GatewayErrorCode>> = {
   BAD_REQUEST: 'VALIDATION_FAILED',
   PARSE_ERROR: 'VALIDATION_FAILED',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  // The transport refuses these before any procedure runs (a GET of a mutation, a body that is not JSON): the
+  // request is at fault, so they are not INTERNAL.
+  METHOD_NOT_SUPPORTED: 'VALIDATION_FAILED',
+  UNSUPPORTED_MEDIA_TYPE: 'VALIDATION_FAILED',
   UNAUTHORIZED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
   NOT_FOUND: 'NOT_FOUND',
@@ -59,7 +63,12 @@ export function toEnvelope(error: TRPCError): ErrorEnvelope {
   }
   const code = TRPC_TO_GATEWAY[error.code] ?? 'INTERNAL';
   // Internal errors keep their details in the server log, never in the response.
-  const message = code === 'INTERNAL' ? 'Internal error' : cut(error.message);
+  const message =
+    code === 'INTERNAL'
+      ? 'Internal error'
+      : error.code === 'PAYLOAD_TOO_LARGE' && error.message === error.code
+        ? 'The request body is larger than this gateway accepts'
+        : cut(error.message);
   return {
     protocolVersion: HANDOFF_PROTOCOL_VERSION,
     kind: 'ErrorEnvelope',

@@ -7,12 +7,24 @@ import { GatewayError } from '../errors.js';
  * | --- | --- |
  * | 0 | success (a valid plan; a dry run that does not deny; a command that did what it says) |
  * | 1 | the input was checked and refused (invalid plan, policy denial, a refused approval or submission) |
- * | 2 | usage error (unknown command or option, missing argument) |
+ * | 2 | usage error (unknown command or option, missing argument, an option value of the wrong form) |
  * | 3 | configuration error (`handoff.config.*` or a key file unreadable or invalid) |
  * | 4 | runtime error (the gateway is unreachable, I/O failed, an unexpected error) |
+ *
+ * An error answered by a running gateway (a tRPC client error carrying an `ErrorEnvelope`) counts as a refusal
+ * (1), unless the gateway itself failed (`INTERNAL`, `CONFIG_INVALID`, `KEY_SOURCE_UNAVAILABLE`: 4).
  */
 export const EXIT = { OK: 0, REFUSED: 1, USAGE: 2, CONFIG: 3, RUNTIME: 4 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+const SERVER_FAILURES: readonly string[] = ['INTERNAL', 'CONFIG_INVALID', 'KEY_SOURCE_UNAVAILABLE'];
+
+/** The envelope code of an error answered by a gateway over HTTP (`error.data.handoff.code`), if any. */
+function remoteCodeOf(error: unknown): string | undefined {
+  if (!(error instanceof Error) || !('data' in error)) return undefined;
+  const code = (error as { data?: { handoff?: { code?: unknown } } }).data?.handoff?.code;
+  return typeof code === 'string' ? code : undefined;
+}
 
 /** The exit code of an error a command ended with. */
 export function exitCodeOf(error: unknown): ExitCode {
@@ -21,5 +33,7 @@ export function exitCodeOf(error: unknown): ExitCode {
     if (error.code === 'INTERNAL' || error.code === 'KEY_SOURCE_UNAVAILABLE') return EXIT.RUNTIME;
     return EXIT.REFUSED;
   }
+  const remote = remoteCodeOf(error);
+  if (remote !== undefined) return SERVER_FAILURES.includes(remote) ? EXIT.RUNTIME : EXIT.REFUSED;
   return EXIT.RUNTIME;
 }

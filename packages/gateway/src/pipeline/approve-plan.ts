@@ -92,19 +92,17 @@ async function applyApproval(
   const { claims } = verified;
   const now = deps.clock.now();
   const actor = { type: 'approver' as const, id: claims.sub };
-  let record = await tx.getPlan(claims.planId);
-  if (!record || record.tenantId !== principal.tenantId) {
-    return { refused: new GatewayError('NOT_FOUND', `No plan ${claims.planId} in this tenant`) };
-  }
+  const found = await tx.getPlan(claims.planId);
+  // A plan of another tenant is not named in this tenant's lineage (nor is an unknown one).
+  const known = found && found.tenantId === principal.tenantId ? found : undefined;
   const refuse = async (code: GatewayErrorCode, message: string): Promise<Applied> => {
     await tx.appendLineage([
       {
         tenantId: principal.tenantId,
-        planId: claims.planId,
+        ...(known ? { planId: known.planId, refs: { plan: known.digest } } : {}),
         type: 'approval.refused',
         actor,
         occurredAt: now,
-        refs: { plan: record?.digest ?? '' },
         data: {
           code,
           verified: true,
@@ -117,6 +115,8 @@ async function applyApproval(
     ]);
     return { refused: new GatewayError(code, message) };
   };
+  if (!known) return refuse('NOT_FOUND', `No plan ${claims.planId} in this tenant`);
+  let record = known;
 
   if (record.state === 'awaiting_approval' && now >= record.approvalDeadline) {
     await expirePlan(tx, record, now, 'APPROVAL_WINDOW_ELAPSED');
@@ -170,6 +170,10 @@ async function applyApproval(
     );
   }
   const previous = await tx.approvalsForPlan(record.planId);
+  // A replayed token is a replay, not merely a second decision of its approver: check its id first.
+  if (previous.some((a) => a.jti === claims.jti)) {
+    return refuse('APPROVAL_REPLAYED', 'This approval token was already used');
+  }
   if (previous.some((a) => a.approver === claims.sub)) {
     return refuse('APPROVAL_DUPLICATE_APPROVER', 'This approver has already decided on this plan');
   }
@@ -199,7 +203,8 @@ async function applyApproval(
   if (!quorumMet(gateProgress(evaluation.gates, approvals, claims.optionId)))
     return { record, decisive: false };
 
-  if (claims.optionId !== record.recommendedOptionId) {
+  const held = (await tx.ledgerForPlan(record.planId)).some((l) => l.status === 'reserved');
+  if (claims.optionId !== record.recommendedOptionId || !held) {
     await releaseBudget(tx, { ...record, atMs: now, actor, reason: 'option_changed' });
     const reserved = await reserveBudget(tx, {
       plan,
@@ -210,7 +215,18 @@ async function applyApproval(
       actor,
     });
     if (!reserved.ok) {
-      // The approval stands; the plan waits for budget (or an approval of another option) until its window ends.
+      // The approval stands; the plan waits for budget (or an approval of another option) until its window ends,
+      // holding its recommended option's budget again. Never approved without a reservation.
+      if (claims.optionId !== record.recommendedOptionId) {
+        await reserveBudget(tx, {
+          plan,
+          digest: record.digest,
+          optionId: record.recommendedOptionId,
+          expiresAtMs: record.approvalDeadline,
+          atMs: now,
+          actor,
+        });
+      }
       return { record, decisive: false };
     }
   }

@@ -54,6 +54,8 @@ export interface HarnessOptions {
   caps?: unknown[];
   onPause?: 'keep' | 'release';
   databasePath?: string;
+  /** Approver keys to reuse (e.g. to reopen the same database with the same approvers); fresh ones otherwise. */
+  keys?: { finance: SigningKeyPair; marketing: SigningKeyPair; outsider: SigningKeyPair };
 }
 
 /** Default caps: EUR 1,000.00 a month for the tenant, EUR 700.00 a month for the hubspot adapter. */
@@ -83,9 +85,9 @@ export function defaultCaps(): unknown[] {
  */
 export async function createHarness(options: HarnessOptions = {}) {
   const clock = new ManualClock('2026-11-21T09:30:00Z');
-  const finance = await generateSigningKeyPair({ alg: 'EdDSA' });
-  const marketing = await generateSigningKeyPair({ alg: 'ES256' });
-  const outsider = await generateSigningKeyPair({ alg: 'EdDSA' });
+  const finance = options.keys?.finance ?? (await generateSigningKeyPair({ alg: 'EdDSA' }));
+  const marketing = options.keys?.marketing ?? (await generateSigningKeyPair({ alg: 'ES256' }));
+  const outsider = options.keys?.outsider ?? (await generateSigningKeyPair({ alg: 'EdDSA' }));
   const callers = {
     copilot: caller('copilot-1', TENANT, ['copilot']),
     approver: caller('approver-desk', TENANT, ['approver']),

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { type CurrencyCode, isCurrencyCode, moneyFromDecimalString } from '@handoff/protocol';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { JWK } from 'jose';
 import { createApprovalToken } from '../../approvals/create-approval.js';
 import { GatewayError } from '../../errors.js';
 import { gatewayClient } from '../client.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { run } from '../main.js';
+import { positiveInt } from '../options.js';
 import { type Io, printResult } from '../output.js';
 
 interface ApproveOptions {
@@ -22,8 +23,8 @@ interface ApproveOptions {
   aud: string;
   maxSpend: string;
   currency: string;
-  decision: string;
-  ttl: string;
+  decision: 'approve' | 'reject';
+  ttl: number;
   comment?: string;
   submit?: string;
   apiKey?: string;
@@ -59,6 +60,17 @@ function planFacts(opts: ApproveOptions): PlanFacts {
   return facts as PlanFacts;
 }
 
+/** The approver's private JWK. @throws GatewayError `CONFIG_INVALID` (exit 3) when unreadable or not JSON. */
+function readPrivateJwk(file: string): JWK {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as JWK;
+  } catch (error) {
+    throw new GatewayError('CONFIG_INVALID', `Cannot read the private key file ${file}`, {
+      issues: [{ path: '', code: 'UNREADABLE', message: (error as Error).message }],
+    });
+  }
+}
+
 /**
  * `handoff approve`: signs an approval (or `--decision reject`) for one plan with an approver's private JWK, bound
  * to the plan id, digest, option, policy version and a maximum spend (a decimal in major units, e.g. `700.00`,
@@ -86,8 +98,12 @@ export function registerApprove(program: Command, io: Io, setExit: (code: ExitCo
       'the most this approval allows, in major units (e.g. 700.00)',
     )
     .requiredOption('--currency <code>', 'ISO 4217 currency of --max-spend')
-    .option('--decision <decision>', 'approve or reject', 'approve')
-    .option('--ttl <seconds>', 'token lifetime in seconds', '900')
+    .addOption(
+      new Option('--decision <decision>', 'approve or reject')
+        .choices(['approve', 'reject'])
+        .default('approve'),
+    )
+    .option('--ttl <seconds>', 'token lifetime in seconds', positiveInt, 900)
     .option('--comment <text>', 'a note recorded with the approval')
     .option('--submit <url>', 'submit the token to this gateway URL')
     .option('--api-key <key>', 'API key for --submit (default: $HANDOFF_API_KEY)')
@@ -95,9 +111,6 @@ export function registerApprove(program: Command, io: Io, setExit: (code: ExitCo
     .action(async (opts: ApproveOptions) => {
       setExit(
         await run(io, opts.json ?? false, async () => {
-          if (opts.decision !== 'approve' && opts.decision !== 'reject') {
-            throw new GatewayError('VALIDATION_FAILED', '--decision must be approve or reject');
-          }
           if (!isCurrencyCode(opts.currency))
             throw new GatewayError('VALIDATION_FAILED', `Unknown currency ${opts.currency}`);
           const facts = planFacts(opts);
@@ -107,7 +120,7 @@ export function registerApprove(program: Command, io: Io, setExit: (code: ExitCo
           } catch (error) {
             throw new GatewayError('VALIDATION_FAILED', `--max-spend: ${(error as Error).message}`);
           }
-          const privateJwk = JSON.parse(readFileSync(opts.key, 'utf8')) as JWK;
+          const privateJwk = readPrivateJwk(opts.key);
           const token = await createApprovalToken(
             {
               iss: opts.iss,
@@ -123,7 +136,7 @@ export function registerApprove(program: Command, io: Io, setExit: (code: ExitCo
               ...(opts.comment ? { comment: opts.comment } : {}),
             },
             privateJwk,
-            { ttlSeconds: Number.parseInt(opts.ttl, 10) },
+            { ttlSeconds: opts.ttl },
           );
           if (!opts.submit) {
             printResult(io, opts.json ?? false, { token }, () => token);

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { generateSigningKeyPair } from '../../approvals/signing-keys.js';
 import { generateApiKey, hashApiKey } from '../../auth/api-keys.js';
 import { isRole } from '../../auth/principal.js';
@@ -8,6 +8,25 @@ import { GatewayError } from '../../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { run } from '../main.js';
 import { type Io, printResult } from '../output.js';
+
+/** An existing JWKS file. @throws GatewayError `CONFIG_INVALID` (exit 3) when it is not `{ "keys": [...] }`. */
+function readJwks(file: string): { keys: unknown[] } {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new GatewayError('CONFIG_INVALID', `Cannot read the JWKS file ${file}`, {
+      issues: [{ path: '', code: 'UNREADABLE', message: (error as Error).message }],
+    });
+  }
+  const keys = (value as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys)) {
+    throw new GatewayError('CONFIG_INVALID', `${file} is not a JWKS`, {
+      issues: [{ path: '/keys', code: 'REQUIRED', message: 'Expected an array of keys' }],
+    });
+  }
+  return { ...(value as object), keys };
+}
 
 /**
  * `handoff keys generate` writes a signing key pair: the private JWK (file mode 0600) and the public key added to a
@@ -19,18 +38,23 @@ export function registerKeys(program: Command, io: Io, setExit: (code: ExitCode)
   keys
     .command('generate')
     .description('generate an EdDSA (Ed25519) or ES256 signing key pair')
-    .option('--alg <alg>', 'EdDSA or ES256', 'EdDSA')
+    .addOption(
+      new Option('--alg <alg>', 'signing algorithm').choices(['EdDSA', 'ES256']).default('EdDSA'),
+    )
     .option('--kid <kid>', 'key id (default: the RFC 7638 thumbprint)')
     .requiredOption('--out <dir>', 'folder for the private key file')
     .option('--jwks <file>', 'JWKS file to add the public key to (default: <out>/jwks.json)')
     .option('--json', 'print JSON')
     .action(
-      async (opts: { alg: string; kid?: string; out: string; jwks?: string; json?: boolean }) => {
+      async (opts: {
+        alg: 'EdDSA' | 'ES256';
+        kid?: string;
+        out: string;
+        jwks?: string;
+        json?: boolean;
+      }) => {
         setExit(
           await run(io, opts.json ?? false, async () => {
-            if (opts.alg !== 'EdDSA' && opts.alg !== 'ES256') {
-              throw new GatewayError('VALIDATION_FAILED', '--alg must be EdDSA or ES256');
-            }
             const pair = await generateSigningKeyPair({
               alg: opts.alg,
               ...(opts.kid ? { kid: opts.kid } : {}),
@@ -42,9 +66,7 @@ export function registerKeys(program: Command, io: Io, setExit: (code: ExitCode)
             });
             chmodSync(privateKeyFile, 0o600);
             const jwksFile = opts.jwks ?? join(opts.out, 'jwks.json');
-            const jwks = existsSync(jwksFile)
-              ? (JSON.parse(readFileSync(jwksFile, 'utf8')) as { keys: unknown[] })
-              : { keys: [] };
+            const jwks = existsSync(jwksFile) ? readJwks(jwksFile) : { keys: [] as unknown[] };
             jwks.keys.push(pair.publicJwk);
             writeFileSync(jwksFile, `${JSON.stringify(jwks, null, 2)}\n`);
             const result = { kid: pair.kid, alg: pair.alg, privateKeyFile, jwksFile };

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { gatewayClient } from '../client.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { run } from '../main.js';
+import { positiveInt } from '../options.js';
 import { type Io, printResult } from '../output.js';
 
 /** `handoff lineage query`: lineage events of the caller's tenant from a running gateway, in `seq` order. */
@@ -14,7 +15,7 @@ export function registerLineage(program: Command, io: Io, setExit: (code: ExitCo
     .option('--api-key <key>', 'API key (default: $HANDOFF_API_KEY)')
     .option('--plan <planId>', 'only events of this plan')
     .option('--after <seq>', 'only events after this sequence number')
-    .option('--limit <n>', 'events per page (1-500)', '100')
+    .option('--limit <n>', 'events per page (1-500)', positiveInt, 100)
     .option('--json', 'print JSON')
     .action(
       async (opts: {
@@ -22,7 +23,7 @@ export function registerLineage(program: Command, io: Io, setExit: (code: ExitCo
         apiKey?: string;
         plan?: string;
         after?: string;
-        limit: string;
+        limit: number;
         json?: boolean;
       }) => {
         setExit(
@@ -30,7 +31,7 @@ export function registerLineage(program: Command, io: Io, setExit: (code: ExitCo
             const page = await gatewayClient(opts.url, opts.apiKey).lineage.query.query({
               ...(opts.plan ? { planId: opts.plan } : {}),
               ...(opts.after ? { cursor: opts.after } : {}),
-              limit: Number.parseInt(opts.limit, 10),
+              limit: opts.limit,
             });
             printResult(io, opts.json ?? false, page, () =>
               page.items

@@ -23,6 +23,18 @@ function readPlan(file: string) {
   );
 }
 
+/** A plan file's JSON, unchecked (the gateway validates it). @throws GatewayError `VALIDATION_FAILED` (exit 1). */
+function readJson(file: string): unknown {
+  const text = readFileSync(file, 'utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new GatewayError('VALIDATION_FAILED', `${file} is not valid JSON`, {
+      issues: [{ path: '', code: 'INVALID_JSON', message: (error as Error).message }],
+    });
+  }
+}
+
 /**
  * `handoff plan validate <file>` checks a plan against the v1 contract (exit 0 valid, 1 invalid);
  * `handoff plan dry-run <file> --config <file>` evaluates it against the configured policy set with no side effect
@@ -95,7 +107,7 @@ export function registerPlan(program: Command, io: Io, setExit: (code: ExitCode)
     .action(async (file: string, opts: { url: string; apiKey?: string; json?: boolean }) => {
       setExit(
         await run(io, opts.json ?? false, async () => {
-          const body = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+          const body = readJson(file);
           const view = await gatewayClient(opts.url, opts.apiKey).plans.submit.mutate({
             plan: body,
           });

@@ -34,26 +34,61 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   sqlite.pragma('foreign_keys = ON');
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: MIGRATIONS });
-  return new SqliteStore(sqlite, db);
+  return new SqliteStore(sqlite, db, { busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
+}
+
+/** True for `SQLITE_BUSY` and its extended codes: another connection holds the lock. */
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+/** Resolves after `ms` milliseconds, letting the event loop run (another connection may be finishing). */
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**
  * The default {@link GatewayStore}: drizzle-orm on better-sqlite3. better-sqlite3 is synchronous, so the async
  * interface is kept honest by running every transaction alone: transactions queue on a promise chain and each
  * runs between `BEGIN IMMEDIATE` and `COMMIT` (`ROLLBACK` when its work throws). `BEGIN IMMEDIATE` also takes the
- * write lock against other processes sharing the file.
+ * write lock against other connections sharing the file (other processes, or other stores in this one).
+ *
+ * The lock is taken without SQLite's busy handler: better-sqlite3 would sleep inside it, blocking the event loop,
+ * so a second store in the same process could never see the first one commit (it would wait out the whole
+ * `busy_timeout` and fail with `SQLITE_BUSY`). Instead `BEGIN IMMEDIATE` is tried with `busy_timeout = 0` and
+ * retried asynchronously, with a short backoff, for up to `busyTimeoutMs`.
  */
 export class SqliteStore implements GatewayStore {
   readonly #sqlite: Database.Database;
   readonly #db: SqliteDb;
   readonly #tx: SqliteTx;
+  readonly #busyTimeoutMs: number;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
-  constructor(sqlite: Database.Database, db: SqliteDb) {
+  constructor(sqlite: Database.Database, db: SqliteDb, options: { busyTimeoutMs?: number } = {}) {
     this.#sqlite = sqlite;
     this.#db = db;
     this.#tx = new SqliteTx(db);
+    this.#busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  }
+
+  /** `BEGIN IMMEDIATE`, waiting for another connection's write lock without blocking the event loop. */
+  async #begin(): Promise<void> {
+    const deadline = Date.now() + this.#busyTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      this.#sqlite.pragma('busy_timeout = 0');
+      try {
+        this.#sqlite.exec('BEGIN IMMEDIATE');
+        return;
+      } catch (error) {
+        if (!isBusy(error) || Date.now() >= deadline) throw error;
+      } finally {
+        this.#sqlite.pragma(`busy_timeout = ${this.#busyTimeoutMs}`);
+      }
+      await pause(Math.min(2 ** attempt, 20));
+    }
   }
 
   /** Runs `task` after every task queued before it, whatever their outcome. */
@@ -66,7 +101,7 @@ export class SqliteStore implements GatewayStore {
   transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
     return this.#serialise(async () => {
       if (this.#closed) throw new Error('The store is closed');
-      this.#sqlite.exec('BEGIN IMMEDIATE');
+      await this.#begin();
       try {
         const result = await work(this.#tx);
         this.#sqlite.exec('COMMIT');

@@ -1,0 +1,199 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ErrorEnvelope, ErrorEnvelopeSchema, type Money } from '@handoff/protocol';
+import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
+import { expect } from 'vitest';
+import type { AppRouter } from '../../src/api/router.js';
+import { createApprovalToken } from '../../src/approvals/create-approval.js';
+import { generateSigningKeyPair, type SigningKeyPair } from '../../src/approvals/signing-keys.js';
+import { generateApiKey, hashApiKey } from '../../src/auth/api-keys.js';
+import { type Principal, ROLES, type Role } from '../../src/auth/principal.js';
+import { ManualClock } from '../../src/clock.js';
+import { validateConfig } from '../../src/config/load-config.js';
+import { createGatewayRuntime, type RunningGateway, startGateway } from '../../src/runtime.js';
+import { defaultCaps, fixturePolicy, OTHER_TENANT, TENANT } from '../support/harness.js';
+
+export const GATEWAY_ID = 'gw-http';
+
+/** A caller with its API key (the only thing that crosses the wire) and the principal it stands for. */
+export interface HttpCaller {
+  apiKey: string;
+  principal: Principal;
+}
+
+type CallersOf = Record<Role, HttpCaller>;
+
+function makeCallers(tenantId: string, prefix: string): CallersOf {
+  const entries = ROLES.map((role) => {
+    const apiKey = generateApiKey();
+    const principal: Principal = {
+      id: `${prefix}-${role}`,
+      tenantId,
+      roles: [role],
+      via: 'api_key',
+    };
+    return [role, { apiKey, principal }] as const;
+  });
+  return Object.fromEntries(entries) as CallersOf;
+}
+
+/** Options of {@link startHttpGateway}. */
+export interface HttpGatewayOptions {
+  maxBodyBytes?: number;
+}
+
+/**
+ * A gateway wired from configuration exactly as `handoff gateway start` wires it (`createGatewayRuntime` then
+ * `startGateway`, listening on 127.0.0.1, port 0), on a private SQLite file with a frozen clock
+ * (2026-11-21T09:30:00Z). Every role has an API key in two tenants, `acme-bank` and `globex`.
+ */
+export async function startHttpGateway(options: HttpGatewayOptions = {}) {
+  const clock = new ManualClock('2026-11-21T09:30:00Z');
+  const finance = await generateSigningKeyPair({ alg: 'EdDSA' });
+  const marketing = await generateSigningKeyPair({ alg: 'ES256' });
+  const acme = makeCallers(TENANT, 'acme');
+  const globex = makeCallers(OTHER_TENANT, 'globex');
+  const dir = mkdtempSync(join(tmpdir(), 'handoff-http-'));
+  const apiKeys = [...Object.values(acme), ...Object.values(globex)].map((c) => ({
+    id: c.principal.id,
+    tenantId: c.principal.tenantId,
+    roles: [...c.principal.roles],
+    keyHash: hashApiKey(c.apiKey),
+  }));
+  const loaded = validateConfig(
+    {
+      gatewayId: GATEWAY_ID,
+      database: { path: join(dir, 'gateway.db') },
+      listen: {
+        host: '127.0.0.1',
+        port: 0,
+        ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
+      },
+      approvals: {
+        keys: [{ type: 'inline', jwks: { keys: [finance.publicJwk, marketing.publicJwk] } }],
+      },
+      auth: { apiKeys },
+      policy: { inline: fixturePolicy() },
+      caps: [
+        ...defaultCaps(),
+        {
+          ...(defaultCaps()[0] as object),
+          tenantId: OTHER_TENANT,
+          scope: { type: 'tenant', value: OTHER_TENANT },
+        },
+      ],
+    },
+    dir,
+  );
+  const runtime = await createGatewayRuntime(loaded, { clock });
+  const running: RunningGateway = await startGateway(runtime);
+
+  /** Signs an approval of a plan view as `sub` in `role`, allowing EUR 1,000.00. */
+  function sign(
+    view: { planId: string; digest: string; policyVersion: string; recommendedOptionId: string },
+    input: { key: SigningKeyPair; sub: string; role: string; maxSpend?: Money },
+  ): Promise<string> {
+    return createApprovalToken(
+      {
+        iss: 'approvals-app',
+        sub: input.sub,
+        aud: GATEWAY_ID,
+        planId: view.planId,
+        planDigest: view.digest as `sha256:${string}`,
+        optionId: view.recommendedOptionId,
+        policyVersion: view.policyVersion,
+        decision: 'approve',
+        maxSpend: input.maxSpend ?? { amountMinor: 100_000, currency: 'EUR' },
+        role: input.role,
+      },
+      input.key.privateJwk,
+      { clock },
+    );
+  }
+
+  return {
+    url: running.server.url,
+    runtime,
+    gateway: runtime.gateway,
+    authenticator: runtime.authenticator,
+    store: runtime.store,
+    clock,
+    callers: { acme, globex },
+    keys: { finance, marketing },
+    sign,
+    close: async () => {
+      await running.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type HttpGateway = Awaited<ReturnType<typeof startHttpGateway>>;
+
+/** A typed tRPC client over HTTP, sending `Authorization: Bearer <credential>` when one is given. */
+export function httpClient(url: string, credential?: string) {
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpLink({
+        url,
+        headers: () => (credential ? { authorization: `Bearer ${credential}` } : {}),
+      }),
+    ],
+  });
+}
+
+/** The HTTP answer of a raw call: status, parsed JSON body and, for an error, its validated envelope. */
+export interface RawAnswer {
+  status: number;
+  body: unknown;
+  envelope: ErrorEnvelope | undefined;
+}
+
+/**
+ * Calls a procedure with plain `fetch`, as any non-TypeScript client would: a query is `GET /<path>?input=<json>`,
+ * a mutation `POST /<path>` with the JSON input as body. `body` overrides the mutation body (raw text).
+ */
+export async function rawCall(
+  url: string,
+  path: string,
+  call: { type: 'query' | 'mutation'; input?: unknown; credential?: string; body?: string },
+): Promise<RawAnswer> {
+  const headers: Record<string, string> = call.credential
+    ? { authorization: `Bearer ${call.credential}` }
+    : {};
+  const response =
+    call.type === 'query'
+      ? await fetch(
+          `${url}/${path}${call.input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(call.input))}`}`,
+          { headers },
+        )
+      : await fetch(`${url}/${path}`, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: call.body ?? JSON.stringify(call.input ?? {}),
+        });
+  const body = (await response.json()) as {
+    error?: { data?: { handoff?: unknown; httpStatus?: number } };
+  };
+  const handoff = body.error?.data?.handoff;
+  const envelope = handoff === undefined ? undefined : ErrorEnvelopeSchema.parse(handoff);
+  if (body.error) expect(body.error.data?.httpStatus).toBe(response.status);
+  return { status: response.status, body, envelope };
+}
+
+/** The validated envelope a `@trpc/client` call was refused with (fails the test when it was not refused). */
+export async function refusal(
+  promise: Promise<unknown>,
+): Promise<ErrorEnvelope & { status: number }> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(TRPCClientError);
+    const data = (error as TRPCClientError<AppRouter>).data as
+      | { handoff?: unknown; httpStatus: number }
+      | undefined;
+    return { ...ErrorEnvelopeSchema.parse(data?.handoff), status: data?.httpStatus ?? 0 };
+  }
+  throw new Error('Expected the call to be refused');
+}

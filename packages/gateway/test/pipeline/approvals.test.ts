@@ -1,0 +1,281 @@
+import { planDigest } from '@handoff/protocol';
+import { afterEach, describe, expect, test } from 'vitest';
+import type { PlanView } from '../../src/pipeline/plan-view.js';
+import { defaultCaps, fixturePlan, type Harness, TENANT } from '../support/harness.js';
+import { type ApprovalKit, withSubmittedPlan } from './approval-support.js';
+import {
+  APPROVAL_WINDOW_MS,
+  count,
+  expectGatewayError,
+  ledgerOf,
+  lineage,
+  OPTION_1,
+  OPTION_1_COST,
+  OPTION_2,
+  OPTION_2_COST,
+  planVariant,
+  rows,
+  snapshot,
+} from './helpers.js';
+
+/** A EUR 100.00 monthly cap on customerio: option 2 (EUR 185.25) never fits under it. */
+const CUSTOMERIO_100 = {
+  capId: 'customerio-month',
+  tenantId: TENANT,
+  scope: { type: 'adapter', value: 'customerio' },
+  period: 'month',
+  limit: { amountMinor: 10_000, currency: 'EUR' },
+};
+
+let h: Harness;
+let k: ApprovalKit;
+let view: PlanView;
+afterEach(async () => h?.close());
+
+describe('quorum', () => {
+  test('two distinct roles are needed: a second finance approver does not complete the gate', async () => {
+    ({ h, k, view } = await withSubmittedPlan());
+    const first = await k.submit(await k.finance(view));
+    expect(first).toMatchObject({ state: 'awaiting_approval', decisive: false });
+    expect(first.gates[0]).toMatchObject({ approvers: ['fiona.finance'], satisfied: false });
+    const sameRole = await k.submit(await k.finance(view, { sub: 'fred.finance' }));
+    expect(sameRole).toMatchObject({ state: 'awaiting_approval', decisive: false });
+    expect(sameRole.gates[0]?.satisfied).toBe(false);
+    expect(count(h, 'dispatches')).toBe(0);
+    const done = await k.submit(await k.marketing(view));
+    expect(done).toMatchObject({ state: 'approved', decisive: true, selectedOptionId: OPTION_1 });
+    expect(done.gates[0]?.satisfied).toBe(true);
+    expect(done.approvals.map((a) => a.approver).sort()).toEqual([
+      'fiona.finance',
+      'fred.finance',
+      'mark.lead',
+    ]);
+    expect(count(h, 'dispatches', 'plan_id = ?', view.planId)).toBe(1);
+    expect((await lineage(h, { planId: view.planId, types: ['approval.accepted'] })).length).toBe(
+      3,
+    );
+  });
+});
+
+describe('refusals of verified approvals that do not match the plan (each recorded)', () => {
+  test('the same approver twice is APPROVAL_DUPLICATE_APPROVER', async () => {
+    ({ h, k, view } = await withSubmittedPlan());
+    await k.submit(await k.finance(view));
+    await k.expectRefused(
+      await k.finance(view, { role: 'finance' }),
+      'APPROVAL_DUPLICATE_APPROVER',
+      view.planId,
+    );
+  });
+
+  test('a role no gate asks for is APPROVAL_ROLE_NOT_REQUIRED', async () => {
+    ({ h, k, view } = await withSubmittedPlan());
+    await k.expectRefused(
+      await k.finance(view, { role: 'legal' }),
+      'APPROVAL_ROLE_NOT_REQUIRED',
+      view.planId,
+    );
+  });
+
+  test('the submitting principal approving its own plan is APPROVAL_SELF_APPROVAL', async () => {
+    ({ h, k, view } = await withSubmittedPlan());
+    await k.expectRefused(
+      await k.finance(view, { sub: 'copilot-1' }),
+      'APPROVAL_SELF_APPROVAL',
+      view.planId,
+    );
+  });
+
+  test('a digest of another plan, or of a changed plan, is APPROVAL_DIGEST_MISMATCH', async () => {
+    ({ h, k, view } = await withSubmittedPlan());
+    const other = await h.gateway.submitPlan(h.callers.copilot.principal, planVariant(1));
+    await k.expectRefused(
+      await k.finance({ ...view, digest: other.digest }),
+      'APPROVAL_DIGEST_MISMATCH',
+      view.planId,
+    );
+    const changed = fixturePlan();
+    changed.objective.target = 0.5;
+    await k.expectRefused(
+      await k.finance({ ...view, digest: planDigest(changed) }),
+      'APPROVAL_DIGEST_MISMATCH',
+      view.planId,
+    );
+  });
+
+  test('another policy version is APPROVAL_POLICY_MISMATCH', async () => {
+    ({ h, k, view } = await withSubmittedPlan());
+    const policyVersion = `sha256:${'ab'.repeat(32)}`;
+    await k.expectRefused(
+      await k.finance({ ...view, policyVersion }),
+      'APPROVAL_POLICY_MISMATCH',
+      view.planId,
+    );
+  });
+
+  test('an option that is not in the plan is APPROVAL_OPTION_INVALID', async () => {
+    ({ h, k, view } = await withSubmittedPlan());
+    await k.expectRefused(
+      await k.finance(view, { optionId: 'no-such-option' }),
+      'APPROVAL_OPTION_INVALID',
+      view.planId,
+    );
+  });
+
+  test('maxSpend below the cost, or in another currency, is APPROVAL_SPEND_TOO_LOW; the exact cost is enough', async () => {
+    ({ h, k, view } = await withSubmittedPlan());
+    const low = { amountMinor: OPTION_1_COST - 1, currency: 'EUR' as const };
+    await k.expectRefused(
+      await k.finance(view, { maxSpend: low }),
+      'APPROVAL_SPEND_TOO_LOW',
+      view.planId,
+    );
+    const usd = { amountMinor: 10_000_000, currency: 'USD' as const };
+    await k.expectRefused(
+      await k.finance(view, { maxSpend: usd }),
+      'APPROVAL_SPEND_TOO_LOW',
+      view.planId,
+    );
+    const exact = { amountMinor: OPTION_1_COST, currency: 'EUR' as const };
+    expect((await k.submit(await k.finance(view, { maxSpend: exact }))).approvals).toHaveLength(1);
+  });
+});
+
+describe('decisions', () => {
+  test('a signed rejection rejects the plan and releases its budget', async () => {
+    ({ h, k, view } = await withSubmittedPlan());
+    const result = await k.submit(await k.finance(view, { decision: 'reject' }));
+    expect(result).toMatchObject({
+      state: 'rejected',
+      reasonCode: 'APPROVAL_REJECTED',
+      decisive: true,
+    });
+    expect(ledgerOf(h, view.planId).map((l) => l.status)).toEqual(['released', 'released']);
+    const released = await lineage(h, { planId: view.planId, types: ['budget.released'] });
+    expect(released.map((e) => e.data.reason)).toEqual(['rejected_by_approver']);
+    expect(count(h, 'dispatches')).toBe(0);
+  });
+
+  test('approving the allowed non-recommended option approves it with its budget re-reserved', async () => {
+    ({ h, k, view } = await withSubmittedPlan());
+    const result = await k.submit(await k.marketing(view, { optionId: OPTION_2 }));
+    expect(result).toMatchObject({ state: 'approved', decisive: true, selectedOptionId: OPTION_2 });
+    expect(
+      ledgerOf(h, view.planId).map((l) => [l.cap_id, l.amount_minor, l.status, l.expires_at]),
+    ).toEqual([
+      ['hubspot-month', OPTION_1_COST, 'released', null],
+      ['tenant-month', OPTION_1_COST, 'released', null],
+      ['tenant-month', OPTION_2_COST, 'reserved', Date.parse(view.expiresAt)],
+    ]);
+    const outbox = rows<{ adapter: string; option_id: string }>(
+      h,
+      'select * from dispatches where plan_id = ?',
+      view.planId,
+    );
+    expect(outbox).toEqual([
+      expect.objectContaining({ adapter: 'customerio', option_id: OPTION_2 }),
+    ]);
+  });
+
+  test('when the other option does not fit, the plan keeps its recommended reservation and cannot be approved without budget', async () => {
+    ({ h, k, view } = await withSubmittedPlan({ caps: [...defaultCaps(), CUSTOMERIO_100] }));
+    const result = await k.submit(await k.marketing(view, { optionId: OPTION_2 }));
+    expect(result).toMatchObject({ state: 'awaiting_approval', decisive: false });
+    const refused = await lineage(h, { planId: view.planId, types: ['budget.refused'] });
+    expect(refused.map((e) => e.data.capId)).toEqual(['customerio-month']);
+    const held = ledgerOf(h, view.planId).filter((l) => l.status === 'reserved');
+    expect(held.map((l) => [l.cap_id, l.amount_minor])).toEqual([
+      ['hubspot-month', OPTION_1_COST],
+      ['tenant-month', OPTION_1_COST],
+    ]);
+    // The recommended option's quorum then approves the plan with its budget held.
+    await k.submit(await k.finance(view));
+    const approved = await k.submit(await k.marketing(view, { sub: 'mary.lead' }));
+    expect(approved).toMatchObject({ state: 'approved', selectedOptionId: OPTION_1 });
+    expect(
+      approved.budget.filter((b) => b.status === 'reserved').map((b) => b.amountMinor),
+    ).toEqual([OPTION_1_COST, OPTION_1_COST]);
+  });
+
+  test('when neither option fits any more, later approvals cannot approve the plan without budget', async () => {
+    ({ h, k, view } = await withSubmittedPlan({ caps: [...defaultCaps(), CUSTOMERIO_100] }));
+    // An operator lowers the hubspot cap below option 1's cost while the plan waits.
+    const lowered = defaultCaps().map((c) =>
+      (c as { capId: string }).capId === 'hubspot-month'
+        ? { ...(c as object), limit: { amountMinor: OPTION_1_COST - 1, currency: 'EUR' } }
+        : c,
+    );
+    await h.gateway.setCaps(h.callers.operator.principal, [...lowered, CUSTOMERIO_100]);
+    expect((await k.submit(await k.marketing(view, { optionId: OPTION_2 }))).decisive).toBe(false);
+    await k.submit(await k.finance(view));
+    const last = await k.submit(await k.marketing(view, { sub: 'mary.lead' }));
+    expect(last).toMatchObject({
+      state: 'awaiting_approval',
+      decisive: false,
+      selectedOptionId: null,
+    });
+    expect(ledgerOf(h, view.planId).filter((l) => l.status === 'reserved')).toEqual([]);
+    expect(count(h, 'dispatches')).toBe(0);
+    const refused = await lineage(h, { planId: view.planId, types: ['budget.refused'] });
+    expect(refused.map((e) => e.data.capId)).toEqual([
+      'customerio-month',
+      'hubspot-month',
+      'hubspot-month',
+    ]);
+  });
+
+  test('a verified approval for an unknown plan, or one of another tenant, is NOT_FOUND and recorded without naming it', async () => {
+    ({ h, k, view } = await withSubmittedPlan());
+    const foreign = await h.gateway.submitPlan(
+      h.callers.otherCopilot.principal,
+      planVariant(7, (p) => {
+        p.tenantId = 'globex';
+      }),
+    );
+    for (const planId of ['019a8f2e-5c4b-7d3e-9a1f-00000000dead', foreign.planId]) {
+      const before = snapshot(h);
+      await expectGatewayError(k.submit(await k.finance({ ...view, planId })), 'NOT_FOUND');
+      expect(count(h, 'lineage_events')).toBe(before.lineage + 1);
+      const last = rows<{ body: string }>(
+        h,
+        'select body from lineage_events order by seq desc limit 1',
+      )[0];
+      const event = JSON.parse(last?.body ?? '{}');
+      expect(event).toMatchObject({
+        type: 'approval.refused',
+        tenantId: TENANT,
+        refs: {},
+        data: { code: 'NOT_FOUND', verified: true },
+      });
+      expect(event.planId).toBeUndefined();
+      expect(last?.body).not.toContain(planId);
+    }
+  });
+
+  test('an approval after the window is PLAN_NOT_AWAITING_APPROVAL and expires the plan', async () => {
+    ({ h, k, view } = await withSubmittedPlan());
+    h.clock.advance(APPROVAL_WINDOW_MS);
+    const seen = (await lineage(h, { planId: view.planId })).length;
+    await expectGatewayError(k.submit(await k.finance(view)), 'PLAN_NOT_AWAITING_APPROVAL');
+    const plan = await h.gateway.getPlan(h.callers.operator.principal, view.planId);
+    expect(plan).toMatchObject({
+      state: 'expired',
+      reasonCode: 'APPROVAL_WINDOW_ELAPSED',
+      approvals: [],
+    });
+    expect(ledgerOf(h, view.planId).map((l) => l.status)).toEqual(['released', 'released']);
+    const added = (await lineage(h, { planId: view.planId })).slice(seen);
+    expect(added.map((e) => e.type)).toEqual([
+      'budget.released',
+      'plan.state_changed',
+      'approval.refused',
+    ]);
+    expect(added[1]?.data).toMatchObject({
+      from: 'awaiting_approval',
+      to: 'expired',
+      reasonCode: 'APPROVAL_WINDOW_ELAPSED',
+    });
+    expect(added[2]?.data).toMatchObject({ code: 'PLAN_NOT_AWAITING_APPROVAL', verified: true });
+    expect(await h.gateway.expireDue()).toBe(0);
+  });
+});
