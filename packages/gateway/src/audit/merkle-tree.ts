@@ -1,0 +1,241 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The Merkle tree of the lineage, exactly as RFC 9162 section 2.1 defines it (Certificate Transparency v2,
+ * https://www.rfc-editor.org/rfc/rfc9162#section-2.1), with SHA-256:
+ *
+ * - `MTH({})` = SHA-256 of the empty string;
+ * - a leaf hash is `SHA-256(0x00 || leaf)`;
+ * - an interior node is `SHA-256(0x01 || left || right)`, the left child covering the largest power of two
+ *   strictly smaller than the number of leaves (section 2.1.1).
+ *
+ * **The leaf** of lineage event `seq` is the 32 raw bytes of that event's own `hash` (the hex after `sha256:`),
+ * at leaf index `seq - 1`. Its `hash` already commits to every member of the event, its `seq` and its `prevHash`,
+ * so the tree commits to the whole chain in order.
+ *
+ * Hashes here are 32-byte `Uint8Array`s; {@link hexOf} and {@link bytesOfDigest} convert.
+ */
+
+/** SHA-256 output size, in bytes. */
+export const HASH_BYTES = 32;
+
+const LEAF_PREFIX = Uint8Array.of(0x00);
+const NODE_PREFIX = Uint8Array.of(0x01);
+
+/** `SHA-256(0x00 || leaf)` (RFC 9162 section 2.1.1). */
+export function leafHash(leaf: Uint8Array): Uint8Array {
+  return createHash('sha256').update(LEAF_PREFIX).update(leaf).digest();
+}
+
+/** `SHA-256(0x01 || left || right)` (RFC 9162 section 2.1.1). */
+export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
+  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+}
+
+/** The hash of an empty tree: SHA-256 of the empty string. */
+export function emptyRoot(): Uint8Array {
+  return createHash('sha256').digest();
+}
+
+/** Lower-case hex of a hash. */
+export function hexOf(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+const DIGEST = /^sha256:([0-9a-f]{64})$/;
+
+/**
+ * The 32 bytes of a `sha256:<64 hex>` digest (a lineage event's `hash`), or `undefined` when it is not one.
+ */
+export function bytesOfDigest(digest: string): Uint8Array | undefined {
+  const hex = DIGEST.exec(digest)?.[1];
+  return hex === undefined ? undefined : Buffer.from(hex, 'hex');
+}
+
+/** The leaf hash of a lineage event from its `hash` digest. @throws TypeError when it is not a digest. */
+export function eventLeafHash(eventHash: string): Uint8Array {
+  const bytes = bytesOfDigest(eventHash);
+  if (bytes === undefined) throw new TypeError('An event hash must be sha256:<64 lower-case hex>');
+  return leafHash(bytes);
+}
+
+/** True when `n` is a positive integer power of two (1, 2, 4, ...), without 32-bit bitwise operators. */
+export function isPowerOfTwo(n: number): boolean {
+  return Number.isSafeInteger(n) && n > 0 && Number.isInteger(Math.log2(n));
+}
+
+/** The largest power of two strictly smaller than `n` (n >= 2). */
+export function largestPowerOfTwoBelow(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+/**
+ * An append-only accumulator of leaf hashes that gives the root of the tree of the leaves so far, in O(log n)
+ * memory: it keeps the roots of the perfect subtrees the tree's left edge decomposes into (the binary digits of
+ * the size). Folding them right to left gives MTH exactly as the recursive definition of section 2.1.1 does.
+ */
+export class MerkleAccumulator {
+  /** Perfect subtree roots, largest first, with their heights (2^height leaves). */
+  readonly #stack: { hash: Uint8Array; height: number }[] = [];
+  #size = 0;
+
+  /** Leaves appended so far. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Appends one leaf hash (already `leafHash`ed). */
+  push(leafHashValue: Uint8Array): void {
+    let hash = leafHashValue;
+    let height = 0;
+    for (let top = this.#stack.at(-1); top !== undefined && top.height === height; ) {
+      this.#stack.pop();
+      hash = nodeHash(top.hash, hash);
+      height += 1;
+      top = this.#stack.at(-1);
+    }
+    this.#stack.push({ hash, height });
+    this.#size += 1;
+  }
+
+  /** The root of the tree of every leaf appended so far (MTH; the empty-tree hash when none). */
+  root(): Uint8Array {
+    let root: Uint8Array | undefined;
+    for (let i = this.#stack.length - 1; i >= 0; i -= 1) {
+      const node = this.#stack[i];
+      if (node === undefined) continue;
+      root = root === undefined ? node.hash : nodeHash(node.hash, root);
+    }
+    return root ?? emptyRoot();
+  }
+}
+
+/** MTH of `leafHashes` (already `leafHash`ed), RFC 9162 section 2.1.1, in O(n) time. */
+export function merkleRoot(leafHashes: readonly Uint8Array[]): Uint8Array {
+  const accumulator = new MerkleAccumulator();
+  for (const leaf of leafHashes) accumulator.push(leaf);
+  return accumulator.root();
+}
+
+/**
+ * A tree held in memory, built once so proofs are cheap: level 0 is the leaf hashes, level `j + 1` hashes
+ * pairs of level `j` (an odd last node is carried up). The hash of any perfect subtree (2^j leaves starting at a
+ * multiple of 2^j) is then one lookup, and any other subtree of RFC 9162's split is O(log n) of them, so every
+ * proof costs O(log^2 n). Proofs may be asked for any earlier tree size (a checkpoint's).
+ */
+export class MerkleTree {
+  readonly #levels: Uint8Array[][];
+
+  /** @param leafHashes - the leaf hashes (already `leafHash`ed), in leaf order. */
+  constructor(leafHashes: readonly Uint8Array[]) {
+    const levels: Uint8Array[][] = [[...leafHashes]];
+    for (let level = levels[0] ?? []; level.length > 1; ) {
+      const next: Uint8Array[] = [];
+      for (let i = 0; i + 1 < level.length; i += 2) {
+        next.push(nodeHash(level[i] as Uint8Array, level[i + 1] as Uint8Array));
+      }
+      if (level.length % 2 === 1) next.push(level[level.length - 1] as Uint8Array);
+      levels.push(next);
+      level = next;
+    }
+    this.#levels = levels;
+  }
+
+  /** Number of leaves. */
+  get size(): number {
+    return this.#levels[0]?.length ?? 0;
+  }
+
+  /** MTH(D[start:end]) for `0 <= start < end <= size`. */
+  #subtree(start: number, end: number): Uint8Array {
+    const width = end - start;
+    if (isPowerOfTwo(width) && start % width === 0) {
+      const height = Math.log2(width);
+      const node = this.#levels[height]?.[start / width];
+      if (node !== undefined) return node;
+    }
+    const k = largestPowerOfTwoBelow(width);
+    return nodeHash(this.#subtree(start, start + k), this.#subtree(start + k, end));
+  }
+
+  #checkSize(treeSize: number): void {
+    if (!(Number.isSafeInteger(treeSize) && treeSize >= 0 && treeSize <= this.size)) {
+      throw new RangeError(`Tree size ${treeSize} is outside 0..${this.size}`);
+    }
+  }
+
+  /**
+   * The root hash (MTH) of the first `treeSize` leaves (default: all).
+   *
+   * @throws RangeError when `treeSize` is not in `0..size`.
+   */
+  root(treeSize = this.size): Uint8Array {
+    this.#checkSize(treeSize);
+    return treeSize === 0 ? emptyRoot() : this.#subtree(0, treeSize);
+  }
+
+  /**
+   * The inclusion proof of leaf `index` in the tree of the first `treeSize` leaves (default: all):
+   * PATH(index, D[treeSize]) of RFC 9162 section 2.1.3.1, sibling hashes from the leaf up.
+   *
+   * @throws RangeError when `treeSize` is not in `1..size` or `index` not in `0..treeSize - 1`.
+   */
+  inclusionProof(index: number, treeSize = this.size): Uint8Array[] {
+    this.#checkSize(treeSize);
+    if (!(Number.isSafeInteger(index) && index >= 0 && index < treeSize)) {
+      throw new RangeError(`Leaf index ${index} is outside a tree of ${treeSize} leaves`);
+    }
+    const path: Uint8Array[] = [];
+    // PATH(m, D[start:end]) unrolled from the root down; the proof lists siblings from the leaf up.
+    let start = 0;
+    let end = treeSize;
+    while (end - start > 1) {
+      const k = largestPowerOfTwoBelow(end - start);
+      if (index < start + k) {
+        path.push(this.#subtree(start + k, end));
+        end = start + k;
+      } else {
+        path.push(this.#subtree(start, start + k));
+        start += k;
+      }
+    }
+    return path.reverse();
+  }
+
+  /**
+   * The consistency proof between the tree of the first `first` leaves and that of the first `second` leaves
+   * (default: all): PROOF(first, D[second]) of RFC 9162 section 2.1.4.1. Empty when `first` is 0 or equals
+   * `second`.
+   *
+   * @throws RangeError unless `0 <= first <= second <= size`.
+   */
+  consistencyProof(first: number, second = this.size): Uint8Array[] {
+    this.#checkSize(second);
+    if (!(Number.isSafeInteger(first) && first >= 0 && first <= second)) {
+      throw new RangeError(`First tree size ${first} is outside 0..${second}`);
+    }
+    if (first === 0 || first === second) return [];
+    // SUBPROOF(m, D[start:end], b), unrolled: each step appends the sibling subtree, outermost last.
+    const proof: Uint8Array[] = [];
+    let m = first;
+    let start = 0;
+    let end = second;
+    let complete = true;
+    while (m !== end - start) {
+      const k = largestPowerOfTwoBelow(end - start);
+      if (m <= k) {
+        proof.push(this.#subtree(start + k, end));
+        end = start + k;
+      } else {
+        proof.push(this.#subtree(start, start + k));
+        start += k;
+        m -= k;
+        complete = false;
+      }
+    }
+    if (!complete) proof.push(this.#subtree(start, end));
+    return proof.reverse();
+  }
+}
