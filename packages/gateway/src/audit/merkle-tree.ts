@@ -86,6 +86,14 @@ export class MerkleAccumulator {
     return this.#size;
   }
 
+  /** An independent copy (appending to one does not change the other). */
+  clone(): MerkleAccumulator {
+    const copy = new MerkleAccumulator();
+    copy.#stack.push(...this.#stack);
+    copy.#size = this.#size;
+    return copy;
+  }
+
   /** Appends one leaf hash (already `leafHash`ed). */
   push(leafHashValue: Uint8Array): void {
     let hash = leafHashValue;

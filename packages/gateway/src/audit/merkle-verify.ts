@@ -16,6 +16,19 @@ function wellFormed(path: readonly Uint8Array[]): boolean {
   return path.every((p) => p.length === HASH_BYTES);
 }
 
+/**
+ * The shared step of both RFC algorithms: "right-shift both fn and sn equally until either LSB(fn) is set or fn
+ * is 0" (sizes up to 2^53 exceed 32-bit shifts, so this halves with arithmetic, not `>>`).
+ */
+function shiftUntilOdd(fn: number, sn: number): [number, number] {
+  let [f, s] = [fn, sn];
+  while (f % 2 === 0 && f !== 0) {
+    f = Math.floor(f / 2);
+    s = Math.floor(s / 2);
+  }
+  return [f, s];
+}
+
 function validSize(n: number): boolean {
   return Number.isSafeInteger(n) && n >= 0;
 }
@@ -33,7 +46,6 @@ export function verifyInclusion(
 ): boolean {
   if (!validSize(leafIndex) || !validSize(treeSize) || leafIndex >= treeSize) return false;
   if (!wellFormed(path) || leafHashValue.length !== HASH_BYTES) return false;
-  // Sizes up to 2^53 exceed 32-bit shifts: halve with arithmetic, not `>>`.
   let fn = leafIndex;
   let sn = treeSize - 1;
   let r = leafHashValue;
@@ -41,12 +53,7 @@ export function verifyInclusion(
     if (sn === 0) return false;
     if (fn % 2 === 1 || fn === sn) {
       r = nodeHash(p, r);
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = Math.floor(fn / 2);
-          sn = Math.floor(sn / 2);
-        }
-      }
+      [fn, sn] = shiftUntilOdd(fn, sn);
     } else {
       r = nodeHash(r, p);
     }
@@ -92,12 +99,7 @@ export function verifyConsistency(
     if (fn % 2 === 1 || fn === sn) {
       fr = nodeHash(c, fr);
       sr = nodeHash(c, sr);
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = Math.floor(fn / 2);
-          sn = Math.floor(sn / 2);
-        }
-      }
+      [fn, sn] = shiftUntilOdd(fn, sn);
     } else {
       sr = nodeHash(sr, c);
     }
