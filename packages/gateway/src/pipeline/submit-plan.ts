@@ -5,6 +5,7 @@ import {
   safeParseDocument,
   sha256Digest,
   sumMinor,
+  toJsonPointer,
 } from '@handoff/protocol';
 import type { Principal } from '../auth/principal.js';
 import { GatewayError } from '../errors.js';
@@ -42,13 +43,43 @@ export function parsePlan(input: unknown): HandoffPlan {
   throw new GatewayError('VALIDATION_FAILED', error.message, { issues: error.issues });
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The JSON Pointer of the first string holding a lone surrogate (text JSON allows as `\ud800`), if any. */
+function loneSurrogatePath(value: unknown, path: (string | number)[] = []): string | undefined {
+  if (typeof value === 'string')
+    return LONE_SURROGATE.test(value) ? toJsonPointer(path) : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const hit = loneSurrogatePath(item, [...path, Array.isArray(value) ? Number(key) : key]);
+    if (hit !== undefined) return hit;
+  }
+  return undefined;
+}
+
+/**
+ * The plan's digest. A plan the schemas accept but RFC 8785 cannot render (a string with a lone surrogate, which
+ * is not Unicode text) is refused as `VALIDATION_FAILED`, not left to fail as an internal error.
+ */
+function digestOf(plan: HandoffPlan): string {
+  try {
+    return planDigest(plan);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    const path = loneSurrogatePath(plan) ?? '';
+    throw new GatewayError('VALIDATION_FAILED', 'The plan has no RFC 8785 form', {
+      issues: [{ path, code: 'INVALID_VALUE', message: 'A string holds a lone surrogate' }],
+    });
+  }
+}
+
 /** Validates a plan and evaluates it against the active policy set, with no side effect (the dry run). */
 export function dryRunPlan(
   deps: PipelineDeps,
   input: unknown,
 ): { plan: HandoffPlan; digest: string; evaluation: PolicyEvaluation } {
   const plan = parsePlan(input);
-  const digest = planDigest(plan);
+  const digest = digestOf(plan);
   const evaluation = evaluatePolicy({
     plan,
     planDigest: digest,

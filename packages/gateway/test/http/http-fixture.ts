@@ -152,12 +152,19 @@ export interface RawAnswer {
 
 /**
  * Calls a procedure with plain `fetch`, as any non-TypeScript client would: a query is `GET /<path>?input=<json>`,
- * a mutation `POST /<path>` with the JSON input as body. `body` overrides the mutation body (raw text).
+ * a mutation `POST /<path>` with the JSON input as body. `body` overrides the mutation body (raw text or bytes),
+ * `contentType` its `content-type` (default `application/json`).
  */
 export async function rawCall(
   url: string,
   path: string,
-  call: { type: 'query' | 'mutation'; input?: unknown; credential?: string; body?: string },
+  call: {
+    type: 'query' | 'mutation';
+    input?: unknown;
+    credential?: string;
+    body?: string | Uint8Array<ArrayBuffer>;
+    contentType?: string;
+  },
 ): Promise<RawAnswer> {
   const headers: Record<string, string> = call.credential
     ? { authorization: `Bearer ${call.credential}` }
@@ -170,7 +177,7 @@ export async function rawCall(
         )
       : await fetch(`${url}/${path}`, {
           method: 'POST',
-          headers: { ...headers, 'content-type': 'application/json' },
+          headers: { ...headers, 'content-type': call.contentType ?? 'application/json' },
           body: call.body ?? JSON.stringify(call.input ?? {}),
         });
   const body = (await response.json()) as {

@@ -62,7 +62,7 @@ export async function expectGatewayError(
 
 /** Rows of a table (read straight from SQLite, bypassing the API). */
 export function rows<T = Record<string, unknown>>(
-  h: Harness,
+  h: Pick<Harness, 'runtime'>,
   sql: string,
   ...params: unknown[]
 ): T[] {
@@ -70,7 +70,12 @@ export function rows<T = Record<string, unknown>>(
 }
 
 /** `select count(*)` of a table, optionally filtered. */
-export function count(h: Harness, table: string, where = '1 = 1', ...params: unknown[]): number {
+export function count(
+  h: Pick<Harness, 'runtime'>,
+  table: string,
+  where = '1 = 1',
+  ...params: unknown[]
+): number {
   const row = h.runtime.store.sqlite
     .prepare(`select count(*) c from ${table} where ${where}`)
     .get(...params) as { c: number };
@@ -97,7 +102,7 @@ export function ledgerOf(h: Harness, planId: string): LedgerRow[] {
 }
 
 /** Everything a refused call must leave untouched. */
-export function snapshot(h: Harness) {
+export function snapshot(h: Pick<Harness, 'runtime'>) {
   return {
     lineage: count(h, 'lineage_events'),
     plans: count(h, 'plans'),

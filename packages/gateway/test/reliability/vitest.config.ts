@@ -1,0 +1,21 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+import { SummaryReporter } from './summary-reporter.js';
+
+/**
+ * The reliability suite (`pnpm test:reliability`): hostile input and token attacks against a real gateway over
+ * HTTP, platform faults during dispatch, and gateway processes killed mid-flight. Kept out of `pnpm test:unit`
+ * (it starts processes and runs for minutes); CI runs it on its own. Prints a summary table at the end.
+ */
+export default defineConfig({
+  test: {
+    name: 'reliability',
+    root: fileURLToPath(new URL('../..', import.meta.url)),
+    include: ['test/reliability/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
+    // Files start gateways and child processes: on a 2-core machine two at a time is what keeps them honest.
+    maxWorkers: 2,
+    reporters: ['default', new SummaryReporter()],
+  },
+});
