@@ -22,6 +22,18 @@ export {
   type PlatformFailure,
   parseRetryAfter,
 } from './adapter-error.js';
+// Braze (campaign and Canvas trigger sends, scheduled messages, users/track).
+export { type BrazeAdapterOptions, createBrazeAdapter } from './braze/braze-adapter.js';
+// Customer.io (Track API and App API, US and EU regions).
+export {
+  type CustomerIoAdapterOptions,
+  createCustomerIoAdapter,
+} from './customerio/customerio-adapter.js';
+export {
+  CUSTOMERIO_BASE_URLS,
+  type CustomerIoBaseUrls,
+  type CustomerIoRegion,
+} from './customerio/requests.js';
 // The shared platform HTTP helper.
 export {
   type ErrorBodyReader,
@@ -30,6 +42,8 @@ export {
   type PlatformResponse,
   sendPlatformRequest,
 } from './http.js';
+// HubSpot (private-app bearer auth; workflows v2 enrollment, list memberships, contacts batch upsert, single-send).
+export { createHubSpotAdapter, type HubSpotAdapterOptions } from './hubspot/hubspot-adapter.js';
 // Money in platform formats.
 export {
   fromPlatformAmount,
@@ -37,7 +51,6 @@ export {
   type PlatformMoneyFormat,
   toPlatformAmount,
 } from './platform-money.js';
-
 // Webhook (Standard Webhooks + CloudEvents 1.0).
 export {
   buildCloudEvent,

@@ -5,6 +5,17 @@
  * Imports `vitest` (the conformance kit registers tests) and `msw`.
  */
 
+export { type BrazeFake, type BrazeFakeOptions, createBrazeFake } from '../braze/braze-fake.js';
+export {
+  type CustomerIoFake,
+  type CustomerIoFakeOptions,
+  createCustomerIoFake,
+} from '../customerio/customerio-fake.js';
+export {
+  createHubSpotFake,
+  type HubSpotFake,
+  type HubSpotFakeOptions,
+} from '../hubspot/hubspot-fake.js';
 export { createWebhookFake, type WebhookFakeOptions } from '../webhook/webhook-fake.js';
 export {
   type VerifiedWebhook,
