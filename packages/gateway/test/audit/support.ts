@@ -3,7 +3,7 @@ import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
 import { Checkpointer } from '../../src/audit/checkpointer.js';
 import { importCheckpointKey } from '../../src/audit/tree-head.js';
 import { autoApprovablePlan, planVariant } from '../pipeline/helpers.js';
-import { createHarness, GATEWAY_ID, type Harness } from '../support/harness.js';
+import { createHarness, defaultCaps, GATEWAY_ID, type Harness } from '../support/harness.js';
 
 /** A fresh checkpoint key (Ed25519, made at test time) and its public JWK. */
 export async function checkpointKey(kid: string) {
@@ -25,12 +25,16 @@ export async function checkpointerOf(h: Harness, kid = 'cp-2026-11'): Promise<Ch
  * approvals (EdDSA and ES256 keys), one cancelled, then a checkpoint, more events, a second checkpoint.
  */
 export async function auditedHarness() {
-  const h = await createHarness();
+  // Caps large enough for every plan: the lineage then holds approvals, a cancellation and dispatches.
+  const caps = defaultCaps().map((cap) => ({
+    ...(cap as object),
+    limit: { amountMinor: 10_000_000, currency: 'EUR' },
+  }));
+  const h = await createHarness({ caps });
   const { copilot, approver, operator } = h.callers;
   await h.gateway.submitPlan(copilot.principal, autoApprovablePlan(1));
   const gated = await h.gateway.submitPlan(copilot.principal, planVariant(2));
-  const checkpointer = await checkpointerOf(h);
-  await checkpointer.checkpoint();
+  await (await checkpointerOf(h, 'cp-2026-11')).checkpoint();
   h.clock.advance(60_000);
   for (const [key, sub, role] of [
     [h.keys.finance, 'ana.finance', 'finance'],
@@ -41,10 +45,7 @@ export async function auditedHarness() {
   const cancelled = await h.gateway.submitPlan(copilot.principal, planVariant(3));
   await h.gateway.cancelPlan(operator.principal, cancelled.planId, 'duplicate campaign');
   h.clock.advance(60_000);
-  await checkpointer.checkpoint();
-  return {
-    h,
-    checkpointer,
-    planIds: { auto: 'p1', gated: gated.planId, cancelled: cancelled.planId },
-  };
+  // The second checkpoint is signed by a rotated key: both must stay verifiable.
+  await (await checkpointerOf(h, 'cp-2026-12')).checkpoint();
+  return { h, planIds: { gated: gated.planId, cancelled: cancelled.planId } };
 }

@@ -1,0 +1,108 @@
+import { sha256Digest } from '@handoff/protocol';
+import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
+import { ALLOWED_ALGORITHMS, APPROVAL_TOKEN_TYPE } from '../approvals/signing-keys.js';
+import type { SourceApprovalRow } from './lineage-source.js';
+
+/** What an `approval.accepted` event says about its approval. */
+export interface RecordedApproval {
+  tokenDigest: string;
+  planId: string | undefined;
+  planDigest: string | undefined;
+  data: Record<string, unknown>;
+}
+
+/** Why a recorded approval did not hold up, with what the verification failure needs. */
+export type ApprovalProblem =
+  | { code: 'APPROVAL_TOKEN_MISSING'; tokenDigest: string; message: string }
+  | { code: 'APPROVAL_DIGEST_MISMATCH'; tokenDigest: string; message: string }
+  | { code: 'APPROVAL_KEY_UNKNOWN'; kid: string; message: string }
+  | { code: 'APPROVAL_SIGNATURE_INVALID'; kid: string; message: string }
+  | { code: 'APPROVAL_CLAIMS_MISMATCH'; field: string; message: string };
+
+/**
+ * Re-verifies, offline, an approval the gateway accepted: the stored token must hash to the digest the event
+ * refers to, its JWS signature (RFC 7515; `EdDSA` or `ES256`, `typ` `handoff-approval+jwt`) must verify with the
+ * approver key recorded for its `kid` (keys are kept after rotation), and its signed claims must equal what the
+ * event (and the `approvals` row, when there is one) record: plan id and digest, approver, role, decision, option,
+ * kid and token id. Time claims (`exp`, `nbf`) are not re-checked: they were checked at acceptance, and an old
+ * approval has long expired.
+ *
+ * @returns `undefined` when it holds, else the first problem found.
+ */
+export async function checkRecordedApproval(
+  recorded: RecordedApproval,
+  token: string | undefined,
+  keyFor: (kid: string) => JWK | undefined,
+  row: SourceApprovalRow | undefined,
+): Promise<ApprovalProblem | undefined> {
+  if (token === undefined) {
+    return {
+      code: 'APPROVAL_TOKEN_MISSING',
+      tokenDigest: recorded.tokenDigest,
+      message: 'The approval token is not stored',
+    };
+  }
+  if (sha256Digest(token) !== recorded.tokenDigest) {
+    return {
+      code: 'APPROVAL_DIGEST_MISMATCH',
+      tokenDigest: recorded.tokenDigest,
+      message: 'The stored approval token does not hash to the digest the event records',
+    };
+  }
+  let kid = '';
+  let claims: Record<string, unknown>;
+  try {
+    const header = decodeProtectedHeader(token);
+    kid = typeof header.kid === 'string' ? header.kid : '';
+    const jwk = keyFor(kid);
+    if (jwk === undefined) {
+      return { code: 'APPROVAL_KEY_UNKNOWN', kid, message: `No approver key ${kid} is recorded` };
+    }
+    const alg = typeof jwk.alg === 'string' ? jwk.alg : String(header.alg);
+    const verified = await compactVerify(token, await importJWK(jwk, alg), {
+      algorithms: [...ALLOWED_ALGORITHMS],
+    });
+    if (String(verified.protectedHeader.typ).toLowerCase() !== APPROVAL_TOKEN_TYPE) {
+      throw new Error('typ');
+    }
+    claims = JSON.parse(new TextDecoder().decode(verified.payload)) as Record<string, unknown>;
+  } catch {
+    return {
+      code: 'APPROVAL_SIGNATURE_INVALID',
+      kid,
+      message: `The approval does not verify with the recorded key ${kid}`,
+    };
+  }
+  const { data } = recorded;
+  const expected: [string, unknown, unknown][] = [
+    ['planId', claims.planId, recorded.planId],
+    ['planDigest', claims.planDigest, recorded.planDigest],
+    ['approver', claims.sub, data.approver],
+    ['role', claims.role, data.role],
+    ['decision', claims.decision, data.decision],
+    ['optionId', claims.optionId, data.optionId],
+    ['jti', claims.jti, data.jti],
+    ['kid', kid, data.kid],
+  ];
+  if (row !== undefined) {
+    expected.push(
+      ['approvals.plan_id', claims.planId, row.planId],
+      ['approvals.approver', claims.sub, row.approver],
+      ['approvals.role', claims.role, row.role],
+      ['approvals.decision', claims.decision, row.decision],
+      ['approvals.option_id', claims.optionId, row.optionId],
+      ['approvals.jti', claims.jti, row.jti],
+      ['approvals.kid', kid, row.kid],
+    );
+  }
+  for (const [field, signed, stored] of expected) {
+    if (signed !== stored) {
+      return {
+        code: 'APPROVAL_CLAIMS_MISMATCH',
+        field,
+        message: `The signed approval's ${field} differs from the recorded one`,
+      };
+    }
+  }
+  return undefined;
+}

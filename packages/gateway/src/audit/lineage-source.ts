@@ -1,0 +1,85 @@
+import type { JWK } from 'jose';
+import type { KeyPurpose } from '../store/store.js';
+import type { VerificationFailure } from './verification-failure.js';
+
+/**
+ * What `verifyLineage` reads, whether from a gateway's SQLite file (`openDatabaseSource`) or from a JSON Lines
+ * export (`openExportSource`): events in stored order, the checkpoints, the recorded public keys and the stored
+ * approval tokens. Nothing here is trusted: the verifier recomputes everything it can.
+ */
+export interface LineageSource {
+  /** `complete`: every event from seq 1; `subset`: a filtered export, each event with an inclusion proof. */
+  readonly mode: 'complete' | 'subset';
+  /** Checkpoints in ascending `treeSize`. */
+  readonly checkpoints: readonly SourceCheckpoint[];
+  /** Consistency proofs between checkpoints (exports carry them; a database has the events instead). */
+  readonly consistency: readonly SourceConsistency[];
+  /** The public JWK recorded for a purpose and kid (never removed after rotation), if any. */
+  key(purpose: KeyPurpose, kid: string): JWK | undefined;
+  /** A stored approval token (compact JWS) by the `sha256:` digest of its text, if stored. */
+  approvalToken(digest: string): string | undefined;
+  /** The `approvals` table rows by token digest (a database only: an export has no such table). */
+  approvalRows(): ReadonlyMap<string, SourceApprovalRow> | undefined;
+  /** The events, in the order stored (by `seq` in a database, file order in an export). */
+  events(): AsyncIterable<SourceEvent> | Iterable<SourceEvent>;
+  /** A problem found while opening (a malformed export header), reported before any event. */
+  readonly openingFailure?: VerificationFailure;
+  /** How many events the source says it holds (for progress), when known. */
+  readonly expectedEvents?: number;
+  close(): void;
+}
+
+/** One stored event. `body` is the parsed event, or `undefined` when the stored text was not JSON. */
+export interface SourceEvent {
+  body: unknown;
+  /** The row's indexed columns (a database only), checked against the hashed body. */
+  columns?: EventColumns;
+  /** Where it sits: the `seq` column of a database, the line of an export. */
+  position: number;
+  /** The 1-based line of an export. */
+  line?: number;
+  /** An inclusion proof to a checkpoint (a subset export). */
+  proof?: { treeSize: number; path: readonly string[] };
+}
+
+/** The indexed columns of a `lineage_events` row (`occurredAt` in epoch ms). */
+export interface EventColumns {
+  seq: number;
+  tenantId: string;
+  planId: string | null;
+  type: string;
+  actorType: string;
+  actorId: string;
+  occurredAt: number;
+  prevHash: string;
+  hash: string;
+}
+
+/** A stored checkpoint (`signedAt` in epoch ms; `signature` the compact JWS). */
+export interface SourceCheckpoint {
+  treeSize: number;
+  rootHash: string;
+  signedAt: number;
+  kid: string;
+  signature: string;
+  line?: number;
+}
+
+/** A consistency proof between two checkpoint sizes, hashes as lower-case hex. */
+export interface SourceConsistency {
+  from: number;
+  to: number;
+  proof: readonly string[];
+  line?: number;
+}
+
+/** The facts of an `approvals` row that a token must agree with. */
+export interface SourceApprovalRow {
+  jti: string;
+  planId: string;
+  optionId: string;
+  approver: string;
+  role: string;
+  decision: string;
+  kid: string;
+}

@@ -1,0 +1,85 @@
+/**
+ * Where and how a lineage failed verification. Every failure names the `seq` it was found at (the first event
+ * that does not hold; for a checkpoint, the last event it covers) and, for an export file, the 1-based `line`.
+ *
+ * | code | meaning |
+ * | --- | --- |
+ * | `EXPORT_MALFORMED` | an export line is not JSON, or not a known record |
+ * | `BODY_MALFORMED` | a stored event is not JSON, or lacks `seq`, `hash`, `prevHash` |
+ * | `COLUMN_MISMATCH` | a SQLite column (`field`) disagrees with the hashed event body |
+ * | `SEQ_GAP` | the event is not the next `seq`: one was deleted, inserted or moved |
+ * | `HASH_MISMATCH` | SHA-256 of the RFC 8785 event (without `hash`) is not its `hash`: it was edited |
+ * | `CHAIN_BROKEN` | `prevHash` is not the previous event's `hash` |
+ * | `CHECKPOINT_ROOT_MISMATCH` | the Merkle root of the first `treeSize` events is not the checkpoint's |
+ * | `CHECKPOINT_BEYOND_LOG` | a checkpoint covers more events than exist: the tail was cut |
+ * | `CHECKPOINT_MISSING` | a `checkpoint.signed` event has no matching checkpoint record |
+ * | `CHECKPOINT_KEY_UNKNOWN` | no checkpoint key was recorded for the kid that signed |
+ * | `CHECKPOINT_SIGNATURE_INVALID` | the checkpoint JWS does not verify |
+ * | `CHECKPOINT_PAYLOAD_MISMATCH` | the stored size, root or kid differ from what was signed |
+ * | `CONSISTENCY_PROOF_INVALID` | an exported consistency proof between two checkpoints does not verify |
+ * | `INCLUSION_PROOF_INVALID` | an exported event's inclusion proof does not verify |
+ * | `APPROVAL_TOKEN_MISSING` | an `approval.accepted` event's token is not stored |
+ * | `APPROVAL_DIGEST_MISMATCH` | the stored token's SHA-256 is not the digest the event refers to |
+ * | `APPROVAL_KEY_UNKNOWN` | no approver key was recorded for the token's kid |
+ * | `APPROVAL_SIGNATURE_INVALID` | the approval JWS does not verify with the recorded key |
+ * | `APPROVAL_CLAIMS_MISMATCH` | the signed claims differ from what the event or the approvals table records |
+ */
+export type VerificationFailure =
+  | (Located & { code: 'EXPORT_MALFORMED' })
+  | (Located & { code: 'BODY_MALFORMED' })
+  | (Located & { code: 'COLUMN_MISMATCH'; field: string })
+  | (Located & { code: 'SEQ_GAP'; expectedSeq: number; foundSeq: number })
+  | (Located & { code: 'HASH_MISMATCH'; expected: string; found: string })
+  | (Located & { code: 'CHAIN_BROKEN'; expected: string; found: string })
+  | (Located & {
+      code: 'CHECKPOINT_ROOT_MISMATCH';
+      treeSize: number;
+      expected: string;
+      found: string;
+    })
+  | (Located & { code: 'CHECKPOINT_BEYOND_LOG'; treeSize: number; events: number })
+  | (Located & { code: 'CHECKPOINT_MISSING'; treeSize: number })
+  | (Located & { code: 'CHECKPOINT_KEY_UNKNOWN'; treeSize: number; kid: string })
+  | (Located & { code: 'CHECKPOINT_SIGNATURE_INVALID'; treeSize: number; kid: string })
+  | (Located & { code: 'CHECKPOINT_PAYLOAD_MISMATCH'; treeSize: number; field: string })
+  | (Located & { code: 'CONSISTENCY_PROOF_INVALID'; from: number; to: number })
+  | (Located & { code: 'INCLUSION_PROOF_INVALID'; treeSize: number })
+  | (Located & { code: 'APPROVAL_TOKEN_MISSING'; tokenDigest: string })
+  | (Located & { code: 'APPROVAL_DIGEST_MISMATCH'; tokenDigest: string })
+  | (Located & { code: 'APPROVAL_KEY_UNKNOWN'; kid: string })
+  | (Located & { code: 'APPROVAL_SIGNATURE_INVALID'; kid: string })
+  | (Located & { code: 'APPROVAL_CLAIMS_MISMATCH'; field: string });
+
+/** Every verification failure code. */
+export type VerificationFailureCode = VerificationFailure['code'];
+
+/** The location and explanation every failure carries. */
+export interface Located {
+  /** The first `seq` at which the lineage does not hold. */
+  seq: number;
+  /** The 1-based line of an export file, when verifying one. */
+  line?: number;
+  /** For people: what was found. Never quotes tokens or keys. */
+  message: string;
+}
+
+/** The outcome of a verification. */
+export type VerificationReport =
+  | ({ ok: true } & VerificationCounts)
+  | ({ ok: false; failure: VerificationFailure } & VerificationCounts);
+
+/** What was checked. */
+export interface VerificationCounts {
+  /** Events whose hash, chain link and leaf were checked. */
+  events: number;
+  /** Checkpoints whose signature (and root, when the events were all there) were checked. */
+  checkpoints: number;
+  /** Approval tokens whose signature and claims were checked. */
+  approvals: number;
+  /** `complete` (every event from seq 1) or `subset` (a filtered export, checked by inclusion proofs). */
+  mode: 'complete' | 'subset';
+  /** The `hash` of the last event checked (GENESIS_HASH when none). */
+  headHash: string;
+  /** The Merkle root of the events checked, in `complete` mode. */
+  rootHash?: string;
+}

@@ -1,0 +1,254 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { lineageEventHash as lineageHash } from '@handoff/protocol';
+import type Database from 'better-sqlite3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openDatabaseSource } from '../../src/audit/database-source.js';
+import type { VerificationReport } from '../../src/audit/verification-failure.js';
+import { verifyLineage } from '../../src/audit/verify-lineage.js';
+import { auditedHarness } from './support.js';
+import {
+  bodyOf,
+  insertEvent,
+  lastSeq,
+  rewriteAndRechain,
+  tamperableCopy,
+  writeEvent,
+} from './tamper.js';
+
+let databasePath: string;
+let gatedPlanId: string;
+
+beforeAll(async () => {
+  const { h, planIds } = await auditedHarness();
+  gatedPlanId = planIds.gated;
+  await h.close();
+  databasePath = join(h.dir, 'gateway.db');
+});
+
+/** Tampers with a copy of the audited database, then verifies the copy offline. */
+async function verifyAfter(tamper: (db: Database.Database) => void): Promise<VerificationReport> {
+  const { path, db } = tamperableCopy(databasePath);
+  tamper(db);
+  db.close();
+  const source = openDatabaseSource(path);
+  try {
+    return await verifyLineage(source);
+  } finally {
+    source.close();
+  }
+}
+
+function failureOf(report: VerificationReport) {
+  expect(report.ok).toBe(false);
+  return report.ok ? undefined : report.failure;
+}
+
+/** The seq of the first event of `type` (optionally of a plan). */
+function seqOf(db: Database.Database, type: string, planId?: string): number {
+  return db
+    .prepare(
+      `select min(seq) from lineage_events where type = ? ${planId ? 'and plan_id = ?' : ''}`,
+    )
+    .pluck()
+    .get(...(planId ? [type, planId] : [type])) as number;
+}
+
+describe('verifyLineage on a database file (offline, read-only)', () => {
+  it('accepts the untouched lineage: hashes, chain, both checkpoints (rotated keys) and approvals', async () => {
+    const report = await verifyAfter(() => {});
+    expect(report).toMatchObject({ ok: true, checkpoints: 2, approvals: 2, mode: 'complete' });
+    expect(report.events).toBeGreaterThan(20);
+    expect(report.rootHash).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('detects an edited event body (HASH_MISMATCH at its seq)', async () => {
+    const report = await verifyAfter((db) => {
+      const event = bodyOf(db, 5);
+      event.data = { ...event.data, edited: true };
+      writeEvent(db, event);
+    });
+    expect(failureOf(report)).toMatchObject({ code: 'HASH_MISMATCH', seq: 5 });
+  });
+
+  it('detects an edited index column the hash does not cover (COLUMN_MISMATCH with the field)', async () => {
+    const report = await verifyAfter((db) => {
+      db.prepare("update lineage_events set plan_id = 'someone-else' where seq = 7").run();
+    });
+    expect(failureOf(report)).toMatchObject({ code: 'COLUMN_MISMATCH', seq: 7, field: 'plan_id' });
+  });
+
+  it('detects an event re-hashed after an edit (CHAIN_BROKEN at the next seq)', async () => {
+    const report = await verifyAfter((db) => {
+      const event = bodyOf(db, 6);
+      event.data = { ...event.data, costMinor: 1 };
+      event.hash = lineageHash(event);
+      writeEvent(db, event);
+    });
+    expect(failureOf(report)).toMatchObject({ code: 'CHAIN_BROKEN', seq: 7 });
+  });
+
+  it('detects a whole re-chained history by the signed root (CHECKPOINT_ROOT_MISMATCH)', async () => {
+    let firstCheckpoint = 0;
+    const report = await verifyAfter((db) => {
+      firstCheckpoint = db
+        .prepare('select min(tree_size) from lineage_checkpoints')
+        .pluck()
+        .get() as number;
+      rewriteAndRechain(db, 3, (event) => {
+        event.data = { ...event.data, costMinor: 1 };
+      });
+    });
+    expect(failureOf(report)).toMatchObject({
+      code: 'CHECKPOINT_ROOT_MISMATCH',
+      seq: firstCheckpoint,
+      treeSize: firstCheckpoint,
+    });
+  });
+
+  it('detects a deleted event (SEQ_GAP at the missing seq)', async () => {
+    const report = await verifyAfter((db) => {
+      db.prepare('delete from lineage_events where seq = 9').run();
+    });
+    expect(failureOf(report)).toMatchObject({
+      code: 'SEQ_GAP',
+      seq: 9,
+      expectedSeq: 9,
+      foundSeq: 10,
+    });
+  });
+
+  it('detects a cut tail by the checkpoints (CHECKPOINT_BEYOND_LOG)', async () => {
+    let cut = 0;
+    const report = await verifyAfter((db) => {
+      cut =
+        (db.prepare('select max(tree_size) from lineage_checkpoints').pluck().get() as number) - 2;
+      db.prepare('delete from lineage_events where seq > ?').run(cut);
+    });
+    expect(failureOf(report)).toMatchObject({ code: 'CHECKPOINT_BEYOND_LOG', seq: cut + 1 });
+  });
+
+  it('detects reordered events (swapped seq: COLUMN_MISMATCH on seq at the first)', async () => {
+    const report = await verifyAfter((db) => {
+      db.prepare('update lineage_events set seq = -1 where seq = 11').run();
+      db.prepare('update lineage_events set seq = 11 where seq = 12').run();
+      db.prepare('update lineage_events set seq = 12 where seq = -1').run();
+    });
+    expect(failureOf(report)).toMatchObject({ code: 'COLUMN_MISMATCH', seq: 11, field: 'seq' });
+  });
+
+  it('detects events moved into the seq of one another, renumbered (HASH_MISMATCH at the first)', async () => {
+    const report = await verifyAfter((db) => {
+      const [a, b] = [bodyOf(db, 11), bodyOf(db, 12)];
+      db.prepare('delete from lineage_events where seq in (11, 12)').run();
+      insertEvent(db, { ...b, seq: 11, hash: b.hash });
+      insertEvent(db, { ...a, seq: 12 });
+    });
+    expect(failureOf(report)).toMatchObject({ code: 'HASH_MISMATCH', seq: 11 });
+  });
+
+  it('detects an inserted event, even one hashed and linked correctly (at the insertion point)', async () => {
+    const report = await verifyAfter((db) => {
+      const at = 8;
+      const previous = bodyOf(db, at - 1);
+      for (let s = lastSeq(db); s >= at; s -= 1) {
+        db.prepare('update lineage_events set seq = ? where seq = ?').run(s + 1, s);
+      }
+      const forged = { ...bodyOf(db, at + 1), seq: at, prevHash: previous.hash };
+      forged.data = { forged: true };
+      forged.hash = lineageHash(forged);
+      insertEvent(db, forged);
+    });
+    expect(failureOf(report)).toMatchObject({ code: 'COLUMN_MISMATCH', seq: 9, field: 'seq' });
+  });
+
+  it('detects a forged approval record (APPROVAL_CLAIMS_MISMATCH with the field)', async () => {
+    const report = await verifyAfter((db) => {
+      db.prepare("update approvals set approver = 'mallory' where approver = 'ana.finance'").run();
+    });
+    const failure = failureOf(report);
+    expect(failure).toMatchObject({
+      code: 'APPROVAL_CLAIMS_MISMATCH',
+      field: 'approvals.approver',
+    });
+    let end = 0;
+    const invented = await verifyAfter((db) => {
+      end = lastSeq(db) + 1;
+      db.prepare(`insert into approvals select 'invented-jti', plan_id, option_id, 'mallory', role,
+        decision, kid, 'sha256:${'2'.repeat(64)}', max_spend_minor, currency, received_at
+        from approvals limit 1`).run();
+    });
+    expect(failureOf(invented)).toMatchObject({
+      code: 'APPROVAL_CLAIMS_MISMATCH',
+      field: 'approvals',
+      seq: end,
+    });
+  });
+
+  it('detects a replaced, missing or unverifiable approval token, at its approval.accepted seq', async () => {
+    let seq = 0;
+    const swapped = await verifyAfter((db) => {
+      seq = seqOf(db, 'approval.accepted', gatedPlanId);
+      db.prepare("update payloads set body = body || 'x' where kind = 'ApprovalJws'").run();
+    });
+    expect(failureOf(swapped)).toMatchObject({ code: 'APPROVAL_DIGEST_MISMATCH', seq });
+    const missing = await verifyAfter((db) => {
+      db.prepare("delete from payloads where kind = 'ApprovalJws'").run();
+    });
+    expect(failureOf(missing)).toMatchObject({ code: 'APPROVAL_TOKEN_MISSING', seq });
+    const unknownKey = await verifyAfter((db) => {
+      db.prepare("delete from keys where purpose = 'approver'").run();
+    });
+    expect(failureOf(unknownKey)).toMatchObject({ code: 'APPROVAL_KEY_UNKNOWN', seq });
+    const otherKey = await verifyAfter((db) => {
+      const jwks = db.prepare("select kid, jwk from keys where purpose = 'approver'").all() as {
+        kid: string;
+        jwk: string;
+      }[];
+      // Each approver's recorded key replaced by another of the same kind: the signatures no longer verify.
+      const ed = jwks.find((k) => k.jwk.includes('Ed25519'));
+      const forged = { ...JSON.parse(ed?.jwk ?? '{}'), x: 'A'.repeat(43) };
+      db.prepare('update keys set jwk = ? where kid = ?').run(JSON.stringify(forged), ed?.kid);
+    });
+    expect(failureOf(otherKey)).toMatchObject({ code: 'APPROVAL_SIGNATURE_INVALID' });
+  });
+
+  it('detects tampered checkpoints: stored root, signature, key, and a deleted checkpoint', async () => {
+    const root = await verifyAfter((db) => {
+      db.prepare(`update lineage_checkpoints set root_hash = ? where tree_size =
+        (select min(tree_size) from lineage_checkpoints)`).run(`sha256:${'1'.repeat(64)}`);
+    });
+    expect(failureOf(root)).toMatchObject({
+      code: 'CHECKPOINT_PAYLOAD_MISMATCH',
+      field: 'rootHash',
+    });
+    const signature = await verifyAfter((db) => {
+      db.prepare("update lineage_checkpoints set signature = signature || 'A'").run();
+    });
+    expect(failureOf(signature)).toMatchObject({ code: 'CHECKPOINT_SIGNATURE_INVALID' });
+    const key = await verifyAfter((db) => {
+      db.prepare("delete from keys where purpose = 'checkpoint' and kid = 'cp-2026-12'").run();
+    });
+    expect(failureOf(key)).toMatchObject({ code: 'CHECKPOINT_KEY_UNKNOWN', kid: 'cp-2026-12' });
+    let signedSeq = 0;
+    const deleted = await verifyAfter((db) => {
+      signedSeq = seqOf(db, 'checkpoint.signed');
+      db.prepare(
+        'delete from lineage_checkpoints where tree_size = (select min(tree_size) from lineage_checkpoints)',
+      ).run();
+    });
+    expect(failureOf(deleted)).toMatchObject({ code: 'CHECKPOINT_MISSING', seq: signedSeq });
+  });
+
+  it('opens the file read-only: verifying leaves it byte for byte as it was', async () => {
+    const { path, db } = tamperableCopy(databasePath);
+    db.close();
+    const digest = () => createHash('sha256').update(readFileSync(path)).digest('hex');
+    const before = digest();
+    const source = openDatabaseSource(path);
+    expect((await verifyLineage(source)).ok).toBe(true);
+    source.close();
+    expect(digest()).toBe(before);
+  });
+});
