@@ -3,6 +3,17 @@ import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose'
 import { ALLOWED_ALGORITHMS, APPROVAL_TOKEN_TYPE } from '../approvals/signing-keys.js';
 import type { SourceApprovalRow } from './lineage-source.js';
 
+/** The `approvals` columns a token must agree with, by the name of the fact. */
+const APPROVAL_COLUMNS = {
+  planId: 'plan_id',
+  approver: 'approver',
+  role: 'role',
+  decision: 'decision',
+  optionId: 'option_id',
+  jti: 'jti',
+  kid: 'kid',
+} as const;
+
 /** What an `approval.accepted` event says about its approval. */
 export interface RecordedApproval {
   tokenDigest: string;
@@ -74,29 +85,33 @@ export async function checkRecordedApproval(
     };
   }
   const { data } = recorded;
+  const signed = {
+    planId: claims.planId,
+    approver: claims.sub,
+    role: claims.role,
+    decision: claims.decision,
+    optionId: claims.optionId,
+    jti: claims.jti,
+    kid,
+  };
   const expected: [string, unknown, unknown][] = [
-    ['planId', claims.planId, recorded.planId],
     ['planDigest', claims.planDigest, recorded.planDigest],
-    ['approver', claims.sub, data.approver],
-    ['role', claims.role, data.role],
-    ['decision', claims.decision, data.decision],
-    ['optionId', claims.optionId, data.optionId],
-    ['jti', claims.jti, data.jti],
-    ['kid', kid, data.kid],
+    ['planId', signed.planId, recorded.planId],
+    ...(['approver', 'role', 'decision', 'optionId', 'jti', 'kid'] as const).map(
+      (field): [string, unknown, unknown] => [field, signed[field], data[field]],
+    ),
   ];
   if (row !== undefined) {
-    expected.push(
-      ['approvals.plan_id', claims.planId, row.planId],
-      ['approvals.approver', claims.sub, row.approver],
-      ['approvals.role', claims.role, row.role],
-      ['approvals.decision', claims.decision, row.decision],
-      ['approvals.option_id', claims.optionId, row.optionId],
-      ['approvals.jti', claims.jti, row.jti],
-      ['approvals.kid', kid, row.kid],
-    );
+    for (const [field, column] of Object.entries(APPROVAL_COLUMNS)) {
+      expected.push([
+        `approvals.${column}`,
+        signed[field as keyof typeof signed],
+        row[field as keyof SourceApprovalRow],
+      ]);
+    }
   }
-  for (const [field, signed, stored] of expected) {
-    if (signed !== stored) {
+  for (const [field, fromToken, stored] of expected) {
+    if (fromToken !== stored) {
       return {
         code: 'APPROVAL_CLAIMS_MISMATCH',
         field,

@@ -12,19 +12,6 @@ import type {
 /** Events read per query: no statement stays open between pages, so lookups can run in between. */
 const PAGE = 5000;
 
-type EventRow = [
-  number,
-  string,
-  string | null,
-  string,
-  string,
-  string,
-  number,
-  string,
-  string,
-  string,
-];
-
 /**
  * Opens a gateway's SQLite file read-only (`readonly`, `fileMustExist`, `query_only`), so verification can never
  * change the evidence, and reads it as a {@link LineageSource}. Keys, checkpoints and approvals rows are read
@@ -77,52 +64,29 @@ export function databaseSource(db: Database.Database, close: () => void = () => 
     approvals.set(tokenDigest, facts);
   }
   const tokenBy = db.prepare("select body from payloads where digest = ? and kind = 'ApprovalJws'");
-  const page = db
-    .prepare(
-      `select seq, tenant_id, plan_id, type, actor_type, actor_id, occurred_at, body, prev_hash, hash
+  const page = db.prepare(
+    `select seq, tenant_id tenantId, plan_id planId, type, actor_type actorType, actor_id actorId,
+       occurred_at occurredAt, body, prev_hash prevHash, hash
        from lineage_events where seq > ? order by seq limit ${PAGE}`,
-    )
-    .raw();
+  );
   const count = db.prepare('select count(*) from lineage_events').pluck().get() as number;
 
   function* events(): Iterable<SourceEvent> {
     let after = Number.MIN_SAFE_INTEGER;
     for (;;) {
-      const rows = page.all(after) as EventRow[];
-      for (const [
-        seq,
-        tenantId,
-        planId,
-        type,
-        actorType,
-        actorId,
-        occurredAt,
-        text,
-        prev,
-        hash,
-      ] of rows) {
+      const rows = page.all(after) as (EventColumns & { body: string })[];
+      for (const { body: text, ...columns } of rows) {
         let body: unknown;
         try {
           body = JSON.parse(text);
         } catch {
           body = undefined;
         }
-        const columns: EventColumns = {
-          seq,
-          tenantId,
-          planId,
-          type,
-          actorType,
-          actorId,
-          occurredAt,
-          prevHash: prev,
-          hash,
-        };
-        yield { body, columns, position: seq };
+        yield { body, columns, position: columns.seq };
       }
       const last = rows.at(-1);
       if (last === undefined || rows.length < PAGE) return;
-      after = last[0];
+      after = last.seq;
     }
   }
 
