@@ -1,0 +1,267 @@
+import type { HandoffPlan, LineageEvent, Money } from '@handoff/protocol';
+import { toIso } from '../clock.js';
+import { GatewayError } from '../errors.js';
+import type { AuditDispatchRow, AuditReader } from './audit-reader.js';
+
+/** What to trace: a plan, one dispatch by its idempotency key, or the dispatches of an action id. */
+export type TraceTarget = { planId: string } | { idempotencyKey: string } | { actionId: string };
+
+/** One lineage event as a trace lists it: where it is in the log, when, who, and its facts. */
+export interface TracedEvent {
+  seq: number;
+  type: LineageEvent['type'];
+  /** RFC 3339 UTC. */
+  occurredAt: string;
+  actor: LineageEvent['actor'];
+  refs: Record<string, string>;
+  data: Record<string, unknown>;
+}
+
+/**
+ * The whole chain behind a plan (or one of its dispatches), from the platform receipts back to the data: every
+ * time is RFC 3339 UTC, money is integer minor units with its currency, digests are `sha256:<hex>`.
+ */
+export interface LineageTrace {
+  target: TraceTarget;
+  plan: {
+    planId: string;
+    tenantId: string;
+    workflowId: string;
+    digest: string;
+    state: string;
+    reasonCode: string | null;
+    submittedBy: string;
+    receivedAt: string;
+    expiresAt: string;
+    recommendedOptionId: string;
+    selectedOptionId: string | null;
+  };
+  /** The copilot that proposed it: vendor, model, model version, prompt version and/or prompt hash. */
+  copilot: HandoffPlan['copilot'] | undefined;
+  /** Its input datasets and signals with their digests (`sha256`) and versions, as the plan cited them. */
+  inputs: { inputId: string; kind: string; uri: string; version?: string; sha256?: string }[];
+  /** The options with their actions (id, adapter, type, estimated cost). */
+  options: {
+    optionId: string;
+    title: string;
+    channels: string[];
+    actions: { actionId: string; adapter: string; type: string; estimatedCost: Money }[];
+  }[];
+  /** The policy version it was evaluated under, and every rule result per option. */
+  policy: {
+    version: string;
+    policySetId?: string;
+    label?: string;
+    evaluations: TracedEvent[];
+  };
+  /** Reservations, refusals, commits and releases, with the ledger lines as they stand. */
+  budget: {
+    events: TracedEvent[];
+    ledger: {
+      capId: string;
+      periodKey: string;
+      amountMinor: number;
+      currency: string;
+      status: string;
+      createdAt: string;
+      updatedAt: string;
+    }[];
+  };
+  /** Every accepted approval (approver, role, decision, key id, time) and every refused one. */
+  approvals: {
+    accepted: {
+      approver: string;
+      role: string;
+      decision: string;
+      optionId: string;
+      kid: string;
+      jti: string;
+      tokenDigest: string;
+      maxSpend: Money;
+      receivedAt: string;
+    }[];
+    refused: TracedEvent[];
+  };
+  /** The actions dispatched: outbox row, every dispatch event and the stored platform receipts. */
+  dispatches: {
+    idempotencyKey: string;
+    actionId: string;
+    actionIndex: number;
+    adapter: string;
+    status: string;
+    attempts: number;
+    receiptDigest: string | null;
+    events: TracedEvent[];
+    receipts: { digest: string; receipt: unknown }[];
+  }[];
+  /** Kill switches and operator actions that touched it: pauses and resumes of a scope covering it, cancellation. */
+  controls: TracedEvent[];
+  /** Every event of the plan, in `seq` order. */
+  events: TracedEvent[];
+}
+
+const CONTROL_TYPES = ['control.paused', 'control.resumed'] as const;
+
+function traced(e: LineageEvent): TracedEvent {
+  return {
+    seq: e.seq,
+    type: e.type,
+    occurredAt: e.occurredAt,
+    actor: e.actor,
+    refs: e.refs,
+    data: e.data,
+  };
+}
+
+/**
+ * Builds the {@link LineageTrace} of a plan, or of the plan behind a dispatch (idempotency key) or an action id,
+ * from the lineage events and tables, whatever dispatch events exist. Only a plan of `tenantId` is traced.
+ *
+ * @throws GatewayError `NOT_FOUND` when the target is unknown or belongs to another tenant (the two are not told
+ *   apart, so a caller learns nothing of other tenants).
+ */
+export function traceLineage(
+  reader: AuditReader,
+  target: TraceTarget,
+  tenantId: string | undefined,
+): LineageTrace {
+  const found = 'planId' in target ? undefined : reader.findDispatches(target);
+  const planId = 'planId' in target ? target.planId : found?.[0]?.planId;
+  const record = planId === undefined ? undefined : reader.plan(planId);
+  if (!record || (tenantId !== undefined && record.tenantId !== tenantId)) {
+    throw new GatewayError('NOT_FOUND', 'Nothing to trace for this target in this tenant');
+  }
+  const plan = reader.document<HandoffPlan>(record.digest);
+  const events = reader.eventsOfPlan(record.planId);
+  const ofType = (...types: string[]) => events.filter((e) => types.includes(e.type)).map(traced);
+  const rows: AuditDispatchRow[] = found ?? reader.dispatches(record.planId);
+  const policy = reader.policy(record.policyVersion);
+  const lastAt = Date.parse(events.at(-1)?.occurredAt ?? toIso(record.updatedAt));
+
+  return {
+    target,
+    plan: {
+      planId: record.planId,
+      tenantId: record.tenantId,
+      workflowId: record.workflowId,
+      digest: record.digest,
+      state: record.state,
+      reasonCode: record.reasonCode,
+      submittedBy: record.submittedBy,
+      receivedAt: toIso(record.receivedAt),
+      expiresAt: toIso(record.expiresAt),
+      recommendedOptionId: record.recommendedOptionId,
+      selectedOptionId: record.selectedOptionId,
+    },
+    copilot: plan?.copilot,
+    inputs: (plan?.inputs ?? []).map((i) => ({
+      inputId: i.inputId,
+      kind: i.kind,
+      uri: i.uri,
+      ...(i.version ? { version: i.version } : {}),
+      ...(i.sha256 ? { sha256: i.sha256 } : {}),
+    })),
+    options: (plan?.options ?? []).map((o) => ({
+      optionId: o.optionId,
+      title: o.title,
+      channels: [...o.channels],
+      actions: o.actions.map((a) => ({
+        actionId: a.actionId,
+        adapter: a.adapter,
+        type: a.type,
+        estimatedCost: a.estimatedCost,
+      })),
+    })),
+    policy: {
+      version: record.policyVersion,
+      ...(policy ? { policySetId: policy.policySetId, label: policy.label } : {}),
+      evaluations: ofType('policy.evaluated'),
+    },
+    budget: {
+      events: ofType('budget.reserved', 'budget.refused', 'budget.committed', 'budget.released'),
+      ledger: reader.ledger(record.planId).map((l) => ({
+        capId: l.capId,
+        periodKey: l.periodKey,
+        amountMinor: l.amountMinor,
+        currency: l.currency,
+        status: l.status,
+        createdAt: toIso(l.createdAt),
+        updatedAt: toIso(l.updatedAt),
+      })),
+    },
+    approvals: {
+      accepted: reader.approvals(record.planId).map((a) => ({
+        approver: a.approver,
+        role: a.role,
+        decision: a.decision,
+        optionId: a.optionId,
+        kid: a.kid,
+        jti: a.jti,
+        tokenDigest: a.tokenDigest,
+        maxSpend: { amountMinor: a.maxSpendMinor, currency: a.currency },
+        receivedAt: toIso(a.receivedAt),
+      })),
+      refused: ofType('approval.refused'),
+    },
+    dispatches: rows.map((row) => {
+      const own = events.filter(
+        (e) =>
+          e.type.startsWith('dispatch.') &&
+          (e.data.idempotencyKey === row.idempotencyKey ||
+            (e.data.idempotencyKey === undefined && e.data.actionIndex === row.actionIndex)),
+      );
+      const digests = [...new Set(own.map((e) => e.refs.receipt).filter((d) => d !== undefined))];
+      return {
+        idempotencyKey: row.idempotencyKey,
+        actionId: row.actionId,
+        actionIndex: row.actionIndex,
+        adapter: row.adapter,
+        status: row.status,
+        attempts: row.attempts,
+        receiptDigest: row.receiptDigest,
+        events: own.map(traced),
+        receipts: digests.map((digest) => ({ digest, receipt: reader.document(digest) })),
+      };
+    }),
+    controls: [
+      ...reader
+        .tenantEvents(record.tenantId, CONTROL_TYPES, record.receivedAt, lastAt)
+        .filter((e) => coversPlan(e, record, plan)),
+      ...events.filter(
+        (e) =>
+          e.type === 'plan.state_changed' &&
+          (e.actor.type === 'operator' ||
+            e.data.to === 'paused' ||
+            e.data.from === 'paused' ||
+            e.data.to === 'cancelled'),
+      ),
+    ]
+      .sort((a, b) => a.seq - b.seq)
+      .map(traced),
+    events: events.map(traced),
+  };
+}
+
+/** True when a kill-switch event's scope covers the plan (tenant, workflow, copilot model, a channel or adapter). */
+function coversPlan(
+  event: LineageEvent,
+  record: { tenantId: string; workflowId: string; copilotModel: string },
+  plan: HandoffPlan | undefined,
+): boolean {
+  const { scopeType, scopeValue } = event.data;
+  const options = plan?.options ?? [];
+  switch (scopeType) {
+    case 'tenant':
+      return scopeValue === record.tenantId;
+    case 'workflow':
+      return scopeValue === record.workflowId;
+    case 'copilot_model':
+      return scopeValue === record.copilotModel;
+    case 'channel':
+      return options.some((o) => (o.channels as readonly string[]).includes(String(scopeValue)));
+    case 'adapter':
+      return options.some((o) => o.actions.some((a) => a.adapter === scopeValue));
+    default:
+      return false;
+  }
+}

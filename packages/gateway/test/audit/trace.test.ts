@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditReader } from '../../src/audit/audit-reader.js';
+import { traceLineage } from '../../src/audit/trace.js';
+import { renderTrace } from '../../src/audit/trace-report.js';
+import { expectGatewayError, OPTION_1, rows } from '../pipeline/helpers.js';
+import { OTHER_TENANT, TENANT } from '../support/harness.js';
+import { auditedHarness } from './support.js';
+
+let setup: Awaited<ReturnType<typeof auditedHarness>>;
+let reader: AuditReader;
+
+beforeAll(async () => {
+  setup = await auditedHarness();
+  const { h } = setup;
+  // A kill switch on the plans' workflow, and one on another workflow that must not show up.
+  await h.gateway.pause(
+    h.callers.operator.principal,
+    { scopeType: 'workflow', scopeValue: 'term-deposit-q4' },
+    'audit of the Q4 campaign',
+  );
+  await h.gateway.pause(
+    h.callers.operator.principal,
+    { scopeType: 'workflow', scopeValue: 'some-other-workflow' },
+    'unrelated',
+  );
+  reader = new AuditReader(h.runtime.store.sqlite);
+});
+afterAll(async () => {
+  await setup.h.close();
+});
+
+describe('traceLineage', () => {
+  it('traces a plan from its data and copilot to policy, budget, approvals, dispatches and controls', () => {
+    const planId = setup.planIds.gated;
+    const trace = traceLineage(reader, { planId }, TENANT);
+    const [record] = rows<{ digest: string; policy_version: string }>(
+      setup.h,
+      'select digest, policy_version from plans where plan_id = ?',
+      planId,
+    );
+    expect(trace.plan).toMatchObject({
+      planId,
+      digest: record?.digest,
+      selectedOptionId: OPTION_1,
+    });
+    expect(trace.copilot).toEqual({
+      vendor: 'Example Copilot Co',
+      model: 'example-planner',
+      modelVersion: '2026-10-01',
+      promptVersion: 'term-deposit-v3',
+    });
+    expect(trace.inputs).toContainEqual(
+      expect.objectContaining({
+        inputId: 'bank-marketing',
+        sha256: 'sha256:dc8d576e9bda0f41ee891251bd84bab9a39ce576cba715aac08adc2374a01fde',
+      }),
+    );
+    expect(trace.policy.version).toBe(record?.policy_version);
+    expect(trace.policy.evaluations.map((e) => e.data.optionId).sort()).toEqual(
+      trace.options.map((o) => o.optionId).sort(),
+    );
+    expect(trace.policy.evaluations[0]?.data.rules).toEqual(expect.any(Array));
+    expect(trace.budget.events.map((e) => e.type)).toContain('budget.reserved');
+    expect(trace.budget.ledger.length).toBeGreaterThan(0);
+    expect(
+      trace.approvals.accepted.map((a) => [a.approver, a.role, a.kid, a.decision]).sort(),
+    ).toEqual([
+      ['ana.finance', 'finance', setup.h.keys.finance.kid, 'approve'],
+      ['bruno.marketing', 'marketing_lead', setup.h.keys.marketing.kid, 'approve'],
+    ]);
+    const actions = trace.options.find((o) => o.optionId === OPTION_1)?.actions ?? [];
+    expect(trace.dispatches.map((d) => d.actionId)).toEqual(actions.map((a) => a.actionId));
+    for (const d of trace.dispatches) {
+      expect(d.events.map((e) => e.type)).toContain('dispatch.queued');
+      expect(d.events.every((e) => e.data.idempotencyKey === d.idempotencyKey)).toBe(true);
+    }
+    const controls = trace.controls.filter((e) => e.type === 'control.paused');
+    expect(controls.map((e) => e.data.scopeValue)).toEqual(['term-deposit-q4']);
+    const seqs = trace.events.map((e) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+  });
+
+  it('traces one dispatch by idempotency key, or by action id, back to its plan', () => {
+    const full = traceLineage(reader, { planId: setup.planIds.gated }, TENANT);
+    const first = full.dispatches[0];
+    const byKey = traceLineage(reader, { idempotencyKey: first?.idempotencyKey ?? '' }, TENANT);
+    expect(byKey.plan.planId).toBe(setup.planIds.gated);
+    expect(byKey.dispatches).toEqual([first]);
+    const byAction = traceLineage(reader, { actionId: first?.actionId ?? '' }, TENANT);
+    expect(byAction.dispatches.map((d) => d.idempotencyKey)).toContain(first?.idempotencyKey);
+  });
+
+  it('records cancellation by an operator among the controls', () => {
+    const trace = traceLineage(reader, { planId: setup.planIds.cancelled }, TENANT);
+    expect(trace.plan.state).toBe('cancelled');
+    expect(trace.controls).toContainEqual(
+      expect.objectContaining({
+        type: 'plan.state_changed',
+        data: expect.objectContaining({ to: 'cancelled' }),
+      }),
+    );
+  });
+
+  it('answers NOT_FOUND for an unknown target and for another tenant alike', async () => {
+    await expectGatewayError(
+      () => traceLineage(reader, { planId: setup.planIds.gated }, OTHER_TENANT),
+      'NOT_FOUND',
+    );
+    await expectGatewayError(
+      () => traceLineage(reader, { idempotencyKey: 'nope' }, TENANT),
+      'NOT_FOUND',
+    );
+    await expectGatewayError(() => traceLineage(reader, { actionId: 'nope' }, TENANT), 'NOT_FOUND');
+  });
+
+  it('renders a readable report citing seqs, key ids and digests, never a token', () => {
+    const trace = traceLineage(reader, { planId: setup.planIds.gated }, TENANT);
+    const text = renderTrace(trace);
+    expect(text).toContain(`Plan ${setup.planIds.gated}`);
+    expect(text).toContain('example-planner 2026-10-01; prompt term-deposit-v3');
+    expect(text).toContain(`as finance for ${OPTION_1}`);
+    expect(text).toContain(`key ${setup.h.keys.finance.kid}`);
+    expect(text).toMatch(/#\d+ \S+ dispatch\.queued/);
+    const tokens = rows<{ body: string }>(
+      setup.h,
+      "select body from payloads where kind = 'ApprovalJws'",
+    );
+    expect(tokens.length).toBe(2);
+    for (const t of tokens) expect(text).not.toContain(t.body.split('.')[2]);
+  });
+});
