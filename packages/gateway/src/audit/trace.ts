@@ -77,7 +77,8 @@ export interface LineageTrace {
       kid: string;
       jti: string;
       tokenDigest: string;
-      maxSpend: Money;
+      /** The most the approver allowed, in minor units of its currency. */
+      maxSpend: { amountMinor: number; currency: string };
       receivedAt: string;
     }[];
     refused: TracedEvent[];
