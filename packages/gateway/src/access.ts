@@ -18,6 +18,7 @@ export const OPERATION_ROLES = {
   'control.resume': ['operator'],
   'control.list': ['operator', 'auditor'],
   'lineage.query': ['auditor', 'operator'],
+  'lineage.trace': ['auditor', 'operator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** A gateway operation name (also its tRPC procedure path). */

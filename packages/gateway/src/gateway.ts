@@ -1,6 +1,8 @@
-import type { LineageEvent, LineageEventType } from '@handoff/protocol';
+import type { Actor, LineageEvent, LineageEventType } from '@handoff/protocol';
 import { documentDigest } from '@handoff/protocol';
 import { OPERATION_ROLES, type Operation } from './access.js';
+import type { LineageTrace, TraceTarget } from './audit/trace.js';
+import { traceInStore } from './audit/trace-in-store.js';
 import { type Principal, requireRole } from './auth/principal.js';
 import { type BudgetCap, parseBudgetCaps } from './budget/cap.js';
 import { GatewayError } from './errors.js';
@@ -27,6 +29,12 @@ export interface LineageQuery {
   planId?: string;
   types?: LineageEventType[];
   actorId?: string;
+  /** Only events whose actor is of this type (copilot, approver, operator, system, adapter, auditor). */
+  actorType?: Actor['type'];
+  /** Only events of plans of this workflow. */
+  workflowId?: string;
+  /** Only events of plans with an action on this adapter, and events naming it. */
+  adapter?: string;
   from?: string;
   to?: string;
   cursor?: string;
@@ -210,6 +218,9 @@ export class Gateway {
       ...(query.planId ? { planId: query.planId } : {}),
       ...(query.types ? { types: query.types } : {}),
       ...(query.actorId ? { actorId: query.actorId } : {}),
+      ...(query.actorType ? { actorType: query.actorType } : {}),
+      ...(query.workflowId ? { workflowId: query.workflowId } : {}),
+      ...(query.adapter ? { adapter: query.adapter } : {}),
       ...(query.from ? { fromMs: Date.parse(query.from) } : {}),
       ...(query.to ? { toMs: Date.parse(query.to) } : {}),
       ...(afterSeq === undefined ? {} : { afterSeq }),
@@ -218,6 +229,17 @@ export class Gateway {
     const items = events.slice(0, limit);
     const last = items[items.length - 1];
     return { items, nextCursor: events.length > limit && last ? String(last.seq) : undefined };
+  }
+
+  /**
+   * The trace of a plan, of one dispatch (by idempotency key) or of an action id, in the caller's tenant
+   * (auditor, operator): see `traceLineage` for its shape.
+   *
+   * @throws GatewayError `FORBIDDEN` (role), `NOT_FOUND` (unknown, or another tenant's: not told apart).
+   */
+  async traceLineage(principal: Principal, target: TraceTarget): Promise<LineageTrace> {
+    this.#authorize(principal, 'lineage.trace');
+    return traceInStore(this.deps.store, target, principal.tenantId);
   }
 
   /** Expires plans whose approval window or own expiry has passed. Returns how many. */

@@ -1,4 +1,5 @@
 import {
+  ActorSchema,
   IdentifierSchema,
   LINEAGE_EVENT_TYPES,
   PlanIdSchema,
@@ -79,6 +80,9 @@ export const appRouter = router({
           planId: PlanIdSchema.optional(),
           types: z.array(z.enum(LINEAGE_EVENT_TYPES)).max(LINEAGE_EVENT_TYPES.length).optional(),
           actorId: z.string().max(200).optional(),
+          actorType: ActorSchema.shape.type.optional(),
+          workflowId: IdentifierSchema.optional(),
+          adapter: IdentifierSchema.optional(),
           from: TimestampSchema.optional(),
           to: TimestampSchema.optional(),
           cursor: z.string().regex(/^\d+$/).max(20).optional(),
@@ -86,6 +90,15 @@ export const appRouter = router({
         }),
       )
       .query(({ ctx, input }) => ctx.gateway.queryLineage(ctx.principal, input)),
+    trace: authedProcedure
+      .input(
+        z.union([
+          z.strictObject({ planId: PlanIdSchema }),
+          z.strictObject({ idempotencyKey: z.string().min(1).max(255) }),
+          z.strictObject({ actionId: IdentifierSchema }),
+        ]),
+      )
+      .query(({ ctx, input }) => ctx.gateway.traceLineage(ctx.principal, input)),
   }),
 });
 

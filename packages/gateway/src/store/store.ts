@@ -131,6 +131,12 @@ export interface LineageFilter {
   planId?: string;
   types?: readonly LineageEventType[];
   actorId?: string;
+  /** Only events whose actor is of this type (`copilot`, `approver`, `operator`, ...). */
+  actorType?: Actor['type'];
+  /** Only events of plans of this workflow. */
+  workflowId?: string;
+  /** Only events of plans with an action on this adapter, and events naming it (`data.adapter`). */
+  adapter?: string;
   fromMs?: number;
   toMs?: number;
   /** Only events with `seq` greater than this (cursor pagination). */

@@ -30,6 +30,7 @@ const SAMPLE_INPUTS: Record<Operation, unknown> = {
   'control.resume': { scopeType: 'channel', scopeValue: 'fax' },
   'control.list': undefined,
   'lineage.query': {},
+  'lineage.trace': { planId: PLAN_ID },
 };
 
 /** The router's procedures by dotted path (tRPC keeps a flat map beside the nested record). */

@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LineageEvent } from '@handoff/protocol';
 import Database from 'better-sqlite3';
-import { and, asc, eq, gt, gte, inArray, lte, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { GatewayStore, LineageFilter, StoreTx } from '../store.js';
@@ -122,6 +122,25 @@ export class SqliteStore implements GatewayStore {
       if (filter.types !== undefined && filter.types.length > 0)
         where.push(inArray(t.type, [...filter.types]));
       if (filter.actorId !== undefined) where.push(eq(t.actorId, filter.actorId));
+      if (filter.actorType !== undefined) where.push(eq(t.actorType, filter.actorType));
+      if (filter.workflowId !== undefined) {
+        const p = schema.plans;
+        const ofWorkflow = this.#db
+          .select({ planId: p.planId })
+          .from(p)
+          .where(eq(p.workflowId, filter.workflowId));
+        where.push(inArray(t.planId, ofWorkflow));
+      }
+      if (filter.adapter !== undefined) {
+        const d = schema.dispatches;
+        const onAdapter = this.#db
+          .select({ planId: d.planId })
+          .from(d)
+          .where(eq(d.adapter, filter.adapter));
+        const named = sql`json_extract(${t.body}, '$.data.adapter') = ${filter.adapter}`;
+        const either = or(inArray(t.planId, onAdapter), named);
+        if (either) where.push(either);
+      }
       if (filter.fromMs !== undefined) where.push(gte(t.occurredAt, filter.fromMs));
       if (filter.toMs !== undefined) where.push(lte(t.occurredAt, filter.toMs));
       if (filter.afterSeq !== undefined) where.push(gt(t.seq, filter.afterSeq));
