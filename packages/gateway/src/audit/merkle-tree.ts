@@ -134,35 +134,47 @@ export function merkleRoot(leafHashes: readonly Uint8Array[]): Uint8Array {
  * proof costs O(log^2 n). Proofs may be asked for any earlier tree size (a checkpoint's).
  */
 export class MerkleTree {
-  readonly #levels: Uint8Array[][];
+  /** Level j: its nodes' hashes back to back, 32 bytes each (one buffer per level, not one object per node). */
+  readonly #levels: Buffer[];
+  readonly #size: number;
 
-  /** @param leafHashes - the leaf hashes (already `leafHash`ed), in leaf order. */
-  constructor(leafHashes: readonly Uint8Array[]) {
-    const levels: Uint8Array[][] = [[...leafHashes]];
-    for (let level = levels[0] ?? []; level.length > 1; ) {
-      const next: Uint8Array[] = [];
-      for (let i = 0; i + 1 < level.length; i += 2) {
-        next.push(nodeHash(level[i] as Uint8Array, level[i + 1] as Uint8Array));
+  /**
+   * @param leafHashes - the leaf hashes (already `leafHash`ed), in leaf order: an array, or one buffer of
+   *   32-byte hashes back to back (cheaper for millions of leaves).
+   */
+  constructor(leafHashes: readonly Uint8Array[] | Buffer) {
+    let level = Buffer.isBuffer(leafHashes) ? leafHashes : Buffer.concat([...leafHashes]);
+    if (level.length % HASH_BYTES !== 0) throw new RangeError('Leaf hashes must be 32 bytes each');
+    this.#size = level.length / HASH_BYTES;
+    this.#levels = [level];
+    for (let count = this.#size; count > 1; count = Math.ceil(count / 2)) {
+      const next = Buffer.allocUnsafe(Math.ceil(count / 2) * HASH_BYTES);
+      for (let i = 0; i + 1 < count; i += 2) {
+        const left = level.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES);
+        const right = level.subarray((i + 1) * HASH_BYTES, (i + 2) * HASH_BYTES);
+        next.set(nodeHash(left, right), (i / 2) * HASH_BYTES);
       }
-      if (level.length % 2 === 1) next.push(level[level.length - 1] as Uint8Array);
-      levels.push(next);
+      if (count % 2 === 1)
+        level.copy(next, ((count - 1) / 2) * HASH_BYTES, (count - 1) * HASH_BYTES);
+      this.#levels.push(next);
       level = next;
     }
-    this.#levels = levels;
   }
 
   /** Number of leaves. */
   get size(): number {
-    return this.#levels[0]?.length ?? 0;
+    return this.#size;
   }
 
   /** MTH(D[start:end]) for `0 <= start < end <= size`. */
   #subtree(start: number, end: number): Uint8Array {
     const width = end - start;
     if (isPowerOfTwo(width) && start % width === 0) {
-      const height = Math.log2(width);
-      const node = this.#levels[height]?.[start / width];
-      if (node !== undefined) return node;
+      const level = this.#levels[Math.log2(width)];
+      const offset = (start / width) * HASH_BYTES;
+      if (level !== undefined && offset + HASH_BYTES <= level.length) {
+        return level.subarray(offset, offset + HASH_BYTES);
+      }
     }
     const k = largestPowerOfTwoBelow(width);
     return nodeHash(this.#subtree(start, start + k), this.#subtree(start + k, end));

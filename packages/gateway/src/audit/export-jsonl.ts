@@ -1,0 +1,201 @@
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import type Database from 'better-sqlite3';
+import { hasPrivateMembers } from '../approvals/signing-keys.js';
+import { type Clock, systemClock, toIso } from '../clock.js';
+import { GatewayError } from '../errors.js';
+import {
+  EXPORT_FORMAT,
+  type ExportCheckpoint,
+  type ExportHeader,
+  type ExportLine,
+} from './export-format.js';
+import { eventLeafHash, HASH_BYTES, hexOf, MerkleTree } from './merkle-tree.js';
+
+/** Options of {@link exportLineageJsonl}. */
+export interface ExportJsonlOptions {
+  /** Export only these events (a `subset` bundle with inclusion proofs); default: every event. */
+  filter?: { planId?: string; tenantId?: string };
+  /** The source of `exportedAt`. */
+  clock?: Clock;
+  /** Called every 10,000 events with the events written and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** What an export wrote. */
+export interface ExportSummary {
+  mode: 'complete' | 'subset';
+  events: number;
+  checkpoints: number;
+  approvalTokens: number;
+  /** Subset bundles: matching events after the last checkpoint, left out because no signed head covers them. */
+  omitted: number;
+}
+
+const PAGE = 5000;
+
+/**
+ * Writes a gateway database's lineage as a JSON Lines bundle (see `EXPORT_FORMAT` for the layout) to `outPath`,
+ * streaming, with back-pressure: every event, or with `filter` a `subset` of the events the last checkpoint
+ * covers, each with its RFC 9162 inclusion proof to it. `db` may be read-only.
+ *
+ * @throws GatewayError `VALIDATION_FAILED` when a subset is asked of a lineage with no checkpoint (nothing to prove
+ *   inclusion against: sign one with `handoff lineage checkpoint`); the stream's error when writing fails.
+ */
+export async function exportLineageJsonl(
+  db: Database.Database,
+  outPath: string,
+  options: ExportJsonlOptions = {},
+): Promise<ExportSummary> {
+  const filter = options.filter ?? {};
+  const subset = filter.planId !== undefined || filter.tenantId !== undefined;
+  const checkpoints = db
+    .prepare(
+      'select tree_size treeSize, root_hash rootHash, signed_at signedAt, kid, signature from lineage_checkpoints order by tree_size',
+    )
+    .all() as {
+    treeSize: number;
+    rootHash: string;
+    signedAt: number;
+    kid: string;
+    signature: string;
+  }[];
+  const last = checkpoints.at(-1);
+  if (subset && last === undefined) {
+    throw new GatewayError('VALIDATION_FAILED', 'A filtered export needs a signed checkpoint', {
+      issues: [{ path: '', code: 'NO_CHECKPOINT', message: 'Sign a checkpoint first' }],
+    });
+  }
+  // Conditions on lineage_events, written for a table alias (`e.` in the token join, none elsewhere).
+  const conditions: [string, string | number][] = [];
+  if (filter.tenantId !== undefined) conditions.push(['tenant_id', filter.tenantId]);
+  if (filter.planId !== undefined) conditions.push(['plan_id', filter.planId]);
+  const whereOf = (alias: string, extra: string[] = []) =>
+    ['1 = 1', ...conditions.map(([column]) => `${alias}${column} = ?`), ...extra].join(' and ');
+  const params: (string | number)[] = conditions.map(([, value]) => value);
+  const matching = db
+    .prepare(`select count(*) from lineage_events where ${whereOf('')}`)
+    .pluck()
+    .get(...params) as number;
+  const bound = subset ? ['seq <= ?'] : [];
+  if (subset) params.push(last?.treeSize ?? 0);
+  const clause = whereOf('', bound);
+  const total = db
+    .prepare(`select count(*) from lineage_events where ${clause}`)
+    .pluck()
+    .get(...params) as number;
+  const tree = subset ? treeOf(db, last?.treeSize ?? 0) : undefined;
+
+  const out = createWriteStream(outPath, { encoding: 'utf8' });
+  let buffered: string[] = [];
+  const write = async (line: ExportLine, flush = false) => {
+    buffered.push(JSON.stringify(line));
+    if (buffered.length >= 1000 || flush) {
+      const ok = out.write(`${buffered.join('\n')}\n`);
+      buffered = [];
+      if (!ok) await once(out, 'drain');
+    }
+  };
+  const failed = once(out, 'error').then(([error]) => {
+    throw error;
+  });
+  failed.catch(() => undefined);
+
+  const header: ExportHeader = {
+    kind: 'header',
+    format: EXPORT_FORMAT,
+    version: 1,
+    mode: subset ? 'subset' : 'complete',
+    ...(subset ? { filter } : {}),
+    events: total,
+    exportedAt: toIso((options.clock ?? systemClock).now()),
+  };
+  await write(header);
+  for (const key of db
+    .prepare('select purpose, kid, jwk from keys order by purpose, kid')
+    .all() as {
+    purpose: string;
+    kid: string;
+    jwk: string;
+  }[]) {
+    const jwk = JSON.parse(key.jwk) as Record<string, unknown>;
+    if (!hasPrivateMembers(jwk))
+      await write({ kind: 'key', purpose: key.purpose, kid: key.kid, jwk });
+  }
+  for (const c of checkpoints) {
+    const line: ExportCheckpoint = {
+      kind: 'checkpoint',
+      treeSize: c.treeSize,
+      rootHash: c.rootHash,
+      signedAt: toIso(c.signedAt),
+      kid: c.kid,
+      jws: c.signature,
+    };
+    await write(line);
+  }
+  if (tree && last) {
+    for (const c of checkpoints.slice(0, -1)) {
+      const proof = tree.consistencyProof(c.treeSize, last.treeSize).map(hexOf);
+      await write({ kind: 'consistency', from: c.treeSize, to: last.treeSize, proof });
+    }
+  }
+  const tokens = db
+    .prepare(
+      `select distinct p.digest, p.body from lineage_events e join payloads p
+       on p.digest = json_extract(e.body, '$.refs.approval')
+       where e.type = 'approval.accepted' and ${whereOf('e.', subset ? ['e.seq <= ?'] : [])}`,
+    )
+    .all(...params) as { digest: string; body: string }[];
+  for (const t of tokens) await write({ kind: 'approval-token', digest: t.digest, token: t.body });
+
+  const page = db
+    .prepare(
+      `select seq, body from lineage_events where ${clause} and seq > ? order by seq limit ${PAGE}`,
+    )
+    .raw();
+  let done = 0;
+  for (let after = Number.MIN_SAFE_INTEGER; ; ) {
+    const rows = page.all(...params, after) as [number, string][];
+    for (const [seq, body] of rows) {
+      const proof =
+        tree && last
+          ? {
+              treeSize: last.treeSize,
+              path: tree.inclusionProof(seq - 1, last.treeSize).map(hexOf),
+            }
+          : undefined;
+      await write({ kind: 'event', event: JSON.parse(body), ...(proof ? { proof } : {}) });
+      done += 1;
+      if (done % 10_000 === 0) options.onProgress?.(done, total);
+    }
+    const lastRow = rows.at(-1);
+    if (lastRow === undefined || rows.length < PAGE) break;
+    after = lastRow[0];
+  }
+  if (buffered.length > 0) out.write(`${buffered.join('\n')}\n`);
+  out.end();
+  await Promise.race([once(out, 'finish'), failed]);
+  options.onProgress?.(done, total);
+  return {
+    mode: header.mode,
+    events: done,
+    checkpoints: checkpoints.length,
+    approvalTokens: tokens.length,
+    omitted: matching - total,
+  };
+}
+
+/** The Merkle tree of the first `size` events, from their stored hashes. */
+function treeOf(db: Database.Database, size: number): MerkleTree {
+  const leaves = Buffer.allocUnsafe(size * HASH_BYTES);
+  let i = 0;
+  const hashes = db
+    .prepare('select hash from lineage_events where seq <= ? order by seq')
+    .pluck()
+    .iterate(size) as IterableIterator<string>;
+  for (const hash of hashes) {
+    leaves.set(eventLeafHash(hash), i * HASH_BYTES);
+    i += 1;
+  }
+  return new MerkleTree(leaves.subarray(0, i * HASH_BYTES));
+}
