@@ -15,6 +15,8 @@ export interface TracedEvent {
   actor: LineageEvent['actor'];
   refs: Record<string, string>;
   data: Record<string, unknown>;
+  /** The event's hash in the chain (check it with `handoff lineage verify`). */
+  hash: string;
 }
 
 /**
@@ -111,6 +113,7 @@ function traced(e: LineageEvent): TracedEvent {
     actor: e.actor,
     refs: e.refs,
     data: e.data,
+    hash: e.hash,
   };
 }
 
