@@ -19,6 +19,10 @@ export const OPERATION_ROLES = {
   'control.list': ['operator', 'auditor'],
   'lineage.query': ['auditor', 'operator'],
   'lineage.trace': ['auditor', 'operator'],
+  'dispatch.list': ['operator', 'auditor'],
+  'dispatch.retry': ['operator'],
+  'dispatch.abandon': ['operator'],
+  'dispatch.confirm': ['operator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** A gateway operation name (also its tRPC procedure path). */

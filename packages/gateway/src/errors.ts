@@ -37,6 +37,10 @@ export const GATEWAY_ERROR_TABLE = {
   // Budget and control
   BUDGET_CAP_INVALID: { trpc: 'BAD_REQUEST', http: 400 },
   SCOPE_PAUSED: { trpc: 'PRECONDITION_FAILED', http: 412 },
+  BUDGET_EXCEEDED: { trpc: 'CONFLICT', http: 409 },
+  // Dispatch (operator actions on dead letters and in-doubt rows)
+  DISPATCH_STATE_CONFLICT: { trpc: 'CONFLICT', http: 409 },
+  PLAN_EXPIRED: { trpc: 'CONFLICT', http: 409 },
   // Configuration and internals
   CONFIG_INVALID: { trpc: 'INTERNAL_SERVER_ERROR', http: 500 },
   KEY_SOURCE_UNAVAILABLE: { trpc: 'SERVICE_UNAVAILABLE', http: 503 },

@@ -5,6 +5,11 @@ import type { LineageTrace, TraceTarget } from './audit/trace.js';
 import { traceInStore } from './audit/trace-in-store.js';
 import { type Principal, requireRole } from './auth/principal.js';
 import { type BudgetCap, parseBudgetCaps } from './budget/cap.js';
+import {
+  type DispatchResolution,
+  listDispatches,
+  resolveDispatch,
+} from './dispatch/dead-letters.js';
 import { GatewayError } from './errors.js';
 import { approvePlan } from './pipeline/approve-plan.js';
 import { actorOf, type PipelineDeps } from './pipeline/deps.js';
@@ -16,7 +21,7 @@ import { toBudgetCap, toStoredCap } from './pipeline/reserve-budget.js';
 import { dryRunPlan, submitPlan } from './pipeline/submit-plan.js';
 import type { PlanState } from './plan-state.js';
 import type { PolicyEvaluation } from './policy/evaluate.js';
-import type { ControlRecord, PlanRecord } from './store/store.js';
+import type { ControlRecord, OutboxRow, OutboxStatus, PlanRecord } from './store/store.js';
 
 /** A page of results with the cursor of the next page (`undefined` on the last page). */
 export interface Page<T> {
@@ -66,7 +71,9 @@ export class Gateway {
   async submitPlan(principal: Principal, plan: unknown): Promise<PlanView & { created: boolean }> {
     this.#authorize(principal, 'plans.submit');
     const { record, created } = await submitPlan(this.deps, principal, plan);
-    return { ...(await this.#view(record)), created };
+    const view = { ...(await this.#view(record)), created };
+    if (created && record.state === 'approved') this.deps.onActionsQueued?.();
+    return view;
   }
 
   /** Evaluates a plan against the active policy set; writes nothing. */
@@ -141,7 +148,9 @@ export class Gateway {
   ): Promise<PlanView & { decisive: boolean }> {
     this.#authorize(principal, 'approvals.submit');
     const { record, decisive } = await approvePlan(this.deps, principal, token);
-    return { ...(await this.#view(record)), decisive };
+    const view = { ...(await this.#view(record)), decisive };
+    if (record.state === 'approved') this.deps.onActionsQueued?.();
+    return view;
   }
 
   /** The caller's tenant's budget caps, with what each period has used (reserved + committed, minor units). */
@@ -240,6 +249,35 @@ export class Gateway {
   async traceLineage(principal: Principal, target: TraceTarget): Promise<LineageTrace> {
     this.#authorize(principal, 'lineage.trace');
     return traceInStore(this.deps.store, target, principal.tenantId);
+  }
+
+  /**
+   * Outbox rows of the caller's tenant (operator, auditor): one plan's, or those in `statuses` (default the
+   * operator's queue: `dead` and `in_doubt`).
+   */
+  async listDispatches(
+    principal: Principal,
+    filter: { planId?: string; statuses?: OutboxStatus[]; limit?: number },
+  ): Promise<OutboxRow[]> {
+    this.#authorize(principal, 'dispatch.list');
+    return listDispatches(this.deps, principal, {
+      ...filter,
+      limit: Math.min(Math.max(filter.limit ?? 100, 1), MAX_PAGE),
+    });
+  }
+
+  /**
+   * Retries, abandons or confirms a dead letter or in-doubt dispatch (operator). See `resolveDispatch` for the
+   * checks and every error code.
+   */
+  async resolveDispatch(
+    principal: Principal,
+    input: { idempotencyKey: string; resolution: DispatchResolution; reason: string },
+  ): Promise<OutboxRow> {
+    this.#authorize(principal, `dispatch.${input.resolution}`);
+    const row = await resolveDispatch(this.deps, principal, input);
+    if (row.status === 'pending') this.deps.onActionsQueued?.();
+    return row;
   }
 
   /** Expires plans whose approval window or own expiry has passed. Returns how many. */

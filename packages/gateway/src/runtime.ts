@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { AutomationAdapter } from '@handoff/automation-adapter';
 import { canonicalJson } from '@handoff/protocol';
 import type { JWK } from 'jose';
 import { type RunningServer, startHttpServer } from './api/http-server.js';
@@ -15,6 +16,8 @@ import { parseBudgetCaps } from './budget/cap.js';
 import { type Clock, systemClock } from './clock.js';
 import type { GatewayConfig } from './config/config-schema.js';
 import { type LoadedConfig, resolveConfigPath } from './config/load-config.js';
+import { adaptersFromConfig } from './dispatch/adapters-config.js';
+import { Dispatcher } from './dispatch/dispatcher.js';
 import { Gateway } from './gateway.js';
 import { SYSTEM_ACTOR } from './pipeline/deps.js';
 import { toStoredCap } from './pipeline/reserve-budget.js';
@@ -27,13 +30,25 @@ export interface GatewayRuntime {
   authenticator: Authenticator;
   store: SqliteStore;
   loaded: LoadedConfig;
+  /** The outbox dispatcher. Idle until {@link startDispatching}; tests and examples may call `runDue()`. */
+  dispatcher: Dispatcher;
+  /**
+   * Dispatches on its own from now on: after every commit that queues actions, and every `intervalMs`
+   * milliseconds (default: `dispatch.intervalMs` from the config, else 250).
+   */
+  startDispatching(intervalMs?: number): void;
   close(): Promise<void>;
 }
 
 /** Options of {@link createGatewayRuntime}: injectable time and HTTP, for tests and examples. */
 export interface RuntimeOptions {
   clock?: Clock;
-  fetch?: (url: string, init: RequestInit) => Promise<Response>;
+  /** The HTTP client for key URLs and for adapters (default: the global `fetch`). */
+  fetch?: typeof fetch;
+  /** Adapter instances to dispatch to, instead of those the config's `adapters` section builds. */
+  adapters?: readonly AutomationAdapter[];
+  /** Where the config's adapters read their secrets. Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
 }
 
 function keySourceConfig(
@@ -88,6 +103,25 @@ export async function createGatewayRuntime(
   if (databasePath !== ':memory:') mkdirSync(dirname(databasePath), { recursive: true });
   const store = openSqliteStore({ path: databasePath });
   const version = policyVersion(policySet);
+  const dispatchConfig = config.dispatch ?? {};
+  const dispatcher = new Dispatcher({
+    store,
+    clock,
+    adapters: options.adapters ?? adaptersFromConfig(config.adapters ?? [], options.env),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(dispatchConfig.breakerThreshold
+      ? { breakerThreshold: dispatchConfig.breakerThreshold }
+      : {}),
+    ...(dispatchConfig.breakerHalfOpenAfterMs
+      ? { breakerHalfOpenAfterMs: dispatchConfig.breakerHalfOpenAfterMs }
+      : {}),
+    retry: {
+      ...(dispatchConfig.maxAttempts ? { maxAttempts: dispatchConfig.maxAttempts } : {}),
+      ...(dispatchConfig.initialDelayMs ? { initialDelayMs: dispatchConfig.initialDelayMs } : {}),
+      ...(dispatchConfig.maxDelayMs ? { maxDelayMs: dispatchConfig.maxDelayMs } : {}),
+    },
+  });
+  let autoDispatch = false;
   const gateway = new Gateway({
     store,
     clock,
@@ -96,6 +130,9 @@ export async function createGatewayRuntime(
     approverKeys,
     approvalClockToleranceSec: config.approvals.clockToleranceSec ?? 30,
     onPause: config.killSwitch?.onPause ?? 'keep',
+    onActionsQueued: () => {
+      if (autoDispatch) dispatcher.runDue().catch(() => undefined);
+    },
   });
   await store.transaction(async (tx) => {
     const now = clock.now();
@@ -116,12 +153,23 @@ export async function createGatewayRuntime(
       ]);
     }
   });
+  // A crash may have left requests in flight: settle them before anything dispatches.
+  await dispatcher.recover();
   return {
     gateway,
     authenticator,
     store,
     loaded,
-    close: () => store.close(),
+    dispatcher,
+    startDispatching(intervalMs = dispatchConfig.intervalMs ?? 250) {
+      autoDispatch = true;
+      dispatcher.start(intervalMs);
+      dispatcher.runDue().catch(() => undefined);
+    },
+    close: async () => {
+      await dispatcher.stop();
+      await store.close();
+    },
   };
 }
 
@@ -142,6 +190,7 @@ export async function startGateway(runtime: GatewayRuntime): Promise<RunningGate
     ...(config.listen?.port !== undefined ? { port: config.listen.port } : {}),
     ...(config.listen?.maxBodyBytes ? { maxBodyBytes: config.listen.maxBodyBytes } : {}),
   });
+  runtime.startDispatching();
   const sweep = setInterval(() => {
     runtime.gateway.expireDue().catch(() => undefined);
   }, config.expirySweepMs ?? 60_000);

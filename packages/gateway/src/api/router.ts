@@ -6,13 +6,29 @@ import {
   TimestampSchema,
 } from '@handoff/protocol';
 import { z } from 'zod';
+import type { DispatchResolution } from '../dispatch/dead-letters.js';
 import { PLAN_STATES } from '../plan-state.js';
+import { OUTBOX_STATUSES } from '../store/store.js';
 import { authedProcedure, publicProcedure, router } from './trpc.js';
 
 const ControlTargetSchema = z.strictObject({
   scopeType: z.enum(['tenant', 'workflow', 'channel', 'adapter', 'copilot_model']),
   scopeValue: z.string().min(1).max(200),
 });
+
+const DispatchResolutionInputSchema = z.strictObject({
+  idempotencyKey: z.string().min(1).max(255),
+  reason: z.string().min(1).max(1000),
+});
+
+/** The mutation of one operator resolution of a dead letter or in-doubt dispatch. */
+function dispatchResolution(resolution: DispatchResolution) {
+  return authedProcedure
+    .input(DispatchResolutionInputSchema)
+    .mutation(({ ctx, input }) =>
+      ctx.gateway.resolveDispatch(ctx.principal, { ...input, resolution }),
+    );
+}
 
 /**
  * The gateway's tRPC v11 router. Inputs are validated with zod (plans with the protocol's own schemas, inside
@@ -72,6 +88,20 @@ export const appRouter = router({
       .input(ControlTargetSchema)
       .mutation(({ ctx, input }) => ctx.gateway.resume(ctx.principal, input)),
     list: authedProcedure.query(({ ctx }) => ctx.gateway.listControls(ctx.principal)),
+  }),
+  dispatch: router({
+    list: authedProcedure
+      .input(
+        z.strictObject({
+          planId: PlanIdSchema.optional(),
+          statuses: z.array(z.enum(OUTBOX_STATUSES)).max(OUTBOX_STATUSES.length).optional(),
+          limit: z.int().min(1).max(500).optional(),
+        }),
+      )
+      .query(({ ctx, input }) => ctx.gateway.listDispatches(ctx.principal, input)),
+    retry: dispatchResolution('retry'),
+    abandon: dispatchResolution('abandon'),
+    confirm: dispatchResolution('confirm'),
   }),
   lineage: router({
     query: authedProcedure

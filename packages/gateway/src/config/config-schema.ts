@@ -2,6 +2,7 @@ import { IdentifierSchema } from '@handoff/protocol';
 import { z } from 'zod';
 import { ApiKeyEntrySchema } from '../auth/api-keys.js';
 import { BudgetCapSchema } from '../budget/cap.js';
+import { AdapterConfigSchema, DispatchConfigSchema } from '../dispatch/adapters-config.js';
 import { PolicySetSchema } from '../policy/policy-set.js';
 
 /** Where public keys come from: a JWKS file, an HTTPS URL (http only on loopback) or an inline JWKS. */
@@ -38,6 +39,8 @@ export const KeySourceConfigSchema = z.discriminatedUnion('type', [
  * - `caps`: budget caps seeded for a tenant that has none stored yet (operators change them through the API).
  * - `killSwitch.onPause`: `keep` (default) or `release` the budget of paused plans.
  * - `expirySweepMs`: how often the server expires plans past their window (default 60000).
+ * - `adapters`: the automation adapters approved actions are dispatched to (secrets named by environment
+ *   variable); `dispatch`: how often the outbox is polled and how failed actions are retried.
  */
 export const GatewayConfigSchema = z.strictObject({
   gatewayId: IdentifierSchema,
@@ -81,6 +84,8 @@ export const GatewayConfigSchema = z.strictObject({
   caps: z.array(BudgetCapSchema).max(1000).optional(),
   killSwitch: z.strictObject({ onPause: z.enum(['keep', 'release']) }).optional(),
   expirySweepMs: z.int().min(1000).max(86_400_000).optional(),
+  adapters: z.array(AdapterConfigSchema).max(50).optional(),
+  dispatch: DispatchConfigSchema.optional(),
 });
 
 /** A validated gateway configuration. */

@@ -20,6 +20,8 @@ export interface PipelineDeps {
   approvalClockToleranceSec: number;
   /** Whether a kill switch keeps (`keep`) or releases (`release`) the budget held by the plans it pauses. */
   onPause: 'keep' | 'release';
+  /** Called after a commit that queued outbox rows (a plan approved, a dispatch retried): wakes a dispatcher. */
+  onActionsQueued?: () => void;
 }
 
 /** The lineage actor of a principal. */

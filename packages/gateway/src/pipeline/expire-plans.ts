@@ -17,7 +17,8 @@ export async function expirePlan(
 
 /**
  * Expires every plan whose approval window has elapsed (`awaiting_approval` past its deadline) or whose own
- * `expiresAt` has passed before dispatch started (`awaiting_approval`, `approved`, `paused`). One transaction;
+ * `expiresAt` has passed before dispatch started (`awaiting_approval`, `approved`, `paused` unless paused while
+ * dispatching). One transaction;
  * returns the plans expired. The server runs it on a timer; tests call it after moving a manual clock.
  */
 export async function expireDuePlans(store: GatewayStore, clock: Clock): Promise<PlanRecord[]> {
@@ -36,7 +37,8 @@ export async function expireDuePlans(store: GatewayStore, clock: Clock): Promise
       [planExpired, 'PLAN_EXPIRED'],
     ] as const) {
       for (const plan of plans) {
-        if (seen.has(plan.planId)) continue;
+        // A plan paused mid-dispatch has sent some actions: it settles when resumed, it does not expire.
+        if (seen.has(plan.planId) || plan.pausedFrom === 'dispatching') continue;
         seen.add(plan.planId);
         expired.push(await expirePlan(tx, plan, now, reason));
       }

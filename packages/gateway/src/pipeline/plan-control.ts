@@ -1,4 +1,5 @@
 import type { Principal } from '../auth/principal.js';
+import { settlePlanIfDone } from '../dispatch/settle-plan.js';
 import { GatewayError } from '../errors.js';
 import { HOLDING_STATES, isTerminal } from '../plan-state.js';
 import type { ControlRecord, PlanRecord } from '../store/store.js';
@@ -156,7 +157,13 @@ export async function resumeScope(
         });
         if (!reserved.ok) continue;
       }
-      resumed.push(await transitionPlan(tx, record, to, { actor, atMs: now }));
+      const moved = await transitionPlan(tx, record, to, { actor, atMs: now });
+      // Its last action may have finished while it was paused: a dispatching plan with nothing open settles now.
+      resumed.push(
+        (to === 'dispatching'
+          ? await settlePlanIfDone(tx, record.planId, now, actor)
+          : undefined) ?? moved,
+      );
     }
     return resumed;
   });

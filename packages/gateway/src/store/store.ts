@@ -74,7 +74,19 @@ export interface StoreTx {
   deleteControl(tenantId: string, scopeType: ControlScope, scopeValue: string): Promise<boolean>;
 
   insertOutbox(rows: readonly OutboxRow[]): Promise<void>;
+  /** A plan's outbox rows in action order. */
   outboxForPlan(planId: string): Promise<OutboxRow[]>;
+  getOutbox(idempotencyKey: string): Promise<OutboxRow | undefined>;
+  /** `pending` rows whose `nextAttemptAt` is at or before `atMs`, oldest first, at most `limit`. */
+  dueOutbox(atMs: number, limit: number): Promise<OutboxRow[]>;
+  /** Rows in one of `statuses` (any tenant), oldest first, at most `limit`: recovery and operator views. */
+  outboxByStatus(statuses: readonly OutboxStatus[], limit: number): Promise<OutboxRow[]>;
+  /** Updates a row only if it is still in `expected`; returns false (and changes nothing) otherwise. */
+  updateOutbox(
+    idempotencyKey: string,
+    expected: OutboxStatus,
+    patch: OutboxPatch,
+  ): Promise<boolean>;
 }
 
 /** A plan as the gateway tracks it. `evaluation` is the JSON of the policy evaluation (per option). */
@@ -197,6 +209,32 @@ export interface ControlRecord {
   pausedAt: number;
 }
 
+/**
+ * Where an outbox row stands:
+ * - `pending`: waiting for its `nextAttemptAt`;
+ * - `in_flight`: claimed by a dispatcher, the request may be on its way (after a crash: re-sent with the same
+ *   idempotency key where the platform dedupes, else `in_doubt`);
+ * - `succeeded`: the platform did it (or an operator confirmed an in-doubt row);
+ * - `dead`: a permanent failure or retries exhausted, kept for an operator to retry or abandon;
+ * - `in_doubt`: the request may or may not have reached a platform with no idempotency key; an operator
+ *   reconciles it (confirm or abandon), it is never re-sent blindly;
+ * - `abandoned`: given up by an operator, or never sent because its plan ended (cancelled, expired).
+ */
+export const OUTBOX_STATUSES = [
+  'pending',
+  'in_flight',
+  'succeeded',
+  'in_doubt',
+  'dead',
+  'abandoned',
+] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+/** The fields a dispatcher or operator may change on an outbox row. */
+export type OutboxPatch = Partial<
+  Pick<OutboxRow, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'receiptDigest'>
+> & { updatedAt: number };
+
 export interface OutboxRow {
   idempotencyKey: string;
   planId: string;
@@ -205,7 +243,7 @@ export interface OutboxRow {
   actionIndex: number;
   actionId: string;
   adapter: string;
-  status: 'pending' | 'in_flight' | 'succeeded' | 'failed' | 'in_doubt' | 'dead' | 'abandoned';
+  status: OutboxStatus;
   attempts: number;
   nextAttemptAt: number;
   lastError: string | null;

@@ -63,11 +63,15 @@ export interface GatewayChild {
  * Starts `handoff gateway start --config <file> --json` and waits (at most `timeoutMs`) for its first stdout line,
  * the `{ url, gatewayId, policyVersion }` it prints once listening. Rejects if the child exits first.
  */
-export function startGatewayChild(configFile: string, timeoutMs = 20_000): Promise<GatewayChild> {
+export function startGatewayChild(
+  configFile: string,
+  timeoutMs = 20_000,
+  env: Record<string, string> = {},
+): Promise<GatewayChild> {
   const child = spawn(
     process.execPath,
     [HANDOFF_BIN, 'gateway', 'start', '--config', configFile, '--json'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   let stdout = '';
   let stderr = '';

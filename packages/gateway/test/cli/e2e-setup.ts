@@ -46,15 +46,21 @@ export interface GatewayFolder {
   keyFile: { finance: string; marketing: string };
   /** API keys of acme-bank's copilot, approver and auditor. */
   apiKey: { copilot: string; approver: string; auditor: string };
+  /** What the gateway process needs in its environment: the HubSpot token the config names. */
+  env: Record<string, string>;
 }
+
+/** The HubSpot private-app token of the e2e gateway (a test value, passed to the child by environment). */
+export const E2E_HUBSPOT_TOKEN = 'pat-e2e-test-token';
 
 /**
  * Makes a temporary folder holding approver keys (`handoff keys generate`, both public keys in `keys/jwks.json`),
  * API keys (`handoff keys api-key`, only their hashes in the config) and `handoff.config.yaml`: the JWKS file, the
- * policy fixture by absolute path, a EUR 5,000.00 monthly cap, a SQLite file in `data/` (not created beforehand)
- * and `listen` on 127.0.0.1, port 0.
+ * policy fixture by absolute path, a EUR 5,000.00 monthly cap, a SQLite file in `data/` (not created beforehand),
+ * `listen` on 127.0.0.1, port 0, and a HubSpot adapter at `hubspotUrl` (a fake served by the test) whose token
+ * comes from the `HUBSPOT_TOKEN` environment variable.
  */
-export async function prepareGatewayFolder(): Promise<GatewayFolder> {
+export async function prepareGatewayFolder(hubspotUrl: string): Promise<GatewayFolder> {
   const dir = tempDir('handoff-e2e-');
   const keyFile = { finance: '', marketing: '' };
   for (const [who, alg] of [
@@ -100,6 +106,8 @@ export async function prepareGatewayFolder(): Promise<GatewayFolder> {
     approvals: { keys: [{ type: 'file', path: 'keys/jwks.json' }] },
     auth: { apiKeys: entries },
     policy: { file: POLICY_FILE },
+    adapters: [{ type: 'hubspot', accessTokenEnv: 'HUBSPOT_TOKEN', baseUrl: hubspotUrl }],
+    dispatch: { intervalMs: 50 },
     caps: [
       {
         capId: 'tenant-month',
@@ -111,5 +119,5 @@ export async function prepareGatewayFolder(): Promise<GatewayFolder> {
     ],
   };
   writeFileSync(configFile, stringify(config));
-  return { dir, configFile, keyFile, apiKey };
+  return { dir, configFile, keyFile, apiKey, env: { HUBSPOT_TOKEN: E2E_HUBSPOT_TOKEN } };
 }

@@ -1,6 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LineageEvent, LineageEventSchema } from '@handoff/protocol';
+import { createHubSpotFake, type ServedFake, serveFake } from '@handoff/automation-adapter/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { PlanView } from '../../src/pipeline/plan-view.js';
 import { httpClient, refusal } from '../http/http-fixture.js';
@@ -13,6 +14,7 @@ import {
   writeJson,
 } from './cli-support.js';
 import {
+  E2E_HUBSPOT_TOKEN,
   expectIntactChain,
   freshPlan,
   E2E_GATEWAY_ID as GATEWAY_ID,
@@ -24,8 +26,9 @@ import {
  * The end-to-end "done when": `handoff gateway start` as a real child process from a YAML config (a JWKS file made
  * by `handoff keys generate`, API keys from `handoff keys api-key`, the policy file, caps, a SQLite file), the real
  * plan fixture submitted with `handoff plan submit`, two approvals signed by `handoff approve`, the lineage read
- * back with `handoff lineage query`, and SIGTERM ending the process with exit code 0. Then restarts on the same
- * database: the data is kept and an approval token used before the restart is refused as a replay after it.
+ * back with `handoff lineage query`, the approved action dispatched to a HubSpot fake served on 127.0.0.1, and
+ * SIGTERM ending the process with exit code 0. Then restarts on the same database: the data is kept, nothing is
+ * sent twice, and an approval token used before the restart is refused as a replay after it.
  */
 
 const SECOND_PLAN_ID = '019a8f2e-5c4b-7d3e-9a1f-2b3c4d5e6f71';
@@ -33,18 +36,33 @@ const TIMEOUT = 60_000;
 
 let folder: GatewayFolder;
 const running: GatewayChild[] = [];
+const hubspot = createHubSpotFake({ accessToken: E2E_HUBSPOT_TOKEN, workflowIds: ['12345678'] });
+let served: ServedFake;
 
 beforeAll(async () => {
-  folder = await prepareGatewayFolder();
+  served = await serveFake(hubspot.handlers, hubspot.baseUrl);
+  folder = await prepareGatewayFolder(served.url);
 }, TIMEOUT);
 
 afterAll(async () => {
   await Promise.all(running.map((child) => child.stop()));
+  await served?.close();
   if (folder) rmSync(folder.dir, { recursive: true, force: true });
 });
 
+/** Waits (polling the API, bounded) until the plan reaches `state`. */
+async function untilState(url: string, planId: string, state: string): Promise<void> {
+  const auditor = httpClient(url, folder.apiKey.auditor);
+  await expect
+    .poll(async () => (await auditor.plans.get.query({ planId })).state, {
+      timeout: 20_000,
+      interval: 50,
+    })
+    .toBe(state);
+}
+
 async function start(): Promise<GatewayChild> {
-  const child = await startGatewayChild(folder.configFile);
+  const child = await startGatewayChild(folder.configFile, 20_000, folder.env);
   running.push(child);
   return child;
 }
@@ -138,6 +156,19 @@ describe('one gateway process: submit, two approvals, lineage, SIGTERM', () => {
   );
 
   test(
+    'the approved action is dispatched to HubSpot once: one enrolment per contact, then dispatched',
+    async () => {
+      await untilState(gw.url, view.planId, 'dispatched');
+      expect(hubspot.enrollments).toEqual([
+        { workflowId: '12345678', email: 'client-0007@example.com' },
+        { workflowId: '12345678', email: 'client-0042@example.com' },
+      ]);
+      expect(hubspot.received.every((c) => c.headers.authorization === '[redacted]')).toBe(true);
+    },
+    TIMEOUT,
+  );
+
+  test(
     'handoff lineage query (auditor) shows every step in order, on an intact hash chain',
     async () => {
       const events = await lineage(gw.url);
@@ -153,6 +184,12 @@ describe('one gateway process: submit, two approvals, lineage, SIGTERM', () => {
         'approval.accepted',
         'plan.state_changed',
         'dispatch.queued',
+        'plan.state_changed',
+        'dispatch.attempted',
+        'dispatch.succeeded',
+        'budget.released',
+        'budget.committed',
+        'plan.state_changed',
       ]);
       const changes = events
         .filter((e) => e.type === 'plan.state_changed')
@@ -160,6 +197,8 @@ describe('one gateway process: submit, two approvals, lineage, SIGTERM', () => {
       expect(changes).toEqual([
         ['received', 'awaiting_approval'],
         ['awaiting_approval', 'approved'],
+        ['approved', 'dispatching'],
+        ['dispatching', 'dispatched'],
       ]);
       const approvers = events.filter((e) => e.type === 'approval.accepted').map((e) => e.actor.id);
       expect(approvers).toEqual(['fiona.finance', 'mark.lead']);
@@ -188,10 +227,11 @@ describe('restarts on the same database', () => {
       const plan = await httpClient(gw.url, folder.apiKey.auditor).plans.get.query({
         planId: readFixturePlan().planId,
       });
-      expect(plan).toMatchObject({ state: 'approved' });
+      expect(plan).toMatchObject({ state: 'dispatched' });
       expect(plan.approvals.map((a) => a.role)).toEqual(['finance', 'marketing_lead']);
       eventsBefore = await lineage(gw.url);
-      expect(eventsBefore.map((e) => e.type)).toContain('dispatch.queued');
+      expect(eventsBefore.map((e) => e.type)).toContain('dispatch.succeeded');
+      expect(hubspot.enrollments).toHaveLength(2);
       expect(eventsBefore.filter((e) => e.type === 'control.caps_set')).toHaveLength(1);
       expectIntactChain(eventsBefore);
 

@@ -31,6 +31,10 @@ const SAMPLE_INPUTS: Record<Operation, unknown> = {
   'control.list': undefined,
   'lineage.query': {},
   'lineage.trace': { planId: PLAN_ID },
+  'dispatch.list': {},
+  'dispatch.retry': { idempotencyKey: 'hof_unknown', reason: 'role matrix' },
+  'dispatch.abandon': { idempotencyKey: 'hof_unknown', reason: 'role matrix' },
+  'dispatch.confirm': { idempotencyKey: 'hof_unknown', reason: 'role matrix' },
 };
 
 /** The router's procedures by dotted path (tRPC keeps a flat map beside the nested record). */

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AutomationAdapter } from '@handoff/automation-adapter';
 import type { HandoffPlan, Money } from '@handoff/protocol';
 import { createApprovalToken } from '../../src/approvals/create-approval.js';
 import { generateSigningKeyPair, type SigningKeyPair } from '../../src/approvals/signing-keys.js';
@@ -56,6 +57,10 @@ export interface HarnessOptions {
   databasePath?: string;
   /** Approver keys to reuse (e.g. to reopen the same database with the same approvers); fresh ones otherwise. */
   keys?: { finance: SigningKeyPair; marketing: SigningKeyPair; outsider: SigningKeyPair };
+  /** Adapters the runtime's dispatcher sends to (none by default). */
+  adapters?: readonly AutomationAdapter[];
+  /** The config's `dispatch` section (retries, circuit breaker). */
+  dispatch?: Record<string, number>;
 }
 
 /** Default caps: EUR 1,000.00 a month for the tenant, EUR 700.00 a month for the hubspot adapter. */
@@ -109,10 +114,14 @@ export async function createHarness(options: HarnessOptions = {}) {
       policy: { inline: options.policy ?? fixturePolicy() },
       caps: options.caps ?? defaultCaps(),
       killSwitch: { onPause: options.onPause ?? 'keep' },
+      ...(options.dispatch ? { dispatch: options.dispatch } : {}),
     },
     dir,
   );
-  const runtime: GatewayRuntime = await createGatewayRuntime(loaded, { clock });
+  const runtime: GatewayRuntime = await createGatewayRuntime(loaded, {
+    clock,
+    ...(options.adapters ? { adapters: options.adapters } : {}),
+  });
   const keys = { finance, marketing, outsider };
 
   /** Signs an approval for a plan view as `sub` in `role` (defaults: approve, the recommended option). */

@@ -9,7 +9,9 @@ import type {
   KeyPurpose,
   LedgerLine,
   LineageDraft,
+  OutboxPatch,
   OutboxRow,
+  OutboxStatus,
   PlanFilter,
   PlanPatch,
   PlanRecord,
@@ -17,6 +19,7 @@ import type {
   StoreTx,
 } from '../store.js';
 import * as s from './schema.js';
+import { SqliteOutbox } from './sqlite-outbox.js';
 import type { SqliteDb } from './sqlite-store.js';
 
 type PlanRow = typeof s.plans.$inferSelect;
@@ -40,9 +43,11 @@ export class SqliteTx implements StoreTx {
   readonly #planById;
   readonly #chainHead;
   readonly #used;
+  readonly #outbox: SqliteOutbox;
 
   constructor(db: SqliteDb) {
     this.#db = db;
+    this.#outbox = new SqliteOutbox(db);
     this.#planById = db
       .select()
       .from(s.plans)
@@ -316,15 +321,30 @@ export class SqliteTx implements StoreTx {
   }
 
   async insertOutbox(rows: readonly OutboxRow[]): Promise<void> {
-    if (rows.length > 0)
-      this.#db
-        .insert(s.dispatches)
-        .values([...rows])
-        .run();
+    this.#outbox.insert(rows);
   }
 
   async outboxForPlan(planId: string): Promise<OutboxRow[]> {
-    const rows = this.#db.select().from(s.dispatches).where(eq(s.dispatches.planId, planId)).all();
-    return rows.map((row) => ({ ...row, status: row.status as OutboxRow['status'] }));
+    return this.#outbox.forPlan(planId);
+  }
+
+  async getOutbox(idempotencyKey: string): Promise<OutboxRow | undefined> {
+    return this.#outbox.get(idempotencyKey);
+  }
+
+  async dueOutbox(atMs: number, limit: number): Promise<OutboxRow[]> {
+    return this.#outbox.due(atMs, limit);
+  }
+
+  async outboxByStatus(statuses: readonly OutboxStatus[], limit: number): Promise<OutboxRow[]> {
+    return this.#outbox.byStatus(statuses, limit);
+  }
+
+  async updateOutbox(
+    idempotencyKey: string,
+    expected: OutboxStatus,
+    patch: OutboxPatch,
+  ): Promise<boolean> {
+    return this.#outbox.update(idempotencyKey, expected, patch);
   }
 }

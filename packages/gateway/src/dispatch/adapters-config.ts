@@ -1,0 +1,172 @@
+import {
+  type AutomationAdapter,
+  createBrazeAdapter,
+  createCustomerIoAdapter,
+  createHubSpotAdapter,
+  createWebhookAdapter,
+} from '@handoff/automation-adapter';
+import { IdentifierSchema } from '@handoff/protocol';
+import { z } from 'zod';
+import { GatewayError } from '../errors.js';
+
+/** The name of an environment variable holding a secret: secrets never sit in the config file. */
+const EnvNameSchema = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/)
+  .max(100)
+  .meta({ description: 'Name of the environment variable that holds the secret.' });
+
+const HttpUrlSchema = z.url({ protocol: /^https?$/ });
+const TimeoutSchema = z.int().min(100).max(120_000).optional();
+
+/**
+ * The automation adapters a gateway dispatches to, each with its secrets named by environment variable:
+ * - `webhook`: Standard Webhooks signing with an HMAC secret (`whsec_...`) from `signingSecretEnv`;
+ * - `hubspot`: a private-app token from `accessTokenEnv`; `baseUrl` defaults to `https://api.hubapi.com`;
+ * - `customerio`: `region` (`us`/`eu`), Track API site id and key and App API key from env; `baseUrls` overrides
+ *   the region's hosts (a local fake);
+ * - `braze`: the instance `restEndpoint` and a REST API key from `apiKeyEnv`.
+ * `id` is what plans name in `action.adapter` (default: the type).
+ */
+export const AdapterConfigSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('webhook'),
+    id: IdentifierSchema.optional(),
+    signingSecretEnv: EnvNameSchema,
+    timeoutMs: TimeoutSchema,
+  }),
+  z.strictObject({
+    type: z.literal('hubspot'),
+    id: IdentifierSchema.optional(),
+    accessTokenEnv: EnvNameSchema,
+    baseUrl: HttpUrlSchema.optional(),
+    timeoutMs: TimeoutSchema,
+  }),
+  z.strictObject({
+    type: z.literal('customerio'),
+    id: IdentifierSchema.optional(),
+    region: z.enum(['us', 'eu']),
+    siteIdEnv: EnvNameSchema,
+    trackApiKeyEnv: EnvNameSchema,
+    appApiKeyEnv: EnvNameSchema,
+    baseUrls: z.strictObject({ track: HttpUrlSchema, app: HttpUrlSchema }).optional(),
+    timeoutMs: TimeoutSchema,
+  }),
+  z.strictObject({
+    type: z.literal('braze'),
+    id: IdentifierSchema.optional(),
+    restEndpoint: HttpUrlSchema,
+    apiKeyEnv: EnvNameSchema,
+    timeoutMs: TimeoutSchema,
+  }),
+]);
+export type AdapterConfig = z.infer<typeof AdapterConfigSchema>;
+
+/**
+ * How the outbox dispatcher runs: how often it looks for due actions (ms), how it retries (attempts before a
+ * dead letter; first and largest backoff delay in ms) and when an adapter's circuit opens (consecutive platform
+ * failures) and how long it stays open (ms).
+ */
+export const DispatchConfigSchema = z.strictObject({
+  intervalMs: z.int().min(10).max(60_000).optional(),
+  breakerThreshold: z.int().min(1).max(1000).optional(),
+  breakerHalfOpenAfterMs: z.int().min(100).max(3_600_000).optional(),
+  maxAttempts: z.int().min(1).max(50).optional(),
+  initialDelayMs: z.int().min(1).max(3_600_000).optional(),
+  maxDelayMs: z.int().min(1).max(86_400_000).optional(),
+});
+export type DispatchConfig = z.infer<typeof DispatchConfigSchema>;
+
+function secret(env: NodeJS.ProcessEnv, name: string, path: string): string {
+  const value = env[name];
+  if (value === undefined || value.length === 0) {
+    throw new GatewayError('CONFIG_INVALID', `Environment variable ${name} is not set`, {
+      issues: [{ path, code: 'ENV_MISSING', message: `Set ${name} to the adapter's secret` }],
+    });
+  }
+  return value;
+}
+
+function buildAdapter(
+  config: AdapterConfig,
+  index: number,
+  env: NodeJS.ProcessEnv,
+): AutomationAdapter {
+  const at = (field: string) => `/adapters/${index}/${field}`;
+  const timeout = config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs };
+  const id = config.id ?? config.type;
+  switch (config.type) {
+    case 'webhook':
+      return createWebhookAdapter({
+        id,
+        signing: {
+          scheme: 'v1',
+          secret: secret(env, config.signingSecretEnv, at('signingSecretEnv')),
+        },
+        ...timeout,
+      });
+    case 'hubspot':
+      return withId(
+        createHubSpotAdapter({
+          accessToken: secret(env, config.accessTokenEnv, at('accessTokenEnv')),
+          ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
+          ...timeout,
+        }),
+        id,
+      );
+    case 'customerio':
+      return withId(
+        createCustomerIoAdapter({
+          region: config.region,
+          siteId: secret(env, config.siteIdEnv, at('siteIdEnv')),
+          trackApiKey: secret(env, config.trackApiKeyEnv, at('trackApiKeyEnv')),
+          appApiKey: secret(env, config.appApiKeyEnv, at('appApiKeyEnv')),
+          ...(config.baseUrls ? { baseUrls: config.baseUrls } : {}),
+          ...timeout,
+        }),
+        id,
+      );
+    case 'braze':
+      return withId(
+        createBrazeAdapter({
+          restEndpoint: config.restEndpoint,
+          apiKey: secret(env, config.apiKeyEnv, at('apiKeyEnv')),
+          ...timeout,
+        }),
+        id,
+      );
+  }
+}
+
+/**
+ * Builds the configured adapters, reading their secrets from `env`.
+ *
+ * @throws GatewayError `CONFIG_INVALID` when a named environment variable is unset (issue code `ENV_MISSING` at
+ *   the config path), or an adapter rejects its options (e.g. a malformed webhook secret: `ADAPTER_INVALID`).
+ */
+export function adaptersFromConfig(
+  configs: readonly AdapterConfig[],
+  env: NodeJS.ProcessEnv = process.env,
+): AutomationAdapter[] {
+  return configs.map((config, index) => {
+    try {
+      return buildAdapter(config, index, env);
+    } catch (error) {
+      if (error instanceof GatewayError) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new GatewayError('CONFIG_INVALID', `Adapter ${index}: ${message}`, {
+        issues: [{ path: `/adapters/${index}`, code: 'ADAPTER_INVALID', message }],
+      });
+    }
+  });
+}
+
+/** The adapter under another id (plans name adapters by id; two accounts of one platform need two ids). */
+function withId(adapter: AutomationAdapter, id: string): AutomationAdapter {
+  if (adapter.manifest.id === id) return adapter;
+  return {
+    manifest: { ...adapter.manifest, id },
+    validate: (action) => adapter.validate({ ...action, adapter: adapter.manifest.id }),
+    execute: (action, ctx) => adapter.execute({ ...action, adapter: adapter.manifest.id }, ctx),
+  };
+}

@@ -1,0 +1,116 @@
+import type { Action, HandoffPlan } from '@handoff/protocol';
+import { loadPlanDocument, SYSTEM_ACTOR } from '../pipeline/deps.js';
+import { expirePlan } from '../pipeline/expire-plans.js';
+import { transitionPlan } from '../pipeline/transition.js';
+import { isTerminal } from '../plan-state.js';
+import type { OutboxRow, PlanRecord, StoreTx } from '../store/store.js';
+
+/** An outbox row claimed for one attempt, with what the adapter needs. */
+export interface ClaimedAction {
+  row: OutboxRow;
+  record: PlanRecord;
+  plan: HandoffPlan;
+  action: Action;
+  /** The attempt number this claim made (1 on the first try). */
+  attempt: number;
+}
+
+/** The outcome of {@link claimAction}: claimed, or left alone (with why, for the run summary). */
+export type ClaimResult =
+  | { kind: 'claimed'; claimed: ClaimedAction }
+  | { kind: 'held'; reason: 'paused' | 'not_due' | 'changed' }
+  | { kind: 'abandoned'; reason: string };
+
+/**
+ * Claims one due outbox row inside `tx`, just before its request is sent. The kill switch is checked here, before
+ * every action: a row whose plan is `paused` is held (its next look is `holdMs` milliseconds later, nothing is
+ * recorded); a row whose plan has ended (cancelled, expired, rejected) is `abandoned` with `dispatch.abandoned`;
+ * an `approved` plan past its `expiresAt` is expired first. Otherwise the plan moves to `dispatching` (on its
+ * first action), the row to `in_flight` with one more attempt, and `dispatch.attempted` is recorded, all in one
+ * transaction: after a crash, an `in_flight` row is exactly a request that may have left.
+ */
+export async function claimAction(
+  tx: StoreTx,
+  due: OutboxRow,
+  atMs: number,
+  holdMs: number,
+): Promise<ClaimResult> {
+  const row = await tx.getOutbox(due.idempotencyKey);
+  if (!row || row.status !== 'pending' || row.nextAttemptAt > atMs)
+    return { kind: 'held', reason: 'changed' };
+  let record = await tx.getPlan(row.planId);
+  if (!record) throw new Error(`Outbox row ${row.idempotencyKey} names unknown plan ${row.planId}`);
+  if (record.state === 'approved' && atMs >= record.expiresAt) {
+    record = await expirePlan(tx, record, atMs, 'PLAN_EXPIRED');
+  }
+  if (isTerminal(record.state)) {
+    const reason = `plan_${record.state}`;
+    await tx.updateOutbox(row.idempotencyKey, 'pending', {
+      status: 'abandoned',
+      lastError: reason,
+      updatedAt: atMs,
+    });
+    await tx.appendLineage([
+      {
+        tenantId: row.tenantId,
+        planId: row.planId,
+        type: 'dispatch.abandoned',
+        actor: SYSTEM_ACTOR,
+        occurredAt: atMs,
+        refs: { plan: record.digest },
+        data: { idempotencyKey: row.idempotencyKey, actionIndex: row.actionIndex, reason },
+      },
+    ]);
+    return { kind: 'abandoned', reason };
+  }
+  if (record.state !== 'approved' && record.state !== 'dispatching') {
+    await tx.updateOutbox(row.idempotencyKey, 'pending', {
+      nextAttemptAt: atMs + holdMs,
+      updatedAt: atMs,
+    });
+    return { kind: 'held', reason: 'paused' };
+  }
+  if (record.state === 'approved') {
+    record = await transitionPlan(tx, record, 'dispatching', {
+      actor: SYSTEM_ACTOR,
+      atMs,
+      data: { optionId: row.optionId },
+    });
+  }
+  const plan = await loadPlanDocument(tx, record);
+  const action = plan.options.find((o) => o.optionId === row.optionId)?.actions[row.actionIndex];
+  if (!action) throw new Error(`Plan ${row.planId} has no action ${row.actionIndex}`);
+  const attempt = row.attempts + 1;
+  await tx.updateOutbox(row.idempotencyKey, 'pending', {
+    status: 'in_flight',
+    attempts: attempt,
+    updatedAt: atMs,
+  });
+  await tx.appendLineage([
+    {
+      tenantId: row.tenantId,
+      planId: row.planId,
+      type: 'dispatch.attempted',
+      actor: SYSTEM_ACTOR,
+      occurredAt: atMs,
+      refs: { plan: record.digest },
+      data: {
+        idempotencyKey: row.idempotencyKey,
+        actionIndex: row.actionIndex,
+        actionId: row.actionId,
+        adapter: row.adapter,
+        attempt,
+      },
+    },
+  ]);
+  return {
+    kind: 'claimed',
+    claimed: {
+      row: { ...row, status: 'in_flight', attempts: attempt },
+      record,
+      plan,
+      action,
+      attempt,
+    },
+  };
+}

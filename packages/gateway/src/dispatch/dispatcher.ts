@@ -1,0 +1,274 @@
+import { AdapterError, type AutomationAdapter } from '@handoff/automation-adapter';
+import {
+  BrokenCircuitError,
+  type CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleWhen,
+} from 'cockatiel';
+import type { Clock } from '../clock.js';
+import { SYSTEM_ACTOR } from '../pipeline/deps.js';
+import type { GatewayStore, OutboxRow } from '../store/store.js';
+import { claimAction } from './claim-action.js';
+import { type AttemptOutcome, toAdapterError } from './dispatch-outcome.js';
+import { RateLimiter } from './rate-limiter.js';
+import { type RowFate, recordOutcome } from './record-outcome.js';
+import { recoverInFlight } from './recover-in-flight.js';
+import { DEFAULT_RETRY, type RetryOptions } from './retry-schedule.js';
+import { settlePlanIfDone } from './settle-plan.js';
+
+/** Options of {@link Dispatcher}. Times in milliseconds. */
+export interface DispatcherOptions {
+  store: GatewayStore;
+  clock: Clock;
+  /** The adapters plans may name (by `manifest.id`). A row naming no known adapter becomes a dead letter. */
+  adapters: readonly AutomationAdapter[];
+  /** The HTTP client adapters use (default: the global `fetch`). */
+  fetch?: typeof fetch;
+  retry?: Partial<RetryOptions>;
+  /** Rows claimed per look at the outbox. Default 64. */
+  batchSize?: number;
+  /** How long a row of a paused plan waits before the next look. Default 1,000 ms. */
+  pausedHoldMs?: number;
+  /** Consecutive platform failures (5xx, timeouts) that open an adapter's circuit. Default 5. */
+  breakerThreshold?: number;
+  /** How long an open circuit waits before one trial request. Default 30,000 ms. */
+  breakerHalfOpenAfterMs?: number;
+}
+
+/** What one {@link Dispatcher.runDue} did, by outcome. */
+export interface DispatchRunSummary {
+  attempted: number;
+  succeeded: number;
+  retryScheduled: number;
+  deadLettered: number;
+  inDoubt: number;
+  requeued: number;
+  /** Rows left for later: paused plan, rate limit, open circuit. */
+  held: number;
+  /** Rows whose plan had ended before they were sent. */
+  abandoned: number;
+}
+
+const FATE_FIELD: Record<RowFate, keyof DispatchRunSummary> = {
+  succeeded: 'succeeded',
+  retry_scheduled: 'retryScheduled',
+  dead: 'deadLettered',
+  in_doubt: 'inDoubt',
+  requeued: 'requeued',
+};
+
+function emptySummary(): DispatchRunSummary {
+  return {
+    attempted: 0,
+    succeeded: 0,
+    retryScheduled: 0,
+    deadLettered: 0,
+    inDoubt: 0,
+    requeued: 0,
+    held: 0,
+    abandoned: 0,
+  };
+}
+
+/**
+ * Executes the outbox: every approved action, once, in order of due time. Each action is claimed in one
+ * transaction (kill switch checked, `in_flight`, `dispatch.attempted`), sent with no transaction open, and its
+ * outcome recorded in another (receipt, retry, dead letter or in-doubt, and the plan's settlement once its last
+ * row is settled). Retries are persisted (`nextAttemptAt`), so they survive restarts; a token bucket per adapter
+ * keeps to the platform's documented rate limit; a circuit breaker per adapter (cockatiel) stops sending to a
+ * platform that keeps failing.
+ *
+ * Delivery guarantee: the idempotency key of an action is the same on every attempt and after a restart, so a
+ * platform that dedupes on it (`manifest.idempotency: 'platform_key'`) applies each action exactly once. For a
+ * platform with no key, the gateway never re-sends a request whose fate is unknown: at-most-once, with an
+ * `in_doubt` row an operator reconciles.
+ */
+export class Dispatcher {
+  readonly #options: DispatcherOptions;
+  readonly #adapters = new Map<string, AutomationAdapter>();
+  readonly #breakers = new Map<string, CircuitBreakerPolicy>();
+  readonly #limiter = new RateLimiter();
+  readonly #retry: RetryOptions;
+  readonly #abort = new AbortController();
+  #running: Promise<DispatchRunSummary> | undefined;
+  #again = false;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(options: DispatcherOptions) {
+    this.#options = options;
+    this.#retry = { ...DEFAULT_RETRY, ...options.retry };
+    for (const adapter of options.adapters) {
+      const { id, rateLimits } = adapter.manifest;
+      if (this.#adapters.has(id)) throw new TypeError(`Two adapters have the id ${id}`);
+      this.#adapters.set(id, adapter);
+      const account = rateLimits.filter((l) => l.scope === 'account');
+      const strictest = account.sort((a, b) => a.requests / a.perMs - b.requests / b.perMs)[0];
+      if (strictest) this.#limiter.configure(id, strictest);
+      this.#breakers.set(
+        id,
+        circuitBreaker(
+          handleWhen((e) => {
+            const code = toAdapterError(e, true).code;
+            return code === 'PLATFORM_UNAVAILABLE' || code === 'TIMEOUT' || code === 'IN_DOUBT';
+          }),
+          {
+            halfOpenAfter: options.breakerHalfOpenAfterMs ?? 30_000,
+            breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
+          },
+        ),
+      );
+    }
+  }
+
+  /**
+   * Recovers from a crash: run once at start, before {@link runDue}. See {@link recoverInFlight}.
+   * Returns how many rows it re-queued and how many it marked in doubt.
+   */
+  recover(): Promise<{ requeued: number; inDoubt: number }> {
+    return recoverInFlight(this.#options.store, this.#options.clock.now(), (id) => {
+      const adapter = this.#adapters.get(id);
+      return adapter?.manifest.idempotency === 'platform_key';
+    });
+  }
+
+  /**
+   * Executes every outbox row due now, one at a time, until none is due. Calls made while a run is under way join
+   * it (one more pass runs after it). Resolves with what the run did.
+   */
+  runDue(): Promise<DispatchRunSummary> {
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = this.#drain().finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  /** Runs {@link runDue} every `intervalMs` milliseconds (real time) until {@link stop}. */
+  start(intervalMs = 250): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => {
+      this.runDue().catch(() => undefined);
+    }, intervalMs);
+    this.#timer.unref();
+  }
+
+  /** Stops the timer, aborts requests not yet sent and waits for the run under way. */
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#abort.abort();
+    await this.#running?.catch(() => undefined);
+  }
+
+  async #drain(): Promise<DispatchRunSummary> {
+    const summary = emptySummary();
+    const batchSize = this.#options.batchSize ?? 64;
+    do {
+      this.#again = false;
+      for (;;) {
+        const now = this.#options.clock.now();
+        const due = await this.#options.store.transaction((tx) => tx.dueOutbox(now, batchSize));
+        if (due.length === 0 || this.#abort.signal.aborted) break;
+        for (const row of due) {
+          if (this.#abort.signal.aborted) break;
+          await this.#dispatchOne(row, summary);
+        }
+      }
+    } while (this.#again && !this.#abort.signal.aborted);
+    return summary;
+  }
+
+  async #dispatchOne(row: OutboxRow, summary: DispatchRunSummary): Promise<void> {
+    const { store, clock } = this.#options;
+    const adapter = this.#adapters.get(row.adapter);
+    const breaker = this.#breakers.get(row.adapter);
+    const now = clock.now();
+    const wait = adapter
+      ? breaker?.state === CircuitState.Open
+        ? (this.#options.breakerHalfOpenAfterMs ?? 30_000)
+        : this.#limiter.take(row.adapter, now)
+      : 0;
+    if (wait > 0) {
+      summary.held += 1;
+      await store.transaction((tx) =>
+        tx.updateOutbox(row.idempotencyKey, 'pending', {
+          nextAttemptAt: now + wait,
+          updatedAt: now,
+        }),
+      );
+      return;
+    }
+    const claim = await store.transaction((tx) =>
+      claimAction(tx, row, now, this.#options.pausedHoldMs ?? 1_000),
+    );
+    if (claim.kind === 'held') summary.held += 1;
+    if (claim.kind === 'abandoned') summary.abandoned += 1;
+    if (claim.kind !== 'claimed') return;
+    summary.attempted += 1;
+    const { claimed } = claim;
+    const outcome = await this.#execute(adapter, breaker, claimed.action, {
+      idempotencyKey: row.idempotencyKey,
+      attempt: claimed.attempt,
+    });
+    const atMs = clock.now();
+    const fate = await store.transaction(async (tx) => {
+      const result = await recordOutcome(tx, claimed, outcome, {
+        startedAtMs: now,
+        atMs,
+        retry: this.#retry,
+      });
+      await settlePlanIfDone(tx, row.planId, atMs, SYSTEM_ACTOR);
+      return result;
+    });
+    summary[FATE_FIELD[fate]] += 1;
+  }
+
+  async #execute(
+    adapter: AutomationAdapter | undefined,
+    breaker: CircuitBreakerPolicy | undefined,
+    action: Parameters<AutomationAdapter['execute']>[0],
+    key: { idempotencyKey: string; attempt: number },
+  ): Promise<AttemptOutcome> {
+    if (!adapter || !breaker) {
+      return {
+        kind: 'failed',
+        error: new AdapterError('UNSUPPORTED_ACTION', `No adapter ${action.adapter} is configured`),
+      };
+    }
+    const validation = adapter.validate(action);
+    if (!validation.ok) {
+      return {
+        kind: 'failed',
+        error: new AdapterError(
+          'UNSUPPORTED_ACTION',
+          validation.issues.map((i) => `${i.path}: ${i.message}`).join('; '),
+        ),
+      };
+    }
+    const deduped = adapter.manifest.idempotency === 'platform_key';
+    try {
+      const receipt = await breaker.execute(() =>
+        adapter.execute(action, {
+          ...key,
+          signal: this.#abort.signal,
+          fetch: this.#options.fetch ?? fetch,
+          now: () => this.#options.clock.now(),
+        }),
+      );
+      return { kind: 'succeeded', receipt };
+    } catch (error) {
+      if (error instanceof BrokenCircuitError) {
+        return {
+          kind: 'failed',
+          error: new AdapterError('ABORTED', 'The adapter circuit is open; not sent'),
+        };
+      }
+      return { kind: 'failed', error: toAdapterError(error, deduped) };
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import { SYSTEM_ACTOR } from '../pipeline/deps.js';
+import type { GatewayStore } from '../store/store.js';
+
+/** How many in-flight rows one recovery transaction handles. */
+const RECOVERY_BATCH = 500;
+
+/**
+ * Resolves the rows a crashed dispatcher left `in_flight` (claimed, so a request may have left, with no outcome
+ * recorded). Where the adapter's platform dedupes on the idempotency key (`dedupes(adapterId)` is true), the row
+ * goes back to `pending` and is re-sent with the same key: the platform applies it once, whatever happened
+ * before the crash (`dispatch.retry_scheduled`, reason `recovered`). Where it does not, the row becomes `in_doubt`
+ * for an operator to reconcile (`dispatch.in_doubt`): at-most-once, never a blind re-send.
+ *
+ * Call it once when a gateway starts, before its dispatcher runs (one dispatcher per database). Times are epoch
+ * milliseconds. Returns the counts.
+ */
+export async function recoverInFlight(
+  store: GatewayStore,
+  atMs: number,
+  dedupes: (adapterId: string) => boolean,
+): Promise<{ requeued: number; inDoubt: number }> {
+  const counts = { requeued: 0, inDoubt: 0 };
+  for (;;) {
+    const done = await store.transaction(async (tx) => {
+      const rows = await tx.outboxByStatus(['in_flight'], RECOVERY_BATCH);
+      for (const row of rows) {
+        const requeue = dedupes(row.adapter);
+        await tx.updateOutbox(row.idempotencyKey, 'in_flight', {
+          status: requeue ? 'pending' : 'in_doubt',
+          nextAttemptAt: atMs,
+          lastError: 'RECOVERED_AFTER_CRASH',
+          updatedAt: atMs,
+        });
+        const plan = await tx.getPlan(row.planId);
+        await tx.appendLineage([
+          {
+            tenantId: row.tenantId,
+            planId: row.planId,
+            type: requeue ? 'dispatch.retry_scheduled' : 'dispatch.in_doubt',
+            actor: SYSTEM_ACTOR,
+            occurredAt: atMs,
+            ...(plan ? { refs: { plan: plan.digest } } : {}),
+            data: {
+              idempotencyKey: row.idempotencyKey,
+              actionIndex: row.actionIndex,
+              adapter: row.adapter,
+              attempt: row.attempts,
+              reason: 'recovered',
+              code: 'RECOVERED_AFTER_CRASH',
+            },
+          },
+        ]);
+        if (requeue) counts.requeued += 1;
+        else counts.inDoubt += 1;
+      }
+      return rows.length < RECOVERY_BATCH;
+    });
+    if (done) return counts;
+  }
+}

@@ -1,0 +1,222 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createWebhookFake, type ServedFake, serveFake } from '@handoff/automation-adapter/testing';
+import { type Action, GENESIS_HASH, type HandoffPlan, lineageEventHash } from '@handoff/protocol';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
+import type { Principal } from '../../src/auth/principal.js';
+import { loadConfigFile } from '../../src/config/load-config.js';
+import { createGatewayRuntime } from '../../src/runtime.js';
+import { freshPlan } from '../cli/e2e-setup.js';
+import { TENANT } from '../support/harness.js';
+
+/**
+ * Crash safety of the outbox: a real gateway process dispatching 40 webhook actions is killed with SIGKILL at
+ * random points, again and again, and restarted on the same database until it finds nothing left to do. The
+ * webhook platform dedupes on `webhook-id` (the action's idempotency key), so every action must be applied
+ * exactly once there, every plan must end dispatched with its budget committed, and the lineage must verify.
+ */
+
+const CHILD = join(new URL('.', import.meta.url).pathname, 'crash-child.ts');
+const PLANS = 10;
+const ACTIONS_PER_PLAN = 4;
+const MAX_ROUNDS = 40;
+const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+const COPILOT: Principal = {
+  id: 'copilot-1',
+  tenantId: TENANT,
+  roles: ['copilot'],
+  via: 'api_key',
+};
+
+/** A small deterministic PRNG (mulberry32), so a failing run can be replayed from its seed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** The fixture plan, due now, with its recommended option made of four webhook calls (EUR 100.00 each). */
+function webhookPlan(index: number): HandoffPlan {
+  // Real time: the child runs on the system clock, so the plan's window is moved to now.
+  const plan = freshPlan(`019a8f2e-5c4b-7d3e-9a1f-${String(index).padStart(12, '0')}`);
+  const option = plan.options[0];
+  if (!option) throw new Error('fixture changed');
+  option.actions = Array.from(
+    { length: ACTIONS_PER_PLAN },
+    (_, i): Action => ({
+      type: 'call_webhook',
+      actionId: `notify-${i}`,
+      adapter: 'webhook',
+      estimatedCost: { amountMinor: 10_000, currency: 'EUR' },
+      params: {
+        url: `https://hooks.example.test/crm/${index}/${i}`,
+        eventType: 'campaign.segment_ready',
+        data: { plan: index, action: i },
+      },
+    }),
+  );
+  return plan;
+}
+
+let dir: string;
+let configFile: string;
+let served: ServedFake;
+const fake = createWebhookFake({ baseUrl: 'https://hooks.example.test', secret: SECRET });
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'handoff-crash-'));
+  configFile = join(dir, 'handoff.config.json');
+  const approver = await generateSigningKeyPair({ alg: 'EdDSA' });
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      gatewayId: 'gw-crash',
+      database: { path: 'gateway.db' },
+      approvals: { keys: [{ type: 'inline', jwks: { keys: [approver.publicJwk] } }] },
+      auth: { apiKeys: [] },
+      policy: {
+        inline: {
+          id: 'crash-test',
+          version: '1',
+          rules: [
+            {
+              id: 'channels',
+              type: 'channel_allowlist',
+              enforcement: 'hard_mandatory',
+              channels: ['email', 'phone'],
+            },
+          ],
+        },
+      },
+      caps: [
+        {
+          capId: 'tenant-month',
+          tenantId: TENANT,
+          scope: { type: 'tenant', value: TENANT },
+          period: 'month',
+          limit: { amountMinor: 10_000_000, currency: 'EUR' },
+        },
+      ],
+      adapters: [{ type: 'webhook', signingSecretEnv: 'WEBHOOK_SECRET' }],
+    }),
+  );
+  const runtime = await createGatewayRuntime(loadConfigFile(configFile), {
+    env: { WEBHOOK_SECRET: SECRET },
+  });
+  for (let i = 1; i <= PLANS; i += 1) {
+    const view = await runtime.gateway.submitPlan(COPILOT, webhookPlan(i));
+    expect(view.state).toBe('approved');
+  }
+  await runtime.close();
+  served = await serveFake(fake.handlers, fake.baseUrl);
+}, 60_000);
+
+afterAll(async () => {
+  await served?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs the child until it prints `idle` (true) or until `killAfterMs` after `ready`, then SIGKILL (false). */
+function round(killAfterMs: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CHILD, configFile], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, WEBHOOK_SECRET: SECRET, FAKE_URL: served.url },
+    });
+    let out = '';
+    let err = '';
+    let idle = false;
+    let timer: NodeJS.Timeout | undefined;
+    child.stderr?.setEncoding('utf8').on('data', (c: string) => {
+      err += c;
+    });
+    child.stdout?.setEncoding('utf8').on('data', (c: string) => {
+      out += c;
+      if (!timer && out.includes('ready\n')) {
+        timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      }
+      if (out.includes('idle\n')) {
+        idle = true;
+        clearTimeout(timer);
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      // `idle` was printed: the outbox was done, whether or not the kill came while the process was closing.
+      if (idle) resolve(true);
+      else if (signal === 'SIGKILL') resolve(false);
+      else reject(new Error(`crash child exited ${code ?? signal}\n${out}\n${err}`));
+    });
+  });
+}
+
+describe('the outbox survives SIGKILL at any point of a dispatch', () => {
+  test('every action is applied exactly once at the platform, plans settle, lineage verifies', async () => {
+    const seed = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
+    const random = prng(seed);
+    let kills = 0;
+    let finished = false;
+    const progress: number[] = [];
+    for (let i = 0; i < MAX_ROUNDS && !finished; i += 1) {
+      // Dispatching all 40 actions takes about a second here: most rounds die part-way through.
+      finished = await round(Math.floor(random() * 600));
+      if (!finished) kills += 1;
+      progress.push(fake.applied.length);
+    }
+    expect(finished, `seed ${seed}: still dispatching, applied per round ${progress}`).toBe(true);
+    expect(kills, `seed ${seed}: no round was killed`).toBeGreaterThan(0);
+
+    const runtime = await createGatewayRuntime(loadConfigFile(configFile), {
+      env: { WEBHOOK_SECRET: SECRET },
+    });
+    try {
+      const rows = await runtime.store.transaction((tx) =>
+        tx.outboxByStatus(
+          ['pending', 'in_flight', 'succeeded', 'dead', 'in_doubt', 'abandoned'],
+          1000,
+        ),
+      );
+      expect(rows).toHaveLength(PLANS * ACTIONS_PER_PLAN);
+      expect(
+        rows.filter((r) => r.status !== 'succeeded'),
+        `seed ${seed}`,
+      ).toEqual([]);
+
+      const appliedIds = fake.applied.map((c) => c.headers['webhook-id']);
+      expect(appliedIds.sort(), `seed ${seed}`).toEqual(rows.map((r) => r.idempotencyKey).sort());
+      expect(fake.received.length).toBeGreaterThanOrEqual(appliedIds.length);
+
+      for (let i = 1; i <= PLANS; i += 1) {
+        const planId = webhookPlan(i).planId;
+        const record = await runtime.store.transaction((tx) => tx.getPlan(planId));
+        expect(record?.state, `${planId}, seed ${seed}`).toBe('dispatched');
+        const ledger = await runtime.store.transaction((tx) => tx.ledgerForPlan(planId));
+        expect(ledger.filter((l) => l.status === 'reserved')).toEqual([]);
+        const committed = ledger.filter((l) => l.status === 'committed');
+        expect(committed.map((l) => l.amountMinor)).toEqual([ACTIONS_PER_PLAN * 10_000]);
+      }
+
+      const events = await runtime.store.queryLineage({ limit: 100_000 });
+      let prev: string = GENESIS_HASH;
+      for (const [index, event] of events.entries()) {
+        expect(event.seq).toBe(index + 1);
+        expect(event.prevHash).toBe(prev);
+        expect(lineageEventHash(event)).toBe(event.hash);
+        prev = event.hash;
+      }
+      const succeeded = events.filter((e) => e.type === 'dispatch.succeeded');
+      expect(succeeded).toHaveLength(PLANS * ACTIONS_PER_PLAN);
+    } finally {
+      await runtime.close();
+    }
+  }, 300_000);
+});
