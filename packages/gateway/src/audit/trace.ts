@@ -39,7 +39,7 @@ export interface LineageTrace {
     selectedOptionId: string | null;
   };
   /** The copilot that proposed it: vendor, model, model version, prompt version and/or prompt hash. */
-  copilot: HandoffPlan['copilot'] | undefined;
+  copilot?: HandoffPlan['copilot'];
   /** Its input datasets and signals with their digests (`sha256`) and versions, as the plan cited them. */
   inputs: { inputId: string; kind: string; uri: string; version?: string; sha256?: string }[];
   /** The options with their actions (id, adapter, type, estimated cost). */
@@ -95,7 +95,7 @@ export interface LineageTrace {
     attempts: number;
     receiptDigest: string | null;
     events: TracedEvent[];
-    receipts: { digest: string; receipt: unknown }[];
+    receipts: { digest: string; receipt?: unknown }[];
   }[];
   /** Kill switches and operator actions that touched it: pauses and resumes of a scope covering it, cancellation. */
   controls: TracedEvent[];
@@ -157,7 +157,7 @@ export function traceLineage(
       recommendedOptionId: record.recommendedOptionId,
       selectedOptionId: record.selectedOptionId,
     },
-    copilot: plan?.copilot,
+    ...(plan ? { copilot: plan.copilot } : {}),
     inputs: (plan?.inputs ?? []).map((i) => ({
       inputId: i.inputId,
       kind: i.kind,

@@ -1,0 +1,213 @@
+import { readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { type Command, Option } from 'commander';
+import type { JWK } from 'jose';
+import { Checkpointer } from '../../audit/checkpointer.js';
+import { openDatabaseSource } from '../../audit/database-source.js';
+import { exportLineageJsonl } from '../../audit/export-jsonl.js';
+import { exportOpenLineage } from '../../audit/export-openlineage.js';
+import { openExportSource } from '../../audit/export-source.js';
+import type { LineageSource } from '../../audit/lineage-source.js';
+import { importCheckpointKey } from '../../audit/tree-head.js';
+import { verifyLineage } from '../../audit/verify-lineage.js';
+import { systemClock } from '../../clock.js';
+import { GatewayError } from '../../errors.js';
+import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { run } from '../main.js';
+import { type Io, printResult } from '../output.js';
+import { progressBar } from '../progress.js';
+
+type SetExit = (code: ExitCode) => void;
+
+/** Opens a gateway database file read-only. @throws GatewayError `NOT_FOUND` when it cannot be opened. */
+export function openReadOnly(path: string): Database.Database {
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    db.pragma('query_only = ON');
+    return db;
+  } catch (error) {
+    throw new GatewayError('NOT_FOUND', `Cannot open the database ${path}`, { cause: error });
+  }
+}
+
+function registerVerify(lineage: Command, io: Io, setExit: SetExit): void {
+  lineage
+    .command('verify')
+    .description(
+      'verify a lineage offline: hashes, chain, Merkle roots, checkpoint and approval signatures',
+    )
+    .option('--db <file>', 'a gateway database file (opened read-only)')
+    .option('--export <file>', 'a JSON Lines bundle from `handoff lineage export`')
+    .option('--json', 'print JSON')
+    .action(async (opts: { db?: string; export?: string; json?: boolean }) => {
+      setExit(
+        await run(io, opts.json ?? false, async () => {
+          if ((opts.db === undefined) === (opts.export === undefined)) {
+            throw new GatewayError('VALIDATION_FAILED', 'Give exactly one of --db and --export', {
+              issues: [{ path: '', code: 'ONE_SOURCE', message: 'Use --db or --export' }],
+            });
+          }
+          const source: LineageSource = opts.db
+            ? openDatabaseSource(opts.db)
+            : await openExportSource(opts.export ?? '');
+          const bar = progressBar('verifying', { json: opts.json ?? false });
+          const started = performance.now();
+          try {
+            const report = await verifyLineage(source, { onProgress: (d, t) => bar.update(d, t) });
+            bar.finish();
+            const seconds = (performance.now() - started) / 1000;
+            printResult(io, opts.json ?? false, report, () =>
+              report.ok
+                ? `OK: ${report.events} events (${report.mode}), ${report.checkpoints} checkpoints, ${report.approvals} approvals verified in ${seconds.toFixed(1)} s; head ${report.headHash}`
+                : `BROKEN at seq ${report.failure.seq}${report.failure.line ? ` (line ${report.failure.line})` : ''}: ${report.failure.code}: ${report.failure.message}`,
+            );
+            return report.ok ? EXIT.OK : EXIT.REFUSED;
+          } finally {
+            source.close();
+          }
+        }),
+      );
+    });
+}
+
+interface ExportOptions {
+  db: string;
+  out: string;
+  format: 'jsonl' | 'openlineage';
+  plan?: string;
+  tenant?: string;
+  producer?: string;
+  json?: boolean;
+}
+
+function registerExport(lineage: Command, io: Io, setExit: SetExit): void {
+  lineage
+    .command('export')
+    .description('export the lineage: a verifiable JSON Lines bundle, or OpenLineage RunEvents')
+    .requiredOption('--db <file>', 'a gateway database file (opened read-only)')
+    .requiredOption('--out <file>', 'where to write')
+    .addOption(
+      new Option('--format <format>', 'bundle or OpenLineage')
+        .choices(['jsonl', 'openlineage'])
+        .default('jsonl'),
+    )
+    .option('--plan <planId>', 'only this plan (a bundle then carries inclusion proofs)')
+    .option('--tenant <tenantId>', 'only this tenant (a bundle then carries inclusion proofs)')
+    .option('--producer <uri>', 'OpenLineage: the producer URI')
+    .option('--json', 'print JSON')
+    .action(async (opts: ExportOptions) => {
+      setExit(
+        await run(io, opts.json ?? false, async () => {
+          const db = openReadOnly(opts.db);
+          const bar = progressBar('exporting', { json: opts.json ?? false });
+          const onProgress = (done: number, total: number) => bar.update(done, total);
+          try {
+            const filter = {
+              ...(opts.plan ? { planId: opts.plan } : {}),
+              ...(opts.tenant ? { tenantId: opts.tenant } : {}),
+            };
+            const summary =
+              opts.format === 'openlineage'
+                ? await exportOpenLineage(db, opts.out, {
+                    ...filter,
+                    ...(opts.producer ? { producer: opts.producer } : {}),
+                    onProgress,
+                  })
+                : await exportLineageJsonl(db, opts.out, {
+                    ...(opts.plan || opts.tenant ? { filter } : {}),
+                    onProgress,
+                  });
+            bar.finish();
+            const result = { format: opts.format, out: opts.out, ...summary };
+            printResult(io, opts.json ?? false, result, () =>
+              Object.entries(result)
+                .map(([k, v]) => `${k}: ${v}`)
+                .join('\n'),
+            );
+            return EXIT.OK;
+          } finally {
+            db.close();
+          }
+        }),
+      );
+    });
+}
+
+function readPrivateJwk(file: string): JWK {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as JWK;
+  } catch (error) {
+    throw new GatewayError('CONFIG_INVALID', `Cannot read the key file ${file}`, { cause: error });
+  }
+}
+
+function registerCheckpoint(lineage: Command, io: Io, setExit: SetExit): void {
+  lineage
+    .command('checkpoint')
+    .description('sign a checkpoint (RFC 9162 tree head, Ed25519) of a gateway database now')
+    .requiredOption('--db <file>', 'the gateway database file')
+    .requiredOption('--key <file>', 'the private Ed25519 JWK (`handoff keys generate --alg EdDSA`)')
+    .requiredOption('--gateway-id <id>', 'this gateway id')
+    .option('--json', 'print JSON')
+    .action(async (opts: { db: string; key: string; gatewayId: string; json?: boolean }) => {
+      setExit(
+        await run(io, opts.json ?? false, async () => {
+          const key = await importCheckpointKey(readPrivateJwk(opts.key));
+          const store = openSqliteStore({ path: opts.db });
+          try {
+            const checkpointer = new Checkpointer(store, {
+              key,
+              gatewayId: opts.gatewayId,
+              clock: systemClock,
+            });
+            const record = await checkpointer.checkpoint();
+            const result = record
+              ? { signed: true, ...record, signature: undefined }
+              : { signed: false };
+            printResult(io, opts.json ?? false, result, () =>
+              record
+                ? `signed checkpoint of ${record.treeSize} events, root ${record.rootHash}, key ${record.kid}`
+                : 'nothing new to sign',
+            );
+            return EXIT.OK;
+          } finally {
+            await store.close();
+          }
+        }),
+      );
+    });
+  lineage
+    .command('jwks')
+    .description("print the gateway's checkpoint public keys (every kid ever used) as a JWKS")
+    .requiredOption('--db <file>', 'the gateway database file (opened read-only)')
+    .action(async (opts: { db: string }) => {
+      setExit(
+        await run(io, true, async () => {
+          const db = openReadOnly(opts.db);
+          try {
+            const rows = db
+              .prepare("select jwk from keys where purpose = 'checkpoint' order by first_seen_at")
+              .pluck()
+              .all() as string[];
+            io.out(JSON.stringify({ keys: rows.map((r) => JSON.parse(r)) }, null, 2));
+            return EXIT.OK;
+          } finally {
+            db.close();
+          }
+        }),
+      );
+    });
+}
+
+/**
+ * `handoff lineage verify|export|checkpoint|jwks`, the offline half of the auditors' commands (see
+ * `registerLineage`): `verify` checks a database file or an export bundle and exits 1 at the first broken point;
+ * `export` writes a verifiable JSON Lines bundle or OpenLineage events; `checkpoint` signs a tree head now;
+ * `jwks` prints the checkpoint keys.
+ */
+export function registerLineageAudit(lineage: Command, io: Io, setExit: SetExit): void {
+  registerVerify(lineage, io, setExit);
+  registerExport(lineage, io, setExit);
+  registerCheckpoint(lineage, io, setExit);
+}

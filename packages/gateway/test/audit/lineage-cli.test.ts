@@ -1,0 +1,202 @@
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
+import { progressBar } from '../../src/cli/progress.js';
+import { runCli } from '../cli/cli-support.js';
+import { TENANT } from '../support/harness.js';
+import { auditedHarness } from './support.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'handoff-lineage-cli-'));
+let db: string;
+let gatedPlanId: string;
+
+beforeAll(async () => {
+  const { h, planIds } = await auditedHarness();
+  gatedPlanId = planIds.gated;
+  await h.close();
+  db = join(dir, 'gateway.db');
+  copyFileSync(join(h.dir, 'gateway.db'), db);
+});
+
+describe('handoff lineage (offline on a database file)', () => {
+  it('query pages in seq order with filters, and says how to get the next page', async () => {
+    const first = await runCli(
+      'lineage',
+      'query',
+      '--db',
+      db,
+      '--tenant',
+      TENANT,
+      '--limit',
+      '2',
+      '--json',
+    );
+    expect(first.code).toBe(0);
+    const page = JSON.parse(first.out) as { items: { seq: number }[]; nextCursor: string };
+    expect(page.items.map((e) => e.seq)).toEqual([1, 2]);
+    const next = await runCli(
+      'lineage',
+      'query',
+      '--db',
+      db,
+      '--after',
+      page.nextCursor,
+      '--limit',
+      '1',
+      '--json',
+    );
+    expect((JSON.parse(next.out) as { items: { seq: number }[] }).items[0]?.seq).toBe(3);
+    const approvals = await runCli(
+      'lineage',
+      'query',
+      '--db',
+      db,
+      '--type',
+      'approval.accepted',
+      '--actor-type',
+      'approver',
+    );
+    expect(approvals.out.split('\n').filter((l) => l.includes('approval.accepted'))).toHaveLength(
+      2,
+    );
+    const bad = await runCli('lineage', 'query', '--db', db, '--type', 'no.such.type');
+    expect(bad.code).toBe(2);
+  });
+
+  it('trace prints the readable report, or JSON; an unknown plan is NOT_FOUND (exit 1)', async () => {
+    const text = await runCli('lineage', 'trace', '--db', db, '--plan', gatedPlanId);
+    expect(text.code).toBe(0);
+    expect(text.out).toContain(`Plan ${gatedPlanId}`);
+    expect(text.out).toContain('Approvals');
+    const json = await runCli('lineage', 'trace', '--db', db, '--plan', gatedPlanId, '--json');
+    expect(JSON.parse(json.out).plan.planId).toBe(gatedPlanId);
+    const missing = await runCli(
+      'lineage',
+      'trace',
+      '--db',
+      db,
+      '--plan',
+      '019a8f2e-5c4b-7d3e-9a1f-0000000000ff',
+    );
+    expect(missing.code).toBe(1);
+    const two = await runCli(
+      'lineage',
+      'trace',
+      '--db',
+      db,
+      '--plan',
+      gatedPlanId,
+      '--action',
+      'x',
+    );
+    expect(two.code).toBe(1);
+    expect(two.err).toContain('VALIDATION_FAILED');
+  });
+
+  it('verify: OK exits 0; a tampered copy exits 1 naming the seq and code', async () => {
+    const ok = await runCli('lineage', 'verify', '--db', db, '--json');
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.out)).toMatchObject({ ok: true, checkpoints: 2 });
+    const tampered = join(dir, 'tampered.db');
+    copyFileSync(db, tampered);
+    const raw = new Database(tampered);
+    raw.prepare('delete from lineage_events where seq = 4').run();
+    raw.close();
+    const broken = await runCli('lineage', 'verify', '--db', tampered);
+    expect(broken.code).toBe(1);
+    expect(broken.out).toBe('BROKEN at seq 4: SEQ_GAP: Expected seq 4, found 5');
+  });
+
+  it('export writes a bundle that verify --export accepts, and OpenLineage events', async () => {
+    const bundle = join(dir, 'bundle.jsonl');
+    const exported = await runCli('lineage', 'export', '--db', db, '--out', bundle, '--json');
+    expect(exported.code).toBe(0);
+    expect(JSON.parse(exported.out)).toMatchObject({ format: 'jsonl', mode: 'complete' });
+    const verified = await runCli('lineage', 'verify', '--export', bundle, '--json');
+    expect(JSON.parse(verified.out)).toMatchObject({ ok: true, mode: 'complete' });
+    const ol = join(dir, 'ol.jsonl');
+    const openlineage = await runCli(
+      'lineage',
+      'export',
+      '--db',
+      db,
+      '--out',
+      ol,
+      '--format',
+      'openlineage',
+      '--json',
+    );
+    expect(JSON.parse(openlineage.out)).toMatchObject({ plans: 3, events: 6 });
+  });
+
+  it('checkpoint signs with a key file, then nothing new; jwks lists every checkpoint kid', async () => {
+    const pair = await generateSigningKeyPair({ alg: 'EdDSA', kid: 'cp-cli' });
+    const keyFile = join(dir, 'cp.private.jwk.json');
+    writeFileSync(keyFile, JSON.stringify(pair.privateJwk), { mode: 0o600 });
+    const copy = join(dir, 'checkpointed.db');
+    copyFileSync(db, copy);
+    const args = [
+      'lineage',
+      'checkpoint',
+      '--db',
+      copy,
+      '--key',
+      keyFile,
+      '--gateway-id',
+      'gw-test',
+      '--json',
+    ];
+    const first = await runCli(...args);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.out)).toMatchObject({ signed: true, kid: 'cp-cli' });
+    expect(first.out).not.toContain(String(pair.privateJwk.d));
+    const jwks = JSON.parse((await runCli('lineage', 'jwks', '--db', copy)).out) as {
+      keys: { kid: string }[];
+    };
+    expect(jwks.keys.map((k) => k.kid).sort()).toEqual(['cp-2026-11', 'cp-2026-12', 'cp-cli']);
+    expect(JSON.stringify(jwks)).not.toContain('"d"');
+    expect((await runCli('lineage', 'verify', '--db', copy)).code).toBe(0);
+  });
+});
+
+describe('progress bar', () => {
+  const sink = (isTTY: boolean) => {
+    const written: string[] = [];
+    return { written, stream: { isTTY, write: (t: string) => written.push(t) } };
+  };
+
+  it('draws counts, share and rate on a TTY, throttled to every 100 ms', () => {
+    const { written, stream } = sink(true);
+    let t = 0;
+    const bar = progressBar('verifying', { json: false, stream, env: {}, now: () => t });
+    t = 1000;
+    bar.update(500, 1000);
+    t = 1050;
+    bar.update(600, 1000);
+    t = 2000;
+    bar.update(1000, 1000);
+    bar.finish();
+    expect(written).toEqual([
+      `\rverifying [${'#'.repeat(12)}${'.'.repeat(12)}] 50% 500/1,000 500/s`,
+      `\rverifying [${'#'.repeat(24)}] 100% 1,000/1,000 500/s`,
+      '\n',
+    ]);
+  });
+
+  it('stays quiet with --json, off a TTY, and when CI is set', () => {
+    for (const [json, isTTY, env] of [
+      [true, true, {}],
+      [false, false, {}],
+      [false, true, { CI: 'true' }],
+    ] as const) {
+      const { written, stream } = sink(isTTY);
+      const bar = progressBar('x', { json, stream, env, now: () => 0 });
+      bar.update(1, 2);
+      bar.finish();
+      expect(written).toEqual([]);
+    }
+  });
+});
