@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { money } from '@handoff/copilot-adapter';
+import { monthlyEurCap } from '../shared/story-gateway.js';
 
 export const TENANT = 'acme-bank';
 export const GATEWAY_ID = 'gw-bank-demo';
@@ -51,22 +52,13 @@ export const CALL_CENTRE_HOOK = 'https://callcentre.bank.example/hooks/handoff';
  * bank's time zone.
  */
 export const CAPS = [
-  {
-    capId: 'tenant-month',
-    tenantId: TENANT,
-    scope: { type: 'tenant', value: TENANT },
-    period: 'month',
-    limit: { amountMinor: 100_000, currency: 'EUR' },
-    timeZone: 'Europe/Lisbon',
-  },
-  {
+  monthlyEurCap({ capId: 'tenant-month', tenantId: TENANT, limitMinor: 100_000 }),
+  monthlyEurCap({
     capId: 'hubspot-month',
     tenantId: TENANT,
-    scope: { type: 'adapter', value: 'hubspot' },
-    period: 'month',
-    limit: { amountMinor: 120_000, currency: 'EUR' },
-    timeZone: 'Europe/Lisbon',
-  },
+    limitMinor: 120_000,
+    adapter: 'hubspot',
+  }),
 ];
 
 /** The two people whose signed approvals larger plans need (policy `spend-needs-two`). */

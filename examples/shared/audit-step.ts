@@ -1,0 +1,79 @@
+/**
+ * The auditor's tools of a story, over the gateway's API with the auditor's own key: read the lineage, re-verify
+ * its hash chain independently (every event's RFC 8785 + SHA-256 hash recomputed and linked to the one before, from
+ * the genesis hash), and check a copilot's plan signature against its public key.
+ */
+import type { AppRouter } from '@handoff/gateway';
+import { GENESIS_HASH, type LineageEvent, lineageEventHash } from '@handoff/protocol';
+import type { TRPCClient } from '@trpc/client';
+import { importJWK, type JWK, jwtVerify } from 'jose';
+import type { Expectations } from './expectations.js';
+import { detail, verdict } from './terminal.js';
+
+/** Every lineage event the auditor may see (optionally of one plan), in `seq` order, page by page. */
+export async function readLineage(
+  auditor: TRPCClient<AppRouter>,
+  planId?: string,
+): Promise<LineageEvent[]> {
+  const events: LineageEvent[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await auditor.lineage.query.query({
+      limit: 500,
+      ...(planId ? { planId } : {}),
+      ...(cursor ? { cursor } : {}),
+    });
+    events.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return events;
+}
+
+/** The outcome of {@link verifyChain}: intact, or the first event where it breaks and why. */
+export type ChainVerdict =
+  | { ok: true; events: number; headHash: string }
+  | { ok: false; events: number; brokenAtSeq: number; reason: string };
+
+/** Re-verifies a whole chain (every event from seq 1): sequence, `prevHash` links and each recomputed hash. */
+export function verifyChain(events: readonly LineageEvent[]): ChainVerdict {
+  let prev: string = GENESIS_HASH;
+  for (const [index, event] of events.entries()) {
+    const broken = (reason: string): ChainVerdict => ({
+      ok: false,
+      events: events.length,
+      brokenAtSeq: event.seq,
+      reason,
+    });
+    if (event.seq !== index + 1) return broken(`expected seq ${index + 1}`);
+    if (event.prevHash !== prev) return broken('prevHash does not link to the event before');
+    if (lineageEventHash(event) !== event.hash) return broken('hash does not match the event');
+    prev = event.hash;
+  }
+  return { ok: true, events: events.length, headHash: prev };
+}
+
+/** Verifies a copilot's `handoff-plan+jwt` against its public key; returns the claims, or why it failed. */
+export async function verifyPlanSignature(
+  jws: string,
+  publicJwk: JWK,
+): Promise<{ ok: true; planId: string; planDigest: string } | { ok: false; reason: string }> {
+  try {
+    const key = await importJWK(publicJwk, publicJwk.alg);
+    const { payload } = await jwtVerify(jws, key, { typ: 'handoff-plan+jwt' });
+    return { ok: true, planId: String(payload.planId), planDigest: String(payload.planDigest) };
+  } catch (error) {
+    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Recomputes the chain of `events` (the whole lineage), prints the verdict and records it as an expectation. */
+export function checkChain(events: readonly LineageEvent[], checks: Expectations): ChainVerdict {
+  const chain = verifyChain(events);
+  detail(
+    chain.ok
+      ? `hash chain recomputed by the auditor: ${verdict('intact')}, ${chain.events} events, head ${chain.headHash.slice(0, 23)}…`
+      : `hash chain: ${verdict('broken')} at seq ${chain.brokenAtSeq}: ${chain.reason}`,
+  );
+  checks.check(chain.ok, 'every lineage event hash recomputes and links to the one before');
+  return chain;
+}

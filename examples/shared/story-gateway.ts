@@ -1,0 +1,208 @@
+/**
+ * A real gateway for a story: configuration written to a folder (SQLite file, approvers' JWKS, API-key hashes, the
+ * story's policy file and caps), served over HTTP on 127.0.0.1, with the people around it: the copilot's
+ * `HandoffClient`, typed tRPC clients for the approver desk, the operator and the auditor, and approver keys made at
+ * run time. Nothing secret is written outside the story's folder, which is gitignored (`.handoff/`).
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AutomationAdapter } from '@handoff/automation-adapter';
+import { HandoffClient } from '@handoff/copilot-adapter';
+import {
+  type AppRouter,
+  createApprovalToken,
+  createGatewayRuntime,
+  type GatewayRuntime,
+  generateApiKey,
+  generateSigningKeyPair,
+  hashApiKey,
+  loadConfigFile,
+  type PlanView,
+  type Role,
+  type SigningKeyPair,
+  startHttpServer,
+} from '@handoff/gateway';
+import type { Money } from '@handoff/protocol';
+import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
+import type { SkipClock } from './skip-clock.js';
+
+/** The repository root (examples/shared/../..). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The people who call the gateway, each with one role and its own API key. */
+export const STORY_CALLERS = {
+  copilot: ['copilot'],
+  approverDesk: ['approver'],
+  operator: ['operator'],
+  auditor: ['auditor'],
+} as const satisfies Record<string, readonly Role[]>;
+export type StoryCaller = keyof typeof STORY_CALLERS;
+
+/**
+ * A monthly cap in EUR for the story's config, in the bank's time zone (Europe/Lisbon): on the whole tenant, or on
+ * one adapter when `adapter` is given. `limitMinor` is integer minor units (cents).
+ */
+export function monthlyEurCap(input: {
+  capId: string;
+  tenantId: string;
+  limitMinor: number;
+  adapter?: string;
+}) {
+  return {
+    capId: input.capId,
+    tenantId: input.tenantId,
+    scope: input.adapter
+      ? { type: 'adapter', value: input.adapter }
+      : { type: 'tenant', value: input.tenantId },
+    period: 'month',
+    limit: { amountMinor: input.limitMinor, currency: 'EUR' },
+    timeZone: 'Europe/Lisbon',
+  };
+}
+
+/** An approver: who signs (`sub`), in which role, with which key (its private JWK file is in the story folder). */
+export interface StoryApprover {
+  sub: string;
+  role: string;
+  key: SigningKeyPair;
+  keyFile: string;
+}
+
+/** Options of {@link startStoryGateway}. */
+export interface StoryGatewayOptions {
+  /** Names the folder: `.handoff/<story>/` at the repository root, wiped at start. */
+  story: string;
+  gatewayId: string;
+  tenantId: string;
+  /** The story's policy set (YAML or JSON), by absolute path. */
+  policyFile: string;
+  /** Budget caps, as the config's `caps` (money in integer minor units). */
+  caps: unknown[];
+  /** Approvers by name: `sub` and `role` (e.g. `{ finance: { sub: 'f.costa', role: 'finance' } }`). */
+  approvers: Record<string, { sub: string; role: string }>;
+  clock: SkipClock;
+  /** The adapters the gateway dispatches with, and the `fetch` they use. */
+  adapters: AutomationAdapter[];
+  fetch: typeof fetch;
+}
+
+/** A running story gateway and its callers. */
+export interface StoryGateway {
+  url: string;
+  dir: string;
+  configFile: string;
+  gatewayId: string;
+  tenantId: string;
+  runtime: GatewayRuntime;
+  /** API keys by caller (shown only to explore a `--keep` gateway). */
+  apiKeys: Record<StoryCaller, string>;
+  /** The copilot's client (copilot-adapter). */
+  copilot: HandoffClient;
+  /** Typed tRPC clients of the other callers. */
+  api: Record<Exclude<StoryCaller, 'copilot'>, TRPCClient<AppRouter>>;
+  approvers: Record<string, StoryApprover>;
+  /** Signs an approval of the plan's recommended option by `approver`, up to `maxSpend`. */
+  sign(view: PlanView, approver: string, maxSpend: Money): Promise<string>;
+  /** From now on, dispatch on the gateway's own timer, as a served gateway does (for `--keep`). */
+  dispatchOnItsOwn(): void;
+  stop(): Promise<void>;
+}
+
+function trpc(url: string, apiKey: string): TRPCClient<AppRouter> {
+  return createTRPCClient<AppRouter>({
+    links: [httpLink({ url, headers: { authorization: `Bearer ${apiKey}` } })],
+  });
+}
+
+/** Writes the story's gateway folder and config, opens the store and serves the gateway on 127.0.0.1. */
+export async function startStoryGateway(options: StoryGatewayOptions): Promise<StoryGateway> {
+  const dir = join(REPO_ROOT, '.handoff', options.story);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'keys'), { recursive: true });
+
+  const approvers: Record<string, StoryApprover> = {};
+  for (const [name, who] of Object.entries(options.approvers)) {
+    const key = await generateSigningKeyPair({ alg: 'EdDSA' });
+    const keyFile = join(dir, 'keys', `${name}.private.jwk.json`);
+    writeFileSync(keyFile, `${JSON.stringify(key.privateJwk, null, 2)}\n`, { mode: 0o600 });
+    approvers[name] = { ...who, key, keyFile };
+  }
+  const jwks = { keys: Object.values(approvers).map((a) => a.key.publicJwk) };
+  writeFileSync(join(dir, 'keys', 'approvers.jwks.json'), `${JSON.stringify(jwks, null, 2)}\n`);
+
+  const apiKeys = {} as Record<StoryCaller, string>;
+  const entries = Object.entries(STORY_CALLERS).map(([caller, roles]) => {
+    const apiKey = generateApiKey();
+    apiKeys[caller as StoryCaller] = apiKey;
+    return { id: caller, tenantId: options.tenantId, roles, keyHash: hashApiKey(apiKey) };
+  });
+  const config = {
+    gatewayId: options.gatewayId,
+    database: { path: 'gateway.db' },
+    listen: { host: '127.0.0.1', port: 0 },
+    approvals: { keys: [{ type: 'file', path: 'keys/approvers.jwks.json' }] },
+    auth: { apiKeys: entries },
+    policy: { file: options.policyFile },
+    caps: options.caps,
+  };
+  const configFile = join(dir, 'handoff.config.json');
+  writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
+
+  const loaded = loadConfigFile(configFile);
+  const runtime = await createGatewayRuntime(loaded, {
+    clock: options.clock,
+    fetch: options.fetch,
+    adapters: options.adapters,
+  });
+  // Served without the gateway's own dispatch timer: the story runs the dispatcher itself, step by step.
+  const server = await startHttpServer({
+    gateway: runtime.gateway,
+    authenticator: runtime.authenticator,
+    host: '127.0.0.1',
+    port: 0,
+  });
+  const url = server.url;
+  const { copilot: copilotKey, ...others } = apiKeys;
+  return {
+    url,
+    dir,
+    configFile,
+    gatewayId: options.gatewayId,
+    tenantId: options.tenantId,
+    runtime,
+    apiKeys,
+    copilot: new HandoffClient({ url, credential: copilotKey, clock: options.clock }),
+    api: {
+      approverDesk: trpc(url, others.approverDesk),
+      operator: trpc(url, others.operator),
+      auditor: trpc(url, others.auditor),
+    },
+    approvers,
+    sign: (view, name, maxSpend) => {
+      const approver = approvers[name];
+      if (!approver) throw new Error(`No approver ${name} in this story`);
+      return createApprovalToken(
+        {
+          iss: 'bank-approvals-desk',
+          sub: approver.sub,
+          aud: options.gatewayId,
+          planId: view.planId,
+          planDigest: view.digest as `sha256:${string}`,
+          optionId: view.recommendedOptionId,
+          policyVersion: view.policyVersion,
+          decision: 'approve',
+          maxSpend,
+          role: approver.role,
+        },
+        approver.key.privateJwk,
+        { clock: options.clock },
+      );
+    },
+    dispatchOnItsOwn: () => runtime.startDispatching(),
+    stop: async () => {
+      await server.close();
+      await runtime.close();
+    },
+  };
+}
