@@ -1,0 +1,203 @@
+/**
+ * The ad-budget copilot (deterministic, standing in for an LLM): it reads which client groups subscribed most on the
+ * bank data's holdout and proposes moving the daily budgets of the ad campaigns aimed at them, from the weakest
+ * group's campaign towards the strongest. Each move is a `set_campaign_budget` action; its estimated cost is the
+ * extra spend over 30 days (a cut costs nothing).
+ */
+import type { Clock } from '@handoff/copilot-adapter';
+import type { Action, HandoffPlan, StrategyOption } from '@handoff/protocol';
+import type { BankData } from '../shared/bank-data.js';
+import { round4 } from '../shared/forecast.js';
+import { assemblePlan, bankInputs, riskOf, segmentEvidence } from '../shared/plan-parts.js';
+import { type RankedClients, type Segment, segmentWhere } from '../shared/ranked-clients.js';
+import type { AdCampaign } from './example-ads-platform.js';
+
+export const TENANT = 'acme-bank';
+/** Days of extra spend a daily-budget increase is priced over. */
+export const PRICING_DAYS = 30;
+
+/** Which client group each campaign reaches (job in the bank data). */
+export const CAMPAIGN_AUDIENCE: Readonly<Record<string, string>> = {
+  'search-retired': 'retired',
+  'social-students': 'student',
+  'display-management': 'management',
+  'display-blue-collar': 'blue-collar',
+};
+
+/** A campaign with the holdout rate of the group it reaches. */
+interface Ranked {
+  campaign: AdCampaign;
+  segment: Segment;
+}
+
+/** One move: a campaign's daily budget from its current amount by `percent` (integer minor units, rounded down). */
+function move(target: Ranked, percent: number, actionId: string): Action {
+  const current = target.campaign.dailyBudget;
+  const next = Math.max(0, Math.floor((current.amountMinor * (100 + percent)) / 100));
+  const extra = Math.max(0, next - current.amountMinor) * PRICING_DAYS;
+  return {
+    type: 'set_campaign_budget',
+    actionId,
+    adapter: 'example-ads',
+    description: `${target.campaign.campaignId}: daily budget ${percent > 0 ? '+' : ''}${percent} %`,
+    estimatedCost: { amountMinor: extra, currency: current.currency },
+    params: {
+      campaignId: target.campaign.campaignId,
+      budgetType: 'daily',
+      currentBudget: current,
+      newBudget: { amountMinor: next, currency: current.currency },
+    },
+  };
+}
+
+function option(
+  ranked: RankedClients,
+  channelOf: (campaignId: string) => AdCampaign['channel'],
+  o: { optionId: string; title: string; rationale: string; boost: Ranked; actions: Action[] },
+): StrategyOption {
+  const { rate } = o.boost.segment;
+  const biggest = Math.max(
+    ...o.actions.map((a) =>
+      a.type === 'set_campaign_budget'
+        ? Math.abs(a.params.newBudget.amountMinor / a.params.currentBudget.amountMinor - 1)
+        : 0,
+    ),
+  );
+  return {
+    optionId: o.optionId,
+    title: o.title,
+    rationale: o.rationale,
+    channels: [
+      ...new Set(
+        o.actions.map((a) =>
+          channelOf(a.type === 'set_campaign_budget' ? a.params.campaignId : ''),
+        ),
+      ),
+    ],
+    audience: {
+      segmentId: o.boost.segment.segmentId,
+      description: `Ad audience of ${o.boost.campaign.campaignId}`,
+      estimatedSize: o.boost.segment.clients.length,
+      criteria: [
+        { field: 'job', op: 'eq', value: CAMPAIGN_AUDIENCE[o.boost.campaign.campaignId] ?? '' },
+      ],
+    },
+    budget: {
+      amount: {
+        amountMinor: o.actions.reduce((s, a) => s + a.estimatedCost.amountMinor, 0),
+        currency: 'EUR',
+      },
+      period: 'month',
+    },
+    forecast: {
+      unit: 'ratio',
+      kpi: 'conversion_rate',
+      p10: round4(rate.p10),
+      p50: round4(rate.p50),
+      p90: round4(rate.p90),
+      confidence: 0.8,
+      horizonDays: PRICING_DAYS,
+    },
+    risk: riskOf(o.boost.segment, [
+      {
+        code: 'budget_move_size',
+        weight: round4(Math.min(0.1, biggest / 10)),
+        note: `largest move ${Math.round(biggest * 100)} %`,
+      },
+    ]),
+    evidence: segmentEvidence(o.boost.segment, ranked),
+    contentKind: 'ad_creative',
+    actions: o.actions,
+  };
+}
+
+/** The three plans of the story: a small rebalance, a push that needs an override, and an all-in that is denied. */
+export function adBudgetPlans(
+  data: BankData,
+  ranked: RankedClients,
+  campaigns: readonly AdCampaign[],
+  clock: Clock,
+): { rebalance: HandoffPlan; push: HandoffPlan; allIn: HandoffPlan; order: Ranked[] } {
+  const channelOf = (id: string) =>
+    campaigns.find((c) => c.campaignId === id)?.channel ?? 'display';
+  const order = campaigns
+    .map((campaign) => {
+      const job = CAMPAIGN_AUDIENCE[campaign.campaignId] ?? '';
+      return {
+        campaign,
+        segment: segmentWhere(ranked, `job-${job}`, `with job = ${job}`, (c) => c.job === job),
+      };
+    })
+    .sort((a, b) => b.segment.rate.p50 - a.segment.rate.p50);
+  const [first, second, , last] = order;
+  if (!first || !second || !last) throw new Error('The story needs four campaigns');
+  const inputs = bankInputs(data, ranked);
+  const plan = (id: string, name: string, options: StrategyOption[]) =>
+    assemblePlan({
+      clock,
+      tenantId: TENANT,
+      workflow: {
+        workflowId: id,
+        name,
+        cvjStage: 'aware',
+        aiMode: 'ai_assisted',
+        owner: 'paid-media@bank.example',
+      },
+      objective: { unit: 'ratio', kpi: 'conversion_rate', direction: 'at_least', target: 0.12 },
+      inputs,
+      options,
+      recommendedOptionId: options[0]?.optionId ?? '',
+    });
+  const weakest = last.campaign.campaignId;
+  return {
+    order,
+    rebalance: plan('ads-rebalance', 'Rebalance daily ad budgets', [
+      option(ranked, channelOf, {
+        optionId: 'shift-15',
+        title: `+15 % ${second.campaign.campaignId}, -15 % ${weakest}`,
+        rationale: `Move spend from the weakest audience (${weakest}) to a strong one.`,
+        boost: second,
+        actions: [move(second, 15, 'raise'), move(last, -15, 'cut')],
+      }),
+      option(ranked, channelOf, {
+        optionId: 'shift-10',
+        title: `+10 % ${second.campaign.campaignId}, -10 % ${weakest}`,
+        rationale: 'The same direction, more cautiously.',
+        boost: second,
+        actions: [move(second, 10, 'raise'), move(last, -10, 'cut')],
+      }),
+    ]),
+    push: plan('ads-push-strongest', 'Push the strongest audience', [
+      option(ranked, channelOf, {
+        optionId: 'raise-35',
+        title: `+35 % ${first.campaign.campaignId}`,
+        rationale: 'The highest holdout rate of any audience; worth a bigger step.',
+        boost: first,
+        actions: [move(first, 35, 'raise')],
+      }),
+      option(ranked, channelOf, {
+        optionId: 'raise-20',
+        title: `+20 % ${first.campaign.campaignId}`,
+        rationale: 'As far as the guardrail allows without an override.',
+        boost: first,
+        actions: [move(first, 20, 'raise')],
+      }),
+    ]),
+    allIn: plan('ads-all-in', 'All in on one audience', [
+      option(ranked, channelOf, {
+        optionId: 'all-in',
+        title: `+300 % ${second.campaign.campaignId}, -100 % ${weakest}`,
+        rationale: 'Concentrate everything where it converts.',
+        boost: second,
+        actions: [move(second, 300, 'raise'), move(last, -100, 'cut')],
+      }),
+      option(ranked, channelOf, {
+        optionId: 'double',
+        title: `+100 % ${second.campaign.campaignId}`,
+        rationale: 'Double the strong audience, keep the rest.',
+        boost: second,
+        actions: [move(second, 100, 'raise')],
+      }),
+    ]),
+  };
+}
