@@ -8,7 +8,7 @@
  * Customer.io and a webhook receiver on 127.0.0.1, through one injected HTTP 429. An auditor traces one dispatched
  * action back to the data and the approvals and verifies the lineage. Exits 0 only if every expectation held.
  *
- * Run: `pnpm demo` from the repository root; `pnpm demo -- --keep` leaves the gateway running for the CLI.
+ * Run: `pnpm demo` from the repository root; `pnpm demo --keep` leaves the gateway running for the CLI.
  */
 import { join } from 'node:path';
 import { generateProvenanceKeyPair, signPlan, validatePlan } from '@handoff/copilot-adapter';
