@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerApprove } from './commands/approve.js';
+import { registerDispatch } from './commands/dispatch.js';
 import { registerGateway } from './commands/gateway.js';
 import { registerKeys } from './commands/keys.js';
 import { registerLineage } from './commands/lineage.js';
@@ -37,6 +38,7 @@ export function buildProgram(io: Io, result: { code: ExitCode }): Command {
   registerApprove(program, io, setExit);
   registerPlan(program, io, setExit);
   registerLineage(program, io, setExit);
+  registerDispatch(program, io, setExit);
   return program;
 }
 

@@ -1,7 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type LineageEvent, LineageEventSchema } from '@handoff/protocol';
 import { createHubSpotFake, type ServedFake, serveFake } from '@handoff/automation-adapter/testing';
+import { type LineageEvent, LineageEventSchema } from '@handoff/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { PlanView } from '../../src/pipeline/plan-view.js';
 import { httpClient, refusal } from '../http/http-fixture.js';
@@ -164,6 +164,14 @@ describe('one gateway process: submit, two approvals, lineage, SIGTERM', () => {
         { workflowId: '12345678', email: 'client-0042@example.com' },
       ]);
       expect(hubspot.received.every((c) => c.headers.authorization === '[redacted]')).toBe(true);
+      const listed = await runBin(
+        ['dispatch', 'list', '--url', gw.url, '--plan', view.planId, '--json'],
+        { HANDOFF_API_KEY: folder.apiKey.auditor },
+      );
+      expect(listed.code, listed.err).toBe(0);
+      expect(JSON.parse(listed.out)).toMatchObject([
+        { planId: view.planId, adapter: 'hubspot', status: 'succeeded', attempts: 1 },
+      ]);
     },
     TIMEOUT,
   );
