@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { isGatewayError } from '../../src/errors.js';
 import { createHarness, type Harness } from '../support/harness.js';
-import { approvedPlan, eventTypes, ledgerOf, outboxOf } from './dispatch-support.js';
+import { approvedPlan, eventTypes, ledgerOf, outboxOf, twoActionPlan } from './dispatch-support.js';
 import { inDoubt, refused, scriptedAdapter } from './scripted-adapter.js';
 
 let h: Harness;
@@ -66,6 +66,30 @@ describe('dead letters and in-doubt dispatches (operator)', () => {
       ['tenant-month', 64_500, 'released'],
     ]);
     expect(await h.runtime.dispatcher.runDue()).toMatchObject({ attempted: 0 });
+  });
+
+  test('a plan whose second action is abandoned ends partially_failed, committing only what was sent', async () => {
+    const hubspot = scriptedAdapter('hubspot', {
+      steps: [{ ok: { status: 'succeeded' } }, refused()],
+    });
+    h = await createHarness({ adapters: [hubspot.adapter] });
+    const plan = await approvedPlan(h, twoActionPlan());
+    expect(await h.runtime.dispatcher.runDue()).toMatchObject({ succeeded: 1, deadLettered: 1 });
+    const dead = (await outboxOf(h, plan.planId)).find((r) => r.status === 'dead');
+    await h.gateway.resolveDispatch(h.callers.operator.principal, {
+      idempotencyKey: dead?.idempotencyKey ?? '',
+      resolution: 'abandon',
+      reason: 'list deleted',
+    });
+    expect((await h.gateway.getPlan(h.callers.operator.principal, plan.planId)).state).toBe(
+      'partially_failed',
+    );
+    expect(await ledgerOf(h, plan.planId)).toEqual([
+      ['hubspot-month', 40_000, 'committed'],
+      ['hubspot-month', 64_500, 'released'],
+      ['tenant-month', 40_000, 'committed'],
+      ['tenant-month', 64_500, 'released'],
+    ]);
   });
 
   test('a retry is refused, changing nothing, while a kill switch covers the plan or once it expired', async () => {
