@@ -4,14 +4,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createWebhookFake, type ServedFake, serveFake } from '@handoff/automation-adapter/testing';
-import { type Action, GENESIS_HASH, type HandoffPlan, lineageEventHash } from '@handoff/protocol';
+import { GENESIS_HASH, type HandoffPlan, lineageEventHash } from '@handoff/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
 import type { Principal } from '../../src/auth/principal.js';
 import { loadConfigFile } from '../../src/config/load-config.js';
 import { createGatewayRuntime } from '../../src/runtime.js';
-import { freshPlan } from '../cli/e2e-setup.js';
 import { TENANT } from '../support/harness.js';
+import { webhookCallsPlan } from './dispatch-support.js';
 
 /**
  * Crash safety of the outbox: a real gateway process dispatching 40 webhook actions is killed with SIGKILL at
@@ -47,24 +47,8 @@ function prng(seed: number): () => number {
 /** The fixture plan, due now, with its recommended option made of four webhook calls (EUR 100.00 each). */
 function webhookPlan(index: number): HandoffPlan {
   // Real time: the child runs on the system clock, so the plan's window is moved to now.
-  const plan = freshPlan(`019a8f2e-5c4b-7d3e-9a1f-${String(index).padStart(12, '0')}`);
-  const option = plan.options[0];
-  if (!option) throw new Error('fixture changed');
-  option.actions = Array.from(
-    { length: ACTIONS_PER_PLAN },
-    (_, i): Action => ({
-      type: 'call_webhook',
-      actionId: `notify-${i}`,
-      adapter: 'webhook',
-      estimatedCost: { amountMinor: 10_000, currency: 'EUR' },
-      params: {
-        url: `https://hooks.example.test/crm/${index}/${i}`,
-        eventType: 'campaign.segment_ready',
-        data: { plan: index, action: i },
-      },
-    }),
-  );
-  return plan;
+  const planId = `019a8f2e-5c4b-7d3e-9a1f-${String(index).padStart(12, '0')}`;
+  return webhookCallsPlan(planId, index, ACTIONS_PER_PLAN, 10_000);
 }
 
 let dir: string;

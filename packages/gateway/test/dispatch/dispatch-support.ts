@@ -1,5 +1,6 @@
-import type { HandoffPlan } from '@handoff/protocol';
+import type { Action, HandoffPlan } from '@handoff/protocol';
 import type { LedgerLine } from '../../src/store/store.js';
+import { freshPlan } from '../cli/e2e-setup.js';
 import { fixturePlan, type Harness } from '../support/harness.js';
 
 /** Submits the fixture plan and approves it with finance + marketing lead: its outbox holds one hubspot row. */
@@ -55,4 +56,34 @@ export function outboxOf(h: Harness, planId: string) {
 export async function eventTypes(h: Harness, planId: string): Promise<string[]> {
   const page = await h.gateway.queryLineage(h.callers.auditor.principal, { planId, limit: 500 });
   return page.items.map((e) => e.type);
+}
+
+/**
+ * The fixture plan under `planId`, due now on the real clock (for gateway processes), with its recommended option
+ * made of `count` webhook calls to `https://hooks.example.test/crm/<index>/<i>` of `costMinor` EUR minor units each.
+ */
+export function webhookCallsPlan(
+  planId: string,
+  index: number,
+  count: number,
+  costMinor: number,
+): HandoffPlan {
+  const plan = freshPlan(planId);
+  const option = plan.options[0];
+  if (!option) throw new Error('fixture changed');
+  option.actions = Array.from(
+    { length: count },
+    (_, i): Action => ({
+      type: 'call_webhook',
+      actionId: `notify-${i}`,
+      adapter: 'webhook',
+      estimatedCost: { amountMinor: costMinor, currency: 'EUR' },
+      params: {
+        url: `https://hooks.example.test/crm/${index}/${i}`,
+        eventType: 'campaign.segment_ready',
+        data: { plan: index, action: i },
+      },
+    }),
+  );
+  return plan;
 }

@@ -1,0 +1,254 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createWebhookFake,
+  type Fault,
+  type ServedFake,
+  serveFake,
+} from '@handoff/automation-adapter/testing';
+import Database from 'better-sqlite3';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { generateSigningKeyPair, type SigningKeyPair } from '../../src/approvals/signing-keys.js';
+import { openDatabaseSource } from '../../src/audit/database-source.js';
+import { verifyLineage } from '../../src/audit/verify-lineage.js';
+import type { PlanView } from '../../src/pipeline/plan-view.js';
+import { rawCall } from '../http/http-fixture.js';
+import {
+  ACTION_COST,
+  ACTIONS_PER_PLAN,
+  CAP_MINOR,
+  type ChaosKeys,
+  chaosPlan,
+  financeToken,
+  startChaosChild,
+  writeChaosConfig,
+} from './chaos-support.js';
+import { tally } from './tally.js';
+
+/**
+ * Chaos over a real gateway process: in each round the gateway (`startGateway`: HTTP API and dispatcher) is
+ * SIGKILLed at a random point of plan submission, approval or dispatch, while the webhook platform it dispatches to
+ * answers 429, 500/503, times out or resets connections at random (before or after applying the call). The client
+ * retries what was not acknowledged, as any client would (submission is idempotent on plan id; a repeated approval
+ * is refused as a replay once the first one committed). After the last round the gateway runs to completion, then:
+ * no plan lost, every action applied exactly once at the platform (which dedupes on webhook-id), every plan
+ * dispatched with exactly its cost committed and nothing left reserved, and the lineage verifies offline.
+ */
+
+const ROUNDS = Number(process.env.RELIABILITY_CRASH_ROUNDS ?? 50);
+const SEED = Number(process.env.RELIABILITY_SEED ?? Date.now() % 1_000_000);
+const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+const ALREADY_DECIDED = [
+  'APPROVAL_REPLAYED',
+  'PLAN_NOT_AWAITING_APPROVAL',
+  'APPROVAL_DUPLICATE_APPROVER',
+];
+
+type Phase = 'submission' | 'approval' | 'dispatch';
+const faultArb: fc.Arbitrary<Fault> = fc.constantFrom<Fault>(
+  { kind: 'rate_limit', retryAfterSeconds: 0 },
+  { kind: 'server_error', status: 500 },
+  { kind: 'server_error', status: 503 },
+  { kind: 'reset' },
+  { kind: 'reset', applied: true },
+  { kind: 'timeout' },
+  { kind: 'timeout', applied: true },
+);
+const roundArb = fc.record({
+  phase: fc.constantFrom<Phase>('submission', 'approval', 'dispatch'),
+  newPlans: fc.integer({ min: 1, max: 2 }),
+  faults: fc.array(faultArb, { maxLength: 3 }),
+});
+
+interface ClientPlan {
+  n: number;
+  view?: PlanView;
+  token?: string;
+  approved: boolean;
+}
+
+let dir: string;
+let configFile: string;
+let keys: ChaosKeys;
+let finance: SigningKeyPair;
+let served: ServedFake;
+const fake = createWebhookFake({ baseUrl: 'https://hooks.example.test', secret: SECRET });
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'handoff-chaos-'));
+  finance = await generateSigningKeyPair({ alg: 'EdDSA' });
+  ({ configFile, keys } = writeChaosConfig(dir, finance));
+  served = await serveFake(fake.handlers, fake.baseUrl);
+});
+afterAll(async () => {
+  await served?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Submits plans not yet acknowledged; a connection cut by a kill leaves them unacknowledged. */
+function submitPending(url: string, plans: ClientPlan[]): Promise<unknown>[] {
+  return plans
+    .filter((p) => !p.view)
+    .map(async (p) => {
+      const answer = await rawCall(url, 'plans.submit', {
+        type: 'mutation',
+        input: { plan: chaosPlan(p.n) },
+        credential: keys.copilot,
+      });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      p.view = (answer.body as { result: { data: PlanView } }).result.data;
+    });
+}
+
+/** Sends the finance approval of each acknowledged plan not yet known approved (the same token on a retry). */
+function approvePending(url: string, plans: ClientPlan[]): Promise<unknown>[] {
+  return plans
+    .filter((p) => p.view && !p.approved)
+    .map(async (p) => {
+      p.token ??= await financeToken(finance, p.view as PlanView);
+      const answer = await rawCall(url, 'approvals.submit', {
+        type: 'mutation',
+        input: { token: p.token },
+        credential: keys.approver,
+      });
+      if (answer.status !== 200) expect(ALREADY_DECIDED).toContain(answer.envelope?.code);
+      p.approved = true;
+    });
+}
+
+/** Settles `calls`; a rejection caused by the kill (a cut connection) is expected, an assertion failure is not. */
+async function settle(calls: Promise<unknown>[]): Promise<void> {
+  for (const result of await Promise.allSettled(calls)) {
+    if (result.status === 'rejected' && !(result.reason instanceof TypeError)) throw result.reason;
+  }
+}
+
+function readDb<T>(read: (db: Database.Database) => T): T {
+  const db = new Database(join(dir, 'gateway.db'), { readonly: true, fileMustExist: true });
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
+}
+
+describe('SIGKILL during submission, approval and dispatch, with platform faults', () => {
+  test(`${ROUNDS} killed rounds lose no plan, run no action twice, balance the budget`, async ({
+    task,
+  }) => {
+    const t = tally(task, 'faults: SIGKILL + platform');
+    const env = { WEBHOOK_SECRET: SECRET, FAKE_URL: served.url };
+    const rounds = fc.sample(roundArb, { seed: SEED, numRuns: ROUNDS });
+    const plans: ClientPlan[] = [];
+    for (const round of rounds) {
+      t.tried();
+      const child = await startChaosChild(configFile, env);
+      for (const fault of round.faults) fake.inject(fault);
+      for (let i = 0; i < round.newPlans; i += 1)
+        plans.push({ n: plans.length + 1, approved: false });
+      let calls: Promise<unknown>[];
+      if (round.phase === 'submission') {
+        calls = submitPending(child.url, plans);
+        await Promise.race(calls.map((c) => c.catch(() => undefined)));
+      } else {
+        await settle(submitPending(child.url, plans));
+        const seen = fake.received.length;
+        // Dispatch is under way once the platform receives a request after the approvals went out.
+        const dispatching = vi.waitFor(() => expect(fake.received.length).toBeGreaterThan(seen), {
+          timeout: 30_000,
+          interval: 2,
+        });
+        calls = approvePending(child.url, plans);
+        const approvalsDone = Promise.allSettled(calls);
+        await (round.phase === 'approval'
+          ? Promise.race(calls.map((c) => c.catch(() => undefined)))
+          : Promise.race([dispatching, approvalsDone]));
+      }
+      await child.kill();
+      await settle(calls);
+      t.held();
+    }
+
+    // The last run: finish what the client has not seen acknowledged, then let the gateway drain.
+    t.tried();
+    const child = await startChaosChild(configFile, env);
+    await settle(submitPending(child.url, plans));
+    await settle(approvePending(child.url, plans));
+    expect(
+      plans.filter((p) => !p.view || !p.approved),
+      `seed ${SEED}`,
+    ).toEqual([]);
+    await vi.waitFor(
+      () => {
+        const settled = readDb(
+          (db) =>
+            (
+              db.prepare("select count(*) n from plans where state = 'dispatched'").get() as {
+                n: number;
+              }
+            ).n,
+        );
+        expect(settled).toBe(plans.length);
+      },
+      { timeout: 90_000, interval: 100 },
+    );
+    expect(await child.stop()).toBe(0);
+
+    const { states, dispatches, ledger } = readDb((db) => ({
+      states: db.prepare('select plan_id planId, state from plans').all() as {
+        planId: string;
+        state: string;
+      }[],
+      dispatches: db.prepare('select idempotency_key k, status from dispatches').all() as {
+        k: string;
+        status: string;
+      }[],
+      ledger: db
+        .prepare(
+          'select plan_id planId, status, sum(amount_minor) amount from budget_ledger group by plan_id, status',
+        )
+        .all() as { planId: string; status: string; amount: number }[],
+    }));
+    const lostPlans = plans.filter((p) => !states.some((s) => s.planId === p.view?.planId)).length;
+    const appliedIds = fake.applied.map((c) => c.headers['webhook-id'] ?? '');
+    const twice = appliedIds.length - new Set(appliedIds).size;
+    const missing = dispatches.filter((d) => !appliedIds.includes(d.k)).length;
+    t.lost(lostPlans + twice + missing);
+
+    expect(lostPlans, `seed ${SEED}`).toBe(0);
+    expect(
+      states.every((s) => s.state === 'dispatched'),
+      `seed ${SEED}`,
+    ).toBe(true);
+    expect(dispatches).toHaveLength(plans.length * ACTIONS_PER_PLAN);
+    expect(
+      dispatches.filter((d) => d.status !== 'succeeded'),
+      `seed ${SEED}`,
+    ).toEqual([]);
+    expect([twice, missing], `seed ${SEED}: applied twice, never applied`).toEqual([0, 0]);
+    expect(appliedIds.sort()).toEqual(dispatches.map((d) => d.k).sort());
+    expect(fake.received.length).toBeGreaterThan(appliedIds.length);
+
+    // Budget to the cent: each plan commits exactly its two actions, nothing stays reserved, the cap holds.
+    expect(
+      ledger.filter((l) => l.status === 'reserved' && l.amount !== 0),
+      `seed ${SEED}`,
+    ).toEqual([]);
+    const committed = ledger.filter((l) => l.status === 'committed');
+    expect(committed).toHaveLength(plans.length);
+    for (const line of committed) expect(line.amount).toBe(ACTIONS_PER_PLAN * ACTION_COST);
+    expect(committed.reduce((sum, l) => sum + l.amount, 0)).toBeLessThanOrEqual(CAP_MINOR);
+
+    const source = openDatabaseSource(join(dir, 'gateway.db'));
+    try {
+      const report = await verifyLineage(source);
+      expect(report, `seed ${SEED}`).toMatchObject({ ok: true });
+    } finally {
+      source.close();
+    }
+    t.held();
+  }, 300_000);
+});

@@ -1,0 +1,170 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HandoffPlan } from '@handoff/protocol';
+import { createApprovalToken } from '../../src/approvals/create-approval.js';
+import type { SigningKeyPair } from '../../src/approvals/signing-keys.js';
+import { generateApiKey, hashApiKey } from '../../src/auth/api-keys.js';
+import { webhookCallsPlan } from '../dispatch/dispatch-support.js';
+import { TENANT } from '../support/harness.js';
+
+const CHILD = join(new URL('.', import.meta.url).pathname, 'chaos-child.ts');
+
+export const CHAOS_GATEWAY_ID = 'gw-chaos';
+/** Each plan's recommended option: two webhook calls of EUR 300.00, so EUR 600.00 needs finance's approval. */
+export const ACTIONS_PER_PLAN = 2;
+export const ACTION_COST = 30_000;
+export const CAP_MINOR = 100_000_000;
+
+/** Plan `n` (distinct id, due now on the real clock) whose recommended option calls two webhooks. */
+export function chaosPlan(n: number): HandoffPlan {
+  const planId = `019a8f2e-5c4b-7d3e-9a1f-c4a05${n.toString(16).padStart(7, '0')}`;
+  return webhookCallsPlan(planId, n, ACTIONS_PER_PLAN, ACTION_COST);
+}
+
+/** API keys of the copilot and the approval desk. */
+export interface ChaosKeys {
+  copilot: string;
+  approver: string;
+}
+
+/**
+ * Writes the chaos gateway's config: SQLite file in `dir`, 127.0.0.1 port 0, the finance approver's key, a policy
+ * asking one finance approval from EUR 500.00, one EUR 1,000,000.00 monthly cap, the webhook adapter (300 ms
+ * timeout) and fast retries (10-200 ms, 50 attempts) with a circuit breaker that half-opens after 100 ms.
+ */
+export function writeChaosConfig(
+  dir: string,
+  finance: SigningKeyPair,
+): {
+  configFile: string;
+  keys: ChaosKeys;
+} {
+  const keys = { copilot: generateApiKey(), approver: generateApiKey() };
+  const configFile = join(dir, 'handoff.config.json');
+  const config = {
+    gatewayId: CHAOS_GATEWAY_ID,
+    database: { path: 'gateway.db' },
+    listen: { host: '127.0.0.1', port: 0 },
+    approvals: { keys: [{ type: 'inline', jwks: { keys: [finance.publicJwk] } }] },
+    auth: {
+      apiKeys: [
+        {
+          id: 'copilot-1',
+          tenantId: TENANT,
+          roles: ['copilot'],
+          keyHash: hashApiKey(keys.copilot),
+        },
+        { id: 'desk-1', tenantId: TENANT, roles: ['approver'], keyHash: hashApiKey(keys.approver) },
+      ],
+    },
+    policy: {
+      inline: {
+        id: 'chaos',
+        version: '1',
+        rules: [
+          {
+            id: 'channels',
+            type: 'channel_allowlist',
+            enforcement: 'hard_mandatory',
+            channels: ['email', 'phone'],
+          },
+          {
+            id: 'spend-approval',
+            type: 'approval_threshold',
+            enforcement: 'hard_mandatory',
+            spendAtLeast: [{ amountMinor: 50_000, currency: 'EUR' }],
+            approval: { roles: ['finance'], quorum: 1, distinctRoles: false },
+          },
+        ],
+      },
+    },
+    caps: [
+      {
+        capId: 'tenant-month',
+        tenantId: TENANT,
+        scope: { type: 'tenant', value: TENANT },
+        period: 'month',
+        limit: { amountMinor: CAP_MINOR, currency: 'EUR' },
+      },
+    ],
+    adapters: [{ type: 'webhook', signingSecretEnv: 'WEBHOOK_SECRET', timeoutMs: 300 }],
+    dispatch: {
+      intervalMs: 50,
+      initialDelayMs: 10,
+      maxDelayMs: 200,
+      maxAttempts: 50,
+      breakerHalfOpenAfterMs: 100,
+    },
+  };
+  writeFileSync(configFile, JSON.stringify(config));
+  return { configFile, keys };
+}
+
+/** The finance approval of a submitted plan view. */
+export function financeToken(
+  finance: SigningKeyPair,
+  view: { planId: string; digest: string; policyVersion: string; recommendedOptionId: string },
+): Promise<string> {
+  return createApprovalToken(
+    {
+      iss: 'approvals-app',
+      sub: 'fiona.finance',
+      aud: CHAOS_GATEWAY_ID,
+      planId: view.planId,
+      planDigest: view.digest as `sha256:${string}`,
+      optionId: view.recommendedOptionId,
+      policyVersion: view.policyVersion,
+      decision: 'approve',
+      maxSpend: { amountMinor: ACTIONS_PER_PLAN * ACTION_COST, currency: 'EUR' },
+      role: 'finance',
+    },
+    finance.privateJwk,
+  );
+}
+
+/** A running chaos gateway child. */
+export interface ChaosChild {
+  url: string;
+  /** SIGKILL, resolved once the process is gone. */
+  kill(): Promise<void>;
+  /** SIGTERM (graceful stop), resolved with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `chaos-child.ts` on `configFile` and resolves once it prints its URL. */
+export function startChaosChild(configFile: string, env: NodeJS.ProcessEnv): Promise<ChaosChild> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CHILD, configFile], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  let err = '';
+  child.stderr?.setEncoding('utf8').on('data', (c: string) => {
+    err += c;
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const early = (code: number | null) => reject(new Error(`chaos child exited ${code}: ${err}`));
+    child.once('exit', early);
+    child.stdout?.setEncoding('utf8').on('data', (c: string) => {
+      out += c;
+      const line = out.split('\n')[0];
+      if (!out.includes('\n') || !line) return;
+      child.off('exit', early);
+      resolve({
+        url: (JSON.parse(line) as { url: string }).url,
+        kill: async () => {
+          child.kill('SIGKILL');
+          await exited;
+        },
+        stop: () => {
+          child.kill('SIGTERM');
+          return exited;
+        },
+      });
+    });
+  });
+}
