@@ -1,5 +1,5 @@
 import { sha256Digest } from '@handoff/protocol';
-import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
+import { type CryptoKey, compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { ALLOWED_ALGORITHMS, APPROVAL_TOKEN_TYPE } from '../approvals/signing-keys.js';
 import type { SourceApprovalRow } from './lineage-source.js';
 
@@ -13,6 +13,18 @@ const APPROVAL_COLUMNS = {
   jti: 'jti',
   kid: 'kid',
 } as const;
+
+const imported = new WeakMap<JWK, Promise<CryptoKey | Uint8Array>>();
+
+/** Imports a recorded key once per JWK object (a verification of millions of events reuses a handful of keys). */
+function importOnce(jwk: JWK, headerAlg: string): Promise<CryptoKey | Uint8Array> {
+  let key = imported.get(jwk);
+  if (key === undefined) {
+    key = importJWK(jwk, typeof jwk.alg === 'string' ? jwk.alg : headerAlg);
+    imported.set(jwk, key);
+  }
+  return key;
+}
 
 /** What an `approval.accepted` event says about its approval. */
 export interface RecordedApproval {
@@ -69,8 +81,7 @@ export async function checkRecordedApproval(
     if (jwk === undefined) {
       return { code: 'APPROVAL_KEY_UNKNOWN', kid, message: `No approver key ${kid} is recorded` };
     }
-    const alg = typeof jwk.alg === 'string' ? jwk.alg : String(header.alg);
-    const verified = await compactVerify(token, await importJWK(jwk, alg), {
+    const verified = await compactVerify(token, await importOnce(jwk, String(header.alg)), {
       algorithms: [...ALLOWED_ALGORITHMS],
     });
     if (String(verified.protectedHeader.typ).toLowerCase() !== APPROVAL_TOKEN_TYPE) {

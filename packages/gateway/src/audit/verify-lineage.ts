@@ -24,6 +24,9 @@ export interface VerifyLineageOptions {
 
 type Failure = VerificationFailure;
 
+/** Approval verifications in flight at most. */
+const WINDOW = 64;
+
 /**
  * Verifies a lineage offline and reports the FIRST point, in `seq` order, where it does not hold (see
  * {@link VerificationFailure} for the codes). Trusts nothing in the source:
@@ -54,7 +57,18 @@ export async function verifyLineage(
     mode: source.mode,
     headHash: GENESIS_HASH,
   };
-  const failed = (failure: Failure): VerificationReport => ({ ok: false, failure, ...counts });
+  // Approval signatures verify on libuv's thread pool: up to WINDOW run while later events are checked, and a
+  // failure is reported only after every earlier check settled, so the report is still the FIRST by seq.
+  const inflight: Promise<Failure | undefined>[] = [];
+  const earliest = async (failure?: Failure): Promise<Failure | undefined> => {
+    const found = (await Promise.all(inflight.splice(0))).filter((f) => f !== undefined);
+    return [...found, ...(failure ? [failure] : [])].sort((a, b) => a.seq - b.seq)[0];
+  };
+  const failed = async (failure: Failure): Promise<VerificationReport> => ({
+    ok: false,
+    failure: (await earliest(failure)) ?? failure,
+    ...counts,
+  });
   if (source.openingFailure) return failed(source.openingFailure);
 
   const checkpoints = new Map<number, SourceCheckpoint>();
@@ -130,8 +144,15 @@ export async function verifyLineage(
         ? rootAtCheckpoint(accumulator, leaf, checkpoints, located)
         : proofFailure(item, body, leaf, checkpoints, located);
     if (placed) return failed(placed);
-    const problem = await eventEvidence(source, body, rows, checkpoints, located);
-    if (problem) return failed(problem);
+    const missing = checkpointEvidence(source, body, checkpoints, located);
+    if (missing) return failed(missing);
+    if (body.type === 'approval.accepted') {
+      inflight.push(approvalEvidence(source, body, rows, located));
+      if (inflight.length >= WINDOW) {
+        const oldest = await inflight.shift();
+        if (oldest) return failed(oldest);
+      }
+    }
     if (body.type === 'approval.accepted') {
       counts.approvals += 1;
       seenApprovals.add(String(body.refs.approval));
@@ -148,6 +169,8 @@ export async function verifyLineage(
   }
   options.onProgress?.(counts.events, source.expectedEvents);
 
+  const settled = await earliest();
+  if (settled) return failed(settled);
   const end = { seq: previous.seq + 1 };
   if (source.mode === 'complete') {
     const beyond = [...checkpoints.values()].find((c) => c.treeSize > previous.seq);
@@ -307,27 +330,31 @@ function proofFailure(
   };
 }
 
-/** The evidence an event refers to: an approval's token, a checkpoint record. */
-async function eventEvidence(
+/** A `checkpoint.signed` event must have its checkpoint record (a complete source). */
+function checkpointEvidence(
+  source: LineageSource,
+  body: LineageEvent,
+  checkpoints: ReadonlyMap<number, SourceCheckpoint>,
+  at: { seq: number; line?: number },
+): Failure | undefined {
+  if (body.type !== 'checkpoint.signed' || source.mode !== 'complete') return undefined;
+  const treeSize = Number(body.data.treeSize);
+  if (checkpoints.get(treeSize)?.rootHash === body.refs.root) return undefined;
+  return {
+    code: 'CHECKPOINT_MISSING',
+    ...at,
+    treeSize,
+    message: `No checkpoint of ${treeSize} events with root ${body.refs.root} is stored`,
+  };
+}
+
+/** An `approval.accepted` event's stored token must verify and match (see `checkRecordedApproval`). */
+async function approvalEvidence(
   source: LineageSource,
   body: LineageEvent,
   rows: ReturnType<LineageSource['approvalRows']>,
-  checkpoints: ReadonlyMap<number, SourceCheckpoint>,
   at: { seq: number; line?: number },
 ): Promise<Failure | undefined> {
-  if (body.type === 'checkpoint.signed') {
-    const treeSize = Number(body.data.treeSize);
-    const checkpoint = checkpoints.get(treeSize);
-    if (source.mode === 'complete' && checkpoint?.rootHash !== body.refs.root) {
-      return {
-        code: 'CHECKPOINT_MISSING',
-        ...at,
-        treeSize,
-        message: `No checkpoint of ${treeSize} events with root ${body.refs.root} is stored`,
-      };
-    }
-  }
-  if (body.type !== 'approval.accepted') return undefined;
   const tokenDigest = String(body.refs.approval);
   const problem = await checkRecordedApproval(
     { tokenDigest, planId: body.planId, planDigest: body.refs.plan, data: body.data },
