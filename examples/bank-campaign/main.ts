@@ -26,7 +26,7 @@ import { rankClients } from '../shared/ranked-clients.js';
 import { showDecision, showPlan } from '../shared/show.js';
 import { SkipClock } from '../shared/skip-clock.js';
 import { startStoryGateway } from '../shared/story-gateway.js';
-import { detail, heading, paint, percent } from '../shared/terminal.js';
+import { detail, formatMoney, heading, paint, percent } from '../shared/terminal.js';
 import { auditCallList } from './audit.js';
 import { bankCampaignPlans } from './copilot.js';
 import {
@@ -146,6 +146,19 @@ show('AI-led success stories', stories);
 detail(paint('dim', 'three second-wave call lists (EUR 180 each), submitted at the same time:'));
 const waves = await Promise.all(plans.waves.map(submit));
 for (const [i, view] of waves.entries()) show(`wave ${'abc'[i]}`, view);
+for (const view of waves.filter((w) => w.state === 'rejected')) {
+  const { items } = await gw.api.operator.lineage.query.query({
+    planId: view.planId,
+    types: ['budget.refused'],
+  });
+  const d = items[0]?.data ?? {};
+  const eur = (minor: unknown) => formatMoney(Number(minor), 'EUR');
+  detail(
+    `${paint('red', 'refused')}: cap ${d.capId} (${d.periodKey}) had ${eur(d.usedMinor)} of ` +
+      `${eur(d.limitMinor)} taken when it asked for ${eur(d.requestedMinor)}`,
+    6,
+  );
+}
 checks.check(
   callList.state === 'awaiting_approval' &&
     callList.gates.some((g) => g.roles.includes('finance') && g.roles.includes('marketing_lead')),
