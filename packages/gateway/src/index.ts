@@ -12,6 +12,45 @@ export {
   generateSigningKeyPair,
   type SigningKeyPair,
 } from './approvals/signing-keys.js';
+export { AuditReader } from './audit/audit-reader.js';
+export {
+  Checkpointer,
+  type CheckpointerOptions,
+  type CheckpointRecord,
+  startCheckpointing,
+} from './audit/checkpointer.js';
+export { openDatabaseSource } from './audit/database-source.js';
+export { EXPORT_FORMAT, type ExportLine } from './audit/export-format.js';
+export {
+  type ExportJsonlOptions,
+  type ExportSummary,
+  exportLineageJsonl,
+} from './audit/export-jsonl.js';
+export {
+  exportOpenLineage,
+  type OpenLineageOptions,
+  runEventsOf,
+} from './audit/export-openlineage.js';
+export { openExportSource } from './audit/export-source.js';
+export type { LineageSource } from './audit/lineage-source.js';
+export { eventLeafHash, leafHash, MerkleTree, merkleRoot, nodeHash } from './audit/merkle-tree.js';
+export { verifyConsistency, verifyInclusion } from './audit/merkle-verify.js';
+export { type LineageTrace, type TraceTarget, traceLineage } from './audit/trace.js';
+export { renderTrace } from './audit/trace-report.js';
+export {
+  CHECKPOINT_TYPE,
+  type CheckpointKey,
+  importCheckpointKey,
+  signTreeHead,
+  type TreeHead,
+  verifyTreeHead,
+} from './audit/tree-head.js';
+export type {
+  VerificationFailure,
+  VerificationFailureCode,
+  VerificationReport,
+} from './audit/verification-failure.js';
+export { type VerifyLineageOptions, verifyLineage } from './audit/verify-lineage.js';
 export { generateApiKey, hashApiKey } from './auth/api-keys.js';
 export { type Principal, ROLES, type Role } from './auth/principal.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';
