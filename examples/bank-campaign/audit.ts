@@ -5,12 +5,15 @@
  * auditor can recompute itself: the data file's sha256, the model's digest, the copilot's signature over the plan
  * digest, the approvers' JWKS. Then the whole lineage's hash chain is recomputed independently.
  */
+import { join } from 'node:path';
+import type { VerificationReport } from '@handoff/gateway';
 import type { HandoffPlan } from '@handoff/protocol';
 import { planDigest } from '@handoff/protocol';
 import type { JWK } from 'jose';
 import {
   type ChainVerdict,
   checkChain,
+  checkDatabaseOffline,
   readLineage,
   verifyPlanSignature,
 } from '../shared/audit-step.js';
@@ -26,6 +29,7 @@ export interface AuditFindings {
   idempotencyKey: string | undefined;
   trace: Trace;
   chain: ChainVerdict;
+  offline: VerificationReport;
 }
 
 const short = (digest: string | undefined | null) => (digest ? `${digest.slice(0, 19)}…` : '-');
@@ -109,5 +113,6 @@ export async function auditCallList(input: {
     'the enrolment succeeded with a stored receipt, and its budget moved from reserved to committed',
   );
   const chain = checkChain(await readLineage(auditor), checks);
-  return { planId: plan.planId, idempotencyKey: key || undefined, trace, chain };
+  const offline = await checkDatabaseOffline(join(gw.dir, 'gateway.db'), checks);
+  return { planId: plan.planId, idempotencyKey: key || undefined, trace, chain, offline };
 }

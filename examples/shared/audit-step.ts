@@ -3,7 +3,12 @@
  * its hash chain independently (every event's RFC 8785 + SHA-256 hash recomputed and linked to the one before, from
  * the genesis hash), and check a copilot's plan signature against its public key.
  */
-import type { AppRouter } from '@handoff/gateway';
+import {
+  type AppRouter,
+  openDatabaseSource,
+  type VerificationReport,
+  verifyLineage,
+} from '@handoff/gateway';
 import { GENESIS_HASH, type LineageEvent, lineageEventHash } from '@handoff/protocol';
 import type { TRPCClient } from '@trpc/client';
 import { importJWK, type JWK, jwtVerify } from 'jose';
@@ -76,4 +81,33 @@ export function checkChain(events: readonly LineageEvent[], checks: Expectations
   );
   checks.check(chain.ok, 'every lineage event hash recomputes and links to the one before');
   return chain;
+}
+
+/**
+ * The gateway's own offline verifier (`verifyLineage`) over the story's SQLite file, opened read-only: every
+ * event's hash, link and Merkle leaf, checkpoints, and each stored approval token's signature and claims against the
+ * recorded keys. Prints the verdict and records it as an expectation.
+ */
+export async function checkDatabaseOffline(
+  databaseFile: string,
+  checks: Expectations,
+): Promise<VerificationReport> {
+  const source = openDatabaseSource(databaseFile);
+  try {
+    const report = await verifyLineage(source);
+    detail(
+      report.ok
+        ? `verifyLineage on the database file (read-only): ${verdict('valid')}: ${report.events} events, ` +
+            `${report.approvals} approval tokens re-verified, Merkle root ${report.rootHash?.slice(0, 16)}…`
+        : `verifyLineage: ${verdict('broken')}: ${report.failure.code} ${report.failure.message}`,
+    );
+    checks.check(
+      report.ok,
+      'the gateway verifier finds the database intact: hashes, links, approval tokens',
+      report.ok ? undefined : report.failure.code,
+    );
+    return report;
+  } finally {
+    source.close();
+  }
 }
