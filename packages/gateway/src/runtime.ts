@@ -9,6 +9,11 @@ import {
   createKeySource,
   type KeySourceConfig,
 } from './approvals/key-source.js';
+import {
+  checkpointerFromConfig,
+  DEFAULT_CHECKPOINT_INTERVAL_MS,
+} from './audit/checkpoint-config.js';
+import { type Checkpointer, startCheckpointing } from './audit/checkpointer.js';
 import { createApiKeyAuthenticator } from './auth/api-keys.js';
 import { type Authenticator, createAuthenticator } from './auth/authenticate.js';
 import { createJwtAuthenticator } from './auth/jwt-bearer.js';
@@ -37,6 +42,8 @@ export interface GatewayRuntime {
    * milliseconds (default: `dispatch.intervalMs` from the config, else 250).
    */
   startDispatching(intervalMs?: number): void;
+  /** The lineage checkpointer, when the config has a `checkpoints` section; `startGateway` runs it. */
+  checkpointer?: Checkpointer;
   close(): Promise<void>;
 }
 
@@ -155,7 +162,9 @@ export async function createGatewayRuntime(
   });
   // A crash may have left requests in flight: settle them before anything dispatches.
   await dispatcher.recover();
+  const checkpointer = await checkpointerFromConfig(loaded, store, clock);
   return {
+    ...(checkpointer ? { checkpointer } : {}),
     gateway,
     authenticator,
     store,
@@ -195,11 +204,20 @@ export async function startGateway(runtime: GatewayRuntime): Promise<RunningGate
     runtime.gateway.expireDue().catch(() => undefined);
   }, config.expirySweepMs ?? 60_000);
   sweep.unref();
+  // Signed tree heads at intervals; a failure is retried at the next tick (`handoff lineage verify` tells why).
+  const checkpoints = runtime.checkpointer
+    ? startCheckpointing(
+        runtime.checkpointer,
+        config.checkpoints?.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
+        () => undefined,
+      )
+    : undefined;
   return {
     runtime,
     server,
     stop: async () => {
       clearInterval(sweep);
+      checkpoints?.stop();
       await server.close();
       await runtime.close();
     },

@@ -168,7 +168,7 @@ export class Checkpointer {
  * A failed checkpoint is reported to `onError` and retried at the next tick.
  */
 export function startCheckpointing(
-  checkpointer: Checkpointer,
+  checkpointer: { checkpoint(): Promise<unknown> },
   intervalMs: number,
   onError: (error: unknown) => void,
 ): { stop(): void } {

@@ -41,6 +41,8 @@ export const KeySourceConfigSchema = z.discriminatedUnion('type', [
  * - `expirySweepMs`: how often the server expires plans past their window (default 60000).
  * - `adapters`: the automation adapters approved actions are dispatched to (secrets named by environment
  *   variable); `dispatch`: how often the outbox is polled and how failed actions are retried.
+ * - `checkpoints`: sign the lineage's Merkle tree head (RFC 9162) every `intervalMs` (default 3600000) with the
+ *   private Ed25519 JWK in `keyFile` (`handoff keys generate --alg EdDSA`); its public key is recorded and kept.
  */
 export const GatewayConfigSchema = z.strictObject({
   gatewayId: IdentifierSchema,
@@ -86,6 +88,15 @@ export const GatewayConfigSchema = z.strictObject({
   expirySweepMs: z.int().min(1000).max(86_400_000).optional(),
   adapters: z.array(AdapterConfigSchema).max(50).optional(),
   dispatch: DispatchConfigSchema.optional(),
+  checkpoints: z
+    .strictObject({
+      keyFile: z
+        .string()
+        .min(1)
+        .meta({ description: 'Private Ed25519 JWK file, relative to the config file.' }),
+      intervalMs: z.int().min(1000).max(86_400_000).optional(),
+    })
+    .optional(),
 });
 
 /** A validated gateway configuration. */
