@@ -1,0 +1,160 @@
+import type { ApprovalLatencyResult } from './approval-latency.js';
+import type { ContentionResult } from './budget-contention.js';
+import type { FloorResult } from './floor.js';
+import type { HttpResult } from './http-load.js';
+import type { InProcessResult } from './in-process.js';
+import type { LineageScaleResult } from './lineage-scale.js';
+import type { Figure } from './report.js';
+import { ratio } from './stats.js';
+
+/** Every result of one run. */
+export interface RunResults {
+  floor: FloorResult;
+  inProcess: InProcessResult;
+  bare: HttpResult;
+  gateway: HttpResult;
+  approval: ApprovalLatencyResult;
+  contention: ContentionResult;
+  lineage: LineageScaleResult | undefined;
+}
+
+function figure(f: Omit<Figure, 'ratio' | 'met'> & { met?: boolean | undefined }): Figure {
+  return { ...f, ratio: ratio(f.value, f.baseline), met: f.met };
+}
+
+/** The issue's figures, each against its baseline from the same run, with its target; and notes on correctness. */
+export function buildFigures(r: RunResults): { figures: Figure[]; notes: string[] } {
+  const figures: Figure[] = [
+    figure({
+      id: 'in-process-throughput',
+      name: 'In-process pipeline (submit, policy, reserve, 1 signed approval, dispatch, lineage)',
+      value: r.inProcess.plansPerSec,
+      unit: 'plans/s',
+      baselineName: 'floor',
+      baseline: r.floor.plansPerSec,
+      target: '>= 0.7x floor',
+      met: ratio(r.inProcess.plansPerSec, r.floor.plansPerSec) >= 0.7,
+    }),
+    figure({
+      id: 'http-throughput',
+      name: `HTTP gateway, ${r.gateway.connections} connections (submit + approve per plan)`,
+      value: r.gateway.plansPerSec,
+      unit: 'plans/s',
+      baselineName: 'bare node:http, same pipeline',
+      baseline: r.bare.plansPerSec,
+      target: '>= 0.6x bare and >= 1,500 plans/s',
+      met: ratio(r.gateway.plansPerSec, r.bare.plansPerSec) >= 0.6 && r.gateway.plansPerSec >= 1500,
+    }),
+    figure({
+      id: 'http-p50',
+      name: 'HTTP gateway latency p50 (per request)',
+      value: r.gateway.latency.p50,
+      unit: 'ms',
+      baselineName: 'bare p50',
+      baseline: r.bare.latency.p50,
+      target: '-',
+    }),
+    figure({
+      id: 'http-p99',
+      name: 'HTTP gateway latency p99 (per request)',
+      value: r.gateway.latency.p99,
+      unit: 'ms',
+      baselineName: 'bare p99',
+      baseline: r.bare.latency.p99,
+      target: '< 50 ms',
+      met: r.gateway.latency.p99 < 50,
+    }),
+    figure({
+      id: 'approval-to-dispatch-p99',
+      name: 'Approval-to-dispatch latency p99',
+      value: r.approval.latency.p99,
+      unit: 'ms',
+      baselineName: 'floor p50 per handoff',
+      baseline: r.floor.latency.p50,
+      target: '< 10 ms',
+      met: r.approval.latency.p99 < 10,
+    }),
+    figure({
+      id: 'budget-contention',
+      name: `Budget contention: ${r.contention.contended.submissions} concurrent submissions, 1 cap`,
+      value: r.contention.contended.plansPerSec,
+      unit: 'plans/s',
+      baselineName: 'same burst, cap out of reach',
+      baseline: r.contention.baseline.plansPerSec,
+      target: 'overspend 0',
+      met: r.contention.contended.overspendMinor === 0,
+    }),
+    figure({
+      id: 'memory-rss',
+      name: 'Gateway RSS under sustained HTTP load (peak)',
+      value: r.gateway.rss.peakMiB,
+      unit: 'MiB',
+      baselineName: 'bare server peak',
+      baseline: r.bare.rss.peakMiB,
+      target: '< 200 MB',
+      met: r.gateway.rss.peakMiB * 1.048576 < 200,
+    }),
+  ];
+  if (r.lineage) figures.push(...lineageFigures(r.lineage));
+  const c = r.contention.contended;
+  const notes = [
+    `Floor: ${r.floor.rowsPerPlan} lineage rows per handoff in one transaction (what the pipeline writes per plan: ${r.inProcess.lineageRowsPerPlan}); p50 ${r.floor.latency.p50} ms, p99 ${r.floor.latency.p99} ms.`,
+    `In-process: ${r.inProcess.plans} plans, submit+approve p50 ${r.inProcess.latency.p50} ms, p99 ${r.inProcess.latency.p99} ms; ${r.inProcess.dispatched} actions dispatched, ${r.inProcess.duplicates} applied twice; ${r.inProcess.databaseBytesPerPlan} database bytes per plan.`,
+    `HTTP: bare ${r.bare.requestsPerSec} req/s (p50 ${r.bare.latency.p50} ms, p99 ${r.bare.latency.p99} ms, ${r.bare.non2xx} non-2xx ${JSON.stringify(r.bare.refusals)}, ${r.bare.errors} errors); gateway ${r.gateway.requestsPerSec} req/s (${r.gateway.non2xx} non-2xx ${JSON.stringify(r.gateway.refusals)}, ${r.gateway.errors} errors), ${r.gateway.dispatched} actions dispatched. Batching: the gateway has no batch submit procedure yet; each plan is two requests.`,
+    `Approval to dispatch: ${r.approval.samples} samples, p50 ${r.approval.latency.p50} ms, p90 ${r.approval.latency.p90} ms, max ${r.approval.latency.max} ms.`,
+    `Budget contention: ${c.accepted} accepted, ${c.refused} refused; cap ${c.capMinor} minor units, used ${c.usedMinor}, overspend ${c.overspendMinor}.`,
+    `Memory: gateway RSS ${r.gateway.rss.startMiB} MiB at start, ${r.gateway.rss.peakMiB} MiB peak, ${r.gateway.rss.endMiB} MiB at end (${r.gateway.rss.samples.length} samples every 250 ms).`,
+  ];
+  if (r.lineage) {
+    const l = r.lineage;
+    notes.push(
+      `Lineage at scale: ${l.events} events (20 real plans, the rest shaped like theirs, appended through the store at ${l.appendPerSec} events/s); ${l.bytesPerEvent} database bytes per event; the chain ${l.verified ? 'verified' : 'did NOT verify'}; trace p50 ${l.trace.p50} ms over ${l.trace.count} traces.`,
+    );
+  }
+  return { figures, notes };
+}
+
+function lineageFigures(l: LineageScaleResult): Figure[] {
+  const at = `${(l.events / 1e6).toLocaleString('en-US')}M events`;
+  return [
+    figure({
+      id: 'lineage-trace-p99',
+      name: `Lineage: trace one plan, p99 (${at})`,
+      value: l.trace.p99,
+      unit: 'ms',
+      baselineName: 'one indexed SELECT of its rows',
+      baseline: l.traceBaseline.p99,
+      target: '< 5 ms',
+      met: l.trace.p99 < 5,
+    }),
+    figure({
+      id: 'lineage-verify',
+      name: `Lineage: verify the chain offline (${at})`,
+      value: l.verifyPerSec,
+      unit: 'events/s',
+      baselineName: 'read + SHA-256 each row',
+      baseline: l.verifyBaselinePerSec,
+      target: '>= 200,000 events/s',
+      met: l.verifyPerSec >= 200_000,
+    }),
+    figure({
+      id: 'lineage-export',
+      name: `Lineage: export JSON Lines (${at})`,
+      value: l.exportPerSec,
+      unit: 'events/s',
+      baselineName: 'write each row body',
+      baseline: l.exportBaselinePerSec,
+      target: '>= 100,000 events/s',
+      met: l.exportPerSec >= 100_000,
+    }),
+    figure({
+      id: 'lineage-bytes',
+      name: 'Lineage: database size per event',
+      value: l.bytesPerEvent,
+      unit: 'bytes',
+      baselineName: 'average event body',
+      baseline: l.bodyBytesPerEvent,
+      target: '-',
+    }),
+  ];
+}

@@ -1,0 +1,89 @@
+import { createHash, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { join } from 'node:path';
+import { GENESIS_HASH, HandoffPlanSchema, planDigest } from '@handoff/protocol';
+import Database from 'better-sqlite3';
+import { removeDatabase } from './bench-gateway.js';
+import { type Latency, LatencyRecorder, perSecond } from './stats.js';
+import { benchPlan } from './workload.js';
+
+/** What the floor measured. */
+export interface FloorResult {
+  plans: number;
+  rowsPerPlan: number;
+  plansPerSec: number;
+  latency: Latency;
+}
+
+const CHUNK = 1000;
+
+/**
+ * The irreducible work of one handoff with the bare libraries, nothing of the gateway: zod parse of the plan
+ * (the protocol's schema), its RFC 8785 digest, ONE Ed25519 verification with `node:crypto`, and ONE SQLite
+ * transaction (better-sqlite3, WAL, `synchronous = NORMAL` like the gateway) writing `rowsPerPlan` hash-chained
+ * lineage rows. Inputs (plans, signatures) are made before each timed chunk.
+ */
+export function runFloor(options: {
+  plans: number;
+  rowsPerPlan: number;
+  dir: string;
+}): FloorResult {
+  const path = join(options.dir, 'floor.db');
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(`CREATE TABLE lineage (
+    seq INTEGER PRIMARY KEY, tenant_id TEXT NOT NULL, plan_id TEXT, type TEXT NOT NULL,
+    occurred_at INTEGER NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, body TEXT NOT NULL)`);
+  db.exec('CREATE INDEX lineage_plan ON lineage (plan_id, seq)');
+  const insert = db.prepare(
+    'INSERT INTO lineage (tenant_id, plan_id, type, occurred_at, prev_hash, hash, body) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  let head = GENESIS_HASH as string;
+  const write = db.transaction((planId: string, digest: string, at: number) => {
+    for (let i = 0; i < options.rowsPerPlan; i += 1) {
+      const body = JSON.stringify({
+        planId,
+        digest,
+        type: 'bench.event',
+        index: i,
+        at,
+        prevHash: head,
+      });
+      const hash = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+      insert.run('acme-bank', planId, 'bench.event', at, head, hash, body);
+      head = hash;
+    }
+  });
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const latency = new LatencyRecorder();
+  const now = Date.now();
+  let timedMs = 0;
+  for (let start = 0; start < options.plans; start += CHUNK) {
+    const count = Math.min(CHUNK, options.plans - start);
+    const inputs = Array.from({ length: count }, (_, i) => {
+      const plan = benchPlan(start + i, now);
+      const message = Buffer.from(`${plan.planId}.approval`);
+      return { plan, message, signature: sign(null, message, privateKey) };
+    });
+    const began = performance.now();
+    for (const input of inputs) {
+      const t0 = performance.now();
+      const parsed = HandoffPlanSchema.safeParse(input.plan);
+      if (!parsed.success) throw new Error('the floor plan is invalid');
+      const digest = planDigest(parsed.data);
+      if (!verify(null, input.message, publicKey, input.signature))
+        throw new Error('bad signature');
+      write(parsed.data.planId, digest, now);
+      latency.record(performance.now() - t0);
+    }
+    timedMs += performance.now() - began;
+  }
+  db.close();
+  removeDatabase(path);
+  return {
+    plans: options.plans,
+    rowsPerPlan: options.rowsPerPlan,
+    plansPerSec: perSecond(options.plans, timedMs),
+    latency: latency.summary(),
+  };
+}

@@ -1,0 +1,98 @@
+import { planDigest } from '@handoff/protocol';
+import {
+  APPROVER,
+  type BenchSetup,
+  benchGateway,
+  COPILOT,
+  financeApproval,
+  removeDatabase,
+} from './bench-gateway.js';
+import { type Latency, LatencyRecorder, perSecond } from './stats.js';
+import { benchPlan } from './workload.js';
+
+/** What the in-process pipeline measured. */
+export interface InProcessResult {
+  plans: number;
+  plansPerSec: number;
+  /** Submit + approve of one plan (dispatch runs per chunk, counted in the throughput). */
+  latency: Latency;
+  lineageRowsPerPlan: number;
+  dispatched: number;
+  duplicates: number;
+  databaseBytesPerPlan: number;
+}
+
+const CHUNK = 500;
+
+/** Plans and their approval tokens, made before a timed chunk (signing is the approver's work, not the gateway's). */
+async function prepareChunk(
+  setup: BenchSetup,
+  start: number,
+  count: number,
+  policyVersion: string,
+) {
+  const now = Date.now();
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const plan = benchPlan(start + i, now);
+      const digest = planDigest(plan);
+      const token = await financeApproval(setup, { planId: plan.planId, digest, policyVersion });
+      return { plan, token };
+    }),
+  );
+}
+
+/**
+ * The whole gateway in process, on the real clock and a SQLite file: for each plan, `submitPlan` (validate,
+ * digest, policy, one transaction reserving budget and writing lineage: awaiting approval), then `submitApproval`
+ * with one signed EdDSA approval (verify, match, approve, outbox rows), and after each chunk of plans the
+ * dispatcher's `runDue()` executes every queued action on an in-memory adapter (claim, send, record, settle).
+ */
+export async function runInProcess(options: {
+  plans: number;
+  dir: string;
+}): Promise<InProcessResult> {
+  const { path, setup, hubspot, runtime } = await benchGateway(options.dir, 'in-process');
+  const { gateway } = runtime;
+  const policyVersion = gateway.deps.policy.version;
+  const latency = new LatencyRecorder();
+  let timedMs = 0;
+  for (let start = 0; start < options.plans; start += CHUNK) {
+    const batch = await prepareChunk(
+      setup,
+      start,
+      Math.min(CHUNK, options.plans - start),
+      policyVersion,
+    );
+    const began = performance.now();
+    for (const { plan, token } of batch) {
+      const t0 = performance.now();
+      const view = await gateway.submitPlan(COPILOT, plan);
+      if (view.state !== 'awaiting_approval')
+        throw new Error(`plan ${view.planId} is ${view.state}`);
+      const approved = await gateway.submitApproval(APPROVER, token);
+      if (approved.state !== 'approved')
+        throw new Error(`plan ${view.planId} is ${approved.state}`);
+      latency.record(performance.now() - t0);
+    }
+    await runtime.dispatcher.runDue();
+    timedMs += performance.now() - began;
+  }
+  const sqlite = runtime.store.sqlite;
+  const lineageRows = (
+    sqlite.prepare('select count(*) n from lineage_events').get() as { n: number }
+  ).n;
+  const pages = sqlite.pragma('page_count', { simple: true }) as number;
+  const pageSize = sqlite.pragma('page_size', { simple: true }) as number;
+  await runtime.close();
+  removeDatabase(path);
+  return {
+    plans: options.plans,
+    plansPerSec: perSecond(options.plans, timedMs),
+    latency: latency.summary(),
+    lineageRowsPerPlan: Math.round((lineageRows / options.plans) * 10) / 10,
+    dispatched: hubspot.applied.size,
+    duplicates: hubspot.duplicates(),
+    databaseBytesPerPlan: Math.round((pages * pageSize) / options.plans),
+  };
+}

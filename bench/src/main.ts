@@ -1,0 +1,135 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runApprovalLatency } from './approval-latency.js';
+import { runBudgetContention } from './budget-contention.js';
+import { chartSvg, renderPng } from './chart.js';
+import { buildFigures } from './figures.js';
+import { runFloor } from './floor.js';
+import { runHttp } from './http-load.js';
+import { runInProcess } from './in-process.js';
+import { runLineageScale } from './lineage-scale.js';
+import { machineInfo, markdownReport } from './report.js';
+
+/**
+ * `pnpm bench`: every benchmark of issue 8 in one run, each figure with its baseline from the same run, written to
+ * bench/results/latest.{json,md,png}. Scale with environment variables (defaults in brackets):
+ * BENCH_PLANS [100000] plans through the in-process pipeline and the floor; BENCH_HTTP_SECONDS [20] per HTTP run;
+ * BENCH_CONNECTIONS [50]; BENCH_HTTP_PLANS [20000] distinct plans prepared per HTTP run; BENCH_LATENCY_SAMPLES
+ * [1000]; BENCH_CONTENTION [1000] concurrent submissions, BENCH_CONTENTION_FITS [300] of which the cap fits;
+ * BENCH_LINEAGE_EVENTS [1000000] events for lineage at scale (0 skips it; 10000000 for the 10M figure).
+ */
+
+const env = (name: string, fallback: number) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value < 0)
+    throw new Error(`${name} must be a non-negative number`);
+  return value;
+};
+
+const settings = {
+  plans: env('BENCH_PLANS', 100_000),
+  httpSeconds: env('BENCH_HTTP_SECONDS', 20),
+  connections: env('BENCH_CONNECTIONS', 50),
+  httpPlans: env('BENCH_HTTP_PLANS', 20_000),
+  latencySamples: env('BENCH_LATENCY_SAMPLES', 1000),
+  contention: env('BENCH_CONTENTION', 1000),
+  contentionFits: env('BENCH_CONTENTION_FITS', 300),
+  lineageEvents: env('BENCH_LINEAGE_EVENTS', 1_000_000),
+};
+
+const log = (text: string) =>
+  process.stderr.write(
+    `[bench ${new Date().toISOString().slice(11, 19)} load ${loadavg()[0]?.toFixed(2)}] ${text}\n`,
+  );
+
+const machine = machineInfo();
+const dir = mkdtempSync(join(tmpdir(), 'handoff-bench-'));
+try {
+  log(`in-process pipeline, ${settings.plans} plans`);
+  const inProcess = await runInProcess({ plans: settings.plans, dir });
+  log(`floor, ${settings.plans} plans x ${inProcess.lineageRowsPerPlan} lineage rows`);
+  const floor = runFloor({
+    plans: settings.plans,
+    rowsPerPlan: Math.round(inProcess.lineageRowsPerPlan),
+    dir,
+  });
+  log(
+    `HTTP, bare node:http baseline, ${settings.httpSeconds} s x ${settings.connections} connections`,
+  );
+  const http = {
+    connections: settings.connections,
+    seconds: settings.httpSeconds,
+    plans: settings.httpPlans,
+    dir,
+  };
+  const bare = await runHttp({ ...http, mode: 'bare', run: 1 });
+  log('HTTP, the gateway');
+  const gateway = await runHttp({ ...http, mode: 'gateway', run: 2 });
+  log(`approval-to-dispatch latency, ${settings.latencySamples} samples`);
+  const approval = await runApprovalLatency({ samples: settings.latencySamples, dir });
+  log(`budget contention, ${settings.contention} concurrent submissions`);
+  const contention = await runBudgetContention({
+    submissions: settings.contention,
+    fits: settings.contentionFits,
+    dir,
+  });
+  const lineage =
+    settings.lineageEvents > 0
+      ? await runLineageScale({ events: settings.lineageEvents, dir, log })
+      : undefined;
+  machine.loadAverageEnd = loadavg().map((l) => Math.round(l * 100) / 100);
+
+  const { figures, notes } = buildFigures({
+    floor,
+    inProcess,
+    bare,
+    gateway,
+    approval,
+    contention,
+    lineage,
+  });
+  const generatedAt = new Date().toISOString();
+  const out = fileURLToPath(new URL('../results/', import.meta.url));
+  mkdirSync(out, { recursive: true });
+  const raw = { floor, inProcess, http: { bare, gateway }, approval, contention, lineage };
+  writeFileSync(
+    join(out, 'latest.json'),
+    `${JSON.stringify({ generatedAt, machine, settings, figures, notes, raw }, null, 2)}\n`,
+  );
+  writeFileSync(
+    join(out, 'latest.md'),
+    markdownReport({ generatedAt, machine, settings, figures, notes }),
+  );
+  const subtitle = `${machine.cpus} x ${machine.cpuModel}, Node ${machine.node}, load ${machine.loadAverageStart[0]} -> ${machine.loadAverageEnd[0]}, ${generatedAt}`;
+  const svg = chartSvg('Handoff gateway vs its baselines', subtitle, [
+    {
+      title: 'Throughput',
+      unit: 'plans/s',
+      bars: [
+        { label: 'floor (bare libraries)', value: floor.plansPerSec },
+        { label: 'in-process pipeline', value: inProcess.plansPerSec },
+        { label: 'HTTP bare node:http', value: bare.plansPerSec },
+        { label: 'HTTP gateway (tRPC)', value: gateway.plansPerSec },
+        { label: 'budget burst, 1 cap', value: contention.contended.plansPerSec },
+      ],
+    },
+    {
+      title: 'Latency',
+      unit: 'ms',
+      bars: [
+        { label: 'HTTP bare p50', value: bare.latency.p50 },
+        { label: 'HTTP bare p99', value: bare.latency.p99 },
+        { label: 'HTTP gateway p50', value: gateway.latency.p50 },
+        { label: 'HTTP gateway p99', value: gateway.latency.p99 },
+        { label: 'approval -> dispatch p50', value: approval.latency.p50 },
+        { label: 'approval -> dispatch p99', value: approval.latency.p99 },
+      ],
+    },
+  ]);
+  writeFileSync(join(out, 'latest.png'), renderPng(svg));
+  process.stdout.write(markdownReport({ generatedAt, machine, settings, figures, notes }));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

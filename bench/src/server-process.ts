@@ -1,0 +1,55 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchSetup } from './bench-gateway.js';
+
+const CHILD = fileURLToPath(new URL('./server-child.ts', import.meta.url));
+
+/** A benchmark server child process and what it is costing. */
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  /** Resident set size of the child now, in MiB (from /proc). */
+  rssMiB(): number;
+  /** SIGTERM, then waits for the exit. */
+  stop(): Promise<void>;
+}
+
+/** Reads VmRSS of `pid` from /proc (Linux), in MiB. */
+export function processRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round((kb / 1024) * 10) / 10;
+}
+
+/** Starts `server-child.ts` for `setup` in `mode` and waits for the URL it prints. */
+export async function startServerProcess(
+  setup: BenchSetup,
+  mode: 'gateway' | 'bare',
+  dir: string,
+): Promise<ServerProcess> {
+  const setupFile = join(dir, `setup-${mode}.json`);
+  writeFileSync(setupFile, JSON.stringify(setup));
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CHILD, setupFile, mode], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const info = await new Promise<{ url: string; pid: number }>((resolve, reject) => {
+    let out = '';
+    child.once('exit', (code) => reject(new Error(`the ${mode} server exited with ${code}`)));
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      const line = out.split('\n')[0];
+      if (out.includes('\n') && line) resolve(JSON.parse(line) as { url: string; pid: number });
+    });
+  });
+  return {
+    ...info,
+    rssMiB: () => processRssMiB(info.pid),
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
