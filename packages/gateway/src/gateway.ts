@@ -67,10 +67,17 @@ export class Gateway {
     return this.deps.store.transaction((tx) => planView(tx, record));
   }
 
-  /** Submits a plan (copilot). Idempotent on plan id. See `submitPlan`. */
-  async submitPlan(principal: Principal, plan: unknown): Promise<PlanView & { created: boolean }> {
+  /**
+   * Submits a plan (copilot), with its provenance signature when the copilot signs its plans. Idempotent on plan
+   * id. See `submitPlan`.
+   */
+  async submitPlan(
+    principal: Principal,
+    plan: unknown,
+    signature?: string,
+  ): Promise<PlanView & { created: boolean }> {
     this.#authorize(principal, 'plans.submit');
-    const { record, created } = await submitPlan(this.deps, principal, plan);
+    const { record, created } = await submitPlan(this.deps, principal, plan, signature);
     const view = { ...(await this.#view(record)), created };
     if (created && record.state === 'approved') this.deps.onActionsQueued?.();
     return view;

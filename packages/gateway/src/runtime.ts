@@ -129,6 +129,7 @@ export async function createGatewayRuntime(
     },
   });
   let autoDispatch = false;
+  const provenance = config.provenance;
   const gateway = new Gateway({
     store,
     clock,
@@ -137,6 +138,19 @@ export async function createGatewayRuntime(
     approverKeys,
     approvalClockToleranceSec: config.approvals.clockToleranceSec ?? 30,
     onPause: config.killSwitch?.onPause ?? 'keep',
+    ...(provenance
+      ? {
+          provenance: {
+            keys: combineKeySources(
+              provenance.copilotKeys.map((k) =>
+                createKeySource(keySourceConfig(loaded, k), keyOptions),
+              ),
+            ),
+            required: provenance.required ?? true,
+            clockToleranceSec: provenance.clockToleranceSec ?? 30,
+          },
+        }
+      : {}),
     onActionsQueued: () => {
       if (autoDispatch) dispatcher.runDue().catch(() => undefined);
     },

@@ -23,7 +23,7 @@ export type PlanStatus = Awaited<ReturnType<Api['plans']['get']['query']>>;
 /** What `health` answers. */
 export type HealthResult = Awaited<ReturnType<Api['health']['query']>>;
 
-/** True once the gateway's `plans.submit` input has a `signature` member; until then none can be sent. */
+/** True when the gateway's `plans.submit` input has a `signature` member (it does since provenance landed). */
 export type GatewayAcceptsSignature = 'signature' extends keyof SubmitInput ? true : false;
 
 /** Options of every call. */
@@ -33,8 +33,8 @@ export interface CallOptions {
 }
 
 /**
- * Options of {@link HandoffClient.submit}. `signature` is the plan's provenance JWS (`signPlan`); it is typed
- * `never` until the gateway's `plans.submit` input accepts it, and opens up (and is sent) as soon as it does.
+ * Options of {@link HandoffClient.submit}. `signature` is the plan's provenance JWS (`signPlan`), verified by a
+ * gateway configured with the copilot's keys (refused with `PROVENANCE_*` issue codes when it does not verify).
  */
 export type SubmitOptions = CallOptions &
   (GatewayAcceptsSignature extends true ? { signature?: string } : { signature?: never });

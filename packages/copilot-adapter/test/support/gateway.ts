@@ -19,11 +19,13 @@ function roomyCaps(): unknown[] {
 
 /**
  * Starts the harness gateway (frozen clock 2026-11-21T09:30:00Z, tenant `acme-bank`, approvals by finance and
- * marketing lead from EUR 500.00, roomy EUR caps so every test plan holds budget) and serves it with
- * `startHttpServer`.
+ * marketing lead from EUR 500.00, roomy EUR caps so every test plan holds budget), with the config's
+ * `provenance` section when given, and serves it with `startHttpServer`.
  */
-export async function serveGateway(): Promise<ServedGateway> {
-  const harness = await createHarness({ caps: roomyCaps() });
+export async function serveGateway(
+  options: { provenance?: Record<string, unknown> } = {},
+): Promise<ServedGateway> {
+  const harness = await createHarness({ caps: roomyCaps(), ...options });
   const server = await startHttpServer({
     gateway: harness.gateway,
     authenticator: harness.runtime.authenticator,

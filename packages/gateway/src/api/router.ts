@@ -39,8 +39,16 @@ export const appRouter = router({
   health: publicProcedure.query(({ ctx }) => ctx.gateway.health()),
   plans: router({
     submit: authedProcedure
-      .input(z.strictObject({ plan: z.unknown() }))
-      .mutation(({ ctx, input }) => ctx.gateway.submitPlan(ctx.principal, input.plan)),
+      .input(
+        z.strictObject({
+          plan: z.unknown(),
+          // The copilot's provenance JWS over the plan digest (`signPlan` of @handoff/copilot-adapter).
+          signature: z.string().min(1).max(16_384).optional(),
+        }),
+      )
+      .mutation(({ ctx, input }) =>
+        ctx.gateway.submitPlan(ctx.principal, input.plan, input.signature),
+      ),
     dryRun: authedProcedure
       .input(z.strictObject({ plan: z.unknown() }))
       .mutation(({ ctx, input }) => ctx.gateway.dryRun(ctx.principal, input.plan)),

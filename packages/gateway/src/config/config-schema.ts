@@ -39,6 +39,8 @@ export const KeySourceConfigSchema = z.discriminatedUnion('type', [
  * - `caps`: budget caps seeded for a tenant that has none stored yet (operators change them through the API).
  * - `killSwitch.onPause`: `keep` (default) or `release` the budget of paused plans.
  * - `expirySweepMs`: how often the server expires plans past their window (default 60000).
+ * - `provenance`: copilots' public keys (`copilotKeys`, JWKS sources) for plan signatures, and whether every plan
+ *   must carry a valid one (`required`, default true once keys are configured).
  * - `adapters`: the automation adapters approved actions are dispatched to (secrets named by environment
  *   variable); `dispatch`: how often the outbox is polled and how failed actions are retried.
  * - `checkpoints`: sign the lineage's Merkle tree head (RFC 9162) every `intervalMs` (default 3600000) with the
@@ -86,6 +88,13 @@ export const GatewayConfigSchema = z.strictObject({
   caps: z.array(BudgetCapSchema).max(1000).optional(),
   killSwitch: z.strictObject({ onPause: z.enum(['keep', 'release']) }).optional(),
   expirySweepMs: z.int().min(1000).max(86_400_000).optional(),
+  provenance: z
+    .strictObject({
+      copilotKeys: z.array(KeySourceConfigSchema).min(1).max(20),
+      required: z.boolean().optional(),
+      clockToleranceSec: z.int().min(0).max(300).optional(),
+    })
+    .optional(),
   adapters: z.array(AdapterConfigSchema).max(50).optional(),
   dispatch: DispatchConfigSchema.optional(),
   checkpoints: z

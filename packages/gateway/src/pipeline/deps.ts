@@ -20,6 +20,11 @@ export interface PipelineDeps {
   approvalClockToleranceSec: number;
   /** Whether a kill switch keeps (`keep`) or releases (`release`) the budget held by the plans it pauses. */
   onPause: 'keep' | 'release';
+  /**
+   * Copilot plan signatures (provenance): the copilots' public keys, and whether a plan without a valid signature
+   * is refused. Absent: signatures are neither asked for nor accepted.
+   */
+  provenance?: { keys: KeySource; required: boolean; clockToleranceSec: number };
   /** Called after a commit that queued outbox rows (a plan approved, a dispatch retried): wakes a dispatcher. */
   onActionsQueued?: () => void;
 }

@@ -11,6 +11,11 @@ import type { Principal } from '../auth/principal.js';
 import { GatewayError } from '../errors.js';
 import { evaluatePolicy, type PolicyEvaluation } from '../policy/evaluate.js';
 import { approvalWindowSeconds } from '../policy/policy-set.js';
+import {
+  checkProvenance,
+  type PlanProvenance,
+  recordProvenance,
+} from '../provenance/submit-provenance.js';
 import type { PlanRecord, StoreTx } from '../store/store.js';
 import { actorOf, type PipelineDeps, SYSTEM_ACTOR } from './deps.js';
 import { copilotModelOf, coveringControls } from './kill-switch.js';
@@ -97,18 +102,24 @@ export function dryRunPlan(
  *
  * Idempotent on plan id: the same plan again returns the existing record (`created: false`).
  *
+ * With `signature` (the copilot's provenance JWS, see `verifyPlanSignature`), or when the gateway requires one,
+ * the signature is verified before anything is written, and recorded with the plan (`plan.provenance_verified`:
+ * key id, the copilot model and prompt version it vouches for; the token stored by digest).
+ *
  * @throws GatewayError `VALIDATION_FAILED`, `UNSUPPORTED_VERSION`, `FORBIDDEN` (another tenant's plan),
- *   `PLAN_CONFLICT` (same id, different digest).
+ *   `PLAN_CONFLICT` (same id, different digest), and the provenance refusals of `checkProvenance`.
  */
 export async function submitPlan(
   deps: PipelineDeps,
   principal: Principal,
   input: unknown,
+  signature?: string,
 ): Promise<SubmitResult> {
   const { plan, digest, evaluation } = dryRunPlan(deps, input);
   if (plan.tenantId !== principal.tenantId) {
     throw new GatewayError('FORBIDDEN', 'A copilot submits plans only for its own tenant');
   }
+  const provenance = await checkProvenance(deps, plan, digest, signature);
   const now = deps.clock.now();
   if (Date.parse(plan.expiresAt) <= now) {
     throw new GatewayError('VALIDATION_FAILED', 'The plan has already expired', {
@@ -131,7 +142,7 @@ export async function submitPlan(
       );
     }
     return {
-      record: await accept(tx, deps, principal, plan, digest, evaluation, now),
+      record: await accept(tx, deps, principal, { plan, digest, evaluation, provenance }, now),
       created: true,
     };
   });
@@ -141,11 +152,15 @@ async function accept(
   tx: StoreTx,
   deps: PipelineDeps,
   principal: Principal,
-  plan: HandoffPlan,
-  digest: string,
-  evaluation: PolicyEvaluation,
+  input: {
+    plan: HandoffPlan;
+    digest: string;
+    evaluation: PolicyEvaluation;
+    provenance: PlanProvenance | undefined;
+  },
   now: number,
 ): Promise<PlanRecord> {
+  const { plan, digest, evaluation } = input;
   const actor = actorOf(principal, 'copilot');
   const optionId = plan.recommendedOptionId;
   const approvalDeadline = Math.min(
@@ -217,6 +232,7 @@ async function accept(
       },
     })),
   ]);
+  if (input.provenance) await recordProvenance(tx, record, input.provenance, actor, now);
 
   const outcome = evaluation.options[optionId]?.outcome ?? 'deny';
   if (outcome === 'deny') {

@@ -61,6 +61,8 @@ export interface HarnessOptions {
   adapters?: readonly AutomationAdapter[];
   /** The config's `dispatch` section (retries, circuit breaker). */
   dispatch?: Record<string, number>;
+  /** The config's `provenance` section (copilot keys for plan signatures). */
+  provenance?: Record<string, unknown>;
 }
 
 /** Default caps: EUR 1,000.00 a month for the tenant, EUR 700.00 a month for the hubspot adapter. */
@@ -115,6 +117,7 @@ export async function createHarness(options: HarnessOptions = {}) {
       caps: options.caps ?? defaultCaps(),
       killSwitch: { onPause: options.onPause ?? 'keep' },
       ...(options.dispatch ? { dispatch: options.dispatch } : {}),
+      ...(options.provenance ? { provenance: options.provenance } : {}),
     },
     dir,
   );
