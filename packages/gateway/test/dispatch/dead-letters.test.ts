@@ -116,35 +116,23 @@ describe('dead letters and in-doubt dispatches (operator)', () => {
 
   test('only dead or in-doubt rows of the caller tenant can be resolved', async () => {
     const { key } = await withDeadLetter();
-    const operator = h.callers.operator.principal;
-    expect(
-      await codeOf(
-        h.gateway.resolveDispatch(operator, {
-          idempotencyKey: key,
-          resolution: 'confirm',
-          reason: 'x',
-        }),
-      ),
-    ).toBe('DISPATCH_STATE_CONFLICT');
-    expect(
-      await codeOf(
-        h.gateway.resolveDispatch(h.callers.otherOperator.principal, {
-          idempotencyKey: key,
-          resolution: 'abandon',
-          reason: 'x',
-        }),
-      ),
-    ).toBe('NOT_FOUND');
-    expect(
-      await codeOf(
-        h.gateway.resolveDispatch(h.callers.auditor.principal, {
-          idempotencyKey: key,
-          resolution: 'abandon',
-          reason: 'x',
-        }),
-      ),
-    ).toBe('FORBIDDEN');
-    expect(await h.gateway.listDispatches(h.callers.otherOperator.principal, {})).toEqual([]);
+    const { operator, otherOperator, auditor } = h.callers;
+    const cases = [
+      [operator, 'confirm', 'DISPATCH_STATE_CONFLICT'],
+      [otherOperator, 'abandon', 'NOT_FOUND'],
+      [auditor, 'abandon', 'FORBIDDEN'],
+    ] as const;
+    for (const [caller, resolution, code] of cases) {
+      const attempt = h.gateway.resolveDispatch(caller.principal, {
+        idempotencyKey: key,
+        resolution,
+        reason: 'x',
+      });
+      expect(await codeOf(attempt), `${caller.principal.id} ${resolution}`).toBe(code);
+    }
+    const queue = await h.gateway.listDispatches(operator.principal, {});
+    expect(queue.map((r) => [r.idempotencyKey, r.status])).toEqual([[key, 'dead']]);
+    expect(await h.gateway.listDispatches(otherOperator.principal, {})).toEqual([]);
   });
 
   test('an in-doubt request is never re-sent on its own; confirming it commits its estimate', async () => {
