@@ -64,12 +64,15 @@ export class AuditReader {
       .map((row) => parseEvent(row.body));
   }
 
-  /** A tenant's events of `types` between two times (epoch ms, inclusive), in `seq` order. */
+  /**
+   * A tenant's events of `types` with `seq` in `fromSeq..toSeq` (inclusive), in `seq` order: a range scan of the
+   * `(tenant_id, seq)` index, so its cost is bounded by the range, not by the tenant's whole lineage.
+   */
   tenantEvents(
     tenantId: string,
     types: readonly LineageEventType[],
-    fromMs: number,
-    toMs: number,
+    fromSeq: number,
+    toSeq: number,
   ): LineageEvent[] {
     const t = schema.lineageEvents;
     return this.#db
@@ -78,9 +81,9 @@ export class AuditReader {
       .where(
         and(
           eq(t.tenantId, tenantId),
+          gte(t.seq, fromSeq),
+          lte(t.seq, toSeq),
           inArray(t.type, [...types]),
-          gte(t.occurredAt, fromMs),
-          lte(t.occurredAt, toMs),
         ),
       )
       .orderBy(asc(t.seq))

@@ -140,7 +140,9 @@ export function traceLineage(
   const ofType = (...types: string[]) => events.filter((e) => types.includes(e.type)).map(traced);
   const rows: AuditDispatchRow[] = found ?? reader.dispatches(record.planId);
   const policy = reader.policy(record.policyVersion);
-  const lastAt = Date.parse(events.at(-1)?.occurredAt ?? toIso(record.updatedAt));
+  // Kill switches that touched the plan happened between its first and last event (a switch already on when it
+  // arrived shows as its own `plan.state_changed` to `paused`).
+  const span = { from: events[0]?.seq ?? 0, to: events.at(-1)?.seq ?? 0 };
 
   return {
     target,
@@ -229,7 +231,7 @@ export function traceLineage(
     }),
     controls: [
       ...reader
-        .tenantEvents(record.tenantId, CONTROL_TYPES, record.receivedAt, lastAt)
+        .tenantEvents(record.tenantId, CONTROL_TYPES, span.from, span.to)
         .filter((e) => coversPlan(e, record, plan)),
       ...events.filter(
         (e) =>
