@@ -8,7 +8,7 @@
  * Run: `pnpm --filter @handoff/examples run ads` (or `pnpm examples` for every story).
  */
 import { join } from 'node:path';
-import { generateProvenanceKeyPair, money, signPlan, validatePlan } from '@handoff/copilot-adapter';
+import { money, validatePlan } from '@handoff/copilot-adapter';
 import { checkChain, readLineage } from '../shared/audit-step.js';
 import { loadBankData } from '../shared/bank-data.js';
 import { dispatchUntilDrained, totalOf } from '../shared/dispatch-step.js';
@@ -56,23 +56,21 @@ for (const { campaign, segment } of plans.order) {
 }
 
 heading('2. The copilot proposes budget moves');
-const copilotKey = await generateProvenanceKeyPair();
 const all = [plans.rebalance, plans.push, plans.allIn];
 for (const plan of all) {
   showPlan(plan);
-  await signPlan(plan, copilotKey.privateJwk, { clock });
 }
 checks.check(
   all.every((p) => validatePlan(p).ok),
-  'three valid, signed plans',
+  'three valid plans (the copilot signs each as it submits it)',
 );
 
 heading('3. The guardrails decide');
-const rebalance = await gw.copilot.submit(plans.rebalance);
+const rebalance = await gw.submitSigned(plans.rebalance);
 showDecision('rebalance +/-15 %', rebalance);
-const push = await gw.copilot.submit(plans.push);
+const push = await gw.submitSigned(plans.push);
 showDecision('push +35 %', push);
-const allIn = await gw.copilot.submit(plans.allIn);
+const allIn = await gw.submitSigned(plans.allIn);
 showDecision('all in +300 %', allIn);
 checks.check(
   rebalance.state === 'approved',

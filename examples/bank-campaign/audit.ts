@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import type { VerificationReport } from '@handoff/gateway';
 import type { HandoffPlan } from '@handoff/protocol';
 import { planDigest } from '@handoff/protocol';
-import type { JWK } from 'jose';
 import {
   type ChainVerdict,
   checkChain,
@@ -72,8 +71,6 @@ export async function auditCallList(input: {
   gw: StoryGateway;
   checks: Expectations;
   plan: HandoffPlan;
-  signature: string;
-  copilotPublicJwk: JWK;
   dataSha256: string;
   modelDigest: string;
 }): Promise<AuditFindings> {
@@ -90,10 +87,23 @@ export async function auditCallList(input: {
       trace.inputs.some((i) => i.inputId === 'propensity-model' && i.sha256 === input.modelDigest),
     'the trace reaches the data file by its sha256 and the model by its digest',
   );
-  const signed = await verifyPlanSignature(input.signature, input.copilotPublicJwk);
+  const signed = await verifyPlanSignature(
+    gw.signatures.get(plan.planId) ?? '',
+    gw.copilotKey.publicJwk,
+  );
+  const atGateway = trace.events.find((e) => e.type === 'plan.provenance_verified');
+  detail(
+    `${paint('dim', '<-')} ${paint(['bold', 'cyan'], 'signature'.padEnd(10))} copilot key ` +
+      `${String(atGateway?.data.kid).slice(0, 12)}… verified by the gateway at submission ` +
+      `(#${atGateway?.seq}), and again by the auditor: ${verdict(signed.ok ? 'valid' : 'broken')}`,
+    4,
+  );
   checks.check(
-    signed.ok && signed.planDigest === trace.plan.digest && trace.plan.digest === planDigest(plan),
-    'the traced plan digest is the one the copilot signed (signature verified)',
+    signed.ok &&
+      signed.planDigest === trace.plan.digest &&
+      trace.plan.digest === planDigest(plan) &&
+      atGateway?.data.kid === gw.copilotKey.kid,
+    'the plan digest is the one the copilot signed: verified by the gateway and by the auditor',
     signed.ok ? undefined : signed.reason,
   );
   const kids = new Set(Object.values(gw.approvers).map((a) => a.key.publicJwk.kid));

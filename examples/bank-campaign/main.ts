@@ -11,7 +11,7 @@
  * Run: `pnpm demo` from the repository root; `pnpm demo --keep` leaves the gateway running for the CLI.
  */
 import { join } from 'node:path';
-import { generateProvenanceKeyPair, signPlan, validatePlan } from '@handoff/copilot-adapter';
+import { HandoffClientError, validatePlan } from '@handoff/copilot-adapter';
 import type { PlanView } from '@handoff/gateway';
 import type { HandoffPlan } from '@handoff/protocol';
 import { readLineage } from '../shared/audit-step.js';
@@ -103,18 +103,13 @@ const gw = await startStoryGateway({
 detail(`gateway ${gw.url} (SQLite ${join(gw.dir, 'gateway.db')})`);
 for (const [id, url] of Object.entries(platforms.urls)) detail(`${id.padEnd(10)} fake at ${url}`);
 
-heading('3. The copilot proposes signed plans');
+heading('3. The copilot proposes plans (each signed with its key when submitted)');
 const plans = bankCampaignPlans(data, ranked, clock);
-const copilotKey = await generateProvenanceKeyPair();
 const all = [plans.callList, plans.nurture, plans.successStories, ...plans.waves];
-const signatures = new Map<string, string>();
-for (const plan of all) {
-  showPlan(plan);
-  signatures.set(plan.planId, await signPlan(plan, copilotKey.privateJwk, { clock }));
-}
+for (const plan of all) showPlan(plan);
 checks.check(
   all.every((p) => validatePlan(p).ok),
-  `all ${all.length} plans are valid HandoffPlans, signed (EdDSA)`,
+  `all ${all.length} plans are valid HandoffPlans`,
 );
 const options = all.flatMap((p) => p.options);
 checks.check(
@@ -131,7 +126,7 @@ checks.check(
 );
 
 heading('4. The gateway decides');
-const submit = (plan: HandoffPlan) => gw.copilot.submit(plan);
+const submit = (plan: HandoffPlan) => gw.submitSigned(plan);
 const decided = new Map<string, PlanView>();
 const show = (label: string, view: PlanView) => {
   decided.set(view.planId, view);
@@ -178,6 +173,31 @@ checks.check(
     refused[0]?.reasonCode === 'BUDGET_EXCEEDED',
   'of three concurrent waves, two fit the monthly cap and one is refused BUDGET_EXCEEDED',
   waves.map((w) => `${w.state}:${w.reasonCode}`).join(', '),
+);
+
+detail(
+  paint('dim', 'a copy of the nurture plan, changed after the copilot signed it (budget doubled):'),
+);
+const tampered = structuredClone(plans.nurture);
+const firstOption = tampered.options[0];
+if (firstOption) firstOption.budget.amount.amountMinor *= 2;
+const forged = await gw.copilot
+  .submit(tampered, { signature: gw.signatures.get(plans.nurture.planId) ?? '' })
+  .then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+const forgedReason =
+  forged instanceof HandoffClientError ? forged.issues.map((i) => i.code).join(', ') : undefined;
+detail(
+  `${paint('red', 'refused')}: ${forged instanceof HandoffClientError ? forged.code : 'accepted'} ${forgedReason}`,
+  6,
+);
+checks.check(
+  forged instanceof HandoffClientError &&
+    forged.code === 'UNAUTHENTICATED' &&
+    forgedReason === 'PROVENANCE_DIGEST_MISMATCH',
+  'a plan changed after the copilot signed it is refused: the signature no longer matches its digest',
 );
 
 heading('5. Two people sign the call list');
@@ -275,8 +295,6 @@ const audit = await auditCallList({
   gw,
   checks,
   plan: plans.callList,
-  signature: signatures.get(plans.callList.planId) ?? '',
-  copilotPublicJwk: copilotKey.publicJwk,
   dataSha256: data.sha256,
   modelDigest: ranked.modelDigest,
 });

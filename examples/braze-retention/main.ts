@@ -10,7 +10,7 @@
  * Run: `pnpm --filter @handoff/examples run retention` (or `pnpm examples` for every story).
  */
 import { join } from 'node:path';
-import { generateProvenanceKeyPair, signPlan, validatePlan } from '@handoff/copilot-adapter';
+import { validatePlan } from '@handoff/copilot-adapter';
 import { checkChain, readLineage } from '../shared/audit-step.js';
 import { loadBankData } from '../shared/bank-data.js';
 import { dispatchUntilDrained, totalOf } from '../shared/dispatch-step.js';
@@ -60,18 +60,16 @@ const gw = await startStoryGateway({
 detail(`gateway ${gw.url}; braze fake ${platforms.urls.braze}`);
 
 heading('3. The copilot proposes; the gateway decides');
-const copilotKey = await generateProvenanceKeyPair();
 for (const plan of [plans.winback, plans.smsBlast]) {
   showPlan(plan);
-  await signPlan(plan, copilotKey.privateJwk, { clock });
 }
 checks.check(
   validatePlan(plans.winback).ok && validatePlan(plans.smsBlast).ok,
-  'two valid, signed plans',
+  'two valid plans (the copilot signs each as it submits it)',
 );
-const winback = await gw.copilot.submit(plans.winback);
+const winback = await gw.submitSigned(plans.winback);
 showDecision('win-back', winback);
-const sms = await gw.copilot.submit(plans.smsBlast);
+const sms = await gw.submitSigned(plans.smsBlast);
 showDecision('SMS blast', sms);
 checks.check(winback.state === 'approved', 'the EUR 3.00 win-back passes on its own');
 checks.check(

@@ -8,7 +8,13 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AutomationAdapter } from '@handoff/automation-adapter';
-import { HandoffClient } from '@handoff/copilot-adapter';
+import {
+  generateProvenanceKeyPair,
+  HandoffClient,
+  type ProvenanceKeyPair,
+  type SubmitResult,
+  signPlan,
+} from '@handoff/copilot-adapter';
 import {
   type AppRouter,
   createApprovalToken,
@@ -23,7 +29,7 @@ import {
   type SigningKeyPair,
   startHttpServer,
 } from '@handoff/gateway';
-import type { Money } from '@handoff/protocol';
+import type { HandoffPlan, Money } from '@handoff/protocol';
 import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
 import type { SkipClock } from './skip-clock.js';
 
@@ -99,6 +105,12 @@ export interface StoryGateway {
   apiKeys: Record<StoryCaller, string>;
   /** The copilot's client (copilot-adapter). */
   copilot: HandoffClient;
+  /** The copilot's provenance key pair (its public JWK is the gateway's `provenance.copilotKeys`). */
+  copilotKey: ProvenanceKeyPair;
+  /** Every plan signature the copilot made, by plan id (compact JWS, `handoff-plan+jwt`). */
+  signatures: Map<string, string>;
+  /** Signs a plan with the copilot's key (`signPlan`) and submits it with its signature. */
+  submitSigned(plan: HandoffPlan): Promise<SubmitResult>;
   /** Typed tRPC clients of the other callers. */
   api: Record<Exclude<StoryCaller, 'copilot'>, TRPCClient<AppRouter>>;
   approvers: Record<string, StoryApprover>;
@@ -131,6 +143,14 @@ export async function startStoryGateway(options: StoryGatewayOptions): Promise<S
   const jwks = { keys: Object.values(approvers).map((a) => a.key.publicJwk) };
   writeFileSync(join(dir, 'keys', 'approvers.jwks.json'), `${JSON.stringify(jwks, null, 2)}\n`);
 
+  // The copilot's provenance key: the gateway requires every plan to carry its valid signature.
+  const copilotKey = await generateProvenanceKeyPair();
+  const copilotJwks = { keys: [copilotKey.publicJwk] };
+  writeFileSync(
+    join(dir, 'keys', 'copilot.jwks.json'),
+    `${JSON.stringify(copilotJwks, null, 2)}\n`,
+  );
+
   const apiKeys = {} as Record<StoryCaller, string>;
   const entries = Object.entries(STORY_CALLERS).map(([caller, roles]) => {
     const apiKey = generateApiKey();
@@ -143,6 +163,7 @@ export async function startStoryGateway(options: StoryGatewayOptions): Promise<S
     listen: { host: '127.0.0.1', port: 0 },
     approvals: { keys: [{ type: 'file', path: 'keys/approvers.jwks.json' }] },
     auth: { apiKeys: entries },
+    provenance: { copilotKeys: [{ type: 'file', path: 'keys/copilot.jwks.json' }], required: true },
     policy: { file: options.policyFile },
     caps: options.caps,
   };
@@ -163,7 +184,9 @@ export async function startStoryGateway(options: StoryGatewayOptions): Promise<S
     port: 0,
   });
   const url = server.url;
-  const { copilot: copilotKey, ...others } = apiKeys;
+  const { copilot: copilotApiKey, ...others } = apiKeys;
+  const copilot = new HandoffClient({ url, credential: copilotApiKey, clock: options.clock });
+  const signatures = new Map<string, string>();
   return {
     url,
     dir,
@@ -172,7 +195,14 @@ export async function startStoryGateway(options: StoryGatewayOptions): Promise<S
     tenantId: options.tenantId,
     runtime,
     apiKeys,
-    copilot: new HandoffClient({ url, credential: copilotKey, clock: options.clock }),
+    copilot,
+    copilotKey,
+    signatures,
+    submitSigned: async (plan) => {
+      const signature = await signPlan(plan, copilotKey.privateJwk, { clock: options.clock });
+      signatures.set(plan.planId, signature);
+      return copilot.submit(plan, { signature });
+    },
     api: {
       approverDesk: trpc(url, others.approverDesk),
       operator: trpc(url, others.operator),
