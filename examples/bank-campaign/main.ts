@@ -299,6 +299,11 @@ const audit = await auditCallList({
   modelDigest: ranked.modelDigest,
 });
 
+const finalStates = new Map(
+  await Promise.all(
+    all.map(async (p) => [p.planId, (await gw.copilot.status(p.planId)).state] as const),
+  ),
+);
 const decisionOf = (planId: string) => {
   const view = decided.get(planId);
   return view && { state: view.state, reasonCode: view.reasonCode, outcome: view.outcome };
@@ -321,7 +326,8 @@ const code = writeStoryReport({
         forecast: o.forecast,
         risk: o.risk.score,
       })),
-      decision: decisionOf(p.planId),
+      atSubmission: decisionOf(p.planId),
+      finalState: finalStates.get(p.planId),
     })),
     approvals: { finance: afterFinance.state, marketingLead: afterLead.state },
     caps: { beforeDispatch: before, afterDispatch: after },
