@@ -133,7 +133,7 @@ export const appRouter = router({
         z.union([
           z.strictObject({ planId: PlanIdSchema }),
           z.strictObject({ idempotencyKey: z.string().min(1).max(255) }),
-          z.strictObject({ actionId: IdentifierSchema }),
+          z.strictObject({ actionId: IdentifierSchema, planId: PlanIdSchema.optional() }),
         ]),
       )
       .query(({ ctx, input }) => ctx.gateway.traceLineage(ctx.principal, input)),

@@ -1,6 +1,6 @@
 import type { LineageEvent, LineageEventType } from '@handoff/protocol';
 import type Database from 'better-sqlite3';
-import { and, asc, eq, gte, inArray, lte } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lte } from 'drizzle-orm';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { GatewayError } from '../errors.js';
 import * as schema from '../store/sqlite/schema.js';
@@ -118,14 +118,28 @@ export class AuditReader {
       .all();
   }
 
-  /** Outbox rows by idempotency key, or by the plan's action id. */
-  findDispatches(by: { idempotencyKey: string } | { actionId: string }): AuditDispatchRow[] {
+  /**
+   * Outbox rows by idempotency key, or by action id (ids are unique within a plan, not across plans: narrow with
+   * `planId`), of one tenant when `tenantId` is given; newest first.
+   */
+  findDispatches(
+    by: { idempotencyKey: string } | { actionId: string; planId?: string },
+    tenantId: string | undefined,
+  ): AuditDispatchRow[] {
     const d = schema.dispatches;
-    const where =
+    const where = [
       'idempotencyKey' in by
         ? eq(d.idempotencyKey, by.idempotencyKey)
-        : eq(d.actionId, by.actionId);
-    return this.#db.select().from(d).where(where).orderBy(asc(d.createdAt)).all();
+        : eq(d.actionId, by.actionId),
+      ...('planId' in by && by.planId !== undefined ? [eq(d.planId, by.planId)] : []),
+      ...(tenantId === undefined ? [] : [eq(d.tenantId, tenantId)]),
+    ];
+    return this.#db
+      .select()
+      .from(d)
+      .where(and(...where))
+      .orderBy(desc(d.createdAt), desc(d.planId))
+      .all();
   }
 
   policy(digest: string): AuditPolicyRow | undefined {

@@ -3,8 +3,14 @@ import { toIso } from '../clock.js';
 import { GatewayError } from '../errors.js';
 import type { AuditDispatchRow, AuditReader } from './audit-reader.js';
 
-/** What to trace: a plan, one dispatch by its idempotency key, or the dispatches of an action id. */
-export type TraceTarget = { planId: string } | { idempotencyKey: string } | { actionId: string };
+/**
+ * What to trace: a plan, one dispatch by its idempotency key, or the dispatches of an action id (of `planId`
+ * when given, else of the most recent plan with that action id).
+ */
+export type TraceTarget =
+  | { planId: string }
+  | { idempotencyKey: string }
+  | { actionId: string; planId?: string };
 
 /** One lineage event as a trace lists it: where it is in the log, when, who, and its facts. */
 export interface TracedEvent {
@@ -129,16 +135,22 @@ export function traceLineage(
   target: TraceTarget,
   tenantId: string | undefined,
 ): LineageTrace {
-  const found = 'planId' in target ? undefined : reader.findDispatches(target);
-  const planId = 'planId' in target ? target.planId : found?.[0]?.planId;
+  const byPlan = 'planId' in target && !('actionId' in target);
+  const matches = byPlan ? undefined : reader.findDispatches(target, tenantId);
+  const planId = 'planId' in target ? target.planId : matches?.[0]?.planId;
+  const found = matches?.filter((row) => row.planId === planId);
   const record = planId === undefined ? undefined : reader.plan(planId);
-  if (!record || (tenantId !== undefined && record.tenantId !== tenantId)) {
+  const noDispatch = found !== undefined && found.length === 0;
+  if (!record || noDispatch || (tenantId !== undefined && record.tenantId !== tenantId)) {
     throw new GatewayError('NOT_FOUND', 'Nothing to trace for this target in this tenant');
   }
   const plan = reader.document<HandoffPlan>(record.digest);
   const events = reader.eventsOfPlan(record.planId);
   const ofType = (...types: string[]) => events.filter((e) => types.includes(e.type)).map(traced);
-  const rows: AuditDispatchRow[] = found ?? reader.dispatches(record.planId);
+  const rows: AuditDispatchRow[] =
+    found === undefined
+      ? reader.dispatches(record.planId)
+      : found.sort((a, b) => a.actionIndex - b.actionIndex);
   const policy = reader.policy(record.policyVersion);
   // Kill switches that touched the plan happened between its first and last event (a switch already on when it
   // arrived shows as its own `plan.state_changed` to `paused`).

@@ -73,6 +73,18 @@ describe('handoff lineage (offline on a database file)', () => {
     expect(text.out).toContain('Approvals');
     const json = await runCli('lineage', 'trace', '--db', db, '--plan', gatedPlanId, '--json');
     expect(JSON.parse(json.out).plan.planId).toBe(gatedPlanId);
+    const noSuchAction = await runCli(
+      'lineage',
+      'trace',
+      '--db',
+      db,
+      '--plan',
+      gatedPlanId,
+      '--action',
+      'x',
+    );
+    expect(noSuchAction.code).toBe(1);
+    expect(noSuchAction.err).toContain('NOT_FOUND');
     const missing = await runCli(
       'lineage',
       'trace',
@@ -89,7 +101,7 @@ describe('handoff lineage (offline on a database file)', () => {
       db,
       '--plan',
       gatedPlanId,
-      '--action',
+      '--idempotency-key',
       'x',
     );
     expect(two.code).toBe(1);

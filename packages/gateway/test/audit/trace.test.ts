@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditReader } from '../../src/audit/audit-reader.js';
 import { traceLineage } from '../../src/audit/trace.js';
 import { renderTrace } from '../../src/audit/trace-report.js';
-import { expectGatewayError, OPTION_1, rows } from '../pipeline/helpers.js';
+import {
+  autoApprovablePlan,
+  expectGatewayError,
+  OPTION_1,
+  planIdOf,
+  rows,
+} from '../pipeline/helpers.js';
 import { OTHER_TENANT, TENANT } from '../support/harness.js';
 import { auditedHarness } from './support.js';
 
@@ -88,6 +94,23 @@ describe('traceLineage', () => {
     expect(byKey.dispatches).toEqual([first]);
     const byAction = traceLineage(reader, { actionId: first?.actionId ?? '' }, TENANT);
     expect(byAction.dispatches.map((d) => d.idempotencyKey)).toContain(first?.idempotencyKey);
+  });
+
+  it('an action id shared by plans traces the latest plan with it, or the plan named, in the tenant only', async () => {
+    const { h } = setup;
+    const first = planIdOf(1);
+    h.clock.advance(60_000);
+    const later = await h.gateway.submitPlan(h.callers.copilot.principal, autoApprovablePlan(4));
+    const latest = traceLineage(reader, { actionId: 'nurture-broadcast' }, TENANT);
+    expect(latest.plan.planId).toBe(later.planId);
+    expect(latest.dispatches.map((d) => d.actionId)).toEqual(['nurture-broadcast']);
+    const named = traceLineage(reader, { actionId: 'nurture-broadcast', planId: first }, TENANT);
+    expect(named.plan.planId).toBe(first);
+    expect(named.dispatches).toHaveLength(1);
+    await expectGatewayError(
+      () => traceLineage(reader, { actionId: 'nurture-broadcast' }, OTHER_TENANT),
+      'NOT_FOUND',
+    );
   });
 
   it('records cancellation by an operator among the controls', () => {

@@ -158,18 +158,20 @@ interface TraceOptions {
 }
 
 function traceTarget(opts: TraceOptions): TraceTarget {
-  const given = [
-    opts.plan === undefined ? undefined : { planId: opts.plan },
-    opts.idempotencyKey === undefined ? undefined : { idempotencyKey: opts.idempotencyKey },
-    opts.action === undefined ? undefined : { actionId: opts.action },
-  ].filter((t) => t !== undefined);
-  const [target] = given;
-  if (given.length !== 1 || target === undefined) {
-    throw new GatewayError('VALIDATION_FAILED', 'Give one of --plan, --idempotency-key, --action', {
-      issues: [{ path: '', code: 'ONE_TARGET', message: 'Name exactly one thing to trace' }],
-    });
+  if (opts.action !== undefined && opts.idempotencyKey === undefined) {
+    return { actionId: opts.action, ...(opts.plan ? { planId: opts.plan } : {}) };
   }
-  return target;
+  if (opts.idempotencyKey !== undefined && opts.plan === undefined && opts.action === undefined) {
+    return { idempotencyKey: opts.idempotencyKey };
+  }
+  if (opts.plan !== undefined && opts.idempotencyKey === undefined) return { planId: opts.plan };
+  throw new GatewayError(
+    'VALIDATION_FAILED',
+    'Give --plan, --idempotency-key or --action (--plan)',
+    {
+      issues: [{ path: '', code: 'ONE_TARGET', message: 'Name exactly one thing to trace' }],
+    },
+  );
 }
 
 function registerTrace(lineage: Command, io: Io, setExit: SetExit): void {
@@ -184,7 +186,10 @@ function registerTrace(lineage: Command, io: Io, setExit: SetExit): void {
     .option('--tenant <tenantId>', 'with --db: refuse plans of other tenants')
     .option('--plan <planId>', 'trace this plan')
     .option('--idempotency-key <key>', 'trace this dispatch')
-    .option('--action <actionId>', 'trace the dispatches of this action')
+    .option(
+      '--action <actionId>',
+      'trace the dispatches of this action (of --plan, else the latest plan)',
+    )
     .option('--json', 'print JSON')
     .action(async (opts: TraceOptions) => {
       setExit(
