@@ -145,8 +145,13 @@ export async function exportLineageJsonl(
        on p.digest = json_extract(e.body, '$.refs.approval')
        where e.type = 'approval.accepted' and ${whereOf('e.', subset ? ['e.seq <= ?'] : [])}`,
     )
-    .all(...params) as { digest: string; body: string }[];
-  for (const t of tokens) await write({ kind: 'approval-token', digest: t.digest, token: t.body });
+    .iterate(...params) as IterableIterator<{ digest: string; body: string }>;
+  // Streamed, not collected: a million-event lineage holds over a hundred thousand tokens.
+  let approvalTokens = 0;
+  for (const t of tokens) {
+    await write({ kind: 'approval-token', digest: t.digest, token: t.body });
+    approvalTokens += 1;
+  }
 
   const page = db
     .prepare(
@@ -180,7 +185,7 @@ export async function exportLineageJsonl(
     mode: header.mode,
     events: done,
     checkpoints: checkpoints.length,
-    approvalTokens: tokens.length,
+    approvalTokens,
     omitted: matching - total,
   };
 }
