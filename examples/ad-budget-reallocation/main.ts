@@ -14,10 +14,16 @@ import { loadBankData } from '../shared/bank-data.js';
 import { dispatchUntilDrained, totalOf } from '../shared/dispatch-step.js';
 import { Expectations, writeStoryReport } from '../shared/expectations.js';
 import { rankClients } from '../shared/ranked-clients.js';
-import { showDecision, showPlan } from '../shared/show.js';
 import { SkipClock } from '../shared/skip-clock.js';
 import { monthlyEurCap, startStoryGateway } from '../shared/story-gateway.js';
-import { detail, formatMoney, heading, percent } from '../shared/terminal.js';
+import {
+  detail,
+  formatMoney,
+  heading,
+  percent,
+  showDecision,
+  showPlan,
+} from '../shared/terminal.js';
 import { adBudgetPlans, TENANT } from './copilot.js';
 import { createExampleAdsAdapter, ExampleAdsPlatform } from './example-ads-platform.js';
 

@@ -19,14 +19,20 @@ import { loadBankData } from '../shared/bank-data.js';
 import { capUsage, printCapUsage } from '../shared/cap-usage.js';
 import { dispatchUntilDrained, recordedRetries, totalOf } from '../shared/dispatch-step.js';
 import { Expectations, writeStoryReport } from '../shared/expectations.js';
-import { keepServing } from '../shared/keep-serving.js';
 import { startPlatforms } from '../shared/platforms.js';
 import { EXCLUDED_FEATURES, PRE_CALL_FEATURES } from '../shared/propensity-model.js';
 import { rankClients } from '../shared/ranked-clients.js';
-import { showDecision, showPlan } from '../shared/show.js';
 import { SkipClock } from '../shared/skip-clock.js';
-import { startStoryGateway } from '../shared/story-gateway.js';
-import { detail, formatMoney, heading, paint, percent } from '../shared/terminal.js';
+import { keepServing, startStoryGateway } from '../shared/story-gateway.js';
+import {
+  detail,
+  formatMoney,
+  heading,
+  paint,
+  percent,
+  showDecision,
+  showPlan,
+} from '../shared/terminal.js';
 import { auditCallList } from './audit.js';
 import { bankCampaignPlans } from './copilot.js';
 import {

@@ -17,10 +17,17 @@ import { dispatchUntilDrained, totalOf } from '../shared/dispatch-step.js';
 import { Expectations, writeStoryReport } from '../shared/expectations.js';
 import { startPlatforms } from '../shared/platforms.js';
 import { rankClients } from '../shared/ranked-clients.js';
-import { showDecision, showPlan } from '../shared/show.js';
 import { SkipClock } from '../shared/skip-clock.js';
 import { monthlyEurCap, startStoryGateway } from '../shared/story-gateway.js';
-import { detail, heading, paint, percent, verdict } from '../shared/terminal.js';
+import {
+  detail,
+  heading,
+  paint,
+  percent,
+  showDecision,
+  showPlan,
+  verdict,
+} from '../shared/terminal.js';
 import { BRAZE, retentionPlans, TENANT, WINBACK_SIZE } from './copilot.js';
 
 const startedAt = performance.now();

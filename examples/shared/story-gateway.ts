@@ -5,7 +5,7 @@
  * run time. Nothing secret is written outside the story's folder, which is gitignored (`.handoff/`).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AutomationAdapter } from '@handoff/automation-adapter';
 import {
@@ -32,6 +32,7 @@ import {
 import type { HandoffPlan, Money } from '@handoff/protocol';
 import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
 import type { SkipClock } from './skip-clock.js';
+import { detail, heading, paint } from './terminal.js';
 
 /** The repository root (examples/shared/../..). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -235,4 +236,34 @@ export async function startStoryGateway(options: StoryGatewayOptions): Promise<S
       await runtime.close();
     },
   };
+}
+
+/**
+ * `--keep`: leaves a story's gateway running, dispatching on its own, prints the CLI commands to explore it and
+ * keeps serving until Ctrl-C (SIGINT) or SIGTERM; then stops it and `closeOthers` (the fakes).
+ */
+export async function keepServing(
+  gw: StoryGateway,
+  planId: string,
+  closeOthers: () => Promise<void>,
+): Promise<void> {
+  gw.dispatchOnItsOwn();
+  const cli = 'node packages/gateway/bin/handoff.mjs';
+  const dir = relative(REPO_ROOT, gw.dir);
+  heading('The gateway keeps running (--keep)');
+  detail(`from the repository root, in another terminal:`);
+  detail(paint('bold', `export HANDOFF_API_KEY=${gw.apiKeys.auditor}   # the auditor's key`), 4);
+  detail(`${cli} plan get ${planId} --url ${gw.url} --api-key ${gw.apiKeys.operator}`, 4);
+  detail(`${cli} lineage query --url ${gw.url} --plan ${planId}`, 4);
+  detail(`${cli} lineage trace --url ${gw.url} --plan ${planId}`, 4);
+  detail(`${cli} lineage verify --db ${dir}/gateway.db`, 4);
+  detail(`${cli} plan submit <plan.json> --url ${gw.url} --api-key ${gw.apiKeys.copilot}`, 4);
+  detail(`approver keys: ${dir}/keys/*.private.jwk.json; config: ${dir}/handoff.config.json`, 4);
+  detail('Ctrl-C stops it.');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await gw.stop();
+  await closeOthers();
 }
