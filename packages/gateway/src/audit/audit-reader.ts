@@ -119,8 +119,9 @@ export class AuditReader {
   }
 
   /**
-   * Outbox rows by idempotency key, or by action id (ids are unique within a plan, not across plans: narrow with
-   * `planId`), of one tenant when `tenantId` is given; newest first.
+   * Outbox rows by idempotency key, or by action id (ids are unique within a plan, not across plans): of
+   * `planId` when given, else of the most recent plan with that action id; of one tenant when `tenantId` is
+   * given. In action order.
    */
   findDispatches(
     by: { idempotencyKey: string } | { actionId: string; planId?: string },
@@ -131,14 +132,24 @@ export class AuditReader {
       'idempotencyKey' in by
         ? eq(d.idempotencyKey, by.idempotencyKey)
         : eq(d.actionId, by.actionId),
-      ...('planId' in by && by.planId !== undefined ? [eq(d.planId, by.planId)] : []),
       ...(tenantId === undefined ? [] : [eq(d.tenantId, tenantId)]),
     ];
+    const planId =
+      'planId' in by && by.planId !== undefined
+        ? by.planId
+        : this.#db
+            .select({ planId: d.planId })
+            .from(d)
+            .where(and(...where))
+            .orderBy(desc(d.createdAt), desc(d.planId))
+            .limit(1)
+            .get()?.planId;
+    if (planId === undefined) return [];
     return this.#db
       .select()
       .from(d)
-      .where(and(...where))
-      .orderBy(desc(d.createdAt), desc(d.planId))
+      .where(and(...where, eq(d.planId, planId)))
+      .orderBy(asc(d.actionIndex))
       .all();
   }
 

@@ -136,9 +136,8 @@ export function traceLineage(
   tenantId: string | undefined,
 ): LineageTrace {
   const byPlan = 'planId' in target && !('actionId' in target);
-  const matches = byPlan ? undefined : reader.findDispatches(target, tenantId);
-  const planId = 'planId' in target ? target.planId : matches?.[0]?.planId;
-  const found = matches?.filter((row) => row.planId === planId);
+  const found = byPlan ? undefined : reader.findDispatches(target, tenantId);
+  const planId = 'planId' in target ? target.planId : found?.[0]?.planId;
   const record = planId === undefined ? undefined : reader.plan(planId);
   const noDispatch = found !== undefined && found.length === 0;
   if (!record || noDispatch || (tenantId !== undefined && record.tenantId !== tenantId)) {
@@ -147,10 +146,7 @@ export function traceLineage(
   const plan = reader.document<HandoffPlan>(record.digest);
   const events = reader.eventsOfPlan(record.planId);
   const ofType = (...types: string[]) => events.filter((e) => types.includes(e.type)).map(traced);
-  const rows: AuditDispatchRow[] =
-    found === undefined
-      ? reader.dispatches(record.planId)
-      : found.sort((a, b) => a.actionIndex - b.actionIndex);
+  const rows: AuditDispatchRow[] = found ?? reader.dispatches(record.planId);
   const policy = reader.policy(record.policyVersion);
   // Kill switches that touched the plan happened between its first and last event (a switch already on when it
   // arrived shows as its own `plan.state_changed` to `paused`).
