@@ -1,0 +1,49 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { AuditReader } from '../../src/audit/audit-reader.js';
+import { databaseSource } from '../../src/audit/database-source.js';
+import { traceLineage } from '../../src/audit/trace.js';
+import { renderTrace } from '../../src/audit/trace-report.js';
+import { verifyLineage } from '../../src/audit/verify-lineage.js';
+import { approvedPlan } from '../dispatch/dispatch-support.js';
+import { scriptedAdapter, throttled } from '../dispatch/scripted-adapter.js';
+import { createHarness, type Harness, TENANT } from '../support/harness.js';
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+describe('trace through a real dispatch', () => {
+  it('follows a throttled then successful dispatch back from its receipt, and the lineage verifies', async () => {
+    const hubspot = scriptedAdapter('hubspot', { steps: [throttled(30_000)] });
+    h = await createHarness({ adapters: [hubspot.adapter] });
+    const view = await approvedPlan(h);
+    await h.runtime.dispatcher.runDue();
+    h.clock.advance(30_000);
+    await h.runtime.dispatcher.runDue();
+
+    const reader = new AuditReader(h.runtime.store.sqlite);
+    const [key] = hubspot.appliedKeys;
+    const trace = traceLineage(reader, { idempotencyKey: key ?? '' }, TENANT);
+    expect(trace.plan.planId).toBe(view.planId);
+    const [dispatch] = trace.dispatches;
+    expect(dispatch?.status).toBe('succeeded');
+    expect(dispatch?.events.map((e) => e.type)).toEqual([
+      'dispatch.queued',
+      'dispatch.attempted',
+      'dispatch.failed',
+      'dispatch.retry_scheduled',
+      'dispatch.attempted',
+      'dispatch.succeeded',
+    ]);
+    // Both attempts left a stored receipt; the row points at the successful one.
+    expect(dispatch?.receipts).toHaveLength(2);
+    expect(dispatch?.receipts.map((r) => r.digest)).toContain(dispatch?.receiptDigest);
+    expect(dispatch?.receipts.every((r) => r.receipt !== undefined)).toBe(true);
+    expect(trace.approvals.accepted).toHaveLength(2);
+    expect(renderTrace(trace)).toContain('dispatch.succeeded');
+
+    const report = await verifyLineage(databaseSource(h.runtime.store.sqlite));
+    expect(report).toMatchObject({ ok: true, approvals: 2 });
+  });
+});
