@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createWebhookFake, type ServedFake, serveFake } from '@handoff/automation-adapter/testing';
 import { GENESIS_HASH, type HandoffPlan, lineageEventHash } from '@handoff/protocol';
+import { http } from 'msw';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
 import type { Principal } from '../../src/auth/principal.js';
@@ -101,7 +102,11 @@ beforeAll(async () => {
     expect(view.state).toBe('approved');
   }
   await runtime.close();
-  served = await serveFake(fake.handlers, fake.baseUrl);
+  const counter = http.post(`${fake.baseUrl}/*`, () => {
+    onRequest();
+    return undefined;
+  });
+  served = await serveFake([counter, ...fake.handlers], fake.baseUrl);
 }, 60_000);
 
 afterAll(async () => {
@@ -109,8 +114,15 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs the child until it prints `idle` (true) or until `killAfterMs` after `ready`, then SIGKILL (false). */
-function round(killAfterMs: number): Promise<boolean> {
+/** Called on every request the webhook fake receives, before the fake handles it. */
+let onRequest: () => void = () => undefined;
+
+/**
+ * Runs the child until it prints `idle` (true), or kills it with SIGKILL (false) `delayMs` after the fake received
+ * the `atRequest`-th request of this round: while that request is at the platform, or just after, before or while
+ * its outcome is recorded. Counting requests, not time, makes every round progress whatever the machine's load.
+ */
+function round(atRequest: number, delayMs: number): Promise<boolean> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CHILD, configFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -123,11 +135,13 @@ function round(killAfterMs: number): Promise<boolean> {
     child.stderr?.setEncoding('utf8').on('data', (c: string) => {
       err += c;
     });
+    let seen = 0;
+    onRequest = () => {
+      seen += 1;
+      if (seen === atRequest) timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+    };
     child.stdout?.setEncoding('utf8').on('data', (c: string) => {
       out += c;
-      if (!timer && out.includes('ready\n')) {
-        timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-      }
       if (out.includes('idle\n')) {
         idle = true;
         clearTimeout(timer);
@@ -151,8 +165,7 @@ describe('the outbox survives SIGKILL at any point of a dispatch', () => {
     let finished = false;
     const progress: number[] = [];
     for (let i = 0; i < MAX_ROUNDS && !finished; i += 1) {
-      // Dispatching all 40 actions takes about a second here: most rounds die part-way through.
-      finished = await round(Math.floor(random() * 600));
+      finished = await round(1 + Math.floor(random() * 8), Math.floor(random() * 20));
       if (!finished) kills += 1;
       progress.push(fake.applied.length);
     }
