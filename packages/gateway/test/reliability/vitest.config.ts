@@ -7,6 +7,8 @@ import { SummaryReporter } from './summary-reporter.js';
  * HTTP, platform faults during dispatch, and gateway processes killed mid-flight. Kept out of `pnpm test:unit`
  * (it starts processes and runs for minutes); CI runs it on its own. Prints a summary table at the end.
  */
+const jsonReport = process.env.VITEST_JSON_REPORT;
+
 export default defineConfig({
   test: {
     name: 'reliability',
@@ -16,6 +18,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Files start gateways and child processes: on a 2-core machine two at a time is what keeps them honest.
     maxWorkers: 2,
-    reporters: ['default', new SummaryReporter()],
+    // CI asks for a JSON report too (VITEST_JSON_REPORT), to count the tests of both suites in one line.
+    reporters: ['default', new SummaryReporter(), ...(jsonReport ? ['json' as const] : [])],
+    ...(jsonReport ? { outputFile: { json: jsonReport } } : {}),
   },
 });
