@@ -36,7 +36,7 @@ export async function claimAction(
   holdMs: number,
 ): Promise<ClaimResult> {
   const row = await tx.getOutbox(due.idempotencyKey);
-  if (!row || row.status !== 'pending' || row.nextAttemptAt > atMs)
+  if (row?.status !== 'pending' || row.nextAttemptAt > atMs)
     return { kind: 'held', reason: 'changed' };
   let record = await tx.getPlan(row.planId);
   if (!record) throw new Error(`Outbox row ${row.idempotencyKey} names unknown plan ${row.planId}`);

@@ -56,7 +56,7 @@ export async function settlePlanIfDone(
   actor: Actor,
 ): Promise<PlanRecord | undefined> {
   const record = await tx.getPlan(planId);
-  if (!record || record.state !== 'dispatching') return undefined;
+  if (record?.state !== 'dispatching') return undefined;
   const rows = await tx.outboxForPlan(planId);
   if (rows.length > 0 && rows.some((r) => OPEN_STATUSES.includes(r.status))) return undefined;
   const plan = await loadPlanDocument(tx, record);
