@@ -23,6 +23,7 @@ import {
   type ChaosKeys,
   chaosPlan,
   financeToken,
+  killLiveChildren,
   startChaosChild,
   writeChaosConfig,
 } from './chaos-support.js';
@@ -84,6 +85,7 @@ beforeAll(async () => {
   served = await serveFake(fake.handlers, fake.baseUrl);
 });
 afterAll(async () => {
+  killLiveChildren();
   await served?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -191,9 +193,12 @@ describe('SIGKILL during submission, approval and dispatch, with platform faults
               }
             ).n,
         );
-        expect(settled).toBe(plans.length);
+        const byState = readDb((db) =>
+          db.prepare('select state, count(*) n from plans group by state').all(),
+        );
+        expect(settled, `seed ${SEED}: ${JSON.stringify(byState)}`).toBe(plans.length);
       },
-      { timeout: 90_000, interval: 100 },
+      { timeout: 120_000, interval: 100 },
     );
     expect(await child.stop()).toBe(0);
 
@@ -250,5 +255,5 @@ describe('SIGKILL during submission, approval and dispatch, with platform faults
       source.close();
     }
     t.held();
-  }, 300_000);
+  }, 900_000);
 });
