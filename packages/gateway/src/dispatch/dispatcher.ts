@@ -89,12 +89,30 @@ export class Dispatcher {
   readonly #options: DispatcherOptions;
   readonly #adapters = new Map<string, AutomationAdapter>();
   readonly #breakers = new Map<string, CircuitBreakerPolicy>();
+  /** When each adapter's circuit last opened, on the dispatcher's clock (epoch ms). */
+  readonly #openedAt = new Map<string, number>();
   readonly #limiter = new RateLimiter();
   readonly #retry: RetryOptions;
   readonly #abort = new AbortController();
   #running: Promise<DispatchRunSummary> | undefined;
   #again = false;
   #timer: NodeJS.Timeout | undefined;
+
+  get #halfOpenAfterMs(): number {
+    return this.#options.breakerHalfOpenAfterMs ?? 30_000;
+  }
+
+  /**
+   * How long a row of `adapterId` must wait for its circuit, in ms (0: send). An open circuit holds rows until
+   * `breakerHalfOpenAfterMs` after it opened; then rows go through to cockatiel's `execute`, which lets one trial
+   * request through (half-open) and closes the circuit when it succeeds. Should cockatiel still count the circuit
+   * open (its delay runs on real time, ours on the injected clock), the attempt comes back `ABORTED`, uncounted.
+   */
+  #circuitWait(adapterId: string, now: number): number {
+    if (this.#breakers.get(adapterId)?.state !== CircuitState.Open) return 0;
+    const openedAt = this.#openedAt.get(adapterId) ?? now;
+    return Math.max(0, openedAt + this.#halfOpenAfterMs - now);
+  }
 
   constructor(options: DispatcherOptions) {
     this.#options = options;
@@ -106,19 +124,19 @@ export class Dispatcher {
       const account = rateLimits.filter((l) => l.scope === 'account');
       const strictest = account.sort((a, b) => a.requests / a.perMs - b.requests / b.perMs)[0];
       if (strictest) this.#limiter.configure(id, strictest);
-      this.#breakers.set(
-        id,
-        circuitBreaker(
-          handleWhen((e) => {
-            const code = toAdapterError(e, true).code;
-            return code === 'PLATFORM_UNAVAILABLE' || code === 'TIMEOUT' || code === 'IN_DOUBT';
-          }),
-          {
-            halfOpenAfter: options.breakerHalfOpenAfterMs ?? 30_000,
-            breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
-          },
-        ),
+      const breaker = circuitBreaker(
+        handleWhen((e) => {
+          const code = toAdapterError(e, true).code;
+          return code === 'PLATFORM_UNAVAILABLE' || code === 'TIMEOUT' || code === 'IN_DOUBT';
+        }),
+        {
+          halfOpenAfter: this.#halfOpenAfterMs,
+          breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
+        },
       );
+      breaker.onBreak(() => this.#openedAt.set(id, options.clock.now()));
+      breaker.onReset(() => this.#openedAt.delete(id));
+      this.#breakers.set(id, breaker);
     }
   }
 
@@ -189,9 +207,7 @@ export class Dispatcher {
     const breaker = this.#breakers.get(row.adapter);
     const now = clock.now();
     const wait = adapter
-      ? breaker?.state === CircuitState.Open
-        ? (this.#options.breakerHalfOpenAfterMs ?? 30_000)
-        : this.#limiter.take(row.adapter, now)
+      ? this.#circuitWait(row.adapter, now) || this.#limiter.take(row.adapter, now)
       : 0;
     if (wait > 0) {
       summary.held += 1;

@@ -111,19 +111,21 @@ describe('the outbox dispatcher', () => {
     const hubspot = scriptedAdapter('hubspot', { steps: Array.from({ length: 3 }, unavailable) });
     h = await createHarness({
       adapters: [hubspot.adapter],
-      dispatch: { breakerThreshold: 3, breakerHalfOpenAfterMs: 60_000 },
+      dispatch: { breakerThreshold: 3, breakerHalfOpenAfterMs: 60_000, maxDelayMs: 1_000 },
     });
     const plan = await approvedPlan(h);
     for (let i = 0; i < 3; i += 1) {
+      h.clock.advance(1_000);
       await h.runtime.dispatcher.runDue();
-      h.clock.advance(600_000);
     }
+    const openedAt = h.clock.now();
     expect(hubspot.calls).toHaveLength(3);
+    h.clock.advance(1_000);
     expect(await h.runtime.dispatcher.runDue()).toMatchObject({ attempted: 0, held: 1 });
     expect(hubspot.calls).toHaveLength(3);
     const [row] = await outboxOf(h, plan.planId);
     expect(row).toMatchObject({ status: 'pending', attempts: 3 });
-    expect(row?.nextAttemptAt).toBe(h.clock.now() + 60_000);
+    expect(row?.nextAttemptAt).toBe(openedAt + 60_000);
   });
 
   test('an action naming no configured adapter is a dead letter, never sent anywhere', async () => {
