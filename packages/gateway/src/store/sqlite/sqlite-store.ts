@@ -16,7 +16,7 @@ export type SqliteDb = BetterSQLite3Database<typeof schema>;
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:` for a private in-memory database. */
   path: string;
-  /** How long a writer waits for another process's lock, in ms (SQLite `busy_timeout`). Default 5000. */
+  /** How long a writer waits for another connection's write lock, in ms (retried asynchronously). Default 5000. */
   busyTimeoutMs?: number;
 }
 
@@ -30,7 +30,9 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const sqlite = new Database(options.path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+  // No SQLite busy handler: it would sleep inside better-sqlite3 and block the event loop. Waiting for another
+  // connection's lock is done asynchronously by the store (see `SqliteStore`), up to `busyTimeoutMs`.
+  sqlite.pragma('busy_timeout = 0');
   sqlite.pragma('foreign_keys = ON');
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: MIGRATIONS });
@@ -56,8 +58,8 @@ function pause(ms: number): Promise<void> {
  *
  * The lock is taken without SQLite's busy handler: better-sqlite3 would sleep inside it, blocking the event loop,
  * so a second store in the same process could never see the first one commit (it would wait out the whole
- * `busy_timeout` and fail with `SQLITE_BUSY`). Instead `BEGIN IMMEDIATE` is tried with `busy_timeout = 0` and
- * retried asynchronously, with a short backoff, for up to `busyTimeoutMs`.
+ * `busy_timeout` and fail with `SQLITE_BUSY`). Instead the connection runs with `busy_timeout = 0` and `BEGIN
+ * IMMEDIATE` is retried asynchronously, with a short backoff, for up to `busyTimeoutMs`.
  */
 export class SqliteStore implements GatewayStore {
   readonly #sqlite: Database.Database;
@@ -78,14 +80,11 @@ export class SqliteStore implements GatewayStore {
   async #begin(): Promise<void> {
     const deadline = Date.now() + this.#busyTimeoutMs;
     for (let attempt = 0; ; attempt++) {
-      this.#sqlite.pragma('busy_timeout = 0');
       try {
         this.#sqlite.exec('BEGIN IMMEDIATE');
         return;
       } catch (error) {
         if (!isBusy(error) || Date.now() >= deadline) throw error;
-      } finally {
-        this.#sqlite.pragma(`busy_timeout = ${this.#busyTimeoutMs}`);
       }
       await pause(Math.min(2 ** attempt, 20));
     }
