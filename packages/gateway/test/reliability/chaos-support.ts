@@ -31,7 +31,8 @@ export interface ChaosKeys {
 /**
  * Writes the chaos gateway's config: SQLite file in `dir`, 127.0.0.1 port 0, the finance approver's key, a policy
  * asking one finance approval from EUR 500.00, one EUR 1,000,000.00 monthly cap, the webhook adapter (1.5 s
- * timeout) and fast retries (10-200 ms, 50 attempts).
+ * timeout) and fast retries (10-200 ms, 50 attempts) with a circuit breaker opening after 3 consecutive platform
+ * failures and half-opening after 100 ms.
  */
 export function writeChaosConfig(
   dir: string,
@@ -94,9 +95,9 @@ export function writeChaosConfig(
       initialDelayMs: 10,
       maxDelayMs: 200,
       maxAttempts: 50,
-      // An open circuit never half-opens (known gap, see circuit-breaker.test.ts): keep it closed here, so this
-      // test checks crash safety under platform faults rather than that gap.
-      breakerThreshold: 1000,
+      // Consecutive faults may open the circuit: it must half-open again (see circuit-breaker.test.ts).
+      breakerThreshold: 3,
+      breakerHalfOpenAfterMs: 100,
     },
   };
   writeFileSync(configFile, JSON.stringify(config));
