@@ -1,8 +1,10 @@
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHTTPServer } from '@trpc/server/adapters/standalone';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { Gateway } from '../gateway.js';
 import { appRouter } from './router.js';
+import { watchUtf8 } from './utf8-guard.js';
 
 /** Options of {@link startHttpServer}. */
 export interface HttpServerOptions {
@@ -27,13 +29,20 @@ export interface RunningServer {
 
 /** Serves the gateway's tRPC router over HTTP (tRPC standalone adapter on `node:http`). */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
+  const notUtf8 = new WeakSet<IncomingMessage>();
   const server = createHTTPServer({
     router: appRouter,
     maxBodySize: options.maxBodyBytes ?? 1_048_576,
+    // Bodies must be UTF-8 (RFC 8259 section 8.1): watched as they stream, refused before any procedure runs.
+    middleware: (req, _res, next) => {
+      watchUtf8(req, () => notUtf8.add(req));
+      next();
+    },
     createContext: ({ req }) => ({
       gateway: options.gateway,
       authenticator: options.authenticator,
       authorization: req.headers.authorization,
+      bodyIsUtf8: () => !notUtf8.has(req),
     }),
     onError: ({ path, error }) =>
       options.onError?.({ path, code: error.code, message: error.message }),

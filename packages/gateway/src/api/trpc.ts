@@ -16,6 +16,8 @@ export interface ApiContext {
   gateway: Gateway;
   authenticator: Authenticator;
   authorization: string | undefined;
+  /** Over HTTP: false when the request body held invalid UTF-8 (see `watchUtf8`). In process: absent. */
+  bodyIsUtf8?: () => boolean;
 }
 
 const TRPC_TO_GATEWAY: Partial<Record<TRPCError['code'], GatewayErrorCode>> = {
@@ -111,8 +113,19 @@ const mapErrors = t.middleware(async ({ next }) => {
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
+/** Refuses a request whose body was not UTF-8 before its input is parsed (RFC 8259 section 8.1). */
+const requireUtf8 = t.middleware(({ ctx, next }) => {
+  if (ctx.bodyIsUtf8 && !ctx.bodyIsUtf8()) {
+    const message = 'The request body is not valid UTF-8 (RFC 8259 section 8.1)';
+    throw new GatewayError('VALIDATION_FAILED', message, {
+      issues: [{ path: '', code: 'INVALID_UTF8', message }],
+    });
+  }
+  return next();
+});
+
 /** A procedure anyone may call (health). */
-export const publicProcedure = t.procedure.use(mapErrors);
+export const publicProcedure = t.procedure.use(mapErrors).use(requireUtf8);
 
 /** A procedure that needs an authenticated principal (roles are checked by the gateway's access table). */
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
