@@ -24,6 +24,7 @@ import { type LoadedConfig, resolveConfigPath } from './config/load-config.js';
 import { adaptersFromConfig } from './dispatch/adapters-config.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { Gateway } from './gateway.js';
+import { errorFacts, type GatewayLogger, silentLogger } from './logger.js';
 import { SYSTEM_ACTOR } from './pipeline/deps.js';
 import { toStoredCap } from './pipeline/reserve-budget.js';
 import { policyVersion } from './policy/policy-set.js';
@@ -41,7 +42,7 @@ export interface GatewayRuntime {
    * Dispatches on its own from now on: after every commit that queues actions, and every `intervalMs`
    * milliseconds (default: `dispatch.intervalMs` from the config, else 250).
    */
-  startDispatching(intervalMs?: number): void;
+  startDispatching(intervalMs?: number, logger?: GatewayLogger): void;
   /** The lineage checkpointer, when the config has a `checkpoints` section; `startGateway` runs it. */
   checkpointer?: Checkpointer;
   close(): Promise<void>;
@@ -129,6 +130,7 @@ export async function createGatewayRuntime(
     },
   });
   let autoDispatch = false;
+  let onDispatchError: (error: unknown) => void = () => undefined;
   const provenance = config.provenance;
   const gateway = new Gateway({
     store,
@@ -152,7 +154,7 @@ export async function createGatewayRuntime(
         }
       : {}),
     onActionsQueued: () => {
-      if (autoDispatch) dispatcher.runDue().catch(() => undefined);
+      if (autoDispatch) dispatcher.runDue().catch(onDispatchError);
     },
   });
   await store.transaction(async (tx) => {
@@ -184,10 +186,11 @@ export async function createGatewayRuntime(
     store,
     loaded,
     dispatcher,
-    startDispatching(intervalMs = dispatchConfig.intervalMs ?? 250) {
+    startDispatching(intervalMs = dispatchConfig.intervalMs ?? 250, logger = silentLogger) {
       autoDispatch = true;
-      dispatcher.start(intervalMs);
-      dispatcher.runDue().catch(() => undefined);
+      onDispatchError = (error) => logger.error(errorFacts(error), 'dispatch run failed');
+      dispatcher.start(intervalMs, onDispatchError);
+      dispatcher.runDue().catch(onDispatchError);
     },
     close: async () => {
       await dispatcher.stop();
@@ -204,18 +207,28 @@ export interface RunningGateway {
 }
 
 /** Starts the HTTP server of a runtime and a timer that expires plans past their window. */
-export async function startGateway(runtime: GatewayRuntime): Promise<RunningGateway> {
+export async function startGateway(
+  runtime: GatewayRuntime,
+  options: { logger?: GatewayLogger } = {},
+): Promise<RunningGateway> {
   const { config } = runtime.loaded;
+  const logger = options.logger ?? silentLogger;
   const server = await startHttpServer({
+    onError: ({ path, code, message }) =>
+      code === 'INTERNAL_SERVER_ERROR'
+        ? logger.error({ path, code, message }, 'request failed')
+        : logger.warn({ path, code }, 'request refused'),
     gateway: runtime.gateway,
     authenticator: runtime.authenticator,
     ...(config.listen?.host ? { host: config.listen.host } : {}),
     ...(config.listen?.port !== undefined ? { port: config.listen.port } : {}),
     ...(config.listen?.maxBodyBytes ? { maxBodyBytes: config.listen.maxBodyBytes } : {}),
   });
-  runtime.startDispatching();
+  runtime.startDispatching(undefined, logger);
   const sweep = setInterval(() => {
-    runtime.gateway.expireDue().catch(() => undefined);
+    runtime.gateway
+      .expireDue()
+      .catch((error: unknown) => logger.error(errorFacts(error), 'expiry sweep failed'));
   }, config.expirySweepMs ?? 60_000);
   sweep.unref();
   // Signed tree heads at intervals; a failure is retried at the next tick (`handoff lineage verify` tells why).
@@ -223,7 +236,7 @@ export async function startGateway(runtime: GatewayRuntime): Promise<RunningGate
     ? startCheckpointing(
         runtime.checkpointer,
         config.checkpoints?.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
-        () => undefined,
+        (error) => logger.error(errorFacts(error), 'checkpoint failed'),
       )
     : undefined;
   return {

@@ -166,11 +166,14 @@ export class Dispatcher {
     return this.#running;
   }
 
-  /** Runs {@link runDue} every `intervalMs` milliseconds (real time) until {@link stop}. */
-  start(intervalMs = 250): void {
+  /**
+   * Runs {@link runDue} every `intervalMs` milliseconds (real time) until {@link stop}; a failed run (e.g. the
+   * database is unavailable) goes to `onError` and the next tick tries again.
+   */
+  start(intervalMs = 250, onError: (error: unknown) => void = () => undefined): void {
     if (this.#timer) return;
     this.#timer = setInterval(() => {
-      this.runDue().catch(() => undefined);
+      this.runDue().catch(onError);
     }, intervalMs);
     this.#timer.unref();
   }

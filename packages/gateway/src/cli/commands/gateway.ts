@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { pino } from 'pino';
 import { loadConfigFile } from '../../config/load-config.js';
 import { createGatewayRuntime, startGateway } from '../../runtime.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -20,7 +21,9 @@ export function registerGateway(program: Command, io: Io, setExit: (code: ExitCo
       setExit(
         await run(io, opts.json ?? false, async () => {
           const runtime = await createGatewayRuntime(loadConfigFile(opts.config));
-          const running = await startGateway(runtime);
+          // Logs go to stderr as JSON lines (pino): stdout carries only the listening line.
+          const logger = pino({ name: 'handoff-gateway' }, pino.destination(2));
+          const running = await startGateway(runtime, { logger });
           const info = {
             url: running.server.url,
             gatewayId: runtime.loaded.config.gatewayId,
@@ -34,12 +37,15 @@ export function registerGateway(program: Command, io: Io, setExit: (code: ExitCo
               info,
               () => `handoff gateway ${info.gatewayId} listening on ${info.url}`,
             );
+          logger.info({ url: info.url, gatewayId: info.gatewayId }, 'listening');
           await new Promise<void>((resolve) => {
             const stop = () => resolve();
             process.once('SIGINT', stop);
             process.once('SIGTERM', stop);
           });
+          logger.info({}, 'stopping');
           await running.stop();
+          logger.info({}, 'stopped');
           return EXIT.OK;
         }),
       );
