@@ -44,10 +44,40 @@ export class SqliteTx implements StoreTx {
   readonly #chainHead;
   readonly #used;
   readonly #outbox: SqliteOutbox;
+  readonly #insertEvent;
+  readonly #putPayload;
+  readonly #getPayload;
 
   constructor(db: SqliteDb) {
     this.#db = db;
     this.#outbox = new SqliteOutbox(db);
+    const e = s.lineageEvents;
+    const p = sql.placeholder;
+    this.#insertEvent = db
+      .insert(e)
+      .values({
+        seq: p('seq'),
+        tenantId: p('tenantId'),
+        planId: p('planId'),
+        type: p('type'),
+        actorType: p('actorType'),
+        actorId: p('actorId'),
+        occurredAt: p('occurredAt'),
+        body: p('body'),
+        prevHash: p('prevHash'),
+        hash: p('hash'),
+      })
+      .prepare();
+    this.#putPayload = db
+      .insert(s.payloads)
+      .values({ digest: p('digest'), kind: p('kind'), body: p('body'), createdAt: p('createdAt') })
+      .onConflictDoNothing()
+      .prepare();
+    this.#getPayload = db
+      .select({ body: s.payloads.body })
+      .from(s.payloads)
+      .where(eq(s.payloads.digest, p('digest')))
+      .prepare();
     this.#planById = db
       .select()
       .from(s.plans)
@@ -137,42 +167,30 @@ export class SqliteTx implements StoreTx {
   }
 
   async putPayload(digest: string, kind: string, body: string, atMs: number): Promise<void> {
-    this.#db
-      .insert(s.payloads)
-      .values({ digest, kind, body, createdAt: atMs })
-      .onConflictDoNothing()
-      .run();
+    this.#putPayload.run({ digest, kind, body, createdAt: atMs });
   }
 
   async getPayload(digest: string): Promise<string | undefined> {
-    return this.#db
-      .select({ body: s.payloads.body })
-      .from(s.payloads)
-      .where(eq(s.payloads.digest, digest))
-      .get()?.body;
+    return this.#getPayload.get({ digest })?.body;
   }
 
   async appendLineage(drafts: readonly LineageDraft[]): Promise<LineageEvent[]> {
     const head = this.#chainHead.get() ?? EMPTY_HEAD;
     const events = chainEvents(head, drafts);
-    if (events.length === 0) return events;
-    this.#db
-      .insert(s.lineageEvents)
-      .values(
-        events.map((e) => ({
-          seq: e.seq,
-          tenantId: e.tenantId,
-          planId: e.planId ?? null,
-          type: e.type,
-          actorType: e.actor.type,
-          actorId: e.actor.id,
-          occurredAt: Date.parse(e.occurredAt),
-          body: canonicalJson(e),
-          prevHash: e.prevHash,
-          hash: e.hash,
-        })),
-      )
-      .run();
+    for (const e of events) {
+      this.#insertEvent.run({
+        seq: e.seq,
+        tenantId: e.tenantId,
+        planId: e.planId ?? null,
+        type: e.type,
+        actorType: e.actor.type,
+        actorId: e.actor.id,
+        occurredAt: Date.parse(e.occurredAt),
+        body: canonicalJson(e),
+        prevHash: e.prevHash,
+        hash: e.hash,
+      });
+    }
     return events;
   }
 
