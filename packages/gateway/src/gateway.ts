@@ -77,8 +77,9 @@ export class Gateway {
     signature?: string,
   ): Promise<PlanView & { created: boolean }> {
     this.#authorize(principal, 'plans.submit');
-    const { record, created } = await submitPlan(this.deps, principal, plan, signature);
-    const view = { ...(await this.#view(record)), created };
+    const result = await submitPlan(this.deps, principal, plan, signature);
+    const { record, created } = result;
+    const view = { ...result.view, created };
     if (created && record.state === 'approved') this.deps.onActionsQueued?.();
     return view;
   }
@@ -154,8 +155,9 @@ export class Gateway {
     token: string,
   ): Promise<PlanView & { decisive: boolean }> {
     this.#authorize(principal, 'approvals.submit');
-    const { record, decisive } = await approvePlan(this.deps, principal, token);
-    const view = { ...(await this.#view(record)), decisive };
+    const result = await approvePlan(this.deps, principal, token);
+    const { record, decisive } = result;
+    const view = { ...result.view, decisive };
     if (record.state === 'approved') this.deps.onActionsQueued?.();
     return view;
   }

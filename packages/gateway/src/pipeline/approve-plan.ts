@@ -5,6 +5,7 @@ import { GatewayError, type GatewayErrorCode, isGatewayError } from '../errors.j
 import type { PlanRecord, StoreTx } from '../store/store.js';
 import { actorOf, evaluationOf, loadPlanDocument, type PipelineDeps } from './deps.js';
 import { expirePlan } from './expire-plans.js';
+import { type PlanView, planView } from './plan-view.js';
 import { queueActions } from './queue-actions.js';
 import { gateProgress, quorumMet } from './quorum.js';
 import { releaseBudget, reserveBudget } from './reserve-budget.js';
@@ -15,6 +16,8 @@ export interface ApprovalResult {
   record: PlanRecord;
   /** True when this approval completed the quorum (or, for a rejection, stopped the plan). */
   decisive: boolean;
+  /** The plan as the API shows it, read in the same transaction. */
+  view: PlanView;
 }
 
 /**
@@ -53,9 +56,12 @@ export async function approvePlan(
     }
     throw error;
   }
-  const outcome = await deps.store.transaction((tx) =>
-    applyApproval(tx, deps, principal, verified, token),
-  );
+  const outcome = await deps.store.transaction(async (tx) => {
+    const applied = await applyApproval(tx, deps, principal, verified, token);
+    return 'refused' in applied
+      ? applied
+      : { ...applied, view: await planView(tx, applied.record) };
+  });
   if ('refused' in outcome) throw outcome.refused;
   return outcome;
 }
@@ -80,7 +86,7 @@ async function recordUnverifiedRefusal(
   );
 }
 
-type Applied = ApprovalResult | { refused: GatewayError };
+type Applied = Omit<ApprovalResult, 'view'> | { refused: GatewayError };
 
 async function applyApproval(
   tx: StoreTx,

@@ -19,6 +19,7 @@ import {
 import type { PlanRecord, StoreTx } from '../store/store.js';
 import { actorOf, type PipelineDeps, SYSTEM_ACTOR } from './deps.js';
 import { copilotModelOf, coveringControls } from './kill-switch.js';
+import { type PlanView, planView } from './plan-view.js';
 import { queueActions } from './queue-actions.js';
 import { releaseBudget, reserveBudget } from './reserve-budget.js';
 import { transitionPlan } from './transition.js';
@@ -27,6 +28,8 @@ import { transitionPlan } from './transition.js';
 export interface SubmitResult {
   record: PlanRecord;
   created: boolean;
+  /** The plan as the API shows it, read in the same transaction. */
+  view: PlanView;
 }
 
 /**
@@ -132,7 +135,7 @@ export async function submitPlan(
     const existing = await tx.getPlan(plan.planId);
     if (existing) {
       if (existing.digest === digest && existing.tenantId === plan.tenantId)
-        return { record: existing, created: false };
+        return { record: existing, created: false, view: await planView(tx, existing) };
       throw new GatewayError(
         'PLAN_CONFLICT',
         `Plan ${plan.planId} was already submitted with another digest`,
@@ -141,10 +144,8 @@ export async function submitPlan(
         },
       );
     }
-    return {
-      record: await accept(tx, deps, principal, { plan, digest, evaluation, provenance }, now),
-      created: true,
-    };
+    const record = await accept(tx, deps, principal, { plan, digest, evaluation, provenance }, now);
+    return { record, created: true, view: await planView(tx, record) };
   });
 }
 
