@@ -16,7 +16,7 @@ export const silentLogger: GatewayLogger = {
 };
 
 /** The loggable facts of something thrown: its name, code and message, never its cause chain or payload. */
-export function errorFacts(error: unknown): Record<string, unknown> {
+export function loggableError(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { error: String(error).slice(0, 500) };
   const code = (error as { code?: unknown }).code;
   return {

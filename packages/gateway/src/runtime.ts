@@ -24,7 +24,7 @@ import { type LoadedConfig, resolveConfigPath } from './config/load-config.js';
 import { adaptersFromConfig } from './dispatch/adapters-config.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { Gateway } from './gateway.js';
-import { errorFacts, type GatewayLogger, silentLogger } from './logger.js';
+import { type GatewayLogger, loggableError, silentLogger } from './logger.js';
 import { SYSTEM_ACTOR } from './pipeline/deps.js';
 import { toStoredCap } from './pipeline/reserve-budget.js';
 import { policyVersion } from './policy/policy-set.js';
@@ -76,6 +76,9 @@ function keySourceConfig(
 /**
  * Opens the store (applying migrations), builds key sources, the authenticator and the gateway, records the
  * active policy version in the lineage when it is new, and seeds configured caps for tenants that have none.
+ * Then it recovers the outbox rows a crashed predecessor left in flight (see `recoverInFlight`): run one gateway
+ * per database file, since a second one opened beside a dispatching gateway would take that gateway's in-flight
+ * requests for a crash's.
  *
  * @throws GatewayError `CONFIG_INVALID` (bad key source, API key entries, caps), or the store's open error.
  */
@@ -188,7 +191,7 @@ export async function createGatewayRuntime(
     dispatcher,
     startDispatching(intervalMs = dispatchConfig.intervalMs ?? 250, logger = silentLogger) {
       autoDispatch = true;
-      onDispatchError = (error) => logger.error(errorFacts(error), 'dispatch run failed');
+      onDispatchError = (error) => logger.error(loggableError(error), 'dispatch run failed');
       dispatcher.start(intervalMs, onDispatchError);
       dispatcher.runDue().catch(onDispatchError);
     },
@@ -228,7 +231,7 @@ export async function startGateway(
   const sweep = setInterval(() => {
     runtime.gateway
       .expireDue()
-      .catch((error: unknown) => logger.error(errorFacts(error), 'expiry sweep failed'));
+      .catch((error: unknown) => logger.error(loggableError(error), 'expiry sweep failed'));
   }, config.expirySweepMs ?? 60_000);
   sweep.unref();
   // Signed tree heads at intervals; a failure is retried at the next tick (`handoff lineage verify` tells why).
@@ -236,7 +239,7 @@ export async function startGateway(
     ? startCheckpointing(
         runtime.checkpointer,
         config.checkpoints?.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
-        (error) => logger.error(errorFacts(error), 'checkpoint failed'),
+        (error) => logger.error(loggableError(error), 'checkpoint failed'),
       )
     : undefined;
   return {

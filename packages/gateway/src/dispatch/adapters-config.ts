@@ -168,5 +168,8 @@ function withId(adapter: AutomationAdapter, id: string): AutomationAdapter {
     manifest: { ...adapter.manifest, id },
     validate: (action) => adapter.validate({ ...action, adapter: adapter.manifest.id }),
     execute: (action, ctx) => adapter.execute({ ...action, adapter: adapter.manifest.id }, ctx),
+    // What the manifest promises (`supportsStatus`, `supportsCancel`) stays true under the new id.
+    ...(adapter.status ? { status: adapter.status.bind(adapter) } : {}),
+    ...(adapter.cancel ? { cancel: adapter.cancel.bind(adapter) } : {}),
   };
 }

@@ -158,10 +158,11 @@ export async function listDispatches(
   filter: { planId?: string; statuses?: readonly OutboxStatus[]; limit: number },
 ): Promise<OutboxRow[]> {
   return deps.store.transaction(async (tx) => {
-    const rows = filter.planId
-      ? await tx.outboxForPlan(filter.planId)
-      : await tx.outboxByStatus(filter.statuses ?? ['dead', 'in_doubt'], 10_000);
-    return rows
+    if (!filter.planId) {
+      const statuses = filter.statuses ?? ['dead', 'in_doubt'];
+      return tx.outboxByStatus(statuses, filter.limit, principal.tenantId);
+    }
+    return (await tx.outboxForPlan(filter.planId))
       .filter((r) => r.tenantId === principal.tenantId)
       .filter((r) => !filter.statuses || filter.statuses.includes(r.status))
       .slice(0, filter.limit);

@@ -79,8 +79,15 @@ export interface StoreTx {
   getOutbox(idempotencyKey: string): Promise<OutboxRow | undefined>;
   /** `pending` rows whose `nextAttemptAt` is at or before `atMs`, oldest first, at most `limit`. */
   dueOutbox(atMs: number, limit: number): Promise<OutboxRow[]>;
-  /** Rows in one of `statuses` (any tenant), oldest first, at most `limit`: recovery and operator views. */
-  outboxByStatus(statuses: readonly OutboxStatus[], limit: number): Promise<OutboxRow[]>;
+  /**
+   * Rows in one of `statuses`, oldest first, at most `limit`: of one tenant (operator views), or of every tenant
+   * when `tenantId` is omitted (crash recovery).
+   */
+  outboxByStatus(
+    statuses: readonly OutboxStatus[],
+    limit: number,
+    tenantId?: string,
+  ): Promise<OutboxRow[]>;
   /** Updates a row only if it is still in `expected`; returns false (and changes nothing) otherwise. */
   updateOutbox(
     idempotencyKey: string,

@@ -61,12 +61,13 @@ export class SqliteOutbox {
     return this.#due.all({ atMs, limit }).map(toOutbox);
   }
 
-  byStatus(statuses: readonly OutboxStatus[], limit: number): OutboxRow[] {
+  byStatus(statuses: readonly OutboxStatus[], limit: number, tenantId?: string): OutboxRow[] {
     const d = s.dispatches;
+    const inStatus = inArray(d.status, [...statuses]);
     return this.#db
       .select()
       .from(d)
-      .where(inArray(d.status, [...statuses]))
+      .where(tenantId === undefined ? inStatus : and(inStatus, eq(d.tenantId, tenantId)))
       .orderBy(asc(d.createdAt), asc(d.planId), asc(d.actionIndex))
       .limit(limit)
       .all()

@@ -354,8 +354,12 @@ export class SqliteTx implements StoreTx {
     return this.#outbox.due(atMs, limit);
   }
 
-  async outboxByStatus(statuses: readonly OutboxStatus[], limit: number): Promise<OutboxRow[]> {
-    return this.#outbox.byStatus(statuses, limit);
+  async outboxByStatus(
+    statuses: readonly OutboxStatus[],
+    limit: number,
+    tenantId?: string,
+  ): Promise<OutboxRow[]> {
+    return this.#outbox.byStatus(statuses, limit, tenantId);
   }
 
   async updateOutbox(
