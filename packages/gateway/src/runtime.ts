@@ -120,6 +120,7 @@ export async function createGatewayRuntime(
     clock,
     adapters: options.adapters ?? adaptersFromConfig(config.adapters ?? [], options.env),
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(dispatchConfig.concurrency ? { concurrency: dispatchConfig.concurrency } : {}),
     ...(dispatchConfig.breakerThreshold
       ? { breakerThreshold: dispatchConfig.breakerThreshold }
       : {}),

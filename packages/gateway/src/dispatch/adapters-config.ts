@@ -63,12 +63,14 @@ export const AdapterConfigSchema = z.discriminatedUnion('type', [
 export type AdapterConfig = z.infer<typeof AdapterConfigSchema>;
 
 /**
- * How the outbox dispatcher runs: how often it looks for due actions (ms), how it retries (attempts before a
+ * How the outbox dispatcher runs: how often it looks for due actions (ms), how many plans' actions it sends at
+ * once (`concurrency`; a plan's own actions always go one after another), how it retries (attempts before a
  * dead letter; first and largest backoff delay in ms) and when an adapter's circuit opens (consecutive platform
  * failures) and how long it stays open (ms).
  */
 export const DispatchConfigSchema = z.strictObject({
   intervalMs: z.int().min(10).max(60_000).optional(),
+  concurrency: z.int().min(1).max(256).optional(),
   breakerThreshold: z.int().min(1).max(1000).optional(),
   breakerHalfOpenAfterMs: z.int().min(100).max(3_600_000).optional(),
   maxAttempts: z.int().min(1).max(50).optional(),

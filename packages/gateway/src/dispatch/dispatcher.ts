@@ -29,6 +29,12 @@ export interface DispatcherOptions {
   retry?: Partial<RetryOptions>;
   /** Rows claimed per look at the outbox. Default 64. */
   batchSize?: number;
+  /**
+   * Plans whose actions are sent at the same time. A plan's own actions are always sent one after another, in
+   * due order; rows of different plans run side by side (their claims and outcomes then share SQLite commits).
+   * Each adapter's rate limit and circuit still apply. Default 16.
+   */
+  concurrency?: number;
   /** How long a row of a paused plan waits before the next look. Default 1,000 ms. */
   pausedHoldMs?: number;
   /** Consecutive platform failures (5xx, timeouts) that open an adapter's circuit. Default 5. */
@@ -195,13 +201,34 @@ export class Dispatcher {
         const now = this.#options.clock.now();
         const due = await this.#options.store.transaction((tx) => tx.dueOutbox(now, batchSize));
         if (due.length === 0 || this.#abort.signal.aborted) break;
-        for (const row of due) {
-          if (this.#abort.signal.aborted) break;
-          await this.#dispatchOne(row, summary);
-        }
+        await this.#dispatchRows(due, summary);
       }
     } while (this.#again && !this.#abort.signal.aborted);
     return summary;
+  }
+
+  /** Sends `rows`: one lane per plan (its rows in order), up to `concurrency` lanes at once. */
+  async #dispatchRows(rows: readonly OutboxRow[], summary: DispatchRunSummary): Promise<void> {
+    const lanes = new Map<string, OutboxRow[]>();
+    for (const row of rows) {
+      const lane = lanes.get(row.planId);
+      if (lane) lane.push(row);
+      else lanes.set(row.planId, [row]);
+    }
+    const waiting = [...lanes.values()];
+    const worker = async () => {
+      for (let lane = waiting.shift(); lane; lane = waiting.shift()) {
+        for (const row of lane) {
+          if (this.#abort.signal.aborted) return;
+          await this.#dispatchOne(row, summary);
+        }
+      }
+    };
+    const workers = Math.min(this.#options.concurrency ?? 16, waiting.length);
+    // Every lane settles before the run goes on (or fails with the first error): no orphan sends.
+    const settled = await Promise.allSettled(Array.from({ length: workers }, worker));
+    const failed = settled.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   async #dispatchOne(row: OutboxRow, summary: DispatchRunSummary): Promise<void> {

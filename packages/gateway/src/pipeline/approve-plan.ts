@@ -143,7 +143,7 @@ async function applyApproval(
       'The approval names another policy version than the plan was evaluated under',
     );
   }
-  const evaluation = evaluationOf(record).options[claims.optionId];
+  const evaluation = (await evaluationOf(tx, record)).options[claims.optionId];
   if (!evaluation || evaluation.outcome === 'deny') {
     return refuse(
       'APPROVAL_OPTION_INVALID',

@@ -44,7 +44,10 @@ export async function loadPlanDocument(tx: StoreTx, record: PlanRecord): Promise
   return JSON.parse(body) as HandoffPlan;
 }
 
-/** The policy evaluation recorded with a plan. */
-export function evaluationOf(record: PlanRecord): PolicyEvaluation {
-  return JSON.parse(record.evaluation) as PolicyEvaluation;
+/** The policy evaluation recorded with a plan (its `PolicyEvaluation` payload). */
+export async function evaluationOf(tx: StoreTx, record: PlanRecord): Promise<PolicyEvaluation> {
+  const body = await tx.getPayload(record.evaluationDigest);
+  if (body === undefined)
+    throw new Error(`Policy evaluation ${record.evaluationDigest} is missing`);
+  return JSON.parse(body) as PolicyEvaluation;
 }

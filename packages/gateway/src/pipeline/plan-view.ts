@@ -50,7 +50,7 @@ export interface PlanView {
 /** Builds the {@link PlanView} of a record inside a transaction. */
 export async function planView(tx: StoreTx, record: PlanRecord): Promise<PlanView> {
   const optionId = record.selectedOptionId ?? record.recommendedOptionId;
-  const evaluation = evaluationOf(record).options[optionId];
+  const evaluation = (await evaluationOf(tx, record)).options[optionId];
   const approvals = await tx.approvalsForPlan(record.planId);
   const ledger = await tx.ledgerForPlan(record.planId);
   return {

@@ -185,7 +185,7 @@ async function accept(
     selectedOptionId: null,
     submittedBy: principal.id,
     policyVersion: deps.policy.version,
-    evaluation: evaluationJson,
+    evaluationDigest,
     reasonCode: null,
     receivedAt: now,
     updatedAt: now,

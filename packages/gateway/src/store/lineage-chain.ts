@@ -1,8 +1,9 @@
 import {
+  canonicalJson,
   GENESIS_HASH,
   HANDOFF_PROTOCOL_VERSION,
   type LineageEvent,
-  lineageEventHash,
+  sha256Digest,
 } from '@handoff/protocol';
 import { toIso } from '../clock.js';
 import type { LineageDraft } from './store.js';
@@ -16,31 +17,52 @@ export interface ChainHead {
 /** The head of an empty lineage: seq 0 and `GENESIS_HASH`. */
 export const EMPTY_HEAD: ChainHead = { seq: 0, hash: GENESIS_HASH };
 
+/** A chained event with its stored form: `body` is the RFC 8785 form of `event`, `hash` included. */
+export interface ChainedEvent {
+  event: LineageEvent;
+  body: string;
+}
+
 /**
  * Turns drafts into chained `LineageEvent` documents after `head`: seq `head.seq + 1`, ..., each `prevHash` the
  * hash before it, each `hash` = SHA-256 over the RFC 8785 form of the event without `hash`. Pure: the store
  * persists the result in the same transaction as the state change it records.
  */
 export function chainEvents(head: ChainHead, drafts: readonly LineageDraft[]): LineageEvent[] {
-  const out: LineageEvent[] = [];
+  return chainCanonical(head, drafts).map((chained) => chained.event);
+}
+
+/**
+ * {@link chainEvents}, with each event's stored body, canonicalised once. RFC 8785 sorts members by UTF-16 code
+ * units, and an event's members `actor` and `data` sort before `hash`, every other member after it; so the
+ * canonical form of the event without `hash` (what is hashed) and with it (what is stored) are the same two
+ * canonical halves, joined with or without the `hash` member.
+ */
+export function chainCanonical(head: ChainHead, drafts: readonly LineageDraft[]): ChainedEvent[] {
+  const out: ChainedEvent[] = [];
   let { seq, hash } = head;
   for (const draft of drafts) {
     seq += 1;
-    const unsigned: Omit<LineageEvent, 'hash'> = {
+    const before = { actor: draft.actor, data: draft.data ?? {} };
+    const after = {
       protocolVersion: HANDOFF_PROTOCOL_VERSION,
-      kind: 'LineageEvent',
+      kind: 'LineageEvent' as const,
       seq,
       occurredAt: toIso(draft.occurredAt),
       tenantId: draft.tenantId,
       ...(draft.planId === undefined ? {} : { planId: draft.planId }),
       type: draft.type,
-      actor: draft.actor,
       refs: draft.refs ?? {},
-      data: draft.data ?? {},
       prevHash: hash as LineageEvent['prevHash'],
     };
-    hash = lineageEventHash(unsigned);
-    out.push({ ...unsigned, hash });
+    const front = canonicalJson(before).slice(0, -1);
+    const back = canonicalJson(after).slice(1);
+    hash = sha256Digest(`${front},${back}`);
+    const { prevHash, ...rest } = after;
+    out.push({
+      event: { ...rest, actor: before.actor, refs: after.refs, data: before.data, prevHash, hash },
+      body: `${front},"hash":"${hash}",${back}`,
+    });
   }
   return out;
 }

@@ -96,7 +96,10 @@ export interface StoreTx {
   ): Promise<boolean>;
 }
 
-/** A plan as the gateway tracks it. `evaluation` is the JSON of the policy evaluation (per option). */
+/**
+ * A plan as the gateway tracks it. `evaluationDigest` names its policy evaluation (per option), stored once as a
+ * `PolicyEvaluation` payload: the row stays small, so state changes rewrite little.
+ */
 export interface PlanRecord {
   planId: string;
   tenantId: string;
@@ -109,7 +112,7 @@ export interface PlanRecord {
   selectedOptionId: string | null;
   submittedBy: string;
   policyVersion: string;
-  evaluation: string;
+  evaluationDigest: string;
   reasonCode: string | null;
   receivedAt: number;
   updatedAt: number;

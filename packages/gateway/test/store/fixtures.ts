@@ -42,7 +42,7 @@ export function planRecord(planId: string, patch: Partial<PlanRecord> = {}): Pla
     selectedOptionId: null,
     submittedBy: 'copilot-1',
     policyVersion: `sha256:${'b'.repeat(64)}`,
-    evaluation: '{}',
+    evaluationDigest: 'sha256:0000000000000000000000000000000000000000000000000000000000000000',
     reasonCode: null,
     receivedAt: T0,
     updatedAt: T0,

@@ -36,7 +36,7 @@ export const plans = sqliteTable(
     selectedOptionId: text('selected_option_id'),
     submittedBy: text('submitted_by').notNull(),
     policyVersion: text('policy_version').notNull(),
-    evaluation: text('evaluation').notNull(),
+    evaluationDigest: text('evaluation_digest').notNull(),
     reasonCode: text('reason_code'),
     receivedAt: integer('received_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
@@ -148,7 +148,11 @@ export const dispatches = sqliteTable(
   ],
 );
 
-/** The append-only, hash-chained lineage. Rows are never updated or deleted. */
+/**
+ * The append-only, hash-chained lineage. Rows are never updated or deleted. There is no index on `hash`: the
+ * chain (each `prevHash` is the previous row's `hash`, checked by the verifier) already makes hashes unique, and
+ * an index of random keys would cost a page write per event.
+ */
 export const lineageEvents = sqliteTable(
   'lineage_events',
   {
@@ -163,11 +167,7 @@ export const lineageEvents = sqliteTable(
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
   },
-  (t) => [
-    index('lineage_plan').on(t.planId, t.seq),
-    index('lineage_tenant').on(t.tenantId, t.seq),
-    uniqueIndex('lineage_hash').on(t.hash),
-  ],
+  (t) => [index('lineage_plan').on(t.planId, t.seq), index('lineage_tenant').on(t.tenantId, t.seq)],
 );
 
 /** Signed tree heads of the lineage (filled by the checkpointer). */

@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { OutboxPatch, OutboxRow, OutboxStatus } from '../store.js';
+import type { PreparedByShape } from './prepared-by-shape.js';
 import * as s from './schema.js';
 import type { SqliteDb } from './sqlite-store.js';
 
@@ -15,11 +16,26 @@ function toOutbox(row: DispatchRow): OutboxRow {
  */
 export class SqliteOutbox {
   readonly #db: SqliteDb;
+  readonly #shapes: PreparedByShape;
   readonly #due;
+  readonly #forPlan;
+  readonly #get;
 
-  constructor(db: SqliteDb) {
+  constructor(db: SqliteDb, shapes: PreparedByShape) {
     this.#db = db;
+    this.#shapes = shapes;
     const d = s.dispatches;
+    this.#forPlan = db
+      .select()
+      .from(d)
+      .where(eq(d.planId, sql.placeholder('planId')))
+      .orderBy(asc(d.actionIndex))
+      .prepare();
+    this.#get = db
+      .select()
+      .from(d)
+      .where(eq(d.idempotencyKey, sql.placeholder('idempotencyKey')))
+      .prepare();
     this.#due = db
       .select()
       .from(d)
@@ -30,30 +46,15 @@ export class SqliteOutbox {
   }
 
   insert(rows: readonly OutboxRow[]): void {
-    if (rows.length > 0)
-      this.#db
-        .insert(s.dispatches)
-        .values([...rows])
-        .run();
+    for (const row of rows) this.#shapes.insert(s.dispatches, 'dispatches', row);
   }
 
   forPlan(planId: string): OutboxRow[] {
-    const d = s.dispatches;
-    return this.#db
-      .select()
-      .from(d)
-      .where(eq(d.planId, planId))
-      .orderBy(asc(d.actionIndex))
-      .all()
-      .map(toOutbox);
+    return this.#forPlan.all({ planId }).map(toOutbox);
   }
 
   get(idempotencyKey: string): OutboxRow | undefined {
-    const row = this.#db
-      .select()
-      .from(s.dispatches)
-      .where(eq(s.dispatches.idempotencyKey, idempotencyKey))
-      .get();
+    const row = this.#get.get({ idempotencyKey });
     return row ? toOutbox(row) : undefined;
   }
 
@@ -76,11 +77,13 @@ export class SqliteOutbox {
 
   update(idempotencyKey: string, expected: OutboxStatus, patch: OutboxPatch): boolean {
     const d = s.dispatches;
-    const result = this.#db
-      .update(d)
-      .set(patch)
-      .where(and(eq(d.idempotencyKey, idempotencyKey), eq(d.status, expected)))
-      .run();
-    return result.changes === 1;
+    const changes = this.#shapes.update(
+      d,
+      'dispatches',
+      patch,
+      (where) => and(eq(d.idempotencyKey, where('idempotencyKey')), eq(d.status, where('status'))),
+      { idempotencyKey, status: expected },
+    );
+    return changes === 1;
   }
 }

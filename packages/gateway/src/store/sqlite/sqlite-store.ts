@@ -6,6 +6,7 @@ import { and, asc, eq, gt, gte, inArray, lte, or, type SQL, sql } from 'drizzle-
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { GatewayStore, LineageFilter, StoreTx } from '../store.js';
+import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
 import * as schema from './schema.js';
 import { SqliteTx } from './sqlite-tx.js';
 
@@ -13,7 +14,7 @@ import { SqliteTx } from './sqlite-tx.js';
 export type SqliteDb = BetterSQLite3Database<typeof schema>;
 
 /** Options of {@link openSqliteStore}. */
-export interface SqliteStoreOptions {
+export interface SqliteStoreOptions extends GroupCommitOptions {
   /** A file path, or `:memory:` for a private in-memory database. */
   path: string;
   /** How long a writer waits for another connection's write lock, in ms (retried asynchronously). Default 5000. */
@@ -36,7 +37,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   sqlite.pragma('foreign_keys = ON');
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: MIGRATIONS });
-  return new SqliteStore(sqlite, db, { busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
+  return new SqliteStore(sqlite, db, options);
 }
 
 /** True for `SQLITE_BUSY` and its extended codes: another connection holds the lock. */
@@ -52,9 +53,11 @@ function pause(ms: number): Promise<void> {
 
 /**
  * The default {@link GatewayStore}: drizzle-orm on better-sqlite3. better-sqlite3 is synchronous, so the async
- * interface is kept honest by running every transaction alone: transactions queue on a promise chain and each
- * runs between `BEGIN IMMEDIATE` and `COMMIT` (`ROLLBACK` when its work throws). `BEGIN IMMEDIATE` also takes the
- * write lock against other connections sharing the file (other processes, or other stores in this one).
+ * interface is kept honest by running every transaction alone, in queue order. Transactions queued together
+ * share one SQLite transaction ({@link GroupCommit}): each runs in its own `SAVEPOINT` (rolled back alone when
+ * its work throws) and its caller is answered once the shared `COMMIT` is durable. The SQLite transaction is
+ * opened with `BEGIN IMMEDIATE`, which also takes the write lock against other connections sharing the file
+ * (other processes, or other stores in this one).
  *
  * The lock is taken without SQLite's busy handler: better-sqlite3 would sleep inside it, blocking the event loop,
  * so a second store in the same process could never see the first one commit (it would wait out the whole
@@ -66,14 +69,28 @@ export class SqliteStore implements GatewayStore {
   readonly #db: SqliteDb;
   readonly #tx: SqliteTx;
   readonly #busyTimeoutMs: number;
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #group: GroupCommit;
   #closed = false;
 
-  constructor(sqlite: Database.Database, db: SqliteDb, options: { busyTimeoutMs?: number } = {}) {
+  constructor(
+    sqlite: Database.Database,
+    db: SqliteDb,
+    options: { busyTimeoutMs?: number } & GroupCommitOptions = {},
+  ) {
     this.#sqlite = sqlite;
     this.#db = db;
     this.#tx = new SqliteTx(db);
     this.#busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    this.#group = new GroupCommit(
+      {
+        begin: () => this.#begin(),
+        exec: (statement) => sqlite.exec(statement),
+        get inTransaction() {
+          return sqlite.inTransaction;
+        },
+      },
+      options,
+    );
   }
 
   /** `BEGIN IMMEDIATE`, waiting for another connection's write lock without blocking the event loop. */
@@ -90,30 +107,29 @@ export class SqliteStore implements GatewayStore {
     }
   }
 
-  /** Runs `task` after every task queued before it, whatever their outcome. */
+  /** Runs `task` in the next group, after every task queued before it; refused once the store is closing. */
   #serialise<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(task, task);
-    this.#queue = run.catch(() => undefined);
-    return run;
+    if (this.#closed) {
+      return this.#group.idle().then(() => {
+        throw new Error('The store is closed');
+      });
+    }
+    return this.#group.run(task);
   }
 
   transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return this.#serialise(async () => {
-      if (this.#closed) throw new Error('The store is closed');
-      await this.#begin();
-      try {
-        const result = await work(this.#tx);
-        this.#sqlite.exec('COMMIT');
-        return result;
-      } catch (error) {
-        if (this.#sqlite.inTransaction) this.#sqlite.exec('ROLLBACK');
-        throw error;
-      }
-    });
+    return this.#serialise(() => work(this.#tx));
   }
 
+  /**
+   * Reads in queue order, like a transaction (so it never sees a group's uncommitted writes); on a read-only
+   * connection (offline tools), where nothing in this process writes, it reads at once.
+   */
   queryLineage(filter: LineageFilter): Promise<LineageEvent[]> {
-    return this.#serialise(async () => {
+    const read = this.#sqlite.readonly
+      ? <T>(task: () => Promise<T>) => task()
+      : <T>(task: () => Promise<T>) => this.#serialise(task);
+    return read(async () => {
       const t = schema.lineageEvents;
       const where: SQL[] = [];
       if (filter.tenantId !== undefined) where.push(eq(t.tenantId, filter.tenantId));
@@ -159,11 +175,11 @@ export class SqliteStore implements GatewayStore {
     return this.#sqlite;
   }
 
-  close(): Promise<void> {
-    return this.#serialise(async () => {
-      if (this.#closed) return;
-      this.#closed = true;
-      this.#sqlite.close();
-    });
+  /** Answers every transaction queued before it, then closes the connection; later ones are refused. */
+  async close(): Promise<void> {
+    if (this.#closed) return this.#group.idle();
+    this.#closed = true;
+    await this.#group.idle();
+    this.#sqlite.close();
   }
 }

@@ -1,7 +1,7 @@
-import { canonicalJson, type LineageEvent } from '@handoff/protocol';
+import type { LineageEvent } from '@handoff/protocol';
 import { and, desc, eq, gt, inArray, isNull, lt, lte, or, sql, sum } from 'drizzle-orm';
 import type { PlanState } from '../../plan-state.js';
-import { chainEvents, EMPTY_HEAD } from '../lineage-chain.js';
+import { chainCanonical, EMPTY_HEAD } from '../lineage-chain.js';
 import type {
   ApprovalRecord,
   ControlRecord,
@@ -18,6 +18,7 @@ import type {
   StoredCap,
   StoreTx,
 } from '../store.js';
+import { PreparedByShape } from './prepared-by-shape.js';
 import * as s from './schema.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
 import type { SqliteDb } from './sqlite-store.js';
@@ -47,12 +48,55 @@ export class SqliteTx implements StoreTx {
   readonly #insertEvent;
   readonly #putPayload;
   readonly #getPayload;
+  readonly #shapes: PreparedByShape;
+  readonly #ledgerForPlan;
+  readonly #approvalsForPlan;
+  readonly #useToken;
+  readonly #capsOf;
+  readonly #controlsOf;
+  readonly #rememberPolicy;
 
   constructor(db: SqliteDb) {
     this.#db = db;
-    this.#outbox = new SqliteOutbox(db);
+    this.#shapes = new PreparedByShape(db);
+    this.#outbox = new SqliteOutbox(db, this.#shapes);
     const e = s.lineageEvents;
     const p = sql.placeholder;
+    this.#ledgerForPlan = db
+      .select()
+      .from(s.budgetLedger)
+      .where(eq(s.budgetLedger.planId, p('planId')))
+      .prepare();
+    this.#approvalsForPlan = db
+      .select()
+      .from(s.approvals)
+      .where(eq(s.approvals.planId, p('planId')))
+      .prepare();
+    this.#useToken = db
+      .insert(s.usedTokens)
+      .values({ jti: p('jti'), planId: p('planId'), usedAt: p('usedAt') })
+      .onConflictDoNothing()
+      .prepare();
+    this.#capsOf = db
+      .select()
+      .from(s.budgetCaps)
+      .where(eq(s.budgetCaps.tenantId, p('tenantId')))
+      .prepare();
+    this.#controlsOf = db
+      .select()
+      .from(s.controls)
+      .where(eq(s.controls.tenantId, p('tenantId')))
+      .prepare();
+    this.#rememberPolicy = db
+      .insert(s.policyVersions)
+      .values({
+        digest: p('digest'),
+        policySetId: p('policySetId'),
+        label: p('label'),
+        activatedAt: p('activatedAt'),
+      })
+      .onConflictDoNothing()
+      .prepare();
     this.#insertEvent = db
       .insert(e)
       .values({
@@ -116,16 +160,19 @@ export class SqliteTx implements StoreTx {
   }
 
   async insertPlan(record: PlanRecord): Promise<void> {
-    this.#db.insert(s.plans).values(record).run();
+    this.#shapes.insert(s.plans, 'plans', record);
   }
 
   async updatePlan(planId: string, expectedState: PlanState, patch: PlanPatch): Promise<boolean> {
-    const result = this.#db
-      .update(s.plans)
-      .set(patch)
-      .where(and(eq(s.plans.planId, planId), eq(s.plans.state, expectedState)))
-      .run();
-    return result.changes === 1;
+    const p = s.plans;
+    const changes = this.#shapes.update(
+      p,
+      'plans',
+      patch,
+      (where) => and(eq(p.planId, where('planId')), eq(p.state, where('state'))),
+      { planId, state: expectedState },
+    );
+    return changes === 1;
   }
 
   async listPlans(filter: PlanFilter): Promise<PlanRecord[]> {
@@ -176,8 +223,8 @@ export class SqliteTx implements StoreTx {
 
   async appendLineage(drafts: readonly LineageDraft[]): Promise<LineageEvent[]> {
     const head = this.#chainHead.get() ?? EMPTY_HEAD;
-    const events = chainEvents(head, drafts);
-    for (const e of events) {
+    const chained = chainCanonical(head, drafts);
+    for (const { event: e, body } of chained) {
       this.#insertEvent.run({
         seq: e.seq,
         tenantId: e.tenantId,
@@ -186,20 +233,16 @@ export class SqliteTx implements StoreTx {
         actorType: e.actor.type,
         actorId: e.actor.id,
         occurredAt: Date.parse(e.occurredAt),
-        body: canonicalJson(e),
+        body,
         prevHash: e.prevHash,
         hash: e.hash,
       });
     }
-    return events;
+    return chained.map((c) => c.event);
   }
 
   async getCaps(tenantId: string): Promise<StoredCap[]> {
-    const rows = this.#db
-      .select()
-      .from(s.budgetCaps)
-      .where(eq(s.budgetCaps.tenantId, tenantId))
-      .all();
+    const rows = this.#capsOf.all({ tenantId });
     return rows.map(({ updatedAt: _u, ...cap }) => ({
       ...cap,
       scopeType: cap.scopeType as StoredCap['scopeType'],
@@ -228,20 +271,11 @@ export class SqliteTx implements StoreTx {
   }
 
   async insertLedger(lines: readonly LedgerLine[]): Promise<void> {
-    if (lines.length > 0)
-      this.#db
-        .insert(s.budgetLedger)
-        .values([...lines])
-        .run();
+    for (const line of lines) this.#shapes.insert(s.budgetLedger, 'ledger', line);
   }
 
   async ledgerForPlan(planId: string): Promise<LedgerLine[]> {
-    const rows = this.#db
-      .select()
-      .from(s.budgetLedger)
-      .where(eq(s.budgetLedger.planId, planId))
-      .all();
-    return rows.map(toLedger);
+    return this.#ledgerForPlan.all({ planId }).map(toLedger);
   }
 
   async extendReservations(planId: string, expiresAt: number, atMs: number): Promise<void> {
@@ -269,20 +303,15 @@ export class SqliteTx implements StoreTx {
   }
 
   async useToken(jti: string, planId: string, atMs: number): Promise<boolean> {
-    const result = this.#db
-      .insert(s.usedTokens)
-      .values({ jti, planId, usedAt: atMs })
-      .onConflictDoNothing()
-      .run();
-    return result.changes === 1;
+    return this.#useToken.run({ jti, planId, usedAt: atMs }).changes === 1;
   }
 
   async insertApproval(record: ApprovalRecord): Promise<void> {
-    this.#db.insert(s.approvals).values(record).run();
+    this.#shapes.insert(s.approvals, 'approvals', record);
   }
 
   async approvalsForPlan(planId: string): Promise<ApprovalRecord[]> {
-    const rows = this.#db.select().from(s.approvals).where(eq(s.approvals.planId, planId)).all();
+    const rows = this.#approvalsForPlan.all({ planId });
     return rows.map((row) => ({ ...row, decision: row.decision as ApprovalRecord['decision'] }));
   }
 
@@ -300,15 +329,11 @@ export class SqliteTx implements StoreTx {
     label: string,
     atMs: number,
   ): Promise<void> {
-    this.#db
-      .insert(s.policyVersions)
-      .values({ digest, policySetId, label, activatedAt: atMs })
-      .onConflictDoNothing()
-      .run();
+    this.#rememberPolicy.run({ digest, policySetId, label, activatedAt: atMs });
   }
 
   async listControls(tenantId: string): Promise<ControlRecord[]> {
-    const rows = this.#db.select().from(s.controls).where(eq(s.controls.tenantId, tenantId)).all();
+    const rows = this.#controlsOf.all({ tenantId });
     return rows.map((row) => ({ ...row, scopeType: row.scopeType as ControlScope }));
   }
 

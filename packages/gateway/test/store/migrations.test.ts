@@ -1,0 +1,79 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { afterEach, describe, expect, test } from 'vitest';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+
+const DRIZZLE = new URL('../../drizzle/', import.meta.url);
+
+interface Journal {
+  entries: { idx: number; tag: string }[];
+}
+
+let dir: string | undefined;
+afterEach(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+/** A database file migrated only up to (and including) migration `lastIdx`: what an older gateway left. */
+function databaseAt(lastIdx: number): string {
+  dir = mkdtempSync(join(tmpdir(), 'handoff-migrations-'));
+  const folder = join(dir, 'drizzle');
+  mkdirSync(join(folder, 'meta'), { recursive: true });
+  const journal = JSON.parse(
+    readFileSync(new URL('meta/_journal.json', DRIZZLE), 'utf8'),
+  ) as Journal;
+  const kept = journal.entries.filter((e) => e.idx <= lastIdx);
+  writeFileSync(
+    join(folder, 'meta', '_journal.json'),
+    JSON.stringify({ ...journal, entries: kept }),
+  );
+  for (const entry of kept) {
+    copyFileSync(new URL(`${entry.tag}.sql`, DRIZZLE), join(folder, `${entry.tag}.sql`));
+  }
+  const path = join(dir, 'gateway.db');
+  const sqlite = new Database(path);
+  migrate(drizzle(sqlite), { migrationsFolder: folder });
+  sqlite.close();
+  return path;
+}
+
+describe('committed migrations', () => {
+  test('0001 moves a plan evaluation out of the plans row to its payload digest, keeping every plan', async () => {
+    const path = databaseAt(0);
+    const old = new Database(path);
+    const evaluation = '{"options":{"opt-1":{"outcome":"allow"}}}';
+    const digest = `sha256:${'a'.repeat(64)}`;
+    old
+      .prepare('INSERT INTO payloads (digest, kind, body, created_at) VALUES (?, ?, ?, 0)')
+      .run(digest, 'PolicyEvaluation', evaluation);
+    const insertPlan = old.prepare(
+      `INSERT INTO plans (plan_id, tenant_id, workflow_id, copilot_model, digest, state, recommended_option_id,
+        submitted_by, policy_version, evaluation, received_at, updated_at, approval_deadline, expires_at)
+       VALUES (?, 't', 'w', 'm', 'sha256:p', 'awaiting_approval', 'opt-1', 'c', 'v', ?, 0, 0, 0, 0)`,
+    );
+    insertPlan.run('plan-with-payload', evaluation);
+    insertPlan.run('plan-without-payload', '{"options":{}}');
+    old.close();
+
+    const store = openSqliteStore({ path });
+    try {
+      const rows = store.sqlite
+        .prepare('SELECT plan_id AS planId, evaluation_digest AS d FROM plans ORDER BY plan_id')
+        .all();
+      expect(rows).toEqual([
+        { planId: 'plan-with-payload', d: digest },
+        // No payload to name: the digest is empty and reading the evaluation fails loudly.
+        { planId: 'plan-without-payload', d: '' },
+      ]);
+      const columns = store.sqlite.prepare('PRAGMA table_info(plans)').all() as { name: string }[];
+      expect(columns.map((c) => c.name)).not.toContain('evaluation');
+    } finally {
+      await store.close();
+    }
+  });
+});
