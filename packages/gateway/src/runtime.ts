@@ -113,6 +113,8 @@ export async function createGatewayRuntime(
   // The file is created if missing; so is its folder (e.g. `data/gateway.db` on a first start).
   if (databasePath !== ':memory:') mkdirSync(dirname(databasePath), { recursive: true });
   const store = openSqliteStore({ path: databasePath });
+  // WAL checkpoints (copy and sync) run on a worker thread, not inside a request's COMMIT.
+  if (databasePath !== ':memory:') await store.startWalCheckpointer();
   const version = policyVersion(policySet);
   const dispatchConfig = config.dispatch ?? {};
   const dispatcher = new Dispatcher({

@@ -9,6 +9,11 @@ import type { GatewayStore, LineageFilter, StoreTx } from '../store.js';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
 import * as schema from './schema.js';
 import { SqliteTx } from './sqlite-tx.js';
+import {
+  startWalCheckpointer,
+  type WalCheckpointer,
+  type WalCheckpointerOptions,
+} from './wal-checkpointer.js';
 
 /** The drizzle database type of the SQLite store. */
 export type SqliteDb = BetterSQLite3Database<typeof schema>;
@@ -70,6 +75,7 @@ export class SqliteStore implements GatewayStore {
   readonly #tx: SqliteTx;
   readonly #busyTimeoutMs: number;
   readonly #group: GroupCommit;
+  #checkpointer: WalCheckpointer | undefined;
   #closed = false;
 
   constructor(
@@ -175,11 +181,26 @@ export class SqliteStore implements GatewayStore {
     return this.#sqlite;
   }
 
+  /**
+   * Moves WAL checkpoints to a worker thread ({@link startWalCheckpointer}); this connection then checkpoints
+   * only past `backstopPages` WAL pages (default 10,000, about 40 MB), should the worker fall behind. For a
+   * database file (not `:memory:`); one per store.
+   */
+  async startWalCheckpointer(
+    options: WalCheckpointerOptions & { backstopPages?: number } = {},
+  ): Promise<WalCheckpointer> {
+    if (this.#checkpointer) return this.#checkpointer;
+    this.#checkpointer = await startWalCheckpointer(this.#sqlite.name, options);
+    this.#sqlite.pragma(`wal_autocheckpoint = ${Math.trunc(options.backstopPages ?? 10_000)}`);
+    return this.#checkpointer;
+  }
+
   /** Answers every transaction queued before it, then closes the connection; later ones are refused. */
   async close(): Promise<void> {
     if (this.#closed) return this.#group.idle();
     this.#closed = true;
     await this.#group.idle();
+    await this.#checkpointer?.close();
     this.#sqlite.close();
   }
 }
