@@ -76,4 +76,33 @@ describe('committed migrations', () => {
       await store.close();
     }
   });
+
+  test('0003 fills the committed totals of existing ledgers, per tenant, cap and period', async () => {
+    const path = databaseAt(2);
+    const old = new Database(path);
+    const line = old.prepare(
+      `INSERT INTO budget_ledger (plan_id, tenant_id, cap_id, period_key, currency, amount_minor, status,
+        created_at, updated_at) VALUES (?, 't', 'cap', ?, 'EUR', ?, ?, 0, 0)`,
+    );
+    line.run('a', 'month:2026-11', 700, 'committed');
+    line.run('b', 'month:2026-11', 300, 'committed');
+    line.run('c', 'month:2026-11', 999, 'released');
+    line.run('d', 'month:2026-12', 50, 'committed');
+    old.close();
+
+    const store = openSqliteStore({ path });
+    try {
+      const usage = store.sqlite
+        .prepare(
+          'SELECT period_key AS period, committed_minor AS minor FROM budget_usage ORDER BY 1',
+        )
+        .all();
+      expect(usage).toEqual([
+        { period: 'month:2026-11', minor: 1000 },
+        { period: 'month:2026-12', minor: 50 },
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
 });

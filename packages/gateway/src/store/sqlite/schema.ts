@@ -123,6 +123,21 @@ export const budgetLedger = sqliteTable(
   ],
 );
 
+/**
+ * Committed minor units per tenant, cap and period: the sum of the ledger's `committed` lines, kept by triggers
+ * on `budget_ledger` (see migration 0003), so a reservation reads one row instead of summing a period's ledger.
+ */
+export const budgetUsage = sqliteTable(
+  'budget_usage',
+  {
+    tenantId: text('tenant_id').notNull(),
+    capId: text('cap_id').notNull(),
+    periodKey: text('period_key').notNull(),
+    committedMinor: integer('committed_minor').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.capId, t.periodKey] })],
+);
+
 /** The outbox: one row per approved action, written in the same transaction as the approval. */
 export const dispatches = sqliteTable(
   'dispatches',

@@ -43,7 +43,8 @@ export class SqliteTx implements StoreTx {
   readonly #db: SqliteDb;
   readonly #planById;
   readonly #chainHead;
-  readonly #used;
+  readonly #committed;
+  readonly #reserved;
   readonly #outbox: SqliteOutbox;
   readonly #insertEvent;
   readonly #putPayload;
@@ -134,21 +135,29 @@ export class SqliteTx implements StoreTx {
       .limit(1)
       .prepare();
     const l = s.budgetLedger;
-    this.#used = db
+    const u = s.budgetUsage;
+    // Committed: one row kept by triggers. Reserved: the period's live reservations (few: plans in flight).
+    this.#committed = db
+      .select({ total: u.committedMinor })
+      .from(u)
+      .where(
+        and(
+          eq(u.tenantId, p('tenantId')),
+          eq(u.capId, p('capId')),
+          eq(u.periodKey, p('periodKey')),
+        ),
+      )
+      .prepare();
+    this.#reserved = db
       .select({ total: sum(l.amountMinor) })
       .from(l)
       .where(
         and(
-          eq(l.tenantId, sql.placeholder('tenantId')),
-          eq(l.capId, sql.placeholder('capId')),
-          eq(l.periodKey, sql.placeholder('periodKey')),
-          or(
-            eq(l.status, 'committed'),
-            and(
-              eq(l.status, 'reserved'),
-              or(isNull(l.expiresAt), gt(l.expiresAt, sql.placeholder('atMs'))),
-            ),
-          ),
+          eq(l.tenantId, p('tenantId')),
+          eq(l.capId, p('capId')),
+          eq(l.periodKey, p('periodKey')),
+          eq(l.status, 'reserved'),
+          or(isNull(l.expiresAt), gt(l.expiresAt, p('atMs'))),
         ),
       )
       .prepare();
@@ -266,8 +275,9 @@ export class SqliteTx implements StoreTx {
     periodKey: string,
     atMs: number,
   ): Promise<bigint> {
-    const row = this.#used.get({ tenantId, capId, periodKey, atMs });
-    return BigInt(row?.total ?? 0);
+    const committed = this.#committed.get({ tenantId, capId, periodKey });
+    const reserved = this.#reserved.get({ tenantId, capId, periodKey, atMs });
+    return BigInt(committed?.total ?? 0) + BigInt(reserved?.total ?? 0);
   }
 
   async insertLedger(lines: readonly LedgerLine[]): Promise<void> {
