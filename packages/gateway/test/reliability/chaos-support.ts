@@ -16,10 +16,19 @@ export const ACTIONS_PER_PLAN = 2;
 export const ACTION_COST = 30_000;
 export const CAP_MINOR = 100_000_000;
 
+const chaosPlans = new Map<number, HandoffPlan>();
+
 /** Plan `n` (distinct id, due now on the real clock) whose recommended option calls two webhooks. */
 export function chaosPlan(n: number): HandoffPlan {
-  const planId = `019a8f2e-5c4b-7d3e-9a1f-c4a05${n.toString(16).padStart(7, '0')}`;
-  return webhookCallsPlan(planId, n, ACTIONS_PER_PLAN, ACTION_COST);
+  // The same plan on every call: a resubmission after a kill must be byte-identical (same digest), even when
+  // it happens in a later second than the first try (the fixture's times derive from the clock).
+  let plan = chaosPlans.get(n);
+  if (!plan) {
+    const planId = `019a8f2e-5c4b-7d3e-9a1f-c4a05${n.toString(16).padStart(7, '0')}`;
+    plan = webhookCallsPlan(planId, n, ACTIONS_PER_PLAN, ACTION_COST);
+    chaosPlans.set(n, plan);
+  }
+  return structuredClone(plan);
 }
 
 /** API keys of the copilot and the approval desk. */

@@ -239,6 +239,8 @@ describe('token attacks over HTTP', () => {
     const done = await approve(lead);
     expect(done.status).toBe(200);
     expect((done.body as { result: { data: PlanView } }).result.data.state).toBe('approved');
+    // The approval woke the dispatcher: let its run finish, so its events are not counted as the refusal's.
+    await gw.runtime.dispatcher.runDue();
     t.tried();
     await expectRefused('a replay once approved', 'PLAN_NOT_AWAITING_APPROVAL', lead);
     t.held();
