@@ -7,6 +7,7 @@ import type { Role } from './auth/principal.js';
  */
 export const OPERATION_ROLES = {
   'plans.submit': ['copilot'],
+  'plans.submitBatch': ['copilot'],
   'plans.dryRun': ['copilot', 'operator'],
   'plans.get': ['copilot', 'approver', 'operator', 'auditor'],
   'plans.list': ['copilot', 'approver', 'operator', 'auditor'],

@@ -1,4 +1,11 @@
-import type { ProtocolIssue } from '@handoff/protocol';
+import {
+  type ErrorEnvelope,
+  HANDOFF_PROTOCOL_VERSION,
+  LIMITS,
+  type ProtocolIssue,
+  toJsonPointer,
+} from '@handoff/protocol';
+import type { ZodError } from 'zod';
 
 /**
  * Every code a {@link GatewayError} can carry, with the tRPC error code and HTTP status it maps to. This is the
@@ -98,4 +105,43 @@ export function isGatewayError(
   ...codes: GatewayErrorCode[]
 ): value is GatewayError {
   return value instanceof GatewayError && (codes.length === 0 || codes.includes(value.code));
+}
+
+/** Cuts a message to the protocol's text limit (an empty one becomes `Error`). */
+export function wireText(text: string): string {
+  return text.slice(0, LIMITS.MAX_TEXT_LENGTH) || 'Error';
+}
+
+/**
+ * The wire form (`ErrorEnvelope` of `@handoff/protocol`) of a {@link GatewayError}: its `code`, `message` and
+ * `issues` (cut to the protocol's limits), plus `supportedVersions` for `UNSUPPORTED_VERSION`. What a refused
+ * call answers in `error.data.handoff`, and what `plans.submitBatch` answers for a refused item.
+ */
+export function gatewayErrorEnvelope(error: GatewayError): ErrorEnvelope {
+  const supported = error.details.supportedVersions;
+  return {
+    protocolVersion: HANDOFF_PROTOCOL_VERSION,
+    kind: 'ErrorEnvelope',
+    code: error.code,
+    message: wireText(error.message),
+    issues: error.issues
+      .slice(0, LIMITS.MAX_ISSUES)
+      .map((i) => ({ ...i, message: wireText(i.message) })),
+    ...(Array.isArray(supported) ? { supportedVersions: supported.map(String) } : {}),
+  };
+}
+
+/**
+ * A request input that failed its zod schema, as a `VALIDATION_FAILED` error: one issue per zod issue (JSON
+ * Pointer path into the input, zod's code upper-cased, e.g. `TOO_BIG`).
+ */
+export function inputValidationError(error: ZodError): GatewayError {
+  return new GatewayError('VALIDATION_FAILED', 'The request input is invalid', {
+    issues: error.issues.map((i) => ({
+      path: toJsonPointer(i.path),
+      code: i.code.toUpperCase(),
+      message: i.message,
+    })),
+    cause: error,
+  });
 }

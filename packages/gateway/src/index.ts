@@ -65,6 +65,15 @@ export {
 } from './errors.js';
 export { Gateway, type LineageQuery, type Page } from './gateway.js';
 export type { PlanView } from './pipeline/plan-view.js';
+export {
+  type BatchItemResult,
+  type BatchPlanItem,
+  MAX_BATCH_PLANS,
+  type PlanSubmitter,
+  SubmitInputSchema,
+  type SubmittedPlan,
+  submitPlanBatch,
+} from './pipeline/submit-batch.js';
 export { PLAN_STATES, PLAN_TRANSITIONS, type PlanState } from './plan-state.js';
 export type { PolicyEvaluation } from './policy/evaluate.js';
 export { loadPolicySet, type PolicySet, policyVersion } from './policy/policy-set.js';

@@ -229,6 +229,9 @@ export async function startGateway(
     ...(config.listen?.host ? { host: config.listen.host } : {}),
     ...(config.listen?.port !== undefined ? { port: config.listen.port } : {}),
     ...(config.listen?.maxBodyBytes ? { maxBodyBytes: config.listen.maxBodyBytes } : {}),
+    ...(config.listen?.maxConcurrentRequests
+      ? { maxConcurrentRequests: config.listen.maxConcurrentRequests }
+      : {}),
   });
   runtime.startDispatching(undefined, logger);
   const sweep = setInterval(() => {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createHTTPServer } from '@trpc/server/adapters/standalone';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { Gateway } from '../gateway.js';
+import { Admission, DEFAULT_MAX_CONCURRENT_REQUESTS } from './admission.js';
 import { appRouter } from './router.js';
 import { watchUtf8 } from './utf8-guard.js';
 
@@ -14,8 +15,16 @@ export interface HttpServerOptions {
   host?: string;
   /** Port; 0 picks a free one. Default 0. */
   port?: number;
-  /** Largest request body in bytes, refused before parsing with `PAYLOAD_TOO_LARGE` (HTTP 413). Default 1 MiB. */
+  /**
+   * Largest request body in bytes, refused before parsing with `PAYLOAD_TOO_LARGE` (HTTP 413). Default 1 MiB,
+   * which holds a `plans.submitBatch` of `MAX_BATCH_PLANS` (100) plans of typical size (about 0.4 MB).
+   */
   maxBodyBytes?: number;
+  /**
+   * Requests worked on at once (default {@link DEFAULT_MAX_CONCURRENT_REQUESTS}); more wait, first in first out,
+   * with their bodies unread, so memory stays bounded under any number of connections. `health` never waits.
+   */
+  maxConcurrentRequests?: number;
   /** Called with each error a procedure ends in (for logging without tokens or payloads). */
   onError?: (info: { path: string | undefined; code: string; message: string }) => void;
 }
@@ -30,13 +39,19 @@ export interface RunningServer {
 /** Serves the gateway's tRPC router over HTTP (tRPC standalone adapter on `node:http`). */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
   const notUtf8 = new WeakSet<IncomingMessage>();
+  const admission = new Admission(options.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS);
   const server = createHTTPServer({
     router: appRouter,
     maxBodySize: options.maxBodyBytes ?? 1_048_576,
-    // Bodies must be UTF-8 (RFC 8259 section 8.1): watched as they stream, refused before any procedure runs.
-    middleware: (req, _res, next) => {
-      watchUtf8(req, () => notUtf8.add(req));
-      next();
+    // Admitted first (the body is read only then), and bodies must be UTF-8 (RFC 8259 section 8.1): watched as
+    // they stream, refused before any procedure runs.
+    middleware: (req, res, next) => {
+      const start = () => {
+        watchUtf8(req, () => notUtf8.add(req));
+        next();
+      };
+      if (/^\/health(\?|$)/.test(req.url ?? '')) start();
+      else admission.admit(req, res, start);
     },
     createContext: ({ req }) => ({
       gateway: options.gateway,

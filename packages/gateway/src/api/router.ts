@@ -7,6 +7,11 @@ import {
 } from '@handoff/protocol';
 import { z } from 'zod';
 import type { DispatchResolution } from '../dispatch/dead-letters.js';
+import {
+  type BatchPlanItem,
+  SubmitInputSchema,
+  submitPlanBatch,
+} from '../pipeline/submit-batch.js';
 import { PLAN_STATES } from '../plan-state.js';
 import { OUTBOX_STATUSES } from '../store/store.js';
 import { authedProcedure, publicProcedure, router } from './trpc.js';
@@ -39,16 +44,15 @@ export const appRouter = router({
   health: publicProcedure.query(({ ctx }) => ctx.gateway.health()),
   plans: router({
     submit: authedProcedure
-      .input(
-        z.strictObject({
-          plan: z.unknown(),
-          // The copilot's provenance JWS over the plan digest (`signPlan` of @handoff/copilot-adapter).
-          signature: z.string().min(1).max(16_384).optional(),
-        }),
-      )
+      .input(SubmitInputSchema)
       .mutation(({ ctx, input }) =>
         ctx.gateway.submitPlan(ctx.principal, input.plan, input.signature),
       ),
+    // 1 to MAX_BATCH_PLANS items, each checked and submitted on its own as plans.submit (so a malformed item is
+    // refused alone); one result per item, in order (see submitPlanBatch).
+    submitBatch: authedProcedure
+      .input(z.strictObject({ plans: z.array(z.custom<BatchPlanItem>()) }))
+      .mutation(({ ctx, input }) => submitPlanBatch(ctx.gateway, ctx.principal, input.plans)),
     dryRun: authedProcedure
       .input(z.strictObject({ plan: z.unknown() }))
       .mutation(({ ctx, input }) => ctx.gateway.dryRun(ctx.principal, input.plan)),

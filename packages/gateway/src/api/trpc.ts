@@ -1,14 +1,16 @@
-import {
-  type ErrorEnvelope,
-  HANDOFF_PROTOCOL_VERSION,
-  LIMITS,
-  toJsonPointer,
-} from '@handoff/protocol';
+import { type ErrorEnvelope, HANDOFF_PROTOCOL_VERSION } from '@handoff/protocol';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { Principal } from '../auth/principal.js';
-import { GATEWAY_ERROR_TABLE, GatewayError, type GatewayErrorCode } from '../errors.js';
+import {
+  GATEWAY_ERROR_TABLE,
+  GatewayError,
+  type GatewayErrorCode,
+  gatewayErrorEnvelope,
+  inputValidationError,
+  wireText,
+} from '../errors.js';
 import type { Gateway } from '../gateway.js';
 
 /** Per-request context: the gateway, the authenticator and the raw `Authorization` header. */
@@ -36,33 +38,8 @@ const TRPC_TO_GATEWAY: Partial<Record<TRPCError['code'], GatewayErrorCode>> = {
 /** The wire error (`ErrorEnvelope`) of any error a procedure ends with. */
 export function toEnvelope(error: TRPCError): ErrorEnvelope {
   const cause = error.cause;
-  const cut = (text: string) => text.slice(0, LIMITS.MAX_TEXT_LENGTH) || 'Error';
-  if (cause instanceof GatewayError) {
-    const supported = cause.details.supportedVersions;
-    return {
-      protocolVersion: HANDOFF_PROTOCOL_VERSION,
-      kind: 'ErrorEnvelope',
-      code: cause.code,
-      message: cut(cause.message),
-      issues: cause.issues
-        .slice(0, LIMITS.MAX_ISSUES)
-        .map((i) => ({ ...i, message: cut(i.message) })),
-      ...(Array.isArray(supported) ? { supportedVersions: supported.map(String) } : {}),
-    };
-  }
-  if (cause instanceof ZodError) {
-    return {
-      protocolVersion: HANDOFF_PROTOCOL_VERSION,
-      kind: 'ErrorEnvelope',
-      code: 'VALIDATION_FAILED',
-      message: 'The request input is invalid',
-      issues: cause.issues.slice(0, LIMITS.MAX_ISSUES).map((i) => ({
-        path: toJsonPointer(i.path),
-        code: i.code.toUpperCase(),
-        message: cut(i.message),
-      })),
-    };
-  }
+  if (cause instanceof GatewayError) return gatewayErrorEnvelope(cause);
+  if (cause instanceof ZodError) return gatewayErrorEnvelope(inputValidationError(cause));
   const code = TRPC_TO_GATEWAY[error.code] ?? 'INTERNAL';
   // Internal errors keep their details in the server log, never in the response.
   const message =
@@ -70,7 +47,7 @@ export function toEnvelope(error: TRPCError): ErrorEnvelope {
       ? 'Internal error'
       : error.code === 'PAYLOAD_TOO_LARGE' && error.message === error.code
         ? 'The request body is larger than this gateway accepts'
-        : cut(error.message);
+        : wireText(error.message);
   return {
     protocolVersion: HANDOFF_PROTOCOL_VERSION,
     kind: 'ErrorEnvelope',

@@ -30,8 +30,9 @@ export const KeySourceConfigSchema = z.discriminatedUnion('type', [
  *
  * - `gatewayId`: this gateway's id; every approval's `aud` must equal it.
  * - `database.path`: SQLite file (created if missing) or `:memory:`.
- * - `listen`: HTTP interface (default host `127.0.0.1`, port 0 = any free port) and the largest request body in
- *   bytes (default 1 MiB), refused before parsing.
+ * - `listen`: HTTP interface (default host `127.0.0.1`, port 0 = any free port), the largest request body in
+ *   bytes (default 1 MiB, enough for a `plans.submitBatch` of 100 typical plans), refused before parsing, and how
+ *   many requests are worked on at once (default 16; more wait with their bodies unread).
  * - `approvals.keys`: approvers' JWKS sources; `clockToleranceSec` (default 30) for `exp`/`nbf`.
  * - `auth.apiKeys`: API keys, stored only as `sha256:` hashes, each with a tenant and roles; `auth.jwt`: bearer
  *   JWTs from an issuer (its JWKS, `issuer`, `audience`, and the claims naming tenant and roles).
@@ -58,6 +59,7 @@ export const GatewayConfigSchema = z.strictObject({
         .min(1024)
         .max(64 * 1_048_576)
         .optional(),
+      maxConcurrentRequests: z.int().min(1).max(10_000).optional(),
     })
     .optional(),
   approvals: z.strictObject({

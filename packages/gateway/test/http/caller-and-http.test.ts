@@ -1,15 +1,13 @@
 import type { ErrorEnvelope } from '@handoff/protocol';
-import { TRPCError } from '@trpc/server';
-import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { appRouter } from '../../src/api/router.js';
-import { createCallerFactory, toEnvelope } from '../../src/api/trpc.js';
 import type { PlanView } from '../../src/pipeline/plan-view.js';
 import { fixturePlan } from '../support/harness.js';
 import {
+  callerRefusal,
   type HttpCaller,
   type HttpGateway,
   httpClient,
+  inProcessCallers,
   rawCall,
   refusal,
   startHttpGateway,
@@ -31,32 +29,17 @@ interface Transport {
   refused(call: Promise<unknown>): Promise<Refused>;
 }
 
-const createCaller = createCallerFactory(appRouter);
-
 function inProcess(
   gw: HttpGateway,
   authorization?: (c: HttpCaller | undefined) => string,
 ): Transport {
-  const as = (c: HttpCaller | undefined) =>
-    createCaller({
-      gateway: gw.gateway,
-      authenticator: gw.authenticator,
-      authorization: authorization ? authorization(c) : c && `Bearer ${c.apiKey}`,
-    });
+  const as = inProcessCallers(gw, authorization);
   return {
     submit: (c, plan) => as(c).plans.submit({ plan }),
     approve: (c, token) => as(c).approvals.submit({ token }),
     get: (c, planId) => as(c).plans.get({ planId }),
     health: () => as(undefined).health(),
-    async refused(call) {
-      const error = await call.then(
-        () => expect.unreachable('expected a refusal'),
-        (e: unknown) => e,
-      );
-      expect(error).toBeInstanceOf(TRPCError);
-      const trpcError = error as TRPCError;
-      return { ...toEnvelope(trpcError), status: getHTTPStatusCodeFromError(trpcError) };
-    },
+    refused: callerRefusal,
   };
 }
 

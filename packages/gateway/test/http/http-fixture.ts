@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ErrorEnvelope, ErrorEnvelopeSchema, type Money } from '@handoff/protocol';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
+import { TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { expect } from 'vitest';
-import type { AppRouter } from '../../src/api/router.js';
+import { type AppRouter, appRouter } from '../../src/api/router.js';
+import { createCallerFactory, toEnvelope } from '../../src/api/trpc.js';
 import { createApprovalToken } from '../../src/approvals/create-approval.js';
 import { generateSigningKeyPair, type SigningKeyPair } from '../../src/approvals/signing-keys.js';
 import { generateApiKey, hashApiKey } from '../../src/auth/api-keys.js';
@@ -41,6 +44,8 @@ function makeCallers(tenantId: string, prefix: string): CallersOf {
 /** Options of {@link startHttpGateway}. */
 export interface HttpGatewayOptions {
   maxBodyBytes?: number;
+  /** The config's caps (default: `defaultCaps()` for acme-bank, its tenant cap for globex). */
+  caps?: unknown[];
 }
 
 /**
@@ -75,7 +80,7 @@ export async function startHttpGateway(options: HttpGatewayOptions = {}) {
       },
       auth: { apiKeys },
       policy: { inline: fixturePolicy() },
-      caps: [
+      caps: options.caps ?? [
         ...defaultCaps(),
         {
           ...(defaultCaps()[0] as object),
@@ -203,4 +208,35 @@ export async function refusal(
     return { ...ErrorEnvelopeSchema.parse(data?.handoff), status: data?.httpStatus ?? 0 };
   }
   throw new Error('Expected the call to be refused');
+}
+
+/** The envelope and HTTP status an in-process caller's call was refused with (fails the test when it was not). */
+export async function callerRefusal(
+  promise: Promise<unknown>,
+): Promise<ErrorEnvelope & { status: number }> {
+  const error = await promise.then(
+    () => expect.unreachable('expected a refusal'),
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(TRPCError);
+  const trpcError = error as TRPCError;
+  return { ...toEnvelope(trpcError), status: getHTTPStatusCodeFromError(trpcError) };
+}
+
+const createCaller = createCallerFactory(appRouter);
+
+/**
+ * The in-process caller (`createCallerFactory(appRouter)`) of `gw` as each caller: `Authorization: Bearer <its
+ * API key>`, none without a caller, or what `authorization` makes of the caller.
+ */
+export function inProcessCallers(
+  gw: HttpGateway,
+  authorization?: (c: HttpCaller | undefined) => string,
+) {
+  return (c: HttpCaller | undefined) =>
+    createCaller({
+      gateway: gw.gateway,
+      authenticator: gw.authenticator,
+      authorization: authorization ? authorization(c) : c && `Bearer ${c.apiKey}`,
+    });
 }

@@ -19,6 +19,7 @@ const UNKNOWN_PLAN_ID = '019a8f2e-5c4b-7d3e-9a1f-000000000000';
 /** A valid input for each operation, for the caller's own tenant, so only the role can make it FORBIDDEN. */
 const SAMPLE_INPUTS: Record<Operation, unknown> = {
   'plans.submit': { plan: fixturePlan() },
+  'plans.submitBatch': { plans: [{ plan: fixturePlan() }] },
   'plans.dryRun': { plan: fixturePlan() },
   'plans.get': { planId: PLAN_ID },
   'plans.list': {},
