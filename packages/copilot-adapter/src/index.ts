@@ -59,6 +59,12 @@ export {
   type Sleep,
 } from './client/retrying-fetch.js';
 export {
+  MAX_PLANS_PER_REQUEST,
+  type PlanSubmission,
+  type PlanSubmissionResult,
+  submitInRequests,
+} from './client/submit-batch.js';
+export {
   ANTHROPIC_PROFILE,
   ANTHROPIC_STRICT_LIMITS,
   type AnthropicStrictBudget,

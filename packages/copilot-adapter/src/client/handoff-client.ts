@@ -10,6 +10,7 @@ import {
   realSleep,
   type Sleep,
 } from './retrying-fetch.js';
+import { type PlanSubmission, submitInRequests } from './submit-batch.js';
 
 type Api = TRPCClient<AppRouter>;
 type SubmitInput = Parameters<Api['plans']['submit']['mutate']>[0];
@@ -180,6 +181,19 @@ export class HandoffClient {
     return this.#call(
       () => this.#api.plans.submit.mutate(input, { signal: options.signal }),
       options.signal,
+    );
+  }
+
+  /**
+   * Submits many plans (`plans.submitBatch`, role copilot), at most `MAX_PLANS_PER_REQUEST` a request; see
+   * `submitInRequests`. @returns one `PlanSubmissionResult` per plan, in order (a refusal is that plan's).
+   * @throws HandoffClientError for a whole request: `UNAUTHENTICATED` (401), `FORBIDDEN` (403, not a copilot),
+   *   `PAYLOAD_TOO_LARGE` (413, over the gateway's body limit), transport failures after retries.
+   */
+  submitPlans(items: readonly PlanSubmission[], options: CallOptions = {}) {
+    const { signal } = options;
+    return submitInRequests(items, (plans) =>
+      this.#call(() => this.#api.plans.submitBatch.mutate({ plans }, { signal }), signal),
     );
   }
 
