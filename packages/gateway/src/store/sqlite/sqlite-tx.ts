@@ -43,6 +43,8 @@ export class SqliteTx implements StoreTx {
   readonly #db: SqliteDb;
   readonly #planById;
   readonly #chainHead;
+  readonly #extendReservations;
+  readonly #settleLedger;
   readonly #committed;
   readonly #reserved;
   readonly #outbox: SqliteOutbox;
@@ -136,6 +138,18 @@ export class SqliteTx implements StoreTx {
       .prepare();
     const l = s.budgetLedger;
     const u = s.budgetUsage;
+    const reservedOf = and(eq(l.planId, p('planId')), eq(l.status, 'reserved'));
+    this.#extendReservations = db
+      .update(l)
+      .set({ expiresAt: sql`${p('expiresAt')}`, updatedAt: sql`${p('atMs')}` })
+      .where(reservedOf)
+      .prepare();
+    this.#settleLedger = db
+      .update(l)
+      .set({ status: sql`${p('status')}`, expiresAt: null, updatedAt: sql`${p('atMs')}` })
+      .where(reservedOf)
+      .returning()
+      .prepare();
     // Committed: one row kept by triggers. Reserved: the period's live reservations (few: plans in flight).
     this.#committed = db
       .select({ total: u.committedMinor })
@@ -289,12 +303,7 @@ export class SqliteTx implements StoreTx {
   }
 
   async extendReservations(planId: string, expiresAt: number, atMs: number): Promise<void> {
-    const l = s.budgetLedger;
-    this.#db
-      .update(l)
-      .set({ expiresAt, updatedAt: atMs })
-      .where(and(eq(l.planId, planId), eq(l.status, 'reserved')))
-      .run();
+    this.#extendReservations.run({ planId, expiresAt, atMs });
   }
 
   async settleLedger(
@@ -302,14 +311,7 @@ export class SqliteTx implements StoreTx {
     status: 'committed' | 'released',
     atMs: number,
   ): Promise<LedgerLine[]> {
-    const l = s.budgetLedger;
-    const rows = this.#db
-      .update(l)
-      .set({ status, expiresAt: null, updatedAt: atMs })
-      .where(and(eq(l.planId, planId), eq(l.status, 'reserved')))
-      .returning()
-      .all();
-    return rows.map(toLedger);
+    return this.#settleLedger.all({ planId, status, atMs }).map(toLedger);
   }
 
   async useToken(jti: string, planId: string, atMs: number): Promise<boolean> {
