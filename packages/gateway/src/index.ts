@@ -35,7 +35,9 @@ export { openExportSource } from './audit/export-source.js';
 export type { LineageSource } from './audit/lineage-source.js';
 export { eventLeafHash, leafHash, MerkleTree, merkleRoot, nodeHash } from './audit/merkle-tree.js';
 export { verifyConsistency, verifyInclusion } from './audit/merkle-verify.js';
+export { StoredEventCheck } from './audit/stored-event.js';
 export { type LineageTrace, type TraceTarget, traceLineage } from './audit/trace.js';
+export { traceInStore } from './audit/trace-in-store.js';
 export { renderTrace } from './audit/trace-report.js';
 export {
   CHECKPOINT_TYPE,
@@ -83,3 +85,5 @@ export {
   type RunningGateway,
   startGateway,
 } from './runtime.js';
+export { type ChainHead, chainEvents, EMPTY_HEAD } from './store/lineage-chain.js';
+export type { LineageDraft } from './store/store.js';

@@ -29,9 +29,14 @@ export interface LineageSource {
   close(): void;
 }
 
-/** One stored event. `body` is the parsed event, or `undefined` when the stored text was not JSON. */
+/**
+ * One stored event: its parsed `body` (`undefined` when the stored text was not JSON), or its stored `text`,
+ * which the verifier checks as it is and parses only when it must (see `StoredEventCheck`).
+ */
 export interface SourceEvent {
   body: unknown;
+  /** The stored JSON text of the event (a database); when given, `body` is not read. */
+  text?: string;
   /** The row's indexed columns (a database only), checked against the hashed body. */
   columns?: EventColumns;
   /** Where it sits: the `seq` column of a database, the line of an export. */

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
+import { sha256Into } from './sha256-block.js';
 
 /**
  * The Merkle tree of the lineage, exactly as RFC 9162 section 2.1 defines it (Certificate Transparency v2,
@@ -19,17 +20,29 @@ import { createHash } from 'node:crypto';
 /** SHA-256 output size, in bytes. */
 export const HASH_BYTES = 32;
 
-const LEAF_PREFIX = Uint8Array.of(0x00);
-const NODE_PREFIX = Uint8Array.of(0x01);
+// One-shot `crypto.hash` over a reused input buffer: a fraction of `createHash` for 33 and 65 bytes, and the
+// verifier computes two of these per event. The result is always a new buffer.
+const leafInput = Buffer.alloc(1 + HASH_BYTES);
+const nodeInput = Buffer.alloc(1 + 2 * HASH_BYTES);
+nodeInput[0] = 0x01;
 
 /** `SHA-256(0x00 || leaf)` (RFC 9162 section 2.1.1). */
 export function leafHash(leaf: Uint8Array): Uint8Array {
-  return createHash('sha256').update(LEAF_PREFIX).update(leaf).digest();
+  if (leaf.length !== HASH_BYTES) {
+    return createHash('sha256').update(Uint8Array.of(0x00)).update(leaf).digest();
+  }
+  leafInput.set(leaf, 1);
+  return hash('sha256', leafInput, 'buffer');
 }
 
 /** `SHA-256(0x01 || left || right)` (RFC 9162 section 2.1.1). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  if (left.length !== HASH_BYTES || right.length !== HASH_BYTES) {
+    return createHash('sha256').update(Uint8Array.of(0x01)).update(left).update(right).digest();
+  }
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 1 + HASH_BYTES);
+  return hash('sha256', nodeInput, 'buffer');
 }
 
 /** The hash of an empty tree: SHA-256 of the empty string. */
@@ -43,6 +56,7 @@ export function hexOf(bytes: Uint8Array): string {
 }
 
 const DIGEST = /^sha256:([0-9a-f]{64})$/;
+const DIGEST_PREFIX = 'sha256:'.length;
 
 /**
  * The 32 bytes of a `sha256:<64 hex>` digest (a lineage event's `hash`), or `undefined` when it is not one.
@@ -52,11 +66,24 @@ export function bytesOfDigest(digest: string): Uint8Array | undefined {
   return hex === undefined ? undefined : Buffer.from(hex, 'hex');
 }
 
+/** True when `digest` is `sha256:` and 64 lower-case hex digits (a loop: cheaper than a regular expression). */
+export function isDigest(digest: string): boolean {
+  if (digest.length !== DIGEST_PREFIX + 2 * HASH_BYTES || !digest.startsWith('sha256:'))
+    return false;
+  for (let i = DIGEST_PREFIX; i < digest.length; i += 1) {
+    const c = digest.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
 /** The leaf hash of a lineage event from its `hash` digest. @throws TypeError when it is not a digest. */
 export function eventLeafHash(eventHash: string): Uint8Array {
-  const bytes = bytesOfDigest(eventHash);
-  if (bytes === undefined) throw new TypeError('An event hash must be sha256:<64 lower-case hex>');
-  return leafHash(bytes);
+  if (!isDigest(eventHash)) {
+    throw new TypeError('An event hash must be sha256:<64 lower-case hex>');
+  }
+  leafInput.write(eventHash.slice(DIGEST_PREFIX), 1, HASH_BYTES, 'hex');
+  return hash('sha256', leafInput, 'buffer');
 }
 
 /** True when `n` is a positive integer power of two (1, 2, 4, ...), without 32-bit bitwise operators. */
@@ -75,11 +102,22 @@ export function largestPowerOfTwoBelow(n: number): number {
  * An append-only accumulator of leaf hashes that gives the root of the tree of the leaves so far, in O(log n)
  * memory: it keeps the roots of the perfect subtrees the tree's left edge decomposes into (the binary digits of
  * the size). Folding them right to left gives MTH exactly as the recursive definition of section 2.1.1 does.
+ * Appending hashes in place (`sha256Into`): no allocation per leaf.
  */
 export class MerkleAccumulator {
-  /** Perfect subtree roots, largest first, with their heights (2^height leaves). */
-  readonly #stack: { hash: Uint8Array; height: number }[] = [];
+  /** Perfect subtree roots, largest first, 32 bytes each (at most 64: the size is below 2^64). */
+  #roots = Buffer.alloc(64 * HASH_BYTES);
+  /** Their heights (2^height leaves each). */
+  #heights: number[] = [];
   #size = 0;
+  /** `0x01 || left || right`; a new node's hash is written over `right`. */
+  readonly #node = Buffer.alloc(1 + 2 * HASH_BYTES);
+  /** `0x00 || leaf`, for {@link pushEventHash}. */
+  readonly #leaf = Buffer.alloc(1 + HASH_BYTES);
+
+  constructor() {
+    this.#node[0] = 0x01;
+  }
 
   /** Leaves appended so far. */
   get size(): number {
@@ -89,32 +127,56 @@ export class MerkleAccumulator {
   /** An independent copy (appending to one does not change the other). */
   clone(): MerkleAccumulator {
     const copy = new MerkleAccumulator();
-    copy.#stack.push(...this.#stack);
+    copy.#roots = Buffer.from(this.#roots);
+    copy.#heights = [...this.#heights];
     copy.#size = this.#size;
     return copy;
   }
 
-  /** Appends one leaf hash (already `leafHash`ed). */
+  /** Appends one leaf hash (already `leafHash`ed, 32 bytes). */
   push(leafHashValue: Uint8Array): void {
-    let hash = leafHashValue;
-    let height = 0;
-    for (let top = this.#stack.at(-1); top !== undefined && top.height === height; ) {
-      this.#stack.pop();
-      hash = nodeHash(top.hash, hash);
-      height += 1;
-      top = this.#stack.at(-1);
+    if (leafHashValue.length !== HASH_BYTES) throw new RangeError('A leaf hash is 32 bytes');
+    this.#node.set(leafHashValue, 1 + HASH_BYTES);
+    this.#carry();
+  }
+
+  /**
+   * Appends the leaf of a lineage event from its `hash` digest (as `push(eventLeafHash(eventHash))`).
+   *
+   * @throws TypeError when it is not `sha256:<64 lower-case hex>`.
+   */
+  pushEventHash(eventHash: string): void {
+    if (!isDigest(eventHash)) {
+      throw new TypeError('An event hash must be sha256:<64 lower-case hex>');
     }
-    this.#stack.push({ hash, height });
+    this.#leaf.write(eventHash.slice(DIGEST_PREFIX), 1, HASH_BYTES, 'hex');
+    sha256Into(this.#leaf, 0, 1 + HASH_BYTES, this.#node, 1 + HASH_BYTES);
+    this.#carry();
+  }
+
+  /** Merges the new subtree (in the node's right half) with equal-height roots, then stacks it. */
+  #carry(): void {
+    const node = this.#node;
+    const heights = this.#heights;
+    let height = 0;
+    while (heights.length > 0 && heights[heights.length - 1] === height) {
+      const top = heights.length - 1;
+      this.#roots.copy(node, 1, top * HASH_BYTES, (top + 1) * HASH_BYTES);
+      sha256Into(node, 0, 1 + 2 * HASH_BYTES, node, 1 + HASH_BYTES);
+      heights.pop();
+      height += 1;
+    }
+    node.copy(this.#roots, heights.length * HASH_BYTES, 1 + HASH_BYTES);
+    heights.push(height);
     this.#size += 1;
   }
 
   /** The root of the tree of every leaf appended so far (MTH; the empty-tree hash when none). */
   root(): Uint8Array {
     let root: Uint8Array | undefined;
-    for (let i = this.#stack.length - 1; i >= 0; i -= 1) {
-      const node = this.#stack[i];
-      if (node === undefined) continue;
-      root = root === undefined ? node.hash : nodeHash(node.hash, root);
+    for (let i = this.#heights.length - 1; i >= 0; i -= 1) {
+      const hash = this.#roots.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES);
+      root = root === undefined ? Uint8Array.from(hash) : nodeHash(hash, root);
     }
     return root ?? emptyRoot();
   }

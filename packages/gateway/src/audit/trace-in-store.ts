@@ -4,6 +4,9 @@ import type { GatewayStore } from '../store/store.js';
 import { AuditReader } from './audit-reader.js';
 import { type LineageTrace, type TraceTarget, traceLineage } from './trace.js';
 
+/** One reader per connection: building drizzle's schema maps costs more than a small trace's queries. */
+const readers = new WeakMap<SqliteStore['sqlite'], AuditReader>();
+
 /**
  * {@link traceLineage} on a running gateway's store. The reads run inside one store transaction, so they see
  * one committed state and never a transaction in progress on the same connection.
@@ -19,7 +22,11 @@ export function traceInStore(
   if (!(store instanceof SqliteStore)) {
     throw new GatewayError('INTERNAL', 'Tracing needs the SQLite store');
   }
-  return store.transaction(async () =>
-    traceLineage(new AuditReader(store.sqlite), target, tenantId),
-  );
+  let reader = readers.get(store.sqlite);
+  if (reader === undefined) {
+    reader = new AuditReader(store.sqlite);
+    readers.set(store.sqlite, reader);
+  }
+  const cached = reader;
+  return store.transaction(async () => traceLineage(cached, target, tenantId));
 }

@@ -17,6 +17,8 @@ const dir = mkdtempSync(join(tmpdir(), 'handoff-export-'));
 let complete: string[];
 let subset: string[];
 let gatedPlanId: string;
+/** The stored bodies, in seq order. */
+let bodies: string[];
 
 beforeAll(async () => {
   const { h, planIds } = await auditedHarness();
@@ -30,6 +32,7 @@ beforeAll(async () => {
     filter: { planId: gatedPlanId, tenantId: TENANT },
   });
   expect(summary).toMatchObject({ mode: 'subset', approvalTokens: 2, omitted: 0 });
+  bodies = db.prepare('select body from lineage_events order by seq').pluck().all() as string[];
   db.close();
   complete = readFileSync(join(dir, 'complete.jsonl'), 'utf8').trimEnd().split('\n');
   subset = readFileSync(join(dir, 'subset.jsonl'), 'utf8').trimEnd().split('\n');
@@ -75,6 +78,18 @@ describe('an exported bundle verifies alone, and every tamper is located', () =>
     expect(report).toMatchObject({ ok: true, mode: 'complete', checkpoints: 2, approvals: 2 });
     expect(JSON.parse(complete[0] ?? '')).toMatchObject({ kind: 'header', mode: 'complete' });
     for (const line of complete) expect(line).not.toMatch(/"d":/);
+  });
+
+  it('writes each event as its stored RFC 8785 body, byte for byte, in seq order', () => {
+    const events = complete.filter((l) => l.startsWith('{"kind":"event"'));
+    expect(events).toEqual(bodies.map((body) => `{"kind":"event","event":${body}}`));
+    const proved = subset.filter((l) => l.startsWith('{"kind":"event"'));
+    for (const line of proved) {
+      const { event, proof } = JSON.parse(line) as { event: { seq: number }; proof: unknown };
+      expect(line).toBe(
+        `{"kind":"event","event":${bodies[event.seq - 1]},"proof":${JSON.stringify(proof)}}`,
+      );
+    }
   });
 
   it('detects an edited event line (HASH_MISMATCH with its line)', async () => {

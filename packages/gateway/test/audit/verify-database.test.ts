@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lineageEventHash as lineageHash } from '@handoff/protocol';
 import type Database from 'better-sqlite3';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDatabaseSource } from '../../src/audit/database-source.js';
+import { StoredEventCheck } from '../../src/audit/stored-event.js';
 import type { VerificationReport } from '../../src/audit/verification-failure.js';
 import { verifyLineage } from '../../src/audit/verify-lineage.js';
 import { auditedHarness } from './support.js';
@@ -239,6 +240,46 @@ describe('verifyLineage on a database file (offline, read-only)', () => {
       ).run();
     });
     expect(failureOf(deleted)).toMatchObject({ code: 'CHECKPOINT_MISSING', seq: signedSeq });
+  });
+
+  it('checks most events on their stored bytes, and falls back to parsing without changing the verdict', async () => {
+    const holds = vi.spyOn(StoredEventCheck.prototype, 'holds');
+    const report = await verifyAfter(() => {});
+    const held = holds.mock.results.filter((r) => r.value === true).length;
+    holds.mockRestore();
+    expect(report.ok).toBe(true);
+    expect(held).toBeGreaterThan(report.events * 0.9);
+    // A canonical body the fast check does not scan (escapes): appended after the last checkpoint, it verifies.
+    const appended = await verifyAfter((db) => {
+      const last = bodyOf(db, lastSeq(db));
+      const event = {
+        ...last,
+        seq: last.seq + 1,
+        prevHash: last.hash,
+        type: 'control.paused' as const,
+        refs: {},
+        data: { note: 'a "quoted"\nline' },
+      };
+      event.hash = lineageHash(event);
+      insertEvent(db, event);
+    });
+    expect(appended).toMatchObject({ ok: true, events: report.events + 1 });
+  });
+
+  it('detects a non-canonical body even with a hash over its own bytes (HASH_MISMATCH)', async () => {
+    const report = await verifyAfter((db) => {
+      const text = db
+        .prepare('select body from lineage_events where seq = 5')
+        .pluck()
+        .get() as string;
+      const unsigned = text
+        .replace(/,"hash":"sha256:[0-9a-f]{64}"/, '')
+        .replace('{"actor":', '{ "actor":');
+      const hash = `sha256:${createHash('sha256').update(unsigned).digest('hex')}`;
+      const body = unsigned.replace(',"kind":', `,"hash":"${hash}","kind":`);
+      db.prepare('update lineage_events set body = ?, hash = ? where seq = 5').run(body, hash);
+    });
+    expect(failureOf(report)).toMatchObject({ code: 'HASH_MISMATCH', seq: 5 });
   });
 
   it('opens the file read-only: verifying leaves it byte for byte as it was', async () => {

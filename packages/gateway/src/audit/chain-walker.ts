@@ -1,0 +1,278 @@
+import { GENESIS_HASH, type LineageEvent, lineageEventHash } from '@handoff/protocol';
+import { checkRecordedApproval } from './approval-evidence.js';
+import type {
+  EventColumns,
+  LineageSource,
+  SourceApprovalRow,
+  SourceCheckpoint,
+  SourceEvent,
+} from './lineage-source.js';
+import { bytesOfDigest, eventLeafHash, hexOf, MerkleAccumulator } from './merkle-tree.js';
+import { verifyInclusion } from './merkle-verify.js';
+import { StoredEventCheck } from './stored-event.js';
+import type { VerificationCounts, VerificationFailure } from './verification-failure.js';
+
+type Failure = VerificationFailure;
+type At = { seq: number; line?: number };
+
+/** Where a failure of `item` is reported: `seq`, and the export line when there is one. */
+function where(seq: number, item: SourceEvent): At {
+  return item.line ? { seq, line: item.line } : { seq };
+}
+
+/**
+ * The per-event checks of `verifyLineage` (steps 2 and 3 of its list), in `seq` order, one event at a time:
+ * each {@link visit} returns the first failure the event shows, if any. Approval tokens are verified
+ * asynchronously: their checks are pushed to `inflight` for the caller to settle in order.
+ *
+ * An event read from a database with its stored text takes the fast path first (`StoredEventCheck`: the stored
+ * bytes are hashed as they are); when that does not hold, the text is parsed and every check runs on the parsed
+ * event, so failures are the same either way.
+ */
+export class ChainWalker {
+  /** Token digests of the `approval.accepted` events seen. */
+  readonly seenApprovals = new Set<string>();
+  readonly accumulator = new MerkleAccumulator();
+  #previousSeq = 0;
+  #previousHash: string = GENESIS_HASH;
+  #expectedSeq = 1;
+  readonly #fast = new StoredEventCheck();
+  readonly #rows: ReadonlyMap<string, SourceApprovalRow> | undefined;
+
+  constructor(
+    private readonly source: LineageSource,
+    private readonly checkpoints: ReadonlyMap<number, SourceCheckpoint>,
+    /** Checkpoint failures found up front, sorted by seq: reported once the walk reaches their seq. */
+    private readonly pending: readonly Failure[],
+    private readonly counts: VerificationCounts,
+    /** Approval checks in flight, oldest first: the caller settles them in order. */
+    private readonly inflight: Promise<Failure | undefined>[],
+  ) {
+    this.#rows = source.approvalRows();
+  }
+
+  /** The `seq` of the last event that held (0 before the first). */
+  get previousSeq(): number {
+    return this.#previousSeq;
+  }
+
+  /** The pending checkpoint failure due at `seq`, if any. */
+  due(seq: number): Failure | undefined {
+    const first = this.pending[0];
+    return first !== undefined && first.seq <= seq ? first : undefined;
+  }
+
+  /** Checks one event; the first failure it shows, if any. */
+  visit(item: SourceEvent): Failure | undefined {
+    const early = this.due(this.#expectedSeq - 1);
+    if (early) return early;
+    const { columns, text } = item;
+    if (
+      typeof text === 'string' &&
+      columns !== undefined &&
+      this.source.mode === 'complete' &&
+      columns.seq === this.#expectedSeq &&
+      this.#fast.holds(text, columns)
+    ) {
+      return this.#linked(item, columns.seq, columns.hash, columns.prevHash, columns.type);
+    }
+    const parsed = text === undefined ? item.body : parseText(text);
+    const at = where(columns?.seq ?? this.#expectedSeq, item);
+    const body = asEvent(parsed);
+    if (body === undefined) {
+      return { code: 'BODY_MALFORMED', ...at, message: 'The event is not a lineage event' };
+    }
+    const column = columns ? mismatchedColumn(columns, body) : undefined;
+    if (column !== undefined) {
+      return {
+        code: 'COLUMN_MISMATCH',
+        ...at,
+        field: column,
+        message: `Column ${column} of seq ${at.seq} differs from the hashed event`,
+      };
+    }
+    const complete = this.source.mode === 'complete';
+    if (complete ? body.seq !== this.#expectedSeq : body.seq <= this.#previousSeq) {
+      const expectedSeq = this.#expectedSeq;
+      return {
+        code: 'SEQ_GAP',
+        ...at,
+        seq: expectedSeq,
+        expectedSeq,
+        foundSeq: body.seq,
+        message: `Expected seq ${complete ? expectedSeq : `> ${this.#previousSeq}`}, found ${body.seq}`,
+      };
+    }
+    const located = where(body.seq, item);
+    let recomputed: string;
+    try {
+      recomputed = lineageEventHash(body);
+    } catch {
+      return { code: 'BODY_MALFORMED', ...located, message: 'The event has no JSON form' };
+    }
+    if (recomputed !== body.hash) {
+      return {
+        code: 'HASH_MISMATCH',
+        ...located,
+        expected: recomputed,
+        found: body.hash,
+        message: `Event ${body.seq} was changed: its content does not hash to its hash`,
+      };
+    }
+    return this.#linked(item, body.seq, body.hash, body.prevHash, body.type, body);
+  }
+
+  /**
+   * The checks after the event's own hash: its link to the previous event, its leaf in the tree (the signed root
+   * at a checkpoint's size, or an inclusion proof in a subset), a `checkpoint.signed` event's record and an
+   * `approval.accepted` event's token (queued). `body` is parsed from the text when a check needs it.
+   */
+  #linked(
+    item: SourceEvent,
+    seq: number,
+    hash: string,
+    prevHash: string,
+    type: string,
+    parsed?: LineageEvent,
+  ): Failure | undefined {
+    if (seq === this.#previousSeq + 1 && prevHash !== this.#previousHash) {
+      return {
+        code: 'CHAIN_BROKEN',
+        ...where(seq, item),
+        expected: this.#previousHash,
+        found: prevHash,
+        message: `Event ${seq} does not link to event ${this.#previousSeq}`,
+      };
+    }
+    const signed = this.due(seq);
+    if (signed) return signed;
+    const deep = type === 'checkpoint.signed' || type === 'approval.accepted';
+    const body = deep ? (parsed ?? eventOf(item)) : undefined;
+    const placed =
+      this.source.mode === 'complete'
+        ? this.#rootAtCheckpoint(hash, item, seq)
+        : proofFailure(item, seq, eventLeafHash(hash), this.checkpoints);
+    if (placed) return placed;
+    if (deep && body !== undefined) {
+      const missing = this.#checkpointEvidence(body, item);
+      if (missing) return missing;
+      if (type === 'approval.accepted') {
+        this.inflight.push(this.#approvalEvidence(body, where(seq, item)));
+        this.counts.approvals += 1;
+        this.seenApprovals.add(String(body.refs.approval));
+      }
+    }
+    this.counts.events += 1;
+    this.counts.headHash = hash;
+    this.#previousSeq = seq;
+    this.#previousHash = hash;
+    this.#expectedSeq = seq + 1;
+    return this.due(seq);
+  }
+
+  /** Adds the leaf; at a checkpoint's size the root must be the signed one. */
+  #rootAtCheckpoint(hash: string, item: SourceEvent, seq: number): Failure | undefined {
+    this.accumulator.pushEventHash(hash);
+    const checkpoint = this.checkpoints.get(this.accumulator.size);
+    if (checkpoint === undefined) return undefined;
+    const root = `sha256:${hexOf(this.accumulator.root())}`;
+    if (root === checkpoint.rootHash) return undefined;
+    return {
+      code: 'CHECKPOINT_ROOT_MISMATCH',
+      ...where(seq, item),
+      treeSize: checkpoint.treeSize,
+      expected: checkpoint.rootHash,
+      found: root,
+      message: `The first ${checkpoint.treeSize} events do not have the signed Merkle root`,
+    };
+  }
+
+  /** A `checkpoint.signed` event must have its checkpoint record (a complete source). */
+  #checkpointEvidence(body: LineageEvent, item: SourceEvent): Failure | undefined {
+    if (body.type !== 'checkpoint.signed' || this.source.mode !== 'complete') return undefined;
+    const treeSize = Number(body.data.treeSize);
+    if (this.checkpoints.get(treeSize)?.rootHash === body.refs.root) return undefined;
+    return {
+      code: 'CHECKPOINT_MISSING',
+      ...where(body.seq, item),
+      treeSize,
+      message: `No checkpoint of ${treeSize} events with root ${body.refs.root} is stored`,
+    };
+  }
+
+  /** An `approval.accepted` event's stored token must verify and match (see `checkRecordedApproval`). */
+  async #approvalEvidence(body: LineageEvent, at: At): Promise<Failure | undefined> {
+    const tokenDigest = String(body.refs.approval);
+    const problem = await checkRecordedApproval(
+      { tokenDigest, planId: body.planId, planDigest: body.refs.plan, data: body.data },
+      this.source.approvalToken(tokenDigest),
+      (kid) => this.source.key('approver', kid),
+      this.#rows?.get(tokenDigest),
+    );
+    return problem === undefined ? undefined : { ...problem, ...at };
+  }
+}
+
+function parseText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The event of an item already checked (its text parses: it passed the checks above). */
+function eventOf(item: SourceEvent): LineageEvent | undefined {
+  return asEvent(item.text === undefined ? item.body : parseText(item.text));
+}
+
+/** The body as an event, when it has the members the checks read. */
+function asEvent(body: unknown): LineageEvent | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const e = body as Partial<LineageEvent>;
+  const ok =
+    Number.isSafeInteger(e.seq) &&
+    typeof e.hash === 'string' &&
+    typeof e.prevHash === 'string' &&
+    bytesOfDigest(e.hash) !== undefined &&
+    typeof e.refs === 'object' &&
+    e.refs !== null &&
+    typeof e.data === 'object' &&
+    e.data !== null;
+  return ok ? (body as LineageEvent) : undefined;
+}
+
+/** The first database column that differs from the hashed body, if any. */
+function mismatchedColumn(c: EventColumns, e: LineageEvent): string | undefined {
+  const pairs: [string, unknown, unknown][] = [
+    ['seq', c.seq, e.seq],
+    ['hash', c.hash, e.hash],
+    ['prev_hash', c.prevHash, e.prevHash],
+    ['tenant_id', c.tenantId, e.tenantId],
+    ['plan_id', c.planId, e.planId ?? null],
+    ['type', c.type, e.type],
+    ['actor_type', c.actorType, e.actor?.type],
+    ['actor_id', c.actorId, e.actor?.id],
+    ['occurred_at', c.occurredAt, Date.parse(e.occurredAt)],
+  ];
+  return pairs.find(([, column, body]) => column !== body)?.[0];
+}
+
+/** A subset event must carry an inclusion proof to a signed checkpoint. */
+function proofFailure(
+  item: SourceEvent,
+  seq: number,
+  leaf: Uint8Array,
+  checkpoints: ReadonlyMap<number, SourceCheckpoint>,
+): Failure | undefined {
+  const treeSize = item.proof?.treeSize ?? 0;
+  const root = bytesOfDigest(checkpoints.get(treeSize)?.rootHash ?? '');
+  const path = (item.proof?.path ?? []).map((hex) => Buffer.from(hex, 'hex'));
+  if (root && verifyInclusion(seq - 1, treeSize, leaf, path, root)) return undefined;
+  return {
+    code: 'INCLUSION_PROOF_INVALID',
+    ...where(seq, item),
+    treeSize,
+    message: `Event ${seq} is not shown to be in the signed log of ${treeSize} events`,
+  };
+}
