@@ -10,12 +10,16 @@ import { ratio } from './stats.js';
 /** Every result of one run. */
 export interface RunResults {
   floor: FloorResult;
+  /** The pipeline with plans in flight together, as concurrent requests (the figure the target applies to). */
   inProcess: InProcessResult;
+  /** The same pipeline, one plan after another. */
+  inProcessSerial: InProcessResult;
   bare: HttpResult;
   gateway: HttpResult;
   approval: ApprovalLatencyResult;
   contention: ContentionResult;
-  lineage: LineageScaleResult | undefined;
+  /** Lineage at scale, smallest first (1M events, then 10M when asked for); empty when skipped. */
+  lineage: LineageScaleResult[];
 }
 
 function figure(f: Omit<Figure, 'ratio' | 'met'> & { met?: boolean | undefined }): Figure {
@@ -27,7 +31,7 @@ export function buildFigures(r: RunResults): { figures: Figure[]; notes: string[
   const figures: Figure[] = [
     figure({
       id: 'in-process-throughput',
-      name: 'In-process pipeline (submit, policy, reserve, 1 signed approval, dispatch, lineage)',
+      name: `In-process pipeline (submit, policy, reserve, 1 signed approval, dispatch, lineage), ${r.inProcess.inFlight} plans in flight`,
       value: r.inProcess.plansPerSec,
       unit: 'plans/s',
       baselineName: 'floor',
@@ -36,8 +40,17 @@ export function buildFigures(r: RunResults): { figures: Figure[]; notes: string[
       met: ratio(r.inProcess.plansPerSec, r.floor.plansPerSec) >= 0.7,
     }),
     figure({
+      id: 'in-process-serial-throughput',
+      name: 'In-process pipeline, one plan after another',
+      value: r.inProcessSerial.plansPerSec,
+      unit: 'plans/s',
+      baselineName: 'floor',
+      baseline: r.floor.plansPerSec,
+      target: '-',
+    }),
+    figure({
       id: 'http-throughput',
-      name: `HTTP gateway, ${r.gateway.connections} connections (submit + approve per plan)`,
+      name: `HTTP gateway, ${r.gateway.connections} connections (${submitsOf(r.gateway)}, 1 approval request per plan)`,
       value: r.gateway.plansPerSec,
       unit: 'plans/s',
       baselineName: 'bare node:http, same pipeline',
@@ -47,7 +60,7 @@ export function buildFigures(r: RunResults): { figures: Figure[]; notes: string[
     }),
     figure({
       id: 'http-p50',
-      name: 'HTTP gateway latency p50 (per request)',
+      name: 'HTTP gateway latency p50 (per request, submits and approvals)',
       value: r.gateway.latency.p50,
       unit: 'ms',
       baselineName: 'bare p50',
@@ -56,7 +69,7 @@ export function buildFigures(r: RunResults): { figures: Figure[]; notes: string[
     }),
     figure({
       id: 'http-p99',
-      name: 'HTTP gateway latency p99 (per request)',
+      name: 'HTTP gateway latency p99 (per request, submits and approvals)',
       value: r.gateway.latency.p99,
       unit: 'ms',
       baselineName: 'bare p99',
@@ -95,30 +108,47 @@ export function buildFigures(r: RunResults): { figures: Figure[]; notes: string[
       met: r.gateway.rss.peakMiB * 1.048576 < 200,
     }),
   ];
-  if (r.lineage) figures.push(...lineageFigures(r.lineage));
+  for (const l of r.lineage) figures.push(...lineageFigures(l, l === r.lineage[0]));
   const c = r.contention.contended;
   const notes = [
     `Floor: ${r.floor.rowsPerPlan} lineage rows per handoff in one transaction (what the pipeline writes per plan: ${r.inProcess.lineageRowsPerPlan}); p50 ${r.floor.latency.p50} ms, p99 ${r.floor.latency.p99} ms.`,
-    `In-process: ${r.inProcess.plans} plans, submit+approve p50 ${r.inProcess.latency.p50} ms, p99 ${r.inProcess.latency.p99} ms; ${r.inProcess.dispatched} actions dispatched, ${r.inProcess.duplicates} applied twice; ${r.inProcess.databaseBytesPerPlan} database bytes per plan.`,
-    `HTTP: bare ${r.bare.requestsPerSec} req/s (p50 ${r.bare.latency.p50} ms, p99 ${r.bare.latency.p99} ms, ${r.bare.non2xx} non-2xx ${JSON.stringify(r.bare.refusals)}, ${r.bare.errors} errors); gateway ${r.gateway.requestsPerSec} req/s (${r.gateway.non2xx} non-2xx ${JSON.stringify(r.gateway.refusals)}, ${r.gateway.errors} errors), ${r.gateway.dispatched} actions dispatched. Batching: the gateway has no batch submit procedure yet; each plan is two requests.`,
+    ...[r.inProcess, r.inProcessSerial].map(
+      (p) =>
+        `In-process, ${p.inFlight} in flight: ${p.plans} plans, ${p.cpuMsPerPlan} ms of process CPU per plan (floor: ${r.floor.cpuMsPerPlan}), submit+approve p50 ${p.latency.p50} ms, p99 ${p.latency.p99} ms; ${p.dispatched} actions dispatched, ${p.duplicates} applied twice; ${p.databaseBytesPerPlan} database bytes per plan.`,
+    ),
+    `HTTP (${submitsOf(r.gateway)}, then one approvals.submit per plan; a plan counts when its approval is answered 2xx): ${httpNote('bare', r.bare)}; ${httpNote('gateway', r.gateway)}. Both servers run on plain node from one esbuild bundle (bench/src/child-bundle.ts).`,
     `Approval to dispatch: ${r.approval.samples} samples, p50 ${r.approval.latency.p50} ms, p90 ${r.approval.latency.p90} ms, max ${r.approval.latency.max} ms.`,
     `Budget contention: ${c.accepted} accepted, ${c.refused} refused; cap ${c.capMinor} minor units, used ${c.usedMinor}, overspend ${c.overspendMinor}.`,
     `Memory: gateway RSS ${r.gateway.rss.startMiB} MiB at start, ${r.gateway.rss.peakMiB} MiB peak, ${r.gateway.rss.endMiB} MiB at end (${r.gateway.rss.samples.length} samples every 250 ms).`,
   ];
-  if (r.lineage) {
-    const l = r.lineage;
+  for (const l of r.lineage) {
     notes.push(
-      `Lineage at scale: ${l.events} events (20 real plans, the rest shaped like theirs, appended through the store at ${l.appendPerSec} events/s); ${l.bytesPerEvent} database bytes per event; the chain ${l.verified ? 'verified' : 'did NOT verify'}; trace p50 ${l.trace.p50} ms over ${l.trace.count} traces.`,
+      `Lineage at scale: ${l.events} events (20 real plans, the rest shaped like theirs, appended in bulk at ${l.appendPerSec} events/s; built in ${l.generationSeconds} s); ${l.bytesPerEvent} database bytes per event; the chain ${l.verified ? 'verified' : 'did NOT verify'}; trace p50 ${l.trace.p50} ms over ${l.trace.count} traces.`,
     );
   }
   return { figures, notes };
 }
 
-function lineageFigures(l: LineageScaleResult): Figure[] {
+/** How the HTTP runs submit plans. */
+function submitsOf(h: HttpResult): string {
+  return h.batchSize === 1
+    ? 'plans.submit, 1 plan a request'
+    : `plans.submitBatch of ${h.batchSize}`;
+}
+
+/** One HTTP run in a note: request rate, latency of each kind of request, refusals, errors, dispatches. */
+function httpNote(label: string, h: HttpResult): string {
+  const { submit, approve } = h.latencyByKind;
+  return `${label} ${h.requestsPerSec} req/s, submit p50 ${submit.p50} ms p99 ${submit.p99} ms (${submit.count}), approval p50 ${approve.p50} ms p99 ${approve.p99} ms (${approve.count}), ${h.non2xx} non-2xx ${JSON.stringify(h.refusals)}, ${h.itemRefusals} batch items refused, ${h.errors} errors, ${h.dispatched} actions dispatched`;
+}
+
+/** The lineage figures of one size; ids of a size after the first end in its size (`-10m`). */
+function lineageFigures(l: LineageScaleResult, first: boolean): Figure[] {
   const at = `${(l.events / 1e6).toLocaleString('en-US')}M events`;
+  const id = (name: string) => (first ? name : `${name}-${Math.round(l.events / 1e6)}m`);
   return [
     figure({
-      id: 'lineage-trace-p99',
+      id: id('lineage-trace-p99'),
       name: `Lineage: trace one plan, p99 (${at})`,
       value: l.trace.p99,
       unit: 'ms',
@@ -128,7 +158,7 @@ function lineageFigures(l: LineageScaleResult): Figure[] {
       met: l.trace.p99 < 5,
     }),
     figure({
-      id: 'lineage-verify',
+      id: id('lineage-verify'),
       name: `Lineage: verify the chain offline (${at})`,
       value: l.verifyPerSec,
       unit: 'events/s',
@@ -138,7 +168,7 @@ function lineageFigures(l: LineageScaleResult): Figure[] {
       met: l.verifyPerSec >= 200_000,
     }),
     figure({
-      id: 'lineage-export',
+      id: id('lineage-export'),
       name: `Lineage: export JSON Lines (${at})`,
       value: l.exportPerSec,
       unit: 'events/s',
@@ -148,8 +178,8 @@ function lineageFigures(l: LineageScaleResult): Figure[] {
       met: l.exportPerSec >= 100_000,
     }),
     figure({
-      id: 'lineage-bytes',
-      name: 'Lineage: database size per event',
+      id: id('lineage-bytes'),
+      name: `Lineage: database size per event (${at})`,
       value: l.bytesPerEvent,
       unit: 'bytes',
       baselineName: 'average event body',

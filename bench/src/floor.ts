@@ -11,6 +11,8 @@ export interface FloorResult {
   plans: number;
   rowsPerPlan: number;
   plansPerSec: number;
+  /** Process CPU time (user + system) per plan in the timed sections, ms. */
+  cpuMsPerPlan: number;
   latency: Latency;
 }
 
@@ -58,6 +60,7 @@ export function runFloor(options: {
   const latency = new LatencyRecorder();
   const now = Date.now();
   let timedMs = 0;
+  let cpuMicros = 0;
   for (let start = 0; start < options.plans; start += CHUNK) {
     const count = Math.min(CHUNK, options.plans - start);
     const inputs = Array.from({ length: count }, (_, i) => {
@@ -66,6 +69,7 @@ export function runFloor(options: {
       return { plan, message, signature: sign(null, message, privateKey) };
     });
     const began = performance.now();
+    const cpuBefore = process.cpuUsage();
     for (const input of inputs) {
       const t0 = performance.now();
       const parsed = HandoffPlanSchema.safeParse(input.plan);
@@ -77,6 +81,8 @@ export function runFloor(options: {
       latency.record(performance.now() - t0);
     }
     timedMs += performance.now() - began;
+    const cpu = process.cpuUsage(cpuBefore);
+    cpuMicros += cpu.user + cpu.system;
   }
   db.close();
   removeDatabase(path);
@@ -84,6 +90,7 @@ export function runFloor(options: {
     plans: options.plans,
     rowsPerPlan: options.rowsPerPlan,
     plansPerSec: perSecond(options.plans, timedMs),
+    cpuMsPerPlan: Math.round((cpuMicros / 1000 / options.plans) * 1000) / 1000,
     latency: latency.summary(),
   };
 }

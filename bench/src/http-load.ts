@@ -1,26 +1,31 @@
-import { planDigest } from '@handoff/protocol';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import {
-  type BenchSetup,
-  benchPolicyVersion,
-  benchSetup,
-  financeApproval,
-} from './bench-gateway.js';
+import { type BenchSetup, benchSetup } from './bench-gateway.js';
+import { countRefusal, countSubmitted, type LoadBodies, prepareBodies } from './load-bodies.js';
 import { startServerProcess } from './server-process.js';
-import { benchPlan } from './workload.js';
+import type { Latency } from './stats.js';
 
-/** One HTTP run: a plan is a submit and an approval (two requests). */
+/**
+ * One HTTP run. A copilot submits `batchSize` plans per request (`plans.submitBatch`), then an approver approves
+ * each of them (one `approvals.submit` request per plan); a plan counts when its approval is answered 2xx.
+ */
 export interface HttpResult {
   mode: 'gateway' | 'bare';
   connections: number;
   seconds: number;
+  /** Plans per submit request (1: `plans.submit`, one request per plan). */
+  batchSize: number;
   requestsPerSec: number;
   plansPerSec: number;
+  /** Per request, every kind together (autocannon's histogram), in ms. */
   latency: { p50: number; p90: number; p99: number; max: number };
+  /** Per request of each kind: batch submits and approvals, in ms. */
+  latencyByKind: { submit: Latency; approve: Latency };
   non2xx: number;
   /** Non-2xx answers by status and error code. */
   refusals: Record<string, number>;
+  /** Batch items the gateway refused inside 2xx answers (`ok: false`). */
+  itemRefusals: number;
   errors: number;
   /** Server RSS, sampled every 250 ms under load, in MiB. */
   rss: { startMiB: number; peakMiB: number; endMiB: number; samples: number[] };
@@ -28,50 +33,26 @@ export interface HttpResult {
   dispatched: number;
 }
 
-/** Request bodies of `count` plans and their finance approvals, made before a run (signing is the approver's work). */
-export interface LoadBodies {
-  submits: string[];
-  approvals: string[];
-  /** The next plan to send (shared by consecutive runs, e.g. the soak's windows). */
-  next: number;
-  /** Non-2xx answers by status and error code, e.g. `409 APPROVAL_REPLAYED`. */
-  refusals: Record<string, number>;
-}
-
-/** Counts a non-2xx answer by its status and the gateway's error code (tRPC envelope or the bare server's). */
-function countRefusal(bodies: LoadBodies, status: number, body: string): void {
-  if (status < 300) return;
-  const code = /"code":"([A-Z_]+)"/.exec(body)?.[1] ?? 'unknown';
-  const key = `${status} ${code}`;
-  bodies.refusals[key] = (bodies.refusals[key] ?? 0) + 1;
-}
-
-export async function prepareBodies(
-  setup: BenchSetup,
-  count: number,
-  run: number,
-): Promise<LoadBodies> {
-  const policyVersion = benchPolicyVersion();
-  const now = Date.now();
-  const submits: string[] = [];
-  const approvals: string[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const plan = benchPlan(i, now, { run });
-    const token = await financeApproval(setup, {
-      planId: plan.planId,
-      digest: planDigest(plan),
-      policyVersion,
-    });
-    submits.push(JSON.stringify({ plan }));
-    approvals.push(JSON.stringify({ token }));
-  }
-  return { submits, approvals, next: 0, refusals: {} };
-}
+export { type LoadBodies, prepareBodies };
 
 /**
- * autocannon against `url` (in THIS process: the server runs in its own): each connection submits a plan then
- * approves it, over and over, for `seconds`, at most `overallRate` requests/s when given. Plans are distinct; if a
- * run outlasts them it wraps (later submits are idempotent repeats, later approvals replays, counted non-2xx).
+ * Plans per `plans.submitBatch` request in `runHttp` (BENCH_HTTP_BATCH, default 10; 1 uses `plans.submit`).
+ * With 50 connections a run starts with `50 x batch` plans in flight: 10 already cuts the requests per plan from
+ * 2 to 1.1, and keeps that first wave (500 plans) shorter than the run at the pipeline's present speed (about
+ * 100 plans/s here); 50 (2,500 plans) needs a pipeline near the 1,500 plans/s target.
+ */
+export const HTTP_BATCH_SIZE = Number(process.env.BENCH_HTTP_BATCH ?? 10);
+
+type Sent = { batch?: number; sentAt?: number };
+
+/** Seconds before the load generator gives up on a request (counted in `errors`). */
+const REQUEST_TIMEOUT_S = 30;
+
+/**
+ * autocannon against `url` (in THIS process: the server runs in its own): each connection submits a batch of
+ * plans, then approves them one request at a time, over and over, for `seconds`, at most `overallRate`
+ * requests/s when given. Plans are distinct; if a run outlasts them it wraps (later submits are idempotent
+ * repeats, later approvals replays, counted non-2xx).
  */
 export function drive(
   url: string,
@@ -80,33 +61,49 @@ export function drive(
   options: { connections: number; seconds: number; overallRate?: number },
 ): Promise<autocannon.Result> {
   const json = { 'content-type': 'application/json' };
+  const { batchSize } = bodies;
+  const sent = (context: unknown) => context as Sent;
+  const elapsed = (context: unknown) => performance.now() - (sent(context).sentAt ?? 0);
+  const approve = (offset: number): autocannon.Request => ({
+    method: 'POST',
+    path: '/approvals.submit',
+    headers: { ...json, authorization: `Bearer ${setup.approverKey}` },
+    setupRequest: (req, context) => {
+      sent(context).sentAt = performance.now();
+      const plan = (sent(context).batch ?? 0) * batchSize + offset;
+      return { ...req, body: bodies.approvals[plan] };
+    },
+    onResponse: (status, body, context) => {
+      bodies.latency.approve.record(elapsed(context));
+      if (status < 300) bodies.approved += 1;
+      countRefusal(bodies, status, body);
+    },
+  });
   return autocannon({
     url,
     connections: options.connections,
     duration: options.seconds,
+    // A batch waits behind every plan queued before it (50 connections x 50 plans): give it REQUEST_TIMEOUT_S
+    // rather than autocannon's 10 s, after which the client would resend while the server still works on it.
+    timeout: REQUEST_TIMEOUT_S,
     ...(options.overallRate ? { overallRate: options.overallRate } : {}),
     requests: [
       {
         method: 'POST',
-        path: '/plans.submit',
+        path: batchSize === 1 ? '/plans.submit' : '/plans.submitBatch',
         headers: { ...json, authorization: `Bearer ${setup.copilotKey}` },
         setupRequest: (req, context) => {
-          const index = bodies.next++ % bodies.submits.length;
-          (context as { index?: number }).index = index;
-          return { ...req, body: bodies.submits[index] };
+          const batch = bodies.next++ % bodies.submits.length;
+          Object.assign(sent(context), { batch, sentAt: performance.now() });
+          return { ...req, body: bodies.submits[batch] };
         },
-        onResponse: (status, body) => countRefusal(bodies, status, body),
+        onResponse: (status, body, context) => {
+          bodies.latency.submit.record(elapsed(context));
+          countSubmitted(bodies, status, body);
+          countRefusal(bodies, status, body);
+        },
       },
-      {
-        method: 'POST',
-        path: '/approvals.submit',
-        headers: { ...json, authorization: `Bearer ${setup.approverKey}` },
-        setupRequest: (req, context) => ({
-          ...req,
-          body: bodies.approvals[(context as { index?: number }).index ?? 0],
-        }),
-        onResponse: (status, body) => countRefusal(bodies, status, body),
-      },
+      ...Array.from({ length: batchSize }, (_, offset) => approve(offset)),
     ],
   });
 }
@@ -122,7 +119,10 @@ export function succeededDispatches(dbPath: string): number {
   }
 }
 
-/** One HTTP run of `mode` (see `server-child.ts`) with `connections` for `seconds`, sampling the server's RSS. */
+/**
+ * One HTTP run of `mode` (see `server-child.ts`) with `connections` for `seconds`, `batchSize` plans per submit
+ * (default {@link HTTP_BATCH_SIZE}), sampling the server's RSS.
+ */
 export async function runHttp(options: {
   mode: 'gateway' | 'bare';
   dir: string;
@@ -130,11 +130,13 @@ export async function runHttp(options: {
   connections: number;
   plans: number;
   run: number;
+  batchSize?: number;
 }): Promise<HttpResult> {
+  const batchSize = options.batchSize ?? HTTP_BATCH_SIZE;
   const dbPath = `${options.dir}/http-${options.mode}.db`;
   const setup = await benchSetup(dbPath);
   const server = await startServerProcess(setup, options.mode, options.dir);
-  const bodies = await prepareBodies(setup, options.plans, options.run);
+  const bodies = await prepareBodies(setup, options.plans, options.run, batchSize);
   const rss = { startMiB: server.rssMiB(), peakMiB: 0, endMiB: 0, samples: [] as number[] };
   const sampler = setInterval(() => {
     const now = server.rssMiB();
@@ -149,16 +151,22 @@ export async function runHttp(options: {
     mode: options.mode,
     connections: options.connections,
     seconds: options.seconds,
+    batchSize,
     requestsPerSec: Math.round(result.requests.average),
-    plansPerSec: Math.round(result['2xx'] / 2 / options.seconds),
+    plansPerSec: Math.round(bodies.approved / options.seconds),
     latency: {
       p50: result.latency.p50,
       p90: result.latency.p90,
       p99: result.latency.p99,
       max: result.latency.max,
     },
+    latencyByKind: {
+      submit: bodies.latency.submit.summary(),
+      approve: bodies.latency.approve.summary(),
+    },
     non2xx: result.non2xx,
     refusals: bodies.refusals,
+    itemRefusals: bodies.itemRefusals,
     errors: result.errors + result.timeouts,
     rss,
     dispatched: succeededDispatches(dbPath),

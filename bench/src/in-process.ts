@@ -13,7 +13,11 @@ import { benchPlan } from './workload.js';
 /** What the in-process pipeline measured. */
 export interface InProcessResult {
   plans: number;
+  /** Plans in flight at once (1: one plan after another). */
+  inFlight: number;
   plansPerSec: number;
+  /** Process CPU time (user + system, all threads) per plan in the timed sections, ms: less load-sensitive. */
+  cpuMsPerPlan: number;
   /** Submit + approve of one plan (dispatch runs per chunk, counted in the throughput). */
   latency: Latency;
   lineageRowsPerPlan: number;
@@ -45,18 +49,27 @@ async function prepareChunk(
 /**
  * The whole gateway in process, on the real clock and a SQLite file: for each plan, `submitPlan` (validate,
  * digest, policy, one transaction reserving budget and writing lineage: awaiting approval), then `submitApproval`
- * with one signed EdDSA approval (verify, match, approve, outbox rows), and after each chunk of plans the
- * dispatcher's `runDue()` executes every queued action on an in-memory adapter (claim, send, record, settle).
+ * with one signed EdDSA approval (verify, match, approve, outbox rows); the dispatcher runs as in production
+ * (woken by each approval) and executes every queued action on an in-memory adapter (claim, send, record,
+ * settle). `inFlight` plans go through at once, as concurrent requests would (their transactions then share
+ * SQLite commits); 1 runs one plan after another. A chunk's time ends when its last action is dispatched.
  */
 export async function runInProcess(options: {
   plans: number;
   dir: string;
+  inFlight?: number;
 }): Promise<InProcessResult> {
-  const { path, setup, hubspot, runtime } = await benchGateway(options.dir, 'in-process');
+  const inFlight = options.inFlight ?? 1;
+  const { path, setup, hubspot, runtime } = await benchGateway(
+    options.dir,
+    `in-process-${inFlight}`,
+  );
   const { gateway } = runtime;
+  runtime.startDispatching(60_000);
   const policyVersion = gateway.deps.policy.version;
   const latency = new LatencyRecorder();
   let timedMs = 0;
+  let cpuMicros = 0;
   for (let start = 0; start < options.plans; start += CHUNK) {
     const batch = await prepareChunk(
       setup,
@@ -65,18 +78,26 @@ export async function runInProcess(options: {
       policyVersion,
     );
     const began = performance.now();
-    for (const { plan, token } of batch) {
-      const t0 = performance.now();
-      const view = await gateway.submitPlan(COPILOT, plan);
-      if (view.state !== 'awaiting_approval')
-        throw new Error(`plan ${view.planId} is ${view.state}`);
-      const approved = await gateway.submitApproval(APPROVER, token);
-      if (approved.state !== 'approved')
-        throw new Error(`plan ${view.planId} is ${approved.state}`);
-      latency.record(performance.now() - t0);
-    }
+    const cpuBefore = process.cpuUsage();
+    let next = 0;
+    const lane = async () => {
+      for (let item = batch[next++]; item; item = batch[next++]) {
+        const { plan, token } = item;
+        const t0 = performance.now();
+        const view = await gateway.submitPlan(COPILOT, plan);
+        if (view.state !== 'awaiting_approval')
+          throw new Error(`plan ${view.planId} is ${view.state}`);
+        const approved = await gateway.submitApproval(APPROVER, token);
+        if (approved.state !== 'approved')
+          throw new Error(`plan ${view.planId} is ${approved.state}`);
+        latency.record(performance.now() - t0);
+      }
+    };
+    await Promise.all(Array.from({ length: inFlight }, lane));
     await runtime.dispatcher.runDue();
     timedMs += performance.now() - began;
+    const cpu = process.cpuUsage(cpuBefore);
+    cpuMicros += cpu.user + cpu.system;
   }
   const sqlite = runtime.store.sqlite;
   const lineageRows = (
@@ -88,7 +109,9 @@ export async function runInProcess(options: {
   removeDatabase(path);
   return {
     plans: options.plans,
+    inFlight,
     plansPerSec: perSecond(options.plans, timedMs),
+    cpuMsPerPlan: Math.round((cpuMicros / 1000 / options.plans) * 1000) / 1000,
     latency: latency.summary(),
     lineageRowsPerPlan: Math.round((lineageRows / options.plans) * 10) / 10,
     dispatched: hubspot.applied.size,

@@ -15,10 +15,12 @@ import { machineInfo, markdownReport } from './report.js';
 /**
  * `pnpm bench`: every benchmark of issue 8 in one run, each figure with its baseline from the same run, written to
  * bench/results/latest.{json,md,png}. Scale with environment variables (defaults in brackets):
- * BENCH_PLANS [100000] plans through the in-process pipeline and the floor; BENCH_HTTP_SECONDS [20] per HTTP run;
+ * BENCH_PLANS [100000] plans through the in-process pipeline and the floor; BENCH_IN_FLIGHT [64] plans in flight
+ * together in the in-process pipeline (it also runs one plan at a time); BENCH_HTTP_SECONDS [20] per HTTP run;
  * BENCH_CONNECTIONS [50]; BENCH_HTTP_PLANS [20000] distinct plans prepared per HTTP run; BENCH_LATENCY_SAMPLES
  * [1000]; BENCH_CONTENTION [1000] concurrent submissions, BENCH_CONTENTION_FITS [300] of which the cap fits;
- * BENCH_LINEAGE_EVENTS [1000000] events for lineage at scale (0 skips it; 10000000 for the 10M figure).
+ * BENCH_LINEAGE_EVENTS [1000000] events for lineage at scale (0 skips it); BENCH_LINEAGE_EVENTS_10M [0] events of a
+ * second, larger lineage run after it (10000000 for the 10M figures; about 14 GB of disk while it runs).
  */
 
 const env = (name: string, fallback: number) => {
@@ -30,6 +32,7 @@ const env = (name: string, fallback: number) => {
 
 const settings = {
   plans: env('BENCH_PLANS', 100_000),
+  inFlight: Math.max(1, env('BENCH_IN_FLIGHT', 64)),
   httpSeconds: env('BENCH_HTTP_SECONDS', 20),
   connections: env('BENCH_CONNECTIONS', 50),
   httpPlans: env('BENCH_HTTP_PLANS', 20_000),
@@ -37,6 +40,7 @@ const settings = {
   contention: env('BENCH_CONTENTION', 1000),
   contentionFits: env('BENCH_CONTENTION_FITS', 300),
   lineageEvents: env('BENCH_LINEAGE_EVENTS', 1_000_000),
+  lineageEvents10M: env('BENCH_LINEAGE_EVENTS_10M', 0),
 };
 
 const log = (text: string) =>
@@ -47,8 +51,10 @@ const log = (text: string) =>
 const machine = machineInfo();
 const dir = mkdtempSync(join(tmpdir(), 'handoff-bench-'));
 try {
-  log(`in-process pipeline, ${settings.plans} plans`);
-  const inProcess = await runInProcess({ plans: settings.plans, dir });
+  log(`in-process pipeline, ${settings.plans} plans, ${settings.inFlight} in flight`);
+  const inProcess = await runInProcess({ plans: settings.plans, dir, inFlight: settings.inFlight });
+  log(`in-process pipeline, ${settings.plans} plans, one after another`);
+  const inProcessSerial = await runInProcess({ plans: settings.plans, dir, inFlight: 1 });
   log(`floor, ${settings.plans} plans x ${inProcess.lineageRowsPerPlan} lineage rows`);
   const floor = runFloor({
     plans: settings.plans,
@@ -75,15 +81,16 @@ try {
     fits: settings.contentionFits,
     dir,
   });
-  const lineage =
-    settings.lineageEvents > 0
-      ? await runLineageScale({ events: settings.lineageEvents, dir, log })
-      : undefined;
+  const lineage = [];
+  for (const events of [settings.lineageEvents, settings.lineageEvents10M].filter((n) => n > 0)) {
+    lineage.push(await runLineageScale({ events, dir, log }));
+  }
   machine.loadAverageEnd = loadavg().map((l) => Math.round(l * 100) / 100);
 
   const { figures, notes } = buildFigures({
     floor,
     inProcess,
+    inProcessSerial,
     bare,
     gateway,
     approval,
@@ -93,7 +100,15 @@ try {
   const generatedAt = new Date().toISOString();
   const out = fileURLToPath(new URL('../results/', import.meta.url));
   mkdirSync(out, { recursive: true });
-  const raw = { floor, inProcess, http: { bare, gateway }, approval, contention, lineage };
+  const raw = {
+    floor,
+    inProcess,
+    inProcessSerial,
+    http: { bare, gateway },
+    approval,
+    contention,
+    lineage,
+  };
   writeFileSync(
     join(out, 'latest.json'),
     `${JSON.stringify({ generatedAt, machine, settings, figures, notes, raw }, null, 2)}\n`,
@@ -109,7 +124,8 @@ try {
       unit: 'plans/s',
       bars: [
         { label: 'floor (bare libraries)', value: floor.plansPerSec },
-        { label: 'in-process pipeline', value: inProcess.plansPerSec },
+        { label: `in-process, ${inProcess.inFlight} in flight`, value: inProcess.plansPerSec },
+        { label: 'in-process, one at a time', value: inProcessSerial.plansPerSec },
         { label: 'HTTP bare node:http', value: bare.plansPerSec },
         { label: 'HTTP gateway (tRPC)', value: gateway.plansPerSec },
         { label: 'budget burst, 1 cap', value: contention.contended.plansPerSec },

@@ -1,16 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type GatewayRuntime, isGatewayError, startGateway } from '@handoff/gateway';
+import {
+  type GatewayRuntime,
+  isGatewayError,
+  startGateway,
+  submitPlanBatch,
+} from '@handoff/gateway';
 import { type BenchSetup, benchRuntime } from './bench-gateway.js';
 import { MemoryAdapter } from './memory-adapter.js';
 
 /**
- * A benchmark server in its own process (`tsx src/server-child.ts <setup.json> gateway|bare`), so the load
- * generator never shares its CPU time. `gateway`: the real thing, `startGateway` (tRPC over node:http, dispatcher
- * running). `bare`: a plain `node:http` server calling the SAME pipeline functions (authenticate, then
- * `Gateway.submitPlan` / `Gateway.submitApproval`, dispatcher running), with no framework: the baseline of the
- * HTTP figures. Prints `{"url": ...}` once listening; stops on SIGTERM.
+ * A benchmark server in its own process (`node <bundle> <setup.json> gateway|bare`, bundled by `child-bundle.ts`),
+ * so the load generator never shares its CPU time. `gateway`: the real thing, `startGateway` (tRPC over node:http,
+ * dispatcher running). `bare`: a plain `node:http` server calling the SAME pipeline functions (authenticate, then
+ * `submitPlanBatch` (what `plans.submitBatch` runs), `Gateway.submitPlan` or `Gateway.submitApproval`,
+ * dispatcher running), with no framework: the baseline of the HTTP figures. Prints `{"url": ...}` once
+ * listening; stops on SIGTERM.
  */
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -33,8 +39,12 @@ async function bare(runtime: GatewayRuntime): Promise<{ url: string; close(): Pr
   const server = createServer(async (req, res) => {
     try {
       const principal = await authenticator.authenticate(req.headers.authorization);
-      const input = (await readJson(req)) as { plan?: unknown; token?: string };
-      if (req.url === '/plans.submit') {
+      const input = (await readJson(req)) as { plan?: unknown; plans?: unknown[]; token?: string };
+      if (req.url === '/plans.submitBatch') {
+        send(res, 200, {
+          result: { data: await submitPlanBatch(gateway, principal, input.plans ?? []) },
+        });
+      } else if (req.url === '/plans.submit') {
         send(res, 200, { result: { data: await gateway.submitPlan(principal, input.plan) } });
       } else if (req.url === '/approvals.submit') {
         send(res, 200, {

@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { BenchSetup } from './bench-gateway.js';
+import { bundleServerChild } from './child-bundle.js';
 
-const CHILD = fileURLToPath(new URL('./server-child.ts', import.meta.url));
+/** The bundle of `server-child.ts` in each directory, made once (see `child-bundle.ts`). */
+const bundles = new Map<string, Promise<string>>();
 
 /** A benchmark server child process and what it is costing. */
 export interface ServerProcess {
@@ -23,7 +24,10 @@ export function processRssMiB(pid: number): number {
   return Math.round((kb / 1024) * 10) / 10;
 }
 
-/** Starts `server-child.ts` for `setup` in `mode` and waits for the URL it prints. */
+/**
+ * Starts `server-child.ts` for `setup` in `mode`, on plain `node` from its bundle in `dir`, and waits for the URL
+ * it prints.
+ */
 export async function startServerProcess(
   setup: BenchSetup,
   mode: 'gateway' | 'bare',
@@ -31,7 +35,9 @@ export async function startServerProcess(
 ): Promise<ServerProcess> {
   const setupFile = join(dir, `setup-${mode}.json`);
   writeFileSync(setupFile, JSON.stringify(setup));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CHILD, setupFile, mode], {
+  const bundle = bundles.get(dir) ?? bundleServerChild(dir);
+  bundles.set(dir, bundle);
+  const child: ChildProcess = spawn(process.execPath, [await bundle, setupFile, mode], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
