@@ -5,6 +5,7 @@ import type { HttpResult } from './http-load.js';
 import type { InProcessResult } from './in-process.js';
 import type { LineageScaleResult } from './lineage-scale.js';
 import type { Figure } from './report.js';
+import { serverNodeArgs } from './server-process.js';
 import { ratio } from './stats.js';
 
 /** Every result of one run. */
@@ -116,7 +117,7 @@ export function buildFigures(r: RunResults): { figures: Figure[]; notes: string[
       (p) =>
         `In-process, ${p.inFlight} in flight: ${p.plans} plans, ${p.cpuMsPerPlan} ms of process CPU per plan (floor: ${r.floor.cpuMsPerPlan}), submit+approve p50 ${p.latency.p50} ms, p99 ${p.latency.p99} ms; ${p.dispatched} actions dispatched, ${p.duplicates} applied twice; ${p.databaseBytesPerPlan} database bytes per plan.`,
     ),
-    `HTTP (${submitsOf(r.gateway)}, then one approvals.submit per plan; a plan counts when its approval is answered 2xx): ${httpNote('bare', r.bare)}; ${httpNote('gateway', r.gateway)}. Both servers run on plain node from one esbuild bundle (bench/src/child-bundle.ts).`,
+    `HTTP (${submitsOf(r.gateway)}, then one approvals.submit per plan; a plan counts when its approval is answered 2xx): ${httpNote('bare', r.bare)}; ${httpNote('gateway', r.gateway)}. Both servers run on plain node from one esbuild bundle (bench/src/child-bundle.ts), with ${serverNodeArgs().join(' ') || "V8's default heap sizing"}.`,
     `Approval to dispatch: ${r.approval.samples} samples, p50 ${r.approval.latency.p50} ms, p90 ${r.approval.latency.p90} ms, max ${r.approval.latency.max} ms.`,
     `Budget contention: ${c.accepted} accepted, ${c.refused} refused; cap ${c.capMinor} minor units, used ${c.usedMinor}, overspend ${c.overspendMinor}.`,
     `Memory: gateway RSS ${r.gateway.rss.startMiB} MiB at start, ${r.gateway.rss.peakMiB} MiB peak, ${r.gateway.rss.endMiB} MiB at end (${r.gateway.rss.samples.length} samples every 250 ms).`,
