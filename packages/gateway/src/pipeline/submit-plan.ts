@@ -1,7 +1,6 @@
 import {
   canonicalJson,
   type HandoffPlan,
-  planDigest,
   safeParseDocument,
   sha256Digest,
   sumMinor,
@@ -69,9 +68,11 @@ function loneSurrogatePath(value: unknown, path: (string | number)[] = []): stri
  * The plan's digest. A plan the schemas accept but RFC 8785 cannot render (a string with a lone surrogate, which
  * is not Unicode text) is refused as `VALIDATION_FAILED`, not left to fail as an internal error.
  */
-function digestOf(plan: HandoffPlan): string {
+function canonicalOf(plan: HandoffPlan): { canonical: string; digest: string } {
   try {
-    return planDigest(plan);
+    // The stored payload and the digest (what `planDigest` computes) from one RFC 8785 serialisation.
+    const canonical = canonicalJson(plan);
+    return { canonical, digest: sha256Digest(canonical) };
   } catch (error) {
     if (!(error instanceof TypeError)) throw error;
     const path = loneSurrogatePath(plan) ?? '';
@@ -85,9 +86,9 @@ function digestOf(plan: HandoffPlan): string {
 export function dryRunPlan(
   deps: PipelineDeps,
   input: unknown,
-): { plan: HandoffPlan; digest: string; evaluation: PolicyEvaluation } {
+): { plan: HandoffPlan; canonical: string; digest: string; evaluation: PolicyEvaluation } {
   const plan = parsePlan(input);
-  const digest = digestOf(plan);
+  const { canonical, digest } = canonicalOf(plan);
   const evaluation = evaluatePolicy({
     plan,
     planDigest: digest,
@@ -95,7 +96,7 @@ export function dryRunPlan(
     policyVersion: deps.policy.version,
     evaluatedAt: new Date(deps.clock.now()).toISOString(),
   });
-  return { plan, digest, evaluation };
+  return { plan, canonical, digest, evaluation };
 }
 
 /**
@@ -118,7 +119,7 @@ export async function submitPlan(
   input: unknown,
   signature?: string,
 ): Promise<SubmitResult> {
-  const { plan, digest, evaluation } = dryRunPlan(deps, input);
+  const { plan, canonical, digest, evaluation } = dryRunPlan(deps, input);
   if (plan.tenantId !== principal.tenantId) {
     throw new GatewayError('FORBIDDEN', 'A copilot submits plans only for its own tenant');
   }
@@ -144,7 +145,13 @@ export async function submitPlan(
         },
       );
     }
-    const record = await accept(tx, deps, principal, { plan, digest, evaluation, provenance }, now);
+    const record = await accept(
+      tx,
+      deps,
+      principal,
+      { plan, canonical, digest, evaluation, provenance },
+      now,
+    );
     return { record, created: true, view: await planView(tx, record) };
   });
 }
@@ -155,13 +162,15 @@ async function accept(
   principal: Principal,
   input: {
     plan: HandoffPlan;
+    /** The plan's RFC 8785 form, stored as its payload. */
+    canonical: string;
     digest: string;
     evaluation: PolicyEvaluation;
     provenance: PlanProvenance | undefined;
   },
   now: number,
 ): Promise<PlanRecord> {
-  const { plan, digest, evaluation } = input;
+  const { plan, canonical, digest, evaluation } = input;
   const actor = actorOf(principal, 'copilot');
   const optionId = plan.recommendedOptionId;
   const approvalDeadline = Math.min(
@@ -170,7 +179,7 @@ async function accept(
   );
   const evaluationJson = canonicalJson(evaluation);
   const evaluationDigest = sha256Digest(evaluationJson);
-  await tx.putPayload(digest, 'HandoffPlan', canonicalJson(plan), now);
+  await tx.putPayload(digest, 'HandoffPlan', canonical, now);
   await tx.putPayload(evaluationDigest, 'PolicyEvaluation', evaluationJson, now);
   await tx.rememberPolicy(deps.policy.version, deps.policy.set.id, deps.policy.set.version, now);
   let record: PlanRecord = {

@@ -66,3 +66,21 @@ export function chainCanonical(head: ChainHead, drafts: readonly LineageDraft[])
   }
   return out;
 }
+
+/**
+ * The columns a store keeps beside an event's body, for its indexes and for verifiers to compare with the
+ * hashed body: `occurredAt` in epoch milliseconds, `planId` null for an event of no plan.
+ */
+export function lineageColumns(e: LineageEvent) {
+  return {
+    seq: e.seq,
+    tenantId: e.tenantId,
+    planId: e.planId ?? null,
+    type: e.type,
+    actorType: e.actor.type,
+    actorId: e.actor.id,
+    occurredAt: Date.parse(e.occurredAt),
+    prevHash: e.prevHash,
+    hash: e.hash,
+  };
+}

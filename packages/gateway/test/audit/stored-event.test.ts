@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { EventColumns } from '../../src/audit/lineage-source.js';
 import { StoredEventCheck } from '../../src/audit/stored-event.js';
-import { chainEvents, EMPTY_HEAD } from '../../src/store/lineage-chain.js';
+import { chainEvents, EMPTY_HEAD, lineageColumns } from '../../src/store/lineage-chain.js';
 
 /** One event as the store writes it, after 41 others, with `data` and `refs` as given. */
 function stored(data: Record<string, unknown>, refs: Record<string, string> = {}) {
@@ -20,21 +20,7 @@ function stored(data: Record<string, unknown>, refs: Record<string, string> = {}
     },
   ]);
   const e = event as LineageEvent;
-  return { event: e, text: canonicalJson(e), columns: columnsOf(e) };
-}
-
-function columnsOf(e: LineageEvent): EventColumns {
-  return {
-    seq: e.seq,
-    tenantId: e.tenantId,
-    planId: e.planId ?? null,
-    type: e.type,
-    actorType: e.actor.type,
-    actorId: e.actor.id,
-    occurredAt: Date.parse(e.occurredAt),
-    prevHash: e.prevHash,
-    hash: e.hash,
-  };
+  return { event: e, text: canonicalJson(e), columns: lineageColumns(e) };
 }
 
 /** What the full path accepts: the text parses, is canonical, hashes to its hash and matches its columns. */
@@ -43,7 +29,7 @@ function fullCheckHolds(text: string, columns: EventColumns): boolean {
   try {
     e = JSON.parse(text) as LineageEvent;
     if (canonicalJson(e) !== text || lineageEventHash(e) !== e.hash) return false;
-    return canonicalJson(columnsOf(e)) === canonicalJson(columns);
+    return canonicalJson(lineageColumns(e)) === canonicalJson(columns);
   } catch {
     return false;
   }
@@ -64,7 +50,7 @@ describe('StoredEventCheck: the stored bytes hashed as they are', () => {
     expect(check.holds(text, columns)).toBe(true);
     const { planId: _none, ...noPlan } = event;
     const unplanned = { ...noPlan, hash: lineageEventHash(noPlan) } as LineageEvent;
-    expect(check.holds(canonicalJson(unplanned), columnsOf(unplanned))).toBe(true);
+    expect(check.holds(canonicalJson(unplanned), lineageColumns(unplanned))).toBe(true);
   });
 
   it('refuses every column that differs from the body', () => {

@@ -1,7 +1,7 @@
 import type { LineageEvent } from '@handoff/protocol';
 import { and, desc, eq, gt, inArray, isNull, lt, lte, or, sql, sum } from 'drizzle-orm';
 import type { PlanState } from '../../plan-state.js';
-import { chainCanonical, EMPTY_HEAD } from '../lineage-chain.js';
+import { chainCanonical, EMPTY_HEAD, lineageColumns } from '../lineage-chain.js';
 import type {
   ApprovalRecord,
   ControlRecord,
@@ -248,18 +248,7 @@ export class SqliteTx implements StoreTx {
     const head = this.#chainHead.get() ?? EMPTY_HEAD;
     const chained = chainCanonical(head, drafts);
     for (const { event: e, body } of chained) {
-      this.#insertEvent.run({
-        seq: e.seq,
-        tenantId: e.tenantId,
-        planId: e.planId ?? null,
-        type: e.type,
-        actorType: e.actor.type,
-        actorId: e.actor.id,
-        occurredAt: Date.parse(e.occurredAt),
-        body,
-        prevHash: e.prevHash,
-        hash: e.hash,
-      });
+      this.#insertEvent.run({ ...lineageColumns(e), body });
     }
     return chained.map((c) => c.event);
   }

@@ -66,13 +66,21 @@ export async function startWalCheckpointer(
     workerData: { path, driver, intervalMs: options.intervalMs ?? 100 },
   });
   const pending: ((result: CheckpointResult) => void)[] = [];
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  // A worker that dies answers every waiting `checkpointNow` as busy: nothing was checkpointed by it.
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      for (const answer of pending.splice(0)) answer({ busy: 1, log: -1, checkpointed: -1 });
+      resolve();
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     worker.once('error', reject);
     worker.once('message', () => resolve());
   });
   // The worker never keeps the process alive, except while someone waits for its answer.
   worker.unref();
+  // After start, an error in the worker ends it (see `exited`); the writer's backstop checkpoints go on.
+  worker.on('error', () => undefined);
   worker.on('message', (message: { result?: CheckpointResult }) => {
     if (message.result) pending.shift()?.(message.result);
     if (pending.length === 0) worker.unref();
