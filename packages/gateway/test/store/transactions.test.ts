@@ -289,4 +289,20 @@ describe('several connections on one file', () => {
     await Promise.all(Array.from({ length: 40 }, (_, i) => increment(i % 2 ? one : two)));
     await two.transaction(async (tx) => expect((await tx.getPlan(A))?.updatedAt).toBe(40));
   });
+
+  test('two stores appending lineage to one file keep one chain (each reads the head another left)', async () => {
+    db = tempDatabase();
+    const [one, two] = [db.open(), db.open()] as const;
+    for (let i = 0; i < 12; i++) {
+      const store = i % 3 === 0 ? two : one; // runs of appends on one store, then the other
+      await store.transaction((tx) => tx.appendLineage([draft(2 * i), draft(2 * i + 1)]));
+    }
+    const chain = await one.queryLineage({ limit: 100 });
+    expect(chain.map((e) => e.seq)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
+    let prev: string = GENESIS_HASH;
+    for (const event of chain) {
+      expect(event.prevHash).toBe(prev);
+      prev = event.hash;
+    }
+  });
 });

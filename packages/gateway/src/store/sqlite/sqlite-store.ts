@@ -90,7 +90,11 @@ export class SqliteStore implements GatewayStore {
     this.#group = new GroupCommit(
       {
         begin: () => this.#begin(),
-        exec: (statement) => sqlite.exec(statement),
+        exec: (statement) => {
+          // A rollback may undo appended events: the cached chain head is read again on the next append.
+          if (statement.startsWith('ROLLBACK')) this.#tx.forgetChainHead();
+          sqlite.exec(statement);
+        },
         get inTransaction() {
           return sqlite.inTransaction;
         },
@@ -105,6 +109,8 @@ export class SqliteStore implements GatewayStore {
     for (let attempt = 0; ; attempt++) {
       try {
         this.#sqlite.exec('BEGIN IMMEDIATE');
+        // Another connection may have appended lineage since this one last wrote.
+        this.#tx.forgetChainHead();
         return;
       } catch (error) {
         if (!isBusy(error) || Date.now() >= deadline) throw error;

@@ -1,7 +1,7 @@
 import type { LineageEvent } from '@handoff/protocol';
 import { and, desc, eq, gt, inArray, isNull, lt, lte, or, sql, sum } from 'drizzle-orm';
 import type { PlanState } from '../../plan-state.js';
-import { chainCanonical, EMPTY_HEAD, lineageColumns } from '../lineage-chain.js';
+import { type ChainHead, chainCanonical, EMPTY_HEAD, lineageColumns } from '../lineage-chain.js';
 import type {
   ApprovalRecord,
   ControlRecord,
@@ -58,6 +58,8 @@ export class SqliteTx implements StoreTx {
   readonly #capsOf;
   readonly #controlsOf;
   readonly #rememberPolicy;
+  /** The chain head as this transaction left it; undefined until read (see {@link forgetChainHead}). */
+  #head: ChainHead | undefined;
 
   constructor(db: SqliteDb) {
     this.#db = db;
@@ -244,12 +246,23 @@ export class SqliteTx implements StoreTx {
     return this.#getPayload.get({ digest })?.body;
   }
 
+  /**
+   * Forgets the cached chain head, so the next append reads it from the database: called when a SQLite
+   * transaction begins (another connection may have appended since) and after any rollback (the cached head may
+   * be an event that no longer exists).
+   */
+  forgetChainHead(): void {
+    this.#head = undefined;
+  }
+
   async appendLineage(drafts: readonly LineageDraft[]): Promise<LineageEvent[]> {
-    const head = this.#chainHead.get() ?? EMPTY_HEAD;
+    const head = this.#head ?? this.#chainHead.get() ?? EMPTY_HEAD;
     const chained = chainCanonical(head, drafts);
     for (const { event: e, body } of chained) {
       this.#insertEvent.run({ ...lineageColumns(e), body });
     }
+    const last = chained.at(-1)?.event;
+    if (last) this.#head = { seq: last.seq, hash: last.hash };
     return chained.map((c) => c.event);
   }
 
