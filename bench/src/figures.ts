@@ -17,6 +17,9 @@ export interface RunResults {
   inProcessSerial: InProcessResult;
   bare: HttpResult;
   gateway: HttpResult;
+  /** Both servers again at one fixed offered rate (half the gateway's saturated request rate). */
+  barePaced: HttpResult;
+  gatewayPaced: HttpResult;
   approval: ApprovalLatencyResult;
   contention: ContentionResult;
   /** Lineage at scale, smallest first (1M events, then 10M when asked for); empty when skipped. */
@@ -79,6 +82,16 @@ export function buildFigures(r: RunResults): { figures: Figure[]; notes: string[
       met: r.gateway.latency.p99 < 50,
     }),
     figure({
+      id: 'http-paced-p99',
+      name: `HTTP gateway latency p99 at a fixed ${r.gatewayPaced.overallRate} requests/s (${r.gatewayPaced.plansPerSec} plans/s, half its saturated rate), ${r.gatewayPaced.connections} connections`,
+      value: r.gatewayPaced.latency.p99,
+      unit: 'ms',
+      baselineName: 'bare p99, same rate',
+      baseline: r.barePaced.latency.p99,
+      target: '< 50 ms (at >= 1,500 plans/s)',
+      met: r.gatewayPaced.latency.p99 < 50 && r.gatewayPaced.plansPerSec >= 1500,
+    }),
+    figure({
       id: 'approval-to-dispatch-p99',
       name: 'Approval-to-dispatch latency p99',
       value: r.approval.latency.p99,
@@ -117,7 +130,7 @@ export function buildFigures(r: RunResults): { figures: Figure[]; notes: string[
       (p) =>
         `In-process, ${p.inFlight} in flight: ${p.plans} plans, ${p.cpuMsPerPlan} ms of process CPU per plan (floor: ${r.floor.cpuMsPerPlan}), submit+approve p50 ${p.latency.p50} ms, p99 ${p.latency.p99} ms; ${p.dispatched} actions dispatched, ${p.duplicates} applied twice; ${p.databaseBytesPerPlan} database bytes per plan.`,
     ),
-    `HTTP (${submitsOf(r.gateway)}, then one approvals.submit per plan; a plan counts when its approval is answered 2xx): ${httpNote('bare', r.bare)}; ${httpNote('gateway', r.gateway)}. Both servers run on plain node from one esbuild bundle (bench/src/child-bundle.ts), with ${serverNodeArgs().join(' ') || "V8's default heap sizing"}.`,
+    `HTTP (${submitsOf(r.gateway)}, then one approvals.submit per plan; a plan counts when its approval is answered 2xx): ${httpNote('bare', r.bare)}; ${httpNote('gateway', r.gateway)}. Paced at ${r.gatewayPaced.overallRate} requests/s: ${httpNote('bare', r.barePaced)}; ${httpNote('gateway', r.gatewayPaced)}. The servers run on plain node from one esbuild bundle (bench/src/child-bundle.ts), with ${serverNodeArgs().join(' ') || "V8's default heap sizing"}.`,
     `Approval to dispatch: ${r.approval.samples} samples, p50 ${r.approval.latency.p50} ms, p90 ${r.approval.latency.p90} ms, max ${r.approval.latency.max} ms.`,
     `Budget contention: ${c.accepted} accepted, ${c.refused} refused; cap ${c.capMinor} minor units, used ${c.usedMinor}, overspend ${c.overspendMinor}.`,
     `Memory: gateway RSS ${r.gateway.rss.startMiB} MiB at start, ${r.gateway.rss.peakMiB} MiB peak, ${r.gateway.rss.endMiB} MiB at end (${r.gateway.rss.samples.length} samples every 250 ms).`,
@@ -137,10 +150,10 @@ function submitsOf(h: HttpResult): string {
     : `plans.submitBatch of ${h.batchSize}`;
 }
 
-/** One HTTP run in a note: request rate, latency of each kind of request, refusals, errors, dispatches. */
+/** One HTTP run in a note: request rate (plans/s), latency of each kind of request, refusals, errors, dispatches. */
 function httpNote(label: string, h: HttpResult): string {
   const { submit, approve } = h.latencyByKind;
-  return `${label} ${h.requestsPerSec} req/s, submit p50 ${submit.p50} ms p99 ${submit.p99} ms (${submit.count}), approval p50 ${approve.p50} ms p99 ${approve.p99} ms (${approve.count}), ${h.non2xx} non-2xx ${JSON.stringify(h.refusals)}, ${h.itemRefusals} batch items refused, ${h.errors} errors, ${h.dispatched} actions dispatched`;
+  return `${label} ${h.requestsPerSec} req/s (${h.plansPerSec} plans/s), submit p50 ${submit.p50} ms p99 ${submit.p99} ms (${submit.count}), approval p50 ${approve.p50} ms p99 ${approve.p99} ms (${approve.count}), ${h.non2xx} non-2xx ${JSON.stringify(h.refusals)}, ${h.itemRefusals} batch items refused, ${h.errors} errors, ${h.dispatched} actions dispatched`;
 }
 
 /** The lineage figures of one size; ids of a size after the first end in its size (`-10m`). */

@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { type BenchSetup, benchSetup } from './bench-gateway.js';
+import { type BenchSetup, benchSetup, removeDatabase } from './bench-gateway.js';
 import { countRefusal, countSubmitted, type LoadBodies, prepareBodies } from './load-bodies.js';
 import { startServerProcess } from './server-process.js';
 import type { Latency } from './stats.js';
@@ -13,6 +13,8 @@ export interface HttpResult {
   mode: 'gateway' | 'bare';
   connections: number;
   seconds: number;
+  /** The offered rate, requests/s over all connections (open loop); undefined: each connection sends as fast as it is answered (closed loop). */
+  overallRate?: number;
   /** Plans per submit request (1: `plans.submit`, one request per plan). */
   batchSize: number;
   requestsPerSec: number;
@@ -121,7 +123,8 @@ export function succeededDispatches(dbPath: string): number {
 
 /**
  * One HTTP run of `mode` (see `server-child.ts`) with `connections` for `seconds`, `batchSize` plans per submit
- * (default {@link HTTP_BATCH_SIZE}), sampling the server's RSS.
+ * (default {@link HTTP_BATCH_SIZE}), sampling the server's RSS. With `overallRate` (requests/s over all
+ * connections) the load is paced, so latency is measured below saturation rather than behind a full queue.
  */
 export async function runHttp(options: {
   mode: 'gateway' | 'bare';
@@ -131,9 +134,10 @@ export async function runHttp(options: {
   plans: number;
   run: number;
   batchSize?: number;
+  overallRate?: number;
 }): Promise<HttpResult> {
   const batchSize = options.batchSize ?? HTTP_BATCH_SIZE;
-  const dbPath = `${options.dir}/http-${options.mode}.db`;
+  const dbPath = `${options.dir}/http-${options.mode}-${options.run}.db`;
   const setup = await benchSetup(dbPath);
   const server = await startServerProcess(setup, options.mode, options.dir);
   const bodies = await prepareBodies(setup, options.plans, options.run, batchSize);
@@ -147,10 +151,13 @@ export async function runHttp(options: {
   clearInterval(sampler);
   rss.endMiB = server.rssMiB();
   await server.stop();
+  const dispatched = succeededDispatches(dbPath);
+  removeDatabase(dbPath);
   return {
     mode: options.mode,
     connections: options.connections,
     seconds: options.seconds,
+    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
     batchSize,
     requestsPerSec: Math.round(result.requests.average),
     plansPerSec: Math.round(bodies.approved / options.seconds),
@@ -169,6 +176,6 @@ export async function runHttp(options: {
     itemRefusals: bodies.itemRefusals,
     errors: result.errors + result.timeouts,
     rss,
-    dispatched: succeededDispatches(dbPath),
+    dispatched,
   };
 }

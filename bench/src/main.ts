@@ -73,6 +73,11 @@ try {
   const bare = await runHttp({ ...http, mode: 'bare', run: 1 });
   log('HTTP, the gateway');
   const gateway = await runHttp({ ...http, mode: 'gateway', run: 2 });
+  // Latency below saturation: a closed loop of 50 connections measures mostly its own queue (Little's law).
+  const overallRate = Math.max(1, Math.round(gateway.requestsPerSec / 2));
+  log(`HTTP, both servers paced at ${overallRate} requests/s`);
+  const barePaced = await runHttp({ ...http, mode: 'bare', run: 3, overallRate });
+  const gatewayPaced = await runHttp({ ...http, mode: 'gateway', run: 4, overallRate });
   log(`approval-to-dispatch latency, ${settings.latencySamples} samples`);
   const approval = await runApprovalLatency({ samples: settings.latencySamples, dir });
   log(`budget contention, ${settings.contention} concurrent submissions`);
@@ -93,6 +98,8 @@ try {
     inProcessSerial,
     bare,
     gateway,
+    barePaced,
+    gatewayPaced,
     approval,
     contention,
     lineage,
@@ -104,7 +111,7 @@ try {
     floor,
     inProcess,
     inProcessSerial,
-    http: { bare, gateway },
+    http: { bare, gateway, barePaced, gatewayPaced },
     approval,
     contention,
     lineage,
@@ -139,6 +146,7 @@ try {
         { label: 'HTTP bare p99', value: bare.latency.p99 },
         { label: 'HTTP gateway p50', value: gateway.latency.p50 },
         { label: 'HTTP gateway p99', value: gateway.latency.p99 },
+        { label: `HTTP gateway p99 at ${overallRate} req/s`, value: gatewayPaced.latency.p99 },
         { label: 'approval -> dispatch p50', value: approval.latency.p50 },
         { label: 'approval -> dispatch p99', value: approval.latency.p99 },
       ],
