@@ -13,8 +13,6 @@ export interface HttpResult {
   mode: 'gateway' | 'bare';
   connections: number;
   seconds: number;
-  /** The offered rate, requests/s over all connections (open loop); undefined: each connection sends as fast as it is answered (closed loop). */
-  overallRate?: number;
   /** Plans per submit request (1: `plans.submit`, one request per plan). */
   batchSize: number;
   requestsPerSec: number;
@@ -123,8 +121,7 @@ export function succeededDispatches(dbPath: string): number {
 
 /**
  * One HTTP run of `mode` (see `server-child.ts`) with `connections` for `seconds`, `batchSize` plans per submit
- * (default {@link HTTP_BATCH_SIZE}), sampling the server's RSS. With `overallRate` (requests/s over all
- * connections) the load is paced, so latency is measured below saturation rather than behind a full queue.
+ * (default {@link HTTP_BATCH_SIZE}), sampling the server's RSS.
  */
 export async function runHttp(options: {
   mode: 'gateway' | 'bare';
@@ -134,7 +131,6 @@ export async function runHttp(options: {
   plans: number;
   run: number;
   batchSize?: number;
-  overallRate?: number;
 }): Promise<HttpResult> {
   const batchSize = options.batchSize ?? HTTP_BATCH_SIZE;
   const dbPath = `${options.dir}/http-${options.mode}-${options.run}.db`;
@@ -157,7 +153,6 @@ export async function runHttp(options: {
     mode: options.mode,
     connections: options.connections,
     seconds: options.seconds,
-    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
     batchSize,
     requestsPerSec: Math.round(result.requests.average),
     plansPerSec: Math.round(bodies.approved / options.seconds),

@@ -10,6 +10,7 @@ import { runFloor } from './floor.js';
 import { runHttp } from './http-load.js';
 import { runInProcess } from './in-process.js';
 import { runLineageScale } from './lineage-scale.js';
+import { sweepPaced } from './paced-load.js';
 import { machineInfo, markdownReport } from './report.js';
 
 /**
@@ -74,10 +75,11 @@ try {
   log('HTTP, the gateway');
   const gateway = await runHttp({ ...http, mode: 'gateway', run: 2 });
   // Latency below saturation: a closed loop of 50 connections measures mostly its own queue (Little's law).
-  const overallRate = Math.max(1, Math.round(gateway.requestsPerSec / 2));
-  log(`HTTP, both servers paced at ${overallRate} requests/s`);
-  const barePaced = await runHttp({ ...http, mode: 'bare', run: 3, overallRate });
-  const gatewayPaced = await runHttp({ ...http, mode: 'gateway', run: 4, overallRate });
+  const rates = [0.25, 0.5, 0.75, 1].map((f) => Math.max(1, Math.round(gateway.plansPerSec * f)));
+  log(`HTTP, both servers paced (open loop) at ${rates.join(', ')} plans/s`);
+  const paced = { dir, plansPerSec: rates, seconds: 10, connections: settings.connections };
+  const barePaced = await sweepPaced({ ...paced, mode: 'bare', run: 3 });
+  const gatewayPaced = await sweepPaced({ ...paced, mode: 'gateway', run: 4 });
   log(`approval-to-dispatch latency, ${settings.latencySamples} samples`);
   const approval = await runApprovalLatency({ samples: settings.latencySamples, dir });
   log(`budget contention, ${settings.contention} concurrent submissions`);
@@ -146,7 +148,10 @@ try {
         { label: 'HTTP bare p99', value: bare.latency.p99 },
         { label: 'HTTP gateway p50', value: gateway.latency.p50 },
         { label: 'HTTP gateway p99', value: gateway.latency.p99 },
-        { label: `HTTP gateway p99 at ${overallRate} req/s`, value: gatewayPaced.latency.p99 },
+        ...gatewayPaced.steps.map((step) => ({
+          label: `HTTP gateway p99, ${step.offeredPlansPerSec} plans/s paced`,
+          value: step.latency.p99,
+        })),
         { label: 'approval -> dispatch p50', value: approval.latency.p50 },
         { label: 'approval -> dispatch p99', value: approval.latency.p99 },
       ],

@@ -1,0 +1,234 @@
+import { Agent, request } from 'node:http';
+import { benchSetup, removeDatabase } from './bench-gateway.js';
+import { countRefusal, countSubmitted, prepareBodies } from './load-bodies.js';
+import { startServerProcess } from './server-process.js';
+import { type Latency, LatencyRecorder } from './stats.js';
+
+/** One paced (open-loop) HTTP run: plans arrive at a steady rate, whatever the server answers. */
+export interface PacedResult {
+  mode: 'gateway' | 'bare';
+  /** The offered rate: one plan's submit every `1000 / plansPerSec` ms. */
+  offeredPlansPerSec: number;
+  /** Plans whose approval was answered 2xx, per second of the run (warm-up included). */
+  plansPerSec: number;
+  /** Measured seconds, after `warmupSeconds` whose answers are not recorded. */
+  seconds: number;
+  warmupSeconds: number;
+  /** Most requests open at once (keep-alive sockets). */
+  connections: number;
+  /**
+   * Every request of the plans due after the warm-up, submits and approvals, in ms: a submit from the moment it
+   * was due, an approval from its send.
+   */
+  latency: Latency;
+  latencyByKind: { submit: Latency; approve: Latency };
+  non2xx: number;
+  refusals: Record<string, number>;
+  errors: number;
+}
+
+/** Seconds after the last plan was due that answers are still waited for. */
+const DRAIN_S = 30;
+
+/** POSTs `body` on `agent`; resolves with the status and body, or `undefined` on a connection error. */
+function post(
+  agent: Agent,
+  url: URL,
+  path: string,
+  key: string,
+  body: string,
+): Promise<{ status: number; body: string } | undefined> {
+  return new Promise((resolve) => {
+    const req = request(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path,
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          authorization: `Bearer ${key}`,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', () => resolve(undefined));
+      },
+    );
+    req.on('error', () => resolve(undefined));
+    req.end(body);
+  });
+}
+
+/**
+ * Open-loop load at a fixed rate, as wrk2 does, with the load generator in this process and the server in its
+ * own (`server-child.ts`): plan `k`'s `plans.submit` is due `k / plansPerSec` s after the start, whether or not
+ * earlier requests were answered; once it is accepted, its `approvals.submit` is sent at once. At most
+ * `connections` requests are open (keep-alive sockets); a request that waits for a socket waits on the clock.
+ * A submit's latency runs from the moment it was due, not from when it could be sent, so a stalled server
+ * cannot hide its backlog (no coordinated omission). Unlike a closed loop of `connections` clients, whose
+ * latency at saturation is mostly its own queue (Little's law), this measures latency at a given throughput.
+ * Plans due in the first `warmupSeconds` (default 3) are sent but not recorded: a fresh server's first requests
+ * wait for V8 to compile the hot paths (stalls of 100 ms and more), which is start-up, not steady state.
+ */
+export async function runPaced(options: {
+  mode: 'gateway' | 'bare';
+  dir: string;
+  plansPerSec: number;
+  seconds: number;
+  connections: number;
+  run: number;
+  warmupSeconds?: number;
+}): Promise<PacedResult> {
+  const warmupSeconds = options.warmupSeconds ?? 3;
+  const plans = Math.max(1, Math.round(options.plansPerSec * (warmupSeconds + options.seconds)));
+  const dbPath = `${options.dir}/paced-${options.mode}-${options.run}.db`;
+  const setup = await benchSetup(dbPath);
+  const server = await startServerProcess(setup, options.mode, options.dir);
+  const bodies = await prepareBodies(setup, plans, options.run, 1);
+  const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
+  const url = new URL(server.url);
+  const all = new LatencyRecorder();
+  let errors = 0;
+  let non2xx = 0;
+  const intervalMs = 1000 / options.plansPerSec;
+  const warm = Math.ceil((warmupSeconds * 1000) / intervalMs); // the first plan recorded
+  /** One request of plan `k`, its latency counted from `from` (ms, `performance.now()`); undefined on error. */
+  const exchange = async (
+    k: number,
+    path: string,
+    key: string,
+    body: string | undefined,
+    from: number,
+    kind: LatencyRecorder,
+  ) => {
+    const answer = await post(agent, url, path, key, body ?? '');
+    if (!answer) {
+      errors += 1;
+      return undefined;
+    }
+    const ms = performance.now() - from;
+    if (k >= warm) {
+      all.record(ms);
+      kind.record(ms);
+    }
+    if (answer.status >= 300) non2xx += 1;
+    countRefusal(bodies, answer.status, answer.body);
+    return answer;
+  };
+  const flow = async (k: number, due: number) => {
+    const { submit, approve } = bodies.latency;
+    const submitted = await exchange(
+      k,
+      '/plans.submit',
+      setup.copilotKey,
+      bodies.submits[k],
+      due,
+      submit,
+    );
+    if (!submitted) return;
+    countSubmitted(bodies, submitted.status, submitted.body);
+    if (submitted.status >= 300) return;
+    const approvalBody = bodies.approvals[k];
+    const approved = await exchange(
+      k,
+      '/approvals.submit',
+      setup.approverKey,
+      approvalBody,
+      performance.now(),
+      approve,
+    );
+    if (approved && approved.status < 300) bodies.approved += 1;
+  };
+  const started = performance.now();
+  const flows: Promise<void>[] = [];
+  await new Promise<void>((done) => {
+    let k = 0;
+    const tick = () => {
+      const now = performance.now();
+      for (
+        let due = started + k * intervalMs;
+        k < plans && due <= now;
+        due = started + k * intervalMs
+      ) {
+        flows.push(flow(k, due));
+        k += 1;
+      }
+      if (k >= plans) return done();
+      setTimeout(tick, Math.max(0, started + k * intervalMs - performance.now()));
+    };
+    tick();
+  });
+  const drained = await Promise.race([
+    Promise.all(flows).then(() => true),
+    new Promise<false>((resolve) => setTimeout(() => resolve(false), DRAIN_S * 1000).unref()),
+  ]);
+  agent.destroy();
+  await server.stop();
+  removeDatabase(dbPath);
+  return {
+    mode: options.mode,
+    offeredPlansPerSec: options.plansPerSec,
+    plansPerSec: Math.round(bodies.approved / (warmupSeconds + options.seconds)),
+    seconds: options.seconds,
+    warmupSeconds,
+    connections: options.connections,
+    latency: all.summary(),
+    latencyByKind: {
+      submit: bodies.latency.submit.summary(),
+      approve: bodies.latency.approve.summary(),
+    },
+    non2xx,
+    refusals: bodies.refusals,
+    errors: errors + (drained ? 0 : 1),
+  };
+}
+
+/** A latency target of the issue: p99 of every request under this many ms. */
+export const P99_TARGET_MS = 50;
+
+/** Paced runs of one server at several rates, and the most plans/s it held with p99 under {@link P99_TARGET_MS}. */
+export interface PacedSweep {
+  mode: 'gateway' | 'bare';
+  /** One run per rate, lowest first. */
+  steps: PacedResult[];
+  /** The highest offered rate whose p99 was under the target and whose plans all went through (0: none). */
+  plansPerSecUnderTarget: number;
+}
+
+/**
+ * {@link runPaced} for `mode` at each rate of `plansPerSec` (lowest first), each on a fresh server and database.
+ * A step counts for `plansPerSecUnderTarget` when its p99 is under {@link P99_TARGET_MS} with no error, no
+ * refusal, and every plan approved.
+ */
+export async function sweepPaced(options: {
+  mode: 'gateway' | 'bare';
+  dir: string;
+  plansPerSec: readonly number[];
+  seconds: number;
+  connections: number;
+  run: number;
+}): Promise<PacedSweep> {
+  const steps: PacedResult[] = [];
+  for (const [i, rate] of [...options.plansPerSec].sort((a, b) => a - b).entries()) {
+    steps.push(await runPaced({ ...options, plansPerSec: rate, run: options.run * 100 + i }));
+  }
+  const held = steps.filter(
+    (s) =>
+      s.latency.p99 < P99_TARGET_MS &&
+      s.errors === 0 &&
+      s.non2xx === 0 &&
+      s.plansPerSec >= 0.95 * s.offeredPlansPerSec,
+  );
+  return {
+    mode: options.mode,
+    steps,
+    plansPerSecUnderTarget: Math.max(0, ...held.map((s) => s.offeredPlansPerSec)),
+  };
+}
