@@ -135,6 +135,8 @@ function objectEnd(t: string, start: number, depth: number, spans: Int32Array | 
   if (t.charCodeAt(i) === CLOSE_OBJECT) return i + 1;
   let previousStart = -1;
   let previousEnd = -1;
+  // Names ascend and so do MEMBERS: each top-level name is looked up from the slot after the last one found.
+  let nextSlot = 0;
   for (;;) {
     if (t.charCodeAt(i) !== QUOTE) return -1;
     const keyStart = i + 1;
@@ -150,10 +152,11 @@ function objectEnd(t: string, start: number, depth: number, spans: Int32Array | 
     i = valueEnd(t, valueStart, depth);
     if (i < 0) return -1;
     if (spans !== undefined) {
-      const slot = slotOf(t, keyStart, keyEnd);
+      const slot = slotOf(t, keyStart, keyEnd, nextSlot);
       if (slot >= 0) {
         spans[2 * slot] = valueStart;
         spans[2 * slot + 1] = i;
+        nextSlot = slot + 1;
       }
     }
     const c = t.charCodeAt(i);
@@ -174,10 +177,13 @@ function ascending(t: string, a: number, aEnd: number, b: number, bEnd: number):
   return aEnd - a < bEnd - b;
 }
 
-/** The slot of the top-level member named `[start, end)`, or -1 for a name outside {@link MEMBERS}. */
-function slotOf(t: string, start: number, end: number): number {
+/**
+ * The slot of the top-level member named `[start, end)`, or -1 for a name outside {@link MEMBERS} from slot
+ * `from` on (the names before it sort before this one).
+ */
+function slotOf(t: string, start: number, end: number, from: number): number {
   const length = end - start;
-  for (let slot = 0; slot < MEMBERS.length; slot += 1) {
+  for (let slot = from; slot < MEMBERS.length; slot += 1) {
     const name = MEMBERS[slot] as string;
     if (name.length === length && t.startsWith(name, start)) return slot;
   }

@@ -1,11 +1,12 @@
-import { GENESIS_HASH, type LineageEvent, lineageEventHash } from '@handoff/protocol';
+import { GENESIS_HASH, type LineageEvent } from '@handoff/protocol';
 import { checkRecordedApproval } from './approval-evidence.js';
-import type {
-  EventColumns,
-  LineageSource,
-  SourceApprovalRow,
-  SourceCheckpoint,
-  SourceEvent,
+import { checkParsedEvent, eventOf, holdsStored, where } from './event-check.js';
+import {
+  isDeep,
+  type LineageSource,
+  type SourceApprovalRow,
+  type SourceCheckpoint,
+  type SourceEvent,
 } from './lineage-source.js';
 import { bytesOfDigest, eventLeafHash, hexOf, MerkleAccumulator } from './merkle-tree.js';
 import { verifyInclusion } from './merkle-verify.js';
@@ -14,11 +15,6 @@ import type { VerificationCounts, VerificationFailure } from './verification-fai
 
 type Failure = VerificationFailure;
 type At = { seq: number; line?: number };
-
-/** Where a failure of `item` is reported: `seq`, and the export line when there is one. */
-function where(seq: number, item: SourceEvent): At {
-  return item.line ? { seq, line: item.line } : { seq };
-}
 
 /**
  * The per-event checks of `verifyLineage` (steps 2 and 3 of its list), in `seq` order, one event at a time:
@@ -66,60 +62,16 @@ export class ChainWalker {
   visit(item: SourceEvent): Failure | undefined {
     const early = this.due(this.#expectedSeq - 1);
     if (early) return early;
-    const { columns, text } = item;
+    const { columns } = item;
     if (
-      typeof text === 'string' &&
       columns !== undefined &&
-      this.source.mode === 'complete' &&
-      columns.seq === this.#expectedSeq &&
-      this.#fast.holds(text, columns)
+      holdsStored(item, this.source.mode, this.#expectedSeq, this.#fast)
     ) {
       return this.#linked(item, columns.seq, columns.hash, columns.prevHash, columns.type);
     }
-    const parsed = text === undefined ? item.body : parseText(text);
-    const at = where(columns?.seq ?? this.#expectedSeq, item);
-    const body = asEvent(parsed);
-    if (body === undefined) {
-      return { code: 'BODY_MALFORMED', ...at, message: 'The event is not a lineage event' };
-    }
-    const column = columns ? mismatchedColumn(columns, body) : undefined;
-    if (column !== undefined) {
-      return {
-        code: 'COLUMN_MISMATCH',
-        ...at,
-        field: column,
-        message: `Column ${column} of seq ${at.seq} differs from the hashed event`,
-      };
-    }
-    const complete = this.source.mode === 'complete';
-    if (complete ? body.seq !== this.#expectedSeq : body.seq <= this.#previousSeq) {
-      const expectedSeq = this.#expectedSeq;
-      return {
-        code: 'SEQ_GAP',
-        ...at,
-        seq: expectedSeq,
-        expectedSeq,
-        foundSeq: body.seq,
-        message: `Expected seq ${complete ? expectedSeq : `> ${this.#previousSeq}`}, found ${body.seq}`,
-      };
-    }
-    const located = where(body.seq, item);
-    let recomputed: string;
-    try {
-      recomputed = lineageEventHash(body);
-    } catch {
-      return { code: 'BODY_MALFORMED', ...located, message: 'The event has no JSON form' };
-    }
-    if (recomputed !== body.hash) {
-      return {
-        code: 'HASH_MISMATCH',
-        ...located,
-        expected: recomputed,
-        found: body.hash,
-        message: `Event ${body.seq} was changed: its content does not hash to its hash`,
-      };
-    }
-    return this.#linked(item, body.seq, body.hash, body.prevHash, body.type, body);
+    const checked = checkParsedEvent(item, this.source.mode, this.#expectedSeq, this.#previousSeq);
+    if ('code' in checked) return checked;
+    return this.#linked(item, checked.seq, checked.hash, checked.prevHash, checked.type, checked);
   }
 
   /**
@@ -146,28 +98,43 @@ export class ChainWalker {
     }
     const signed = this.due(seq);
     if (signed) return signed;
-    const deep = type === 'checkpoint.signed' || type === 'approval.accepted';
-    const body = deep ? (parsed ?? eventOf(item)) : undefined;
     const placed =
       this.source.mode === 'complete'
         ? this.#rootAtCheckpoint(hash, item, seq)
         : proofFailure(item, seq, eventLeafHash(hash), this.checkpoints);
     if (placed) return placed;
-    if (deep && body !== undefined) {
-      const missing = this.#checkpointEvidence(body, item);
-      if (missing) return missing;
-      if (type === 'approval.accepted') {
-        this.inflight.push(this.#approvalEvidence(body, where(seq, item)));
-        this.counts.approvals += 1;
-        this.seenApprovals.add(String(body.refs.approval));
-      }
-    }
+    const missing = this.evidence(item, seq, type, parsed);
+    if (missing) return missing;
     this.counts.events += 1;
     this.counts.headHash = hash;
     this.#previousSeq = seq;
     this.#previousHash = hash;
     this.#expectedSeq = seq + 1;
     return this.due(seq);
+  }
+
+  /**
+   * The checks of what an event refers to, after its own checks held: a `checkpoint.signed` event's checkpoint
+   * record, and an `approval.accepted` event's stored token (queued on `inflight`, counted, remembered). Other
+   * types have none. `parsed` is the event when already parsed, else it is parsed from the item.
+   */
+  evidence(
+    item: SourceEvent,
+    seq: number,
+    type: string,
+    parsed?: LineageEvent,
+  ): Failure | undefined {
+    if (!isDeep(type)) return undefined;
+    const body = parsed ?? eventOf(item);
+    if (body === undefined) return undefined;
+    const missing = this.#checkpointEvidence(body, item);
+    if (missing) return missing;
+    if (type === 'approval.accepted') {
+      this.inflight.push(this.#approvalEvidence(body, where(seq, item)));
+      this.counts.approvals += 1;
+      this.seenApprovals.add(String(body.refs.approval));
+    }
+    return undefined;
   }
 
   /** Adds the leaf; at a checkpoint's size the root must be the signed one. */
@@ -211,51 +178,6 @@ export class ChainWalker {
     );
     return problem === undefined ? undefined : { ...problem, ...at };
   }
-}
-
-function parseText(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The event of an item already checked (its text parses: it passed the checks above). */
-function eventOf(item: SourceEvent): LineageEvent | undefined {
-  return asEvent(item.text === undefined ? item.body : parseText(item.text));
-}
-
-/** The body as an event, when it has the members the checks read. */
-function asEvent(body: unknown): LineageEvent | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const e = body as Partial<LineageEvent>;
-  const ok =
-    Number.isSafeInteger(e.seq) &&
-    typeof e.hash === 'string' &&
-    typeof e.prevHash === 'string' &&
-    bytesOfDigest(e.hash) !== undefined &&
-    typeof e.refs === 'object' &&
-    e.refs !== null &&
-    typeof e.data === 'object' &&
-    e.data !== null;
-  return ok ? (body as LineageEvent) : undefined;
-}
-
-/** The first database column that differs from the hashed body, if any. */
-function mismatchedColumn(c: EventColumns, e: LineageEvent): string | undefined {
-  const pairs: [string, unknown, unknown][] = [
-    ['seq', c.seq, e.seq],
-    ['hash', c.hash, e.hash],
-    ['prev_hash', c.prevHash, e.prevHash],
-    ['tenant_id', c.tenantId, e.tenantId],
-    ['plan_id', c.planId, e.planId ?? null],
-    ['type', c.type, e.type],
-    ['actor_type', c.actorType, e.actor?.type],
-    ['actor_id', c.actorId, e.actor?.id],
-    ['occurred_at', c.occurredAt, Date.parse(e.occurredAt)],
-  ];
-  return pairs.find(([, column, body]) => column !== body)?.[0];
 }
 
 /** A subset event must carry an inclusion proof to a signed checkpoint. */

@@ -37,11 +37,15 @@ export function openDatabaseSource(path: string): LineageSource {
       cause: error,
     });
   }
-  return databaseSource(db, () => db.close());
+  return { ...databaseSource(db, () => db.close()), file: path };
 }
 
-/** A `lineage_events` row as `raw()` returns it, in the order of the page query's columns. */
-type Row = [
+/**
+ * A `lineage_events` row as `raw()` returns it, in the order of the page queries' columns (`seq, tenant_id,
+ * plan_id, type, actor_type, actor_id, occurred_at, body, prev_hash, hash`). `body` is TEXT as the store writes
+ * it; a tampered file may hold another type there, which the checks refuse.
+ */
+export type LineageRow = [
   seq: number,
   tenantId: string,
   planId: string | null,
@@ -98,7 +102,7 @@ export function databaseSource(db: Database.Database, close: () => void = () => 
   function* events(): Iterable<SourceEvent> {
     let after = Number.MIN_SAFE_INTEGER;
     for (;;) {
-      const rows = page.all(after) as Row[];
+      const rows = page.all(after) as LineageRow[];
       for (const row of rows) {
         const [seq, tenantId, planId, type, actorType, actorId, occurredAt, text, prevHash, hash] =
           row;

@@ -24,9 +24,19 @@ export interface LineageSource {
   events(): AsyncIterable<SourceEvent> | Iterable<SourceEvent>;
   /** A problem found while opening (a malformed export header), reported before any event. */
   readonly openingFailure?: VerificationFailure;
+  /** The database file, when the source reads one opened read-only (worker threads may then read it too). */
+  readonly file?: string;
   /** How many events the source says it holds (for progress), when known. */
   readonly expectedEvents?: number;
   close(): void;
+}
+
+/**
+ * Event types whose checks need the parsed event and other records of the source (a checkpoint, a token): the
+ * verifier's "deep" events.
+ */
+export function isDeep(type: string): boolean {
+  return type === 'checkpoint.signed' || type === 'approval.accepted';
 }
 
 /**

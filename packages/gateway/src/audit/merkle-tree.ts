@@ -154,21 +154,54 @@ export class MerkleAccumulator {
     this.#carry();
   }
 
-  /** Merges the new subtree (in the node's right half) with equal-height roots, then stacks it. */
-  #carry(): void {
+  /**
+   * The perfect subtrees the leaves so far decompose into, largest (leftmost) first: each root (a copy, 32
+   * bytes) with its height (2^height leaves). Pushed in order with {@link pushSubtree} onto an accumulator whose
+   * size is a multiple of 2^height of the first, they give the same tree as pushing the leaves one by one.
+   */
+  subtrees(): MerkleSubtree[] {
+    return this.#heights.map((height, i) => ({
+      root: Uint8Array.from(this.#roots.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES)),
+      height,
+    }));
+  }
+
+  /**
+   * Appends a perfect subtree of 2^`height` leaves by its root (as pushing its leaves one by one would): the
+   * subtree must start at a multiple of its width, so the size must be one.
+   *
+   * @throws RangeError when the root is not 32 bytes or the size is not a multiple of 2^height.
+   */
+  pushSubtree(root: Uint8Array, height: number): void {
+    const width = 2 ** height;
+    if (root.length !== HASH_BYTES || !Number.isInteger(height) || height < 0) {
+      throw new RangeError('A subtree is a 32-byte root and a height >= 0');
+    }
+    if (this.#size % width !== 0) {
+      throw new RangeError(`A subtree of ${width} leaves cannot start at leaf ${this.#size}`);
+    }
+    this.#node.set(root, 1 + HASH_BYTES);
+    this.#carry(height, width);
+  }
+
+  /**
+   * Merges the new subtree (in the node's right half, of `height`, `leaves` leaves) with equal-height roots,
+   * then stacks it.
+   */
+  #carry(start = 0, leaves = 1): void {
     const node = this.#node;
     const heights = this.#heights;
-    let height = 0;
+    let height = start;
     while (heights.length > 0 && heights[heights.length - 1] === height) {
       const top = heights.length - 1;
-      this.#roots.copy(node, 1, top * HASH_BYTES, (top + 1) * HASH_BYTES);
+      copyHash(this.#roots, top * HASH_BYTES, node, 1);
       sha256Into(node, 0, 1 + 2 * HASH_BYTES, node, 1 + HASH_BYTES);
       heights.pop();
       height += 1;
     }
-    node.copy(this.#roots, heights.length * HASH_BYTES, 1 + HASH_BYTES);
+    copyHash(node, 1 + HASH_BYTES, this.#roots, heights.length * HASH_BYTES);
     heights.push(height);
-    this.#size += 1;
+    this.#size += leaves;
   }
 
   /** The root of the tree of every leaf appended so far (MTH; the empty-tree hash when none). */
@@ -180,6 +213,17 @@ export class MerkleAccumulator {
     }
     return root ?? emptyRoot();
   }
+}
+
+/** Copies 32 bytes (a loop: cheaper than a native `copy` call for so few, and allocates nothing). */
+function copyHash(from: Uint8Array, fromOffset: number, to: Uint8Array, toOffset: number): void {
+  for (let i = 0; i < HASH_BYTES; i += 1) to[toOffset + i] = from[fromOffset + i] as number;
+}
+
+/** A perfect subtree of a Merkle tree: its root and its height (2^height leaves). */
+export interface MerkleSubtree {
+  root: Uint8Array;
+  height: number;
 }
 
 /** MTH of `leafHashes` (already `leafHash`ed), RFC 9162 section 2.1.1, in O(n) time. */

@@ -93,7 +93,8 @@ export function sha256Into(
   const blocks = length + 9 <= 64 ? 1 : 2;
   const end = 64 * blocks;
   padded.fill(0, 0, end);
-  padded.set(input.subarray(inputOffset, inputOffset + length));
+  // A loop, not `set(subarray(...))`: no view allocated per call (two calls per Merkle leaf).
+  for (let i = 0; i < length; i += 1) padded[i] = input[inputOffset + i] as number;
   padded[length] = 0x80;
   const bits = length * 8;
   padded[end - 2] = bits >>> 8;

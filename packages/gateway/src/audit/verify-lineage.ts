@@ -3,6 +3,7 @@ import { ChainWalker } from './chain-walker.js';
 import type { LineageSource, SourceCheckpoint, SourceEvent } from './lineage-source.js';
 import { bytesOfDigest, hexOf } from './merkle-tree.js';
 import { verifyConsistency } from './merkle-verify.js';
+import { defaultThreads, RANGE_EVENTS, verifyInParallel } from './parallel-verify.js';
 import { verifyTreeHead } from './tree-head.js';
 import type {
   VerificationCounts,
@@ -12,10 +13,25 @@ import type {
 
 /** Options of {@link verifyLineage}. */
 export interface VerifyLineageOptions {
-  /** Called every `progressEvery` events (default 10,000) with the events checked and the total, when known. */
+  /**
+   * Called every `progressEvery` events (default 10,000) with the events checked and the total, when known; on
+   * worker threads, once per range of `rangeEvents` instead (and from 0 again if the serial walk then runs).
+   */
   onProgress?: (done: number, total: number | undefined) => void;
   progressEvery?: number;
+  /**
+   * Worker threads for a database file of at least {@link VerifyLineageOptions.parallelFrom} events (default:
+   * the cores available, at most 4; 1 checks on this thread only). See `verifyInParallel`.
+   */
+  threads?: number;
+  /** Events from which a database file is checked on worker threads (default 50,000). */
+  parallelFrom?: number;
+  /** Events per range handed to a worker thread, a power of two (default 16,384). */
+  rangeEvents?: number;
 }
+
+/** Events from which a database file is verified on worker threads by default (below, starting them costs more). */
+const PARALLEL_FROM = 50_000;
 
 type Failure = VerificationFailure;
 
@@ -40,6 +56,10 @@ const BATCH = 512;
  * 3. each `approval.accepted` event's stored token (`checkRecordedApproval`) and each `checkpoint.signed`
  *    event's checkpoint record;
  * 4. no checkpoint covers more events than exist (a cut tail), and every `approvals` row was recorded.
+ *
+ * A database file of at least `parallelFrom` events is first checked on worker threads (`verifyInParallel`: the
+ * same checks on every event, ranges of `seq` at a time); when that does not show the whole lineage holds, this
+ * walks it on this thread from seq 1, so a failure is always the serial walk's report: the first, by seq.
  *
  * A `subset` source (a filtered export) cannot show continuity: each event is checked by its hash and an
  * inclusion proof (RFC 9162 section 2.1.3.2) to a signed checkpoint instead, and links are checked between
@@ -72,6 +92,26 @@ export async function verifyLineage(
 
   const checkpoints = new Map<number, SourceCheckpoint>();
   const pending = await checkpointFailures(source, checkpoints, counts);
+  const threads = options.threads ?? defaultThreads();
+  if (
+    source.file !== undefined &&
+    pending.length === 0 &&
+    threads > 1 &&
+    (source.expectedEvents ?? 0) >= (options.parallelFrom ?? PARALLEL_FROM)
+  ) {
+    const report = await verifyInParallel(
+      source,
+      source.file,
+      checkpoints,
+      { ...counts },
+      {
+        threads,
+        rangeEvents: options.rangeEvents ?? RANGE_EVENTS,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      },
+    );
+    if (report) return report;
+  }
   const walker = new ChainWalker(source, checkpoints, pending, counts, inflight);
   const every = options.progressEvery ?? 10_000;
 

@@ -169,4 +169,26 @@ describe('Merkle tree (RFC 9162 section 2.1)', () => {
     expect(verifyConsistency(4, 4, tree.root(), tree.root(3), [])).toBe(false);
     expect(verifyInclusion(0, 0, leafHash(Buffer.from('x')), [], emptyRoot())).toBe(false);
   });
+
+  it('joins aligned ranges by their perfect subtrees into the root of every leaf (the parallel verifier)', () => {
+    const raw = data(45);
+    const leaves = raw.map(leafHash);
+    for (const width of [1, 2, 4, 8, 16, 64]) {
+      const joined = new MerkleAccumulator();
+      for (let start = 0; start < leaves.length; start += width) {
+        const range = new MerkleAccumulator();
+        for (const leaf of leaves.slice(start, start + width)) range.push(leaf);
+        for (const subtree of range.subtrees()) joined.pushSubtree(subtree.root, subtree.height);
+        expect(hexOf(joined.root())).toBe(hexOf(mth(raw.slice(0, start + width))));
+      }
+      expect(joined.size).toBe(leaves.length);
+    }
+  });
+
+  it('refuses a subtree that does not start at a multiple of its width', () => {
+    const accumulator = new MerkleAccumulator();
+    accumulator.push(leafHash(Buffer.from('a')));
+    expect(() => accumulator.pushSubtree(new Uint8Array(32), 1)).toThrow(RangeError);
+    expect(() => accumulator.pushSubtree(new Uint8Array(31), 0)).toThrow(RangeError);
+  });
 });
