@@ -1,7 +1,7 @@
 import type { LineageEvent, LineageEventType } from '@handoff/protocol';
 import type Database from 'better-sqlite3';
-import { and, asc, desc, eq, gte, inArray, lte } from 'drizzle-orm';
-import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import { getTableColumns, getTableName } from 'drizzle-orm';
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { GatewayError } from '../errors.js';
 import * as schema from '../store/sqlite/schema.js';
 
@@ -17,28 +17,53 @@ export type AuditDispatchRow = typeof schema.dispatches.$inferSelect;
 export type AuditPolicyRow = typeof schema.policyVersions.$inferSelect;
 
 /**
- * Synchronous, read-only queries of a gateway's SQLite database for auditors (drizzle-orm over a better-sqlite3
- * connection): the plan, its documents, events, approvals, ledger and dispatches. Used by `traceLineage`, both
+ * Synchronous, read-only queries of a gateway's SQLite database for auditors (better-sqlite3, rows typed by the
+ * drizzle schema): the plan, its documents, events, approvals, ledger and dispatches. Used by `traceLineage`, both
  * offline on a database file and in the running gateway (inside its store's serialised transaction).
+ *
+ * Each query is prepared once per reader, its columns selected under the schema's field names (`plan_id as
+ * planId`), so a row is exactly what drizzle's `select()` returns; a trace then allocates little beyond its rows
+ * (building and preparing each query through drizzle on every call made most of a trace's garbage, and its
+ * young-generation collections the tail of its latency).
  */
 export class AuditReader {
-  readonly #db: BetterSQLite3Database<typeof schema>;
+  readonly #sqlite: Database.Database;
+  readonly #plan: Database.Statement;
+  readonly #payload: Database.Statement;
+  readonly #eventsOfPlan: Database.Statement;
+  readonly #approvals: Database.Statement;
+  readonly #ledger: Database.Statement;
+  readonly #dispatches: Database.Statement;
+  readonly #policy: Database.Statement;
+  /** Tenant event queries by number of types. */
+  readonly #tenantEvents = new Map<number, Database.Statement>();
 
   constructor(sqlite: Database.Database) {
-    this.#db = drizzle(sqlite, { schema });
+    this.#sqlite = sqlite;
+    this.#plan = sqlite.prepare(`${selectAll(schema.plans)} where plan_id = ?`);
+    this.#payload = sqlite.prepare('select body from payloads where digest = ?').pluck();
+    this.#eventsOfPlan = sqlite
+      .prepare('select body from lineage_events where plan_id = ? order by seq')
+      .pluck();
+    this.#approvals = sqlite.prepare(
+      `${selectAll(schema.approvals)} where plan_id = ? order by received_at, approver`,
+    );
+    this.#ledger = sqlite.prepare(
+      `${selectAll(schema.budgetLedger)} where plan_id = ? order by id`,
+    );
+    this.#dispatches = sqlite.prepare(
+      `${selectAll(schema.dispatches)} where plan_id = ? order by action_index`,
+    );
+    this.#policy = sqlite.prepare(`${selectAll(schema.policyVersions)} where digest = ?`);
   }
 
   plan(planId: string): AuditPlanRow | undefined {
-    return this.#db.select().from(schema.plans).where(eq(schema.plans.planId, planId)).get();
+    return this.#plan.get(planId) as AuditPlanRow | undefined;
   }
 
   /** A stored document's text by digest (plans, policy sets, receipts, approval tokens). */
   payload(digest: string): string | undefined {
-    return this.#db
-      .select({ body: schema.payloads.body })
-      .from(schema.payloads)
-      .where(eq(schema.payloads.digest, digest))
-      .get()?.body;
+    return this.#payload.get(digest) as string | undefined;
   }
 
   /** A stored document parsed, or `undefined` when absent or not JSON. */
@@ -52,16 +77,9 @@ export class AuditReader {
     }
   }
 
-  /** Every event of a plan, in `seq` order. */
+  /** Every event of a plan, in `seq` order (the `(plan_id, seq)` index). */
   eventsOfPlan(planId: string): LineageEvent[] {
-    const t = schema.lineageEvents;
-    return this.#db
-      .select({ body: t.body })
-      .from(t)
-      .where(eq(t.planId, planId))
-      .orderBy(asc(t.seq))
-      .all()
-      .map((row) => parseEvent(row.body));
+    return (this.#eventsOfPlan.all(planId) as string[]).map(parseEvent);
   }
 
   /**
@@ -74,48 +92,30 @@ export class AuditReader {
     fromSeq: number,
     toSeq: number,
   ): LineageEvent[] {
-    const t = schema.lineageEvents;
-    return this.#db
-      .select({ body: t.body })
-      .from(t)
-      .where(
-        and(
-          eq(t.tenantId, tenantId),
-          gte(t.seq, fromSeq),
-          lte(t.seq, toSeq),
-          inArray(t.type, [...types]),
-        ),
-      )
-      .orderBy(asc(t.seq))
-      .all()
-      .map((row) => parseEvent(row.body));
+    if (types.length === 0) return [];
+    let statement = this.#tenantEvents.get(types.length);
+    if (statement === undefined) {
+      statement = this.#sqlite
+        .prepare(
+          `select body from lineage_events where tenant_id = ? and seq >= ? and seq <= ?
+           and type in (${types.map(() => '?').join(', ')}) order by seq`,
+        )
+        .pluck();
+      this.#tenantEvents.set(types.length, statement);
+    }
+    return (statement.all(tenantId, fromSeq, toSeq, ...types) as string[]).map(parseEvent);
   }
 
   approvals(planId: string): AuditApprovalRow[] {
-    return this.#db
-      .select()
-      .from(schema.approvals)
-      .where(eq(schema.approvals.planId, planId))
-      .orderBy(asc(schema.approvals.receivedAt), asc(schema.approvals.approver))
-      .all();
+    return this.#approvals.all(planId) as AuditApprovalRow[];
   }
 
   ledger(planId: string): AuditLedgerRow[] {
-    return this.#db
-      .select()
-      .from(schema.budgetLedger)
-      .where(eq(schema.budgetLedger.planId, planId))
-      .orderBy(asc(schema.budgetLedger.id))
-      .all();
+    return this.#ledger.all(planId) as AuditLedgerRow[];
   }
 
   dispatches(planId: string): AuditDispatchRow[] {
-    return this.#db
-      .select()
-      .from(schema.dispatches)
-      .where(eq(schema.dispatches.planId, planId))
-      .orderBy(asc(schema.dispatches.actionIndex))
-      .all();
+    return this.#dispatches.all(planId) as AuditDispatchRow[];
   }
 
   /**
@@ -127,39 +127,38 @@ export class AuditReader {
     by: { idempotencyKey: string } | { actionId: string; planId?: string },
     tenantId: string | undefined,
   ): AuditDispatchRow[] {
-    const d = schema.dispatches;
-    const where = [
-      'idempotencyKey' in by
-        ? eq(d.idempotencyKey, by.idempotencyKey)
-        : eq(d.actionId, by.actionId),
-      ...(tenantId === undefined ? [] : [eq(d.tenantId, tenantId)]),
-    ];
+    const [column, value] =
+      'idempotencyKey' in by ? ['idempotency_key', by.idempotencyKey] : ['action_id', by.actionId];
+    const where = `${column} = ?${tenantId === undefined ? '' : ' and tenant_id = ?'}`;
+    const params = tenantId === undefined ? [value] : [value, tenantId];
     const planId =
       'planId' in by && by.planId !== undefined
         ? by.planId
-        : this.#db
-            .select({ planId: d.planId })
-            .from(d)
-            .where(and(...where))
-            .orderBy(desc(d.createdAt), desc(d.planId))
-            .limit(1)
-            .get()?.planId;
+        : (this.#sqlite
+            .prepare(
+              `select plan_id from dispatches where ${where} order by created_at desc, plan_id desc limit 1`,
+            )
+            .pluck()
+            .get(...params) as string | undefined);
     if (planId === undefined) return [];
-    return this.#db
-      .select()
-      .from(d)
-      .where(and(...where, eq(d.planId, planId)))
-      .orderBy(asc(d.actionIndex))
-      .all();
+    return this.#sqlite
+      .prepare(
+        `${selectAll(schema.dispatches)} where ${where} and plan_id = ? order by action_index`,
+      )
+      .all(...params, planId) as AuditDispatchRow[];
   }
 
   policy(digest: string): AuditPolicyRow | undefined {
-    return this.#db
-      .select()
-      .from(schema.policyVersions)
-      .where(eq(schema.policyVersions.digest, digest))
-      .get();
+    return this.#policy.get(digest) as AuditPolicyRow | undefined;
   }
+}
+
+/** `select <column> as "<field>", ... from <table>` of every column of a drizzle table. */
+function selectAll(table: SQLiteTable): string {
+  const columns = Object.entries(getTableColumns(table)).map(
+    ([field, column]) => `"${column.name}" as "${field}"`,
+  );
+  return `select ${columns.join(', ')} from "${getTableName(table)}"`;
 }
 
 /** A stored event body. @throws GatewayError `INTERNAL` when it is not JSON (run `handoff lineage verify`). */

@@ -1,7 +1,10 @@
+import { asc, eq } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditReader } from '../../src/audit/audit-reader.js';
 import { traceLineage } from '../../src/audit/trace.js';
 import { renderTrace } from '../../src/audit/trace-report.js';
+import * as schema from '../../src/store/sqlite/schema.js';
 import {
   autoApprovablePlan,
   expectGatewayError,
@@ -33,6 +36,45 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await setup.h.close();
+});
+
+describe('AuditReader', () => {
+  it('reads the rows drizzle reads, field for field, from its prepared statements', () => {
+    const db = drizzle(setup.h.runtime.store.sqlite, { schema });
+    const planId = setup.planIds.gated;
+    const plan = db.select().from(schema.plans).where(eq(schema.plans.planId, planId)).get();
+    expect(plan).toBeDefined();
+    expect(reader.plan(planId)).toEqual(plan);
+    const approvals = db
+      .select()
+      .from(schema.approvals)
+      .where(eq(schema.approvals.planId, planId))
+      .all();
+    expect(approvals.length).toBe(2);
+    expect(reader.approvals(planId)).toEqual(
+      [...approvals].sort(
+        (a, b) => a.receivedAt - b.receivedAt || a.approver.localeCompare(b.approver),
+      ),
+    );
+    const ledger = db
+      .select()
+      .from(schema.budgetLedger)
+      .where(eq(schema.budgetLedger.planId, planId))
+      .orderBy(asc(schema.budgetLedger.id))
+      .all();
+    expect(ledger.length).toBeGreaterThan(0);
+    expect(reader.ledger(planId)).toEqual(ledger);
+    const dispatches = db
+      .select()
+      .from(schema.dispatches)
+      .where(eq(schema.dispatches.planId, planId))
+      .orderBy(asc(schema.dispatches.actionIndex))
+      .all();
+    expect(dispatches.length).toBeGreaterThan(0);
+    expect(reader.dispatches(planId)).toEqual(dispatches);
+    const policy = db.select().from(schema.policyVersions).get();
+    expect(policy && reader.policy(policy.digest)).toEqual(policy);
+  });
 });
 
 describe('traceLineage', () => {
