@@ -1,17 +1,22 @@
+import type { JsonWebKey } from 'node:crypto';
 import { type ChainHead, chainEvents, EMPTY_HEAD, StoredEventCheck } from '@handoff/gateway';
 import { canonicalJson, type LineageEvent, sha256Digest } from '@handoff/protocol';
 import type Database from 'better-sqlite3';
+import { ApprovalCopies } from './approval-copies.js';
 
 /** Events inserted per transaction. */
 const BATCH = 50_000;
 /** Every this many events, the body is also built by `chainEvents` + `canonicalJson` and compared. */
 const SAMPLE_EVERY = 10_007;
+/** Every this many approvals, the token is also verified and compared with its event, and the body as above. */
+const APPROVAL_SAMPLE_EVERY = 1_009;
 
-/** The plan id of the `n`th fake plan: a UUID, so OpenLineage and traces treat it as a real one. */
+/**
+ * The plan id of the `n`th fake plan: a UUID, so OpenLineage and traces treat it as a real one. Its second group
+ * starts at f000, clear of the real plans' (`planId` of the workload: a run number, 11 here).
+ */
 function fakePlanId(n: number): string {
-  const high = Math.floor(n / 0x10000)
-    .toString(16)
-    .padStart(4, '0');
+  const high = (0xf000 + Math.floor(n / 0x10000)).toString(16);
   const low = (n % 0x10000).toString(16).padStart(12, '0');
   return `019a8f2e-${high}-7d3e-9a1f-${low}`;
 }
@@ -33,24 +38,30 @@ function piecesOf(t: LineageEvent) {
 }
 
 /**
- * Appends lineage events shaped like `templates` (same types, actors, refs and data, each cycle of the templates
- * under a fresh plan id) after the last stored event until the lineage holds `total` events. For benchmarks
- * only: the store's per-call work is bypassed, not its format. Each body is the RFC 8785 text of the event,
+ * Appends lineage events shaped like `templates` (same types, actors, refs and data; in each cycle of the
+ * templates, each plan of the templates under a fresh plan id) after the last stored event until the lineage holds
+ * `total` events. Every `approval.accepted` template is copied with a real approval: a token freshly signed by
+ * `approverKey` for the fake plan (`ApprovalCopies`: stored in `payloads`, with its `approvals` and `used_tokens`
+ * rows), its digest in `refs.approval` and its `jti` in `data`, so the verifier checks one Ed25519 signature per
+ * copied plan as in a real lineage. For benchmarks only: the store's per-call work is bypassed, not its format.
+ * Each body is the RFC 8785 text of the event,
  * assembled from the template's canonical pieces, its `hash` SHA-256 over that text without `hash` and its
  * `prevHash` the hash before it; every row must pass the verifier's own check of stored bytes
  * (`StoredEventCheck`) and every `SAMPLE_EVERY`th must equal what `chainEvents` and `canonicalJson` produce, or
- * this throws. Rows go in through one prepared INSERT, `BATCH` per transaction, with a large page cache (the
- * unique index on `hash` is filled in random order) and `synchronous = OFF` (both restored after). No checkpoint is signed.
+ * this throws; every `APPROVAL_SAMPLE_EVERY`th approval is compared too, its token verified. Rows go in through one prepared INSERT, `BATCH` per transaction, with a large page cache (the
+ * unique index on `hash` is filled in random order) and `synchronous = OFF` (both restored after). No
+ * checkpoint is signed.
  *
- * @returns the events appended and the milliseconds it took.
- * @throws Error when a built body is not what the store would write.
+ * @param options.approverKey - the private JWK of the approver that signed the templates' approvals.
+ * @returns the events appended, the approvals among them and the milliseconds it took.
+ * @throws Error when a built body is not what the store would write, or an approval not what it records.
  */
 export function appendShapedEvents(
   db: Database.Database,
   templates: readonly LineageEvent[],
   total: number,
-  log: (text: string) => void,
-): { appended: number; ms: number } {
+  options: { approverKey: JsonWebKey; log: (text: string) => void },
+): { appended: number; approvals: number; ms: number } {
   const started = performance.now();
   const cacheSize = db.pragma('cache_size', { simple: true }) as number;
   const synchronous = db.pragma('synchronous', { simple: true }) as number;
@@ -66,13 +77,32 @@ export function appendShapedEvents(
   let { seq, hash } = last ?? EMPTY_HEAD;
   const first = seq;
   const pieces = templates.map(piecesOf);
+  const copies = templates.map((t) =>
+    t.type === 'approval.accepted' ? new ApprovalCopies(db, t, options.approverKey) : undefined,
+  );
+  // Each plan of the templates (a control event's missing plan id counts as one) gets a fresh id per cycle.
+  const plans = new Map<string | undefined, number>();
+  const planOf = templates.map(
+    (t) => plans.get(t.planId) ?? plans.set(t.planId, plans.size).size - 1,
+  );
+  let approvals = 0;
   const check = new StoredEventCheck();
   const write = db.transaction((count: number) => {
     for (let i = 0; i < count; i += 1) {
       const n = seq - first;
-      const t = templates[n % templates.length] as LineageEvent;
-      const p = pieces[n % templates.length] as ReturnType<typeof piecesOf>;
-      const planId = fakePlanId(Math.floor(n / templates.length));
+      const at = n % templates.length;
+      const cycle = Math.floor(n / templates.length);
+      const planId = fakePlanId(cycle * plans.size + (planOf[at] as number));
+      const copy = copies[at];
+      let t = templates[at] as LineageEvent;
+      let p = pieces[at] as ReturnType<typeof piecesOf>;
+      let sample = n % SAMPLE_EVERY === 0;
+      if (copy !== undefined) {
+        sample ||= approvals % APPROVAL_SAMPLE_EVERY === 0;
+        t = { ...t, ...copy.sign(planId, sample) };
+        p = piecesOf(t);
+        approvals += 1;
+      }
       const prevHash = hash;
       seq += 1;
       const rest = `${p.toPlan}${planId}${p.toPrev}${prevHash}${p.toSeq}${seq}${p.tail}`;
@@ -89,7 +119,7 @@ export function appendShapedEvents(
         prevHash,
         hash,
       };
-      if (!check.holds(body, row) || (n % SAMPLE_EVERY === 0 && !sameAsStore(t, row, body))) {
+      if (!check.holds(body, row) || (sample && !sameAsStore(t, row, body))) {
         throw new Error(`The body built for seq ${seq} is not what the store would write`);
       }
       insert.run(
@@ -110,13 +140,13 @@ export function appendShapedEvents(
   while (seq < total) {
     write(Math.min(BATCH, total - seq));
     if (seq - logged >= 1_000_000 || seq === total) {
-      log(`lineage: ${seq.toLocaleString('en-US')} events`);
+      options.log(`lineage: ${seq.toLocaleString('en-US')} events`);
       logged = seq;
     }
   }
   db.pragma(`cache_size = ${cacheSize}`);
   db.pragma(`synchronous = ${synchronous}`);
-  return { appended: seq - first, ms: performance.now() - started };
+  return { appended: seq - first, approvals, ms: performance.now() - started };
 }
 
 /** True when `chainEvents` chains the template after `row.prevHash` into `body`, byte for byte. */
