@@ -149,11 +149,14 @@ export async function exportLineageJsonl(
       await write({ kind: 'consistency', from: c.treeSize, to: last.treeSize, proof });
     }
   }
+  // The tokens of the exported approval events, each once, in digest order: the events are found through the
+  // partial index `lineage_approvals` (no pass over every event), the tokens by their digest.
   const tokens = db
     .prepare(
-      `select distinct p.digest, p.body from lineage_events e join payloads p
-       on p.digest = json_extract(e.body, '$.refs.approval')
-       where e.type = 'approval.accepted' and ${whereOf('e.', subset ? ['e.seq <= ?'] : [])}`,
+      `select p.digest, p.body from payloads p where p.digest in (
+         select json_extract(e.body, '$.refs.approval') from lineage_events e
+         where e.type = 'approval.accepted' and ${whereOf('e.', subset ? ['e.seq <= ?'] : [])})
+       order by p.digest`,
     )
     .iterate(...params) as IterableIterator<{ digest: string; body: string }>;
   // Streamed, not collected: a million-event lineage holds over a hundred thousand tokens.

@@ -105,4 +105,35 @@ describe('committed migrations', () => {
       await store.close();
     }
   });
+
+  test('0004 indexes the approval events an older gateway wrote, and only those', async () => {
+    const path = databaseAt(3);
+    const old = new Database(path);
+    const event = old.prepare(
+      `INSERT INTO lineage_events (seq, tenant_id, plan_id, type, actor_type, actor_id, occurred_at, body,
+        prev_hash, hash) VALUES (?, 't', 'p', ?, 'approver', 'a', 0, '{}', 'h', ?)`,
+    );
+    const types = ['plan.received', 'approval.accepted', 'dispatch.queued', 'approval.accepted'];
+    for (const [i, type] of types.entries()) event.run(i + 1, type, `h${i + 1}`);
+    old.close();
+
+    const store = openSqliteStore({ path });
+    try {
+      const seqs = store.sqlite
+        .prepare(
+          "SELECT seq FROM lineage_events INDEXED BY lineage_approvals WHERE type = 'approval.accepted'",
+        )
+        .pluck()
+        .all();
+      expect(seqs).toEqual([2, 4]);
+      const plan = store.sqlite
+        .prepare(
+          "EXPLAIN QUERY PLAN SELECT body FROM lineage_events e WHERE e.type = 'approval.accepted'",
+        )
+        .all() as { detail: string }[];
+      expect(plan.map((row) => row.detail).join(' ')).toContain('lineage_approvals');
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import {
   index,
   integer,
@@ -166,7 +167,9 @@ export const dispatches = sqliteTable(
 /**
  * The append-only, hash-chained lineage. Rows are never updated or deleted. There is no index on `hash`: the
  * chain (each `prevHash` is the previous row's `hash`, checked by the verifier) already makes hashes unique, and
- * an index of random keys would cost a page write per event.
+ * an index of random keys would cost a page write per event. `lineage_approvals` holds the `seq` of each
+ * `approval.accepted` event only (a partial index, appended in order like the table): an export finds the
+ * approval tokens its events refer to through it instead of reading every event twice.
  */
 export const lineageEvents = sqliteTable(
   'lineage_events',
@@ -182,7 +185,11 @@ export const lineageEvents = sqliteTable(
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
   },
-  (t) => [index('lineage_plan').on(t.planId, t.seq), index('lineage_tenant').on(t.tenantId, t.seq)],
+  (t) => [
+    index('lineage_plan').on(t.planId, t.seq),
+    index('lineage_tenant').on(t.tenantId, t.seq),
+    index('lineage_approvals').on(t.seq).where(sql`${t.type} = 'approval.accepted'`),
+  ],
 );
 
 /** Signed tree heads of the lineage (filled by the checkpointer). */
