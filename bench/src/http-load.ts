@@ -50,15 +50,15 @@ const REQUEST_TIMEOUT_S = 30;
 
 /**
  * autocannon against `url` (in THIS process: the server runs in its own): each connection submits a batch of
- * plans, then approves them one request at a time, over and over, for `seconds`, at most `overallRate`
- * requests/s when given. Plans are distinct; if a run outlasts them it wraps (later submits are idempotent
- * repeats, later approvals replays, counted non-2xx).
+ * plans, then approves them one request at a time, over and over, for `seconds` (a closed loop: paced loads are
+ * `paced-load.ts`'s). Plans are distinct; if a run outlasts them it wraps (later submits are idempotent repeats,
+ * later approvals replays, counted non-2xx).
  */
 export function drive(
   url: string,
   setup: BenchSetup,
   bodies: LoadBodies,
-  options: { connections: number; seconds: number; overallRate?: number },
+  options: { connections: number; seconds: number },
 ): Promise<autocannon.Result> {
   const json = { 'content-type': 'application/json' };
   const { batchSize } = bodies;
@@ -86,7 +86,6 @@ export function drive(
     // A batch waits behind every plan queued before it (50 connections x 50 plans): give it REQUEST_TIMEOUT_S
     // rather than autocannon's 10 s, after which the client would resend while the server still works on it.
     timeout: REQUEST_TIMEOUT_S,
-    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
     requests: [
       {
         method: 'POST',

@@ -1,6 +1,6 @@
 import { Agent, request } from 'node:http';
-import { benchSetup, removeDatabase } from './bench-gateway.js';
-import { countRefusal, countSubmitted, prepareBodies } from './load-bodies.js';
+import { type BenchSetup, benchSetup, removeDatabase } from './bench-gateway.js';
+import { countRefusal, countSubmitted, type LoadBodies, prepareBodies } from './load-bodies.js';
 import { startServerProcess } from './server-process.js';
 import { type Latency, LatencyRecorder } from './stats.js';
 
@@ -66,16 +66,131 @@ function post(
   });
 }
 
+/** What one paced load measured; latencies in ms. */
+export interface PacedLoad {
+  /** Every recorded request, submits and approvals. */
+  latency: Latency;
+  submit: Latency;
+  approve: Latency;
+  /** Plans sent, and plans whose approval was answered 2xx. */
+  plans: number;
+  approved: number;
+  non2xx: number;
+  /** Connection errors, plus 1 when answers were still missing `DRAIN_S` seconds after the last plan was due. */
+  errors: number;
+}
+
 /**
- * Open-loop load at a fixed rate, as wrk2 does, with the load generator in this process and the server in its
- * own (`server-child.ts`): plan `k`'s `plans.submit` is due `k / plansPerSec` s after the start, whether or not
- * earlier requests were answered; once it is accepted, its `approvals.submit` is sent at once. At most
- * `connections` requests are open (keep-alive sockets); a request that waits for a socket waits on the clock.
- * A submit's latency runs from the moment it was due, not from when it could be sent, so a stalled server
- * cannot hide its backlog (no coordinated omission). Unlike a closed loop of `connections` clients, whose
- * latency at saturation is mostly its own queue (Little's law), this measures latency at a given throughput.
- * Plans due in the first `warmupSeconds` (default 3) are sent but not recorded: a fresh server's first requests
- * wait for V8 to compile the hot paths (stalls of 100 ms and more), which is start-up, not steady state.
+ * Open-loop load at a fixed rate, as wrk2 does, against `url` (a server in another process) with the bodies of
+ * `bodies` from plan `bodies.next` on (advanced past the plans sent, so consecutive loads send fresh plans): plan
+ * `k`'s `plans.submit` is due `k / plansPerSec` s after the start, whether or not earlier requests were answered;
+ * once it is accepted, its `approvals.submit` is sent at once. At most `connections` requests are open
+ * (keep-alive sockets); a request that waits for a socket waits on the clock. A submit's latency runs from the
+ * moment it was due, not from when it could be sent, so a stalled server cannot hide its backlog (no coordinated
+ * omission). Plans due in the first `warmupSeconds` are sent but not recorded. Resolves once every answer came
+ * back (or `DRAIN_S` seconds after the last plan was due).
+ */
+export async function paceLoad(
+  url: string,
+  setup: BenchSetup,
+  bodies: LoadBodies,
+  options: { plansPerSec: number; seconds: number; connections: number; warmupSeconds: number },
+): Promise<PacedLoad> {
+  const intervalMs = 1000 / options.plansPerSec;
+  const plans = Math.max(
+    1,
+    Math.round(options.plansPerSec * (options.warmupSeconds + options.seconds)),
+  );
+  const first = bodies.next;
+  bodies.next += plans;
+  const warm = Math.ceil((options.warmupSeconds * 1000) / intervalMs); // the first plan recorded
+  const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
+  const target = new URL(url);
+  const all = new LatencyRecorder();
+  const kinds = { submit: new LatencyRecorder(), approve: new LatencyRecorder() };
+  const counts = { approved: 0, non2xx: 0, errors: 0 };
+  /** One request of the `i`th plan, its latency counted from `from` (ms, `performance.now()`). */
+  const exchange = async (i: number, path: string, key: string, body: string, from: number) => {
+    const answer = await post(agent, target, path, key, body);
+    if (!answer) {
+      counts.errors += 1;
+      return undefined;
+    }
+    if (i >= warm) {
+      const ms = performance.now() - from;
+      all.record(ms);
+      kinds[path === '/plans.submit' ? 'submit' : 'approve'].record(ms);
+    }
+    if (answer.status >= 300) counts.non2xx += 1;
+    countRefusal(bodies, answer.status, answer.body);
+    return answer;
+  };
+  const flow = async (i: number, due: number) => {
+    const k = (first + i) % bodies.approvals.length;
+    const submitted = await exchange(
+      i,
+      '/plans.submit',
+      setup.copilotKey,
+      bodies.submits[k] ?? '',
+      due,
+    );
+    if (!submitted) return;
+    countSubmitted(bodies, submitted.status, submitted.body);
+    if (submitted.status >= 300) return;
+    const approvalBody = bodies.approvals[k] ?? '';
+    const approved = await exchange(
+      i,
+      '/approvals.submit',
+      setup.approverKey,
+      approvalBody,
+      performance.now(),
+    );
+    if (approved && approved.status < 300) {
+      counts.approved += 1;
+      bodies.approved += 1;
+    }
+  };
+  const started = performance.now();
+  const flows: Promise<void>[] = [];
+  await new Promise<void>((done) => {
+    let i = 0;
+    const tick = () => {
+      const now = performance.now();
+      for (
+        let due = started + i * intervalMs;
+        i < plans && due <= now;
+        due = started + i * intervalMs
+      ) {
+        flows.push(flow(i, due));
+        i += 1;
+      }
+      if (i >= plans) return done();
+      setTimeout(tick, Math.max(0, started + i * intervalMs - performance.now()));
+    };
+    tick();
+  });
+  const drained = await Promise.race([
+    Promise.all(flows).then(() => true),
+    new Promise<false>((resolve) => setTimeout(() => resolve(false), DRAIN_S * 1000).unref()),
+  ]);
+  agent.destroy();
+  return {
+    latency: all.summary(),
+    submit: kinds.submit.summary(),
+    approve: kinds.approve.summary(),
+    plans,
+    approved: counts.approved,
+    non2xx: counts.non2xx,
+    errors: counts.errors + (drained ? 0 : 1),
+  };
+}
+
+/**
+ * {@link paceLoad} on a fresh server of `mode` (`server-child.ts`, its own process and database) for
+ * `warmupSeconds` (default 3) and then `seconds`. Unlike a closed loop of `connections` clients, whose latency at
+ * saturation is mostly its own queue (Little's law), this measures latency at a given throughput. The warm-up is
+ * sent but not recorded: a fresh server's first requests wait for V8 to compile the hot paths (stalls of 100 ms
+ * and more), which is start-up, not steady state.
  */
 export async function runPaced(options: {
   mode: 'gateway' | 'bare';
@@ -92,101 +207,21 @@ export async function runPaced(options: {
   const setup = await benchSetup(dbPath);
   const server = await startServerProcess(setup, options.mode, options.dir);
   const bodies = await prepareBodies(setup, plans, options.run, 1);
-  const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
-  const url = new URL(server.url);
-  const all = new LatencyRecorder();
-  let errors = 0;
-  let non2xx = 0;
-  const intervalMs = 1000 / options.plansPerSec;
-  const warm = Math.ceil((warmupSeconds * 1000) / intervalMs); // the first plan recorded
-  /** One request of plan `k`, its latency counted from `from` (ms, `performance.now()`); undefined on error. */
-  const exchange = async (
-    k: number,
-    path: string,
-    key: string,
-    body: string | undefined,
-    from: number,
-    kind: LatencyRecorder,
-  ) => {
-    const answer = await post(agent, url, path, key, body ?? '');
-    if (!answer) {
-      errors += 1;
-      return undefined;
-    }
-    const ms = performance.now() - from;
-    if (k >= warm) {
-      all.record(ms);
-      kind.record(ms);
-    }
-    if (answer.status >= 300) non2xx += 1;
-    countRefusal(bodies, answer.status, answer.body);
-    return answer;
-  };
-  const flow = async (k: number, due: number) => {
-    const { submit, approve } = bodies.latency;
-    const submitted = await exchange(
-      k,
-      '/plans.submit',
-      setup.copilotKey,
-      bodies.submits[k],
-      due,
-      submit,
-    );
-    if (!submitted) return;
-    countSubmitted(bodies, submitted.status, submitted.body);
-    if (submitted.status >= 300) return;
-    const approvalBody = bodies.approvals[k];
-    const approved = await exchange(
-      k,
-      '/approvals.submit',
-      setup.approverKey,
-      approvalBody,
-      performance.now(),
-      approve,
-    );
-    if (approved && approved.status < 300) bodies.approved += 1;
-  };
-  const started = performance.now();
-  const flows: Promise<void>[] = [];
-  await new Promise<void>((done) => {
-    let k = 0;
-    const tick = () => {
-      const now = performance.now();
-      for (
-        let due = started + k * intervalMs;
-        k < plans && due <= now;
-        due = started + k * intervalMs
-      ) {
-        flows.push(flow(k, due));
-        k += 1;
-      }
-      if (k >= plans) return done();
-      setTimeout(tick, Math.max(0, started + k * intervalMs - performance.now()));
-    };
-    tick();
-  });
-  const drained = await Promise.race([
-    Promise.all(flows).then(() => true),
-    new Promise<false>((resolve) => setTimeout(() => resolve(false), DRAIN_S * 1000).unref()),
-  ]);
-  agent.destroy();
+  const load = await paceLoad(server.url, setup, bodies, { ...options, warmupSeconds });
   await server.stop();
   removeDatabase(dbPath);
   return {
     mode: options.mode,
     offeredPlansPerSec: options.plansPerSec,
-    plansPerSec: Math.round(bodies.approved / (warmupSeconds + options.seconds)),
+    plansPerSec: Math.round(load.approved / (warmupSeconds + options.seconds)),
     seconds: options.seconds,
     warmupSeconds,
     connections: options.connections,
-    latency: all.summary(),
-    latencyByKind: {
-      submit: bodies.latency.submit.summary(),
-      approve: bodies.latency.approve.summary(),
-    },
-    non2xx,
+    latency: load.latency,
+    latencyByKind: { submit: load.submit, approve: load.approve },
+    non2xx: load.non2xx,
     refusals: bodies.refusals,
-    errors: errors + (drained ? 0 : 1),
+    errors: load.errors,
   };
 }
 

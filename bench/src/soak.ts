@@ -3,14 +3,16 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchSetup } from './bench-gateway.js';
-import { drive, prepareBodies, succeededDispatches } from './http-load.js';
+import { prepareBodies, succeededDispatches } from './http-load.js';
+import { paceLoad } from './paced-load.js';
 import { machineInfo } from './report.js';
 import { startServerProcess } from './server-process.js';
 
 /**
  * `pnpm bench:soak`: the gateway (its own process, `startGateway`) under a steady load for BENCH_SOAK_SECONDS
- * [300], in windows of BENCH_SOAK_WINDOW [30] seconds at BENCH_SOAK_RATE [40] requests/s (a plan is a submit and an
- * approval) over 10 connections. Per window: latency p50/p99, errors, non-2xx and the server's RSS. Holds when no
+ * [300], in windows of BENCH_SOAK_WINDOW [30] seconds at BENCH_SOAK_RATE [40] requests/s: a plan (a submit, then
+ * its approval) every 2 / rate seconds on the clock, open loop (`paceLoad`), at most 10 requests open. Per window:
+ * latency p50/p99 (a submit from when it was due), errors, non-2xx and the server's RSS. Holds when no
  * request failed and RSS did not grow: the last third of the windows averages within 10% of the second third
  * (the first third is warm-up). Writes bench/results/soak.json and soak.md; exits 1 when it does not hold.
  */
@@ -40,18 +42,19 @@ try {
   const bodies = await prepareBodies(setup, Math.ceil((rate / 2) * seconds * 1.1), 21);
   const windows: Window[] = [];
   for (let index = 0; index * windowSec < seconds; index += 1) {
-    const r = await drive(server.url, setup, bodies, {
-      connections: 10,
+    const r = await paceLoad(server.url, setup, bodies, {
+      plansPerSec: rate / 2,
       seconds: windowSec,
-      overallRate: rate,
+      connections: 10,
+      warmupSeconds: 0,
     });
     const w = {
       index,
-      requests: r.requests.total,
+      requests: r.latency.count,
       p50: r.latency.p50,
       p99: r.latency.p99,
       max: r.latency.max,
-      errors: r.errors + r.timeouts,
+      errors: r.errors,
       non2xx: r.non2xx,
       rssMiB: server.rssMiB(),
     };
