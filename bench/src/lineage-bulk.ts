@@ -44,13 +44,12 @@ function piecesOf(t: LineageEvent) {
  * `approverKey` for the fake plan (`ApprovalCopies`: stored in `payloads`, with its `approvals` and `used_tokens`
  * rows), its digest in `refs.approval` and its `jti` in `data`, so the verifier checks one Ed25519 signature per
  * copied plan as in a real lineage. For benchmarks only: the store's per-call work is bypassed, not its format.
- * Each body is the RFC 8785 text of the event,
- * assembled from the template's canonical pieces, its `hash` SHA-256 over that text without `hash` and its
- * `prevHash` the hash before it; every row must pass the verifier's own check of stored bytes
- * (`StoredEventCheck`) and every `SAMPLE_EVERY`th must equal what `chainEvents` and `canonicalJson` produce, or
- * this throws; every `APPROVAL_SAMPLE_EVERY`th approval is compared too, its token verified. Rows go in through one prepared INSERT, `BATCH` per transaction, with a large page cache (the
- * unique index on `hash` is filled in random order) and `synchronous = OFF` (both restored after). No
- * checkpoint is signed.
+ * Each body is the RFC 8785 text of the event, assembled from the template's canonical pieces, its `hash` SHA-256
+ * over that text without `hash` and its `prevHash` the hash before it; every row must pass the verifier's own
+ * check of stored bytes (`StoredEventCheck`) and every `SAMPLE_EVERY`th must equal what `chainEvents` and
+ * `canonicalJson` produce, or this throws; every `APPROVAL_SAMPLE_EVERY`th approval is compared too, its token
+ * verified. Rows go in through one prepared INSERT, `BATCH` per transaction, with a large page cache and
+ * `synchronous = OFF` (both restored after). No checkpoint is signed.
  *
  * @param options.approverKey - the private JWK of the approver that signed the templates' approvals.
  * @returns the events appended, the approvals among them and the milliseconds it took.

@@ -72,7 +72,6 @@ export function summarise(profile: Profile): {
   categories: Map<string, number>;
   ms: number;
 } {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes)
     for (const child of node.children ?? []) parent.set(child, node.id);
@@ -80,20 +79,23 @@ export function summarise(profile: Profile): {
   const total = new Map<string, number>();
   const categories = new Map<string, number>();
   let ms = 0;
+  // Labels and categories once per node, not once per sample and frame.
+  const labels = new Map(profile.nodes.map((n) => [n.id, label(n)]));
+  const kinds = new Map(profile.nodes.map((n) => [n.id, categoryOf(n)]));
   profile.samples.forEach((id, i) => {
     const dt = (profile.timeDeltas[i] ?? 0) / 1000;
     ms += dt;
-    const node = byId.get(id);
-    if (!node) return;
-    self.set(label(node), (self.get(label(node)) ?? 0) + dt);
-    const category = categoryOf(node);
+    const name = labels.get(id);
+    const category = kinds.get(id);
+    if (name === undefined || category === undefined) return;
+    self.set(name, (self.get(name) ?? 0) + dt);
     categories.set(category, (categories.get(category) ?? 0) + dt);
     const seen = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
-      const name = label(byId.get(at) as ProfileNode);
-      if (seen.has(name)) continue;
-      seen.add(name);
-      total.set(name, (total.get(name) ?? 0) + dt);
+      const frame = labels.get(at) as string;
+      if (seen.has(frame)) continue;
+      seen.add(frame);
+      total.set(frame, (total.get(frame) ?? 0) + dt);
     }
   });
   return { self, total, categories, ms };

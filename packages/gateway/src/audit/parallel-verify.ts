@@ -1,12 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { GENESIS_HASH, type LineageEvent } from '@handoff/protocol';
 import { ChainWalker } from './chain-walker.js';
-import { checkParsedEvent, holdsStored } from './event-check.js';
+import { checkParsedEvent } from './event-check.js';
 import type { LineageSource, SourceCheckpoint, SourceEvent } from './lineage-source.js';
 import { hexOf, MerkleAccumulator } from './merkle-tree.js';
 import type { DeferredEvent, RangeResult, RangeTask } from './range-check.js';
 import { checkRangesInWorkers } from './range-pool.js';
-import { StoredEventCheck } from './stored-event.js';
 import type {
   VerificationCounts,
   VerificationFailure,
@@ -67,7 +66,6 @@ export async function verifyInParallel(
   }
   const inflight: Promise<VerificationFailure | undefined>[] = [];
   const walker = new ChainWalker(source, checkpoints, [], counts, inflight);
-  const fast = new StoredEventCheck();
   const tree = new MerkleAccumulator();
   let head: string = GENESIS_HASH;
   const tasks = rangesOf(total, width, [...checkpoints.keys()]);
@@ -80,7 +78,7 @@ export async function verifyInParallel(
     for await (const range of results) {
       if (!joins(range, head, tree, checkpoints)) return undefined;
       for (const event of range.deferred) {
-        if (walker.evidence(...deferredItem(event, fast)) !== undefined) return undefined;
+        if (walker.evidence(...deferredItem(event)) !== undefined) return undefined;
         if (inflight.length >= WINDOW && (await inflight.shift()) !== undefined) return undefined;
       }
       head = range.lastHash;
@@ -139,14 +137,14 @@ function joins(
 }
 
 /**
- * A deferred event checked as the serial walk checks it at its seq (the fast path, else the full check on its
- * parsed body), as the arguments of `ChainWalker.evidence`.
+ * A deferred event checked as the serial walk checks it at its seq, as the arguments of `ChainWalker.evidence`:
+ * its worker ran the fast path on its stored text (`held`), the same check the serial walk runs first; when that
+ * did not hold, the full check runs here on its parsed body.
  *
  * @throws Error when its own checks do not hold (a verdict only the serial walk gives).
  */
 function deferredItem(
   event: DeferredEvent,
-  fast: StoredEventCheck,
 ): [SourceEvent, number, string, LineageEvent | undefined] {
   const item: SourceEvent = {
     body: undefined,
@@ -154,7 +152,7 @@ function deferredItem(
     columns: event.columns,
     position: event.seq,
   };
-  if (holdsStored(item, 'complete', event.seq, fast)) {
+  if (event.held) {
     return [item, event.seq, event.columns.type, undefined];
   }
   const checked = checkParsedEvent(item, 'complete', event.seq, event.seq - 1);

@@ -30,6 +30,8 @@ export interface DeferredEvent {
   seq: number;
   text: string;
   columns: EventColumns;
+  /** True when it held on its stored text here (`StoredEventCheck`): deferred for its evidence only. */
+  held: boolean;
 }
 
 /** What a range showed. */
@@ -115,9 +117,8 @@ export class RangeChecker {
     if (result.lastHash === '') result.firstPrevHash = prevHash;
     else if (prevHash !== result.lastHash) return false;
     const columns = { seq, tenantId, planId, type, actorType, actorId, occurredAt, prevHash, hash };
-    if (!this.#fast.holds(text, columns) || isDeep(type)) {
-      result.deferred.push({ seq, text, columns });
-    }
+    const held = this.#fast.holds(text, columns);
+    if (!held || isDeep(type)) result.deferred.push({ seq, text, columns, held });
     return true;
   }
 }
