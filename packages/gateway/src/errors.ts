@@ -41,16 +41,25 @@ export const GATEWAY_ERROR_TABLE = {
   APPROVAL_ROLE_NOT_REQUIRED: { trpc: 'FORBIDDEN', http: 403 },
   APPROVAL_SELF_APPROVAL: { trpc: 'FORBIDDEN', http: 403 },
   APPROVAL_DUPLICATE_APPROVER: { trpc: 'CONFLICT', http: 409 },
+  // The approver registry: identity, tenant and roles come from the registration of the key that verified
+  APPROVAL_KEY_NOT_REGISTERED: { trpc: 'UNAUTHORIZED', http: 401 },
+  APPROVAL_KEY_REVOKED: { trpc: 'UNAUTHORIZED', http: 401 },
+  APPROVAL_SUBJECT_MISMATCH: { trpc: 'FORBIDDEN', http: 403 },
+  APPROVAL_TENANT_MISMATCH: { trpc: 'FORBIDDEN', http: 403 },
+  APPROVAL_ROLE_NOT_HELD: { trpc: 'FORBIDDEN', http: 403 },
+  APPROVER_REGISTRY_CONFLICT: { trpc: 'CONFLICT', http: 409 },
   // Budget and control
   BUDGET_CAP_INVALID: { trpc: 'BAD_REQUEST', http: 400 },
   SCOPE_PAUSED: { trpc: 'PRECONDITION_FAILED', http: 412 },
   BUDGET_EXCEEDED: { trpc: 'CONFLICT', http: 409 },
+  BUDGET_COST_UNDERSTATED: { trpc: 'UNPROCESSABLE_CONTENT', http: 422 },
   // Dispatch (operator actions on dead letters and in-doubt rows)
   DISPATCH_STATE_CONFLICT: { trpc: 'CONFLICT', http: 409 },
   PLAN_EXPIRED: { trpc: 'CONFLICT', http: 409 },
   // Configuration and internals
   CONFIG_INVALID: { trpc: 'INTERNAL_SERVER_ERROR', http: 500 },
   KEY_SOURCE_UNAVAILABLE: { trpc: 'SERVICE_UNAVAILABLE', http: 503 },
+  DATABASE_IN_USE: { trpc: 'SERVICE_UNAVAILABLE', http: 503 },
   INTERNAL: { trpc: 'INTERNAL_SERVER_ERROR', http: 500 },
 } as const satisfies Record<string, { trpc: string; http: number }>;
 

@@ -36,6 +36,9 @@ export const LINEAGE_EVENT_TYPES = [
   'control.caps_set',
   'control.policy_set',
   'control.key_registered',
+  'control.approver_registered',
+  'control.approver_revoked',
+  'control.held',
   'checkpoint.signed',
 ] as const;
 export const LineageEventTypeSchema = z.enum(LINEAGE_EVENT_TYPES).meta({ id: 'LineageEventType' });

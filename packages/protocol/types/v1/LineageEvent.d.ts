@@ -35,6 +35,9 @@ export type LineageEventType =
   | 'control.caps_set'
   | 'control.policy_set'
   | 'control.key_registered'
+  | 'control.approver_registered'
+  | 'control.approver_revoked'
+  | 'control.held'
   | 'checkpoint.signed';
 /**
  * sha256: followed by 64 lower-case hex digits.
