@@ -122,7 +122,13 @@ export {
   type PolicyOutcome,
   PolicyOutcomeSchema,
 } from './policy-decision.js';
-export { DigestSchema, IdentifierSchema, PlanIdSchema, TimestampSchema } from './primitives.js';
+export {
+  DigestSchema,
+  IdentifierSchema,
+  LabelSchema,
+  PlanIdSchema,
+  TimestampSchema,
+} from './primitives.js';
 export {
   type Budget,
   BudgetSchema,

@@ -6,6 +6,7 @@ import {
   atLeastOneOf,
   DigestSchema,
   IdentifierSchema,
+  LabelSchema,
   NameSchema,
   PlanIdSchema,
   TextSchema,
@@ -36,12 +37,15 @@ export type CvjStage = z.infer<typeof CvjStageSchema>;
 export const AiModeSchema = z.enum(['ai_led', 'ai_assisted', 'human_only']).meta({ id: 'AiMode' });
 export type AiMode = z.infer<typeof AiModeSchema>;
 
-/** The copilot that produced a plan: vendor, model and version, and its prompt version or prompt hash. */
+/**
+ * The copilot that produced a plan: vendor, model and version (labels a kill switch matches on, see
+ * {@link LabelSchema}), and its prompt version or prompt hash.
+ */
 export const CopilotIdentitySchema = atLeastOneOf(
   z.strictObject({
-    vendor: NameSchema,
-    model: NameSchema,
-    modelVersion: NameSchema,
+    vendor: LabelSchema,
+    model: LabelSchema,
+    modelVersion: LabelSchema,
     promptVersion: NameSchema.optional(),
     promptHash: DigestSchema.optional(),
   }),

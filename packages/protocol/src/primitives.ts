@@ -12,6 +12,25 @@ export const IdentifierSchema = z
   .max(LIMITS.MAX_ID_LENGTH)
   .meta({ id: 'Identifier' });
 
+/**
+ * A label a kill switch matches on that is not an {@link IdentifierSchema} (the copilot's `vendor`, `model` and
+ * `modelVersion`): 1-200 ASCII characters, runs of letters and digits joined by single separators (space `.` `_`
+ * `:` `-`), e.g. `Example Copilot Co`, `example-planner`, `2026-10-01`. Labels are compared byte for byte, so they
+ * are kept to characters that cannot pass for one another: a look-alike (`example‑planner` with U+2011, a
+ * Cyrillic `а`, a no-break space, a doubled or trailing separator) is refused with `INVALID_FORMAT` instead of
+ * escaping a pause on the real name. `/` and `@` are not allowed: they join the three into the
+ * `vendor/model@modelVersion` an operator pauses.
+ */
+export const LabelSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9]+(?:[ ._:-][A-Za-z0-9]+)*$/)
+  .max(LIMITS.MAX_NAME_LENGTH)
+  .meta({
+    id: 'Label',
+    description:
+      'ASCII letters and digits in runs joined by single separators (space . _ : -); compared byte for byte.',
+  });
+
 /** A plan id: a UUID version 7 (RFC 9562, lower case) or a ULID (Crockford base32, upper case). */
 export const PlanIdSchema = z
   .string()

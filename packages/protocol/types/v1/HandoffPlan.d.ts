@@ -10,6 +10,10 @@ export type Identifier = string;
  */
 export type Timestamp = string;
 /**
+ * ASCII letters and digits in runs joined by single separators (space . _ : -); compared byte for byte.
+ */
+export type Label = string;
+/**
  * sha256: followed by 64 lower-case hex digits.
  */
 export type Digest = string;
@@ -457,9 +461,9 @@ export interface HandoffPlan {
   recommendedOptionId: Identifier;
 }
 export interface CopilotIdentity {
-  vendor: string;
-  model: string;
-  modelVersion: string;
+  vendor: Label;
+  model: Label;
+  modelVersion: Label;
   promptVersion?: string;
   promptHash?: Digest;
 }
