@@ -121,6 +121,7 @@ export async function createGatewayRuntime(
     store,
     clock,
     adapters: options.adapters ?? adaptersFromConfig(config.adapters ?? [], options.env),
+    onPause: config.killSwitch?.onPause ?? 'keep',
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(dispatchConfig.concurrency ? { concurrency: dispatchConfig.concurrency } : {}),
     ...(dispatchConfig.breakerThreshold

@@ -1,4 +1,5 @@
 import type { Action, HandoffPlan } from '@handoff/protocol';
+import { dispatchStep, pauseIfHeld } from '../pipeline/control-hold.js';
 import { loadPlanDocument, SYSTEM_ACTOR } from '../pipeline/deps.js';
 import { expirePlan } from '../pipeline/expire-plans.js';
 import { transitionPlan } from '../pipeline/transition.js';
@@ -21,11 +22,36 @@ export type ClaimResult =
   | { kind: 'held'; reason: 'paused' | 'not_due' | 'changed' }
   | { kind: 'abandoned'; reason: string };
 
+/** Options of {@link claimAction}. */
+export interface ClaimOptions {
+  /** How long a held row waits before its next look, in ms. */
+  holdMs: number;
+  /** Whether a plan the kill switch pauses here keeps or releases its budget (the gateway's `killSwitch.onPause`). */
+  onPause: 'keep' | 'release';
+}
+
+/** Holds a row of a paused plan: its next look is `holdMs` later; nothing is recorded (no event per poll). */
+async function holdRow(
+  tx: StoreTx,
+  row: OutboxRow,
+  atMs: number,
+  holdMs: number,
+): Promise<ClaimResult> {
+  await tx.updateOutbox(row.idempotencyKey, 'pending', {
+    nextAttemptAt: atMs + holdMs,
+    updatedAt: atMs,
+  });
+  return { kind: 'held', reason: 'paused' };
+}
+
 /**
  * Claims one due outbox row inside `tx`, just before its request is sent. The kill switch is checked here, before
  * every action: a row whose plan is `paused` is held (its next look is `holdMs` milliseconds later, nothing is
- * recorded); a row whose plan has ended (cancelled, expired, rejected) is `abandoned` with `dispatch.abandoned`;
- * an `approved` plan past its `expiresAt` is expired first. Otherwise the plan moves to `dispatching` (on its
+ * recorded); a row of an `approved` or `dispatching` plan that an active control covers, for the option the row
+ * executes (its adapters, channels, workflow, tenant, copilot model), pauses its plan first, with one
+ * `control.held` event (later looks find the plan paused and record nothing), and is held; a row whose plan has
+ * ended (cancelled, expired, rejected) is `abandoned` with `dispatch.abandoned`; an `approved` plan past its
+ * `expiresAt` is expired first. Otherwise the plan moves to `dispatching` (on its
  * first action), the row to `in_flight` with one more attempt, and `dispatch.attempted` is recorded, all in one
  * transaction: after a crash, an `in_flight` row is exactly a request that may have left.
  */
@@ -33,7 +59,7 @@ export async function claimAction(
   tx: StoreTx,
   due: OutboxRow,
   atMs: number,
-  holdMs: number,
+  options: ClaimOptions,
 ): Promise<ClaimResult> {
   const row = await tx.getOutbox(due.idempotencyKey);
   if (row?.status !== 'pending' || row.nextAttemptAt > atMs)
@@ -63,13 +89,20 @@ export async function claimAction(
     ]);
     return { kind: 'abandoned', reason };
   }
-  if (record.state !== 'approved' && record.state !== 'dispatching') {
-    await tx.updateOutbox(row.idempotencyKey, 'pending', {
-      nextAttemptAt: atMs + holdMs,
-      updatedAt: atMs,
-    });
-    return { kind: 'held', reason: 'paused' };
-  }
+  if (record.state !== 'approved' && record.state !== 'dispatching')
+    return holdRow(tx, row, atMs, options.holdMs);
+  const plan = await loadPlanDocument(tx, record);
+  // The kill switch, for the option this row executes: a covered plan is paused (once, with `control.held`) and
+  // its row held like any paused plan's; the request is never sent.
+  const paused = await pauseIfHeld(tx, {
+    record,
+    plan,
+    optionId: row.optionId,
+    step: dispatchStep(row),
+    onPause: options.onPause,
+    atMs,
+  });
+  if (paused.state === 'paused') return holdRow(tx, row, atMs, options.holdMs);
   if (record.state === 'approved') {
     record = await transitionPlan(tx, record, 'dispatching', {
       actor: SYSTEM_ACTOR,
@@ -77,7 +110,6 @@ export async function claimAction(
       data: { optionId: row.optionId },
     });
   }
-  const plan = await loadPlanDocument(tx, record);
   const action = plan.options.find((o) => o.optionId === row.optionId)?.actions[row.actionIndex];
   if (!action) throw new Error(`Plan ${row.planId} has no action ${row.actionIndex}`);
   const attempt = row.attempts + 1;

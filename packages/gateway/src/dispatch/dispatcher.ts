@@ -37,6 +37,11 @@ export interface DispatcherOptions {
   concurrency?: number;
   /** How long a row of a paused plan waits before the next look. Default 1,000 ms. */
   pausedHoldMs?: number;
+  /**
+   * Whether a plan the kill switch pauses at a claim keeps or releases its budget, as the gateway's
+   * `killSwitch.onPause`. Default `keep`.
+   */
+  onPause?: 'keep' | 'release';
   /** Consecutive platform failures (5xx, timeouts) that open an adapter's circuit. Default 5. */
   breakerThreshold?: number;
   /** How long an open circuit waits before one trial request. Default 30,000 ms. */
@@ -250,7 +255,10 @@ export class Dispatcher {
       return;
     }
     const claim = await store.transaction((tx) =>
-      claimAction(tx, row, now, this.#options.pausedHoldMs ?? 1_000),
+      claimAction(tx, row, now, {
+        holdMs: this.#options.pausedHoldMs ?? 1_000,
+        onPause: this.#options.onPause ?? 'keep',
+      }),
     );
     if (claim.kind === 'held') summary.held += 1;
     if (claim.kind === 'abandoned') summary.abandoned += 1;

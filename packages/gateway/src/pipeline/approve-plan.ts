@@ -3,6 +3,7 @@ import { type VerifiedApproval, verifyApprovalToken } from '../approvals/verify-
 import type { Principal } from '../auth/principal.js';
 import { GatewayError, type GatewayErrorCode, isGatewayError } from '../errors.js';
 import type { PlanRecord, StoreTx } from '../store/store.js';
+import { holdApproval } from './control-hold.js';
 import { actorOf, evaluationOf, loadPlanDocument, type PipelineDeps } from './deps.js';
 import { expirePlan } from './expire-plans.js';
 import { type PlanView, planView } from './plan-view.js';
@@ -27,15 +28,16 @@ export interface ApprovalResult {
  * configured tolerance). Then, in one transaction, it must match the plan exactly: plan id and tenant, plan
  * digest, policy version, an option that policy did not deny, a role one of that option's gates asks for, an
  * approver other than the principal that submitted the plan (separation of duties), a `maxSpend` covering the
- * option's cost in its currency, a token id never used before (even across restarts) and an approver who has not
- * approved this plan already. A signed rejection stops the plan and releases its budget; approvals that complete
+ * option's cost in its currency, no kill switch covering the option approved (else `SCOPE_PAUSED`, recorded as
+ * `control.held`; the token is not spent and may be presented again after the resume), a token id never used
+ * before (even across restarts) and an approver who has not approved this plan already. A signed rejection stops the plan and releases its budget; approvals that complete
  * every gate's quorum approve the plan (re-reserving budget when they chose another option than the recommended
  * one) and write its outbox rows.
  *
  * Every refusal is recorded as `approval.refused` (committed) before the error is thrown.
  *
- * @throws GatewayError with an `APPROVAL_*` code, `KEY_SOURCE_UNAVAILABLE`, `NOT_FOUND`, or
- *   `PLAN_NOT_AWAITING_APPROVAL`.
+ * @throws GatewayError with an `APPROVAL_*` code, `KEY_SOURCE_UNAVAILABLE`, `NOT_FOUND`,
+ *   `PLAN_NOT_AWAITING_APPROVAL`, or `SCOPE_PAUSED`.
  */
 export async function approvePlan(
   deps: PipelineDeps,
@@ -175,6 +177,9 @@ async function applyApproval(
       `maxSpend does not cover the option's cost of ${cost} minor units`,
     );
   }
+  // The kill switch, for the option being approved: a held approval is refused, nothing of it recorded.
+  const controlHold = await holdApproval(tx, { record, plan, claims, atMs: now });
+  if (controlHold !== undefined) return refuse('SCOPE_PAUSED', controlHold);
   const previous = await tx.approvalsForPlan(record.planId);
   // A replayed token is a replay, not merely a second decision of its approver: check its id first.
   if (previous.some((a) => a.jti === claims.jti)) {

@@ -4,7 +4,12 @@ import { GatewayError } from '../errors.js';
 import { HOLDING_STATES, isTerminal } from '../plan-state.js';
 import type { ControlRecord, PlanRecord } from '../store/store.js';
 import { actorOf, loadPlanDocument, type PipelineDeps } from './deps.js';
-import { type ControlTarget, controlCovers, coveringControls } from './kill-switch.js';
+import {
+  assertControlTarget,
+  type ControlTarget,
+  controlCovers,
+  coveringControls,
+} from './kill-switch.js';
 import { releaseBudget, reserveBudget } from './reserve-budget.js';
 import { transitionPlan } from './transition.js';
 
@@ -48,8 +53,13 @@ export async function cancelPlan(
 /**
  * Pauses a scope (kill switch): records the control, then moves every plan of the tenant that it covers and that
  * still holds budget (`awaiting_approval`, `approved`, `dispatching`) to `paused`, keeping or releasing its budget
- * as configured. New plans in the scope are paused on arrival; a dispatcher checks the switch before each action.
- * Returns the plans paused.
+ * as configured. The switch then holds every path (see `control-hold.ts`): new plans in the scope are paused on
+ * arrival, an approval of an option it covers is refused `SCOPE_PAUSED` (even when the plan's recommended option
+ * is not covered), and a dispatch claim pauses a plan whose executed option it covers before any request is sent;
+ * each hold is recorded as `control.held`. Returns the plans paused.
+ *
+ * @throws GatewayError `VALIDATION_FAILED` when the scope value cannot name such a scope (see
+ *   `assertControlTarget`: e.g. a look-alike `example‑planner`), with nothing recorded.
  */
 export async function pauseScope(
   deps: PipelineDeps,
@@ -57,6 +67,7 @@ export async function pauseScope(
   target: ControlTarget,
   reason: string,
 ): Promise<PlanRecord[]> {
+  assertControlTarget(target);
   const now = deps.clock.now();
   const actor = actorOf(principal, 'operator');
   return deps.store.transaction(async (tx) => {

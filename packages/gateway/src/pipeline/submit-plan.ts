@@ -16,11 +16,12 @@ import {
   recordProvenance,
 } from '../provenance/submit-provenance.js';
 import type { PlanRecord, StoreTx } from '../store/store.js';
-import { actorOf, type PipelineDeps, SYSTEM_ACTOR } from './deps.js';
-import { copilotModelOf, coveringControls } from './kill-switch.js';
+import { pauseIfHeld } from './control-hold.js';
+import { actorOf, type PipelineDeps } from './deps.js';
+import { copilotModelOf } from './kill-switch.js';
 import { type PlanView, planView } from './plan-view.js';
 import { queueActions } from './queue-actions.js';
-import { releaseBudget, reserveBudget } from './reserve-budget.js';
+import { reserveBudget } from './reserve-budget.js';
 import { transitionPlan } from './transition.js';
 
 /** The result of {@link submitPlan}: the plan record, and whether this call created it. */
@@ -276,16 +277,13 @@ async function accept(
   } else {
     record = await transitionPlan(tx, record, 'awaiting_approval', { actor, atMs: now });
   }
-  const holds = coveringControls(await tx.listControls(plan.tenantId), plan, optionId);
-  if (holds.length > 0) {
-    record = await transitionPlan(tx, record, 'paused', {
-      actor: { type: 'system', id: 'kill-switch' },
-      atMs: now,
-      data: { controls: holds.map((c) => `${c.scopeType}:${c.scopeValue}`) },
-    });
-    if (deps.onPause === 'release') {
-      await releaseBudget(tx, { ...record, atMs: now, actor: SYSTEM_ACTOR, reason: 'paused' });
-    }
-  }
-  return record;
+  // The kill switch on arrival, for the option the plan would run: a covered plan waits paused (`control.held`).
+  return pauseIfHeld(tx, {
+    record,
+    plan,
+    optionId,
+    step: { held: 'submission' },
+    onPause: deps.onPause,
+    atMs: now,
+  });
 }
