@@ -103,7 +103,10 @@ export interface LineageTrace {
     events: TracedEvent[];
     receipts: { digest: string; receipt?: unknown }[];
   }[];
-  /** Kill switches and operator actions that touched it: pauses and resumes of a scope covering it, cancellation. */
+  /**
+   * Kill switches and operator actions that touched it: pauses and resumes of a scope covering it, what a switch
+   * held back (`control.held`), cancellation.
+   */
   controls: TracedEvent[];
   /** Every event of the plan, in `seq` order. */
   events: TracedEvent[];
@@ -243,11 +246,12 @@ export function traceLineage(
         .filter((e) => coversPlan(e, record, plan)),
       ...events.filter(
         (e) =>
-          e.type === 'plan.state_changed' &&
-          (e.actor.type === 'operator' ||
-            e.data.to === 'paused' ||
-            e.data.from === 'paused' ||
-            e.data.to === 'cancelled'),
+          e.type === 'control.held' ||
+          (e.type === 'plan.state_changed' &&
+            (e.actor.type === 'operator' ||
+              e.data.to === 'paused' ||
+              e.data.from === 'paused' ||
+              e.data.to === 'cancelled')),
       ),
     ]
       .sort((a, b) => a.seq - b.seq)

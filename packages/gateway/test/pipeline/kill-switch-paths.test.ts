@@ -220,6 +220,11 @@ describe('kill switch on every dispatch claim, for the option executed', () => {
         }),
       ]);
       expect(await lineage(h, { types: ['dispatch.attempted'] })).toEqual([]);
+      // The plan's trace names the hold among its controls.
+      const trace = await h.gateway.traceLineage(h.callers.auditor.principal, {
+        planId: view.planId,
+      });
+      expect(trace.controls.map((e) => e.type)).toContain('control.held');
       // onPause 'keep': the plan still holds its budget.
       expect(ledgerOf(h, view.planId).map((l) => l.status)).toEqual(['reserved']);
 
