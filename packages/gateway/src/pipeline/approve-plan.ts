@@ -28,13 +28,17 @@ export interface ApprovalResult {
  * configured tolerance). Then, in one transaction, it must match the plan exactly: plan id and tenant, plan
  * digest, policy version, an option that policy did not deny, a role one of that option's gates asks for, an
  * approver other than the principal that submitted the plan (separation of duties), a `maxSpend` covering the
- * option's cost in its currency, no kill switch covering the option approved (else `SCOPE_PAUSED`, recorded as
- * `control.held`; the token is not spent and may be presented again after the resume), a token id never used
- * before (even across restarts) and an approver who has not approved this plan already. A signed rejection stops the plan and releases its budget; approvals that complete
+ * option's cost in its currency, a token id never used before (even across restarts) and an approver who has not
+ * approved this plan already. A signed rejection stops the plan and releases its budget; approvals that complete
  * every gate's quorum approve the plan (re-reserving budget when they chose another option than the recommended
  * one) and write its outbox rows.
  *
  * Every refusal is recorded as `approval.refused` (committed) before the error is thrown.
+ *
+ * The kill switch is checked for the option approved, not only the recommended one, after the option checks: an
+ * approval of an option an active control covers is refused `SCOPE_PAUSED` and recorded as `control.held`. Nothing
+ * of it is accepted (its token is not spent, the plan keeps waiting with its budget), so the approver presents the
+ * same token again once the scope is resumed. A signed rejection is never held.
  *
  * @throws GatewayError with an `APPROVAL_*` code, `KEY_SOURCE_UNAVAILABLE`, `NOT_FOUND`,
  *   `PLAN_NOT_AWAITING_APPROVAL`, or `SCOPE_PAUSED`.
