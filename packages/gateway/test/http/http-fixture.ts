@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AutomationAdapter } from '@handoff/automation-adapter';
 import { type ErrorEnvelope, ErrorEnvelopeSchema, type Money } from '@handoff/protocol';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import { TRPCError } from '@trpc/server';
@@ -46,6 +47,8 @@ export interface HttpGatewayOptions {
   maxBodyBytes?: number;
   /** The config's caps (default: `defaultCaps()` for acme-bank, its tenant cap for globex). */
   caps?: unknown[];
+  /** Adapter instances to dispatch to (default: none, so every dispatch fails `UNSUPPORTED_ACTION`). */
+  adapters?: readonly AutomationAdapter[];
 }
 
 /**
@@ -91,7 +94,10 @@ export async function startHttpGateway(options: HttpGatewayOptions = {}) {
     },
     dir,
   );
-  const runtime = await createGatewayRuntime(loaded, { clock });
+  const runtime = await createGatewayRuntime(loaded, {
+    clock,
+    ...(options.adapters ? { adapters: options.adapters } : {}),
+  });
   const running: RunningGateway = await startGateway(runtime);
 
   /** Signs an approval of a plan view as `sub` in `role`, allowing EUR 1,000.00. */
