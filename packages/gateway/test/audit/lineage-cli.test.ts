@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
 import { progressBar } from '../../src/cli/progress.js';
-import { runCli } from '../cli/cli-support.js';
+import { POLICY_FILE, runCli } from '../cli/cli-support.js';
 import { TENANT } from '../support/harness.js';
 import { auditedHarness } from './support.js';
 
@@ -209,6 +209,31 @@ describe('handoff lineage (offline on a database file)', () => {
       cliJwks,
     );
     expect(trusted.code).toBe(0);
+    // Or from the gateway config: the public half of checkpoints.keyFile, and approvals.keys.
+    const config = join(dir, 'handoff.config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        gatewayId: 'gw-test',
+        database: { path: 'unused.db' },
+        approvals: { keys: [{ type: 'file', path: anchors[3] }] },
+        auth: { apiKeys: [] },
+        policy: { file: POLICY_FILE },
+        checkpoints: { keyFile },
+      }),
+    );
+    const viaConfig = await runCli(
+      'lineage',
+      'verify',
+      '--db',
+      copy,
+      '--config',
+      config,
+      '--checkpoint-keys',
+      checkpointJwks,
+    );
+    expect(viaConfig.out).toMatch(/^OK: /);
+    expect(viaConfig.code).toBe(0);
   });
 });
 

@@ -57,45 +57,52 @@ function registerVerify(lineage: Command, io: Io, setExit: SetExit): void {
     .option('--db <file>', 'a gateway database file (opened read-only)')
     .option('--export <file>', 'a JSON Lines bundle from `handoff lineage export`')
     .option('--json', 'print JSON');
-  trustOptions(verify).action(async (opts: VerifyOptions) => {
-    const json = opts.json ?? false;
-    setExit(
-      await run(io, json, async () => {
-        if ((opts.db === undefined) === (opts.export === undefined)) {
-          throw new GatewayError('VALIDATION_FAILED', 'Give exactly one of --db and --export', {
-            issues: [{ path: '', code: 'ONE_SOURCE', message: 'Use --db or --export' }],
-          });
-        }
-        const trust = await trustFromOptions(opts);
-        if (trust === undefined) {
-          printError(io, json, noAnchorError());
-          return EXIT.USAGE;
-        }
-        const source: LineageSource = opts.db
-          ? openDatabaseSource(opts.db)
-          : await openExportSource(opts.export ?? '');
-        const bar = progressBar('verifying', { json });
-        const started = performance.now();
-        try {
-          const report = await verifyLineage(source, {
-            trust,
-            onProgress: (d, t) => bar.update(d, t),
-          });
-          bar.finish();
-          const seconds = (performance.now() - started) / 1000;
-          if (!report.anchored) io.err(UNANCHORED_WARNING);
-          printResult(io, json, report, () =>
-            report.ok
-              ? `${report.anchored ? 'OK' : 'OK (UNANCHORED)'}: ${report.events} events (${report.mode}), ${report.checkpoints} checkpoints, ${report.approvals} approvals, ${report.documents} documents verified in ${seconds.toFixed(1)} s; head ${report.headHash}`
-              : `BROKEN at seq ${report.failure.seq}${report.failure.line ? ` (line ${report.failure.line})` : ''}: ${report.failure.code}: ${report.failure.message}`,
-          );
-          return report.ok ? EXIT.OK : EXIT.REFUSED;
-        } finally {
-          source.close();
-        }
-      }),
-    );
-  });
+  trustOptions(verify)
+    .addHelpText(
+      'after',
+      '\nThe keys to trust come from outside the file: without --checkpoint-keys/--approver-keys or --config it\n' +
+        'refuses (exit 2). Keep the JWKS the gateway signs with (`handoff lineage jwks` when a key is made, the\n' +
+        "approvers' JWKS) where the database's writer cannot change them.",
+    )
+    .action(async (opts: VerifyOptions) => {
+      const json = opts.json ?? false;
+      setExit(
+        await run(io, json, async () => {
+          if ((opts.db === undefined) === (opts.export === undefined)) {
+            throw new GatewayError('VALIDATION_FAILED', 'Give exactly one of --db and --export', {
+              issues: [{ path: '', code: 'ONE_SOURCE', message: 'Use --db or --export' }],
+            });
+          }
+          const trust = await trustFromOptions(opts);
+          if (trust === undefined) {
+            printError(io, json, noAnchorError());
+            return EXIT.USAGE;
+          }
+          const source: LineageSource = opts.db
+            ? openDatabaseSource(opts.db)
+            : await openExportSource(opts.export ?? '');
+          const bar = progressBar('verifying', { json });
+          const started = performance.now();
+          try {
+            const report = await verifyLineage(source, {
+              trust,
+              onProgress: (d, t) => bar.update(d, t),
+            });
+            bar.finish();
+            const seconds = (performance.now() - started) / 1000;
+            if (!report.anchored) io.err(UNANCHORED_WARNING);
+            printResult(io, json, report, () =>
+              report.ok
+                ? `${report.anchored ? 'OK' : 'OK (UNANCHORED)'}: ${report.events} events (${report.mode}), ${report.checkpoints} checkpoints, ${report.approvals} approvals, ${report.documents} documents verified in ${seconds.toFixed(1)} s; head ${report.headHash}`
+                : `BROKEN at seq ${report.failure.seq}${report.failure.line ? ` (line ${report.failure.line})` : ''}: ${report.failure.code}: ${report.failure.message}`,
+            );
+            return report.ok ? EXIT.OK : EXIT.REFUSED;
+          } finally {
+            source.close();
+          }
+        }),
+      );
+    });
 }
 
 interface ExportOptions {
@@ -229,7 +236,8 @@ function registerCheckpoint(lineage: Command, io: Io, setExit: SetExit): void {
 
 /**
  * `handoff lineage verify|export|checkpoint|jwks`, the offline half of the auditors' commands (see
- * `registerLineage`): `verify` checks a database file or an export bundle and exits 1 at the first broken point;
+ * `registerLineage`): `verify` checks a database file or an export bundle against trust anchors from outside it
+ * and exits 1 at the first broken point (2 without anchors);
  * `export` writes a verifiable JSON Lines bundle or OpenLineage events; `checkpoint` signs a tree head now;
  * `jwks` prints the checkpoint keys.
  */
