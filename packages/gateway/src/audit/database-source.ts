@@ -89,7 +89,10 @@ export function databaseSource(db: Database.Database, close: () => void = () => 
     const { tokenDigest, ...facts } = row;
     approvals.set(tokenDigest, facts);
   }
-  const documents = db.prepare('select digest, kind, body from payloads');
+  // Approval tokens are re-hashed with the approval that names them (`checkRecordedApproval`), not here.
+  const documents = db.prepare(
+    "select digest, kind, body from payloads where kind <> 'ApprovalJws'",
+  );
   const naming = db.prepare('select min(seq) from lineage_events where instr(body, ?) > 0').pluck();
   const tokenBy = db.prepare("select body from payloads where digest = ? and kind = 'ApprovalJws'");
   const page = db

@@ -4,7 +4,8 @@ import type { VerificationCounts, VerificationFailure } from './verification-fai
 
 /**
  * Re-hashes every stored document of `source` (a database's `payloads`: plans by their RFC 8785 plan digest,
- * policy evaluations, policy sets, plan-signature tokens, dispatch receipts, budget caps) against
+ * policy evaluations, policy sets, plan-signature tokens, dispatch receipts, budget caps; approval tokens are
+ * re-hashed with their approvals, `APPROVAL_DIGEST_MISMATCH`) against
  * the digest it is stored under, which is the digest the events' `refs` name (`documentMatchesDigest`). One
  * streamed pass, one SHA-256 per document; `counts.documents` counts them. A document that does not hold is a
  * `DOCUMENT_DIGEST_MISMATCH` at the first event naming its digest (found by a scan, on failure only), or past the
@@ -23,8 +24,6 @@ export function documentFailures(
   if (source.documents === undefined) return [];
   const altered: { digest: string; kind: string }[] = [];
   for (const { digest, kind, body } of source.documents()) {
-    // Approval tokens are re-hashed with the approval that names them (`APPROVAL_DIGEST_MISMATCH`).
-    if (kind === 'ApprovalJws') continue;
     counts.documents += 1;
     if (typeof body !== 'string' || !documentMatchesDigest(digest, body)) {
       altered.push({ digest: String(digest), kind: String(kind) });

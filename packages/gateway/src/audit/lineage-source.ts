@@ -21,8 +21,9 @@ export interface LineageSource {
   /** The `approvals` table rows by token digest (a database only: an export has no such table). */
   approvalRows(): ReadonlyMap<string, SourceApprovalRow> | undefined;
   /**
-   * The stored documents (a database's `payloads` rows: plans, evaluations, policy sets, tokens, receipts), read
-   * one at a time; absent for an export, which carries no documents but its approval tokens.
+   * The stored documents (a database's `payloads` rows: plans, evaluations, policy sets, plan signatures,
+   * receipts, caps; not the approval tokens, checked with their approvals), read one at a time; absent for an
+   * export, which carries no documents but its approval tokens.
    */
   documents?(): Iterable<StoredDocument>;
   /** The smallest `seq` whose stored event text names `digest`, if any (a full scan: for failures only). */
