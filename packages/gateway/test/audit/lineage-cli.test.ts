@@ -143,6 +143,10 @@ describe('handoff lineage (offline on a database file)', () => {
     const both = await runCli('lineage', 'verify', '--db', db, ...anchors, '--unanchored');
     expect(both.code).toBe(1);
     expect(both.err).toContain('not both');
+    const missing = join(dir, 'no-such.jwks.json');
+    const unreadable = await runCli('lineage', 'verify', '--db', db, '--checkpoint-keys', missing);
+    expect(unreadable.code).toBe(3);
+    expect(unreadable.err).toContain(`Cannot read the --checkpoint-keys file ${missing}`);
   });
 
   it('export writes a bundle that verify --export accepts, and OpenLineage events', async () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -47,11 +48,24 @@ export function trustOptions(command: Command): Command {
     );
 }
 
-/** A `--checkpoint-keys` / `--approver-keys` value as a key source: an http(s) URL, else a file. */
-function sourceOf(value: string): KeySourceConfig {
-  return /^https?:\/\//i.test(value)
-    ? { type: 'url', url: value }
-    : { type: 'file', path: resolve(value) };
+/**
+ * A `--checkpoint-keys` / `--approver-keys` value as a key source: an http(s) URL, else a file, which must be
+ * readable now (a key source reads it lazily, and would name it an approver key file).
+ *
+ * @throws GatewayError `CONFIG_INVALID` when the file cannot be read.
+ */
+function sourceOf(value: string, option: string): KeySourceConfig {
+  if (/^https?:\/\//i.test(value)) return { type: 'url', url: value };
+  const path = resolve(value);
+  try {
+    readFileSync(path);
+  } catch (error) {
+    throw new GatewayError('CONFIG_INVALID', `Cannot read the ${option} file ${path}`, {
+      cause: error,
+      issues: [{ path: '', code: 'UNREADABLE', message: `${option}: not a readable JWKS file` }],
+    });
+  }
+  return { type: 'file', path };
 }
 
 /**
@@ -62,7 +76,7 @@ function sourceOf(value: string): KeySourceConfig {
  *
  * @returns `undefined` when no anchor and no `--unanchored` was given: the caller refuses to verify.
  * @throws GatewayError `VALIDATION_FAILED` for `--unanchored` together with anchors; `CONFIG_INVALID` when the
- *   config or its checkpoint key file cannot be read or is invalid, or a key source is malformed.
+ *   config, its checkpoint key file or a JWKS file cannot be read or is invalid, or a key source is malformed.
  */
 export async function trustFromOptions(opts: TrustOptions): Promise<VerifierTrust | undefined> {
   const checkpoint: KeySource[] = [];
@@ -75,8 +89,12 @@ export async function trustFromOptions(opts: TrustOptions): Promise<VerifierTrus
       approver.push(createKeySource(keySourceConfig(loaded, k)));
     }
   }
-  for (const value of opts.checkpointKeys ?? []) checkpoint.push(createKeySource(sourceOf(value)));
-  for (const value of opts.approverKeys ?? []) approver.push(createKeySource(sourceOf(value)));
+  for (const value of opts.checkpointKeys ?? []) {
+    checkpoint.push(createKeySource(sourceOf(value, '--checkpoint-keys')));
+  }
+  for (const value of opts.approverKeys ?? []) {
+    approver.push(createKeySource(sourceOf(value, '--approver-keys')));
+  }
   const anchored = checkpoint.length + approver.length > 0;
   if (opts.unanchored) {
     if (anchored) {
