@@ -5,10 +5,12 @@
  * auditor can recompute itself: the data file's sha256, the model's digest, the copilot's signature over the plan
  * digest, the approvers' JWKS. Then the whole lineage's hash chain is recomputed independently.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { VerificationReport } from '@handoff/gateway';
+import { anchorsFromJwks, type VerificationReport } from '@handoff/gateway';
 import type { HandoffPlan } from '@handoff/protocol';
 import { planDigest } from '@handoff/protocol';
+import type { JWK } from 'jose';
 import {
   type ChainVerdict,
   checkChain,
@@ -123,6 +125,12 @@ export async function auditCallList(input: {
     'the enrolment succeeded with a stored receipt, and its budget moved from reserved to committed',
   );
   const chain = checkChain(await readLineage(auditor), checks);
-  const offline = await checkDatabaseOffline(join(gw.dir, 'gateway.db'), checks);
+  // The auditor's trust anchors, from outside the database: the approvers' JWKS the gateway was configured with
+  // (this story's gateway signs no checkpoints).
+  const approverJwks = JSON.parse(
+    readFileSync(join(gw.dir, 'keys', 'approvers.jwks.json'), 'utf8'),
+  ) as { keys: JWK[] };
+  const trust = anchorsFromJwks({ keys: [] }, approverJwks);
+  const offline = await checkDatabaseOffline(join(gw.dir, 'gateway.db'), trust, checks);
   return { planId: plan.planId, idempotencyKey: key || undefined, trace, chain, offline };
 }

@@ -7,6 +7,7 @@ import {
   type AppRouter,
   openDatabaseSource,
   type VerificationReport,
+  type VerifierTrust,
   verifyLineage,
 } from '@handoff/gateway';
 import { GENESIS_HASH, type LineageEvent, lineageEventHash } from '@handoff/protocol';
@@ -85,25 +86,28 @@ export function checkChain(events: readonly LineageEvent[], checks: Expectations
 
 /**
  * The gateway's own offline verifier (`verifyLineage`) over the story's SQLite file, opened read-only: every
- * event's hash, link and Merkle leaf, checkpoints, and each stored approval token's signature and claims against the
- * recorded keys. Prints the verdict and records it as an expectation.
+ * event's hash, link and Merkle leaf, checkpoints, each stored document against its digest, and each stored
+ * approval token's signature and claims against the keys the auditor trusts (`trust`: given from outside the
+ * database, never read from it). Prints the verdict and records it as an expectation.
  */
 export async function checkDatabaseOffline(
   databaseFile: string,
+  trust: VerifierTrust,
   checks: Expectations,
 ): Promise<VerificationReport> {
   const source = openDatabaseSource(databaseFile);
   try {
-    const report = await verifyLineage(source);
+    const report = await verifyLineage(source, { trust });
     detail(
       report.ok
         ? `verifyLineage on the database file (read-only): ${verdict('valid')}: ${report.events} events, ` +
-            `${report.approvals} approval tokens re-verified, Merkle root ${report.rootHash?.slice(0, 16)}…`
+            `${report.approvals} approval tokens re-verified against the approvers' JWKS, ${report.documents} ` +
+            `stored documents re-hashed, Merkle root ${report.rootHash?.slice(0, 16)}…`
         : `verifyLineage: ${verdict('broken')}: ${report.failure.code} ${report.failure.message}`,
     );
     checks.check(
       report.ok,
-      'the gateway verifier finds the database intact: hashes, links, approval tokens',
+      'the gateway verifier finds the database intact: hashes, links, documents, approval tokens',
       report.ok ? undefined : report.failure.code,
     );
     return report;

@@ -256,7 +256,7 @@ export async function keepServing(
   detail(`${cli} plan get ${planId} --url ${gw.url} --api-key ${gw.apiKeys.operator}`, 4);
   detail(`${cli} lineage query --url ${gw.url} --plan ${planId}`, 4);
   detail(`${cli} lineage trace --url ${gw.url} --plan ${planId}`, 4);
-  detail(`${cli} lineage verify --db ${dir}/gateway.db`, 4);
+  detail(`${cli} lineage verify --db ${dir}/gateway.db --config ${dir}/handoff.config.json`, 4);
   detail(`${cli} plan submit <plan.json> --url ${gw.url} --api-key ${gw.apiKeys.copilot}`, 4);
   detail(`approver keys: ${dir}/keys/*.private.jwk.json; config: ${dir}/handoff.config.json`, 4);
   detail('Ctrl-C stops it.');

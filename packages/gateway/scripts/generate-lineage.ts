@@ -9,9 +9,11 @@
  * receipts, `plans`, `approvals`, `used_tokens`, `budget_ledger`, `dispatches` and `keys` rows are written as the
  * gateway writes them, and events are chained by the store's own `chainEvents`, inserted in batched
  * transactions. Every `--checkpoint-every` events the store's `Checkpointer` signs a tree head (the checkpoint
- * key is rotated half way), so `handoff lineage verify --db` must report OK on the result.
+ * key is rotated half way), so `handoff lineage verify --db OUT --checkpoint-keys OUT.checkpoint.jwks.json
+ * --approver-keys OUT.approvers.jwks.json` must report OK on the result: the public keys, the auditor's trust
+ * anchors, are written beside the database, never read from it.
  */
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +77,15 @@ const checkpointKeys = [
     (await generateSigningKeyPair({ alg: 'EdDSA', kid: 'cp-b' })).privateJwk as JWK,
   ),
 ];
+// The trust anchors an auditor is given, outside the database.
+writeFileSync(
+  `${opts.out}.checkpoint.jwks.json`,
+  JSON.stringify({ keys: checkpointKeys.map((k) => k.publicJwk) }),
+);
+writeFileSync(
+  `${opts.out}.approvers.jwks.json`,
+  JSON.stringify({ keys: [finance.publicJwk, marketing.publicJwk] }),
+);
 // One checkpointer per key: each keeps its Merkle accumulator, so a checkpoint hashes only the new events.
 const checkpointers = checkpointKeys.map(
   (key) => new Checkpointer(store, { key, gatewayId: GATEWAY_ID, clock }),

@@ -47,6 +47,11 @@ export {
   type TreeHead,
   verifyTreeHead,
 } from './audit/tree-head.js';
+export {
+  anchorsFromJwks,
+  type TrustAnchors,
+  type VerifierTrust,
+} from './audit/trust-anchors.js';
 export type {
   VerificationFailure,
   VerificationFailureCode,

@@ -59,7 +59,8 @@ export interface RuntimeOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-function keySourceConfig(
+/** A config key source as `createKeySource` takes it: a file's path resolved against the config file's folder. */
+export function keySourceConfig(
   loaded: LoadedConfig,
   source: GatewayConfig['approvals']['keys'][number],
 ): KeySourceConfig {

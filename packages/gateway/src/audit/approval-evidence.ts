@@ -2,6 +2,7 @@ import { sha256Digest } from '@handoff/protocol';
 import { type CryptoKey, compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { ALLOWED_ALGORITHMS, APPROVAL_TOKEN_TYPE } from '../approvals/signing-keys.js';
 import type { SourceApprovalRow } from './lineage-source.js';
+import type { KeyJudge } from './trust-anchors.js';
 
 /** The `approvals` columns a token must agree with, by the name of the fact. */
 const APPROVAL_COLUMNS = {
@@ -39,13 +40,15 @@ export type ApprovalProblem =
   | { code: 'APPROVAL_TOKEN_MISSING'; tokenDigest: string; message: string }
   | { code: 'APPROVAL_DIGEST_MISMATCH'; tokenDigest: string; message: string }
   | { code: 'APPROVAL_KEY_UNKNOWN'; kid: string; message: string }
+  | { code: 'APPROVAL_KEY_UNTRUSTED'; kid: string; message: string }
   | { code: 'APPROVAL_SIGNATURE_INVALID'; kid: string; message: string }
   | { code: 'APPROVAL_CLAIMS_MISMATCH'; field: string; message: string };
 
 /**
  * Re-verifies, offline, an approval the gateway accepted: the stored token must hash to the digest the event
  * refers to, its JWS signature (RFC 7515; `EdDSA` or `ES256`, `typ` `handoff-approval+jwt`) must verify with the
- * approver key recorded for its `kid` (keys are kept after rotation), and its signed claims must equal what the
+ * approver key `judge` picks for its `kid`: a trusted key (`APPROVAL_KEY_UNTRUSTED` when there is none, or when
+ * the recorded key of that kid is another key), or unanchored the recorded one (keys are kept after rotation), and its signed claims must equal what the
  * event (and the `approvals` row, when there is one) record: plan id and digest, approver, role, decision, option,
  * kid and token id. Time claims (`exp`, `nbf`) are not re-checked: they were checked at acceptance, and an old
  * approval has long expired.
@@ -55,7 +58,7 @@ export type ApprovalProblem =
 export async function checkRecordedApproval(
   recorded: RecordedApproval,
   token: string | undefined,
-  keyFor: (kid: string) => JWK | undefined,
+  judge: KeyJudge,
   row: SourceApprovalRow | undefined,
 ): Promise<ApprovalProblem | undefined> {
   if (token === undefined) {
@@ -72,16 +75,24 @@ export async function checkRecordedApproval(
       message: 'The stored approval token does not hash to the digest the event records',
     };
   }
-  let kid = '';
+  let header: { alg?: unknown; kid?: unknown } = {};
+  try {
+    header = decodeProtectedHeader(token);
+  } catch {
+    // Not a JWS: no key verifies it (below).
+  }
+  const kid = typeof header.kid === 'string' ? header.kid : '';
+  const alg = String(header.alg);
+  // Outside the try: a trust anchor that cannot be read is an error, not a verdict on the token.
+  const verdict = await judge('approver', { alg, kid });
+  if (!verdict.ok) {
+    return verdict.reason === 'unknown'
+      ? { code: 'APPROVAL_KEY_UNKNOWN', kid, message: `No approver key ${kid} is recorded` }
+      : { code: 'APPROVAL_KEY_UNTRUSTED', kid, message: verdict.message };
+  }
   let claims: Record<string, unknown>;
   try {
-    const header = decodeProtectedHeader(token);
-    kid = typeof header.kid === 'string' ? header.kid : '';
-    const jwk = keyFor(kid);
-    if (jwk === undefined) {
-      return { code: 'APPROVAL_KEY_UNKNOWN', kid, message: `No approver key ${kid} is recorded` };
-    }
-    const verified = await compactVerify(token, await importOnce(jwk, String(header.alg)), {
+    const verified = await compactVerify(token, await importOnce(verdict.jwk, alg), {
       algorithms: [...ALLOWED_ALGORITHMS],
     });
     if (String(verified.protectedHeader.typ).toLowerCase() !== APPROVAL_TOKEN_TYPE) {
@@ -92,7 +103,7 @@ export async function checkRecordedApproval(
     return {
       code: 'APPROVAL_SIGNATURE_INVALID',
       kid,
-      message: `The approval does not verify with the recorded key ${kid}`,
+      message: `The approval does not verify with the key of kid ${kid}`,
     };
   }
   const { data } = recorded;

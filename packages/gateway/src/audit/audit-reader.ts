@@ -4,6 +4,7 @@ import { getTableColumns, getTableName } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { GatewayError } from '../errors.js';
 import * as schema from '../store/sqlite/schema.js';
+import { documentMatchesDigest } from '../store/stored-document.js';
 
 /** A stored plan row, as the audit reads it. */
 export type AuditPlanRow = typeof schema.plans.$inferSelect;
@@ -66,10 +67,22 @@ export class AuditReader {
     return this.#payload.get(digest) as string | undefined;
   }
 
-  /** A stored document parsed, or `undefined` when absent or not JSON. */
+  /**
+   * A stored document parsed, after re-hashing it against its digest (`documentMatchesDigest`), or `undefined`
+   * when absent or not JSON.
+   *
+   * @throws GatewayError `INTERNAL` when it does not hash to `digest`: it was altered in the database, and is
+   *   never shown as if it were the document the lineage names.
+   */
   document<T>(digest: string): T | undefined {
     const text = this.payload(digest);
     if (text === undefined) return undefined;
+    if (!documentMatchesDigest(digest, text)) {
+      throw new GatewayError(
+        'INTERNAL',
+        `The stored document ${digest} does not hash to its digest: it was altered (run \`handoff lineage verify\`)`,
+      );
+    }
     try {
       return JSON.parse(text) as T;
     } catch {

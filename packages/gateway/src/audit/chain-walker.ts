@@ -11,6 +11,7 @@ import {
 import { bytesOfDigest, eventLeafHash, hexOf, MerkleAccumulator } from './merkle-tree.js';
 import { verifyInclusion } from './merkle-verify.js';
 import { StoredEventCheck } from './stored-event.js';
+import type { KeyJudge } from './trust-anchors.js';
 import type { VerificationCounts, VerificationFailure } from './verification-failure.js';
 
 type Failure = VerificationFailure;
@@ -43,6 +44,8 @@ export class ChainWalker {
     private readonly counts: VerificationCounts,
     /** Approval checks in flight, oldest first: the caller settles them in order. */
     private readonly inflight: Promise<Failure | undefined>[],
+    /** The key each approval is verified with (trusted, or unanchored the recorded one). */
+    private readonly judge: KeyJudge,
   ) {
     this.#rows = source.approvalRows();
   }
@@ -130,7 +133,11 @@ export class ChainWalker {
     const missing = this.#checkpointEvidence(body, item);
     if (missing) return missing;
     if (type === 'approval.accepted') {
-      this.inflight.push(this.#approvalEvidence(body, where(seq, item)));
+      const check = this.#approvalEvidence(body, where(seq, item));
+      // It rejects only when a trust anchor cannot be read: whoever awaits it gets that error; one left in flight
+      // by an earlier failure must not become an unhandled rejection.
+      check.catch(() => {});
+      this.inflight.push(check);
       this.counts.approvals += 1;
       this.seenApprovals.add(String(body.refs.approval));
     }
@@ -173,7 +180,7 @@ export class ChainWalker {
     const problem = await checkRecordedApproval(
       { tokenDigest, planId: body.planId, planDigest: body.refs.plan, data: body.data },
       this.source.approvalToken(tokenDigest),
-      (kid) => this.source.key('approver', kid),
+      this.judge,
       this.#rows?.get(tokenDigest),
     );
     return problem === undefined ? undefined : { ...problem, ...at };

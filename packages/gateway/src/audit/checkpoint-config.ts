@@ -5,7 +5,7 @@ import { type LoadedConfig, resolveConfigPath } from '../config/load-config.js';
 import { GatewayError } from '../errors.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { Checkpointer } from './checkpointer.js';
-import { importCheckpointKey } from './tree-head.js';
+import { type CheckpointKey, importCheckpointKey } from './tree-head.js';
 
 /** How often a running gateway signs a checkpoint when `checkpoints.intervalMs` is not set: hourly. */
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 3_600_000;
@@ -14,14 +14,28 @@ export const DEFAULT_CHECKPOINT_INTERVAL_MS = 3_600_000;
  * The {@link Checkpointer} the config's `checkpoints` section asks for (its `keyFile` is read relative to the
  * config file), or `undefined` when the section is absent.
  *
- * @throws GatewayError `CONFIG_INVALID` when the key file cannot be read, is not JSON, or is not a private Ed25519
- *   JWK with a kid; the message names the file, never the key.
+ * @throws GatewayError `CONFIG_INVALID` as {@link checkpointKeyFromConfig}.
  */
 export async function checkpointerFromConfig(
   loaded: LoadedConfig,
   store: SqliteStore,
   clock: Clock,
 ): Promise<Checkpointer | undefined> {
+  const key = await checkpointKeyFromConfig(loaded);
+  if (key === undefined) return undefined;
+  return new Checkpointer(store, { key, gatewayId: loaded.config.gatewayId, clock });
+}
+
+/**
+ * The checkpoint key of the config's `checkpoints.keyFile` (relative to the config file), or `undefined` when
+ * the section is absent. The offline verifier trusts its `publicJwk` (`handoff lineage verify --config`).
+ *
+ * @throws GatewayError `CONFIG_INVALID` when the key file cannot be read, is not JSON, or is not a private Ed25519
+ *   JWK with a kid; the message names the file, never the key.
+ */
+export async function checkpointKeyFromConfig(
+  loaded: LoadedConfig,
+): Promise<CheckpointKey | undefined> {
   const section = loaded.config.checkpoints;
   if (section === undefined) return undefined;
   const file = resolveConfigPath(loaded, section.keyFile);
@@ -35,6 +49,5 @@ export async function checkpointerFromConfig(
       ],
     });
   }
-  const key = await importCheckpointKey(jwk);
-  return new Checkpointer(store, { key, gatewayId: loaded.config.gatewayId, clock });
+  return importCheckpointKey(jwk);
 }

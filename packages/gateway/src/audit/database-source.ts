@@ -6,6 +6,7 @@ import type {
   SourceApprovalRow,
   SourceCheckpoint,
   SourceEvent,
+  StoredDocument,
 } from './lineage-source.js';
 
 /**
@@ -88,6 +89,11 @@ export function databaseSource(db: Database.Database, close: () => void = () => 
     const { tokenDigest, ...facts } = row;
     approvals.set(tokenDigest, facts);
   }
+  // Approval tokens are re-hashed with the approval that names them (`checkRecordedApproval`), not here.
+  const documents = db.prepare(
+    "select digest, kind, body from payloads where kind <> 'ApprovalJws'",
+  );
+  const naming = db.prepare('select min(seq) from lineage_events where instr(body, ?) > 0').pluck();
   const tokenBy = db.prepare("select body from payloads where digest = ? and kind = 'ApprovalJws'");
   const page = db
     .prepare(
@@ -132,6 +138,8 @@ export function databaseSource(db: Database.Database, close: () => void = () => 
     key: (purpose, kid) => keys.get(`${purpose}\n${kid}`),
     approvalToken: (digest) => (tokenBy.get(digest) as { body: string } | undefined)?.body,
     approvalRows: () => approvals,
+    documents: () => documents.iterate() as IterableIterator<StoredDocument>,
+    firstNaming: (digest) => (naming.get(digest) as number | null) ?? undefined,
     events,
     expectedEvents: count,
     close,

@@ -20,6 +20,14 @@ export interface LineageSource {
   approvalToken(digest: string): string | undefined;
   /** The `approvals` table rows by token digest (a database only: an export has no such table). */
   approvalRows(): ReadonlyMap<string, SourceApprovalRow> | undefined;
+  /**
+   * The stored documents (a database's `payloads` rows: plans, evaluations, policy sets, plan signatures,
+   * receipts, caps; not the approval tokens, checked with their approvals), read one at a time; absent for an
+   * export, which carries no documents but its approval tokens.
+   */
+  documents?(): Iterable<StoredDocument>;
+  /** The smallest `seq` whose stored event text names `digest`, if any (a full scan: for failures only). */
+  firstNaming?(digest: string): number | undefined;
   /** The events, in the order stored (by `seq` in a database, file order in an export). */
   events(): AsyncIterable<SourceEvent> | Iterable<SourceEvent>;
   /** A problem found while opening (a malformed export header), reported before any event. */
@@ -68,6 +76,13 @@ export interface EventColumns {
   occurredAt: number;
   prevHash: string;
   hash: string;
+}
+
+/** A stored document: the digest it is stored (and named) under, its kind and its text. */
+export interface StoredDocument {
+  digest: string;
+  kind: string;
+  body: string;
 }
 
 /** A stored checkpoint (`signedAt` in epoch ms; `signature` the compact JWS). */

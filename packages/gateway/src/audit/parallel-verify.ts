@@ -6,6 +6,7 @@ import type { LineageSource, SourceCheckpoint, SourceEvent } from './lineage-sou
 import { hexOf, MerkleAccumulator } from './merkle-tree.js';
 import type { DeferredEvent, RangeResult, RangeTask } from './range-check.js';
 import { checkRangesInWorkers } from './range-pool.js';
+import type { KeyJudge } from './trust-anchors.js';
 import type {
   VerificationCounts,
   VerificationFailure,
@@ -53,6 +54,7 @@ export async function verifyInParallel(
   file: string,
   checkpoints: ReadonlyMap<number, SourceCheckpoint>,
   counts: VerificationCounts,
+  judge: KeyJudge,
   options: ParallelVerifyOptions = {},
 ): Promise<VerificationReport | undefined> {
   const total = source.expectedEvents ?? 0;
@@ -65,7 +67,7 @@ export async function verifyInParallel(
     return undefined;
   }
   const inflight: Promise<VerificationFailure | undefined>[] = [];
-  const walker = new ChainWalker(source, checkpoints, [], counts, inflight);
+  const walker = new ChainWalker(source, checkpoints, [], counts, inflight, judge);
   const tree = new MerkleAccumulator();
   let head: string = GENESIS_HASH;
   const tasks = rangesOf(total, width, [...checkpoints.keys()]);

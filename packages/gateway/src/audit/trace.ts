@@ -130,8 +130,12 @@ function traced(e: LineageEvent): TracedEvent {
  * Builds the {@link LineageTrace} of a plan, or of the plan behind a dispatch (idempotency key) or an action id,
  * from the lineage events and tables, whatever dispatch events exist. Only a plan of `tenantId` is traced.
  *
+ * Every stored document shown (the plan, the receipts) is re-hashed against the digest the lineage names; a
+ * forged one is refused, never shown.
+ *
  * @throws GatewayError `NOT_FOUND` when the target is unknown or belongs to another tenant (the two are not told
- *   apart, so a caller learns nothing of other tenants).
+ *   apart, so a caller learns nothing of other tenants); `INTERNAL` when a stored document does not hash to its
+ *   digest, or the plan row names another plan digest than its `plan.received` event (the database was altered).
  */
 export function traceLineage(
   reader: AuditReader,
@@ -146,8 +150,16 @@ export function traceLineage(
   if (!record || noDispatch || (tenantId !== undefined && record.tenantId !== tenantId)) {
     throw new GatewayError('NOT_FOUND', 'Nothing to trace for this target in this tenant');
   }
-  const plan = reader.document<HandoffPlan>(record.digest);
   const events = reader.eventsOfPlan(record.planId);
+  // The plan shown is the one its `plan.received` event names, re-hashed (`AuditReader.document`).
+  const named = events.find((e) => e.type === 'plan.received')?.refs.plan;
+  if (named !== undefined && named !== record.digest) {
+    throw new GatewayError(
+      'INTERNAL',
+      `Plan ${record.planId}'s stored digest is not the one its plan.received event names: the database was altered`,
+    );
+  }
+  const plan = reader.document<HandoffPlan>(record.digest);
   const ofType = (...types: string[]) => events.filter((e) => types.includes(e.type)).map(traced);
   const rows: AuditDispatchRow[] = found ?? reader.dispatches(record.planId);
   const policy = reader.policy(record.policyVersion);

@@ -13,16 +13,21 @@
  * | `CHECKPOINT_ROOT_MISMATCH` | the Merkle root of the first `treeSize` events is not the checkpoint's |
  * | `CHECKPOINT_BEYOND_LOG` | a checkpoint covers more events than exist: the tail was cut |
  * | `CHECKPOINT_MISSING` | a `checkpoint.signed` event has no matching checkpoint record |
- * | `CHECKPOINT_KEY_UNKNOWN` | no checkpoint key was recorded for the kid that signed |
+ * | `CHECKPOINT_KEY_UNKNOWN` | unanchored: no checkpoint key was recorded for the kid that signed |
+ * | `CHECKPOINT_KEY_UNTRUSTED` | no trusted checkpoint key has the kid that signed, or the key recorded under it is
+ * |   | another key (RFC 7638 thumbprint) than the trusted one: the checkpoints were re-signed |
  * | `CHECKPOINT_SIGNATURE_INVALID` | the checkpoint JWS does not verify |
  * | `CHECKPOINT_PAYLOAD_MISMATCH` | the stored size, root or kid differ from what was signed |
  * | `CONSISTENCY_PROOF_INVALID` | an exported consistency proof between two checkpoints does not verify |
  * | `INCLUSION_PROOF_INVALID` | an exported event's inclusion proof does not verify |
  * | `APPROVAL_TOKEN_MISSING` | an `approval.accepted` event's token is not stored |
  * | `APPROVAL_DIGEST_MISMATCH` | the stored token's SHA-256 is not the digest the event refers to |
- * | `APPROVAL_KEY_UNKNOWN` | no approver key was recorded for the token's kid |
- * | `APPROVAL_SIGNATURE_INVALID` | the approval JWS does not verify with the recorded key |
+ * | `APPROVAL_KEY_UNKNOWN` | unanchored: no approver key was recorded for the token's kid |
+ * | `APPROVAL_KEY_UNTRUSTED` | no trusted approver key has the token's kid, or the key recorded under it is another key |
+ * | `APPROVAL_SIGNATURE_INVALID` | the approval JWS does not verify with the trusted (unanchored: recorded) key |
  * | `APPROVAL_CLAIMS_MISMATCH` | the signed claims differ from what the event or the approvals table records |
+ * | `DOCUMENT_DIGEST_MISMATCH` | a stored document (plan, evaluation, policy set, token, receipt, ...) does not hash
+ * |   | to the digest it is stored and named under; `seq` is the first event naming it |
  */
 export type VerificationFailure =
   | (Located & { code: 'EXPORT_MALFORMED' })
@@ -40,6 +45,7 @@ export type VerificationFailure =
   | (Located & { code: 'CHECKPOINT_BEYOND_LOG'; treeSize: number; events: number })
   | (Located & { code: 'CHECKPOINT_MISSING'; treeSize: number })
   | (Located & { code: 'CHECKPOINT_KEY_UNKNOWN'; treeSize: number; kid: string })
+  | (Located & { code: 'CHECKPOINT_KEY_UNTRUSTED'; treeSize: number; kid: string })
   | (Located & { code: 'CHECKPOINT_SIGNATURE_INVALID'; treeSize: number; kid: string })
   | (Located & { code: 'CHECKPOINT_PAYLOAD_MISMATCH'; treeSize: number; field: string })
   | (Located & { code: 'CONSISTENCY_PROOF_INVALID'; from: number; to: number })
@@ -47,8 +53,10 @@ export type VerificationFailure =
   | (Located & { code: 'APPROVAL_TOKEN_MISSING'; tokenDigest: string })
   | (Located & { code: 'APPROVAL_DIGEST_MISMATCH'; tokenDigest: string })
   | (Located & { code: 'APPROVAL_KEY_UNKNOWN'; kid: string })
+  | (Located & { code: 'APPROVAL_KEY_UNTRUSTED'; kid: string })
   | (Located & { code: 'APPROVAL_SIGNATURE_INVALID'; kid: string })
-  | (Located & { code: 'APPROVAL_CLAIMS_MISMATCH'; field: string });
+  | (Located & { code: 'APPROVAL_CLAIMS_MISMATCH'; field: string })
+  | (Located & { code: 'DOCUMENT_DIGEST_MISMATCH'; digest: string; kind: string });
 
 /** Every verification failure code. */
 export type VerificationFailureCode = VerificationFailure['code'];
@@ -82,4 +90,11 @@ export interface VerificationCounts {
   headHash: string;
   /** The Merkle root of the events checked, in `complete` mode. */
   rootHash?: string;
+  /**
+   * True when signatures were checked against trust anchors given from outside the source; false for an
+   * `'unanchored'` verification (against the keys the source records itself: no proof against its writer).
+   */
+  anchored: boolean;
+  /** Stored documents re-hashed against their digests (a database source only). */
+  documents: number;
 }

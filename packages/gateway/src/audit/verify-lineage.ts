@@ -1,10 +1,13 @@
 import { GENESIS_HASH } from '@handoff/protocol';
+import { decodeProtectedHeader } from 'jose';
 import { ChainWalker } from './chain-walker.js';
+import { documentFailures } from './document-check.js';
 import type { LineageSource, SourceCheckpoint, SourceEvent } from './lineage-source.js';
 import { bytesOfDigest, hexOf } from './merkle-tree.js';
 import { verifyConsistency } from './merkle-verify.js';
 import { defaultThreads, RANGE_EVENTS, verifyInParallel } from './parallel-verify.js';
 import { verifyTreeHead } from './tree-head.js';
+import { type KeyJudge, keyJudge, type VerifierTrust } from './trust-anchors.js';
 import type {
   VerificationCounts,
   VerificationFailure,
@@ -13,6 +16,12 @@ import type {
 
 /** Options of {@link verifyLineage}. */
 export interface VerifyLineageOptions {
+  /**
+   * The keys to trust, from outside the source (see {@link VerifierTrust}): checkpoint signatures must be by one
+   * of `checkpointKeys` and approval tokens by one of `approverKeys`. `'unanchored'` trusts the keys the source
+   * records, and the report then says `anchored: false`. Required: there is no default.
+   */
+  trust: VerifierTrust;
   /**
    * Called every `progressEvery` events (default 10,000) with the events checked and the total, when known; on
    * worker threads, once per range of `rangeEvents` instead (and from 0 again if the serial walk then runs).
@@ -42,19 +51,23 @@ const BATCH = 512;
 
 /**
  * Verifies a lineage offline and reports the FIRST point, in `seq` order, where it does not hold (see
- * {@link VerificationFailure} for the codes). Trusts nothing in the source:
+ * {@link VerificationFailure} for the codes). Trusts nothing in the source, and its keys only when told to
+ * (`trust: 'unanchored'`):
  *
- * 1. every checkpoint's JWS against the checkpoint key recorded for its kid (`verifyTreeHead`), and that it
- *    signed the stored size, root and kid; an export's consistency proofs between checkpoints (RFC 9162 section
- *    2.1.4.2);
+ * 1. every checkpoint's JWS against a trusted checkpoint key of its kid (`CHECKPOINT_KEY_UNTRUSTED` when there is
+ *    none, or when the source records another key under that kid: same kid is not same key, RFC 7638
+ *    thumbprints are compared), and that it signed the stored size, root and kid; an export's consistency
+ *    proofs between checkpoints (RFC 9162 section 2.1.4.2);
+ * 1b. every stored document (a database's `payloads`) against the digest it is stored and named under
+ *    (`DOCUMENT_DIGEST_MISMATCH` at the first event naming it; see `documentFailures`);
  * 2. for each event, in order: the body parses, its database columns equal the body, `seq` is the next one,
  *    `hash` is SHA-256 over its RFC 8785 form without `hash` (as `chainEvents` computes it), `prevHash` is the
  *    previous `hash` (GENESIS_HASH for seq 1); its leaf joins the RFC 9162 tree (leaf = the event hash's 32
  *    bytes), and at each checkpoint's size the root must equal the signed one. A database row whose stored
  *    text is already canonical is checked on those bytes without being parsed (`StoredEventCheck`): the same
  *    checks, the same verdict;
- * 3. each `approval.accepted` event's stored token (`checkRecordedApproval`) and each `checkpoint.signed`
- *    event's checkpoint record;
+ * 3. each `approval.accepted` event's stored token (`checkRecordedApproval`, against a trusted approver key:
+ *    `APPROVAL_KEY_UNTRUSTED`) and each `checkpoint.signed` event's checkpoint record;
  * 4. no checkpoint covers more events than exist (a cut tail), and every `approvals` row was recorded.
  *
  * A database file of at least `parallelFrom` events is first checked on worker threads (`verifyInParallel`: the
@@ -64,18 +77,26 @@ const BATCH = 512;
  * A `subset` source (a filtered export) cannot show continuity: each event is checked by its hash and an
  * inclusion proof (RFC 9162 section 2.1.3.2) to a signed checkpoint instead, and links are checked between
  * consecutive seqs. Closes nothing: the caller closes the source.
+ *
+ * What this cannot see: a log cut back to an earlier signed checkpoint, or events after the last checkpoint
+ * rewritten, need tree heads kept outside the database to compare with.
+ *
+ * @throws GatewayError `KEY_SOURCE_UNAVAILABLE` or `CONFIG_INVALID` when a trust anchor cannot be read.
  */
 export async function verifyLineage(
   source: LineageSource,
-  options: VerifyLineageOptions = {},
+  options: VerifyLineageOptions,
 ): Promise<VerificationReport> {
   const counts: VerificationCounts = {
     events: 0,
     checkpoints: 0,
     approvals: 0,
+    documents: 0,
     mode: source.mode,
     headHash: GENESIS_HASH,
+    anchored: options.trust !== 'unanchored',
   };
+  const judge = keyJudge(options.trust, source);
   // Approval signatures verify on libuv's thread pool: up to WINDOW run while later events are checked, and a
   // failure is reported only after every earlier check settled, so the report is still the FIRST by seq.
   const inflight: Promise<Failure | undefined>[] = [];
@@ -91,7 +112,10 @@ export async function verifyLineage(
   if (source.openingFailure) return failed(source.openingFailure);
 
   const checkpoints = new Map<number, SourceCheckpoint>();
-  const pending = await checkpointFailures(source, checkpoints, counts);
+  const pending = [
+    ...(await checkpointFailures(source, checkpoints, counts, judge)),
+    ...documentFailures(source, counts, (source.expectedEvents ?? 0) + 1),
+  ].sort((x, y) => x.seq - y.seq);
   const threads = options.threads ?? defaultThreads();
   if (
     source.file !== undefined &&
@@ -99,20 +123,14 @@ export async function verifyLineage(
     threads > 1 &&
     (source.expectedEvents ?? 0) >= (options.parallelFrom ?? PARALLEL_FROM)
   ) {
-    const report = await verifyInParallel(
-      source,
-      source.file,
-      checkpoints,
-      { ...counts },
-      {
-        threads,
-        rangeEvents: options.rangeEvents ?? RANGE_EVENTS,
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      },
-    );
+    const report = await verifyInParallel(source, source.file, checkpoints, { ...counts }, judge, {
+      threads,
+      rangeEvents: options.rangeEvents ?? RANGE_EVENTS,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
     if (report) return report;
   }
-  const walker = new ChainWalker(source, checkpoints, pending, counts, inflight);
+  const walker = new ChainWalker(source, checkpoints, pending, counts, inflight, judge);
   const every = options.progressEvery ?? 10_000;
 
   for await (const batch of batches(source.events())) {
@@ -164,6 +182,16 @@ export async function verifyLineage(
   return { ok: true, ...counts };
 }
 
+/** The `alg` and `kid` a checkpoint JWS names, or `undefined` when it names no kid (it then does not verify). */
+function headerOf(jws: string): { alg: string; kid: string } | undefined {
+  try {
+    const { alg, kid } = decodeProtectedHeader(jws);
+    return typeof kid === 'string' ? { alg: String(alg), kid } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Events in arrays of up to {@link BATCH}: one `await` per batch of a synchronous source, not one per event. */
 async function* batches(
   events: AsyncIterable<SourceEvent> | Iterable<SourceEvent>,
@@ -188,13 +216,26 @@ async function checkpointFailures(
   source: LineageSource,
   checkpoints: Map<number, SourceCheckpoint>,
   counts: VerificationCounts,
+  judge: KeyJudge,
 ): Promise<Failure[]> {
   const failures: Failure[] = [];
   for (const c of source.checkpoints) {
     const at = { seq: c.treeSize, treeSize: c.treeSize, ...(c.line ? { line: c.line } : {}) };
     checkpoints.set(c.treeSize, c);
     counts.checkpoints += 1;
-    const verified = await verifyTreeHead(c.signature, (kid) => source.key('checkpoint', kid));
+    const header = headerOf(c.signature);
+    const verdict = header ? await judge('checkpoint', header) : undefined;
+    if (verdict?.ok === false && verdict.reason === 'untrusted') {
+      failures.push({
+        code: 'CHECKPOINT_KEY_UNTRUSTED',
+        ...at,
+        kid: c.kid,
+        message: `The checkpoint of ${c.treeSize} events is not signed by a trusted key: ${verdict.message}`,
+      });
+      continue;
+    }
+    const trusted = verdict?.ok ? verdict.jwk : undefined;
+    const verified = await verifyTreeHead(c.signature, () => trusted);
     if (!verified.ok) {
       failures.push({
         code: verified.reason,

@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import type { PolicyEvaluation } from '../policy/evaluate.js';
 import type { PolicySet } from '../policy/policy-set.js';
 import type { GatewayStore, PlanRecord, StoreTx } from '../store/store.js';
+import { parseStoredDocument } from '../store/stored-document.js';
 
 /** What the pipeline needs, injected: storage, time, identity, policy and keys. */
 export interface PipelineDeps {
@@ -37,17 +38,28 @@ export function actorOf(principal: Principal, type: Actor['type']): Actor {
 /** The gateway itself as a lineage actor. */
 export const SYSTEM_ACTOR: Actor = { type: 'system', id: 'gateway' };
 
-/** Reads the validated plan document a record refers to (stored once by digest at submission). */
+/**
+ * Reads the validated plan document a record refers to (stored once by digest at submission), re-hashed against
+ * that digest first (one SHA-256 of a few kB, small beside the transaction that reads it): a plan edited in the
+ * database is never approved, evaluated or dispatched.
+ *
+ * @throws GatewayError `INTERNAL` when the stored plan does not hash to `record.digest` (see
+ *   `parseStoredDocument`); Error when it is missing.
+ */
 export async function loadPlanDocument(tx: StoreTx, record: PlanRecord): Promise<HandoffPlan> {
   const body = await tx.getPayload(record.digest);
   if (body === undefined) throw new Error(`Plan payload ${record.digest} is missing`);
-  return JSON.parse(body) as HandoffPlan;
+  return parseStoredDocument<HandoffPlan>(record.digest, body, 'Plan payload');
 }
 
-/** The policy evaluation recorded with a plan (its `PolicyEvaluation` payload). */
+/**
+ * The policy evaluation recorded with a plan (its `PolicyEvaluation` payload), re-hashed against its digest.
+ *
+ * @throws GatewayError `INTERNAL` when it does not hash to `record.evaluationDigest`; Error when it is missing.
+ */
 export async function evaluationOf(tx: StoreTx, record: PlanRecord): Promise<PolicyEvaluation> {
   const body = await tx.getPayload(record.evaluationDigest);
   if (body === undefined)
     throw new Error(`Policy evaluation ${record.evaluationDigest} is missing`);
-  return JSON.parse(body) as PolicyEvaluation;
+  return parseStoredDocument<PolicyEvaluation>(record.evaluationDigest, body, 'Policy evaluation');
 }

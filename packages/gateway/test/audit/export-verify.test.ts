@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ExportLine } from '../../src/audit/export-format.js';
 import { exportLineageJsonl } from '../../src/audit/export-jsonl.js';
 import { openExportSource } from '../../src/audit/export-source.js';
+import type { VerifierTrust } from '../../src/audit/trust-anchors.js';
 import type { VerificationReport } from '../../src/audit/verification-failure.js';
 import { verifyLineage } from '../../src/audit/verify-lineage.js';
 import { ManualClock } from '../../src/clock.js';
@@ -17,12 +18,14 @@ const dir = mkdtempSync(join(tmpdir(), 'handoff-export-'));
 let complete: string[];
 let subset: string[];
 let gatedPlanId: string;
+let trust: VerifierTrust;
 /** The stored bodies, in seq order. */
 let bodies: string[];
 
 beforeAll(async () => {
-  const { h, planIds } = await auditedHarness();
+  const { h, planIds, ...anchors } = await auditedHarness();
   gatedPlanId = planIds.gated;
+  trust = anchors.trust;
   await h.close();
   const db = new Database(join(h.dir, 'gateway.db'), { readonly: true });
   const clock = new ManualClock('2026-11-30T08:00:00Z');
@@ -39,12 +42,15 @@ beforeAll(async () => {
 });
 
 /** Writes `lines` to a new bundle file and verifies it. */
-async function verifyLines(lines: readonly string[]): Promise<VerificationReport> {
+async function verifyLines(
+  lines: readonly string[],
+  with_: VerifierTrust = trust,
+): Promise<VerificationReport> {
   const file = join(mkdtempSync(join(dir, 'case-')), 'bundle.jsonl');
   writeFileSync(file, `${lines.join('\n')}\n`);
   const source = await openExportSource(file);
   try {
-    return await verifyLineage(source);
+    return await verifyLineage(source, { trust: with_ });
   } finally {
     source.close();
   }
@@ -151,7 +157,17 @@ describe('an exported bundle verifies alone, and every tamper is located', () =>
     });
     const keyLine = complete.findIndex((l) => l.includes('"purpose":"checkpoint"'));
     const noKey = complete.filter((_, i) => i !== keyLine);
-    expect(failureOf(await verifyLines(noKey))).toMatchObject({ code: 'CHECKPOINT_KEY_UNKNOWN' });
+    // A bundle's own keys matter only unanchored; anchored, a key forged into the bundle is refused.
+    expect((await verifyLines(noKey)).ok).toBe(true);
+    expect(failureOf(await verifyLines(noKey, 'unanchored'))).toMatchObject({
+      code: 'CHECKPOINT_KEY_UNKNOWN',
+    });
+    const forgedKey = edit(complete, keyLine, (l) => {
+      if (l.kind === 'key') l.jwk = { ...l.jwk, x: 'A'.repeat(43) };
+    });
+    expect(failureOf(await verifyLines(forgedKey))).toMatchObject({
+      code: 'CHECKPOINT_KEY_UNTRUSTED',
+    });
     const broken = [...complete];
     broken[lineOf(complete, 2)] = '{"kind":"event",';
     expect(failureOf(await verifyLines(broken))).toMatchObject({ code: 'BODY_MALFORMED', seq: 2 });

@@ -5,20 +5,27 @@ import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
 import { progressBar } from '../../src/cli/progress.js';
-import { runCli } from '../cli/cli-support.js';
+import { POLICY_FILE, runCli } from '../cli/cli-support.js';
 import { TENANT } from '../support/harness.js';
 import { auditedHarness } from './support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'handoff-lineage-cli-'));
 let db: string;
 let gatedPlanId: string;
+/** `--checkpoint-keys FILE --approver-keys FILE`: the auditor's trust anchors, JWKS files outside the database. */
+let anchors: string[];
+const checkpointJwks = join(dir, 'checkpoint.jwks.json');
 
 beforeAll(async () => {
-  const { h, planIds } = await auditedHarness();
+  const { h, planIds, jwks } = await auditedHarness();
   gatedPlanId = planIds.gated;
   await h.close();
   db = join(dir, 'gateway.db');
   copyFileSync(join(h.dir, 'gateway.db'), db);
+  const approverJwks = join(dir, 'approvers.jwks.json');
+  writeFileSync(checkpointJwks, JSON.stringify(jwks.checkpoint));
+  writeFileSync(approverJwks, JSON.stringify(jwks.approver));
+  anchors = ['--checkpoint-keys', checkpointJwks, '--approver-keys', approverJwks];
 });
 
 describe('handoff lineage (offline on a database file)', () => {
@@ -109,17 +116,37 @@ describe('handoff lineage (offline on a database file)', () => {
   });
 
   it('verify: OK exits 0; a tampered copy exits 1 naming the seq and code', async () => {
-    const ok = await runCli('lineage', 'verify', '--db', db, '--json');
+    const ok = await runCli('lineage', 'verify', '--db', db, ...anchors, '--json');
     expect(ok.code).toBe(0);
-    expect(JSON.parse(ok.out)).toMatchObject({ ok: true, checkpoints: 2 });
+    expect(JSON.parse(ok.out)).toMatchObject({ ok: true, checkpoints: 2, anchored: true });
     const tampered = join(dir, 'tampered.db');
     copyFileSync(db, tampered);
     const raw = new Database(tampered);
     raw.prepare('delete from lineage_events where seq = 4').run();
     raw.close();
-    const broken = await runCli('lineage', 'verify', '--db', tampered);
+    const broken = await runCli('lineage', 'verify', '--db', tampered, ...anchors);
     expect(broken.code).toBe(1);
     expect(broken.out).toBe('BROKEN at seq 4: SEQ_GAP: Expected seq 4, found 5');
+  });
+
+  it('verify without trust anchors refuses (exit 2); --unanchored says so loudly', async () => {
+    const none = await runCli('lineage', 'verify', '--db', db);
+    expect(none.code).toBe(2);
+    expect(none.out).toBe('');
+    expect(none.err).toContain('NOT VERIFIED: no trust anchors');
+    const unanchored = await runCli('lineage', 'verify', '--db', db, '--unanchored');
+    expect(unanchored.code).toBe(0);
+    expect(unanchored.out).toMatch(/^OK \(UNANCHORED\): /);
+    expect(unanchored.err).toContain(
+      'UNANCHORED: checked against the keys the file records itself',
+    );
+    const both = await runCli('lineage', 'verify', '--db', db, ...anchors, '--unanchored');
+    expect(both.code).toBe(1);
+    expect(both.err).toContain('not both');
+    const missing = join(dir, 'no-such.jwks.json');
+    const unreadable = await runCli('lineage', 'verify', '--db', db, '--checkpoint-keys', missing);
+    expect(unreadable.code).toBe(3);
+    expect(unreadable.err).toContain(`Cannot read the --checkpoint-keys file ${missing}`);
   });
 
   it('export writes a bundle that verify --export accepts, and OpenLineage events', async () => {
@@ -127,7 +154,7 @@ describe('handoff lineage (offline on a database file)', () => {
     const exported = await runCli('lineage', 'export', '--db', db, '--out', bundle, '--json');
     expect(exported.code).toBe(0);
     expect(JSON.parse(exported.out)).toMatchObject({ format: 'jsonl', mode: 'complete' });
-    const verified = await runCli('lineage', 'verify', '--export', bundle, '--json');
+    const verified = await runCli('lineage', 'verify', '--export', bundle, ...anchors, '--json');
     expect(JSON.parse(verified.out)).toMatchObject({ ok: true, mode: 'complete' });
     const ol = join(dir, 'ol.jsonl');
     const openlineage = await runCli(
@@ -170,7 +197,47 @@ describe('handoff lineage (offline on a database file)', () => {
     };
     expect(jwks.keys.map((k) => k.kid).sort()).toEqual(['cp-2026-11', 'cp-2026-12', 'cp-cli']);
     expect(JSON.stringify(jwks)).not.toContain('"d"');
-    expect((await runCli('lineage', 'verify', '--db', copy)).code).toBe(0);
+    // The new key signed a checkpoint: trusted once it is among the anchors, untrusted before.
+    const untrusted = await runCli('lineage', 'verify', '--db', copy, ...anchors);
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.out).toContain('CHECKPOINT_KEY_UNTRUSTED');
+    const cliJwks = join(dir, 'cp-cli.jwks.json');
+    writeFileSync(cliJwks, JSON.stringify({ keys: [jwks.keys.find((k) => k.kid === 'cp-cli')] }));
+    const trusted = await runCli(
+      'lineage',
+      'verify',
+      '--db',
+      copy,
+      ...anchors,
+      '--checkpoint-keys',
+      cliJwks,
+    );
+    expect(trusted.code).toBe(0);
+    // Or from the gateway config: the public half of checkpoints.keyFile, and approvals.keys.
+    const config = join(dir, 'handoff.config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        gatewayId: 'gw-test',
+        database: { path: 'unused.db' },
+        approvals: { keys: [{ type: 'file', path: anchors[3] }] },
+        auth: { apiKeys: [] },
+        policy: { file: POLICY_FILE },
+        checkpoints: { keyFile },
+      }),
+    );
+    const viaConfig = await runCli(
+      'lineage',
+      'verify',
+      '--db',
+      copy,
+      '--config',
+      config,
+      '--checkpoint-keys',
+      checkpointJwks,
+    );
+    expect(viaConfig.out).toMatch(/^OK: /);
+    expect(viaConfig.code).toBe(0);
   });
 });
 

@@ -1,7 +1,8 @@
 import type { JWK } from 'jose';
 import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
 import { Checkpointer } from '../../src/audit/checkpointer.js';
-import { importCheckpointKey } from '../../src/audit/tree-head.js';
+import { type CheckpointKey, importCheckpointKey } from '../../src/audit/tree-head.js';
+import { anchorsFromJwks } from '../../src/audit/trust-anchors.js';
 import { autoApprovablePlan, planVariant } from '../pipeline/helpers.js';
 import { createHarness, defaultCaps, GATEWAY_ID, type Harness } from '../support/harness.js';
 
@@ -11,10 +12,14 @@ export async function checkpointKey(kid: string) {
   return importCheckpointKey(pair.privateJwk as JWK);
 }
 
-/** A checkpointer over a harness's store, signing with a fresh key `kid`. */
-export async function checkpointerOf(h: Harness, kid = 'cp-2026-11'): Promise<Checkpointer> {
+/** A checkpointer over a harness's store, signing with a fresh key `kid` (or `key`). */
+export async function checkpointerOf(
+  h: Harness,
+  kid = 'cp-2026-11',
+  key?: CheckpointKey,
+): Promise<Checkpointer> {
   return new Checkpointer(h.runtime.store, {
-    key: await checkpointKey(kid),
+    key: key ?? (await checkpointKey(kid)),
     gatewayId: GATEWAY_ID,
     clock: h.clock,
   });
@@ -22,7 +27,8 @@ export async function checkpointerOf(h: Harness, kid = 'cp-2026-11'): Promise<Ch
 
 /**
  * A harness holding a small but complete lineage: one plan approved automatically, one approved by two signed
- * approvals (EdDSA and ES256 keys), one cancelled, then a checkpoint, more events, a second checkpoint.
+ * approvals (EdDSA and ES256 keys), one cancelled, then a checkpoint, more events, a second checkpoint. With the
+ * public keys an auditor trusts (`jwks`, and as `trust` for `verifyLineage`).
  */
 export async function auditedHarness() {
   // Caps large enough for every plan: the lineage then holds approvals, a cancellation and dispatches.
@@ -34,7 +40,8 @@ export async function auditedHarness() {
   const { copilot, approver, operator } = h.callers;
   await h.gateway.submitPlan(copilot.principal, autoApprovablePlan(1));
   const gated = await h.gateway.submitPlan(copilot.principal, planVariant(2));
-  await (await checkpointerOf(h, 'cp-2026-11')).checkpoint();
+  const november = await checkpointKey('cp-2026-11');
+  await (await checkpointerOf(h, november.kid, november)).checkpoint();
   h.clock.advance(60_000);
   for (const [key, sub, role] of [
     [h.keys.finance, 'ana.finance', 'finance'],
@@ -46,6 +53,13 @@ export async function auditedHarness() {
   await h.gateway.cancelPlan(operator.principal, cancelled.planId, 'duplicate campaign');
   h.clock.advance(60_000);
   // The second checkpoint is signed by a rotated key: both must stay verifiable.
-  await (await checkpointerOf(h, 'cp-2026-12')).checkpoint();
-  return { h, planIds: { gated: gated.planId, cancelled: cancelled.planId } };
+  const december = await checkpointKey('cp-2026-12');
+  await (await checkpointerOf(h, december.kid, december)).checkpoint();
+  // What an auditor trusts, from outside the database: both checkpoint keys and both approver keys.
+  const jwks = {
+    checkpoint: { keys: [november.publicJwk, december.publicJwk] },
+    approver: { keys: [h.keys.finance.publicJwk, h.keys.marketing.publicJwk] },
+  };
+  const trust = anchorsFromJwks(jwks.checkpoint, jwks.approver);
+  return { h, planIds: { gated: gated.planId, cancelled: cancelled.planId }, jwks, trust };
 }

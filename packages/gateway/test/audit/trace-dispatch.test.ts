@@ -3,6 +3,7 @@ import { AuditReader } from '../../src/audit/audit-reader.js';
 import { databaseSource } from '../../src/audit/database-source.js';
 import { traceLineage } from '../../src/audit/trace.js';
 import { renderTrace } from '../../src/audit/trace-report.js';
+import { anchorsFromJwks } from '../../src/audit/trust-anchors.js';
 import { verifyLineage } from '../../src/audit/verify-lineage.js';
 import { approvedPlan } from '../dispatch/dispatch-support.js';
 import { scriptedAdapter, throttled } from '../dispatch/scripted-adapter.js';
@@ -43,7 +44,27 @@ describe('trace through a real dispatch', () => {
     expect(trace.approvals.accepted).toHaveLength(2);
     expect(renderTrace(trace)).toContain('dispatch.succeeded');
 
-    const report = await verifyLineage(databaseSource(h.runtime.store.sqlite));
-    expect(report).toMatchObject({ ok: true, approvals: 2 });
+    const trust = anchorsFromJwks(
+      { keys: [] },
+      { keys: [h.keys.finance.publicJwk, h.keys.marketing.publicJwk] },
+    );
+    const report = await verifyLineage(databaseSource(h.runtime.store.sqlite), { trust });
+    expect(report).toMatchObject({ ok: true, approvals: 2, anchored: true });
+
+    // A receipt edited in the database: the verifier names it, the trace refuses to show it.
+    const digest = dispatch?.receiptDigest ?? '';
+    h.runtime.store.sqlite
+      .prepare(
+        'update payloads set body = replace(body, \'"succeeded"\', \'"failed"\') where digest = ?',
+      )
+      .run(digest);
+    const forged = await verifyLineage(databaseSource(h.runtime.store.sqlite), { trust });
+    expect(forged).toMatchObject({
+      ok: false,
+      failure: { code: 'DOCUMENT_DIGEST_MISMATCH', digest, kind: 'DispatchReceipt' },
+    });
+    expect(() => traceLineage(reader, { idempotencyKey: key ?? '' }, TENANT)).toThrow(
+      expect.objectContaining({ code: 'INTERNAL' }),
+    );
   });
 });

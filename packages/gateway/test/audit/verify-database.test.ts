@@ -1,16 +1,18 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lineageEventHash as lineageHash } from '@handoff/protocol';
+import { canonicalJson, lineageEventHash as lineageHash } from '@handoff/protocol';
 import type Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDatabaseSource } from '../../src/audit/database-source.js';
 import { StoredEventCheck } from '../../src/audit/stored-event.js';
+import { anchorsFromJwks, type VerifierTrust } from '../../src/audit/trust-anchors.js';
 import type { VerificationReport } from '../../src/audit/verification-failure.js';
 import { verifyLineage } from '../../src/audit/verify-lineage.js';
 import { auditedHarness } from './support.js';
 import {
   bodyOf,
+  forgeHistory,
   insertEvent,
   lastSeq,
   rewriteAndRechain,
@@ -20,22 +22,32 @@ import {
 
 let databasePath: string;
 let gatedPlanId: string;
+let trust: VerifierTrust;
+let jwks: Awaited<ReturnType<typeof auditedHarness>>['jwks'];
 
 beforeAll(async () => {
-  const { h, planIds } = await auditedHarness();
+  const { h, planIds, ...anchors } = await auditedHarness();
   gatedPlanId = planIds.gated;
+  trust = anchors.trust;
+  jwks = anchors.jwks;
   await h.close();
   databasePath = join(h.dir, 'gateway.db');
 });
 
-/** Tampers with a copy of the audited database, then verifies the copy offline. */
-async function verifyAfter(tamper: (db: Database.Database) => void): Promise<VerificationReport> {
+/**
+ * Tampers with a copy of the audited database, then verifies the copy offline against the auditor's trust
+ * anchors (or `with` others, or `'unanchored'`).
+ */
+async function verifyAfter(
+  tamper: (db: Database.Database) => void | Promise<void>,
+  with_: VerifierTrust = trust,
+): Promise<VerificationReport> {
   const { path, db } = tamperableCopy(databasePath);
-  tamper(db);
+  await tamper(db);
   db.close();
   const source = openDatabaseSource(path);
   try {
-    return await verifyLineage(source);
+    return await verifyLineage(source, { trust: with_ });
   } finally {
     source.close();
   }
@@ -59,7 +71,15 @@ function seqOf(db: Database.Database, type: string, planId?: string): number {
 describe('verifyLineage on a database file (offline, read-only)', () => {
   it('accepts the untouched lineage: hashes, chain, both checkpoints (rotated keys) and approvals', async () => {
     const report = await verifyAfter(() => {});
-    expect(report).toMatchObject({ ok: true, checkpoints: 2, approvals: 2, mode: 'complete' });
+    expect(report).toMatchObject({
+      ok: true,
+      checkpoints: 2,
+      approvals: 2,
+      mode: 'complete',
+      anchored: true,
+    });
+    // Plans, policy evaluations, the policy set: every stored document but the approval tokens.
+    expect(report.documents).toBeGreaterThanOrEqual(7);
     expect(report.events).toBeGreaterThan(20);
     expect(report.rootHash).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
@@ -198,21 +218,35 @@ describe('verifyLineage on a database file (offline, read-only)', () => {
       db.prepare("delete from payloads where kind = 'ApprovalJws'").run();
     });
     expect(failureOf(missing)).toMatchObject({ code: 'APPROVAL_TOKEN_MISSING', seq });
-    const unknownKey = await verifyAfter((db) => {
+    // Anchored, the recorded keys are not needed (the trusted ones verify); unanchored they are all there is.
+    const noRecord = (db: Database.Database) => {
       db.prepare("delete from keys where purpose = 'approver'").run();
-    });
+    };
+    expect((await verifyAfter(noRecord)).ok).toBe(true);
+    const unknownKey = await verifyAfter(noRecord, 'unanchored');
     expect(failureOf(unknownKey)).toMatchObject({ code: 'APPROVAL_KEY_UNKNOWN', seq });
-    const otherKey = await verifyAfter((db) => {
-      const jwks = db.prepare("select kid, jwk from keys where purpose = 'approver'").all() as {
+    const replaceKey = (db: Database.Database) => {
+      const rows = db.prepare("select kid, jwk from keys where purpose = 'approver'").all() as {
         kid: string;
         jwk: string;
       }[];
       // Each approver's recorded key replaced by another of the same kind: the signatures no longer verify.
-      const ed = jwks.find((k) => k.jwk.includes('Ed25519'));
+      const ed = rows.find((k) => k.jwk.includes('Ed25519'));
       const forged = { ...JSON.parse(ed?.jwk ?? '{}'), x: 'A'.repeat(43) };
       db.prepare('update keys set jwk = ? where kid = ?').run(JSON.stringify(forged), ed?.kid);
+    };
+    // Anchored: the recorded key of that kid is not the trusted key material (same kid, other thumbprint).
+    expect(failureOf(await verifyAfter(replaceKey))).toMatchObject({
+      code: 'APPROVAL_KEY_UNTRUSTED',
     });
+    const otherKey = await verifyAfter(replaceKey, 'unanchored');
     expect(failureOf(otherKey)).toMatchObject({ code: 'APPROVAL_SIGNATURE_INVALID' });
+    // Anchors without the approvers' keys trust no approval.
+    const noApprovers = anchorsFromJwks(jwks.checkpoint, { keys: [] });
+    expect(failureOf(await verifyAfter(() => {}, noApprovers))).toMatchObject({
+      code: 'APPROVAL_KEY_UNTRUSTED',
+      seq,
+    });
   });
 
   it('detects tampered checkpoints: stored root, signature, key, and a deleted checkpoint', async () => {
@@ -230,8 +264,17 @@ describe('verifyLineage on a database file (offline, read-only)', () => {
     expect(failureOf(signature)).toMatchObject({ code: 'CHECKPOINT_SIGNATURE_INVALID' });
     const key = await verifyAfter((db) => {
       db.prepare("delete from keys where purpose = 'checkpoint' and kid = 'cp-2026-12'").run();
-    });
+    }, 'unanchored');
     expect(failureOf(key)).toMatchObject({ code: 'CHECKPOINT_KEY_UNKNOWN', kid: 'cp-2026-12' });
+    // Anchors that do not include the rotated key do not trust what it signed.
+    const onlyNovember = anchorsFromJwks(
+      { keys: jwks.checkpoint.keys.filter((k) => k.kid === 'cp-2026-11') },
+      jwks.approver,
+    );
+    expect(failureOf(await verifyAfter(() => {}, onlyNovember))).toMatchObject({
+      code: 'CHECKPOINT_KEY_UNTRUSTED',
+      kid: 'cp-2026-12',
+    });
     let signedSeq = 0;
     const deleted = await verifyAfter((db) => {
       signedSeq = seqOf(db, 'checkpoint.signed');
@@ -240,6 +283,60 @@ describe('verifyLineage on a database file (offline, read-only)', () => {
       ).run();
     });
     expect(failureOf(deleted)).toMatchObject({ code: 'CHECKPOINT_MISSING', seq: signedSeq });
+  });
+
+  it('refuses a history re-signed with a new key under the same kid only when anchored (observation 7)', async () => {
+    const forge = (db: Database.Database) =>
+      forgeHistory(
+        db,
+        3,
+        (event) => {
+          event.data = { ...event.data, costMinor: 1 };
+        },
+        'gw-test',
+      );
+    const anchored = failureOf(await verifyAfter(forge));
+    expect(anchored).toMatchObject({ code: 'CHECKPOINT_KEY_UNTRUSTED', kid: 'cp-2026-11' });
+    // What the verifier said before it had anchors: the file vouches for itself.
+    expect(await verifyAfter(forge, 'unanchored')).toMatchObject({ ok: true, anchored: false });
+  });
+
+  it('re-hashes stored documents: an edited plan, evaluation or policy set at the first event naming it', async () => {
+    let named = 0;
+    let digest = '';
+    const plan = await verifyAfter((db) => {
+      digest = db
+        .prepare('select digest from plans where plan_id = ?')
+        .pluck()
+        .get(gatedPlanId) as string;
+      named = seqOf(db, 'plan.received', gatedPlanId);
+      const body = db.prepare('select body from payloads where digest = ?').pluck().get(digest);
+      // Still RFC 8785 text, one figure changed.
+      const forged = String(body).replace(/"amountMinor":(\d+)/, '"amountMinor":1');
+      expect(forged).not.toBe(body);
+      db.prepare('update payloads set body = ? where digest = ?').run(forged, digest);
+    });
+    expect(failureOf(plan)).toMatchObject({
+      code: 'DOCUMENT_DIGEST_MISMATCH',
+      seq: named,
+      digest,
+      kind: 'HandoffPlan',
+    });
+    for (const kind of ['PolicyEvaluation', 'PolicySet']) {
+      const report = await verifyAfter((db) => {
+        const row = db
+          .prepare('select digest, body from payloads where kind = ? limit 1')
+          .get(kind) as { digest: string; body: string };
+        const forged = canonicalJson({ ...JSON.parse(row.body), forged: true });
+        db.prepare('update payloads set body = ? where digest = ?').run(forged, row.digest);
+      });
+      expect(failureOf(report)).toMatchObject({ code: 'DOCUMENT_DIGEST_MISMATCH', kind });
+    }
+    // The same document in another JSON rendering is the same document (the digest is of its RFC 8785 form).
+    const reformatted = await verifyAfter((db) => {
+      db.prepare("update payloads set body = ' ' || body || '\n' where kind = 'HandoffPlan'").run();
+    });
+    expect(reformatted.ok).toBe(true);
   });
 
   it('checks most events on their stored bytes, and falls back to parsing without changing the verdict', async () => {
@@ -288,7 +385,7 @@ describe('verifyLineage on a database file (offline, read-only)', () => {
     const digest = () => createHash('sha256').update(readFileSync(path)).digest('hex');
     const before = digest();
     const source = openDatabaseSource(path);
-    expect((await verifyLineage(source)).ok).toBe(true);
+    expect((await verifyLineage(source, { trust })).ok).toBe(true);
     source.close();
     expect(digest()).toBe(before);
   });

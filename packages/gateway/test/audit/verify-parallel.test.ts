@@ -3,6 +3,7 @@ import { type LineageEvent, lineageEventHash } from '@handoff/protocol';
 import type Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDatabaseSource } from '../../src/audit/database-source.js';
+import type { VerifierTrust } from '../../src/audit/trust-anchors.js';
 import type { VerificationReport } from '../../src/audit/verification-failure.js';
 import { type VerifyLineageOptions, verifyLineage } from '../../src/audit/verify-lineage.js';
 import { auditedHarness } from './support.js';
@@ -16,21 +17,27 @@ import {
 } from './tamper.js';
 
 let databasePath: string;
+let trust: VerifierTrust;
 
 beforeAll(async () => {
-  const { h } = await auditedHarness();
+  const { h, ...anchors } = await auditedHarness();
+  trust = anchors.trust;
   await h.close();
   databasePath = join(h.dir, 'gateway.db');
 });
 
 /** Ranges of 4 events on 2 threads, from the first event on: small lineages cross many range boundaries. */
-const PARALLEL: VerifyLineageOptions = { threads: 2, parallelFrom: 0, rangeEvents: 4 };
+const PARALLEL = { threads: 2, parallelFrom: 0, rangeEvents: 4 };
 
-async function verifyFile(path: string, options: VerifyLineageOptions) {
+async function verifyFile(path: string, options: Omit<VerifyLineageOptions, 'trust'>) {
   const source = openDatabaseSource(path);
   const progress: number[] = [];
   try {
-    const report = await verifyLineage(source, { ...options, onProgress: (d) => progress.push(d) });
+    const report = await verifyLineage(source, {
+      trust,
+      ...options,
+      onProgress: (d) => progress.push(d),
+    });
     return { report, progress };
   } finally {
     source.close();
@@ -43,7 +50,7 @@ async function verifyFile(path: string, options: VerifyLineageOptions) {
  */
 async function bothAfter(
   tamper: (db: Database.Database) => void,
-  options: VerifyLineageOptions = PARALLEL,
+  options: Omit<VerifyLineageOptions, 'trust'> = PARALLEL,
 ): Promise<{ serial: VerificationReport; parallel: VerificationReport; progress: number[] }> {
   const { path, db } = tamperableCopy(databasePath);
   tamper(db);

@@ -47,7 +47,7 @@ export interface HttpGatewayOptions {
   maxBodyBytes?: number;
   /** The config's caps (default: `defaultCaps()` for acme-bank, its tenant cap for globex). */
   caps?: unknown[];
-  /** Adapters the runtime's dispatcher sends to (none by default). */
+  /** Adapter instances to dispatch to (default: none, so every dispatch fails `UNSUPPORTED_ACTION`). */
   adapters?: readonly AutomationAdapter[];
 }
 

@@ -15,8 +15,14 @@ import { GatewayError } from '../../errors.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { run } from '../main.js';
-import { type Io, printResult } from '../output.js';
+import { type Io, printError, printResult } from '../output.js';
 import { progressBar } from '../progress.js';
+import {
+  noAnchorError,
+  type TrustOptions,
+  trustFromOptions,
+  trustOptions,
+} from './lineage-trust.js';
 
 type SetExit = (code: ExitCode) => void;
 
@@ -31,35 +37,63 @@ export function openReadOnly(path: string): Database.Database {
   }
 }
 
+interface VerifyOptions extends TrustOptions {
+  db?: string;
+  export?: string;
+  json?: boolean;
+}
+
+const UNANCHORED_WARNING =
+  'UNANCHORED: checked against the keys the file records itself, not against trust anchors: this shows the ' +
+  'file is consistent, NOT that nobody rewrote it (give --checkpoint-keys/--approver-keys or --config)';
+
 function registerVerify(lineage: Command, io: Io, setExit: SetExit): void {
-  lineage
+  const verify = lineage
     .command('verify')
     .description(
-      'verify a lineage offline: hashes, chain, Merkle roots, checkpoint and approval signatures',
+      'verify a lineage offline against trust anchors given from outside it: hashes, chain, Merkle roots, ' +
+        'checkpoint and approval signatures, stored documents against their digests',
     )
     .option('--db <file>', 'a gateway database file (opened read-only)')
     .option('--export <file>', 'a JSON Lines bundle from `handoff lineage export`')
-    .option('--json', 'print JSON')
-    .action(async (opts: { db?: string; export?: string; json?: boolean }) => {
+    .option('--json', 'print JSON');
+  trustOptions(verify)
+    .addHelpText(
+      'after',
+      '\nThe keys to trust come from outside the file: without --checkpoint-keys/--approver-keys or --config it\n' +
+        'refuses (exit 2). Keep the JWKS the gateway signs with (`handoff lineage jwks` when a key is made, the\n' +
+        "approvers' JWKS) where the database's writer cannot change them.",
+    )
+    .action(async (opts: VerifyOptions) => {
+      const json = opts.json ?? false;
       setExit(
-        await run(io, opts.json ?? false, async () => {
+        await run(io, json, async () => {
           if ((opts.db === undefined) === (opts.export === undefined)) {
             throw new GatewayError('VALIDATION_FAILED', 'Give exactly one of --db and --export', {
               issues: [{ path: '', code: 'ONE_SOURCE', message: 'Use --db or --export' }],
             });
           }
+          const trust = await trustFromOptions(opts);
+          if (trust === undefined) {
+            printError(io, json, noAnchorError());
+            return EXIT.USAGE;
+          }
           const source: LineageSource = opts.db
             ? openDatabaseSource(opts.db)
             : await openExportSource(opts.export ?? '');
-          const bar = progressBar('verifying', { json: opts.json ?? false });
+          const bar = progressBar('verifying', { json });
           const started = performance.now();
           try {
-            const report = await verifyLineage(source, { onProgress: (d, t) => bar.update(d, t) });
+            const report = await verifyLineage(source, {
+              trust,
+              onProgress: (d, t) => bar.update(d, t),
+            });
             bar.finish();
             const seconds = (performance.now() - started) / 1000;
-            printResult(io, opts.json ?? false, report, () =>
+            if (!report.anchored) io.err(UNANCHORED_WARNING);
+            printResult(io, json, report, () =>
               report.ok
-                ? `OK: ${report.events} events (${report.mode}), ${report.checkpoints} checkpoints, ${report.approvals} approvals verified in ${seconds.toFixed(1)} s; head ${report.headHash}`
+                ? `${report.anchored ? 'OK' : 'OK (UNANCHORED)'}: ${report.events} events (${report.mode}), ${report.checkpoints} checkpoints, ${report.approvals} approvals, ${report.documents} documents verified in ${seconds.toFixed(1)} s; head ${report.headHash}`
                 : `BROKEN at seq ${report.failure.seq}${report.failure.line ? ` (line ${report.failure.line})` : ''}: ${report.failure.code}: ${report.failure.message}`,
             );
             return report.ok ? EXIT.OK : EXIT.REFUSED;
@@ -202,7 +236,8 @@ function registerCheckpoint(lineage: Command, io: Io, setExit: SetExit): void {
 
 /**
  * `handoff lineage verify|export|checkpoint|jwks`, the offline half of the auditors' commands (see
- * `registerLineage`): `verify` checks a database file or an export bundle and exits 1 at the first broken point;
+ * `registerLineage`): `verify` checks a database file or an export bundle against trust anchors from outside it
+ * and exits 1 at the first broken point (2 without anchors);
  * `export` writes a verifiable JSON Lines bundle or OpenLineage events; `checkpoint` signs a tree head now;
  * `jwks` prints the checkpoint keys.
  */

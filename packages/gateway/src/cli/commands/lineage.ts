@@ -216,7 +216,8 @@ function registerTrace(lineage: Command, io: Io, setExit: SetExit): void {
 /**
  * `handoff lineage query|trace|verify|export|checkpoint|jwks`: auditors' commands. `query` and `trace` read a
  * running gateway (`--url`) or a database file offline (`--db`, read-only); `verify` checks a database file or an
- * export bundle offline and exits 1 at the first broken point; `export` writes a verifiable JSON Lines bundle or
+ * export bundle offline against trust anchors given from outside it (see `trustFromOptions`), exits 1 at the first
+ * broken point and 2 when given no anchor; `export` writes a verifiable JSON Lines bundle or
  * OpenLineage events; `checkpoint` signs a tree head now; `jwks` prints the checkpoint keys. Long exports and
  * verifications draw a progress bar on a TTY, never with `--json` or when `CI` is set.
  */
