@@ -46,6 +46,7 @@ export interface GatewayRuntime {
   startDispatching(intervalMs?: number, logger?: GatewayLogger): void;
   /** The lineage checkpointer, when the config has a `checkpoints` section; `startGateway` runs it. */
   checkpointer?: Checkpointer;
+  /** Stops dispatching, closes the store, then releases the database file's writer lock. */
   close(): Promise<void>;
 }
 

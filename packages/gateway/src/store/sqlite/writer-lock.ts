@@ -92,9 +92,13 @@ function refusal(databasePath: string, lockFile: string): GatewayError {
  * blocks a restart, and no stale-lock timeout can hand the file to a second writer while the first lives. SQLite
  * also tracks these locks per file within a process, so a second gateway in the same process is refused too.
  *
- * The main database is not locked this way (exclusive mode there would lock out the WAL checkpointer and offline
- * readers, which open it read-only and never touch the lock). After taking the lock, the holder's facts are
- * written to `<database>.lock.json` (atomically, by rename); that file only informs the refusal message.
+ * Why a sidecar: locking the main database in exclusive mode would lock out the WAL checkpointer and the offline
+ * readers (verify, trace, export), which open it on their own connections and must neither take nor wait for
+ * this lock; a byte-range lock on the main file needs `fcntl` from JavaScript, which Node does not offer without
+ * a native addon. A pid file checked for liveness breaks on pid reuse and across hosts, and a lock file judged
+ * stale by age either blocks a restart after a crash or hands a slow live holder's file to another. After taking
+ * the lock, the holder's facts are written to `<database>.lock.json` (atomically, by rename); that file only
+ * informs the refusal message.
  *
  * `:memory:` databases are private to their connection and take no lock.
  *
