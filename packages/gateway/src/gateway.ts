@@ -101,7 +101,7 @@ export class Gateway {
   async getPlan(principal: Principal, planId: string): Promise<PlanView> {
     this.#authorize(principal, 'plans.get');
     return this.deps.store.transaction(async (tx) => {
-      const record = await tx.getPlan(planId);
+      const record = await tx.getPlan(principal.tenantId, planId);
       if (!record || !this.#visible(principal, record))
         throw new GatewayError('NOT_FOUND', `No plan ${planId}`);
       return planView(tx, record);

@@ -29,6 +29,7 @@ import { SYSTEM_ACTOR } from './pipeline/deps.js';
 import { toStoredCap } from './pipeline/reserve-budget.js';
 import { policyVersion } from './policy/policy-set.js';
 import { openSqliteStore, type SqliteStore } from './store/sqlite/sqlite-store.js';
+import { acquireWriterLock } from './store/sqlite/writer-lock.js';
 
 /** A gateway wired from configuration: the in-process API, its authenticator and its store. */
 export interface GatewayRuntime {
@@ -45,6 +46,7 @@ export interface GatewayRuntime {
   startDispatching(intervalMs?: number, logger?: GatewayLogger): void;
   /** The lineage checkpointer, when the config has a `checkpoints` section; `startGateway` runs it. */
   checkpointer?: Checkpointer;
+  /** Stops dispatching, closes the store, then releases the database file's writer lock. */
   close(): Promise<void>;
 }
 
@@ -75,17 +77,60 @@ export function keySourceConfig(
 }
 
 /**
- * Opens the store (applying migrations), builds key sources, the authenticator and the gateway, records the
- * active policy version in the lineage when it is new, and seeds configured caps for tenants that have none.
- * Then it recovers the outbox rows a crashed predecessor left in flight (see `recoverInFlight`): run one gateway
- * per database file, since a second one opened beside a dispatching gateway would take that gateway's in-flight
- * requests for a crash's.
+ * Takes the database file's writer lock, opens the store (applying migrations), builds key sources, the
+ * authenticator and the gateway, records the active policy version in the lineage when it is new, and seeds
+ * configured caps for tenants that have none. Then it recovers the outbox rows a crashed predecessor left in
+ * flight (see `recoverInFlight`).
  *
- * @throws GatewayError `CONFIG_INVALID` (bad key source, API key entries, caps), or the store's open error.
+ * One gateway per database file is enforced: the writer lock (`acquireWriterLock`: an OS file lock on
+ * `<database>.lock`, freed by the kernel when the holding process ends, even by SIGKILL) is taken before the
+ * migrations and before the in-flight recovery, so a second gateway can neither migrate under a running one nor
+ * take its in-flight requests for a crash's. It is held until {@link GatewayRuntime.close} (or the process ends),
+ * and released when the runtime fails to start. Offline readers (lineage verify, trace, export, the WAL
+ * checkpointer) open the database on their own connections and neither take nor wait for it. `:memory:`
+ * databases take none.
+ *
+ * @throws GatewayError `DATABASE_IN_USE` (another gateway holds the file; the message and `details.holder` name
+ *   its gateway id, pid, host and since when), `CONFIG_INVALID` (bad key source, API key entries, caps), or the
+ *   store's open error.
  */
 export async function createGatewayRuntime(
   loaded: LoadedConfig,
   options: RuntimeOptions = {},
+): Promise<GatewayRuntime> {
+  const databasePath = resolveConfigPath(loaded, loaded.config.database.path);
+  // The file is created if missing; so is its folder (e.g. `data/gateway.db` on a first start).
+  if (databasePath !== ':memory:') mkdirSync(dirname(databasePath), { recursive: true });
+  // Before anything reads or writes the database: migrations and in-flight recovery belong to one writer.
+  const lock = acquireWriterLock(databasePath, {
+    gatewayId: loaded.config.gatewayId,
+    atMs: (options.clock ?? systemClock).now(),
+  });
+  try {
+    const runtime = await openRuntime(loaded, options, databasePath);
+    const close = runtime.close;
+    return {
+      ...runtime,
+      close: async () => {
+        try {
+          await close();
+        } finally {
+          lock.release();
+        }
+      },
+    };
+  } catch (error) {
+    // A gateway that fails to start leaves the file to the next one.
+    lock.release();
+    throw error;
+  }
+}
+
+/** {@link createGatewayRuntime} once the writer lock is held. */
+async function openRuntime(
+  loaded: LoadedConfig,
+  options: RuntimeOptions,
+  databasePath: string,
 ): Promise<GatewayRuntime> {
   const { config, policySet } = loaded;
   const clock = options.clock ?? systemClock;
@@ -110,9 +155,6 @@ export async function createGatewayRuntime(
       : {}),
   });
   const caps = parseBudgetCaps(config.caps ?? []);
-  const databasePath = resolveConfigPath(loaded, config.database.path);
-  // The file is created if missing; so is its folder (e.g. `data/gateway.db` on a first start).
-  if (databasePath !== ':memory:') mkdirSync(dirname(databasePath), { recursive: true });
   const store = openSqliteStore({ path: databasePath });
   // WAL checkpoints (copy and sync) run on a worker thread, not inside a request's COMMIT.
   if (databasePath !== ':memory:') await store.startWalCheckpointer();

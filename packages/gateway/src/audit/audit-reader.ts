@@ -41,25 +41,41 @@ export class AuditReader {
 
   constructor(sqlite: Database.Database) {
     this.#sqlite = sqlite;
-    this.#plan = sqlite.prepare(`${selectAll(schema.plans)} where plan_id = ?`);
+    // Plan ids are per tenant (key `(tenant_id, plan_id)`): every per-plan query names both.
+    this.#plan = sqlite.prepare(`${selectAll(schema.plans)} where plan_id = ? order by tenant_id`);
     this.#payload = sqlite.prepare('select body from payloads where digest = ?').pluck();
     this.#eventsOfPlan = sqlite
-      .prepare('select body from lineage_events where plan_id = ? order by seq')
+      .prepare('select body from lineage_events where plan_id = ? and tenant_id = ? order by seq')
       .pluck();
     this.#approvals = sqlite.prepare(
-      `${selectAll(schema.approvals)} where plan_id = ? order by received_at, approver`,
+      `${selectAll(schema.approvals)} where plan_id = ? and tenant_id = ? order by received_at, approver`,
     );
     this.#ledger = sqlite.prepare(
-      `${selectAll(schema.budgetLedger)} where plan_id = ? order by id`,
+      `${selectAll(schema.budgetLedger)} where plan_id = ? and tenant_id = ? order by id`,
     );
     this.#dispatches = sqlite.prepare(
-      `${selectAll(schema.dispatches)} where plan_id = ? order by action_index`,
+      `${selectAll(schema.dispatches)} where plan_id = ? and tenant_id = ? order by action_index`,
     );
     this.#policy = sqlite.prepare(`${selectAll(schema.policyVersions)} where digest = ?`);
   }
 
-  plan(planId: string): AuditPlanRow | undefined {
-    return this.#plan.get(planId) as AuditPlanRow | undefined;
+  /**
+   * The plan `planId` of `tenantId`; with no tenant (an operator's offline read), the one plan of that id.
+   *
+   * @throws GatewayError `VALIDATION_FAILED` when no tenant is given and several tenants use the id (plan ids are
+   *   per tenant): the message asks for the tenant.
+   */
+  plan(tenantId: string | undefined, planId: string): AuditPlanRow | undefined {
+    const rows = this.#plan.all(planId) as AuditPlanRow[];
+    if (tenantId !== undefined) return rows.find((row) => row.tenantId === tenantId);
+    if (rows.length > 1) {
+      throw new GatewayError(
+        'VALIDATION_FAILED',
+        `Plan id ${planId} is used in ${rows.length} tenants: name the tenant`,
+        { issues: [{ path: '/tenantId', code: 'REQUIRED', message: 'Plan ids are per tenant' }] },
+      );
+    }
+    return rows[0];
   }
 
   /** A stored document's text by digest (plans, policy sets, receipts, approval tokens). */
@@ -91,8 +107,8 @@ export class AuditReader {
   }
 
   /** Every event of a plan, in `seq` order (the `(plan_id, seq)` index). */
-  eventsOfPlan(planId: string): LineageEvent[] {
-    return (this.#eventsOfPlan.all(planId) as string[]).map(parseEvent);
+  eventsOfPlan(tenantId: string, planId: string): LineageEvent[] {
+    return (this.#eventsOfPlan.all(planId, tenantId) as string[]).map(parseEvent);
   }
 
   /**
@@ -119,16 +135,16 @@ export class AuditReader {
     return (statement.all(tenantId, fromSeq, toSeq, ...types) as string[]).map(parseEvent);
   }
 
-  approvals(planId: string): AuditApprovalRow[] {
-    return this.#approvals.all(planId) as AuditApprovalRow[];
+  approvals(tenantId: string, planId: string): AuditApprovalRow[] {
+    return this.#approvals.all(planId, tenantId) as AuditApprovalRow[];
   }
 
-  ledger(planId: string): AuditLedgerRow[] {
-    return this.#ledger.all(planId) as AuditLedgerRow[];
+  ledger(tenantId: string, planId: string): AuditLedgerRow[] {
+    return this.#ledger.all(planId, tenantId) as AuditLedgerRow[];
   }
 
-  dispatches(planId: string): AuditDispatchRow[] {
-    return this.#dispatches.all(planId) as AuditDispatchRow[];
+  dispatches(tenantId: string, planId: string): AuditDispatchRow[] {
+    return this.#dispatches.all(planId, tenantId) as AuditDispatchRow[];
   }
 
   /**
@@ -142,23 +158,30 @@ export class AuditReader {
   ): AuditDispatchRow[] {
     const [column, value] =
       'idempotencyKey' in by ? ['idempotency_key', by.idempotencyKey] : ['action_id', by.actionId];
-    const where = `${column} = ?${tenantId === undefined ? '' : ' and tenant_id = ?'}`;
-    const params = tenantId === undefined ? [value] : [value, tenantId];
-    const planId =
-      'planId' in by && by.planId !== undefined
-        ? by.planId
-        : (this.#sqlite
-            .prepare(
-              `select plan_id from dispatches where ${where} order by created_at desc, plan_id desc limit 1`,
-            )
-            .pluck()
-            .get(...params) as string | undefined);
-    if (planId === undefined) return [];
+    const where = [`${column} = ?`];
+    const params = [value];
+    if (tenantId !== undefined) {
+      where.push('tenant_id = ?');
+      params.push(tenantId);
+    }
+    if ('planId' in by && by.planId !== undefined) {
+      where.push('plan_id = ?');
+      params.push(by.planId);
+    }
+    // The plan (tenant and id: plan ids are per tenant) of the most recent matching row, then its rows.
+    const plan = this.#sqlite
+      .prepare(
+        `select tenant_id as tenantId, plan_id as planId from dispatches where ${where.join(' and ')}
+         order by created_at desc, plan_id desc limit 1`,
+      )
+      .get(...params) as { tenantId: string; planId: string } | undefined;
+    if (plan === undefined) return [];
     return this.#sqlite
       .prepare(
-        `${selectAll(schema.dispatches)} where ${where} and plan_id = ? order by action_index`,
+        `${selectAll(schema.dispatches)} where ${column} = ? and tenant_id = ? and plan_id = ?
+         order by action_index`,
       )
-      .all(...params, planId) as AuditDispatchRow[];
+      .all(value, plan.tenantId, plan.planId) as AuditDispatchRow[];
   }
 
   policy(digest: string): AuditPolicyRow | undefined {

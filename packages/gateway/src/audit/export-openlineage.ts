@@ -161,15 +161,18 @@ export async function exportOpenLineage(
     where.push('plan_id = ?');
     params.push(options.planId);
   }
+  // Plan ids are per tenant: each plan is traced by (tenant, id).
   const planIds = db
-    .prepare(`select plan_id from plans where ${where.join(' and ')} order by received_at, plan_id`)
-    .pluck()
-    .all(...params) as string[];
+    .prepare(
+      `select tenant_id as tenantId, plan_id as planId from plans where ${where.join(' and ')}
+       order by received_at, plan_id, tenant_id`,
+    )
+    .all(...params) as { tenantId: string; planId: string }[];
   const reader = new AuditReader(db);
   const out = createWriteStream(outPath, { encoding: 'utf8' });
   let events = 0;
-  for (const [i, planId] of planIds.entries()) {
-    const lines = runEventsOf(traceLineage(reader, { planId }, undefined), options);
+  for (const [i, { tenantId, planId }] of planIds.entries()) {
+    const lines = runEventsOf(traceLineage(reader, { planId }, tenantId), options);
     events += lines.length;
     if (!out.write(`${lines.map((l) => JSON.stringify(l)).join('\n')}\n`)) await once(out, 'drain');
     if ((i + 1) % 1000 === 0) options.onProgress?.(i + 1, planIds.length);

@@ -145,12 +145,14 @@ export function traceLineage(
   const byPlan = 'planId' in target && !('actionId' in target);
   const found = byPlan ? undefined : reader.findDispatches(target, tenantId);
   const planId = 'planId' in target ? target.planId : found?.[0]?.planId;
-  const record = planId === undefined ? undefined : reader.plan(planId);
+  // Plan ids are per tenant: a dispatch names its plan's tenant; a plan id alone is resolved in `tenantId`.
+  const tenant = tenantId ?? found?.[0]?.tenantId;
+  const record = planId === undefined ? undefined : reader.plan(tenant, planId);
   const noDispatch = found !== undefined && found.length === 0;
   if (!record || noDispatch || (tenantId !== undefined && record.tenantId !== tenantId)) {
     throw new GatewayError('NOT_FOUND', 'Nothing to trace for this target in this tenant');
   }
-  const events = reader.eventsOfPlan(record.planId);
+  const events = reader.eventsOfPlan(record.tenantId, record.planId);
   // The plan shown is the one its `plan.received` event names, re-hashed (`AuditReader.document`).
   const named = events.find((e) => e.type === 'plan.received')?.refs.plan;
   if (named !== undefined && named !== record.digest) {
@@ -161,7 +163,7 @@ export function traceLineage(
   }
   const plan = reader.document<HandoffPlan>(record.digest);
   const ofType = (...types: string[]) => events.filter((e) => types.includes(e.type)).map(traced);
-  const rows: AuditDispatchRow[] = found ?? reader.dispatches(record.planId);
+  const rows: AuditDispatchRow[] = found ?? reader.dispatches(record.tenantId, record.planId);
   const policy = reader.policy(record.policyVersion);
   // Kill switches that touched the plan happened between its first and last event (a switch already on when it
   // arrived shows as its own `plan.state_changed` to `paused`).
@@ -208,7 +210,7 @@ export function traceLineage(
     },
     budget: {
       events: ofType('budget.reserved', 'budget.refused', 'budget.committed', 'budget.released'),
-      ledger: reader.ledger(record.planId).map((l) => ({
+      ledger: reader.ledger(record.tenantId, record.planId).map((l) => ({
         capId: l.capId,
         periodKey: l.periodKey,
         amountMinor: l.amountMinor,
@@ -219,7 +221,7 @@ export function traceLineage(
       })),
     },
     approvals: {
-      accepted: reader.approvals(record.planId).map((a) => ({
+      accepted: reader.approvals(record.tenantId, record.planId).map((a) => ({
         approver: a.approver,
         role: a.role,
         decision: a.decision,

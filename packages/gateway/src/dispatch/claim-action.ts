@@ -64,7 +64,7 @@ export async function claimAction(
   const row = await tx.getOutbox(due.idempotencyKey);
   if (row?.status !== 'pending' || row.nextAttemptAt > atMs)
     return { kind: 'held', reason: 'changed' };
-  let record = await tx.getPlan(row.planId);
+  let record = await tx.getPlan(row.tenantId, row.planId);
   if (!record) throw new Error(`Outbox row ${row.idempotencyKey} names unknown plan ${row.planId}`);
   if (record.state === 'approved' && atMs >= record.expiresAt) {
     record = await expirePlan(tx, record, atMs, 'PLAN_EXPIRED');

@@ -30,7 +30,7 @@ async function checkRetry(
   now: number,
   principal: Principal,
 ): Promise<GatewayError | undefined> {
-  const record = await tx.getPlan(row.planId);
+  const record = await tx.getPlan(row.tenantId, row.planId);
   if (!record) return new GatewayError('NOT_FOUND', `No plan ${row.planId}`);
   if (record.state !== 'dispatching') {
     const code = record.state === 'paused' ? 'SCOPE_PAUSED' : 'ILLEGAL_TRANSITION';
@@ -54,7 +54,7 @@ async function checkRetry(
       { details: { approvedUnder: record.policyVersion, active: deps.policy.version } },
     );
   }
-  const held = (await tx.ledgerForPlan(record.planId)).some(
+  const held = (await tx.ledgerForPlan(record.tenantId, record.planId)).some(
     (l) => l.status === 'reserved' && (l.expiresAt === null || l.expiresAt > now),
   );
   if (held) return undefined;
@@ -117,7 +117,7 @@ export async function resolveDispatch(
       nextAttemptAt: now,
       updatedAt: now,
     });
-    const record = await tx.getPlan(row.planId);
+    const record = await tx.getPlan(row.tenantId, row.planId);
     await tx.appendLineage([
       {
         tenantId: row.tenantId,
@@ -141,7 +141,8 @@ export async function resolveDispatch(
         },
       },
     ]);
-    if (input.resolution !== 'retry') await settlePlanIfDone(tx, row.planId, now, actor);
+    if (input.resolution !== 'retry')
+      await settlePlanIfDone(tx, row.tenantId, row.planId, now, actor);
     return { row: { ...row, status, nextAttemptAt: now, updatedAt: now } };
   });
   if ('refused' in outcome) throw outcome.refused;
@@ -162,8 +163,7 @@ export async function listDispatches(
       const statuses = filter.statuses ?? ['dead', 'in_doubt'];
       return tx.outboxByStatus(statuses, filter.limit, principal.tenantId);
     }
-    return (await tx.outboxForPlan(filter.planId))
-      .filter((r) => r.tenantId === principal.tenantId)
+    return (await tx.outboxForPlan(principal.tenantId, filter.planId))
       .filter((r) => !filter.statuses || filter.statuses.includes(r.status))
       .slice(0, filter.limit);
   });

@@ -276,7 +276,7 @@ export class Dispatcher {
         atMs,
         retry: this.#retry,
       });
-      await settlePlanIfDone(tx, row.planId, atMs, SYSTEM_ACTOR);
+      await settlePlanIfDone(tx, row.tenantId, row.planId, atMs, SYSTEM_ACTOR);
       return result;
     });
     summary[FATE_FIELD[fate]] += 1;

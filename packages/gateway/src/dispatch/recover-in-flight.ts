@@ -31,7 +31,7 @@ export async function recoverInFlight(
           lastError: 'RECOVERED_AFTER_CRASH',
           updatedAt: atMs,
         });
-        const plan = await tx.getPlan(row.planId);
+        const plan = await tx.getPlan(row.tenantId, row.planId);
         await tx.appendLineage([
           {
             tenantId: row.tenantId,

@@ -51,13 +51,14 @@ function finalState(rows: readonly OutboxRow[]): PlanState {
  */
 export async function settlePlanIfDone(
   tx: StoreTx,
+  tenantId: string,
   planId: string,
   atMs: number,
   actor: Actor,
 ): Promise<PlanRecord | undefined> {
-  const record = await tx.getPlan(planId);
+  const record = await tx.getPlan(tenantId, planId);
   if (record?.state !== 'dispatching') return undefined;
-  const rows = await tx.outboxForPlan(planId);
+  const rows = await tx.outboxForPlan(tenantId, planId);
   if (rows.length > 0 && rows.some((r) => OPEN_STATUSES.includes(r.status))) return undefined;
   const plan = await loadPlanDocument(tx, record);
   const optionId = record.selectedOptionId ?? record.recommendedOptionId;

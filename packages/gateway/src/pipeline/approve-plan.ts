@@ -104,7 +104,7 @@ async function applyApproval(
   const { claims } = verified;
   const now = deps.clock.now();
   const actor = { type: 'approver' as const, id: claims.sub };
-  const found = await tx.getPlan(claims.planId);
+  const found = await tx.getPlan(principal.tenantId, claims.planId);
   // A plan of another tenant is not named in this tenant's lineage (nor is an unknown one).
   const known = found && found.tenantId === principal.tenantId ? found : undefined;
   const refuse = async (code: GatewayErrorCode, message: string): Promise<Applied> => {
@@ -184,7 +184,7 @@ async function applyApproval(
   // The kill switch, for the option being approved: a held approval is refused, nothing of it recorded.
   const controlHold = await holdApproval(tx, { record, plan, claims, atMs: now });
   if (controlHold !== undefined) return refuse('SCOPE_PAUSED', controlHold);
-  const previous = await tx.approvalsForPlan(record.planId);
+  const previous = await tx.approvalsForPlan(record.tenantId, record.planId);
   // A replayed token is a replay, not merely a second decision of its approver: check its id first.
   if (previous.some((a) => a.jti === claims.jti)) {
     return refuse('APPROVAL_REPLAYED', 'This approval token was already used');
@@ -218,7 +218,9 @@ async function applyApproval(
   if (!quorumMet(gateProgress(evaluation.gates, approvals, claims.optionId)))
     return { record, decisive: false };
 
-  const held = (await tx.ledgerForPlan(record.planId)).some((l) => l.status === 'reserved');
+  const held = (await tx.ledgerForPlan(record.tenantId, record.planId)).some(
+    (l) => l.status === 'reserved',
+  );
   if (claims.optionId !== record.recommendedOptionId || !held) {
     await releaseBudget(tx, { ...record, atMs: now, actor, reason: 'option_changed' });
     const reserved = await reserveBudget(tx, {
@@ -251,7 +253,7 @@ async function applyApproval(
     patch: { selectedOptionId: claims.optionId },
     data: { optionId: claims.optionId },
   });
-  await tx.extendReservations(record.planId, record.expiresAt, now);
+  await tx.extendReservations(record.tenantId, record.planId, record.expiresAt, now);
   await queueActions(tx, { plan, record, optionId: claims.optionId, atMs: now, actor });
   return { record, decisive: true };
 }
@@ -268,6 +270,7 @@ async function recordApproval(
   await tx.putPayload(tokenDigest, 'ApprovalJws', token, now);
   await tx.insertApproval({
     jti: claims.jti,
+    tenantId: record.tenantId,
     planId: record.planId,
     optionId: claims.optionId,
     approver: claims.sub,

@@ -29,7 +29,7 @@ export async function cancelPlan(
   const now = deps.clock.now();
   const asOperator = principal.roles.includes('operator');
   return deps.store.transaction(async (tx) => {
-    const record = await tx.getPlan(planId);
+    const record = await tx.getPlan(principal.tenantId, planId);
     if (
       !record ||
       record.tenantId !== principal.tenantId ||
@@ -155,7 +155,9 @@ export async function resumeScope(
         continue;
       const to = record.pausedFrom;
       if (to === null) continue;
-      const held = (await tx.ledgerForPlan(record.planId)).some((l) => l.status === 'reserved');
+      const held = (await tx.ledgerForPlan(record.tenantId, record.planId)).some(
+        (l) => l.status === 'reserved',
+      );
       if (!held) {
         const expiresAtMs = to === 'awaiting_approval' ? record.approvalDeadline : record.expiresAt;
         const reserved = await reserveBudget(tx, {
@@ -172,7 +174,7 @@ export async function resumeScope(
       // Its last action may have finished while it was paused: a dispatching plan with nothing open settles now.
       resumed.push(
         (to === 'dispatching'
-          ? await settlePlanIfDone(tx, record.planId, now, actor)
+          ? await settlePlanIfDone(tx, record.tenantId, record.planId, now, actor)
           : undefined) ?? moved,
       );
     }

@@ -51,8 +51,8 @@ export interface PlanView {
 export async function planView(tx: StoreTx, record: PlanRecord): Promise<PlanView> {
   const optionId = record.selectedOptionId ?? record.recommendedOptionId;
   const evaluation = (await evaluationOf(tx, record)).options[optionId];
-  const approvals = await tx.approvalsForPlan(record.planId);
-  const ledger = await tx.ledgerForPlan(record.planId);
+  const approvals = await tx.approvalsForPlan(record.tenantId, record.planId);
+  const ledger = await tx.ledgerForPlan(record.tenantId, record.planId);
   return {
     planId: record.planId,
     tenantId: record.tenantId,

@@ -138,7 +138,7 @@ export async function releaseBudget(
     reason: string;
   },
 ): Promise<void> {
-  const released = await tx.settleLedger(input.planId, 'released', input.atMs);
+  const released = await tx.settleLedger(input.tenantId, input.planId, 'released', input.atMs);
   if (released.length === 0) return;
   await tx.appendLineage([
     {

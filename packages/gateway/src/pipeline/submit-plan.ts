@@ -105,14 +105,16 @@ export function dryRunPlan(
  * record it, reserve budget on every cap it touches (all or nothing) and move it to `awaiting_approval`,
  * `approved` (outbox rows written), `rejected` or `paused`, with every step in the lineage.
  *
- * Idempotent on plan id: the same plan again returns the existing record (`created: false`).
+ * Idempotent on plan id within the tenant: the same plan again returns the existing record (`created: false`).
+ * Plan ids are scoped per tenant, so an id another tenant used is as free here as an unused one (no existence
+ * oracle): the same id in two tenants is two plans.
  *
  * With `signature` (the copilot's provenance JWS, see `verifyPlanSignature`), or when the gateway requires one,
  * the signature is verified before anything is written, and recorded with the plan (`plan.provenance_verified`:
  * key id, the copilot model and prompt version it vouches for; the token stored by digest).
  *
  * @throws GatewayError `VALIDATION_FAILED`, `UNSUPPORTED_VERSION`, `FORBIDDEN` (another tenant's plan),
- *   `PLAN_CONFLICT` (same id, different digest), and the provenance refusals of `checkProvenance`.
+ *   `PLAN_CONFLICT` (same id in this tenant, different digest), and the provenance refusals of `checkProvenance`.
  */
 export async function submitPlan(
   deps: PipelineDeps,
@@ -134,7 +136,7 @@ export async function submitPlan(
     });
   }
   return deps.store.transaction(async (tx) => {
-    const existing = await tx.getPlan(plan.planId);
+    const existing = await tx.getPlan(plan.tenantId, plan.planId);
     if (existing) {
       if (existing.digest === digest && existing.tenantId === plan.tenantId)
         return { record: existing, created: false, view: await planView(tx, existing) };
@@ -272,7 +274,7 @@ async function accept(
       patch: { selectedOptionId: optionId },
       data: { optionId },
     });
-    await tx.extendReservations(plan.planId, record.expiresAt, now);
+    await tx.extendReservations(plan.tenantId, plan.planId, record.expiresAt, now);
     await queueActions(tx, { plan, record, optionId, atMs: now, actor });
   } else {
     record = await transitionPlan(tx, record, 'awaiting_approval', { actor, atMs: now });

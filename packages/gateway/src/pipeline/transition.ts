@@ -39,7 +39,7 @@ export async function transitionPlan(
         ? { pausedFrom: null }
         : {}),
   };
-  const changed = await tx.updatePlan(plan.planId, plan.state, patch);
+  const changed = await tx.updatePlan(plan.tenantId, plan.planId, plan.state, patch);
   if (!changed) {
     throw new GatewayError(
       'ILLEGAL_TRANSITION',

@@ -21,12 +21,20 @@ export interface GatewayStore {
   close(): Promise<void>;
 }
 
-/** What a transaction can read and write. */
+/**
+ * What a transaction can read and write. Plan ids are scoped per tenant: a plan, and everything kept per plan
+ * (ledger, approvals, outbox), is found by `(tenantId, planId)`; the same plan id in two tenants is two plans.
+ */
 export interface StoreTx {
-  getPlan(planId: string): Promise<PlanRecord | undefined>;
+  getPlan(tenantId: string, planId: string): Promise<PlanRecord | undefined>;
   insertPlan(record: PlanRecord): Promise<void>;
   /** Updates a plan only if it is still in `expectedState`; returns false (and changes nothing) otherwise. */
-  updatePlan(planId: string, expectedState: PlanState, patch: PlanPatch): Promise<boolean>;
+  updatePlan(
+    tenantId: string,
+    planId: string,
+    expectedState: PlanState,
+    patch: PlanPatch,
+  ): Promise<boolean>;
   listPlans(filter: PlanFilter): Promise<PlanRecord[]>;
   /** Plans in one of `states` whose `field` time is at or before `atMs`. */
   plansDue(
@@ -50,20 +58,26 @@ export interface StoreTx {
   /** reserved + committed minor units on one cap and period (expired reservations excluded). */
   usedBudget(tenantId: string, capId: string, periodKey: string, atMs: number): Promise<bigint>;
   insertLedger(lines: readonly LedgerLine[]): Promise<void>;
-  ledgerForPlan(planId: string): Promise<LedgerLine[]>;
+  ledgerForPlan(tenantId: string, planId: string): Promise<LedgerLine[]>;
   /** Sets a new lapse time on every `reserved` line of a plan (e.g. from the approval window to plan expiry). */
-  extendReservations(planId: string, expiresAt: number, atMs: number): Promise<void>;
+  extendReservations(
+    tenantId: string,
+    planId: string,
+    expiresAt: number,
+    atMs: number,
+  ): Promise<void>;
   /** Moves every `reserved` line of a plan to `status`; returns the lines moved. */
   settleLedger(
+    tenantId: string,
     planId: string,
     status: 'committed' | 'released',
     atMs: number,
   ): Promise<LedgerLine[]>;
 
-  /** Records a token id; false when it was used before (a replay). */
+  /** Records a token id; false when it was used before (a replay). Token ids are global, not per tenant. */
   useToken(jti: string, planId: string, atMs: number): Promise<boolean>;
   insertApproval(record: ApprovalRecord): Promise<void>;
-  approvalsForPlan(planId: string): Promise<ApprovalRecord[]>;
+  approvalsForPlan(tenantId: string, planId: string): Promise<ApprovalRecord[]>;
 
   /** Remembers a public key by purpose and kid (first write wins: a kid never changes meaning). */
   rememberKey(purpose: KeyPurpose, kid: string, jwk: string, atMs: number): Promise<void>;
@@ -75,7 +89,7 @@ export interface StoreTx {
 
   insertOutbox(rows: readonly OutboxRow[]): Promise<void>;
   /** A plan's outbox rows in action order. */
-  outboxForPlan(planId: string): Promise<OutboxRow[]>;
+  outboxForPlan(tenantId: string, planId: string): Promise<OutboxRow[]>;
   getOutbox(idempotencyKey: string): Promise<OutboxRow | undefined>;
   /** `pending` rows whose `nextAttemptAt` is at or before `atMs`, oldest first, at most `limit`. */
   dueOutbox(atMs: number, limit: number): Promise<OutboxRow[]>;
@@ -194,6 +208,7 @@ export interface LedgerLine {
 
 export interface ApprovalRecord {
   jti: string;
+  tenantId: string;
   planId: string;
   optionId: string;
   approver: string;

@@ -44,14 +44,14 @@ describe('AuditReader', () => {
     const planId = setup.planIds.gated;
     const plan = db.select().from(schema.plans).where(eq(schema.plans.planId, planId)).get();
     expect(plan).toBeDefined();
-    expect(reader.plan(planId)).toEqual(plan);
+    expect(reader.plan(TENANT, planId)).toEqual(plan);
     const approvals = db
       .select()
       .from(schema.approvals)
       .where(eq(schema.approvals.planId, planId))
       .all();
     expect(approvals.length).toBe(2);
-    expect(reader.approvals(planId)).toEqual(
+    expect(reader.approvals(TENANT, planId)).toEqual(
       [...approvals].sort(
         (a, b) => a.receivedAt - b.receivedAt || a.approver.localeCompare(b.approver),
       ),
@@ -63,7 +63,7 @@ describe('AuditReader', () => {
       .orderBy(asc(schema.budgetLedger.id))
       .all();
     expect(ledger.length).toBeGreaterThan(0);
-    expect(reader.ledger(planId)).toEqual(ledger);
+    expect(reader.ledger(TENANT, planId)).toEqual(ledger);
     const dispatches = db
       .select()
       .from(schema.dispatches)
@@ -71,7 +71,7 @@ describe('AuditReader', () => {
       .orderBy(asc(schema.dispatches.actionIndex))
       .all();
     expect(dispatches.length).toBeGreaterThan(0);
-    expect(reader.dispatches(planId)).toEqual(dispatches);
+    expect(reader.dispatches(TENANT, planId)).toEqual(dispatches);
     const policy = db.select().from(schema.policyVersions).get();
     expect(policy && reader.policy(policy.digest)).toEqual(policy);
   });

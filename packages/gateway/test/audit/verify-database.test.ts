@@ -197,7 +197,7 @@ describe('verifyLineage on a database file (offline, read-only)', () => {
     const invented = await verifyAfter((db) => {
       end = lastSeq(db) + 1;
       db.prepare(`insert into approvals select 'invented-jti', plan_id, option_id, 'mallory', role,
-        decision, kid, 'sha256:${'2'.repeat(64)}', max_spend_minor, currency, received_at
+        decision, kid, 'sha256:${'2'.repeat(64)}', max_spend_minor, currency, received_at, tenant_id
         from approvals limit 1`).run();
     });
     expect(failureOf(invented)).toMatchObject({

@@ -25,7 +25,7 @@ beforeAll(() => {
 });
 
 test('the exit codes table is the documented one', () => {
-  expect(EXIT).toEqual({ OK: 0, REFUSED: 1, USAGE: 2, CONFIG: 3, RUNTIME: 4 });
+  expect(EXIT).toEqual({ OK: 0, REFUSED: 1, USAGE: 2, CONFIG: 3, RUNTIME: 4, IN_USE: 5 });
 });
 
 describe('usage errors exit 2, --help exits 0', () => {

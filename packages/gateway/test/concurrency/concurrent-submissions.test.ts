@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { Gateway } from '../../src/gateway.js';
 import type { PlanView } from '../../src/pipeline/plan-view.js';
+import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { createHarness, type Harness, TENANT } from '../support/harness.js';
 import {
   capsOf,
@@ -123,21 +125,24 @@ describe('concurrent submissions against one tenant monthly cap', () => {
     );
   }, 120_000);
 
-  test('two runtimes (two connections) on one database file submit concurrently', async () => {
+  // A second gateway runtime on the file is refused (one writer per database file, see writer-lock.ts); the
+  // pipeline is still safe across connections: a second store connection (as an offline writer opens) shares it.
+  test('two gateways on two connections to one database file submit concurrently', async () => {
     await fc.assert(
       fc.asyncProperty(scenarioArb, async ({ limit, plans }) => {
         let first: Harness | undefined;
-        let second: Harness | undefined;
+        let secondStore: SqliteStore | undefined;
         try {
           first = await createHarness({ caps: capsOf(limit) });
           const shared = join(first.dir, 'gateway.db');
-          second = await createHarness({ caps: capsOf(limit), databasePath: shared });
-          const sides = [first, second];
+          await expect(
+            createHarness({ caps: capsOf(limit), databasePath: shared }),
+          ).rejects.toMatchObject({ code: 'DATABASE_IN_USE' });
+          secondStore = openSqliteStore({ path: shared });
+          const sides = [first.gateway, new Gateway({ ...first.gateway.deps, store: secondStore })];
+          const copilot = first.callers.copilot.principal;
           const views = await Promise.all(
-            plans.map((p, i) => {
-              const side = sides[i % 2] ?? first;
-              return side?.gateway.submitPlan(side.callers.copilot.principal, shapedPlan(p));
-            }),
+            plans.map((p, i) => sides[i % 2]?.submitPlan(copilot, shapedPlan(p))),
           );
           await expectSerialOutcome(
             first,
@@ -146,7 +151,7 @@ describe('concurrent submissions against one tenant monthly cap', () => {
             limit,
           );
         } finally {
-          await dispose(second);
+          await secondStore?.close();
           await dispose(first);
         }
       }),

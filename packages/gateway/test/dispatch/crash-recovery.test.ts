@@ -196,9 +196,9 @@ describe('the outbox survives SIGKILL at any point of a dispatch', () => {
 
       for (let i = 1; i <= PLANS; i += 1) {
         const planId = webhookPlan(i).planId;
-        const record = await runtime.store.transaction((tx) => tx.getPlan(planId));
+        const record = await runtime.store.transaction((tx) => tx.getPlan(TENANT, planId));
         expect(record?.state, `${planId}, seed ${seed}`).toBe('dispatched');
-        const ledger = await runtime.store.transaction((tx) => tx.ledgerForPlan(planId));
+        const ledger = await runtime.store.transaction((tx) => tx.ledgerForPlan(TENANT, planId));
         expect(ledger.filter((l) => l.status === 'reserved')).toEqual([]);
         const committed = ledger.filter((l) => l.status === 'committed');
         expect(committed.map((l) => l.amountMinor)).toEqual([ACTIONS_PER_PLAN * 10_000]);

@@ -1,7 +1,7 @@
 import type { Action, HandoffPlan } from '@handoff/protocol';
 import type { LedgerLine } from '../../src/store/store.js';
 import { freshPlan } from '../cli/e2e-setup.js';
-import { fixturePlan, type Harness } from '../support/harness.js';
+import { fixturePlan, type Harness, TENANT } from '../support/harness.js';
 
 /** Submits the fixture plan and approves it with finance + marketing lead: its outbox holds one hubspot row. */
 export async function approvedPlan(h: Harness, plan: HandoffPlan = fixturePlan()) {
@@ -39,17 +39,23 @@ export function twoActionPlan(): HandoffPlan {
   return plan;
 }
 
-/** The plan's ledger, as `[capId, amountMinor, status]` sorted, for assertions. */
-export async function ledgerOf(h: Harness, planId: string): Promise<[string, number, string][]> {
-  const lines: LedgerLine[] = await h.runtime.store.transaction((tx) => tx.ledgerForPlan(planId));
+/** The plan's ledger (of `tenantId`, default the harness tenant), as `[capId, amountMinor, status]` sorted. */
+export async function ledgerOf(
+  h: Harness,
+  planId: string,
+  tenantId: string = TENANT,
+): Promise<[string, number, string][]> {
+  const lines: LedgerLine[] = await h.runtime.store.transaction((tx) =>
+    tx.ledgerForPlan(tenantId, planId),
+  );
   return lines
     .map((l): [string, number, string] => [l.capId, l.amountMinor, l.status])
     .sort((a, b) => `${a[0]}${a[2]}`.localeCompare(`${b[0]}${b[2]}`));
 }
 
-/** The plan's outbox rows. */
-export function outboxOf(h: Harness, planId: string) {
-  return h.runtime.store.transaction((tx) => tx.outboxForPlan(planId));
+/** The plan's outbox rows (of `tenantId`, default the harness tenant). */
+export function outboxOf(h: Harness, planId: string, tenantId: string = TENANT) {
+  return h.runtime.store.transaction((tx) => tx.outboxForPlan(tenantId, planId));
 }
 
 /** The lineage event types of one plan, in order. */

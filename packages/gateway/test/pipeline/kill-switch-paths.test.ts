@@ -202,7 +202,9 @@ describe('kill switch on every dispatch claim, for the option executed', () => {
       expect(customerio.calls).toEqual([]);
       const plan = await h.gateway.getPlan(h.callers.operator.principal, view.planId);
       expect(plan).toMatchObject({ state: 'paused', pausedFrom: 'approved' });
-      const [row] = await h.runtime.store.transaction((tx) => tx.outboxForPlan(view.planId));
+      const [row] = await h.runtime.store.transaction((tx) =>
+        tx.outboxForPlan(TENANT, view.planId),
+      );
       expect(row).toMatchObject({ status: 'pending', attempts: 0 });
       const held = await lineage(h, { types: ['control.held'] });
       expect(held).toEqual([

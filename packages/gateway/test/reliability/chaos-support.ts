@@ -138,6 +138,8 @@ export function financeToken(
 /** A running chaos gateway child. */
 export interface ChaosChild {
   url: string;
+  /** The child's process id. */
+  pid: number;
   /** SIGKILL, resolved once the process is gone. */
   kill(): Promise<void>;
   /** SIGTERM (graceful stop), resolved with the exit code. */
@@ -179,6 +181,7 @@ export function startChaosChild(configFile: string, env: NodeJS.ProcessEnv): Pro
       child.off('exit', early);
       resolve({
         url: (JSON.parse(line) as { url: string }).url,
+        pid: child.pid ?? -1,
         kill: async () => {
           child.kill('SIGKILL');
           await exited;

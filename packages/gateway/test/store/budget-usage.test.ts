@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { LedgerLine } from '../../src/store/store.js';
-import { ledgerLine, T0, tempDatabase } from './fixtures.js';
+import { ledgerLine, T0, TENANT_ID, tempDatabase } from './fixtures.js';
 
 let db: ReturnType<typeof tempDatabase> | undefined;
 afterEach(async () => {
@@ -65,7 +65,7 @@ describe('usedBudget (committed total kept by triggers + live reservations)', ()
                 { ...line(s.plan, s.amount, s.period), status: 'committed', expiresAt: null },
               ]);
             } else {
-              await tx.settleLedger(`p${round}-${s.plan}`, s.to, T0);
+              await tx.settleLedger(tenantId, `p${round}-${s.plan}`, s.to, T0);
             }
           }
         });
@@ -89,7 +89,7 @@ describe('usedBudget (committed total kept by triggers + live reservations)', ()
     await store.transaction((tx) => tx.insertLedger([ledgerLine('a', 500)]));
     await expect(
       store.transaction(async (tx) => {
-        await tx.settleLedger('a', 'committed', T0);
+        await tx.settleLedger(TENANT_ID, 'a', 'committed', T0);
         throw new Error('abort');
       }),
     ).rejects.toThrow('abort');

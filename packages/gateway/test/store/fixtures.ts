@@ -5,6 +5,8 @@ import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite
 import type { LedgerLine, LineageDraft, PlanRecord } from '../../src/store/store.js';
 
 export const T0 = Date.parse('2026-11-21T09:30:00Z');
+/** The tenant of the fixtures' plans and ledger lines. */
+export const TENANT_ID = 'acme-bank';
 
 /** A temporary database file; `open` opens (another) store on it; `cleanup` closes them all and removes it. */
 export function tempDatabase(busyTimeoutMs?: number) {
@@ -32,7 +34,7 @@ export function tempDatabase(busyTimeoutMs?: number) {
 export function planRecord(planId: string, patch: Partial<PlanRecord> = {}): PlanRecord {
   return {
     planId,
-    tenantId: 'acme-bank',
+    tenantId: TENANT_ID,
     workflowId: 'term-deposit-q4',
     copilotModel: 'example-planner',
     digest: `sha256:${'a'.repeat(64)}`,
@@ -56,7 +58,7 @@ export function planRecord(planId: string, patch: Partial<PlanRecord> = {}): Pla
 export function ledgerLine(planId: string, amountMinor: number): LedgerLine {
   return {
     planId,
-    tenantId: 'acme-bank',
+    tenantId: TENANT_ID,
     capId: 'tenant-month',
     periodKey: 'month:2026-11',
     currency: 'EUR',
@@ -71,7 +73,7 @@ export function ledgerLine(planId: string, amountMinor: number): LedgerLine {
 /** A lineage draft (`n` lands in `data`, so every event hashes differently). */
 export function draft(n: number, planId?: string): LineageDraft {
   return {
-    tenantId: 'acme-bank',
+    tenantId: TENANT_ID,
     ...(planId ? { planId } : {}),
     type: 'plan.received',
     actor: { type: 'copilot', id: 'copilot-1' },

@@ -136,4 +136,59 @@ describe('committed migrations', () => {
       await store.close();
     }
   });
+  test('0007 scopes plan ids per tenant: existing plans and approvals keep theirs, a second tenant may reuse the id', async () => {
+    const path = databaseAt(4);
+    const old = new Database(path);
+    old
+      .prepare(
+        `INSERT INTO plans (plan_id, tenant_id, workflow_id, copilot_model, digest, state, recommended_option_id,
+          submitted_by, policy_version, evaluation_digest, received_at, updated_at, approval_deadline, expires_at)
+         VALUES ('plan-1', 'acme', 'w', 'm', 'sha256:p', 'awaiting_approval', 'opt-1', 'c', 'v', 'sha256:e',
+          1, 2, 3, 4)`,
+      )
+      .run();
+    const approval = old.prepare(
+      `INSERT INTO approvals (jti, plan_id, option_id, approver, role, decision, kid, token_digest,
+        max_spend_minor, currency, received_at) VALUES (?, ?, 'opt-1', ?, 'finance', 'approve', 'k', ?, 1, 'EUR', 5)`,
+    );
+    approval.run('jti-1', 'plan-1', 'fiona', 'sha256:t1');
+    approval.run('jti-orphan', 'plan-gone', 'fiona', 'sha256:t2');
+    old.close();
+
+    const store = openSqliteStore({ path });
+    try {
+      const kept = await store.transaction((tx) => tx.getPlan('acme', 'plan-1'));
+      expect(kept).toMatchObject({
+        planId: 'plan-1',
+        tenantId: 'acme',
+        state: 'awaiting_approval',
+      });
+      expect(await store.transaction((tx) => tx.getPlan('globex', 'plan-1'))).toBeUndefined();
+      expect(
+        (await store.transaction((tx) => tx.approvalsForPlan('acme', 'plan-1'))).map((a) => a.jti),
+      ).toEqual(['jti-1']);
+      const tenants = store.sqlite
+        .prepare('SELECT jti, tenant_id AS tenantId FROM approvals ORDER BY jti')
+        .all();
+      // An approval whose plan is gone has no tenant to take: it matches no plan of any tenant.
+      expect(tenants).toEqual([
+        { jti: 'jti-1', tenantId: 'acme' },
+        { jti: 'jti-orphan', tenantId: '' },
+      ]);
+      if (!kept) throw new Error('unreachable');
+      await store.transaction((tx) =>
+        tx.insertPlan({ ...kept, tenantId: 'globex', state: 'received' }),
+      );
+      expect(await store.transaction((tx) => tx.getPlan('globex', 'plan-1'))).toMatchObject({
+        tenantId: 'globex',
+        state: 'received',
+      });
+      expect(await store.transaction((tx) => tx.getPlan('acme', 'plan-1'))).toEqual(kept);
+      await expect(
+        store.transaction((tx) => tx.insertPlan({ ...kept, state: 'received' })),
+      ).rejects.toThrow(/UNIQUE constraint failed: plans.tenant_id, plans.plan_id/);
+    } finally {
+      await store.close();
+    }
+  });
 });

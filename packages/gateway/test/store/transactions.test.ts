@@ -3,7 +3,7 @@ import { GENESIS_HASH, lineageEventHash } from '@handoff/protocol';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { draft, ledgerLine, planRecord, T0, tempDatabase } from './fixtures.js';
+import { draft, ledgerLine, planRecord, T0, TENANT_ID, tempDatabase } from './fixtures.js';
 
 /** The transaction semantics `GatewayStore` promises, on the SQLite store. No sleeps: yields only. */
 
@@ -21,9 +21,9 @@ function count(store: SqliteStore, table: string): number {
 /** Adds one to plan A's `updatedAt`, reading and writing with yields in between (a lost update shows). */
 function increment(store: SqliteStore): Promise<void> {
   return store.transaction(async (tx) => {
-    const read = (await tx.getPlan(A))?.updatedAt ?? Number.NaN;
+    const read = (await tx.getPlan(TENANT_ID, A))?.updatedAt ?? Number.NaN;
     await turn();
-    await tx.updatePlan(A, 'awaiting_approval', { updatedAt: read + 1 });
+    await tx.updatePlan(TENANT_ID, A, 'awaiting_approval', { updatedAt: read + 1 });
   });
 }
 
@@ -42,7 +42,10 @@ describe('SqliteStore transactions', () => {
       await tx.appendLineage([draft(2, B), draft(3, B)]);
       await tx.useToken('jti-b', B, T0);
       expect(
-        await tx.updatePlan(A, 'awaiting_approval', { state: 'approved', updatedAt: T0 + 1 }),
+        await tx.updatePlan(TENANT_ID, A, 'awaiting_approval', {
+          state: 'approved',
+          updatedAt: T0 + 1,
+        }),
       ).toBe(true);
       await turn();
       throw boom;
@@ -56,9 +59,9 @@ describe('SqliteStore transactions', () => {
     ]).toEqual([1, 0, 1]);
     expect(count(store, 'used_tokens')).toBe(0);
     await store.transaction(async (tx) => {
-      expect(await tx.getPlan(B)).toBeUndefined();
-      expect(await tx.getPlan(A)).toEqual(planRecord(A));
-      expect(await tx.ledgerForPlan(B)).toEqual([]);
+      expect(await tx.getPlan(TENANT_ID, B)).toBeUndefined();
+      expect(await tx.getPlan(TENANT_ID, A)).toEqual(planRecord(A));
+      expect(await tx.ledgerForPlan(TENANT_ID, B)).toEqual([]);
     });
   });
 
@@ -71,7 +74,7 @@ describe('SqliteStore transactions', () => {
         store.transaction(async (tx) => {
           log.push(`${i} begin`);
           await turn();
-          await tx.getPlan(A);
+          await tx.getPlan(TENANT_ID, A);
           await Promise.resolve();
           log.push(`${i} end`);
         }),
@@ -81,7 +84,9 @@ describe('SqliteStore transactions', () => {
 
     await store.transaction((tx) => tx.insertPlan(planRecord(A, { updatedAt: 0 })));
     await Promise.all(Array.from({ length: 20 }, () => increment(store)));
-    await store.transaction(async (tx) => expect((await tx.getPlan(A))?.updatedAt).toBe(20));
+    await store.transaction(async (tx) =>
+      expect((await tx.getPlan(TENANT_ID, A))?.updatedAt).toBe(20),
+    );
   });
 
   test('a failed transaction does not block the queue', async () => {
@@ -172,21 +177,23 @@ describe('SqliteStore transactions', () => {
     await store.transaction((tx) => tx.insertPlan(planRecord(A)));
     const patch = { state: 'cancelled', reasonCode: 'X', updatedAt: T0 + 5 } as const;
     await store.transaction(async (tx) => {
-      expect(await tx.updatePlan(A, 'approved', patch)).toBe(false);
-      expect(await tx.updatePlan(B, 'awaiting_approval', patch)).toBe(false);
-      expect(await tx.getPlan(A)).toEqual(planRecord(A));
+      expect(await tx.updatePlan(TENANT_ID, A, 'approved', patch)).toBe(false);
+      expect(await tx.updatePlan(TENANT_ID, B, 'awaiting_approval', patch)).toBe(false);
+      expect(await tx.getPlan(TENANT_ID, A)).toEqual(planRecord(A));
     });
     // Two changes decided on the same earlier read: exactly one wins, the other sees a stale state.
-    const seen = await store.transaction((tx) => tx.getPlan(A));
+    const seen = await store.transaction((tx) => tx.getPlan(TENANT_ID, A));
     const moves = await Promise.all(
       (['approved', 'rejected'] as const).map((state) =>
         store.transaction((tx) =>
-          tx.updatePlan(A, seen?.state ?? 'received', { state, updatedAt: T0 + 9 }),
+          tx.updatePlan(TENANT_ID, A, seen?.state ?? 'received', { state, updatedAt: T0 + 9 }),
         ),
       ),
     );
     expect(moves).toEqual([true, false]);
-    expect(await store.transaction((tx) => tx.getPlan(A))).toMatchObject({ state: 'approved' });
+    expect(await store.transaction((tx) => tx.getPlan(TENANT_ID, A))).toMatchObject({
+      state: 'approved',
+    });
   });
 
   test('useToken is single-use, across re-opening the store; a rolled-back use does not count', async () => {
@@ -244,7 +251,7 @@ describe('SqliteStore transactions', () => {
       const again = db.open();
       expect(count(again, '__drizzle_migrations')).toBe(journal.entries.length);
       expect(schemaOf(again)).toEqual(schema);
-      expect(await again.transaction((tx) => tx.getPlan(A))).toEqual(planRecord(A));
+      expect(await again.transaction((tx) => tx.getPlan(TENANT_ID, A))).toEqual(planRecord(A));
       await again.close();
     }
   });
@@ -287,7 +294,9 @@ describe('several connections on one file', () => {
     const [one, two] = [db.open(), db.open()] as const;
     await one.transaction((tx) => tx.insertPlan(planRecord(A, { updatedAt: 0 })));
     await Promise.all(Array.from({ length: 40 }, (_, i) => increment(i % 2 ? one : two)));
-    await two.transaction(async (tx) => expect((await tx.getPlan(A))?.updatedAt).toBe(40));
+    await two.transaction(async (tx) =>
+      expect((await tx.getPlan(TENANT_ID, A))?.updatedAt).toBe(40),
+    );
   });
 
   test('two stores appending lineage to one file keep one chain (each reads the head another left)', async () => {

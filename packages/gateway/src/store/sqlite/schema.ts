@@ -22,11 +22,15 @@ export const payloads = sqliteTable('payloads', {
   createdAt: integer('created_at').notNull(),
 });
 
-/** One row per plan: its state and the facts the pipeline needs without re-reading the payload. */
+/**
+ * One row per plan: its state and the facts the pipeline needs without re-reading the payload. Plan ids are
+ * scoped per tenant (key `(tenant_id, plan_id)`, migration 0007): the same id in two tenants is two plans, so a
+ * plan id used in one tenant is never a conflict, nor a signal, in another.
+ */
 export const plans = sqliteTable(
   'plans',
   {
-    planId: text('plan_id').primaryKey(),
+    planId: text('plan_id').notNull(),
     tenantId: text('tenant_id').notNull(),
     workflowId: text('workflow_id').notNull(),
     copilotModel: text('copilot_model').notNull(),
@@ -45,16 +49,18 @@ export const plans = sqliteTable(
     expiresAt: integer('expires_at').notNull(),
   },
   (t) => [
+    primaryKey({ columns: [t.tenantId, t.planId] }),
     index('plans_tenant_state').on(t.tenantId, t.state),
     index('plans_tenant_received').on(t.tenantId, t.receivedAt),
   ],
 );
 
-/** Accepted approvals (valid tokens), one per approver per plan. */
+/** Accepted approvals (valid tokens), one per approver per plan (of a tenant). */
 export const approvals = sqliteTable(
   'approvals',
   {
     jti: text('jti').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
     planId: text('plan_id').notNull(),
     optionId: text('option_id').notNull(),
     approver: text('approver').notNull(),
@@ -66,7 +72,7 @@ export const approvals = sqliteTable(
     currency: text('currency').notNull(),
     receivedAt: integer('received_at').notNull(),
   },
-  (t) => [uniqueIndex('approvals_plan_approver').on(t.planId, t.approver)],
+  (t) => [uniqueIndex('approvals_plan_approver').on(t.tenantId, t.planId, t.approver)],
 );
 
 /** Every token id ever accepted: a replay fails, even after a restart. */

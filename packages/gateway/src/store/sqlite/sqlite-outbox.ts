@@ -28,7 +28,9 @@ export class SqliteOutbox {
     this.#forPlan = db
       .select()
       .from(d)
-      .where(eq(d.planId, sql.placeholder('planId')))
+      .where(
+        and(eq(d.tenantId, sql.placeholder('tenantId')), eq(d.planId, sql.placeholder('planId'))),
+      )
       .orderBy(asc(d.actionIndex))
       .prepare();
     this.#get = db
@@ -49,8 +51,8 @@ export class SqliteOutbox {
     for (const row of rows) this.#shapes.insert(s.dispatches, 'dispatches', row);
   }
 
-  forPlan(planId: string): OutboxRow[] {
-    return this.#forPlan.all({ planId }).map(toOutbox);
+  forPlan(tenantId: string, planId: string): OutboxRow[] {
+    return this.#forPlan.all({ tenantId, planId }).map(toOutbox);
   }
 
   get(idempotencyKey: string): OutboxRow | undefined {

@@ -150,22 +150,18 @@ export class SqliteStore implements GatewayStore {
         where.push(inArray(t.type, [...filter.types]));
       if (filter.actorId !== undefined) where.push(eq(t.actorId, filter.actorId));
       if (filter.actorType !== undefined) where.push(eq(t.actorType, filter.actorType));
+      // Plan ids are per tenant: a plan is matched on (tenant_id, plan_id), never on its id alone.
       if (filter.workflowId !== undefined) {
         const p = schema.plans;
-        const ofWorkflow = this.#db
-          .select({ planId: p.planId })
-          .from(p)
-          .where(eq(p.workflowId, filter.workflowId));
-        where.push(inArray(t.planId, ofWorkflow));
+        where.push(
+          sql`exists (select 1 from ${p} where ${p.tenantId} = ${t.tenantId} and ${p.planId} = ${t.planId} and ${p.workflowId} = ${filter.workflowId})`,
+        );
       }
       if (filter.adapter !== undefined) {
         const d = schema.dispatches;
-        const onAdapter = this.#db
-          .select({ planId: d.planId })
-          .from(d)
-          .where(eq(d.adapter, filter.adapter));
+        const onAdapter = sql`exists (select 1 from ${d} where ${d.tenantId} = ${t.tenantId} and ${d.planId} = ${t.planId} and ${d.adapter} = ${filter.adapter})`;
         const named = sql`json_extract(${t.body}, '$.data.adapter') = ${filter.adapter}`;
-        const either = or(inArray(t.planId, onAdapter), named);
+        const either = or(onAdapter, named);
         if (either) where.push(either);
       }
       if (filter.fromMs !== undefined) where.push(gte(t.occurredAt, filter.fromMs));

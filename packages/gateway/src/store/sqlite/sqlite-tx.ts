@@ -70,12 +70,14 @@ export class SqliteTx implements StoreTx {
     this.#ledgerForPlan = db
       .select()
       .from(s.budgetLedger)
-      .where(eq(s.budgetLedger.planId, p('planId')))
+      .where(
+        and(eq(s.budgetLedger.tenantId, p('tenantId')), eq(s.budgetLedger.planId, p('planId'))),
+      )
       .prepare();
     this.#approvalsForPlan = db
       .select()
       .from(s.approvals)
-      .where(eq(s.approvals.planId, p('planId')))
+      .where(and(eq(s.approvals.tenantId, p('tenantId')), eq(s.approvals.planId, p('planId'))))
       .prepare();
     this.#useToken = db
       .insert(s.usedTokens)
@@ -130,7 +132,7 @@ export class SqliteTx implements StoreTx {
     this.#planById = db
       .select()
       .from(s.plans)
-      .where(eq(s.plans.planId, sql.placeholder('planId')))
+      .where(and(eq(s.plans.tenantId, p('tenantId')), eq(s.plans.planId, p('planId'))))
       .prepare();
     this.#chainHead = db
       .select({ seq: s.lineageEvents.seq, hash: s.lineageEvents.hash })
@@ -140,7 +142,11 @@ export class SqliteTx implements StoreTx {
       .prepare();
     const l = s.budgetLedger;
     const u = s.budgetUsage;
-    const reservedOf = and(eq(l.planId, p('planId')), eq(l.status, 'reserved'));
+    const reservedOf = and(
+      eq(l.tenantId, p('tenantId')),
+      eq(l.planId, p('planId')),
+      eq(l.status, 'reserved'),
+    );
     this.#extendReservations = db
       .update(l)
       .set({ expiresAt: sql`${p('expiresAt')}`, updatedAt: sql`${p('atMs')}` })
@@ -179,8 +185,8 @@ export class SqliteTx implements StoreTx {
       .prepare();
   }
 
-  async getPlan(planId: string): Promise<PlanRecord | undefined> {
-    const row = this.#planById.get({ planId });
+  async getPlan(tenantId: string, planId: string): Promise<PlanRecord | undefined> {
+    const row = this.#planById.get({ tenantId, planId });
     return row ? toPlan(row) : undefined;
   }
 
@@ -188,14 +194,24 @@ export class SqliteTx implements StoreTx {
     this.#shapes.insert(s.plans, 'plans', record);
   }
 
-  async updatePlan(planId: string, expectedState: PlanState, patch: PlanPatch): Promise<boolean> {
+  async updatePlan(
+    tenantId: string,
+    planId: string,
+    expectedState: PlanState,
+    patch: PlanPatch,
+  ): Promise<boolean> {
     const p = s.plans;
     const changes = this.#shapes.update(
       p,
       'plans',
       patch,
-      (where) => and(eq(p.planId, where('planId')), eq(p.state, where('state'))),
-      { planId, state: expectedState },
+      (where) =>
+        and(
+          eq(p.tenantId, where('tenantId')),
+          eq(p.planId, where('planId')),
+          eq(p.state, where('state')),
+        ),
+      { tenantId, planId, state: expectedState },
     );
     return changes === 1;
   }
@@ -300,20 +316,26 @@ export class SqliteTx implements StoreTx {
     for (const line of lines) this.#shapes.insert(s.budgetLedger, 'ledger', line);
   }
 
-  async ledgerForPlan(planId: string): Promise<LedgerLine[]> {
-    return this.#ledgerForPlan.all({ planId }).map(toLedger);
+  async ledgerForPlan(tenantId: string, planId: string): Promise<LedgerLine[]> {
+    return this.#ledgerForPlan.all({ tenantId, planId }).map(toLedger);
   }
 
-  async extendReservations(planId: string, expiresAt: number, atMs: number): Promise<void> {
-    this.#extendReservations.run({ planId, expiresAt, atMs });
+  async extendReservations(
+    tenantId: string,
+    planId: string,
+    expiresAt: number,
+    atMs: number,
+  ): Promise<void> {
+    this.#extendReservations.run({ tenantId, planId, expiresAt, atMs });
   }
 
   async settleLedger(
+    tenantId: string,
     planId: string,
     status: 'committed' | 'released',
     atMs: number,
   ): Promise<LedgerLine[]> {
-    return this.#settleLedger.all({ planId, status, atMs }).map(toLedger);
+    return this.#settleLedger.all({ tenantId, planId, status, atMs }).map(toLedger);
   }
 
   async useToken(jti: string, planId: string, atMs: number): Promise<boolean> {
@@ -324,8 +346,8 @@ export class SqliteTx implements StoreTx {
     this.#shapes.insert(s.approvals, 'approvals', record);
   }
 
-  async approvalsForPlan(planId: string): Promise<ApprovalRecord[]> {
-    const rows = this.#approvalsForPlan.all({ planId });
+  async approvalsForPlan(tenantId: string, planId: string): Promise<ApprovalRecord[]> {
+    const rows = this.#approvalsForPlan.all({ tenantId, planId });
     return rows.map((row) => ({ ...row, decision: row.decision as ApprovalRecord['decision'] }));
   }
 
@@ -381,8 +403,8 @@ export class SqliteTx implements StoreTx {
     this.#outbox.insert(rows);
   }
 
-  async outboxForPlan(planId: string): Promise<OutboxRow[]> {
-    return this.#outbox.forPlan(planId);
+  async outboxForPlan(tenantId: string, planId: string): Promise<OutboxRow[]> {
+    return this.#outbox.forPlan(tenantId, planId);
   }
 
   async getOutbox(idempotencyKey: string): Promise<OutboxRow | undefined> {
