@@ -54,9 +54,7 @@ async function checkRetry(
       { details: { approvedUnder: record.policyVersion, active: deps.policy.version } },
     );
   }
-  const held = (await tx.ledgerForPlan(record.planId)).some(
-    (l) => l.status === 'reserved' && (l.expiresAt === null || l.expiresAt > now),
-  );
+  const held = (await tx.ledgerForPlan(record.planId)).some((l) => l.status === 'reserved');
   if (held) return undefined;
   const reserved = await reserveBudget(tx, {
     plan,
