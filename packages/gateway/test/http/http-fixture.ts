@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AutomationAdapter } from '@handoff/automation-adapter';
 import { type ErrorEnvelope, ErrorEnvelopeSchema, type Money } from '@handoff/protocol';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import { TRPCError } from '@trpc/server';
@@ -46,6 +47,10 @@ export interface HttpGatewayOptions {
   maxBodyBytes?: number;
   /** The config's caps (default: `defaultCaps()` for acme-bank, its tenant cap for globex). */
   caps?: unknown[];
+  /** Adapters the runtime's dispatcher sends to (none by default); drive it with `runtime.dispatcher.runDue()`. */
+  adapters?: readonly AutomationAdapter[];
+  /** The config's `dispatch` section (retries, circuit breaker). */
+  dispatch?: Record<string, number>;
 }
 
 /**
@@ -80,6 +85,7 @@ export async function startHttpGateway(options: HttpGatewayOptions = {}) {
       },
       auth: { apiKeys },
       policy: { inline: fixturePolicy() },
+      ...(options.dispatch ? { dispatch: options.dispatch } : {}),
       caps: options.caps ?? [
         ...defaultCaps(),
         {
@@ -91,7 +97,10 @@ export async function startHttpGateway(options: HttpGatewayOptions = {}) {
     },
     dir,
   );
-  const runtime = await createGatewayRuntime(loaded, { clock });
+  const runtime = await createGatewayRuntime(loaded, {
+    clock,
+    ...(options.adapters ? { adapters: options.adapters } : {}),
+  });
   const running: RunningGateway = await startGateway(runtime);
 
   /** Signs an approval of a plan view as `sub` in `role`, allowing EUR 1,000.00. */
