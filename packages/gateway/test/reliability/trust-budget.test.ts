@@ -107,7 +107,7 @@ function fullCapPlan(n: number, amountMinor: number, expiresAt?: string): Handof
 
 describe('trust: budget', () => {
   test('observation 5: a lapsed reservation cannot let a cap be spent twice', async ({ task }) => {
-    const t = tally(task, 'budget: reservation outlives plan expiry');
+    const t = tally(task, 'trust: budget');
     t.tried();
     const down = new AdapterError('PLATFORM_UNAVAILABLE', '503 from the platform', {
       retryable: true,
@@ -153,7 +153,7 @@ describe('trust: budget', () => {
   test('observation 9: a budget raise declared at zero cost is refused, and an honest one reserves its computed cost', async ({
     task,
   }) => {
-    const t = tally(task, 'budget: computed action costs');
+    const t = tally(task, 'trust: budget');
     t.tried();
     gw = await startHttpGateway({ caps: [TENANT_CAP] });
     const g = gw;
@@ -218,7 +218,7 @@ describe('trust: budget', () => {
   test('observation 10: an approval the cap cannot hold is refused unused, and the same approver decides again once there is headroom', async ({
     task,
   }) => {
-    const t = tally(task, 'budget: approval over the cap');
+    const t = tally(task, 'trust: budget');
     t.tried();
     const customerio = monthCap(
       'customerio-month',
