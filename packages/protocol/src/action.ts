@@ -132,6 +132,12 @@ export const ScheduleMessageActionSchema = action(
 /**
  * Set an ad campaign's budget from `currentBudget` to `newBudget` (both in the option's currency); `budgetType` is
  * `daily` or `lifetime`. The gateway's budget-change guardrail bounds the move.
+ *
+ * Its cost follows from its parameters, and a gateway computes it (README, "What an action costs"): a daily raise
+ * costs `newBudget - currentBudget` for every local day (in a budget cap's time zone) it can run inside the cap's
+ * period while the plan is valid; a lifetime raise costs the increase once; a cut costs 0 and never offsets a
+ * raise. `estimatedCost` must be at least that (else `BUDGET_COST_UNDERSTATED`, both figures given); the larger of
+ * the two is reserved.
  */
 export const SetCampaignBudgetActionSchema = action(
   'set_campaign_budget',

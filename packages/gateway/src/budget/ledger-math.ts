@@ -31,7 +31,9 @@ export const LEDGER_TRANSITIONS: Readonly<Record<LedgerStatus, readonly LedgerSt
  * - `amountMinor`: what the entry holds: the reservation while `reserved`, the committed amount once `committed`
  *   (the actual cost when known), unchanged once `released` (it then counts for nothing);
  * - `overrunMinor`: how much a commit went above the reservation (0 when none);
- * - `expiresAtMs`: when a reservation lapses (epoch ms); `null` once committed or released.
+ * - `expiresAtMs`: when the expiry sweep may release the reservation (its plan's deadline, epoch ms), `null` once
+ *   its plan has started dispatching (it can spend until it settles, so it never expires) and once committed or
+ *   released. A reservation never stops counting by time alone: only `expire` (the sweep) releases it.
  */
 export interface LedgerEntry {
   planId: string;
@@ -56,11 +58,14 @@ export const EMPTY_LEDGER: LedgerState = { entries: [] };
 /**
  * An operation on the ledger (times in epoch ms, amounts in minor units):
  *
- * - `reserve`: holds every line for `planId` until `expiresAtMs` (call only after `checkHeadroom` says ok);
- * - `commit`: turns the plan's live reservations into spend, at the actual cost per cap when
- *   `actualMinorByCapId` gives one (see {@link commitAmount}); reservations lapsed at `nowMs` are released instead;
- * - `release`: gives back the plan's reservations;
- * - `expire`: releases every reservation whose `expiresAtMs` is at or before `nowMs`.
+ * - `reserve`: holds every line for `planId`, due for the expiry sweep at `expiresAtMs` (call only after
+ *   `checkHeadroom` says ok);
+ * - `dispatch`: the plan started dispatching: its reservations can no longer expire (`expiresAtMs` -> `null`);
+ * - `commit`: turns the plan's reservations into spend, at the actual cost per cap when `actualMinorByCapId` gives
+ *   one (see {@link commitAmount});
+ * - `release`: gives back the plan's reservations (a terminal state);
+ * - `expire`: the expiry sweep: releases every reservation whose `expiresAtMs` is at or before `nowMs` (plans that
+ *   never started dispatching).
  */
 export type LedgerOperation =
   | { type: 'reserve'; planId: string; lines: readonly ReservationLine[]; expiresAtMs: number }
@@ -70,6 +75,7 @@ export type LedgerOperation =
       nowMs: number;
       actualMinorByCapId?: Readonly<Record<string, number>>;
     }
+  | { type: 'dispatch'; planId: string }
   | { type: 'release'; planId: string }
   | { type: 'expire'; nowMs: number };
 
@@ -105,26 +111,21 @@ export function commitAmount(reservedMinor: number, actualMinor: number | undefi
   return { amountMinor: actualMinor, overrun: overrunMinor > 0, overrunMinor };
 }
 
-/** True when a `reserved` entry has lapsed at `atMs` (its `expiresAtMs` is at or before it). */
+/** True when the expiry sweep at `atMs` releases a `reserved` entry (its `expiresAtMs` is at or before it). */
 export function isLapsed(entry: LedgerEntry, atMs: number): boolean {
   return entry.status === 'reserved' && entry.expiresAtMs !== null && entry.expiresAtMs <= atMs;
 }
 
 /**
- * What a cap holds in one period, in minor units: the amounts of `committed` entries plus those of `reserved`
- * entries, excluding reservations lapsed at `atMs` when it is given (as the store's `usedBudget` does).
+ * What a cap holds in one period, in minor units: the amounts of `committed` entries plus those of every
+ * `reserved` entry, as the store's `usedBudget` does. No time is asked: a reservation counts until it is released
+ * or committed, however late its plan runs.
  */
-export function usedByCap(
-  state: LedgerState,
-  capId: string,
-  periodKey: string,
-  atMs?: number,
-): bigint {
+export function usedByCap(state: LedgerState, capId: string, periodKey: string): bigint {
   let used = 0n;
   for (const entry of state.entries) {
     if (entry.capId !== capId || entry.periodKey !== periodKey || entry.status === 'released')
       continue;
-    if (atMs !== undefined && isLapsed(entry, atMs)) continue;
     used += BigInt(entry.amountMinor);
   }
   return used;
@@ -178,7 +179,6 @@ function commit(state: LedgerState, op: Extract<LedgerOperation, { type: 'commit
   }
   const entries = state.entries.map((entry): LedgerEntry => {
     if (entry.planId !== op.planId || entry.status !== 'reserved') return entry;
-    if (isLapsed(entry, op.nowMs)) return { ...entry, status: 'released', expiresAtMs: null };
     const actual = Object.hasOwn(actuals, entry.capId) ? actuals[entry.capId] : undefined;
     const { amountMinor, overrunMinor } = commitAmount(entry.reservedMinor, actual);
     return { ...entry, status: 'committed', amountMinor, overrunMinor, expiresAtMs: null };
@@ -202,6 +202,12 @@ export function applyLedgerOperation(state: LedgerState, op: LedgerOperation): L
       return reserve(state, op);
     case 'commit':
       return commit(state, op);
+    case 'dispatch':
+      return {
+        entries: state.entries.map((e) =>
+          e.planId === op.planId && e.status === 'reserved' ? { ...e, expiresAtMs: null } : e,
+        ),
+      };
     case 'release':
       return {
         entries: state.entries.map((e) =>

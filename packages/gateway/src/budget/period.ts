@@ -66,6 +66,18 @@ function dayOf(epochMs: number, timeZone: string): { day: number; endMs: number 
 }
 
 /**
+ * The number of the local day (as periods reckon it, see `periodWindow`) that contains `epochMs` in `timeZone`.
+ * Day numbers never decrease as time goes on, so `localDayIndex(b) - localDayIndex(a) + 1` counts the local days
+ * that `[a, b]` touches (a skipped date, as Pacific/Apia's 2011-12-30, is counted too: never fewer days).
+ *
+ * @throws GatewayError as `periodKey` does (`INVALID_TIME`, `UNKNOWN_TIME_ZONE`).
+ */
+export function localDayIndex(epochMs: number, timeZone: string): number {
+  assertInputs('day', epochMs, timeZone);
+  return dayOf(epochMs, timeZone).day;
+}
+
+/**
  * The period of a cap that contains instant `epochMs`, as a half-open window `[startMs, endMs)` in epoch ms with its
  * key, computed on the wall calendar of the IANA zone `timeZone`:
  *

@@ -1,13 +1,12 @@
 import {
-  type Action,
   type CurrencyCode,
   type HandoffPlan,
   type StrategyOption,
-  sumMinor,
   toJsonPointer,
   type Workflow,
 } from '@handoff/protocol';
 import { GatewayError } from '../errors.js';
+import { type CostedAction, capCoversAction, chargedActionCost } from './action-cost.js';
 import type { BudgetCap, CapScopeType } from './cap.js';
 import { type BudgetPeriod, type PeriodKey, periodKey } from './period.js';
 
@@ -15,11 +14,14 @@ import { type BudgetPeriod, type PeriodKey, periodKey } from './period.js';
  * What a reservation needs from a strategy option. A validated {@link StrategyOption} fits; tests may pass less.
  */
 export type ReservableOption = Pick<StrategyOption, 'optionId' | 'channels' | 'budget'> & {
-  actions: readonly Pick<Action, 'adapter' | 'estimatedCost'>[];
+  actions: readonly CostedAction[];
 };
 
-/** What a reservation needs from a plan. A validated {@link HandoffPlan} fits. */
-export type ReservablePlan = Pick<HandoffPlan, 'tenantId'> & {
+/**
+ * What a reservation needs from a plan. A validated {@link HandoffPlan} fits. `expiresAt` (RFC 3339) bounds the
+ * days a daily budget raise is charged for.
+ */
+export type ReservablePlan = Pick<HandoffPlan, 'tenantId' | 'expiresAt'> & {
   workflow: Pick<Workflow, 'workflowId'>;
   options: readonly ReservableOption[];
 };
@@ -29,7 +31,8 @@ export type ReservablePlan = Pick<HandoffPlan, 'tenantId'> & {
  *
  * - `capId`, `scopeType`, `scopeValue`, `period`: copied from the cap;
  * - `periodKey`: the cap's period containing `nowMs`, in the cap's time zone (`day:2026-11-21`, ...);
- * - `amountMinor`: what the option may spend against this cap (0 for a zero-cost option);
+ * - `amountMinor`: what the option may spend against this cap: the charges of the actions it bounds (0 for a
+ *   zero-cost option);
  * - `limitMinor`: the cap's limit for one period.
  */
 export interface ReservationLine {
@@ -81,14 +84,17 @@ function toSafeNumber(total: bigint, path: readonly PropertyKey[]): number {
  * Works out which caps a strategy option of a plan must reserve against, and how much on each, at `nowMs`.
  * Pure: reads no store and does not check headroom (see `checkHeadroom`).
  *
- * Only caps of the plan's tenant in the option's currency (`option.budget.amount.currency`) apply:
+ * Each action is charged, on each cap that bounds it, the larger of its declared `estimatedCost` and the cost the
+ * gateway computes from its parameters for that cap's period and zone (`chargedActionCost`: a daily budget raise
+ * costs its increase for every day it can run inside the period while the plan is valid). Only caps of the plan's
+ * tenant in the option's currency (`option.budget.amount.currency`) apply:
  *
- * - `tenant` scope: the sum of the option's action `estimatedCost`s;
+ * - `tenant` scope: the sum of the option's action charges;
  * - `workflow` scope equal to `plan.workflow.workflowId`: the same sum;
  * - `channel` scope: a cap on any channel the option lists gets the FULL sum. Costs are not attributed to
  *   channels, so this is the conservative choice: no split of the spend can overspend a channel cap;
- * - `adapter` scope: the sum of the costs of the option's actions run by that adapter; no line when no action uses
- *   it (a line of 0 when some do, at no cost).
+ * - `adapter` scope: the sum of the charges of the option's actions run by that adapter; no line when no action
+ *   uses it (a line of 0 when some do, at no cost).
  *
  * Deny by default: when the tenant has no `tenant`-scope cap in the option's currency, nothing would bound the
  * spend, and the result is `{ ok: false, code: 'BUDGET_CURRENCY_NOT_CONFIGURED' }`, even for a zero-cost option.
@@ -112,7 +118,6 @@ export function planReservations(input: PlanReservationsInput): PlanReservations
     );
   }
   const currency = option.budget.amount.currency;
-  const byAdapter = new Map<string, bigint>();
   for (const [actionIndex, action] of option.actions.entries()) {
     if (action.estimatedCost.currency !== currency) {
       throw validationFailed(
@@ -121,15 +126,8 @@ export function planReservations(input: PlanReservationsInput): PlanReservations
         `Action cost is in ${action.estimatedCost.currency}; the option's budget is in ${currency}`,
       );
     }
-    const sofar = byAdapter.get(action.adapter) ?? 0n;
-    byAdapter.set(action.adapter, sofar + BigInt(action.estimatedCost.amountMinor));
   }
   const optionPath = ['options', optionIndex, 'actions'];
-  const total = toSafeNumber(
-    sumMinor(option.actions.map((a) => a.estimatedCost.amountMinor)),
-    optionPath,
-  );
-
   const applicable = caps.filter(
     (cap) => cap.tenantId === plan.tenantId && cap.limit.currency === currency,
   );
@@ -142,27 +140,19 @@ export function planReservations(input: PlanReservationsInput): PlanReservations
     };
   }
 
-  const channels: readonly string[] = option.channels;
+  const planExpiresAtMs = Date.parse(plan.expiresAt);
   const lines: ReservationLine[] = [];
   for (const cap of applicable) {
-    let amountMinor: number | undefined;
-    switch (cap.scope.type) {
-      case 'tenant':
-        amountMinor = cap.scope.value === plan.tenantId ? total : undefined;
-        break;
-      case 'workflow':
-        amountMinor = cap.scope.value === plan.workflow.workflowId ? total : undefined;
-        break;
-      case 'channel':
-        amountMinor = channels.includes(cap.scope.value) ? total : undefined;
-        break;
-      case 'adapter': {
-        const sum = byAdapter.get(cap.scope.value);
-        amountMinor = sum === undefined ? undefined : toSafeNumber(sum, optionPath);
-        break;
-      }
+    const touched =
+      cap.scope.type === 'adapter'
+        ? option.actions.some((a) => a.adapter === cap.scope.value)
+        : capCoversAction(cap, plan, option, { adapter: '' });
+    if (!touched) continue;
+    const context = { cap, atMs: nowMs, planExpiresAtMs };
+    let charged = 0n;
+    for (const action of option.actions) {
+      if (capCoversAction(cap, plan, option, action)) charged += chargedActionCost(action, context);
     }
-    if (amountMinor === undefined) continue;
     lines.push({
       capId: cap.capId,
       scopeType: cap.scope.type,
@@ -170,7 +160,7 @@ export function planReservations(input: PlanReservationsInput): PlanReservations
       period: cap.period,
       periodKey: periodKey(cap.period, nowMs, cap.timeZone),
       currency,
-      amountMinor,
+      amountMinor: toSafeNumber(charged, optionPath),
       limitMinor: cap.limit.amountMinor,
     });
   }

@@ -55,7 +55,7 @@ async function checkRetry(
     );
   }
   const held = (await tx.ledgerForPlan(record.tenantId, record.planId)).some(
-    (l) => l.status === 'reserved' && (l.expiresAt === null || l.expiresAt > now),
+    (l) => l.status === 'reserved',
   );
   if (held) return undefined;
   const reserved = await reserveBudget(tx, {

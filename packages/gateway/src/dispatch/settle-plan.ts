@@ -1,5 +1,5 @@
 import { type Actor, DispatchReceiptSchema, type HandoffPlan, type Money } from '@handoff/protocol';
-import { planReservations } from '../budget/reservation-plan.js';
+import { planReservations, type ReservationLine } from '../budget/reservation-plan.js';
 import { loadPlanDocument } from '../pipeline/deps.js';
 import { releaseBudget, toBudgetCap } from '../pipeline/reserve-budget.js';
 import { transitionPlan } from '../pipeline/transition.js';
@@ -31,6 +31,43 @@ async function actionCost(tx: StoreTx, plan: HandoffPlan, row: OutboxRow): Promi
       };
 }
 
+/** A cap that a commit leaves above its limit: the platform spent more than the gateway had reserved. */
+interface OverCap {
+  capId: string;
+  periodKey: string;
+  limitMinor: number;
+  /** Committed + reserved on the cap before this commit, minor units. */
+  usedMinor: number;
+  committedMinor: number;
+}
+
+/**
+ * Re-checks the caps at commit: the lines (after the plan's reservation is released) that would leave their cap
+ * above its limit. Only a platform charging more than the reservation (or a cap lowered since) can cause one:
+ * what was reserved always fits, since the reservation counted until this commit replaced it.
+ */
+async function capsExceeded(
+  tx: StoreTx,
+  lines: readonly LedgerLine[],
+  planned: readonly ReservationLine[],
+): Promise<OverCap[]> {
+  const over: OverCap[] = [];
+  for (const line of lines) {
+    const limitMinor = planned.find((p) => p.capId === line.capId)?.limitMinor;
+    if (limitMinor === undefined) continue;
+    const used = await tx.usedBudget(line.tenantId, line.capId, line.periodKey, line.createdAt);
+    if (used + BigInt(line.amountMinor) <= BigInt(limitMinor)) continue;
+    over.push({
+      capId: line.capId,
+      periodKey: line.periodKey,
+      limitMinor,
+      usedMinor: Number(used),
+      committedMinor: line.amountMinor,
+    });
+  }
+  return over;
+}
+
 /** The plan state once every row is settled: all done, some done, or none. */
 function finalState(rows: readonly OutboxRow[]): PlanState {
   const done = rows.filter((r) => r.status === 'succeeded').length;
@@ -42,11 +79,16 @@ function finalState(rows: readonly OutboxRow[]): PlanState {
  * Ends a `dispatching` plan once none of its outbox rows is pending, in flight, dead-lettered or in doubt (dead
  * letters and in-doubt rows wait for an operator, and the plan's budget stays reserved meanwhile).
  *
- * In one transaction: the reservation is released and what was really spent is committed: for each succeeded
- * action the platform's reported cost (`DispatchReceipt.actualCost`) or, where it reported none, the action's
- * estimate, booked on the same caps a reservation of those actions would touch, in the current periods. Then the
- * plan moves to `dispatched` (every action succeeded), `partially_failed` (some) or `failed` (none), with
- * `budget.released`, `budget.committed` and `plan.state_changed` in the lineage. Returns the settled plan, or
+ * In one transaction the reservation is replaced by what was really spent: for each succeeded action the platform's
+ * reported cost (`DispatchReceipt.actualCost`) or, where it reported none, what the reservation charged for it (the
+ * larger of its estimate and its computed cost), booked on the same caps a reservation of those actions would
+ * touch, IN THE PERIOD THE RESERVATION WAS MADE IN (the spend it authorised counts where it was held, even when the
+ * plan settles in a later period). The cap is re-checked: an amount the reservation covered always fits (the
+ * reservation counted until now); a platform charging more than was reserved is committed as reported, the
+ * ledger telling the truth, and `budget.committed` lists each cap it leaves above its limit (`overCap`: limit,
+ * used before, committed), which then refuses new reservations until the period ends. Then the plan moves to
+ * `dispatched` (every action succeeded), `partially_failed` (some) or `failed` (none), with `budget.released`,
+ * `budget.committed` and `plan.state_changed` in the lineage. Returns the settled plan, or
  * `undefined` when it is not ready (or not dispatching).
  */
 export async function settlePlanIfDone(
@@ -68,21 +110,39 @@ export async function settlePlanIfDone(
   const costs: ActionCost[] = [];
   for (const row of succeeded) costs.push(await actionCost(tx, plan, row));
 
+  // What the reservation was made for: its moment gives the period the spend is booked in and the pricing.
+  const held = (await tx.ledgerForPlan(tenantId, planId)).filter((l) => l.status === 'reserved');
+  const reservedAt = held[0]?.createdAt ?? atMs;
   await releaseBudget(tx, { ...record, atMs, actor, reason: 'settled' });
   if (costs.length > 0) {
     const spent = {
       ...option,
-      actions: costs.map((c) => ({
-        adapter: option.actions[c.actionIndex]?.adapter ?? '',
-        estimatedCost: { amountMinor: c.amountMinor, currency: option.budget.amount.currency },
-      })),
+      actions: costs.map((c) => {
+        const action = option.actions[c.actionIndex];
+        if (!action) throw new Error(`Plan ${planId} has no action ${c.actionIndex}`);
+        // The platform's figure stands as reported; without one, what the reservation charged for the action.
+        return c.source === 'actual'
+          ? {
+              adapter: action.adapter,
+              estimatedCost: {
+                amountMinor: c.amountMinor,
+                currency: option.budget.amount.currency,
+              },
+            }
+          : action;
+      }),
     };
     const caps = (await tx.getCaps(plan.tenantId)).map(toBudgetCap);
     const planned = planReservations({
-      plan: { tenantId: plan.tenantId, workflow: plan.workflow, options: [spent] },
+      plan: {
+        tenantId: plan.tenantId,
+        expiresAt: plan.expiresAt,
+        workflow: plan.workflow,
+        options: [spent],
+      },
       optionId,
       caps,
-      nowMs: atMs,
+      nowMs: reservedAt,
     });
     const lines: LedgerLine[] = planned.ok
       ? planned.lines.map((line) => ({
@@ -98,6 +158,7 @@ export async function settlePlanIfDone(
           updatedAt: atMs,
         }))
       : [];
+    const overCap = await capsExceeded(tx, lines, planned.ok ? planned.lines : []);
     await tx.insertLedger(lines);
     await tx.appendLineage([
       {
@@ -117,6 +178,7 @@ export async function settlePlanIfDone(
             amountMinor: l.amountMinor,
           })),
           ...(planned.ok ? {} : { code: planned.code }),
+          ...(overCap.length > 0 ? { overCap } : {}),
         },
       },
     ]);

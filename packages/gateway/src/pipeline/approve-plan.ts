@@ -3,13 +3,14 @@ import { type VerifiedApproval, verifyApprovalToken } from '../approvals/verify-
 import type { Principal } from '../auth/principal.js';
 import { GatewayError, type GatewayErrorCode, isGatewayError } from '../errors.js';
 import type { PlanRecord, StoreTx } from '../store/store.js';
+import { holdApprovedBudget, recordBudgetRefusal } from './approval-budget.js';
 import { holdApproval } from './control-hold.js';
 import { actorOf, evaluationOf, loadPlanDocument, type PipelineDeps } from './deps.js';
 import { expirePlan } from './expire-plans.js';
 import { type PlanView, planView } from './plan-view.js';
 import { queueActions } from './queue-actions.js';
 import { gateProgress, quorumMet } from './quorum.js';
-import { releaseBudget, reserveBudget } from './reserve-budget.js';
+import { releaseBudget } from './reserve-budget.js';
 import { transitionPlan } from './transition.js';
 
 /** What a verified approval did to its plan. */
@@ -31,7 +32,9 @@ export interface ApprovalResult {
  * option's cost in its currency, a token id never used before (even across restarts) and an approver who has not
  * approved this plan already. A signed rejection stops the plan and releases its budget; approvals that complete
  * every gate's quorum approve the plan (re-reserving budget when they chose another option than the recommended
- * one) and write its outbox rows.
+ * one) and write its outbox rows. An approval whose option the caps cannot hold is not consumed: it is refused
+ * `BUDGET_EXCEEDED` with the cap's figures, the plan keeps waiting (`reasonCode` `BUDGET_EXCEEDED`) and the same
+ * approver may decide again once there is headroom (see `pipeline/approval-budget.ts`).
  *
  * Every refusal is recorded as `approval.refused` (committed) before the error is thrown.
  *
@@ -41,7 +44,7 @@ export interface ApprovalResult {
  * same token again once the scope is resumed. A signed rejection is never held.
  *
  * @throws GatewayError with an `APPROVAL_*` code, `KEY_SOURCE_UNAVAILABLE`, `NOT_FOUND`,
- *   `PLAN_NOT_AWAITING_APPROVAL`, or `SCOPE_PAUSED`.
+ *   `PLAN_NOT_AWAITING_APPROVAL`, `SCOPE_PAUSED`, or `BUDGET_EXCEEDED` (the approval was not used).
  */
 export async function approvePlan(
   deps: PipelineDeps,
@@ -62,12 +65,14 @@ export async function approvePlan(
     }
     throw error;
   }
-  const outcome = await deps.store.transaction(async (tx) => {
-    const applied = await applyApproval(tx, deps, principal, verified, token);
-    return 'refused' in applied
-      ? applied
-      : { ...applied, view: await planView(tx, applied.record) };
-  });
+  const outcome = await deps.store
+    .transaction(async (tx) => {
+      const applied = await applyApproval(tx, deps, principal, verified, token);
+      return 'refused' in applied
+        ? applied
+        : { ...applied, view: await planView(tx, applied.record) };
+    })
+    .catch((error: unknown) => recordBudgetRefusal(deps.store, error));
   if ('refused' in outcome) throw outcome.refused;
   return outcome;
 }
@@ -218,38 +223,17 @@ async function applyApproval(
   if (!quorumMet(gateProgress(evaluation.gates, approvals, claims.optionId)))
     return { record, decisive: false };
 
-  const held = (await tx.ledgerForPlan(record.tenantId, record.planId)).some(
-    (l) => l.status === 'reserved',
-  );
-  if (claims.optionId !== record.recommendedOptionId || !held) {
-    await releaseBudget(tx, { ...record, atMs: now, actor, reason: 'option_changed' });
-    const reserved = await reserveBudget(tx, {
-      plan,
-      digest: record.digest,
-      optionId: claims.optionId,
-      expiresAtMs: record.expiresAt,
-      atMs: now,
-      actor,
-    });
-    if (!reserved.ok) {
-      // The approval stands; the plan waits for budget (or an approval of another option) until its window ends,
-      // holding its recommended option's budget again. Never approved without a reservation.
-      if (claims.optionId !== record.recommendedOptionId) {
-        await reserveBudget(tx, {
-          plan,
-          digest: record.digest,
-          optionId: record.recommendedOptionId,
-          expiresAtMs: record.approvalDeadline,
-          atMs: now,
-          actor,
-        });
-      }
-      return { record, decisive: false };
-    }
-  }
+  // Rolls this transaction back (token not burned, approval not recorded) when the caps cannot hold the option.
+  await holdApprovedBudget(tx, {
+    record,
+    plan,
+    optionId: claims.optionId,
+    approval: { actor, atMs: now, facts: approvalFacts(claims, verified.header.kid) },
+  });
   record = await transitionPlan(tx, record, 'approved', {
     actor,
     atMs: now,
+    reasonCode: null,
     patch: { selectedOptionId: claims.optionId },
     data: { optionId: claims.optionId },
   });

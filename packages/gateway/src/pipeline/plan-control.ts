@@ -14,11 +14,11 @@ import { releaseBudget, reserveBudget } from './reserve-budget.js';
 import { transitionPlan } from './transition.js';
 
 /**
- * Cancels a plan that has not started dispatching (`awaiting_approval`, `approved`, `paused`), releasing its
- * budget. A copilot may cancel only the plans it submitted; an operator any plan of its tenant.
+ * Cancels a plan that has not started dispatching (`awaiting_approval`, `approved`, `paused` from one of them),
+ * releasing its budget. A copilot may cancel only the plans it submitted; an operator any plan of its tenant.
  *
  * @throws GatewayError `NOT_FOUND` (no such plan in the caller's tenant, or not the copilot's own),
- *   `ILLEGAL_TRANSITION` (dispatching or finished).
+ *   `ILLEGAL_TRANSITION` (dispatching, paused while dispatching, or finished).
  */
 export async function cancelPlan(
   deps: PipelineDeps,
@@ -38,6 +38,16 @@ export async function cancelPlan(
       throw new GatewayError('NOT_FOUND', `No plan ${planId} for this caller`);
     }
     const actor = actorOf(principal, asOperator ? 'operator' : 'copilot');
+    if (record.pausedFrom === 'dispatching') {
+      // It has sent requests: it settles (and commits what they spent) once resumed, it is not cancelled.
+      throw new GatewayError(
+        'ILLEGAL_TRANSITION',
+        'A plan paused while dispatching cannot be cancelled',
+        {
+          details: { from: record.state, to: 'cancelled' },
+        },
+      );
+    }
     if (record.state !== 'dispatching' && !isTerminal(record.state)) {
       await releaseBudget(tx, { ...record, atMs: now, actor, reason: 'cancelled' });
     }
@@ -53,7 +63,7 @@ export async function cancelPlan(
 /**
  * Pauses a scope (kill switch): records the control, then moves every plan of the tenant that it covers and that
  * still holds budget (`awaiting_approval`, `approved`, `dispatching`) to `paused`, keeping or releasing its budget
- * as configured. The switch then holds every path (see `control-hold.ts`): new plans in the scope are paused on
+ * as configured (a dispatching plan always keeps it: it may still spend). The switch then holds every path (see `control-hold.ts`): new plans in the scope are paused on
  * arrival, an approval of an option it covers is refused `SCOPE_PAUSED` (even when the plan's recommended option
  * is not covered), and a dispatch claim pauses a plan whose executed option it covers before any request is sent;
  * each hold is recorded as `control.held`. Returns the plans paused.
@@ -103,7 +113,8 @@ export async function pauseScope(
         atMs: now,
         data: { control: `${target.scopeType}:${target.scopeValue}` },
       });
-      if (deps.onPause === 'release')
+      // A plan that has started dispatching can still spend (requests in flight, retries): it keeps its budget.
+      if (deps.onPause === 'release' && record.state !== 'dispatching')
         await releaseBudget(tx, { ...record, atMs: now, actor, reason: 'paused' });
       paused.push(moved);
     }

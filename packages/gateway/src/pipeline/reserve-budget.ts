@@ -45,7 +45,9 @@ export type ReserveOutcome =
 
 /**
  * Reserves an option's cost on every cap it touches, all or nothing, inside `tx`, and records `budget.reserved`
- * or `budget.refused` in the lineage. Reservations lapse at `expiresAtMs` unless extended, committed or released.
+ * or `budget.refused` in the lineage. Each action is charged the larger of its declared and its computed cost
+ * (`planReservations`). A reservation counts against its caps until its plan releases it (a terminal state) or
+ * commits it (settlement); `expiresAtMs` (epoch ms) only records the plan's deadline, it never makes the hold lapse.
  * Serialised transactions make check-then-insert safe: no interleaving can overspend a cap.
  */
 export async function reserveBudget(

@@ -7,6 +7,7 @@ import {
   toJsonPointer,
 } from '@handoff/protocol';
 import type { Principal } from '../auth/principal.js';
+import { assertCostsDeclared } from '../budget/action-cost.js';
 import { GatewayError } from '../errors.js';
 import { evaluatePolicy, type PolicyEvaluation } from '../policy/evaluate.js';
 import { approvalWindowSeconds } from '../policy/policy-set.js';
@@ -21,7 +22,7 @@ import { actorOf, type PipelineDeps } from './deps.js';
 import { copilotModelOf } from './kill-switch.js';
 import { type PlanView, planView } from './plan-view.js';
 import { queueActions } from './queue-actions.js';
-import { reserveBudget } from './reserve-budget.js';
+import { releaseBudget, reserveBudget, toBudgetCap } from './reserve-budget.js';
 import { transitionPlan } from './transition.js';
 
 /** The result of {@link submitPlan}: the plan record, and whether this call created it. */
@@ -113,8 +114,13 @@ export function dryRunPlan(
  * the signature is verified before anything is written, and recorded with the plan (`plan.provenance_verified`:
  * key id, the copilot model and prompt version it vouches for; the token stored by digest).
  *
+ * An action whose cost follows from its own parameters (a `set_campaign_budget` raise) must declare at least the
+ * cost the gateway computes for it on the tenant's caps (see `budget/action-cost.ts`); otherwise the plan is
+ * refused with `BUDGET_COST_UNDERSTATED` and nothing is written.
+ *
  * @throws GatewayError `VALIDATION_FAILED`, `UNSUPPORTED_VERSION`, `FORBIDDEN` (another tenant's plan),
- *   `PLAN_CONFLICT` (same id in this tenant, different digest), and the provenance refusals of `checkProvenance`.
+ *   `PLAN_CONFLICT` (same id in this tenant, different digest), `BUDGET_COST_UNDERSTATED` (with both figures per
+ *   action, see `assertCostsDeclared`), and the provenance refusals of `checkProvenance`.
  */
 export async function submitPlan(
   deps: PipelineDeps,
@@ -148,6 +154,8 @@ export async function submitPlan(
         },
       );
     }
+    // Costs the gateway can compute, it computes: a plan declaring less is refused before anything is written.
+    assertCostsDeclared(plan, (await tx.getCaps(plan.tenantId)).map(toBudgetCap), now);
     const record = await accept(
       tx,
       deps,

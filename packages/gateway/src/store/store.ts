@@ -55,7 +55,11 @@ export interface StoreTx {
 
   getCaps(tenantId: string): Promise<StoredCap[]>;
   replaceCaps(tenantId: string, caps: readonly StoredCap[], atMs: number): Promise<void>;
-  /** reserved + committed minor units on one cap and period (expired reservations excluded). */
+  /**
+   * Reserved + committed minor units on one cap and period. Every `reserved` line counts until its plan releases
+   * it (a terminal state) or commits it: a reservation never lapses by time, so no live plan's hold is dropped.
+   * `atMs` (epoch ms) is when the figure is asked for.
+   */
   usedBudget(tenantId: string, capId: string, periodKey: string, atMs: number): Promise<bigint>;
   insertLedger(lines: readonly LedgerLine[]): Promise<void>;
   ledgerForPlan(tenantId: string, planId: string): Promise<LedgerLine[]>;
@@ -200,7 +204,10 @@ export interface LedgerLine {
   currency: string;
   amountMinor: number;
   status: 'reserved' | 'committed' | 'released';
-  /** When a reservation lapses (epoch ms); null once committed or released. */
+  /**
+   * The plan's deadline when the line was reserved or last extended (epoch ms; informational: a reservation does
+   * not lapse by time, the expiry sweep releases it with its plan); null once committed or released.
+   */
   expiresAt: number | null;
   createdAt: number;
   updatedAt: number;

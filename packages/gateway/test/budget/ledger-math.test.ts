@@ -85,9 +85,10 @@ describe('applyLedgerOperation', () => {
     expect(usedByCap(reserved, 'cap-a', 'day:2026-11-22')).toBe(0n);
   });
 
-  test('usedByCap with a time leaves out lapsed reservations', () => {
-    expect(usedByCap(reserved, 'cap-a', 'day:2026-11-21', T0 + TTL - 1)).toBe(800n);
-    expect(usedByCap(reserved, 'cap-a', 'day:2026-11-21', T0 + TTL)).toBe(300n);
+  test('a reservation past its expiry still counts until the sweep releases it', () => {
+    expect(usedByCap(reserved, 'cap-a', 'day:2026-11-21')).toBe(800n);
+    const swept = apply(reserved, { type: 'expire', nowMs: T0 + TTL });
+    expect(usedByCap(swept, 'cap-a', 'day:2026-11-21')).toBe(300n);
   });
 
   test('commit moves a plan’s reservations to committed, at the actual cost where given', () => {
@@ -102,7 +103,8 @@ describe('applyLedgerOperation', () => {
       ['cap-a', 'committed', 450, null],
       ['cap-b', 'committed', 200, null],
     ]);
-    expect(usedByCap(state, 'cap-a', 'day:2026-11-21', T0 + 10 * TTL)).toBe(450n);
+    // p1's commit (450) and p2's reservation (300), which counts until it is released or committed.
+    expect(usedByCap(state, 'cap-a', 'day:2026-11-21')).toBe(750n);
     expect(state.entries[2]).toEqual(reserved.entries[2]);
   });
 
@@ -133,11 +135,15 @@ describe('applyLedgerOperation', () => {
     expect(usedByCap(released, 'cap-a', 'day:2026-11-21')).toBe(300n);
   });
 
-  test('expire releases only lapsed reservations; a lapsed reservation cannot be committed', () => {
+  test('expire releases only due reservations of plans not dispatching; a dispatching plan holds and commits', () => {
     const expired = apply(reserved, { type: 'expire', nowMs: T0 + TTL });
     expect(expired.entries.map((e) => e.status)).toEqual(['released', 'released', 'reserved']);
-    const late = apply(reserved, { type: 'commit', planId: 'p1', nowMs: T0 + TTL });
-    expect(late.entries.map((e) => e.status)).toEqual(['released', 'released', 'reserved']);
+    const dispatching = apply(reserved, { type: 'dispatch', planId: 'p1' });
+    const late = apply(dispatching, { type: 'expire', nowMs: T0 + 10 * TTL });
+    expect(late.entries.map((e) => e.status)).toEqual(['reserved', 'reserved', 'released']);
+    expect(usedByCap(late, 'cap-a', 'day:2026-11-21')).toBe(500n);
+    const settled = apply(late, { type: 'commit', planId: 'p1', nowMs: T0 + 10 * TTL });
+    expect(settled.entries.map((e) => e.status)).toEqual(['committed', 'committed', 'released']);
   });
 
   test('never mutates its input', () => {

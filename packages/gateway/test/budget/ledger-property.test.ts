@@ -16,9 +16,10 @@ import { planReservations } from '../../src/budget/reservation-plan.js';
 import { capInput, makeCaps, makePlan, WORKFLOW } from './fixtures.js';
 
 /**
- * A driver that reserves only when `checkHeadroom` says ok, under ANY sequence of reserve / commit / release /
- * expire operations (with time moving across period boundaries in several zones), never lets a cap's reserved +
- * committed amount in any period go above its limit or below zero; commit and release are idempotent per plan.
+ * A driver that reserves only when `checkHeadroom` says ok, under ANY sequence of reserve / dispatch / commit /
+ * release / expire operations (with time moving across period boundaries in several zones, and plans that start
+ * dispatching and then run past their expiry), never lets a cap's reserved + committed amount in any period go
+ * above its limit or below zero; commit and release are idempotent per plan.
  */
 
 const ZONES = ['UTC', 'Europe/Lisbon', 'America/New_York', 'Asia/Tokyo', 'Australia/Lord_Howe'];
@@ -58,6 +59,7 @@ type Command =
     }
   | { kind: 'commit'; pick: number; percent: number }
   | { kind: 'release'; pick: number }
+  | { kind: 'dispatch'; pick: number }
   | { kind: 'expire' }
   | { kind: 'advance'; ms: number };
 
@@ -89,6 +91,7 @@ const commandArb = (maxPercent: number): fc.Arbitrary<Command> =>
       }),
     },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('dispatch' as const), pick: fc.nat() }) },
     { weight: 1, arbitrary: fc.constant({ kind: 'expire' as const }) },
     {
       weight: 3,
@@ -137,7 +140,7 @@ function step(run: Run, caps: readonly BudgetCap[], command: Command): void {
       const planned = planReservations({ plan, optionId: 'opt', caps, nowMs: run.nowMs });
       if (!planned.ok) throw new Error(`tenant cap missing: ${planned.message}`);
       const headroom = checkHeadroom(planned.lines, (capId, key) =>
-        usedByCap(run.state, capId, key, run.nowMs),
+        usedByCap(run.state, capId, key),
       );
       if (!headroom.ok) {
         run.refused += 1;
@@ -168,6 +171,11 @@ function step(run: Run, caps: readonly BudgetCap[], command: Command): void {
       if (planId !== undefined) apply({ type: 'release', planId });
       return;
     }
+    case 'dispatch': {
+      const planId = planAt(command.pick);
+      if (planId !== undefined) apply({ type: 'dispatch', planId });
+      return;
+    }
     case 'expire':
       apply({ type: 'expire', nowMs: run.nowMs });
       return;
@@ -182,7 +190,7 @@ function checkInvariants(run: Run, before: LedgerState, caps: readonly BudgetCap
   const limits = new Map(caps.map((c) => [c.capId, BigInt(c.limit.amountMinor)]));
   for (const key of new Set(run.state.entries.map((e) => `${e.capId}\n${e.periodKey}`))) {
     const [capId = '', periodKey = ''] = key.split('\n');
-    const used = usedByCap(run.state, capId, periodKey, run.nowMs);
+    const used = usedByCap(run.state, capId, periodKey);
     const overruns = run.state.entries
       .filter((e) => e.capId === capId && e.periodKey === periodKey && e.status === 'committed')
       .reduce((sum, e) => sum + BigInt(e.overrunMinor), 0n);

@@ -238,4 +238,32 @@ describe('planReservations', () => {
       });
     }
   });
+
+  test('a budget raise is charged its computed cost per cap when it declares less, a cut nothing', () => {
+    const plan = makePlan([{ optionId: 'ads', actions: [{ adapter: 'ads', costMinor: 0 }] }]);
+    const option = plan.options[0];
+    if (!option) throw new Error('fixture changed');
+    const budgetMove = (actionId: string, from: number, to: number) => ({
+      type: 'set_campaign_budget' as const,
+      actionId,
+      adapter: 'ads',
+      estimatedCost: { amountMinor: 0, currency: 'USD' as const },
+      params: {
+        campaignId: actionId,
+        budgetType: 'daily' as const,
+        currentBudget: { amountMinor: from, currency: 'USD' as const },
+        newBudget: { amountMinor: to, currency: 'USD' as const },
+      },
+    });
+    option.actions = [budgetMove('raise', 30_000, 36_000), budgetMove('cut', 30_000, 0)];
+    const caps = makeCaps(
+      capInput(),
+      capInput({ capId: 'cap-ads-day', scope: { type: 'adapter', value: 'ads' }, period: 'day' }),
+    );
+    // NOW_MS is Saturday 21 November 14:00 UTC; the plan runs to the 28th 12:00: 8 days on the month, 1 on the day.
+    expect(amounts(planReservations({ plan, optionId: 'ads', caps, nowMs: NOW_MS }))).toEqual([
+      ['cap-ads-day', 6_000],
+      ['cap-tenant', 48_000],
+    ]);
+  });
 });

@@ -1,15 +1,23 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { AdapterError, type AutomationAdapter } from '@handoff/automation-adapter';
 import { type HandoffPlan, planDigest } from '@handoff/protocol';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
 import { isGatewayError } from '../../src/errors.js';
 import type { StoreTx } from '../../src/store/store.js';
+import { scriptedAdapter } from '../dispatch/scripted-adapter.js';
 import { createHarness, type Harness, type HarnessOptions } from '../support/harness.js';
 import * as u from './support.js';
 
 /**
- * THE BUDGET INVARIANT under random, concurrent commands. Each batch of commands runs at once (Promise.all, in the
- * generated order); transactions serialise them in some order we do not choose.
+ * THE BUDGET INVARIANT under random, concurrent commands, with time passing and dispatch failing. Each batch of
+ * commands runs at once (Promise.all, in the generated order); transactions serialise them in some order we do not
+ * choose. Commands submit, approve (either option), reject, cancel, move the clock, sweep expired plans, change
+ * caps, run the dispatcher against platforms that answer 503 (retried an hour later), succeed at the estimate or
+ * report a lower actual cost, and restart the gateway on the same database. Plans therefore dispatch, retry and
+ * run past their own expiry while others arrive: a reservation must hold until its plan settles.
  *
  * Caps can be lowered below what is already held: existing reservations stand. So "used <= limit" cannot hold at
  * every instant; what must hold is that NO TRANSACTION EVER MAKES A NEW RESERVATION (or otherwise grows a cap's
@@ -32,7 +40,12 @@ type Cmd =
   | { kind: 'cancel'; plan: number; as: 'copilot' | 'operator' }
   | { kind: 'advance'; ms: number }
   | { kind: 'expire' }
-  | { kind: 'setCaps'; tenantLimit: number; hubspotLimit: number };
+  | { kind: 'setCaps'; tenantLimit: number; hubspotLimit: number }
+  | { kind: 'dispatch' }
+  | { kind: 'restart' };
+
+/** What the scripted platforms do with the next request: succeed, succeed cheaper than estimated, or 503. */
+type Fate = 'ok' | 'cheaper' | 'unavailable';
 
 const planNo = fc.nat({ max: 7 });
 const limitArb = fc.integer({ min: 0, max: 250_000 });
@@ -66,6 +79,8 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('dispatch' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('restart' as const) }) },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -95,12 +110,16 @@ const scenarioArb = fc.record({
     minLength: 3,
     maxLength: 12,
   }),
+  fates: fc.array(fc.constantFrom<Fate>('ok', 'cheaper', 'unavailable', 'unavailable'), {
+    maxLength: 40,
+  }),
 });
 type Scenario = {
   tenantLimit: number;
   hubspotLimit: number;
   plans: Required<u.PlanShape>[];
   batches: Cmd[][];
+  fates?: Fate[];
 };
 
 /** A run: the harness, the plan documents as first submitted, and what the transaction watcher saw. */
@@ -110,7 +129,10 @@ interface World {
   docs: Map<number, HandoffPlan>;
   violations: string[];
   grandfathered: Map<string, number>;
-  approvers: number;
+  /** The platforms' answers still to give, shared by both adapters (then `ok`). */
+  fates: Fate[];
+  /** Every harness opened on the run's database (restarts open a new one), to dispose of. */
+  opened: Harness[];
 }
 
 /** Wraps `store.transaction` to check, just before COMMIT, that no usage grew or was reserved past its cap. */
@@ -155,6 +177,12 @@ async function run(world: World, cmd: Cmd): Promise<void> {
   const { copilot, operator, approver } = h.callers;
   if (cmd.kind === 'advance') return h.clock.advance(cmd.ms); // synchronously, before any queued transaction
   if (cmd.kind === 'expire') return void (await h.gateway.expireDue());
+  if (cmd.kind === 'dispatch') {
+    const done = await h.runtime.dispatcher.runDue();
+    if (done.retryScheduled > 0) seen.add('retry scheduled');
+    return;
+  }
+  if (cmd.kind === 'restart') return; // run alone, between batches (see restart)
   if (cmd.kind === 'setCaps')
     return void (await h.gateway.setCaps(
       operator.principal,
@@ -183,7 +211,7 @@ async function run(world: World, cmd: Cmd): Promise<void> {
   };
   const optionId = cmd.kind === 'approve' ? OPTIONS[cmd.option] : OPTIONS.recommended;
   const cost = optionId === OPTIONS.recommended ? shape.recommendedCost : shape.alternateCost;
-  const n = ++world.approvers;
+  // The registered approver identities: each decides once per plan (a refused, unused approval excepted).
   const decide = async (
     key: 'finance' | 'marketing',
     role: string,
@@ -193,7 +221,7 @@ async function run(world: World, cmd: Cmd): Promise<void> {
       approver.principal,
       await h.sign(view, {
         key: h.keys[key],
-        sub: `${role}-${n}`,
+        sub: key === 'finance' ? 'fiona.finance' : 'mark.lead',
         role,
         decision,
         optionId,
@@ -226,6 +254,14 @@ function checkStep(world: World): void {
   }
   expect(u.negativeLines(sqlite)).toBe(0);
   const byId = new Map(world.shapes.map((s) => [s.planId, s]));
+  const expiresAt = new Map(
+    (
+      sqlite.prepare('SELECT plan_id AS planId, expires_at AS at FROM plans').all() as {
+        planId: string;
+        at: number;
+      }[]
+    ).map((r) => [r.planId, r.at]),
+  );
   const approvalsOf = new Map(
     (
       sqlite
@@ -252,6 +288,16 @@ function checkStep(world: World): void {
         `approved plan ${planId} without budget`,
       ).toEqual([cost]);
       if (st.selectedOptionId === OPTIONS.alternate) seen.add('approved another option');
+    }
+    // A plan that has started sending holds its budget until it settles, however late it runs.
+    if (st.state === 'dispatching') {
+      expect(reserved.length, `dispatching plan ${planId} without budget`).toBeGreaterThan(0);
+      if (world.h.clock.now() >= (expiresAt.get(planId) ?? 0))
+        seen.add('dispatching past its expiry');
+    }
+    if (st.state === 'dispatched' || st.state === 'failed' || st.state === 'partially_failed') {
+      expect(reserved, `settled plan ${planId} still holds budget`).toEqual([]);
+      seen.add('settled');
     }
   }
 }
@@ -328,32 +374,104 @@ const EXAMPLES: Scenario[] = [
   },
 ];
 
+/** A platform whose answers come from the run's shared list of fates (then `ok`). */
+function fatedAdapter(id: string, next: () => Fate | undefined): AutomationAdapter {
+  const { manifest } = scriptedAdapter(id).adapter;
+  return {
+    manifest,
+    validate: () => ({ ok: true }),
+    async execute(action) {
+      const fate = next() ?? 'ok';
+      if (fate === 'unavailable') {
+        throw new AdapterError('PLATFORM_UNAVAILABLE', '503 from the platform', {
+          retryable: true,
+          platform: { status: 503 },
+        });
+      }
+      const { amountMinor, currency } = action.estimatedCost;
+      return fate === 'cheaper'
+        ? {
+            status: 'succeeded',
+            actualCost: { amountMinor: Math.floor(amountMinor / 2), currency },
+          }
+        : { status: 'succeeded' };
+    },
+  };
+}
+
+/** Opens a gateway on the run's database (a fresh one when `databasePath` is absent). */
+function openGateway(world: Pick<World, 'fates'>, scenario: Scenario, databasePath?: string) {
+  const next = () => world.fates.shift();
+  return createHarness({
+    caps: u.capsOf(scenario.tenantLimit, scenario.hubspotLimit),
+    keys,
+    adapters: [fatedAdapter('hubspot', next), fatedAdapter('customerio', next)],
+    // A failed attempt is retried an hour later (three attempts); the circuit never opens on its own.
+    dispatch: { initialDelayMs: HOUR, maxDelayMs: HOUR, maxAttempts: 3, breakerThreshold: 1000 },
+    ...(databasePath ? { databasePath } : {}),
+  });
+}
+
+/** Restarts the gateway on the same database file, its clock carried over: the dispatcher recovers first. */
+async function restart(world: World, scenario: Scenario): Promise<void> {
+  const at = world.h.clock.now();
+  await world.h.close();
+  const first = world.opened[0] ?? world.h;
+  const h = await openGateway(world, scenario, join(first.dir, 'gateway.db'));
+  h.clock.advance(at - h.clock.now());
+  world.h = h;
+  world.opened.push(h);
+  watchTransactions(world);
+  seen.add('restarted');
+}
+
+/** Observation 5 as a scenario: a plan dispatching (503, retrying) past its expiry, a restart, a new full plan. */
+EXAMPLES.push({
+  tenantLimit: 100_000,
+  hubspotLimit: 100_000,
+  plans: [
+    P('019a8f2e-5c4b-7d3e-9a1f-0000000000b0', 60_000, 5_000, 0.05),
+    P('019a8f2e-5c4b-7d3e-9a1f-0000000000b1', 60_000, 5_000, 5),
+  ],
+  batches: [
+    [{ kind: 'submit', plan: 0 }],
+    [{ kind: 'approve', plan: 0, option: 'recommended' }],
+    [{ kind: 'dispatch' }],
+    [{ kind: 'advance', ms: 2 * HOUR }, { kind: 'expire' }],
+    [{ kind: 'restart' }],
+    [{ kind: 'submit', plan: 1 }, { kind: 'expire' }],
+    [{ kind: 'dispatch' }],
+  ],
+  fates: ['unavailable'],
+});
+
 describe('the budget invariant under concurrent submissions, decisions, cancels and expiries', () => {
-  test('no transaction reserves past a cap; terminal plans hold nothing; approvals are backed', async () => {
+  test('no transaction reserves past a cap, through dispatch, retries, expiry and restarts; terminal plans hold nothing; approvals are backed', async () => {
     await fc.assert(
       fc.asyncProperty(scenarioArb, async (scenario: Scenario) => {
-        const h = await createHarness({
-          caps: u.capsOf(scenario.tenantLimit, scenario.hubspotLimit),
-          keys,
-        });
+        const fates = [...(scenario.fates ?? [])];
+        const h = await openGateway({ fates }, scenario);
         const world: World = {
           h,
           shapes: scenario.plans,
           docs: new Map(),
           violations: [],
           grandfathered: new Map(),
-          approvers: 0,
+          fates,
+          opened: [h],
         };
         try {
           watchTransactions(world);
           checkStep(world);
           for (const batch of scenario.batches) {
             await settleAll(batch.map((cmd) => run(world, cmd)));
+            if (batch.some((cmd) => cmd.kind === 'restart')) await restart(world, scenario);
             checkStep(world);
           }
-          expect(u.chainBreaks(h.runtime.store.sqlite)).toEqual([]);
+          expect(u.chainBreaks(world.h.runtime.store.sqlite)).toEqual([]);
         } finally {
-          await u.dispose(h);
+          await world.h.close();
+          for (const opened of world.opened) rmSync(opened.dir, { recursive: true, force: true });
         }
       }),
       { numRuns: 50, examples: EXAMPLES.map((e) => [e]) },
@@ -368,6 +486,10 @@ describe('the budget invariant under concurrent submissions, decisions, cancels 
       'approved by quorum',
       'approved another option',
       'held over a lowered cap',
+      'retry scheduled',
+      'dispatching past its expiry',
+      'restarted',
+      'settled',
     ])
       expect(seen, path).toContain(path);
   }, 300_000);

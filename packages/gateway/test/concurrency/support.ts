@@ -67,30 +67,29 @@ export interface CapUsage {
   tenantId: string;
   capId: string;
   periodKey: string;
-  /** SUM(amount_minor) of committed lines and of reserved lines not lapsed at the time asked. */
+  /** SUM(amount_minor) of committed lines and of every reserved line (a reservation never lapses by time). */
   used: number;
   /** The cap's current limit (null when the cap no longer exists). */
   limitMinor: number | null;
 }
 
 /**
- * Reserved (unexpired at `atMs`) + committed minor units per cap and period, with each cap's limit. This is the
- * definition `usedBudget` implements, re-derived in SQL so the test does not trust the code under test.
+ * Reserved + committed minor units per cap and period, with each cap's limit. This is the definition `usedBudget`
+ * implements, re-derived in SQL so the test does not trust the code under test. A reserved line counts until its
+ * plan releases or commits it, whatever its `expires_at` and whatever the time (`_atMs` is when it is asked).
  */
-export function capUsage(sqlite: Database.Database, atMs: number): CapUsage[] {
+export function capUsage(sqlite: Database.Database, _atMs?: number): CapUsage[] {
   return sqlite
     .prepare(
       `SELECT l.tenant_id AS tenantId, l.cap_id AS capId, l.period_key AS periodKey,
-              SUM(CASE WHEN l.status = 'committed'
-                         OR (l.status = 'reserved' AND (l.expires_at IS NULL OR l.expires_at > @atMs))
-                       THEN l.amount_minor ELSE 0 END) AS used,
+              SUM(CASE WHEN l.status IN ('committed', 'reserved') THEN l.amount_minor ELSE 0 END) AS used,
               c.limit_minor AS limitMinor
          FROM budget_ledger l
          LEFT JOIN budget_caps c ON c.tenant_id = l.tenant_id AND c.cap_id = l.cap_id
         GROUP BY l.tenant_id, l.cap_id, l.period_key
         ORDER BY l.tenant_id, l.cap_id, l.period_key`,
     )
-    .all({ atMs }) as CapUsage[];
+    .all() as CapUsage[];
 }
 
 /** The key of a cap and period in maps. */

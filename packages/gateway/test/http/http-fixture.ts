@@ -47,8 +47,10 @@ export interface HttpGatewayOptions {
   maxBodyBytes?: number;
   /** The config's caps (default: `defaultCaps()` for acme-bank, its tenant cap for globex). */
   caps?: unknown[];
-  /** Adapter instances to dispatch to (default: none, so every dispatch fails `UNSUPPORTED_ACTION`). */
+  /** Adapters the runtime's dispatcher sends to (none by default); drive it with `runtime.dispatcher.runDue()`. */
   adapters?: readonly AutomationAdapter[];
+  /** The config's `dispatch` section (retries, circuit breaker). */
+  dispatch?: Record<string, number>;
 }
 
 /**
@@ -83,6 +85,7 @@ export async function startHttpGateway(options: HttpGatewayOptions = {}) {
       },
       auth: { apiKeys },
       policy: { inline: fixturePolicy() },
+      ...(options.dispatch ? { dispatch: options.dispatch } : {}),
       caps: options.caps ?? [
         ...defaultCaps(),
         {

@@ -177,51 +177,65 @@ describe('decisions', () => {
     ]);
   });
 
-  test('when the other option does not fit, the plan keeps its recommended reservation and cannot be approved without budget', async () => {
+  test('an approval the caps cannot hold is not consumed: refused BUDGET_EXCEEDED, the plan says why it waits, the same approver decides again', async () => {
     ({ h, k, view } = await withSubmittedPlan({ caps: [...defaultCaps(), CUSTOMERIO_100] }));
-    const result = await k.submit(await k.marketing(view, { optionId: OPTION_2 }));
-    expect(result).toMatchObject({ state: 'awaiting_approval', decisive: false });
-    const refused = await lineage(h, { planId: view.planId, types: ['budget.refused'] });
-    expect(refused.map((e) => e.data.capId)).toEqual(['customerio-month']);
-    const held = ledgerOf(h, view.planId).filter((l) => l.status === 'reserved');
-    expect(held.map((l) => [l.cap_id, l.amount_minor])).toEqual([
-      ['hubspot-month', OPTION_1_COST],
-      ['tenant-month', OPTION_1_COST],
+    const before = snapshot(h);
+    const token = await k.marketing(view, { optionId: OPTION_2 });
+    const error = await k.submit(token).then(
+      () => expect.unreachable('expected BUDGET_EXCEEDED'),
+      (e: unknown) => e as { code: string; message: string; details: Record<string, unknown> },
+    );
+    expect(error.code).toBe('BUDGET_EXCEEDED');
+    expect(error.details).toMatchObject({
+      optionId: OPTION_2,
+      capId: 'customerio-month',
+      limitMinor: 10_000,
+      usedMinor: 0,
+      requestedMinor: OPTION_2_COST,
+    });
+    expect(error.message).toContain(`0 of 10000 minor units used; ${OPTION_2_COST} more`);
+    // Nothing accepted, no token burned, the recommended reservation untouched: two events say why.
+    expect(count(h, 'approvals')).toBe(before.approvals);
+    expect(count(h, 'used_tokens')).toBe(0);
+    expect(rows(h, 'select * from budget_ledger order by id')).toEqual(before.ledger);
+    const events = (await lineage(h, { planId: view.planId })).slice(-2);
+    expect(events.map((e) => [e.type, e.data.code, e.data.capId])).toEqual([
+      ['budget.refused', 'BUDGET_EXCEEDED', 'customerio-month'],
+      ['approval.refused', 'BUDGET_EXCEEDED', 'customerio-month'],
     ]);
-    // The recommended option's quorum then approves the plan with its budget held.
+    const waiting = await h.gateway.getPlan(h.callers.operator.principal, view.planId);
+    expect(waiting).toMatchObject({ state: 'awaiting_approval', reasonCode: 'BUDGET_EXCEEDED' });
+    // Once there is headroom, the same approver presents the same token again: it completes the quorum.
+    await h.gateway.setCaps(h.callers.operator.principal, defaultCaps());
+    const approved = await k.submit(token);
+    expect(approved).toMatchObject({
+      state: 'approved',
+      selectedOptionId: OPTION_2,
+      reasonCode: null,
+      decisive: true,
+    });
+    expect(
+      approved.budget.filter((b) => b.status === 'reserved').map((b) => b.amountMinor),
+    ).toEqual([OPTION_2_COST]);
+  });
+
+  test('a refused other option leaves the recommended one approvable by the same approver', async () => {
+    ({ h, k, view } = await withSubmittedPlan({ caps: [...defaultCaps(), CUSTOMERIO_100] }));
+    await expectGatewayError(
+      k.submit(await k.marketing(view, { optionId: OPTION_2 })),
+      'BUDGET_EXCEEDED',
+    );
     await k.submit(await k.finance(view));
-    const approved = await k.submit(await k.marketing(view, { sub: 'mary.lead' }));
-    expect(approved).toMatchObject({ state: 'approved', selectedOptionId: OPTION_1 });
+    const approved = await k.submit(await k.marketing(view));
+    expect(approved).toMatchObject({
+      state: 'approved',
+      selectedOptionId: OPTION_1,
+      reasonCode: null,
+    });
     expect(
       approved.budget.filter((b) => b.status === 'reserved').map((b) => b.amountMinor),
     ).toEqual([OPTION_1_COST, OPTION_1_COST]);
-  });
-
-  test('when neither option fits any more, later approvals cannot approve the plan without budget', async () => {
-    ({ h, k, view } = await withSubmittedPlan({ caps: [...defaultCaps(), CUSTOMERIO_100] }));
-    // An operator lowers the hubspot cap below option 1's cost while the plan waits.
-    const lowered = defaultCaps().map((c) =>
-      (c as { capId: string }).capId === 'hubspot-month'
-        ? { ...(c as object), limit: { amountMinor: OPTION_1_COST - 1, currency: 'EUR' } }
-        : c,
-    );
-    await h.gateway.setCaps(h.callers.operator.principal, [...lowered, CUSTOMERIO_100]);
-    expect((await k.submit(await k.marketing(view, { optionId: OPTION_2 }))).decisive).toBe(false);
-    await k.submit(await k.finance(view));
-    const last = await k.submit(await k.marketing(view, { sub: 'mary.lead' }));
-    expect(last).toMatchObject({
-      state: 'awaiting_approval',
-      decisive: false,
-      selectedOptionId: null,
-    });
-    expect(ledgerOf(h, view.planId).filter((l) => l.status === 'reserved')).toEqual([]);
-    expect(count(h, 'dispatches')).toBe(0);
-    const refused = await lineage(h, { planId: view.planId, types: ['budget.refused'] });
-    expect(refused.map((e) => e.data.capId)).toEqual([
-      'customerio-month',
-      'hubspot-month',
-      'hubspot-month',
-    ]);
+    expect(count(h, 'dispatches', 'plan_id = ?', view.planId)).toBe(1);
   });
 
   test('a verified approval for an unknown plan, or one of another tenant, is NOT_FOUND and recorded without naming it', async () => {

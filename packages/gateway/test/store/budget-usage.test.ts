@@ -9,10 +9,12 @@ afterEach(async () => {
   db = undefined;
 });
 
-/** What `usedBudget` must equal: every committed line plus the reservations still live at `atMs`, summed. */
+/**
+ * What `usedBudget` must equal: every committed line plus every reservation not yet released or committed, summed.
+ * A reservation's `expires_at` does not matter: it never lapses by time (its plan may still be dispatching).
+ */
 const FULL_SCAN = `SELECT COALESCE(SUM(amount_minor), 0) AS total FROM budget_ledger
-  WHERE tenant_id = ? AND cap_id = ? AND period_key = ?
-    AND (status = 'committed' OR (status = 'reserved' AND (expires_at IS NULL OR expires_at > ?)))`;
+  WHERE tenant_id = ? AND cap_id = ? AND period_key = ? AND status IN ('committed', 'reserved')`;
 
 type Step =
   | { kind: 'reserve'; plan: number; amount: number; period: number; lapsesAfter: number }
@@ -71,8 +73,7 @@ describe('usedBudget (committed total kept by triggers + live reservations)', ()
         });
         const scan = store.sqlite.prepare(FULL_SCAN);
         for (const period of ['month:2026-10', 'month:2026-11']) {
-          const expected = (scan.get(tenantId, 'tenant-month', period, T0) as { total: number })
-            .total;
+          const expected = (scan.get(tenantId, 'tenant-month', period) as { total: number }).total;
           const used = await store.transaction((tx) =>
             tx.usedBudget(tenantId, 'tenant-month', period, T0),
           );

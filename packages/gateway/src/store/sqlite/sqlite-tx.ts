@@ -1,5 +1,5 @@
 import type { LineageEvent } from '@handoff/protocol';
-import { and, desc, eq, gt, inArray, isNull, lt, lte, or, sql, sum } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, lte, or, sql, sum } from 'drizzle-orm';
 import type { PlanState } from '../../plan-state.js';
 import { type ChainHead, chainCanonical, EMPTY_HEAD, lineageColumns } from '../lineage-chain.js';
 import type {
@@ -158,7 +158,9 @@ export class SqliteTx implements StoreTx {
       .where(reservedOf)
       .returning()
       .prepare();
-    // Committed: one row kept by triggers. Reserved: the period's live reservations (few: plans in flight).
+    // Committed: one row kept by triggers. Reserved: the period's reservations (few: plans in flight). A reserved
+    // line counts until its plan releases or commits it, whatever its `expires_at`: a plan still dispatching (or
+    // retrying, or paused mid-dispatch) past its expiry can still spend, so its hold never lapses by time.
     this.#committed = db
       .select({ total: u.committedMinor })
       .from(u)
@@ -179,7 +181,6 @@ export class SqliteTx implements StoreTx {
           eq(l.capId, p('capId')),
           eq(l.periodKey, p('periodKey')),
           eq(l.status, 'reserved'),
-          or(isNull(l.expiresAt), gt(l.expiresAt, p('atMs'))),
         ),
       )
       .prepare();
@@ -305,10 +306,10 @@ export class SqliteTx implements StoreTx {
     tenantId: string,
     capId: string,
     periodKey: string,
-    atMs: number,
+    _atMs: number,
   ): Promise<bigint> {
     const committed = this.#committed.get({ tenantId, capId, periodKey });
-    const reserved = this.#reserved.get({ tenantId, capId, periodKey, atMs });
+    const reserved = this.#reserved.get({ tenantId, capId, periodKey });
     return BigInt(committed?.total ?? 0) + BigInt(reserved?.total ?? 0);
   }
 
