@@ -22,7 +22,7 @@ import { actorOf, type PipelineDeps } from './deps.js';
 import { copilotModelOf } from './kill-switch.js';
 import { type PlanView, planView } from './plan-view.js';
 import { queueActions } from './queue-actions.js';
-import { releaseBudget, reserveBudget, toBudgetCap } from './reserve-budget.js';
+import { reserveBudget, toBudgetCap } from './reserve-budget.js';
 import { transitionPlan } from './transition.js';
 
 /** The result of {@link submitPlan}: the plan record, and whether this call created it. */
