@@ -162,7 +162,17 @@ export async function startStoryGateway(options: StoryGatewayOptions): Promise<S
     gatewayId: options.gatewayId,
     database: { path: 'gateway.db' },
     listen: { host: '127.0.0.1', port: 0 },
-    approvals: { keys: [{ type: 'file', path: 'keys/approvers.jwks.json' }] },
+    // Each approver's key is registered to its identity, tenant and role; the gateway reads its public key from
+    // the JWKS file at start-up and pins it in the approver registry.
+    approvals: {
+      keys: [{ type: 'file', path: 'keys/approvers.jwks.json' }],
+      approvers: Object.values(approvers).map((a) => ({
+        kid: a.key.kid,
+        subject: a.sub,
+        tenantId: options.tenantId,
+        roles: [a.role],
+      })),
+    },
     auth: { apiKeys: entries },
     provenance: { copilotKeys: [{ type: 'file', path: 'keys/copilot.jwks.json' }], required: true },
     policy: { file: options.policyFile },

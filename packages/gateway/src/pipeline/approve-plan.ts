@@ -1,4 +1,5 @@
 import { type ApprovalClaims, sumMinor } from '@handoff/protocol';
+import { NO_COPILOTS } from '../approvals/approver-registry.js';
 import { type VerifiedApproval, verifyApprovalToken } from '../approvals/verify-approval.js';
 import type { Principal } from '../auth/principal.js';
 import { GatewayError, type GatewayErrorCode, isGatewayError } from '../errors.js';
@@ -23,14 +24,27 @@ export interface ApprovalResult {
 /**
  * Accepts a signed approval (compact JWS) for a plan awaiting approval.
  *
- * The token is verified first (pinned algorithms, approver JWKS, `aud` = this gateway, `exp`/`nbf` with the
- * configured tolerance). Then, in one transaction, it must match the plan exactly: plan id and tenant, plan
- * digest, policy version, an option that policy did not deny, a role one of that option's gates asks for, an
- * approver other than the principal that submitted the plan (separation of duties), a `maxSpend` covering the
- * option's cost in its currency, a token id never used before (even across restarts) and an approver who has not
- * approved this plan already. A signed rejection stops the plan and releases its budget; approvals that complete
- * every gate's quorum approve the plan (re-reserving budget when they chose another option than the recommended
- * one) and write its outbox rows.
+ * The token is verified first (pinned algorithms, `aud` = this gateway, `exp`/`nbf` with the configured
+ * tolerance) with the public key pinned in the approver registry for its `kid`: an unregistered kid is refused
+ * `APPROVAL_KEY_NOT_REGISTERED`, a revoked one `APPROVAL_KEY_REVOKED`. Identity, tenant and roles come from that
+ * registration, never from the token alone. Then, in one transaction (the registration is read again there, so a
+ * revocation that commits first always wins):
+ * 1. the presenting principal acts for the key's tenant (`APPROVAL_TENANT_MISMATCH`, checked before the plan is
+ *    looked up, so a foreign plan id is never revealed), `sub` is the registered subject
+ *    (`APPROVAL_SUBJECT_MISMATCH`), `role` is one of the registered roles (`APPROVAL_ROLE_NOT_HELD`), and the
+ *    presenting principal holds no `copilot` role (`APPROVAL_SELF_APPROVAL`);
+ * 2. the plan exists in that tenant (`NOT_FOUND`, as for an unknown id), is awaiting approval, and the token
+ *    matches it: plan digest, policy version, an option that policy did not deny, a role one of that option's
+ *    gates asks for;
+ * 3. separation of duties: neither the presenting principal nor the registered subject submitted the plan, and
+ *    the subject is not a copilot principal of the tenant (`APPROVAL_SELF_APPROVAL`);
+ * 4. a `maxSpend` covering the option's cost in its currency, a token id never used before (even across
+ *    restarts) and a registered subject that has not decided on this plan already.
+ * Any approver-role principal of the key's tenant may present a token (a courier such as an approvals app): the
+ * signature proves who approved; the presenter is recorded as `presentedBy`. The approval's approver is the
+ * registered subject. A signed rejection stops the plan and releases its budget; approvals that complete every
+ * gate's quorum (distinct registered subjects, see `gateProgress`) approve the plan (re-reserving budget when they
+ * chose another option than the recommended one) and write its outbox rows.
  *
  * Every refusal is recorded as `approval.refused` (committed) before the error is thrown.
  *
@@ -97,10 +111,11 @@ async function applyApproval(
 ): Promise<Applied> {
   const { claims } = verified;
   const now = deps.clock.now();
-  const actor = { type: 'approver' as const, id: claims.sub };
-  const found = await tx.getPlan(claims.planId);
-  // A plan of another tenant is not named in this tenant's lineage (nor is an unknown one).
-  const known = found && found.tenantId === principal.tenantId ? found : undefined;
+  const presenter = actorOf(principal, 'approver');
+  const registration = await tx.getApproverKey(verified.header.kid);
+  // Trusted once every identity check below has passed; refusals before that name the presenting principal.
+  let actor = presenter;
+  let known: PlanRecord | undefined;
   const refuse = async (code: GatewayErrorCode, message: string): Promise<Applied> => {
     await tx.appendLineage([
       {
@@ -116,11 +131,47 @@ async function applyApproval(
           jti: claims.jti,
           role: claims.role,
           optionId: claims.optionId,
+          presentedBy: principal.id,
         },
       },
     ]);
     return { refused: new GatewayError(code, message) };
   };
+  // Read again in this transaction: a revocation committed since the signature was verified wins.
+  if (!registration)
+    return refuse('APPROVAL_KEY_NOT_REGISTERED', 'The approver key is not registered');
+  if (registration.status !== 'active') {
+    return refuse('APPROVAL_KEY_REVOKED', 'The approver key was revoked');
+  }
+  if (registration.tenantId !== principal.tenantId) {
+    return refuse(
+      'APPROVAL_TENANT_MISMATCH',
+      "The approver key is registered to another tenant than the presenting principal's",
+    );
+  }
+  const found = await tx.getPlan(claims.planId);
+  // A plan of another tenant is not named in this tenant's lineage (nor is an unknown one).
+  known = found && found.tenantId === registration.tenantId ? found : undefined;
+  if (claims.sub !== registration.subject) {
+    return refuse(
+      'APPROVAL_SUBJECT_MISMATCH',
+      "The approval's sub is not the approver its key is registered to",
+    );
+  }
+  if (!registration.roles.includes(claims.role)) {
+    return refuse(
+      'APPROVAL_ROLE_NOT_HELD',
+      `The approver does not hold role ${claims.role} (registered: ${registration.roles.join(', ')})`,
+    );
+  }
+  if (principal.roles.includes('copilot')) {
+    return refuse(
+      'APPROVAL_SELF_APPROVAL',
+      'A principal holding the copilot role cannot present approvals (separation of duties)',
+    );
+  }
+  const approver = registration.subject;
+  actor = { type: 'approver', id: approver };
   if (!known) return refuse('NOT_FOUND', `No plan ${claims.planId} in this tenant`);
   let record = known;
 
@@ -156,10 +207,14 @@ async function applyApproval(
       `No approval gate of option ${claims.optionId} asks for role ${claims.role}`,
     );
   }
-  if (claims.sub === record.submittedBy) {
+  if (
+    principal.id === record.submittedBy ||
+    approver === record.submittedBy ||
+    (deps.copilots ?? NO_COPILOTS)(record.tenantId, approver)
+  ) {
     return refuse(
       'APPROVAL_SELF_APPROVAL',
-      'The approver submitted this plan (separation of duties)',
+      'The approver or the presenting principal submitted this plan or is a copilot (separation of duties)',
     );
   }
   const plan = await loadPlanDocument(tx, record);
@@ -180,14 +235,14 @@ async function applyApproval(
   if (previous.some((a) => a.jti === claims.jti)) {
     return refuse('APPROVAL_REPLAYED', 'This approval token was already used');
   }
-  if (previous.some((a) => a.approver === claims.sub)) {
+  if (previous.some((a) => a.approver === approver)) {
     return refuse('APPROVAL_DUPLICATE_APPROVER', 'This approver has already decided on this plan');
   }
   if (!(await tx.useToken(claims.jti, record.planId, now))) {
     return refuse('APPROVAL_REPLAYED', 'This approval token was already used');
   }
 
-  await recordApproval(tx, record, verified, token, now);
+  await recordApproval(tx, record, verified, token, now, principal.id);
   if (claims.decision === 'reject') {
     await releaseBudget(tx, { ...record, atMs: now, actor, reason: 'rejected_by_approver' });
     record = await transitionPlan(tx, record, 'rejected', {
@@ -200,7 +255,7 @@ async function applyApproval(
   const approvals = [
     ...previous,
     {
-      approver: claims.sub,
+      approver,
       role: claims.role,
       decision: claims.decision,
       optionId: claims.optionId,
@@ -253,6 +308,7 @@ async function recordApproval(
   verified: VerifiedApproval,
   token: string,
   now: number,
+  presentedBy: string,
 ) {
   const { claims, header, tokenDigest } = verified;
   await tx.rememberKey('approver', header.kid, JSON.stringify(verified.publicJwk), now);
@@ -278,7 +334,7 @@ async function recordApproval(
       actor: { type: 'approver', id: claims.sub },
       occurredAt: now,
       refs: { plan: record.digest, approval: tokenDigest },
-      data: approvalFacts(claims, header.kid),
+      data: { ...approvalFacts(claims, header.kid), presentedBy },
     },
   ]);
 }

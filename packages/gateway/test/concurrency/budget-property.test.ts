@@ -1,10 +1,15 @@
 import { type HandoffPlan, planDigest } from '@handoff/protocol';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
+import { generateSigningKeyPair, type SigningKeyPair } from '../../src/approvals/signing-keys.js';
 import { isGatewayError } from '../../src/errors.js';
 import type { StoreTx } from '../../src/store/store.js';
-import { createHarness, type Harness, type HarnessOptions } from '../support/harness.js';
+import {
+  approverEntry,
+  createHarness,
+  type Harness,
+  type HarnessOptions,
+} from '../support/harness.js';
 import * as u from './support.js';
 
 /**
@@ -192,8 +197,8 @@ async function run(world: World, cmd: Cmd): Promise<void> {
     h.gateway.submitApproval(
       approver.principal,
       await h.sign(view, {
-        key: h.keys[key],
-        sub: `${role}-${n}`,
+        key: pool[key][n % POOL]?.pair ?? h.keys[key],
+        sub: `${role}-${n % POOL}`,
         role,
         decision,
         optionId,
@@ -257,12 +262,27 @@ function checkStep(world: World): void {
 }
 
 let keys: NonNullable<HarnessOptions['keys']>;
+/** Registered approvers by role: each decision signs as a distinct one (`<role>-<n mod POOL>`), as people would. */
+const POOL = 16;
+const pool: Record<'finance' | 'marketing', { pair: SigningKeyPair; entry: unknown }[]> = {
+  finance: [],
+  marketing: [],
+};
 beforeAll(async () => {
   keys = {
     finance: await generateSigningKeyPair({ alg: 'EdDSA' }),
     marketing: await generateSigningKeyPair({ alg: 'ES256' }),
     outsider: await generateSigningKeyPair({ alg: 'EdDSA' }),
   };
+  for (const [name, role] of [
+    ['finance', 'finance'],
+    ['marketing', 'marketing_lead'],
+  ] as const) {
+    for (let i = 0; i < POOL; i += 1) {
+      const pair = await generateSigningKeyPair({ alg: 'EdDSA' });
+      pool[name].push({ pair, entry: approverEntry(pair, `${role}-${i}`, [role]) });
+    }
+  }
 });
 
 const P = (planId: string, recommendedCost: number, alternateCost: number, days: number) => ({
@@ -335,6 +355,7 @@ describe('the budget invariant under concurrent submissions, decisions, cancels 
         const h = await createHarness({
           caps: u.capsOf(scenario.tenantLimit, scenario.hubspotLimit),
           keys,
+          approvers: [...pool.finance, ...pool.marketing].map((p) => p.entry),
         });
         const world: World = {
           h,

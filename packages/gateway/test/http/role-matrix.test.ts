@@ -175,9 +175,21 @@ describe(`tenant isolation: ${OTHER_TENANT} never touches ${TENANT}`, () => {
 
   test("approvals: a globex approver's valid token for the acme plan is NOT_FOUND", async () => {
     const view = await gw.gateway.getPlan(gw.callers.acme.auditor.principal, PLAN_ID);
-    const token = await gw.sign(view, { key: gw.keys.finance, sub: 'fiona', role: 'finance' });
+    const token = await gw.sign(view, {
+      key: gw.keys.globexFinance,
+      sub: 'gina.globex',
+      role: 'finance',
+    });
     const answer = await call('approvals.submit', 'approver', { token });
     expect([answer.status, answer.envelope?.code]).toEqual([404, 'NOT_FOUND']);
+    // An acme key presented by globex is refused for its tenant before any plan is looked up.
+    const acmeKey = await gw.sign(view, {
+      key: gw.keys.finance,
+      sub: 'fiona.finance',
+      role: 'finance',
+    });
+    const foreign = await call('approvals.submit', 'approver', { token: acmeKey });
+    expect([foreign.status, foreign.envelope?.code]).toEqual([403, 'APPROVAL_TENANT_MISMATCH']);
     const after = await gw.gateway.getPlan(gw.callers.acme.auditor.principal, PLAN_ID);
     expect(after.approvals).toEqual([]);
   });

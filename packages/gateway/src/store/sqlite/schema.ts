@@ -234,3 +234,32 @@ export const controls = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.scopeType, t.scopeValue] })],
 );
+
+/**
+ * The approver registry: every approver key (`kid`) registered to exactly one approver identity (`subject`), one
+ * tenant and a set of roles (a JSON array, sorted, never empty). `jwk` is the pinned public JWK (RFC 7517, public
+ * members only) that verifies the key's approvals, `thumbprint` its RFC 7638 SHA-256 thumbprint (base64url).
+ * A key material (thumbprint) is registered under one kid only. A row is never deleted or re-owned: revocation sets `status` to `revoked` with who, when and why.
+ */
+export const approverKeys = sqliteTable(
+  'approver_keys',
+  {
+    kid: text('kid').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    subject: text('subject').notNull(),
+    roles: text('roles').notNull(),
+    jwk: text('jwk').notNull(),
+    thumbprint: text('thumbprint').notNull(),
+    status: text('status').notNull(),
+    registeredAt: integer('registered_at').notNull(),
+    registeredBy: text('registered_by').notNull(),
+    revokedAt: integer('revoked_at'),
+    revokedBy: text('revoked_by'),
+    reason: text('reason'),
+  },
+  (t) => [
+    index('approver_keys_tenant').on(t.tenantId, t.subject),
+    // One key material, one kid: the same public key under two kids would let one signer act as two identities.
+    uniqueIndex('approver_keys_thumbprint').on(t.thumbprint),
+  ],
+);
