@@ -3,7 +3,9 @@ import { NO_COPILOTS } from '../approvals/approver-registry.js';
 import { type VerifiedApproval, verifyApprovalToken } from '../approvals/verify-approval.js';
 import type { Principal } from '../auth/principal.js';
 import { GatewayError, type GatewayErrorCode, isGatewayError } from '../errors.js';
+import { planSignerThumbprint } from '../provenance/plan-signer.js';
 import type { PlanRecord, StoreTx } from '../store/store.js';
+import { claimRefusal, dutyRefusal, keyRefusal } from './approver-identity.js';
 import { actorOf, evaluationOf, loadPlanDocument, type PipelineDeps } from './deps.js';
 import { expirePlan } from './expire-plans.js';
 import { type PlanView, planView } from './plan-view.js';
@@ -36,8 +38,9 @@ export interface ApprovalResult {
  * 2. the plan exists in that tenant (`NOT_FOUND`, as for an unknown id), is awaiting approval, and the token
  *    matches it: plan digest, policy version, an option that policy did not deny, a role one of that option's
  *    gates asks for;
- * 3. separation of duties: neither the presenting principal nor the registered subject submitted the plan, and
- *    the subject is not a copilot principal of the tenant (`APPROVAL_SELF_APPROVAL`);
+ * 3. separation of duties: neither the presenting principal nor the registered subject submitted the plan, the
+ *    subject is not a copilot principal of the tenant, and the approver key is not the key material that signed
+ *    the plan's provenance (`APPROVAL_SELF_APPROVAL`);
  * 4. a `maxSpend` covering the option's cost in its currency, a token id never used before (even across
  *    restarts) and a registered subject that has not decided on this plan already.
  * Any approver-role principal of the key's tenant may present a token (a courier such as an approvals app): the
@@ -70,8 +73,10 @@ export async function approvePlan(
     }
     throw error;
   }
+  // The plan's copilot signer, read before the transaction (immutable once recorded; this tenant's only).
+  const signer = await planSignerThumbprint(deps.store, principal.tenantId, verified.claims.planId);
   const outcome = await deps.store.transaction(async (tx) => {
-    const applied = await applyApproval(tx, deps, principal, verified, token);
+    const applied = await applyApproval(tx, deps, principal, verified, token, signer);
     return 'refused' in applied
       ? applied
       : { ...applied, view: await planView(tx, applied.record) };
@@ -108,6 +113,7 @@ async function applyApproval(
   principal: Principal,
   verified: VerifiedApproval,
   token: string,
+  signerThumbprint: string | undefined,
 ): Promise<Applied> {
   const { claims } = verified;
   const now = deps.clock.now();
@@ -137,39 +143,15 @@ async function applyApproval(
     ]);
     return { refused: new GatewayError(code, message) };
   };
-  // Read again in this transaction: a revocation committed since the signature was verified wins.
-  if (!registration)
-    return refuse('APPROVAL_KEY_NOT_REGISTERED', 'The approver key is not registered');
-  if (registration.status !== 'active') {
-    return refuse('APPROVAL_KEY_REVOKED', 'The approver key was revoked');
-  }
-  if (registration.tenantId !== principal.tenantId) {
-    return refuse(
-      'APPROVAL_TENANT_MISMATCH',
-      "The approver key is registered to another tenant than the presenting principal's",
-    );
+  const keyProblem = keyRefusal(registration, principal);
+  if (keyProblem || !registration) {
+    return refuse(keyProblem?.code ?? 'APPROVAL_KEY_NOT_REGISTERED', keyProblem?.message ?? '');
   }
   const found = await tx.getPlan(claims.planId);
   // A plan of another tenant is not named in this tenant's lineage (nor is an unknown one).
   known = found && found.tenantId === registration.tenantId ? found : undefined;
-  if (claims.sub !== registration.subject) {
-    return refuse(
-      'APPROVAL_SUBJECT_MISMATCH',
-      "The approval's sub is not the approver its key is registered to",
-    );
-  }
-  if (!registration.roles.includes(claims.role)) {
-    return refuse(
-      'APPROVAL_ROLE_NOT_HELD',
-      `The approver does not hold role ${claims.role} (registered: ${registration.roles.join(', ')})`,
-    );
-  }
-  if (principal.roles.includes('copilot')) {
-    return refuse(
-      'APPROVAL_SELF_APPROVAL',
-      'A principal holding the copilot role cannot present approvals (separation of duties)',
-    );
-  }
+  const claimProblem = claimRefusal(registration, principal, claims);
+  if (claimProblem) return refuse(claimProblem.code, claimProblem.message);
   const approver = registration.subject;
   actor = { type: 'approver', id: approver };
   if (!known) return refuse('NOT_FOUND', `No plan ${claims.planId} in this tenant`);
@@ -207,16 +189,9 @@ async function applyApproval(
       `No approval gate of option ${claims.optionId} asks for role ${claims.role}`,
     );
   }
-  if (
-    principal.id === record.submittedBy ||
-    approver === record.submittedBy ||
-    (deps.copilots ?? NO_COPILOTS)(record.tenantId, approver)
-  ) {
-    return refuse(
-      'APPROVAL_SELF_APPROVAL',
-      'The approver or the presenting principal submitted this plan or is a copilot (separation of duties)',
-    );
-  }
+  const copilots = deps.copilots ?? NO_COPILOTS;
+  const duty = dutyRefusal(registration, principal, record, copilots, signerThumbprint);
+  if (duty) return refuse(duty.code, duty.message);
   const plan = await loadPlanDocument(tx, record);
   const option = plan.options.find((o) => o.optionId === claims.optionId);
   const cost = sumMinor(option?.actions.map((a) => a.estimatedCost.amountMinor) ?? []);

@@ -65,6 +65,8 @@ export interface StoreTx {
   insertApproval(record: ApprovalRecord): Promise<void>;
   approvalsForPlan(planId: string): Promise<ApprovalRecord[]>;
 
+  /** The public JWK (JSON text) remembered for a purpose and kid, if any. */
+  getKey(purpose: KeyPurpose, kid: string): Promise<string | undefined>;
   /** Remembers a public key by purpose and kid (first write wins: a kid never changes meaning). */
   rememberKey(purpose: KeyPurpose, kid: string, jwk: string, atMs: number): Promise<void>;
   /** The registration of an approver key, active or revoked, or undefined when the kid was never registered. */

@@ -2,6 +2,7 @@ import { planDigest } from '@handoff/protocol';
 import { afterEach, describe, expect, test } from 'vitest';
 import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
 import type { PlanView } from '../../src/pipeline/plan-view.js';
+import { signProvenance } from '../provenance/signing.js';
 import {
   approverEntry,
   createHarness,
@@ -10,7 +11,7 @@ import {
   type Harness,
   TENANT,
 } from '../support/harness.js';
-import { type ApprovalKit, withSubmittedPlan } from './approval-support.js';
+import { type ApprovalKit, approvalKit, withSubmittedPlan } from './approval-support.js';
 import {
   APPROVAL_WINDOW_MS,
   count,
@@ -116,6 +117,30 @@ describe('refusals of verified approvals that do not match the plan (each record
     expect((await h.gateway.getPlan(h.callers.auditor.principal, view.planId)).state).toBe(
       'awaiting_approval',
     );
+  });
+
+  test("the key that signed the plan's provenance cannot approve it, under any kid", async () => {
+    const copilotKey = await generateSigningKeyPair({ alg: 'EdDSA' });
+    h = await createHarness({
+      provenance: {
+        copilotKeys: [{ type: 'inline', jwks: { keys: [copilotKey.publicJwk] } }],
+        required: true,
+      },
+      approvers: [approverEntry(copilotKey, 'sly.approver', ['finance'])],
+    });
+    k = approvalKit(h);
+    const plan = fixturePlan();
+    view = await h.gateway.submitPlan(
+      h.callers.copilot.principal,
+      plan,
+      await signProvenance(plan, copilotKey),
+    );
+    await k.expectRefused(
+      await k.finance(view, { key: copilotKey, sub: 'sly.approver' }),
+      'APPROVAL_SELF_APPROVAL',
+      view.planId,
+    );
+    expect((await k.submit(await k.finance(view))).approvals).toHaveLength(1);
   });
 
   test('a digest of another plan, or of a changed plan, is APPROVAL_DIGEST_MISMATCH', async () => {

@@ -345,6 +345,16 @@ export class SqliteTx implements StoreTx {
     return rows.map((row) => ({ ...row, decision: row.decision as ApprovalRecord['decision'] }));
   }
 
+  async getKey(purpose: KeyPurpose, kid: string): Promise<string | undefined> {
+    const k = s.keys;
+    const row = this.#db
+      .select({ jwk: k.jwk })
+      .from(k)
+      .where(and(eq(k.purpose, purpose), eq(k.kid, kid)))
+      .get();
+    return row?.jwk;
+  }
+
   async rememberKey(purpose: KeyPurpose, kid: string, jwk: string, atMs: number): Promise<void> {
     this.#db
       .insert(s.keys)
