@@ -48,15 +48,11 @@ export function registryKeySource(store: GatewayStore): KeySource {
     }
     return { key: await importVerificationKey(jwk), jwk };
   };
-  const last = new Map<string, VerificationJwk>();
   return {
-    resolve: async (header) => {
-      const resolved = await resolve(header);
-      last.set(resolved.jwk.kid, resolved.jwk);
-      return resolved;
-    },
+    resolve,
     getKey: async (header): Promise<CryptoKey> => (await resolve(header)).key,
     resolveJwk: async (header) => (await resolve(header)).jwk,
-    lastResolvedJwk: (kid) => last.get(kid),
+    // Only the pinned JWK of a registration is ever handed out (the registry keeps it; see `listApproverKeys`).
+    lastResolvedJwk: (kid) => [...pinned.values()].find((jwk) => jwk.kid === kid),
   };
 }

@@ -97,6 +97,14 @@ describe('registration', () => {
   });
 });
 
+describe('verification with the pinned key', () => {
+  test('a token signed by another key under a registered kid is APPROVAL_INVALID_SIGNATURE', async () => {
+    const { h, k, view } = await started();
+    const impostor = await generateSigningKeyPair({ alg: 'EdDSA', kid: h.keys.finance.kid });
+    await k.expectRefused(await k.finance(view, { key: impostor }), 'APPROVAL_INVALID_SIGNATURE');
+  });
+});
+
 describe('revocation and rotation', () => {
   test("a revoked key's later tokens are refused APPROVAL_KEY_REVOKED, and the revocation is in the lineage", async () => {
     const { h, k, view } = await started();
