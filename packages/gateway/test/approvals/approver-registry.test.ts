@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
+import { NO_COPILOTS } from '../../src/approvals/approver-registry.js';
+import { configuredApproverKeys, seedApprovers } from '../../src/approvals/seed-approvers.js';
 import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
 import type { PlanView } from '../../src/pipeline/plan-view.js';
 import { approvalKit } from '../pipeline/approval-support.js';
@@ -271,5 +273,24 @@ describe('seeding from configuration on restart', () => {
       await reopened.sign(view, { key: first.keys.fred, sub: 'fred.finance', role: 'finance' }),
       'APPROVAL_KEY_REVOKED',
     );
+    // The start goes on and is told which listed kid stays revoked (the runtime logs it as a warning).
+    const told: string[] = [];
+    const listed = await configuredApproverKeys(
+      [
+        {
+          kid: first.keys.fred.kid,
+          subject: 'fred.finance',
+          tenantId: TENANT,
+          roles: ['finance'],
+          jwk: first.keys.fred.publicJwk,
+        },
+      ],
+      undefined,
+      reopened.clock.now(),
+    );
+    expect(
+      await seedApprovers(reopened.runtime.store, listed, NO_COPILOTS, (kid) => told.push(kid)),
+    ).toEqual([]);
+    expect(told).toEqual([first.keys.fred.kid]);
   });
 });
