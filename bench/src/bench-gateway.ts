@@ -46,7 +46,18 @@ export async function benchSetup(databasePath: string, capMinor?: number): Promi
     gatewayId: BENCH_GATEWAY_ID,
     database: { path: databasePath },
     listen: { host: '127.0.0.1', port: 0 },
-    approvals: { keys: [{ type: 'inline', jwks: { keys: [finance.publicJwk] } }] },
+    approvals: {
+      // The finance key, registered to fiona.finance in the approver registry.
+      approvers: [
+        {
+          kid: finance.kid,
+          subject: 'fiona.finance',
+          tenantId: TENANT,
+          roles: ['finance'],
+          jwk: finance.publicJwk,
+        },
+      ],
+    },
     auth: {
       apiKeys: [
         { id: 'copilot-1', tenantId: TENANT, roles: ['copilot'], keyHash: hashApiKey(copilotKey) },

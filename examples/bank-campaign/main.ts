@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { HandoffClientError, validatePlan } from '@handoff/copilot-adapter';
 import type { PlanView } from '@handoff/gateway';
 import type { HandoffPlan } from '@handoff/protocol';
+import { TRPCClientError } from '@trpc/client';
 import { readLineage } from '../shared/audit-step.js';
 import { loadBankData } from '../shared/bank-data.js';
 import { capUsage, printCapUsage } from '../shared/cap-usage.js';
@@ -208,6 +209,26 @@ checks.check(
 
 heading('5. Two people sign the call list');
 const maxSpend = plans.callList.options[0]?.budget.amount ?? { amountMinor: 0, currency: 'EUR' };
+// The finance key claiming to be the marketing lead: its registration says who it is, so it is refused.
+const borrowed = await gw.api.approverDesk.approvals.submit
+  .mutate({
+    token: await gw.sign(callList, 'finance', maxSpend, {
+      sub: APPROVERS.marketing.sub,
+      role: APPROVERS.marketing.role,
+    }),
+  })
+  .then(
+    () => 'accepted',
+    (error: unknown) =>
+      error instanceof TRPCClientError ? String(error.data?.handoff?.code) : 'failed',
+  );
+detail(
+  `the finance key signing as ${APPROVERS.marketing.sub}: ${paint('red', 'refused')} ${borrowed}`,
+);
+checks.check(
+  borrowed === 'APPROVAL_SUBJECT_MISMATCH',
+  "one approver's key cannot sign as another approver: identity comes from the key's registration",
+);
 const afterFinance = await gw.api.approverDesk.approvals.submit.mutate({
   token: await gw.sign(callList, 'finance', maxSpend),
 });

@@ -116,7 +116,12 @@ export interface StoryGateway {
   api: Record<Exclude<StoryCaller, 'copilot'>, TRPCClient<AppRouter>>;
   approvers: Record<string, StoryApprover>;
   /** Signs an approval of the plan's recommended option by `approver`, up to `maxSpend`. */
-  sign(view: PlanView, approver: string, maxSpend: Money): Promise<string>;
+  sign(
+    view: PlanView,
+    approver: string,
+    maxSpend: Money,
+    claim?: { sub?: string; role?: string },
+  ): Promise<string>;
   /** From now on, dispatch on the gateway's own timer, as a served gateway does (for `--keep`). */
   dispatchOnItsOwn(): void;
   stop(): Promise<void>;
@@ -162,7 +167,17 @@ export async function startStoryGateway(options: StoryGatewayOptions): Promise<S
     gatewayId: options.gatewayId,
     database: { path: 'gateway.db' },
     listen: { host: '127.0.0.1', port: 0 },
-    approvals: { keys: [{ type: 'file', path: 'keys/approvers.jwks.json' }] },
+    // Each approver's key is registered to its identity, tenant and role; the gateway reads its public key from
+    // the JWKS file at start-up and pins it in the approver registry.
+    approvals: {
+      keys: [{ type: 'file', path: 'keys/approvers.jwks.json' }],
+      approvers: Object.values(approvers).map((a) => ({
+        kid: a.key.kid,
+        subject: a.sub,
+        tenantId: options.tenantId,
+        roles: [a.role],
+      })),
+    },
     auth: { apiKeys: entries },
     provenance: { copilotKeys: [{ type: 'file', path: 'keys/copilot.jwks.json' }], required: true },
     policy: { file: options.policyFile },
@@ -210,13 +225,13 @@ export async function startStoryGateway(options: StoryGatewayOptions): Promise<S
       auditor: trpc(url, others.auditor),
     },
     approvers,
-    sign: (view, name, maxSpend) => {
+    sign: (view, name, maxSpend, claim = {}) => {
       const approver = approvers[name];
       if (!approver) throw new Error(`No approver ${name} in this story`);
       return createApprovalToken(
         {
           iss: 'bank-approvals-desk',
-          sub: approver.sub,
+          sub: claim.sub ?? approver.sub,
           aud: options.gatewayId,
           planId: view.planId,
           planDigest: view.digest as `sha256:${string}`,
@@ -224,7 +239,7 @@ export async function startStoryGateway(options: StoryGatewayOptions): Promise<S
           policyVersion: view.policyVersion,
           decision: 'approve',
           maxSpend,
-          role: approver.role,
+          role: claim.role ?? approver.role,
         },
         approver.key.privateJwk,
         { clock: options.clock },

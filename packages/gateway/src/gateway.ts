@@ -1,6 +1,17 @@
 import type { Actor, LineageEvent, LineageEventType } from '@handoff/protocol';
 import { documentDigest } from '@handoff/protocol';
+import type { z } from 'zod';
 import { OPERATION_ROLES, type Operation } from './access.js';
+import {
+  type ApproverView,
+  listApprovers,
+  type RegisterApproverInputSchema,
+  type RevokeApproverInputSchema,
+  type RotateApproverInputSchema,
+  registerApprover,
+  revokeApprover,
+  rotateApprover,
+} from './approvals/approver-admin.js';
 import type { LineageTrace, TraceTarget } from './audit/trace.js';
 import { traceInStore } from './audit/trace-in-store.js';
 import { type Principal, requireRole } from './auth/principal.js';
@@ -160,6 +171,39 @@ export class Gateway {
     const view = { ...result.view, decisive };
     if (record.state === 'approved') this.deps.onActionsQueued?.();
     return view;
+  }
+
+  /** The approver keys of the caller's tenant, active and revoked (operator, auditor). See `listApprovers`. */
+  async listApprovers(principal: Principal): Promise<ApproverView[]> {
+    this.#authorize(principal, 'approvers.list');
+    return listApprovers(this.deps, principal);
+  }
+
+  /** Registers an approver key in the operator's tenant. See `registerApprover` for the checks and codes. */
+  async registerApprover(
+    principal: Principal,
+    input: z.infer<typeof RegisterApproverInputSchema>,
+  ): Promise<ApproverView> {
+    this.#authorize(principal, 'approvers.register');
+    return registerApprover(this.deps, principal, input);
+  }
+
+  /** Revokes an approver key of the operator's tenant. See `revokeApprover`. */
+  async revokeApprover(
+    principal: Principal,
+    input: z.infer<typeof RevokeApproverInputSchema>,
+  ): Promise<ApproverView> {
+    this.#authorize(principal, 'approvers.revoke');
+    return revokeApprover(this.deps, principal, input);
+  }
+
+  /** Registers a new key for an approver and revokes its old one, in one transaction. See `rotateApprover`. */
+  async rotateApprover(
+    principal: Principal,
+    input: z.infer<typeof RotateApproverInputSchema>,
+  ): Promise<{ registered: ApproverView; revoked: ApproverView }> {
+    this.#authorize(principal, 'approvers.rotate');
+    return rotateApprover(this.deps, principal, input);
   }
 
   /** The caller's tenant's budget caps, with what each period has used (reserved + committed, minor units). */

@@ -3,12 +3,16 @@ import { dirname } from 'node:path';
 import type { AutomationAdapter } from '@handoff/automation-adapter';
 import { canonicalJson } from '@handoff/protocol';
 import type { JWK } from 'jose';
+import type { z } from 'zod';
 import { type RunningServer, startHttpServer } from './api/http-server.js';
+import type { CopilotDirectory } from './approvals/approver-registry.js';
 import {
   combineKeySources,
   createKeySource,
   type KeySourceConfig,
 } from './approvals/key-source.js';
+import { registryKeySource } from './approvals/registry-key-source.js';
+import { configuredApproverKeys, seedApprovers } from './approvals/seed-approvers.js';
 import {
   checkpointerFromConfig,
   DEFAULT_CHECKPOINT_INTERVAL_MS,
@@ -19,7 +23,7 @@ import { type Authenticator, createAuthenticator } from './auth/authenticate.js'
 import { createJwtAuthenticator } from './auth/jwt-bearer.js';
 import { parseBudgetCaps } from './budget/cap.js';
 import { type Clock, systemClock } from './clock.js';
-import type { GatewayConfig } from './config/config-schema.js';
+import type { GatewayConfig, KeySourceConfigSchema } from './config/config-schema.js';
 import { type LoadedConfig, resolveConfigPath } from './config/load-config.js';
 import { adaptersFromConfig } from './dispatch/adapters-config.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
@@ -59,12 +63,27 @@ export interface RuntimeOptions {
   adapters?: readonly AutomationAdapter[];
   /** Where the config's adapters read their secrets. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /** Told about start-up warnings (e.g. a revoked approver key still listed in the config). Default: silent. */
+  logger?: GatewayLogger;
+}
+
+/**
+ * The copilot principals of the configuration's API key entries (per tenant), for separation of duties. JWT
+ * principals cannot be listed ahead of time: they are checked as they present (a copilot never presents).
+ */
+function copilotDirectory(config: GatewayConfig): CopilotDirectory {
+  const copilots = new Set(
+    (config.auth.apiKeys ?? [])
+      .filter((entry) => entry.roles.includes('copilot'))
+      .map((entry) => `${entry.tenantId}\u0000${entry.id}`),
+  );
+  return (tenantId, principalId) => copilots.has(`${tenantId}\u0000${principalId}`);
 }
 
 /** A config key source as `createKeySource` takes it: a file's path resolved against the config file's folder. */
 export function keySourceConfig(
   loaded: LoadedConfig,
-  source: GatewayConfig['approvals']['keys'][number],
+  source: z.infer<typeof KeySourceConfigSchema>,
 ): KeySourceConfig {
   switch (source.type) {
     case 'file':
@@ -78,9 +97,10 @@ export function keySourceConfig(
 
 /**
  * Takes the database file's writer lock, opens the store (applying migrations), builds key sources, the
- * authenticator and the gateway, records the active policy version in the lineage when it is new, and seeds
- * configured caps for tenants that have none. Then it recovers the outbox rows a crashed predecessor left in
- * flight (see `recoverInFlight`).
+ * authenticator and the gateway, seeds the configured approver keys into the approver registry (see
+ * `seedApprovers`), records the active policy version in the lineage when it is new, and seeds configured caps for
+ * tenants that have none. Then it recovers the outbox rows a crashed predecessor left in flight (see
+ * `recoverInFlight`).
  *
  * One gateway per database file is enforced: the writer lock (`acquireWriterLock`: an OS file lock on
  * `<database>.lock`, freed by the kernel when the holding process ends, even by SIGKILL) is taken before the
@@ -91,8 +111,9 @@ export function keySourceConfig(
  * databases take none.
  *
  * @throws GatewayError `DATABASE_IN_USE` (another gateway holds the file; the message and `details.holder` name
- *   its gateway id, pid, host and since when), `CONFIG_INVALID` (bad key source, API key entries, caps), or the
- *   store's open error.
+ *   its gateway id, pid, host and since when), `CONFIG_INVALID` (bad key source, API key entries, caps, an
+ *   approver kid not found in `approvals.keys`), `APPROVER_REGISTRY_CONFLICT` (a configured approver disagrees with its kid's registration),
+ *   or the store's open error.
  */
 export async function createGatewayRuntime(
   loaded: LoadedConfig,
@@ -135,8 +156,18 @@ async function openRuntime(
   const { config, policySet } = loaded;
   const clock = options.clock ?? systemClock;
   const keyOptions = { clock, ...(options.fetch ? { fetch: options.fetch } : {}) };
-  const approverKeys = combineKeySources(
-    config.approvals.keys.map((k) => createKeySource(keySourceConfig(loaded, k), keyOptions)),
+  // approvals.keys is read at start-up only, for the JWKs of configured approvers; approvals are verified with
+  // the key pinned in the approver registry.
+  const approverKeySets = config.approvals.keys
+    ? combineKeySources(
+        config.approvals.keys.map((k) => createKeySource(keySourceConfig(loaded, k), keyOptions)),
+      )
+    : undefined;
+  const copilots = copilotDirectory(config);
+  const configuredApprovers = await configuredApproverKeys(
+    config.approvals.approvers ?? [],
+    approverKeySets,
+    clock.now(),
   );
   const jwt = config.auth.jwt;
   const authenticator = createAuthenticator({
@@ -187,7 +218,8 @@ async function openRuntime(
     clock,
     gatewayId: config.gatewayId,
     policy: { set: policySet, version },
-    approverKeys,
+    approverKeys: registryKeySource(store),
+    copilots,
     approvalClockToleranceSec: config.approvals.clockToleranceSec ?? 30,
     onPause: config.killSwitch?.onPause ?? 'keep',
     ...(provenance
@@ -207,6 +239,17 @@ async function openRuntime(
       if (autoDispatch) dispatcher.runDue().catch(onDispatchError);
     },
   });
+  try {
+    await seedApprovers(store, configuredApprovers, copilots, (kid) =>
+      options.logger?.warn(
+        { kid },
+        'approvals.approvers lists a revoked approver key: it stays revoked (remove it from the config)',
+      ),
+    );
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   await store.transaction(async (tx) => {
     const now = clock.now();
     await tx.rememberPolicy(version, policySet.id, policySet.version, now);

@@ -49,13 +49,13 @@ export async function approveFully(
   const approver = harness.callers.approver.principal;
   const finance = await harness.sign(view, {
     key: harness.keys.finance,
-    sub: 'fiona',
+    sub: 'fiona.finance',
     role: 'finance',
   });
   await harness.gateway.submitApproval(approver, finance);
   const lead = await harness.sign(view, {
     key: harness.keys.marketing,
-    sub: 'mark',
+    sub: 'mark.lead',
     role: 'marketing_lead',
   });
   await harness.gateway.submitApproval(approver, lead);

@@ -6,6 +6,11 @@ import {
   TimestampSchema,
 } from '@handoff/protocol';
 import { z } from 'zod';
+import {
+  RegisterApproverInputSchema,
+  RevokeApproverInputSchema,
+  RotateApproverInputSchema,
+} from '../approvals/approver-admin.js';
 import type { DispatchResolution } from '../dispatch/dead-letters.js';
 import {
   type BatchPlanItem,
@@ -79,6 +84,18 @@ export const appRouter = router({
     submit: authedProcedure
       .input(z.strictObject({ token: z.string().min(1).max(16_384) }))
       .mutation(({ ctx, input }) => ctx.gateway.submitApproval(ctx.principal, input.token)),
+  }),
+  approvers: router({
+    list: authedProcedure.query(({ ctx }) => ctx.gateway.listApprovers(ctx.principal)),
+    register: authedProcedure
+      .input(RegisterApproverInputSchema)
+      .mutation(({ ctx, input }) => ctx.gateway.registerApprover(ctx.principal, input)),
+    revoke: authedProcedure
+      .input(RevokeApproverInputSchema)
+      .mutation(({ ctx, input }) => ctx.gateway.revokeApprover(ctx.principal, input)),
+    rotate: authedProcedure
+      .input(RotateApproverInputSchema)
+      .mutation(({ ctx, input }) => ctx.gateway.rotateApprover(ctx.principal, input)),
   }),
   budget: router({
     getCaps: authedProcedure.query(({ ctx }) => ctx.gateway.getCaps(ctx.principal)),

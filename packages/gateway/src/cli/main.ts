@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerApprove } from './commands/approve.js';
+import { registerApprovers } from './commands/approvers.js';
 import { registerDispatch } from './commands/dispatch.js';
 import { registerGateway } from './commands/gateway.js';
 import { registerKeys } from './commands/keys.js';
@@ -36,6 +37,7 @@ export function buildProgram(io: Io, result: { code: ExitCode }): Command {
   registerGateway(program, io, setExit);
   registerKeys(program, io, setExit);
   registerApprove(program, io, setExit);
+  registerApprovers(program, io, setExit);
   registerPlan(program, io, setExit);
   registerLineage(program, io, setExit);
   registerDispatch(program, io, setExit);

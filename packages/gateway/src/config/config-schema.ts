@@ -26,6 +26,29 @@ export const KeySourceConfigSchema = z.discriminatedUnion('type', [
 ]);
 
 /**
+ * One approver key registered from configuration (seeded at start when its kid is not registered yet): the key
+ * id, the approver identity its tokens must name as `sub`, its tenant and roles, and its public JWK, inline or
+ * looked up by kid in `approvals.keys`.
+ */
+export const ApproverConfigSchema = z.strictObject({
+  kid: z.string().min(1).max(200),
+  subject: z
+    .string()
+    .min(1)
+    .max(200)
+    .meta({ description: 'The approver identity: the `sub` its approvals must carry.' }),
+  tenantId: IdentifierSchema,
+  roles: z
+    .array(IdentifierSchema)
+    .min(1)
+    .max(20)
+    .meta({ description: 'The approval roles the approver holds, e.g. finance, marketing_lead.' }),
+  jwk: z.record(z.string(), z.unknown()).optional().meta({
+    description: 'The public JWK (RFC 7517). Default: the key with this kid in `approvals.keys`.',
+  }),
+});
+
+/**
  * `handoff.config.json` (or `.yaml`): everything a gateway needs. Paths are relative to the config file.
  *
  * - `gatewayId`: this gateway's id; every approval's `aud` must equal it.
@@ -33,7 +56,10 @@ export const KeySourceConfigSchema = z.discriminatedUnion('type', [
  * - `listen`: HTTP interface (default host `127.0.0.1`, port 0 = any free port), the largest request body in
  *   bytes (default 1 MiB, enough for a `plans.submitBatch` of 100 typical plans), refused before parsing, and how
  *   many requests are worked on at once (default 16; more wait with their bodies unread).
- * - `approvals.keys`: approvers' JWKS sources; `clockToleranceSec` (default 30) for `exp`/`nbf`.
+ * - `approvals.approvers`: the approver registry's configured keys (kid, subject, tenant, roles, public JWK), seeded
+ *   at start when not registered yet; a kid registered otherwise fails the start (`APPROVER_REGISTRY_CONFLICT`).
+ *   `approvals.keys`: JWKS sources the JWKs of entries without `jwk` are read from at start-up (approvals are then
+ *   verified with the JWK pinned in the registry, never re-read); `clockToleranceSec` (default 30) for `exp`/`nbf`.
  * - `auth.apiKeys`: API keys, stored only as `sha256:` hashes, each with a tenant and roles; `auth.jwt`: bearer
  *   JWTs from an issuer (its JWKS, `issuer`, `audience`, and the claims naming tenant and roles).
  * - `policy`: the policy set, inline or as a JSON/YAML file.
@@ -63,7 +89,11 @@ export const GatewayConfigSchema = z.strictObject({
     })
     .optional(),
   approvals: z.strictObject({
-    keys: z.array(KeySourceConfigSchema).min(1).max(20),
+    keys: z.array(KeySourceConfigSchema).min(1).max(20).optional().meta({
+      description:
+        'JWKS sources the public keys of `approvers` entries without an inline `jwk` are read from, at start-up only.',
+    }),
+    approvers: z.array(ApproverConfigSchema).max(10_000).optional(),
     clockToleranceSec: z.int().min(0).max(300).optional(),
   }),
   auth: z

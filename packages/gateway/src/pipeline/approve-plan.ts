@@ -1,9 +1,12 @@
 import { type ApprovalClaims, sumMinor } from '@handoff/protocol';
+import { NO_COPILOTS } from '../approvals/approver-registry.js';
 import { type VerifiedApproval, verifyApprovalToken } from '../approvals/verify-approval.js';
 import type { Principal } from '../auth/principal.js';
 import { GatewayError, type GatewayErrorCode, isGatewayError } from '../errors.js';
+import { planSignerThumbprint } from '../provenance/plan-signer.js';
 import type { PlanRecord, StoreTx } from '../store/store.js';
 import { holdApprovedBudget, recordBudgetRefusal } from './approval-budget.js';
+import { claimRefusal, dutyRefusal, keyRefusal } from './approver-identity.js';
 import { holdApproval } from './control-hold.js';
 import { actorOf, evaluationOf, loadPlanDocument, type PipelineDeps } from './deps.js';
 import { expirePlan } from './expire-plans.js';
@@ -25,16 +28,31 @@ export interface ApprovalResult {
 /**
  * Accepts a signed approval (compact JWS) for a plan awaiting approval.
  *
- * The token is verified first (pinned algorithms, approver JWKS, `aud` = this gateway, `exp`/`nbf` with the
- * configured tolerance). Then, in one transaction, it must match the plan exactly: plan id and tenant, plan
- * digest, policy version, an option that policy did not deny, a role one of that option's gates asks for, an
- * approver other than the principal that submitted the plan (separation of duties), a `maxSpend` covering the
- * option's cost in its currency, a token id never used before (even across restarts) and an approver who has not
- * approved this plan already. A signed rejection stops the plan and releases its budget; approvals that complete
- * every gate's quorum approve the plan (re-reserving budget when they chose another option than the recommended
- * one) and write its outbox rows. An approval whose option the caps cannot hold is not consumed: it is refused
- * `BUDGET_EXCEEDED` with the cap's figures, the plan keeps waiting (`reasonCode` `BUDGET_EXCEEDED`) and the same
- * approver may decide again once there is headroom (see `pipeline/approval-budget.ts`).
+ * The token is verified first (pinned algorithms, `aud` = this gateway, `exp`/`nbf` with the configured
+ * tolerance) with the public key pinned in the approver registry for its `kid`: an unregistered kid is refused
+ * `APPROVAL_KEY_NOT_REGISTERED`, a revoked one `APPROVAL_KEY_REVOKED`. Identity, tenant and roles come from that
+ * registration, never from the token alone. Then, in one transaction (the registration is read again there, so a
+ * revocation that commits first always wins):
+ * 1. the presenting principal acts for the key's tenant (`APPROVAL_TENANT_MISMATCH`, checked before the plan is
+ *    looked up, so a foreign plan id is never revealed), `sub` is the registered subject
+ *    (`APPROVAL_SUBJECT_MISMATCH`), `role` is one of the registered roles (`APPROVAL_ROLE_NOT_HELD`), and the
+ *    presenting principal holds no `copilot` role (`APPROVAL_SELF_APPROVAL`);
+ * 2. the plan exists in that tenant (`NOT_FOUND`, as for an unknown id), is awaiting approval, and the token
+ *    matches it: plan digest, policy version, an option that policy did not deny, a role one of that option's
+ *    gates asks for;
+ * 3. separation of duties: neither the presenting principal nor the registered subject submitted the plan, the
+ *    subject is not a copilot principal of the tenant, and the approver key is not the key material that signed
+ *    the plan's provenance (`APPROVAL_SELF_APPROVAL`);
+ * 4. a `maxSpend` covering the option's cost in its currency, a token id never used before (even across
+ *    restarts) and a registered subject that has not decided on this plan already.
+ * Any approver-role principal of the key's tenant may present a token (a courier such as an approvals app): the
+ * signature proves who approved; the presenter is recorded as `presentedBy`. The approval's approver is the
+ * registered subject. A signed rejection stops the plan and releases its budget; approvals that complete every
+ * gate's quorum (distinct registered subjects, see `gateProgress`) approve the plan (re-reserving budget when they
+ * chose another option than the recommended one) and write its outbox rows. An approval whose option the caps
+ * cannot hold is not consumed: it is refused `BUDGET_EXCEEDED` with the cap's figures, the plan keeps waiting
+ * (`reasonCode` `BUDGET_EXCEEDED`) and the same approver may decide again once there is headroom (see
+ * `pipeline/approval-budget.ts`).
  *
  * Every refusal is recorded as `approval.refused` (committed) before the error is thrown.
  *
@@ -65,9 +83,11 @@ export async function approvePlan(
     }
     throw error;
   }
+  // The plan's copilot signer, read before the transaction (immutable once recorded; this tenant's only).
+  const signer = await planSignerThumbprint(deps.store, principal.tenantId, verified.claims.planId);
   const outcome = await deps.store
     .transaction(async (tx) => {
-      const applied = await applyApproval(tx, deps, principal, verified, token);
+      const applied = await applyApproval(tx, deps, principal, verified, token, signer);
       return 'refused' in applied
         ? applied
         : { ...applied, view: await planView(tx, applied.record) };
@@ -105,13 +125,15 @@ async function applyApproval(
   principal: Principal,
   verified: VerifiedApproval,
   token: string,
+  signerThumbprint: string | undefined,
 ): Promise<Applied> {
   const { claims } = verified;
   const now = deps.clock.now();
-  const actor = { type: 'approver' as const, id: claims.sub };
-  const found = await tx.getPlan(principal.tenantId, claims.planId);
-  // A plan of another tenant is not named in this tenant's lineage (nor is an unknown one).
-  const known = found && found.tenantId === principal.tenantId ? found : undefined;
+  const presenter = actorOf(principal, 'approver');
+  const registration = await tx.getApproverKey(verified.header.kid);
+  // Trusted once every identity check below has passed; refusals before that name the presenting principal.
+  let actor = presenter;
+  let known: PlanRecord | undefined;
   const refuse = async (code: GatewayErrorCode, message: string): Promise<Applied> => {
     await tx.appendLineage([
       {
@@ -127,11 +149,23 @@ async function applyApproval(
           jti: claims.jti,
           role: claims.role,
           optionId: claims.optionId,
+          presentedBy: principal.id,
         },
       },
     ]);
     return { refused: new GatewayError(code, message) };
   };
+  const keyProblem = keyRefusal(registration, principal);
+  if (keyProblem || !registration) {
+    return refuse(keyProblem?.code ?? 'APPROVAL_KEY_NOT_REGISTERED', keyProblem?.message ?? '');
+  }
+  const found = await tx.getPlan(registration.tenantId, claims.planId);
+  // A plan of another tenant is not named in this tenant's lineage (nor is an unknown one).
+  known = found && found.tenantId === registration.tenantId ? found : undefined;
+  const claimProblem = claimRefusal(registration, principal, claims);
+  if (claimProblem) return refuse(claimProblem.code, claimProblem.message);
+  const approver = registration.subject;
+  actor = { type: 'approver', id: approver };
   if (!known) return refuse('NOT_FOUND', `No plan ${claims.planId} in this tenant`);
   let record = known;
 
@@ -167,12 +201,9 @@ async function applyApproval(
       `No approval gate of option ${claims.optionId} asks for role ${claims.role}`,
     );
   }
-  if (claims.sub === record.submittedBy) {
-    return refuse(
-      'APPROVAL_SELF_APPROVAL',
-      'The approver submitted this plan (separation of duties)',
-    );
-  }
+  const copilots = deps.copilots ?? NO_COPILOTS;
+  const duty = dutyRefusal(registration, principal, record, copilots, signerThumbprint);
+  if (duty) return refuse(duty.code, duty.message);
   const plan = await loadPlanDocument(tx, record);
   const option = plan.options.find((o) => o.optionId === claims.optionId);
   const cost = sumMinor(option?.actions.map((a) => a.estimatedCost.amountMinor) ?? []);
@@ -194,14 +225,14 @@ async function applyApproval(
   if (previous.some((a) => a.jti === claims.jti)) {
     return refuse('APPROVAL_REPLAYED', 'This approval token was already used');
   }
-  if (previous.some((a) => a.approver === claims.sub)) {
+  if (previous.some((a) => a.approver === approver)) {
     return refuse('APPROVAL_DUPLICATE_APPROVER', 'This approver has already decided on this plan');
   }
   if (!(await tx.useToken(claims.jti, record.planId, now))) {
     return refuse('APPROVAL_REPLAYED', 'This approval token was already used');
   }
 
-  await recordApproval(tx, record, verified, token, now);
+  await recordApproval(tx, record, verified, token, now, principal.id);
   if (claims.decision === 'reject') {
     await releaseBudget(tx, { ...record, atMs: now, actor, reason: 'rejected_by_approver' });
     record = await transitionPlan(tx, record, 'rejected', {
@@ -214,7 +245,7 @@ async function applyApproval(
   const approvals = [
     ...previous,
     {
-      approver: claims.sub,
+      approver,
       role: claims.role,
       decision: claims.decision,
       optionId: claims.optionId,
@@ -248,6 +279,7 @@ async function recordApproval(
   verified: VerifiedApproval,
   token: string,
   now: number,
+  presentedBy: string,
 ) {
   const { claims, header, tokenDigest } = verified;
   await tx.rememberKey('approver', header.kid, JSON.stringify(verified.publicJwk), now);
@@ -274,7 +306,7 @@ async function recordApproval(
       actor: { type: 'approver', id: claims.sub },
       occurredAt: now,
       refs: { plan: record.digest, approval: tokenDigest },
-      data: approvalFacts(claims, header.kid),
+      data: { ...approvalFacts(claims, header.kid), presentedBy },
     },
   ]);
 }

@@ -1,4 +1,5 @@
 import type { Actor, HandoffPlan } from '@handoff/protocol';
+import type { CopilotDirectory } from '../approvals/approver-registry.js';
 import type { KeySource } from '../approvals/key-source.js';
 import type { Principal } from '../auth/principal.js';
 import type { Clock } from '../clock.js';
@@ -15,8 +16,14 @@ export interface PipelineDeps {
   gatewayId: string;
   /** The active policy set and its version (`sha256:` digest of its RFC 8785 form). */
   policy: { set: PolicySet; version: string };
-  /** Where approvers' public keys come from (JWKS file, URL or inline), with rotation. */
+  /**
+   * Where approvers' public keys come from: in a runtime, the approver registry (`registryKeySource`), so the key
+   * that verifies a token is the one pinned for its kid. The approval pipeline also reads the kid's registration
+   * in its transaction (identity, tenant, roles, status); a kid without one is never accepted.
+   */
   approverKeys: KeySource;
+  /** Which principals hold the `copilot` role per tenant (separation of duties). Default: none known. */
+  copilots?: CopilotDirectory;
   /** Allowed clock skew for approval `exp`/`nbf`, in seconds. */
   approvalClockToleranceSec: number;
   /** Whether a kill switch keeps (`keep`) or releases (`release`) the budget held by the plans it pauses. */

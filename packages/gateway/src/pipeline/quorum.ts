@@ -15,7 +15,9 @@ export interface GateProgress {
 /**
  * The progress of each gate for one option. An approval counts for a gate when it approves that option and the
  * approver's role is one the gate asks for; each approver counts once; with `distinctRoles`, the quorum must also
- * be met by as many different roles. One approval may count for several gates.
+ * be met by as many different roles. One approval may count for several gates. `approver` is the registered
+ * subject of the key that verified the approval and `role` a role that registration holds (see `approvePlan`), so
+ * a person counts once whatever keys it holds, and one key can never stand for two people or two roles.
  */
 export function gateProgress(
   gates: readonly ApprovalGate[],

@@ -57,7 +57,7 @@ describe('auditor queries and traces through the gateway', () => {
     expect(approvers).toEqual(whole.filter((e) => e.actor.type === 'approver'));
 
     const accepted = await allPages(h.gateway, { types: ['approval.accepted'], limit: 500 });
-    expect(accepted.map((e) => e.data.approver).sort()).toEqual(['ana.finance', 'bruno.marketing']);
+    expect(accepted.map((e) => e.data.approver).sort()).toEqual(['fiona.finance', 'mark.lead']);
 
     const middle = whole.find((e) => e.occurredAt > (whole[0]?.occurredAt ?? ''));
     const late = await allPages(h.gateway, { from: middle?.occurredAt ?? '', limit: 500 });

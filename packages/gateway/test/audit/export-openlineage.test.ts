@@ -78,8 +78,8 @@ describe('OpenLineage export', () => {
       promptVersion: 'term-deposit-v3',
     });
     expect(facet?.approvals.map((a) => [a.approver, a.role]).sort()).toEqual([
-      ['ana.finance', 'finance'],
-      ['bruno.marketing', 'marketing_lead'],
+      ['fiona.finance', 'finance'],
+      ['mark.lead', 'marketing_lead'],
     ]);
     expect(gated[0]?.inputs[0]).toMatchObject({
       namespace: 'https://doi.org',

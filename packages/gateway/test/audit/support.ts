@@ -44,8 +44,8 @@ export async function auditedHarness() {
   await (await checkpointerOf(h, november.kid, november)).checkpoint();
   h.clock.advance(60_000);
   for (const [key, sub, role] of [
-    [h.keys.finance, 'ana.finance', 'finance'],
-    [h.keys.marketing, 'bruno.marketing', 'marketing_lead'],
+    [h.keys.finance, 'fiona.finance', 'finance'],
+    [h.keys.marketing, 'mark.lead', 'marketing_lead'],
   ] as const) {
     await h.gateway.submitApproval(approver.principal, await h.sign(gated, { key, sub, role }));
   }

@@ -113,8 +113,8 @@ describe('traceLineage', () => {
     expect(
       trace.approvals.accepted.map((a) => [a.approver, a.role, a.kid, a.decision]).sort(),
     ).toEqual([
-      ['ana.finance', 'finance', setup.h.keys.finance.kid, 'approve'],
-      ['bruno.marketing', 'marketing_lead', setup.h.keys.marketing.kid, 'approve'],
+      ['fiona.finance', 'finance', setup.h.keys.finance.kid, 'approve'],
+      ['mark.lead', 'marketing_lead', setup.h.keys.marketing.kid, 'approve'],
     ]);
     const actions = trace.options.find((o) => o.optionId === OPTION_1)?.actions ?? [];
     expect(trace.dispatches.map((d) => d.actionId)).toEqual(actions.map((a) => a.actionId));

@@ -186,7 +186,9 @@ describe('verifyLineage on a database file (offline, read-only)', () => {
 
   it('detects a forged approval record (APPROVAL_CLAIMS_MISMATCH with the field)', async () => {
     const report = await verifyAfter((db) => {
-      db.prepare("update approvals set approver = 'mallory' where approver = 'ana.finance'").run();
+      db.prepare(
+        "update approvals set approver = 'mallory' where approver = 'fiona.finance'",
+      ).run();
     });
     const failure = failureOf(report);
     expect(failure).toMatchObject({

@@ -63,6 +63,11 @@ export const E2E_HUBSPOT_TOKEN = 'pat-e2e-test-token';
 export async function prepareGatewayFolder(hubspotUrl: string): Promise<GatewayFolder> {
   const dir = tempDir('handoff-e2e-');
   const keyFile = { finance: '', marketing: '' };
+  const approvers: unknown[] = [];
+  const identities = {
+    finance: { subject: 'fiona.finance', roles: ['finance'] },
+    marketing: { subject: 'mark.lead', roles: ['marketing_lead'] },
+  };
   for (const [who, alg] of [
     ['finance', 'EdDSA'],
     ['marketing', 'ES256'],
@@ -77,7 +82,10 @@ export async function prepareGatewayFolder(hubspotUrl: string): Promise<GatewayF
       '--json',
     );
     expect(made.code, made.err).toBe(0);
-    keyFile[who] = (JSON.parse(made.out) as { privateKeyFile: string }).privateKeyFile;
+    const { privateKeyFile, kid } = JSON.parse(made.out) as { privateKeyFile: string; kid: string };
+    keyFile[who] = privateKeyFile;
+    // Registered by kid: the gateway reads the public key from keys/jwks.json at start-up and pins it.
+    approvers.push({ kid, tenantId: 'acme-bank', ...identities[who] });
   }
   const apiKey = { copilot: '', approver: '', auditor: '' };
   const entries: unknown[] = [];
@@ -103,7 +111,7 @@ export async function prepareGatewayFolder(hubspotUrl: string): Promise<GatewayF
     gatewayId: E2E_GATEWAY_ID,
     database: { path: 'data/gateway.db' },
     listen: { host: '127.0.0.1', port: 0 },
-    approvals: { keys: [{ type: 'file', path: 'keys/jwks.json' }] },
+    approvals: { keys: [{ type: 'file', path: 'keys/jwks.json' }], approvers },
     auth: { apiKeys: entries },
     policy: { file: POLICY_FILE },
     adapters: [{ type: 'hubspot', accessTokenEnv: 'HUBSPOT_TOKEN', baseUrl: hubspotUrl }],

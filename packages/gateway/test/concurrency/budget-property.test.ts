@@ -4,11 +4,16 @@ import { AdapterError, type AutomationAdapter } from '@handoff/automation-adapte
 import { type HandoffPlan, planDigest } from '@handoff/protocol';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
+import { generateSigningKeyPair, type SigningKeyPair } from '../../src/approvals/signing-keys.js';
 import { isGatewayError } from '../../src/errors.js';
 import type { StoreTx } from '../../src/store/store.js';
 import { scriptedAdapter } from '../dispatch/scripted-adapter.js';
-import { createHarness, type Harness, type HarnessOptions } from '../support/harness.js';
+import {
+  approverEntry,
+  createHarness,
+  type Harness,
+  type HarnessOptions,
+} from '../support/harness.js';
 import * as u from './support.js';
 
 /**
@@ -211,7 +216,9 @@ async function run(world: World, cmd: Cmd): Promise<void> {
   };
   const optionId = cmd.kind === 'approve' ? OPTIONS[cmd.option] : OPTIONS.recommended;
   const cost = optionId === OPTIONS.recommended ? shape.recommendedCost : shape.alternateCost;
-  // The registered approver identities: each decides once per plan (a refused, unused approval excepted).
+  // Each decision signs as another registered identity of the pool (`decided` counts them over the run).
+  decided += 1;
+  const n = decided;
   const decide = async (
     key: 'finance' | 'marketing',
     role: string,
@@ -220,8 +227,8 @@ async function run(world: World, cmd: Cmd): Promise<void> {
     h.gateway.submitApproval(
       approver.principal,
       await h.sign(view, {
-        key: h.keys[key],
-        sub: key === 'finance' ? 'fiona.finance' : 'mark.lead',
+        key: pool[key][n % POOL]?.pair ?? h.keys[key],
+        sub: `${role}-${n % POOL}`,
         role,
         decision,
         optionId,
@@ -303,12 +310,28 @@ function checkStep(world: World): void {
 }
 
 let keys: NonNullable<HarnessOptions['keys']>;
+/** Registered approvers by role: each decision signs as a distinct one (`<role>-<n mod POOL>`), as people would. */
+const POOL = 16;
+let decided = 0;
+const pool: Record<'finance' | 'marketing', { pair: SigningKeyPair; entry: unknown }[]> = {
+  finance: [],
+  marketing: [],
+};
 beforeAll(async () => {
   keys = {
     finance: await generateSigningKeyPair({ alg: 'EdDSA' }),
     marketing: await generateSigningKeyPair({ alg: 'ES256' }),
     outsider: await generateSigningKeyPair({ alg: 'EdDSA' }),
   };
+  for (const [name, role] of [
+    ['finance', 'finance'],
+    ['marketing', 'marketing_lead'],
+  ] as const) {
+    for (let i = 0; i < POOL; i += 1) {
+      const pair = await generateSigningKeyPair({ alg: 'EdDSA' });
+      pool[name].push({ pair, entry: approverEntry(pair, `${role}-${i}`, [role]) });
+    }
+  }
 });
 
 const P = (planId: string, recommendedCost: number, alternateCost: number, days: number) => ({
@@ -405,6 +428,7 @@ function openGateway(world: Pick<World, 'fates'>, scenario: Scenario, databasePa
   return createHarness({
     caps: u.capsOf(scenario.tenantLimit, scenario.hubspotLimit),
     keys,
+    approvers: [...pool.finance, ...pool.marketing].map((p) => p.entry),
     adapters: [fatedAdapter('hubspot', next), fatedAdapter('customerio', next)],
     // A failed attempt is retried an hour later (three attempts); the circuit never opens on its own.
     dispatch: { initialDelayMs: HOUR, maxDelayMs: HOUR, maxAttempts: 3, breakerThreshold: 1000 },

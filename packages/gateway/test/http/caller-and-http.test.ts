@@ -94,12 +94,12 @@ describe.each([
     const view = submitted;
     const first = await t.approve(
       approver,
-      await gw.sign(view, { key: gw.keys.finance, sub: 'fiona', role: 'finance' }),
+      await gw.sign(view, { key: gw.keys.finance, sub: 'fiona.finance', role: 'finance' }),
     );
     expect(first).toMatchObject({ state: 'awaiting_approval', decisive: false });
     const second = await t.approve(
       approver,
-      await gw.sign(view, { key: gw.keys.marketing, sub: 'mark', role: 'marketing_lead' }),
+      await gw.sign(view, { key: gw.keys.marketing, sub: 'mark.lead', role: 'marketing_lead' }),
     );
     expect(second).toMatchObject({ state: 'approved', decisive: true });
     const read = await t.get(auditor, submitted.planId);

@@ -16,7 +16,13 @@ import { type Principal, ROLES, type Role } from '../../src/auth/principal.js';
 import { ManualClock } from '../../src/clock.js';
 import { validateConfig } from '../../src/config/load-config.js';
 import { createGatewayRuntime, type RunningGateway, startGateway } from '../../src/runtime.js';
-import { defaultCaps, fixturePolicy, OTHER_TENANT, TENANT } from '../support/harness.js';
+import {
+  approverEntry,
+  defaultCaps,
+  fixturePolicy,
+  OTHER_TENANT,
+  TENANT,
+} from '../support/harness.js';
 
 export const GATEWAY_ID = 'gw-http';
 
@@ -45,6 +51,8 @@ function makeCallers(tenantId: string, prefix: string): CallersOf {
 /** Options of {@link startHttpGateway}. */
 export interface HttpGatewayOptions {
   maxBodyBytes?: number;
+  /** Extra API key callers (e.g. one principal holding copilot and approver), by name. */
+  extraCallers?: Record<string, { id: string; tenantId: string; roles: Role[] }>;
   /** The config's caps (default: `defaultCaps()` for acme-bank, its tenant cap for globex). */
   caps?: unknown[];
   /** Adapters the runtime's dispatcher sends to (none by default); drive it with `runtime.dispatcher.runDue()`. */
@@ -56,16 +64,26 @@ export interface HttpGatewayOptions {
 /**
  * A gateway wired from configuration exactly as `handoff gateway start` wires it (`createGatewayRuntime` then
  * `startGateway`, listening on 127.0.0.1, port 0), on a private SQLite file with a frozen clock
- * (2026-11-21T09:30:00Z). Every role has an API key in two tenants, `acme-bank` and `globex`.
+ * (2026-11-21T09:30:00Z). Every role has an API key in two tenants, `acme-bank` and `globex`. Registered approver
+ * keys: `finance` -> `fiona.finance` [finance] and `marketing` -> `mark.lead` [marketing_lead] in acme-bank,
+ * `globexFinance` -> `gina.globex` [finance, marketing_lead] in globex.
  */
 export async function startHttpGateway(options: HttpGatewayOptions = {}) {
   const clock = new ManualClock('2026-11-21T09:30:00Z');
   const finance = await generateSigningKeyPair({ alg: 'EdDSA' });
   const marketing = await generateSigningKeyPair({ alg: 'ES256' });
+  const globexFinance = await generateSigningKeyPair({ alg: 'EdDSA' });
   const acme = makeCallers(TENANT, 'acme');
   const globex = makeCallers(OTHER_TENANT, 'globex');
+  const extra: Record<string, HttpCaller> = Object.fromEntries(
+    Object.entries(options.extraCallers ?? {}).map(([name, p]) => [
+      name,
+      { apiKey: generateApiKey(), principal: { ...p, via: 'api_key' as const } },
+    ]),
+  );
   const dir = mkdtempSync(join(tmpdir(), 'handoff-http-'));
-  const apiKeys = [...Object.values(acme), ...Object.values(globex)].map((c) => ({
+  const callerList = [...Object.values(acme), ...Object.values(globex), ...Object.values(extra)];
+  const apiKeys = callerList.map((c) => ({
     id: c.principal.id,
     tenantId: c.principal.tenantId,
     roles: [...c.principal.roles],
@@ -81,7 +99,11 @@ export async function startHttpGateway(options: HttpGatewayOptions = {}) {
         ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
       },
       approvals: {
-        keys: [{ type: 'inline', jwks: { keys: [finance.publicJwk, marketing.publicJwk] } }],
+        approvers: [
+          approverEntry(finance, 'fiona.finance', ['finance']),
+          approverEntry(marketing, 'mark.lead', ['marketing_lead']),
+          approverEntry(globexFinance, 'gina.globex', ['finance', 'marketing_lead'], OTHER_TENANT),
+        ],
       },
       auth: { apiKeys },
       policy: { inline: fixturePolicy() },
@@ -133,8 +155,8 @@ export async function startHttpGateway(options: HttpGatewayOptions = {}) {
     authenticator: runtime.authenticator,
     store: runtime.store,
     clock,
-    callers: { acme, globex },
-    keys: { finance, marketing },
+    callers: { acme, globex, extra },
+    keys: { finance, marketing, globexFinance },
     sign,
     close: async () => {
       await running.stop();

@@ -15,6 +15,8 @@ import { type HttpGateway, rawCall, startHttpGateway } from './http-fixture.js';
 
 const PLAN_ID = fixturePlan().planId;
 const UNKNOWN_PLAN_ID = '019a8f2e-5c4b-7d3e-9a1f-000000000000';
+/** A well-formed public Ed25519 JWK (never used to verify). */
+const SAMPLE_JWK = { kty: 'OKP', crv: 'Ed25519', x: 'A'.repeat(43) };
 
 /** A valid input for each operation, for the caller's own tenant, so only the role can make it FORBIDDEN. */
 const SAMPLE_INPUTS: Record<Operation, unknown> = {
@@ -25,6 +27,20 @@ const SAMPLE_INPUTS: Record<Operation, unknown> = {
   'plans.list': {},
   'plans.cancel': { planId: UNKNOWN_PLAN_ID, reason: 'role matrix' },
   'approvals.submit': { token: 'not.a.token' },
+  'approvers.list': undefined,
+  'approvers.register': {
+    kid: 'role-matrix',
+    subject: 'role.matrix',
+    roles: ['finance'],
+    jwk: SAMPLE_JWK,
+  },
+  'approvers.revoke': { kid: 'unknown-kid', reason: 'role matrix' },
+  'approvers.rotate': {
+    oldKid: 'unknown-kid',
+    kid: 'role-matrix-2',
+    jwk: { ...SAMPLE_JWK, x: `B${'A'.repeat(42)}` },
+    reason: 'role matrix',
+  },
   'budget.getCaps': undefined,
   'budget.setCaps': { caps: defaultCaps() },
   'control.pause': { scopeType: 'channel', scopeValue: 'sms', reason: 'role matrix' },
@@ -170,9 +186,21 @@ describe(`tenant isolation: ${OTHER_TENANT} never touches ${TENANT}`, () => {
 
   test("approvals: a globex approver's valid token for the acme plan is NOT_FOUND", async () => {
     const view = await gw.gateway.getPlan(gw.callers.acme.auditor.principal, PLAN_ID);
-    const token = await gw.sign(view, { key: gw.keys.finance, sub: 'fiona', role: 'finance' });
+    const token = await gw.sign(view, {
+      key: gw.keys.globexFinance,
+      sub: 'gina.globex',
+      role: 'finance',
+    });
     const answer = await call('approvals.submit', 'approver', { token });
     expect([answer.status, answer.envelope?.code]).toEqual([404, 'NOT_FOUND']);
+    // An acme key presented by globex is refused for its tenant before any plan is looked up.
+    const acmeKey = await gw.sign(view, {
+      key: gw.keys.finance,
+      sub: 'fiona.finance',
+      role: 'finance',
+    });
+    const foreign = await call('approvals.submit', 'approver', { token: acmeKey });
+    expect([foreign.status, foreign.envelope?.code]).toEqual([403, 'APPROVAL_TENANT_MISMATCH']);
     const after = await gw.gateway.getPlan(gw.callers.acme.auditor.principal, PLAN_ID);
     expect(after.approvals).toEqual([]);
   });

@@ -51,7 +51,7 @@ describe('replayed tokens (each refusal recorded)', () => {
         role: 'marketing_lead',
         jti,
       },
-      h.keys.marketing.privateJwk,
+      h.keys.mary.privateJwk,
       { clock: h.clock },
     );
     await k.expectRefused(reused, 'APPROVAL_REPLAYED', other.planId);
@@ -100,9 +100,12 @@ describe('refusals of tokens that do not verify (recorded without a plan)', () =
     );
   });
 
-  test('a key the gateway does not trust is APPROVAL_UNKNOWN_KEY', async () => {
+  test('a key the registry does not hold is APPROVAL_KEY_NOT_REGISTERED', async () => {
     ({ h, k, view } = await withSubmittedPlan());
-    await k.expectRefused(await k.finance(view, { key: h.keys.outsider }), 'APPROVAL_UNKNOWN_KEY');
+    await k.expectRefused(
+      await k.finance(view, { key: h.keys.outsider }),
+      'APPROVAL_KEY_NOT_REGISTERED',
+    );
   });
 
   test('a tampered payload is APPROVAL_INVALID_SIGNATURE', async () => {

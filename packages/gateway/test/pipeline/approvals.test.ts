@@ -1,8 +1,17 @@
 import { planDigest } from '@handoff/protocol';
 import { afterEach, describe, expect, test } from 'vitest';
+import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
 import type { PlanView } from '../../src/pipeline/plan-view.js';
-import { defaultCaps, fixturePlan, type Harness, TENANT } from '../support/harness.js';
-import { type ApprovalKit, withSubmittedPlan } from './approval-support.js';
+import { signProvenance } from '../provenance/signing.js';
+import {
+  approverEntry,
+  createHarness,
+  defaultCaps,
+  fixturePlan,
+  type Harness,
+  TENANT,
+} from '../support/harness.js';
+import { type ApprovalKit, approvalKit, withSubmittedPlan } from './approval-support.js';
 import {
   APPROVAL_WINDOW_MS,
   count,
@@ -38,7 +47,9 @@ describe('quorum', () => {
     const first = await k.submit(await k.finance(view));
     expect(first).toMatchObject({ state: 'awaiting_approval', decisive: false });
     expect(first.gates[0]).toMatchObject({ approvers: ['fiona.finance'], satisfied: false });
-    const sameRole = await k.submit(await k.finance(view, { sub: 'fred.finance' }));
+    const sameRole = await k.submit(
+      await k.finance(view, { key: h.keys.fred, sub: 'fred.finance' }),
+    );
     expect(sameRole).toMatchObject({ state: 'awaiting_approval', decisive: false });
     expect(sameRole.gates[0]?.satisfied).toBe(false);
     expect(count(h, 'dispatches')).toBe(0);
@@ -69,21 +80,67 @@ describe('refusals of verified approvals that do not match the plan (each record
   });
 
   test('a role no gate asks for is APPROVAL_ROLE_NOT_REQUIRED', async () => {
-    ({ h, k, view } = await withSubmittedPlan());
+    const legal = await generateSigningKeyPair({ alg: 'EdDSA' });
+    ({ h, k, view } = await withSubmittedPlan({
+      approvers: [approverEntry(legal, 'lena.legal', ['legal'])],
+    }));
     await k.expectRefused(
-      await k.finance(view, { role: 'legal' }),
+      await k.finance(view, { key: legal, sub: 'lena.legal', role: 'legal' }),
       'APPROVAL_ROLE_NOT_REQUIRED',
       view.planId,
     );
   });
 
-  test('the submitting principal approving its own plan is APPROVAL_SELF_APPROVAL', async () => {
+  test('a role the key is not registered with is APPROVAL_ROLE_NOT_HELD', async () => {
     ({ h, k, view } = await withSubmittedPlan());
     await k.expectRefused(
-      await k.finance(view, { sub: 'copilot-1' }),
+      await k.finance(view, { role: 'marketing_lead' }),
+      'APPROVAL_ROLE_NOT_HELD',
+      view.planId,
+    );
+  });
+
+  test('the submitting principal presenting approvals of its own plan is APPROVAL_SELF_APPROVAL', async () => {
+    h = await createHarness();
+    const self = h.callers.copilotApprover.principal;
+    view = await h.gateway.submitPlan(self, fixturePlan());
+    const before = snapshot(h);
+    for (const token of [
+      await h.sign(view, { key: h.keys.finance, sub: 'fiona.finance', role: 'finance' }),
+      await h.sign(view, { key: h.keys.marketing, sub: 'mark.lead', role: 'marketing_lead' }),
+    ]) {
+      await expectGatewayError(h.gateway.submitApproval(self, token), 'APPROVAL_SELF_APPROVAL');
+    }
+    const after = snapshot(h);
+    expect(after.lineage).toBe(before.lineage + 2);
+    expect({ ...after, lineage: 0 }).toEqual({ ...before, lineage: 0 });
+    expect((await h.gateway.getPlan(h.callers.auditor.principal, view.planId)).state).toBe(
+      'awaiting_approval',
+    );
+  });
+
+  test("the key that signed the plan's provenance cannot approve it, under any kid", async () => {
+    const copilotKey = await generateSigningKeyPair({ alg: 'EdDSA' });
+    h = await createHarness({
+      provenance: {
+        copilotKeys: [{ type: 'inline', jwks: { keys: [copilotKey.publicJwk] } }],
+        required: true,
+      },
+      approvers: [approverEntry(copilotKey, 'sly.approver', ['finance'])],
+    });
+    k = approvalKit(h);
+    const plan = fixturePlan();
+    view = await h.gateway.submitPlan(
+      h.callers.copilot.principal,
+      plan,
+      await signProvenance(plan, copilotKey),
+    );
+    await k.expectRefused(
+      await k.finance(view, { key: copilotKey, sub: 'sly.approver' }),
       'APPROVAL_SELF_APPROVAL',
       view.planId,
     );
+    expect((await k.submit(await k.finance(view))).approvals).toHaveLength(1);
   });
 
   test('a digest of another plan, or of a changed plan, is APPROVAL_DIGEST_MISMATCH', async () => {

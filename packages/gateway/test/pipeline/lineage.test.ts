@@ -72,7 +72,7 @@ beforeAll(async () => {
     [h.keys.outsider, 'finance'],
     [h.keys.finance, 'legal'],
   ] as const) {
-    const token = await h.sign(planB, { key, sub: 'eve.intruder', role });
+    const token = await h.sign(planB, { key, sub: 'fiona.finance', role });
     tokens.push(token);
     await expect(h.gateway.submitApproval(approver.principal, token)).rejects.toThrow();
   }
@@ -147,8 +147,8 @@ describe('the hash chain', () => {
     }
     const refused = await all({ types: ['approval.refused'] });
     expect(refused.map((e) => e.data.code)).toEqual([
-      'APPROVAL_UNKNOWN_KEY',
-      'APPROVAL_ROLE_NOT_REQUIRED',
+      'APPROVAL_KEY_NOT_REGISTERED',
+      'APPROVAL_ROLE_NOT_HELD',
     ]);
   });
 });

@@ -13,7 +13,7 @@ import {
 import { approveByBoth } from './helpers.js';
 
 /**
- * Plan ids are scoped per tenant (store key `(tenant_id, plan_id)`, migration 0007): the same plan id in two
+ * Plan ids are scoped per tenant (store key `(tenant_id, plan_id)`, migration 0006): the same plan id in two
  * tenants is two plans, each with its own state, approvals, ledger and lineage, and no tenant's use of an id is
  * visible to another (no existence oracle). The HTTP view of the same: test/reliability/trust-tenancy.test.ts.
  */

@@ -181,7 +181,7 @@ describe('through the API, illegal moves are impossible', () => {
     const approved = await approveByBoth(h, view);
     expect(approved.state).toBe('approved');
     const outbox = count(h, 'dispatches');
-    const token = await h.sign(view, { key: h.keys.finance, sub: 'fred.finance', role: 'finance' });
+    const token = await h.sign(view, { key: h.keys.fred, sub: 'fred.finance', role: 'finance' });
     await expectGatewayError(
       h.gateway.submitApproval(approver.principal, token),
       'PLAN_NOT_AWAITING_APPROVAL',

@@ -56,7 +56,17 @@ export function writeChaosConfig(
     gatewayId: CHAOS_GATEWAY_ID,
     database: { path: 'gateway.db' },
     listen: { host: '127.0.0.1', port: 0 },
-    approvals: { keys: [{ type: 'inline', jwks: { keys: [finance.publicJwk] } }] },
+    approvals: {
+      approvers: [
+        {
+          kid: finance.kid,
+          subject: 'fiona.finance',
+          tenantId: TENANT,
+          roles: ['finance'],
+          jwk: finance.publicJwk,
+        },
+      ],
+    },
     auth: {
       apiKeys: [
         {

@@ -111,8 +111,8 @@ const attacks: Attack[] = [
     () => signedWith({ kid: finance.kid, typ: TYP }, base64url.decode(finance.publicJwk.x ?? '')),
   ],
   [
-    'unknown kid',
-    'APPROVAL_UNKNOWN_KEY',
+    'a kid the approver registry does not hold',
+    'APPROVAL_KEY_NOT_REGISTERED',
     async () => claimsToken({}, await generateSigningKeyPair({ alg: 'EdDSA' })),
   ],
   [
@@ -165,10 +165,14 @@ const attacks: Attack[] = [
     'APPROVAL_ROLE_NOT_REQUIRED',
     () => claimsToken({ optionId: 'nurture-broadcast' }),
   ],
-  ['a role no gate asks for', 'APPROVAL_ROLE_NOT_REQUIRED', () => claimsToken({ role: 'intern' })],
   [
-    'self-approval by the submitting copilot',
-    'APPROVAL_SELF_APPROVAL',
+    'a role the key is not registered with',
+    'APPROVAL_ROLE_NOT_HELD',
+    () => claimsToken({ role: 'intern' }),
+  ],
+  [
+    'self-approval by the submitting copilot (its id as sub)',
+    'APPROVAL_SUBJECT_MISMATCH',
     () => claimsToken({ sub: gw.callers.acme.copilot.principal.id }),
   ],
   [

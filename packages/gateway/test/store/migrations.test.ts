@@ -136,7 +136,7 @@ describe('committed migrations', () => {
       await store.close();
     }
   });
-  test('0007 scopes plan ids per tenant: existing plans and approvals keep theirs, a second tenant may reuse the id', async () => {
+  test('0006 scopes plan ids per tenant: existing plans and approvals keep theirs, a second tenant may reuse the id', async () => {
     const path = databaseAt(4);
     const old = new Database(path);
     old

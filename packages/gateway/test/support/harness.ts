@@ -56,13 +56,46 @@ export interface HarnessOptions {
   onPause?: 'keep' | 'release';
   databasePath?: string;
   /** Approver keys to reuse (e.g. to reopen the same database with the same approvers); fresh ones otherwise. */
-  keys?: { finance: SigningKeyPair; marketing: SigningKeyPair; outsider: SigningKeyPair };
+  keys?: Partial<HarnessKeys>;
+  /** Extra `approvals.approvers` entries (registered beside the default ones). */
+  approvers?: unknown[];
   /** Adapters the runtime's dispatcher sends to (none by default). */
   adapters?: readonly AutomationAdapter[];
   /** The config's `dispatch` section (retries, circuit breaker). */
   dispatch?: Record<string, number>;
   /** The config's `provenance` section (copilot keys for plan signatures). */
   provenance?: Record<string, unknown>;
+}
+
+/**
+ * The approver keys of a harness. Registered in {@link TENANT}: `finance` -> `fiona.finance` [finance],
+ * `marketing` -> `mark.lead` [marketing_lead], `fred` -> `fred.finance` [finance], `mary` -> `mary.lead`
+ * [marketing_lead]. `outsider` is registered nowhere.
+ */
+export interface HarnessKeys {
+  finance: SigningKeyPair;
+  marketing: SigningKeyPair;
+  fred: SigningKeyPair;
+  mary: SigningKeyPair;
+  outsider: SigningKeyPair;
+}
+
+/** The registered approver identities of the harness keys: key name -> subject and roles. */
+export const HARNESS_APPROVERS = {
+  finance: { subject: 'fiona.finance', roles: ['finance'] },
+  marketing: { subject: 'mark.lead', roles: ['marketing_lead'] },
+  fred: { subject: 'fred.finance', roles: ['finance'] },
+  mary: { subject: 'mary.lead', roles: ['marketing_lead'] },
+} as const;
+
+/** An `approvals.approvers` entry registering `key` to `subject` in `tenantId` with `roles` (JWK inline). */
+export function approverEntry(
+  key: SigningKeyPair,
+  subject: string,
+  roles: readonly string[],
+  tenantId = TENANT,
+): Record<string, unknown> {
+  return { kid: key.kid, subject, tenantId, roles: [...roles], jwk: key.publicJwk };
 }
 
 /** Default caps: EUR 1,000.00 a month for the tenant, EUR 700.00 a month for the hubspot adapter. */
@@ -88,16 +121,22 @@ export function defaultCaps(): unknown[] {
 
 /**
  * An in-process gateway on a private SQLite file with a frozen clock (2026-11-21T09:30:00Z), approver keys made
- * at test time (EdDSA for finance, ES256 for the marketing lead) and API-key callers for every role.
+ * at test time and registered in the approver registry (see {@link HarnessKeys}; EdDSA for finance, ES256 for
+ * marketing leads) and API-key callers for every role.
  */
 export async function createHarness(options: HarnessOptions = {}) {
   const clock = new ManualClock('2026-11-21T09:30:00Z');
   const finance = options.keys?.finance ?? (await generateSigningKeyPair({ alg: 'EdDSA' }));
   const marketing = options.keys?.marketing ?? (await generateSigningKeyPair({ alg: 'ES256' }));
+  const fred = options.keys?.fred ?? (await generateSigningKeyPair({ alg: 'EdDSA' }));
+  const mary = options.keys?.mary ?? (await generateSigningKeyPair({ alg: 'ES256' }));
   const outsider = options.keys?.outsider ?? (await generateSigningKeyPair({ alg: 'EdDSA' }));
+  const keys: HarnessKeys = { finance, marketing, fred, mary, outsider };
   const callers = {
     copilot: caller('copilot-1', TENANT, ['copilot']),
     approver: caller('approver-desk', TENANT, ['approver']),
+    /** One API key holding both copilot and approver: separation of duties must hold against it. */
+    copilotApprover: caller('copilot-approver', TENANT, ['copilot', 'approver']),
     operator: caller('operator-1', TENANT, ['operator']),
     auditor: caller('auditor-1', TENANT, ['auditor']),
     otherCopilot: caller('copilot-9', OTHER_TENANT, ['copilot']),
@@ -110,7 +149,15 @@ export async function createHarness(options: HarnessOptions = {}) {
       gatewayId: GATEWAY_ID,
       database: { path: options.databasePath ?? join(dir, 'gateway.db') },
       approvals: {
+        // finance and marketing are looked up by kid in approvals.keys; fred and mary carry their JWK inline.
         keys: [{ type: 'inline', jwks: { keys: [finance.publicJwk, marketing.publicJwk] } }],
+        approvers: [
+          { kid: finance.kid, subject: 'fiona.finance', tenantId: TENANT, roles: ['finance'] },
+          { kid: marketing.kid, subject: 'mark.lead', tenantId: TENANT, roles: ['marketing_lead'] },
+          approverEntry(fred, 'fred.finance', ['finance']),
+          approverEntry(mary, 'mary.lead', ['marketing_lead']),
+          ...(options.approvers ?? []),
+        ],
       },
       auth: { apiKeys: Object.values(callers).map((c) => c.entry) },
       policy: { inline: options.policy ?? fixturePolicy() },
@@ -125,7 +172,6 @@ export async function createHarness(options: HarnessOptions = {}) {
     clock,
     ...(options.adapters ? { adapters: options.adapters } : {}),
   });
-  const keys = { finance, marketing, outsider };
 
   /** Signs an approval for a plan view as `sub` in `role` (defaults: approve, the recommended option). */
   async function sign(

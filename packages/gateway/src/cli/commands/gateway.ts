@@ -20,9 +20,9 @@ export function registerGateway(program: Command, io: Io, setExit: (code: ExitCo
     .action(async (opts: { config: string; json?: boolean }) => {
       setExit(
         await run(io, opts.json ?? false, async () => {
-          const runtime = await createGatewayRuntime(loadConfigFile(opts.config));
           // Logs go to stderr as JSON lines (pino): stdout carries only the listening line.
           const logger = pino({ name: 'handoff-gateway' }, pino.destination(2));
+          const runtime = await createGatewayRuntime(loadConfigFile(opts.config), { logger });
           const running = await startGateway(runtime, { logger });
           const info = {
             url: running.server.url,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { JWK } from 'jose';
 import {
   combineKeySources,
   createKeySource,
@@ -70,9 +71,9 @@ function sourceOf(value: string, option: string): KeySourceConfig {
 
 /**
  * The trust `verifyLineage` is given: the keys named by the options, combined per purpose (a config's
- * checkpoint key and approver sources, then each `--checkpoint-keys` / `--approver-keys`), or `'unanchored'`
- * with `--unanchored`. A purpose with no key trusts none: a lineage with checkpoints (or approvals) then fails
- * `CHECKPOINT_KEY_UNTRUSTED` (`APPROVAL_KEY_UNTRUSTED`). More sources (an approver registry's keys) join here.
+ * checkpoint key, its approver sources and its registry entries with an inline `jwk`, then each
+ * `--checkpoint-keys` / `--approver-keys`), or `'unanchored'` with `--unanchored`. A purpose with no key trusts none: a lineage with checkpoints (or approvals) then fails
+ * `CHECKPOINT_KEY_UNTRUSTED` (`APPROVAL_KEY_UNTRUSTED`).
  *
  * @returns `undefined` when no anchor and no `--unanchored` was given: the caller refuses to verify.
  * @throws GatewayError `VALIDATION_FAILED` for `--unanchored` together with anchors; `CONFIG_INVALID` when the
@@ -85,8 +86,15 @@ export async function trustFromOptions(opts: TrustOptions): Promise<VerifierTrus
     const loaded = loadConfigFile(opts.config);
     const key = await checkpointKeyFromConfig(loaded);
     if (key) checkpoint.push(createKeySource({ type: 'inline', jwks: { keys: [key.publicJwk] } }));
-    for (const k of loaded.config.approvals.keys) {
+    for (const k of loaded.config.approvals.keys ?? []) {
       approver.push(createKeySource(keySourceConfig(loaded, k)));
+    }
+    // The registry's configured approvers whose public JWK is given inline (the others are in `approvals.keys`).
+    const inline = (loaded.config.approvals.approvers ?? []).flatMap((a) =>
+      a.jwk ? [{ ...a.jwk, kid: a.kid }] : [],
+    );
+    if (inline.length > 0) {
+      approver.push(createKeySource({ type: 'inline', jwks: { keys: inline as JWK[] } }));
     }
   }
   for (const value of opts.checkpointKeys ?? []) {

@@ -24,7 +24,7 @@ export const payloads = sqliteTable('payloads', {
 
 /**
  * One row per plan: its state and the facts the pipeline needs without re-reading the payload. Plan ids are
- * scoped per tenant (key `(tenant_id, plan_id)`, migration 0007): the same id in two tenants is two plans, so a
+ * scoped per tenant (key `(tenant_id, plan_id)`, migration 0006): the same id in two tenants is two plans, so a
  * plan id used in one tenant is never a conflict, nor a signal, in another.
  */
 export const plans = sqliteTable(
@@ -239,4 +239,33 @@ export const controls = sqliteTable(
     pausedAt: integer('paused_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.scopeType, t.scopeValue] })],
+);
+
+/**
+ * The approver registry: every approver key (`kid`) registered to exactly one approver identity (`subject`), one
+ * tenant and a set of roles (a JSON array, sorted, never empty). `jwk` is the pinned public JWK (RFC 7517, public
+ * members only) that verifies the key's approvals, `thumbprint` its RFC 7638 SHA-256 thumbprint (base64url).
+ * A key material (thumbprint) is registered under one kid only. A row is never deleted or re-owned: revocation sets `status` to `revoked` with who, when and why.
+ */
+export const approverKeys = sqliteTable(
+  'approver_keys',
+  {
+    kid: text('kid').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    subject: text('subject').notNull(),
+    roles: text('roles').notNull(),
+    jwk: text('jwk').notNull(),
+    thumbprint: text('thumbprint').notNull(),
+    status: text('status').notNull(),
+    registeredAt: integer('registered_at').notNull(),
+    registeredBy: text('registered_by').notNull(),
+    revokedAt: integer('revoked_at'),
+    revokedBy: text('revoked_by'),
+    reason: text('reason'),
+  },
+  (t) => [
+    index('approver_keys_tenant').on(t.tenantId, t.subject),
+    // One key material, one kid: the same public key under two kids would let one signer act as two identities.
+    uniqueIndex('approver_keys_thumbprint').on(t.thumbprint),
+  ],
 );

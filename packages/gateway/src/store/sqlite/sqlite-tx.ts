@@ -4,6 +4,7 @@ import type { PlanState } from '../../plan-state.js';
 import { type ChainHead, chainCanonical, EMPTY_HEAD, lineageColumns } from '../lineage-chain.js';
 import type {
   ApprovalRecord,
+  ApproverKeyRecord,
   ControlRecord,
   ControlScope,
   KeyPurpose,
@@ -25,6 +26,15 @@ import type { SqliteDb } from './sqlite-store.js';
 
 type PlanRow = typeof s.plans.$inferSelect;
 type LedgerRow = typeof s.budgetLedger.$inferSelect;
+type ApproverKeyRow = typeof s.approverKeys.$inferSelect;
+
+function toApproverKey(row: ApproverKeyRow): ApproverKeyRecord {
+  return {
+    ...row,
+    roles: JSON.parse(row.roles) as string[],
+    status: row.status as ApproverKeyRecord['status'],
+  };
+}
 
 function toPlan(row: PlanRow): PlanRecord {
   return { ...row, state: row.state as PlanState, pausedFrom: row.pausedFrom as PlanState | null };
@@ -58,6 +68,7 @@ export class SqliteTx implements StoreTx {
   readonly #capsOf;
   readonly #controlsOf;
   readonly #rememberPolicy;
+  readonly #approverKeyByKid;
   /** The chain head as this transaction left it; undefined until read (see {@link forgetChainHead}). */
   #head: ChainHead | undefined;
 
@@ -78,6 +89,11 @@ export class SqliteTx implements StoreTx {
       .select()
       .from(s.approvals)
       .where(and(eq(s.approvals.tenantId, p('tenantId')), eq(s.approvals.planId, p('planId'))))
+      .prepare();
+    this.#approverKeyByKid = db
+      .select()
+      .from(s.approverKeys)
+      .where(eq(s.approverKeys.kid, p('kid')))
       .prepare();
     this.#useToken = db
       .insert(s.usedTokens)
@@ -352,12 +368,62 @@ export class SqliteTx implements StoreTx {
     return rows.map((row) => ({ ...row, decision: row.decision as ApprovalRecord['decision'] }));
   }
 
+  async getKey(purpose: KeyPurpose, kid: string): Promise<string | undefined> {
+    const k = s.keys;
+    const row = this.#db
+      .select({ jwk: k.jwk })
+      .from(k)
+      .where(and(eq(k.purpose, purpose), eq(k.kid, kid)))
+      .get();
+    return row?.jwk;
+  }
+
   async rememberKey(purpose: KeyPurpose, kid: string, jwk: string, atMs: number): Promise<void> {
     this.#db
       .insert(s.keys)
       .values({ purpose, kid, jwk, firstSeenAt: atMs })
       .onConflictDoNothing()
       .run();
+  }
+
+  async getApproverKey(kid: string): Promise<ApproverKeyRecord | undefined> {
+    const row = this.#approverKeyByKid.get({ kid });
+    return row ? toApproverKey(row) : undefined;
+  }
+
+  async listApproverKeys(tenantId: string): Promise<ApproverKeyRecord[]> {
+    const a = s.approverKeys;
+    const rows = this.#db
+      .select()
+      .from(a)
+      .where(eq(a.tenantId, tenantId))
+      .orderBy(a.subject, a.kid)
+      .all();
+    return rows.map(toApproverKey);
+  }
+
+  async insertApproverKey(record: ApproverKeyRecord): Promise<boolean> {
+    const result = this.#db
+      .insert(s.approverKeys)
+      .values({ ...record, roles: JSON.stringify(record.roles) })
+      .onConflictDoNothing()
+      .run();
+    return result.changes > 0;
+  }
+
+  async revokeApproverKey(
+    kid: string,
+    revokedBy: string,
+    reason: string,
+    atMs: number,
+  ): Promise<boolean> {
+    const a = s.approverKeys;
+    const result = this.#db
+      .update(a)
+      .set({ status: 'revoked', revokedAt: atMs, revokedBy, reason })
+      .where(and(eq(a.kid, kid), eq(a.status, 'active')))
+      .run();
+    return result.changes > 0;
   }
 
   async rememberPolicy(

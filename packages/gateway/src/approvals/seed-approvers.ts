@@ -1,0 +1,136 @@
+import { GatewayError, isGatewayError } from '../errors.js';
+import type { ApproverKeyRecord, GatewayStore } from '../store/store.js';
+import {
+  type ApproverRegistration,
+  type CopilotDirectory,
+  registerApproverKey,
+  toApproverKeyRecord,
+} from './approver-registry.js';
+import type { VerificationJwk } from './jwks.js';
+import type { KeySource } from './key-source.js';
+import { ALLOWED_ALGORITHMS } from './signing-keys.js';
+
+/** One `approvals.approvers` entry of the configuration: its public JWK inline or looked up by kid. */
+export interface ConfiguredApprover {
+  kid: string;
+  subject: string;
+  tenantId: string;
+  roles: string[];
+  jwk?: Record<string, unknown>;
+}
+
+/** The actor of registrations seeded from configuration. */
+export const CONFIG_REGISTRAR = { type: 'system', id: 'config' } as const;
+
+async function lookUp(
+  kid: string,
+  keys: KeySource | undefined,
+  index: number,
+): Promise<VerificationJwk> {
+  const missing = (cause?: unknown) =>
+    new GatewayError(
+      'CONFIG_INVALID',
+      `approvals.approvers[${index}]: no key with kid ${JSON.stringify(kid)} in approvals.keys`,
+      {
+        issues: [
+          {
+            path: `/approvals/approvers/${index}/kid`,
+            code: 'APPROVER_KEY_NOT_FOUND',
+            message: 'not found',
+          },
+        ],
+        ...(cause === undefined ? {} : { cause }),
+      },
+    );
+  if (keys === undefined) throw missing();
+  let failure: unknown;
+  for (const alg of ALLOWED_ALGORITHMS) {
+    try {
+      return await keys.resolveJwk({ kid, alg });
+    } catch (error) {
+      if (!isGatewayError(error, 'APPROVAL_UNKNOWN_KEY')) failure ??= error;
+    }
+  }
+  throw missing(failure);
+}
+
+/**
+ * Turns the configured approvers into registry rows: each entry's public JWK is its inline `jwk`, else the key
+ * with its kid in `keys` (the `approvals.keys` sources, read once, here).
+ *
+ * @throws GatewayError `CONFIG_INVALID` naming the entry when a kid is listed twice, cannot be found in `keys`
+ *   (or `keys` is absent), or its JWK is not a usable public Ed25519/P-256 key.
+ */
+export async function configuredApproverKeys(
+  entries: readonly ConfiguredApprover[],
+  keys: KeySource | undefined,
+  atMs: number,
+): Promise<ApproverKeyRecord[]> {
+  const seen = new Set<string>();
+  const records: ApproverKeyRecord[] = [];
+  for (const [index, entry] of entries.entries()) {
+    if (seen.has(entry.kid)) {
+      throw new GatewayError(
+        'CONFIG_INVALID',
+        `approvals.approvers: kid ${JSON.stringify(entry.kid)} is listed twice`,
+      );
+    }
+    seen.add(entry.kid);
+    const jwk: Record<string, unknown> = entry.jwk ?? { ...(await lookUp(entry.kid, keys, index)) };
+    const registration: ApproverRegistration = { ...entry, jwk };
+    records.push(await toApproverKeyRecord(registration, CONFIG_REGISTRAR, atMs));
+  }
+  return records;
+}
+
+/** The fields of `configured` that differ from the registration `stored` of the same kid. */
+function differences(configured: ApproverKeyRecord, stored: ApproverKeyRecord): string[] {
+  const fields = ['subject', 'tenantId', 'thumbprint'] as const;
+  const changed: string[] = fields.filter((f) => configured[f] !== stored[f]);
+  if (JSON.stringify(configured.roles) !== JSON.stringify(stored.roles)) changed.push('roles');
+  return changed;
+}
+
+/**
+ * Seeds configured approver keys in one transaction: a kid not registered yet is registered (with its
+ * `control.approver_registered` event, actor `system:config`); a registered one must agree with the entry.
+ * A revoked kid stays revoked whatever the configuration says: the start goes on and `onRevokedListed` is told
+ * (an operator's revocation is never undone, nor blocked, by a stale config file). Nothing is seeded when any
+ * entry fails.
+ *
+ * @returns the kids registered now.
+ * @throws GatewayError `APPROVER_REGISTRY_CONFLICT` when an entry disagrees with the registration of its kid
+ *   (subject, tenant, roles or key thumbprint: a kid never changes owner), its key material is registered under
+ *   another kid, or its subject is a copilot principal of its tenant.
+ */
+export async function seedApprovers(
+  store: GatewayStore,
+  records: readonly ApproverKeyRecord[],
+  copilots: CopilotDirectory,
+  onRevokedListed: (kid: string) => void = () => undefined,
+): Promise<string[]> {
+  const revoked: string[] = [];
+  const seeded = await store.transaction(async (tx) => {
+    const registered: string[] = [];
+    for (const record of records) {
+      const stored = await tx.getApproverKey(record.kid);
+      if (stored === undefined) {
+        await registerApproverKey(tx, record, copilots, CONFIG_REGISTRAR);
+        registered.push(record.kid);
+        continue;
+      }
+      const changed = differences(record, stored);
+      if (changed.length > 0) {
+        throw new GatewayError(
+          'APPROVER_REGISTRY_CONFLICT',
+          `approvals.approvers: kid ${JSON.stringify(record.kid)} is registered with another ${changed.join(', ')}; a kid never changes owner (register a new kid and revoke this one)`,
+          { details: { kid: record.kid, fields: changed } },
+        );
+      }
+      if (stored.status === 'revoked') revoked.push(record.kid);
+    }
+    return registered;
+  });
+  for (const kid of revoked) onRevokedListed(kid);
+  return seeded;
+}
