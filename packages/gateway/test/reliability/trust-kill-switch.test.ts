@@ -41,7 +41,7 @@ describe('trust: kill switch', () => {
   test('observation 4: a pause of an adapter holds the approval of another option that uses it', async ({
     task,
   }) => {
-    const t = tally(task, 'kill switch');
+    const t = tally(task, 'trust: kill switch');
     t.tried();
     const hubspot = scriptedAdapter('hubspot');
     const customerio = scriptedAdapter('customerio');
@@ -115,7 +115,7 @@ describe('trust: kill switch', () => {
   test('observation 11: a look-alike copilot_model label cannot escape a pause on the model', async ({
     task,
   }) => {
-    const t = tally(task, 'kill switch');
+    const t = tally(task, 'trust: kill switch');
     t.tried();
     const g = await startHttpGateway();
     gw = g;
