@@ -1,4 +1,4 @@
-import { type ApprovalClaims, sumMinor } from '@handoff/protocol';
+import { sumMinor } from '@handoff/protocol';
 import { NO_COPILOTS } from '../approvals/approver-registry.js';
 import { type VerifiedApproval, verifyApprovalToken } from '../approvals/verify-approval.js';
 import type { Principal } from '../auth/principal.js';
@@ -13,6 +13,7 @@ import { expirePlan } from './expire-plans.js';
 import { type PlanView, planView } from './plan-view.js';
 import { queueActions } from './queue-actions.js';
 import { gateProgress, quorumMet } from './quorum.js';
+import { approvalFacts, recordApproval, recordUnverifiedRefusal } from './record-approval.js';
 import { releaseBudget } from './reserve-budget.js';
 import { transitionPlan } from './transition.js';
 
@@ -95,26 +96,6 @@ export async function approvePlan(
     .catch((error: unknown) => recordBudgetRefusal(deps.store, error));
   if ('refused' in outcome) throw outcome.refused;
   return outcome;
-}
-
-/** Records a token that failed verification: no claim of it is trusted, so it names no plan. */
-async function recordUnverifiedRefusal(
-  deps: PipelineDeps,
-  principal: Principal,
-  error: GatewayError,
-) {
-  const now = deps.clock.now();
-  await deps.store.transaction((tx) =>
-    tx.appendLineage([
-      {
-        tenantId: principal.tenantId,
-        type: 'approval.refused',
-        actor: actorOf(principal, 'approver'),
-        occurredAt: now,
-        data: { code: error.code, verified: false, presentedBy: principal.id },
-      },
-    ]),
-  );
 }
 
 type Applied = Omit<ApprovalResult, 'view'> | { refused: GatewayError };
@@ -271,56 +252,4 @@ async function applyApproval(
   await tx.extendReservations(record.tenantId, record.planId, record.expiresAt, now);
   await queueActions(tx, { plan, record, optionId: claims.optionId, atMs: now, actor });
   return { record, decisive: true };
-}
-
-async function recordApproval(
-  tx: StoreTx,
-  record: PlanRecord,
-  verified: VerifiedApproval,
-  token: string,
-  now: number,
-  presentedBy: string,
-) {
-  const { claims, header, tokenDigest } = verified;
-  await tx.rememberKey('approver', header.kid, JSON.stringify(verified.publicJwk), now);
-  await tx.putPayload(tokenDigest, 'ApprovalJws', token, now);
-  await tx.insertApproval({
-    jti: claims.jti,
-    tenantId: record.tenantId,
-    planId: record.planId,
-    optionId: claims.optionId,
-    approver: claims.sub,
-    role: claims.role,
-    decision: claims.decision,
-    kid: header.kid,
-    tokenDigest,
-    maxSpendMinor: claims.maxSpend.amountMinor,
-    currency: claims.maxSpend.currency,
-    receivedAt: now,
-  });
-  await tx.appendLineage([
-    {
-      tenantId: record.tenantId,
-      planId: record.planId,
-      type: 'approval.accepted',
-      actor: { type: 'approver', id: claims.sub },
-      occurredAt: now,
-      refs: { plan: record.digest, approval: tokenDigest },
-      data: { ...approvalFacts(claims, header.kid), presentedBy },
-    },
-  ]);
-}
-
-function approvalFacts(claims: ApprovalClaims, kid: string): Record<string, unknown> {
-  return {
-    approver: claims.sub,
-    role: claims.role,
-    decision: claims.decision,
-    optionId: claims.optionId,
-    kid,
-    jti: claims.jti,
-    maxSpend: claims.maxSpend,
-    issuedAt: claims.iat,
-    expiresAt: claims.exp,
-  };
 }
