@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import { GatewayError, isGatewayError } from '../errors.js';
 import type { PipelineDeps } from '../pipeline/deps.js';
-import type { ApproverKeyRecord } from '../store/store.js';
+import type { ApproverKeyRecord } from '../store/approver-keys.js';
 import {
   NO_COPILOTS,
   type RegistryActor,

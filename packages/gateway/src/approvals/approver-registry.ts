@@ -2,7 +2,8 @@ import { IdentifierSchema } from '@handoff/protocol';
 import { calculateJwkThumbprint } from 'jose';
 import { z } from 'zod';
 import { GatewayError } from '../errors.js';
-import type { ApproverKeyRecord, StoreTx } from '../store/store.js';
+import type { ApproverKeyRecord } from '../store/approver-keys.js';
+import type { StoreTx } from '../store/store.js';
 import { normalizeJwks, type VerificationJwk } from './jwks.js';
 
 /**

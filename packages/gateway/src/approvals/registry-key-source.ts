@@ -1,6 +1,7 @@
 import type { CryptoKey } from 'jose';
 import { GatewayError } from '../errors.js';
-import type { ApproverKeyRecord, GatewayStore } from '../store/store.js';
+import type { ApproverKeyRecord } from '../store/approver-keys.js';
+import type { GatewayStore } from '../store/store.js';
 import { checkHeader, importVerificationKey, type VerificationJwk } from './jwks.js';
 import type { KeyHeader, KeySource, ResolvedVerificationKey } from './key-source.js';
 

@@ -1,5 +1,6 @@
 import { GatewayError, isGatewayError } from '../errors.js';
-import type { ApproverKeyRecord, GatewayStore } from '../store/store.js';
+import type { ApproverKeyRecord } from '../store/approver-keys.js';
+import type { GatewayStore } from '../store/store.js';
 import {
   type ApproverRegistration,
   type CopilotDirectory,

@@ -2,7 +2,8 @@ import type { ApprovalClaims } from '@handoff/protocol';
 import type { CopilotDirectory } from '../approvals/approver-registry.js';
 import type { Principal } from '../auth/principal.js';
 import type { GatewayErrorCode } from '../errors.js';
-import type { ApproverKeyRecord, PlanRecord } from '../store/store.js';
+import type { ApproverKeyRecord } from '../store/approver-keys.js';
+import type { PlanRecord } from '../store/store.js';
 
 /** Why an approval is refused: its code and a message naming no secret. */
 export interface Refusal {

@@ -1,5 +1,6 @@
 import type { Actor, LineageEvent, LineageEventType } from '@handoff/protocol';
 import type { PlanState } from '../plan-state.js';
+import type { ApproverKeysTx } from './approver-keys.js';
 
 /**
  * The gateway's storage, dialect-neutral and async, so a PostgreSQL store can be added without touching the
@@ -24,8 +25,9 @@ export interface GatewayStore {
 /**
  * What a transaction can read and write. Plan ids are scoped per tenant: a plan, and everything kept per plan
  * (ledger, approvals, outbox), is found by `(tenantId, planId)`; the same plan id in two tenants is two plans.
+ * The approver registry's methods are declared in {@link ApproverKeysTx} (`approver-keys.ts`).
  */
-export interface StoreTx {
+export interface StoreTx extends ApproverKeysTx {
   getPlan(tenantId: string, planId: string): Promise<PlanRecord | undefined>;
   insertPlan(record: PlanRecord): Promise<void>;
   /** Updates a plan only if it is still in `expectedState`; returns false (and changes nothing) otherwise. */
@@ -87,14 +89,6 @@ export interface StoreTx {
   getKey(purpose: KeyPurpose, kid: string): Promise<string | undefined>;
   /** Remembers a public key by purpose and kid (first write wins: a kid never changes meaning). */
   rememberKey(purpose: KeyPurpose, kid: string, jwk: string, atMs: number): Promise<void>;
-  /** The registration of an approver key, active or revoked, or undefined when the kid was never registered. */
-  getApproverKey(kid: string): Promise<ApproverKeyRecord | undefined>;
-  /** A tenant's approver keys (active and revoked), ordered by subject then kid. */
-  listApproverKeys(tenantId: string): Promise<ApproverKeyRecord[]>;
-  /** Registers a key; false (and nothing written) when its kid is already registered (a kid never changes owner). */
-  insertApproverKey(record: ApproverKeyRecord): Promise<boolean>;
-  /** Revokes an active key; false (and nothing written) when it is unknown or already revoked. */
-  revokeApproverKey(kid: string, revokedBy: string, reason: string, atMs: number): Promise<boolean>;
   rememberPolicy(digest: string, policySetId: string, label: string, atMs: number): Promise<void>;
 
   listControls(tenantId: string): Promise<ControlRecord[]>;
@@ -236,26 +230,6 @@ export interface ApprovalRecord {
   maxSpendMinor: number;
   currency: string;
   receivedAt: number;
-}
-
-/**
- * One approver key of the registry (see `approvals/approver-registry.ts`): `kid` bound to one `subject`, one
- * tenant and its `roles` (sorted, at least one). `jwk` is the pinned public JWK as JSON text (RFC 7517, public
- * members only), `thumbprint` its RFC 7638 SHA-256 thumbprint (base64url). Times are epoch milliseconds.
- */
-export interface ApproverKeyRecord {
-  kid: string;
-  tenantId: string;
-  subject: string;
-  roles: string[];
-  jwk: string;
-  thumbprint: string;
-  status: 'active' | 'revoked';
-  registeredAt: number;
-  registeredBy: string;
-  revokedAt: number | null;
-  revokedBy: string | null;
-  reason: string | null;
 }
 
 export type KeyPurpose = 'approver' | 'copilot' | 'checkpoint';

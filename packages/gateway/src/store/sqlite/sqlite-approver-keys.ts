@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { ApproverKeyRecord } from '../store.js';
+import type { ApproverKeyRecord } from '../approver-keys.js';
 import * as s from './schema.js';
 import type { SqliteDb } from './sqlite-store.js';
 

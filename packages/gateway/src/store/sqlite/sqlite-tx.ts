@@ -1,9 +1,9 @@
 import type { LineageEvent } from '@handoff/protocol';
 import { and, eq, sql } from 'drizzle-orm';
 import type { PlanState } from '../../plan-state.js';
+import type { ApproverKeyRecord } from '../approver-keys.js';
 import type {
   ApprovalRecord,
-  ApproverKeyRecord,
   ControlRecord,
   ControlScope,
   KeyPurpose,
