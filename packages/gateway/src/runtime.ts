@@ -2,15 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AutomationAdapter } from '@handoff/automation-adapter';
 import { canonicalJson } from '@handoff/protocol';
-import type { JWK } from 'jose';
-import type { z } from 'zod';
 import { type RunningServer, startHttpServer } from './api/http-server.js';
-import type { CopilotDirectory } from './approvals/approver-registry.js';
-import {
-  combineKeySources,
-  createKeySource,
-  type KeySourceConfig,
-} from './approvals/key-source.js';
+import { combineKeySources, createKeySource } from './approvals/key-source.js';
 import { registryKeySource } from './approvals/registry-key-source.js';
 import { configuredApproverKeys, seedApprovers } from './approvals/seed-approvers.js';
 import {
@@ -18,12 +11,9 @@ import {
   DEFAULT_CHECKPOINT_INTERVAL_MS,
 } from './audit/checkpoint-config.js';
 import { type Checkpointer, startCheckpointing } from './audit/checkpointer.js';
-import { createApiKeyAuthenticator } from './auth/api-keys.js';
-import { type Authenticator, createAuthenticator } from './auth/authenticate.js';
-import { createJwtAuthenticator } from './auth/jwt-bearer.js';
+import type { Authenticator } from './auth/authenticate.js';
 import { parseBudgetCaps } from './budget/cap.js';
 import { type Clock, systemClock } from './clock.js';
-import type { GatewayConfig, KeySourceConfigSchema } from './config/config-schema.js';
 import { type LoadedConfig, resolveConfigPath } from './config/load-config.js';
 import { adaptersFromConfig } from './dispatch/adapters-config.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
@@ -32,6 +22,7 @@ import { type GatewayLogger, loggableError, silentLogger } from './logger.js';
 import { SYSTEM_ACTOR } from './pipeline/deps.js';
 import { toStoredCap } from './pipeline/reserve-budget.js';
 import { policyVersion } from './policy/policy-set.js';
+import { copilotDirectory, keySourceConfig, runtimeAuthenticator } from './runtime-auth.js';
 import { openSqliteStore, type SqliteStore } from './store/sqlite/sqlite-store.js';
 import { acquireWriterLock } from './store/sqlite/writer-lock.js';
 
@@ -65,34 +56,6 @@ export interface RuntimeOptions {
   env?: NodeJS.ProcessEnv;
   /** Told about start-up warnings (e.g. a revoked approver key still listed in the config). Default: silent. */
   logger?: GatewayLogger;
-}
-
-/**
- * The copilot principals of the configuration's API key entries (per tenant), for separation of duties. JWT
- * principals cannot be listed ahead of time: they are checked as they present (a copilot never presents).
- */
-function copilotDirectory(config: GatewayConfig): CopilotDirectory {
-  const copilots = new Set(
-    (config.auth.apiKeys ?? [])
-      .filter((entry) => entry.roles.includes('copilot'))
-      .map((entry) => `${entry.tenantId}\u0000${entry.id}`),
-  );
-  return (tenantId, principalId) => copilots.has(`${tenantId}\u0000${principalId}`);
-}
-
-/** A config key source as `createKeySource` takes it: a file's path resolved against the config file's folder. */
-export function keySourceConfig(
-  loaded: LoadedConfig,
-  source: z.infer<typeof KeySourceConfigSchema>,
-): KeySourceConfig {
-  switch (source.type) {
-    case 'file':
-      return { ...source, path: resolveConfigPath(loaded, source.path) };
-    case 'inline':
-      return { type: 'inline', jwks: { keys: source.jwks.keys as JWK[] } };
-    case 'url':
-      return source;
-  }
 }
 
 /**
@@ -169,22 +132,7 @@ async function openRuntime(
     approverKeySets,
     clock.now(),
   );
-  const jwt = config.auth.jwt;
-  const authenticator = createAuthenticator({
-    ...(config.auth.apiKeys ? { apiKeys: createApiKeyAuthenticator(config.auth.apiKeys) } : {}),
-    ...(jwt
-      ? {
-          jwt: createJwtAuthenticator({
-            issuer: jwt.issuer,
-            audience: jwt.audience,
-            getKey: createKeySource(keySourceConfig(loaded, jwt.jwks), keyOptions).getKey,
-            clock,
-            ...(jwt.tenantClaim ? { tenantClaim: jwt.tenantClaim } : {}),
-            ...(jwt.rolesClaim ? { rolesClaim: jwt.rolesClaim } : {}),
-          }),
-        }
-      : {}),
-  });
+  const authenticator = runtimeAuthenticator(loaded, clock, keyOptions);
   const caps = parseBudgetCaps(config.caps ?? []);
   const store = openSqliteStore({ path: databasePath });
   // WAL checkpoints (copy and sync) run on a worker thread, not inside a request's COMMIT.

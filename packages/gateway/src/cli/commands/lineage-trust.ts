@@ -12,7 +12,7 @@ import { checkpointKeyFromConfig } from '../../audit/checkpoint-config.js';
 import type { VerifierTrust } from '../../audit/trust-anchors.js';
 import { loadConfigFile } from '../../config/load-config.js';
 import { GatewayError } from '../../errors.js';
-import { keySourceConfig } from '../../runtime.js';
+import { keySourceConfig } from '../../runtime-auth.js';
 
 /** The trust options of `handoff lineage verify`. */
 export interface TrustOptions {
