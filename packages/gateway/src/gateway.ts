@@ -1,4 +1,4 @@
-import type { Actor, LineageEvent, LineageEventType } from '@handoff/protocol';
+import type { LineageEvent } from '@handoff/protocol';
 import { documentDigest } from '@handoff/protocol';
 import type { z } from 'zod';
 import { OPERATION_ROLES, type Operation } from './access.js';
@@ -22,6 +22,13 @@ import {
   resolveDispatch,
 } from './dispatch/dead-letters.js';
 import { GatewayError } from './errors.js';
+import {
+  type LineageQuery,
+  listPlanPage,
+  MAX_PAGE,
+  type Page,
+  queryLineagePage,
+} from './gateway-pages.js';
 import { approvePlan } from './pipeline/approve-plan.js';
 import { actorOf, type PipelineDeps } from './pipeline/deps.js';
 import { expireDuePlans } from './pipeline/expire-plans.js';
@@ -33,31 +40,6 @@ import { dryRunPlan, submitPlan } from './pipeline/submit-plan.js';
 import type { PlanState } from './plan-state.js';
 import type { PolicyEvaluation } from './policy/evaluate.js';
 import type { ControlRecord, OutboxRow, OutboxStatus, PlanRecord } from './store/store.js';
-
-/** A page of results with the cursor of the next page (`undefined` on the last page). */
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | undefined;
-}
-
-/** Filter of {@link Gateway.queryLineage}; times are RFC 3339, `cursor` is the last `seq` seen. */
-export interface LineageQuery {
-  planId?: string;
-  types?: LineageEventType[];
-  actorId?: string;
-  /** Only events whose actor is of this type (copilot, approver, operator, system, adapter, auditor). */
-  actorType?: Actor['type'];
-  /** Only events of plans of this workflow. */
-  workflowId?: string;
-  /** Only events of plans with an action on this adapter, and events naming it. */
-  adapter?: string;
-  from?: string;
-  to?: string;
-  cursor?: string;
-  limit?: number;
-}
-
-const MAX_PAGE = 500;
 
 /**
  * The gateway's operations, in process. Every method checks the caller's role against {@link OPERATION_ROLES}
@@ -125,33 +107,13 @@ export class Gateway {
     return !onlyCopilot || record.submittedBy === principal.id;
   }
 
-  /** Plans of the caller's tenant, newest first, `limit` (1-500, default 50) a page. */
+  /** Plans of the caller's tenant, newest first, `limit` (1-500, default 50) a page. See `listPlanPage`. */
   async listPlans(
     principal: Principal,
     query: { states?: PlanState[]; workflowId?: string; cursor?: string; limit?: number },
   ): Promise<Page<PlanView>> {
     this.#authorize(principal, 'plans.list');
-    const limit = Math.min(Math.max(query.limit ?? 50, 1), MAX_PAGE);
-    const before = decodePlanCursor(query.cursor);
-    const onlyCopilot = principal.roles.every((r) => r === 'copilot');
-    return this.deps.store.transaction(async (tx) => {
-      const records = await tx.listPlans({
-        tenantId: principal.tenantId,
-        ...(query.states ? { states: query.states } : {}),
-        ...(query.workflowId ? { workflowId: query.workflowId } : {}),
-        ...(onlyCopilot ? { submittedBy: principal.id } : {}),
-        ...(before ? { before } : {}),
-        limit: limit + 1,
-      });
-      const page = records.slice(0, limit);
-      const last = page[page.length - 1];
-      const items = await Promise.all(page.map((r) => planView(tx, r)));
-      return {
-        items,
-        nextCursor:
-          records.length > limit && last ? `${last.receivedAt}:${last.planId}` : undefined,
-      };
-    });
+    return listPlanPage(this.deps.store, principal, query);
   }
 
   /** Cancels a plan (its copilot, or an operator). See `cancelPlan`. */
@@ -266,31 +228,7 @@ export class Gateway {
   /** Lineage events of the caller's tenant in `seq` order, with a cursor (auditor, operator). */
   async queryLineage(principal: Principal, query: LineageQuery): Promise<Page<LineageEvent>> {
     this.#authorize(principal, 'lineage.query');
-    const limit = Math.min(Math.max(query.limit ?? 100, 1), MAX_PAGE);
-    const afterSeq = query.cursor === undefined ? undefined : Number.parseInt(query.cursor, 10);
-    if (afterSeq !== undefined && !(Number.isSafeInteger(afterSeq) && afterSeq >= 0)) {
-      throw new GatewayError('VALIDATION_FAILED', 'cursor must be a sequence number', {
-        issues: [
-          { path: '/cursor', code: 'INVALID_FORMAT', message: 'Expected a non-negative integer' },
-        ],
-      });
-    }
-    const events = await this.deps.store.queryLineage({
-      tenantId: principal.tenantId,
-      ...(query.planId ? { planId: query.planId } : {}),
-      ...(query.types ? { types: query.types } : {}),
-      ...(query.actorId ? { actorId: query.actorId } : {}),
-      ...(query.actorType ? { actorType: query.actorType } : {}),
-      ...(query.workflowId ? { workflowId: query.workflowId } : {}),
-      ...(query.adapter ? { adapter: query.adapter } : {}),
-      ...(query.from ? { fromMs: Date.parse(query.from) } : {}),
-      ...(query.to ? { toMs: Date.parse(query.to) } : {}),
-      ...(afterSeq === undefined ? {} : { afterSeq }),
-      limit: limit + 1,
-    });
-    const items = events.slice(0, limit);
-    const last = items[items.length - 1];
-    return { items, nextCursor: events.length > limit && last ? String(last.seq) : undefined };
+    return queryLineagePage(this.deps.store, principal, query);
   }
 
   /**
@@ -347,23 +285,4 @@ export class Gateway {
       time: new Date(this.deps.clock.now()).toISOString(),
     };
   }
-}
-
-function decodePlanCursor(
-  cursor: string | undefined,
-): { receivedAt: number; planId: string } | undefined {
-  if (cursor === undefined) return undefined;
-  const match = /^(\d+):(.+)$/.exec(cursor);
-  if (!match?.[1] || !match[2]) {
-    throw new GatewayError('VALIDATION_FAILED', 'Malformed cursor', {
-      issues: [
-        {
-          path: '/cursor',
-          code: 'INVALID_FORMAT',
-          message: 'Expected a cursor returned by plans.list',
-        },
-      ],
-    });
-  }
-  return { receivedAt: Number(match[1]), planId: match[2] };
 }

@@ -70,7 +70,8 @@ export {
   type GatewayErrorCode,
   isGatewayError,
 } from './errors.js';
-export { Gateway, type LineageQuery, type Page } from './gateway.js';
+export { Gateway } from './gateway.js';
+export type { LineageQuery, Page } from './gateway-pages.js';
 export type { PlanView } from './pipeline/plan-view.js';
 export {
   type BatchItemResult,

@@ -1,6 +1,7 @@
 import type { LineageEvent } from '@handoff/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gateway, LineageQuery } from '../../src/gateway.js';
+import type { Gateway } from '../../src/gateway.js';
+import type { LineageQuery } from '../../src/gateway-pages.js';
 import { expectGatewayError } from '../pipeline/helpers.js';
 import type { Harness } from '../support/harness.js';
 import { auditedHarness } from './support.js';

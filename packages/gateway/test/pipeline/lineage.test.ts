@@ -7,7 +7,7 @@ import {
   sha256Digest,
 } from '@handoff/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { LineageQuery } from '../../src/gateway.js';
+import type { LineageQuery } from '../../src/gateway-pages.js';
 import type { PlanView } from '../../src/pipeline/plan-view.js';
 import {
   createHarness,
