@@ -201,8 +201,12 @@ async function applyApproval(
       `maxSpend does not cover the option's cost of ${cost} minor units`,
     );
   }
-  // Policy gates and approvals were decided on the declared cost: never hold more for the option than that.
-  const charged = await approvalCost(tx, { record, plan, option, atMs: now });
+  // Policy gates and approvals were decided on the declared cost: never hold more for the option than that. (A
+  // rejection holds nothing: it is never refused for this.)
+  const charged =
+    claims.decision === 'approve'
+      ? await approvalCost(tx, { record, plan, option, atMs: now })
+      : 0n;
   if (charged > cost) {
     return refuse(
       'BUDGET_COST_UNDERSTATED',

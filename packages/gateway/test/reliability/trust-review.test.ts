@@ -1,7 +1,8 @@
 import type { Action, HandoffPlan } from '@handoff/protocol';
 import { afterEach, describe, expect, test } from 'vitest';
+import { createApprovalToken } from '../../src/approvals/create-approval.js';
 import type { PlanView } from '../../src/pipeline/plan-view.js';
-import { type HttpGateway, rawCall, startHttpGateway } from '../http/http-fixture.js';
+import { GATEWAY_ID, type HttpGateway, rawCall, startHttpGateway } from '../http/http-fixture.js';
 import { OPTION_2, planVariant } from '../pipeline/helpers.js';
 import { TENANT } from '../support/harness.js';
 import { tally } from './tally.js';
@@ -120,6 +121,32 @@ describe('trust: review', () => {
     expect(after.data.budget.filter((b) => b.status === 'reserved')).toEqual([
       expect.objectContaining({ periodKey: 'month:2026-11', amountMinor: 64_500 }),
     ]);
+
+    // A rejection of that option is never refused for it: it stops the plan.
+    const rejection = await createApprovalToken(
+      {
+        iss: 'approvals-app',
+        sub: 'mark.lead',
+        aud: GATEWAY_ID,
+        planId: plan.planId,
+        planDigest: submitted.data.digest as `sha256:${string}`,
+        optionId: OPTION_2,
+        policyVersion: submitted.data.policyVersion,
+        decision: 'reject',
+        maxSpend: { amountMinor: 8_000, currency: 'EUR' },
+        role: 'marketing_lead',
+      },
+      g.keys.marketing.privateJwk,
+      { clock: g.clock },
+    );
+    const rejected = await call<PlanView>(
+      g,
+      'approvals.submit',
+      'mutation',
+      { token: rejection },
+      g.callers.acme.approver.apiKey,
+    );
+    expect(rejected.data).toMatchObject({ state: 'rejected', reasonCode: 'APPROVAL_REJECTED' });
 
     // Resubmitted declaring what it now costs, the option is policed for EUR 800.00: finance must approve too.
     const honest = await call<PlanView>(
