@@ -30,6 +30,8 @@ function importOnce(jwk: JWK, headerAlg: string): Promise<CryptoKey | Uint8Array
 /** What an `approval.accepted` event says about its approval. */
 export interface RecordedApproval {
   tokenDigest: string;
+  /** The tenant of the event that records it. */
+  tenantId: string;
   planId: string | undefined;
   planDigest: string | undefined;
   data: Record<string, unknown>;
@@ -131,6 +133,15 @@ export async function checkRecordedApproval(
         row[field as keyof SourceApprovalRow],
       ]);
     }
+  }
+  // A key trusted with its registration proves only that person, in that tenant, in one of its roles.
+  const identity = verdict.identity;
+  if (identity !== undefined) {
+    expected.push(
+      ['registration.subject', signed.approver, identity.subject],
+      ['registration.role', identity.roles.includes(String(signed.role)), true],
+      ['registration.tenantId', recorded.tenantId, identity.tenantId],
+    );
   }
   for (const [field, fromToken, stored] of expected) {
     if (fromToken !== stored) {

@@ -178,7 +178,13 @@ export class ChainWalker {
   async #approvalEvidence(body: LineageEvent, at: At): Promise<Failure | undefined> {
     const tokenDigest = String(body.refs.approval);
     const problem = await checkRecordedApproval(
-      { tokenDigest, planId: body.planId, planDigest: body.refs.plan, data: body.data },
+      {
+        tokenDigest,
+        tenantId: body.tenantId,
+        planId: body.planId,
+        planDigest: body.refs.plan,
+        data: body.data,
+      },
       this.source.approvalToken(tokenDigest),
       this.judge,
       this.#rows?.get(tokenDigest),

@@ -15,6 +15,19 @@ export interface TrustAnchors {
   checkpointKeys: KeySource;
   /** Public keys whose approval tokens are trusted: the approvers' keys. */
   approverKeys: KeySource;
+  /**
+   * Who each trusted approver key (by kid) is registered to, from outside the lineage too (the config's
+   * `approvals.approvers`): an approval by such a key must name its subject, one of its roles and its tenant, as the
+   * gateway required when it accepted it. Kids not listed are checked by signature only.
+   */
+  approverIdentities?: ReadonlyMap<string, ApproverIdentity>;
+}
+
+/** The registration an approver key is trusted with: its subject, tenant and roles. */
+export interface ApproverIdentity {
+  subject: string;
+  tenantId: string;
+  roles: readonly string[];
 }
 
 /**
@@ -38,7 +51,8 @@ export function anchorsFromJwks(
 
 /** The key to verify a signature with, or why there is none. */
 export type KeyVerdict =
-  | { ok: true; jwk: JWK }
+  /** `identity`: an approver key's trusted registration, when the anchors name one. */
+  | { ok: true; jwk: JWK; identity?: ApproverIdentity }
   /** `unknown`: unanchored, and the source records no key for the kid. */
   | { ok: false; reason: 'unknown' }
   /**
@@ -94,7 +108,8 @@ export function keyJudge(trust: VerifierTrust, source: LineageSource): KeyJudge 
         message: `The ${purpose} key recorded under kid ${kid} is not the trusted key of that kid`,
       };
     }
-    return { ok: true, jwk: trusted };
+    const identity = purpose === 'approver' ? trust.approverIdentities?.get(kid) : undefined;
+    return identity ? { ok: true, jwk: trusted, identity } : { ok: true, jwk: trusted };
   };
   return (purpose, header) => {
     const key = `${purpose}\n${header.alg}\n${header.kid}`;

@@ -198,3 +198,28 @@ export function assertCostsDeclared(
     details: { understated },
   });
 }
+
+/**
+ * The most the gateway would charge `option` at `nowMs` (minor units): each action at the larger of its declared
+ * cost and its largest computed cost on a cap that bounds it (see {@link chargedActionCost}), summed. What an
+ * approval's `maxSpend` must cover: a reservation never charges the option more on any one cap.
+ */
+export function chargedOptionCost(
+  plan: Pick<PricedPlan, 'tenantId' | 'expiresAt' | 'workflow'>,
+  option: PricedPlan['options'][number],
+  caps: readonly BudgetCap[],
+  nowMs: number,
+): bigint {
+  const planExpiresAtMs = Date.parse(plan.expiresAt);
+  let total = 0n;
+  for (const action of option.actions) {
+    let charged = BigInt(action.estimatedCost.amountMinor);
+    for (const cap of caps) {
+      if (!capCoversAction(cap, plan, option, action)) continue;
+      const onCap = chargedActionCost(action, { cap, atMs: nowMs, planExpiresAtMs });
+      if (onCap > charged) charged = onCap;
+    }
+    total += charged;
+  }
+  return total;
+}

@@ -1,7 +1,13 @@
-import type { Actor, HandoffPlan } from '@handoff/protocol';
+import type { Actor, HandoffPlan, StrategyOption } from '@handoff/protocol';
+import { chargedOptionCost } from '../budget/action-cost.js';
 import { GatewayError } from '../errors.js';
 import type { GatewayStore, PlanRecord, StoreTx } from '../store/store.js';
-import { type ReserveOutcome, releaseBudget, reserveBudget } from './reserve-budget.js';
+import {
+  type ReserveOutcome,
+  releaseBudget,
+  reserveBudget,
+  toBudgetCap,
+} from './reserve-budget.js';
 
 /**
  * The budget tail of an approval: what happens when the approvals of an option are complete.
@@ -14,6 +20,28 @@ import { type ReserveOutcome, releaseBudget, reserveBudget } from './reserve-bud
  * present the same token (or a new one) again once there is headroom; the plan is never approved without a
  * reservation, and its approval window still bounds how long it waits.
  */
+
+/**
+ * What the gateway would hold for `option` were its approvals complete at `atMs` (epoch ms), in minor units, as
+ * {@link holdApprovedBudget} would: for the recommended option with its reservation held, its largest reserved
+ * line; otherwise what a reservation of it charges now (each action at the larger of its declared and computed
+ * cost, see `chargedOptionCost`). That can exceed the declared cost the plan was policed for: a daily raise can
+ * run more days in a cap's new period than were left in the period it was submitted in.
+ */
+export async function approvalCost(
+  tx: StoreTx,
+  input: { record: PlanRecord; plan: HandoffPlan; option: StrategyOption; atMs: number },
+): Promise<bigint> {
+  const { record, plan, option, atMs } = input;
+  const held = (await tx.ledgerForPlan(record.tenantId, record.planId)).filter(
+    (l) => l.status === 'reserved',
+  );
+  if (option.optionId === record.recommendedOptionId && held.length > 0) {
+    return held.reduce((max, l) => (BigInt(l.amountMinor) > max ? BigInt(l.amountMinor) : max), 0n);
+  }
+  const caps = (await tx.getCaps(record.tenantId)).map(toBudgetCap);
+  return chargedOptionCost(plan, option, caps, atMs);
+}
 
 /** Thrown inside the approving transaction to roll it back; {@link recordBudgetRefusal} turns it into the answer. */
 export class ApprovalBudgetRefusal extends Error {

@@ -5,7 +5,7 @@ import type { Principal } from '../auth/principal.js';
 import { GatewayError, type GatewayErrorCode, isGatewayError } from '../errors.js';
 import { planSignerThumbprint } from '../provenance/plan-signer.js';
 import type { PlanRecord, StoreTx } from '../store/store.js';
-import { holdApprovedBudget, recordBudgetRefusal } from './approval-budget.js';
+import { approvalCost, holdApprovedBudget, recordBudgetRefusal } from './approval-budget.js';
 import { claimRefusal, dutyRefusal, keyRefusal } from './approver-identity.js';
 import { holdApproval } from './control-hold.js';
 import { actorOf, evaluationOf, loadPlanDocument, type PipelineDeps } from './deps.js';
@@ -44,7 +44,9 @@ export interface ApprovalResult {
  * 3. separation of duties: neither the presenting principal nor the registered subject submitted the plan, the
  *    subject is not a copilot principal of the tenant, and the approver key is not the key material that signed
  *    the plan's provenance (`APPROVAL_SELF_APPROVAL`);
- * 4. a `maxSpend` covering the option's cost in its currency, a token id never used before (even across
+ * 4. a `maxSpend` covering the option's cost in its currency, an option the gateway would not charge more than
+ *    that declared cost (`BUDGET_COST_UNDERSTATED`: a daily raise approved after a cap's period rolled over can
+ *    cost more days than when it was policed, see `approvalCost`), a token id never used before (even across
  *    restarts) and a registered subject that has not decided on this plan already.
  * Any approver-role principal of the key's tenant may present a token (a courier such as an approvals app): the
  * signature proves who approved; the presenter is recorded as `presentedBy`. The approval's approver is the
@@ -63,7 +65,8 @@ export interface ApprovalResult {
  * same token again once the scope is resumed. A signed rejection is never held.
  *
  * @throws GatewayError with an `APPROVAL_*` code, `KEY_SOURCE_UNAVAILABLE`, `NOT_FOUND`,
- *   `PLAN_NOT_AWAITING_APPROVAL`, `SCOPE_PAUSED`, or `BUDGET_EXCEEDED` (the approval was not used).
+ *   `PLAN_NOT_AWAITING_APPROVAL`, `SCOPE_PAUSED`, `BUDGET_COST_UNDERSTATED` or `BUDGET_EXCEEDED` (the approval
+ *   was not used).
  */
 export async function approvePlan(
   deps: PipelineDeps,
@@ -196,6 +199,18 @@ async function applyApproval(
     return refuse(
       'APPROVAL_SPEND_TOO_LOW',
       `maxSpend does not cover the option's cost of ${cost} minor units`,
+    );
+  }
+  // Policy gates and approvals were decided on the declared cost: never hold more for the option than that. (A
+  // rejection holds nothing: it is never refused for this.)
+  const charged =
+    claims.decision === 'approve'
+      ? await approvalCost(tx, { record, plan, option, atMs: now })
+      : 0n;
+  if (charged > cost) {
+    return refuse(
+      'BUDGET_COST_UNDERSTATED',
+      `Option ${claims.optionId} would now be charged ${charged} minor units, more than the ${cost} it declares and was evaluated for: resubmit the plan declaring at least that`,
     );
   }
   // The kill switch, for the option being approved: a held approval is refused, nothing of it recorded.

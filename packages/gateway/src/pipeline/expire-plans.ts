@@ -38,8 +38,10 @@ export async function expireDuePlans(store: GatewayStore, clock: Clock): Promise
     ] as const) {
       for (const plan of plans) {
         // A plan paused mid-dispatch has sent some actions: it settles when resumed, it does not expire.
-        if (seen.has(plan.planId) || plan.pausedFrom === 'dispatching') continue;
-        seen.add(plan.planId);
+        // Plan ids are per tenant: a plan is its tenant and id.
+        const key = `${plan.tenantId}\n${plan.planId}`;
+        if (seen.has(key) || plan.pausedFrom === 'dispatching') continue;
+        seen.add(key);
         expired.push(await expirePlan(tx, plan, now, reason));
       }
     }

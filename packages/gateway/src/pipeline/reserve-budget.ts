@@ -1,4 +1,5 @@
-import type { Actor, HandoffPlan } from '@handoff/protocol';
+import { type Actor, type HandoffPlan, sumMinor } from '@handoff/protocol';
+import { chargedOptionCost } from '../budget/action-cost.js';
 import type { BudgetCap } from '../budget/cap.js';
 import { checkHeadroom } from '../budget/headroom.js';
 import { planReservations } from '../budget/reservation-plan.js';
@@ -38,7 +39,7 @@ export type ReserveOutcome =
   | { ok: true; lines: LedgerLine[] }
   | {
       ok: false;
-      code: 'BUDGET_CURRENCY_NOT_CONFIGURED' | 'BUDGET_EXCEEDED';
+      code: 'BUDGET_CURRENCY_NOT_CONFIGURED' | 'BUDGET_EXCEEDED' | 'BUDGET_COST_UNDERSTATED';
       message: string;
       data: Record<string, unknown>;
     };
@@ -49,6 +50,11 @@ export type ReserveOutcome =
  * (`planReservations`). A reservation counts against its caps until its plan releases it (a terminal state) or
  * commits it (settlement); `expiresAtMs` (epoch ms) only records the plan's deadline, it never makes the hold lapse.
  * Serialised transactions make check-then-insert safe: no interleaving can overspend a cap.
+ *
+ * An option is never reserved above its declared cost (`BUDGET_COST_UNDERSTATED`, with `declaredMinor` and
+ * `chargedMinor`): submission refuses a declared cost below the computed one, but a computed cost can grow after
+ * it (a daily raise re-reserved at a resume, a retry or an approval in a cap's later period can run more days),
+ * and the plan's policy gates and approvals were decided on the declared cost.
  */
 export async function reserveBudget(
   tx: StoreTx,
@@ -75,6 +81,20 @@ export async function reserveBudget(
     const data = { code: planned.code, currency: planned.currency, optionId };
     await tx.appendLineage([{ ...base, type: 'budget.refused', refs, data }]);
     return { ok: false, code: planned.code, message: planned.message, data };
+  }
+  const option = plan.options.find((o) => o.optionId === optionId);
+  const declared = sumMinor(option?.actions.map((a) => a.estimatedCost.amountMinor) ?? []);
+  const charged = option ? chargedOptionCost(plan, option, caps, atMs) : 0n;
+  if (charged > declared) {
+    const data = {
+      code: 'BUDGET_COST_UNDERSTATED' as const,
+      optionId,
+      declaredMinor: Number(declared),
+      chargedMinor: Number(charged),
+    };
+    await tx.appendLineage([{ ...base, type: 'budget.refused', refs, data }]);
+    const message = `Option ${optionId} would be charged ${charged} minor units, more than the ${declared} it declares`;
+    return { ok: false, code: data.code, message, data };
   }
   const used = new Map<string, bigint>();
   for (const line of planned.lines) {

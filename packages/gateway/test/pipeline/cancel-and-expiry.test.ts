@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import type { Principal } from '../../src/auth/principal.js';
-import { createHarness, fixturePlan, type Harness, TENANT } from '../support/harness.js';
+import {
+  createHarness,
+  fixturePlan,
+  type Harness,
+  OTHER_TENANT,
+  TENANT,
+} from '../support/harness.js';
 import {
   APPROVAL_WINDOW_MS,
   approveByBoth,
@@ -137,6 +143,38 @@ describe('expireDue with the manual clock', () => {
       ['budget.released', 'system', 'expired'],
       ['plan.state_changed', 'system', 'expired'],
     ]);
+  });
+
+  test("one sweep expires two tenants' plans of the same id, each for its own reason", async () => {
+    const globexCap = {
+      ...ROOMY[0],
+      tenantId: OTHER_TENANT,
+      scope: { type: 'tenant', value: OTHER_TENANT },
+    };
+    h = await createHarness({ caps: [...ROOMY, globexCap] });
+    const { copilot, otherCopilot, operator, otherOperator } = h.callers;
+    // acme's plan 5 waits for approvals; globex's plan 5 (its own plan, same id) is approved, valid one day.
+    const acme = await h.gateway.submitPlan(copilot.principal, planVariant(5));
+    const globexPlan = autoApprovablePlan(5);
+    globexPlan.tenantId = OTHER_TENANT;
+    globexPlan.expiresAt = '2026-11-22T09:30:00Z';
+    const globex = await h.gateway.submitPlan(otherCopilot.principal, globexPlan);
+    expect([acme.planId, acme.state, globex.state]).toEqual([
+      globex.planId,
+      'awaiting_approval',
+      'approved',
+    ]);
+    // Past acme's approval window and globex's expiresAt: one sweep ends both.
+    h.clock.advance(APPROVAL_WINDOW_MS);
+    expect(await h.gateway.expireDue()).toBe(2);
+    expect(await h.gateway.getPlan(operator.principal, acme.planId)).toMatchObject({
+      state: 'expired',
+      reasonCode: 'APPROVAL_WINDOW_ELAPSED',
+    });
+    expect(await h.gateway.getPlan(otherOperator.principal, globex.planId)).toMatchObject({
+      state: 'expired',
+      reasonCode: 'PLAN_EXPIRED',
+    });
   });
 
   test('a plan expiring before the window ends has its deadline at its own expiresAt', async () => {

@@ -278,4 +278,55 @@ describe("onPause 'release'", () => {
       'cancelled',
     );
   });
+
+  test('a resume never reserves more than the plan declared and was policed for', async () => {
+    h = await createHarness({ caps: CAPS, onPause: 'release' });
+    const { operator, copilot } = h.callers;
+    // 30 November, 22:00 UTC: one day of the month cap's November left. A daily raise of EUR 80.00, declared at
+    // that one day, valid until 10 December: policy allows it without approval.
+    h.clock.set('2026-11-30T22:00:00Z');
+    const plan = autoApprovablePlan(71);
+    plan.expiresAt = '2026-12-10T12:00:00Z';
+    const option = plan.options.find((o) => o.optionId === OPTION_2);
+    if (!option) throw new Error('fixture changed');
+    option.channels = ['paid_search'];
+    option.budget.amount = { amountMinor: 8_000, currency: 'EUR' };
+    option.actions = [
+      {
+        type: 'set_campaign_budget',
+        actionId: 'raise-search-retired',
+        adapter: 'google-ads',
+        description: 'search-retired: daily budget +20 %',
+        estimatedCost: { amountMinor: 8_000, currency: 'EUR' },
+        params: {
+          campaignId: 'search-retired',
+          budgetType: 'daily',
+          currentBudget: { amountMinor: 40_000, currency: 'EUR' },
+          newBudget: { amountMinor: 48_000, currency: 'EUR' },
+        },
+      },
+    ];
+    const view = await h.gateway.submitPlan(copilot.principal, plan);
+    expect(view.state).toBe('approved');
+    const target: ControlTarget = { scopeType: 'adapter', scopeValue: 'google-ads' };
+    await h.gateway.pause(operator.principal, target, 'x');
+    expect(ledgerOf(h, view.planId).map((l) => l.status)).toEqual(['released']);
+
+    // Resumed in December, the raise could run ten days of the new period: EUR 800.00, not what was policed.
+    h.clock.set('2026-12-01T00:30:00Z');
+    expect(await h.gateway.resume(operator.principal, target)).toEqual([]);
+    expect(await h.gateway.getPlan(operator.principal, view.planId)).toMatchObject({
+      state: 'paused',
+      pausedFrom: 'approved',
+    });
+    expect(ledgerOf(h, view.planId).map((l) => l.status)).toEqual(['released']);
+    const refused = await lineage(h, { planId: view.planId, types: ['budget.refused'] });
+    expect(refused.map((e) => e.data)).toEqual([
+      expect.objectContaining({
+        code: 'BUDGET_COST_UNDERSTATED',
+        declaredMinor: 8_000,
+        chargedMinor: 80_000,
+      }),
+    ]);
+  });
 });

@@ -9,7 +9,7 @@ import {
   type KeySourceConfig,
 } from '../../approvals/key-source.js';
 import { checkpointKeyFromConfig } from '../../audit/checkpoint-config.js';
-import type { VerifierTrust } from '../../audit/trust-anchors.js';
+import type { ApproverIdentity, VerifierTrust } from '../../audit/trust-anchors.js';
 import { loadConfigFile } from '../../config/load-config.js';
 import { GatewayError } from '../../errors.js';
 import { keySourceConfig } from '../../runtime-auth.js';
@@ -72,7 +72,8 @@ function sourceOf(value: string, option: string): KeySourceConfig {
 /**
  * The trust `verifyLineage` is given: the keys named by the options, combined per purpose (a config's
  * checkpoint key, its approver sources and its registry entries with an inline `jwk`, then each
- * `--checkpoint-keys` / `--approver-keys`), or `'unanchored'` with `--unanchored`. A purpose with no key trusts none: a lineage with checkpoints (or approvals) then fails
+ * `--checkpoint-keys` / `--approver-keys`; the config's `approvals.approvers` also give each kid's subject, tenant
+ * and roles, which its approvals must name), or `'unanchored'` with `--unanchored`. A purpose with no key trusts none: a lineage with checkpoints (or approvals) then fails
  * `CHECKPOINT_KEY_UNTRUSTED` (`APPROVAL_KEY_UNTRUSTED`).
  *
  * @returns `undefined` when no anchor and no `--unanchored` was given: the caller refuses to verify.
@@ -82,8 +83,13 @@ function sourceOf(value: string, option: string): KeySourceConfig {
 export async function trustFromOptions(opts: TrustOptions): Promise<VerifierTrust | undefined> {
   const checkpoint: KeySource[] = [];
   const approver: KeySource[] = [];
+  const identities = new Map<string, ApproverIdentity>();
   if (opts.config !== undefined) {
     const loaded = loadConfigFile(opts.config);
+    // Who each configured approver key is registered to: its approvals must name that person, tenant and a role.
+    for (const a of loaded.config.approvals.approvers ?? []) {
+      identities.set(a.kid, { subject: a.subject, tenantId: a.tenantId, roles: a.roles });
+    }
     const key = await checkpointKeyFromConfig(loaded);
     if (key) checkpoint.push(createKeySource({ type: 'inline', jwks: { keys: [key.publicJwk] } }));
     for (const k of loaded.config.approvals.keys ?? []) {
@@ -116,6 +122,7 @@ export async function trustFromOptions(opts: TrustOptions): Promise<VerifierTrus
   return {
     checkpointKeys: combineKeySources(checkpoint),
     approverKeys: combineKeySources(approver),
+    ...(identities.size > 0 ? { approverIdentities: identities } : {}),
   };
 }
 
