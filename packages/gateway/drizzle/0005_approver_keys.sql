@@ -1,7 +1,8 @@
--- The approver registry: each approver key (kid) bound to one subject, one tenant and its roles, with the pinned
--- public JWK and its RFC 7638 thumbprint (one kid per key material); revocation is a status change, never a delete.
+-- The approver registry, per tenant: each approver key, keyed (tenant_id, kid), bound to one subject of that tenant
+-- and its roles, with the pinned public JWK and its RFC 7638 thumbprint (within a tenant, one kid per key material);
+-- revocation is a status change, never a delete. Kids are not global, so no tenant learns another's kids or keys.
 CREATE TABLE `approver_keys` (
-	`kid` text PRIMARY KEY NOT NULL,
+	`kid` text NOT NULL,
 	`tenant_id` text NOT NULL,
 	`subject` text NOT NULL,
 	`roles` text NOT NULL,
@@ -12,8 +13,9 @@ CREATE TABLE `approver_keys` (
 	`registered_by` text NOT NULL,
 	`revoked_at` integer,
 	`revoked_by` text,
-	`reason` text
+	`reason` text,
+	PRIMARY KEY(`tenant_id`, `kid`)
 );
 --> statement-breakpoint
 CREATE INDEX `approver_keys_tenant` ON `approver_keys` (`tenant_id`,`subject`);--> statement-breakpoint
-CREATE UNIQUE INDEX `approver_keys_thumbprint` ON `approver_keys` (`thumbprint`);
+CREATE UNIQUE INDEX `approver_keys_thumbprint` ON `approver_keys` (`tenant_id`,`thumbprint`);

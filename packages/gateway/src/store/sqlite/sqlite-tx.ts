@@ -205,8 +205,8 @@ export class SqliteTx implements StoreTx {
       .run();
   }
 
-  async getApproverKey(kid: string): Promise<ApproverKeyRecord | undefined> {
-    return this.#approverKeys.get(kid);
+  async getApproverKey(tenantId: string, kid: string): Promise<ApproverKeyRecord | undefined> {
+    return this.#approverKeys.get(tenantId, kid);
   }
 
   async listApproverKeys(tenantId: string): Promise<ApproverKeyRecord[]> {
@@ -218,12 +218,13 @@ export class SqliteTx implements StoreTx {
   }
 
   async revokeApproverKey(
+    tenantId: string,
     kid: string,
     revokedBy: string,
     reason: string,
     atMs: number,
   ): Promise<boolean> {
-    return this.#approverKeys.revoke(kid, revokedBy, reason, atMs);
+    return this.#approverKeys.revoke(tenantId, kid, revokedBy, reason, atMs);
   }
 
   async rememberPolicy(
