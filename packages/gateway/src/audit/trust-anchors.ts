@@ -107,7 +107,7 @@ export function keyJudge(trust: VerifierTrust, source: LineageSource): KeyJudge 
     { alg, kid }: { alg: string; kid: string },
     tenantId: string | undefined,
   ): Promise<KeyVerdict> => {
-    const recorded = source.key(purpose, kid);
+    const recorded = source.key(purpose, kid, tenantId);
     if (trust === 'unanchored')
       return recorded ? { ok: true, jwk: recorded } : { ok: false, reason: 'unknown' };
     const identity = purpose === 'approver' ? registrationOf(trust, kid, tenantId) : undefined;

@@ -207,16 +207,21 @@ export const lineageCheckpoints = sqliteTable('lineage_checkpoints', {
   signature: text('signature').notNull(),
 });
 
-/** Public keys that verified an approval, a copilot signature or signed a checkpoint: kept after rotation. */
+/**
+ * Public keys that verified an approval, a copilot signature or signed a checkpoint: kept after rotation. Approver
+ * kids are per tenant (see `approver_keys`), so an approver key is kept under its tenant; checkpoint and copilot
+ * keys are the gateway's, under tenant `''`.
+ */
 export const keys = sqliteTable(
   'keys',
   {
     kid: text('kid').notNull(),
     purpose: text('purpose').notNull(),
+    tenantId: text('tenant_id').notNull(),
     jwk: text('jwk').notNull(),
     firstSeenAt: integer('first_seen_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.purpose, t.kid] })],
+  (t) => [primaryKey({ columns: [t.purpose, t.tenantId, t.kid] })],
 );
 
 /** Every policy set the gateway has applied, by digest. */

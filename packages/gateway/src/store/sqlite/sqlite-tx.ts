@@ -192,15 +192,21 @@ export class SqliteTx implements StoreTx {
     const row = this.#db
       .select({ jwk: k.jwk })
       .from(k)
-      .where(and(eq(k.purpose, purpose), eq(k.kid, kid)))
+      .where(and(eq(k.purpose, purpose), eq(k.tenantId, ''), eq(k.kid, kid)))
       .get();
     return row?.jwk;
   }
 
-  async rememberKey(purpose: KeyPurpose, kid: string, jwk: string, atMs: number): Promise<void> {
+  async rememberKey(
+    purpose: KeyPurpose,
+    kid: string,
+    jwk: string,
+    atMs: number,
+    tenantId = '',
+  ): Promise<void> {
     this.#db
       .insert(s.keys)
-      .values({ purpose, kid, jwk, firstSeenAt: atMs })
+      .values({ purpose, tenantId, kid, jwk, firstSeenAt: atMs })
       .onConflictDoNothing()
       .run();
   }
