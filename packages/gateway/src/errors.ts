@@ -45,6 +45,8 @@ export const GATEWAY_ERROR_TABLE = {
   APPROVAL_KEY_NOT_REGISTERED: { trpc: 'UNAUTHORIZED', http: 401 },
   APPROVAL_KEY_REVOKED: { trpc: 'UNAUTHORIZED', http: 401 },
   APPROVAL_SUBJECT_MISMATCH: { trpc: 'FORBIDDEN', http: 403 },
+  // No longer emitted: registries are per tenant, so another tenant's kid is APPROVAL_KEY_NOT_REGISTERED (as an
+  // unused kid: no existence oracle across tenants). Kept: codes are public and never reused for another meaning.
   APPROVAL_TENANT_MISMATCH: { trpc: 'FORBIDDEN', http: 403 },
   APPROVAL_ROLE_NOT_HELD: { trpc: 'FORBIDDEN', http: 403 },
   APPROVER_REGISTRY_CONFLICT: { trpc: 'CONFLICT', http: 409 },

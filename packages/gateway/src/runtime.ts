@@ -4,7 +4,7 @@ import type { AutomationAdapter } from '@handoff/automation-adapter';
 import { canonicalJson } from '@handoff/protocol';
 import { type RunningServer, startHttpServer } from './api/http-server.js';
 import { combineKeySources, createKeySource } from './approvals/key-source.js';
-import { registryKeySource } from './approvals/registry-key-source.js';
+import { registryKeySources } from './approvals/registry-key-source.js';
 import { configuredApproverKeys, seedApprovers } from './approvals/seed-approvers.js';
 import {
   checkpointerFromConfig,
@@ -166,7 +166,7 @@ async function openRuntime(
     clock,
     gatewayId: config.gatewayId,
     policy: { set: policySet, version },
-    approverKeys: registryKeySource(store),
+    approverKeys: registryKeySources(store),
     copilots,
     approvalClockToleranceSec: config.approvals.clockToleranceSec ?? 30,
     onPause: config.killSwitch?.onPause ?? 'keep',
@@ -188,9 +188,9 @@ async function openRuntime(
     },
   });
   try {
-    await seedApprovers(store, configuredApprovers, copilots, (kid) =>
+    await seedApprovers(store, configuredApprovers, copilots, (kid, tenantId) =>
       options.logger?.warn(
-        { kid },
+        { tenantId, kid },
         'approvals.approvers lists a revoked approver key: it stays revoked (remove it from the config)',
       ),
     );

@@ -96,10 +96,12 @@ export async function listApprovers(
 }
 
 /**
- * Registers an approver key in the operator's tenant (`control.approver_registered`).
+ * Registers an approver key in the operator's tenant (`control.approver_registered`). Kids and key material are
+ * per tenant: a kid or key registered only in another tenant is answered as an unused one (registered here).
  *
  * @throws GatewayError `FORBIDDEN` (a `tenantId` other than the operator's), `VALIDATION_FAILED` (an unusable or
- *   private JWK), `APPROVER_REGISTRY_CONFLICT` (kid or key material already registered, subject is a copilot).
+ *   private JWK), `APPROVER_REGISTRY_CONFLICT` (kid or key material already registered in this tenant, subject is
+ *   a copilot).
  */
 export async function registerApprover(
   deps: PipelineDeps,
@@ -167,8 +169,8 @@ export async function rotateApprover(
     atMs,
   );
   return deps.store.transaction(async (tx) => {
-    const old = await tx.getApproverKey(input.oldKid);
-    if (!old || old.tenantId !== principal.tenantId) {
+    const old = await tx.getApproverKey(principal.tenantId, input.oldKid);
+    if (!old) {
       throw new GatewayError(
         'NOT_FOUND',
         `No approver key ${JSON.stringify(input.oldKid)} in this tenant`,

@@ -104,12 +104,14 @@ export function approverFacts(record: ApproverKeyRecord): Record<string, unknown
 }
 
 /**
- * Registers an approver key in `tx` and writes `control.approver_registered` (tenant = the key's; data: kid,
- * subject, roles, thumbprint and the public JWK).
+ * Registers an approver key in its tenant in `tx` and writes `control.approver_registered` (tenant = the key's;
+ * data: kid, subject, roles, thumbprint and the public JWK). Only the key's own tenant is consulted: a kid or key
+ * material registered in another tenant is answered as an unused one (no existence oracle across tenants), and
+ * the same key may be registered in two tenants, each binding being that tenant's statement.
  *
- * @throws GatewayError `APPROVER_REGISTRY_CONFLICT` when the kid is already registered (a kid never changes
- *   owner), the same key material is registered under another kid, or the subject holds the `copilot` role in
- *   the tenant (separation of duties); `CONFIG_INVALID` for an unusable JWK (see {@link pinnedJwk}).
+ * @throws GatewayError `APPROVER_REGISTRY_CONFLICT` when the tenant already registered the kid (a kid never
+ *   changes owner), registered the same key material under another kid, or the subject holds the `copilot` role
+ *   in the tenant (separation of duties); `CONFIG_INVALID` for an unusable JWK (see {@link pinnedJwk}).
  */
 export async function registerApproverKey(
   tx: StoreTx,
@@ -124,11 +126,17 @@ export async function registerApproverKey(
       'COPILOT_AS_APPROVER',
     );
   }
-  if (await tx.getApproverKey(record.kid)) {
-    throw conflict(`Approver key ${JSON.stringify(record.kid)} is already registered`, '/kid');
+  if (await tx.getApproverKey(record.tenantId, record.kid)) {
+    throw conflict(
+      `Approver key ${JSON.stringify(record.kid)} is already registered in this tenant`,
+      '/kid',
+    );
   }
   if (!(await tx.insertApproverKey(record))) {
-    throw conflict('This key material is already registered under another kid', '/jwk');
+    throw conflict(
+      'This key material is already registered under another kid in this tenant',
+      '/jwk',
+    );
   }
   await tx.appendLineage([
     {
@@ -146,22 +154,24 @@ export async function registerApproverKey(
  * Revokes an active approver key of `tenantId` in `tx` and writes `control.approver_revoked` (data: kid, subject,
  * roles, thumbprint, reason). Every token of that kid presented afterwards is refused `APPROVAL_KEY_REVOKED`.
  *
- * @throws GatewayError `NOT_FOUND` when the kid is not registered in `tenantId` (another tenant's kid is answered
- *   the same way); `APPROVER_REGISTRY_CONFLICT` when it is already revoked.
+ * @throws GatewayError `NOT_FOUND` when the kid is not registered in `tenantId` (only that tenant's registry is
+ *   read: another tenant's kid is an unknown one there); `APPROVER_REGISTRY_CONFLICT` when it is already revoked.
  */
 export async function revokeApproverKey(
   tx: StoreTx,
   input: { kid: string; tenantId: string; reason: string; atMs: number },
   actor: RegistryActor,
 ): Promise<ApproverKeyRecord> {
-  const found = await tx.getApproverKey(input.kid);
-  if (!found || found.tenantId !== input.tenantId) {
+  const found = await tx.getApproverKey(input.tenantId, input.kid);
+  if (!found) {
     throw new GatewayError(
       'NOT_FOUND',
       `No approver key ${JSON.stringify(input.kid)} in this tenant`,
     );
   }
-  if (!(await tx.revokeApproverKey(input.kid, actor.id, input.reason, input.atMs))) {
+  if (
+    !(await tx.revokeApproverKey(input.tenantId, input.kid, actor.id, input.reason, input.atMs))
+  ) {
     throw conflict(`Approver key ${JSON.stringify(input.kid)} is already revoked`, '/kid');
   }
   const revoked: ApproverKeyRecord = {

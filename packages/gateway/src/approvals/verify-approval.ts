@@ -18,7 +18,10 @@ import {
 
 /** Options of {@link verifyApprovalToken}. */
 export interface VerifyApprovalOptions {
-  /** Where approver public keys come from: in the gateway, the approver registry (`registryKeySource`). */
+  /**
+   * Where approver public keys come from: in the gateway, the approver registry of the presenting principal's
+   * tenant (`registryKeySources`).
+   */
   keys: KeySource;
   /** This gateway's id: the token's `aud` must equal it. */
   audience: string;
@@ -120,15 +123,16 @@ function toGatewayError(error: unknown): GatewayError {
  *    can never verify (`APPROVAL_ALG_NOT_ALLOWED`);
  * 4. `typ` is `handoff-approval+jwt` (RFC 8725 section 3.11; `APPROVAL_MALFORMED`) and `kid` is present
  *    (`APPROVAL_UNKNOWN_KEY`). Embedded keys (`jwk`, `jku`, `x5u`) are never used;
- * 5. the key for `kid` and `alg` from `keys` (the gateway passes the approver registry, `registryKeySource`:
- *    `APPROVAL_KEY_NOT_REGISTERED`, `APPROVAL_KEY_REVOKED`; other sources: `APPROVAL_UNKNOWN_KEY`,
+ * 5. the key for `kid` and `alg` from `keys` (the gateway passes the presenting principal's tenant's approver
+ *    registry, `registryKeySources`: `APPROVAL_KEY_NOT_REGISTERED`, `APPROVAL_KEY_REVOKED`; other sources: `APPROVAL_UNKNOWN_KEY`,
  *    `KEY_SOURCE_UNAVAILABLE`, `CONFIG_INVALID`), then the signature (`APPROVAL_INVALID_SIGNATURE`);
  * 6. `exp` (`APPROVAL_EXPIRED`) and `nbf` (`APPROVAL_NOT_YET_VALID`) against `clock.now()` with
  *    `clockToleranceSec` of leeway (NumericDate seconds), `aud` equals `audience` (`APPROVAL_WRONG_AUDIENCE`), and
  *    `exp`, `nbf`, `iat`, `jti`, `sub`, `aud` are present (`APPROVAL_MALFORMED`);
  * 7. the payload is valid protocol `ApprovalClaims` (`APPROVAL_MALFORMED` with the protocol issues, e.g.
  *    `MONEY_NOT_INTEGER` at `/maxSpend/amountMinor`).
- * Replay (`jti`), plan binding and the registration's subject, tenant and roles are the caller's checks. Error messages never contain the token or keys.
+ * Replay (`jti`), plan binding and the registration's subject and roles are the caller's checks. Error messages
+ * never contain the token or keys.
  *
  * @throws GatewayError `CONFIG_INVALID` when `clockToleranceSec` or `maxTokenBytes` is not a usable number.
  */

@@ -86,7 +86,7 @@ export async function checkRecordedApproval(
   const kid = typeof header.kid === 'string' ? header.kid : '';
   const alg = String(header.alg);
   // Outside the try: a trust anchor that cannot be read is an error, not a verdict on the token.
-  const verdict = await judge('approver', { alg, kid });
+  const verdict = await judge('approver', { alg, kid }, recorded.tenantId);
   if (!verdict.ok) {
     return verdict.reason === 'unknown'
       ? { code: 'APPROVAL_KEY_UNKNOWN', kid, message: `No approver key ${kid} is recorded` }
@@ -134,13 +134,14 @@ export async function checkRecordedApproval(
       ]);
     }
   }
-  // A key trusted with its registration proves only that person, in that tenant, in one of its roles.
+  // A key trusted with its registration proves only that person, in that tenant, in one of its roles (the
+  // tenant first: a kid registered in other tenants only is not this tenant's key, whoever it names).
   const identity = verdict.identity;
   if (identity !== undefined) {
     expected.push(
+      ['registration.tenantId', recorded.tenantId, identity.tenantId],
       ['registration.subject', signed.approver, identity.subject],
       ['registration.role', identity.roles.includes(String(signed.role)), true],
-      ['registration.tenantId', recorded.tenantId, identity.tenantId],
     );
   }
   for (const [field, fromToken, stored] of expected) {

@@ -1,12 +1,14 @@
 import Database from 'better-sqlite3';
 import type { JWK } from 'jose';
 import { GatewayError } from '../errors.js';
-import type {
-  LineageSource,
-  SourceApprovalRow,
-  SourceCheckpoint,
-  SourceEvent,
-  StoredDocument,
+import {
+  type LineageSource,
+  recordedKey,
+  recordedKeyId,
+  type SourceApprovalRow,
+  type SourceCheckpoint,
+  type SourceEvent,
+  type StoredDocument,
 } from './lineage-source.js';
 
 /**
@@ -62,13 +64,14 @@ export type LineageRow = [
 /** A {@link LineageSource} over an open connection (e.g. a running store's, for tests and the CLI). */
 export function databaseSource(db: Database.Database, close: () => void = () => {}): LineageSource {
   const keys = new Map<string, JWK>();
-  for (const row of db.prepare('select purpose, kid, jwk from keys').all() as {
+  for (const row of db.prepare('select purpose, tenant_id tenantId, kid, jwk from keys').all() as {
     purpose: string;
+    tenantId: string;
     kid: string;
     jwk: string;
   }[]) {
     try {
-      keys.set(`${row.purpose}\n${row.kid}`, JSON.parse(row.jwk) as JWK);
+      keys.set(recordedKeyId(row.purpose, row.tenantId, row.kid), JSON.parse(row.jwk) as JWK);
     } catch {
       // An unreadable key is an unknown key: whatever it signed fails with *_KEY_UNKNOWN.
     }
@@ -135,7 +138,7 @@ export function databaseSource(db: Database.Database, close: () => void = () => 
     mode: 'complete',
     checkpoints,
     consistency: [],
-    key: (purpose, kid) => keys.get(`${purpose}\n${kid}`),
+    key: (purpose, kid, tenantId) => recordedKey(keys, purpose, kid, tenantId),
     approvalToken: (digest) => (tokenBy.get(digest) as { body: string } | undefined)?.body,
     approvalRows: () => approvals,
     documents: () => documents.iterate() as IterableIterator<StoredDocument>,

@@ -34,10 +34,15 @@ export interface ExportHeader {
   exportedAt: string;
 }
 
-/** A recorded public key (never a private member). */
+/**
+ * A recorded public key (never a private member). `tenantId`: the tenant an approver key is recorded for (approver
+ * kids are per tenant); absent for the gateway's own keys and for approver keys recorded before keys were kept per
+ * tenant.
+ */
 export interface ExportKey {
   kind: 'key';
   purpose: string;
+  tenantId?: string;
   kid: string;
   jwk: JWK;
 }

@@ -121,16 +121,24 @@ export async function exportLineageJsonl(
     exportedAt: toIso((options.clock ?? systemClock).now()),
   };
   await write(header);
+  // A tenant's export carries the gateway's keys and that tenant's approver keys only (kids are per tenant).
   for (const key of db
-    .prepare('select purpose, kid, jwk from keys order by purpose, kid')
+    .prepare(
+      'select purpose, tenant_id tenantId, kid, jwk from keys order by purpose, tenant_id, kid',
+    )
     .all() as {
     purpose: string;
+    tenantId: string;
     kid: string;
     jwk: string;
   }[]) {
+    if (filter.tenantId !== undefined && key.tenantId !== '' && key.tenantId !== filter.tenantId) {
+      continue;
+    }
     const jwk = JSON.parse(key.jwk) as Record<string, unknown>;
+    const tenant = key.tenantId === '' ? {} : { tenantId: key.tenantId };
     if (!hasPrivateMembers(jwk))
-      await write({ kind: 'key', purpose: key.purpose, kid: key.kid, jwk });
+      await write({ kind: 'key', purpose: key.purpose, ...tenant, kid: key.kid, jwk });
   }
   for (const c of checkpoints) {
     const line: ExportCheckpoint = {

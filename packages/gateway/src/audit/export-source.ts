@@ -3,11 +3,13 @@ import { createInterface } from 'node:readline';
 import type { JWK } from 'jose';
 import { GatewayError } from '../errors.js';
 import { EXPORT_FORMAT, type ExportLine } from './export-format.js';
-import type {
-  LineageSource,
-  SourceCheckpoint,
-  SourceConsistency,
-  SourceEvent,
+import {
+  type LineageSource,
+  recordedKey,
+  recordedKeyId,
+  type SourceCheckpoint,
+  type SourceConsistency,
+  type SourceEvent,
 } from './lineage-source.js';
 import type { VerificationFailure } from './verification-failure.js';
 
@@ -84,8 +86,9 @@ export async function openExportSource(path: string): Promise<LineageSource> {
       firstEvent = { text, line: lineNo };
       break;
     }
-    if (line.kind === 'key') keys.set(`${line.purpose}\n${line.kid}`, line.jwk);
-    else if (line.kind === 'approval-token') tokens.set(line.digest, line.token);
+    if (line.kind === 'key') {
+      keys.set(recordedKeyId(line.purpose, line.tenantId ?? '', line.kid), line.jwk);
+    } else if (line.kind === 'approval-token') tokens.set(line.digest, line.token);
     else if (line.kind === 'consistency') consistency.push({ ...line, line: lineNo });
     else if (line.kind === 'checkpoint') {
       checkpoints.push({
@@ -134,7 +137,7 @@ export async function openExportSource(path: string): Promise<LineageSource> {
     mode,
     checkpoints: checkpoints.sort((a, b) => a.treeSize - b.treeSize),
     consistency,
-    key: (purpose, kid) => keys.get(`${purpose}\n${kid}`),
+    key: (purpose, kid, tenantId) => recordedKey(keys, purpose, kid, tenantId),
     approvalToken: (digest) => tokens.get(digest),
     approvalRows: () => undefined,
     events,

@@ -14,8 +14,12 @@ export interface LineageSource {
   readonly checkpoints: readonly SourceCheckpoint[];
   /** Consistency proofs between checkpoints (exports carry them; a database has the events instead). */
   readonly consistency: readonly SourceConsistency[];
-  /** The public JWK recorded for a purpose and kid (never removed after rotation), if any. */
-  key(purpose: KeyPurpose, kid: string): JWK | undefined;
+  /**
+   * The public JWK recorded for a purpose and kid (never removed after rotation), if any; for an approver key, the
+   * one recorded for `tenantId` (approver kids are per tenant), else one recorded before keys were kept per tenant
+   * (tenant `''`). See {@link recordedKey}.
+   */
+  key(purpose: KeyPurpose, kid: string, tenantId?: string): JWK | undefined;
   /** A stored approval token (compact JWS) by the `sha256:` digest of its text, if stored. */
   approvalToken(digest: string): string | undefined;
   /** The `approvals` table rows by token digest (a database only: an export has no such table). */
@@ -37,6 +41,27 @@ export interface LineageSource {
   /** How many events the source says it holds (for progress), when known. */
   readonly expectedEvents?: number;
   close(): void;
+}
+
+/** The index of a recorded key in {@link recordedKey}'s map. */
+export function recordedKeyId(purpose: string, tenantId: string, kid: string): string {
+  return JSON.stringify([purpose, tenantId, kid]);
+}
+
+/**
+ * A recorded key by purpose, tenant and kid from `keys` (indexed by {@link recordedKeyId}): the tenant's, else the
+ * gateway-wide one (tenant `''`: checkpoint and copilot keys, and approver keys recorded before keys were kept per
+ * tenant). Another tenant's key of the same kid is never returned.
+ */
+export function recordedKey<T>(
+  keys: ReadonlyMap<string, T>,
+  purpose: string,
+  kid: string,
+  tenantId = '',
+): T | undefined {
+  return (
+    keys.get(recordedKeyId(purpose, tenantId, kid)) ?? keys.get(recordedKeyId(purpose, '', kid))
+  );
 }
 
 /**

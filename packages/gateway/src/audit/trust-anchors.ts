@@ -16,18 +16,25 @@ export interface TrustAnchors {
   /** Public keys whose approval tokens are trusted: the approvers' keys. */
   approverKeys: KeySource;
   /**
-   * Who each trusted approver key (by kid) is registered to, from outside the lineage too (the config's
-   * `approvals.approvers`): an approval by such a key must name its subject, one of its roles and its tenant, as the
-   * gateway required when it accepted it. Kids not listed are checked by signature only.
+   * The registrations of approver keys, by kid, from outside the lineage too (the config's `approvals.approvers`).
+   * Kids are per tenant, so a kid may have one registration per tenant. An approval recorded in a tenant that
+   * registered its kid is verified with that registration's `jwk` (when given; else `approverKeys`) and must name
+   * its subject and one of its roles, as the gateway required when it accepted it; an approval by a listed kid in a
+   * tenant that did not register it is refused (`APPROVAL_CLAIMS_MISMATCH`, `registration.tenantId`). Kids not
+   * listed are checked by signature only.
    */
-  approverIdentities?: ReadonlyMap<string, ApproverIdentity>;
+  approverIdentities?: ReadonlyMap<string, readonly ApproverIdentity[]>;
 }
 
-/** The registration an approver key is trusted with: its subject, tenant and roles. */
+/**
+ * One tenant's registration of an approver key: its subject, tenant and roles, and its public JWK (RFC 7517) when
+ * the registration pins one (a config entry's inline `jwk`).
+ */
 export interface ApproverIdentity {
   subject: string;
   tenantId: string;
   roles: readonly string[];
+  jwk?: JWK;
 }
 
 /**
@@ -61,16 +68,34 @@ export type KeyVerdict =
    */
   | { ok: false; reason: 'untrusted'; message: string };
 
-/** Picks the key for a signature's `purpose`, `alg` and `kid`; see {@link keyJudge}. */
+/**
+ * Picks the key for a signature's `purpose`, `alg` and `kid`, and for an approval the tenant of the event that
+ * records it (approver kids are per tenant); see {@link keyJudge}.
+ */
 export type KeyJudge = (
   purpose: 'checkpoint' | 'approver',
   header: { alg: string; kid: string },
+  tenantId?: string,
 ) => Promise<KeyVerdict>;
 
 /**
+ * The registration an approval recorded in `tenantId` is judged against: that tenant's registration of `kid`, else
+ * (the kid is registered in other tenants only) the first of those, whose tenant then differs from the event's.
+ */
+function registrationOf(
+  trust: TrustAnchors,
+  kid: string,
+  tenantId: string | undefined,
+): ApproverIdentity | undefined {
+  const bound = trust.approverIdentities?.get(kid) ?? [];
+  return bound.find((identity) => identity.tenantId === tenantId) ?? bound[0];
+}
+
+/**
  * The key each signature of `source` is verified with. Anchored: the trusted key of that kid (never the source's
- * key), and the source's recorded key for the kid, when there is one, must be the same key material (RFC 7638
- * thumbprint), not merely the same kid. Unanchored: the key the source records. One lookup per purpose and kid.
+ * key; for an approval, the key its tenant's registration pins, when the anchors name one), and the source's
+ * recorded key for the kid, when there is one, must be the same key material (RFC 7638 thumbprint), not merely
+ * the same kid. Unanchored: the key the source records. One lookup per purpose, kid and tenant.
  *
  * @throws GatewayError `KEY_SOURCE_UNAVAILABLE` / `CONFIG_INVALID` (from the key sources) when a trust anchor
  *   cannot be read: no verdict can be given then.
@@ -80,11 +105,17 @@ export function keyJudge(trust: VerifierTrust, source: LineageSource): KeyJudge 
   const judge = async (
     purpose: 'checkpoint' | 'approver',
     { alg, kid }: { alg: string; kid: string },
+    tenantId: string | undefined,
   ): Promise<KeyVerdict> => {
-    const recorded = source.key(purpose, kid);
+    const recorded = source.key(purpose, kid, tenantId);
     if (trust === 'unanchored')
       return recorded ? { ok: true, jwk: recorded } : { ok: false, reason: 'unknown' };
-    const anchors = purpose === 'checkpoint' ? trust.checkpointKeys : trust.approverKeys;
+    const identity = purpose === 'approver' ? registrationOf(trust, kid, tenantId) : undefined;
+    const anchors = identity?.jwk
+      ? createKeySource({ type: 'inline', jwks: { keys: [{ ...identity.jwk, kid }] } })
+      : purpose === 'checkpoint'
+        ? trust.checkpointKeys
+        : trust.approverKeys;
     let trusted: JWK;
     try {
       trusted = await anchors.resolveJwk({ alg, kid });
@@ -108,14 +139,13 @@ export function keyJudge(trust: VerifierTrust, source: LineageSource): KeyJudge 
         message: `The ${purpose} key recorded under kid ${kid} is not the trusted key of that kid`,
       };
     }
-    const identity = purpose === 'approver' ? trust.approverIdentities?.get(kid) : undefined;
     return identity ? { ok: true, jwk: trusted, identity } : { ok: true, jwk: trusted };
   };
-  return (purpose, header) => {
-    const key = `${purpose}\n${header.alg}\n${header.kid}`;
+  return (purpose, header, tenantId) => {
+    const key = JSON.stringify([purpose, header.alg, header.kid, tenantId ?? null]);
     let verdict = cache.get(key);
     if (verdict === undefined) {
-      verdict = judge(purpose, header);
+      verdict = judge(purpose, header, tenantId);
       cache.set(key, verdict);
     }
     return verdict;

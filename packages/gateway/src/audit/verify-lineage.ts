@@ -67,8 +67,9 @@ const BATCH = 512;
  *    text is already canonical is checked on those bytes without being parsed (`StoredEventCheck`): the same
  *    checks, the same verdict;
  * 3. each `approval.accepted` event's stored token (`checkRecordedApproval`, against a trusted approver key:
- *    `APPROVAL_KEY_UNTRUSTED`; a key the anchors name a registration for must have signed as that subject, in one
- *    of its roles and its tenant: `APPROVAL_CLAIMS_MISMATCH`, field `registration.*`) and each
+ *    `APPROVAL_KEY_UNTRUSTED`; a kid the anchors name registrations for must be registered in the event's tenant
+ *    (kids are per tenant) and have signed as that registration's subject, in one of its roles:
+ *    `APPROVAL_CLAIMS_MISMATCH`, field `registration.*`) and each
  *    `checkpoint.signed` event's checkpoint record;
  * 4. no checkpoint covers more events than exist (a cut tail), and every `approvals` row was recorded.
  *

@@ -26,9 +26,10 @@ export const KeySourceConfigSchema = z.discriminatedUnion('type', [
 ]);
 
 /**
- * One approver key registered from configuration (seeded at start when its kid is not registered yet): the key
- * id, the approver identity its tokens must name as `sub`, its tenant and roles, and its public JWK, inline or
- * looked up by kid in `approvals.keys`.
+ * One approver key registered from configuration in its tenant (seeded at start when that tenant has not
+ * registered its kid yet; kids are per tenant, so two tenants may each list the same kid): the key id, the
+ * approver identity its tokens must name as `sub`, its tenant and roles, and its public JWK, inline or looked up by
+ * kid in `approvals.keys`.
  */
 export const ApproverConfigSchema = z.strictObject({
   kid: z.string().min(1).max(200),
@@ -57,7 +58,8 @@ export const ApproverConfigSchema = z.strictObject({
  *   bytes (default 1 MiB, enough for a `plans.submitBatch` of 100 typical plans), refused before parsing, and how
  *   many requests are worked on at once (default 16; more wait with their bodies unread).
  * - `approvals.approvers`: the approver registry's configured keys (kid, subject, tenant, roles, public JWK), seeded
- *   at start when not registered yet; a kid registered otherwise fails the start (`APPROVER_REGISTRY_CONFLICT`).
+ *   at start in their tenant when not registered there yet; a kid the tenant registered otherwise fails the start
+ *   (`APPROVER_REGISTRY_CONFLICT`).
  *   `approvals.keys`: JWKS sources the JWKs of entries without `jwk` are read from at start-up (approvals are then
  *   verified with the JWK pinned in the registry, never re-read); `clockToleranceSec` (default 30) for `exp`/`nbf`.
  * - `auth.apiKeys`: API keys, stored only as `sha256:` hashes, each with a tenant and roles; `auth.jwt`: bearer

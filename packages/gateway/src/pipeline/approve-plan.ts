@@ -30,14 +30,15 @@ export interface ApprovalResult {
  * Accepts a signed approval (compact JWS) for a plan awaiting approval.
  *
  * The token is verified first (pinned algorithms, `aud` = this gateway, `exp`/`nbf` with the configured
- * tolerance) with the public key pinned in the approver registry for its `kid`: an unregistered kid is refused
- * `APPROVAL_KEY_NOT_REGISTERED`, a revoked one `APPROVAL_KEY_REVOKED`. Identity, tenant and roles come from that
- * registration, never from the token alone. Then, in one transaction (the registration is read again there, so a
- * revocation that commits first always wins):
- * 1. the presenting principal acts for the key's tenant (`APPROVAL_TENANT_MISMATCH`, checked before the plan is
- *    looked up, so a foreign plan id is never revealed), `sub` is the registered subject
- *    (`APPROVAL_SUBJECT_MISMATCH`), `role` is one of the registered roles (`APPROVAL_ROLE_NOT_HELD`), and the
- *    presenting principal holds no `copilot` role (`APPROVAL_SELF_APPROVAL`);
+ * tolerance) with the public key pinned for its `kid` in the approver registry of the presenting principal's
+ * tenant (registrations are per tenant): a kid that tenant did not register is refused
+ * `APPROVAL_KEY_NOT_REGISTERED`, whether or not another tenant registered it (no existence oracle across tenants),
+ * a revoked one `APPROVAL_KEY_REVOKED`. Identity and roles come from that registration, never from the token
+ * alone, and the tenant is the principal's. Then, in one transaction (the registration is read again there, so a
+ * revocation that commits first always wins, before the plan is looked up, so a foreign plan id is never
+ * revealed):
+ * 1. `sub` is the registered subject (`APPROVAL_SUBJECT_MISMATCH`), `role` is one of the registered roles
+ *    (`APPROVAL_ROLE_NOT_HELD`), and the presenting principal holds no `copilot` role (`APPROVAL_SELF_APPROVAL`);
  * 2. the plan exists in that tenant (`NOT_FOUND`, as for an unknown id), is awaiting approval, and the token
  *    matches it: plan digest, policy version, an option that policy did not deny, a role one of that option's
  *    gates asks for;
@@ -76,7 +77,7 @@ export async function approvePlan(
   let verified: VerifiedApproval;
   try {
     verified = await verifyApprovalToken(token, {
-      keys: deps.approverKeys,
+      keys: deps.approverKeys(principal.tenantId),
       audience: deps.gatewayId,
       clock: deps.clock,
       clockToleranceSec: deps.approvalClockToleranceSec,
@@ -114,7 +115,8 @@ async function applyApproval(
   const { claims } = verified;
   const now = deps.clock.now();
   const presenter = actorOf(principal, 'approver');
-  const registration = await tx.getApproverKey(verified.header.kid);
+  // The presenting principal's tenant's registration: another tenant's kid is not registered here.
+  const registration = await tx.getApproverKey(principal.tenantId, verified.header.kid);
   // Trusted once every identity check below has passed; refusals before that name the presenting principal.
   let actor = presenter;
   let known: PlanRecord | undefined;
@@ -139,13 +141,12 @@ async function applyApproval(
     ]);
     return { refused: new GatewayError(code, message) };
   };
-  const keyProblem = keyRefusal(registration, principal);
+  const keyProblem = keyRefusal(registration);
   if (keyProblem || !registration) {
     return refuse(keyProblem?.code ?? 'APPROVAL_KEY_NOT_REGISTERED', keyProblem?.message ?? '');
   }
-  const found = await tx.getPlan(registration.tenantId, claims.planId);
-  // A plan of another tenant is not named in this tenant's lineage (nor is an unknown one).
-  known = found && found.tenantId === registration.tenantId ? found : undefined;
+  // Plans are per tenant: a plan of another tenant is not found here, nor named in this tenant's lineage.
+  known = await tx.getPlan(principal.tenantId, claims.planId);
   const claimProblem = claimRefusal(registration, principal, claims);
   if (claimProblem) return refuse(claimProblem.code, claimProblem.message);
   const approver = registration.subject;

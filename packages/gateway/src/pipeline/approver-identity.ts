@@ -12,25 +12,18 @@ export interface Refusal {
 }
 
 /**
- * The key checks, before any plan is looked up: the kid's registration (read in the approval's transaction, so a
- * revocation committed since verification wins) must exist, be active and belong to the presenting principal's
- * tenant. A refusal here never depends on the plan, so a foreign plan id is never revealed.
+ * The key checks, before any plan is looked up: the kid's registration in the presenting principal's tenant (read
+ * in the approval's transaction, so a revocation committed since verification wins) must exist and be active.
+ * Registrations are per tenant, so a kid registered only in another tenant is simply not registered here (the
+ * same refusal as an unused kid: no existence oracle across tenants; `APPROVAL_TENANT_MISMATCH` is therefore no
+ * longer emitted). A refusal here never depends on the plan, so a foreign plan id is never revealed.
  */
-export function keyRefusal(
-  registration: ApproverKeyRecord | undefined,
-  principal: Principal,
-): Refusal | undefined {
+export function keyRefusal(registration: ApproverKeyRecord | undefined): Refusal | undefined {
   if (!registration) {
     return { code: 'APPROVAL_KEY_NOT_REGISTERED', message: 'The approver key is not registered' };
   }
   if (registration.status !== 'active') {
     return { code: 'APPROVAL_KEY_REVOKED', message: 'The approver key was revoked' };
-  }
-  if (registration.tenantId !== principal.tenantId) {
-    return {
-      code: 'APPROVAL_TENANT_MISMATCH',
-      message: "The approver key is registered to another tenant than the presenting principal's",
-    };
   }
   return undefined;
 }

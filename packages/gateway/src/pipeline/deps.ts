@@ -1,6 +1,7 @@
 import type { Actor, HandoffPlan } from '@handoff/protocol';
 import type { CopilotDirectory } from '../approvals/approver-registry.js';
 import type { KeySource } from '../approvals/key-source.js';
+import type { TenantKeySources } from '../approvals/registry-key-source.js';
 import type { Principal } from '../auth/principal.js';
 import type { Clock } from '../clock.js';
 import type { PolicyEvaluation } from '../policy/evaluate.js';
@@ -17,11 +18,12 @@ export interface PipelineDeps {
   /** The active policy set and its version (`sha256:` digest of its RFC 8785 form). */
   policy: { set: PolicySet; version: string };
   /**
-   * Where approvers' public keys come from: in a runtime, the approver registry (`registryKeySource`), so the key
-   * that verifies a token is the one pinned for its kid. The approval pipeline also reads the kid's registration
-   * in its transaction (identity, tenant, roles, status); a kid without one is never accepted.
+   * Where approvers' public keys come from, per tenant: the approval pipeline asks for the presenting principal's
+   * tenant. In a runtime, the approver registry (`registryKeySources`), so the key that verifies a token is the one
+   * that tenant pinned for its kid. The pipeline also reads that registration again in its transaction (identity,
+   * roles, status); a kid the tenant did not register is never accepted.
    */
-  approverKeys: KeySource;
+  approverKeys: TenantKeySources;
   /** Which principals hold the `copilot` role per tenant (separation of duties). Default: none known. */
   copilots?: CopilotDirectory;
   /** Allowed clock skew for approval `exp`/`nbf`, in seconds. */

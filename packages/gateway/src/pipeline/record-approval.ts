@@ -31,7 +31,8 @@ export async function recordUnverifiedRefusal(
 }
 
 /**
- * Records an accepted approval inside `tx`: the verifying public JWK in the key history, the token stored once by
+ * Records an accepted approval inside `tx`: the verifying public JWK in the key history (under the plan's tenant:
+ * approver kids are per tenant), the token stored once by
  * digest, the `approvals` row and the `approval.accepted` event (with the presenting principal as `presentedBy`).
  * The caller has checked the token against the plan and the approver registry.
  */
@@ -44,7 +45,14 @@ export async function recordApproval(
   presentedBy: string,
 ) {
   const { claims, header, tokenDigest } = verified;
-  await tx.rememberKey('approver', header.kid, JSON.stringify(verified.publicJwk), now);
+  // Under the plan's tenant: approver kids are per tenant, another tenant's key of the same kid is another key.
+  await tx.rememberKey(
+    'approver',
+    header.kid,
+    JSON.stringify(verified.publicJwk),
+    now,
+    record.tenantId,
+  );
   await tx.putPayload(tokenDigest, 'ApprovalJws', token, now);
   await tx.insertApproval({
     jti: claims.jti,

@@ -19,16 +19,29 @@ export interface ApproverKeyRecord {
 }
 
 /**
- * The approver registry's part of a store transaction (`StoreTx` extends it). Kids are global, not per tenant: a
- * kid is registered once and never changes owner.
+ * The approver registry's part of a store transaction (`StoreTx` extends it). Kids are per tenant: a registration
+ * is keyed (`tenantId`, `kid`), is never re-owned, and no method reads or reports another tenant's registrations
+ * (the same kid, or the same key material, may be registered in two tenants, as two unrelated registrations).
  */
 export interface ApproverKeysTx {
-  /** The registration of an approver key, active or revoked, or undefined when the kid was never registered. */
-  getApproverKey(kid: string): Promise<ApproverKeyRecord | undefined>;
+  /**
+   * The registration of an approver key in `tenantId`, active or revoked, or undefined when the tenant never
+   * registered the kid (whether another tenant did is not told).
+   */
+  getApproverKey(tenantId: string, kid: string): Promise<ApproverKeyRecord | undefined>;
   /** A tenant's approver keys (active and revoked), ordered by subject then kid. */
   listApproverKeys(tenantId: string): Promise<ApproverKeyRecord[]>;
-  /** Registers a key; false (and nothing written) when its kid is already registered (a kid never changes owner). */
+  /**
+   * Registers a key in its tenant; false (and nothing written) when that tenant already registered its kid or its
+   * key material (thumbprint) under any kid.
+   */
   insertApproverKey(record: ApproverKeyRecord): Promise<boolean>;
-  /** Revokes an active key; false (and nothing written) when it is unknown or already revoked. */
-  revokeApproverKey(kid: string, revokedBy: string, reason: string, atMs: number): Promise<boolean>;
+  /** Revokes an active key of `tenantId`; false (and nothing written) when it is unknown there or already revoked. */
+  revokeApproverKey(
+    tenantId: string,
+    kid: string,
+    revokedBy: string,
+    reason: string,
+    atMs: number,
+  ): Promise<boolean>;
 }

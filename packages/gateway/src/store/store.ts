@@ -85,10 +85,20 @@ export interface StoreTx extends ApproverKeysTx {
   insertApproval(record: ApprovalRecord): Promise<void>;
   approvalsForPlan(tenantId: string, planId: string): Promise<ApprovalRecord[]>;
 
-  /** The public JWK (JSON text) remembered for a purpose and kid, if any. */
+  /** The public JWK (JSON text) remembered for a gateway-wide purpose (`copilot`, `checkpoint`) and kid, if any. */
   getKey(purpose: KeyPurpose, kid: string): Promise<string | undefined>;
-  /** Remembers a public key by purpose and kid (first write wins: a kid never changes meaning). */
-  rememberKey(purpose: KeyPurpose, kid: string, jwk: string, atMs: number): Promise<void>;
+  /**
+   * Remembers a public key by purpose, tenant and kid (first write wins: a kid never changes meaning). `tenantId`
+   * is the tenant an approver key is registered in (approver kids are per tenant); `''` (the default) for the
+   * gateway's own keys (`copilot`, `checkpoint`).
+   */
+  rememberKey(
+    purpose: KeyPurpose,
+    kid: string,
+    jwk: string,
+    atMs: number,
+    tenantId?: string,
+  ): Promise<void>;
   rememberPolicy(digest: string, policySetId: string, label: string, atMs: number): Promise<void>;
 
   listControls(tenantId: string): Promise<ControlRecord[]>;

@@ -223,7 +223,6 @@ describe('seeding from configuration on restart', () => {
     for (const entry of [
       approverEntry(olga, 'mallory', ['finance']),
       approverEntry(olga, 'olga.finance', ['finance', 'marketing_lead']),
-      approverEntry(olga, 'olga.finance', ['finance'], OTHER_TENANT),
       // The same kid with another key: a changed key set cannot swap the key under a registered kid.
       approverEntry(swapped, 'olga.finance', ['finance']),
     ]) {
@@ -238,6 +237,46 @@ describe('seeding from configuration on restart', () => {
       approvers: [approverEntry(olga, 'olga.finance', ['finance'])],
     });
     expect(await lineage(reopened, { types: ['control.approver_registered'] })).toHaveLength(5);
+  });
+
+  test("the same kid and key listed for another tenant is that tenant's own registration", async () => {
+    const olga = await generateSigningKeyPair({ alg: 'EdDSA' });
+    const first = await createHarness({
+      approvers: [approverEntry(olga, 'olga.finance', ['finance'])],
+    });
+    const databasePath = join(first.dir, 'gateway.db');
+    await first.close();
+    // Kids are per tenant: the other tenant's entry is registered there, the first tenant's is left as it was.
+    reopened = await createHarness({
+      databasePath,
+      keys: first.keys,
+      approvers: [
+        approverEntry(olga, 'olga.finance', ['finance']),
+        approverEntry(olga, 'otto.globex', ['marketing_lead'], OTHER_TENANT),
+      ],
+    });
+    const registered = (tenantId: string) =>
+      reopened?.runtime.store.transaction((tx) => tx.getApproverKey(tenantId, olga.kid));
+    expect(await registered(TENANT)).toMatchObject({ subject: 'olga.finance', roles: ['finance'] });
+    expect(await registered(OTHER_TENANT)).toMatchObject({
+      tenantId: OTHER_TENANT,
+      subject: 'otto.globex',
+      roles: ['marketing_lead'],
+      thumbprint: (await registered(TENANT))?.thumbprint,
+    });
+    expect(await lineage(reopened, { types: ['control.approver_registered'] })).toHaveLength(5);
+    // Listed twice for one tenant is a config error; once per tenant is not.
+    await expect(
+      createHarness({
+        approvers: [
+          approverEntry(olga, 'olga.finance', ['finance']),
+          approverEntry(olga, 'olga.finance', ['finance']),
+        ],
+      }),
+    ).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('listed twice for tenant'),
+    });
   });
 
   test('a kid not found in approvals.keys fails the start with CONFIG_INVALID naming it', async () => {

@@ -82,17 +82,25 @@ describe('lineage verify: approver identities', () => {
     expect((await verify(anchors)).ok).toBe(true);
     // With the registrations the config names, it is not mark.lead's key: refused at its seq.
     const identities = new Map([
-      [finance.kid, { subject: 'fiona.finance', tenantId: TENANT, roles: ['finance'] }],
-      [marketing.kid, { subject: 'mark.lead', tenantId: TENANT, roles: ['marketing_lead'] }],
+      [finance.kid, [{ subject: 'fiona.finance', tenantId: TENANT, roles: ['finance'] }]],
+      [marketing.kid, [{ subject: 'mark.lead', tenantId: TENANT, roles: ['marketing_lead'] }]],
     ]);
     const report = await verify({ ...anchors, approverIdentities: identities });
     expect(report).toMatchObject({
       ok: false,
       failure: { code: 'APPROVAL_CLAIMS_MISMATCH', field: 'registration.subject', seq },
     });
+    // Kids are per tenant: a kid the anchors register in another tenant only is not this tenant's key.
+    const elsewhere = new Map([
+      [finance.kid, [{ subject: 'fiona.finance', tenantId: 'other-bank', roles: ['finance'] }]],
+    ]);
+    expect(await verify({ ...anchors, approverIdentities: elsewhere })).toMatchObject({
+      ok: false,
+      failure: { code: 'APPROVAL_CLAIMS_MISMATCH', field: 'registration.tenantId' },
+    });
   });
 
-  test("--config trusts each configured approver key with its registration's subject, tenant and roles", async () => {
+  test("--config trusts each configured approver key with each tenant's registration of its kid", async () => {
     const finance = await generateSigningKeyPair({ alg: 'EdDSA' });
     const dir = mkdtempSync(join(tmpdir(), 'handoff-identities-'));
     const config = join(dir, 'handoff.config.json');
@@ -101,15 +109,27 @@ describe('lineage verify: approver identities', () => {
       JSON.stringify({
         gatewayId: 'gw-test',
         database: { path: 'unused.db' },
-        approvals: { approvers: [approverEntry(finance, 'fiona.finance', ['finance'])] },
+        approvals: {
+          approvers: [
+            approverEntry(finance, 'fiona.finance', ['finance']),
+            approverEntry(finance, 'fred.finance', ['finance'], 'other-bank'),
+          ],
+        },
         auth: { apiKeys: [] },
         policy: { file: POLICY_FILE },
       }),
     );
     const trust = await trustFromOptions({ config });
     if (trust === undefined || trust === 'unanchored') throw new Error('expected anchors');
+    const jwk = finance.publicJwk;
     expect([...(trust.approverIdentities ?? new Map())]).toEqual([
-      [finance.kid, { subject: 'fiona.finance', tenantId: TENANT, roles: ['finance'] }],
+      [
+        finance.kid,
+        [
+          { subject: 'fiona.finance', tenantId: TENANT, roles: ['finance'], jwk },
+          { subject: 'fred.finance', tenantId: 'other-bank', roles: ['finance'], jwk },
+        ],
+      ],
     ]);
   });
 });

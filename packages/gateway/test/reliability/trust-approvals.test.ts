@@ -105,13 +105,14 @@ describe(AREA, () => {
       ['gina.deputy', 'marketing_lead'],
     ] as const) {
       t.tried();
+      // Registries are per tenant: globex's kid is not registered in acme, refused as any unregistered kid is.
       const answer = await present(await signed(view, globex, sub, role), approver.apiKey);
-      expect([answer.status, answer.envelope?.code]).toEqual([403, 'APPROVAL_TENANT_MISMATCH']);
+      expect([answer.status, answer.envelope?.code]).toEqual([401, 'APPROVAL_KEY_NOT_REGISTERED']);
       t.held();
     }
     const after = await outcome(view.planId);
     expect(after.plan).toMatchObject({ state: 'awaiting_approval', approvals: [] });
-    expect(after.refusals).toEqual(['APPROVAL_TENANT_MISMATCH', 'APPROVAL_TENANT_MISMATCH']);
+    expect(after.refusals).toEqual(['APPROVAL_KEY_NOT_REGISTERED', 'APPROVAL_KEY_NOT_REGISTERED']);
     expect(after.queued).toBe(0);
   });
 

@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
@@ -136,6 +137,48 @@ describe('committed migrations', () => {
       await store.close();
     }
   });
+  test("0005 keeps recorded approver keys under each tenant that used them, and every key under tenant ''", () => {
+    const path = databaseAt(4);
+    const old = new Database(path);
+    const plan = old.prepare(
+      `INSERT INTO plans (plan_id, tenant_id, workflow_id, copilot_model, digest, state, recommended_option_id,
+        submitted_by, policy_version, evaluation_digest, received_at, updated_at, approval_deadline, expires_at)
+       VALUES (?, ?, 'w', 'm', 'sha256:p', 'approved', 'opt-1', 'c', 'v', 'sha256:e', 1, 2, 3, 4)`,
+    );
+    plan.run('plan-a', 'acme');
+    plan.run('plan-g', 'globex');
+    const approval = old.prepare(
+      `INSERT INTO approvals (jti, plan_id, option_id, approver, role, decision, kid, token_digest,
+        max_spend_minor, currency, received_at) VALUES (?, ?, 'opt-1', ?, 'finance', 'approve', ?, ?, 1, 'EUR', 5)`,
+    );
+    approval.run('jti-a', 'plan-a', 'fiona', 'k-shared', 'sha256:t1');
+    approval.run('jti-a2', 'plan-a', 'fred', 'k-shared', 'sha256:t3');
+    approval.run('jti-g', 'plan-g', 'fiona', 'k-shared', 'sha256:t2');
+    const key = old.prepare(
+      'INSERT INTO keys (purpose, kid, jwk, first_seen_at) VALUES (?, ?, ?, 7)',
+    );
+    key.run('approver', 'k-shared', '{"kty":"OKP"}');
+    key.run('approver', 'k-unused', '{"kty":"EC"}');
+    key.run('checkpoint', 'k-shared', '{"kty":"OKP","cp":1}');
+    old.close();
+
+    const migrated = new Database(path);
+    migrate(drizzle(migrated), { migrationsFolder: fileURLToPath(DRIZZLE) });
+    const rows = migrated
+      .prepare(
+        'SELECT purpose, tenant_id AS tenantId, kid, jwk FROM keys ORDER BY purpose, tenant_id, kid',
+      )
+      .all();
+    migrated.close();
+    expect(rows).toEqual([
+      { purpose: 'approver', tenantId: '', kid: 'k-shared', jwk: '{"kty":"OKP"}' },
+      { purpose: 'approver', tenantId: '', kid: 'k-unused', jwk: '{"kty":"EC"}' },
+      { purpose: 'approver', tenantId: 'acme', kid: 'k-shared', jwk: '{"kty":"OKP"}' },
+      { purpose: 'approver', tenantId: 'globex', kid: 'k-shared', jwk: '{"kty":"OKP"}' },
+      { purpose: 'checkpoint', tenantId: '', kid: 'k-shared', jwk: '{"kty":"OKP","cp":1}' },
+    ]);
+  });
+
   test('0006 scopes plan ids per tenant: existing plans and approvals keep theirs, a second tenant may reuse the id', async () => {
     const path = databaseAt(4);
     const old = new Database(path);

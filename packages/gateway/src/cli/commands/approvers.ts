@@ -87,7 +87,8 @@ function remote<T extends Command>(command: T): T {
 }
 
 /**
- * `handoff approvers list|add|revoke|rotate`: the approver registry of the caller's tenant, through the gateway's
+ * `handoff approvers list|add|revoke|rotate`: the approver registry of the caller's tenant (registries are per
+ * tenant: kids and keys of other tenants are neither seen nor in the way), through the gateway's
  * `approvers.*` procedures (list: operator or auditor; the others: operator). `add` registers a public key (a JWK
  * or JWKS file, e.g. the `jwks.json` of `handoff keys generate`) for a subject and roles; `rotate` registers a new
  * key for an approver and revokes its old one in one step; `revoke` refuses every later token of a key. Exit

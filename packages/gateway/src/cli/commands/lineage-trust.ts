@@ -71,10 +71,11 @@ function sourceOf(value: string, option: string): KeySourceConfig {
 
 /**
  * The trust `verifyLineage` is given: the keys named by the options, combined per purpose (a config's
- * checkpoint key, its approver sources and its registry entries with an inline `jwk`, then each
- * `--checkpoint-keys` / `--approver-keys`; the config's `approvals.approvers` also give each kid's subject, tenant
- * and roles, which its approvals must name), or `'unanchored'` with `--unanchored`. A purpose with no key trusts none: a lineage with checkpoints (or approvals) then fails
- * `CHECKPOINT_KEY_UNTRUSTED` (`APPROVAL_KEY_UNTRUSTED`).
+ * checkpoint key and its approver sources, then each `--checkpoint-keys` / `--approver-keys`), or `'unanchored'`
+ * with `--unanchored`. The config's `approvals.approvers` also give each kid's registrations, per tenant (subject,
+ * roles and, when inline, the pinned `jwk`): an approval by a listed kid must be one of its event's tenant's
+ * registration, verify with its key and name its subject and a role. A purpose with no key trusts none: a lineage
+ * with checkpoints (or approvals) then fails `CHECKPOINT_KEY_UNTRUSTED` (`APPROVAL_KEY_UNTRUSTED`).
  *
  * @returns `undefined` when no anchor and no `--unanchored` was given: the caller refuses to verify.
  * @throws GatewayError `VALIDATION_FAILED` for `--unanchored` together with anchors; `CONFIG_INVALID` when the
@@ -83,24 +84,24 @@ function sourceOf(value: string, option: string): KeySourceConfig {
 export async function trustFromOptions(opts: TrustOptions): Promise<VerifierTrust | undefined> {
   const checkpoint: KeySource[] = [];
   const approver: KeySource[] = [];
-  const identities = new Map<string, ApproverIdentity>();
+  const identities = new Map<string, ApproverIdentity[]>();
   if (opts.config !== undefined) {
     const loaded = loadConfigFile(opts.config);
-    // Who each configured approver key is registered to: its approvals must name that person, tenant and a role.
+    // Who each configured approver key is registered to, per tenant (kids are per tenant): an approval recorded in
+    // that tenant must verify with that registration's key and name that person and one of its roles.
     for (const a of loaded.config.approvals.approvers ?? []) {
-      identities.set(a.kid, { subject: a.subject, tenantId: a.tenantId, roles: a.roles });
+      const identity: ApproverIdentity = {
+        subject: a.subject,
+        tenantId: a.tenantId,
+        roles: a.roles,
+        ...(a.jwk ? { jwk: a.jwk as JWK } : {}),
+      };
+      identities.set(a.kid, [...(identities.get(a.kid) ?? []), identity]);
     }
     const key = await checkpointKeyFromConfig(loaded);
     if (key) checkpoint.push(createKeySource({ type: 'inline', jwks: { keys: [key.publicJwk] } }));
     for (const k of loaded.config.approvals.keys ?? []) {
       approver.push(createKeySource(keySourceConfig(loaded, k)));
-    }
-    // The registry's configured approvers whose public JWK is given inline (the others are in `approvals.keys`).
-    const inline = (loaded.config.approvals.approvers ?? []).flatMap((a) =>
-      a.jwk ? [{ ...a.jwk, kid: a.kid }] : [],
-    );
-    if (inline.length > 0) {
-      approver.push(createKeySource({ type: 'inline', jwks: { keys: inline as JWK[] } }));
     }
   }
   for (const value of opts.checkpointKeys ?? []) {
@@ -109,7 +110,9 @@ export async function trustFromOptions(opts: TrustOptions): Promise<VerifierTrus
   for (const value of opts.approverKeys ?? []) {
     approver.push(createKeySource(sourceOf(value, '--approver-keys')));
   }
-  const anchored = checkpoint.length + approver.length > 0;
+  // A configured registration with an inline `jwk` is an approver key anchor too.
+  const pinned = [...identities.values()].some((list) => list.some((i) => i.jwk !== undefined));
+  const anchored = checkpoint.length + approver.length > 0 || pinned;
   if (opts.unanchored) {
     if (anchored) {
       throw new GatewayError('VALIDATION_FAILED', 'Give trust anchors or --unanchored, not both', {

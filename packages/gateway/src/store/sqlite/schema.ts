@@ -207,16 +207,21 @@ export const lineageCheckpoints = sqliteTable('lineage_checkpoints', {
   signature: text('signature').notNull(),
 });
 
-/** Public keys that verified an approval, a copilot signature or signed a checkpoint: kept after rotation. */
+/**
+ * Public keys that verified an approval, a copilot signature or signed a checkpoint: kept after rotation. Approver
+ * kids are per tenant (see `approver_keys`), so an approver key is kept under its tenant; checkpoint and copilot
+ * keys are the gateway's, under tenant `''`.
+ */
 export const keys = sqliteTable(
   'keys',
   {
     kid: text('kid').notNull(),
     purpose: text('purpose').notNull(),
+    tenantId: text('tenant_id').notNull(),
     jwk: text('jwk').notNull(),
     firstSeenAt: integer('first_seen_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.purpose, t.kid] })],
+  (t) => [primaryKey({ columns: [t.purpose, t.tenantId, t.kid] })],
 );
 
 /** Every policy set the gateway has applied, by digest. */
@@ -242,15 +247,16 @@ export const controls = sqliteTable(
 );
 
 /**
- * The approver registry: every approver key (`kid`) registered to exactly one approver identity (`subject`), one
- * tenant and a set of roles (a JSON array, sorted, never empty). `jwk` is the pinned public JWK (RFC 7517, public
- * members only) that verifies the key's approvals, `thumbprint` its RFC 7638 SHA-256 thumbprint (base64url).
- * A key material (thumbprint) is registered under one kid only. A row is never deleted or re-owned: revocation sets `status` to `revoked` with who, when and why.
+ * The approver registry, per tenant: every approver key, keyed (`tenant_id`, `kid`), registered to exactly one
+ * approver identity (`subject`) of that tenant and a set of roles (a JSON array, sorted, never empty). `jwk` is the
+ * pinned public JWK (RFC 7517, public members only) that verifies the key's approvals, `thumbprint` its RFC 7638
+ * SHA-256 thumbprint (base64url). Within a tenant a key material (thumbprint) is registered under one kid only.
+ * A row is never deleted or re-owned: revocation sets `status` to `revoked` with who, when and why.
  */
 export const approverKeys = sqliteTable(
   'approver_keys',
   {
-    kid: text('kid').primaryKey(),
+    kid: text('kid').notNull(),
     tenantId: text('tenant_id').notNull(),
     subject: text('subject').notNull(),
     roles: text('roles').notNull(),
@@ -264,8 +270,11 @@ export const approverKeys = sqliteTable(
     reason: text('reason'),
   },
   (t) => [
+    // Kids are per tenant: another tenant's kid is not one of this tenant's (no existence oracle across tenants).
+    primaryKey({ columns: [t.tenantId, t.kid] }),
     index('approver_keys_tenant').on(t.tenantId, t.subject),
-    // One key material, one kid: the same public key under two kids would let one signer act as two identities.
-    uniqueIndex('approver_keys_thumbprint').on(t.thumbprint),
+    // One key material, one kid, within a tenant: the same public key under two kids would let one signer act as
+    // two identities there. Two tenants may each register the same key (each binding is that tenant's statement).
+    uniqueIndex('approver_keys_thumbprint').on(t.tenantId, t.thumbprint),
   ],
 );

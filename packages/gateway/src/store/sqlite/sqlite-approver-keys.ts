@@ -16,8 +16,9 @@ function toApproverKey(row: ApproverKeyRow): ApproverKeyRecord {
 /**
  * The approver registry's statements in a SQLite transaction (the `approver_keys` table; see
  * `approvals/approver-registry.ts`), kept apart from the rest of {@link SqliteTx} so that each file holds one
- * concept. `roles` is stored as a JSON array of strings; times are epoch milliseconds. The lookup by kid, on every
- * approval, uses a statement prepared once, in the constructor.
+ * concept. Every statement names the tenant: a registration is keyed (tenant, kid). `roles` is stored as a JSON
+ * array of strings; times are epoch milliseconds. The lookup by tenant and kid, on every approval, uses a
+ * statement prepared once, in the constructor.
  */
 export class SqliteApproverKeys {
   readonly #db: SqliteDb;
@@ -28,12 +29,17 @@ export class SqliteApproverKeys {
     this.#byKid = db
       .select()
       .from(s.approverKeys)
-      .where(eq(s.approverKeys.kid, sql.placeholder('kid')))
+      .where(
+        and(
+          eq(s.approverKeys.tenantId, sql.placeholder('tenantId')),
+          eq(s.approverKeys.kid, sql.placeholder('kid')),
+        ),
+      )
       .prepare();
   }
 
-  get(kid: string): ApproverKeyRecord | undefined {
-    const row = this.#byKid.get({ kid });
+  get(tenantId: string, kid: string): ApproverKeyRecord | undefined {
+    const row = this.#byKid.get({ tenantId, kid });
     return row ? toApproverKey(row) : undefined;
   }
 
@@ -57,12 +63,12 @@ export class SqliteApproverKeys {
     return result.changes > 0;
   }
 
-  revoke(kid: string, revokedBy: string, reason: string, atMs: number): boolean {
+  revoke(tenantId: string, kid: string, revokedBy: string, reason: string, atMs: number): boolean {
     const a = s.approverKeys;
     const result = this.#db
       .update(a)
       .set({ status: 'revoked', revokedAt: atMs, revokedBy, reason })
-      .where(and(eq(a.kid, kid), eq(a.status, 'active')))
+      .where(and(eq(a.tenantId, tenantId), eq(a.kid, kid), eq(a.status, 'active')))
       .run();
     return result.changes > 0;
   }

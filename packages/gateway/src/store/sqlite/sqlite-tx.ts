@@ -192,21 +192,27 @@ export class SqliteTx implements StoreTx {
     const row = this.#db
       .select({ jwk: k.jwk })
       .from(k)
-      .where(and(eq(k.purpose, purpose), eq(k.kid, kid)))
+      .where(and(eq(k.purpose, purpose), eq(k.tenantId, ''), eq(k.kid, kid)))
       .get();
     return row?.jwk;
   }
 
-  async rememberKey(purpose: KeyPurpose, kid: string, jwk: string, atMs: number): Promise<void> {
+  async rememberKey(
+    purpose: KeyPurpose,
+    kid: string,
+    jwk: string,
+    atMs: number,
+    tenantId = '',
+  ): Promise<void> {
     this.#db
       .insert(s.keys)
-      .values({ purpose, kid, jwk, firstSeenAt: atMs })
+      .values({ purpose, tenantId, kid, jwk, firstSeenAt: atMs })
       .onConflictDoNothing()
       .run();
   }
 
-  async getApproverKey(kid: string): Promise<ApproverKeyRecord | undefined> {
-    return this.#approverKeys.get(kid);
+  async getApproverKey(tenantId: string, kid: string): Promise<ApproverKeyRecord | undefined> {
+    return this.#approverKeys.get(tenantId, kid);
   }
 
   async listApproverKeys(tenantId: string): Promise<ApproverKeyRecord[]> {
@@ -218,12 +224,13 @@ export class SqliteTx implements StoreTx {
   }
 
   async revokeApproverKey(
+    tenantId: string,
     kid: string,
     revokedBy: string,
     reason: string,
     atMs: number,
   ): Promise<boolean> {
-    return this.#approverKeys.revoke(kid, revokedBy, reason, atMs);
+    return this.#approverKeys.revoke(tenantId, kid, revokedBy, reason, atMs);
   }
 
   async rememberPolicy(
