@@ -73,9 +73,19 @@ const t = initTRPC.context<ApiContext>().create({
   },
 });
 
-/** Turns a thrown {@link GatewayError} into the tRPC error of its code (one table: `GATEWAY_ERROR_TABLE`). */
-const mapErrors = t.middleware(async ({ next }) => {
+/**
+ * Turns a thrown {@link GatewayError} into the tRPC error of its code (one table: `GATEWAY_ERROR_TABLE`), and an
+ * input that failed its zod schema into `VALIDATION_FAILED` naming the procedure and each field (see
+ * `inputValidationError`), the same in process and over HTTP.
+ */
+const mapErrors = t.middleware(async ({ next, path }) => {
   const result = await next();
+  if (!result.ok && result.error.cause instanceof ZodError) {
+    throw new TRPCError({
+      code: 'BAD_REQUEST',
+      cause: inputValidationError(result.error.cause, path),
+    });
+  }
   if (!result.ok && result.error.cause instanceof GatewayError) {
     const cause = result.error.cause;
     throw new TRPCError({
