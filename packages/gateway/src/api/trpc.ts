@@ -80,7 +80,8 @@ const t = initTRPC.context<ApiContext>().create({
  */
 const mapErrors = t.middleware(async ({ next, path }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof ZodError) {
+  // The input parser's refusal (BAD_REQUEST with the ZodError as cause); a ZodError inside a procedure is not one.
+  if (!result.ok && result.error.code === 'BAD_REQUEST' && result.error.cause instanceof ZodError) {
     throw new TRPCError({
       code: 'BAD_REQUEST',
       cause: inputValidationError(result.error.cause, path),
