@@ -52,6 +52,20 @@ describe('plan provenance verified by a real gateway', () => {
     });
   });
 
+  test('a dry run takes the same signature and refuses a plan edited after signing as submit does', async () => {
+    const client = clientOf(gw);
+    const plan = freshPlan();
+    const signature = await sign(plan);
+    expect(await client.dryRun(plan, { signature })).toMatchObject({ planId: plan.planId });
+    const option = plan.options[0];
+    if (option) option.rationale = `${option.rationale} (edited after signing)`;
+    expect(await rejection(client.dryRun(plan, { signature }))).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      issues: [{ code: 'PROVENANCE_DIGEST_MISMATCH' }],
+    });
+    expect(await lineageOf(plan.planId)).toEqual([]);
+  });
+
   test('unsigned, edited-after-signing and foreign-key plans are refused and leave no trace', async () => {
     const client = clientOf(gw);
     const unsigned = freshPlan();

@@ -143,16 +143,28 @@ export function gatewayErrorEnvelope(error: GatewayError): ErrorEnvelope {
 }
 
 /**
- * A request input that failed its zod schema, as a `VALIDATION_FAILED` error: one issue per zod issue (JSON
- * Pointer path into the input, zod's code upper-cased, e.g. `TOO_BIG`).
+ * A request input that failed its zod schema, as a `VALIDATION_FAILED` error a caller can act on: one issue per zod
+ * issue (JSON Pointer path into the input, zod's code upper-cased, e.g. `TOO_BIG`), each message naming the field
+ * and what it accepts (`limit: Too big: expected number to be <=500`; a whole-input issue keeps the schema's own
+ * message, e.g. lineage.trace's "Expected exactly one of planId, idempotencyKey or actionId ..."), and a message
+ * that names the procedure and the first issue, so even a client that shows only `message` learns what to send.
+ *
+ * @param procedure - the tRPC path (`lineage.trace`), when known.
  */
-export function inputValidationError(error: ZodError): GatewayError {
-  return new GatewayError('VALIDATION_FAILED', 'The request input is invalid', {
-    issues: error.issues.map((i) => ({
+export function inputValidationError(error: ZodError, procedure?: string): GatewayError {
+  const issues = error.issues.map((i) => {
+    const field = i.path.map(String).join('.');
+    return {
       path: toJsonPointer(i.path),
       code: i.code.toUpperCase(),
-      message: i.message,
-    })),
+      message: field === '' ? i.message : `${field}: ${i.message}`,
+    };
+  });
+  const first = issues[0]?.message ?? 'Invalid input';
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more, see issues)` : '';
+  const subject = procedure === undefined ? 'The request input is invalid' : `${procedure} input`;
+  return new GatewayError('VALIDATION_FAILED', `${subject}: ${first}${more}`, {
+    issues,
     cause: error,
   });
 }

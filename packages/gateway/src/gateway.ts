@@ -39,6 +39,7 @@ import { toBudgetCap, toStoredCap } from './pipeline/reserve-budget.js';
 import { dryRunPlan, submitPlan } from './pipeline/submit-plan.js';
 import type { PlanState } from './plan-state.js';
 import type { PolicyEvaluation } from './policy/evaluate.js';
+import { checkProvenance } from './provenance/submit-provenance.js';
 import type { ControlRecord, OutboxRow, OutboxStatus, PlanRecord } from './store/store.js';
 
 /**
@@ -77,13 +78,24 @@ export class Gateway {
     return view;
   }
 
-  /** Evaluates a plan against the active policy set; writes nothing. */
-  dryRun(
+  /**
+   * Validates a plan and evaluates it against the active policy set; writes nothing. Takes the body of
+   * `plans.submit`: with `signature`, the provenance signature is verified as submission verifies it (so a
+   * copilot learns of a bad signature before submitting); without one, it is not asked for, even where the
+   * gateway requires signed plans (submission will). Budget is not checked (that needs a reservation).
+   *
+   * @throws GatewayError `VALIDATION_FAILED`, `UNSUPPORTED_VERSION`, and with `signature` the refusals of
+   *   `checkProvenance` (`VALIDATION_FAILED` `PROVENANCE_NOT_CONFIGURED` where no copilot keys are configured,
+   *   `UNAUTHENTICATED` for a signature that does not verify, `KEY_SOURCE_UNAVAILABLE`).
+   */
+  async dryRun(
     principal: Principal,
     plan: unknown,
-  ): { planId: string; digest: string; evaluation: PolicyEvaluation } {
+    signature?: string,
+  ): Promise<{ planId: string; digest: string; evaluation: PolicyEvaluation }> {
     this.#authorize(principal, 'plans.dryRun');
     const { plan: parsed, digest, evaluation } = dryRunPlan(this.deps, plan);
+    if (signature !== undefined) await checkProvenance(this.deps, parsed, digest, signature);
     return { planId: parsed.planId, digest, evaluation };
   }
 

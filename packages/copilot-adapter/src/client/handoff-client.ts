@@ -198,12 +198,16 @@ export class HandoffClient {
   }
 
   /**
-   * Evaluates a plan against the gateway's active policy set without recording anything (`plans.dryRun`).
+   * Evaluates a plan against the gateway's active policy set without recording anything (`plans.dryRun`, the
+   * body of `plans.submit`). With `signature`, the gateway verifies it as submission would, so a bad signature
+   * shows before submitting; without one it is not asked for. No budget is checked.
    * @returns `{ planId, digest, evaluation }`. @throws HandoffClientError as {@link HandoffClient.submit}.
    */
-  dryRun(plan: HandoffPlan, options: CallOptions = {}): Promise<DryRunResult> {
+  dryRun(plan: HandoffPlan, options: SubmitOptions = {}): Promise<DryRunResult> {
+    const input: SubmitInput = { plan };
+    if (options.signature !== undefined) Object.assign(input, { signature: options.signature });
     return this.#call(
-      () => this.#api.plans.dryRun.mutate({ plan }, { signal: options.signal }),
+      () => this.#api.plans.dryRun.mutate(input, { signal: options.signal }),
       options.signal,
     );
   }

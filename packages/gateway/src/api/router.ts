@@ -31,6 +31,10 @@ const DispatchResolutionInputSchema = z.strictObject({
   reason: z.string().min(1).max(1000),
 });
 
+/** What `lineage.trace` answers an input that is none of its three shapes. */
+const TRACE_INPUT_MESSAGE =
+  'Expected exactly one of planId, idempotencyKey or actionId (actionId optionally with planId), each a non-empty string';
+
 /** The mutation of one operator resolution of a dead letter or in-doubt dispatch. */
 function dispatchResolution(resolution: DispatchResolution) {
   return authedProcedure
@@ -58,9 +62,10 @@ export const appRouter = router({
     submitBatch: authedProcedure
       .input(z.strictObject({ plans: z.array(z.custom<BatchPlanItem>()) }))
       .mutation(({ ctx, input }) => submitPlanBatch(ctx.gateway, ctx.principal, input.plans)),
+    // The body of plans.submit; a signature is verified as plans.submit verifies it (see Gateway.dryRun).
     dryRun: authedProcedure
-      .input(z.strictObject({ plan: z.unknown() }))
-      .mutation(({ ctx, input }) => ctx.gateway.dryRun(ctx.principal, input.plan)),
+      .input(SubmitInputSchema)
+      .mutation(({ ctx, input }) => ctx.gateway.dryRun(ctx.principal, input.plan, input.signature)),
     get: authedProcedure
       .input(z.strictObject({ planId: PlanIdSchema }))
       .query(({ ctx, input }) => ctx.gateway.getPlan(ctx.principal, input.planId)),
@@ -151,11 +156,14 @@ export const appRouter = router({
       .query(({ ctx, input }) => ctx.gateway.queryLineage(ctx.principal, input)),
     trace: authedProcedure
       .input(
-        z.union([
-          z.strictObject({ planId: PlanIdSchema }),
-          z.strictObject({ idempotencyKey: z.string().min(1).max(255) }),
-          z.strictObject({ actionId: IdentifierSchema, planId: PlanIdSchema.optional() }),
-        ]),
+        z.union(
+          [
+            z.strictObject({ planId: PlanIdSchema }),
+            z.strictObject({ idempotencyKey: z.string().min(1).max(255) }),
+            z.strictObject({ actionId: IdentifierSchema, planId: PlanIdSchema.optional() }),
+          ],
+          { error: TRACE_INPUT_MESSAGE },
+        ),
       )
       .query(({ ctx, input }) => ctx.gateway.traceLineage(ctx.principal, input)),
   }),

@@ -73,9 +73,20 @@ const t = initTRPC.context<ApiContext>().create({
   },
 });
 
-/** Turns a thrown {@link GatewayError} into the tRPC error of its code (one table: `GATEWAY_ERROR_TABLE`). */
-const mapErrors = t.middleware(async ({ next }) => {
+/**
+ * Turns a thrown {@link GatewayError} into the tRPC error of its code (one table: `GATEWAY_ERROR_TABLE`), and an
+ * input that failed its zod schema into `VALIDATION_FAILED` naming the procedure and each field (see
+ * `inputValidationError`), the same in process and over HTTP.
+ */
+const mapErrors = t.middleware(async ({ next, path }) => {
   const result = await next();
+  // The input parser's refusal (BAD_REQUEST with the ZodError as cause); a ZodError inside a procedure is not one.
+  if (!result.ok && result.error.code === 'BAD_REQUEST' && result.error.cause instanceof ZodError) {
+    throw new TRPCError({
+      code: 'BAD_REQUEST',
+      cause: inputValidationError(result.error.cause, path),
+    });
+  }
   if (!result.ok && result.error.cause instanceof GatewayError) {
     const cause = result.error.cause;
     throw new TRPCError({

@@ -2,6 +2,7 @@ import type { Actor, HandoffPlan, StrategyOption } from '@handoff/protocol';
 import { chargedOptionCost } from '../budget/action-cost.js';
 import { GatewayError } from '../errors.js';
 import type { GatewayStore, PlanRecord, StoreTx } from '../store/store.js';
+import { describeRefusal, refusalFacts } from './budget-refusal.js';
 import {
   type ReserveOutcome,
   releaseBudget,
@@ -99,7 +100,8 @@ export async function holdApprovedBudget(
  * its `reasonCode` to `BUDGET_EXCEEDED` so its view says why it waits. Any other error is rethrown as is.
  *
  * @throws GatewayError `BUDGET_EXCEEDED` (HTTP 409) whose message names the cap, its period, limit, used and
- *   requested amounts in minor units, `details` the same facts; or `error` itself.
+ *   requested amounts in minor units, `details` the same facts, and one issue (path `""`, the budget code) whose
+ *   message names the cap, period, amount asked and headroom (see `describeRefusal`); or `error` itself.
  */
 export async function recordBudgetRefusal(store: GatewayStore, error: unknown): Promise<never> {
   if (!(error instanceof ApprovalBudgetRefusal)) throw error;
@@ -137,6 +139,12 @@ export async function recordBudgetRefusal(store: GatewayStore, error: unknown): 
   throw new GatewayError(
     'BUDGET_EXCEEDED',
     `The approvals of option ${JSON.stringify(optionId)} would be complete, but the budget cannot hold it: ${refusal.message}. This approval was not used: present it again once there is headroom.`,
-    { details: { optionId, ...refusal.data } },
+    {
+      // The figures on the wire too: the envelope carries issues, not details.
+      issues: [
+        { path: '', code: refusal.code, message: describeRefusal(refusalFacts(refusal.data)) },
+      ],
+      details: { optionId, ...refusal.data },
+    },
   );
 }

@@ -2,6 +2,7 @@ import type { PolicyDecision } from '@handoff/protocol';
 import { toIso } from '../clock.js';
 import type { PlanState } from '../plan-state.js';
 import type { PlanRecord, StoreTx } from '../store/store.js';
+import { type BudgetRefusal, planBudgetRefusal } from './budget-refusal.js';
 import { evaluationOf } from './deps.js';
 import { type GateProgress, gateProgress } from './quorum.js';
 
@@ -41,6 +42,12 @@ export interface PlanView {
     amountMinor: number;
     status: string;
   }[];
+  /**
+   * Why the budget refused the plan, when `reasonCode` is a budget code (`BUDGET_EXCEEDED`, ...): the cap, its
+   * period, its limit, what was used, what the option asked and the headroom, in minor units, and a sentence
+   * (see {@link BudgetRefusal}); null otherwise.
+   */
+  budgetRefusal: BudgetRefusal | null;
   receivedAt: string;
   updatedAt: string;
   approvalDeadline: string;
@@ -84,6 +91,7 @@ export async function planView(tx: StoreTx, record: PlanRecord): Promise<PlanVie
       amountMinor: l.amountMinor,
       status: l.status,
     })),
+    budgetRefusal: await planBudgetRefusal(tx, record),
     receivedAt: toIso(record.receivedAt),
     updatedAt: toIso(record.updatedAt),
     approvalDeadline: toIso(record.approvalDeadline),

@@ -55,6 +55,12 @@ export type ReserveOutcome =
  * `chargedMinor`): submission refuses a declared cost below the computed one, but a computed cost can grow after
  * it (a daily raise re-reserved at a resume, a retry or an approval in a cap's later period can run more days),
  * and the plan's policy gates and approvals were decided on the declared cost.
+ *
+ * A cap without room refuses with `BUDGET_EXCEEDED`; the `budget.refused` event (and the refusal's `data`) names
+ * the first cap that would overflow: `capId`, `period` (`day`, `week`, `month`, `total`), `periodKey`,
+ * `currency`, `limitMinor`, `usedMinor` (reserved + committed before this request), `requestedMinor` (what the
+ * option asks of that cap) and `headroomMinor` (limit - used, never below 0), amounts in minor units. A plan
+ * view shows them as `budgetRefusal` (see `budget-refusal.ts`).
  */
 export async function reserveBudget(
   tx: StoreTx,
@@ -107,14 +113,20 @@ export async function reserveBudget(
     (capId, periodKey) => used.get(`${capId}\n${periodKey}`) ?? 0n,
   );
   if (!headroom.ok) {
+    const line = planned.lines.find(
+      (l) => l.capId === headroom.capId && l.periodKey === headroom.periodKey,
+    );
     const data = {
       code: headroom.code,
       optionId,
       capId: headroom.capId,
+      period: line?.period,
       periodKey: headroom.periodKey,
+      currency: line?.currency,
       limitMinor: headroom.limitMinor,
       usedMinor: headroom.usedMinor,
       requestedMinor: headroom.requestedMinor,
+      headroomMinor: Math.max(0, headroom.limitMinor - headroom.usedMinor),
     };
     await tx.appendLineage([{ ...base, type: 'budget.refused', refs, data }]);
     return { ok: false, code: headroom.code, message: headroom.message, data };

@@ -100,7 +100,7 @@ export async function submitPlanBatch(
   const settled = await Promise.allSettled(
     items.map(async (item) => {
       const parsed = SubmitInputSchema.safeParse(item);
-      if (!parsed.success) throw inputValidationError(parsed.error);
+      if (!parsed.success) throw inputValidationError(parsed.error, 'plans.submit');
       return submitter.submitPlan(principal, parsed.data.plan, parsed.data.signature);
     }),
   );

@@ -54,6 +54,12 @@ export interface StoreTx extends ApproverKeysTx {
    * `lineageEventHash`) and returns the complete events.
    */
   appendLineage(drafts: readonly LineageDraft[]): Promise<LineageEvent[]>;
+  /** The latest lineage event of `type` of one plan of the tenant (highest `seq`), or undefined when none. */
+  lastPlanEvent(
+    tenantId: string,
+    planId: string,
+    type: LineageEventType,
+  ): Promise<LineageEvent | undefined>;
 
   getCaps(tenantId: string): Promise<StoredCap[]>;
   replaceCaps(tenantId: string, caps: readonly StoredCap[], atMs: number): Promise<void>;

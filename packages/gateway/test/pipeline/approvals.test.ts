@@ -240,7 +240,13 @@ describe('decisions', () => {
     const token = await k.marketing(view, { optionId: OPTION_2 });
     const error = await k.submit(token).then(
       () => expect.unreachable('expected BUDGET_EXCEEDED'),
-      (e: unknown) => e as { code: string; message: string; details: Record<string, unknown> },
+      (e: unknown) =>
+        e as {
+          code: string;
+          message: string;
+          details: Record<string, unknown>;
+          issues: unknown[];
+        },
     );
     expect(error.code).toBe('BUDGET_EXCEEDED');
     expect(error.details).toMatchObject({
@@ -251,6 +257,9 @@ describe('decisions', () => {
       requestedMinor: OPTION_2_COST,
     });
     expect(error.message).toContain(`0 of 10000 minor units used; ${OPTION_2_COST} more`);
+    // On the wire the envelope carries issues, not details: the figures are in the one issue's sentence.
+    const sentence = `Option "${OPTION_2}" asks ${OPTION_2_COST} minor units of EUR of cap "customerio-month" (month:2026-11), which has 0 of its 10000 used: 10000 left`;
+    expect(error.issues).toEqual([{ path: '', code: 'BUDGET_EXCEEDED', message: sentence }]);
     // Nothing accepted, no token burned, the recommended reservation untouched: two events say why.
     expect(count(h, 'approvals')).toBe(before.approvals);
     expect(count(h, 'used_tokens')).toBe(0);
@@ -261,7 +270,11 @@ describe('decisions', () => {
       ['approval.refused', 'BUDGET_EXCEEDED', 'customerio-month'],
     ]);
     const waiting = await h.gateway.getPlan(h.callers.operator.principal, view.planId);
-    expect(waiting).toMatchObject({ state: 'awaiting_approval', reasonCode: 'BUDGET_EXCEEDED' });
+    expect(waiting).toMatchObject({
+      state: 'awaiting_approval',
+      reasonCode: 'BUDGET_EXCEEDED',
+      budgetRefusal: { capId: 'customerio-month', headroomMinor: 10_000, message: sentence },
+    });
     // Once there is headroom, the same approver presents the same token again: it completes the quorum.
     await h.gateway.setCaps(h.callers.operator.principal, defaultCaps());
     const approved = await k.submit(token);
@@ -269,6 +282,7 @@ describe('decisions', () => {
       state: 'approved',
       selectedOptionId: OPTION_2,
       reasonCode: null,
+      budgetRefusal: null,
       decisive: true,
     });
     expect(

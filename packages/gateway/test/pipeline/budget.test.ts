@@ -107,10 +107,13 @@ describe('reservations', () => {
         code: 'BUDGET_EXCEEDED',
         optionId: 'call-prior-successes',
         capId: 'tenant-month',
+        period: 'month',
         periodKey: 'month:2026-11',
+        currency: 'EUR',
         limitMinor: 100_000,
         usedMinor: OPTION_1_COST,
         requestedMinor: OPTION_1_COST,
+        headroomMinor: 100_000 - OPTION_1_COST,
       },
     ]);
   });

@@ -1,5 +1,5 @@
 import type { LineageEvent } from '@handoff/protocol';
-import { desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { type ChainHead, chainCanonical, EMPTY_HEAD, lineageColumns } from '../lineage-chain.js';
 import type { LineageDraft } from '../store.js';
 import * as s from './schema.js';
@@ -16,6 +16,7 @@ export class SqliteLineage {
   readonly #insertEvent;
   readonly #putPayload;
   readonly #getPayload;
+  readonly #lastPlanEvent;
   /** The chain head as this transaction left it; undefined until read (see {@link forgetChainHead}). */
   #head: ChainHead | undefined;
 
@@ -47,6 +48,19 @@ export class SqliteLineage {
       .from(s.payloads)
       .where(eq(s.payloads.digest, p('digest')))
       .prepare();
+    this.#lastPlanEvent = db
+      .select({ body: s.lineageEvents.body })
+      .from(s.lineageEvents)
+      .where(
+        and(
+          eq(s.lineageEvents.planId, p('planId')),
+          eq(s.lineageEvents.tenantId, p('tenantId')),
+          eq(s.lineageEvents.type, p('type')),
+        ),
+      )
+      .orderBy(desc(s.lineageEvents.seq))
+      .limit(1)
+      .prepare();
     this.#chainHead = db
       .select({ seq: s.lineageEvents.seq, hash: s.lineageEvents.hash })
       .from(s.lineageEvents)
@@ -61,6 +75,12 @@ export class SqliteLineage {
 
   getPayload(digest: string): string | undefined {
     return this.#getPayload.get({ digest })?.body;
+  }
+
+  /** The latest event of `type` of one plan (by `seq`, through the `lineage_plan` index), or undefined. */
+  lastPlanEvent(tenantId: string, planId: string, type: string): LineageEvent | undefined {
+    const row = this.#lastPlanEvent.get({ tenantId, planId, type });
+    return row ? (JSON.parse(row.body) as LineageEvent) : undefined;
   }
 
   /** Forgets the cached chain head, so the next append reads it from the database (see `SqliteTx`). */

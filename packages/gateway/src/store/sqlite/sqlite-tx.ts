@@ -1,4 +1,4 @@
-import type { LineageEvent } from '@handoff/protocol';
+import type { LineageEvent, LineageEventType } from '@handoff/protocol';
 import { and, eq, sql } from 'drizzle-orm';
 import type { PlanState } from '../../plan-state.js';
 import type { ApproverKeyRecord } from '../approver-keys.js';
@@ -129,6 +129,14 @@ export class SqliteTx implements StoreTx {
 
   async appendLineage(drafts: readonly LineageDraft[]): Promise<LineageEvent[]> {
     return this.#lineage.append(drafts);
+  }
+
+  async lastPlanEvent(
+    tenantId: string,
+    planId: string,
+    type: LineageEventType,
+  ): Promise<LineageEvent | undefined> {
+    return this.#lineage.lastPlanEvent(tenantId, planId, type);
   }
 
   async getCaps(tenantId: string): Promise<StoredCap[]> {

@@ -1,0 +1,88 @@
+import type { LineageEvent } from '@handoff/protocol';
+import type { PlanRecord, StoreTx } from '../store/store.js';
+
+/**
+ * Why the budget refused a plan, as its view (`PlanView.budgetRefusal`) shows it: the facts of the plan's latest
+ * `budget.refused` lineage event and a sentence for people. A budget refusal at submission is not an error: the
+ * plan is recorded `rejected` with `reasonCode` `BUDGET_EXCEEDED` (or stays `paused` / `awaiting_approval` when
+ * a resume or an approval found no room), so these figures are how a caller learns which cap, how much it asked
+ * and how much room there was.
+ *
+ * Amounts are integer minor units of `currency`. For `BUDGET_EXCEEDED`: `capId`, `period` (`day`, `week`,
+ * `month`, `total`), `periodKey` (e.g. `month:2026-11`, in the cap's time zone), `limitMinor` (the cap's limit
+ * for one period), `usedMinor` (reserved + committed before the request), `requestedMinor` (what the option asks
+ * of that cap) and `headroomMinor` (limit - used, never below 0). For `BUDGET_COST_UNDERSTATED`: `declaredMinor`
+ * and `chargedMinor`. For `BUDGET_CURRENCY_NOT_CONFIGURED`: `currency`. A fact the event does not hold is absent.
+ */
+export interface BudgetRefusal {
+  /** `BUDGET_EXCEEDED`, `BUDGET_CURRENCY_NOT_CONFIGURED` or `BUDGET_COST_UNDERSTATED`. */
+  code: string;
+  /** For people; may change between releases. */
+  message: string;
+  /** When the budget refused (RFC 3339 UTC). */
+  at: string;
+  optionId?: string;
+  capId?: string;
+  period?: string;
+  periodKey?: string;
+  currency?: string;
+  limitMinor?: number;
+  usedMinor?: number;
+  requestedMinor?: number;
+  headroomMinor?: number;
+  declaredMinor?: number;
+  chargedMinor?: number;
+}
+
+const TEXT_FACTS = ['optionId', 'capId', 'period', 'periodKey', 'currency'] as const;
+const AMOUNT_FACTS = [
+  'limitMinor',
+  'usedMinor',
+  'requestedMinor',
+  'headroomMinor',
+  'declaredMinor',
+  'chargedMinor',
+] as const;
+
+type RefusalFacts = Omit<BudgetRefusal, 'message' | 'at'>;
+
+/** The typed facts of a `budget.refused` event's `data` (unknown or ill-typed members are left out). */
+export function refusalFacts(data: Readonly<Record<string, unknown>>): RefusalFacts {
+  const facts: RefusalFacts = { code: String(data.code ?? 'BUDGET_EXCEEDED') };
+  for (const key of TEXT_FACTS) if (typeof data[key] === 'string') facts[key] = data[key];
+  for (const key of AMOUNT_FACTS) if (typeof data[key] === 'number') facts[key] = data[key];
+  const { limitMinor, usedMinor } = facts;
+  if (facts.headroomMinor === undefined && limitMinor !== undefined && usedMinor !== undefined)
+    facts.headroomMinor = Math.max(0, limitMinor - usedMinor);
+  return facts;
+}
+
+/** A sentence naming the cap, its period, the amount asked and the headroom (amounts in minor units). */
+export function describeRefusal(f: RefusalFacts): string {
+  const option = f.optionId === undefined ? 'The plan' : `Option ${JSON.stringify(f.optionId)}`;
+  const units = `minor units${f.currency === undefined ? '' : ` of ${f.currency}`}`;
+  if (f.code === 'BUDGET_COST_UNDERSTATED')
+    return `${option} would be charged ${f.chargedMinor} ${units}, more than the ${f.declaredMinor} it declares`;
+  if (f.code === 'BUDGET_CURRENCY_NOT_CONFIGURED')
+    return `${option} is in ${f.currency ?? 'a currency'} but no budget cap of the tenant is in that currency`;
+  return `${option} asks ${f.requestedMinor} ${units} of cap ${JSON.stringify(f.capId)} (${f.periodKey ?? f.period}), which has ${f.usedMinor} of its ${f.limitMinor} used: ${f.headroomMinor} left`;
+}
+
+/** The {@link BudgetRefusal} of a `budget.refused` event. */
+export function budgetRefusalOf(event: LineageEvent): BudgetRefusal {
+  const facts = refusalFacts(event.data ?? {});
+  return { ...facts, message: describeRefusal(facts), at: event.occurredAt };
+}
+
+/**
+ * The budget refusal a plan's view shows: the latest `budget.refused` event of a plan whose `reasonCode` is a
+ * budget code (`BUDGET_*`), or null for any other plan.
+ */
+export async function planBudgetRefusal(
+  tx: StoreTx,
+  record: PlanRecord,
+): Promise<BudgetRefusal | null> {
+  if (!record.reasonCode?.startsWith('BUDGET_')) return null;
+  const event = await tx.lastPlanEvent(record.tenantId, record.planId, 'budget.refused');
+  return event ? budgetRefusalOf(event) : null;
+}
