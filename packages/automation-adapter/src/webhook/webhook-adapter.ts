@@ -25,7 +25,7 @@ export interface WebhookAdapterOptions {
   /**
    * The signing key, or several during a rotation (each adds one entry to `webhook-signature`, new key first):
    * `{ scheme: 'v1', secret: 'whsec_<base64 of 24-64 random bytes>' }` (HMAC-SHA256) or
-   * `{ scheme: 'v1a', privateKey }` (Ed25519 private JWK or `KeyObject`).
+   * `{ scheme: 'v1a', privateKey }` (Ed25519 `whsk_<base64>`, private JWK or `KeyObject`).
    */
   signing: WebhookSigningKey | readonly WebhookSigningKey[];
   /** Per-request timeout in MILLISECONDS. Default 15,000 (the spec recommends receivers get 15 to 30 s). */
@@ -176,7 +176,8 @@ function receiptOf(status: number, messageId: string): ExecuteReceipt {
  * `validate` refuses other action types (`UNSUPPORTED_ACTION`), actions failing the protocol schema
  * (`INVALID_ACTION`) and URLs naming localhost or a private, link-local or reserved IP literal (`PRIVATE_HOST`);
  * `execute` throws `AdapterError` `UNSUPPORTED_ACTION` for any of these before sending anything.
- * @throws RangeError at creation when a signing key is unusable (e.g. a secret without `whsec_` or under 24 bytes).
+ * @throws RangeError at creation when a signing key is unusable (e.g. a secret without `whsec_` or under 24 bytes,
+ *   a `whsk_` key of the wrong length).
  */
 export function createWebhookAdapter(options: WebhookAdapterOptions): AutomationAdapter {
   const signing: readonly WebhookSigningKey[] = Array.isArray(options.signing)
