@@ -49,6 +49,7 @@ const ctx = (idempotencyKey: string) => ({
   signal: new AbortController().signal,
   fetch,
   now: () => 0,
+  queuedAt: 0,
 });
 
 describe('the example ad adapter', () => {

@@ -49,6 +49,12 @@ export interface ExecuteContext {
   fetch: typeof fetch;
   /** Epoch milliseconds (injected, for `Retry-After` dates and timestamps). */
   now: () => number;
+  /**
+   * When the action was queued for dispatch (the plan's approval), epoch MILLISECONDS: the same on every attempt
+   * and after a restart. Adapters use it for the time the event happened (e.g. the CloudEvents `time`), never
+   * {@link ExecuteContext.now}, which moves with each attempt.
+   */
+  queuedAt: number;
   /** 1 on the first try. */
   attempt: number;
 }

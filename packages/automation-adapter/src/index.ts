@@ -67,7 +67,9 @@ export {
 } from './webhook/webhook-adapter.js';
 export {
   decodeWebhookSecret,
+  decodeWebhookSigningKey,
   encodeWebhookPublicKey,
+  encodeWebhookSigningKey,
   type WebhookPublicKey,
   type WebhookScheme,
   type WebhookSigningKey,

@@ -22,8 +22,11 @@ function describeType(node: Node, defs: Record<string, Node>): string {
   if (Array.isArray(node.enum))
     return node.enum.map((v) => `\`${JSON.stringify(v)}\``).join(' \\| ');
   if (node.const !== undefined) return `\`${JSON.stringify(node.const)}\``;
-  const variants = (node.anyOf ?? node.oneOf) as Node[] | undefined;
-  if (variants) return variants.map((v) => describeType(v, defs)).join(' or ');
+  // Variants that only require members ("at least one of") constrain an object; they are not alternative types.
+  const variants = ((node.anyOf ?? node.oneOf) as Node[] | undefined)?.filter(
+    (v) => !(Object.keys(v).length === 1 && Array.isArray(v.required)),
+  );
+  if (variants?.length) return variants.map((v) => describeType(v, defs)).join(' or ');
   if (node.type === 'array') return `array of ${describeType((node.items as Node) ?? {}, defs)}`;
   const bounds = [
     node.minimum !== undefined ? `>= ${node.minimum}` : '',

@@ -28,6 +28,8 @@ export {
 } from './audit/export-jsonl.js';
 export {
   exportOpenLineage,
+  HANDOFF_FACET_SCHEMA_URLS,
+  OPENLINEAGE_SCHEMA_URL,
   type OpenLineageOptions,
   runEventsOf,
 } from './audit/export-openlineage.js';

@@ -71,6 +71,7 @@ export async function withConformanceServer<T>(
         signal: new AbortController().signal,
         fetch: (input, init) => globalThis.fetch(input, init),
         now: () => CONFORMANCE_NOW_MS,
+        queuedAt: CONFORMANCE_NOW_MS,
         attempt: 1,
         ...overrides,
       }),

@@ -22,7 +22,10 @@ export interface CloudEvent {
   source: string;
   /** The event type, e.g. `campaign.approved` (the action's `eventType`). */
   type: string;
-  /** When the event was produced, RFC 3339 in UTC with milliseconds. */
+  /**
+   * When the occurrence happened (CloudEvents: "Timestamp of when the occurrence happened"), RFC 3339 in UTC with
+   * milliseconds: when the action was queued, the same on every delivery attempt.
+   */
   time: string;
   /** The action's `actionId`. */
   subject: string;
@@ -37,7 +40,7 @@ export interface CloudEventInput {
   source: string;
   type: string;
   subject: string;
-  /** Epoch milliseconds. */
+  /** When the occurrence happened, epoch milliseconds. */
   timeMs: number;
   data: Record<string, unknown>;
 }

@@ -25,7 +25,7 @@ export interface WebhookAdapterOptions {
   /**
    * The signing key, or several during a rotation (each adds one entry to `webhook-signature`, new key first):
    * `{ scheme: 'v1', secret: 'whsec_<base64 of 24-64 random bytes>' }` (HMAC-SHA256) or
-   * `{ scheme: 'v1a', privateKey }` (Ed25519 private JWK or `KeyObject`).
+   * `{ scheme: 'v1a', privateKey }` (Ed25519 `whsk_<base64>`, private JWK or `KeyObject`).
    */
   signing: WebhookSigningKey | readonly WebhookSigningKey[];
   /** Per-request timeout in MILLISECONDS. Default 15,000 (the spec recommends receivers get 15 to 30 s). */
@@ -160,8 +160,8 @@ function receiptOf(status: number, messageId: string): ExecuteReceipt {
 /**
  * The reference adapter for HTTPS webhooks. It executes `call_webhook` actions: one POST to `params.url` whose
  * body is a CloudEvents 1.0 event in structured mode (`application/cloudevents+json`, see
- * {@link CLOUDEVENTS_CONTENT_TYPE}): `id` = the `webhook-id`, `source`, `type` = `params.eventType`, `time` = the
- * attempt's clock, `subject` = `actionId`, `datacontenttype: application/json`, `data` = `params.data`. The request
+ * {@link CLOUDEVENTS_CONTENT_TYPE}): `id` = the `webhook-id`, `source`, `type` = `params.eventType`, `time` = when the
+ * action was queued (`ctx.queuedAt`, the same on every retry), `subject` = `actionId`, `datacontenttype: application/json`, `data` = `params.data`. The request
  * is signed per Standard Webhooks ({@link STANDARD_WEBHOOKS_SPEC}): `webhook-id` = {@link webhookMessageId} of the
  * idempotency key (the same on every retry), `webhook-timestamp` = `floor(ctx.now() / 1000)` (integer seconds,
  * fresh on each attempt), `webhook-signature` = `v1,<base64 HMAC-SHA256>` and/or `v1a,<base64 Ed25519>` over
@@ -176,7 +176,8 @@ function receiptOf(status: number, messageId: string): ExecuteReceipt {
  * `validate` refuses other action types (`UNSUPPORTED_ACTION`), actions failing the protocol schema
  * (`INVALID_ACTION`) and URLs naming localhost or a private, link-local or reserved IP literal (`PRIVATE_HOST`);
  * `execute` throws `AdapterError` `UNSUPPORTED_ACTION` for any of these before sending anything.
- * @throws RangeError at creation when a signing key is unusable (e.g. a secret without `whsec_` or under 24 bytes).
+ * @throws RangeError at creation when a signing key is unusable (e.g. a secret without `whsec_` or under 24 bytes,
+ *   a `whsk_` key of the wrong length).
  */
 export function createWebhookAdapter(options: WebhookAdapterOptions): AutomationAdapter {
   const signing: readonly WebhookSigningKey[] = Array.isArray(options.signing)
@@ -217,20 +218,21 @@ export function createWebhookAdapter(options: WebhookAdapterOptions): Automation
     let body: string;
     let headers: Record<string, string>;
     try {
-      const nowMs = ctx.now();
+      // `time` is when the event happened (the action was queued): the same body on every retry. Only the
+      // `webhook-timestamp` of the attempt moves, as the spec's replay window needs.
       body = JSON.stringify(
         buildCloudEvent({
           id,
           source,
           type: webhook.params.eventType,
           subject: webhook.actionId,
-          timeMs: nowMs,
+          timeMs: ctx.queuedAt,
           data: webhook.params.data,
         }),
       );
       headers = {
         'content-type': CLOUDEVENTS_CONTENT_TYPE,
-        ...webhookHeaders({ id, timestampSec: Math.floor(nowMs / 1000), body }, keys),
+        ...webhookHeaders({ id, timestampSec: Math.floor(ctx.now() / 1000), body }, keys),
       };
     } catch (cause) {
       throw new AdapterError('INVALID_REQUEST', 'The webhook could not be built or signed', {

@@ -101,6 +101,7 @@ export function context(overrides: Partial<ExecuteContext> = {}): ExecuteContext
     signal: new AbortController().signal,
     fetch: (input, init) => fetch(input, init),
     now: () => NOW,
+    queuedAt: NOW,
     attempt: 1,
     ...overrides,
   };

@@ -34,6 +34,7 @@ function context(): ExecuteContext {
     signal: new AbortController().signal,
     fetch: globalThis.fetch,
     now: () => NOW,
+    queuedAt: NOW,
     attempt: 1,
   };
 }

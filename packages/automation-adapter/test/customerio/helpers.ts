@@ -74,6 +74,7 @@ export function context(
       return globalThis.fetch(input, init);
     },
     now: () => clock.ms,
+    queuedAt: clock.ms,
     attempt: 1,
     ...overrides,
   };

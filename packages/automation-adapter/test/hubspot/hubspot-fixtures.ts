@@ -100,6 +100,7 @@ export function context(
     signal: new AbortController().signal,
     fetch: (input, init) => globalThis.fetch(input, init),
     now: () => NOW_MS,
+    queuedAt: NOW_MS,
     attempt: 1,
     ...overrides,
   };

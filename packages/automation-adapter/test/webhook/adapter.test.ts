@@ -51,6 +51,7 @@ function ctx(
     signal,
     fetch: (i, init) => globalThis.fetch(i, init),
     now: () => NOW_MS,
+    queuedAt: NOW_MS,
     attempt: 1,
   };
 }

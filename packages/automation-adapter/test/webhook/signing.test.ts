@@ -1,7 +1,13 @@
-import { createHmac, generateKeyPairSync, verify } from 'node:crypto';
+import { createHmac, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { decodeWebhookSecret, encodeWebhookPublicKey, webhookMessageId } from '../../src/index.js';
+import {
+  decodeWebhookSecret,
+  decodeWebhookSigningKey,
+  encodeWebhookPublicKey,
+  encodeWebhookSigningKey,
+  webhookMessageId,
+} from '../../src/index.js';
 import { resolvePublicKey, resolveSigningKey } from '../../src/webhook/webhook-keys.js';
 import {
   isSafeMessageId,
@@ -87,6 +93,51 @@ describe('Standard Webhooks v1a signatures', () => {
     );
     expect(() => resolveSigningKey({ scheme: 'v1a', privateKey: publicKey })).toThrow(RangeError);
     expect(() => resolvePublicKey('whpk_AAAA')).toThrow(RangeError);
+  });
+});
+
+describe("whsk_ signing keys (the spec's serialisation of the Ed25519 secret key)", () => {
+  // RFC 8032 section 7.1, TEST 1: secret key, public key and the signature of the empty message.
+  const SEED = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60';
+  const PUBLIC = 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a';
+  const SIGNATURE =
+    'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155' +
+    '5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b';
+  const whsk = (hex: string) => `whsk_${Buffer.from(hex, 'hex').toString('base64')}`;
+
+  test('decode the RFC 8032 key, as its 32-byte seed or the 64-byte seed-and-public form', () => {
+    for (const encoded of [whsk(SEED), whsk(SEED + PUBLIC)]) {
+      const key = decodeWebhookSigningKey(encoded);
+      expect(sign(null, Buffer.alloc(0), key).toString('hex')).toBe(SIGNATURE);
+      expect(encodeWebhookPublicKey(createPublicKey(key))).toBe(
+        `whpk_${Buffer.from(PUBLIC, 'hex').toString('base64')}`,
+      );
+      expect(encodeWebhookSigningKey(key)).toBe(whsk(SEED));
+    }
+  });
+
+  test('sign v1a entries when given to the adapter keys as a string', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const key = resolveSigningKey({
+      scheme: 'v1a',
+      privateKey: encodeWebhookSigningKey(privateKey),
+    });
+    const signature = signWebhook({ id: 'msg_4', timestampSec: 2, body: '{}' }, [key]);
+    const raw = Buffer.from(signature.slice('v1a,'.length), 'base64');
+    expect(verify(null, Buffer.from('msg_4.2.{}', 'utf8'), publicKey, raw)).toBe(true);
+  });
+
+  test('refuse another prefix, other lengths, bad base64 and a foreign public half', () => {
+    const other = generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }).x ?? '';
+    for (const bad of [
+      `whsec_${Buffer.from(SEED, 'hex').toString('base64')}`,
+      whsk(SEED.slice(0, 62)),
+      whsk(`${SEED}${PUBLIC}00`),
+      'whsk_not base64!',
+      `whsk_${Buffer.concat([Buffer.from(SEED, 'hex'), Buffer.from(other, 'base64url')]).toString('base64')}`,
+    ]) {
+      expect(() => decodeWebhookSigningKey(bad), bad).toThrow(RangeError);
+    }
   });
 });
 

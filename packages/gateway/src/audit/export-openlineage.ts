@@ -16,7 +16,8 @@ import { type LineageTrace, traceLineage } from './trace.js';
  * `RUNNING` (still in progress), with the dispatched actions as output datasets (namespace
  * `handoff-adapter://<adapter>`, name the action id). Both carry the custom run facet `handoff_plan` (plan id and
  * digest, policy version, copilot identity, every approval with approver, role, key id and time, the head of the
- * plan's lineage). Every facet has the `_producer` and `_schemaURL` that OpenLineage's BaseFacet requires.
+ * plan's lineage). Every facet has the `_producer` and `_schemaURL` that OpenLineage's BaseFacet requires; the
+ * custom facets' schemas are published with the package (see {@link HANDOFF_FACET_SCHEMA_URLS}).
  *
  * `runId` must be a UUID: a UUID plan id is used as it is; a ULID plan id becomes a UUIDv8 (RFC 9562 section
  * 5.8) from the first 16 bytes of SHA-256 of the plan id, so a re-export names the same run.
@@ -25,10 +26,20 @@ export const OPENLINEAGE_SCHEMA_URL =
   'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent';
 
 /**
- * The `_schemaURL` of Handoff's custom facets. A URN until the facets' JSON Schema is published at a URL;
- * OpenLineage requires a URI here, and a URN is one.
+ * The `_schemaURL` of Handoff's custom facets, each the `$id` of the facet's JSON Schema (draft 2020-12) plus a
+ * JSON Pointer to its definition, as OpenLineage's own facets do (`<$id>#/$defs/<FacetName>`). The schemas ship
+ * in this package (`@handoff/gateway/openlineage/facets/<FacetName>.json`, whose `$id` is the part before `#`);
+ * a URN, as the protocol's schemas use, because they are resolved from the package rather than fetched.
+ * A change to a facet's fields is a new version in its `$id` and here.
  */
-export const HANDOFF_FACET_SCHEMA = 'urn:handoff:openlineage:facets:1-0-0';
+export const HANDOFF_FACET_SCHEMA_URLS = {
+  /** The run facet `handoff_plan`. */
+  handoff_plan:
+    'urn:handoff:openlineage:facets:1-0-0:HandoffPlanRunFacet.json#/$defs/HandoffPlanRunFacet',
+  /** The input dataset facet `handoff_input`. */
+  handoff_input:
+    'urn:handoff:openlineage:facets:1-0-0:HandoffInputDatasetFacet.json#/$defs/HandoffInputDatasetFacet',
+} as const;
 
 /** Options of {@link exportOpenLineage}. */
 export interface OpenLineageOptions {
@@ -76,7 +87,7 @@ function datasetName(uri: string, inputId: string): { namespace: string; name: s
 /** The OpenLineage `RunEvent`s of one traced plan (START, then its current state). */
 export function runEventsOf(trace: LineageTrace, options: OpenLineageOptions = {}): object[] {
   const producer = options.producer ?? 'urn:handoff:gateway:0.1.0';
-  const facet = { _producer: producer, _schemaURL: `${HANDOFF_FACET_SCHEMA}#/HandoffPlanRunFacet` };
+  const facet = { _producer: producer, _schemaURL: HANDOFF_FACET_SCHEMA_URLS.handoff_plan };
   const { plan } = trace;
   const run = {
     runId: runIdOf(plan.planId),
@@ -115,7 +126,7 @@ export function runEventsOf(trace: LineageTrace, options: OpenLineageOptions = {
     inputFacets: {
       handoff_input: {
         _producer: producer,
-        _schemaURL: `${HANDOFF_FACET_SCHEMA}#/HandoffInputFacet`,
+        _schemaURL: HANDOFF_FACET_SCHEMA_URLS.handoff_input,
         inputId: i.inputId,
         kind: i.kind,
         sha256: i.sha256 ?? null,

@@ -4,6 +4,7 @@ import {
   createCustomerIoAdapter,
   createHubSpotAdapter,
   createWebhookAdapter,
+  type WebhookSigningKey,
 } from '@handoff/automation-adapter';
 import { IdentifierSchema } from '@handoff/protocol';
 import { z } from 'zod';
@@ -21,7 +22,9 @@ const TimeoutSchema = z.int().min(100).max(120_000).optional();
 
 /**
  * The automation adapters a gateway dispatches to, each with its secrets named by environment variable:
- * - `webhook`: Standard Webhooks signing with an HMAC secret (`whsec_...`) from `signingSecretEnv`;
+ * - `webhook`: Standard Webhooks signing with an HMAC secret (`whsec_...`, scheme `v1`) from `signingSecretEnv`,
+ *   an Ed25519 signing key (`whsk_...`, scheme `v1a`; receivers verify with its `whpk_` public key) from
+ *   `signingKeyEnv`, or both (each request then carries both signatures, e.g. while receivers move to `v1a`);
  * - `hubspot`: a private-app token from `accessTokenEnv`; `baseUrl` defaults to `https://api.hubapi.com`;
  * - `customerio`: `region` (`us`/`eu`), Track API site id and key and App API key from env; `baseUrls` overrides
  *   the region's hosts (a local fake);
@@ -29,12 +32,24 @@ const TimeoutSchema = z.int().min(100).max(120_000).optional();
  * `id` is what plans name in `action.adapter` (default: the type).
  */
 export const AdapterConfigSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('webhook'),
-    id: IdentifierSchema.optional(),
-    signingSecretEnv: EnvNameSchema,
-    timeoutMs: TimeoutSchema,
-  }),
+  z
+    .strictObject({
+      type: z.literal('webhook'),
+      id: IdentifierSchema.optional(),
+      signingSecretEnv: EnvNameSchema.optional().meta({
+        description: 'Environment variable holding the HMAC secret (whsec_...): v1 signatures.',
+      }),
+      signingKeyEnv: EnvNameSchema.optional().meta({
+        description:
+          'Environment variable holding the Ed25519 signing key (whsk_...): v1a signatures.',
+      }),
+      timeoutMs: TimeoutSchema,
+    })
+    .refine((c) => c.signingSecretEnv !== undefined || c.signingKeyEnv !== undefined, {
+      message:
+        'A webhook adapter signs with signingSecretEnv (v1, whsec_), signingKeyEnv (v1a, whsk_) or both',
+    })
+    .meta({ anyOf: [{ required: ['signingSecretEnv'] }, { required: ['signingKeyEnv'] }] }),
   z.strictObject({
     type: z.literal('hubspot'),
     id: IdentifierSchema.optional(),
@@ -89,6 +104,28 @@ function secret(env: NodeJS.ProcessEnv, name: string, path: string): string {
   return value;
 }
 
+/** The webhook's signing keys from the environment: Ed25519 (`v1a`) first when configured, then HMAC (`v1`). */
+function webhookSigning(
+  config: Extract<AdapterConfig, { type: 'webhook' }>,
+  env: NodeJS.ProcessEnv,
+  at: (field: string) => string,
+): WebhookSigningKey[] {
+  const keys: WebhookSigningKey[] = [];
+  if (config.signingKeyEnv !== undefined) {
+    keys.push({
+      scheme: 'v1a',
+      privateKey: secret(env, config.signingKeyEnv, at('signingKeyEnv')),
+    });
+  }
+  if (config.signingSecretEnv !== undefined) {
+    keys.push({
+      scheme: 'v1',
+      secret: secret(env, config.signingSecretEnv, at('signingSecretEnv')),
+    });
+  }
+  return keys;
+}
+
 function buildAdapter(
   config: AdapterConfig,
   index: number,
@@ -99,14 +136,7 @@ function buildAdapter(
   const id = config.id ?? config.type;
   switch (config.type) {
     case 'webhook':
-      return createWebhookAdapter({
-        id,
-        signing: {
-          scheme: 'v1',
-          secret: secret(env, config.signingSecretEnv, at('signingSecretEnv')),
-        },
-        ...timeout,
-      });
+      return createWebhookAdapter({ id, signing: webhookSigning(config, env, at), ...timeout });
     case 'hubspot':
       return withId(
         createHubSpotAdapter({

@@ -268,6 +268,8 @@ export class Dispatcher {
     const outcome = await this.#execute(adapter, breaker, claimed.action, {
       idempotencyKey: row.idempotencyKey,
       attempt: claimed.attempt,
+      // When approval queued the row: fixed for the row's life, so an event's time is the same on every retry.
+      queuedAt: row.createdAt,
     });
     const atMs = clock.now();
     const fate = await store.transaction(async (tx) => {
@@ -286,7 +288,7 @@ export class Dispatcher {
     adapter: AutomationAdapter | undefined,
     breaker: CircuitBreakerPolicy | undefined,
     action: Parameters<AutomationAdapter['execute']>[0],
-    key: { idempotencyKey: string; attempt: number },
+    key: { idempotencyKey: string; attempt: number; queuedAt: number },
   ): Promise<AttemptOutcome> {
     if (!adapter || !breaker) {
       return {

@@ -89,6 +89,23 @@ describe('the outbox dispatcher', () => {
     ]);
   });
 
+  test('every attempt is told when its action was queued (the approval), while its clock moves on', async () => {
+    const hubspot = scriptedAdapter('hubspot', { steps: [unavailable()] });
+    h = await createHarness({ adapters: [hubspot.adapter] });
+    const plan = await approvedPlan(h);
+    const approvedAt = h.clock.now();
+    h.clock.advance(5_000);
+    expect(await h.runtime.dispatcher.runDue()).toMatchObject({ retryScheduled: 1 });
+    h.clock.advance(600_000);
+    expect(await h.runtime.dispatcher.runDue()).toMatchObject({ succeeded: 1 });
+    const [row] = await outboxOf(h, plan.planId);
+    expect(row?.createdAt).toBe(approvedAt);
+    expect(hubspot.calls.map((c) => [c.attempt, c.queuedAt, c.calledAt])).toEqual([
+      [1, approvedAt, approvedAt + 5_000],
+      [2, approvedAt, approvedAt + 605_000],
+    ]);
+  });
+
   test('retryable failures become a dead letter once attempts run out, and the budget stays held', async () => {
     const hubspot = scriptedAdapter('hubspot', { steps: Array.from({ length: 6 }, unavailable) });
     h = await createHarness({ adapters: [hubspot.adapter], dispatch: { breakerThreshold: 100 } });

@@ -17,6 +17,10 @@ export interface ScriptedCall {
   actionId: string;
   idempotencyKey: string;
   attempt: number;
+  /** `ctx.queuedAt`: when the action was queued, epoch ms. */
+  queuedAt: number;
+  /** `ctx.now()` at the call, epoch ms. */
+  calledAt: number;
 }
 
 /**
@@ -50,6 +54,8 @@ export function scriptedAdapter(
         actionId: action.actionId,
         idempotencyKey: ctx.idempotencyKey,
         attempt: ctx.attempt,
+        queuedAt: ctx.queuedAt,
+        calledAt: ctx.now(),
       });
       let step: ScriptStep = steps.shift() ?? { ok: { status: 'succeeded' } };
       while ('before' in step) {
