@@ -1,5 +1,5 @@
 import { AdapterError } from '@handoff/automation-adapter';
-import type { Action, HandoffPlan } from '@handoff/protocol';
+import type { HandoffPlan } from '@handoff/protocol';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { PlanView } from '../../src/pipeline/plan-view.js';
 import { scriptedAdapter } from '../dispatch/scripted-adapter.js';
@@ -7,6 +7,7 @@ import { type HttpGateway, rawCall, startHttpGateway } from '../http/http-fixtur
 import { planVariant } from '../pipeline/helpers.js';
 import { TENANT } from '../support/harness.js';
 import { tally } from './tally.js';
+import { call, dailyRaise, monthCap } from './trust-support.js';
 
 /**
  * Issue 13, budget: observations 5, 9 and 10 against a real gateway over HTTP (`startHttpGateway` + `rawCall`),
@@ -17,14 +18,6 @@ import { tally } from './tally.js';
 const T0 = Date.parse('2026-11-21T09:30:00Z');
 const SECOND = 1_000;
 
-const monthCap = (capId: string, scope: { type: string; value: string }, amountMinor: number) => ({
-  capId,
-  tenantId: TENANT,
-  scope,
-  period: 'month',
-  limit: { amountMinor, currency: 'EUR' },
-  timeZone: 'Europe/Lisbon',
-});
 const TENANT_CAP = monthCap('tenant-month', { type: 'tenant', value: TENANT }, 100_000);
 
 let gw: HttpGateway | undefined;
@@ -32,25 +25,6 @@ afterEach(async () => {
   await gw?.close();
   gw = undefined;
 });
-
-type Answer<T> = { status: number; data: T; code: string | undefined; message: string };
-
-async function call<T>(
-  g: HttpGateway,
-  path: string,
-  type: 'query' | 'mutation',
-  input: unknown,
-  credential: string,
-): Promise<Answer<T>> {
-  const answer = await rawCall(g.url, path, { type, input, credential });
-  const data = (answer.body as { result?: { data: T } }).result?.data as T;
-  return {
-    status: answer.status,
-    data,
-    code: answer.envelope?.code,
-    message: answer.envelope?.message ?? '',
-  };
-}
 
 const submit = (g: HttpGateway, plan: HandoffPlan) =>
   call<PlanView>(g, 'plans.submit', 'mutation', { plan }, g.callers.acme.copilot.apiKey);
@@ -158,25 +132,12 @@ describe('trust: budget', () => {
     gw = await startHttpGateway({ caps: [TENANT_CAP] });
     const g = gw;
     // The example ad campaign aimed at retirees: EUR 400.00 a day, raised by 20 % to EUR 480.00.
-    const raise = (declared: number): Action => ({
-      type: 'set_campaign_budget',
-      actionId: 'raise-search-retired',
-      adapter: 'google-ads',
-      description: 'search-retired: daily budget +20 %',
-      estimatedCost: { amountMinor: declared, currency: 'EUR' },
-      params: {
-        campaignId: 'search-retired',
-        budgetType: 'daily',
-        currentBudget: { amountMinor: 40_000, currency: 'EUR' },
-        newBudget: { amountMinor: 48_000, currency: 'EUR' },
-      },
-    });
     const adsPlan = (n: number, declared: number) =>
       planVariant(n, (p) => {
         const option = p.options[0];
         if (!option) throw new Error('fixture changed');
         option.channels = ['paid_search'];
-        option.actions = [raise(declared)];
+        option.actions = [dailyRaise(declared)];
         option.budget.amount = { amountMinor: declared, currency: 'EUR' };
       });
     const before = {

@@ -1,11 +1,12 @@
-import type { Action, HandoffPlan } from '@handoff/protocol';
+import type { HandoffPlan } from '@handoff/protocol';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createApprovalToken } from '../../src/approvals/create-approval.js';
 import type { PlanView } from '../../src/pipeline/plan-view.js';
-import { GATEWAY_ID, type HttpGateway, rawCall, startHttpGateway } from '../http/http-fixture.js';
+import { GATEWAY_ID, type HttpGateway, startHttpGateway } from '../http/http-fixture.js';
 import { OPTION_2, planVariant } from '../pipeline/helpers.js';
 import { TENANT } from '../support/harness.js';
 import { tally } from './tally.js';
+import { call, dailyRaise, monthCap } from './trust-support.js';
 
 /**
  * Issue 13, a second look after the merge: attacks on the merged gateway tried against a real gateway over HTTP
@@ -18,49 +19,7 @@ afterEach(async () => {
   gw = undefined;
 });
 
-type Answer<T> = { status: number; data: T; code: string | undefined; message: string };
-
-async function call<T>(
-  g: HttpGateway,
-  path: string,
-  type: 'query' | 'mutation',
-  input: unknown,
-  credential: string,
-): Promise<Answer<T>> {
-  const answer = await rawCall(g.url, path, { type, input, credential });
-  return {
-    status: answer.status,
-    data: (answer.body as { result?: { data: T } }).result?.data as T,
-    code: answer.envelope?.code,
-    message: answer.envelope?.message ?? '',
-  };
-}
-
-const TENANT_MONTH_CAP = {
-  capId: 'tenant-month',
-  tenantId: TENANT,
-  scope: { type: 'tenant', value: TENANT },
-  period: 'month',
-  limit: { amountMinor: 100_000, currency: 'EUR' },
-  timeZone: 'Europe/Lisbon',
-};
-
-/** A daily budget raise of EUR 80.00 (EUR 400.00 -> 480.00, +20 %), declaring `declared` minor units. */
-function dailyRaise(declared: number): Action {
-  return {
-    type: 'set_campaign_budget',
-    actionId: 'raise-search-retired',
-    adapter: 'google-ads',
-    description: 'search-retired: daily budget +20 %',
-    estimatedCost: { amountMinor: declared, currency: 'EUR' },
-    params: {
-      campaignId: 'search-retired',
-      budgetType: 'daily',
-      currentBudget: { amountMinor: 40_000, currency: 'EUR' },
-      newBudget: { amountMinor: 48_000, currency: 'EUR' },
-    },
-  };
-}
+const TENANT_MONTH_CAP = monthCap('tenant-month', { type: 'tenant', value: TENANT }, 100_000);
 
 describe('trust: review', () => {
   test('an approval cannot make the gateway hold more than the plan declared and was policed for', async ({
