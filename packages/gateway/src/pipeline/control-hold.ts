@@ -46,7 +46,7 @@ function heldEvent(
 /**
  * Pauses a plan that a kill switch covers as it arrives (submission) or as one of its actions is claimed
  * (dispatch), for the option it runs: moves it to `paused` (from `awaiting_approval`, `approved` or
- * `dispatching`) with `control.held`, and releases its budget when `onPause` is `release`, as `pauseScope` does.
+ * `dispatching`) with `control.held`; its budget follows {@link releaseOnPause}.
  * `resumeScope` resumes it like any plan that scope paused. Returns the plan unchanged when nothing covers it.
  */
 export async function pauseIfHeld(
@@ -69,10 +69,24 @@ export async function pauseIfHeld(
     data: { controls: controlNames(controls) },
     events: [heldEvent(record, optionId, controls, step)],
   });
-  if (input.onPause === 'release') {
-    await releaseBudget(tx, { ...paused, atMs, actor: KILL_SWITCH_ACTOR, reason: 'paused' });
-  }
+  await releaseOnPause(tx, record, input.onPause, { atMs, actor: KILL_SWITCH_ACTOR });
   return paused;
+}
+
+/**
+ * What a pause does to a plan's budget, the one rule for every pause (`pauseScope` and {@link pauseIfHeld}):
+ * with `onPause: 'release'` the reservation of a plan paused from `awaiting_approval` or `approved` is released;
+ * a plan that had started dispatching keeps it whatever `onPause` says, since requests already sent (and their
+ * retries) may still spend. `record` is the plan as it was before the pause.
+ */
+export async function releaseOnPause(
+  tx: StoreTx,
+  record: PlanRecord,
+  onPause: 'keep' | 'release',
+  at: { atMs: number; actor: Actor },
+): Promise<void> {
+  if (onPause !== 'release' || record.state === 'dispatching') return;
+  await releaseBudget(tx, { ...record, ...at, reason: 'paused' });
 }
 
 /**

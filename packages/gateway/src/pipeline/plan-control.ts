@@ -3,6 +3,7 @@ import { settlePlanIfDone } from '../dispatch/settle-plan.js';
 import { GatewayError } from '../errors.js';
 import { HOLDING_STATES, isTerminal } from '../plan-state.js';
 import type { ControlRecord, PlanRecord } from '../store/store.js';
+import { releaseOnPause } from './control-hold.js';
 import { actorOf, loadPlanDocument, type PipelineDeps } from './deps.js';
 import {
   assertControlTarget,
@@ -63,8 +64,8 @@ export async function cancelPlan(
 /**
  * Pauses a scope (kill switch): records the control, then moves every plan of the tenant that it covers and that
  * still holds budget (`awaiting_approval`, `approved`, `dispatching`) to `paused`, keeping or releasing its budget
- * as configured (a dispatching plan always keeps it: it may still spend). The switch then holds every path (see `control-hold.ts`): new plans in the scope are paused on
- * arrival, an approval of an option it covers is refused `SCOPE_PAUSED` (even when the plan's recommended option
+ * as configured (`releaseOnPause`: a dispatching plan always keeps it, it may still spend). The switch then holds
+ * every path (see `control-hold.ts`): new plans in the scope are paused on arrival, an approval of an option it covers is refused `SCOPE_PAUSED` (even when the plan's recommended option
  * is not covered), and a dispatch claim pauses a plan whose executed option it covers before any request is sent;
  * each hold is recorded as `control.held`. Returns the plans paused.
  *
@@ -113,9 +114,7 @@ export async function pauseScope(
         atMs: now,
         data: { control: `${target.scopeType}:${target.scopeValue}` },
       });
-      // A plan that has started dispatching can still spend (requests in flight, retries): it keeps its budget.
-      if (deps.onPause === 'release' && record.state !== 'dispatching')
-        await releaseBudget(tx, { ...record, atMs: now, actor, reason: 'paused' });
+      await releaseOnPause(tx, record, deps.onPause, { atMs: now, actor });
       paused.push(moved);
     }
     return paused;

@@ -1,3 +1,4 @@
+import { AdapterError } from '@handoff/automation-adapter';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { ControlTarget } from '../../src/pipeline/kill-switch.js';
 import type { PlanView } from '../../src/pipeline/plan-view.js';
@@ -252,6 +253,34 @@ describe('kill switch on every dispatch claim, for the option executed', () => {
     h.clock.advance(1_000);
     await h.runtime.dispatcher.runDue();
     expect(customerio.calls).toHaveLength(1);
+  });
+  test("onPause 'release' never releases a plan already dispatching: held at a retry's claim, it keeps its budget", async () => {
+    const down = new AdapterError('PLATFORM_UNAVAILABLE', '503 from the platform', {
+      retryable: true,
+      platform: { status: 503 },
+    });
+    const customerio = scriptedAdapter('customerio', { steps: [{ fail: down }] });
+    h = await createHarness({ caps: CAPS, adapters: [customerio.adapter], onPause: 'release' });
+    const view = await h.gateway.submitPlan(h.callers.copilot.principal, autoApprovablePlan(1));
+    await h.runtime.dispatcher.runDue();
+    expect(customerio.calls).toHaveLength(1);
+    const target = CLAIM_SCOPES[3] as ControlTarget;
+    await h.runtime.store.transaction((tx) =>
+      tx.putControl({
+        tenantId: TENANT,
+        ...target,
+        reason: 'incident',
+        pausedBy: 'operator-1',
+        pausedAt: h.clock.now(),
+      }),
+    );
+    h.clock.advance(3_600_000);
+    await h.runtime.dispatcher.runDue();
+    expect(customerio.calls).toHaveLength(1);
+    const plan = await h.gateway.getPlan(h.callers.operator.principal, view.planId);
+    expect(plan).toMatchObject({ state: 'paused', pausedFrom: 'dispatching' });
+    // The first request may have spent: its reservation stands until the plan settles.
+    expect(ledgerOf(h, view.planId).map((l) => l.status)).toEqual(['reserved']);
   });
 });
 
