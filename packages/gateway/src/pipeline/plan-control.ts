@@ -66,8 +66,9 @@ export async function cancelPlan(
  * still holds budget (`awaiting_approval`, `approved`, `dispatching`) to `paused`, keeping or releasing its budget
  * as configured (`releaseOnPause`: a dispatching plan always keeps it, it may still spend). The switch then holds
  * every path (see `control-hold.ts`): new plans in the scope are paused on arrival, an approval of an option it
- * covers is refused `SCOPE_PAUSED` (even when the plan's recommended option is not covered), and a dispatch claim pauses a plan whose executed option it covers before any request is sent;
- * each hold is recorded as `control.held`. Returns the plans paused.
+ * covers is refused `SCOPE_PAUSED` (even when the plan's recommended option is not covered), and a dispatch claim
+ * pauses a plan whose executed option it covers before any request is sent; each hold is recorded as
+ * `control.held`. Returns the plans paused.
  *
  * @throws GatewayError `VALIDATION_FAILED` when the scope value cannot name such a scope (see
  *   `assertControlTarget`: e.g. a look-alike `example‑planner`), with nothing recorded.
