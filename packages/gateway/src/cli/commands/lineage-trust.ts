@@ -41,7 +41,7 @@ export function trustOptions(command: Command): Command {
     )
     .option(
       '--config <file>',
-      "trust the gateway config's keys: the public half of checkpoints.keyFile, and approvals.keys",
+      "trust the gateway config's keys: the public half of checkpoints.keyFile, approvals.keys and approvals.approvers (bound to their registration)",
     )
     .option(
       '--unanchored',
