@@ -160,6 +160,7 @@ export {
   ApprovalResultSchema,
   ApprovalSubmitInputSchema,
   ApproverRotationSchema,
+  type ApproverView,
   ApproverViewSchema,
   RegisterApproverInputSchema,
   RevokeApproverInputSchema,
