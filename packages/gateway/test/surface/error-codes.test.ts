@@ -8,8 +8,9 @@ import { GATEWAY_ERROR_CODES, GATEWAY_ERROR_TABLE } from '../../src/errors.js';
  * other languages, operators' scripts) branch on these, so renaming or removing a code, or moving it to another
  * status, is a breaking change and this test fails on purpose.
  *
- * Adding a code is additive: add it to GATEWAY_ERROR_TABLE in src/errors.ts (near related codes) AND to the
- * literal list below, document it where the API is documented (the gateway README, the copilot adapter's
+ * Adding a code is additive: add it to ERROR_CODES in packages/protocol/src/wire/error-codes.ts (near related
+ * codes; GATEWAY_ERROR_TABLE is that table) AND to the literal list below and to the protocol's
+ * test/wire-surface.test.ts, document it where the API is documented (the gateway README, the copilot adapter's
  * HTTP.md), and release it in the next minor version (packages/protocol/VERSIONING.md: "a new issue code or
  * gateway error code"). The list is literal on purpose: a change to the public surface must be a visible edit of
  * this file in review.
