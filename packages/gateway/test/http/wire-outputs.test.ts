@@ -181,7 +181,10 @@ describe('every wire procedure answers what its protocol output schema says', ()
     );
     await ok('approvers.list', auditor);
 
-    await ok('lineage.query', auditor, { limit: 5 });
+    // Every event this test caused (plans, policy, budget, approvals, dispatch, controls, registry).
+    const events: { items: unknown[] } = await ok('lineage.query', auditor, { limit: 500 });
+    expect(events.items.length).toBeGreaterThan(20);
+    await ok('lineage.trace', auditor, { actionId: planOf(1).options[0]?.actions[0]?.actionId });
     await ok('lineage.trace', auditor, { planId: submitted.planId });
     await ok('lineage.trace', auditor, { idempotencyKey: key });
     await no('lineage.trace', auditor, {}, 'VALIDATION_FAILED');
