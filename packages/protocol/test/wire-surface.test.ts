@@ -115,7 +115,7 @@ describe('the wire API describes itself completely', () => {
   });
 
   test('every code a call can answer is listed by some procedure', () => {
-    const listed = new Set(Object.values(WIRE_PROCEDURES).flatMap((w) => [...w.errors]));
+    const listed = new Set<string>(Object.values(WIRE_PROCEDURES).flatMap((w) => [...w.errors]));
     // Retired codes (kept, never reused) and codes of start-up and the CLI, not of a call.
     const notOfACall = [
       'APPROVAL_PLAN_MISMATCH',
