@@ -89,9 +89,11 @@ const REFUSAL_OF: Readonly<
 
 /**
  * Verifies a signed approval: a JWT (RFC 7519) in JWS compact serialization (RFC 7515), following the RFC 8725
- * JWT BCP. Checks, in this order, each refusal with its own GatewayError code:
+ * JWT BCP, through the gateway's one signed-document verifier (`verifySignedJwt`, whose codes `REFUSAL_OF`
+ * maps). Checks, in this order, each refusal with its own GatewayError code:
  * 1. size: at most `maxTokenBytes` (`APPROVAL_MALFORMED`, issue `TOKEN_TOO_LARGE`);
- * 2. the protected header decodes (`APPROVAL_MALFORMED`); nothing in it is trusted yet;
+ * 2. three parts whose protected header decodes, with no `crit` or `b64` (`APPROVAL_MALFORMED`); nothing in it is
+ *    trusted yet;
  * 3. `alg` is in `ALLOWED_ALGORITHMS`, before any key lookup, so `none` and HMAC with a public key as the secret
  *    can never verify (`APPROVAL_ALG_NOT_ALLOWED`);
  * 4. `typ` is `handoff-approval+jwt` (RFC 8725 section 3.11; `APPROVAL_MALFORMED`) and `kid` is present

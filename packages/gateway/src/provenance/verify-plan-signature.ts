@@ -141,7 +141,8 @@ function checkOptions(options: VerifyPlanSignatureOptions) {
  * Verifies a copilot's provenance signature over a plan the gateway has already validated: a JWT (RFC 7519) in
  * JWS compact serialization (RFC 7515), checked the RFC 8725 way. In order, each refusal with its
  * `details.reason` (see `PROVENANCE_REASONS`):
- * 1. a string of at most `maxTokenBytes` whose protected header decodes (`PROVENANCE_MALFORMED`);
+ * 1. a string of at most `maxTokenBytes` whose protected header decodes, with no `crit` or `b64`
+ *    (`PROVENANCE_MALFORMED`); the checks of steps 1 to 4 are the signed-document verifier's (`verifySignedJwt`);
  * 2. `alg` is EdDSA or ES256, before any key lookup, so `none` and HMAC-with-a-public-key can never verify
  *    (`PROVENANCE_ALG_NOT_ALLOWED`); `typ` is `handoff-plan+jwt` (`PROVENANCE_WRONG_TYP`);
  * 3. the key for `kid` and `alg` from `keys` (`PROVENANCE_UNKNOWN_KEY`; `KEY_SOURCE_UNAVAILABLE` and
