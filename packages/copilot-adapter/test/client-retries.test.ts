@@ -112,6 +112,20 @@ describe('retries', () => {
     expect(() => client({ url: 'ftp://example.com' })).toThrow(TypeError);
   });
 
+  test('an abort during the wait between attempts stops the retries at once', async () => {
+    const time = fakeTime();
+    const controller = new AbortController();
+    const sleep = async (ms: number, signal?: AbortSignal) => {
+      controller.abort(new DOMException('copilot shutting down', 'AbortError'));
+      await time.sleep(ms, signal);
+    };
+    const scripted = scriptedFetch(['network', 'network', 'real']);
+    const c = client({ fetch: scripted.fetch, sleep, retry: { attempts: 3 } });
+    expect((await rejection(c.health({ signal: controller.signal }))).code).toBe('ABORTED');
+    expect(scripted.calls).toHaveLength(1);
+    expect(time.sleeps).toEqual([]);
+  });
+
   test('an aborted call rejects with ABORTED', async () => {
     const controller = new AbortController();
     controller.abort();

@@ -1,3 +1,4 @@
+import { handleAll, retry } from 'cockatiel';
 import { HttpStatusError, RETRYABLE_HTTP_STATUSES, TransportError } from './client-error.js';
 
 /** The part of `fetch` the client uses (the global `fetch` fits). */
@@ -95,9 +96,14 @@ async function readableError(response: Response): Promise<Response> {
  * - an answer with status 429, 502, 503 or 504 is retried; the last one is returned as is;
  * - any other answer (every other 4xx and 5xx included) is returned at once.
  * An HTTP error whose body is not JSON (a proxy's page) rejects with `HttpStatusError` instead of reaching tRPC,
- * so the status is kept; one whose body is JSON reaches tRPC whatever its content-type. Delays grow as `baseDelayMs * 2^(n-1)` (n = attempts so far), at least the answer's
- * `Retry-After` seconds, at most `maxDelayMs`, with equal jitter (half fixed, half random). An abort stops at once.
+ * so the status is kept; one whose body is JSON reaches tRPC whatever its content-type. Delays grow as
+ * `baseDelayMs * 2^(n-1)` (n = attempts so far), at least the answer's `Retry-After` seconds, at most
+ * `maxDelayMs`, with equal jitter (half fixed, half random). An abort stops at once.
  * Retrying a mutation is safe here: `plans.submit` is idempotent on plan id and `plans.dryRun` writes nothing.
+ *
+ * The retry loop is cockatiel's (`retry`, as the gateway's dispatcher uses cockatiel): it decides what is retried,
+ * counts attempts and stops on abort. Its own wait between attempts is 0 ms; the delay is waited with the injected
+ * `sleep` at the start of the next attempt, so tests run on a fake clock.
  *
  * @throws RangeError when `attempts` < 1 or a delay is negative or not an integer.
  */
@@ -112,23 +118,30 @@ export function createRetryingFetch(options: RetryingFetchOptions): FetchLike {
     const floor = response ? retryAfterMs(response) : undefined;
     return Math.round(floor !== undefined && floor <= max ? Math.max(jittered, floor) : jittered);
   };
+  const policy = retry(
+    handleAll.orWhenResult((r) => r instanceof Response && RETRYABLE_HTTP_STATUSES.has(r.status)),
+    { maxAttempts: attempts - 1 },
+  );
   return async (url, init) => {
-    for (let attempt = 1; ; attempt += 1) {
-      let response: Response;
-      try {
-        response = await options.fetch(url, init);
-      } catch (error) {
-        if (init.signal?.aborted) throw error;
-        if (attempt >= attempts) throw new TransportError(error);
-        await options.sleep(delay(attempt), init.signal ?? undefined);
-        continue;
-      }
-      if (RETRYABLE_HTTP_STATUSES.has(response.status) && attempt < attempts) {
-        await response.body?.cancel().catch(() => undefined);
-        await options.sleep(delay(attempt, response), init.signal ?? undefined);
-        continue;
-      }
-      return response.ok ? response : readableError(response);
+    const signal = init.signal ?? undefined;
+    let response: Response;
+    try {
+      // `previous` is the retryable answer of the attempt before, undefined when that attempt had none.
+      let previous: Response | undefined;
+      response = await policy.execute(async ({ attempt }) => {
+        if (attempt > 0) {
+          await previous?.body?.cancel().catch(() => undefined);
+          await options.sleep(delay(attempt, previous), signal);
+        }
+        previous = undefined;
+        previous = await options.fetch(url, init);
+        return previous;
+      }, signal);
+    } catch (error) {
+      // Only a fetch without an answer, or an abort, ends here.
+      if (signal?.aborted) throw error;
+      throw new TransportError(error);
     }
+    return response.ok ? response : readableError(response);
   };
 }

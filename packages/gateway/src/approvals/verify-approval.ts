@@ -4,17 +4,16 @@ import {
   safeParseDocument,
   sha256Digest,
 } from '@handoff/protocol';
-import { decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
 import type { Clock } from '../clock.js';
-import { GatewayError, isGatewayError } from '../errors.js';
-import { checkHeader, type VerificationJwk } from './jwks.js';
-import type { KeyHeader, KeySource } from './key-source.js';
+import { GatewayError } from '../errors.js';
 import {
-  ALLOWED_ALGORITHMS,
-  type AllowedAlgorithm,
-  APPROVAL_TOKEN_TYPE,
-  isAllowedAlgorithm,
-} from './signing-keys.js';
+  SignedDocumentError,
+  type SignedDocumentErrorCode,
+} from '../signing/signed-document-error.js';
+import { verifySignedJwt } from '../signing/verify-signed-document.js';
+import type { VerificationJwk } from './jwks.js';
+import type { KeySource } from './key-source.js';
+import { ALLOWED_ALGORITHMS, type AllowedAlgorithm, APPROVAL_TOKEN_TYPE } from './signing-keys.js';
 
 /** Options of {@link verifyApprovalToken}. */
 export interface VerifyApprovalOptions {
@@ -52,73 +51,49 @@ export const DEFAULT_MAX_TOKEN_BYTES = 16_384;
 
 const REQUIRED_CLAIMS = ['exp', 'nbf', 'iat', 'jti', 'sub', 'aud'];
 
-/** A media type as RFC 7515 section 4.1.9 compares it: case-insensitive, `application/` optional. */
-function normalizeTyp(typ: string): string {
-  const lower = typ.toLowerCase();
-  return lower.includes('/') ? lower : `application/${lower}`;
-}
-
 function malformed(message: string, path = '', code = 'APPROVAL_MALFORMED'): GatewayError {
   return new GatewayError('APPROVAL_MALFORMED', message, { issues: [{ path, code, message }] });
 }
 
-function numericDate(payload: JWTPayload, claim: 'exp' | 'nbf'): Record<string, unknown> {
-  const value = payload[claim];
-  return typeof value === 'number' ? { [claim]: value } : {};
+function numericDate(error: SignedDocumentError): Record<string, unknown> {
+  const { claim, claimValue } = error;
+  return claim !== undefined && typeof claimValue === 'number' ? { [claim]: claimValue } : {};
 }
 
-/** Maps a jose (or key source) failure to the GatewayError of the refusal. Messages never quote the token. */
-function toGatewayError(error: unknown): GatewayError {
-  if (isGatewayError(error)) return error;
-  if (!(error instanceof errors.JOSEError)) {
-    return new GatewayError('APPROVAL_MALFORMED', 'The approval could not be verified');
-  }
-  if (error instanceof errors.JWTExpired) {
-    return new GatewayError('APPROVAL_EXPIRED', 'The approval has expired', {
-      details: numericDate(error.payload, 'exp'),
-    });
-  }
-  if (error instanceof errors.JWTClaimValidationFailed) {
-    const { claim, reason } = error;
-    if (claim === 'nbf' && reason === 'check_failed') {
-      return new GatewayError('APPROVAL_NOT_YET_VALID', 'The approval is not valid yet', {
-        details: numericDate(error.payload, 'nbf'),
-      });
-    }
-    if (claim === 'aud' && reason === 'check_failed') {
-      return new GatewayError('APPROVAL_WRONG_AUDIENCE', 'The approval is for another gateway');
-    }
-    const problem = reason === 'missing' ? 'is missing' : 'is invalid';
-    return malformed(`The approval's "${claim}" ${problem}`, `/${claim}`);
-  }
-  switch (error.code) {
-    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
-      return new GatewayError(
-        'APPROVAL_INVALID_SIGNATURE',
-        'The approval signature does not verify',
-      );
-    case 'ERR_JWKS_NO_MATCHING_KEY':
-      return new GatewayError('APPROVAL_UNKNOWN_KEY', 'No approver key matches the approval');
-    case 'ERR_JOSE_ALG_NOT_ALLOWED':
-      return new GatewayError(
-        'APPROVAL_ALG_NOT_ALLOWED',
-        `Approvals must use ${ALLOWED_ALGORITHMS}`,
-      );
-    case 'ERR_JWKS_TIMEOUT':
-      return new GatewayError(
-        'KEY_SOURCE_UNAVAILABLE',
-        'The approver key set did not answer in time',
-      );
-    default:
-      return malformed('The approval is not a well-formed JWS/JWT');
-  }
-}
+/** The public refusal of each signed-document failure. Messages never quote the token. */
+const REFUSAL_OF: Readonly<
+  Record<SignedDocumentErrorCode, (e: SignedDocumentError) => GatewayError>
+> = {
+  SIGNED_DOCUMENT_MALFORMED: () => malformed('The approval is not a well-formed JWS/JWT'),
+  SIGNED_DOCUMENT_ALG_NOT_ALLOWED: () =>
+    new GatewayError('APPROVAL_ALG_NOT_ALLOWED', `Approvals must use ${ALLOWED_ALGORITHMS}`),
+  SIGNED_DOCUMENT_TYP_MISMATCH: () =>
+    malformed(`The approval's typ header must be ${APPROVAL_TOKEN_TYPE}`, '', 'WRONG_TYP'),
+  SIGNED_DOCUMENT_UNKNOWN_KEY: () =>
+    new GatewayError('APPROVAL_UNKNOWN_KEY', 'No approver key matches the approval'),
+  SIGNED_DOCUMENT_INVALID_SIGNATURE: () =>
+    new GatewayError('APPROVAL_INVALID_SIGNATURE', 'The approval signature does not verify'),
+  SIGNED_DOCUMENT_EXPIRED: (e) =>
+    new GatewayError('APPROVAL_EXPIRED', 'The approval has expired', { details: numericDate(e) }),
+  SIGNED_DOCUMENT_NOT_YET_VALID: (e) =>
+    new GatewayError('APPROVAL_NOT_YET_VALID', 'The approval is not valid yet', {
+      details: numericDate(e),
+    }),
+  SIGNED_DOCUMENT_WRONG_AUDIENCE: () =>
+    new GatewayError('APPROVAL_WRONG_AUDIENCE', 'The approval is for another gateway'),
+  SIGNED_DOCUMENT_CLAIM_MISSING: (e) =>
+    malformed(`The approval's "${e.claim}" is missing`, `/${e.claim}`),
+  SIGNED_DOCUMENT_CLAIM_INVALID: (e) =>
+    malformed(`The approval's "${e.claim}" is invalid`, `/${e.claim}`),
+};
 
 /**
  * Verifies a signed approval: a JWT (RFC 7519) in JWS compact serialization (RFC 7515), following the RFC 8725
- * JWT BCP. Checks, in this order, each refusal with its own GatewayError code:
+ * JWT BCP, through the gateway's one signed-document verifier (`verifySignedJwt`, whose codes `REFUSAL_OF`
+ * maps). Checks, in this order, each refusal with its own GatewayError code:
  * 1. size: at most `maxTokenBytes` (`APPROVAL_MALFORMED`, issue `TOKEN_TOO_LARGE`);
- * 2. the protected header decodes (`APPROVAL_MALFORMED`); nothing in it is trusted yet;
+ * 2. three parts whose protected header decodes, with no `crit` or `b64` (`APPROVAL_MALFORMED`); nothing in it is
+ *    trusted yet;
  * 3. `alg` is in `ALLOWED_ALGORITHMS`, before any key lookup, so `none` and HMAC with a public key as the secret
  *    can never verify (`APPROVAL_ALG_NOT_ALLOWED`);
  * 4. `typ` is `handoff-approval+jwt` (RFC 8725 section 3.11; `APPROVAL_MALFORMED`) and `kid` is present
@@ -157,42 +132,20 @@ export async function verifyApprovalToken(
       'TOKEN_TOO_LARGE',
     );
   }
-  let header: ReturnType<typeof decodeProtectedHeader>;
-  try {
-    header = decodeProtectedHeader(token);
-  } catch {
-    throw malformed('The approval has no decodable JWS protected header');
-  }
-  if (!isAllowedAlgorithm(header.alg)) {
-    throw new GatewayError('APPROVAL_ALG_NOT_ALLOWED', `Approvals must use ${ALLOWED_ALGORITHMS}`);
-  }
-  const { typ } = header;
-  if (typeof typ !== 'string' || normalizeTyp(typ) !== normalizeTyp(APPROVAL_TOKEN_TYPE)) {
-    throw malformed(`The approval's typ header must be ${APPROVAL_TOKEN_TYPE}`, '', 'WRONG_TYP');
-  }
-  const { alg, kid } = checkHeader(header);
-
-  let publicJwk: VerificationJwk | undefined;
-  const getKey = async (protectedHeader: KeyHeader) => {
-    const resolved = await options.keys.resolve(protectedHeader);
-    publicJwk = resolved.jwk;
-    return resolved.key;
-  };
-  let payload: JWTPayload;
-  try {
-    ({ payload } = await jwtVerify(token, getKey, {
-      algorithms: [...ALLOWED_ALGORITHMS],
+  const verified = await verifySignedJwt(token, {
+    typ: APPROVAL_TOKEN_TYPE,
+    algorithms: ALLOWED_ALGORITHMS,
+    resolveKey: (header) => options.keys.resolve(header),
+    claims: {
+      nowMs: options.clock.now(),
+      clockToleranceSec: tolerance,
       audience: options.audience,
-      currentDate: new Date(options.clock.now()),
-      clockTolerance: tolerance,
-      typ: APPROVAL_TOKEN_TYPE,
       requiredClaims: REQUIRED_CLAIMS,
-    }));
-  } catch (error) {
-    throw toGatewayError(error);
-  }
-  if (publicJwk === undefined) throw new GatewayError('INTERNAL', 'No key was resolved');
-
+    },
+  }).catch((error: unknown) => {
+    throw error instanceof SignedDocumentError ? REFUSAL_OF[error.code](error) : error;
+  });
+  const { payload, alg, kid } = verified;
   const parsed = safeParseDocument('ApprovalClaims', payload);
   if (!parsed.success) {
     throw new GatewayError(
@@ -205,8 +158,8 @@ export async function verifyApprovalToken(
   }
   return {
     claims: parsed.data,
-    header: { alg, kid, typ },
-    publicJwk,
+    header: { alg, kid, typ: String(verified.protectedHeader.typ) },
+    publicJwk: verified.key.jwk,
     tokenDigest: sha256Digest(token),
   };
 }

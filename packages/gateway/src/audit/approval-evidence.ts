@@ -1,8 +1,13 @@
 import { sha256Digest } from '@handoff/protocol';
-import { type CryptoKey, compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import { ALLOWED_ALGORITHMS, APPROVAL_TOKEN_TYPE } from '../approvals/signing-keys.js';
+import {
+  SignedDocumentError,
+  type SignedDocumentErrorCode,
+} from '../signing/signed-document-error.js';
+import { type VerifiedDocument, verifySignedDocument } from '../signing/verify-signed-document.js';
 import type { SourceApprovalRow } from './lineage-source.js';
-import type { KeyJudge } from './trust-anchors.js';
+import type { ApproverIdentity, KeyJudge, KeyVerdict } from './trust-anchors.js';
 
 /** The `approvals` columns a token must agree with, by the name of the fact. */
 const APPROVAL_COLUMNS = {
@@ -15,17 +20,25 @@ const APPROVAL_COLUMNS = {
   kid: 'kid',
 } as const;
 
-const imported = new WeakMap<JWK, Promise<CryptoKey | Uint8Array>>();
-
-/** Imports a recorded key once per JWK object (a verification of millions of events reuses a handful of keys). */
-function importOnce(jwk: JWK, headerAlg: string): Promise<CryptoKey | Uint8Array> {
-  let key = imported.get(jwk);
-  if (key === undefined) {
-    key = importJWK(jwk, typeof jwk.alg === 'string' ? jwk.alg : headerAlg);
-    imported.set(jwk, key);
-  }
-  return key;
-}
+/**
+ * The problem of each signed-document refusal: a key the judge did not give is `APPROVAL_KEY_UNKNOWN` (or
+ * `APPROVAL_KEY_UNTRUSTED` when the judge said why), anything else `APPROVAL_SIGNATURE_INVALID`.
+ */
+const PROBLEM_OF: Readonly<
+  Record<SignedDocumentErrorCode, 'APPROVAL_KEY_UNKNOWN' | 'APPROVAL_SIGNATURE_INVALID'>
+> = {
+  SIGNED_DOCUMENT_UNKNOWN_KEY: 'APPROVAL_KEY_UNKNOWN',
+  SIGNED_DOCUMENT_MALFORMED: 'APPROVAL_SIGNATURE_INVALID',
+  SIGNED_DOCUMENT_ALG_NOT_ALLOWED: 'APPROVAL_SIGNATURE_INVALID',
+  SIGNED_DOCUMENT_TYP_MISMATCH: 'APPROVAL_SIGNATURE_INVALID',
+  SIGNED_DOCUMENT_INVALID_SIGNATURE: 'APPROVAL_SIGNATURE_INVALID',
+  // Claim codes come from JWT verification only; time claims are not re-checked offline.
+  SIGNED_DOCUMENT_EXPIRED: 'APPROVAL_SIGNATURE_INVALID',
+  SIGNED_DOCUMENT_NOT_YET_VALID: 'APPROVAL_SIGNATURE_INVALID',
+  SIGNED_DOCUMENT_WRONG_AUDIENCE: 'APPROVAL_SIGNATURE_INVALID',
+  SIGNED_DOCUMENT_CLAIM_MISSING: 'APPROVAL_SIGNATURE_INVALID',
+  SIGNED_DOCUMENT_CLAIM_INVALID: 'APPROVAL_SIGNATURE_INVALID',
+};
 
 /** What an `approval.accepted` event says about its approval. */
 export interface RecordedApproval {
@@ -77,36 +90,39 @@ export async function checkRecordedApproval(
       message: 'The stored approval token does not hash to the digest the event records',
     };
   }
-  let header: { alg?: unknown; kid?: unknown } = {};
+  // The judge's verdict on the token's key; a judge that cannot read its anchors throws: an error, not a verdict.
+  let verdict: KeyVerdict | undefined;
+  let verified: VerifiedDocument<Uint8Array, { key: JWK; identity?: ApproverIdentity }>;
   try {
-    header = decodeProtectedHeader(token);
-  } catch {
-    // Not a JWS: no key verifies it (below).
-  }
-  const kid = typeof header.kid === 'string' ? header.kid : '';
-  const alg = String(header.alg);
-  // Outside the try: a trust anchor that cannot be read is an error, not a verdict on the token.
-  const verdict = await judge('approver', { alg, kid }, recorded.tenantId);
-  if (!verdict.ok) {
-    return verdict.reason === 'unknown'
-      ? { code: 'APPROVAL_KEY_UNKNOWN', kid, message: `No approver key ${kid} is recorded` }
-      : { code: 'APPROVAL_KEY_UNTRUSTED', kid, message: verdict.message };
-  }
-  let claims: Record<string, unknown>;
-  try {
-    const verified = await compactVerify(token, await importOnce(verdict.jwk, alg), {
-      algorithms: [...ALLOWED_ALGORITHMS],
+    verified = await verifySignedDocument(token, {
+      typ: APPROVAL_TOKEN_TYPE,
+      algorithms: ALLOWED_ALGORITHMS,
+      resolveKey: async (header) => {
+        verdict = await judge('approver', header, recorded.tenantId);
+        return verdict.ok ? { key: verdict.jwk, identity: verdict.identity } : undefined;
+      },
     });
-    if (String(verified.protectedHeader.typ).toLowerCase() !== APPROVAL_TOKEN_TYPE) {
-      throw new Error('typ');
+  } catch (error) {
+    if (!(error instanceof SignedDocumentError)) throw error;
+    const kid = error.kid ?? '';
+    const code = PROBLEM_OF[error.code];
+    if (code === 'APPROVAL_SIGNATURE_INVALID') {
+      return { code, kid, message: `The approval does not verify with the key of kid ${kid}` };
     }
-    claims = JSON.parse(new TextDecoder().decode(verified.payload)) as Record<string, unknown>;
+    return verdict?.ok === false && verdict.reason === 'untrusted'
+      ? { code: 'APPROVAL_KEY_UNTRUSTED', kid, message: verdict.message }
+      : { code, kid, message: `No approver key ${kid} is recorded` };
+  }
+  const { kid } = verified;
+  let claims: Record<string, unknown> | undefined;
+  try {
+    claims = JSON.parse(new TextDecoder().decode(verified.payload)) ?? undefined;
   } catch {
-    return {
-      code: 'APPROVAL_SIGNATURE_INVALID',
-      kid,
-      message: `The approval does not verify with the key of kid ${kid}`,
-    };
+    // Below.
+  }
+  if (typeof claims !== 'object' || claims === undefined) {
+    const message = `The approval signed by kid ${kid} is not a JSON object`;
+    return { code: 'APPROVAL_SIGNATURE_INVALID', kid, message };
   }
   const { data } = recorded;
   const signed = {
@@ -136,7 +152,7 @@ export async function checkRecordedApproval(
   }
   // A key trusted with its registration proves only that person, in that tenant, in one of its roles (the
   // tenant first: a kid registered in other tenants only is not this tenant's key, whoever it names).
-  const identity = verdict.identity;
+  const identity = verified.key.identity;
   if (identity !== undefined) {
     expected.push(
       ['registration.tenantId', recorded.tenantId, identity.tenantId],

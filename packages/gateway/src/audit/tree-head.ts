@@ -1,13 +1,11 @@
 import { canonicalJson, type Digest } from '@handoff/protocol';
-import {
-  CompactSign,
-  compactVerify,
-  decodeProtectedHeader,
-  importJWK,
-  type CryptoKey as JoseKey,
-  type JWK,
-} from 'jose';
+import { CompactSign, compactVerify, importJWK, type CryptoKey as JoseKey, type JWK } from 'jose';
 import { GatewayError } from '../errors.js';
+import {
+  SignedDocumentError,
+  type SignedDocumentErrorCode,
+} from '../signing/signed-document-error.js';
+import { verifySignedDocument } from '../signing/verify-signed-document.js';
 
 /**
  * Signed tree heads of the lineage: the gateway's statement "the lineage had `treeSize` events and its RFC 9162
@@ -87,9 +85,25 @@ export async function signTreeHead(head: TreeHead, key: CheckpointKey): Promise<
 /** Why a checkpoint JWS did not verify. */
 export type TreeHeadFailure = 'CHECKPOINT_KEY_UNKNOWN' | 'CHECKPOINT_SIGNATURE_INVALID';
 
+/** The failure of each signed-document refusal: only a missing key is told apart. */
+const FAILURE_OF: Readonly<Record<SignedDocumentErrorCode, TreeHeadFailure>> = {
+  SIGNED_DOCUMENT_UNKNOWN_KEY: 'CHECKPOINT_KEY_UNKNOWN',
+  SIGNED_DOCUMENT_MALFORMED: 'CHECKPOINT_SIGNATURE_INVALID',
+  SIGNED_DOCUMENT_ALG_NOT_ALLOWED: 'CHECKPOINT_SIGNATURE_INVALID',
+  SIGNED_DOCUMENT_TYP_MISMATCH: 'CHECKPOINT_SIGNATURE_INVALID',
+  SIGNED_DOCUMENT_INVALID_SIGNATURE: 'CHECKPOINT_SIGNATURE_INVALID',
+  // Claim codes come from JWT verification only; a checkpoint is not a JWT.
+  SIGNED_DOCUMENT_EXPIRED: 'CHECKPOINT_SIGNATURE_INVALID',
+  SIGNED_DOCUMENT_NOT_YET_VALID: 'CHECKPOINT_SIGNATURE_INVALID',
+  SIGNED_DOCUMENT_WRONG_AUDIENCE: 'CHECKPOINT_SIGNATURE_INVALID',
+  SIGNED_DOCUMENT_CLAIM_MISSING: 'CHECKPOINT_SIGNATURE_INVALID',
+  SIGNED_DOCUMENT_CLAIM_INVALID: 'CHECKPOINT_SIGNATURE_INVALID',
+};
+
 /**
- * Verifies a checkpoint JWS against the public JWKs recorded for its `kid` (purpose `checkpoint`), so a key
- * rotated out long ago still verifies the heads it signed. Only `EdDSA` and the checkpoint `typ` are accepted.
+ * Verifies a checkpoint JWS (with `verifySignedDocument`) against the public JWKs recorded for its `kid` (purpose
+ * `checkpoint`), so a key rotated out long ago still verifies the heads it signed. Only `EdDSA` and the checkpoint
+ * `typ` are accepted.
  *
  * @param keyFor - the recorded public JWK of a kid, or `undefined` when none was recorded.
  * @returns the signed {@link TreeHead} and the kid, or the failure: `CHECKPOINT_KEY_UNKNOWN` (no `kid`, or none
@@ -100,26 +114,27 @@ export async function verifyTreeHead(
   jws: string,
   keyFor: (kid: string) => JWK | undefined,
 ): Promise<{ ok: true; head: TreeHead; kid: string } | { ok: false; reason: TreeHeadFailure }> {
-  let kid: unknown;
+  let verified: Awaited<ReturnType<typeof verifySignedDocument>>;
   try {
-    kid = decodeProtectedHeader(jws).kid;
-  } catch {
-    return { ok: false, reason: 'CHECKPOINT_SIGNATURE_INVALID' };
-  }
-  const jwk = typeof kid === 'string' ? keyFor(kid) : undefined;
-  if (typeof kid !== 'string' || jwk === undefined) {
-    return { ok: false, reason: 'CHECKPOINT_KEY_UNKNOWN' };
+    verified = await verifySignedDocument(jws, {
+      typ: CHECKPOINT_TYPE,
+      algorithms: ['EdDSA'],
+      resolveKey: async ({ kid }) => {
+        const jwk = keyFor(kid);
+        return jwk === undefined ? undefined : { key: jwk };
+      },
+    });
+  } catch (error) {
+    if (error instanceof SignedDocumentError) return { ok: false, reason: FAILURE_OF[error.code] };
+    throw error;
   }
   try {
-    const key = await importJWK(jwk, 'EdDSA');
-    const { payload, protectedHeader } = await compactVerify(jws, key, { algorithms: ['EdDSA'] });
-    if (protectedHeader.typ !== CHECKPOINT_TYPE) throw new Error('typ');
-    const head = JSON.parse(new TextDecoder().decode(payload)) as TreeHead;
-    if (head.kind !== 'LineageTreeHead' || !Number.isSafeInteger(head.treeSize)) {
-      throw new Error('payload');
+    const head = JSON.parse(new TextDecoder().decode(verified.payload)) as TreeHead;
+    if (head.kind === 'LineageTreeHead' && Number.isSafeInteger(head.treeSize)) {
+      return { ok: true, head, kid: verified.kid };
     }
-    return { ok: true, head, kid };
   } catch {
-    return { ok: false, reason: 'CHECKPOINT_SIGNATURE_INVALID' };
+    // Not JSON: below.
   }
+  return { ok: false, reason: 'CHECKPOINT_SIGNATURE_INVALID' };
 }

@@ -25,7 +25,7 @@ function rule(code: BudgetCapIssueCode): { params: { code: BudgetCapIssueCode } 
   return { params: { code } };
 }
 
-/** An IANA time zone name that this runtime's `Intl.DateTimeFormat` knows; issue `UNKNOWN_TIME_ZONE` otherwise. */
+/** An IANA time zone name that this runtime knows (see `zoned-time.ts`); issue `UNKNOWN_TIME_ZONE` otherwise. */
 export const TimeZoneSchema = z.string().refine(isValidTimeZone, {
   message: 'Unknown time zone: expected an IANA zone name such as "Europe/Lisbon" or "UTC"',
   ...rule('UNKNOWN_TIME_ZONE'),

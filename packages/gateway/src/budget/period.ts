@@ -1,13 +1,6 @@
+import type { Temporal } from 'temporal-polyfill';
 import { GatewayError } from '../errors.js';
-import {
-  firstOfMonth,
-  firstOfNextMonth,
-  formatDay,
-  formatIsoWeek,
-  formatMonth,
-  isoWeekMonday,
-} from './civil-date.js';
-import { assertTimeZone, dayStartMs, localDayNumber } from './zoned-time.js';
+import { assertTimeZone, dateStartMs, dayNumberOf, localDate } from './zoned-time.js';
 
 /** The periods a budget cap can reset on. `total` never resets. */
 export const BUDGET_PERIODS = ['day', 'week', 'month', 'total'] as const;
@@ -51,18 +44,35 @@ function assertInputs(period: BudgetPeriod, epochMs: number, timeZone: string): 
 }
 
 /**
- * The local day (day number) that `epochMs` belongs to, and when that day ends. Days are the half-open windows
- * between consecutive day starts (see `dayStartMs`), so the wall date and the period agree except in one corner:
- * when a clock goes back across midnight, the repeated late-evening wall times stay in the day already begun.
+ * The local date that `epochMs` belongs to, and when that date's period ends. Days are the half-open windows
+ * between consecutive day starts, so the wall date and the period agree except in one corner: when a clock goes
+ * back across midnight, the repeated late-evening wall times stay in the day already begun.
  */
-function dayOf(epochMs: number, timeZone: string): { day: number; endMs: number } {
-  let day = localDayNumber(epochMs, timeZone);
-  let endMs = dayStartMs(day + 1, timeZone);
+function dayOf(epochMs: number, timeZone: string): { date: Temporal.PlainDate; endMs: number } {
+  let date = localDate(epochMs, timeZone);
+  let endMs = dateStartMs(date.add({ days: 1 }), timeZone);
   while (endMs <= epochMs) {
-    day += 1;
-    endMs = dayStartMs(day + 1, timeZone);
+    date = date.add({ days: 1 });
+    endMs = dateStartMs(date.add({ days: 1 }), timeZone);
   }
-  return { day, endMs };
+  return { date, endMs };
+}
+
+function pad(value: number, width: number): string {
+  return String(value).padStart(width, '0');
+}
+
+/** The key of the period holding local date `date`: `day:2026-11-21`, `week:2026-W47` or `month:2026-11`. */
+function keyOf(period: Exclude<BudgetPeriod, 'total'>, date: Temporal.PlainDate): PeriodKey {
+  switch (period) {
+    case 'day':
+      return `day:${date.toString()}`;
+    case 'week':
+      // ISO 8601 weeks: the week-numbering year is the year of the week's Thursday.
+      return `week:${pad(date.yearOfWeek ?? date.year, 4)}-W${pad(date.weekOfYear ?? 0, 2)}`;
+    case 'month':
+      return `month:${date.toPlainYearMonth().toString()}`;
+  }
 }
 
 /**
@@ -74,7 +84,7 @@ function dayOf(epochMs: number, timeZone: string): { day: number; endMs: number 
  */
 export function localDayIndex(epochMs: number, timeZone: string): number {
   assertInputs('day', epochMs, timeZone);
-  return dayOf(epochMs, timeZone).day;
+  return dayNumberOf(dayOf(epochMs, timeZone).date);
 }
 
 /**
@@ -82,7 +92,7 @@ export function localDayIndex(epochMs: number, timeZone: string): number {
  * key, computed on the wall calendar of the IANA zone `timeZone`:
  *
  * - `day`: from the local start of the date to the local start of the next date (23 h, 24 h, 25 h or, on Lord Howe
- *   Island, 23.5 h / 24.5 h long; midnight is searched for, never assumed);
+ *   Island, 23.5 h / 24.5 h long; a skipped midnight starts the day at the first wall time that exists);
  * - `week`: ISO 8601 week, Monday's local start to the next Monday's; the key uses the week-numbering year
  *   (2027-01-01 -> `week:2026-W53`);
  * - `month`: the local start of the 1st to the local start of the next month's 1st;
@@ -104,24 +114,27 @@ export function periodWindow(
 ): PeriodWindow {
   assertInputs(period, epochMs, timeZone);
   if (period === 'total') return { key: 'total', startMs: 0, endMs: Number.POSITIVE_INFINITY };
-  const { day, endMs } = dayOf(epochMs, timeZone);
+  const { date, endMs } = dayOf(epochMs, timeZone);
+  const key = keyOf(period, date);
   switch (period) {
     case 'day':
-      return { key: `day:${formatDay(day)}`, startMs: dayStartMs(day, timeZone), endMs };
+      return { key, startMs: dateStartMs(date, timeZone), endMs };
     case 'week': {
-      const monday = isoWeekMonday(day);
+      const monday = date.subtract({ days: date.dayOfWeek - 1 });
       return {
-        key: `week:${formatIsoWeek(day)}`,
-        startMs: dayStartMs(monday, timeZone),
-        endMs: dayStartMs(monday + 7, timeZone),
+        key,
+        startMs: dateStartMs(monday, timeZone),
+        endMs: dateStartMs(monday.add({ days: 7 }), timeZone),
       };
     }
-    case 'month':
+    case 'month': {
+      const first = date.with({ day: 1 });
       return {
-        key: `month:${formatMonth(day)}`,
-        startMs: dayStartMs(firstOfMonth(day), timeZone),
-        endMs: dayStartMs(firstOfNextMonth(day), timeZone),
+        key,
+        startMs: dateStartMs(first, timeZone),
+        endMs: dateStartMs(first.add({ months: 1 }), timeZone),
       };
+    }
   }
 }
 
@@ -138,13 +151,5 @@ export function periodWindow(
 export function periodKey(period: BudgetPeriod, epochMs: number, timeZone: string): PeriodKey {
   assertInputs(period, epochMs, timeZone);
   if (period === 'total') return 'total';
-  const { day } = dayOf(epochMs, timeZone);
-  switch (period) {
-    case 'day':
-      return `day:${formatDay(day)}`;
-    case 'week':
-      return `week:${formatIsoWeek(day)}`;
-    case 'month':
-      return `month:${formatMonth(day)}`;
-  }
+  return keyOf(period, dayOf(epochMs, timeZone).date);
 }

@@ -5,16 +5,16 @@ import {
   sha256Digest,
   toJsonPointer,
 } from '@handoff/protocol';
-import { decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
 import type { VerificationJwk } from '../approvals/jwks.js';
-import type { KeyHeader, KeySource } from '../approvals/key-source.js';
-import {
-  ALLOWED_ALGORITHMS,
-  type AllowedAlgorithm,
-  isAllowedAlgorithm,
-} from '../approvals/signing-keys.js';
+import type { KeySource } from '../approvals/key-source.js';
+import { ALLOWED_ALGORITHMS, type AllowedAlgorithm } from '../approvals/signing-keys.js';
 import type { Clock } from '../clock.js';
 import { GatewayError, type GatewayErrorCode, isGatewayError } from '../errors.js';
+import {
+  SignedDocumentError,
+  type SignedDocumentErrorCode,
+} from '../signing/signed-document-error.js';
+import { verifySignedJwt } from '../signing/verify-signed-document.js';
 import {
   COPILOT_IDENTITY_FIELDS,
   PLAN_SIGNATURE_TYPE,
@@ -80,39 +80,36 @@ function refuse(reason: ProvenanceReason, message: string, issues: Issue[] = [])
   });
 }
 
-function normalizeTyp(typ: string): string {
-  const lower = typ.toLowerCase();
-  return lower.includes('/') ? lower : `application/${lower}`;
+const ALG_MESSAGE = `Plan signatures must use ${ALLOWED_ALGORITHMS}`;
+const MALFORMED_MESSAGE = 'The plan signature is not a well-formed JWS/JWT';
+
+/** A claim refusal names its claim as the issue's path. */
+function claimRefusal(error: SignedDocumentError): GatewayError {
+  const message = `The signature's "${error.claim}" claim is invalid`;
+  return refuse('PROVENANCE_MALFORMED', message, [
+    { path: `/${error.claim}`, code: 'PROVENANCE_MALFORMED', message },
+  ]);
 }
 
-/** Maps a jose or key-source failure to its refusal. Configuration and availability errors pass through. */
-function toRefusal(error: unknown): GatewayError {
-  if (isGatewayError(error, 'APPROVAL_UNKNOWN_KEY')) {
-    return refuse('PROVENANCE_UNKNOWN_KEY', 'No copilot key matches the signature kid');
-  }
-  if (isGatewayError(error, 'APPROVAL_ALG_NOT_ALLOWED')) {
-    return refuse('PROVENANCE_ALG_NOT_ALLOWED', `Plan signatures must use ${ALLOWED_ALGORITHMS}`);
-  }
-  if (isGatewayError(error)) return error;
-  if (error instanceof errors.JWTExpired) {
-    return refuse('PROVENANCE_EXPIRED', 'The plan signature has expired');
-  }
-  if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.claim === 'nbf' && error.reason === 'check_failed') {
-      return refuse('PROVENANCE_NOT_YET_VALID', 'The plan signature is not valid yet');
-    }
-    return refuse('PROVENANCE_MALFORMED', `The signature's "${error.claim}" claim is invalid`, [
-      { path: `/${error.claim}`, code: 'PROVENANCE_MALFORMED', message: error.message },
-    ]);
-  }
-  if (error instanceof errors.JWSSignatureVerificationFailed) {
-    return refuse('PROVENANCE_INVALID_SIGNATURE', 'The plan signature does not verify');
-  }
-  if (error instanceof errors.JOSEAlgNotAllowed) {
-    return refuse('PROVENANCE_ALG_NOT_ALLOWED', `Plan signatures must use ${ALLOWED_ALGORITHMS}`);
-  }
-  return refuse('PROVENANCE_MALFORMED', 'The plan signature is not a well-formed JWS/JWT');
-}
+/** The refusal of each signed-document failure. */
+const REFUSAL_OF: Readonly<
+  Record<SignedDocumentErrorCode, (e: SignedDocumentError) => GatewayError>
+> = {
+  SIGNED_DOCUMENT_MALFORMED: () => refuse('PROVENANCE_MALFORMED', MALFORMED_MESSAGE),
+  SIGNED_DOCUMENT_ALG_NOT_ALLOWED: () => refuse('PROVENANCE_ALG_NOT_ALLOWED', ALG_MESSAGE),
+  SIGNED_DOCUMENT_TYP_MISMATCH: () =>
+    refuse('PROVENANCE_WRONG_TYP', `The signature's typ header must be ${PLAN_SIGNATURE_TYPE}`),
+  SIGNED_DOCUMENT_UNKNOWN_KEY: () =>
+    refuse('PROVENANCE_UNKNOWN_KEY', 'No copilot key matches the signature kid'),
+  SIGNED_DOCUMENT_INVALID_SIGNATURE: () =>
+    refuse('PROVENANCE_INVALID_SIGNATURE', 'The plan signature does not verify'),
+  SIGNED_DOCUMENT_EXPIRED: () => refuse('PROVENANCE_EXPIRED', 'The plan signature has expired'),
+  SIGNED_DOCUMENT_NOT_YET_VALID: () =>
+    refuse('PROVENANCE_NOT_YET_VALID', 'The plan signature is not valid yet'),
+  SIGNED_DOCUMENT_WRONG_AUDIENCE: (e) => claimRefusal(e),
+  SIGNED_DOCUMENT_CLAIM_MISSING: (e) => claimRefusal(e),
+  SIGNED_DOCUMENT_CLAIM_INVALID: (e) => claimRefusal(e),
+};
 
 /** The copilot identity members that differ between the signed claims and the plan. */
 function copilotDifferences(signed: CopilotIdentity, plan: CopilotIdentity): Issue[] {
@@ -144,7 +141,8 @@ function checkOptions(options: VerifyPlanSignatureOptions) {
  * Verifies a copilot's provenance signature over a plan the gateway has already validated: a JWT (RFC 7519) in
  * JWS compact serialization (RFC 7515), checked the RFC 8725 way. In order, each refusal with its
  * `details.reason` (see `PROVENANCE_REASONS`):
- * 1. a string of at most `maxTokenBytes` whose protected header decodes (`PROVENANCE_MALFORMED`);
+ * 1. a string of at most `maxTokenBytes` whose protected header decodes, with no `crit` or `b64`
+ *    (`PROVENANCE_MALFORMED`); the checks of steps 1 to 4 are the signed-document verifier's (`verifySignedJwt`);
  * 2. `alg` is EdDSA or ES256, before any key lookup, so `none` and HMAC-with-a-public-key can never verify
  *    (`PROVENANCE_ALG_NOT_ALLOWED`); `typ` is `handoff-plan+jwt` (`PROVENANCE_WRONG_TYP`);
  * 3. the key for `kid` and `alg` from `keys` (`PROVENANCE_UNKNOWN_KEY`; `KEY_SOURCE_UNAVAILABLE` and
@@ -180,49 +178,20 @@ export async function verifyPlanSignature(
       `The plan signature is ${size} bytes; the limit is ${maxBytes}`,
     );
   }
-  let header: ReturnType<typeof decodeProtectedHeader>;
-  try {
-    header = decodeProtectedHeader(token);
-  } catch {
-    throw refuse(
-      'PROVENANCE_MALFORMED',
-      'The plan signature has no decodable JWS protected header',
-    );
-  }
-  const { alg, kid, typ } = header;
-  if (!isAllowedAlgorithm(alg)) {
-    throw refuse('PROVENANCE_ALG_NOT_ALLOWED', `Plan signatures must use ${ALLOWED_ALGORITHMS}`);
-  }
-  if (typeof typ !== 'string' || normalizeTyp(typ) !== normalizeTyp(PLAN_SIGNATURE_TYPE)) {
-    throw refuse(
-      'PROVENANCE_WRONG_TYP',
-      `The signature's typ header must be ${PLAN_SIGNATURE_TYPE}`,
-    );
-  }
-  if (typeof kid !== 'string' || kid === '') {
-    throw refuse('PROVENANCE_UNKNOWN_KEY', 'The plan signature names no key id (kid)');
-  }
-
-  let publicJwk: VerificationJwk | undefined;
-  const getKey = async (protectedHeader: KeyHeader) => {
-    const resolved = await options.keys.resolve(protectedHeader);
-    publicJwk = resolved.jwk;
-    return resolved.key;
-  };
-  let payload: JWTPayload;
-  try {
-    ({ payload } = await jwtVerify(token, getKey, {
-      algorithms: [...ALLOWED_ALGORITHMS],
-      currentDate: new Date(options.clock.now()),
-      clockTolerance: tolerance,
-      typ: PLAN_SIGNATURE_TYPE,
-      requiredClaims: ['iat'],
-    }));
-  } catch (error) {
-    throw toRefusal(error);
-  }
-  if (publicJwk === undefined) throw new GatewayError('INTERNAL', 'No key was resolved');
-
+  const verified = await verifySignedJwt(token, {
+    typ: PLAN_SIGNATURE_TYPE,
+    algorithms: ALLOWED_ALGORITHMS,
+    // A kid the key source does not know is the module's unknown key; its other failures pass through.
+    resolveKey: (header) =>
+      options.keys.resolve(header).catch((error: unknown) => {
+        if (isGatewayError(error, 'APPROVAL_UNKNOWN_KEY')) return undefined;
+        throw error;
+      }),
+    claims: { nowMs: options.clock.now(), clockToleranceSec: tolerance, requiredClaims: ['iat'] },
+  }).catch((error: unknown) => {
+    throw error instanceof SignedDocumentError ? REFUSAL_OF[error.code](error) : error;
+  });
+  const { payload, kid, alg } = verified;
   const parsed = PlanProvenanceClaimsSchema.safeParse(payload);
   if (!parsed.success) {
     throw refuse(
@@ -271,5 +240,5 @@ export async function verifyPlanSignature(
       binding.map(([, i]) => i),
     );
   }
-  return { kid, alg, publicJwk, claims, tokenDigest: sha256Digest(token) };
+  return { kid, alg, publicJwk: verified.key.jwk, claims, tokenDigest: sha256Digest(token) };
 }
