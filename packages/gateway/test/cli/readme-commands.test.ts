@@ -15,7 +15,7 @@ import {
 } from './readme-commands.js';
 
 /**
- * Every command shown in a README (fenced `sh`/`bash`/`console` lines and inline `pnpm …`, `node …`, `npx …`,
+ * Every command shown in a README or CONTRIBUTING.md (fenced `sh`/`bash`/`console` lines and inline `pnpm …`, `node …`, `npx …`,
  * `handoff …` code) works as written. Each is run from a fresh working copy of the repository (a folder of links to
  * it, so what a command writes stays there), in the README's order, unless NOT_RUN below says why not; the pnpm
  * scripts of every command must exist, run or not; `handoff …` references in prose must name commands and
@@ -45,6 +45,10 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'pnpm test:unit': `part of \`pnpm test\` (this run), ${CI_STEP}`,
   'pnpm test:reliability': `${CI_STEP}, minutes long`,
   'pnpm generate': GENERATE,
+  'pnpm --filter @handoff/gateway docs': GENERATE,
+  'pnpm format': 'rewrites files (Biome formatting), which `pnpm lint` checks',
+  'pnpm vitest run packages/gateway/test/budget':
+    'runs tests that `pnpm test` (this run) runs already',
   'pnpm --filter @handoff/protocol generate': GENERATE,
   'pnpm --filter @handoff/gateway db:generate':
     'writes a migration after a schema change, for a person to review and commit',
@@ -179,7 +183,12 @@ afterAll(() => {
 describe('every README command works as written', () => {
   test('the READMEs are read and their commands found', () => {
     const files = new Set(commands.map((c) => c.file));
-    for (const file of ['README.md', 'packages/gateway/README.md', 'examples/README.md']) {
+    for (const file of [
+      'README.md',
+      'CONTRIBUTING.md',
+      'packages/gateway/README.md',
+      'examples/README.md',
+    ]) {
       expect(files).toContain(file);
     }
     expect(commands.some((c) => c.text.startsWith('pnpm handoff '))).toBe(true);

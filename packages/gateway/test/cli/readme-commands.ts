@@ -17,9 +17,15 @@ const INLINE_COMMAND =
   /`((?:[A-Z][A-Z0-9_]*=\S+\s+)*(?:pnpm|npx|npm|node|corepack|cd|handoff)\s[^`]*)`/g;
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.handoff', 'dist']);
 
-/** Every README.md under `root` (node_modules, .git, .handoff and dist excluded), relative paths, sorted. */
+/** Documents read besides the READMEs: the contributor's guide, whose commands are run as a README's are. */
+const ALSO_READ = ['CONTRIBUTING.md'];
+
+/**
+ * Every README.md under `root` (node_modules, .git, .handoff and dist excluded) and CONTRIBUTING.md, relative
+ * paths, sorted.
+ */
 export function readmeFiles(root: string, dir = root): string[] {
-  const found: string[] = [];
+  const found: string[] = dir === root ? ALSO_READ.filter((f) => existsSync(join(root, f))) : [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.isDirectory() && !SKIPPED_DIRS.has(entry.name)) {
       found.push(...readmeFiles(root, join(dir, entry.name)));
@@ -171,8 +177,8 @@ function workspacePackages(root: string): Map<string, WorkspacePackage> {
 
 /**
  * What is wrong with the pnpm invocations of `command` (each `&&` part starting with `pnpm`), or `undefined`:
- * `pnpm <script>` must name a root script or a pnpm command, `pnpm --filter <pkg> [run] <script>` a script of that
- * workspace package, and `pnpm --filter <pkg> exec <bin>` a bin in its node_modules/.bin.
+ * `pnpm <script>` must name a root script, a pnpm command or a root bin, `pnpm --filter <pkg> [run] <script>` a
+ * script (or bin) of that workspace package, and `pnpm --filter <pkg> exec <bin>` a bin in its node_modules/.bin.
  */
 export function pnpmProblem(root: string, command: string): string | undefined {
   const packages = workspacePackages(root);
@@ -193,7 +199,10 @@ export function pnpmProblem(root: string, command: string): string | undefined {
     const script = words[0] === 'run' ? words[1] : words[0];
     if (script === undefined) return `${command}: no script named`;
     if (!filtered && words[0] !== 'run' && PNPM_BUILTINS.has(script)) continue;
-    if (!(script in pkg.scripts)) return `${label} has no script ${script}`;
+    // pnpm runs a bin of node_modules/.bin when no script has the name (`pnpm vitest run …`).
+    if (!(script in pkg.scripts) && !existsSync(join(pkg.dir, 'node_modules/.bin', script))) {
+      return `${label} has no script or bin ${script}`;
+    }
   }
   return undefined;
 }
