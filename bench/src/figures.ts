@@ -1,5 +1,6 @@
 import type { ApprovalLatencyResult } from './approval-latency.js';
 import type { ContentionResult } from './budget-contention.js';
+import type { CliStartupResult } from './cli-startup.js';
 import type { FloorResult } from './floor.js';
 import type { HttpResult } from './http-load.js';
 import type { InProcessResult } from './in-process.js';
@@ -25,6 +26,8 @@ export interface RunResults {
   contention: ContentionResult;
   /** Lineage at scale, smallest first (1M events, then 10M when asked for); empty when skipped. */
   lineage: LineageScaleResult[];
+  /** `handoff --help` and `--version`, start to exit. */
+  cliStartup: CliStartupResult;
 }
 
 function figure(f: Omit<Figure, 'ratio' | 'met'> & { met?: boolean | undefined }): Figure {
@@ -122,6 +125,16 @@ export function buildFigures(r: RunResults): { figures: Figure[]; notes: string[
       target: '< 200 MB',
       met: r.gateway.rss.peakMiB * 1.048576 < 200,
     }),
+    figure({
+      id: 'cli-help-startup',
+      name: `CLI start-up: \`${r.cliStartup.command}\`, start to exit (median of ${r.cliStartup.runs})`,
+      value: r.cliStartup.helpMedianMs,
+      unit: 'ms',
+      baselineName: 'node -e "" (a bare Node start)',
+      baseline: r.cliStartup.nodeMedianMs,
+      target: '< 500 ms',
+      met: r.cliStartup.helpMedianMs < 500,
+    }),
   ];
   for (const l of r.lineage) figures.push(...lineageFigures(l, l === r.lineage[0]));
   const c = r.contention.contended;
@@ -134,6 +147,7 @@ export function buildFigures(r: RunResults): { figures: Figure[]; notes: string[
     `HTTP (${submitsOf(r.gateway)}, then one approvals.submit per plan; a plan counts when its approval is answered 2xx): ${httpNote('bare', r.bare)}; ${httpNote('gateway', r.gateway)}. Open loop, each rate on a fresh server for ${r.gatewayPaced.steps[0]?.warmupSeconds ?? 0} s of warm-up (not recorded) and ${r.gatewayPaced.steps[0]?.seconds ?? 0} s measured: ${pacedNote(r.barePaced)}; ${pacedNote(r.gatewayPaced)}. The servers run on plain node from one esbuild bundle (bench/src/child-bundle.ts), with ${serverNodeArgs().join(' ') || "V8's default heap sizing"}.`,
     `Approval to dispatch: ${r.approval.samples} samples, p50 ${r.approval.latency.p50} ms, p90 ${r.approval.latency.p90} ms, max ${r.approval.latency.max} ms.`,
     `Budget contention: ${c.accepted} accepted, ${c.refused} refused; cap ${c.capMinor} minor units, used ${c.usedMinor}, overspend ${c.overspendMinor}.`,
+    `CLI start-up: \`handoff --help\` p50 ${r.cliStartup.helpMedianMs} ms, p90 ${r.cliStartup.helpP90Ms} ms; \`handoff --version\` p50 ${r.cliStartup.versionMedianMs} ms (it also loads the protocol, for its version); bare Node ${r.cliStartup.nodeMedianMs} ms.`,
     `Memory: gateway RSS ${r.gateway.rss.startMiB} MiB at start, ${r.gateway.rss.peakMiB} MiB peak, ${r.gateway.rss.endMiB} MiB at end (${r.gateway.rss.samples.length} samples every 250 ms).`,
   ];
   for (const l of r.lineage) {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { runApprovalLatency } from './approval-latency.js';
 import { runBudgetContention } from './budget-contention.js';
 import { chartSvg, renderPng } from './chart.js';
+import { runCliStartup } from './cli-startup.js';
 import { buildFigures } from './figures.js';
 import { runFloor } from './floor.js';
 import { runHttp } from './http-load.js';
@@ -21,7 +22,8 @@ import { machineInfo, markdownReport } from './report.js';
  * BENCH_CONNECTIONS [50]; BENCH_HTTP_PLANS [20000] distinct plans prepared per HTTP run; BENCH_LATENCY_SAMPLES
  * [1000]; BENCH_CONTENTION [1000] concurrent submissions, BENCH_CONTENTION_FITS [300] of which the cap fits;
  * BENCH_LINEAGE_EVENTS [1000000] events for lineage at scale (0 skips it); BENCH_LINEAGE_EVENTS_10M [0] events of a
- * second, larger lineage run after it (10000000 for the 10M figures; about 14 GB of disk while it runs).
+ * second, larger lineage run after it (10000000 for the 10M figures; about 14 GB of disk while it runs);
+ * BENCH_CLI_RUNS [20] runs each of `handoff --help`, `--version` and a bare Node start.
  */
 
 const env = (name: string, fallback: number) => {
@@ -42,6 +44,7 @@ const settings = {
   contentionFits: env('BENCH_CONTENTION_FITS', 300),
   lineageEvents: env('BENCH_LINEAGE_EVENTS', 1_000_000),
   lineageEvents10M: env('BENCH_LINEAGE_EVENTS_10M', 0),
+  cliRuns: Math.max(1, env('BENCH_CLI_RUNS', 20)),
 };
 
 const log = (text: string) =>
@@ -92,6 +95,8 @@ try {
   for (const events of [settings.lineageEvents, settings.lineageEvents10M].filter((n) => n > 0)) {
     lineage.push(await runLineageScale({ events, dir, log }));
   }
+  log(`CLI start-up, ${settings.cliRuns} runs of handoff --help and --version`);
+  const cliStartup = runCliStartup({ runs: settings.cliRuns });
   machine.loadAverageEnd = loadavg().map((l) => Math.round(l * 100) / 100);
 
   const { figures, notes } = buildFigures({
@@ -105,6 +110,7 @@ try {
     approval,
     contention,
     lineage,
+    cliStartup,
   });
   const generatedAt = new Date().toISOString();
   const out = fileURLToPath(new URL('../results/', import.meta.url));
@@ -117,6 +123,7 @@ try {
     approval,
     contention,
     lineage,
+    cliStartup,
   };
   writeFileSync(
     join(out, 'latest.json'),

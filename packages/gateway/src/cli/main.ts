@@ -1,59 +1,61 @@
 import { Command, CommanderError } from 'commander';
-import { registerApprove } from './commands/approve.js';
-import { registerApprovers } from './commands/approvers.js';
-import { registerDispatch } from './commands/dispatch.js';
-import { registerGateway } from './commands/gateway.js';
-import { registerKeys } from './commands/keys.js';
-import { registerLineage } from './commands/lineage.js';
-import { registerPlan } from './commands/plan.js';
-import { EXIT, type ExitCode, exitCodeOf } from './exit-codes.js';
-import { type Io, printError, processIo } from './output.js';
+import { COMMANDS, requestedCommand } from './command-table.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+import { type Io, processIo } from './io.js';
+import { versionText } from './version.js';
 
-/** What each command returns: its exit code (see `EXIT`). */
-export type CommandResult = Promise<ExitCode>;
+/** The code of the `CommanderError` that stops parsing at `--version` (printed by `main`, exit 0). */
+const VERSION_REQUESTED = 'handoff.version';
 
-/** Runs a command body, turning an error into its printed form and exit code. */
-export async function run(io: Io, json: boolean, body: () => CommandResult): CommandResult {
-  try {
-    return await body();
-  } catch (error) {
-    printError(io, json, error);
-    return exitCodeOf(error);
-  }
-}
-
-/** Builds the `handoff` program. Each action stores its exit code in `result.code`. */
-export function buildProgram(io: Io, result: { code: ExitCode }): Command {
+/**
+ * Builds the `handoff` program for `argv`. Every top-level command is listed with its description; only the one
+ * `argv` names is loaded (its module imported, its options and subcommands added), so `handoff --help` and
+ * `handoff --version` import commander and this folder's light modules alone. Each action stores its exit code in
+ * `result.code`.
+ */
+export async function buildProgram(
+  io: Io,
+  result: { code: ExitCode },
+  argv: readonly string[],
+): Promise<Command> {
   const program = new Command('handoff')
     .description('Handoff: the gate between AI marketing copilots and marketing automation')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.out(s.trimEnd()),
       writeErr: (s) => io.err(s.trimEnd()),
+    })
+    .option('-V, --version', 'print the gateway and protocol versions')
+    .on('option:version', () => {
+      throw new CommanderError(EXIT.OK, VERSION_REQUESTED, '');
     });
   const setExit = (code: ExitCode) => {
     result.code = code;
   };
-  registerGateway(program, io, setExit);
-  registerKeys(program, io, setExit);
-  registerApprove(program, io, setExit);
-  registerApprovers(program, io, setExit);
-  registerPlan(program, io, setExit);
-  registerLineage(program, io, setExit);
-  registerDispatch(program, io, setExit);
+  const wanted = requestedCommand(argv);
+  for (const entry of COMMANDS) {
+    const command = program.command(entry.name).description(entry.description);
+    if (entry.name === wanted) (await entry.load())(command, io, setExit);
+  }
   return program;
 }
 
-/** Entry point: parses `argv` (as `process.argv`), runs the command, returns the exit code. */
+/**
+ * Entry point: parses `argv` (as `process.argv`), runs the command, returns the exit code (see `EXIT`).
+ * `--version` (`-V`) prints `@handoff/gateway <version> (protocol <version>)` and returns 0.
+ */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<ExitCode> {
   const result: { code: ExitCode } = { code: EXIT.OK };
-  const program = buildProgram(io, result);
   try {
+    const program = await buildProgram(io, result, argv);
     await program.parseAsync([...argv]);
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+      if (error.code !== VERSION_REQUESTED) return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+      io.out(await versionText());
+      return EXIT.OK;
     }
+    const { printError } = await import('./output.js');
     printError(io, false, error);
     return EXIT.RUNTIME;
   }

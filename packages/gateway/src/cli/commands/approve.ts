@@ -6,9 +6,10 @@ import { createApprovalToken } from '../../approvals/create-approval.js';
 import { GatewayError } from '../../errors.js';
 import { gatewayClient } from '../client.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { run } from '../main.js';
+import type { Io } from '../io.js';
 import { positiveInt } from '../options.js';
-import { type Io, printResult } from '../output.js';
+import { printResult } from '../output.js';
+import { run } from '../run-command.js';
 
 interface ApproveOptions {
   key: string;
@@ -76,10 +77,8 @@ function readPrivateJwk(file: string): JWK {
  * to the plan id, digest, option, policy version and a maximum spend (a decimal in major units, e.g. `700.00`,
  * converted exactly to minor units). Prints the compact JWS, or submits it with `--submit <gateway url>`.
  */
-export function registerApprove(program: Command, io: Io, setExit: (code: ExitCode) => void): void {
-  program
-    .command('approve')
-    .description('sign an approval for a plan (and optionally submit it)')
+export function registerApprove(approve: Command, io: Io, setExit: (code: ExitCode) => void): void {
+  approve
     .requiredOption('--key <file>', "the approver's private JWK file")
     .option(
       '--plan-view <file>',

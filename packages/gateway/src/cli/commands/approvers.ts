@@ -5,8 +5,9 @@ import { hasPrivateMembers } from '../../approvals/signing-keys.js';
 import { GatewayError } from '../../errors.js';
 import { gatewayClient } from '../client.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { run } from '../main.js';
-import { type Io, printResult } from '../output.js';
+import type { Io } from '../io.js';
+import { printResult } from '../output.js';
+import { run } from '../run-command.js';
 
 interface RemoteOptions {
   url: string;
@@ -96,13 +97,10 @@ function remote<T extends Command>(command: T): T {
  * 4 gateway unreachable (see `EXIT`).
  */
 export function registerApprovers(
-  program: Command,
+  approvers: Command,
   io: Io,
   setExit: (code: ExitCode) => void,
 ): void {
-  const approvers = program
-    .command('approvers')
-    .description('the approver registry: keys, identities, roles');
   remote(approvers.command('list').description("list the tenant's approver keys")).action(
     async (opts: RemoteOptions) => {
       setExit(

@@ -3,9 +3,10 @@ import type { DispatchResolution } from '../../dispatch/dead-letters.js';
 import { OUTBOX_STATUSES, type OutboxRow, type OutboxStatus } from '../../store/store.js';
 import { gatewayClient } from '../client.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { run } from '../main.js';
+import type { Io } from '../io.js';
 import { positiveInt } from '../options.js';
-import { type Io, printResult } from '../output.js';
+import { printResult } from '../output.js';
+import { run } from '../run-command.js';
 
 interface RemoteOptions {
   url: string;
@@ -42,13 +43,10 @@ function parseStatuses(value: string): OutboxStatus[] {
  * `DISPATCH_STATE_CONFLICT`), 2 a bad option, 4 gateway unreachable (see `EXIT`).
  */
 export function registerDispatch(
-  program: Command,
+  dispatch: Command,
   io: Io,
   setExit: (code: ExitCode) => void,
 ): void {
-  const dispatch = program
-    .command('dispatch')
-    .description('the outbox: dead letters and in-doubt dispatches');
   dispatch
     .command('list')
     .description('list outbox rows: one plan, or by status (default: dead,in_doubt)')

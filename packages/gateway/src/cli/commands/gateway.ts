@@ -3,15 +3,15 @@ import { pino } from 'pino';
 import { loadConfigFile } from '../../config/load-config.js';
 import { createGatewayRuntime, startGateway } from '../../runtime.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { run } from '../main.js';
-import { type Io, printResult } from '../output.js';
+import type { Io } from '../io.js';
+import { printResult } from '../output.js';
+import { run } from '../run-command.js';
 
 /**
  * `handoff gateway start --config <file> [--json]`: starts a gateway from a config file and serves until
  * SIGINT or SIGTERM. Prints `{ url, gatewayId, policyVersion }` once it listens (one JSON line with `--json`).
  */
-export function registerGateway(program: Command, io: Io, setExit: (code: ExitCode) => void): void {
-  const gateway = program.command('gateway').description('run the gateway');
+export function registerGateway(gateway: Command, io: Io, setExit: (code: ExitCode) => void): void {
   gateway
     .command('start')
     .description('start a gateway from handoff.config.json or .yaml')

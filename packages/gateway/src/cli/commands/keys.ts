@@ -6,8 +6,9 @@ import { generateApiKey, hashApiKey } from '../../auth/api-keys.js';
 import { isRole } from '../../auth/principal.js';
 import { GatewayError } from '../../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { run } from '../main.js';
-import { type Io, printResult } from '../output.js';
+import type { Io } from '../io.js';
+import { printResult } from '../output.js';
+import { run } from '../run-command.js';
 
 /** An existing JWKS file. @throws GatewayError `CONFIG_INVALID` (exit 3) when it is not `{ "keys": [...] }`. */
 function readJwks(file: string): { keys: unknown[] } {
@@ -33,8 +34,7 @@ function readJwks(file: string): { keys: unknown[] } {
  * JWKS file (created if missing; existing keys are kept, so rotation is adding a key and later removing the old).
  * `handoff keys api-key` prints a new API key once, and the hashed entry for the config.
  */
-export function registerKeys(program: Command, io: Io, setExit: (code: ExitCode) => void): void {
-  const keys = program.command('keys').description('signing keys and API keys');
+export function registerKeys(keys: Command, io: Io, setExit: (code: ExitCode) => void): void {
   keys
     .command('generate')
     .description('generate an EdDSA (Ed25519) or ES256 signing key pair')

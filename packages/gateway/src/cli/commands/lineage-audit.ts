@@ -14,9 +14,10 @@ import { systemClock } from '../../clock.js';
 import { GatewayError } from '../../errors.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { run } from '../main.js';
-import { type Io, printError, printResult } from '../output.js';
+import type { Io } from '../io.js';
+import { printError, printResult } from '../output.js';
 import { progressBar } from '../progress.js';
+import { run } from '../run-command.js';
 import {
   noAnchorError,
   type TrustOptions,

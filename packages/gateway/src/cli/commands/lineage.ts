@@ -9,9 +9,10 @@ import * as schema from '../../store/sqlite/schema.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { gatewayClient } from '../client.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { run } from '../main.js';
+import type { Io } from '../io.js';
 import { positiveInt } from '../options.js';
-import { type Io, printResult } from '../output.js';
+import { printResult } from '../output.js';
+import { run } from '../run-command.js';
 import { openReadOnly, registerLineageAudit } from './lineage-audit.js';
 
 type SetExit = (code: ExitCode) => void;
@@ -221,10 +222,7 @@ function registerTrace(lineage: Command, io: Io, setExit: SetExit): void {
  * OpenLineage events; `checkpoint` signs a tree head now; `jwks` prints the checkpoint keys. Long exports and
  * verifications draw a progress bar on a TTY, never with `--json` or when `CI` is set.
  */
-export function registerLineage(program: Command, io: Io, setExit: SetExit): void {
-  const lineage = program
-    .command('lineage')
-    .description('query, trace, verify and export the lineage');
+export function registerLineage(lineage: Command, io: Io, setExit: SetExit): void {
   registerQuery(lineage, io, setExit);
   registerTrace(lineage, io, setExit);
   registerLineageAudit(lineage, io, setExit);

@@ -7,8 +7,9 @@ import { evaluatePolicy } from '../../policy/evaluate.js';
 import { policyVersion } from '../../policy/policy-set.js';
 import { gatewayClient } from '../client.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { run } from '../main.js';
-import { type Io, printResult } from '../output.js';
+import type { Io } from '../io.js';
+import { printResult } from '../output.js';
+import { run } from '../run-command.js';
 
 function readPlan(file: string) {
   const parsed = safeParseDocumentJson('HandoffPlan', readFileSync(file));
@@ -40,8 +41,7 @@ function readJson(file: string): unknown {
  * `handoff plan dry-run <file> --config <file>` evaluates it against the configured policy set with no side effect
  * (exit 1 when the recommended option is denied); `plan submit` and `plan get` talk to a running gateway.
  */
-export function registerPlan(program: Command, io: Io, setExit: (code: ExitCode) => void): void {
-  const plan = program.command('plan').description('validate, dry-run, submit and read plans');
+export function registerPlan(plan: Command, io: Io, setExit: (code: ExitCode) => void): void {
   plan
     .command('validate <file>')
     .description('validate a plan file against the handoff contract')
