@@ -8,7 +8,7 @@ import { defineConfig, type UserConfig } from 'tsdown';
  * imports (tsdown leaves `dependencies` and `peerDependencies` external). `pnpm build` at the root runs this once
  * for all packages; `pnpm install` runs it (the root `prepare` script).
  */
-function pkg(dir: string, entry: Record<string, string>): UserConfig {
+function pkg(dir: string, entry: string[]): UserConfig {
   const cwd = join(import.meta.dirname, 'packages', dir);
   return {
     name: `@handoff/${dir}`,
@@ -30,12 +30,9 @@ function pkg(dir: string, entry: Record<string, string>): UserConfig {
 }
 
 export default defineConfig([
-  pkg('protocol', { index: 'src/index.ts' }),
-  pkg('automation-adapter', { index: 'src/index.ts', testing: 'src/testing/index.ts' }),
-  pkg('copilot-adapter', { index: 'src/index.ts' }),
-  pkg('gateway', {
-    index: 'src/index.ts',
-    cli: 'src/cli/main.ts',
-    'audit/range-worker': 'src/audit/range-worker.ts',
-  }),
+  pkg('protocol', ['src/index.ts']),
+  pkg('automation-adapter', ['src/index.ts', 'src/testing/index.ts']),
+  pkg('copilot-adapter', ['src/index.ts']),
+  // The range worker is started by file (`range-pool.ts`), never imported: an entry of its own.
+  pkg('gateway', ['src/index.ts', 'src/cli.ts', 'src/audit/range-worker.ts']),
 ]);
