@@ -7,6 +7,8 @@
 //   - consumer/conformance.test.mjs under Vitest: the adapter conformance kit against a shipped fake;
 //   - `tsc` on consumer.ts: strict, no skipLibCheck, against the installed `.d.ts`;
 //   - `npx handoff --help`: the CLI from the installed gateway.
+// Then, with the first Node, a project with only @handoff/copilot-adapter (and the protocol it depends on), as a
+// copilot vendor installs it: copilot-only/smoke.mjs and a strict `tsc` of copilot-only/consumer.ts.
 // Prints one line per Node version and exits non-zero when any step failed on any of them. --keep keeps the
 // scratch projects; --from-source makes npm build better-sqlite3 again (see scratch.mjs).
 import { execFileSync } from 'node:child_process';
@@ -45,18 +47,19 @@ const registryDeps = [
   `@types/node@${rootManifest.devDependencies['@types/node']}`,
 ];
 
-const results = [];
-for (const major of majors) {
-  const from = performance.now();
-  const node = nodeOfMajor(Number(major));
-  const project = join(work, `node-${major}`);
+/** A scratch project in `work/name` with the files of `source` and a manifest of its own. */
+function scratchProject(name, source) {
+  const project = join(work, name);
   mkdirSync(project, { recursive: true });
-  cpSync(join(import.meta.dirname, 'consumer'), project, { recursive: true });
-  writeFileSync(
-    join(project, 'package.json'),
-    `${JSON.stringify({ name: 'handoff-install-test', private: true, type: 'module' }, null, 2)}\n`,
-  );
-  const env = {
+  cpSync(join(import.meta.dirname, source), project, { recursive: true });
+  const manifest = { name: `handoff-install-test-${name}`, private: true, type: 'module' };
+  writeFileSync(join(project, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return project;
+}
+
+/** The environment of npm and of the steps: `node` first on PATH, node-gyp pointed at its headers. */
+function envOf(node) {
+  return {
     ...process.env,
     PATH: `${dirname(node.bin)}:${process.env.PATH}`,
     ...(node.nodedir ? { npm_config_nodedir: node.nodedir } : {}),
@@ -67,10 +70,28 @@ for (const major of majors) {
     npm_config_fund: 'false',
     npm_config_update_notifier: 'false',
   };
-  const steps = [];
+}
+
+/** Prints the output of the failed steps and one line for the run; true when every step held. */
+function report(label, steps, from) {
+  const failed = steps.filter((s) => !s.ok);
+  for (const step of failed) console.log(`\n---- ${step.name} (${label})\n${step.output}`);
+  const summary = steps.map(
+    (s) => `${s.name} ${s.ok ? 'ok' : 'FAILED'}${s.note ? ` (${s.note})` : ''}`,
+  );
+  console.log(`install-test: ${label}: ${summary.join(', ')} [${seconds(from)}]`);
+  return failed.length === 0;
+}
+
+const results = [];
+for (const major of majors) {
+  const from = performance.now();
+  const node = nodeOfMajor(Number(major));
+  const project = scratchProject(`node-${major}`, 'consumer');
+  const env = envOf(node);
   const specs = [...Object.values(tarballs), ...registryDeps];
   const install = installInScratch(project, specs, env, { nodeBin: node.bin, fromSource });
-  steps.push(install);
+  const steps = [install];
   if (install.ok) {
     steps.push(runStep('smoke', project, env, [node.bin, 'smoke.mjs'], /smoke: every step held/));
     steps.push(
@@ -81,20 +102,33 @@ for (const major of majors) {
       runStep('npx handoff --help', project, env, ['npx', 'handoff', '--help'], /Usage: handoff/),
     );
   }
-  const failed = steps.filter((s) => !s.ok);
-  for (const step of failed)
-    console.log(`\n---- ${step.name} on node ${node.version}\n${step.output}`);
-  const summary = steps.map(
-    (s) => `${s.name} ${s.ok ? 'ok' : 'FAILED'}${s.note ? ` (${s.note})` : ''}`,
-  );
-  console.log(`install-test: node ${node.version}: ${summary.join(', ')} [${seconds(from)}]`);
-  results.push(failed.length === 0);
+  results.push(report(`node ${node.version}`, steps, from));
+}
+
+// A copilot vendor installs the copilot adapter alone: it must load and type-check without the gateway.
+{
+  const from = performance.now();
+  const node = nodeOfMajor(Number(majors[0]));
+  const project = scratchProject('copilot-only', 'copilot-only');
+  const env = envOf(node);
+  const specs = [
+    tarballs['@handoff/protocol'],
+    tarballs['@handoff/copilot-adapter'],
+    ...registryDeps.filter((spec) => /^(typescript|@types\/node)@/.test(spec)),
+  ];
+  const install = runStep('npm install', project, env, ['npm', 'install', ...specs], null);
+  const steps = [install];
+  if (install.ok) {
+    steps.push(runStep('smoke', project, env, [node.bin, 'smoke.mjs'], /copilot-only: /));
+    steps.push(typecheckInScratch(project, env));
+  }
+  results.push(report(`@handoff/copilot-adapter alone on node ${node.version}`, steps, from));
 }
 
 if (keep) console.log(`install-test: scratch projects kept in ${work}`);
 else rmSync(work, { recursive: true, force: true });
 const passed = results.filter(Boolean).length;
 console.log(
-  `install-test: ${PUBLIC_PACKAGES.length} packages on ${majors.length} Node versions, ${passed} passed, ${results.length - passed} failed [${seconds(started)}]`,
+  `install-test: ${PUBLIC_PACKAGES.length} packages, ${majors.length} Node versions and the copilot adapter alone: ${passed} passed, ${results.length - passed} failed [${seconds(started)}]`,
 );
 process.exit(passed === results.length ? 0 : 1);

@@ -108,6 +108,11 @@ export function typecheckInScratch(project, env) {
     ...step,
     ok: others.length === 0 && !crashed,
     output: others.length > 0 ? others.join('\n') : step.output,
-    note: tolerated.length > 0 ? `no errors but ${tolerated.join(', ')}` : 'no errors',
+    note:
+      others.length > 0
+        ? `${others.length} errors`
+        : tolerated.length > 0
+          ? `no errors but ${tolerated.join(', ')}`
+          : 'no errors',
   };
 }
