@@ -12,6 +12,7 @@ export default defineConfig({
       'packages/*/vitest.config.ts',
       'examples/*/vitest.config.ts',
       'examples/vitest.config.ts',
+      'scripts/vitest.config.ts',
     ],
   },
 });

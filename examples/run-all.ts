@@ -18,7 +18,12 @@ const results = STORIES.map((story) => {
   const started = performance.now();
   const run = spawnSync(
     process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, story, 'main.ts')],
+    [
+      '--conditions=@handoff/source',
+      '--import',
+      'tsx',
+      join(import.meta.dirname, story, 'main.ts'),
+    ],
     {
       stdio: 'inherit',
     },

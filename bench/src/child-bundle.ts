@@ -52,6 +52,8 @@ export async function bundleServerChild(dir: string): Promise<string> {
     outfile,
     bundle: true,
     platform: 'node',
+    // The workspace packages from their TypeScript source, as the rest of the workspace runs them.
+    conditions: ['@handoff/source'],
     format: 'esm',
     target: 'node20',
     // CommonJS dependencies inside an ESM bundle still call `require` for Node built-ins.

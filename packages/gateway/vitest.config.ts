@@ -1,6 +1,8 @@
 import { configDefaults, defineProject } from 'vitest/config';
+import { sourceConditions } from '../../vitest.source.js';
 
 export default defineProject({
+  ...sourceConditions,
   test: {
     name: 'gateway',
     include: ['test/**/*.test.ts'],

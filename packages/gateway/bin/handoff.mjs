@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The `handoff` CLI. Workspace code runs from TypeScript source (no build step): tsx's loader compiles it.
-import { register } from 'tsx/esm/api';
-
-register();
-const { main } = await import('../src/cli/main.ts');
+// The `handoff` CLI. `#cli` (the package's `imports` map) is the compiled entry `dist/cli.js`, built by
+// `pnpm build` (run by `pnpm install` in the workspace, shipped in the package): no TypeScript compiler runs.
+// Under the workspace's source condition (`node --conditions=@handoff/source --import tsx`), it is
+// `src/cli.ts` instead, which the tests use to run the CLI as it is in the working tree.
+const { main } = await import('#cli');
 process.exitCode = await main(process.argv);

@@ -9,6 +9,11 @@ const here = new URL('.', import.meta.url).pathname;
 
 /** The `handoff` executable (bin/handoff.mjs), run with this Node. */
 export const HANDOFF_BIN = join(here, '../../bin/handoff.mjs');
+/**
+ * Node's arguments for the bin in tests: the workspace's source condition and tsx, so the bin's `#cli` is
+ * `src/cli/main.ts` (the working tree, no build needed) rather than the compiled `dist/cli.js`.
+ */
+const SOURCE_NODE_ARGS = ['--conditions=@handoff/source', '--import', 'tsx'];
 /** The policy set fixture, by absolute path. */
 export const POLICY_FILE = join(here, '../policy/fixtures/marketing-default.yaml');
 /** The conformance corpus of HandoffPlan. */
@@ -38,7 +43,7 @@ export function runBin(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [HANDOFF_BIN, ...args],
+      [...SOURCE_NODE_ARGS, HANDOFF_BIN, ...args],
       { env: { ...process.env, ...env }, timeout: 20_000 },
       (error, stdout, stderr) => {
         const code = error ? (error as { code?: unknown }).code : 0;
@@ -70,7 +75,7 @@ export function startGatewayChild(
 ): Promise<GatewayChild> {
   const child = spawn(
     process.execPath,
-    [HANDOFF_BIN, 'gateway', 'start', '--config', configFile, '--json'],
+    [...SOURCE_NODE_ARGS, HANDOFF_BIN, 'gateway', 'start', '--config', configFile, '--json'],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   let stdout = '';

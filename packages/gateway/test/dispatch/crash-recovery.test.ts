@@ -124,10 +124,14 @@ let onRequest: () => void = () => undefined;
  */
 function round(atRequest: number, delayMs: number): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CHILD, configFile], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, WEBHOOK_SECRET: SECRET, FAKE_URL: served.url },
-    });
+    const child: ChildProcess = spawn(
+      process.execPath,
+      ['--conditions=@handoff/source', '--import', 'tsx', CHILD, configFile],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, WEBHOOK_SECRET: SECRET, FAKE_URL: served.url },
+      },
+    );
     let out = '';
     let err = '';
     let idle = false;

@@ -165,10 +165,14 @@ export function killLiveChildren(): void {
 
 /** Starts `chaos-child.ts` on `configFile` and resolves once it prints its URL. */
 export function startChaosChild(configFile: string, env: NodeJS.ProcessEnv): Promise<ChaosChild> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CHILD, configFile], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--conditions=@handoff/source', '--import', 'tsx', CHILD, configFile],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    },
+  );
   live.add(child);
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => {

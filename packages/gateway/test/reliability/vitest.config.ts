@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { sourceConditions } from '../../../../vitest.source.js';
 import { SummaryReporter } from './summary-reporter.js';
 
 /**
@@ -10,6 +11,7 @@ import { SummaryReporter } from './summary-reporter.js';
 const jsonReport = process.env.VITEST_JSON_REPORT;
 
 export default defineConfig({
+  ...sourceConditions,
   test: {
     name: 'reliability',
     root: fileURLToPath(new URL('../..', import.meta.url)),
