@@ -34,6 +34,9 @@ const GENERATE =
   'rewrites committed files; a drift test fails when they differ from what it would write';
 
 /** README commands this test does not run, each with why. Keys are the commands as extracted. */
+const INSTALLED =
+  'installs or runs a published package, outside this workspace: `pnpm test:install` (a CI step) installs the packed tarballs with npm and runs `npx handoff --help` the same way';
+
 const NOT_RUN: Readonly<Record<string, string>> = {
   'npm install --global pnpm@10': `installs pnpm for the whole machine: ${CI_STEP} when pnpm 10 is missing`,
   'pnpm install && pnpm demo': `${CI_STEP}: \`pnpm install --frozen-lockfile\`, then \`pnpm examples\` (the demo included)`,
@@ -62,6 +65,22 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'pnpm --filter @handoff/bench cpu-profile': BENCH,
   'pnpm --filter @handoff/bench cli-startup': BENCH,
   'cd bench && npx tsx src/lineage-only.ts': BENCH,
+  'pnpm build':
+    "rewrites every package's dist/, which `pnpm install` builds (prepare) and the install test checks",
+  'pnpm check:packages': `${CI_STEP}: packs every package, then publint and arethetypeswrong`,
+  'pnpm test:install': `${CI_STEP}: minutes long (npm installs on Node 20, 22 and 24)`,
+  'pnpm changeset':
+    'asks a person which packages changed (interactive), then writes .changeset/*.md',
+  'pnpm changeset version':
+    "a maintainer's release step: bumps versions and writes CHANGELOG.md files",
+  'pnpm release': 'publishes to the npm registry',
+  'node scripts/install-test/main.mjs --from-source':
+    'the install test with every native module rebuilt from source: `pnpm test:install` is its CI step',
+  'npm install @handoff/protocol': INSTALLED,
+  'npm install @handoff/copilot-adapter': INSTALLED,
+  'npm install @handoff/automation-adapter': INSTALLED,
+  'npm install @handoff/gateway': INSTALLED,
+  'npx handoff --help': INSTALLED,
   'node --cpu-prof': PROSE,
   'node --import tsx': PROSE,
   'node node_modules/vitest/vitest.mjs run --project examples': VITEST,
