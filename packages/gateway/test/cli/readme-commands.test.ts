@@ -1,5 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -77,6 +84,7 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'node scripts/install-test/main.mjs --from-source':
     'the install test with every native module rebuilt from source: `pnpm test:install` is its CI step',
   'npm install @handoff/protocol': INSTALLED,
+  'npm install --save-dev msw vitest': INSTALLED,
   'npm install @handoff/copilot-adapter': INSTALLED,
   'npm install @handoff/automation-adapter': INSTALLED,
   'npm install @handoff/gateway': INSTALLED,
@@ -121,7 +129,11 @@ function collect(child: ChildProcess): Promise<Ran> {
   return new Promise((resolve) => child.once('close', (code) => resolve({ code, out, err })));
 }
 
-/** A fresh working copy: a folder linking every top-level entry of the repository but what commands write. */
+/**
+ * A fresh working copy: a folder with a copy of every top-level file of the repository (so a command rewriting
+ * `package.json` or the lockfile changes the copy, never the repository) and a link to every top-level folder,
+ * but what commands write.
+ */
 function workingCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), 'handoff-readme-'));
   const written = new Set([
@@ -131,8 +143,10 @@ function workingCopy(): string {
     'handoff.config.yaml',
     'handoff.config.json',
   ]);
-  for (const entry of readdirSync(root)) {
-    if (!written.has(entry)) symlinkSync(join(root, entry), join(dir, entry));
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    if (written.has(entry.name)) continue;
+    if (entry.isFile()) copyFileSync(join(root, entry.name), join(dir, entry.name));
+    else symlinkSync(join(root, entry.name), join(dir, entry.name));
   }
   return dir;
 }
