@@ -12,7 +12,7 @@ import {
   revokeApprover,
   rotateApprover,
 } from './approvals/approver-admin.js';
-import type { LineageTrace, TraceTarget } from './audit/trace.js';
+import type { LineageTrace, TraceTarget } from './audit/lineage-trace.js';
 import { traceInStore } from './audit/trace-in-store.js';
 import { type Principal, requireRole } from './auth/principal.js';
 import { type BudgetCap, parseBudgetCaps } from './budget/cap.js';

@@ -12,7 +12,6 @@ export {
   generateSigningKeyPair,
   type SigningKeyPair,
 } from './approvals/signing-keys.js';
-export { AuditReader } from './audit/audit-reader.js';
 export {
   Checkpointer,
   type CheckpointerOptions,
@@ -35,10 +34,10 @@ export {
 } from './audit/export-openlineage.js';
 export { openExportSource } from './audit/export-source.js';
 export type { LineageSource } from './audit/lineage-source.js';
+export type { LineageTrace, TraceTarget } from './audit/lineage-trace.js';
 export { eventLeafHash, leafHash, MerkleTree, merkleRoot, nodeHash } from './audit/merkle-tree.js';
 export { verifyConsistency, verifyInclusion } from './audit/merkle-verify.js';
 export { StoredEventCheck } from './audit/stored-event.js';
-export { type LineageTrace, type TraceTarget, traceLineage } from './audit/trace.js';
 export { traceInStore } from './audit/trace-in-store.js';
 export { renderTrace } from './audit/trace-report.js';
 export {

@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { AuditReader } from './audit-reader.js';
-import { type LineageTrace, traceLineage } from './trace.js';
+import type { LineageTrace } from './lineage-trace.js';
+import { traceLineage } from './trace.js';
 
 /**
  * OpenLineage export: each plan becomes one run of the job `<tenant>.<workflow>`, written as OpenLineage 2-0-2

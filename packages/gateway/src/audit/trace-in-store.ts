@@ -2,7 +2,8 @@ import { GatewayError } from '../errors.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { GatewayStore } from '../store/store.js';
 import { AuditReader } from './audit-reader.js';
-import { type LineageTrace, type TraceTarget, traceLineage } from './trace.js';
+import type { LineageTrace, TraceTarget } from './lineage-trace.js';
+import { traceLineage } from './trace.js';
 
 /** One reader per connection: building drizzle's schema maps costs more than a small trace's queries. */
 const readers = new WeakMap<SqliteStore['sqlite'], AuditReader>();

@@ -1,5 +1,5 @@
 import type { Money } from '@handoff/protocol';
-import type { LineageTrace, TracedEvent } from './trace.js';
+import type { LineageTrace, TracedEvent } from './lineage-trace.js';
 
 /** `123456 EUR` as `1234.56 EUR` (minor units shown with two decimals; the amount stays exact). */
 function money(m: Money | { amountMinor: number; currency: string }): string {

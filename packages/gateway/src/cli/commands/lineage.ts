@@ -1,11 +1,10 @@
 import { LINEAGE_EVENT_TYPES, type LineageEvent, type LineageEventType } from '@handoff/protocol';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { AuditReader } from '../../audit/audit-reader.js';
-import { type TraceTarget, traceLineage } from '../../audit/trace.js';
+import type { TraceTarget } from '../../audit/lineage-trace.js';
+import { traceLineage } from '../../audit/trace.js';
 import { renderTrace } from '../../audit/trace-report.js';
 import { GatewayError } from '../../errors.js';
-import * as schema from '../../store/sqlite/schema.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { gatewayClient } from '../client.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -115,7 +114,7 @@ function registerQuery(lineage: Command, io: Io, setExit: SetExit): void {
             });
           } else {
             const db = openReadOnly(opts.db ?? '');
-            const store = new SqliteStore(db, drizzle(db, { schema }));
+            const store = new SqliteStore(db);
             try {
               const events = await store.queryLineage({
                 ...filter,

@@ -1,6 +1,6 @@
 import { type Placeholder, type SQL, sql } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
-import type { SqliteDb } from './sqlite-store.js';
+import type { SqliteDb } from './sqlite-tx.js';
 
 /** A statement drizzle has compiled once and runs with named values. */
 interface RunnableStatement {

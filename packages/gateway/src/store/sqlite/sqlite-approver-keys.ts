@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { ApproverKeyRecord } from '../approver-keys.js';
 import * as s from './schema.js';
-import type { SqliteDb } from './sqlite-store.js';
+import type { SqliteDb } from './sqlite-tx.js';
 
 type ApproverKeyRow = typeof s.approverKeys.$inferSelect;
 

@@ -2,7 +2,7 @@ import { and, eq, sql, sum } from 'drizzle-orm';
 import type { LedgerLine, StoredCap } from '../store.js';
 import type { PreparedByShape } from './prepared-by-shape.js';
 import * as s from './schema.js';
-import type { SqliteDb } from './sqlite-store.js';
+import type { SqliteDb } from './sqlite-tx.js';
 
 type LedgerRow = typeof s.budgetLedger.$inferSelect;
 

@@ -3,7 +3,7 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import { type ChainHead, chainCanonical, EMPTY_HEAD, lineageColumns } from '../lineage-chain.js';
 import type { LineageDraft } from '../store.js';
 import * as s from './schema.js';
-import type { SqliteDb } from './sqlite-store.js';
+import type { SqliteDb } from './sqlite-tx.js';
 
 /**
  * The lineage statements of a SQLite transaction: appending to the hash chain (the `lineage_events` table, see

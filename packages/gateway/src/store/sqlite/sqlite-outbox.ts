@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { OutboxPatch, OutboxRow, OutboxStatus } from '../store.js';
 import type { PreparedByShape } from './prepared-by-shape.js';
 import * as s from './schema.js';
-import type { SqliteDb } from './sqlite-store.js';
+import type { SqliteDb } from './sqlite-tx.js';
 
 type DispatchRow = typeof s.dispatches.$inferSelect;
 

@@ -3,7 +3,7 @@ import type { PlanState } from '../../plan-state.js';
 import type { PlanFilter, PlanPatch, PlanRecord } from '../store.js';
 import type { PreparedByShape } from './prepared-by-shape.js';
 import * as s from './schema.js';
-import type { SqliteDb } from './sqlite-store.js';
+import type { SqliteDb } from './sqlite-tx.js';
 
 type PlanRow = typeof s.plans.$inferSelect;
 

@@ -3,20 +3,17 @@ import { fileURLToPath } from 'node:url';
 import type { LineageEvent } from '@handoff/protocol';
 import Database from 'better-sqlite3';
 import { and, asc, eq, gt, gte, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
-import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { GatewayStore, LineageFilter, StoreTx } from '../store.js';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
 import * as schema from './schema.js';
-import { SqliteTx } from './sqlite-tx.js';
+import { type SqliteDb, SqliteTx } from './sqlite-tx.js';
 import {
   startWalCheckpointer,
   type WalCheckpointer,
   type WalCheckpointerOptions,
 } from './wal-checkpointer.js';
-
-/** The drizzle database type of the SQLite store. */
-export type SqliteDb = BetterSQLite3Database<typeof schema>;
 
 /** Options of {@link openSqliteStore}. */
 export interface SqliteStoreOptions extends GroupCommitOptions {
@@ -40,9 +37,8 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   // connection's lock is done asynchronously by the store (see `SqliteStore`), up to `busyTimeoutMs`.
   sqlite.pragma('busy_timeout = 0');
   sqlite.pragma('foreign_keys = ON');
-  const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder: MIGRATIONS });
-  return new SqliteStore(sqlite, db, options);
+  migrate(drizzle(sqlite, { schema }), { migrationsFolder: MIGRATIONS });
+  return new SqliteStore(sqlite, options);
 }
 
 /** True for `SQLITE_BUSY` and its extended codes: another connection holds the lock. */
@@ -78,11 +74,16 @@ export class SqliteStore implements GatewayStore {
   #checkpointer: WalCheckpointer | undefined;
   #closed = false;
 
+  /**
+   * A store on an open better-sqlite3 connection whose schema is migrated (`openSqliteStore` opens and migrates
+   * one). Drizzle stays inside: no drizzle type is part of the store's public surface, so a consumer's `tsc`
+   * never reads drizzle's declarations.
+   */
   constructor(
     sqlite: Database.Database,
-    db: SqliteDb,
     options: { busyTimeoutMs?: number } & GroupCommitOptions = {},
   ) {
+    const db: SqliteDb = drizzle(sqlite, { schema });
     this.#sqlite = sqlite;
     this.#db = db;
     this.#tx = new SqliteTx(db);

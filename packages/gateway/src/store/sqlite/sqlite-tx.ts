@@ -1,5 +1,6 @@
 import type { LineageEvent, LineageEventType } from '@handoff/protocol';
 import { and, eq, sql } from 'drizzle-orm';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { PlanState } from '../../plan-state.js';
 import type { ApproverKeyRecord } from '../approver-keys.js';
 import type {
@@ -25,7 +26,9 @@ import { SqliteBudget } from './sqlite-budget.js';
 import { SqliteLineage } from './sqlite-lineage.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
 import { SqlitePlans } from './sqlite-plans.js';
-import type { SqliteDb } from './sqlite-store.js';
+
+/** The drizzle database type of the SQLite store (internal: no public type mentions drizzle). */
+export type SqliteDb = BetterSQLite3Database<typeof s>;
 
 /**
  * The statements of one SQLite transaction. better-sqlite3 runs them synchronously; the methods are async to
