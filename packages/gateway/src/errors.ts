@@ -1,4 +1,7 @@
 import {
+  ERROR_CODE_LIST,
+  ERROR_CODES,
+  type ErrorCode,
   type ErrorEnvelope,
   HANDOFF_PROTOCOL_VERSION,
   LIMITS,
@@ -8,68 +11,17 @@ import {
 import type { ZodError } from 'zod';
 
 /**
- * Every code a {@link GatewayError} can carry, with the tRPC error code and HTTP status it maps to. This is the
- * single table the API layer uses; `switch (err.code)` narrows on {@link GatewayErrorCode}.
+ * Every code a {@link GatewayError} can carry, with the tRPC error code and HTTP status it maps to: the wire API's
+ * `ERROR_CODES` of `@handoff/protocol` (which also gives each code a one-line summary). This is the single table
+ * the API layer uses; `switch (err.code)` narrows on {@link GatewayErrorCode}.
  */
-export const GATEWAY_ERROR_TABLE = {
-  // Request and input
-  VALIDATION_FAILED: { trpc: 'BAD_REQUEST', http: 400 },
-  UNSUPPORTED_VERSION: { trpc: 'BAD_REQUEST', http: 400 },
-  PAYLOAD_TOO_LARGE: { trpc: 'PAYLOAD_TOO_LARGE', http: 413 },
-  // Access
-  UNAUTHENTICATED: { trpc: 'UNAUTHORIZED', http: 401 },
-  FORBIDDEN: { trpc: 'FORBIDDEN', http: 403 },
-  NOT_FOUND: { trpc: 'NOT_FOUND', http: 404 },
-  // Plan lifecycle
-  PLAN_CONFLICT: { trpc: 'CONFLICT', http: 409 },
-  ILLEGAL_TRANSITION: { trpc: 'CONFLICT', http: 409 },
-  PLAN_NOT_AWAITING_APPROVAL: { trpc: 'CONFLICT', http: 409 },
-  // Signed approvals (each refusal is also recorded in lineage)
-  APPROVAL_MALFORMED: { trpc: 'BAD_REQUEST', http: 400 },
-  APPROVAL_ALG_NOT_ALLOWED: { trpc: 'UNAUTHORIZED', http: 401 },
-  APPROVAL_UNKNOWN_KEY: { trpc: 'UNAUTHORIZED', http: 401 },
-  APPROVAL_INVALID_SIGNATURE: { trpc: 'UNAUTHORIZED', http: 401 },
-  APPROVAL_EXPIRED: { trpc: 'UNAUTHORIZED', http: 401 },
-  APPROVAL_NOT_YET_VALID: { trpc: 'UNAUTHORIZED', http: 401 },
-  APPROVAL_WRONG_AUDIENCE: { trpc: 'UNAUTHORIZED', http: 401 },
-  APPROVAL_REPLAYED: { trpc: 'CONFLICT', http: 409 },
-  APPROVAL_PLAN_MISMATCH: { trpc: 'UNPROCESSABLE_CONTENT', http: 422 },
-  APPROVAL_DIGEST_MISMATCH: { trpc: 'UNPROCESSABLE_CONTENT', http: 422 },
-  APPROVAL_POLICY_MISMATCH: { trpc: 'UNPROCESSABLE_CONTENT', http: 422 },
-  APPROVAL_OPTION_INVALID: { trpc: 'UNPROCESSABLE_CONTENT', http: 422 },
-  APPROVAL_SPEND_TOO_LOW: { trpc: 'UNPROCESSABLE_CONTENT', http: 422 },
-  APPROVAL_ROLE_NOT_REQUIRED: { trpc: 'FORBIDDEN', http: 403 },
-  APPROVAL_SELF_APPROVAL: { trpc: 'FORBIDDEN', http: 403 },
-  APPROVAL_DUPLICATE_APPROVER: { trpc: 'CONFLICT', http: 409 },
-  // The approver registry: identity, tenant and roles come from the registration of the key that verified
-  APPROVAL_KEY_NOT_REGISTERED: { trpc: 'UNAUTHORIZED', http: 401 },
-  APPROVAL_KEY_REVOKED: { trpc: 'UNAUTHORIZED', http: 401 },
-  APPROVAL_SUBJECT_MISMATCH: { trpc: 'FORBIDDEN', http: 403 },
-  // No longer emitted: registries are per tenant, so another tenant's kid is APPROVAL_KEY_NOT_REGISTERED (as an
-  // unused kid: no existence oracle across tenants). Kept: codes are public and never reused for another meaning.
-  APPROVAL_TENANT_MISMATCH: { trpc: 'FORBIDDEN', http: 403 },
-  APPROVAL_ROLE_NOT_HELD: { trpc: 'FORBIDDEN', http: 403 },
-  APPROVER_REGISTRY_CONFLICT: { trpc: 'CONFLICT', http: 409 },
-  // Budget and control
-  BUDGET_CAP_INVALID: { trpc: 'BAD_REQUEST', http: 400 },
-  SCOPE_PAUSED: { trpc: 'PRECONDITION_FAILED', http: 412 },
-  BUDGET_EXCEEDED: { trpc: 'CONFLICT', http: 409 },
-  BUDGET_COST_UNDERSTATED: { trpc: 'UNPROCESSABLE_CONTENT', http: 422 },
-  // Dispatch (operator actions on dead letters and in-doubt rows)
-  DISPATCH_STATE_CONFLICT: { trpc: 'CONFLICT', http: 409 },
-  PLAN_EXPIRED: { trpc: 'CONFLICT', http: 409 },
-  // Configuration and internals
-  CONFIG_INVALID: { trpc: 'INTERNAL_SERVER_ERROR', http: 500 },
-  KEY_SOURCE_UNAVAILABLE: { trpc: 'SERVICE_UNAVAILABLE', http: 503 },
-  DATABASE_IN_USE: { trpc: 'SERVICE_UNAVAILABLE', http: 503 },
-  INTERNAL: { trpc: 'INTERNAL_SERVER_ERROR', http: 500 },
-} as const satisfies Record<string, { trpc: string; http: number }>;
+export const GATEWAY_ERROR_TABLE = ERROR_CODES;
 
 /** A stable gateway error code. Adding one is additive; renaming one is a breaking change. */
-export type GatewayErrorCode = keyof typeof GATEWAY_ERROR_TABLE;
+export type GatewayErrorCode = ErrorCode;
 
 /** Every gateway error code, in table order. */
-export const GATEWAY_ERROR_CODES = Object.keys(GATEWAY_ERROR_TABLE) as GatewayErrorCode[];
+export const GATEWAY_ERROR_CODES: GatewayErrorCode[] = [...ERROR_CODE_LIST];
 
 /**
  * The one error class of the gateway. `code` is stable, `issues` are structured (`{ path, code, message }` with

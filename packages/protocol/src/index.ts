@@ -156,4 +156,78 @@ export {
   SUPPORTED_PROTOCOL_VERSIONS,
   type VersionNegotiation,
 } from './version.js';
+export {
+  ApprovalResultSchema,
+  ApprovalSubmitInputSchema,
+  ApproverRotationSchema,
+  ApproverViewSchema,
+  RegisterApproverInputSchema,
+  RevokeApproverInputSchema,
+  RotateApproverInputSchema,
+  VerificationJwkSchema,
+} from './wire/approvals.js';
+export { ERROR_CODE_LIST, ERROR_CODES, type ErrorCode } from './wire/error-codes.js';
+export {
+  LineagePageSchema,
+  LineageQueryInputSchema,
+  LineageTraceInputSchema,
+  LineageTraceSchema,
+  TRACE_INPUT_MESSAGE,
+  TracedEventSchema,
+} from './wire/lineage.js';
+export {
+  BudgetCapSchema,
+  ControlRecordSchema,
+  ControlResultSchema,
+  ControlTargetSchema,
+  DispatchListInputSchema,
+  DispatchResolutionInputSchema,
+  HealthSchema,
+  OutboxRowSchema,
+  PauseInputSchema,
+  SetCapsInputSchema,
+} from './wire/operations.js';
+export {
+  type BudgetRefusal,
+  BudgetRefusalSchema,
+  type GateProgress,
+  GateProgressSchema,
+  type PlanView,
+  PlanViewSchema,
+} from './wire/plan-view.js';
+export {
+  ApprovalGateSchema,
+  BatchItemResultSchema,
+  DryRunResultSchema,
+  OptionEvaluationSchema,
+  PlanCancelInputSchema,
+  PlanGetInputSchema,
+  PlanListInputSchema,
+  PlanPageSchema,
+  SubmitBatchInputSchema,
+  SubmitInputSchema,
+  SubmittedPlanSchema,
+} from './wire/plans.js';
+export { WIRE_PROCEDURES } from './wire/procedures.js';
+export {
+  BUDGET_PERIODS,
+  CAP_SCOPE_TYPES,
+  CONTROL_SCOPES,
+  type ControlScope,
+  LEDGER_STATUSES,
+  OUTBOX_STATUSES,
+  type OutboxStatus,
+  OutboxStatusSchema,
+  PLAN_STATES,
+  type PlanState,
+  PlanStateSchema,
+  ROLES,
+  type Role,
+} from './wire/vocabulary.js';
+export type {
+  WireInput,
+  WireOutput,
+  WireProcedure,
+  WireProcedurePath,
+} from './wire/wire-types.js';
 export { toJsonPointer } from './zod-issues.js';

@@ -1,5 +1,9 @@
-import { IdentifierSchema } from '@handoff/protocol';
-import { z } from 'zod';
+import {
+  RegisterApproverInputSchema,
+  RevokeApproverInputSchema,
+  RotateApproverInputSchema,
+} from '@handoff/protocol';
+import type { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import { GatewayError, isGatewayError } from '../errors.js';
 import type { PipelineDeps } from '../pipeline/deps.js';
@@ -13,33 +17,8 @@ import {
 } from './approver-registry.js';
 import type { VerificationJwk } from './jwks.js';
 
-const KidSchema = z.string().min(1).max(200);
-const ReasonSchema = z.string().min(1).max(1000);
-const JwkSchema = z.record(z.string(), z.unknown());
-
-/** `approvers.register`: a key for an approver of the operator's own tenant (`tenantId`, when given, must be it). */
-export const RegisterApproverInputSchema = z.strictObject({
-  kid: KidSchema,
-  subject: z.string().min(1).max(200),
-  roles: z.array(IdentifierSchema).min(1).max(20),
-  jwk: JwkSchema,
-  tenantId: IdentifierSchema.optional(),
-});
-
-/** `approvers.revoke`: the kid to revoke and why. */
-export const RevokeApproverInputSchema = z.strictObject({ kid: KidSchema, reason: ReasonSchema });
-
-/**
- * `approvers.rotate`: registers `kid` with `jwk` for the subject, tenant and roles of `oldKid` (or `roles`) and
- * revokes `oldKid` with `reason`, in one transaction.
- */
-export const RotateApproverInputSchema = z.strictObject({
-  oldKid: KidSchema,
-  kid: KidSchema,
-  jwk: JwkSchema,
-  roles: z.array(IdentifierSchema).min(1).max(20).optional(),
-  reason: ReasonSchema,
-});
+/** The inputs of `approvers.register`, `approvers.revoke` and `approvers.rotate` (the wire API's). */
+export { RegisterApproverInputSchema, RevokeApproverInputSchema, RotateApproverInputSchema };
 
 /**
  * An approver key as the API shows it: the registration with its public JWK (RFC 7517) and RFC 7638 thumbprint;

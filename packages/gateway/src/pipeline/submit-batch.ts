@@ -1,5 +1,5 @@
-import type { ErrorEnvelope } from '@handoff/protocol';
-import { z } from 'zod';
+import { type ErrorEnvelope, SubmitInputSchema } from '@handoff/protocol';
+import type { z } from 'zod';
 import { OPERATION_ROLES } from '../access.js';
 import { type Principal, requireRole } from '../auth/principal.js';
 import {
@@ -22,14 +22,10 @@ import type { PlanView } from './plan-view.js';
 export const MAX_BATCH_PLANS = 100;
 
 /**
- * The input of `plans.submit`, and of each item of `plans.submitBatch`: a plan (validated by the pipeline against
- * the protocol's schemas) and, when the copilot signs its plans, its provenance signature: the compact JWS of
- * `signPlan` (`@handoff/copilot-adapter`) over the plan digest, 1 to 16,384 characters.
+ * The input of `plans.submit`, and of each item of `plans.submitBatch` (the wire API's `SubmitInputSchema` of
+ * `@handoff/protocol`): a plan and, when the copilot signs its plans, its provenance signature.
  */
-export const SubmitInputSchema = z.strictObject({
-  plan: z.unknown(),
-  signature: z.string().min(1).max(16_384).optional(),
-});
+export { SubmitInputSchema };
 
 /** One item of a batch (see {@link SubmitInputSchema}). */
 export type BatchPlanItem = z.input<typeof SubmitInputSchema>;

@@ -1,0 +1,110 @@
+/**
+ * The operator procedures' inputs and outputs: `budget.*` (caps), `control.*` (kill switches), `dispatch.*`
+ * (outbox rows, dead letters and in-doubt dispatches), and `health`.
+ */
+import { z } from 'zod';
+import { MoneySchema } from '../money.js';
+import { IdentifierSchema, PlanIdSchema, TimestampSchema } from '../primitives.js';
+import { PlanViewSchema } from './plan-view.js';
+import { ReasonSchema } from './plans.js';
+import {
+  BUDGET_PERIODS,
+  CAP_SCOPE_TYPES,
+  CONTROL_SCOPES,
+  OUTBOX_STATUSES,
+  OutboxStatusSchema,
+} from './vocabulary.js';
+
+/** A time in integer milliseconds since the Unix epoch (UTC). */
+const EpochMsSchema = z.int().min(0);
+
+/**
+ * A budget cap: `limit` (integer minor units) per `period` (`day`, `week`, `month`, `total`, counted in
+ * `timeZone`, an IANA name, default `UTC`) over a `scope` (the tenant, a workflow, a channel or an adapter).
+ */
+export const BudgetCapSchema = z.strictObject({
+  capId: IdentifierSchema,
+  tenantId: IdentifierSchema,
+  scope: z.strictObject({ type: z.enum(CAP_SCOPE_TYPES), value: IdentifierSchema }),
+  period: z.enum(BUDGET_PERIODS),
+  limit: MoneySchema,
+  timeZone: z.string(),
+});
+
+/**
+ * The input of `budget.setCaps`: the tenant's whole cap list, replacing the current one. Each cap is a
+ * {@link BudgetCapSchema} (`timeZone` optional); the gateway validates the list and refuses it whole with
+ * `BUDGET_CAP_INVALID` (issues per cap) or `FORBIDDEN` (a cap of another tenant).
+ */
+export const SetCapsInputSchema = z.strictObject({
+  caps: z.unknown().meta({
+    description: 'An array of budget caps ({ capId, tenantId, scope, period, limit, timeZone? }).',
+  }),
+});
+
+/** What a kill switch pauses: a scope type and its value (tenant id, workflow id, channel, adapter id, model). */
+export const ControlTargetSchema = z.strictObject({
+  scopeType: z.enum(CONTROL_SCOPES),
+  scopeValue: z.string().min(1).max(200),
+});
+
+/** The input of `control.pause`: the scope and why. */
+export const PauseInputSchema = ControlTargetSchema.extend({ reason: ReasonSchema });
+
+/** An active kill switch of the tenant; `pausedAt` in ms since the epoch. */
+export const ControlRecordSchema = z.strictObject({
+  tenantId: IdentifierSchema,
+  scopeType: z.enum(CONTROL_SCOPES),
+  scopeValue: z.string(),
+  reason: z.string(),
+  pausedBy: z.string(),
+  pausedAt: EpochMsSchema,
+});
+
+/** What `control.pause` and `control.resume` answer: the plans the switch paused or resumed. */
+export const ControlResultSchema = z.array(PlanViewSchema);
+
+/** The input of `dispatch.list`: filters, at most `limit` rows (1-500). */
+export const DispatchListInputSchema = z.strictObject({
+  planId: PlanIdSchema.optional(),
+  statuses: z.array(OutboxStatusSchema).max(OUTBOX_STATUSES.length).optional(),
+  limit: z.int().min(1).max(500).optional(),
+});
+
+/**
+ * The input of `dispatch.retry` (a `dead` or `in_doubt` row is sent again), `dispatch.abandon` (given up) and
+ * `dispatch.confirm` (an `in_doubt` row the platform did carry out): the row's idempotency key and why.
+ */
+export const DispatchResolutionInputSchema = z.strictObject({
+  idempotencyKey: z.string().min(1).max(255),
+  reason: ReasonSchema,
+});
+
+/**
+ * One dispatch (an outbox row: one action of the plan's option, sent to its adapter). `nextAttemptAt`,
+ * `createdAt` and `updatedAt` are in ms since the epoch; `lastError` is the last failure's text.
+ */
+export const OutboxRowSchema = z.strictObject({
+  idempotencyKey: z.string(),
+  planId: PlanIdSchema,
+  tenantId: IdentifierSchema,
+  optionId: IdentifierSchema,
+  actionIndex: z.int().min(0),
+  actionId: IdentifierSchema,
+  adapter: z.string(),
+  status: OutboxStatusSchema,
+  attempts: z.int().min(0),
+  nextAttemptAt: EpochMsSchema,
+  lastError: z.string().nullable(),
+  receiptDigest: z.string().nullable(),
+  createdAt: EpochMsSchema,
+  updatedAt: EpochMsSchema,
+});
+
+/** What `health` answers (no credential needed): the gateway's id, its active policy version and its clock. */
+export const HealthSchema = z.strictObject({
+  status: z.literal('ok'),
+  gatewayId: z.string(),
+  policyVersion: z.string(),
+  time: TimestampSchema,
+});

@@ -1,0 +1,297 @@
+/**
+ * The gateway's wire API: every procedure of its tRPC router (`POST /trpc/<path>` with the input as JSON body for
+ * a mutation, `GET /trpc/<path>?input=<url-encoded json>` for a query; the answer is `{ "result": { "data": ... } }`,
+ * a refusal `{ "error": { ..., "data": { "handoff": ErrorEnvelope } } }` with the code's HTTP status), with its
+ * input and output schemas, the roles that may call it, a summary and the error codes it answers. The gateway's
+ * router is built from this table and the copilot client is typed from it.
+ *
+ * Every procedure but `health` needs `Authorization: Bearer <credential>`. Adding a procedure, an optional input
+ * member or an output member is additive (next minor version); renaming or removing a procedure, or changing its
+ * kind, is a breaking change.
+ */
+import {
+  ApprovalResultSchema,
+  ApprovalSubmitInputSchema,
+  ApproverRotationSchema,
+  ApproverViewSchema,
+  RegisterApproverInputSchema,
+  RevokeApproverInputSchema,
+  RotateApproverInputSchema,
+} from './approvals.js';
+import {
+  LineagePageSchema,
+  LineageQueryInputSchema,
+  LineageTraceInputSchema,
+  LineageTraceSchema,
+} from './lineage.js';
+import {
+  BudgetCapSchema,
+  ControlRecordSchema,
+  ControlResultSchema,
+  ControlTargetSchema,
+  DispatchListInputSchema,
+  DispatchResolutionInputSchema,
+  HealthSchema,
+  OutboxRowSchema,
+  PauseInputSchema,
+  SetCapsInputSchema,
+} from './operations.js';
+import { PlanViewSchema } from './plan-view.js';
+import {
+  BatchItemResultSchema,
+  DryRunResultSchema,
+  PlanCancelInputSchema,
+  PlanGetInputSchema,
+  PlanListInputSchema,
+  PlanPageSchema,
+  SubmitBatchInputSchema,
+  SubmitInputSchema,
+  SubmittedPlanSchema,
+} from './plans.js';
+import type { WireProcedure } from './wire-types.js';
+
+/** What any authenticated procedure may answer. */
+const AUTHED = ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'FORBIDDEN', 'INTERNAL'] as const;
+/** What `plans.submit` and `plans.dryRun` add: a plan of an unknown version, a body too large, a key source down. */
+const PLAN_BODY = [
+  ...AUTHED,
+  'UNSUPPORTED_VERSION',
+  'PAYLOAD_TOO_LARGE',
+  'KEY_SOURCE_UNAVAILABLE',
+] as const;
+/** What the dispatch resolutions answer (`retry` also re-checks the plan, its approvals and budget). */
+const RESOLUTION = [
+  ...AUTHED,
+  'NOT_FOUND',
+  'DISPATCH_STATE_CONFLICT',
+  'SCOPE_PAUSED',
+  'ILLEGAL_TRANSITION',
+  'PLAN_EXPIRED',
+  'APPROVAL_POLICY_MISMATCH',
+  'BUDGET_EXCEEDED',
+] as const;
+const READERS = ['copilot', 'approver', 'operator', 'auditor'] as const;
+
+/** Every procedure of the gateway's API, keyed by its tRPC path. */
+export const WIRE_PROCEDURES = {
+  health: {
+    kind: 'query',
+    input: null,
+    output: HealthSchema,
+    roles: [],
+    summary:
+      'Liveness: the gateway id, its active policy version and its clock. No credential needed.',
+    errors: ['INTERNAL'],
+  },
+  'plans.submit': {
+    kind: 'mutation',
+    input: SubmitInputSchema,
+    output: SubmittedPlanSchema,
+    roles: ['copilot'],
+    summary:
+      'Submit a plan (idempotent on planId): validated, provenance-checked, evaluated by policy, budget reserved.',
+    errors: [...PLAN_BODY, 'PLAN_CONFLICT', 'BUDGET_COST_UNDERSTATED'],
+  },
+  'plans.submitBatch': {
+    kind: 'mutation',
+    input: SubmitBatchInputSchema,
+    output: BatchItemResultSchema.array(),
+    roles: ['copilot'],
+    summary:
+      'Submit 1-100 plans, each as plans.submit on its own; one result per item, a refusal as its ErrorEnvelope.',
+    errors: [...AUTHED, 'PAYLOAD_TOO_LARGE'],
+  },
+  'plans.dryRun': {
+    kind: 'mutation',
+    input: SubmitInputSchema,
+    output: DryRunResultSchema,
+    roles: ['copilot', 'operator'],
+    summary:
+      'Evaluate a plan (the body of plans.submit) against the active policy; nothing is recorded.',
+    errors: PLAN_BODY,
+  },
+  'plans.get': {
+    kind: 'query',
+    input: PlanGetInputSchema,
+    output: PlanViewSchema,
+    roles: READERS,
+    summary:
+      "One plan's view: state and why, decisions, gates, approvals, budget. A copilot sees its own only.",
+    errors: [...AUTHED, 'NOT_FOUND'],
+  },
+  'plans.list': {
+    kind: 'query',
+    input: PlanListInputSchema,
+    output: PlanPageSchema,
+    roles: READERS,
+    summary: "A page of the tenant's plans, newest first (default 50, at most 500), with a cursor.",
+    errors: AUTHED,
+  },
+  'plans.cancel': {
+    kind: 'mutation',
+    input: PlanCancelInputSchema,
+    output: PlanViewSchema,
+    roles: ['copilot', 'operator'],
+    summary: 'Cancel a plan that has not started dispatching, releasing its budget.',
+    errors: [...AUTHED, 'NOT_FOUND', 'ILLEGAL_TRANSITION'],
+  },
+  'approvals.submit': {
+    kind: 'mutation',
+    input: ApprovalSubmitInputSchema,
+    output: ApprovalResultSchema,
+    roles: ['approver'],
+    summary:
+      'Present a signed approval or rejection (compact JWS); answers the plan view and `decisive`.',
+    errors: [
+      ...AUTHED,
+      'NOT_FOUND',
+      'PLAN_NOT_AWAITING_APPROVAL',
+      'APPROVAL_MALFORMED',
+      'APPROVAL_ALG_NOT_ALLOWED',
+      'APPROVAL_UNKNOWN_KEY',
+      'APPROVAL_INVALID_SIGNATURE',
+      'APPROVAL_EXPIRED',
+      'APPROVAL_NOT_YET_VALID',
+      'APPROVAL_WRONG_AUDIENCE',
+      'APPROVAL_REPLAYED',
+      'APPROVAL_DIGEST_MISMATCH',
+      'APPROVAL_POLICY_MISMATCH',
+      'APPROVAL_OPTION_INVALID',
+      'APPROVAL_SPEND_TOO_LOW',
+      'APPROVAL_ROLE_NOT_REQUIRED',
+      'APPROVAL_SELF_APPROVAL',
+      'APPROVAL_DUPLICATE_APPROVER',
+      'APPROVAL_KEY_NOT_REGISTERED',
+      'APPROVAL_KEY_REVOKED',
+      'APPROVAL_SUBJECT_MISMATCH',
+      'APPROVAL_ROLE_NOT_HELD',
+      'SCOPE_PAUSED',
+      'BUDGET_EXCEEDED',
+      'BUDGET_COST_UNDERSTATED',
+      'KEY_SOURCE_UNAVAILABLE',
+    ],
+  },
+  'approvers.list': {
+    kind: 'query',
+    input: null,
+    output: ApproverViewSchema.array(),
+    roles: ['operator', 'auditor'],
+    summary: "The tenant's approver keys, active and revoked, by subject then kid.",
+    errors: AUTHED,
+  },
+  'approvers.register': {
+    kind: 'mutation',
+    input: RegisterApproverInputSchema,
+    output: ApproverViewSchema,
+    roles: ['operator'],
+    summary: "Register an approver's public key (subject, roles) in the operator's tenant.",
+    errors: [...AUTHED, 'APPROVER_REGISTRY_CONFLICT'],
+  },
+  'approvers.revoke': {
+    kind: 'mutation',
+    input: RevokeApproverInputSchema,
+    output: ApproverViewSchema,
+    roles: ['operator'],
+    summary: 'Revoke an approver key: every token of it presented afterwards is refused.',
+    errors: [...AUTHED, 'NOT_FOUND', 'APPROVER_REGISTRY_CONFLICT'],
+  },
+  'approvers.rotate': {
+    kind: 'mutation',
+    input: RotateApproverInputSchema,
+    output: ApproverRotationSchema,
+    roles: ['operator'],
+    summary: 'Register a new key for the subject of oldKid and revoke oldKid, in one transaction.',
+    errors: [...AUTHED, 'NOT_FOUND', 'APPROVER_REGISTRY_CONFLICT'],
+  },
+  'budget.getCaps': {
+    kind: 'query',
+    input: null,
+    output: BudgetCapSchema.array(),
+    roles: ['operator', 'auditor'],
+    summary: "The tenant's budget caps.",
+    errors: AUTHED,
+  },
+  'budget.setCaps': {
+    kind: 'mutation',
+    input: SetCapsInputSchema,
+    output: BudgetCapSchema.array(),
+    roles: ['operator'],
+    summary: "Replace the tenant's budget caps; a bad list is refused whole, nothing changes.",
+    errors: [...AUTHED, 'BUDGET_CAP_INVALID'],
+  },
+  'control.pause': {
+    kind: 'mutation',
+    input: PauseInputSchema,
+    output: ControlResultSchema,
+    roles: ['operator'],
+    summary:
+      'Kill switch: pause a scope (tenant, workflow, channel, adapter, copilot model); answers the plans paused.',
+    errors: AUTHED,
+  },
+  'control.resume': {
+    kind: 'mutation',
+    input: ControlTargetSchema,
+    output: ControlResultSchema,
+    roles: ['operator'],
+    summary: 'Resume a paused scope; answers the plans resumed.',
+    errors: [...AUTHED, 'NOT_FOUND'],
+  },
+  'control.list': {
+    kind: 'query',
+    input: null,
+    output: ControlRecordSchema.array(),
+    roles: ['operator', 'auditor'],
+    summary: "The tenant's active kill switches.",
+    errors: AUTHED,
+  },
+  'dispatch.list': {
+    kind: 'query',
+    input: DispatchListInputSchema,
+    output: OutboxRowSchema.array(),
+    roles: ['operator', 'auditor'],
+    summary: "The tenant's dispatches (outbox rows), filtered by plan and status.",
+    errors: AUTHED,
+  },
+  'dispatch.retry': {
+    kind: 'mutation',
+    input: DispatchResolutionInputSchema,
+    output: OutboxRowSchema,
+    roles: ['operator'],
+    summary: 'Send a dead or in-doubt dispatch again.',
+    errors: RESOLUTION,
+  },
+  'dispatch.abandon': {
+    kind: 'mutation',
+    input: DispatchResolutionInputSchema,
+    output: OutboxRowSchema,
+    roles: ['operator'],
+    summary: 'Give up a dead or in-doubt dispatch.',
+    errors: [...AUTHED, 'NOT_FOUND', 'DISPATCH_STATE_CONFLICT'],
+  },
+  'dispatch.confirm': {
+    kind: 'mutation',
+    input: DispatchResolutionInputSchema,
+    output: OutboxRowSchema,
+    roles: ['operator'],
+    summary: 'Record that the platform did carry out an in-doubt dispatch.',
+    errors: [...AUTHED, 'NOT_FOUND', 'DISPATCH_STATE_CONFLICT'],
+  },
+  'lineage.query': {
+    kind: 'query',
+    input: LineageQueryInputSchema,
+    output: LineagePageSchema,
+    roles: ['auditor', 'operator'],
+    summary:
+      "A page of the tenant's lineage events in seq order (default 100, at most 500), with a cursor.",
+    errors: AUTHED,
+  },
+  'lineage.trace': {
+    kind: 'query',
+    input: LineageTraceInputSchema,
+    output: LineageTraceSchema,
+    roles: ['auditor', 'operator'],
+    summary:
+      'The whole chain behind a plan, one dispatch (idempotencyKey) or an action (actionId).',
+    errors: [...AUTHED, 'NOT_FOUND'],
+  },
+} as const satisfies Record<string, WireProcedure>;
