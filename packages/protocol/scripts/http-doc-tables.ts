@@ -42,7 +42,7 @@ export function procedureTable(procedures: Readonly<Record<string, ProcedureSpec
         ? `\`POST <url>/${path}\``
         : `\`GET <url>/${path}${spec.input ? '?input=...' : ''}\``;
     const roles = spec.roles.length === 0 ? 'anyone' : spec.roles.join(', ');
-    return `| [\`${path}\`](#${path.replaceAll('.', '')}) | ${request} | ${roles} | ${cell(spec.summary)} |`;
+    return `| [\`${path}\`](#${path.replaceAll('.', '').toLowerCase()}) | ${request} | ${roles} | ${cell(spec.summary)} |`;
   });
   return [
     BANNER('WIRE_PROCEDURES'),

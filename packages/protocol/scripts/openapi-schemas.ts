@@ -8,6 +8,21 @@ const SHARED = '__shared';
 
 type JsonSchema = Record<string, unknown>;
 
+/**
+ * The exported zod schemas of a module by their export name less `Schema` (`PlanViewSchema` -> `PlanView`), so
+ * that a schema used in several places is one named component. Schemas with a global `.meta({ id })` are left
+ * out: zod names those itself.
+ */
+export function namedSchemas(module: Readonly<Record<string, unknown>>): Map<z.ZodType, string> {
+  const named = new Map<z.ZodType, string>();
+  for (const [key, value] of Object.entries(module)) {
+    if (!(value instanceof z.ZodType) || !/^\w+Schema$/.test(key) || key === 'Schema') continue;
+    if (z.globalRegistry.get(value)?.id !== undefined || named.has(value)) continue;
+    named.set(value, key.slice(0, -'Schema'.length));
+  }
+  return named;
+}
+
 /** Rewrites every `$ref` of a zod-generated schema to a flat `#/components/schemas/<name>`. */
 function rewriteRefs(node: unknown, rename: (name: string) => string): unknown {
   if (Array.isArray(node)) return node.map((item) => rewriteRefs(item, rename));
@@ -15,7 +30,7 @@ function rewriteRefs(node: unknown, rename: (name: string) => string): unknown {
   const out: JsonSchema = {};
   for (const [key, value] of Object.entries(node)) {
     if (key === '$ref' && typeof value === 'string') {
-      const name = /(?:^|#)\/\$defs\/([^/]+)$/.exec(value)?.[1] ?? value.slice(COMPONENT_PREFIX.length);
+      const name = /#\/\$defs\/([^/]+)$/.exec(value)?.[1] ?? value.slice(COMPONENT_PREFIX.length);
       out[key] = `${COMPONENT_PREFIX}${rename(name)}`;
     } else {
       out[key] = rewriteRefs(value, rename);
@@ -34,15 +49,14 @@ function bare(schema: unknown): JsonSchema {
 }
 
 /**
- * The named JSON Schemas (draft 2020-12, the dialect of OpenAPI 3.1) of `entries`, converted by zod 4's
- * `z.toJSONSchema` in one direction (`io`: what a client sends, or what it receives). Schemas with a global
- * `.meta({ id })` (`HandoffPlan`, `Money`, `ErrorEnvelope`, ...) become components of their own, referenced
- * where they are used; `rename` names them (to keep an input form apart from a different output form).
+ * Every named schema of `entries`, and every schema with a global `.meta({ id })` they use, as draft 2020-12 JSON
+ * Schema (the dialect of OpenAPI 3.1) converted by zod 4's `z.toJSONSchema` in one direction (`io`: what a client
+ * sends, or what it receives), each `$ref` pointing at `#/components/schemas/<rename(name)>`.
  */
-export function componentSchemas(
+function convert(
   entries: ReadonlyMap<string, z.ZodType>,
   io: 'input' | 'output',
-  rename: (name: string) => string = (name) => name,
+  rename: (name: string) => string,
 ): Map<string, JsonSchema> {
   const registry = z.registry<{ id: string }>();
   for (const [name, schema] of entries) registry.add(schema, { id: name });
@@ -52,35 +66,60 @@ export function componentSchemas(
     unrepresentable: 'throw',
     uri: (id) => `${COMPONENT_PREFIX}${id}`,
   });
-  const out = new Map<string, JsonSchema>();
   const shared = (schemas[SHARED]?.$defs ?? {}) as Record<string, unknown>;
-  for (const [name, schema] of Object.entries(shared)) {
-    out.set(rename(name), bare(rewriteRefs(schema, rename)));
-  }
-  // The entries themselves keep their names: only shared parts are renamed.
-  const renameShared = (name: string) => (entries.has(name) ? name : rename(name));
-  for (const name of entries.keys()) {
-    out.set(name, bare(rewriteRefs(schemas[name], renameShared)));
-  }
-  return out;
+  const all: [string, unknown][] = [
+    ...Object.entries(shared),
+    ...[...entries.keys()].map((name) => [name, schemas[name]] as [string, unknown]),
+  ];
+  return new Map(all.map(([name, schema]) => [rename(name), bare(rewriteRefs(schema, rename))]));
+}
+
+/** The names `roots` refer to, directly or through other components of `schemas`. */
+function reachable(schemas: ReadonlyMap<string, JsonSchema>, roots: Iterable<string>): Set<string> {
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    const text = JSON.stringify(schemas.get(name) ?? {});
+    for (const m of text.matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g))
+      visit(m[1] as string);
+  };
+  for (const root of roots) visit(root);
+  return seen;
 }
 
 /**
- * The components of inputs (as a client sends them) and outputs (as it receives them) together. A shared schema
- * whose two forms are the same is one component; where they differ (a default makes a field optional on input),
- * the input form is `<Name>Input`.
+ * The `components/schemas` of the document: what the input roots need in their input form and what the output
+ * roots need in their output form. A schema whose two forms are the same is one component; where they differ (a
+ * default makes a field optional on input), the input form is `<Name>Input` (`inputName` says which).
  */
-export function mergedComponents(
-  inputs: ReadonlyMap<string, z.ZodType>,
-  outputs: ReadonlyMap<string, z.ZodType>,
-): Record<string, JsonSchema> {
-  const received = componentSchemas(outputs, 'output');
-  const firstPass = componentSchemas(inputs, 'input');
-  const differs = (name: string) =>
-    received.has(name) &&
-    !inputs.has(name) &&
-    JSON.stringify(received.get(name)) !== JSON.stringify(firstPass.get(name));
-  const sent = componentSchemas(inputs, 'input', (name) => (differs(name) ? `${name}Input` : name));
-  const all = new Map([...received, ...sent]);
-  return Object.fromEntries([...all.entries()].sort(([a], [b]) => a.localeCompare(b)));
+export function componentSchemas(
+  entries: ReadonlyMap<string, z.ZodType>,
+  roots: { inputs: readonly string[]; outputs: readonly string[] },
+): { schemas: Record<string, JsonSchema>; inputName: (name: string) => string } {
+  const same = (name: string) => name;
+  const received = convert(entries, 'output', same);
+  const sentAsIs = convert(entries, 'input', same);
+  const forOutput = reachable(received, roots.outputs);
+  const forInput = reachable(sentAsIs, roots.inputs);
+  const split = new Set(
+    [...forInput].filter(
+      (name) =>
+        forOutput.has(name) &&
+        JSON.stringify(received.get(name)) !== JSON.stringify(sentAsIs.get(name)),
+    ),
+  );
+  const inputName = (name: string) => (split.has(name) ? `${name}Input` : name);
+  const sent = convert(entries, 'input', inputName);
+  const chosen: [string, JsonSchema][] = [
+    ...[...forOutput].map((name) => [name, received.get(name)] as [string, JsonSchema]),
+    ...[...forInput].map(
+      (name) => [inputName(name), sent.get(inputName(name))] as [string, JsonSchema],
+    ),
+  ];
+  for (const [name, schema] of chosen) {
+    if (schema === undefined) throw new Error(`no schema for component ${name}`);
+  }
+  chosen.sort(([a], [b]) => a.localeCompare(b));
+  return { schemas: Object.fromEntries(chosen), inputName };
 }
