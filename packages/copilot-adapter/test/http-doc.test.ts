@@ -1,8 +1,9 @@
 /**
  * HTTP.md's examples are real: every documented request is sent, in document order, to a gateway served over
- * HTTP, and its answer must have the documented status and the shape shown (both the documented and the real body
- * validate against that status's response schema in the committed OpenAPI document, with the same members). Every
- * procedure of the router has exactly one example.
+ * HTTP; its input must validate against the procedure's input schema in the committed OpenAPI document, and its
+ * answer must have the documented status and the shape shown (both the documented and the real body validate
+ * against that status's response schema there, with the same members). Every procedure of the router has exactly
+ * one example.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,18 +26,39 @@ const ajv = new Ajv2020.default({ strict: false, allErrors: true });
 addFormats.default(ajv);
 ajv.addSchema(openapi, 'urn:handoff:openapi');
 
-/** The OpenAPI response schema of `example`'s procedure for its documented status (or `default`). */
-function responseValidator(example: HttpDocExample) {
-  const operation = Object.entries(openapi.paths[`/${example.procedure}`] ?? {})[0];
-  if (!operation) throw new Error(`no OpenAPI path for ${example.procedure}`);
-  const [method, { responses }] = operation;
-  const status = String(example.status) in responses ? String(example.status) : 'default';
-  const pointer = ['paths', `/${example.procedure}`, method, 'responses', status]
+/** A validator of the schema at `parts` (a path into the OpenAPI document) under `content.application/json`. */
+function schemaAt(...parts: string[]) {
+  const pointer = [...parts, 'content', 'application/json', 'schema']
     .map((part) => part.replaceAll('~', '~0').replaceAll('/', '~1'))
     .join('/');
-  return ajv.compile({
-    $ref: `urn:handoff:openapi#/${pointer}/content/application~1json/schema`,
-  });
+  return ajv.compile({ $ref: `urn:handoff:openapi#/paths/${pointer}` });
+}
+
+/** The OpenAPI operation of `example`'s procedure: its method and responses. */
+function operationOf(example: HttpDocExample) {
+  const operation = Object.entries(openapi.paths[`/${example.procedure}`] ?? {})[0];
+  if (!operation) throw new Error(`no OpenAPI path for ${example.procedure}`);
+  return { method: operation[0], responses: operation[1].responses };
+}
+
+/** The OpenAPI response schema of `example`'s procedure for its documented status (or `default`). */
+function responseValidator(example: HttpDocExample) {
+  const { method, responses } = operationOf(example);
+  const status = String(example.status) in responses ? String(example.status) : 'default';
+  return schemaAt(`/${example.procedure}`, method, 'responses', status);
+}
+
+/** The input a request sends (its JSON body, or the JSON of its `input` query parameter) and its OpenAPI schema. */
+function sentInput(example: HttpDocExample, init: RequestInit) {
+  const { method } = operationOf(example);
+  if (method === 'post') {
+    const validate = schemaAt(`/${example.procedure}`, method, 'requestBody');
+    return { input: JSON.parse(String(init.body)) as unknown, validate };
+  }
+  const query = new URL(example.target, 'http://gateway').searchParams.get('input');
+  if (query === null) return undefined;
+  const validate = schemaAt(`/${example.procedure}`, method, 'parameters', '0');
+  return { input: JSON.parse(query) as unknown, validate };
 }
 
 /** The members of a body's payload: the keys of `result.data` (or of its first item), or of `error.data.handoff`. */
@@ -71,6 +93,12 @@ describe('HTTP.md', () => {
     '%s answers as documented',
     async (_name, example) => {
       const { url, init } = await prepareExample(scenario, example);
+      const sent = sentInput(example, init);
+      if (sent) {
+        expect(sent.validate(sent.input), `input: ${ajv.errorsText(sent.validate.errors)}`).toBe(
+          true,
+        );
+      }
       const response = await fetch(url, init);
       const body = (await response.json()) as unknown;
       expect(response.status, JSON.stringify(body)).toBe(example.status);
