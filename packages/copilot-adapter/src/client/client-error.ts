@@ -1,9 +1,8 @@
-import type { GatewayErrorCode } from '@handoff/gateway';
-import { type ErrorEnvelope, ErrorEnvelopeSchema } from '@handoff/protocol';
+import { type ErrorCode, type ErrorEnvelope, ErrorEnvelopeSchema } from '@handoff/protocol';
 import { TRPCClientError } from '@trpc/client';
 
 /**
- * Codes the client adds to the gateway's (`GATEWAY_ERROR_TABLE` of `@handoff/gateway`):
+ * Codes the client adds to the gateway's (`ERROR_CODES` of `@handoff/protocol`):
  * - `NETWORK`: the request never got an HTTP answer (DNS, refused connection, reset) after every retry;
  * - `HTTP_ERROR`: an HTTP error whose body is not a gateway error (e.g. a proxy's 502 page); see `httpStatus`;
  * - `INVALID_RESPONSE`: an answer that is neither a tRPC result nor a gateway error envelope;
@@ -18,7 +17,7 @@ export type ClientSideErrorCode =
   | 'ABORTED';
 
 /** A gateway code, a {@link ClientSideErrorCode}, or a code from a newer gateway this client does not know yet. */
-export type HandoffClientErrorCode = GatewayErrorCode | ClientSideErrorCode | (string & {});
+export type HandoffClientErrorCode = ErrorCode | ClientSideErrorCode | (string & {});
 
 /** An issue as the gateway sends it: JSON Pointer `path`, stable `code` (a `ProtocolIssueCode` or a gateway code), `message`. */
 export interface WireIssue {
@@ -31,7 +30,7 @@ export interface WireIssue {
 export const RETRYABLE_HTTP_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
 
 /**
- * Codes worth another attempt. From `GATEWAY_ERROR_TABLE`: every 4xx code describes the request itself
+ * Codes worth another attempt. From `ERROR_CODES`: every 4xx code describes the request itself
  * (`VALIDATION_FAILED`, `UNAUTHENTICATED`, `FORBIDDEN`, `PLAN_CONFLICT`, `SCOPE_PAUSED`, ...) and fails again
  * unchanged; `INTERNAL` and `CONFIG_INVALID` (500) are server defects a retry does not cure; only
  * `KEY_SOURCE_UNAVAILABLE` (503, an approver key set that did not answer) is transient. Transport failures

@@ -1,6 +1,11 @@
-import type { AppRouter } from '@handoff/gateway';
-import type { HandoffPlan } from '@handoff/protocol';
-import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
+import {
+  type HandoffPlan,
+  WIRE_PROCEDURES,
+  type WireInput,
+  type WireOutput,
+  type WireProcedurePath,
+} from '@handoff/protocol';
+import { createTRPCUntypedClient, httpLink } from '@trpc/client';
 import { type Clock, systemClock } from '../build/time.js';
 import { HandoffClientError, toClientError } from './client-error.js';
 import {
@@ -12,19 +17,18 @@ import {
 } from './retrying-fetch.js';
 import { type PlanSubmission, submitInRequests } from './submit-batch.js';
 
-type Api = TRPCClient<AppRouter>;
-type SubmitInput = Parameters<Api['plans']['submit']['mutate']>[0];
+type SubmitInput = WireInput<'plans.submit'>;
 
 /** What `plans.submit` answers: the plan view (state, decisions, gates, budget held) and whether this call created it. */
-export type SubmitResult = Awaited<ReturnType<Api['plans']['submit']['mutate']>>;
+export type SubmitResult = WireOutput<'plans.submit'>;
 /** What `plans.dryRun` answers: `{ planId, digest, evaluation }` (the policy evaluation; nothing is written). */
-export type DryRunResult = Awaited<ReturnType<Api['plans']['dryRun']['mutate']>>;
+export type DryRunResult = WireOutput<'plans.dryRun'>;
 /** A plan as the gateway shows it (`PlanView`): state, reason, gates and approvals, budget; times RFC 3339 UTC. */
-export type PlanStatus = Awaited<ReturnType<Api['plans']['get']['query']>>;
+export type PlanStatus = WireOutput<'plans.get'>;
 /** What `health` answers. */
-export type HealthResult = Awaited<ReturnType<Api['health']['query']>>;
+export type HealthResult = WireOutput<'health'>;
 
-/** True when the gateway's `plans.submit` input has a `signature` member (it does since provenance landed). */
+/** True when the wire API's `plans.submit` input has a `signature` member (it does since provenance landed). */
 export type GatewayAcceptsSignature = 'signature' extends keyof SubmitInput ? true : false;
 
 /** Options of every call. */
@@ -114,15 +118,17 @@ export function isAwaitingDecision(view: Pick<PlanStatus, 'state' | 'pausedFrom'
 }
 
 /**
- * A typed client of the Handoff gateway for copilots, over its tRPC HTTP API (`createTRPCClient<AppRouter>` with
- * `httpLink`: one HTTP request per call, `POST` for mutations, `GET` for queries; see HTTP.md for the wire form).
+ * A typed client of the Handoff gateway for copilots, over its tRPC HTTP API: tRPC's untyped client with `httpLink`
+ * (one HTTP request per call, `POST` for mutations, `GET` for queries; see HTTP.md for the wire form), each method
+ * typed from the wire API of `@handoff/protocol` (`WireInput` / `WireOutput` of its `WIRE_PROCEDURES`), so the
+ * client needs nothing of the gateway's code.
  *
- * Every method rejects with a {@link HandoffClientError} carrying the gateway's `code` (`GATEWAY_ERROR_TABLE`),
+ * Every method rejects with a {@link HandoffClientError} carrying the gateway's `code` (`ERROR_CODES`),
  * `httpStatus` and `issues`. Transient failures (no answer, 429, 502, 503, 504) are retried with backoff; nothing
  * else is.
  */
 export class HandoffClient {
-  readonly #api: Api;
+  readonly #api: ReturnType<typeof createTRPCUntypedClient>;
   readonly #clock: Clock;
   readonly #sleep: Sleep;
 
@@ -145,7 +151,7 @@ export class HandoffClient {
             ...(options.random ? { random: options.random } : {}),
           });
     const { credential } = options;
-    this.#api = createTRPCClient<AppRouter>({
+    this.#api = createTRPCUntypedClient({
       links: [
         httpLink({
           url: options.url.replace(/\/+$/, ''),
@@ -158,9 +164,22 @@ export class HandoffClient {
     });
   }
 
-  async #call<T>(run: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  /**
+   * Calls procedure `path` as its kind asks (`query` or `mutation`). The answer is typed by the wire API and not
+   * validated here: a newer gateway may add members (see `WIRE_PROCEDURES`).
+   */
+  async #call<P extends WireProcedurePath>(
+    path: P,
+    input: WireInput<P>,
+    signal: AbortSignal | undefined,
+  ): Promise<WireOutput<P>> {
+    const options = { signal };
     try {
-      return await run();
+      const answer =
+        WIRE_PROCEDURES[path].kind === 'query'
+          ? await this.#api.query(path, input, options)
+          : await this.#api.mutation(path, input, options);
+      return answer as WireOutput<P>;
     } catch (error) {
       throw toClientError(error, signal);
     }
@@ -178,10 +197,7 @@ export class HandoffClient {
   submit(plan: HandoffPlan, options: SubmitOptions = {}): Promise<SubmitResult> {
     const input: SubmitInput = { plan };
     if (options.signature !== undefined) Object.assign(input, { signature: options.signature });
-    return this.#call(
-      () => this.#api.plans.submit.mutate(input, { signal: options.signal }),
-      options.signal,
-    );
+    return this.#call('plans.submit', input, options.signal);
   }
 
   /**
@@ -192,9 +208,7 @@ export class HandoffClient {
    */
   submitPlans(items: readonly PlanSubmission[], options: CallOptions = {}) {
     const { signal } = options;
-    return submitInRequests(items, (plans) =>
-      this.#call(() => this.#api.plans.submitBatch.mutate({ plans }, { signal }), signal),
-    );
+    return submitInRequests(items, (plans) => this.#call('plans.submitBatch', { plans }, signal));
   }
 
   /**
@@ -206,10 +220,7 @@ export class HandoffClient {
   dryRun(plan: HandoffPlan, options: SubmitOptions = {}): Promise<DryRunResult> {
     const input: SubmitInput = { plan };
     if (options.signature !== undefined) Object.assign(input, { signature: options.signature });
-    return this.#call(
-      () => this.#api.plans.dryRun.mutate(input, { signal: options.signal }),
-      options.signal,
-    );
+    return this.#call('plans.dryRun', input, options.signal);
   }
 
   /**
@@ -217,10 +228,7 @@ export class HandoffClient {
    * @throws HandoffClientError `NOT_FOUND` (404) for an unknown plan or one of another caller.
    */
   status(planId: string, options: CallOptions = {}): Promise<PlanStatus> {
-    return this.#call(
-      () => this.#api.plans.get.query({ planId }, { signal: options.signal }),
-      options.signal,
-    );
+    return this.#call('plans.get', { planId }, options.signal);
   }
 
   /**
@@ -233,10 +241,7 @@ export class HandoffClient {
    */
   async cancel(planId: string, reason: string, options: CallOptions = {}): Promise<PlanStatus> {
     try {
-      return await this.#call(
-        () => this.#api.plans.cancel.mutate({ planId, reason }, { signal: options.signal }),
-        options.signal,
-      );
+      return await this.#call('plans.cancel', { planId, reason }, options.signal);
     } catch (error) {
       if (!(error instanceof HandoffClientError) || error.code !== 'ILLEGAL_TRANSITION')
         throw error;
@@ -248,10 +253,7 @@ export class HandoffClient {
 
   /** The gateway's health (`health`, no credential needed). */
   health(options: CallOptions = {}): Promise<HealthResult> {
-    return this.#call(
-      () => this.#api.health.query(undefined, { signal: options.signal }),
-      options.signal,
-    );
+    return this.#call('health', undefined, options.signal);
   }
 
   /**

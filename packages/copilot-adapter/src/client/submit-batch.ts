@@ -1,9 +1,5 @@
-import type { AppRouter } from '@handoff/gateway';
-import type { HandoffPlan } from '@handoff/protocol';
-import type { TRPCClient } from '@trpc/client';
+import type { HandoffPlan, WireOutput } from '@handoff/protocol';
 import { HandoffClientError } from './client-error.js';
-
-type Api = TRPCClient<AppRouter>;
 
 /**
  * The most plans the gateway takes in one `plans.submitBatch` request (its `MAX_BATCH_PLANS`): `submitPlans`
@@ -22,13 +18,11 @@ export interface PlanSubmission {
  * - `{ ok: true, plan }`: what `submit` returns (the plan's status and `created`; `created: false` for a plan
  *   already submitted with the same content);
  * - `{ ok: false, status, error }`: the refusal `submit` would have thrown: `error` is the gateway's
- *   `ErrorEnvelope` (`code` as in `GATEWAY_ERROR_TABLE`, e.g. `VALIDATION_FAILED`, `FORBIDDEN`,
+ *   `ErrorEnvelope` (`code` as in `ERROR_CODES` of `@handoff/protocol`, e.g. `VALIDATION_FAILED`, `FORBIDDEN`,
  *   `PLAN_CONFLICT`, `UNAUTHENTICATED`; `issues` with JSON Pointer paths; `message`) and `status` its HTTP status.
  *   Only that plan was refused; nothing was recorded for it.
  */
-export type PlanSubmissionResult = Awaited<
-  ReturnType<Api['plans']['submitBatch']['mutate']>
->[number];
+export type PlanSubmissionResult = WireOutput<'plans.submitBatch'>[number];
 
 /** Sends one request of at most {@link MAX_PLANS_PER_REQUEST} submissions. */
 export type SendBatch = (items: PlanSubmission[]) => Promise<PlanSubmissionResult[]>;
