@@ -57,6 +57,7 @@ function convert(
   entries: ReadonlyMap<string, z.ZodType>,
   io: 'input' | 'output',
   rename: (name: string) => string,
+  standIns: ReadonlyMap<object, string>,
 ): Map<string, JsonSchema> {
   const registry = z.registry<{ id: string }>();
   for (const [name, schema] of entries) registry.add(schema, { id: name });
@@ -65,6 +66,12 @@ function convert(
     io,
     unrepresentable: 'throw',
     uri: (id) => `${COMPONENT_PREFIX}${id}`,
+    override: ({ zodSchema, jsonSchema }) => {
+      const name = standIns.get(zodSchema);
+      if (name === undefined) return;
+      for (const key of Object.keys(jsonSchema)) if (key !== 'description') delete jsonSchema[key];
+      jsonSchema.$ref = `${COMPONENT_PREFIX}${name}`;
+    },
   });
   const shared = (schemas[SHARED]?.$defs ?? {}) as Record<string, unknown>;
   const all: [string, unknown][] = [
@@ -92,14 +99,17 @@ function reachable(schemas: ReadonlyMap<string, JsonSchema>, roots: Iterable<str
  * The `components/schemas` of the document: what the input roots need in their input form and what the output
  * roots need in their output form. A schema whose two forms are the same is one component; where they differ (a
  * default makes a field optional on input), the input form is `<Name>Input` (`inputName` says which).
+ * `standIns` maps a schema the gateway's parser takes as it is (`z.unknown()`) to the component that states what
+ * it must be, which the document then references in its place.
  */
 export function componentSchemas(
   entries: ReadonlyMap<string, z.ZodType>,
   roots: { inputs: readonly string[]; outputs: readonly string[] },
+  standIns: ReadonlyMap<object, string> = new Map(),
 ): { schemas: Record<string, JsonSchema>; inputName: (name: string) => string } {
   const same = (name: string) => name;
-  const received = convert(entries, 'output', same);
-  const sentAsIs = convert(entries, 'input', same);
+  const received = convert(entries, 'output', same, standIns);
+  const sentAsIs = convert(entries, 'input', same, standIns);
   const forOutput = reachable(received, roots.outputs);
   const forInput = reachable(sentAsIs, roots.inputs);
   const split = new Set(
@@ -110,7 +120,7 @@ export function componentSchemas(
     ),
   );
   const inputName = (name: string) => (split.has(name) ? `${name}Input` : name);
-  const sent = convert(entries, 'input', inputName);
+  const sent = convert(entries, 'input', inputName, standIns);
   const chosen: [string, JsonSchema][] = [
     ...[...forOutput].map((name) => [name, received.get(name)] as [string, JsonSchema]),
     ...[...forInput].map(

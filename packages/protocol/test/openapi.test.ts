@@ -95,6 +95,14 @@ describe('the OpenAPI document of the HTTP API', () => {
     }
   });
 
+  test('plans.submit and plans.dryRun take a HandoffPlan, though the parser leaves it to the gateway', () => {
+    const input = doc.components.schemas.SubmitInput as { properties: { plan: { $ref?: string } } };
+    expect(input.properties.plan.$ref).toBe('#/components/schemas/HandoffPlan');
+    expect(doc.components.schemas.HandoffPlan).toMatchObject({
+      required: expect.arrayContaining(['planId', 'options', 'recommendedOptionId']),
+    });
+  });
+
   test('refuses a procedure that names an unknown error code', () => {
     const get = { ...WIRE_PROCEDURES['plans.get'], errors: ['NO_SUCH_CODE'] };
     expect(() => openApiDocument({ 'plans.get': get }, ERROR_CODES)).toThrow(/NO_SUCH_CODE/);
