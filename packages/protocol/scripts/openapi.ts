@@ -9,17 +9,16 @@ import { COMPONENT_PREFIX, componentSchemas, namedSchemas } from './openapi-sche
 /** Where the generated OpenAPI document lives, relative to the package root. */
 export const OPENAPI_PATH = 'openapi/handoff.openapi.json';
 
-/** What the generator needs of one procedure (the shape of a `WIRE_PROCEDURES` entry). */
-export interface ProcedureSpec {
-  kind: 'query' | 'mutation';
-  input: z.ZodType | null;
-  output: z.ZodType;
+/**
+ * One procedure as the generator takes it: a `WIRE_PROCEDURES` entry, with any role and error code names (the
+ * tests feed it changed procedures; an error code missing from the code table is refused).
+ */
+export type ProcedureSpec = Omit<protocol.WireProcedure, 'roles' | 'errors'> & {
   roles: readonly string[];
-  summary: string;
   errors: readonly string[];
-}
+};
 
-/** What the generator needs of one error code (the shape of an `ERROR_CODES` entry). */
+/** One error code as the generator takes it: the shape of an `ERROR_CODES` entry. */
 export interface ErrorCodeSpec {
   http: number;
   trpc: string;
