@@ -1,34 +1,16 @@
-import type { Role } from './auth/principal.js';
+import { WIRE_PROCEDURES, type WireProcedurePath } from '@handoff/protocol';
+
+/** A gateway operation name (also its tRPC procedure path): every procedure of the wire API but `health`. */
+export type Operation = Exclude<WireProcedurePath, 'health'>;
 
 /**
- * Which roles may call each gateway operation: the single access table that the in-process API and the HTTP
- * router both enforce (deny by default: an operation missing here is refused). Reads are further limited to the
- * caller's tenant, and a copilot sees and cancels only the plans it submitted.
+ * Which roles may call each gateway operation: the `roles` of each procedure of the wire API (`WIRE_PROCEDURES` of
+ * `@handoff/protocol`), the single access table that the in-process API and the HTTP router both enforce (deny by
+ * default: an operation missing here is refused). Reads are further limited to the caller's tenant, and a copilot
+ * sees and cancels only the plans it submitted.
  */
-export const OPERATION_ROLES = {
-  'plans.submit': ['copilot'],
-  'plans.submitBatch': ['copilot'],
-  'plans.dryRun': ['copilot', 'operator'],
-  'plans.get': ['copilot', 'approver', 'operator', 'auditor'],
-  'plans.list': ['copilot', 'approver', 'operator', 'auditor'],
-  'plans.cancel': ['copilot', 'operator'],
-  'approvals.submit': ['approver'],
-  'approvers.list': ['operator', 'auditor'],
-  'approvers.register': ['operator'],
-  'approvers.revoke': ['operator'],
-  'approvers.rotate': ['operator'],
-  'budget.getCaps': ['operator', 'auditor'],
-  'budget.setCaps': ['operator'],
-  'control.pause': ['operator'],
-  'control.resume': ['operator'],
-  'control.list': ['operator', 'auditor'],
-  'lineage.query': ['auditor', 'operator'],
-  'lineage.trace': ['auditor', 'operator'],
-  'dispatch.list': ['operator', 'auditor'],
-  'dispatch.retry': ['operator'],
-  'dispatch.abandon': ['operator'],
-  'dispatch.confirm': ['operator'],
-} as const satisfies Record<string, readonly Role[]>;
-
-/** A gateway operation name (also its tRPC procedure path). */
-export type Operation = keyof typeof OPERATION_ROLES;
+export const OPERATION_ROLES = Object.fromEntries(
+  Object.entries(WIRE_PROCEDURES)
+    .filter(([path]) => path !== 'health')
+    .map(([path, procedure]) => [path, procedure.roles]),
+) as { readonly [O in Operation]: (typeof WIRE_PROCEDURES)[O]['roles'] };

@@ -1,3 +1,4 @@
+import { PLAN_STATES, type PlanState } from '@handoff/protocol';
 import { GatewayError } from './errors.js';
 
 /**
@@ -10,20 +11,7 @@ import { GatewayError } from './errors.js';
  * - `rejected` (policy denial, budget refusal, a signed rejection), `cancelled`, `expired`: terminal, budget released.
  * - `paused`: a kill switch holds the plan; it resumes only to the state it was paused from.
  */
-export const PLAN_STATES = [
-  'received',
-  'awaiting_approval',
-  'approved',
-  'rejected',
-  'dispatching',
-  'dispatched',
-  'partially_failed',
-  'failed',
-  'cancelled',
-  'expired',
-  'paused',
-] as const;
-export type PlanState = (typeof PLAN_STATES)[number];
+export { PLAN_STATES, type PlanState };
 
 /** The transition table: the only moves any API can make. */
 export const PLAN_TRANSITIONS: Readonly<Record<PlanState, readonly PlanState[]>> = {

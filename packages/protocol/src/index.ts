@@ -1,6 +1,8 @@
 /**
  * @handoff/protocol: the v1 handoff contract. Zod schemas are the source of truth; the JSON Schema under
- * `schema/v1/` and the declarations under `types/v1/` are generated from them.
+ * `schema/v1/` and the declarations under `types/v1/` are generated from them. The gateway's wire API (every
+ * procedure's input and output schema, roles and errors, and every error code with its HTTP status) is
+ * `WIRE_PROCEDURES` and `ERROR_CODES`.
  */
 export {
   ACTION_TYPES,
@@ -160,6 +162,7 @@ export {
   ApprovalResultSchema,
   ApprovalSubmitInputSchema,
   ApproverRotationSchema,
+  type ApproverView,
   ApproverViewSchema,
   RegisterApproverInputSchema,
   RevokeApproverInputSchema,

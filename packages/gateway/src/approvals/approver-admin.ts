@@ -1,4 +1,5 @@
 import {
+  type ApproverView,
   RegisterApproverInputSchema,
   RevokeApproverInputSchema,
   RotateApproverInputSchema,
@@ -15,35 +16,21 @@ import {
   revokeApproverKey,
   toApproverKeyRecord,
 } from './approver-registry.js';
-import type { VerificationJwk } from './jwks.js';
-
-/** The inputs of `approvers.register`, `approvers.revoke` and `approvers.rotate` (the wire API's). */
-export { RegisterApproverInputSchema, RevokeApproverInputSchema, RotateApproverInputSchema };
 
 /**
- * An approver key as the API shows it: the registration with its public JWK (RFC 7517) and RFC 7638 thumbprint;
- * times are RFC 3339 (UTC); `revokedAt`, `revokedBy` and `reason` are null while the key is active.
+ * An approver key as the API shows it (`ApproverView` of the wire API in `@handoff/protocol`): the registration
+ * with its public JWK (RFC 7517) and RFC 7638 thumbprint; times are RFC 3339 (UTC); `revokedAt`, `revokedBy` and
+ * `reason` are null while the key is active.
  */
-export interface ApproverView {
-  kid: string;
-  tenantId: string;
-  subject: string;
-  roles: string[];
-  jwk: VerificationJwk;
-  thumbprint: string;
-  status: 'active' | 'revoked';
-  registeredAt: string;
-  registeredBy: string;
-  revokedAt: string | null;
-  revokedBy: string | null;
-  reason: string | null;
-}
+export type { ApproverView };
+/** The inputs of `approvers.register`, `approvers.revoke` and `approvers.rotate` (the wire API's). */
+export { RegisterApproverInputSchema, RevokeApproverInputSchema, RotateApproverInputSchema };
 
 /** The API view of a registry row. */
 export function approverView(record: ApproverKeyRecord): ApproverView {
   return {
     ...record,
-    jwk: JSON.parse(record.jwk) as VerificationJwk,
+    jwk: JSON.parse(record.jwk) as ApproverView['jwk'],
     registeredAt: new Date(record.registeredAt).toISOString(),
     revokedAt: record.revokedAt === null ? null : new Date(record.revokedAt).toISOString(),
   };

@@ -1,3 +1,4 @@
+import { ROLES, type Role } from '@handoff/protocol';
 import { GatewayError } from '../errors.js';
 
 /**
@@ -10,10 +11,7 @@ import { GatewayError } from '../errors.js';
  *
  * Roles are not ordered or inherited: a route names every role it admits.
  */
-export const ROLES = ['copilot', 'approver', 'operator', 'auditor'] as const;
-
-/** One of {@link ROLES}. */
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role };
 
 /**
  * An authenticated caller, as produced by the API-key or JWT authenticator.

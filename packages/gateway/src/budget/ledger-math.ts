@@ -1,4 +1,4 @@
-import type { CurrencyCode } from '@handoff/protocol';
+import { type CurrencyCode, LEDGER_STATUSES } from '@handoff/protocol';
 import { GatewayError } from '../errors.js';
 import { assertMinorUnits } from './headroom.js';
 import type { PeriodKey } from './period.js';
@@ -13,7 +13,7 @@ import type { ReservationLine } from './reservation-plan.js';
  */
 
 /** The statuses of a ledger entry, in lifecycle order. */
-export const LEDGER_STATUSES = ['reserved', 'committed', 'released'] as const;
+export { LEDGER_STATUSES };
 /** A ledger entry status. */
 export type LedgerStatus = (typeof LEDGER_STATUSES)[number];
 

@@ -1,38 +1,14 @@
-import type { LineageEvent } from '@handoff/protocol';
+import type { BudgetRefusal, LineageEvent } from '@handoff/protocol';
 import type { PlanRecord, StoreTx } from '../store/store.js';
 
 /**
- * Why the budget refused a plan, as its view (`PlanView.budgetRefusal`) shows it: the facts of the plan's latest
- * `budget.refused` lineage event and a sentence for people. A budget refusal at submission is not an error: the
- * plan is recorded `rejected` with `reasonCode` `BUDGET_EXCEEDED` (or stays `paused` / `awaiting_approval` when
- * a resume or an approval found no room), so these figures are how a caller learns which cap, how much it asked
- * and how much room there was.
- *
- * Amounts are integer minor units of `currency`. For `BUDGET_EXCEEDED`: `capId`, `period` (`day`, `week`,
- * `month`, `total`), `periodKey` (e.g. `month:2026-11`, in the cap's time zone), `limitMinor` (the cap's limit
- * for one period), `usedMinor` (reserved + committed before the request), `requestedMinor` (what the option asks
- * of that cap) and `headroomMinor` (limit - used, never below 0). For `BUDGET_COST_UNDERSTATED`: `declaredMinor`
- * and `chargedMinor`. For `BUDGET_CURRENCY_NOT_CONFIGURED`: `currency`. A fact the event does not hold is absent.
+ * Why the budget refused a plan, as its view (`PlanView.budgetRefusal`) shows it (`BudgetRefusal` of the wire API
+ * in `@handoff/protocol`): the facts of the plan's latest `budget.refused` lineage event and a sentence for people.
+ * A budget refusal at submission is not an error: the plan is recorded `rejected` with `reasonCode`
+ * `BUDGET_EXCEEDED` (or stays `paused` / `awaiting_approval` when a resume or an approval found no room), so these
+ * figures are how a caller learns which cap, how much it asked and how much room there was.
  */
-export interface BudgetRefusal {
-  /** `BUDGET_EXCEEDED`, `BUDGET_CURRENCY_NOT_CONFIGURED` or `BUDGET_COST_UNDERSTATED`. */
-  code: string;
-  /** For people; may change between releases. */
-  message: string;
-  /** When the budget refused (RFC 3339 UTC). */
-  at: string;
-  optionId?: string;
-  capId?: string;
-  period?: string;
-  periodKey?: string;
-  currency?: string;
-  limitMinor?: number;
-  usedMinor?: number;
-  requestedMinor?: number;
-  headroomMinor?: number;
-  declaredMinor?: number;
-  chargedMinor?: number;
-}
+export type { BudgetRefusal };
 
 const TEXT_FACTS = ['optionId', 'capId', 'period', 'periodKey', 'currency'] as const;
 const AMOUNT_FACTS = [

@@ -1,58 +1,16 @@
-import type { PolicyDecision } from '@handoff/protocol';
+import type { PlanView } from '@handoff/protocol';
 import { toIso } from '../clock.js';
-import type { PlanState } from '../plan-state.js';
 import type { PlanRecord, StoreTx } from '../store/store.js';
-import { type BudgetRefusal, planBudgetRefusal } from './budget-refusal.js';
+import { planBudgetRefusal } from './budget-refusal.js';
 import { evaluationOf } from './deps.js';
-import { type GateProgress, gateProgress } from './quorum.js';
+import { gateProgress } from './quorum.js';
 
 /**
- * A plan as the API returns it: its state and why, the option in play, the policy decisions for that option,
- * the gates and their progress, the approvals received, and the budget it holds. Times are RFC 3339 UTC; money is
- * integer minor units.
+ * A plan as the API returns it (`PlanView` of the wire API in `@handoff/protocol`): its state and why, the option
+ * in play, the policy decisions for that option, the gates and their progress, the approvals received, the budget
+ * it holds and, for a budget refusal, its figures. Times are RFC 3339 UTC; money is integer minor units.
  */
-export interface PlanView {
-  planId: string;
-  tenantId: string;
-  workflowId: string;
-  digest: string;
-  state: PlanState;
-  pausedFrom: PlanState | null;
-  reasonCode: string | null;
-  recommendedOptionId: string;
-  selectedOptionId: string | null;
-  submittedBy: string;
-  copilotModel: string;
-  policyVersion: string;
-  outcome: 'allow' | 'deny' | 'require_approval';
-  decisions: PolicyDecision[];
-  gates: GateProgress[];
-  approvals: {
-    approver: string;
-    role: string;
-    decision: 'approve' | 'reject';
-    optionId: string;
-    kid: string;
-    at: string;
-  }[];
-  budget: {
-    capId: string;
-    periodKey: string;
-    currency: string;
-    amountMinor: number;
-    status: string;
-  }[];
-  /**
-   * Why the budget refused the plan, when `reasonCode` is a budget code (`BUDGET_EXCEEDED`, ...): the cap, its
-   * period, its limit, what was used, what the option asked and the headroom, in minor units, and a sentence
-   * (see {@link BudgetRefusal}); null otherwise.
-   */
-  budgetRefusal: BudgetRefusal | null;
-  receivedAt: string;
-  updatedAt: string;
-  approvalDeadline: string;
-  expiresAt: string;
-}
+export type { PlanView };
 
 /** Builds the {@link PlanView} of a record inside a transaction. */
 export async function planView(tx: StoreTx, record: PlanRecord): Promise<PlanView> {

@@ -1,16 +1,9 @@
+import type { GateProgress } from '@handoff/protocol';
 import type { ApprovalGate } from '../policy/evaluate.js';
 import type { ApprovalRecord } from '../store/store.js';
 
-/** How far one approval gate is: who approved under it and whether its quorum is met. */
-export interface GateProgress {
-  gateId: string;
-  roles: readonly string[];
-  quorum: number;
-  distinctRoles: boolean;
-  /** Distinct approvers whose approval counts for this gate. */
-  approvers: string[];
-  satisfied: boolean;
-}
+/** How far one approval gate is: who approved under it and whether its quorum is met (the wire API's type). */
+export type { GateProgress };
 
 /**
  * The progress of each gate for one option. An approval counts for a gate when it approves that option and the

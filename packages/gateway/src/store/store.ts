@@ -1,4 +1,11 @@
-import type { Actor, LineageEvent, LineageEventType } from '@handoff/protocol';
+import {
+  type Actor,
+  type ControlScope,
+  type LineageEvent,
+  type LineageEventType,
+  OUTBOX_STATUSES,
+  type OutboxStatus,
+} from '@handoff/protocol';
 import type { PlanState } from '../plan-state.js';
 import type { ApproverKeysTx } from './approver-keys.js';
 
@@ -250,7 +257,7 @@ export interface ApprovalRecord {
 
 export type KeyPurpose = 'approver' | 'copilot' | 'checkpoint';
 
-export type ControlScope = 'tenant' | 'workflow' | 'channel' | 'adapter' | 'copilot_model';
+export type { ControlScope };
 
 export interface ControlRecord {
   tenantId: string;
@@ -272,15 +279,7 @@ export interface ControlRecord {
  *   reconciles it (confirm or abandon), it is never re-sent blindly;
  * - `abandoned`: given up by an operator, or never sent because its plan ended (cancelled, expired).
  */
-export const OUTBOX_STATUSES = [
-  'pending',
-  'in_flight',
-  'succeeded',
-  'in_doubt',
-  'dead',
-  'abandoned',
-] as const;
-export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+export { OUTBOX_STATUSES, type OutboxStatus };
 
 /** The fields a dispatcher or operator may change on an outbox row. */
 export type OutboxPatch = Partial<

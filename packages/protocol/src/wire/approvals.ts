@@ -80,3 +80,6 @@ export const ApproverRotationSchema = z.strictObject({
   registered: ApproverViewSchema,
   revoked: ApproverViewSchema,
 });
+
+/** An approver key as the API shows it (see {@link ApproverViewSchema}). */
+export type ApproverView = z.infer<typeof ApproverViewSchema>;

@@ -1,0 +1,195 @@
+import {
+  ERROR_CODES,
+  type ErrorCode,
+  type HandoffPlan,
+  WIRE_PROCEDURES,
+  type WireProcedurePath,
+} from '@handoff/protocol';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
+import { twoActionPlan } from '../dispatch/dispatch-support.js';
+import { inDoubt, scriptedAdapter } from '../dispatch/scripted-adapter.js';
+import { defaultCaps, fixturePlan } from '../support/harness.js';
+import { type HttpCaller, type HttpGateway, rawCall, startHttpGateway } from './http-fixture.js';
+
+/*
+ * The wire API's output schemas are the contract a vendor in any language codes against, but the gateway does not
+ * validate its answers at run time (it would cost the hot path). So this test drives a real gateway over plain
+ * HTTP through every procedure of WIRE_PROCEDURES and checks each answer against the procedure's protocol output
+ * schema (strict objects: a member the gateway adds or drops without the protocol fails here), and each refusal
+ * against ERROR_CODES (its HTTP status) and the procedure's listed errors.
+ */
+
+/** A plan id of the fixture plan's shape, numbered. */
+const planIdOf = (n: number) => `019a8f2e-5c4b-7d3e-9a1f-${String(n).padStart(12, '0')}`;
+/** The fixture plan under id `n`; plan 1 has two hubspot actions (two dispatches). */
+const planOf = (n: number): HandoffPlan => ({
+  ...(n === 1 ? twoActionPlan() : fixturePlan()),
+  planId: planIdOf(n),
+});
+
+let gw: HttpGateway;
+/** Procedures whose success answer was checked against its output schema. */
+const answered = new Set<WireProcedurePath>();
+/** Procedures whose refusal was checked against ERROR_CODES. */
+const refused = new Set<WireProcedurePath>();
+
+/** Calls `path` over HTTP as `caller`, expects success and checks `result.data` against the output schema. */
+async function ok(path: WireProcedurePath, caller: HttpCaller | undefined, input?: unknown) {
+  const procedure = WIRE_PROCEDURES[path];
+  const answer = await rawCall(gw.url, path, {
+    type: procedure.kind,
+    ...(input === undefined ? {} : { input }),
+    ...(caller ? { credential: caller.apiKey } : {}),
+  });
+  expect(answer.status, `${path}: ${JSON.stringify(answer.body)}`).toBe(200);
+  const data = (answer.body as { result: { data: unknown } }).result.data;
+  const parsed = procedure.output.safeParse(data);
+  expect(parsed.success ? [] : parsed.error.issues, `${path} answer drifted`).toEqual([]);
+  answered.add(path);
+  return data as never;
+}
+
+/** Calls `path` expecting the refusal `code`, with its ERROR_CODES status, and one the procedure lists. */
+async function no(path: WireProcedurePath, caller: HttpCaller, input: unknown, code: ErrorCode) {
+  const answer = await rawCall(gw.url, path, {
+    type: WIRE_PROCEDURES[path].kind,
+    input,
+    credential: caller.apiKey,
+  });
+  expect(answer.envelope?.code).toBe(code);
+  expect(answer.status).toBe(ERROR_CODES[code].http);
+  expect(WIRE_PROCEDURES[path].errors as readonly string[]).toContain(code);
+  refused.add(path);
+}
+
+beforeAll(async () => {
+  // Every hubspot request leaves its dispatch in doubt, for an operator to retry, confirm or abandon.
+  const hubspot = scriptedAdapter('hubspot', { steps: [inDoubt(), inDoubt(), inDoubt()] });
+  gw = await startHttpGateway({ adapters: [hubspot.adapter] });
+});
+afterAll(() => gw?.close());
+
+describe('every wire procedure answers what its protocol output schema says', () => {
+  test('plans, approvals, dispatch, budget, control, approvers, lineage and health', async () => {
+    const { copilot, approver, operator, auditor } = gw.callers.acme;
+    await ok('health', undefined);
+
+    const submitted: { planId: string } = await ok('plans.submit', copilot, { plan: planOf(1) });
+    await ok('plans.submit', copilot, { plan: planOf(1) });
+    // The hubspot cap (EUR 700.00 a month) cannot hold a second EUR 645.00: rejected with a budget refusal.
+    const overBudget: { budgetRefusal: unknown } = await ok('plans.submit', copilot, {
+      plan: planOf(2),
+    });
+    expect(overBudget.budgetRefusal).not.toBeNull();
+    await no(
+      'plans.submit',
+      copilot,
+      { plan: { ...planOf(1), createdAt: '2026-11-21T09:01:00Z' } },
+      'PLAN_CONFLICT',
+    );
+    const batch: { ok: boolean }[] = await ok('plans.submitBatch', copilot, {
+      plans: [{ plan: planOf(1) }, { plan: { planId: 'nope' } }],
+    });
+    expect(batch.map((b) => b.ok)).toEqual([true, false]);
+    await ok('plans.dryRun', operator, { plan: planOf(3) });
+    await ok('plans.get', auditor, { planId: submitted.planId });
+    await no('plans.get', auditor, { planId: planIdOf(99) }, 'NOT_FOUND');
+    const page: { nextCursor?: string } = await ok('plans.list', auditor, { limit: 1 });
+    await ok('plans.list', auditor, { cursor: page.nextCursor });
+
+    const view = await gw.gateway.getPlan(operator.principal, submitted.planId);
+    const finance = await gw.sign(view, {
+      key: gw.keys.finance,
+      sub: 'fiona.finance',
+      role: 'finance',
+    });
+    await ok('approvals.submit', approver, { token: finance });
+    await no('approvals.submit', approver, { token: finance }, 'APPROVAL_REPLAYED');
+    const marketing = { key: gw.keys.marketing, sub: 'mark.lead', role: 'marketing_lead' };
+    await ok('approvals.submit', approver, { token: await gw.sign(view, marketing) });
+    await gw.runtime.dispatcher.runDue();
+
+    const rows: { idempotencyKey: string; status: string }[] = await ok('dispatch.list', auditor, {
+      planId: submitted.planId,
+    });
+    expect(rows.map((r) => r.status)).toEqual(['in_doubt', 'in_doubt']);
+    const [first, second] = rows.map((r) => ({ idempotencyKey: r.idempotencyKey }));
+    await ok('dispatch.retry', operator, { ...first, reason: 'sent again' });
+    await gw.runtime.dispatcher.runDue();
+    await ok('dispatch.confirm', operator, { ...first, reason: 'seen in hubspot' });
+    await no(
+      'dispatch.confirm',
+      operator,
+      { ...first, reason: 'twice' },
+      'DISPATCH_STATE_CONFLICT',
+    );
+    await ok('dispatch.abandon', operator, { ...second, reason: 'not in hubspot' });
+    const key = first?.idempotencyKey ?? '';
+
+    await ok('budget.getCaps', auditor);
+    // Room for plan 4 (the hubspot cap is spent by now).
+    const roomy = defaultCaps().map((c) => ({
+      ...(c as object),
+      limit: { amountMinor: 10_000_000, currency: 'EUR' },
+    }));
+    await ok('budget.setCaps', operator, { caps: roomy });
+    await no('budget.setCaps', operator, { caps: [{ capId: 'x' }] }, 'BUDGET_CAP_INVALID');
+
+    const pending = await ok('plans.submit', copilot, { plan: planOf(4) });
+    expect(pending).toMatchObject({ state: 'awaiting_approval' });
+    const paused: unknown[] = await ok('control.pause', operator, {
+      scopeType: 'workflow',
+      scopeValue: planOf(4).workflow.workflowId,
+      reason: 'wire check',
+    });
+    expect(paused.length).toBeGreaterThan(0);
+    await ok('control.list', auditor);
+    await ok('control.resume', operator, {
+      scopeType: 'workflow',
+      scopeValue: planOf(4).workflow.workflowId,
+    });
+    await ok('plans.cancel', copilot, { planId: planIdOf(4), reason: 'wire check' });
+
+    const keys = await generateSigningKeyPair({ alg: 'EdDSA', kid: 'wire-1' });
+    const next = await generateSigningKeyPair({ alg: 'ES256', kid: 'wire-2' });
+    const spare = await generateSigningKeyPair({ alg: 'EdDSA', kid: 'wire-3' });
+    await ok('approvers.register', operator, {
+      kid: 'wire-1',
+      subject: 'wendy.wire',
+      roles: ['finance'],
+      jwk: keys.publicJwk,
+    });
+    await ok('approvers.rotate', operator, {
+      oldKid: 'wire-1',
+      kid: 'wire-2',
+      jwk: next.publicJwk,
+      reason: 'rotation',
+    });
+    await ok('approvers.register', operator, {
+      kid: 'wire-3',
+      subject: 'walt.wire',
+      roles: ['finance'],
+      jwk: spare.publicJwk,
+    });
+    await ok('approvers.revoke', operator, { kid: 'wire-3', reason: 'left' });
+    await no(
+      'approvers.revoke',
+      operator,
+      { kid: 'wire-3', reason: 'again' },
+      'APPROVER_REGISTRY_CONFLICT',
+    );
+    await ok('approvers.list', auditor);
+
+    // Every event this test caused (plans, policy, budget, approvals, dispatch, controls, registry).
+    const events: { items: unknown[] } = await ok('lineage.query', auditor, { limit: 500 });
+    expect(events.items.length).toBeGreaterThan(20);
+    await ok('lineage.trace', auditor, { actionId: planOf(1).options[0]?.actions[0]?.actionId });
+    await ok('lineage.trace', auditor, { planId: submitted.planId });
+    await ok('lineage.trace', auditor, { idempotencyKey: key });
+    await no('lineage.trace', auditor, {}, 'VALIDATION_FAILED');
+
+    expect([...answered].sort()).toEqual(Object.keys(WIRE_PROCEDURES).sort());
+    expect(refused.size).toBeGreaterThan(0);
+  });
+});
