@@ -216,7 +216,12 @@ export function openApiDocument(
       {
         url: '{baseUrl}',
         description: "The gateway's tRPC endpoint",
-        variables: { baseUrl: { default: 'http://127.0.0.1:4000' } },
+        variables: {
+          baseUrl: {
+            default: 'http://127.0.0.1:4000',
+            description: 'e.g. https://handoff.example.com/trpc, or http://127.0.0.1:4000 locally',
+          },
+        },
       },
     ],
     security: [{ bearer: [] }],
