@@ -1,4 +1,4 @@
-import type { Actor, LineageEvent, LineageEventType } from '@handoff/protocol';
+import type { LineageEvent, WireInput } from '@handoff/protocol';
 import type { Principal } from './auth/principal.js';
 import { GatewayError } from './errors.js';
 import { type PlanView, planView } from './pipeline/plan-view.js';
@@ -11,22 +11,11 @@ export interface Page<T> {
   nextCursor: string | undefined;
 }
 
-/** Filter of `Gateway.queryLineage`; times are RFC 3339, `cursor` is the last `seq` seen. */
-export interface LineageQuery {
-  planId?: string;
-  types?: LineageEventType[];
-  actorId?: string;
-  /** Only events whose actor is of this type (copilot, approver, operator, system, adapter, auditor). */
-  actorType?: Actor['type'];
-  /** Only events of plans of this workflow. */
-  workflowId?: string;
-  /** Only events of plans with an action on this adapter, and events naming it. */
-  adapter?: string;
-  from?: string;
-  to?: string;
-  cursor?: string;
-  limit?: number;
-}
+/**
+ * Filter of `Gateway.queryLineage` (the input of `lineage.query` in the wire API): plan, event types, actor id or
+ * type, workflow, adapter, times (RFC 3339), `cursor` the last `seq` seen, `limit` 1-500.
+ */
+export type LineageQuery = WireInput<'lineage.query'>;
 
 /** The largest page the gateway's list operations return. */
 export const MAX_PAGE = 500;

@@ -104,9 +104,26 @@ describe('the wire API describes itself completely', () => {
     expect(procedure.summary.length).toBeLessThanOrEqual(120);
     // Only health is public; every other procedure needs a credential and a role.
     if (path === 'health') expect(procedure.roles).toEqual([]);
-    else expect(errors).toEqual(expect.arrayContaining(['UNAUTHENTICATED', 'FORBIDDEN']));
+    else {
+      const authed = ['UNAUTHENTICATED', 'FORBIDDEN', 'KEY_SOURCE_UNAVAILABLE', 'INTERNAL'];
+      expect(errors).toEqual(expect.arrayContaining(authed));
+    }
+    // Every POST body is held to the gateway's body limit.
+    if (procedure.kind === 'mutation') expect(errors).toContain('PAYLOAD_TOO_LARGE');
     // A procedure with input refuses a bad one with VALIDATION_FAILED.
     if (procedure.input !== null) expect(errors).toContain('VALIDATION_FAILED');
+  });
+
+  test('every code a call can answer is listed by some procedure', () => {
+    const listed = new Set<string>(Object.values(WIRE_PROCEDURES).flatMap((w) => [...w.errors]));
+    // Retired codes (kept, never reused) and codes of start-up and the CLI, not of a call.
+    const notOfACall = [
+      'APPROVAL_PLAN_MISMATCH',
+      'APPROVAL_TENANT_MISMATCH',
+      'CONFIG_INVALID',
+      'DATABASE_IN_USE',
+    ];
+    expect(ERROR_CODE_LIST.filter((c) => !listed.has(c))).toEqual(notOfACall);
   });
 
   test('every code has a one-line summary and a 4xx or 5xx status', () => {

@@ -1,4 +1,4 @@
-import type { HandoffPlan, LineageEvent, Money } from '@handoff/protocol';
+import type { HandoffPlan, LineageEvent, Money, WireInput } from '@handoff/protocol';
 import { toIso } from '../clock.js';
 import { GatewayError } from '../errors.js';
 import type { AuditDispatchRow, AuditReader } from './audit-reader.js';
@@ -7,10 +7,7 @@ import type { AuditDispatchRow, AuditReader } from './audit-reader.js';
  * What to trace: a plan, one dispatch by its idempotency key, or the dispatches of an action id (of `planId`
  * when given, else of the most recent plan with that action id).
  */
-export type TraceTarget =
-  | { planId: string }
-  | { idempotencyKey: string }
-  | { actionId: string; planId?: string };
+export type TraceTarget = WireInput<'lineage.trace'>;
 
 /** One lineage event as a trace lists it: where it is in the log, when, who, and its facts. */
 export interface TracedEvent {

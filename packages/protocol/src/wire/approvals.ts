@@ -19,7 +19,10 @@ export const ApprovalSubmitInputSchema = z.strictObject({ token: z.string().min(
  * What `approvals.submit` answers: the plan's view after the decision, and `decisive` (true when this approval or
  * rejection decided the plan: its last gate met, or a rejection).
  */
-export const ApprovalResultSchema = PlanViewSchema.extend({ decisive: z.boolean() });
+export const ApprovalResultSchema = PlanViewSchema.extend({ decisive: z.boolean() }).meta({
+  id: 'ApprovalResult',
+  description: 'The plan view after the approval, and whether it decided the plan.',
+});
 
 /** `approvers.register`: a key for an approver of the operator's own tenant (`tenantId`, when given, must be it). */
 export const RegisterApproverInputSchema = z.strictObject({
@@ -60,26 +63,33 @@ export const VerificationJwkSchema = z.looseObject({
  * An approver key as the API shows it: the registration with its public JWK and RFC 7638 thumbprint; times are
  * RFC 3339 UTC; `revokedAt`, `revokedBy` and `reason` are null while the key is active.
  */
-export const ApproverViewSchema = z.strictObject({
-  kid: z.string(),
-  tenantId: IdentifierSchema,
-  subject: z.string(),
-  roles: z.array(z.string()),
-  jwk: VerificationJwkSchema,
-  thumbprint: z.string(),
-  status: z.enum(['active', 'revoked']),
-  registeredAt: TimestampSchema,
-  registeredBy: z.string(),
-  revokedAt: TimestampSchema.nullable(),
-  revokedBy: z.string().nullable(),
-  reason: z.string().nullable(),
-});
+export const ApproverViewSchema = z
+  .strictObject({
+    kid: z.string(),
+    tenantId: IdentifierSchema,
+    subject: z.string(),
+    roles: z.array(z.string()),
+    jwk: VerificationJwkSchema,
+    thumbprint: z.string(),
+    status: z.enum(['active', 'revoked']),
+    registeredAt: TimestampSchema,
+    registeredBy: z.string(),
+    revokedAt: TimestampSchema.nullable(),
+    revokedBy: z.string().nullable(),
+    reason: z.string().nullable(),
+  })
+  .meta({
+    id: 'ApproverView',
+    description: 'A registered approver key: subject, roles, public JWK, thumbprint, status.',
+  });
 
 /** What `approvers.rotate` answers: the new registration and the revoked one. */
-export const ApproverRotationSchema = z.strictObject({
-  registered: ApproverViewSchema,
-  revoked: ApproverViewSchema,
-});
+export const ApproverRotationSchema = z
+  .strictObject({
+    registered: ApproverViewSchema,
+    revoked: ApproverViewSchema,
+  })
+  .meta({ id: 'ApproverRotation', description: 'The new registration and the revoked one.' });
 
 /** An approver key as the API shows it (see {@link ApproverViewSchema}). */
 export type ApproverView = z.infer<typeof ApproverViewSchema>;

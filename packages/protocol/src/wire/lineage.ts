@@ -40,21 +40,28 @@ export const LineageTraceInputSchema = z.union(
 );
 
 /** A page of lineage events in `seq` order; `nextCursor` (the last `seq`) is absent on the last page. */
-export const LineagePageSchema = z.strictObject({
-  items: z.array(LineageEventSchema),
-  nextCursor: z.string().optional(),
-});
+export const LineagePageSchema = z
+  .strictObject({
+    items: z.array(LineageEventSchema),
+    nextCursor: z.string().optional(),
+  })
+  .meta({
+    id: 'LineagePage',
+    description: 'A page of lineage events in seq order; nextCursor absent on the last page.',
+  });
 
 /** One lineage event as a trace lists it: its place in the log, time, actor, facts and chain hash. */
-export const TracedEventSchema = z.strictObject({
-  seq: z.int().min(1),
-  type: z.enum(LINEAGE_EVENT_TYPES),
-  occurredAt: TimestampSchema,
-  actor: ActorSchema,
-  refs: z.record(z.string(), z.string()),
-  data: z.record(z.string(), z.unknown()),
-  hash: z.string(),
-});
+export const TracedEventSchema = z
+  .strictObject({
+    seq: z.int().min(1),
+    type: z.enum(LINEAGE_EVENT_TYPES),
+    occurredAt: TimestampSchema,
+    actor: ActorSchema,
+    refs: z.record(z.string(), z.string()),
+    data: z.record(z.string(), z.unknown()),
+    hash: z.string(),
+  })
+  .meta({ id: 'TracedEvent', description: 'One lineage event as a trace lists it.' });
 
 const TracedEventsSchema = z.array(TracedEventSchema);
 
@@ -101,58 +108,63 @@ const TracedDispatchSchema = z.strictObject({
  * (accepted and refused), dispatches with receipts, kill switches that touched it, and every event in `seq`
  * order. Times are RFC 3339 UTC, money integer minor units, digests `sha256:<hex>`.
  */
-export const LineageTraceSchema = z.strictObject({
-  target: LineageTraceInputSchema,
-  plan: z.strictObject({
-    planId: PlanIdSchema,
-    tenantId: z.string(),
-    workflowId: z.string(),
-    digest: z.string(),
-    state: z.string(),
-    reasonCode: z.string().nullable(),
-    submittedBy: z.string(),
-    receivedAt: TimestampSchema,
-    expiresAt: TimestampSchema,
-    recommendedOptionId: z.string(),
-    selectedOptionId: z.string().nullable(),
-  }),
-  copilot: CopilotIdentitySchema.optional(),
-  inputs: z.array(
-    z.strictObject({
-      inputId: z.string(),
-      kind: z.string(),
-      uri: z.string(),
-      version: z.string().optional(),
-      sha256: z.string().optional(),
+export const LineageTraceSchema = z
+  .strictObject({
+    target: LineageTraceInputSchema,
+    plan: z.strictObject({
+      planId: PlanIdSchema,
+      tenantId: z.string(),
+      workflowId: z.string(),
+      digest: z.string(),
+      state: z.string(),
+      reasonCode: z.string().nullable(),
+      submittedBy: z.string(),
+      receivedAt: TimestampSchema,
+      expiresAt: TimestampSchema,
+      recommendedOptionId: z.string(),
+      selectedOptionId: z.string().nullable(),
     }),
-  ),
-  options: z.array(
-    z.strictObject({
-      optionId: z.string(),
-      title: z.string(),
-      channels: z.array(z.string()),
-      actions: z.array(
-        z.strictObject({
-          actionId: z.string(),
-          adapter: z.string(),
-          type: z.string(),
-          estimatedCost: MoneySchema,
-        }),
-      ),
+    copilot: CopilotIdentitySchema.optional(),
+    inputs: z.array(
+      z.strictObject({
+        inputId: z.string(),
+        kind: z.string(),
+        uri: z.string(),
+        version: z.string().optional(),
+        sha256: z.string().optional(),
+      }),
+    ),
+    options: z.array(
+      z.strictObject({
+        optionId: z.string(),
+        title: z.string(),
+        channels: z.array(z.string()),
+        actions: z.array(
+          z.strictObject({
+            actionId: z.string(),
+            adapter: z.string(),
+            type: z.string(),
+            estimatedCost: MoneySchema,
+          }),
+        ),
+      }),
+    ),
+    policy: z.strictObject({
+      version: z.string(),
+      policySetId: z.string().optional(),
+      label: z.string().optional(),
+      evaluations: TracedEventsSchema,
     }),
-  ),
-  policy: z.strictObject({
-    version: z.string(),
-    policySetId: z.string().optional(),
-    label: z.string().optional(),
-    evaluations: TracedEventsSchema,
-  }),
-  budget: z.strictObject({ events: TracedEventsSchema, ledger: z.array(TracedLedgerLineSchema) }),
-  approvals: z.strictObject({
-    accepted: z.array(TracedApprovalSchema),
-    refused: TracedEventsSchema,
-  }),
-  dispatches: z.array(TracedDispatchSchema),
-  controls: TracedEventsSchema,
-  events: TracedEventsSchema,
-});
+    budget: z.strictObject({ events: TracedEventsSchema, ledger: z.array(TracedLedgerLineSchema) }),
+    approvals: z.strictObject({
+      accepted: z.array(TracedApprovalSchema),
+      refused: TracedEventsSchema,
+    }),
+    dispatches: z.array(TracedDispatchSchema),
+    controls: TracedEventsSchema,
+    events: TracedEventsSchema,
+  })
+  .meta({
+    id: 'LineageTrace',
+    description: 'The whole chain behind a plan, from receipts back to its data.',
+  });

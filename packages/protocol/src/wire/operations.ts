@@ -22,14 +22,19 @@ const EpochMsSchema = z.int().min(0);
  * A budget cap: `limit` (integer minor units) per `period` (`day`, `week`, `month`, `total`, counted in
  * `timeZone`, an IANA name, default `UTC`) over a `scope` (the tenant, a workflow, a channel or an adapter).
  */
-export const BudgetCapSchema = z.strictObject({
-  capId: IdentifierSchema,
-  tenantId: IdentifierSchema,
-  scope: z.strictObject({ type: z.enum(CAP_SCOPE_TYPES), value: IdentifierSchema }),
-  period: z.enum(BUDGET_PERIODS),
-  limit: MoneySchema,
-  timeZone: z.string(),
-});
+export const BudgetCapSchema = z
+  .strictObject({
+    capId: IdentifierSchema,
+    tenantId: IdentifierSchema,
+    scope: z.strictObject({ type: z.enum(CAP_SCOPE_TYPES), value: IdentifierSchema }),
+    period: z.enum(BUDGET_PERIODS),
+    limit: MoneySchema,
+    timeZone: z.string(),
+  })
+  .meta({
+    id: 'BudgetCap',
+    description: 'A budget cap: limit (minor units) per period over a scope, counted in timeZone.',
+  });
 
 /**
  * The input of `budget.setCaps`: the tenant's whole cap list, replacing the current one. Each cap is a
@@ -52,14 +57,19 @@ export const ControlTargetSchema = z.strictObject({
 export const PauseInputSchema = ControlTargetSchema.extend({ reason: ReasonSchema });
 
 /** An active kill switch of the tenant; `pausedAt` in ms since the epoch. */
-export const ControlRecordSchema = z.strictObject({
-  tenantId: IdentifierSchema,
-  scopeType: z.enum(CONTROL_SCOPES),
-  scopeValue: z.string(),
-  reason: z.string(),
-  pausedBy: z.string(),
-  pausedAt: EpochMsSchema,
-});
+export const ControlRecordSchema = z
+  .strictObject({
+    tenantId: IdentifierSchema,
+    scopeType: z.enum(CONTROL_SCOPES),
+    scopeValue: z.string(),
+    reason: z.string(),
+    pausedBy: z.string(),
+    pausedAt: EpochMsSchema,
+  })
+  .meta({
+    id: 'ControlRecord',
+    description: 'An active kill switch; pausedAt in ms since the epoch.',
+  });
 
 /** What `control.pause` and `control.resume` answer: the plans the switch paused or resumed. */
 export const ControlResultSchema = z.array(PlanViewSchema);
@@ -84,27 +94,34 @@ export const DispatchResolutionInputSchema = z.strictObject({
  * One dispatch (an outbox row: one action of the plan's option, sent to its adapter). `nextAttemptAt`,
  * `createdAt` and `updatedAt` are in ms since the epoch; `lastError` is the last failure's text.
  */
-export const OutboxRowSchema = z.strictObject({
-  idempotencyKey: z.string(),
-  planId: PlanIdSchema,
-  tenantId: IdentifierSchema,
-  optionId: IdentifierSchema,
-  actionIndex: z.int().min(0),
-  actionId: IdentifierSchema,
-  adapter: z.string(),
-  status: OutboxStatusSchema,
-  attempts: z.int().min(0),
-  nextAttemptAt: EpochMsSchema,
-  lastError: z.string().nullable(),
-  receiptDigest: z.string().nullable(),
-  createdAt: EpochMsSchema,
-  updatedAt: EpochMsSchema,
-});
+export const OutboxRowSchema = z
+  .strictObject({
+    idempotencyKey: z.string(),
+    planId: PlanIdSchema,
+    tenantId: IdentifierSchema,
+    optionId: IdentifierSchema,
+    actionIndex: z.int().min(0),
+    actionId: IdentifierSchema,
+    adapter: z.string(),
+    status: OutboxStatusSchema,
+    attempts: z.int().min(0),
+    nextAttemptAt: EpochMsSchema,
+    lastError: z.string().nullable(),
+    receiptDigest: z.string().nullable(),
+    createdAt: EpochMsSchema,
+    updatedAt: EpochMsSchema,
+  })
+  .meta({
+    id: 'OutboxRow',
+    description: 'One dispatch (outbox row); times in ms since the epoch.',
+  });
 
 /** What `health` answers (no credential needed): the gateway's id, its active policy version and its clock. */
-export const HealthSchema = z.strictObject({
-  status: z.literal('ok'),
-  gatewayId: z.string(),
-  policyVersion: z.string(),
-  time: TimestampSchema,
-});
+export const HealthSchema = z
+  .strictObject({
+    status: z.literal('ok'),
+    gatewayId: z.string(),
+    policyVersion: z.string(),
+    time: TimestampSchema,
+  })
+  .meta({ id: 'Health', description: 'Liveness: gateway id, active policy version, clock.' });

@@ -18,14 +18,20 @@ const MinorSchema = z.int();
  * many different roles when `distinctRoles`); `approvers` are the distinct registered subjects whose approval
  * counts; `satisfied` once the quorum is met.
  */
-export const GateProgressSchema = z.strictObject({
-  gateId: IdentifierSchema,
-  roles: z.array(z.string()).readonly(),
-  quorum: z.int().min(1),
-  distinctRoles: z.boolean(),
-  approvers: z.array(z.string()),
-  satisfied: z.boolean(),
-});
+export const GateProgressSchema = z
+  .strictObject({
+    gateId: IdentifierSchema,
+    roles: z.array(z.string()).readonly(),
+    quorum: z.int().min(1),
+    distinctRoles: z.boolean(),
+    approvers: z.array(z.string()),
+    satisfied: z.boolean(),
+  })
+  .meta({
+    id: 'GateProgress',
+    description:
+      'One approval gate of the option in play: quorum, roles, approvers counted so far, satisfied.',
+  });
 
 /**
  * Why the budget refused a plan (`PlanView.budgetRefusal`), from its latest `budget.refused` lineage event. For
@@ -35,22 +41,28 @@ export const GateProgressSchema = z.strictObject({
  * `BUDGET_CURRENCY_NOT_CONFIGURED`: `currency`. A fact the event does not hold is absent. Amounts are integer
  * minor units of `currency`; `message` is for people and may change between releases.
  */
-export const BudgetRefusalSchema = z.strictObject({
-  code: CodeSchema,
-  message: z.string(),
-  at: TimestampSchema,
-  optionId: z.string().optional(),
-  capId: z.string().optional(),
-  period: z.string().optional(),
-  periodKey: z.string().optional(),
-  currency: z.string().optional(),
-  limitMinor: MinorSchema.optional(),
-  usedMinor: MinorSchema.optional(),
-  requestedMinor: MinorSchema.optional(),
-  headroomMinor: MinorSchema.optional(),
-  declaredMinor: MinorSchema.optional(),
-  chargedMinor: MinorSchema.optional(),
-});
+export const BudgetRefusalSchema = z
+  .strictObject({
+    code: CodeSchema,
+    message: z.string(),
+    at: TimestampSchema,
+    optionId: z.string().optional(),
+    capId: z.string().optional(),
+    period: z.string().optional(),
+    periodKey: z.string().optional(),
+    currency: z.string().optional(),
+    limitMinor: MinorSchema.optional(),
+    usedMinor: MinorSchema.optional(),
+    requestedMinor: MinorSchema.optional(),
+    headroomMinor: MinorSchema.optional(),
+    declaredMinor: MinorSchema.optional(),
+    chargedMinor: MinorSchema.optional(),
+  })
+  .meta({
+    id: 'BudgetRefusal',
+    description:
+      'Why the budget refused the plan: cap, period, limit, used, requested and headroom (minor units).',
+  });
 
 /** One accepted approval or rejection of a plan: the registered subject, its role, the key id and when. */
 export const PlanApprovalSchema = z.strictObject({
@@ -77,30 +89,35 @@ export const PlanBudgetLineSchema = z.strictObject({
  * option, the gates and their progress, the approvals received, the budget lines it holds, and
  * `budgetRefusal` when `reasonCode` is a budget code (else null).
  */
-export const PlanViewSchema = z.strictObject({
-  planId: PlanIdSchema,
-  tenantId: IdentifierSchema,
-  workflowId: IdentifierSchema,
-  digest: DigestSchema,
-  state: PlanStateSchema,
-  pausedFrom: PlanStateSchema.nullable(),
-  reasonCode: z.string().nullable(),
-  recommendedOptionId: IdentifierSchema,
-  selectedOptionId: IdentifierSchema.nullable(),
-  submittedBy: z.string(),
-  copilotModel: z.string(),
-  policyVersion: z.string(),
-  outcome: PolicyOutcomeSchema,
-  decisions: z.array(PolicyDecisionSchema),
-  gates: z.array(GateProgressSchema),
-  approvals: z.array(PlanApprovalSchema),
-  budget: z.array(PlanBudgetLineSchema),
-  budgetRefusal: BudgetRefusalSchema.nullable(),
-  receivedAt: TimestampSchema,
-  updatedAt: TimestampSchema,
-  approvalDeadline: TimestampSchema,
-  expiresAt: TimestampSchema,
-});
+export const PlanViewSchema = z
+  .strictObject({
+    planId: PlanIdSchema,
+    tenantId: IdentifierSchema,
+    workflowId: IdentifierSchema,
+    digest: DigestSchema,
+    state: PlanStateSchema,
+    pausedFrom: PlanStateSchema.nullable(),
+    reasonCode: z.string().nullable(),
+    recommendedOptionId: IdentifierSchema,
+    selectedOptionId: IdentifierSchema.nullable(),
+    submittedBy: z.string(),
+    copilotModel: z.string(),
+    policyVersion: z.string(),
+    outcome: PolicyOutcomeSchema,
+    decisions: z.array(PolicyDecisionSchema),
+    gates: z.array(GateProgressSchema),
+    approvals: z.array(PlanApprovalSchema),
+    budget: z.array(PlanBudgetLineSchema),
+    budgetRefusal: BudgetRefusalSchema.nullable(),
+    receivedAt: TimestampSchema,
+    updatedAt: TimestampSchema,
+    approvalDeadline: TimestampSchema,
+    expiresAt: TimestampSchema,
+  })
+  .meta({
+    id: 'PlanView',
+    description: 'A plan as the gateway shows it; times RFC 3339 UTC, money integer minor units.',
+  });
 
 /** A plan as the API returns it (see {@link PlanViewSchema}). */
 export type PlanView = z.infer<typeof PlanViewSchema>;

@@ -53,51 +53,76 @@ export const PlanListInputSchema = z.strictObject({
 export const PlanCancelInputSchema = z.strictObject({ planId: PlanIdSchema, reason: ReasonSchema });
 
 /** What `plans.submit` answers: the plan view, and whether this call created the plan (false on a resubmission). */
-export const SubmittedPlanSchema = PlanViewSchema.extend({ created: z.boolean() });
+export const SubmittedPlanSchema = PlanViewSchema.extend({ created: z.boolean() }).meta({
+  id: 'SubmittedPlan',
+  description: 'The plan view, and whether this call created the plan.',
+});
 
 /**
  * The outcome of one `plans.submitBatch` item, at the item's index: `{ ok: true, plan }` as `plans.submit` would
  * have answered, or `{ ok: false, status, error }` with the `ErrorEnvelope` and HTTP status `plans.submit` would
  * have answered (nothing is written for a refused item).
  */
-export const BatchItemResultSchema = z.discriminatedUnion('ok', [
-  z.strictObject({ ok: z.literal(true), plan: SubmittedPlanSchema }),
-  z.strictObject({ ok: z.literal(false), status: z.int(), error: ErrorEnvelopeSchema }),
-]);
+export const BatchItemResultSchema = z
+  .discriminatedUnion('ok', [
+    z.strictObject({ ok: z.literal(true), plan: SubmittedPlanSchema }),
+    z.strictObject({ ok: z.literal(false), status: z.int(), error: ErrorEnvelopeSchema }),
+  ])
+  .meta({
+    id: 'BatchItemResult',
+    description: 'One plans.submitBatch item: { ok: true, plan } or { ok: false, status, error }.',
+  });
 
 /** One approval gate an option needs: `quorum` approvals from holders of `roles`; `reasonCode` of its rule. */
-export const ApprovalGateSchema = z.strictObject({
-  gateId: IdentifierSchema,
-  roles: z.array(z.string()),
-  quorum: z.int().min(1),
-  distinctRoles: z.boolean(),
-  reasonCode: z.string(),
-});
+export const ApprovalGateSchema = z
+  .strictObject({
+    gateId: IdentifierSchema,
+    roles: z.array(z.string()),
+    quorum: z.int().min(1),
+    distinctRoles: z.boolean(),
+    reasonCode: z.string(),
+  })
+  .meta({
+    id: 'ApprovalGate',
+    description: 'An approval an option needs: quorum approvals from holders of roles.',
+  });
 
 /** The policy outcome for one option: combined `outcome`, one decision per rule, the gates still open. */
-export const OptionEvaluationSchema = z.strictObject({
-  optionId: IdentifierSchema,
-  outcome: PolicyOutcomeSchema,
-  decisions: z.array(PolicyDecisionSchema),
-  gates: z.array(ApprovalGateSchema),
-});
+export const OptionEvaluationSchema = z
+  .strictObject({
+    optionId: IdentifierSchema,
+    outcome: PolicyOutcomeSchema,
+    decisions: z.array(PolicyDecisionSchema),
+    gates: z.array(ApprovalGateSchema),
+  })
+  .meta({
+    id: 'OptionEvaluation',
+    description: 'The policy outcome for one option: outcome, one decision per rule, open gates.',
+  });
 
 /**
  * What `plans.dryRun` answers (nothing is written, no budget is checked): the plan id, its digest and the policy
  * evaluation, one {@link OptionEvaluationSchema} per option keyed by `optionId`.
  */
-export const DryRunResultSchema = z.strictObject({
-  planId: PlanIdSchema,
-  digest: DigestSchema,
-  evaluation: z.strictObject({
-    policySetId: z.string(),
-    policyVersion: z.string(),
-    options: z.record(z.string(), OptionEvaluationSchema),
-  }),
-});
+export const DryRunResultSchema = z
+  .strictObject({
+    planId: PlanIdSchema,
+    digest: DigestSchema,
+    evaluation: z.strictObject({
+      policySetId: z.string(),
+      policyVersion: z.string(),
+      options: z.record(z.string(), OptionEvaluationSchema),
+    }),
+  })
+  .meta({ id: 'DryRunResult', description: 'The policy evaluation of a plan, nothing recorded.' });
 
 /** A page of plans, newest first; `nextCursor` is absent on the last page. */
-export const PlanPageSchema = z.strictObject({
-  items: z.array(PlanViewSchema),
-  nextCursor: z.string().optional(),
-});
+export const PlanPageSchema = z
+  .strictObject({
+    items: z.array(PlanViewSchema),
+    nextCursor: z.string().optional(),
+  })
+  .meta({
+    id: 'PlanPage',
+    description: 'A page of plans, newest first; nextCursor absent on the last page.',
+  });

@@ -50,26 +50,23 @@ import {
 } from './plans.js';
 import type { WireProcedure } from './wire-types.js';
 
-/** What any authenticated procedure may answer. */
-const AUTHED = ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'FORBIDDEN', 'INTERNAL'] as const;
-/** What `plans.submit` and `plans.dryRun` add: a plan of an unknown version, a body too large, a key source down. */
-const PLAN_BODY = [
-  ...AUTHED,
-  'UNSUPPORTED_VERSION',
-  'PAYLOAD_TOO_LARGE',
+/**
+ * What any authenticated procedure may answer: a bad input, a missing or bad credential (or, for JWT bearer
+ * credentials, an unreachable JWKS), a role or tenant that may not call it, an internal failure.
+ */
+const AUTHED = [
+  'VALIDATION_FAILED',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
   'KEY_SOURCE_UNAVAILABLE',
+  'INTERNAL',
 ] as const;
+/** What a mutation adds: a body larger than the gateway accepts. */
+const WRITES = [...AUTHED, 'PAYLOAD_TOO_LARGE'] as const;
+/** What `plans.submit` and `plans.dryRun` add: a plan of a protocol version the gateway does not support. */
+const PLAN_BODY = [...WRITES, 'UNSUPPORTED_VERSION'] as const;
 /** What the dispatch resolutions answer (`retry` also re-checks the plan, its approvals and budget). */
-const RESOLUTION = [
-  ...AUTHED,
-  'NOT_FOUND',
-  'DISPATCH_STATE_CONFLICT',
-  'SCOPE_PAUSED',
-  'ILLEGAL_TRANSITION',
-  'PLAN_EXPIRED',
-  'APPROVAL_POLICY_MISMATCH',
-  'BUDGET_EXCEEDED',
-] as const;
+const RESOLUTION = [...WRITES, 'NOT_FOUND', 'DISPATCH_STATE_CONFLICT'] as const;
 const READERS = ['copilot', 'approver', 'operator', 'auditor'] as const;
 
 /** Every procedure of the gateway's API, keyed by its tRPC path. */
@@ -99,7 +96,7 @@ export const WIRE_PROCEDURES = {
     roles: ['copilot'],
     summary:
       'Submit 1-100 plans, each as plans.submit on its own; one result per item, a refusal as its ErrorEnvelope.',
-    errors: [...AUTHED, 'PAYLOAD_TOO_LARGE'],
+    errors: WRITES,
   },
   'plans.dryRun': {
     kind: 'mutation',
@@ -133,7 +130,7 @@ export const WIRE_PROCEDURES = {
     output: PlanViewSchema,
     roles: ['copilot', 'operator'],
     summary: 'Cancel a plan that has not started dispatching, releasing its budget.',
-    errors: [...AUTHED, 'NOT_FOUND', 'ILLEGAL_TRANSITION'],
+    errors: [...WRITES, 'NOT_FOUND', 'ILLEGAL_TRANSITION'],
   },
   'approvals.submit': {
     kind: 'mutation',
@@ -143,7 +140,7 @@ export const WIRE_PROCEDURES = {
     summary:
       'Present a signed approval or rejection (compact JWS); answers the plan view and `decisive`.',
     errors: [
-      ...AUTHED,
+      ...WRITES,
       'NOT_FOUND',
       'PLAN_NOT_AWAITING_APPROVAL',
       'APPROVAL_MALFORMED',
@@ -168,7 +165,6 @@ export const WIRE_PROCEDURES = {
       'SCOPE_PAUSED',
       'BUDGET_EXCEEDED',
       'BUDGET_COST_UNDERSTATED',
-      'KEY_SOURCE_UNAVAILABLE',
     ],
   },
   'approvers.list': {
@@ -185,7 +181,7 @@ export const WIRE_PROCEDURES = {
     output: ApproverViewSchema,
     roles: ['operator'],
     summary: "Register an approver's public key (subject, roles) in the operator's tenant.",
-    errors: [...AUTHED, 'APPROVER_REGISTRY_CONFLICT'],
+    errors: [...WRITES, 'APPROVER_REGISTRY_CONFLICT'],
   },
   'approvers.revoke': {
     kind: 'mutation',
@@ -193,7 +189,7 @@ export const WIRE_PROCEDURES = {
     output: ApproverViewSchema,
     roles: ['operator'],
     summary: 'Revoke an approver key: every token of it presented afterwards is refused.',
-    errors: [...AUTHED, 'NOT_FOUND', 'APPROVER_REGISTRY_CONFLICT'],
+    errors: [...WRITES, 'NOT_FOUND', 'APPROVER_REGISTRY_CONFLICT'],
   },
   'approvers.rotate': {
     kind: 'mutation',
@@ -201,7 +197,7 @@ export const WIRE_PROCEDURES = {
     output: ApproverRotationSchema,
     roles: ['operator'],
     summary: 'Register a new key for the subject of oldKid and revoke oldKid, in one transaction.',
-    errors: [...AUTHED, 'NOT_FOUND', 'APPROVER_REGISTRY_CONFLICT'],
+    errors: [...WRITES, 'NOT_FOUND', 'APPROVER_REGISTRY_CONFLICT'],
   },
   'budget.getCaps': {
     kind: 'query',
@@ -217,7 +213,7 @@ export const WIRE_PROCEDURES = {
     output: BudgetCapSchema.array(),
     roles: ['operator'],
     summary: "Replace the tenant's budget caps; a bad list is refused whole, nothing changes.",
-    errors: [...AUTHED, 'BUDGET_CAP_INVALID'],
+    errors: [...WRITES, 'BUDGET_CAP_INVALID'],
   },
   'control.pause': {
     kind: 'mutation',
@@ -226,7 +222,7 @@ export const WIRE_PROCEDURES = {
     roles: ['operator'],
     summary:
       'Kill switch: pause a scope (tenant, workflow, channel, adapter, copilot model); answers the plans paused.',
-    errors: AUTHED,
+    errors: WRITES,
   },
   'control.resume': {
     kind: 'mutation',
@@ -234,7 +230,7 @@ export const WIRE_PROCEDURES = {
     output: ControlResultSchema,
     roles: ['operator'],
     summary: 'Resume a paused scope; answers the plans resumed.',
-    errors: [...AUTHED, 'NOT_FOUND'],
+    errors: [...WRITES, 'NOT_FOUND'],
   },
   'control.list': {
     kind: 'query',
@@ -258,7 +254,14 @@ export const WIRE_PROCEDURES = {
     output: OutboxRowSchema,
     roles: ['operator'],
     summary: 'Send a dead or in-doubt dispatch again.',
-    errors: RESOLUTION,
+    errors: [
+      ...RESOLUTION,
+      'SCOPE_PAUSED',
+      'ILLEGAL_TRANSITION',
+      'PLAN_EXPIRED',
+      'APPROVAL_POLICY_MISMATCH',
+      'BUDGET_EXCEEDED',
+    ],
   },
   'dispatch.abandon': {
     kind: 'mutation',
@@ -266,7 +269,7 @@ export const WIRE_PROCEDURES = {
     output: OutboxRowSchema,
     roles: ['operator'],
     summary: 'Give up a dead or in-doubt dispatch.',
-    errors: [...AUTHED, 'NOT_FOUND', 'DISPATCH_STATE_CONFLICT'],
+    errors: RESOLUTION,
   },
   'dispatch.confirm': {
     kind: 'mutation',
@@ -274,7 +277,7 @@ export const WIRE_PROCEDURES = {
     output: OutboxRowSchema,
     roles: ['operator'],
     summary: 'Record that the platform did carry out an in-doubt dispatch.',
-    errors: [...AUTHED, 'NOT_FOUND', 'DISPATCH_STATE_CONFLICT'],
+    errors: RESOLUTION,
   },
   'lineage.query': {
     kind: 'query',
