@@ -9,7 +9,9 @@ import { exportOpenLineage } from '../../audit/export-openlineage.js';
 import { openExportSource } from '../../audit/export-source.js';
 import type { LineageSource } from '../../audit/lineage-source.js';
 import { importCheckpointKey } from '../../audit/tree-head.js';
+import type { VerificationReport } from '../../audit/verification-failure.js';
 import { verifyLineage } from '../../audit/verify-lineage.js';
+import { verifyLineageAgainst } from '../../audit/verify-witness.js';
 import { systemClock } from '../../clock.js';
 import { GatewayError } from '../../errors.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
@@ -41,7 +43,32 @@ export function openReadOnly(path: string): Database.Database {
 interface VerifyOptions extends TrustOptions {
   db?: string;
   export?: string;
+  against?: string;
   json?: boolean;
+}
+
+/** The text of a `--against` file. @throws GatewayError `NOT_FOUND` when it cannot be read. */
+function readWitness(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new GatewayError('NOT_FOUND', `Cannot read the witness file ${path}`, { cause: error });
+  }
+}
+
+/** The human form of a verification report, one witness failure per extra line. */
+function renderReport(report: VerificationReport, seconds: number): string {
+  const witness = report.witness
+    ? [`witness: ${report.witness.heads} signed tree heads checked`].concat(
+        report.witness.failures.map(
+          (f) => `witness line ${f.witnessLine}: ${f.code}: ${f.message}`,
+        ),
+      )
+    : [];
+  const head = report.ok
+    ? `${report.anchored ? 'OK' : 'OK (UNANCHORED)'}: ${report.events} events (${report.mode}), ${report.checkpoints} checkpoints, ${report.approvals} approvals, ${report.documents} documents verified in ${seconds.toFixed(1)} s; head ${report.headHash}`
+    : `BROKEN at seq ${report.failure.seq}${report.failure.line ? ` (line ${report.failure.line})` : ''}: ${report.failure.code}: ${report.failure.message}`;
+  return [head, ...witness].join('\n');
 }
 
 const UNANCHORED_WARNING =
@@ -57,6 +84,10 @@ function registerVerify(lineage: Command, io: Io, setExit: SetExit): void {
     )
     .option('--db <file>', 'a gateway database file (opened read-only)')
     .option('--export <file>', 'a JSON Lines bundle from `handoff lineage export`')
+    .option(
+      '--against <file>',
+      'also prove the lineage still holds every signed tree head of this witness file (checkpoints.witnessFile, or JWS lines)',
+    )
     .option('--json', 'print JSON');
   trustOptions(verify)
     .addHelpText(
@@ -82,21 +113,19 @@ function registerVerify(lineage: Command, io: Io, setExit: SetExit): void {
           const source: LineageSource = opts.db
             ? openDatabaseSource(opts.db)
             : await openExportSource(opts.export ?? '');
+          const witness = opts.against === undefined ? undefined : readWitness(opts.against);
           const bar = progressBar('verifying', { json });
           const started = performance.now();
           try {
-            const report = await verifyLineage(source, {
-              trust,
-              onProgress: (d, t) => bar.update(d, t),
-            });
+            const options = { trust, onProgress: (d: number, t?: number) => bar.update(d, t) };
+            const report =
+              witness === undefined
+                ? await verifyLineage(source, options)
+                : await verifyLineageAgainst(source, witness, options);
             bar.finish();
             const seconds = (performance.now() - started) / 1000;
             if (!report.anchored) io.err(UNANCHORED_WARNING);
-            printResult(io, json, report, () =>
-              report.ok
-                ? `${report.anchored ? 'OK' : 'OK (UNANCHORED)'}: ${report.events} events (${report.mode}), ${report.checkpoints} checkpoints, ${report.approvals} approvals, ${report.documents} documents verified in ${seconds.toFixed(1)} s; head ${report.headHash}`
-                : `BROKEN at seq ${report.failure.seq}${report.failure.line ? ` (line ${report.failure.line})` : ''}: ${report.failure.code}: ${report.failure.message}`,
-            );
+            printResult(io, json, report, () => renderReport(report, seconds));
             return report.ok ? EXIT.OK : EXIT.REFUSED;
           } finally {
             source.close();
