@@ -29,7 +29,8 @@
  * | `DOCUMENT_DIGEST_MISMATCH` | a stored document (plan, evaluation, policy set, token, receipt, ...) does not hash
  * |   | to the digest it is stored and named under; `seq` is the first event naming it |
  *
- * Against a witness file (`--against`; `witnessLine` is its 1-based line, `seq` the head's `treeSize`):
+ * Against a witness file (`--against`; `witnessLine` is its 1-based line; `seq` is the head's `treeSize`, the first
+ * missing event for `WITNESS_TREE_TRUNCATED`, and 0 for a line that yields no verified head):
  *
  * | code | meaning |
  * | --- | --- |

@@ -128,6 +128,17 @@ describe('lineage: witness', () => {
     const honest = await verifyAgainst(database, witness, jwks);
     expect(honest.code).toBe(0);
     expect(honest.report).toMatchObject({ ok: true, witness: { heads: 2, failures: [] } });
+    const plain = await runBin([
+      'lineage',
+      'verify',
+      '--db',
+      database,
+      '--against',
+      witness,
+      ...jwks,
+    ]);
+    expect(plain.code).toBe(0);
+    expect(plain.out).toMatch(/^OK: .*\nwitness: 2 signed tree heads checked\n?$/s);
     t.held();
 
     // The careful cut: back to the first head's own events, the later checkpoint row removed with them, so the
@@ -147,6 +158,9 @@ describe('lineage: witness', () => {
       failure: { code: 'WITNESS_TREE_TRUNCATED', witnessLine: 2, events: kept },
     });
     expect(witnessCodes(against.report)).toEqual(['WITNESS_TREE_TRUNCATED']);
+    const cutText = await runBin(['lineage', 'verify', '--db', cut, '--against', witness, ...jwks]);
+    expect(cutText.code).toBe(1);
+    expect(cutText.out).toContain('witness line 2: WITNESS_TREE_TRUNCATED');
     t.held();
   });
 
