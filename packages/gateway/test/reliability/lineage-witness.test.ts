@@ -6,12 +6,12 @@ import type { JWK } from 'jose';
 import { afterEach, describe, expect, test } from 'vitest';
 import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
 import { importCheckpointKey, signTreeHead } from '../../src/audit/tree-head.js';
-import type { PlanView } from '../../src/pipeline/plan-view.js';
 import { forgeHistory, tamperableCopy } from '../audit/tamper.js';
 import { runBin } from '../cli/cli-support.js';
 import { GATEWAY_ID, type HttpGateway, rawCall, startHttpGateway } from '../http/http-fixture.js';
 import { fixturePlan } from '../support/harness.js';
 import { tally } from './tally.js';
+import { approvedPlan, submitOverHttp } from './trust-support.js';
 
 /**
  * Issue 14, "tree heads kept outside the database": a gateway runtime configured with `checkpoints.witnessFile`
@@ -28,33 +28,11 @@ afterEach(async () => {
   gw = undefined;
 });
 
-/**
- * Submits the fixture plan over HTTP (plan id ending in `n`) and, when `approve`, approves it with both keys (one
- * approved plan takes the budget: a second one stays awaiting approval).
- */
-async function submittedPlan(g: HttpGateway, n: number, approve = true): Promise<PlanView> {
-  const plan = { ...fixturePlan(), planId: `019a8f2e-5c4b-7d3e-9a1f-2b3c4d5e6f7${n}` };
-  const submitted = await rawCall(g.url, 'plans.submit', {
-    type: 'mutation',
-    input: { plan },
-    credential: g.callers.acme.copilot.apiKey,
-  });
-  expect(submitted.status).toBe(200);
-  const view = (submitted.body as { result: { data: PlanView } }).result.data;
-  if (!approve) return view;
-  for (const [key, sub, role] of [
-    [g.keys.finance, 'fiona.finance', 'finance'],
-    [g.keys.marketing, 'mark.lead', 'marketing_lead'],
-  ] as const) {
-    const answer = await rawCall(g.url, 'approvals.submit', {
-      type: 'mutation',
-      input: { token: await g.sign(view, { key, sub, role }) },
-      credential: g.callers.acme.approver.apiKey,
-    });
-    expect(answer.status).toBe(200);
-  }
-  return view;
-}
+/** The fixture plan under another plan id (ending in `n`). */
+const planNo = (n: number) => ({
+  ...fixturePlan(),
+  planId: `019a8f2e-5c4b-7d3e-9a1f-2b3c4d5e6f7${n}`,
+});
 
 /**
  * A gateway with a checkpoint key and a witness file in its config; two plans, a tree head after each. Returns
@@ -69,12 +47,12 @@ async function witnessedGateway(name: string) {
   gw = await startHttpGateway({ checkpoints: { keyFile, witnessFile: witness } });
   const checkpointer = gw.runtime.checkpointer;
   if (!checkpointer) throw new Error('the config names a checkpoint key');
-  await submittedPlan(gw, 1);
+  await approvedPlan(gw, planNo(1));
   const first = await checkpointer.checkpoint();
   const older = join(dir, `${name}.older.db`);
   await gw.store.sqlite.backup(older);
   gw.clock.advance(60_000);
-  await submittedPlan(gw, 2, false);
+  await submitOverHttp(gw, planNo(2));
   const second = await checkpointer.checkpoint();
   const health = await rawCall(gw.url, 'health', { type: 'query' });
   expect(health.body).toMatchObject({
@@ -260,7 +238,7 @@ describe('lineage: witness', () => {
     gw = await startHttpGateway({
       checkpoints: { keyFile, witnessFile: join(dir, 'missing-dir', 'witness.jsonl') },
     });
-    await submittedPlan(gw, 1);
+    await approvedPlan(gw, planNo(1));
     t.tried();
     await expect(gw.runtime.checkpointer?.checkpoint()).rejects.toMatchObject({ code: 'INTERNAL' });
     expect(gw.store.sqlite.prepare('select count(*) from lineage_checkpoints').pluck().get()).toBe(
