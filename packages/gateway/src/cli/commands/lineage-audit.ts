@@ -12,6 +12,7 @@ import { importCheckpointKey } from '../../audit/tree-head.js';
 import type { VerificationReport } from '../../audit/verification-failure.js';
 import { verifyLineage } from '../../audit/verify-lineage.js';
 import { verifyLineageAgainst } from '../../audit/verify-witness.js';
+import { WitnessFile } from '../../audit/witness-file.js';
 import { systemClock } from '../../clock.js';
 import { GatewayError } from '../../errors.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
@@ -206,6 +207,14 @@ function readPrivateJwk(file: string): JWK {
   }
 }
 
+interface CheckpointOptions {
+  db: string;
+  key: string;
+  gatewayId: string;
+  witness?: string;
+  json?: boolean;
+}
+
 function registerCheckpoint(lineage: Command, io: Io, setExit: SetExit): void {
   lineage
     .command('checkpoint')
@@ -213,8 +222,12 @@ function registerCheckpoint(lineage: Command, io: Io, setExit: SetExit): void {
     .requiredOption('--db <file>', 'the gateway database file')
     .requiredOption('--key <file>', 'the private Ed25519 JWK (`handoff keys generate --alg EdDSA`)')
     .requiredOption('--gateway-id <id>', 'this gateway id')
+    .option(
+      '--witness <file>',
+      'also append the signed tree head to this witness file (as checkpoints.witnessFile; fsynced)',
+    )
     .option('--json', 'print JSON')
-    .action(async (opts: { db: string; key: string; gatewayId: string; json?: boolean }) => {
+    .action(async (opts: CheckpointOptions) => {
       setExit(
         await run(io, opts.json ?? false, async () => {
           const key = await importCheckpointKey(readPrivateJwk(opts.key));
@@ -224,6 +237,7 @@ function registerCheckpoint(lineage: Command, io: Io, setExit: SetExit): void {
               key,
               gatewayId: opts.gatewayId,
               clock: systemClock,
+              ...(opts.witness ? { witness: new WitnessFile(opts.witness) } : {}),
             });
             const record = await checkpointer.checkpoint();
             const result = record
