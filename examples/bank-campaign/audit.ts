@@ -21,6 +21,7 @@ import {
 import type { Expectations } from '../shared/expectations.js';
 import type { StoryGateway } from '../shared/story-gateway.js';
 import { detail, formatMoney, paint, verdict } from '../shared/terminal.js';
+import { checkAgainstWitness, type WitnessFindings } from '../shared/witness-step.js';
 
 type Trace = Awaited<ReturnType<StoryGateway['api']['auditor']['lineage']['trace']['query']>>;
 
@@ -31,6 +32,7 @@ export interface AuditFindings {
   trace: Trace;
   chain: ChainVerdict;
   offline: VerificationReport;
+  witness: WitnessFindings;
 }
 
 const short = (digest: string | undefined | null) => (digest ? `${digest.slice(0, 19)}…` : '-');
@@ -124,13 +126,28 @@ export async function auditCallList(input: {
       trace.budget.ledger.some((l) => l.status === 'committed'),
     'the enrolment succeeded with a stored receipt, and its budget moved from reserved to committed',
   );
-  const chain = checkChain(await readLineage(auditor), checks);
-  // The auditor's trust anchors, from outside the database: the approvers' JWKS the gateway was configured with
-  // (this story's gateway signs no checkpoints).
-  const approverJwks = JSON.parse(
-    readFileSync(join(gw.dir, 'keys', 'approvers.jwks.json'), 'utf8'),
-  ) as { keys: JWK[] };
-  const trust = anchorsFromJwks({ keys: [] }, approverJwks);
+  // The gateway signs a tree head now (a served gateway does so every checkpoints.intervalMs), also appended to
+  // the witness file outside the database: what an operator ships off the machine.
+  const treeHead = await gw.runtime.checkpointer?.checkpoint();
+  detail(
+    `tree head signed: ${treeHead?.treeSize} events, root ${short(treeHead?.rootHash)}, key ${treeHead?.kid}, ` +
+      'appended to witness.jsonl',
+  );
+  const events = await readLineage(auditor);
+  const chain = checkChain(events, checks);
+  // The auditor's trust anchors, from outside the database: the gateway's checkpoint JWKS and the approvers'
+  // JWKS the gateway was configured with.
+  const jwks = (name: string) =>
+    JSON.parse(readFileSync(join(gw.dir, 'keys', name), 'utf8')) as { keys: JWK[] };
+  const trust = anchorsFromJwks(jwks('checkpoint.jwks.json'), jwks('approvers.jwks.json'));
   const offline = await checkDatabaseOffline(join(gw.dir, 'gateway.db'), trust, checks);
-  return { planId: plan.planId, idempotencyKey: key || undefined, trace, chain, offline };
+  const witness = await checkAgainstWitness({
+    databaseFile: join(gw.dir, 'gateway.db'),
+    witnessFile: join(gw.dir, 'witness.jsonl'),
+    trust,
+    events,
+    seq: dispatch?.events.at(-1)?.seq ?? 0,
+    checks,
+  });
+  return { planId: plan.planId, idempotencyKey: key || undefined, trace, chain, offline, witness };
 }

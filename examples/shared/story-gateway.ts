@@ -157,6 +157,22 @@ export async function startStoryGateway(options: StoryGatewayOptions): Promise<S
     `${JSON.stringify(copilotJwks, null, 2)}\n`,
   );
 
+  // The gateway's checkpoint key: it signs tree heads of the lineage, each also appended to `witness.jsonl`
+  // (outside the database). The auditor trusts its public half from `keys/checkpoint.jwks.json`.
+  const checkpointKey = await generateSigningKeyPair({
+    alg: 'EdDSA',
+    kid: `${options.story}-checkpoints`,
+  });
+  writeFileSync(
+    join(dir, 'keys', 'checkpoint.private.jwk.json'),
+    `${JSON.stringify(checkpointKey.privateJwk, null, 2)}\n`,
+    { mode: 0o600 },
+  );
+  writeFileSync(
+    join(dir, 'keys', 'checkpoint.jwks.json'),
+    `${JSON.stringify({ keys: [checkpointKey.publicJwk] }, null, 2)}\n`,
+  );
+
   const apiKeys = {} as Record<StoryCaller, string>;
   const entries = Object.entries(STORY_CALLERS).map(([caller, roles]) => {
     const apiKey = generateApiKey();
@@ -182,6 +198,7 @@ export async function startStoryGateway(options: StoryGatewayOptions): Promise<S
     provenance: { copilotKeys: [{ type: 'file', path: 'keys/copilot.jwks.json' }], required: true },
     policy: { file: options.policyFile },
     caps: options.caps,
+    checkpoints: { keyFile: 'keys/checkpoint.private.jwk.json', witnessFile: 'witness.jsonl' },
   };
   const configFile = join(dir, 'handoff.config.json');
   writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
@@ -271,7 +288,10 @@ export async function keepServing(
   detail(`${cli} plan get ${planId} --url ${gw.url} --api-key ${gw.apiKeys.operator}`, 4);
   detail(`${cli} lineage query --url ${gw.url} --plan ${planId}`, 4);
   detail(`${cli} lineage trace --url ${gw.url} --plan ${planId}`, 4);
-  detail(`${cli} lineage verify --db ${dir}/gateway.db --config ${dir}/handoff.config.json`, 4);
+  detail(
+    `${cli} lineage verify --db ${dir}/gateway.db --config ${dir}/handoff.config.json --against ${dir}/witness.jsonl`,
+    4,
+  );
   detail(`${cli} plan submit <plan.json> --url ${gw.url} --api-key ${gw.apiKeys.copilot}`, 4);
   detail(`approver keys: ${dir}/keys/*.private.jwk.json; config: ${dir}/handoff.config.json`, 4);
   detail('Ctrl-C stops it.');

@@ -14,6 +14,7 @@ import {
 } from './approvals/approver-admin.js';
 import type { LineageTrace, TraceTarget } from './audit/lineage-trace.js';
 import { traceInStore } from './audit/trace-in-store.js';
+import type { WitnessHealth } from './audit/witness-file.js';
 import { type Principal, requireRole } from './auth/principal.js';
 import { type BudgetCap, parseBudgetCaps } from './budget/cap.js';
 import {
@@ -288,13 +289,23 @@ export class Gateway {
     return (await expireDuePlans(this.deps.store, this.deps.clock)).length;
   }
 
-  /** Liveness and the facts a load balancer or operator checks. */
-  health(): { status: 'ok'; gatewayId: string; policyVersion: string; time: string } {
+  /**
+   * Liveness and the facts a load balancer or operator checks; with a witness file configured, its state
+   * (`witness.status` is `failing` while tree heads cannot be written to it: checkpoints are then not published).
+   */
+  health(): {
+    status: 'ok';
+    gatewayId: string;
+    policyVersion: string;
+    time: string;
+    witness?: WitnessHealth;
+  } {
     return {
       status: 'ok',
       gatewayId: this.deps.gatewayId,
       policyVersion: this.deps.policy.version,
       time: new Date(this.deps.clock.now()).toISOString(),
+      ...(this.deps.witness ? { witness: this.deps.witness.health() } : {}),
     };
   }
 }

@@ -57,8 +57,11 @@ export type {
   VerificationFailure,
   VerificationFailureCode,
   VerificationReport,
+  WitnessFailure,
 } from './audit/verification-failure.js';
 export { type VerifyLineageOptions, verifyLineage } from './audit/verify-lineage.js';
+export { verifyLineageAgainst } from './audit/verify-witness.js';
+export type { WitnessHealth, WitnessLine } from './audit/witness-file.js';
 export { generateApiKey, hashApiKey } from './auth/api-keys.js';
 export { type Principal, ROLES, type Role } from './auth/principal.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';

@@ -9,6 +9,7 @@ import { configuredApproverKeys, seedApprovers } from './approvals/seed-approver
 import {
   checkpointerFromConfig,
   DEFAULT_CHECKPOINT_INTERVAL_MS,
+  witnessFromConfig,
 } from './audit/checkpoint-config.js';
 import { type Checkpointer, startCheckpointing } from './audit/checkpointer.js';
 import type { Authenticator } from './auth/authenticate.js';
@@ -161,6 +162,7 @@ async function openRuntime(
   let autoDispatch = false;
   let onDispatchError: (error: unknown) => void = () => undefined;
   const provenance = config.provenance;
+  const witness = witnessFromConfig(loaded);
   const gateway = new Gateway({
     store,
     clock,
@@ -186,6 +188,7 @@ async function openRuntime(
     onActionsQueued: () => {
       if (autoDispatch) dispatcher.runDue().catch(onDispatchError);
     },
+    ...(witness ? { witness } : {}),
   });
   try {
     await seedApprovers(store, configuredApprovers, copilots, (kid, tenantId) =>
@@ -219,7 +222,7 @@ async function openRuntime(
   });
   // A crash may have left requests in flight: settle them before anything dispatches.
   await dispatcher.recover();
-  const checkpointer = await checkpointerFromConfig(loaded, store, clock);
+  const checkpointer = await checkpointerFromConfig(loaded, store, clock, witness);
   return {
     ...(checkpointer ? { checkpointer } : {}),
     gateway,

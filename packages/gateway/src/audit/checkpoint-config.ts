@@ -6,6 +6,7 @@ import { GatewayError } from '../errors.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { Checkpointer } from './checkpointer.js';
 import { type CheckpointKey, importCheckpointKey } from './tree-head.js';
+import { WitnessFile } from './witness-file.js';
 
 /** How often a running gateway signs a checkpoint when `checkpoints.intervalMs` is not set: hourly. */
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 3_600_000;
@@ -20,10 +21,25 @@ export async function checkpointerFromConfig(
   loaded: LoadedConfig,
   store: SqliteStore,
   clock: Clock,
+  witness = witnessFromConfig(loaded),
 ): Promise<Checkpointer | undefined> {
   const key = await checkpointKeyFromConfig(loaded);
   if (key === undefined) return undefined;
-  return new Checkpointer(store, { key, gatewayId: loaded.config.gatewayId, clock });
+  return new Checkpointer(store, {
+    key,
+    gatewayId: loaded.config.gatewayId,
+    clock,
+    ...(witness ? { witness } : {}),
+  });
+}
+
+/**
+ * The witness file of the config's `checkpoints.witnessFile` (relative to the config file), or `undefined` when
+ * none is configured. Nothing is opened until the first checkpoint.
+ */
+export function witnessFromConfig(loaded: LoadedConfig): WitnessFile | undefined {
+  const file = loaded.config.checkpoints?.witnessFile;
+  return file === undefined ? undefined : new WitnessFile(resolveConfigPath(loaded, file));
 }
 
 /**

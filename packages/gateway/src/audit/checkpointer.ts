@@ -7,6 +7,7 @@ import * as schema from '../store/sqlite/schema.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { eventLeafHash, hexOf, MerkleAccumulator } from './merkle-tree.js';
 import { type CheckpointKey, signTreeHead, type TreeHead } from './tree-head.js';
+import type { WitnessFile } from './witness-file.js';
 
 /** A signed checkpoint as stored in `lineage_checkpoints` (`signedAt` in epoch ms, `signature` the JWS). */
 export interface CheckpointRecord {
@@ -24,6 +25,12 @@ export interface CheckpointerOptions {
   /** The signing gateway's id: in every tree head, and the tenant under which `checkpoint.signed` is recorded. */
   gatewayId: string;
   clock: Clock;
+  /**
+   * Where each signed tree head is also appended, outside the database (`checkpoints.witnessFile`). A head counts
+   * as published only once it is in both: a failed witness write fails the checkpoint (nothing is stored) and it
+   * is retried at the next one.
+   */
+  witness?: WitnessFile;
 }
 
 /**
@@ -53,7 +60,8 @@ export class Checkpointer {
    *
    * @returns the new checkpoint, or `undefined` when there was nothing new to sign.
    * @throws GatewayError `INTERNAL` when the stored lineage has a `seq` gap or no longer matches a stored
-   *   checkpoint (it was altered: run `handoff lineage verify`); nothing is written then.
+   *   checkpoint (it was altered: run `handoff lineage verify`), or the witness file cannot be appended to and
+   *   synced; nothing is written to the database then.
    */
   checkpoint(): Promise<CheckpointRecord | undefined> {
     return this.#store.transaction(async (tx) => {
@@ -120,6 +128,16 @@ export class Checkpointer {
           data: { treeSize: size, kid: key.kid, signedAt: treeHead.signedAt },
         },
       ]);
+      // Last, inside the transaction: a failed write rolls the checkpoint back. A head written whose commit then
+      // fails is harmless: it commits to events 1..treeSize, which stay.
+      this.#options.witness?.append({
+        kind: 'LineageTreeHead',
+        treeSize: size,
+        rootHash,
+        signedAt: treeHead.signedAt,
+        kid: key.kid,
+        jws: record.signature,
+      });
       return record;
     });
   }

@@ -28,6 +28,23 @@
  * | `APPROVAL_CLAIMS_MISMATCH` | the signed claims differ from what the event or the approvals table records |
  * | `DOCUMENT_DIGEST_MISMATCH` | a stored document (plan, evaluation, policy set, token, receipt, ...) does not hash
  * |   | to the digest it is stored and named under; `seq` is the first event naming it |
+ *
+ * Against a witness file (`--against`; `witnessLine` is its 1-based line; `seq` is the head's `treeSize`, the first
+ * missing event for `WITNESS_TREE_TRUNCATED`, and 0 for a line that yields no verified head):
+ *
+ * | code | meaning |
+ * | --- | --- |
+ * | `WITNESS_MALFORMED` | a line is neither a witness line nor a compact JWS, names no kid, or its readable
+ * |   | copies differ from what was signed; or the witness holds no tree head (`witnessLine` 0) |
+ * | `WITNESS_SIGNATURE_INVALID` | the head does not verify with the trusted key of its kid: forged, altered, or
+ * |   | signed by another key under a trusted kid |
+ * | `WITNESS_KEY_UNTRUSTED` | no trusted checkpoint key has the kid that signed the head (or the verification is
+ * |   | unanchored): e.g. history rewritten and re-signed under a new key |
+ * | `WITNESS_INCONSISTENT` | a later line has a smaller size than an earlier one, or the same size and another root |
+ * | `WITNESS_TREE_TRUNCATED` | the lineage has fewer events than a witnessed head: its tail was deleted or the
+ * |   | database rolled back past that head; `seq` is the first missing event |
+ * | `WITNESS_ROOT_MISMATCH` | the Merkle root of the lineage's first `treeSize` events is not the witnessed one:
+ * |   | history was rewritten (or rolled back and written again) |
  */
 export type VerificationFailure =
   | (Located & { code: 'EXPORT_MALFORMED' })
@@ -56,7 +73,28 @@ export type VerificationFailure =
   | (Located & { code: 'APPROVAL_KEY_UNTRUSTED'; kid: string })
   | (Located & { code: 'APPROVAL_SIGNATURE_INVALID'; kid: string })
   | (Located & { code: 'APPROVAL_CLAIMS_MISMATCH'; field: string })
-  | (Located & { code: 'DOCUMENT_DIGEST_MISMATCH'; digest: string; kind: string });
+  | (Located & { code: 'DOCUMENT_DIGEST_MISMATCH'; digest: string; kind: string })
+  | WitnessFailure;
+
+/** A failure of a lineage against a witness file (see {@link VerificationFailure}). */
+export type WitnessFailure =
+  | (Located & { code: 'WITNESS_MALFORMED'; witnessLine: number })
+  | (Located & { code: 'WITNESS_KEY_UNTRUSTED'; witnessLine: number; kid: string })
+  | (Located & { code: 'WITNESS_SIGNATURE_INVALID'; witnessLine: number })
+  | (Located & { code: 'WITNESS_INCONSISTENT'; witnessLine: number; treeSize: number })
+  | (Located & {
+      code: 'WITNESS_TREE_TRUNCATED';
+      witnessLine: number;
+      treeSize: number;
+      events: number;
+    })
+  | (Located & {
+      code: 'WITNESS_ROOT_MISMATCH';
+      witnessLine: number;
+      treeSize: number;
+      expected: string;
+      found: string;
+    });
 
 /** Every verification failure code. */
 export type VerificationFailureCode = VerificationFailure['code'];
@@ -97,4 +135,9 @@ export interface VerificationCounts {
   anchored: boolean;
   /** Stored documents re-hashed against their digests (a database source only). */
   documents: number;
+  /**
+   * Given a witness file: how many of its tree heads verified and were matched against the lineage, and every
+   * witness failure (in line order); any failure makes the report `ok: false`.
+   */
+  witness?: { heads: number; failures: WitnessFailure[] };
 }

@@ -82,7 +82,7 @@ const BATCH = 512;
  * consecutive seqs. Closes nothing: the caller closes the source.
  *
  * What this cannot see: a log cut back to an earlier signed checkpoint, or events after the last checkpoint
- * rewritten, need tree heads kept outside the database to compare with.
+ * rewritten, need tree heads kept outside the database to compare with: see `verifyLineageAgainst`.
  *
  * @throws GatewayError `KEY_SOURCE_UNAVAILABLE` or `CONFIG_INVALID` when a trust anchor cannot be read.
  */

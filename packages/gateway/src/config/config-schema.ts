@@ -74,6 +74,8 @@ export const ApproverConfigSchema = z.strictObject({
  *   variable); `dispatch`: how often the outbox is polled and how failed actions are retried.
  * - `checkpoints`: sign the lineage's Merkle tree head (RFC 9162) every `intervalMs` (default 3600000) with the
  *   private Ed25519 JWK in `keyFile` (`handoff keys generate --alg EdDSA`); its public key is recorded and kept.
+ *   `witnessFile`: each signed tree head is also appended there (outside the database, fsynced); a failed write
+ *   fails that checkpoint, is logged and shows in `health`.
  */
 export const GatewayConfigSchema = z.strictObject({
   gatewayId: IdentifierSchema,
@@ -138,6 +140,10 @@ export const GatewayConfigSchema = z.strictObject({
         .min(1)
         .meta({ description: 'Private Ed25519 JWK file, relative to the config file.' }),
       intervalMs: z.int().min(1000).max(86_400_000).optional(),
+      witnessFile: z.string().min(1).optional().meta({
+        description:
+          'Append-only file (relative to the config file) each signed tree head is also written to, one JSON line, fsynced; ship it off the machine.',
+      }),
     })
     .optional(),
 });

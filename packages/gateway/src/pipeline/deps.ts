@@ -2,6 +2,7 @@ import type { Actor, HandoffPlan } from '@handoff/protocol';
 import type { CopilotDirectory } from '../approvals/approver-registry.js';
 import type { KeySource } from '../approvals/key-source.js';
 import type { TenantKeySources } from '../approvals/registry-key-source.js';
+import type { WitnessHealth } from '../audit/witness-file.js';
 import type { Principal } from '../auth/principal.js';
 import type { Clock } from '../clock.js';
 import type { PolicyEvaluation } from '../policy/evaluate.js';
@@ -37,6 +38,8 @@ export interface PipelineDeps {
   provenance?: { keys: KeySource; required: boolean; clockToleranceSec: number };
   /** Called after a commit that queued outbox rows (a plan approved, a dispatch retried): wakes a dispatcher. */
   onActionsQueued?: () => void;
+  /** The witness file tree heads are appended to (`checkpoints.witnessFile`): its state shows in `health`. */
+  witness?: { health(): WitnessHealth };
 }
 
 /** The lineage actor of a principal. */

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -176,6 +176,7 @@ describe('handoff lineage (offline on a database file)', () => {
     const keyFile = join(dir, 'cp.private.jwk.json');
     writeFileSync(keyFile, JSON.stringify(pair.privateJwk), { mode: 0o600 });
     const copy = join(dir, 'checkpointed.db');
+    const witness = join(dir, 'checkpointed.witness.jsonl');
     copyFileSync(db, copy);
     const args = [
       'lineage',
@@ -186,11 +187,17 @@ describe('handoff lineage (offline on a database file)', () => {
       keyFile,
       '--gateway-id',
       'gw-test',
+      '--witness',
+      witness,
       '--json',
     ];
     const first = await runCli(...args);
     expect(first.code).toBe(0);
     expect(JSON.parse(first.out)).toMatchObject({ signed: true, kid: 'cp-cli' });
+    const witnessed = readFileSync(witness, 'utf8').trim().split('\n');
+    expect(witnessed.map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({ treeSize: JSON.parse(first.out).treeSize, kid: 'cp-cli' }),
+    ]);
     expect(first.out).not.toContain(String(pair.privateJwk.d));
     const jwks = JSON.parse((await runCli('lineage', 'jwks', '--db', copy)).out) as {
       keys: { kid: string }[];
@@ -213,6 +220,14 @@ describe('handoff lineage (offline on a database file)', () => {
       cliJwks,
     );
     expect(trusted.code).toBe(0);
+    // Against the witness file the checkpoint also went to: it still holds that tree head.
+    const against = [...anchors, '--checkpoint-keys', cliJwks, '--against'];
+    const witnessOk = await runCli('lineage', 'verify', '--db', copy, ...against, witness);
+    expect(witnessOk.code).toBe(0);
+    expect(witnessOk.out).toContain('witness: 1 signed tree heads checked');
+    const noWitness = await runCli('lineage', 'verify', '--db', copy, ...against, `${witness}.x`);
+    expect(noWitness.code).not.toBe(0);
+    expect(noWitness.err).toContain(`Cannot read the witness file ${witness}.x`);
     // Or from the gateway config: the public half of checkpoints.keyFile, and approvals.keys.
     const config = join(dir, 'handoff.config.json');
     writeFileSync(

@@ -59,6 +59,8 @@ export interface HttpGatewayOptions {
   adapters?: readonly AutomationAdapter[];
   /** The config's `dispatch` section (retries, circuit breaker). */
   dispatch?: Record<string, number>;
+  /** The config's `checkpoints` section (key file, witness file: absolute paths). */
+  checkpoints?: Record<string, unknown>;
 }
 
 /**
@@ -108,6 +110,7 @@ export async function startHttpGateway(options: HttpGatewayOptions = {}) {
       auth: { apiKeys },
       policy: { inline: fixturePolicy() },
       ...(options.dispatch ? { dispatch: options.dispatch } : {}),
+      ...(options.checkpoints ? { checkpoints: options.checkpoints } : {}),
       caps: options.caps ?? [
         ...defaultCaps(),
         {

@@ -1,10 +1,13 @@
-import type { Action } from '@handoff/protocol';
+import type { Action, HandoffPlan } from '@handoff/protocol';
+import { expect } from 'vitest';
+import type { PlanView } from '../../src/pipeline/plan-view.js';
 import { type HttpGateway, rawCall } from '../http/http-fixture.js';
-import { TENANT } from '../support/harness.js';
+import { fixturePlan, TENANT } from '../support/harness.js';
 
 /*
- * What the `trust:` reliability cases share: a procedure called over HTTP and read back as data or a refusal, a
- * monthly cap of the fixture tenant, and the example ad campaign's daily budget raise.
+ * What the `trust:` (and `lineage:`) reliability cases share: a procedure called over HTTP and read back as data or
+ * a refusal, a plan submitted and approved over HTTP, a monthly cap of the fixture tenant, and the example ad
+ * campaign's daily budget raise.
  */
 
 /** A procedure's answer over HTTP: its status, its data (on success) or its refusal's code and message. */
@@ -61,4 +64,42 @@ export function dailyRaise(declared: number): Action {
       newBudget: { amountMinor: 48_000, currency: 'EUR' },
     },
   };
+}
+
+/** Submits `plan` (default: the fixture plan) over HTTP as acme's copilot; its view. */
+export async function submitOverHttp(
+  g: HttpGateway,
+  plan: HandoffPlan = fixturePlan(),
+): Promise<PlanView> {
+  const submitted = await rawCall(g.url, 'plans.submit', {
+    type: 'mutation',
+    input: { plan },
+    credential: g.callers.acme.copilot.apiKey,
+  });
+  expect(submitted.status).toBe(200);
+  return (submitted.body as { result: { data: PlanView } }).result.data;
+}
+
+/** Submits `plan` over HTTP and approves it with the finance and marketing-lead keys; its view at submission. */
+export async function approvedPlan(
+  g: HttpGateway,
+  plan: HandoffPlan = fixturePlan(),
+): Promise<PlanView> {
+  const view = await submitOverHttp(g, plan);
+  expect(view.state).toBe('awaiting_approval');
+  let last: PlanView = view;
+  for (const [key, sub, role] of [
+    [g.keys.finance, 'fiona.finance', 'finance'],
+    [g.keys.marketing, 'mark.lead', 'marketing_lead'],
+  ] as const) {
+    const answer = await rawCall(g.url, 'approvals.submit', {
+      type: 'mutation',
+      input: { token: await g.sign(view, { key, sub, role }) },
+      credential: g.callers.acme.approver.apiKey,
+    });
+    expect(answer.status).toBe(200);
+    last = (answer.body as { result: { data: PlanView } }).result.data;
+  }
+  expect(['approved', 'dispatching', 'completed', 'failed']).toContain(last.state);
+  return view;
 }

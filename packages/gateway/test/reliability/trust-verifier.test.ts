@@ -8,13 +8,12 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
 import { Checkpointer } from '../../src/audit/checkpointer.js';
 import { importCheckpointKey } from '../../src/audit/tree-head.js';
-import type { PlanView } from '../../src/pipeline/plan-view.js';
 import { bodyOf, forgeHistory, tamperableCopy } from '../audit/tamper.js';
 import { runBin } from '../cli/cli-support.js';
 import { scriptedAdapter, throttled } from '../dispatch/scripted-adapter.js';
-import { GATEWAY_ID, type HttpGateway, rawCall, startHttpGateway } from '../http/http-fixture.js';
-import { fixturePlan } from '../support/harness.js';
+import { GATEWAY_ID, type HttpGateway, startHttpGateway } from '../http/http-fixture.js';
 import { tally } from './tally.js';
+import { approvedPlan } from './trust-support.js';
 
 /**
  * Issue 13, observations 7 and 8, as an attacker who can write the gateway's SQLite file: the offline verifier
@@ -31,32 +30,6 @@ afterEach(async () => {
   await gw?.close();
   gw = undefined;
 });
-
-/** Submits the fixture plan over HTTP and approves it with the finance and marketing-lead keys. */
-async function approvedPlan(g: HttpGateway): Promise<PlanView> {
-  const submitted = await rawCall(g.url, 'plans.submit', {
-    type: 'mutation',
-    input: { plan: fixturePlan() },
-    credential: g.callers.acme.copilot.apiKey,
-  });
-  const view = (submitted.body as { result: { data: PlanView } }).result.data;
-  expect(view.state).toBe('awaiting_approval');
-  let last: PlanView = view;
-  for (const [key, sub, role] of [
-    [g.keys.finance, 'fiona.finance', 'finance'],
-    [g.keys.marketing, 'mark.lead', 'marketing_lead'],
-  ] as const) {
-    const answer = await rawCall(g.url, 'approvals.submit', {
-      type: 'mutation',
-      input: { token: await g.sign(view, { key, sub, role }) },
-      credential: g.callers.acme.approver.apiKey,
-    });
-    expect(answer.status).toBe(200);
-    last = (answer.body as { result: { data: PlanView } }).result.data;
-  }
-  expect(['approved', 'dispatching', 'completed', 'failed']).toContain(last.state);
-  return view;
-}
 
 /** Writes a JWKS file of `keys` and returns its path. */
 function jwksFile(name: string, keys: JWK[]): string {

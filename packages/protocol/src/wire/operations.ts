@@ -123,5 +123,18 @@ export const HealthSchema = z
     gatewayId: z.string(),
     policyVersion: z.string(),
     time: TimestampSchema,
+    witness: z
+      .strictObject({
+        status: z.enum(['ok', 'failing']),
+        file: z.string(),
+        lastTreeSize: z.int().min(0),
+        failedWrites: z.int().min(0),
+        lastError: z.string().optional(),
+      })
+      .optional()
+      .meta({
+        description:
+          'The witness file of signed tree heads (checkpoints.witnessFile), when configured: failing while heads cannot be appended (checkpoints are then not published).',
+      }),
   })
   .meta({ id: 'Health', description: 'Liveness: gateway id, active policy version, clock.' });

@@ -9,7 +9,10 @@ import { exportOpenLineage } from '../../audit/export-openlineage.js';
 import { openExportSource } from '../../audit/export-source.js';
 import type { LineageSource } from '../../audit/lineage-source.js';
 import { importCheckpointKey } from '../../audit/tree-head.js';
+import type { VerificationReport } from '../../audit/verification-failure.js';
 import { verifyLineage } from '../../audit/verify-lineage.js';
+import { verifyLineageAgainst } from '../../audit/verify-witness.js';
+import { WitnessFile } from '../../audit/witness-file.js';
 import { systemClock } from '../../clock.js';
 import { GatewayError } from '../../errors.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
@@ -41,7 +44,32 @@ export function openReadOnly(path: string): Database.Database {
 interface VerifyOptions extends TrustOptions {
   db?: string;
   export?: string;
+  against?: string;
   json?: boolean;
+}
+
+/** The text of a `--against` file. @throws GatewayError `NOT_FOUND` when it cannot be read. */
+function readWitness(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new GatewayError('NOT_FOUND', `Cannot read the witness file ${path}`, { cause: error });
+  }
+}
+
+/** The human form of a verification report, one witness failure per extra line. */
+function renderReport(report: VerificationReport, seconds: number): string {
+  const witness = report.witness
+    ? [`witness: ${report.witness.heads} signed tree heads checked`].concat(
+        report.witness.failures.map(
+          (f) => `witness line ${f.witnessLine}: ${f.code}: ${f.message}`,
+        ),
+      )
+    : [];
+  const head = report.ok
+    ? `${report.anchored ? 'OK' : 'OK (UNANCHORED)'}: ${report.events} events (${report.mode}), ${report.checkpoints} checkpoints, ${report.approvals} approvals, ${report.documents} documents verified in ${seconds.toFixed(1)} s; head ${report.headHash}`
+    : `BROKEN at seq ${report.failure.seq}${report.failure.line ? ` (line ${report.failure.line})` : ''}: ${report.failure.code}: ${report.failure.message}`;
+  return [head, ...witness].join('\n');
 }
 
 const UNANCHORED_WARNING =
@@ -57,6 +85,10 @@ function registerVerify(lineage: Command, io: Io, setExit: SetExit): void {
     )
     .option('--db <file>', 'a gateway database file (opened read-only)')
     .option('--export <file>', 'a JSON Lines bundle from `handoff lineage export`')
+    .option(
+      '--against <file>',
+      'also prove the lineage still holds every signed tree head of this witness file (checkpoints.witnessFile, or JWS lines)',
+    )
     .option('--json', 'print JSON');
   trustOptions(verify)
     .addHelpText(
@@ -82,21 +114,19 @@ function registerVerify(lineage: Command, io: Io, setExit: SetExit): void {
           const source: LineageSource = opts.db
             ? openDatabaseSource(opts.db)
             : await openExportSource(opts.export ?? '');
+          const witness = opts.against === undefined ? undefined : readWitness(opts.against);
           const bar = progressBar('verifying', { json });
           const started = performance.now();
           try {
-            const report = await verifyLineage(source, {
-              trust,
-              onProgress: (d, t) => bar.update(d, t),
-            });
+            const options = { trust, onProgress: (d: number, t?: number) => bar.update(d, t) };
+            const report =
+              witness === undefined
+                ? await verifyLineage(source, options)
+                : await verifyLineageAgainst(source, witness, options);
             bar.finish();
             const seconds = (performance.now() - started) / 1000;
             if (!report.anchored) io.err(UNANCHORED_WARNING);
-            printResult(io, json, report, () =>
-              report.ok
-                ? `${report.anchored ? 'OK' : 'OK (UNANCHORED)'}: ${report.events} events (${report.mode}), ${report.checkpoints} checkpoints, ${report.approvals} approvals, ${report.documents} documents verified in ${seconds.toFixed(1)} s; head ${report.headHash}`
-                : `BROKEN at seq ${report.failure.seq}${report.failure.line ? ` (line ${report.failure.line})` : ''}: ${report.failure.code}: ${report.failure.message}`,
-            );
+            printResult(io, json, report, () => renderReport(report, seconds));
             return report.ok ? EXIT.OK : EXIT.REFUSED;
           } finally {
             source.close();
@@ -177,6 +207,14 @@ function readPrivateJwk(file: string): JWK {
   }
 }
 
+interface CheckpointOptions {
+  db: string;
+  key: string;
+  gatewayId: string;
+  witness?: string;
+  json?: boolean;
+}
+
 function registerCheckpoint(lineage: Command, io: Io, setExit: SetExit): void {
   lineage
     .command('checkpoint')
@@ -184,8 +222,12 @@ function registerCheckpoint(lineage: Command, io: Io, setExit: SetExit): void {
     .requiredOption('--db <file>', 'the gateway database file')
     .requiredOption('--key <file>', 'the private Ed25519 JWK (`handoff keys generate --alg EdDSA`)')
     .requiredOption('--gateway-id <id>', 'this gateway id')
+    .option(
+      '--witness <file>',
+      'also append the signed tree head to this witness file (as checkpoints.witnessFile; fsynced)',
+    )
     .option('--json', 'print JSON')
-    .action(async (opts: { db: string; key: string; gatewayId: string; json?: boolean }) => {
+    .action(async (opts: CheckpointOptions) => {
       setExit(
         await run(io, opts.json ?? false, async () => {
           const key = await importCheckpointKey(readPrivateJwk(opts.key));
@@ -195,6 +237,7 @@ function registerCheckpoint(lineage: Command, io: Io, setExit: SetExit): void {
               key,
               gatewayId: opts.gatewayId,
               clock: systemClock,
+              ...(opts.witness ? { witness: new WitnessFile(opts.witness) } : {}),
             });
             const record = await checkpointer.checkpoint();
             const result = record
