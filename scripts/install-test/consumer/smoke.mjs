@@ -41,6 +41,17 @@ check(
   'protocol: a plan with an empty planId is refused',
 );
 
+// The OpenAPI document of the HTTP API ships with the protocol, and names every procedure of its wire API.
+const openapi = JSON.parse(
+  await readFile(new URL(import.meta.resolve('@handoff/protocol/openapi/handoff.openapi.json'))),
+);
+const { WIRE_PROCEDURES } = await import('@handoff/protocol');
+check(
+  openapi.openapi.startsWith('3.1') &&
+    Object.keys(WIRE_PROCEDURES).every((path) => `/${path}` in openapi.paths),
+  'protocol: the shipped OpenAPI 3.1 document has a path for every wire procedure',
+);
+
 // 2. @handoff/copilot-adapter: a fresh plan from the corpus one (new id and window), validated and signed.
 const copilotKey = generateKeyPairSync('ed25519');
 const privateJwk = { ...copilotKey.privateKey.export({ format: 'jwk' }), kid: 'copilot-1' };
