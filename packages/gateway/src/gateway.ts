@@ -22,7 +22,7 @@ import {
   listDispatches,
   resolveDispatch,
 } from './dispatch/dead-letters.js';
-import { GatewayError } from './errors.js';
+import { GatewayError, isGatewayError } from './errors.js';
 import {
   type LineageQuery,
   listPlanPage,
@@ -75,6 +75,15 @@ export class Gateway {
     const result = await submitPlan(this.deps, principal, plan, signature);
     const { record, created } = result;
     const view = { ...result.view, created };
+    if (created) {
+      this.deps.metrics?.planSubmitted({
+        tenantId: record.tenantId,
+        state: record.state,
+        reasonCode: record.reasonCode,
+        optionId: record.recommendedOptionId,
+        evaluation: result.evaluation,
+      });
+    }
     if (created && record.state === 'approved') this.deps.onActionsQueued?.();
     return view;
   }
@@ -141,8 +150,14 @@ export class Gateway {
     token: string,
   ): Promise<PlanView & { decisive: boolean }> {
     this.#authorize(principal, 'approvals.submit');
-    const result = await approvePlan(this.deps, principal, token);
+    const result = await approvePlan(this.deps, principal, token).catch((error: unknown) => {
+      if (isGatewayError(error)) this.deps.metrics?.approvalPresented(error.code);
+      throw error;
+    });
     const { record, decisive } = result;
+    this.deps.metrics?.approvalPresented();
+    if (decisive)
+      this.deps.metrics?.approvalDecided(record.state, record.updatedAt - record.receivedAt);
     const view = { ...result.view, decisive };
     if (record.state === 'approved') this.deps.onActionsQueued?.();
     return view;
@@ -280,6 +295,7 @@ export class Gateway {
   ): Promise<OutboxRow> {
     this.#authorize(principal, `dispatch.${input.resolution}`);
     const row = await resolveDispatch(this.deps, principal, input);
+    this.deps.metrics?.dispatchResolved(input.resolution);
     if (row.status === 'pending') this.deps.onActionsQueued?.();
     return row;
   }

@@ -20,6 +20,8 @@ import { adaptersFromConfig } from './dispatch/adapters-config.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { Gateway } from './gateway.js';
 import { type GatewayLogger, loggableError, silentLogger } from './logger.js';
+import { GatewayMetrics } from './observability/metrics.js';
+import { sqliteStateSource } from './observability/metrics-sqlite.js';
 import { SYSTEM_ACTOR } from './pipeline/deps.js';
 import { toStoredCap } from './pipeline/reserve-budget.js';
 import { policyVersion } from './policy/policy-set.js';
@@ -140,11 +142,16 @@ async function openRuntime(
   if (databasePath !== ':memory:') await store.startWalCheckpointer();
   const version = policyVersion(policySet);
   const dispatchConfig = config.dispatch ?? {};
+  const metrics =
+    config.observability?.metrics?.enabled === false
+      ? undefined
+      : new GatewayMetrics(sqliteStateSource(store, clock));
   const dispatcher = new Dispatcher({
     store,
     clock,
     adapters: options.adapters ?? adaptersFromConfig(config.adapters ?? [], options.env),
     onPause: config.killSwitch?.onPause ?? 'keep',
+    ...(metrics ? { metrics } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(dispatchConfig.concurrency ? { concurrency: dispatchConfig.concurrency } : {}),
     ...(dispatchConfig.breakerThreshold
@@ -189,6 +196,7 @@ async function openRuntime(
       if (autoDispatch) dispatcher.runDue().catch(onDispatchError);
     },
     ...(witness ? { witness } : {}),
+    ...(metrics ? { metrics } : {}),
   });
   try {
     await seedApprovers(store, configuredApprovers, copilots, (kid, tenantId) =>
@@ -264,6 +272,7 @@ export async function startGateway(
         : logger.warn({ path, code }, 'request refused'),
     gateway: runtime.gateway,
     authenticator: runtime.authenticator,
+    ...(runtime.gateway.deps.metrics ? { metrics: runtime.gateway.deps.metrics } : {}),
     ...(config.listen?.host ? { host: config.listen.host } : {}),
     ...(config.listen?.port !== undefined ? { port: config.listen.port } : {}),
     ...(config.listen?.maxBodyBytes ? { maxBodyBytes: config.listen.maxBodyBytes } : {}),

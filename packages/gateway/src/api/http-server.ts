@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { createHTTPServer } from '@trpc/server/adapters/standalone';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { Gateway } from '../gateway.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 import { Admission, DEFAULT_MAX_CONCURRENT_REQUESTS } from './admission.js';
+import { serveMetrics, timeRequest } from './metrics-route.js';
 import { appRouter } from './router.js';
 import { watchUtf8 } from './utf8-guard.js';
 
@@ -25,6 +27,8 @@ export interface HttpServerOptions {
    * with their bodies unread, so memory stays bounded under any number of connections. `health` never waits.
    */
   maxConcurrentRequests?: number;
+  /** Served at `GET /metrics`, and told each request's latency. Absent: no `/metrics` route. */
+  metrics?: GatewayMetrics;
   /** Called with each error a procedure ends in (for logging without tokens or payloads). */
   onError?: (info: { path: string | undefined; code: string; message: string }) => void;
 }
@@ -46,6 +50,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     // Admitted first (the body is read only then), and bodies must be UTF-8 (RFC 8259 section 8.1): watched as
     // they stream, refused before any procedure runs.
     middleware: (req, res, next) => {
+      if (serveMetrics(req, res, options.metrics)) return;
+      timeRequest(req, res, options.metrics);
       const start = () => {
         watchUtf8(req, () => notUtf8.add(req));
         next();

@@ -76,6 +76,8 @@ export const ApproverConfigSchema = z.strictObject({
  *   private Ed25519 JWK in `keyFile` (`handoff keys generate --alg EdDSA`); its public key is recorded and kept.
  *   `witnessFile`: each signed tree head is also appended there (outside the database, fsynced); a failed write
  *   fails that checkpoint, is logged and shows in `health`.
+ * - `observability.metrics.enabled`: serve Prometheus metrics at `GET /metrics`, unauthenticated (default true;
+ *   see `docs/metrics.md`).
  */
 export const GatewayConfigSchema = z.strictObject({
   gatewayId: IdentifierSchema,
@@ -133,6 +135,17 @@ export const GatewayConfigSchema = z.strictObject({
     .optional(),
   adapters: z.array(AdapterConfigSchema).max(50).optional(),
   dispatch: DispatchConfigSchema.optional(),
+  observability: z
+    .strictObject({
+      metrics: z
+        .strictObject({
+          enabled: z.boolean().optional().meta({
+            description: 'Serve Prometheus metrics at `GET /metrics` (default true).',
+          }),
+        })
+        .optional(),
+    })
+    .optional(),
   checkpoints: z
     .strictObject({
       keyFile: z

@@ -8,6 +8,7 @@ import {
   handleWhen,
 } from 'cockatiel';
 import type { Clock } from '../clock.js';
+import { type GatewayMetrics, OK_CODE } from '../observability/metrics.js';
 import { SYSTEM_ACTOR } from '../pipeline/deps.js';
 import type { GatewayStore, OutboxRow } from '../store/store.js';
 import { claimAction } from './claim-action.js';
@@ -46,6 +47,8 @@ export interface DispatcherOptions {
   breakerThreshold?: number;
   /** How long an open circuit waits before one trial request. Default 30,000 ms. */
   breakerHalfOpenAfterMs?: number;
+  /** Told each attempt's adapter, fate, code and duration (on `clock`). Absent: none kept. */
+  metrics?: GatewayMetrics;
 }
 
 /** What one {@link Dispatcher.runDue} did, by outcome. */
@@ -282,6 +285,12 @@ export class Dispatcher {
       return result;
     });
     summary[FATE_FIELD[fate]] += 1;
+    this.#options.metrics?.dispatchAttempted(
+      adapter ? row.adapter : 'unknown',
+      fate,
+      outcome.kind === 'succeeded' ? OK_CODE : outcome.error.code,
+      atMs - now,
+    );
   }
 
   async #execute(

@@ -31,6 +31,8 @@ export interface SubmitResult {
   created: boolean;
   /** The plan as the API shows it, read in the same transaction. */
   view: PlanView;
+  /** The policy evaluation of this submission (for metrics). */
+  evaluation: PolicyEvaluation;
 }
 
 /**
@@ -145,7 +147,12 @@ export async function submitPlan(
     const existing = await tx.getPlan(plan.tenantId, plan.planId);
     if (existing) {
       if (existing.digest === digest && existing.tenantId === plan.tenantId)
-        return { record: existing, created: false, view: await planView(tx, existing) };
+        return {
+          record: existing,
+          created: false,
+          view: await planView(tx, existing),
+          evaluation,
+        };
       throw new GatewayError(
         'PLAN_CONFLICT',
         `Plan ${plan.planId} was already submitted with another digest`,
@@ -163,7 +170,7 @@ export async function submitPlan(
       { plan, canonical, digest, evaluation, provenance },
       now,
     );
-    return { record, created: true, view: await planView(tx, record) };
+    return { record, created: true, view: await planView(tx, record), evaluation };
   });
 }
 

@@ -61,6 +61,8 @@ export interface HttpGatewayOptions {
   dispatch?: Record<string, number>;
   /** The config's `checkpoints` section (key file, witness file: absolute paths). */
   checkpoints?: Record<string, unknown>;
+  /** The config's `observability` section. */
+  observability?: Record<string, unknown>;
 }
 
 /**
@@ -111,6 +113,7 @@ export async function startHttpGateway(options: HttpGatewayOptions = {}) {
       policy: { inline: fixturePolicy() },
       ...(options.dispatch ? { dispatch: options.dispatch } : {}),
       ...(options.checkpoints ? { checkpoints: options.checkpoints } : {}),
+      ...(options.observability ? { observability: options.observability } : {}),
       caps: options.caps ?? [
         ...defaultCaps(),
         {
