@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.js';
+import { type HttpGateway, rawCall, startHttpGateway } from '../http/http-fixture.js';
 import { runCli } from './cli-support.js';
 import { extractCommands, handoffOptions, handoffPaths } from './readme-commands.js';
 
@@ -13,9 +14,20 @@ import { extractCommands, handoffOptions, handoffPaths } from './readme-commands
 
 const gatewayRoot = join(new URL('.', import.meta.url).pathname, '../..');
 const doc = readFileSync(join(gatewayRoot, 'docs/deployment.md'), 'utf8');
-const handoffCommands = extractCommands('packages/gateway/docs/deployment.md', doc)
-  .map((c) => c.text)
-  .filter((text) => /^handoff\s/.test(text));
+const shown = extractCommands('packages/gateway/docs/deployment.md', doc).map((c) => c.text);
+const handoffCommands = shown.filter((text) => /^handoff\s/.test(text));
+
+/** A `curl` line of the runbook as a tRPC call: `-X POST` is a mutation, the path follows the host, `-d` the input. */
+function curlCall(line: string): { path: string; type: 'query' | 'mutation'; input?: unknown } {
+  const path = /http:\/\/127\.0\.0\.1:8787\/([\w.]+)/.exec(line)?.[1];
+  if (path === undefined) throw new Error(`no gateway path in ${line}`);
+  const data = / -d '([^']*)'/.exec(line)?.[1];
+  return {
+    path,
+    type: line.includes('-X POST') ? 'mutation' : 'query',
+    ...(data === undefined ? {} : { input: JSON.parse(data) as unknown }),
+  };
+}
 
 describe('docs/deployment.md', () => {
   test('shows the backup, dispatch, approvers and lineage commands an operator needs', () => {
@@ -58,4 +70,31 @@ describe('docs/deployment.md', () => {
       new RegExp(`^RestartPreventExitStatus=${EXIT.USAGE} ${EXIT.CONFIG} ${EXIT.IN_USE}$`, 'm'),
     );
   });
+});
+
+describe('the kill-switch calls of the runbook, as written, against a gateway', () => {
+  let gw: HttpGateway;
+  beforeAll(async () => {
+    gw = await startHttpGateway();
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  test('pause, list and resume the tenant answer 200, and list shows the pause', async () => {
+    const calls = shown.filter((text) => text.startsWith('curl ')).map(curlCall);
+    expect(calls.map((c) => `${c.type} ${c.path}`)).toEqual([
+      'mutation control.pause',
+      'query control.list',
+      'mutation control.resume',
+    ]);
+    const credential = gw.callers.acme.operator.apiKey;
+    const answers = [];
+    for (const call of calls)
+      answers.push(await rawCall(gw.url, call.path, { ...call, credential }));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(JSON.stringify(answers[1]?.body)).toContain('"scopeValue":"acme-bank"');
+    const after = await rawCall(gw.url, 'control.list', { type: 'query', credential });
+    expect(JSON.stringify(after.body)).not.toContain('"scopeValue":"acme-bank"');
+  }, 60_000);
 });
