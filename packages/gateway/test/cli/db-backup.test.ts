@@ -214,4 +214,30 @@ describe('handoff db backup of a running gateway', () => {
     },
     TIMEOUT,
   );
+
+  test(
+    'a missing --to folder is a usage error (exit 2), an unreadable --against witness a refusal (exit 1)',
+    async () => {
+      const inMissing = join(out, 'no-such-folder', 'copy.db');
+      const noFolder = await runCli(
+        'db',
+        'backup',
+        '--config',
+        folder.configFile,
+        '--to',
+        inMissing,
+      );
+      expect(noFolder.code).toBe(EXIT.USAGE);
+      expect(noFolder.err).toContain('NO_FOLDER');
+      const target = join(out, 'witnessed.db');
+      const noWitness = await runCli(
+        ...['db', 'backup', '--config', folder.configFile, '--to', target],
+        ...['--against', join(out, 'missing-witness.jsonl')],
+      );
+      expect(noWitness.code).toBe(EXIT.REFUSED);
+      expect(noWitness.err).toContain('Cannot read the witness file');
+      expect(existsSync(target)).toBe(false);
+    },
+    TIMEOUT,
+  );
 });

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfigFile, resolveConfigPath } from '../../config/load-config.js';
 import { GatewayError } from '../../errors.js';
@@ -10,6 +9,7 @@ import { progressBar } from '../progress.js';
 import { run } from '../run-command.js';
 import {
   noAnchorError,
+  readWitness,
   type TrustOptions,
   trustFromOptions,
   trustOptions,
@@ -33,15 +33,6 @@ function sourceOf(opts: BackupCliOptions): string {
   throw new GatewayError('VALIDATION_FAILED', 'Give --db, or --config to back up its database', {
     issues: [{ path: '', code: 'NO_SOURCE', message: 'Use --db <file> or --config <file>' }],
   });
-}
-
-/** The text of a `--against` witness file. @throws GatewayError `NOT_FOUND` when it cannot be read. */
-function readWitness(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new GatewayError('NOT_FOUND', `Cannot read the witness file ${path}`, { cause: error });
-  }
 }
 
 /** A refusal of the command line itself (no source; a target refused before copying): exit 2, not 1. */

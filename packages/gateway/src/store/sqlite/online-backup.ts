@@ -178,7 +178,11 @@ export async function backupDatabase(options: BackupOptions): Promise<BackupOutc
         );
       }
     }
-    fsyncPath(dirname(target));
+    try {
+      fsyncPath(dirname(target));
+    } catch {
+      // Not every platform can open a folder to fsync it (Windows): the rename is done either way.
+    }
     return { ok: true, target, bytes: statSync(target).size, report };
   } finally {
     removeDatabaseFiles(temp);
