@@ -31,6 +31,7 @@ import {
 } from '@handoff/gateway';
 import type { HandoffPlan, Money } from '@handoff/protocol';
 import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
+import { keepCommands, keepObservability } from './keep-hints.js';
 import type { SkipClock } from './skip-clock.js';
 import { detail, heading, paint } from './terminal.js';
 
@@ -280,19 +281,14 @@ export async function keepServing(
   closeOthers: () => Promise<void>,
 ): Promise<void> {
   gw.dispatchOnItsOwn();
-  const cli = 'node packages/gateway/bin/handoff.mjs';
   const dir = relative(REPO_ROOT, gw.dir);
+  const facts = { url: gw.url, dir, planId, apiKeys: gw.apiKeys };
   heading('The gateway keeps running (--keep)');
   detail(`from the repository root, in another terminal:`);
-  detail(paint('bold', `export HANDOFF_API_KEY=${gw.apiKeys.auditor}   # the auditor's key`), 4);
-  detail(`${cli} plan get ${planId} --url ${gw.url} --api-key ${gw.apiKeys.operator}`, 4);
-  detail(`${cli} lineage query --url ${gw.url} --plan ${planId}`, 4);
-  detail(`${cli} lineage trace --url ${gw.url} --plan ${planId}`, 4);
-  detail(
-    `${cli} lineage verify --db ${dir}/gateway.db --config ${dir}/handoff.config.json --against ${dir}/witness.jsonl`,
-    4,
-  );
-  detail(`${cli} plan submit <plan.json> --url ${gw.url} --api-key ${gw.apiKeys.copilot}`, 4);
+  const [auditorKey, ...commands] = keepCommands(facts);
+  detail(paint('bold', auditorKey ?? ''), 4);
+  for (const command of commands) detail(command, 4);
+  for (const line of keepObservability(facts)) detail(line, 4);
   detail(`approver keys: ${dir}/keys/*.private.jwk.json; config: ${dir}/handoff.config.json`, 4);
   detail('Ctrl-C stops it.');
   await new Promise<void>((resolve) => {

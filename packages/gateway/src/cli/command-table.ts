@@ -54,6 +54,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     description: 'the outbox: dead letters and in-doubt dispatches',
     load: async () => (await import('./commands/dispatch.js')).registerDispatch,
   },
+  {
+    name: 'db',
+    description: 'the database: a verified online backup',
+    load: async () => (await import('./commands/db.js')).registerDb,
+  },
 ];
 
 /**

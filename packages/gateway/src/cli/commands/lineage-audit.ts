@@ -23,6 +23,7 @@ import { progressBar } from '../progress.js';
 import { run } from '../run-command.js';
 import {
   noAnchorError,
+  readWitness,
   type TrustOptions,
   trustFromOptions,
   trustOptions,
@@ -46,15 +47,6 @@ interface VerifyOptions extends TrustOptions {
   export?: string;
   against?: string;
   json?: boolean;
-}
-
-/** The text of a `--against` file. @throws GatewayError `NOT_FOUND` when it cannot be read. */
-function readWitness(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new GatewayError('NOT_FOUND', `Cannot read the witness file ${path}`, { cause: error });
-  }
 }
 
 /** The human form of a verification report, one witness failure per extra line. */

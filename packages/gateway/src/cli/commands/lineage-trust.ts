@@ -129,6 +129,15 @@ export async function trustFromOptions(opts: TrustOptions): Promise<VerifierTrus
   };
 }
 
+/** The text of a `--against` witness file. @throws GatewayError `NOT_FOUND` when it cannot be read. */
+export function readWitness(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new GatewayError('NOT_FOUND', `Cannot read the witness file ${path}`, { cause: error });
+  }
+}
+
 /** The refusal when `lineage verify` is given no trust anchor. */
 export function noAnchorError(): GatewayError {
   return new GatewayError(
