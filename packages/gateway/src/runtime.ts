@@ -16,7 +16,7 @@ import type { Authenticator } from './auth/authenticate.js';
 import { parseBudgetCaps } from './budget/cap.js';
 import { type Clock, systemClock } from './clock.js';
 import { type LoadedConfig, resolveConfigPath } from './config/load-config.js';
-import { adaptersFromConfig } from './dispatch/adapters-config.js';
+import { adaptersFromConfig, privateNetworkAdapters } from './dispatch/adapters-config.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { Gateway } from './gateway.js';
 import { type GatewayLogger, loggableError, silentLogger } from './logger.js';
@@ -140,6 +140,12 @@ async function openRuntime(
   if (databasePath !== ':memory:') await store.startWalCheckpointer();
   const version = policyVersion(policySet);
   const dispatchConfig = config.dispatch ?? {};
+  for (const adapter of privateNetworkAdapters(config.adapters ?? [])) {
+    options.logger?.warn(
+      { event: 'config.private_networks_allowed', adapter },
+      'adapter may send webhooks to loopback and private addresses (allowPrivateNetworks: true)',
+    );
+  }
   const dispatcher = new Dispatcher({
     store,
     clock,
