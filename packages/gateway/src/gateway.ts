@@ -22,7 +22,7 @@ import {
   listDispatches,
   resolveDispatch,
 } from './dispatch/dead-letters.js';
-import { GatewayError } from './errors.js';
+import { GatewayError, isGatewayError } from './errors.js';
 import {
   type LineageQuery,
   listPlanPage,
@@ -71,10 +71,28 @@ export class Gateway {
     plan: unknown,
     signature?: string,
   ): Promise<PlanView & { created: boolean }> {
-    this.#authorize(principal, 'plans.submit');
-    const result = await submitPlan(this.deps, principal, plan, signature);
+    const log = this.deps.decisionLog;
+    const tenantId = principal.tenantId;
+    let result: Awaited<ReturnType<typeof submitPlan>>;
+    try {
+      this.#authorize(principal, 'plans.submit');
+      result = await submitPlan(this.deps, principal, plan, signature);
+    } catch (error) {
+      log?.submissionRefused({ tenantId, code: errorCode(error) });
+      throw error;
+    }
     const { record, created } = result;
     const view = { ...result.view, created };
+    log?.submission({ tenantId, planId: view.planId, created, state: view.state });
+    if (created) {
+      log?.decision({
+        tenantId,
+        planId: view.planId,
+        decision: view.outcome,
+        state: view.state,
+        ruleIds: view.decisions.map((d) => d.ruleId),
+      });
+    }
     if (created && record.state === 'approved') this.deps.onActionsQueued?.();
     return view;
   }
@@ -140,10 +158,23 @@ export class Gateway {
     principal: Principal,
     token: string,
   ): Promise<PlanView & { decisive: boolean }> {
-    this.#authorize(principal, 'approvals.submit');
-    const result = await approvePlan(this.deps, principal, token);
+    const log = this.deps.decisionLog;
+    let result: Awaited<ReturnType<typeof approvePlan>>;
+    try {
+      this.#authorize(principal, 'approvals.submit');
+      result = await approvePlan(this.deps, principal, token);
+    } catch (error) {
+      log?.approvalRefused({ tenantId: principal.tenantId, code: errorCode(error) });
+      throw error;
+    }
     const { record, decisive } = result;
     const view = { ...result.view, decisive };
+    log?.approvalAccepted({
+      tenantId: principal.tenantId,
+      planId: view.planId,
+      decisive,
+      state: view.state,
+    });
     if (record.state === 'approved') this.deps.onActionsQueued?.();
     return view;
   }
@@ -215,6 +246,10 @@ export class Gateway {
         },
       ]);
     });
+    this.deps.decisionLog?.capsChanged({
+      tenantId: principal.tenantId,
+      capIds: parsed.map((c) => c.capId),
+    });
     return parsed;
   }
 
@@ -222,6 +257,12 @@ export class Gateway {
   async pause(principal: Principal, target: ControlTarget, reason: string): Promise<PlanView[]> {
     this.#authorize(principal, 'control.pause');
     const paused = await pauseScope(this.deps, principal, target, reason);
+    this.deps.decisionLog?.killSwitch({
+      tenantId: principal.tenantId,
+      action: 'pause',
+      scope: `${target.scopeType}:${target.scopeValue}`,
+      plans: paused.length,
+    });
     return Promise.all(paused.map((r) => this.#view(r)));
   }
 
@@ -229,6 +270,12 @@ export class Gateway {
   async resume(principal: Principal, target: ControlTarget): Promise<PlanView[]> {
     this.#authorize(principal, 'control.resume');
     const resumed = await resumeScope(this.deps, principal, target);
+    this.deps.decisionLog?.killSwitch({
+      tenantId: principal.tenantId,
+      action: 'resume',
+      scope: `${target.scopeType}:${target.scopeValue}`,
+      plans: resumed.length,
+    });
     return Promise.all(resumed.map((r) => this.#view(r)));
   }
 
@@ -308,4 +355,9 @@ export class Gateway {
       ...(this.deps.witness ? { witness: this.deps.witness.health() } : {}),
     };
   }
+}
+
+/** The stable code of a refusal, for the decision log (`INTERNAL` for anything not a GatewayError). */
+function errorCode(error: unknown): string {
+  return isGatewayError(error) ? error.code : 'INTERNAL';
 }

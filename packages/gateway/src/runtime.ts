@@ -20,6 +20,7 @@ import { adaptersFromConfig, privateNetworkAdapters } from './dispatch/adapters-
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { Gateway } from './gateway.js';
 import { type GatewayLogger, loggableError, silentLogger } from './logger.js';
+import { DecisionLog } from './observability/decision-log.js';
 import { SYSTEM_ACTOR } from './pipeline/deps.js';
 import { toStoredCap } from './pipeline/reserve-budget.js';
 import { policyVersion } from './policy/policy-set.js';
@@ -146,7 +147,15 @@ async function openRuntime(
       'adapter may send webhooks to loopback and private addresses (allowPrivateNetworks: true)',
     );
   }
+  const decisionLog = new DecisionLog(options.logger);
   const dispatcher = new Dispatcher({
+    onAttempt: (facts) => {
+      decisionLog.dispatchAttempt(facts);
+      if (facts.fate === 'dead') {
+        const { fate: _fate, ...rest } = facts;
+        decisionLog.deadLetter(rest);
+      }
+    },
     store,
     clock,
     adapters: options.adapters ?? adaptersFromConfig(config.adapters ?? [], options.env),
@@ -178,6 +187,7 @@ async function openRuntime(
     copilots,
     approvalClockToleranceSec: config.approvals.clockToleranceSec ?? 30,
     onPause: config.killSwitch?.onPause ?? 'keep',
+    decisionLog,
     ...(provenance
       ? {
           provenance: {
@@ -263,11 +273,12 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const { config } = runtime.loaded;
   const logger = options.logger ?? silentLogger;
+  if (options.logger) runtime.gateway.deps.decisionLog?.use(options.logger);
   const server = await startHttpServer({
-    onError: ({ path, code, message }) =>
+    onError: ({ path, code, message, requestId }) =>
       code === 'INTERNAL_SERVER_ERROR'
-        ? logger.error({ path, code, message }, 'request failed')
-        : logger.warn({ path, code }, 'request refused'),
+        ? logger.error({ path, code, message, requestId }, 'request failed')
+        : logger.warn({ path, code, requestId }, 'request refused'),
     gateway: runtime.gateway,
     authenticator: runtime.authenticator,
     ...(config.listen?.host ? { host: config.listen.host } : {}),

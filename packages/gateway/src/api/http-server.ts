@@ -3,6 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { createHTTPServer } from '@trpc/server/adapters/standalone';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { Gateway } from '../gateway.js';
+import {
+  currentRequestId,
+  REQUEST_ID_HEADER,
+  requestIdOf,
+  withRequestId,
+} from '../observability/request-context.js';
 import { Admission, DEFAULT_MAX_CONCURRENT_REQUESTS } from './admission.js';
 import { appRouter } from './router.js';
 import { watchUtf8 } from './utf8-guard.js';
@@ -26,7 +32,12 @@ export interface HttpServerOptions {
    */
   maxConcurrentRequests?: number;
   /** Called with each error a procedure ends in (for logging without tokens or payloads). */
-  onError?: (info: { path: string | undefined; code: string; message: string }) => void;
+  onError?: (info: {
+    path: string | undefined;
+    code: string;
+    message: string;
+    requestId: string | undefined;
+  }) => void;
 }
 
 /** A running gateway HTTP server. */
@@ -45,11 +56,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     maxBodySize: options.maxBodyBytes ?? 1_048_576,
     // Admitted first (the body is read only then), and bodies must be UTF-8 (RFC 8259 section 8.1): watched as
     // they stream, refused before any procedure runs.
+    // Each request gets an id (a well-formed incoming `x-request-id`, else a new UUID), returned in the same
+    // header and carried by everything the request starts (the decision log's `requestId`).
     middleware: (req, res, next) => {
-      const start = () => {
-        watchUtf8(req, () => notUtf8.add(req));
-        next();
-      };
+      const requestId = requestIdOf(req);
+      res.setHeader(REQUEST_ID_HEADER, requestId);
+      const start = () =>
+        withRequestId(requestId, () => {
+          watchUtf8(req, () => notUtf8.add(req));
+          next();
+        });
       if (/^\/health(\?|$)/.test(req.url ?? '')) start();
       else admission.admit(req, res, start);
     },
@@ -60,7 +76,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       bodyIsUtf8: () => !notUtf8.has(req),
     }),
     onError: ({ path, error }) =>
-      options.onError?.({ path, code: error.code, message: error.message }),
+      options.onError?.({
+        path,
+        code: error.code,
+        message: error.message,
+        requestId: currentRequestId(),
+      }),
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {

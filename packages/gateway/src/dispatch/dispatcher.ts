@@ -8,6 +8,7 @@ import {
   handleWhen,
 } from 'cockatiel';
 import type { Clock } from '../clock.js';
+import type { AttemptFacts } from '../observability/decision-log.js';
 import { SYSTEM_ACTOR } from '../pipeline/deps.js';
 import type { GatewayStore, OutboxRow } from '../store/store.js';
 import { claimAction } from './claim-action.js';
@@ -46,6 +47,8 @@ export interface DispatcherOptions {
   breakerThreshold?: number;
   /** How long an open circuit waits before one trial request. Default 30,000 ms. */
   breakerHalfOpenAfterMs?: number;
+  /** Told how each attempt ended (for the decision log): ids, adapter, attempt, fate and the adapter's code. */
+  onAttempt?: (facts: AttemptFacts) => void;
 }
 
 /** What one {@link Dispatcher.runDue} did, by outcome. */
@@ -282,6 +285,15 @@ export class Dispatcher {
       return result;
     });
     summary[FATE_FIELD[fate]] += 1;
+    this.#options.onAttempt?.({
+      tenantId: row.tenantId,
+      planId: row.planId,
+      actionId: row.actionId,
+      adapter: row.adapter,
+      attempt: claimed.attempt,
+      fate,
+      ...(outcome.kind === 'failed' ? { code: outcome.error.code } : {}),
+    });
   }
 
   async #execute(

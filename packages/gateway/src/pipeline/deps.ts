@@ -5,6 +5,7 @@ import type { TenantKeySources } from '../approvals/registry-key-source.js';
 import type { WitnessHealth } from '../audit/witness-file.js';
 import type { Principal } from '../auth/principal.js';
 import type { Clock } from '../clock.js';
+import type { DecisionLog } from '../observability/decision-log.js';
 import type { PolicyEvaluation } from '../policy/evaluate.js';
 import type { PolicySet } from '../policy/policy-set.js';
 import type { GatewayStore, PlanRecord, StoreTx } from '../store/store.js';
@@ -40,6 +41,8 @@ export interface PipelineDeps {
   onActionsQueued?: () => void;
   /** The witness file tree heads are appended to (`checkpoints.witnessFile`): its state shows in `health`. */
   witness?: { health(): WitnessHealth };
+  /** Where submissions, decisions, approvals, kill-switch and cap changes are logged. Default: nowhere. */
+  decisionLog?: DecisionLog;
 }
 
 /** The lineage actor of a principal. */
