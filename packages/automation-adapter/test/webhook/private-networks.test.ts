@@ -33,6 +33,12 @@ const SPELLINGS = [
   'https://[fd00::1]/hook',
   'https://[fe80::1]/hook',
   'https://0.0.0.0/hook',
+  'https://[::]/hook',
+  'https://[0:0:0:0:0:0:0:1]/hook',
+  'https://[::ffff:7f00:1]/hook',
+  'https://[64:ff9b::a9fe:a9fe]/hook',
+  'https://100.64.0.1/hook',
+  'https://0xa9.0xfe.0xa9.0xfe/hook',
 ];
 
 function ctx(fetch: typeof globalThis.fetch): ExecuteContext {
