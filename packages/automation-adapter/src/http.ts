@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import type { ExecuteContext } from './adapter.js';
 import {
   AdapterError,
@@ -20,6 +21,8 @@ export interface PlatformRequest {
    * retryable (`TIMEOUT`, `PLATFORM_UNAVAILABLE`); otherwise the request's fate is unknown (`IN_DOUBT`).
    */
   deduped: boolean;
+  /** The undici dispatcher to connect through (e.g. one whose lookup refuses private addresses). */
+  dispatcher?: Dispatcher;
 }
 
 /** A platform's answer: status, headers and the parsed JSON body (undefined when empty or not JSON). */
@@ -90,7 +93,8 @@ export async function sendPlatformRequest(
   const signal = AbortSignal.any([ctx.signal, timeout]);
   let response: Response;
   try {
-    response = await ctx.fetch(request.url, {
+    // `dispatcher` is undici's extension of RequestInit (Node's fetch honours it; other fetches ignore it).
+    const init: Omit<RequestInit, 'dispatcher'> & { dispatcher?: Dispatcher } = {
       method: request.method,
       headers: request.headers,
       ...(request.body === undefined
@@ -98,7 +102,9 @@ export async function sendPlatformRequest(
         : { body: typeof request.body === 'string' ? request.body : JSON.stringify(request.body) }),
       signal,
       redirect: 'error',
-    });
+      ...(request.dispatcher ? { dispatcher: request.dispatcher } : {}),
+    };
+    response = await ctx.fetch(request.url, init as RequestInit);
   } catch (cause) {
     throw transportError(cause, request.deduped, ctx.signal.aborted && !timeout.aborted);
   }
@@ -114,6 +120,17 @@ export async function sendPlatformRequest(
 
 function transportError(cause: unknown, deduped: boolean, abortedByCaller: boolean): AdapterError {
   const code = (cause as { cause?: { code?: string } })?.cause?.code;
+  if (code === 'EPRIVATEADDRESS') {
+    // Refused by the connect-time lookup: nothing was sent, and trying again would be refused again.
+    return new AdapterError(
+      'INVALID_REQUEST',
+      'The host resolved to a private address at connect time',
+      {
+        retryable: false,
+        cause,
+      },
+    );
+  }
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return new AdapterError('PLATFORM_UNAVAILABLE', `Cannot reach the platform (${code})`, {
       cause,

@@ -60,11 +60,17 @@ export {
 } from './webhook/cloud-event.js';
 export {
   createWebhookAdapter,
-  isPrivateHost,
   STANDARD_WEBHOOKS_SPEC,
   type WebhookAdapterOptions,
   webhookMessageId,
 } from './webhook/webhook-adapter.js';
+export {
+  guardedLookup,
+  isBlockedAddress,
+  isPrivateHost,
+  type ResolvedAddress,
+  type WebhookResolver,
+} from './webhook/webhook-address.js';
 export {
   decodeWebhookSecret,
   decodeWebhookSigningKey,

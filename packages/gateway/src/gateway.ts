@@ -71,10 +71,19 @@ export class Gateway {
     plan: unknown,
     signature?: string,
   ): Promise<PlanView & { created: boolean }> {
-    this.#authorize(principal, 'plans.submit');
-    const result = await submitPlan(this.deps, principal, plan, signature);
+    const log = this.deps.decisionLog;
+    const tenantId = principal.tenantId;
+    let result: Awaited<ReturnType<typeof submitPlan>>;
+    try {
+      this.#authorize(principal, 'plans.submit');
+      result = await submitPlan(this.deps, principal, plan, signature);
+    } catch (error) {
+      log?.submissionRefused({ tenantId, code: errorCode(error) });
+      throw error;
+    }
     const { record, created } = result;
     const view = { ...result.view, created };
+    log?.submission({ tenantId, planId: view.planId, created, state: view.state });
     if (created) {
       this.deps.metrics?.planSubmitted({
         tenantId: record.tenantId,
@@ -82,6 +91,13 @@ export class Gateway {
         reasonCode: record.reasonCode,
         optionId: record.recommendedOptionId,
         evaluation: result.evaluation,
+      });
+      log?.decision({
+        tenantId,
+        planId: view.planId,
+        decision: view.outcome,
+        state: view.state,
+        ruleIds: view.decisions.map((d) => d.ruleId),
       });
     }
     if (created && record.state === 'approved') this.deps.onActionsQueued?.();
@@ -149,16 +165,27 @@ export class Gateway {
     principal: Principal,
     token: string,
   ): Promise<PlanView & { decisive: boolean }> {
-    this.#authorize(principal, 'approvals.submit');
-    const result = await approvePlan(this.deps, principal, token).catch((error: unknown) => {
+    const log = this.deps.decisionLog;
+    let result: Awaited<ReturnType<typeof approvePlan>>;
+    try {
+      this.#authorize(principal, 'approvals.submit');
+      result = await approvePlan(this.deps, principal, token);
+    } catch (error) {
       if (isGatewayError(error)) this.deps.metrics?.approvalPresented(error.code);
+      log?.approvalRefused({ tenantId: principal.tenantId, code: errorCode(error) });
       throw error;
-    });
+    }
     const { record, decisive } = result;
     this.deps.metrics?.approvalPresented();
     if (decisive)
       this.deps.metrics?.approvalDecided(record.state, record.updatedAt - record.receivedAt);
     const view = { ...result.view, decisive };
+    log?.approvalAccepted({
+      tenantId: principal.tenantId,
+      planId: view.planId,
+      decisive,
+      state: view.state,
+    });
     if (record.state === 'approved') this.deps.onActionsQueued?.();
     return view;
   }
@@ -230,6 +257,10 @@ export class Gateway {
         },
       ]);
     });
+    this.deps.decisionLog?.capsChanged({
+      tenantId: principal.tenantId,
+      capIds: parsed.map((c) => c.capId),
+    });
     return parsed;
   }
 
@@ -237,6 +268,12 @@ export class Gateway {
   async pause(principal: Principal, target: ControlTarget, reason: string): Promise<PlanView[]> {
     this.#authorize(principal, 'control.pause');
     const paused = await pauseScope(this.deps, principal, target, reason);
+    this.deps.decisionLog?.killSwitch({
+      tenantId: principal.tenantId,
+      action: 'pause',
+      scope: `${target.scopeType}:${target.scopeValue}`,
+      plans: paused.length,
+    });
     return Promise.all(paused.map((r) => this.#view(r)));
   }
 
@@ -244,6 +281,12 @@ export class Gateway {
   async resume(principal: Principal, target: ControlTarget): Promise<PlanView[]> {
     this.#authorize(principal, 'control.resume');
     const resumed = await resumeScope(this.deps, principal, target);
+    this.deps.decisionLog?.killSwitch({
+      tenantId: principal.tenantId,
+      action: 'resume',
+      scope: `${target.scopeType}:${target.scopeValue}`,
+      plans: resumed.length,
+    });
     return Promise.all(resumed.map((r) => this.#view(r)));
   }
 
@@ -324,4 +367,9 @@ export class Gateway {
       ...(this.deps.witness ? { witness: this.deps.witness.health() } : {}),
     };
   }
+}
+
+/** The stable code of a refusal, for the decision log (`INTERNAL` for anything not a GatewayError). */
+function errorCode(error: unknown): string {
+  return isGatewayError(error) ? error.code : 'INTERNAL';
 }

@@ -16,12 +16,13 @@ import type { Authenticator } from './auth/authenticate.js';
 import { parseBudgetCaps } from './budget/cap.js';
 import { type Clock, systemClock } from './clock.js';
 import { type LoadedConfig, resolveConfigPath } from './config/load-config.js';
-import { adaptersFromConfig } from './dispatch/adapters-config.js';
+import { adaptersFromConfig, privateNetworkAdapters } from './dispatch/adapters-config.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { Gateway } from './gateway.js';
 import { type GatewayLogger, loggableError, silentLogger } from './logger.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { sqliteStateSource } from './observability/metrics-sqlite.js';
+import { DecisionLog } from './observability/decision-log.js';
 import { SYSTEM_ACTOR } from './pipeline/deps.js';
 import { toStoredCap } from './pipeline/reserve-budget.js';
 import { policyVersion } from './policy/policy-set.js';
@@ -146,7 +147,21 @@ async function openRuntime(
     config.observability?.metrics?.enabled === false
       ? undefined
       : new GatewayMetrics(sqliteStateSource(store, clock));
+  for (const adapter of privateNetworkAdapters(config.adapters ?? [])) {
+    options.logger?.warn(
+      { event: 'config.private_networks_allowed', adapter },
+      'adapter may send webhooks to loopback and private addresses (allowPrivateNetworks: true)',
+    );
+  }
+  const decisionLog = new DecisionLog(options.logger);
   const dispatcher = new Dispatcher({
+    onAttempt: (facts) => {
+      decisionLog.dispatchAttempt(facts);
+      if (facts.fate === 'dead') {
+        const { fate: _fate, ...rest } = facts;
+        decisionLog.deadLetter(rest);
+      }
+    },
     store,
     clock,
     adapters: options.adapters ?? adaptersFromConfig(config.adapters ?? [], options.env),
@@ -179,6 +194,7 @@ async function openRuntime(
     copilots,
     approvalClockToleranceSec: config.approvals.clockToleranceSec ?? 30,
     onPause: config.killSwitch?.onPause ?? 'keep',
+    decisionLog,
     ...(provenance
       ? {
           provenance: {
@@ -265,11 +281,12 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const { config } = runtime.loaded;
   const logger = options.logger ?? silentLogger;
+  if (options.logger) runtime.gateway.deps.decisionLog?.use(options.logger);
   const server = await startHttpServer({
-    onError: ({ path, code, message }) =>
+    onError: ({ path, code, message, requestId }) =>
       code === 'INTERNAL_SERVER_ERROR'
-        ? logger.error({ path, code, message }, 'request failed')
-        : logger.warn({ path, code }, 'request refused'),
+        ? logger.error({ path, code, message, requestId }, 'request failed')
+        : logger.warn({ path, code, requestId }, 'request refused'),
     gateway: runtime.gateway,
     authenticator: runtime.authenticator,
     ...(runtime.gateway.deps.metrics ? { metrics: runtime.gateway.deps.metrics } : {}),

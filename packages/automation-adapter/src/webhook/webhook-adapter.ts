@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { BlockList, isIP } from 'node:net';
 import { type Action, type ActionOf, ActionSchema, toJsonPointer } from '@handoff/protocol';
 import type {
   AdapterManifest,
@@ -11,6 +10,15 @@ import type {
 import { AdapterError } from '../adapter-error.js';
 import { type ErrorBodyReader, errorFromResponse, sendPlatformRequest } from '../http.js';
 import { buildCloudEvent, CLOUDEVENTS_CONTENT_TYPE } from './cloud-event.js';
+import {
+  guardedAgent,
+  isPrivateHost,
+  PRIVATE_ADDRESS_CODE,
+  resolvePublic,
+  systemResolver,
+  type WebhookResolver,
+  webhookHost,
+} from './webhook-address.js';
 import { type ResolvedKey, resolveSigningKey, type WebhookSigningKey } from './webhook-keys.js';
 import { isSafeMessageId, webhookHeaders } from './webhook-signature.js';
 
@@ -32,60 +40,14 @@ export interface WebhookAdapterOptions {
   timeoutMs?: number;
   /** The CloudEvents `source` (a URI-reference). Default `urn:handoff:gateway`. */
   source?: string;
-}
-
-/**
- * Address ranges a webhook must not target from inside the gateway's network (server-side request forgery, see
- * the Standard Webhooks spec, "Server side request forgery (SSRF)"): "this network", private (RFC 1918), shared
- * (RFC 6598), loopback, link-local (cloud metadata at 169.254.169.254), benchmarking, multicast and reserved IPv4;
- * unspecified, loopback, unique-local, link-local and multicast IPv6, and NAT64 / IPv4-mapped forms of the above.
- */
-const BLOCKED = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  BLOCKED.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-  ['::', 127],
-  ['64:ff9b::', 96],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const) {
-  BLOCKED.addSubnet(network, prefix, 'ipv6');
-}
-
-/**
- * True when a URL's host is `localhost` (or a `.localhost` name, RFC 6761 section 6.3) or an IP literal in a
- * private, loopback, link-local or reserved range. A literal check only: a public name that RESOLVES to a private
- * address passes, so production gateways should still send webhooks through an egress proxy that filters
- * internal addresses (the spec's recommendation). Unparseable URLs count as private.
- */
-export function isPrivateHost(url: string): boolean {
-  let host: string;
-  try {
-    host = new URL(url).hostname.toLowerCase();
-  } catch {
-    return true;
-  }
-  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.localhost.'))
-    return true;
-  const literal = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-  const version = isIP(literal);
-  if (version === 4) return BLOCKED.check(literal, 'ipv4');
-  if (version === 6) return BLOCKED.check(literal, 'ipv6');
-  return false;
+  /**
+   * Lets webhooks target loopback, private, link-local and reserved addresses (a receiver on the operator's own
+   * network). Default false: such URLs are refused by `validate`, and host names are checked again after DNS
+   * resolution, at connect time.
+   */
+  allowPrivateNetworks?: boolean;
+  /** How host names are resolved (default: the system resolver, as `fetch` would). For tests. */
+  resolve?: WebhookResolver;
 }
 
 const readError: ErrorBodyReader = (body) => {
@@ -110,7 +72,7 @@ export function webhookMessageId(idempotencyKey: string): string {
   return `sha256_${createHash('sha256').update(idempotencyKey, 'utf8').digest('base64url')}`;
 }
 
-function validateWebhook(action: Action): AdapterValidation {
+function validateWebhook(action: Action, allowPrivate: boolean): AdapterValidation {
   if (action.type !== 'call_webhook') {
     return {
       ok: false,
@@ -134,7 +96,7 @@ function validateWebhook(action: Action): AdapterValidation {
       })),
     };
   }
-  if (isPrivateHost(action.params.url)) {
+  if (!allowPrivate && isPrivateHost(action.params.url)) {
     return {
       ok: false,
       issues: [
@@ -147,6 +109,21 @@ function validateWebhook(action: Action): AdapterValidation {
     };
   }
   return { ok: true };
+}
+
+/** Resolves the URL's host and throws `INVALID_REQUEST` (not retryable, nothing sent) when an answer is blocked. */
+async function refusePrivateAnswers(resolver: WebhookResolver, url: string): Promise<void> {
+  const host = webhookHost(url) ?? '';
+  try {
+    await resolvePublic(resolver, host);
+  } catch (cause) {
+    if ((cause as { code?: unknown }).code !== PRIVATE_ADDRESS_CODE) return; // fetch reports DNS failures
+    throw new AdapterError(
+      'INVALID_REQUEST',
+      `The webhook host resolves to a private, loopback, link-local or reserved address (set allowPrivateNetworks to allow it)`,
+      { retryable: false, cause },
+    );
+  }
 }
 
 function receiptOf(status: number, messageId: string): ExecuteReceipt {
@@ -187,6 +164,11 @@ export function createWebhookAdapter(options: WebhookAdapterOptions): Automation
   const keys: readonly ResolvedKey[] = signing.map(resolveSigningKey);
   const timeoutMs = options.timeoutMs ?? 15_000;
   const source = options.source ?? 'urn:handoff:gateway';
+  const allowPrivate = options.allowPrivateNetworks ?? false;
+  const resolver = options.resolve ?? systemResolver;
+  // Without the opt-in, every connection resolves through a lookup that refuses blocked answers.
+  const dispatcher = allowPrivate ? undefined : guardedAgent(resolver);
+  const validate = (action: Action) => validateWebhook(action, allowPrivate);
   const manifest: AdapterManifest = {
     id: options.id ?? 'webhook',
     platform: 'HTTPS webhook receiver (Standard Webhooks, CloudEvents 1.0)',
@@ -205,7 +187,7 @@ export function createWebhookAdapter(options: WebhookAdapterOptions): Automation
   };
 
   async function execute(action: Action, ctx: ExecuteContext): Promise<ExecuteReceipt> {
-    const validation = validateWebhook(action);
+    const validation = validate(action);
     if (!validation.ok) {
       const detail = validation.issues.map((i) => `${i.path} ${i.code}: ${i.message}`).join('; ');
       throw new AdapterError(
@@ -214,6 +196,7 @@ export function createWebhookAdapter(options: WebhookAdapterOptions): Automation
       );
     }
     const webhook = action as ActionOf<'call_webhook'>;
+    if (!allowPrivate) await refusePrivateAnswers(resolver, webhook.params.url);
     const id = webhookMessageId(ctx.idempotencyKey);
     let body: string;
     let headers: Record<string, string>;
@@ -246,6 +229,7 @@ export function createWebhookAdapter(options: WebhookAdapterOptions): Automation
       body,
       timeoutMs,
       deduped: true,
+      ...(dispatcher ? { dispatcher } : {}),
     });
     if (response.status >= 200 && response.status < 300) return receiptOf(response.status, id);
     if (response.status === 410) {
@@ -257,5 +241,5 @@ export function createWebhookAdapter(options: WebhookAdapterOptions): Automation
     throw errorFromResponse(response, readError, ctx.now());
   }
 
-  return { manifest, validate: validateWebhook, execute };
+  return { manifest, validate, execute };
 }

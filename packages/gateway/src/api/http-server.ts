@@ -4,6 +4,12 @@ import { createHTTPServer } from '@trpc/server/adapters/standalone';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { Gateway } from '../gateway.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
+import {
+  currentRequestId,
+  REQUEST_ID_HEADER,
+  requestIdOf,
+  withRequestId,
+} from '../observability/request-context.js';
 import { Admission, DEFAULT_MAX_CONCURRENT_REQUESTS } from './admission.js';
 import { serveMetrics, timeRequest } from './metrics-route.js';
 import { appRouter } from './router.js';
@@ -30,7 +36,12 @@ export interface HttpServerOptions {
   /** Served at `GET /metrics`, and told each request's latency. Absent: no `/metrics` route. */
   metrics?: GatewayMetrics;
   /** Called with each error a procedure ends in (for logging without tokens or payloads). */
-  onError?: (info: { path: string | undefined; code: string; message: string }) => void;
+  onError?: (info: {
+    path: string | undefined;
+    code: string;
+    message: string;
+    requestId: string | undefined;
+  }) => void;
 }
 
 /** A running gateway HTTP server. */
@@ -49,13 +60,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     maxBodySize: options.maxBodyBytes ?? 1_048_576,
     // Admitted first (the body is read only then), and bodies must be UTF-8 (RFC 8259 section 8.1): watched as
     // they stream, refused before any procedure runs.
+    // Each request gets an id (a well-formed incoming `x-request-id`, else a new UUID), returned in the same
+    // header and carried by everything the request starts (the decision log's `requestId`).
     middleware: (req, res, next) => {
       if (serveMetrics(req, res, options.metrics)) return;
       timeRequest(req, res, options.metrics);
-      const start = () => {
-        watchUtf8(req, () => notUtf8.add(req));
-        next();
-      };
+      const requestId = requestIdOf(req);
+      res.setHeader(REQUEST_ID_HEADER, requestId);
+      const start = () =>
+        withRequestId(requestId, () => {
+          watchUtf8(req, () => notUtf8.add(req));
+          next();
+        });
       if (/^\/health(\?|$)/.test(req.url ?? '')) start();
       else admission.admit(req, res, start);
     },
@@ -66,7 +82,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       bodyIsUtf8: () => !notUtf8.has(req),
     }),
     onError: ({ path, error }) =>
-      options.onError?.({ path, code: error.code, message: error.message }),
+      options.onError?.({
+        path,
+        code: error.code,
+        message: error.message,
+        requestId: currentRequestId(),
+      }),
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {

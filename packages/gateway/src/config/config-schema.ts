@@ -68,6 +68,7 @@ export const ApproverConfigSchema = z.strictObject({
  * - `caps`: budget caps seeded for a tenant that has none stored yet (operators change them through the API).
  * - `killSwitch.onPause`: `keep` (default) or `release` the budget of paused plans.
  * - `expirySweepMs`: how often the server expires plans past their window (default 60000).
+ * - `logLevel`: the lowest level logged to stderr (pino levels, default `info`); see the gateway README's decision log.
  * - `provenance`: copilots' public keys (`copilotKeys`, JWKS sources) for plan signatures, and whether every plan
  *   must carry a valid one (`required`, default true once keys are configured).
  * - `adapters`: the automation adapters approved actions are dispatched to (secrets named by environment
@@ -126,6 +127,10 @@ export const GatewayConfigSchema = z.strictObject({
   caps: z.array(BudgetCapSchema).max(1000).optional(),
   killSwitch: z.strictObject({ onPause: z.enum(['keep', 'release']) }).optional(),
   expirySweepMs: z.int().min(1000).max(86_400_000).optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().meta({
+    description:
+      'Lowest level the gateway logs (pino levels; default info). Decision lines are info (refusals and failures warn).',
+  }),
   provenance: z
     .strictObject({
       copilotKeys: z.array(KeySourceConfigSchema).min(1).max(20),

@@ -44,6 +44,10 @@ export const AdapterConfigSchema = z.discriminatedUnion('type', [
           'Environment variable holding the Ed25519 signing key (whsk_...): v1a signatures.',
       }),
       timeoutMs: TimeoutSchema,
+      allowPrivateNetworks: z.boolean().optional().meta({
+        description:
+          'Let webhooks target loopback, private, link-local and reserved addresses (default false; the gateway warns at start when true).',
+      }),
     })
     .refine((c) => c.signingSecretEnv !== undefined || c.signingKeyEnv !== undefined, {
       message:
@@ -136,7 +140,12 @@ function buildAdapter(
   const id = config.id ?? config.type;
   switch (config.type) {
     case 'webhook':
-      return createWebhookAdapter({ id, signing: webhookSigning(config, env, at), ...timeout });
+      return createWebhookAdapter({
+        id,
+        signing: webhookSigning(config, env, at),
+        ...timeout,
+        ...(config.allowPrivateNetworks ? { allowPrivateNetworks: true } : {}),
+      });
     case 'hubspot':
       return withId(
         createHubSpotAdapter({
@@ -204,4 +213,11 @@ function withId(adapter: AutomationAdapter, id: string): AutomationAdapter {
     ...(adapter.status ? { status: adapter.status.bind(adapter) } : {}),
     ...(adapter.cancel ? { cancel: adapter.cancel.bind(adapter) } : {}),
   };
+}
+
+/** The ids of the webhook adapters configured with `allowPrivateNetworks: true` (warned about at start). */
+export function privateNetworkAdapters(configs: readonly AdapterConfig[]): string[] {
+  return configs
+    .filter((c) => c.type === 'webhook' && c.allowPrivateNetworks === true)
+    .map((c) => c.id ?? c.type);
 }

@@ -9,6 +9,7 @@ import {
 } from 'cockatiel';
 import type { Clock } from '../clock.js';
 import { type GatewayMetrics, OK_CODE } from '../observability/metrics.js';
+import type { AttemptFacts } from '../observability/decision-log.js';
 import { SYSTEM_ACTOR } from '../pipeline/deps.js';
 import type { GatewayStore, OutboxRow } from '../store/store.js';
 import { claimAction } from './claim-action.js';
@@ -49,6 +50,8 @@ export interface DispatcherOptions {
   breakerHalfOpenAfterMs?: number;
   /** Told each attempt's adapter, fate, code and duration (on `clock`). Absent: none kept. */
   metrics?: GatewayMetrics;
+  /** Told how each attempt ended (for the decision log): ids, adapter, attempt, fate and the adapter's code. */
+  onAttempt?: (facts: AttemptFacts) => void;
 }
 
 /** What one {@link Dispatcher.runDue} did, by outcome. */
@@ -291,6 +294,15 @@ export class Dispatcher {
       outcome.kind === 'succeeded' ? OK_CODE : outcome.error.code,
       atMs - now,
     );
+    this.#options.onAttempt?.({
+      tenantId: row.tenantId,
+      planId: row.planId,
+      actionId: row.actionId,
+      adapter: row.adapter,
+      attempt: claimed.attempt,
+      fate,
+      ...(outcome.kind === 'failed' ? { code: outcome.error.code } : {}),
+    });
   }
 
   async #execute(

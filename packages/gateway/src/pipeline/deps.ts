@@ -6,6 +6,7 @@ import type { WitnessHealth } from '../audit/witness-file.js';
 import type { Principal } from '../auth/principal.js';
 import type { Clock } from '../clock.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
+import type { DecisionLog } from '../observability/decision-log.js';
 import type { PolicyEvaluation } from '../policy/evaluate.js';
 import type { PolicySet } from '../policy/policy-set.js';
 import type { GatewayStore, PlanRecord, StoreTx } from '../store/store.js';
@@ -43,6 +44,8 @@ export interface PipelineDeps {
   witness?: { health(): WitnessHealth };
   /** Prometheus metrics, told of submissions, decisions, approvals and resolutions. Absent: none kept. */
   metrics?: GatewayMetrics;
+  /** Where submissions, decisions, approvals, kill-switch and cap changes are logged. Default: nowhere. */
+  decisionLog?: DecisionLog;
 }
 
 /** The lineage actor of a principal. */

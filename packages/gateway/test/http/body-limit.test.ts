@@ -108,7 +108,12 @@ test('startHttpServer reports the refusal to onError with its code, never the pa
     });
     expect(answer.status).toBe(413);
     expect(seen).toEqual([
-      { path: 'plans.submit', code: 'PAYLOAD_TOO_LARGE', message: expect.any(String) },
+      {
+        path: 'plans.submit',
+        code: 'PAYLOAD_TOO_LARGE',
+        message: expect.any(String),
+        requestId: expect.any(String),
+      },
     ]);
     expect(JSON.stringify(seen)).not.toContain('do-not-log-me');
   } finally {

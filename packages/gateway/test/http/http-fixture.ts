@@ -15,6 +15,7 @@ import { generateApiKey, hashApiKey } from '../../src/auth/api-keys.js';
 import { type Principal, ROLES, type Role } from '../../src/auth/principal.js';
 import { ManualClock } from '../../src/clock.js';
 import { validateConfig } from '../../src/config/load-config.js';
+import type { GatewayLogger } from '../../src/logger.js';
 import { createGatewayRuntime, type RunningGateway, startGateway } from '../../src/runtime.js';
 import {
   approverEntry,
@@ -63,6 +64,8 @@ export interface HttpGatewayOptions {
   checkpoints?: Record<string, unknown>;
   /** The config's `observability` section. */
   observability?: Record<string, unknown>;
+  /** Where the gateway logs (start-up warnings, refusals, the decision log). Default: nowhere. */
+  logger?: GatewayLogger;
 }
 
 /**
@@ -128,8 +131,12 @@ export async function startHttpGateway(options: HttpGatewayOptions = {}) {
   const runtime = await createGatewayRuntime(loaded, {
     clock,
     ...(options.adapters ? { adapters: options.adapters } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
-  const running: RunningGateway = await startGateway(runtime);
+  const running: RunningGateway = await startGateway(
+    runtime,
+    options.logger ? { logger: options.logger } : {},
+  );
 
   /** Signs an approval of a plan view as `sub` in `role`, allowing EUR 1,000.00. */
   function sign(

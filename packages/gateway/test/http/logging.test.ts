@@ -38,10 +38,13 @@ describe('what a running gateway logs', () => {
     plan.tenantId = 'globex';
     expect(await refusal(copilot.plans.submit.mutate({ plan }))).toMatchObject({ status: 403 });
 
-    expect(entries.map((e) => [e.level, e.facts.path, e.facts.code])).toEqual([
+    // The refused submission is also a decision-log line (`event`), before tRPC reports the request refused.
+    expect(entries.map((e) => [e.level, e.facts.path ?? e.facts.event, e.facts.code])).toEqual([
       ['warn', 'plans.list', 'UNAUTHORIZED'],
+      ['warn', 'plan.submission_refused', 'FORBIDDEN'],
       ['warn', 'plans.submit', 'FORBIDDEN'],
     ]);
+    expect(entries.every((e) => typeof e.facts.requestId === 'string')).toBe(true);
     const logged = JSON.stringify(entries);
     expect(logged).not.toContain(secret);
     expect(logged).not.toContain(h.callers.copilot.apiKey);

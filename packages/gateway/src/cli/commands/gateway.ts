@@ -21,8 +21,10 @@ export function registerGateway(gateway: Command, io: Io, setExit: (code: ExitCo
       setExit(
         await run(io, opts.json ?? false, async () => {
           // Logs go to stderr as JSON lines (pino): stdout carries only the listening line.
-          const logger = pino({ name: 'handoff-gateway' }, pino.destination(2));
-          const runtime = await createGatewayRuntime(loadConfigFile(opts.config), { logger });
+          const loaded = loadConfigFile(opts.config);
+          const level = loaded.config.logLevel ?? 'info';
+          const logger = pino({ name: 'handoff-gateway', level }, pino.destination(2));
+          const runtime = await createGatewayRuntime(loaded, { logger });
           const running = await startGateway(runtime, { logger });
           const info = {
             url: running.server.url,
