@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ApiKeyEntrySchema } from '../auth/api-keys.js';
 import { BudgetCapSchema } from '../budget/cap.js';
 import { AdapterConfigSchema, DispatchConfigSchema } from '../dispatch/adapters-config.js';
+import { TracingConfigSchema } from '../observability/tracing-setup.js';
 import { PolicySetSchema } from '../policy/policy-set.js';
 
 /** Where public keys come from: a JWKS file, an HTTPS URL (http only on loopback) or an inline JWKS. */
@@ -76,6 +77,8 @@ export const ApproverConfigSchema = z.strictObject({
  *   private Ed25519 JWK in `keyFile` (`handoff keys generate --alg EdDSA`); its public key is recorded and kept.
  *   `witnessFile`: each signed tree head is also appended there (outside the database, fsynced); a failed write
  *   fails that checkpoint, is logged and shows in `health`.
+ * - `observability.tracing`: OpenTelemetry traces (`enabled`, `exporter` `otlp` | `console` | `none`,
+ *   `endpoint`, `serviceName`), off unless enabled; spans and attributes in `docs/tracing.md`.
  */
 export const GatewayConfigSchema = z.strictObject({
   gatewayId: IdentifierSchema,
@@ -143,6 +146,14 @@ export const GatewayConfigSchema = z.strictObject({
       witnessFile: z.string().min(1).optional().meta({
         description:
           'Append-only file (relative to the config file) each signed tree head is also written to, one JSON line, fsynced; ship it off the machine.',
+      }),
+    })
+    .optional(),
+  observability: z
+    .strictObject({
+      tracing: TracingConfigSchema.optional().meta({
+        description:
+          'OpenTelemetry traces, off unless enabled: exporter otlp (default), console or none; endpoint; serviceName.',
       }),
     })
     .optional(),
