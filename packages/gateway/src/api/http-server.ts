@@ -1,8 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { context } from '@opentelemetry/api';
 import { createHTTPServer } from '@trpc/server/adapters/standalone';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { Gateway } from '../gateway.js';
+import { startRequestSpan } from '../observability/tracing.js';
 import { Admission, DEFAULT_MAX_CONCURRENT_REQUESTS } from './admission.js';
 import { appRouter } from './router.js';
 import { watchUtf8 } from './utf8-guard.js';
@@ -46,9 +48,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     // Admitted first (the body is read only then), and bodies must be UTF-8 (RFC 8259 section 8.1): watched as
     // they stream, refused before any procedure runs.
     middleware: (req, res, next) => {
+      // With tracing on, the request runs in a server span continuing the caller's `traceparent`.
+      const span = startRequestSpan(
+        req.method ?? 'GET',
+        (req.url ?? '/').split('?')[0] ?? '/',
+        req.headers,
+      );
+      if (span) res.once('close', () => span.end(res.statusCode));
       const start = () => {
         watchUtf8(req, () => notUtf8.add(req));
-        next();
+        if (span) context.with(span.context, next);
+        else next();
       };
       if (/^\/health(\?|$)/.test(req.url ?? '')) start();
       else admission.admit(req, res, start);

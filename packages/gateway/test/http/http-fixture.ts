@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AutomationAdapter } from '@handoff/automation-adapter';
 import { type ErrorEnvelope, ErrorEnvelopeSchema, type Money } from '@handoff/protocol';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
@@ -61,6 +62,10 @@ export interface HttpGatewayOptions {
   dispatch?: Record<string, number>;
   /** The config's `checkpoints` section (key file, witness file: absolute paths). */
   checkpoints?: Record<string, unknown>;
+  /** The config's `observability` section (e.g. `{ tracing: { enabled: true, exporter: 'none' } }`). */
+  observability?: Record<string, unknown>;
+  /** Where spans go when tracing is enabled (e.g. an `InMemorySpanExporter`). */
+  spanExporter?: SpanExporter;
 }
 
 /**
@@ -111,6 +116,7 @@ export async function startHttpGateway(options: HttpGatewayOptions = {}) {
       policy: { inline: fixturePolicy() },
       ...(options.dispatch ? { dispatch: options.dispatch } : {}),
       ...(options.checkpoints ? { checkpoints: options.checkpoints } : {}),
+      ...(options.observability ? { observability: options.observability } : {}),
       caps: options.caps ?? [
         ...defaultCaps(),
         {
@@ -125,6 +131,7 @@ export async function startHttpGateway(options: HttpGatewayOptions = {}) {
   const runtime = await createGatewayRuntime(loaded, {
     clock,
     ...(options.adapters ? { adapters: options.adapters } : {}),
+    ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
   });
   const running: RunningGateway = await startGateway(runtime);
 
