@@ -70,19 +70,17 @@ function fail(span: Span, error: unknown): void {
 
 /**
  * Runs `fn` in a new active span `name` (child of the active one, or of `options.parent`), ending it when `fn`
- * settles; a thrown error is recorded by code and rethrown. With tracing off (or `childOnly` and no recording
- * parent), runs `fn` with no span at all.
+ * settles; a thrown error is recorded by code and rethrown. With tracing off, runs `fn` with no span at all.
  */
-export async function inSpan<T>(
+export function inSpan<T>(
   name: string,
   attributes: Attributes,
-  fn: (span: Span | undefined) => Promise<T> | T,
-  options: { parent?: Context; kind?: SpanKind; childOnly?: boolean } = {},
+  fn: (span: Span | undefined) => Promise<T>,
+  options: { parent?: Context; kind?: SpanKind } = {},
 ): Promise<T> {
+  // Off: `fn`'s own promise, no wrapper (the hot path pays one test).
   if (!enabled) return fn(undefined);
   const parent = options.parent ?? context.active();
-  // A stage outside any request or dispatch (start-up seeding, say) is not worth a trace of its own.
-  if (options.childOnly && !trace.getSpan(parent)?.isRecording()) return fn(undefined);
   return tracer().startActiveSpan(
     name,
     { attributes, kind: options.kind ?? SpanKind.INTERNAL },
@@ -168,13 +166,18 @@ export function bindToActiveContext<F extends (...args: never[]) => unknown>(fn:
   return enabled ? context.bind(context.active(), fn) : fn;
 }
 
-/** {@link inSpan} for synchronous work. */
+/**
+ * {@link inSpan} for synchronous work. With `childOnly`, no span unless one is recording already: a stage outside
+ * any request or dispatch (start-up seeding, say) is not worth a trace of its own.
+ */
 export function inSpanSync<T>(
   name: string,
   attributes: Attributes,
   fn: (span: Span | undefined) => T,
+  options: { childOnly?: boolean } = {},
 ): T {
   if (!enabled) return fn(undefined);
+  if (options.childOnly && !trace.getActiveSpan()?.isRecording()) return fn(undefined);
   return tracer().startActiveSpan(name, { attributes }, (span) => {
     try {
       return fn(span);

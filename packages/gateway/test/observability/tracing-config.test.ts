@@ -52,10 +52,10 @@ describe('observability.tracing config', () => {
 
     const on = await startTracing({ enabled: true, exporter: 'none' });
     expect(tracingEnabled()).toBe(true);
-    const seen = await inSpan('probe', {}, (span) => span?.isRecording());
+    const seen = await inSpan('probe', {}, async (span) => span?.isRecording());
     expect(seen).toBe(true);
     await on.shutdown();
     expect(tracingEnabled()).toBe(false);
-    expect(await inSpan('probe', {}, (span) => span)).toBeUndefined();
+    expect(await inSpan('probe', {}, async (span) => span)).toBeUndefined();
   });
 });

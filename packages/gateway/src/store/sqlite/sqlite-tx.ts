@@ -1,7 +1,7 @@
 import type { LineageEvent, LineageEventType } from '@handoff/protocol';
 import { and, eq, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { ATTR, inSpan } from '../../observability/tracing.js';
+import { ATTR, inSpanSync } from '../../observability/tracing.js';
 import type { PlanState } from '../../plan-state.js';
 import type { ApproverKeyRecord } from '../approver-keys.js';
 import type {
@@ -132,7 +132,7 @@ export class SqliteTx implements StoreTx {
   }
 
   async appendLineage(drafts: readonly LineageDraft[]): Promise<LineageEvent[]> {
-    return inSpan(
+    return inSpanSync(
       'handoff.sequence',
       { [ATTR.events]: drafts.length },
       () => this.#lineage.append(drafts),
