@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -39,9 +40,14 @@ export interface RunningTracing {
 
 const OFF: RunningTracing = { shutdown: async () => undefined };
 
-async function otlpExporter(endpoint: string | undefined): Promise<SpanExporter> {
-  // Loaded only when asked for: a gateway without OTLP export never imports the exporter.
-  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+type OtlpModule = typeof import('@opentelemetry/exporter-trace-otlp-http');
+
+function otlpExporter(endpoint: string | undefined): SpanExporter {
+  // Loaded only when asked for: a gateway without OTLP export never loads the exporter. Its CommonJS build (the
+  // package's `main`, what Node itself picks): its ESM build has extensionless imports that only bundlers resolve.
+  const { OTLPTraceExporter } = createRequire(import.meta.url)(
+    '@opentelemetry/exporter-trace-otlp-http',
+  ) as OtlpModule;
   return new OTLPTraceExporter(endpoint ? { url: endpoint } : {});
 }
 
@@ -61,7 +67,7 @@ export async function startTracing(
   else if (config.exporter === 'console')
     processors.push(new SimpleSpanProcessor(new ConsoleSpanExporter()));
   else if (config.exporter !== 'none')
-    processors.push(new BatchSpanProcessor(await otlpExporter(config.endpoint)));
+    processors.push(new BatchSpanProcessor(otlpExporter(config.endpoint)));
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': config.serviceName ?? 'handoff-gateway' }),
     spanProcessors: processors,
