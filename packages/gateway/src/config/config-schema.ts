@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ApiKeyEntrySchema } from '../auth/api-keys.js';
 import { BudgetCapSchema } from '../budget/cap.js';
 import { AdapterConfigSchema, DispatchConfigSchema } from '../dispatch/adapters-config.js';
-import { TracingConfigSchema } from '../observability/tracing-setup.js';
+import { TracingConfigSchema } from '../observability/tracing-config.js';
 import { PolicySetSchema } from '../policy/policy-set.js';
 
 /** Where public keys come from: a JWKS file, an HTTPS URL (http only on loopback) or an inline JWKS. */

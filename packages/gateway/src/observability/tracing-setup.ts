@@ -1,37 +1,8 @@
 import { createRequire } from 'node:module';
 import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  ConsoleSpanExporter,
-  SimpleSpanProcessor,
-  type SpanExporter,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
-import { z } from 'zod';
+import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { setTracingEnabled } from './tracing.js';
-
-/**
- * `observability.tracing`: OpenTelemetry traces, off unless `enabled`. `exporter`: `otlp` (OTLP over HTTP/JSON to
- * `endpoint`, default `http://localhost:4318/v1/traces` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`), `console`
- * (spans printed to stdout) or `none` (spans made, exported nowhere). `serviceName` default `handoff-gateway`.
- */
-export const TracingConfigSchema = z.strictObject({
-  enabled: z.boolean(),
-  exporter: z.enum(['otlp', 'console', 'none']).optional().meta({
-    description: 'Where spans go: otlp (default), console or none.',
-  }),
-  endpoint: z.url().optional().meta({
-    description: 'OTLP/HTTP traces URL, e.g. http://collector:4318/v1/traces.',
-  }),
-  serviceName: z.string().min(1).max(200).optional(),
-});
-
-/** A validated `observability.tracing` section. */
-export type TracingConfig = z.infer<typeof TracingConfigSchema>;
+import type { TracingConfig } from './tracing-config.js';
 
 /** Tracing as started: {@link shutdown} flushes pending spans and unregisters the SDK. */
 export interface RunningTracing {
@@ -62,6 +33,19 @@ export async function startTracing(
   options: { spanExporter?: SpanExporter } = {},
 ): Promise<RunningTracing> {
   if (!config?.enabled) return OFF;
+  // The SDK is loaded only when tracing is on: a gateway without it never imports more than the API.
+  const [
+    { AsyncLocalStorageContextManager },
+    { W3CTraceContextPropagator },
+    { resourceFromAttributes },
+    sdk,
+  ] = await Promise.all([
+    import('@opentelemetry/context-async-hooks'),
+    import('@opentelemetry/core'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace-base'),
+  ]);
+  const { BasicTracerProvider, BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor } = sdk;
   const processors: SpanProcessor[] = [];
   if (options.spanExporter) processors.push(new SimpleSpanProcessor(options.spanExporter));
   else if (config.exporter === 'console')
