@@ -1,5 +1,6 @@
 import { createHubSpotAdapter } from '@handoff/automation-adapter';
 import { createHubSpotFake, type ServedFake, serveFake } from '@handoff/automation-adapter/testing';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { PlanView } from '../../src/pipeline/plan-view.js';
@@ -28,7 +29,8 @@ afterEach(async () => {
   served = undefined;
 });
 
-async function post(path: string, input: unknown, apiKey: string, parent?: string) {
+/** POSTs a procedure over HTTP (with the caller's `traceparent` when given); returns its status and body. */
+async function send(path: string, input: unknown, apiKey: string, parent?: string) {
   const response = await fetch(`${gw?.url}/${path}`, {
     method: 'POST',
     headers: {
@@ -38,9 +40,14 @@ async function post(path: string, input: unknown, apiKey: string, parent?: strin
     },
     body: JSON.stringify(input),
   });
-  const body = (await response.json()) as { result: { data: PlanView } };
-  expect(response.status, JSON.stringify(body)).toBe(200);
-  return body.result.data;
+  return { status: response.status, body: (await response.json()) as unknown };
+}
+
+/** {@link send}, expecting success: the procedure's answer. */
+async function post(path: string, input: unknown, apiKey: string, parent?: string) {
+  const { status, body } = await send(path, input, apiKey, parent);
+  expect(status, JSON.stringify(body)).toBe(200);
+  return (body as { result: { data: PlanView } }).result.data;
 }
 
 /** Starts a gateway dispatching to a served HubSpot fake; runs submit, both approvals and the dispatch. */
@@ -172,6 +179,32 @@ describe('tracing', () => {
         expect(text.length, `${span.name} ${key}`).toBeLessThan(500);
       }
     }
+  });
+
+  test('a refused approval (its plan already approved) ends its span in error with the refusal code, and nothing of the token', async () => {
+    const exporter = new InMemorySpanExporter();
+    const { tokens, apiKeys } = await runFlow({ tracing: true, exporter });
+    exporter.reset();
+    const replay = traceparent(APPROVALS_APP_SPAN);
+    const refused = await send(
+      'approvals.submit',
+      { token: tokens[0] },
+      apiKeys[1] as string,
+      replay,
+    );
+    expect(refused.status).toBe(409);
+    const spans = exporter.getFinishedSpans();
+    const [approve] = named(spans, 'handoff.approve');
+    expect(approve?.status.code).toBe(SpanStatusCode.ERROR);
+    expect(approve?.attributes).toMatchObject({
+      'error.type': 'PLAN_NOT_AWAITING_APPROVAL',
+      'handoff.outcome': 'error',
+    });
+    const [request] = named(spans, 'POST /approvals.submit');
+    expect(request?.attributes['http.response.status_code']).toBe(409);
+    expect(parentOf(request as ReadableSpan)).toBe(APPROVALS_APP_SPAN);
+    const text = JSON.stringify(spans.map((s) => [s.attributes, s.status, s.events]));
+    expect(text).not.toContain(tokens[0]);
   });
 
   test('off unless configured: no span and no traceparent on adapter requests', async () => {
