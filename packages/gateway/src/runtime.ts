@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AutomationAdapter } from '@handoff/automation-adapter';
 import { canonicalJson } from '@handoff/protocol';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { type RunningServer, startHttpServer } from './api/http-server.js';
 import { combineKeySources, createKeySource } from './approvals/key-source.js';
 import { registryKeySources } from './approvals/registry-key-source.js';
@@ -23,6 +24,7 @@ import { type GatewayLogger, loggableError, silentLogger } from './logger.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { sqliteStateSource } from './observability/metrics-sqlite.js';
 import { DecisionLog } from './observability/decision-log.js';
+import { type RunningTracing, startTracing } from './observability/tracing-setup.js';
 import { SYSTEM_ACTOR } from './pipeline/deps.js';
 import { toStoredCap } from './pipeline/reserve-budget.js';
 import { policyVersion } from './policy/policy-set.js';
@@ -60,6 +62,11 @@ export interface RuntimeOptions {
   env?: NodeJS.ProcessEnv;
   /** Told about start-up warnings (e.g. a revoked approver key still listed in the config). Default: silent. */
   logger?: GatewayLogger;
+  /**
+   * Where spans go when `observability.tracing.enabled`, instead of the configured exporter (tests pass an
+   * `InMemorySpanExporter`).
+   */
+  spanExporter?: SpanExporter;
 }
 
 /**
@@ -94,9 +101,16 @@ export async function createGatewayRuntime(
     gatewayId: loaded.config.gatewayId,
     atMs: (options.clock ?? systemClock).now(),
   });
+  let tracing: RunningTracing | undefined;
   try {
+    // Off unless configured; registered before anything is served, flushed and unregistered at close.
+    tracing = await startTracing(
+      loaded.config.observability?.tracing,
+      options.spanExporter ? { spanExporter: options.spanExporter } : {},
+    );
     const runtime = await openRuntime(loaded, options, databasePath);
     const close = runtime.close;
+    const started = tracing;
     return {
       ...runtime,
       close: async () => {
@@ -104,12 +118,14 @@ export async function createGatewayRuntime(
           await close();
         } finally {
           lock.release();
+          await started.shutdown();
         }
       },
     };
   } catch (error) {
     // A gateway that fails to start leaves the file to the next one.
     lock.release();
+    await tracing?.shutdown();
     throw error;
   }
 }

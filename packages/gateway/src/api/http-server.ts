@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { context } from '@opentelemetry/api';
 import { createHTTPServer } from '@trpc/server/adapters/standalone';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { Gateway } from '../gateway.js';
@@ -10,6 +11,7 @@ import {
   requestIdOf,
   withRequestId,
 } from '../observability/request-context.js';
+import { startRequestSpan } from '../observability/tracing.js';
 import { Admission, DEFAULT_MAX_CONCURRENT_REQUESTS } from './admission.js';
 import { serveMetrics, timeRequest } from './metrics-route.js';
 import { appRouter } from './router.js';
@@ -67,10 +69,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       timeRequest(req, res, options.metrics);
       const requestId = requestIdOf(req);
       res.setHeader(REQUEST_ID_HEADER, requestId);
+      // With tracing on, the request runs in a server span continuing the caller's `traceparent`.
+      const span = startRequestSpan(
+        req.method ?? 'GET',
+        (req.url ?? '/').split('?')[0] ?? '/',
+        req.headers,
+      );
+      if (span) res.once('close', () => span.end(res.statusCode));
       const start = () =>
         withRequestId(requestId, () => {
           watchUtf8(req, () => notUtf8.add(req));
-          next();
+          if (span) context.with(span.context, next);
+          else next();
         });
       if (/^\/health(\?|$)/.test(req.url ?? '')) start();
       else admission.admit(req, res, start);

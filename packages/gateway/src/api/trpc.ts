@@ -12,6 +12,7 @@ import {
   wireText,
 } from '../errors.js';
 import type { Gateway } from '../gateway.js';
+import { ATTR, annotateActiveSpan } from '../observability/tracing.js';
 
 /** Per-request context: the gateway, the authenticator and the raw `Authorization` header. */
 export interface ApiContext {
@@ -118,5 +119,6 @@ export const publicProcedure = t.procedure.use(mapErrors).use(requireUtf8);
 /** A procedure that needs an authenticated principal (roles are checked by the gateway's access table). */
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const principal: Principal = await ctx.authenticator.authenticate(ctx.authorization);
+  annotateActiveSpan({ [ATTR.tenant]: principal.tenantId });
   return next({ ctx: { ...ctx, principal } });
 });

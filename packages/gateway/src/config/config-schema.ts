@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ApiKeyEntrySchema } from '../auth/api-keys.js';
 import { BudgetCapSchema } from '../budget/cap.js';
 import { AdapterConfigSchema, DispatchConfigSchema } from '../dispatch/adapters-config.js';
+import { TracingConfigSchema } from '../observability/tracing-config.js';
 import { PolicySetSchema } from '../policy/policy-set.js';
 
 /** Where public keys come from: a JWKS file, an HTTPS URL (http only on loopback) or an inline JWKS. */
@@ -79,6 +80,8 @@ export const ApproverConfigSchema = z.strictObject({
  *   fails that checkpoint, is logged and shows in `health`.
  * - `observability.metrics.enabled`: serve Prometheus metrics at `GET /metrics`, unauthenticated (default true;
  *   see `docs/metrics.md`).
+ * - `observability.tracing`: OpenTelemetry traces (`enabled`, `exporter` `otlp` | `console` | `none`,
+ *   `endpoint`, `serviceName`), off unless enabled; spans and attributes in `docs/tracing.md`.
  */
 export const GatewayConfigSchema = z.strictObject({
   gatewayId: IdentifierSchema,
@@ -149,6 +152,10 @@ export const GatewayConfigSchema = z.strictObject({
           }),
         })
         .optional(),
+      tracing: TracingConfigSchema.optional().meta({
+        description:
+          'OpenTelemetry traces, off unless enabled: exporter otlp (default), console or none; endpoint; serviceName.',
+      }),
     })
     .optional(),
   checkpoints: z

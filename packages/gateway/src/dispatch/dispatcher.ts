@@ -1,4 +1,5 @@
 import { AdapterError, type AutomationAdapter } from '@handoff/automation-adapter';
+import type { Span } from '@opentelemetry/api';
 import {
   BrokenCircuitError,
   type CircuitBreakerPolicy,
@@ -10,6 +11,13 @@ import {
 import type { Clock } from '../clock.js';
 import { type GatewayMetrics, OK_CODE } from '../observability/metrics.js';
 import type { AttemptFacts } from '../observability/decision-log.js';
+import { ATTR, contextOf, detached, inSpan, tracingFetch } from '../observability/tracing.js';
+import {
+  dispatchAttributes,
+  dispatchParent,
+  fateAttributes,
+  forgetDispatchParent,
+} from '../observability/tracing-dispatch.js';
 import { SYSTEM_ACTOR } from '../pipeline/deps.js';
 import type { GatewayStore, OutboxRow } from '../store/store.js';
 import { claimAction } from './claim-action.js';
@@ -177,7 +185,8 @@ export class Dispatcher {
       this.#again = true;
       return this.#running;
     }
-    this.#running = this.#drain().finally(() => {
+    // Runs outside the caller's trace (a request may trigger it): each row's span names its own parent.
+    this.#running = detached(() => this.#drain()).finally(() => {
       this.#running = undefined;
     });
     return this.#running;
@@ -245,7 +254,6 @@ export class Dispatcher {
   async #dispatchOne(row: OutboxRow, summary: DispatchRunSummary): Promise<void> {
     const { store, clock } = this.#options;
     const adapter = this.#adapters.get(row.adapter);
-    const breaker = this.#breakers.get(row.adapter);
     const now = clock.now();
     const wait = adapter
       ? this.#circuitWait(row.adapter, now) || this.#limiter.take(row.adapter, now)
@@ -260,6 +268,24 @@ export class Dispatcher {
       );
       return;
     }
+    // One span per look at a due row (claimed attempt, or held/abandoned at its claim), a child of the request
+    // that queued the row while that is remembered (see tracing-dispatch.ts).
+    await inSpan(
+      'handoff.dispatch',
+      dispatchAttributes(row),
+      (span) => this.#attempt(row, now, summary, span),
+      { parent: contextOf(dispatchParent(row.idempotencyKey)) },
+    );
+  }
+
+  /** Claims `row`, sends it and records the outcome (see {@link Dispatcher}). */
+  async #attempt(
+    row: OutboxRow,
+    now: number,
+    summary: DispatchRunSummary,
+    span: Span | undefined,
+  ): Promise<void> {
+    const { store, clock } = this.#options;
     const claim = await store.transaction((tx) =>
       claimAction(tx, row, now, {
         holdMs: this.#options.pausedHoldMs ?? 1_000,
@@ -268,15 +294,23 @@ export class Dispatcher {
     );
     if (claim.kind === 'held') summary.held += 1;
     if (claim.kind === 'abandoned') summary.abandoned += 1;
-    if (claim.kind !== 'claimed') return;
+    if (claim.kind !== 'claimed') {
+      span?.setAttribute(ATTR.outcome, claim.kind);
+      return;
+    }
     summary.attempted += 1;
     const { claimed } = claim;
-    const outcome = await this.#execute(adapter, breaker, claimed.action, {
-      idempotencyKey: row.idempotencyKey,
-      attempt: claimed.attempt,
-      // When approval queued the row: fixed for the row's life, so an event's time is the same on every retry.
-      queuedAt: row.createdAt,
-    });
+    const outcome = await this.#execute(
+      this.#adapters.get(row.adapter),
+      this.#breakers.get(row.adapter),
+      claimed.action,
+      {
+        idempotencyKey: row.idempotencyKey,
+        attempt: claimed.attempt,
+        // When approval queued the row: fixed for the row's life, so an event's time is the same on every retry.
+        queuedAt: row.createdAt,
+      },
+    );
     const atMs = clock.now();
     const fate = await store.transaction(async (tx) => {
       const result = await recordOutcome(tx, claimed, outcome, {
@@ -287,9 +321,11 @@ export class Dispatcher {
       await settlePlanIfDone(tx, row.tenantId, row.planId, atMs, SYSTEM_ACTOR);
       return result;
     });
+    span?.setAttributes({ ...fateAttributes(fate, outcome), [ATTR.attempt]: claimed.attempt });
+    if (fate !== 'retry_scheduled' && fate !== 'requeued') forgetDispatchParent(row.idempotencyKey);
     summary[FATE_FIELD[fate]] += 1;
     this.#options.metrics?.dispatchAttempted(
-      adapter ? row.adapter : 'unknown',
+      this.#adapters.has(row.adapter) ? row.adapter : 'unknown',
       fate,
       outcome.kind === 'succeeded' ? OK_CODE : outcome.error.code,
       atMs - now,
@@ -333,7 +369,8 @@ export class Dispatcher {
         adapter.execute(action, {
           ...key,
           signal: this.#abort.signal,
-          fetch: this.#options.fetch ?? fetch,
+          // Adds the dispatch span's `traceparent` to the adapter's requests (when tracing is on).
+          fetch: tracingFetch(this.#options.fetch ?? fetch),
           now: () => this.#options.clock.now(),
         }),
       );

@@ -1,8 +1,10 @@
 import { sumMinor } from '@handoff/protocol';
+import type { Span } from '@opentelemetry/api';
 import { NO_COPILOTS } from '../approvals/approver-registry.js';
 import { type VerifiedApproval, verifyApprovalToken } from '../approvals/verify-approval.js';
 import type { Principal } from '../auth/principal.js';
 import { GatewayError, type GatewayErrorCode, isGatewayError } from '../errors.js';
+import { ATTR, inSpan } from '../observability/tracing.js';
 import { planSignerThumbprint } from '../provenance/plan-signer.js';
 import type { PlanRecord, StoreTx } from '../store/store.js';
 import { approvalCost, holdApprovedBudget, recordBudgetRefusal } from './approval-budget.js';
@@ -74,6 +76,22 @@ export async function approvePlan(
   principal: Principal,
   token: string,
 ): Promise<ApprovalResult> {
+  const attributes = { [ATTR.tenant]: principal.tenantId };
+  return inSpan('handoff.approve', attributes, async (span) => {
+    const result = await approveVerified(deps, principal, token, span);
+    span?.setAttributes({
+      [ATTR.outcome]: result.decisive ? result.record.state : 'awaiting_quorum',
+    });
+    return result;
+  });
+}
+
+async function approveVerified(
+  deps: PipelineDeps,
+  principal: Principal,
+  token: string,
+  span: Span | undefined,
+): Promise<ApprovalResult> {
   let verified: VerifiedApproval;
   try {
     verified = await verifyApprovalToken(token, {
@@ -88,6 +106,12 @@ export async function approvePlan(
     }
     throw error;
   }
+  // Identifiers from the verified claims only (never the token).
+  span?.setAttributes({
+    [ATTR.planId]: verified.claims.planId,
+    [ATTR.option]: verified.claims.optionId,
+    [ATTR.decision]: verified.claims.decision,
+  });
   // The plan's copilot signer, read before the transaction (immutable once recorded; this tenant's only).
   const signer = await planSignerThumbprint(deps.store, principal.tenantId, verified.claims.planId);
   const outcome = await deps.store

@@ -1,4 +1,5 @@
 import type { Actor, HandoffPlan } from '@handoff/protocol';
+import { rememberDispatchParent } from '../observability/tracing-dispatch.js';
 import type { OutboxRow, PlanRecord, StoreTx } from '../store/store.js';
 import { actionIdempotencyKey } from './idempotency-key.js';
 
@@ -31,6 +32,7 @@ export async function queueActions(
     updatedAt: atMs,
   }));
   await tx.insertOutbox(rows);
+  rememberDispatchParent(rows.map((row) => row.idempotencyKey));
   await tx.appendLineage(
     rows.map((row) => ({
       tenantId: plan.tenantId,

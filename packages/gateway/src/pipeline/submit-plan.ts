@@ -9,6 +9,13 @@ import {
 import type { Principal } from '../auth/principal.js';
 import { assertCostsDeclared } from '../budget/action-cost.js';
 import { GatewayError } from '../errors.js';
+import { ATTR, inSpan, inSpanSync } from '../observability/tracing.js';
+import {
+  evaluationAttributes,
+  policySpanAttributes,
+  submitAttributes,
+  tracedReserve,
+} from '../observability/tracing-stages.js';
 import { evaluatePolicy, type PolicyEvaluation } from '../policy/evaluate.js';
 import { approvalWindowSeconds } from '../policy/policy-set.js';
 import {
@@ -22,7 +29,7 @@ import { actorOf, type PipelineDeps } from './deps.js';
 import { copilotModelOf } from './kill-switch.js';
 import { type PlanView, planView } from './plan-view.js';
 import { queueActions } from './queue-actions.js';
-import { reserveBudget, toBudgetCap } from './reserve-budget.js';
+import { toBudgetCap } from './reserve-budget.js';
 import { transitionPlan } from './transition.js';
 
 /** The result of {@link submitPlan}: the plan record, and whether this call created it. */
@@ -91,14 +98,21 @@ export function dryRunPlan(
   deps: PipelineDeps,
   input: unknown,
 ): { plan: HandoffPlan; canonical: string; digest: string; evaluation: PolicyEvaluation } {
-  const plan = parsePlan(input);
-  const { canonical, digest } = canonicalOf(plan);
-  const evaluation = evaluatePolicy({
-    plan,
-    planDigest: digest,
-    policySet: deps.policy.set,
-    policyVersion: deps.policy.version,
-    evaluatedAt: new Date(deps.clock.now()).toISOString(),
+  const { plan, canonical, digest } = inSpanSync('handoff.validate', {}, (span) => {
+    const plan = parsePlan(input);
+    span?.setAttributes({ [ATTR.tenant]: plan.tenantId, [ATTR.planId]: plan.planId });
+    return { plan, ...canonicalOf(plan) };
+  });
+  const evaluation = inSpanSync('handoff.policy', policySpanAttributes(plan), (span) => {
+    const evaluation = evaluatePolicy({
+      plan,
+      planDigest: digest,
+      policySet: deps.policy.set,
+      policyVersion: deps.policy.version,
+      evaluatedAt: new Date(deps.clock.now()).toISOString(),
+    });
+    span?.setAttributes(evaluationAttributes(evaluation, plan.recommendedOptionId));
+    return evaluation;
   });
   return { plan, canonical, digest, evaluation };
 }
@@ -129,6 +143,23 @@ export async function submitPlan(
   principal: Principal,
   input: unknown,
   signature?: string,
+): Promise<SubmitResult> {
+  return inSpan(
+    'handoff.submit',
+    { [ATTR.genAiOperation]: 'handoff.submit_plan' },
+    async (span) => {
+      const result = await submitChecked(deps, principal, input, signature);
+      span?.setAttributes(submitAttributes(result));
+      return result;
+    },
+  );
+}
+
+async function submitChecked(
+  deps: PipelineDeps,
+  principal: Principal,
+  input: unknown,
+  signature: string | undefined,
 ): Promise<SubmitResult> {
   const { plan, canonical, digest, evaluation } = dryRunPlan(deps, input);
   if (plan.tenantId !== principal.tenantId) {
@@ -270,7 +301,7 @@ async function accept(
       reasonCode: 'POLICY_DENIED',
     });
   }
-  const reserved = await reserveBudget(tx, {
+  const reserved = await tracedReserve(tx, {
     plan,
     digest,
     optionId,

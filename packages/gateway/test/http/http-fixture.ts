@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AutomationAdapter } from '@handoff/automation-adapter';
 import { type ErrorEnvelope, ErrorEnvelopeSchema, type Money } from '@handoff/protocol';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
@@ -66,6 +67,8 @@ export interface HttpGatewayOptions {
   observability?: Record<string, unknown>;
   /** Where the gateway logs (start-up warnings, refusals, the decision log). Default: nowhere. */
   logger?: GatewayLogger;
+  /** Where spans go when tracing is enabled (e.g. an `InMemorySpanExporter`). */
+  spanExporter?: SpanExporter;
 }
 
 /**
@@ -132,6 +135,7 @@ export async function startHttpGateway(options: HttpGatewayOptions = {}) {
     clock,
     ...(options.adapters ? { adapters: options.adapters } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
   });
   const running: RunningGateway = await startGateway(
     runtime,

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { and, asc, eq, gt, gte, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { bindToActiveContext } from '../../observability/tracing.js';
 import type { GatewayStore, LineageFilter, StoreTx } from '../store.js';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
 import * as schema from './schema.js';
@@ -131,7 +132,9 @@ export class SqliteStore implements GatewayStore {
   }
 
   transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return this.#serialise(() => work(this.#tx));
+    // A grouped transaction runs on the group's turn: with tracing on, in its caller's trace context.
+    const inCaller = bindToActiveContext(work);
+    return this.#serialise(() => inCaller(this.#tx));
   }
 
   /**

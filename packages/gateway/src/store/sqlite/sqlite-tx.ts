@@ -1,6 +1,7 @@
 import type { LineageEvent, LineageEventType } from '@handoff/protocol';
 import { and, eq, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { ATTR, inSpanSync } from '../../observability/tracing.js';
 import type { PlanState } from '../../plan-state.js';
 import type { ApproverKeyRecord } from '../approver-keys.js';
 import type {
@@ -131,7 +132,12 @@ export class SqliteTx implements StoreTx {
   }
 
   async appendLineage(drafts: readonly LineageDraft[]): Promise<LineageEvent[]> {
-    return this.#lineage.append(drafts);
+    return inSpanSync(
+      'handoff.sequence',
+      { [ATTR.events]: drafts.length },
+      () => this.#lineage.append(drafts),
+      { childOnly: true },
+    );
   }
 
   async lastPlanEvent(
