@@ -1,9 +1,10 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHTTPServer } from '@trpc/server/adapters/standalone';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { Gateway } from '../gateway.js';
 import { Admission, DEFAULT_MAX_CONCURRENT_REQUESTS } from './admission.js';
+import { isReadyRequest, type ReadinessProbe, serveReady } from './ready-route.js';
 import { appRouter } from './router.js';
 import { watchUtf8 } from './utf8-guard.js';
 
@@ -27,13 +28,21 @@ export interface HttpServerOptions {
   maxConcurrentRequests?: number;
   /** Called with each error a procedure ends in (for logging without tokens or payloads). */
   onError?: (info: { path: string | undefined; code: string; message: string }) => void;
+  /** Answers `GET /ready` (see `serveReady`); without it, `/ready` is not served. */
+  ready?: ReadinessProbe;
 }
 
 /** A running gateway HTTP server. */
 export interface RunningServer {
   /** Base URL of the tRPC endpoint, e.g. `http://127.0.0.1:51234`. */
   url: string;
+  /** Closes every connection at once, requests under way included. */
   close(): Promise<void>;
+  /**
+   * Stops accepting connections, lets the requests under way finish (each answered with `connection: close`),
+   * closes idle keep-alive connections, and resolves once the last connection is closed.
+   */
+  drain(): Promise<void>;
 }
 
 /** Serves the gateway's tRPC router over HTTP (tRPC standalone adapter on `node:http`). */
@@ -46,6 +55,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     // Admitted first (the body is read only then), and bodies must be UTF-8 (RFC 8259 section 8.1): watched as
     // they stream, refused before any procedure runs.
     middleware: (req, res, next) => {
+      if (draining) res.setHeader('connection', 'close');
+      if (options.ready && isReadyRequest(req)) return void serveReady(res, options.ready);
       const start = () => {
         watchUtf8(req, () => notUtf8.add(req));
         next();
@@ -62,6 +73,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     onError: ({ path, error }) =>
       options.onError?.({ path, code: error.code, message: error.message }),
   });
+  let draining = false;
+  // While draining, a keep-alive connection is closed as soon as its last response is sent.
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    res.once('finish', () => {
+      if (draining) setImmediate(() => server.closeIdleConnections());
+    });
+  });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -75,6 +93,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections?.();
         server.close((error?: Error) => (error ? reject(error) : resolve()));
+      }),
+    drain: () =>
+      new Promise<void>((resolve, reject) => {
+        draining = true;
+        server.close((error?: Error) => (error ? reject(error) : resolve()));
+        server.closeIdleConnections();
       }),
   };
 }
