@@ -39,8 +39,9 @@ export interface RunningServer {
   /** Closes every connection at once, requests under way included. */
   close(): Promise<void>;
   /**
-   * Stops accepting connections, lets the requests under way finish (each answered with `connection: close`),
-   * closes idle keep-alive connections, and resolves once the last connection is closed.
+   * Stops accepting connections, lets the requests under way finish, closes each keep-alive connection once its
+   * last response is sent (a request arriving on one meanwhile is answered with `connection: close`), and
+   * resolves once the last connection is closed.
    */
   drain(): Promise<void>;
 }
@@ -75,9 +76,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
   let draining = false;
   // While draining, a keep-alive connection is closed as soon as its last response is sent.
-  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     res.once('finish', () => {
-      if (draining) setImmediate(() => server.closeIdleConnections());
+      if (draining) req.socket.end();
     });
   });
   const host = options.host ?? '127.0.0.1';
