@@ -133,7 +133,16 @@ describe('--version and lazily loaded help', () => {
 
   test('--help lists every command; `help plan` and `plan --help` list its subcommands', async () => {
     const root = await runCli('--help');
-    for (const name of ['gateway', 'keys', 'approve', 'approvers', 'plan', 'lineage', 'dispatch']) {
+    for (const name of [
+      'gateway',
+      'config',
+      'keys',
+      'approve',
+      'approvers',
+      'plan',
+      'lineage',
+      'dispatch',
+    ]) {
       expect(root.out).toMatch(new RegExp(`^  ${name} `, 'm'));
     }
     expect(root.out).toContain('-V, --version');

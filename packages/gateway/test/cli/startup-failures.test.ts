@@ -31,18 +31,22 @@ afterAll(async () => {
   if (folder) rmSync(folder.dir, { recursive: true, force: true });
 });
 
-/** Writes the base config with `change` applied, and starts a gateway on it to completion. */
+/**
+ * Writes the base config with `change` applied, and runs `handoff gateway start` (or `command`) on it to
+ * completion.
+ */
 async function startBroken(
   name: string,
   change: (config: Record<string, unknown>) => void,
   env: Record<string, string | undefined> = folder.env,
+  command = ['gateway', 'start'],
 ) {
   const config = structuredClone(base);
   config.database = { path: `${name}/gateway.db` };
   change(config);
   const file = join(folder.dir, `${name}.config.yaml`);
   writeFileSync(file, stringify(config));
-  const run = await runBin(['gateway', 'start', '--config', file], {
+  const run = await runBin([...command, '--config', file], {
     HUBSPOT_TOKEN: undefined,
     ...env,
   });
@@ -122,6 +126,42 @@ describe('gateway start refuses a broken configuration before creating anything'
       for (const path of ['/adapters/0/accessTokenEnv', '/checkpoints/keyFile', '/listen/port']) {
         expect(run.err).toContain(`at ${path}`);
       }
+    },
+    TIMEOUT,
+  );
+});
+
+describe('handoff config validate runs the same checks without starting', () => {
+  test(
+    'a working config: exit 0, valid, and no database created',
+    async () => {
+      const run = await startBroken('valid', () => undefined, folder.env, ['config', 'validate']);
+      expect(run.code, run.err).toBe(0);
+      expect(run.out).toContain('is valid (gateway gw-e2e)');
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'a broken config: exit 3, every problem at its path (--json), and no database created',
+    async () => {
+      const run = await startBroken(
+        'validate-broken',
+        (config) => {
+          config.listen = { host: '127.0.0.1', port: busyPort };
+        },
+        {},
+        ['config', 'validate', '--json'],
+      );
+      expect(run.code, run.out).toBe(3);
+      const { error } = JSON.parse(run.out) as {
+        error: { code: string; issues: { path: string; code: string }[] };
+      };
+      expect(error.code).toBe('CONFIG_INVALID');
+      expect(error.issues.map((i) => [i.path, i.code])).toEqual([
+        ['/adapters/0/accessTokenEnv', 'ENV_MISSING'],
+        ['/listen/port', 'PORT_IN_USE'],
+      ]);
     },
     TIMEOUT,
   );
