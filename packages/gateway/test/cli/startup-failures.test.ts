@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { runBin } from './cli-support.js';
+import { runBin, startGatewayChild } from './cli-support.js';
 import { type GatewayFolder, prepareGatewayFolder } from './e2e-setup.js';
 
 /**
@@ -162,6 +162,34 @@ describe('handoff config validate runs the same checks without starting', () => 
         ['/adapters/0/accessTokenEnv', 'ENV_MISSING'],
         ['/listen/port', 'PORT_IN_USE'],
       ]);
+    },
+    TIMEOUT,
+  );
+});
+
+describe('a failure after the database is open closes it', () => {
+  test(
+    'an approver the registry knows under another subject: exit 3, APPROVER_REGISTRY_CONFLICT, the process ends',
+    async () => {
+      const file = join(folder.dir, 'conflict.config.yaml');
+      const config = structuredClone(base);
+      config.database = { path: 'conflict/gateway.db' };
+      writeFileSync(file, stringify(config));
+      const first = await startGatewayChild(file, 20_000, folder.env);
+      expect(await first.stop()).toBe(0);
+      const approvals = config.approvals as { approvers: { subject: string }[] };
+      const [finance] = approvals.approvers;
+      if (finance) finance.subject = 'someone.else';
+      writeFileSync(file, stringify(config));
+      // runBin fails the test if the process is still running after 20 s (a store or WAL thread left open).
+      const run = await runBin(['gateway', 'start', '--config', file], folder.env);
+      expect(run.code, run.err).toBe(3);
+      expect(run.err).toContain('error APPROVER_REGISTRY_CONFLICT');
+      // The writer lock was released: the database opens again once the config agrees.
+      if (finance) finance.subject = 'fiona.finance';
+      writeFileSync(file, stringify(config));
+      const again = await startGatewayChild(file, 20_000, folder.env);
+      expect(await again.stop()).toBe(0);
     },
     TIMEOUT,
   );
