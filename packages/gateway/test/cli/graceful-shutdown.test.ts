@@ -111,4 +111,18 @@ describe('readiness and graceful shutdown of a gateway process', () => {
     },
     TIMEOUT,
   );
+
+  test(
+    'SIGINT (Ctrl-C) stops it the same way: exit 0, not 130',
+    async () => {
+      const second = await startGatewayChild(folder.configFile, 20_000, folder.env);
+      const exited = new Promise<number | null>((resolve) =>
+        second.child.once('exit', (code) => resolve(code)),
+      );
+      second.child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(second.stderr()).toContain('"signal":"SIGINT"');
+    },
+    TIMEOUT,
+  );
 });
