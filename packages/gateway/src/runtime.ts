@@ -56,8 +56,11 @@ export interface RuntimeOptions {
 }
 
 /**
- * Takes the database file's writer lock, opens the store (applying migrations), builds key sources, the
- * authenticator and the gateway, seeds the configured approver keys into the approver registry (see
+ * First, touching no file: runs `checkStartup` (adapters and their environment variables, key files, the
+ * checkpoint key; every problem at its JSON path) and builds the key sources, the authenticator, the caps and the
+ * adapters, so a config that cannot start creates no database, folder or lock. Then takes the database file's
+ * writer lock, opens the store (applying migrations; closed again, with its WAL worker thread, if anything after
+ * fails), builds the gateway, seeds the configured approver keys into the approver registry (see
  * `seedApprovers`), records the active policy version in the lineage when it is new, and seeds configured caps for
  * tenants that have none. Then it recovers the outbox rows a crashed predecessor left in flight (see
  * `recoverInFlight`).
@@ -71,8 +74,8 @@ export interface RuntimeOptions {
  * databases take none.
  *
  * @throws GatewayError `DATABASE_IN_USE` (another gateway holds the file; the message and `details.holder` name
- *   its gateway id, pid, host and since when), `CONFIG_INVALID` (bad key source, API key entries, caps, an
- *   approver kid not found in `approvals.keys`), `APPROVER_REGISTRY_CONFLICT` (a configured approver disagrees with its kid's registration),
+ *   its gateway id, pid, host and since when), `CONFIG_INVALID` (what `checkStartup` finds, bad API key entries,
+ *   caps, an approver kid not found in `approvals.keys`), `APPROVER_REGISTRY_CONFLICT` (a configured approver disagrees with its kid's registration),
  *   or the store's open error.
  */
 export async function createGatewayRuntime(
