@@ -3,16 +3,11 @@ import { dirname } from 'node:path';
 import type { AutomationAdapter } from '@handoff/automation-adapter';
 import { canonicalJson } from '@handoff/protocol';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { type RunningServer, startHttpServer } from './api/http-server.js';
 import { combineKeySources, createKeySource } from './approvals/key-source.js';
 import { registryKeySources } from './approvals/registry-key-source.js';
 import { configuredApproverKeys, seedApprovers } from './approvals/seed-approvers.js';
-import {
-  checkpointerFromConfig,
-  DEFAULT_CHECKPOINT_INTERVAL_MS,
-  witnessFromConfig,
-} from './audit/checkpoint-config.js';
-import { type Checkpointer, startCheckpointing } from './audit/checkpointer.js';
+import { checkpointerFromConfig, witnessFromConfig } from './audit/checkpoint-config.js';
+import type { Checkpointer } from './audit/checkpointer.js';
 import type { Authenticator } from './auth/authenticate.js';
 import { parseBudgetCaps } from './budget/cap.js';
 import { type Clock, systemClock } from './clock.js';
@@ -29,6 +24,7 @@ import { SYSTEM_ACTOR } from './pipeline/deps.js';
 import { toStoredCap } from './pipeline/reserve-budget.js';
 import { policyVersion } from './policy/policy-set.js';
 import { copilotDirectory, keySourceConfig, runtimeAuthenticator } from './runtime-auth.js';
+import { checkStartup } from './startup-checks.js';
 import { openSqliteStore, type SqliteStore } from './store/sqlite/sqlite-store.js';
 import { acquireWriterLock } from './store/sqlite/writer-lock.js';
 
@@ -70,8 +66,11 @@ export interface RuntimeOptions {
 }
 
 /**
- * Takes the database file's writer lock, opens the store (applying migrations), builds key sources, the
- * authenticator and the gateway, seeds the configured approver keys into the approver registry (see
+ * First, touching no file: runs `checkStartup` (adapters and their environment variables, key files, the
+ * checkpoint key; every problem at its JSON path) and builds the key sources, the authenticator, the caps and the
+ * adapters, so a config that cannot start creates no database, folder or lock. Then takes the database file's
+ * writer lock, opens the store (applying migrations; closed again, with its WAL worker thread, if anything after
+ * fails), builds the gateway, seeds the configured approver keys into the approver registry (see
  * `seedApprovers`), records the active policy version in the lineage when it is new, and seeds configured caps for
  * tenants that have none. Then it recovers the outbox rows a crashed predecessor left in flight (see
  * `recoverInFlight`).
@@ -85,14 +84,21 @@ export interface RuntimeOptions {
  * databases take none.
  *
  * @throws GatewayError `DATABASE_IN_USE` (another gateway holds the file; the message and `details.holder` name
- *   its gateway id, pid, host and since when), `CONFIG_INVALID` (bad key source, API key entries, caps, an
- *   approver kid not found in `approvals.keys`), `APPROVER_REGISTRY_CONFLICT` (a configured approver disagrees with its kid's registration),
+ *   its gateway id, pid, host and since when), `CONFIG_INVALID` (what `checkStartup` finds, bad API key entries,
+ *   caps, an approver kid not found in `approvals.keys`), `APPROVER_REGISTRY_CONFLICT` (a configured approver disagrees with its kid's registration),
  *   or the store's open error.
  */
 export async function createGatewayRuntime(
   loaded: LoadedConfig,
   options: RuntimeOptions = {},
 ): Promise<GatewayRuntime> {
+  // Every problem the config can show is found before the database file, its folder or its lock exist.
+  await checkStartup(loaded, {
+    skipAdapters: options.adapters !== undefined,
+    ...(options.env ? { env: options.env } : {}),
+  });
+  // Everything built from the config alone (keys, authenticator, caps, adapters), still before the database.
+  const prepared = await prepareRuntime(loaded, options);
   const databasePath = resolveConfigPath(loaded, loaded.config.database.path);
   // The file is created if missing; so is its folder (e.g. `data/gateway.db` on a first start).
   if (databasePath !== ':memory:') mkdirSync(dirname(databasePath), { recursive: true });
@@ -108,7 +114,7 @@ export async function createGatewayRuntime(
       loaded.config.observability?.tracing,
       options.spanExporter ? { spanExporter: options.spanExporter } : {},
     );
-    const runtime = await openRuntime(loaded, options, databasePath);
+    const runtime = await openRuntime(loaded, options, { ...prepared, databasePath });
     const close = runtime.close;
     const started = tracing;
     return {
@@ -130,13 +136,20 @@ export async function createGatewayRuntime(
   }
 }
 
-/** {@link createGatewayRuntime} once the writer lock is held. */
-async function openRuntime(
+/** What {@link prepareRuntime} builds from the config before any file is written. */
+interface PreparedRuntime {
+  adapters: readonly AutomationAdapter[];
+  authenticator: Authenticator;
+  configuredApprovers: Awaited<ReturnType<typeof configuredApproverKeys>>;
+  caps: ReturnType<typeof parseBudgetCaps>;
+}
+
+/** The parts of a runtime that need the config alone: built before the database is created or locked. */
+async function prepareRuntime(
   loaded: LoadedConfig,
   options: RuntimeOptions,
-  databasePath: string,
-): Promise<GatewayRuntime> {
-  const { config, policySet } = loaded;
+): Promise<PreparedRuntime> {
+  const { config } = loaded;
   const clock = options.clock ?? systemClock;
   const keyOptions = { clock, ...(options.fetch ? { fetch: options.fetch } : {}) };
   // approvals.keys is read at start-up only, for the JWKs of configured approvers; approvals are verified with
@@ -146,15 +159,45 @@ async function openRuntime(
         config.approvals.keys.map((k) => createKeySource(keySourceConfig(loaded, k), keyOptions)),
       )
     : undefined;
+  return {
+    configuredApprovers: await configuredApproverKeys(
+      config.approvals.approvers ?? [],
+      approverKeySets,
+      clock.now(),
+    ),
+    authenticator: runtimeAuthenticator(loaded, clock, keyOptions),
+    caps: parseBudgetCaps(config.caps ?? []),
+    adapters: options.adapters ?? adaptersFromConfig(config.adapters ?? [], options.env),
+  };
+}
+
+/** {@link createGatewayRuntime} once the writer lock is held: opens the store, and closes it if the rest fails. */
+async function openRuntime(
+  loaded: LoadedConfig,
+  options: RuntimeOptions,
+  prepared: PreparedRuntime & { databasePath: string },
+): Promise<GatewayRuntime> {
+  const store = openSqliteStore({ path: prepared.databasePath });
+  try {
+    return await openWithStore(loaded, options, { ...prepared, store });
+  } catch (error) {
+    // A start that fails leaves no open connection nor WAL worker thread behind.
+    await store.close();
+    throw error;
+  }
+}
+
+/** The rest of {@link openRuntime}, once the store is open; the caller closes the store when this throws. */
+async function openWithStore(
+  loaded: LoadedConfig,
+  options: RuntimeOptions,
+  opened: PreparedRuntime & { store: SqliteStore; databasePath: string },
+): Promise<GatewayRuntime> {
+  const { config, policySet } = loaded;
+  const { store, databasePath, adapters, authenticator, configuredApprovers, caps } = opened;
+  const clock = options.clock ?? systemClock;
+  const keyOptions = { clock, ...(options.fetch ? { fetch: options.fetch } : {}) };
   const copilots = copilotDirectory(config);
-  const configuredApprovers = await configuredApproverKeys(
-    config.approvals.approvers ?? [],
-    approverKeySets,
-    clock.now(),
-  );
-  const authenticator = runtimeAuthenticator(loaded, clock, keyOptions);
-  const caps = parseBudgetCaps(config.caps ?? []);
-  const store = openSqliteStore({ path: databasePath });
   // WAL checkpoints (copy and sync) run on a worker thread, not inside a request's COMMIT.
   if (databasePath !== ':memory:') await store.startWalCheckpointer();
   const version = policyVersion(policySet);
@@ -180,7 +223,7 @@ async function openRuntime(
     },
     store,
     clock,
-    adapters: options.adapters ?? adaptersFromConfig(config.adapters ?? [], options.env),
+    adapters,
     onPause: config.killSwitch?.onPause ?? 'keep',
     ...(metrics ? { metrics } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
@@ -230,17 +273,12 @@ async function openRuntime(
     ...(witness ? { witness } : {}),
     ...(metrics ? { metrics } : {}),
   });
-  try {
-    await seedApprovers(store, configuredApprovers, copilots, (kid, tenantId) =>
-      options.logger?.warn(
-        { tenantId, kid },
-        'approvals.approvers lists a revoked approver key: it stays revoked (remove it from the config)',
-      ),
-    );
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
+  await seedApprovers(store, configuredApprovers, copilots, (kid, tenantId) =>
+    options.logger?.warn(
+      { tenantId, kid },
+      'approvals.approvers lists a revoked approver key: it stays revoked (remove it from the config)',
+    ),
+  );
   await store.transaction(async (tx) => {
     const now = clock.now();
     await tx.rememberPolicy(version, policySet.id, policySet.version, now);
@@ -283,59 +321,4 @@ async function openRuntime(
   };
 }
 
-/** A gateway serving HTTP, with its expiry sweep running. */
-export interface RunningGateway {
-  runtime: GatewayRuntime;
-  server: RunningServer;
-  stop(): Promise<void>;
-}
-
-/** Starts the HTTP server of a runtime and a timer that expires plans past their window. */
-export async function startGateway(
-  runtime: GatewayRuntime,
-  options: { logger?: GatewayLogger } = {},
-): Promise<RunningGateway> {
-  const { config } = runtime.loaded;
-  const logger = options.logger ?? silentLogger;
-  if (options.logger) runtime.gateway.deps.decisionLog?.use(options.logger);
-  const server = await startHttpServer({
-    onError: ({ path, code, message, requestId }) =>
-      code === 'INTERNAL_SERVER_ERROR'
-        ? logger.error({ path, code, message, requestId }, 'request failed')
-        : logger.warn({ path, code, requestId }, 'request refused'),
-    gateway: runtime.gateway,
-    authenticator: runtime.authenticator,
-    ...(runtime.gateway.deps.metrics ? { metrics: runtime.gateway.deps.metrics } : {}),
-    ...(config.listen?.host ? { host: config.listen.host } : {}),
-    ...(config.listen?.port !== undefined ? { port: config.listen.port } : {}),
-    ...(config.listen?.maxBodyBytes ? { maxBodyBytes: config.listen.maxBodyBytes } : {}),
-    ...(config.listen?.maxConcurrentRequests
-      ? { maxConcurrentRequests: config.listen.maxConcurrentRequests }
-      : {}),
-  });
-  runtime.startDispatching(undefined, logger);
-  const sweep = setInterval(() => {
-    runtime.gateway
-      .expireDue()
-      .catch((error: unknown) => logger.error(loggableError(error), 'expiry sweep failed'));
-  }, config.expirySweepMs ?? 60_000);
-  sweep.unref();
-  // Signed tree heads at intervals; a failure is retried at the next tick (`handoff lineage verify` tells why).
-  const checkpoints = runtime.checkpointer
-    ? startCheckpointing(
-        runtime.checkpointer,
-        config.checkpoints?.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
-        (error) => logger.error(loggableError(error), 'checkpoint failed'),
-      )
-    : undefined;
-  return {
-    runtime,
-    server,
-    stop: async () => {
-      clearInterval(sweep);
-      checkpoints?.stop();
-      await server.close();
-      await runtime.close();
-    },
-  };
-}
+export { type RunningGateway, startGateway } from './serve-gateway.js';

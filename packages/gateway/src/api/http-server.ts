@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { context } from '@opentelemetry/api';
 import { createHTTPServer } from '@trpc/server/adapters/standalone';
@@ -14,6 +14,7 @@ import {
 import { startRequestSpan } from '../observability/tracing.js';
 import { Admission, DEFAULT_MAX_CONCURRENT_REQUESTS } from './admission.js';
 import { serveMetrics, timeRequest } from './metrics-route.js';
+import { isReadyRequest, type ReadinessProbe, serveReady } from './ready-route.js';
 import { appRouter } from './router.js';
 import { watchUtf8 } from './utf8-guard.js';
 
@@ -44,13 +45,22 @@ export interface HttpServerOptions {
     message: string;
     requestId: string | undefined;
   }) => void;
+  /** Answers `GET /ready` (see `serveReady`); without it, `/ready` is not served. */
+  ready?: ReadinessProbe;
 }
 
 /** A running gateway HTTP server. */
 export interface RunningServer {
   /** Base URL of the tRPC endpoint, e.g. `http://127.0.0.1:51234`. */
   url: string;
+  /** Closes every connection at once, requests under way included. */
   close(): Promise<void>;
+  /**
+   * Stops accepting connections, lets the requests under way finish, closes each keep-alive connection once its
+   * last response is sent (a request arriving on one meanwhile is answered with `connection: close`), and
+   * resolves once the last connection is closed.
+   */
+  drain(): Promise<void>;
 }
 
 /** Serves the gateway's tRPC router over HTTP (tRPC standalone adapter on `node:http`). */
@@ -65,6 +75,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     // Each request gets an id (a well-formed incoming `x-request-id`, else a new UUID), returned in the same
     // header and carried by everything the request starts (the decision log's `requestId`).
     middleware: (req, res, next) => {
+      if (draining) res.setHeader('connection', 'close');
+      if (options.ready && isReadyRequest(req)) return void serveReady(res, options.ready);
       if (serveMetrics(req, res, options.metrics)) return;
       timeRequest(req, res, options.metrics);
       const requestId = requestIdOf(req);
@@ -99,6 +111,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         requestId: currentRequestId(),
       }),
   });
+  let draining = false;
+  // While draining, a keep-alive connection is closed as soon as its last response is sent.
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    res.once('finish', () => {
+      if (draining) req.socket.end();
+    });
+  });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -112,6 +131,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections?.();
         server.close((error?: Error) => (error ? reject(error) : resolve()));
+      }),
+    drain: () =>
+      new Promise<void>((resolve, reject) => {
+        draining = true;
+        server.close((error?: Error) => (error ? reject(error) : resolve()));
+        server.closeIdleConnections();
       }),
   };
 }

@@ -143,7 +143,15 @@ export async function verifyApprovalToken(
       requiredClaims: REQUIRED_CLAIMS,
     },
   }).catch((error: unknown) => {
-    throw error instanceof SignedDocumentError ? REFUSAL_OF[error.code](error) : error;
+    if (!(error instanceof SignedDocumentError)) throw error;
+    // The expected audience is this gateway's id (public); the token's own `aud` is never echoed.
+    if (error.code === 'SIGNED_DOCUMENT_WRONG_AUDIENCE') {
+      throw new GatewayError(
+        'APPROVAL_WRONG_AUDIENCE',
+        `The approval is for another gateway: its aud must be ${JSON.stringify(options.audience)} (this gateway's id)`,
+      );
+    }
+    throw REFUSAL_OF[error.code](error);
   });
   const { payload, alg, kid } = verified;
   const parsed = safeParseDocument('ApprovalClaims', payload);

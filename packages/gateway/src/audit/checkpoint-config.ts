@@ -61,7 +61,11 @@ export async function checkpointKeyFromConfig(
   } catch {
     throw new GatewayError('CONFIG_INVALID', `Cannot read the checkpoint key file ${file}`, {
       issues: [
-        { path: '/checkpoints/keyFile', code: 'UNREADABLE', message: 'Not a readable JWK file' },
+        {
+          path: '/checkpoints/keyFile',
+          code: 'UNREADABLE',
+          message: `Not a readable JWK file: ${file}`,
+        },
       ],
     });
   }

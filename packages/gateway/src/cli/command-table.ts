@@ -25,6 +25,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/gateway.js')).registerGateway,
   },
   {
+    name: 'config',
+    description: 'check a gateway configuration without starting',
+    load: async () => (await import('./commands/config.js')).registerConfig,
+  },
+  {
     name: 'keys',
     description: 'signing keys and API keys',
     load: async () => (await import('./commands/keys.js')).registerKeys,

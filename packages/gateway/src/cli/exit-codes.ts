@@ -3,11 +3,11 @@
  *
  * | code | meaning |
  * | --- | --- |
- * | 0 | success (a valid plan; a dry run that does not deny; a command that did what it says) |
+ * | 0 | success (a valid plan; a dry run that does not deny; a command that did what it says; `gateway start` stopped by SIGTERM/SIGINT after a complete drain) |
  * | 1 | the input was checked and refused (invalid plan, policy denial, a refused approval or submission) |
  * | 2 | usage error (unknown command or option, missing argument, an option value of the wrong form) |
- * | 3 | configuration error (`handoff.config.*` or a key file unreadable or invalid) |
- * | 4 | runtime error (the gateway is unreachable, I/O failed, an unexpected error) |
+ * | 3 | configuration error (`handoff.config.*`, a key file, an adapter's environment variable, the port in use: `gateway start` creates no database then; a configured approver that disagrees with the registry, `APPROVER_REGISTRY_CONFLICT`) |
+ * | 4 | runtime error (the gateway is unreachable, I/O failed, an unexpected error, a `gateway start` drain past `SHUTDOWN_TIMEOUT_MS`) |
  * | 5 | `gateway start`: another gateway holds the database file (`DATABASE_IN_USE`; the message names it) |
  *
  * An error answered by a running gateway (a tRPC client error carrying an `ErrorEnvelope`) counts as a refusal

@@ -1,5 +1,6 @@
 import { GatewayError } from '../errors.js';
 import type { Io } from './io.js';
+import { unreachableIn } from './unreachable.js';
 
 /** Prints a result: JSON (one document) with `--json`, else the human text. */
 export function printResult(io: Io, json: boolean, value: unknown, text: () => string): void {
@@ -12,6 +13,8 @@ export function describeError(error: unknown): {
   message: string;
   issues: unknown[];
 } {
+  const unreachable = unreachableIn(error);
+  if (unreachable) return { code: 'GATEWAY_UNREACHABLE', message: unreachable.message, issues: [] };
   if (error instanceof GatewayError)
     return { code: error.code, message: error.message, issues: [...error.issues] };
   if (error instanceof Error && 'data' in error) {

@@ -21,7 +21,10 @@ function remoteCodeOf(error: unknown): string | undefined {
 /** The exit code of an error a command ended with (the table of `EXIT`). */
 export function exitCodeOf(error: unknown): ExitCode {
   if (error instanceof GatewayError) {
-    if (error.code === 'CONFIG_INVALID') return EXIT.CONFIG;
+    // A local APPROVER_REGISTRY_CONFLICT comes from `gateway start` only: its config disagrees with the registry.
+    if (error.code === 'CONFIG_INVALID' || error.code === 'APPROVER_REGISTRY_CONFLICT') {
+      return EXIT.CONFIG;
+    }
     if (error.code === 'DATABASE_IN_USE') return EXIT.IN_USE;
     if (error.code === 'INTERNAL' || error.code === 'KEY_SOURCE_UNAVAILABLE') return EXIT.RUNTIME;
     return EXIT.REFUSED;

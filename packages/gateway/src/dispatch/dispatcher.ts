@@ -119,6 +119,8 @@ export class Dispatcher {
   readonly #limiter = new RateLimiter();
   readonly #retry: RetryOptions;
   readonly #abort = new AbortController();
+  /** Set by {@link drain}: no new row is started; those under way finish. */
+  #draining = false;
   #running: Promise<DispatchRunSummary> | undefined;
   #again = false;
   #timer: NodeJS.Timeout | undefined;
@@ -204,6 +206,21 @@ export class Dispatcher {
     this.#timer.unref();
   }
 
+  /**
+   * Stops the timer and starts no new row, then waits for the requests already sent to be answered and recorded
+   * (nothing is aborted, so no dispatch is left in doubt by a shutdown). Call {@link stop} after it.
+   */
+  async drain(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#draining = true;
+    await this.#running?.catch(() => undefined);
+  }
+
+  #halted(): boolean {
+    return this.#draining || this.#abort.signal.aborted;
+  }
+
   /** Stops the timer, aborts requests not yet sent and waits for the run under way. */
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
@@ -220,10 +237,10 @@ export class Dispatcher {
       for (;;) {
         const now = this.#options.clock.now();
         const due = await this.#options.store.transaction((tx) => tx.dueOutbox(now, batchSize));
-        if (due.length === 0 || this.#abort.signal.aborted) break;
+        if (due.length === 0 || this.#halted()) break;
         await this.#dispatchRows(due, summary);
       }
-    } while (this.#again && !this.#abort.signal.aborted);
+    } while (this.#again && !this.#halted());
     return summary;
   }
 
@@ -239,7 +256,7 @@ export class Dispatcher {
     const worker = async () => {
       for (let lane = waiting.shift(); lane; lane = waiting.shift()) {
         for (const row of lane) {
-          if (this.#abort.signal.aborted) return;
+          if (this.#halted()) return;
           await this.#dispatchOne(row, summary);
         }
       }

@@ -17,6 +17,7 @@ import { queueActions } from './queue-actions.js';
 import { gateProgress, quorumMet } from './quorum.js';
 import { approvalFacts, recordApproval, recordUnverifiedRefusal } from './record-approval.js';
 import { releaseBudget } from './reserve-budget.js';
+import { spendTooLowMessage } from './spend-message.js';
 import { transitionPlan } from './transition.js';
 
 /** What a verified approval did to its plan. */
@@ -221,10 +222,7 @@ async function applyApproval(
     claims.maxSpend.currency !== option.budget.amount.currency ||
     BigInt(claims.maxSpend.amountMinor) < cost
   ) {
-    return refuse(
-      'APPROVAL_SPEND_TOO_LOW',
-      `maxSpend does not cover the option's cost of ${cost} minor units`,
-    );
+    return refuse('APPROVAL_SPEND_TOO_LOW', spendTooLowMessage(claims.maxSpend, option, cost));
   }
   // Policy gates and approvals were decided on the declared cost: never hold more for the option than that. (A
   // rejection holds nothing: it is never refused for this.)

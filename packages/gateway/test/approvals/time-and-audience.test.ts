@@ -67,7 +67,11 @@ describe('nbf', () => {
 describe('aud', () => {
   test('an approval for another gateway is refused', async () => {
     const token = await sign(ed, { aud: 'gateway-prod' });
-    expect((await refusal(verify(token, keys))).code).toBe('APPROVAL_WRONG_AUDIENCE');
+    const refused = await refusal(verify(token, keys));
+    expect(refused.code).toBe('APPROVAL_WRONG_AUDIENCE');
+    // It names the audience expected (this gateway's id), so the approver knows what to sign for.
+    expect(refused.message).toContain(`aud must be ${JSON.stringify(AUDIENCE)}`);
+    expect(refused.message).not.toContain('gateway-prod');
     const verified = await verify(token, keys, { audience: 'gateway-prod' });
     expect(verified.claims.aud).toBe('gateway-prod');
   });

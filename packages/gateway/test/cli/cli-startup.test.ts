@@ -135,6 +135,7 @@ describe('--version and lazily loaded help', () => {
     const root = await runCli('--help');
     for (const name of [
       'gateway',
+      'config',
       'keys',
       'approve',
       'approvers',

@@ -22,7 +22,7 @@ export function approvalKit(h: Harness) {
      */
     async expectRefused(token: string, code: GatewayErrorCode, planId?: string) {
       const before = snapshot(h);
-      await expectGatewayError(submit(token), code);
+      const error = await expectGatewayError(submit(token), code);
       const after = snapshot(h);
       expect(after.lineage).toBe(before.lineage + 1);
       expect({ ...after, lineage: 0 }).toEqual({ ...before, lineage: 0 });
@@ -35,6 +35,7 @@ export function approvalKit(h: Harness) {
       if (planId) expect(event).toMatchObject({ planId, data: { verified: true } });
       else expect(event).toMatchObject({ data: { verified: false, presentedBy: 'approver-desk' } });
       expect(event.planId === undefined).toBe(planId === undefined);
+      return error;
     },
   };
 }

@@ -182,16 +182,23 @@ describe('refusals of verified approvals that do not match the plan (each record
   test('maxSpend below the cost, or in another currency, is APPROVAL_SPEND_TOO_LOW; the exact cost is enough', async () => {
     ({ h, k, view } = await withSubmittedPlan());
     const low = { amountMinor: OPTION_1_COST - 1, currency: 'EUR' as const };
-    await k.expectRefused(
+    const tooLow = await k.expectRefused(
       await k.finance(view, { maxSpend: low }),
       'APPROVAL_SPEND_TOO_LOW',
       view.planId,
     );
+    // In the units an approver types (`--max-spend 644.99 --currency EUR`), not minor units.
+    expect(tooLow.message).toBe(
+      `maxSpend EUR 644.99 does not cover the EUR 645.00 option ${view.recommendedOptionId} costs`,
+    );
     const usd = { amountMinor: 10_000_000, currency: 'USD' as const };
-    await k.expectRefused(
+    const otherCurrency = await k.expectRefused(
       await k.finance(view, { maxSpend: usd }),
       'APPROVAL_SPEND_TOO_LOW',
       view.planId,
+    );
+    expect(otherCurrency.message).toBe(
+      `maxSpend is USD 100000.00, but option ${view.recommendedOptionId} is budgeted in EUR: approve in EUR`,
     );
     const exact = { amountMinor: OPTION_1_COST, currency: 'EUR' as const };
     expect((await k.submit(await k.finance(view, { maxSpend: exact }))).approvals).toHaveLength(1);
