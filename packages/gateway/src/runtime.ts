@@ -16,9 +16,9 @@ import { adaptersFromConfig, privateNetworkAdapters } from './dispatch/adapters-
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { Gateway } from './gateway.js';
 import { type GatewayLogger, loggableError, silentLogger } from './logger.js';
+import { DecisionLog } from './observability/decision-log.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { sqliteStateSource } from './observability/metrics-sqlite.js';
-import { DecisionLog } from './observability/decision-log.js';
 import { type RunningTracing, startTracing } from './observability/tracing-setup.js';
 import { SYSTEM_ACTOR } from './pipeline/deps.js';
 import { toStoredCap } from './pipeline/reserve-budget.js';

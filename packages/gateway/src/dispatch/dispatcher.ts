@@ -9,8 +9,8 @@ import {
   handleWhen,
 } from 'cockatiel';
 import type { Clock } from '../clock.js';
-import { type GatewayMetrics, OK_CODE } from '../observability/metrics.js';
 import type { AttemptFacts } from '../observability/decision-log.js';
+import { type GatewayMetrics, OK_CODE } from '../observability/metrics.js';
 import { ATTR, contextOf, detached, inSpan, tracingFetch } from '../observability/tracing.js';
 import {
   dispatchAttributes,
