@@ -1,4 +1,4 @@
-import type { HandoffPlan, LineageEvent, Money, WireInput } from '@handoff/protocol';
+import type { HandoffPlan, LineageEvent } from '@handoff/protocol';
 import { toIso } from '../clock.js';
 import { GatewayError } from '../errors.js';
 import type { AuditDispatchRow, AuditReader } from './audit-reader.js';
