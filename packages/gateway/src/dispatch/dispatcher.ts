@@ -10,23 +10,21 @@ import {
 } from 'cockatiel';
 import type { Clock } from '../clock.js';
 import type { AttemptFacts } from '../observability/decision-log.js';
-import { type GatewayMetrics, OK_CODE } from '../observability/metrics.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 import { ATTR, contextOf, detached, inSpan, tracingFetch } from '../observability/tracing.js';
-import {
-  dispatchAttributes,
-  dispatchParent,
-  fateAttributes,
-  forgetDispatchParent,
-} from '../observability/tracing-dispatch.js';
+import { dispatchAttributes, dispatchParent } from '../observability/tracing-dispatch.js';
 import { SYSTEM_ACTOR } from '../pipeline/deps.js';
 import type { GatewayStore, OutboxRow } from '../store/store.js';
+import { type DispatchRunSummary, emptySummary, reportAttempt } from './attempt-report.js';
 import { claimAction } from './claim-action.js';
 import { type AttemptOutcome, toAdapterError } from './dispatch-outcome.js';
 import { RateLimiter } from './rate-limiter.js';
-import { type RowFate, recordOutcome } from './record-outcome.js';
+import { recordOutcome } from './record-outcome.js';
 import { recoverInFlight } from './recover-in-flight.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry-schedule.js';
 import { settlePlanIfDone } from './settle-plan.js';
+
+export type { DispatchRunSummary } from './attempt-report.js';
 
 /** Options of {@link Dispatcher}. Times in milliseconds. */
 export interface DispatcherOptions {
@@ -60,41 +58,6 @@ export interface DispatcherOptions {
   metrics?: GatewayMetrics;
   /** Told how each attempt ended (for the decision log): ids, adapter, attempt, fate and the adapter's code. */
   onAttempt?: (facts: AttemptFacts) => void;
-}
-
-/** What one {@link Dispatcher.runDue} did, by outcome. */
-export interface DispatchRunSummary {
-  attempted: number;
-  succeeded: number;
-  retryScheduled: number;
-  deadLettered: number;
-  inDoubt: number;
-  requeued: number;
-  /** Rows left for later: paused plan, rate limit, open circuit. */
-  held: number;
-  /** Rows whose plan had ended before they were sent. */
-  abandoned: number;
-}
-
-const FATE_FIELD: Record<RowFate, keyof DispatchRunSummary> = {
-  succeeded: 'succeeded',
-  retry_scheduled: 'retryScheduled',
-  dead: 'deadLettered',
-  in_doubt: 'inDoubt',
-  requeued: 'requeued',
-};
-
-function emptySummary(): DispatchRunSummary {
-  return {
-    attempted: 0,
-    succeeded: 0,
-    retryScheduled: 0,
-    deadLettered: 0,
-    inDoubt: 0,
-    requeued: 0,
-    held: 0,
-    abandoned: 0,
-  };
 }
 
 /**
@@ -338,24 +301,11 @@ export class Dispatcher {
       await settlePlanIfDone(tx, row.tenantId, row.planId, atMs, SYSTEM_ACTOR);
       return result;
     });
-    span?.setAttributes({ ...fateAttributes(fate, outcome), [ATTR.attempt]: claimed.attempt });
-    if (fate !== 'retry_scheduled' && fate !== 'requeued') forgetDispatchParent(row.idempotencyKey);
-    summary[FATE_FIELD[fate]] += 1;
-    this.#options.metrics?.dispatchAttempted(
-      this.#adapters.has(row.adapter) ? row.adapter : 'unknown',
-      fate,
-      outcome.kind === 'succeeded' ? OK_CODE : outcome.error.code,
-      atMs - now,
+    reportAttempt(
+      { ...this.#options, known: this.#adapters.has(row.adapter) },
+      { row, attempt: claimed.attempt, outcome, fate, durationMs: atMs - now, span },
+      summary,
     );
-    this.#options.onAttempt?.({
-      tenantId: row.tenantId,
-      planId: row.planId,
-      actionId: row.actionId,
-      adapter: row.adapter,
-      attempt: claimed.attempt,
-      fate,
-      ...(outcome.kind === 'failed' ? { code: outcome.error.code } : {}),
-    });
   }
 
   async #execute(
