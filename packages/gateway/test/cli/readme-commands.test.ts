@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import {
   copyFileSync,
+  lstatSync,
   mkdtempSync,
   readdirSync,
   rmSync,
@@ -225,6 +226,18 @@ describe('every README command works as written', () => {
       expect(files).toContain(file);
     }
     expect(commands.some((c) => c.text.startsWith('pnpm handoff '))).toBe(true);
+  });
+
+  test('the working copy copies top-level files, so a command rewriting package.json leaves the repository alone', () => {
+    const dir = workingCopy();
+    try {
+      for (const file of ['package.json', 'pnpm-lock.yaml']) {
+        expect(lstatSync(join(dir, file)).isSymbolicLink(), file).toBe(false);
+      }
+      expect(lstatSync(join(dir, 'packages')).isSymbolicLink()).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('NOT_RUN names only commands some README shows', () => {
