@@ -34,6 +34,12 @@ export interface AdapterManifest {
   /** `status` and `cancel` are implemented. */
   supportsStatus: boolean;
   supportsCancel: boolean;
+  /**
+   * The action types whose dispatched effect {@link AutomationAdapter.reverse} can undo through the platform's
+   * documented API (absent: none). Which action types are reversible at all, and how, is the contract's
+   * (`@handoff/protocol`); this lists what this adapter implements.
+   */
+  reversibleActionTypes?: readonly ActionType[];
   rateLimits: readonly RateLimit[];
   /** Platform documentation the adapter follows. */
   docs: readonly string[];
@@ -69,6 +75,13 @@ export interface ExecuteReceipt {
   actualCost?: Money;
   /** Small facts worth recording (counts, ids), never credentials or whole payloads. */
   details?: Record<string, unknown>;
+  /**
+   * What undoing this action needs, captured at dispatch (e.g. the campaign budget read from the platform just
+   * before the change, as `{ previousBudget: { amount, currency } }` in integer minor units). Small facts only,
+   * never credentials, contacts or payloads. The gateway keeps it with the receipt and hands it back to
+   * {@link AutomationAdapter.reverse}.
+   */
+  reversal?: Record<string, unknown>;
 }
 
 /** The outcome of `validate`: issues use JSON Pointer paths into the action. */
@@ -90,6 +103,21 @@ export interface AutomationAdapter {
   status?(
     platformRef: string,
     ctx: Omit<ExecuteContext, 'idempotencyKey' | 'attempt'>,
+  ): Promise<ExecuteReceipt>;
+  /**
+   * Undoes a dispatched action where the platform's documented API allows it: e.g. sets a campaign budget back to
+   * the amount read at dispatch, unenrols the enrolled contacts, cancels a scheduled message before its send
+   * time. `reversal` is what `execute` returned in {@link ExecuteReceipt.reversal}; `ctx.idempotencyKey` is the
+   * compensation's own key (stable across retries and restarts). Implemented for the types in
+   * {@link AdapterManifest.reversibleActionTypes}.
+   *
+   * @throws AdapterError `UNSUPPORTED_ACTION` when this action cannot be reversed here, `CONFLICT` when the
+   *   platform's state no longer allows it (e.g. the message was already sent), or any code `execute` throws.
+   */
+  reverse?(
+    action: Action,
+    reversal: Record<string, unknown>,
+    ctx: ExecuteContext,
   ): Promise<ExecuteReceipt>;
   /** Cancels something scheduled, where the platform allows it. */
   cancel?(
