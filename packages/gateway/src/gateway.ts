@@ -30,6 +30,7 @@ import {
   type Page,
   queryLineagePage,
 } from './gateway-pages.js';
+import { type OutcomeRecorded, reportOutcome } from './outcomes/report-outcome.js';
 import { approvePlan } from './pipeline/approve-plan.js';
 import { actorOf, type PipelineDeps } from './pipeline/deps.js';
 import { expireDuePlans } from './pipeline/expire-plans.js';
@@ -341,6 +342,15 @@ export class Gateway {
     this.deps.metrics?.dispatchResolved(input.resolution);
     if (row.status === 'pending') this.deps.onActionsQueued?.();
     return row;
+  }
+
+  /**
+   * Records an outcome report of a dispatched plan (reporter, operator). See `reportOutcome` for the checks and
+   * every error code.
+   */
+  async reportOutcome(principal: Principal, report: unknown): Promise<OutcomeRecorded> {
+    this.#authorize(principal, 'outcomes.report');
+    return reportOutcome(this.deps, principal, report);
   }
 
   /** Expires plans whose approval window or own expiry has passed. Returns how many. */

@@ -33,6 +33,7 @@ const PINNED_PROCEDURES = {
   'dispatch.confirm': 'mutation',
   'lineage.query': 'query',
   'lineage.trace': 'query',
+  'outcomes.report': 'mutation',
 } as const;
 
 const PINNED_HTTP_STATUS = {
@@ -73,6 +74,10 @@ const PINNED_HTTP_STATUS = {
   BUDGET_COST_UNDERSTATED: 422,
   DISPATCH_STATE_CONFLICT: 409,
   PLAN_EXPIRED: 409,
+  OUTCOME_NOT_DISPATCHED: 409,
+  OUTCOME_KPI_MISMATCH: 422,
+  OUTCOME_HORIZON_NOT_OVER: 409,
+  OUTCOME_REPORT_CONFLICT: 409,
   CONFIG_INVALID: 500,
   KEY_SOURCE_UNAVAILABLE: 503,
   DATABASE_IN_USE: 503,

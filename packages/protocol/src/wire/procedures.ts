@@ -36,6 +36,7 @@ import {
   PauseInputSchema,
   SetCapsInputSchema,
 } from './operations.js';
+import { OutcomeRecordedSchema, OutcomeReportInputSchema } from './outcomes.js';
 import { PlanViewSchema } from './plan-view.js';
 import {
   BatchItemResultSchema,
@@ -296,5 +297,22 @@ export const WIRE_PROCEDURES = {
     summary:
       'The whole chain behind a plan, one dispatch (idempotencyKey) or an action (actionId).',
     errors: [...AUTHED, 'NOT_FOUND'],
+  },
+  'outcomes.report': {
+    kind: 'mutation',
+    input: OutcomeReportInputSchema,
+    output: OutcomeRecordedSchema,
+    roles: ['reporter', 'operator'],
+    summary:
+      "Report the observed value of a dispatched plan's forecast KPI (OutcomeReport); recorded in the lineage.",
+    errors: [
+      ...WRITES,
+      'UNSUPPORTED_VERSION',
+      'NOT_FOUND',
+      'OUTCOME_NOT_DISPATCHED',
+      'OUTCOME_KPI_MISMATCH',
+      'OUTCOME_HORIZON_NOT_OVER',
+      'OUTCOME_REPORT_CONFLICT',
+    ],
   },
 } as const satisfies Record<string, WireProcedure>;

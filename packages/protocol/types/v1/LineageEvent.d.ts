@@ -38,7 +38,8 @@ export type LineageEventType =
   | 'control.approver_registered'
   | 'control.approver_revoked'
   | 'control.held'
-  | 'checkpoint.signed';
+  | 'checkpoint.signed'
+  | 'outcome.reported';
 /**
  * sha256: followed by 64 lower-case hex digits.
  */
@@ -66,6 +67,6 @@ export interface LineageEvent {
   hash: Digest;
 }
 export interface Actor {
-  type: 'copilot' | 'approver' | 'operator' | 'auditor' | 'system' | 'adapter';
+  type: 'copilot' | 'approver' | 'operator' | 'auditor' | 'system' | 'adapter' | 'reporter';
   id: string;
 }
