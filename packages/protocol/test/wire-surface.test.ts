@@ -34,6 +34,7 @@ const PINNED_PROCEDURES = {
   'lineage.query': 'query',
   'lineage.trace': 'query',
   'outcomes.report': 'mutation',
+  'copilots.calibration': 'query',
 } as const;
 
 const PINNED_HTTP_STATUS = {

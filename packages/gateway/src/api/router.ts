@@ -102,6 +102,9 @@ export const appRouter = router({
       .input(WIRE['lineage.trace'].input)
       .query(({ ctx, input }) => ctx.gateway.traceLineage(ctx.principal, input)),
   }),
+  copilots: router({
+    calibration: authedProcedure.query(({ ctx }) => ctx.gateway.calibration(ctx.principal)),
+  }),
   outcomes: router({
     report: authedProcedure
       .input(WIRE['outcomes.report'].input)

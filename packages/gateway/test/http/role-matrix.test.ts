@@ -54,6 +54,7 @@ const SAMPLE_INPUTS: Record<Operation, unknown> = {
   'dispatch.abandon': { idempotencyKey: 'hof_unknown', reason: 'role matrix' },
   'dispatch.confirm': { idempotencyKey: 'hof_unknown', reason: 'role matrix' },
   'outcomes.report': { report: outcomeReport() },
+  'copilots.calibration': undefined,
 };
 
 /** The router's procedures by dotted path (tRPC keeps a flat map beside the nested record). */

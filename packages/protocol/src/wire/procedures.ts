@@ -36,7 +36,11 @@ import {
   PauseInputSchema,
   SetCapsInputSchema,
 } from './operations.js';
-import { OutcomeRecordedSchema, OutcomeReportInputSchema } from './outcomes.js';
+import {
+  CalibrationReportSchema,
+  OutcomeRecordedSchema,
+  OutcomeReportInputSchema,
+} from './outcomes.js';
 import { PlanViewSchema } from './plan-view.js';
 import {
   BatchItemResultSchema,
@@ -314,5 +318,14 @@ export const WIRE_PROCEDURES = {
       'OUTCOME_HORIZON_NOT_OVER',
       'OUTCOME_REPORT_CONFLICT',
     ],
+  },
+  'copilots.calibration': {
+    kind: 'query',
+    input: null,
+    output: CalibrationReportSchema,
+    roles: ['operator', 'auditor'],
+    summary:
+      'Forecast calibration per copilot and per workflow: coverage p10-p90, bias of p50, pinball loss, plans.',
+    errors: AUTHED,
   },
 } as const satisfies Record<string, WireProcedure>;
