@@ -30,7 +30,11 @@ import {
   type Page,
   queryLineagePage,
 } from './gateway-pages.js';
-import { type CalibrationReport, calibrationReport } from './outcomes/calibration-report.js';
+import {
+  type CalibrationReport,
+  calibrationReport,
+  policyCalibration,
+} from './outcomes/calibration-report.js';
 import { type OutcomeRecorded, reportOutcome } from './outcomes/report-outcome.js';
 import { approvePlan } from './pipeline/approve-plan.js';
 import { actorOf, type PipelineDeps } from './pipeline/deps.js';
@@ -122,7 +126,8 @@ export class Gateway {
     signature?: string,
   ): Promise<{ planId: string; digest: string; evaluation: PolicyEvaluation }> {
     this.#authorize(principal, 'plans.dryRun');
-    const { plan: parsed, digest, evaluation } = dryRunPlan(this.deps, plan);
+    const calibration = await policyCalibration(this.deps, principal.tenantId);
+    const { plan: parsed, digest, evaluation } = dryRunPlan(this.deps, plan, calibration);
     if (signature !== undefined) await checkProvenance(this.deps, parsed, digest, signature);
     return { planId: parsed.planId, digest, evaluation };
   }

@@ -7,7 +7,7 @@ import type {
 } from '@handoff/protocol';
 import type { z } from 'zod';
 import { toIso } from '../clock.js';
-import { loadPlanDocument } from '../pipeline/deps.js';
+import { loadPlanDocument, type PipelineDeps } from '../pipeline/deps.js';
 import type { GatewayStore } from '../store/store.js';
 import { parseStoredDocument } from '../store/stored-document.js';
 import { calibrationFigures, type ScoredForecast } from './calibration-math.js';
@@ -147,4 +147,16 @@ export async function calibrationReport(
       (s) => ({ workflowId: s.workflowId }),
     ),
   };
+}
+
+/**
+ * The tenant's calibration rows per copilot for policy evaluation, computed only when the active policy set has a
+ * `forecast_calibration` rule (else undefined, and nothing is read).
+ */
+export async function policyCalibration(
+  deps: Pick<PipelineDeps, 'store' | 'clock' | 'policy'>,
+  tenantId: string,
+): Promise<CalibrationRow[] | undefined> {
+  if (!deps.policy.set.rules.some((rule) => rule.type === 'forecast_calibration')) return undefined;
+  return (await calibrationReport(deps.store, tenantId, deps.clock.now())).copilots;
 }

@@ -50,6 +50,7 @@ export async function planView(tx: StoreTx, record: PlanRecord): Promise<PlanVie
       status: l.status,
     })),
     budgetRefusal: await planBudgetRefusal(tx, record),
+    ...(evaluation?.calibration ? { calibration: evaluation.calibration } : {}),
     receivedAt: toIso(record.receivedAt),
     updatedAt: toIso(record.updatedAt),
     approvalDeadline: toIso(record.approvalDeadline),

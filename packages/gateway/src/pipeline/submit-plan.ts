@@ -15,6 +15,7 @@ import {
   submitAttributes,
   tracedReserve,
 } from '../observability/tracing-stages.js';
+import { type CalibrationRow, policyCalibration } from '../outcomes/calibration-report.js';
 import { evaluatePolicy, type PolicyEvaluation } from '../policy/evaluate.js';
 import { approvalWindowSeconds } from '../policy/policy-set.js';
 import {
@@ -88,6 +89,7 @@ function canonicalOf(plan: HandoffPlan): { canonical: string; digest: string } {
 export function dryRunPlan(
   deps: PipelineDeps,
   input: unknown,
+  calibration?: readonly CalibrationRow[],
 ): { plan: HandoffPlan; canonical: string; digest: string; evaluation: PolicyEvaluation } {
   const { plan, canonical, digest } = inSpanSync('handoff.validate', {}, (span) => {
     const plan = parsePlan(input);
@@ -101,6 +103,7 @@ export function dryRunPlan(
       policySet: deps.policy.set,
       policyVersion: deps.policy.version,
       evaluatedAt: new Date(deps.clock.now()).toISOString(),
+      ...(calibration ? { calibration } : {}),
     });
     span?.setAttributes(evaluationAttributes(evaluation, plan.recommendedOptionId));
     return evaluation;
@@ -152,7 +155,8 @@ async function submitChecked(
   input: unknown,
   signature: string | undefined,
 ): Promise<SubmitResult> {
-  const { plan, canonical, digest, evaluation } = dryRunPlan(deps, input);
+  const calibration = await policyCalibration(deps, principal.tenantId);
+  const { plan, canonical, digest, evaluation } = dryRunPlan(deps, input, calibration);
   if (plan.tenantId !== principal.tenantId) {
     throw new GatewayError('FORBIDDEN', 'A copilot submits plans only for its own tenant');
   }

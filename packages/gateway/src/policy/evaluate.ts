@@ -10,9 +10,11 @@ import {
   TimestampSchema,
 } from '@handoff/protocol';
 import { GatewayError, type ProtocolIssueLike } from '../errors.js';
+import type { CalibrationRow } from '../outcomes/calibration-report.js';
 import type { PolicySet } from './policy-set.js';
 import { evaluateRule, type Rule } from './rule.js';
 import { DEFAULT_OVERRIDE_ROLES, pointer, type RuleFinding, ruleApplies } from './rules/common.js';
+import { calibrationOf } from './rules/forecast-calibration.js';
 
 /** What {@link evaluatePolicy} needs. */
 export interface EvaluatePolicyInput {
@@ -25,6 +27,8 @@ export interface EvaluatePolicyInput {
   policyVersion: string;
   /** When the evaluation happened, RFC 3339 UTC with a `Z` suffix (e.g. from `toIso(clock.now())`). */
   evaluatedAt: string;
+  /** The tenant's calibration rows per copilot, for `forecast_calibration` rules (see `calibrationReport`). */
+  calibration?: readonly CalibrationRow[];
 }
 
 /**
@@ -62,6 +66,11 @@ export interface OptionEvaluation {
   decisions: PolicyDecision[];
   /** The approvals the option still needs; empty unless `outcome` is `require_approval`. */
   gates: ApprovalGate[];
+  /**
+   * The copilot's calibration on the KPI this option forecasts, as a `forecast_calibration` rule judged it (absent
+   * when the policy set has none, or the copilot has no final outcome on that KPI yet).
+   */
+  calibration?: CalibrationRow;
 }
 
 /** The outcome of a policy set for a plan: one {@link OptionEvaluation} per option, keyed by `optionId`. */
@@ -141,7 +150,12 @@ interface Judged {
 }
 
 /** One rule on one option, with `appliesTo` and deny-by-default on a throwing rule. */
-function judge(rule: Rule, plan: HandoffPlan, optionIndex: number): Judged {
+function judge(
+  rule: Rule,
+  plan: HandoffPlan,
+  optionIndex: number,
+  calibration: readonly CalibrationRow[] | undefined,
+): Judged {
   const option = plan.options[optionIndex];
   try {
     if (option === undefined) throw new Error(`No option at index ${optionIndex}`);
@@ -154,7 +168,12 @@ function judge(rule: Rule, plan: HandoffPlan, optionIndex: number): Judged {
       };
       return { finding, enforcement: rule.enforcement };
     }
-    const finding = evaluateRule(rule, { plan, option, optionIndex });
+    const finding = evaluateRule(rule, {
+      plan,
+      option,
+      optionIndex,
+      ...(calibration ? { calibration } : {}),
+    });
     checkFinding(finding);
     return { finding, enforcement: rule.enforcement };
   } catch (error) {
@@ -224,7 +243,7 @@ export function evaluatePolicy(input: EvaluatePolicyInput): PolicyEvaluation {
     const gates: ApprovalGate[] = [];
     let hardDenied = false;
     for (const rule of policySet.rules) {
-      const judged = judge(rule, plan, optionIndex);
+      const judged = judge(rule, plan, optionIndex, input.calibration);
       const { finding, enforcement } = judged;
       const gate = gateOf(rule, judged);
       if (gate !== undefined) gates.push(gate);
@@ -257,11 +276,15 @@ export function evaluatePolicy(input: EvaluatePolicyInput): PolicyEvaluation {
       : gates.length > 0
         ? 'require_approval'
         : 'allow';
+    const judgedOn = policySet.rules.some((r) => r.type === 'forecast_calibration')
+      ? calibrationOf(input.calibration, { plan, option })
+      : undefined;
     options[option.optionId] = {
       optionId: option.optionId,
       outcome,
       decisions,
       gates: hardDenied ? [] : gates,
+      ...(judgedOn ? { calibration: judgedOn } : {}),
     };
   });
   return { policySetId: policySet.id, policyVersion: input.policyVersion, options };

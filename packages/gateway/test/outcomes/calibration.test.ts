@@ -4,8 +4,8 @@ import { startHttpServer } from '../../src/api/http-server.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { CALIBRATION_CSV_COLUMNS } from '../../src/outcomes/calibration-csv.js';
 import { runCli } from '../cli/cli-support.js';
-import { expectGatewayError } from '../pipeline/helpers.js';
-import type { Harness } from '../support/harness.js';
+import { expectGatewayError, planVariant } from '../pipeline/helpers.js';
+import { fixturePolicy, type Harness } from '../support/harness.js';
 import { DAY, dispatchedPlan, outcomesHarness, reportRate } from './calibration-support.js';
 
 let h: Harness;
@@ -22,8 +22,8 @@ afterEach(async () => {
  * workflow term-deposit-q1. Final outcomes: P1 0.50 then 0.60 (the later one counts), P2 0.80, P3 0.50; an interim
  * report on P1 and an action-level final report on P3 never count.
  */
-async function threePlansWithOutcomes() {
-  h = await outcomesHarness();
+async function threePlansWithOutcomes(options: Parameters<typeof outcomesHarness>[0] = {}) {
+  h = await outcomesHarness(options);
   const p1 = await dispatchedPlan(h, 1);
   const p2 = await dispatchedPlan(h, 2);
   const p3 = await dispatchedPlan(h, 3, (plan) => {
@@ -93,6 +93,47 @@ describe('copilots.calibration against a hand computation', () => {
     });
     await expectGatewayError(h.gateway.calibration(h.callers.reporter.principal), 'FORBIDDEN');
     await expectGatewayError(h.gateway.calibration(h.callers.copilot.principal), 'FORBIDDEN');
+  });
+});
+
+describe('forecast_calibration at submission', () => {
+  test("an ai_led plan of a copilot below the coverage floor waits for approval, its figures in the approver's view", async () => {
+    const policy = fixturePolicy();
+    policy.rules.push({
+      id: 'calibrated-copilots',
+      type: 'forecast_calibration',
+      enforcement: 'hard_mandatory',
+      minOutcomes: 2,
+      minCoverage: 0.7,
+      approval: { roles: ['marketing_lead'], quorum: 1, distinctRoles: false },
+    });
+    const { p1, p2 } = await threePlansWithOutcomes({ policy });
+    const aiLed = (n: number, promptVersion: string) =>
+      planVariant(n, (plan) => {
+        plan.workflow.aiMode = 'ai_led';
+        plan.copilot.promptVersion = promptVersion;
+        plan.createdAt = new Date(h.clock.now()).toISOString();
+        plan.expiresAt = new Date(h.clock.now() + 7 * DAY).toISOString();
+      });
+    const { copilot, approver } = h.callers;
+    const gated = await h.gateway.submitPlan(copilot.principal, aiLed(4, 'term-deposit-v3'));
+    const view = await h.gateway.getPlan(approver.principal, gated.planId);
+    expect(view.gates.map((g) => g.gateId)).toContain('calibrated-copilots');
+    expect(view.decisions.find((d) => d.ruleId === 'calibrated-copilots')).toMatchObject({
+      decision: 'require_approval',
+      reasonCode: 'COPILOT_COVERAGE_BELOW_FLOOR',
+    });
+    expect(view.calibration).toMatchObject({
+      outcomes: 2,
+      inside: { share: 0.5 },
+      planIds: [p1, p2],
+    });
+    // The v4 prompt has one outcome: fewer than minOutcomes, so this rule opens no gate.
+    const young = await h.gateway.submitPlan(copilot.principal, aiLed(5, 'term-deposit-v4'));
+    expect(young.gates.map((g) => g.gateId)).not.toContain('calibrated-copilots');
+    expect(young.decisions.find((d) => d.ruleId === 'calibrated-copilots')?.reasonCode).toBe(
+      'CALIBRATION_INSUFFICIENT_OUTCOMES',
+    );
   });
 });
 

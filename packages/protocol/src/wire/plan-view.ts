@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { PolicyDecisionSchema, PolicyOutcomeSchema } from '../policy-decision.js';
 import { DigestSchema, IdentifierSchema, PlanIdSchema, TimestampSchema } from '../primitives.js';
+import { CalibrationRowSchema } from './outcomes.js';
 import { LEDGER_STATUSES, PlanStateSchema } from './vocabulary.js';
 
 /** A machine code such as `BUDGET_EXCEEDED` (upper case, digits, underscores). */
@@ -86,8 +87,9 @@ export const PlanBudgetLineSchema = z.strictObject({
 /**
  * A plan as the API returns it: its state and why (`reasonCode`, `pausedFrom` for a paused plan), the option in
  * play (`selectedOptionId` once approved, else `recommendedOptionId`), the policy outcome and decisions for that
- * option, the gates and their progress, the approvals received, the budget lines it holds, and
- * `budgetRefusal` when `reasonCode` is a budget code (else null).
+ * option, the gates and their progress, the approvals received, the budget lines it holds,
+ * `budgetRefusal` when `reasonCode` is a budget code (else null), and `calibration`: the copilot's forecast
+ * calibration on the option's KPI when a `forecast_calibration` rule judged it.
  */
 export const PlanViewSchema = z
   .strictObject({
@@ -109,6 +111,10 @@ export const PlanViewSchema = z
     approvals: z.array(PlanApprovalSchema),
     budget: z.array(PlanBudgetLineSchema),
     budgetRefusal: BudgetRefusalSchema.nullable(),
+    calibration: CalibrationRowSchema.optional().meta({
+      description:
+        "The copilot's forecast calibration on the option in play's KPI when policy judged it (forecast_calibration).",
+    }),
     receivedAt: TimestampSchema,
     updatedAt: TimestampSchema,
     approvalDeadline: TimestampSchema,

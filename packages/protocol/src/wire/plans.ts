@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ErrorEnvelopeSchema } from '../error-envelope.js';
 import { PolicyDecisionSchema, PolicyOutcomeSchema } from '../policy-decision.js';
 import { DigestSchema, IdentifierSchema, PlanIdSchema } from '../primitives.js';
+import { CalibrationRowSchema } from './outcomes.js';
 import { PlanViewSchema } from './plan-view.js';
 import { PLAN_STATES, PlanStateSchema } from './vocabulary.js';
 
@@ -94,6 +95,10 @@ export const OptionEvaluationSchema = z
     outcome: PolicyOutcomeSchema,
     decisions: z.array(PolicyDecisionSchema),
     gates: z.array(ApprovalGateSchema),
+    calibration: CalibrationRowSchema.optional().meta({
+      description:
+        "The copilot's calibration on this option's forecast KPI, as a forecast_calibration rule judged it.",
+    }),
   })
   .meta({
     id: 'OptionEvaluation',

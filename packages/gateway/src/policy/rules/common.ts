@@ -15,6 +15,7 @@ import {
   toJsonPointer,
 } from '@handoff/protocol';
 import { z } from 'zod';
+import type { CalibrationRow } from '../../outcomes/calibration-report.js';
 
 /**
  * What one rule concluded about one strategy option, before the engine wraps it in a protocol `PolicyDecision`.
@@ -33,11 +34,16 @@ export interface RuleFinding {
   approval?: ApprovalRequirement;
 }
 
-/** What a rule sees: the whole (validated) plan and the option being judged, with its index in `plan.options`. */
+/**
+ * What a rule sees: the whole (validated) plan and the option being judged, with its index in `plan.options`, and
+ * facts the gateway looked up for it: `calibration`, the tenant's calibration rows per copilot (see
+ * `calibrationReport`), when a `forecast_calibration` rule needs them.
+ */
 export interface RuleContext {
   plan: HandoffPlan;
   option: StrategyOption;
   optionIndex: number;
+  calibration?: readonly CalibrationRow[];
 }
 
 /** Renders a path from the plan root as a JSON Pointer, e.g. `['options', 0, 'risk']` -> `/options/0/risk`. */
