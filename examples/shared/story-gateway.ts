@@ -44,6 +44,8 @@ export const STORY_CALLERS = {
   approverDesk: ['approver'],
   operator: ['operator'],
   auditor: ['auditor'],
+  /** An analytics job that reports outcomes of dispatched plans. */
+  reporter: ['reporter'],
 } as const satisfies Record<string, readonly Role[]>;
 export type StoryCaller = keyof typeof STORY_CALLERS;
 
@@ -241,6 +243,7 @@ export async function startStoryGateway(options: StoryGatewayOptions): Promise<S
       approverDesk: trpc(url, others.approverDesk),
       operator: trpc(url, others.operator),
       auditor: trpc(url, others.auditor),
+      reporter: trpc(url, others.reporter),
     },
     approvers,
     sign: (view, name, maxSpend, claim = {}) => {
