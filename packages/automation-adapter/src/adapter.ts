@@ -1,4 +1,5 @@
 import type { Action, ActionType, Money } from '@handoff/protocol';
+import type { PlatformResults, ResultsContext } from './results.js';
 
 /** A platform's documented request budget, e.g. HubSpot private apps: 190 requests per 10 s per account. */
 export interface RateLimit {
@@ -40,6 +41,11 @@ export interface AdapterManifest {
    * (`@handoff/protocol`); this lists what this adapter implements.
    */
   reversibleActionTypes?: readonly ActionType[];
+  /**
+   * The action types whose results {@link AutomationAdapter.readResults} reads back from the platform (absent:
+   * none); each is also in `actionTypes`.
+   */
+  resultsActionTypes?: readonly ActionType[];
   rateLimits: readonly RateLimit[];
   /** Platform documentation the adapter follows. */
   docs: readonly string[];
@@ -119,6 +125,14 @@ export interface AutomationAdapter {
     reversal: Record<string, unknown>,
     ctx: ExecuteContext,
   ): Promise<ExecuteReceipt>;
+  /**
+   * Reads back what a dispatched action achieved at the platform (sends, opens, conversions ...), where the
+   * platform documents a results API, for the types in {@link AdapterManifest.resultsActionTypes}. See `results.ts`.
+   *
+   * @throws AdapterError `UNSUPPORTED_ACTION` for another type, `NOT_FOUND` when the platform knows no such object,
+   *   `AUTH_FAILED`, `RATE_LIMITED`, `PLATFORM_UNAVAILABLE`, `TIMEOUT`, `ABORTED`.
+   */
+  readResults?(action: Action, ctx: ResultsContext): Promise<PlatformResults>;
   /** Cancels something scheduled, where the platform allows it. */
   cancel?(
     platformRef: string,

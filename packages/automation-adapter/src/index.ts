@@ -51,6 +51,8 @@ export {
   type PlatformMoneyFormat,
   toPlatformAmount,
 } from './platform-money.js';
+// Reading results back from a platform (adapters that implement `readResults`).
+export type { PlatformResults, ResultsContext, ResultsWindow } from './results.js';
 // Webhook (Standard Webhooks + CloudEvents 1.0).
 export {
   buildCloudEvent,

@@ -7,6 +7,7 @@ import type {
 } from '../adapter.js';
 import { AdapterError } from '../adapter-error.js';
 import { errorFromResponse, type PlatformResponse, sendPlatformRequest } from '../http.js';
+import { BROADCAST_METRICS_DOC, readBroadcastResults } from './broadcast-results.js';
 import { CUSTOMERIO_LIMITS } from './limits.js';
 import {
   appAuthorization,
@@ -51,6 +52,7 @@ export const CUSTOMERIO_DOCS = [
   'https://docs.customer.io/integrations/api/app/tag/send-messages/triggerBroadcast/',
   'https://docs.customer.io/integrations/api/app/tag/send-messages/sendEmail/',
   'https://github.com/ulid/spec',
+  BROADCAST_METRICS_DOC,
 ] as const;
 
 /**
@@ -71,6 +73,7 @@ export const CUSTOMERIO_MANIFEST: AdapterManifest = {
   supportsDryRun: false,
   supportsStatus: false,
   supportsCancel: false,
+  resultsActionTypes: ['trigger_broadcast'],
   rateLimits: [
     {
       requests: 1,
@@ -256,6 +259,7 @@ export function createCustomerIoAdapter(options: CustomerIoAdapterOptions): Auto
 
   return {
     manifest: CUSTOMERIO_MANIFEST,
+    readResults: (action, ctx) => readBroadcastResults({ appUrl, appAuth, timeoutMs }, action, ctx),
     validate: (action: Action) => validateCustomerIoAction(action, CUSTOMERIO_MANIFEST.id),
     async execute(action: Action, ctx: ExecuteContext): Promise<ExecuteReceipt> {
       const validation = validateCustomerIoAction(action, CUSTOMERIO_MANIFEST.id);

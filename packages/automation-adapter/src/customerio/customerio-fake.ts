@@ -7,6 +7,7 @@ import {
   recordCall,
 } from '../testing/fake-platform.js';
 import {
+  broadcastMetrics,
   CustomerIoFakeState,
   type FakeOutcome,
   identify,
@@ -38,6 +39,8 @@ export interface CustomerIoFakeOptions {
   appUrl?: string;
   /** Broadcast ids that exist; others answer 404. Default: every numeric id exists. */
   broadcastIds?: readonly string[];
+  /** Audience size per segment id, counted as sent by a segment-wide trigger (broadcast metrics). Default none. */
+  segmentSizes?: Readonly<Record<string, number>>;
   /** How long the fake takes to process one queued broadcast trigger (fake clock). Default 60,000 ms. */
   triggerProcessingMs?: number;
 }
@@ -85,7 +88,8 @@ function faultResponse(fault: Extract<Fault, { kind: 'rate_limit' | 'server_erro
  * throttled to one per broadcast every 10 s of the fake's clock and at most 5 queued, both answering 429, and
  * payload limits answering 422 `{ errors: [...] }`
  * (https://docs.customer.io/integrations/api/app/tag/send-messages/); transactional email
- * (https://docs.customer.io/integrations/api/app/tag/send-messages/sendEmail/). `applied` records identify calls
+ * (https://docs.customer.io/integrations/api/app/tag/send-messages/sendEmail/); broadcast metrics read back
+ * (`broadcastMetrics`). `applied` records identify calls
  * that changed a person, first-seen events, accepted triggers and sends. Injected faults hit the next requests.
  */
 export function createCustomerIoFake(options: CustomerIoFakeOptions): CustomerIoFake {
@@ -103,7 +107,7 @@ export function createCustomerIoFake(options: CustomerIoFakeOptions): CustomerIo
   const applied: FakeCall[] = [];
 
   function route(
-    method: 'put' | 'post',
+    method: 'get' | 'put' | 'post',
     path: string,
     origins: readonly string[],
     auth: string,
@@ -144,9 +148,13 @@ export function createCustomerIoFake(options: CustomerIoFakeOptions): CustomerIo
         now: now(),
         knownBroadcasts: known,
         processingMs,
+        ...(options.segmentSizes ? { segmentSizes: options.segmentSizes } : {}),
       }),
     ),
     ...route('post', '/v1/send/email', [appUrl], appAuth, (_p, body) => sendEmail(body, now())),
+    ...route('get', '/v1/broadcasts/:broadcastId/metrics', [appUrl], appAuth, (p) =>
+      broadcastMetrics(state, p.broadcastId ?? '', known),
+    ),
   ];
 
   return {

@@ -20,6 +20,8 @@ export class CustomerIoFakeState {
   readonly eventIds = new Set<string>();
   /** Per broadcast, when it was last triggered (fake clock). */
   readonly lastTrigger = new Map<string, number>();
+  /** Per broadcast, how many listed recipients its accepted triggers named (the fake's `sent` metric). */
+  readonly sent = new Map<string, number>();
   /** When each queued trigger finishes processing (fake clock); finished ones are dropped. */
   queue: number[] = [];
   nextTriggerId = 1;
@@ -28,6 +30,7 @@ export class CustomerIoFakeState {
     this.people.clear();
     this.eventIds.clear();
     this.lastTrigger.clear();
+    this.sent.clear();
     this.queue = [];
     this.nextTriggerId = 1;
   }
@@ -122,7 +125,13 @@ export function triggerBroadcast(
   state: CustomerIoFakeState,
   broadcastId: string,
   body: unknown,
-  ctx: { now: number; knownBroadcasts: ReadonlySet<string> | undefined; processingMs: number },
+  ctx: {
+    now: number;
+    knownBroadcasts: ReadonlySet<string> | undefined;
+    processingMs: number;
+    /** Audience size per Customer.io segment id, for the `sent` metric of a segment-wide trigger. */
+    segmentSizes?: Readonly<Record<string, number>>;
+  },
 ): FakeOutcome {
   if (!/^\d+$/.test(broadcastId) || (ctx.knownBroadcasts && !ctx.knownBroadcasts.has(broadcastId)))
     return metaError(404, `broadcast ${broadcastId} not found`);
@@ -163,11 +172,45 @@ export function triggerBroadcast(
     apply: () => {
       state.nextTriggerId += 1;
       state.lastTrigger.set(broadcastId, ctx.now);
+      const listed = ['emails', 'ids', 'per_user_data'].map((k) => body[k]);
+      const segment = (body.recipients as { segment?: { id?: unknown } } | undefined)?.segment?.id;
+      const count = listed.reduce(
+        (n: number, l) => n + (Array.isArray(l) ? l.length : 0),
+        ctx.segmentSizes?.[String(segment)] ?? 0,
+      );
+      state.sent.set(broadcastId, (state.sent.get(broadcastId) ?? 0) + count);
       const previous = state.queue.at(-1) ?? ctx.now;
       state.queue.push(Math.max(previous, ctx.now) + ctx.processingMs);
       return true;
     },
   };
+}
+
+/** The number of daily steps the fake's metrics series hold: Customer.io's documented maximum for days. */
+const METRIC_DAYS = 45;
+
+/**
+ * GET `/v1/broadcasts/{broadcast_id}/metrics`
+ * (https://docs.customer.io/integrations/api/app/tag/broadcasts/broadcastMetrics/): 404 for an unknown broadcast;
+ * else `{ metric: { series } }`, 45 daily counts per metric, oldest first. The fake counts every listed recipient
+ * of its accepted triggers, and the configured size of a segment a trigger names, as sent and delivered on the
+ * last day; it never opens, clicks or converts.
+ */
+export function broadcastMetrics(
+  state: CustomerIoFakeState,
+  broadcastId: string,
+  knownBroadcasts: ReadonlySet<string> | undefined,
+): FakeOutcome {
+  if (!/^\d+$/.test(broadcastId) || (knownBroadcasts && !knownBroadcasts.has(broadcastId)))
+    return metaError(404, `broadcast ${broadcastId} not found`);
+  const sent = state.sent.get(broadcastId) ?? 0;
+  const lastDay = (count: number) => [...Array<number>(METRIC_DAYS - 1).fill(0), count];
+  const series: Record<string, number[]> = {};
+  for (const name of ['attempted', 'bounced', 'clicked', 'converted', 'failed', 'opened'])
+    series[name] = lastDay(0);
+  series.sent = lastDay(sent);
+  series.delivered = lastDay(sent);
+  return { status: 200, body: { metric: { series } } };
 }
 
 /** POST `/v1/send/email`: `to` and exactly one identifier required; answers a delivery id. */
