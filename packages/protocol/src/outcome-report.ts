@@ -75,8 +75,9 @@ export type OutcomeSource = z.infer<typeof OutcomeSourceSchema>;
  * and `unit`, and `currency` for money), over the forecast's horizon, for the whole plan or for one of its actions
  * (`actionId`).
  *
- * - `reportId`: the reporter's id of this report (1-128 characters), unique per tenant: the same report sent again
- *   is answered with the first recording; another report under the same id is refused.
+ * - `reportId`: the reporter's id of this report (1-128 characters), unique per plan: the same report sent again
+ *   is answered with the first recording; another report under the same id for that plan is refused. Calibration
+ *   counts the latest final (`interim: false`) report of the whole plan.
  * - `observedAt`: RFC 3339 UTC; the end of the observation window. A final report (`interim: false`) must be
  *   observed at or after the end of the horizon (dispatch time + `horizonDays` days); an `interim` report may be
  *   observed at any time after dispatch and is never counted in calibration.
