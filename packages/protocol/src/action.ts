@@ -130,8 +130,18 @@ export const ScheduleMessageActionSchema = action(
 );
 
 /**
+ * Which object of an ad platform a campaign action addresses: the `campaign` itself (the default when absent) or
+ * one `ad_set` (Meta's ad set; Google Ads' ad group budgets live on the campaign, so an adapter may refuse it).
+ * See https://developers.facebook.com/docs/marketing-api/reference/ad-campaign-group/ and
+ * https://developers.facebook.com/docs/marketing-api/reference/ad-campaign/.
+ */
+export const CampaignLevelSchema = z.enum(['campaign', 'ad_set']).meta({ id: 'CampaignLevel' });
+export type CampaignLevel = z.infer<typeof CampaignLevelSchema>;
+
+/**
  * Set an ad campaign's budget from `currentBudget` to `newBudget` (both in the option's currency); `budgetType` is
- * `daily` or `lifetime`. The gateway's budget-change guardrail bounds the move.
+ * `daily` or `lifetime`; `level` says whether `campaignId` names a campaign (default) or an ad set. The gateway's
+ * budget-change guardrail bounds the move.
  *
  * Its cost follows from its parameters, and a gateway computes it (README, "What an action costs"): a daily raise
  * costs `newBudget - currentBudget` for every local day (in a budget cap's time zone) it can run inside the cap's
@@ -143,11 +153,30 @@ export const SetCampaignBudgetActionSchema = action(
   'set_campaign_budget',
   z.strictObject({
     campaignId: IdentifierSchema,
+    level: CampaignLevelSchema.optional(),
     budgetType: z.enum(['daily', 'lifetime']),
     currentBudget: MoneySchema,
     newBudget: MoneySchema,
   }),
 );
+
+const CampaignTargetSchema = z.strictObject({
+  campaignId: IdentifierSchema,
+  level: CampaignLevelSchema.optional(),
+});
+
+/**
+ * Pause an ad campaign (or, with `level: 'ad_set'`, one ad set): it stops delivering and spends nothing while
+ * paused; its budget is kept. Costs 0 (the gateway computes no spend for it).
+ */
+export const PauseCampaignActionSchema = action('pause_campaign', CampaignTargetSchema);
+
+/**
+ * Resume a paused ad campaign (or ad set): it delivers again within the budget it already has. Its computed cost
+ * is 0: a resume sets no new budget, and what the campaign then spends is bounded by that existing budget, which
+ * was reserved when it was set (a copilot that expects spend declares it in `estimatedCost`).
+ */
+export const ResumeCampaignActionSchema = action('resume_campaign', CampaignTargetSchema);
 
 /** POST an event to an HTTPS webhook. */
 export const CallWebhookActionSchema = action(
@@ -167,6 +196,8 @@ export const ActionSchema = z
     ScheduleMessageActionSchema,
     SetCampaignBudgetActionSchema,
     CallWebhookActionSchema,
+    PauseCampaignActionSchema,
+    ResumeCampaignActionSchema,
   ])
   .meta({ id: 'Action' });
 

@@ -10,6 +10,7 @@ export {
   type ActionOf,
   ActionSchema,
   type ActionType,
+  type CampaignLevel,
   type ContactRecord,
   ContactRecordSchema,
   type ContactRef,

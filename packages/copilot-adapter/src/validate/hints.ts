@@ -1,4 +1,4 @@
-import type { ProtocolIssueCode } from '@handoff/protocol';
+import { ACTION_TYPES, type ProtocolIssueCode } from '@handoff/protocol';
 
 /**
  * Issue codes this package adds to the protocol's, for model output that never became a document:
@@ -145,7 +145,7 @@ const RULES: readonly HintRule[] = [
   {
     codes: ['INVALID_DISCRIMINATOR', 'REQUIRED'],
     path: /\/actions\/\d+\/type$/,
-    hint: 'Set the action "type" to one of: enroll_in_workflow, add_to_list, trigger_broadcast, send_transactional, track_event, upsert_contacts, schedule_message, set_campaign_budget, call_webhook; its "params" must match that type.',
+    hint: `Set the action "type" to one of: ${ACTION_TYPES.join(', ')}; its "params" must match that type.`,
   },
   {
     codes: ['INVALID_DISCRIMINATOR', 'REQUIRED'],

@@ -416,6 +416,7 @@ export type Action =
       estimatedCost: Money;
       params: {
         campaignId: Identifier;
+        level?: CampaignLevel;
         budgetType: 'daily' | 'lifetime';
         currentBudget: Money;
         newBudget: Money;
@@ -434,7 +435,30 @@ export type Action =
           [k: string]: unknown;
         };
       };
+    }
+  | {
+      type: 'pause_campaign';
+      actionId: Identifier;
+      adapter: Identifier;
+      description?: string;
+      estimatedCost: Money;
+      params: {
+        campaignId: Identifier;
+        level?: CampaignLevel;
+      };
+    }
+  | {
+      type: 'resume_campaign';
+      actionId: Identifier;
+      adapter: Identifier;
+      description?: string;
+      estimatedCost: Money;
+      params: {
+        campaignId: Identifier;
+        level?: CampaignLevel;
+      };
     };
+export type CampaignLevel = 'campaign' | 'ad_set';
 
 /**
  * A plan an AI marketing copilot hands to marketing automation (Handoff protocol v1).
