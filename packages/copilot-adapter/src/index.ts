@@ -1,8 +1,8 @@
 /**
  * @handoff/copilot-adapter: what an AI marketing copilot needs to hand a plan to Handoff.
  *
- * - Build and validate: `money`, `planId`, `timestamp`, evidence builders, `validatePlan` (issues with hints for
- *   the model), `digestAndFreeze`.
+ * - Build and validate: `money` (with explicit `rounding`), `moveWithinPercent` (a guardrail-safe budget move),
+ *   `planId`, `timestamp`, evidence builders, `validatePlan` (issues with hints for the model), `digestAndFreeze`.
  * - Ask a model for a plan: `openAiResponseFormat` / `openAiTextFormat` (strict Structured Outputs),
  *   `anthropicPlanTool`, `handoffPlanJsonSchema` (generic).
  * - Read its answer: `parsePlanFromModelOutput`, then `repairPrompt` when it fails.
@@ -16,7 +16,8 @@ export {
   namedClient,
   quantifiedOutcome,
 } from './build/evidence.js';
-export { money, moneyToDecimalString } from './build/money.js';
+export { type MoneyOptions, money, moneyToDecimalString } from './build/money.js';
+export { moveWithinPercent } from './build/percent-move.js';
 export {
   cryptoRandomBytes,
   type PlanIdOptions,
@@ -24,6 +25,7 @@ export {
   planIdTime,
   type RandomBytes,
 } from './build/plan-id.js';
+export { ROUNDINGS, type Rounding } from './build/rounding.js';
 export {
   type Clock,
   type PlanTimestampsOptions,

@@ -1,4 +1,8 @@
-import { PROTOCOL_ISSUE_CODES, planDigest as protocolPlanDigest } from '@handoff/protocol';
+import {
+  ACTION_TYPES,
+  PROTOCOL_ISSUE_CODES,
+  planDigest as protocolPlanDigest,
+} from '@handoff/protocol';
 import { describe, expect, test } from 'vitest';
 import {
   digestAndFreeze,
@@ -69,6 +73,9 @@ describe('validatePlan', () => {
     expect(hint('/options/0/actions/0/type', 'INVALID_DISCRIMINATOR')).toMatch(
       /set_campaign_budget/,
     );
+    for (const type of ACTION_TYPES) {
+      expect(hint('/options/0/actions/0/type', 'INVALID_DISCRIMINATOR')).toContain(type);
+    }
     expect(hint('/options/0/actions/0/params/url', 'INVALID_FORMAT')).toMatch(/https:\/\//);
     expect(hint('/options/0/forecast/p50', 'MONEY_NOT_INTEGER')).toMatch(/money forecast/);
     expect(hint('/options/0/optionId', 'INVALID_FORMAT')).toMatch(/Identifiers are 1-128/);

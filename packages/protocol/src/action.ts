@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AudienceSchema } from './audience.js';
 import { LIMITS } from './limits.js';
 import { MoneySchema } from './money.js';
 import {
@@ -50,13 +51,16 @@ const ContactsSchema = z.array(ContactRefSchema).min(1).max(LIMITS.MAX_CONTACTS_
  * - `actionId`: unique within its option (`DUPLICATE_ACTION_ID`);
  * - `adapter`: the id of the automation adapter that executes it (e.g. `hubspot`, `customerio`, `braze`, `webhook`);
  * - `estimatedCost`: what the copilot expects it to spend, in the option's currency (`CURRENCY_MISMATCH`); the sum
- *   over an option's actions must not exceed its budget (`ACTIONS_EXCEED_BUDGET`).
+ *   over an option's actions must not exceed its budget (`ACTIONS_EXCEED_BUDGET`);
+ * - `audience` (1.1): the audience this action alone targets, when it is not the option's (e.g. the group one
+ *   move of a budget reallocation shifts money to or from).
  */
 const actionCommon = {
   actionId: IdentifierSchema,
   adapter: IdentifierSchema,
   description: TextSchema.optional(),
   estimatedCost: MoneySchema,
+  audience: AudienceSchema.optional(),
 };
 
 function action<T extends string, P extends z.ZodType>(type: T, params: P) {
@@ -130,8 +134,18 @@ export const ScheduleMessageActionSchema = action(
 );
 
 /**
+ * Which object of an ad platform a campaign action addresses: the `campaign` itself (the default when absent) or
+ * one `ad_set` (Meta's ad set; Google Ads' ad group budgets live on the campaign, so an adapter may refuse it).
+ * See https://developers.facebook.com/docs/marketing-api/reference/ad-campaign-group/ and
+ * https://developers.facebook.com/docs/marketing-api/reference/ad-campaign/.
+ */
+export const CampaignLevelSchema = z.enum(['campaign', 'ad_set']).meta({ id: 'CampaignLevel' });
+export type CampaignLevel = z.infer<typeof CampaignLevelSchema>;
+
+/**
  * Set an ad campaign's budget from `currentBudget` to `newBudget` (both in the option's currency); `budgetType` is
- * `daily` or `lifetime`. The gateway's budget-change guardrail bounds the move.
+ * `daily` or `lifetime`; `level` says whether `campaignId` names a campaign (default) or an ad set. The gateway's
+ * budget-change guardrail bounds the move.
  *
  * Its cost follows from its parameters, and a gateway computes it (README, "What an action costs"): a daily raise
  * costs `newBudget - currentBudget` for every local day (in a budget cap's time zone) it can run inside the cap's
@@ -143,11 +157,30 @@ export const SetCampaignBudgetActionSchema = action(
   'set_campaign_budget',
   z.strictObject({
     campaignId: IdentifierSchema,
+    level: CampaignLevelSchema.optional(),
     budgetType: z.enum(['daily', 'lifetime']),
     currentBudget: MoneySchema,
     newBudget: MoneySchema,
   }),
 );
+
+const CampaignTargetSchema = z.strictObject({
+  campaignId: IdentifierSchema,
+  level: CampaignLevelSchema.optional(),
+});
+
+/**
+ * Pause an ad campaign (or, with `level: 'ad_set'`, one ad set): it stops delivering and spends nothing while
+ * paused; its budget is kept. Costs 0 (the gateway computes no spend for it).
+ */
+export const PauseCampaignActionSchema = action('pause_campaign', CampaignTargetSchema);
+
+/**
+ * Resume a paused ad campaign (or ad set): it delivers again within the budget it already has. Its computed cost
+ * is 0: a resume sets no new budget, and what the campaign then spends is bounded by that existing budget, which
+ * was reserved when it was set (a copilot that expects spend declares it in `estimatedCost`).
+ */
+export const ResumeCampaignActionSchema = action('resume_campaign', CampaignTargetSchema);
 
 /** POST an event to an HTTPS webhook. */
 export const CallWebhookActionSchema = action(
@@ -167,6 +200,8 @@ export const ActionSchema = z
     ScheduleMessageActionSchema,
     SetCampaignBudgetActionSchema,
     CallWebhookActionSchema,
+    PauseCampaignActionSchema,
+    ResumeCampaignActionSchema,
   ])
   .meta({ id: 'Action' });
 

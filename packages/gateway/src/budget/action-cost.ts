@@ -17,6 +17,10 @@ import { localDayIndex, MAX_PERIOD_EPOCH_MS, periodWindow } from './period.js';
  * - `set_campaign_budget`, `budgetType: 'lifetime'`, raise: the increase, once (the campaign may spend all of it
  *   inside the period);
  * - `set_campaign_budget` cut or no change: 0. A cut never offsets a raise: every action is priced on its own;
+ * - `pause_campaign`: 0. A paused campaign (or ad set) delivers nothing, so it spends nothing;
+ * - `resume_campaign`: 0. A resume sets no budget: the campaign spends again within the budget it already has, and
+ *   that budget was priced (and reserved) by the `set_campaign_budget` that set it, or predates the gateway. A
+ *   copilot that expects the resumed delivery to spend declares it in `estimatedCost`, which is what is reserved;
  * - every other type: 0 (its price is the platform's, known only from the declared `estimatedCost` and the
  *   receipt's `actualCost`).
  *

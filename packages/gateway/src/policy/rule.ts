@@ -36,6 +36,10 @@ import {
   type ForecastCalibrationRule,
   ForecastCalibrationRuleSchema,
 } from './rules/forecast-calibration.js';
+  evaluateForecastSampleSize,
+  type ForecastSampleSizeRule,
+  ForecastSampleSizeRuleSchema,
+} from './rules/forecast-sample-size.js';
 import { evaluateMaxRisk, type MaxRiskRule, MaxRiskRuleSchema } from './rules/max-risk.js';
 
 /**
@@ -55,6 +59,7 @@ export const RuleSchema = z
     ConsentRuleSchema,
     MaxRiskRuleSchema,
     ForecastCalibrationRuleSchema,
+    ForecastSampleSizeRuleSchema,
   ])
   .superRefine((rule, ctx) => {
     if (rule.overrideRoles !== undefined && rule.enforcement !== 'soft_mandatory') {
@@ -77,7 +82,8 @@ export type Rule =
   | BudgetChangeGuardrailRule
   | ConsentRule
   | MaxRiskRule
-  | ForecastCalibrationRule;
+  | ForecastCalibrationRule
+  | ForecastSampleSizeRule;
 
 /** A rule `type`. */
 export type RuleType = Rule['type'];
@@ -93,6 +99,7 @@ export const RULE_TYPES: readonly RuleType[] = [
   'consent',
   'max_risk',
   'forecast_calibration',
+  'forecast_sample_size',
 ];
 
 /**
@@ -119,5 +126,7 @@ export function evaluateRule(rule: Rule, context: RuleContext): RuleFinding {
       return evaluateMaxRisk(rule, context);
     case 'forecast_calibration':
       return evaluateForecastCalibration(rule, context);
+    case 'forecast_sample_size':
+      return evaluateForecastSampleSize(rule, context);
   }
 }

@@ -155,6 +155,31 @@ describe('computed and charged costs', () => {
     ).toBe(0n);
   });
 
+  test('a pause or resume, of a campaign or an ad set, costs nothing computed; its declaration is charged', () => {
+    const context = at('month', '2026-11-28T12:00:00Z');
+    for (const type of ['pause_campaign', 'resume_campaign'] as const) {
+      for (const level of ['campaign', 'ad_set', undefined] as const) {
+        const action = {
+          type,
+          actionId: `${type}-${level}`,
+          adapter: 'ads',
+          estimatedCost: { amountMinor: 250, currency: 'USD' },
+          params: { campaignId: 'retargeting', ...(level ? { level } : {}) },
+        } satisfies Action;
+        expect(computedActionCost(action, context)).toBe(0n);
+        expect(chargedActionCost(action, context)).toBe(250n);
+      }
+    }
+  });
+
+  test('an ad-set budget raise is priced as a campaign budget raise', () => {
+    const context = at('month', '2026-11-28T12:00:00Z');
+    const adSet = move(30_000, 36_000, 0);
+    const withLevel = { ...adSet, params: { ...adSet.params, level: 'ad_set' as const } };
+    expect(computedActionCost(withLevel, context)).toBe(computedActionCost(adSet, context));
+    expect(computedActionCost(withLevel, context)).toBe(48_000n);
+  });
+
   test('the charge is the larger of the declared and the computed cost', () => {
     const context = at('month', '2026-11-28T12:00:00Z');
     expect(chargedActionCost(move(30_000, 36_000, 0), context)).toBe(48_000n);

@@ -35,6 +35,10 @@ describe('adapter_allowlist', () => {
     const decision = decideOne(plan, { ...base, adapters: ['hubspot'] });
     expect(decision.path).toBe('/options/0/actions/1/adapter');
     expect(decision.message).toMatch(/via-braze \(braze\) and via-webhook \(webhook\)/);
+    expect(decision.actionPaths).toEqual([
+      '/options/0/actions/1/adapter',
+      '/options/0/actions/2/adapter',
+    ]);
   });
 
   test('adapter ids are compared exactly', () => {

@@ -22,7 +22,8 @@ export type AdapterAllowlistRule = z.infer<typeof AdapterAllowlistRuleSchema>;
 
 /**
  * Evaluates an `adapter_allowlist` rule for one option: `deny` with `ADAPTER_NOT_ALLOWED` at the first action
- * whose adapter is not listed (`/options/i/actions/j/adapter`; the message names every such action), else
+ * whose adapter is not listed (`/options/i/actions/j/adapter`; `actionPaths` and the message name every such
+ * action), else
  * `allow` with `ADAPTERS_ALLOWED`.
  */
 export function evaluateAdapterAllowlist(
@@ -41,9 +42,15 @@ export function evaluateAdapterAllowlist(
     );
   }
   const named = offending.map(({ action }) => `${action.actionId} (${action.adapter})`);
-  return deny(
-    'ADAPTER_NOT_ALLOWED',
-    pointer('options', optionIndex, 'actions', first.index, 'adapter'),
-    `Actions use adapters not allowed: ${listText(named)} (allowed: ${listText(rule.adapters)})`,
+  const paths = offending.map(({ index }) =>
+    pointer('options', optionIndex, 'actions', index, 'adapter'),
   );
+  return {
+    ...deny(
+      'ADAPTER_NOT_ALLOWED',
+      pointer('options', optionIndex, 'actions', first.index, 'adapter'),
+      `Actions use adapters not allowed: ${listText(named)} (allowed: ${listText(rule.adapters)})`,
+    ),
+    actionPaths: paths,
+  };
 }
