@@ -204,7 +204,7 @@ export type Digest = string;
  * The observed value of a dispatched plan's forecast KPI over its horizon (Handoff protocol v1).
  */
 export interface OutcomeReport {
-  protocolVersion: '1.0';
+  protocolVersion: '1.1';
   kind: 'OutcomeReport';
   reportId: Identifier;
   tenantId: Identifier;
