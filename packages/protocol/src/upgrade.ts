@@ -103,7 +103,7 @@ export class UpgradeRegistry {
   }
 }
 
-/** Every document kind of protocol v1 (`DOCUMENT_KINDS`, repeated here because documents.ts imports this file). */
+/** Every document kind of protocol 1.0 (`DOCUMENT_KINDS` less `OutcomeReport`, which 1.1 added; repeated here because documents.ts imports this file). */
 const V1_KINDS = [
   'HandoffPlan',
   'ApprovalClaims',

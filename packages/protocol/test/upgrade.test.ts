@@ -49,8 +49,22 @@ function failure(result: ReturnType<typeof safeParseDocument>) {
   return result.error;
 }
 
+/** The kinds 1.1 added: there is no 1.0 form of them to upgrade. */
+const KINDS_SINCE_1_1: readonly string[] = ['OutcomeReport'];
+const KINDS_OF_1_0 = DOCUMENT_KINDS.filter((kind) => !KINDS_SINCE_1_1.includes(kind));
+
 describe('DEFAULT_UPGRADES', () => {
-  test.each(DOCUMENT_KINDS)('%s upgrades from 1.0 only', (kind) => {
+  test.each(KINDS_SINCE_1_1)(
+    '%s came in 1.1: no upgrade from 1.0, a 1.0 document is unsupported',
+    (kind) => {
+      expect(DEFAULT_UPGRADES.versionsFor(kind)).toEqual([]);
+      expect(() =>
+        DEFAULT_UPGRADES.upgrade(kind, { protocolVersion: PROTOCOL_VERSION_1_0 }),
+      ).toThrow(UpgradeError);
+    },
+  );
+
+  test.each(KINDS_OF_1_0)('%s upgrades from 1.0 only', (kind) => {
     expect(DEFAULT_UPGRADES.versionsFor(kind)).toEqual([PROTOCOL_VERSION_1_0]);
     expect(DEFAULT_UPGRADES.canUpgrade(kind, '0.9')).toBe(false);
     expect(() => DEFAULT_UPGRADES.upgrade(kind, { protocolVersion: '0.9' })).toThrow(UpgradeError);
@@ -64,7 +78,7 @@ describe('DEFAULT_UPGRADES', () => {
     ]);
   });
 
-  test.each(DOCUMENT_KINDS)('%s: a 1.0 document upgrades to 1.1 by its version alone', (kind) => {
+  test.each(KINDS_OF_1_0)('%s: a 1.0 document upgrades to 1.1 by its version alone', (kind) => {
     const input = { protocolVersion: PROTOCOL_VERSION_1_0, kind, anything: [1] };
     const output = DEFAULT_UPGRADES.upgrade(kind, input);
     expect(output).toEqual({ ...input, protocolVersion: PROTOCOL_VERSION_1_1 });

@@ -36,6 +36,7 @@ import {
   type ForecastCalibrationRule,
   ForecastCalibrationRuleSchema,
 } from './rules/forecast-calibration.js';
+import {
   evaluateForecastSampleSize,
   type ForecastSampleSizeRule,
   ForecastSampleSizeRuleSchema,
