@@ -49,20 +49,28 @@ function failure(result: ReturnType<typeof safeParseDocument>) {
   return result.error;
 }
 
-/** The kinds 1.1 added: there is no 1.0 form of them to upgrade. */
-const KINDS_SINCE_1_1: readonly string[] = ['OutcomeReport'];
-const KINDS_OF_1_0 = DOCUMENT_KINDS.filter((kind) => !KINDS_SINCE_1_1.includes(kind));
+/** The kinds of 1.0: every kind but `OutcomeReport`, which 1.1 added. */
+const KINDS_OF_1_0 = DOCUMENT_KINDS.filter((kind) => kind !== 'OutcomeReport');
 
 describe('DEFAULT_UPGRADES', () => {
-  test.each(KINDS_SINCE_1_1)(
-    '%s came in 1.1: no upgrade from 1.0, a 1.0 document is unsupported',
-    (kind) => {
-      expect(DEFAULT_UPGRADES.versionsFor(kind)).toEqual([]);
-      expect(() =>
-        DEFAULT_UPGRADES.upgrade(kind, { protocolVersion: PROTOCOL_VERSION_1_0 }),
-      ).toThrow(UpgradeError);
-    },
-  );
+  test('OutcomeReport came in 1.1: no upgrade step from 1.0, and a 1.0 report is refused', () => {
+    expect(DEFAULT_UPGRADES.versionsFor('OutcomeReport')).toEqual([]);
+    const report = JSON.parse(
+      readFileSync(
+        new URL(
+          '../conformance/v1.1/OutcomeReport/valid/final-conversion-rate.json',
+          import.meta.url,
+        ),
+        'utf8',
+      ),
+    );
+    expect(safeParseDocument('OutcomeReport', report).success).toBe(true);
+    const asOld = safeParseDocument('OutcomeReport', {
+      ...report,
+      protocolVersion: PROTOCOL_VERSION_1_0,
+    });
+    expect(asOld.success).toBe(false);
+  });
 
   test.each(KINDS_OF_1_0)('%s upgrades from 1.0 only', (kind) => {
     expect(DEFAULT_UPGRADES.versionsFor(kind)).toEqual([PROTOCOL_VERSION_1_0]);
