@@ -17,6 +17,7 @@ import {
   serverErrorCheck,
   timeoutCheck,
 } from './conformance-fault-checks.js';
+import { reverseCheck } from './conformance-reverse-check.js';
 import type { FakePlatform } from './fake-platform.js';
 
 /**
@@ -42,8 +43,8 @@ export interface ConformanceSubject {
 
 /**
  * Every check, in the order they run: the manifest, validation, the unsupported action, execution, idempotency,
- * answer mapping (429, 5xx, 401), in-doubt transport failures (timeout, reset after apply), and abort. Each check
- * asserts that whatever the adapter throws is an `AdapterError`.
+ * answer mapping (429, 5xx, 401), in-doubt transport failures (timeout, reset after apply), abort, and reversal.
+ * Each check asserts that whatever the adapter throws is an `AdapterError`.
  */
 export const CONFORMANCE_CHECKS: readonly ConformanceCheck[] = [
   manifestCheck,
@@ -57,6 +58,7 @@ export const CONFORMANCE_CHECKS: readonly ConformanceCheck[] = [
   timeoutCheck,
   resetCheck,
   abortCheck,
+  reverseCheck,
 ];
 
 /**
@@ -74,6 +76,8 @@ export const CONFORMANCE_CHECKS: readonly ConformanceCheck[] = [
  *   `PLATFORM_UNAVAILABLE` or `TIMEOUT`), retryable, and a retry with the same key succeeds without applying it
  *   again; `none` -> `IN_DOUBT`, not retryable;
  * - an already-aborted signal -> `ABORTED`, nothing sent;
+ * - reversal: `reversibleActionTypes` only lists claimed types the contract calls reversible, `reverse` exists
+ *   exactly then, each reversible sample captures what the contract says at `execute` and `reverse` applies;
  * - everything thrown is an `AdapterError` (never a raw `TypeError` or `DOMException`).
  * Timeout checks use adapters built with a 150 ms timeout (`CONFORMANCE_TIMEOUT_MS`); the fake must hold a
  * `timeout` fault's request open until the request's signal aborts.
