@@ -14,6 +14,11 @@ export interface ClaimedAction {
   action: Action;
   /** The attempt number this claim made (1 on the first try). */
   attempt: number;
+  /**
+   * On a compensation (`row.reverses`): what the adapter captured at dispatch for undoing the action (the
+   * original receipt's `reversal`, `{}` when it captured nothing).
+   */
+  reversal?: Record<string, unknown>;
 }
 
 /** The outcome of {@link claimAction}: claimed, or left alone (with why, for the run summary). */
@@ -31,7 +36,7 @@ export interface ClaimOptions {
 }
 
 /** Holds a row of a paused plan: its next look is `holdMs` later; nothing is recorded (no event per poll). */
-async function holdRow(
+export async function holdRow(
   tx: StoreTx,
   row: OutboxRow,
   atMs: number,

@@ -65,6 +65,8 @@ export interface HarnessOptions {
   dispatch?: Record<string, number>;
   /** The config's `provenance` section (copilot keys for plan signatures). */
   provenance?: Record<string, unknown>;
+  /** The config's `rollback` section (approvals a rollback needs). */
+  rollback?: Record<string, unknown>;
 }
 
 /**
@@ -138,6 +140,8 @@ export async function createHarness(options: HarnessOptions = {}) {
     /** One API key holding both copilot and approver: separation of duties must hold against it. */
     copilotApprover: caller('copilot-approver', TENANT, ['copilot', 'approver']),
     operator: caller('operator-1', TENANT, ['operator']),
+    /** A second operator of the tenant (four eyes on a rollback). */
+    secondOperator: caller('operator-2', TENANT, ['operator']),
     auditor: caller('auditor-1', TENANT, ['auditor']),
     otherCopilot: caller('copilot-9', OTHER_TENANT, ['copilot']),
     otherOperator: caller('operator-9', OTHER_TENANT, ['operator']),
@@ -165,6 +169,7 @@ export async function createHarness(options: HarnessOptions = {}) {
       killSwitch: { onPause: options.onPause ?? 'keep' },
       ...(options.dispatch ? { dispatch: options.dispatch } : {}),
       ...(options.provenance ? { provenance: options.provenance } : {}),
+      ...(options.rollback ? { rollback: options.rollback } : {}),
     },
     dir,
   );
