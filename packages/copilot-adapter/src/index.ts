@@ -47,6 +47,7 @@ export {
   type HandoffClientOptions,
   type HealthResult,
   isAwaitingDecision,
+  type OutcomeRecorded,
   type PlanStatus,
   type SubmitOptions,
   type SubmitResult,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, expectTypeOf, test } from 'vitest';
+import { outcomeReport } from '../../gateway/test/outcomes/outcome-support.js';
 import { type GatewayAcceptsSignature, HandoffClient, type SubmitOptions } from '../src/index.js';
 import { clientOf, freshPlan, rejection, scriptedFetch } from './support/client-helpers.js';
 import { approveFully, fakeTime, type ServedGateway, serveGateway } from './support/gateway.js';
@@ -170,5 +171,24 @@ describe('submit signature', () => {
   test('is typed as the provenance JWS the gateway accepts', () => {
     expectTypeOf<GatewayAcceptsSignature>().toEqualTypeOf<true>();
     expectTypeOf<SubmitOptions['signature']>().toEqualTypeOf<string | undefined>();
+  });
+});
+
+describe('reportOutcome', () => {
+  test("sends an OutcomeReport as the reporter's key; the gateway's outcome codes arrive as they are", async () => {
+    const plan = freshPlan();
+    await client().submit(plan);
+    const report = outcomeReport({ planId: plan.planId, interim: true });
+    const reporter = client({ credential: gw.harness.callers.reporter.apiKey });
+    expect(await rejection(reporter.reportOutcome(report))).toMatchObject({
+      code: 'OUTCOME_NOT_DISPATCHED',
+      httpStatus: 409,
+      retryable: false,
+    });
+    // A copilot's key may not report what its own plans achieved.
+    expect(await rejection(client().reportOutcome(report))).toMatchObject({
+      code: 'FORBIDDEN',
+      httpStatus: 403,
+    });
   });
 });

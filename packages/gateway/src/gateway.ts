@@ -30,6 +30,8 @@ import {
   type Page,
   queryLineagePage,
 } from './gateway-pages.js';
+import { type CalibrationReport, calibrationReport } from './outcomes/calibration-report.js';
+import { type OutcomeRecorded, reportOutcome } from './outcomes/report-outcome.js';
 import { approvePlan } from './pipeline/approve-plan.js';
 import { actorOf, type PipelineDeps } from './pipeline/deps.js';
 import { expireDuePlans } from './pipeline/expire-plans.js';
@@ -352,6 +354,21 @@ export class Gateway {
     this.deps.metrics?.dispatchResolved(input.resolution);
     if (row.status === 'pending') this.deps.onActionsQueued?.();
     return row;
+  }
+
+  /**
+   * Records an outcome report of a dispatched plan (reporter, operator). See `reportOutcome` for the checks and
+   * every error code.
+   */
+  async reportOutcome(principal: Principal, report: unknown): Promise<OutcomeRecorded> {
+    this.#authorize(principal, 'outcomes.report');
+    return reportOutcome(this.deps, principal, report);
+  }
+
+  /** Forecast calibration of the caller's tenant per copilot and per workflow (operator, auditor). */
+  async calibration(principal: Principal): Promise<CalibrationReport> {
+    this.#authorize(principal, 'copilots.calibration');
+    return calibrationReport(this.deps.store, principal.tenantId, this.deps.clock.now());
   }
 
   /** Expires plans whose approval window or own expiry has passed. Returns how many. */

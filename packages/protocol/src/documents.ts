@@ -6,6 +6,7 @@ import { ProtocolValidationError, UnsupportedVersionError, UpgradeError } from '
 import type { ProtocolIssue } from './issue-codes.js';
 import { LIMITS } from './limits.js';
 import { LineageEventSchema } from './lineage-event.js';
+import { OutcomeReportSchema } from './outcome-report.js';
 import { HandoffPlanSchema } from './plan.js';
 import { PolicyDecisionSchema } from './policy-decision.js';
 import { DEFAULT_UPGRADES, type RawDocument, type UpgradeRegistry } from './upgrade.js';
@@ -20,6 +21,7 @@ export const DOCUMENT_SCHEMAS = {
   LineageEvent: LineageEventSchema,
   DispatchReceipt: DispatchReceiptSchema,
   ErrorEnvelope: ErrorEnvelopeSchema,
+  OutcomeReport: OutcomeReportSchema,
 } as const;
 
 /** The `kind` of a top-level document. */

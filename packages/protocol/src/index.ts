@@ -100,6 +100,16 @@ export {
   sumMinor,
 } from './money.js';
 export {
+  type ObservedValue,
+  ObservedValueSchema,
+  type Observer,
+  ObserverSchema,
+  type OutcomeReport,
+  OutcomeReportSchema,
+  type OutcomeSource,
+  OutcomeSourceSchema,
+} from './outcome-report.js';
+export {
   type AiMode,
   AiModeSchema,
   type CopilotIdentity,
@@ -196,6 +206,14 @@ export {
   PauseInputSchema,
   SetCapsInputSchema,
 } from './wire/operations.js';
+export {
+  CalibrationBandSchema,
+  CalibrationReportSchema,
+  CalibrationRowSchema,
+  OutcomePositionSchema,
+  OutcomeRecordedSchema,
+  OutcomeReportInputSchema,
+} from './wire/outcomes.js';
 export {
   type BudgetRefusal,
   BudgetRefusalSchema,

@@ -51,14 +51,18 @@ export const LINEAGE_EVENT_TYPES = [
   'rollback.in_doubt',
   'rollback.dead_lettered',
   'rollback.completed',
+  'outcome.reported',
 ] as const;
 export const LineageEventTypeSchema = z.enum(LINEAGE_EVENT_TYPES).meta({ id: 'LineageEventType' });
 export type LineageEventType = z.infer<typeof LineageEventTypeSchema>;
 
-/** Who caused an event. `system` is the gateway itself; `adapter` an automation platform's answer. */
+/**
+ * Who caused an event. `system` is the gateway itself; `adapter` an automation platform's answer; `reporter` an
+ * analytics job reporting outcomes.
+ */
 export const ActorSchema = z
   .strictObject({
-    type: z.enum(['copilot', 'approver', 'operator', 'auditor', 'system', 'adapter']),
+    type: z.enum(['copilot', 'approver', 'operator', 'auditor', 'system', 'adapter', 'reporter']),
     id: NameSchema,
   })
   .meta({ id: 'Actor' });

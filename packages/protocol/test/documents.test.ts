@@ -51,7 +51,7 @@ describe('a valid plan', () => {
   });
 });
 
-test('DOCUMENT_KINDS lists the 6 top-level documents, one per schema', () => {
+test('DOCUMENT_KINDS lists the 7 top-level documents, one per schema', () => {
   expect(DOCUMENT_KINDS).toEqual([
     'HandoffPlan',
     'ApprovalClaims',
@@ -59,6 +59,7 @@ test('DOCUMENT_KINDS lists the 6 top-level documents, one per schema', () => {
     'LineageEvent',
     'DispatchReceipt',
     'ErrorEnvelope',
+    'OutcomeReport',
   ]);
   expect(Object.keys(DOCUMENT_SCHEMAS)).toEqual(DOCUMENT_KINDS);
 });

@@ -5,6 +5,7 @@ import type {
   ErrorEnvelope,
   HandoffPlan,
   LineageEvent,
+  OutcomeReport,
   PolicyDecision,
 } from '../src/index.js';
 import type * as Generated from '../types/v1/index.js';
@@ -17,6 +18,7 @@ test('generated declarations equal the zod-inferred types', () => {
   expectTypeOf<Generated.LineageEvent>().toEqualTypeOf<LineageEvent>();
   expectTypeOf<Generated.DispatchReceipt>().toEqualTypeOf<DispatchReceipt>();
   expectTypeOf<Generated.ErrorEnvelope>().toEqualTypeOf<ErrorEnvelope>();
+  expectTypeOf<Generated.OutcomeReport>().toEqualTypeOf<OutcomeReport>();
 });
 
 test('the comparison can fail: a changed field is told apart', () => {

@@ -69,6 +69,7 @@ describe('protocol surface pins', () => {
       'rollback.in_doubt',
       'rollback.dead_lettered',
       'rollback.completed',
+      'outcome.reported',
     ]);
   });
 

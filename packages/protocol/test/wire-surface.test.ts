@@ -34,6 +34,8 @@ const PINNED_PROCEDURES = {
   'dispatch.confirm': 'mutation',
   'lineage.query': 'query',
   'lineage.trace': 'query',
+  'outcomes.report': 'mutation',
+  'copilots.calibration': 'query',
 } as const;
 
 const PINNED_HTTP_STATUS = {
@@ -76,6 +78,10 @@ const PINNED_HTTP_STATUS = {
   PLAN_EXPIRED: 409,
   PLAN_NOT_DISPATCHED: 409,
   ROLLBACK_ALREADY_REQUESTED: 409,
+  OUTCOME_NOT_DISPATCHED: 409,
+  OUTCOME_KPI_MISMATCH: 422,
+  OUTCOME_HORIZON_NOT_OVER: 409,
+  OUTCOME_REPORT_CONFLICT: 409,
   CONFIG_INVALID: 500,
   KEY_SOURCE_UNAVAILABLE: 503,
   DATABASE_IN_USE: 503,

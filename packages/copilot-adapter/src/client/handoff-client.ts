@@ -1,5 +1,6 @@
 import {
   type HandoffPlan,
+  type OutcomeReport,
   WIRE_PROCEDURES,
   type WireInput,
   type WireOutput,
@@ -27,6 +28,8 @@ export type DryRunResult = WireOutput<'plans.dryRun'>;
 export type PlanStatus = WireOutput<'plans.get'>;
 /** What `health` answers. */
 export type HealthResult = WireOutput<'health'>;
+/** What `reportOutcome` answers: the recorded outcome report and where its value lies against the forecast. */
+export type OutcomeRecorded = WireOutput<'outcomes.report'>;
 
 /** True when the wire API's `plans.submit` input has a `signature` member (it does since provenance landed). */
 export type GatewayAcceptsSignature = 'signature' extends keyof SubmitInput ? true : false;
@@ -249,6 +252,22 @@ export class HandoffClient {
       if (current.state === 'cancelled') return current;
       throw error;
     }
+  }
+
+  /**
+   * Reports the observed outcome of a dispatched plan (`outcomes.report`, role `reporter` or `operator`: an
+   * analytics job's key, not a copilot's): an `OutcomeReport` of the KPI the plan's option forecast. The same report
+   * again answers the first recording with `created: false`.
+   *
+   * @returns the recorded report's digest, the forecast it meets and where the value lies (`below`, `inside`,
+   *   `above` the p10-p90 interval).
+   * @throws HandoffClientError `VALIDATION_FAILED` (400), `FORBIDDEN` (403: not a reporter or operator, or
+   *   another tenant), `NOT_FOUND` (404), `OUTCOME_NOT_DISPATCHED` (409), `OUTCOME_KPI_MISMATCH` (422: KPI, unit or
+   *   currency differ from the forecast), `OUTCOME_HORIZON_NOT_OVER` (409: send it with `interim: true`),
+   *   `OUTCOME_REPORT_CONFLICT` (409: another report under the same `reportId`).
+   */
+  reportOutcome(report: OutcomeReport, options: CallOptions = {}): Promise<OutcomeRecorded> {
+    return this.#call('outcomes.report', { report }, options.signal);
   }
 
   /** The gateway's health (`health`, no credential needed). */

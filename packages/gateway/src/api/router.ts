@@ -107,6 +107,14 @@ export const appRouter = router({
       .input(WIRE['lineage.trace'].input)
       .query(({ ctx, input }) => ctx.gateway.traceLineage(ctx.principal, input)),
   }),
+  copilots: router({
+    calibration: authedProcedure.query(({ ctx }) => ctx.gateway.calibration(ctx.principal)),
+  }),
+  outcomes: router({
+    report: authedProcedure
+      .input(WIRE['outcomes.report'].input)
+      .mutation(({ ctx, input }) => ctx.gateway.reportOutcome(ctx.principal, input.report)),
+  }),
 });
 
 /** The router's type, for typed clients (`@trpc/client`) inside this repository; vendors use `WIRE_PROCEDURES`. */

@@ -8,6 +8,7 @@ import { GatewayError } from '../errors.js';
  * - `approver`: a person who signs approvals or rejections of plans.
  * - `operator`: runs the gateway (kill switches, budget caps, dispatch retries).
  * - `auditor`: reads lineage and plans; changes nothing.
+ * - `reporter`: an analytics job that reports the outcomes of dispatched plans (`outcomes.report`); nothing else.
  *
  * Roles are not ordered or inherited: a route names every role it admits.
  */

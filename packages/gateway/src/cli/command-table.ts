@@ -60,6 +60,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/dispatch.js')).registerDispatch,
   },
   {
+    name: 'copilots',
+    description: 'how well copilots forecast: calibration against reported outcomes',
+    load: async () => (await import('./commands/copilots.js')).registerCopilots,
+  },
+  {
     name: 'db',
     description: 'the database: a verified online backup',
     load: async () => (await import('./commands/db.js')).registerDb,

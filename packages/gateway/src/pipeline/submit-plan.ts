@@ -1,7 +1,6 @@
 import {
   canonicalJson,
   type HandoffPlan,
-  safeParseDocument,
   sha256Digest,
   sumMinor,
   toJsonPointer,
@@ -27,6 +26,7 @@ import type { PlanRecord, StoreTx } from '../store/store.js';
 import { pauseIfHeld } from './control-hold.js';
 import { actorOf, type PipelineDeps } from './deps.js';
 import { copilotModelOf } from './kill-switch.js';
+import { parseContractDocument } from './parse-document.js';
 import { type PlanView, planView } from './plan-view.js';
 import { queueActions } from './queue-actions.js';
 import { toBudgetCap } from './reserve-budget.js';
@@ -49,16 +49,7 @@ export interface SubmitResult {
  *   `details.supportedVersions`).
  */
 export function parsePlan(input: unknown): HandoffPlan {
-  const parsed = safeParseDocument('HandoffPlan', input);
-  if (parsed.success) return parsed.data;
-  const { error } = parsed;
-  if (error.code === 'UNSUPPORTED_VERSION') {
-    throw new GatewayError('UNSUPPORTED_VERSION', error.message, {
-      issues: error.issues,
-      details: { supportedVersions: [...error.supported] },
-    });
-  }
-  throw new GatewayError('VALIDATION_FAILED', error.message, { issues: error.issues });
+  return parseContractDocument('HandoffPlan', input);
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

@@ -68,6 +68,9 @@ export interface StoreTx extends ApproverKeysTx {
     type: LineageEventType,
   ): Promise<LineageEvent | undefined>;
 
+  /** Every lineage event of `type` of one plan of the tenant, in `seq` order (e.g. its outcome reports). */
+  planEvents(tenantId: string, planId: string, type: LineageEventType): Promise<LineageEvent[]>;
+
   getCaps(tenantId: string): Promise<StoredCap[]>;
   replaceCaps(tenantId: string, caps: readonly StoredCap[], atMs: number): Promise<void>;
   /**

@@ -27,8 +27,8 @@ function thrown(run: () => void): GatewayError {
 }
 
 describe('roles', () => {
-  test('ROLES lists the four roles and isRole recognises exactly them', () => {
-    expect(ROLES).toEqual(['copilot', 'approver', 'operator', 'auditor']);
+  test('ROLES lists the five roles and isRole recognises exactly them', () => {
+    expect(ROLES).toEqual(['copilot', 'approver', 'operator', 'auditor', 'reporter']);
     for (const role of ROLES) expect(isRole(role)).toBe(true);
     for (const other of ['admin', 'Approver', '', 1, null, undefined, ['approver']]) {
       expect(isRole(other)).toBe(false);

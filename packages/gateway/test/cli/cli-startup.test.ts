@@ -142,6 +142,7 @@ describe('--version and lazily loaded help', () => {
       'plan',
       'lineage',
       'dispatch',
+      'copilots',
       'db',
     ]) {
       expect(root.out).toMatch(new RegExp(`^  ${name} `, 'm'));

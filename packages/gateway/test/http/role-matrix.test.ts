@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OPERATION_ROLES, type Operation } from '../../src/access.js';
 import { appRouter } from '../../src/api/router.js';
 import { ROLES, type Role } from '../../src/auth/principal.js';
+import { outcomeReport } from '../outcomes/outcome-support.js';
 import { defaultCaps, fixturePlan, OTHER_TENANT, TENANT } from '../support/harness.js';
 import { type HttpGateway, rawCall, startHttpGateway } from './http-fixture.js';
 
@@ -53,6 +54,8 @@ const SAMPLE_INPUTS: Record<Operation, unknown> = {
   'dispatch.retry': { idempotencyKey: 'hof_unknown', reason: 'role matrix' },
   'dispatch.abandon': { idempotencyKey: 'hof_unknown', reason: 'role matrix' },
   'dispatch.confirm': { idempotencyKey: 'hof_unknown', reason: 'role matrix' },
+  'outcomes.report': { report: outcomeReport() },
+  'copilots.calibration': undefined,
 };
 
 /** The router's procedures by dotted path (tRPC keeps a flat map beside the nested record). */

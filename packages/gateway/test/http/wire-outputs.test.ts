@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
 import { twoActionPlan } from '../dispatch/dispatch-support.js';
 import { inDoubt, scriptedAdapter } from '../dispatch/scripted-adapter.js';
+import { outcomeReport } from '../outcomes/outcome-support.js';
 import { defaultCaps, fixturePlan } from '../support/harness.js';
 import { type HttpCaller, type HttpGateway, rawCall, startHttpGateway } from './http-fixture.js';
 
@@ -131,6 +132,15 @@ describe('every wire procedure answers what its protocol output schema says', ()
     expect(undone.irreversible).toHaveLength(1);
     await no('plans.rollback', operator, rollback, 'ROLLBACK_ALREADY_REQUESTED');
     const key = first?.idempotencyKey ?? '';
+    const interim = outcomeReport({
+      planId: submitted.planId,
+      interim: true,
+      observedAt: '2026-11-21T09:30:00Z',
+    });
+    await ok('outcomes.report', gw.callers.acme.reporter, { report: interim });
+    const early = { ...interim, reportId: 'too-early', interim: false };
+    await no('outcomes.report', operator, { report: early }, 'OUTCOME_HORIZON_NOT_OVER');
+    await ok('copilots.calibration', auditor);
 
     await ok('budget.getCaps', auditor);
     // Room for plan 4 (the hubspot cap is spent by now).

@@ -143,6 +143,8 @@ export async function createHarness(options: HarnessOptions = {}) {
     /** A second operator of the tenant (four eyes on a rollback). */
     secondOperator: caller('operator-2', TENANT, ['operator']),
     auditor: caller('auditor-1', TENANT, ['auditor']),
+    /** An analytics job's key: reports outcomes, nothing else. */
+    reporter: caller('analytics-job', TENANT, ['reporter']),
     otherCopilot: caller('copilot-9', OTHER_TENANT, ['copilot']),
     otherOperator: caller('operator-9', OTHER_TENANT, ['operator']),
     otherAuditor: caller('auditor-9', OTHER_TENANT, ['auditor']),

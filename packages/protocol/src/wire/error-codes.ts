@@ -231,6 +231,30 @@ export const ERROR_CODES = {
     summary:
       "The plan's rollback is already queued (or this operator already asked or approved); nothing is queued twice.",
   },
+  // Outcomes (outcome reports of dispatched plans)
+  OUTCOME_NOT_DISPATCHED: {
+    http: 409,
+    trpc: 'CONFLICT',
+    summary:
+      'The outcome names a plan (or action) that was never dispatched; report once its dispatch succeeded.',
+  },
+  OUTCOME_KPI_MISMATCH: {
+    http: 422,
+    trpc: 'UNPROCESSABLE_CONTENT',
+    summary:
+      "The outcome's KPI, unit or currency differs from the forecast of the plan's option in play.",
+  },
+  OUTCOME_HORIZON_NOT_OVER: {
+    http: 409,
+    trpc: 'CONFLICT',
+    summary:
+      "The forecast's horizon is not over at observedAt (or now); send it with interim: true, or later.",
+  },
+  OUTCOME_REPORT_CONFLICT: {
+    http: 409,
+    trpc: 'CONFLICT',
+    summary: 'This reportId was already recorded with another report digest.',
+  },
   // Configuration and internals
   CONFIG_INVALID: {
     http: 500,

@@ -36,6 +36,11 @@ import {
   PauseInputSchema,
   SetCapsInputSchema,
 } from './operations.js';
+import {
+  CalibrationReportSchema,
+  OutcomeRecordedSchema,
+  OutcomeReportInputSchema,
+} from './outcomes.js';
 import { PlanViewSchema } from './plan-view.js';
 import {
   BatchItemResultSchema,
@@ -306,5 +311,31 @@ export const WIRE_PROCEDURES = {
     summary:
       'The whole chain behind a plan, one dispatch (idempotencyKey) or an action (actionId).',
     errors: [...AUTHED, 'NOT_FOUND'],
+  },
+  'outcomes.report': {
+    kind: 'mutation',
+    input: OutcomeReportInputSchema,
+    output: OutcomeRecordedSchema,
+    roles: ['reporter', 'operator'],
+    summary:
+      "Report the observed value of a dispatched plan's forecast KPI (OutcomeReport); recorded in the lineage.",
+    errors: [
+      ...WRITES,
+      'UNSUPPORTED_VERSION',
+      'NOT_FOUND',
+      'OUTCOME_NOT_DISPATCHED',
+      'OUTCOME_KPI_MISMATCH',
+      'OUTCOME_HORIZON_NOT_OVER',
+      'OUTCOME_REPORT_CONFLICT',
+    ],
+  },
+  'copilots.calibration': {
+    kind: 'query',
+    input: null,
+    output: CalibrationReportSchema,
+    roles: ['operator', 'auditor'],
+    summary:
+      'Forecast calibration per copilot and per workflow: coverage p10-p90, bias of p50, pinball loss, plans.',
+    errors: AUTHED,
   },
 } as const satisfies Record<string, WireProcedure>;

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 
 /** The roles a gateway principal can hold. */
-export const ROLES = ['copilot', 'approver', 'operator', 'auditor'] as const;
+export const ROLES = ['copilot', 'approver', 'operator', 'auditor', 'reporter'] as const;
 /** One of {@link ROLES}. */
 export type Role = (typeof ROLES)[number];
 

@@ -49,7 +49,8 @@ export type LineageEventType =
   | 'rollback.retry_scheduled'
   | 'rollback.in_doubt'
   | 'rollback.dead_lettered'
-  | 'rollback.completed';
+  | 'rollback.completed'
+  | 'outcome.reported';
 /**
  * sha256: followed by 64 lower-case hex digits.
  */
@@ -77,6 +78,6 @@ export interface LineageEvent {
   hash: Digest;
 }
 export interface Actor {
-  type: 'copilot' | 'approver' | 'operator' | 'auditor' | 'system' | 'adapter';
+  type: 'copilot' | 'approver' | 'operator' | 'auditor' | 'system' | 'adapter' | 'reporter';
   id: string;
 }

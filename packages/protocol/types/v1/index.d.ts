@@ -5,3 +5,4 @@ export type { PolicyDecision } from './PolicyDecision.js';
 export type { LineageEvent } from './LineageEvent.js';
 export type { DispatchReceipt } from './DispatchReceipt.js';
 export type { ErrorEnvelope } from './ErrorEnvelope.js';
+export type { OutcomeReport } from './OutcomeReport.js';

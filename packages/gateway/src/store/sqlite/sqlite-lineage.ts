@@ -17,6 +17,7 @@ export class SqliteLineage {
   readonly #putPayload;
   readonly #getPayload;
   readonly #lastPlanEvent;
+  readonly #planEvents;
   /** The chain head as this transaction left it; undefined until read (see {@link forgetChainHead}). */
   #head: ChainHead | undefined;
 
@@ -61,6 +62,18 @@ export class SqliteLineage {
       .orderBy(desc(s.lineageEvents.seq))
       .limit(1)
       .prepare();
+    this.#planEvents = db
+      .select({ body: s.lineageEvents.body })
+      .from(s.lineageEvents)
+      .where(
+        and(
+          eq(s.lineageEvents.planId, p('planId')),
+          eq(s.lineageEvents.tenantId, p('tenantId')),
+          eq(s.lineageEvents.type, p('type')),
+        ),
+      )
+      .orderBy(s.lineageEvents.seq)
+      .prepare();
     this.#chainHead = db
       .select({ seq: s.lineageEvents.seq, hash: s.lineageEvents.hash })
       .from(s.lineageEvents)
@@ -81,6 +94,13 @@ export class SqliteLineage {
   lastPlanEvent(tenantId: string, planId: string, type: string): LineageEvent | undefined {
     const row = this.#lastPlanEvent.get({ tenantId, planId, type });
     return row ? (JSON.parse(row.body) as LineageEvent) : undefined;
+  }
+
+  /** Every event of `type` of one plan, in `seq` order (through the `lineage_plan` index). */
+  planEvents(tenantId: string, planId: string, type: string): LineageEvent[] {
+    return this.#planEvents
+      .all({ tenantId, planId, type })
+      .map((row) => JSON.parse(row.body) as LineageEvent);
   }
 
   /** Forgets the cached chain head, so the next append reads it from the database (see `SqliteTx`). */

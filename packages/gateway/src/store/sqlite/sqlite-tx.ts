@@ -148,6 +148,14 @@ export class SqliteTx implements StoreTx {
     return this.#lineage.lastPlanEvent(tenantId, planId, type);
   }
 
+  async planEvents(
+    tenantId: string,
+    planId: string,
+    type: LineageEventType,
+  ): Promise<LineageEvent[]> {
+    return this.#lineage.planEvents(tenantId, planId, type);
+  }
+
   async getCaps(tenantId: string): Promise<StoredCap[]> {
     return this.#budget.getCaps(tenantId);
   }
