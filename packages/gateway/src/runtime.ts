@@ -259,6 +259,7 @@ async function openWithStore(
       approvals: config.rollback?.approvals ?? DEFAULT_ROLLBACK_POLICY.approvals,
       withoutApproval: config.rollback?.withoutApproval ?? DEFAULT_ROLLBACK_POLICY.withoutApproval,
     },
+    ...(config.outcomeGuardrail ? { outcomeGuardrail: config.outcomeGuardrail } : {}),
     reversibleTypes: (id) =>
       adapters.find((a) => a.manifest.id === id)?.manifest.reversibleActionTypes ?? [],
     ...(provenance

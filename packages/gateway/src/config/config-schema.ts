@@ -68,6 +68,8 @@ export const ApproverConfigSchema = z.strictObject({
  * - `policy`: the policy set, inline or as a JSON/YAML file.
  * - `caps`: budget caps seeded for a tenant that has none stored yet (operators change them through the API).
  * - `killSwitch.onPause`: `keep` (default) or `release` the budget of paused plans.
+ * - `outcomeGuardrail`: an interim outcome below p10 by more than `belowP10By` of p90 - p10 pauses the plan's
+ *   workflow (`pause_workflow`) or opens a rollback for operators to approve (`open_rollback`); off by default.
  * - `rollback`: whether `plans.rollback` needs approval: `approvals` operators besides the requester (default 1,
  *   deny by default), unless every compensation is of a type in `withoutApproval` (default none).
  * - `expirySweepMs`: how often the server expires plans past their window (default 60000).
@@ -145,6 +147,18 @@ export const GatewayConfigSchema = z.strictObject({
           description:
             'Action types whose compensations are queued without approval (default none: every rollback waits).',
         }),
+    })
+    .optional(),
+  outcomeGuardrail: z
+    .strictObject({
+      belowP10By: z.number().min(0).max(10).meta({
+        description:
+          "How far below the forecast's p10 an interim outcome trips the guardrail, as a share of p90 - p10.",
+      }),
+      action: z.enum(['pause_workflow', 'open_rollback']).meta({
+        description:
+          "pause_workflow: the kill switch pauses the plan's workflow; open_rollback: a rollback awaits operators.",
+      }),
     })
     .optional(),
   expirySweepMs: z.int().min(1000).max(86_400_000).optional(),

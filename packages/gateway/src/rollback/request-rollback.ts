@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal.js';
 import { GatewayError } from '../errors.js';
 import { actorOf, loadPlanDocument, type PipelineDeps } from '../pipeline/deps.js';
 import type { LineageDraft, OutboxRow } from '../store/store.js';
+import { OUTCOME_GUARDRAIL_ACTOR } from './outcome-guardrail.js';
 import { DEFAULT_ROLLBACK_POLICY, rollbackApprovals } from './rollback-policy.js';
 import { rollbackTargets } from './rollback-targets.js';
 import { settleRollbackIfDone } from './settle-rollback.js';
@@ -18,7 +19,8 @@ const ROLLBACK_STATES: readonly string[] = ['dispatched', 'partially_failed'];
  * deterministic idempotency key (`compensationIdempotencyKey`) and naming the row it reverses, and the dispatcher
  * runs them like any action (same retries, rate limits, circuit breaker, in-doubt rules); `rollback.queued` lists
  * each compensation with the action it reverses, and one `rollback.irreversible` event per action that cannot be
- * undone says why. A rollback with nothing to compensate completes at once (`rollback.completed`).
+ * undone says why. A rollback with nothing to compensate completes at once (`rollback.completed`). A rollback the
+ * outcome guardrail opened (`outcome-guardrail.ts`) counts every operator's call as an approval, at least one.
  *
  * @throws GatewayError `NOT_FOUND` (no such plan in the caller's tenant), `PLAN_NOT_DISPATCHED` (not `dispatched`
  *   or `partially_failed`; `details.state`), `ROLLBACK_ALREADY_REQUESTED` (already queued, or this operator
@@ -60,10 +62,16 @@ export async function rollbackPlan(
       reversible: deps.reversibleTypes ?? (() => undefined),
       atMs: now,
     });
-    const policy = rollbackApprovals(
+    const requested = await tx.lastPlanEvent(tenantId, planId, 'rollback.requested');
+    const decided = rollbackApprovals(
       deps.rollback ?? DEFAULT_ROLLBACK_POLICY,
       targets.compensations.map((c) => c.type),
     );
+    // A rollback the outcome guardrail opened waits for at least one operator, whatever the policy allows.
+    const policy =
+      requested?.actor.id === OUTCOME_GUARDRAIL_ACTOR.id && requested.actor.type === 'system'
+        ? { ...decided, required: Math.max(1, decided.required) }
+        : decided;
     const refs = { plan: record.digest };
     const event = (type: LineageDraft['type'], data: Record<string, unknown>): LineageDraft => ({
       tenantId,
@@ -74,7 +82,6 @@ export async function rollbackPlan(
       refs,
       data,
     });
-    const requested = await tx.lastPlanEvent(tenantId, planId, 'rollback.requested');
     const requestedBy = requested?.actor.id ?? principal.id;
     const before = await tx.lastPlanEvent(tenantId, planId, 'rollback.approved');
     let approvedBy = (before?.data.approvedBy as string[] | undefined) ?? [];

@@ -67,6 +67,8 @@ export interface HarnessOptions {
   provenance?: Record<string, unknown>;
   /** The config's `rollback` section (approvals a rollback needs). */
   rollback?: Record<string, unknown>;
+  /** The config's `outcomeGuardrail` section. */
+  outcomeGuardrail?: Record<string, unknown>;
 }
 
 /**
@@ -172,6 +174,7 @@ export async function createHarness(options: HarnessOptions = {}) {
       ...(options.dispatch ? { dispatch: options.dispatch } : {}),
       ...(options.provenance ? { provenance: options.provenance } : {}),
       ...(options.rollback ? { rollback: options.rollback } : {}),
+      ...(options.outcomeGuardrail ? { outcomeGuardrail: options.outcomeGuardrail } : {}),
     },
     dir,
   );
