@@ -4,6 +4,7 @@ import { loadPlanDocument, SYSTEM_ACTOR } from '../pipeline/deps.js';
 import { expirePlan } from '../pipeline/expire-plans.js';
 import { transitionPlan } from '../pipeline/transition.js';
 import { isTerminal } from '../plan-state.js';
+import { attemptEventType, reversesData } from '../rollback/compensation.js';
 import type { OutboxRow, PlanRecord, StoreTx } from '../store/store.js';
 
 /** An outbox row claimed for one attempt, with what the adapter needs. */
@@ -33,6 +34,43 @@ export interface ClaimOptions {
   holdMs: number;
   /** Whether a plan the kill switch pauses here keeps or releases its budget (the gateway's `killSwitch.onPause`). */
   onPause: 'keep' | 'release';
+}
+
+/**
+ * Moves a claimed row to `in_flight` with one more attempt and records its attempt (`dispatch.attempted`, or
+ * `rollback.attempted` naming the row a compensation reverses). Returns the attempt number.
+ */
+export async function startAttempt(
+  tx: StoreTx,
+  row: OutboxRow,
+  record: PlanRecord,
+  atMs: number,
+): Promise<number> {
+  const attempt = row.attempts + 1;
+  await tx.updateOutbox(row.idempotencyKey, 'pending', {
+    status: 'in_flight',
+    attempts: attempt,
+    updatedAt: atMs,
+  });
+  await tx.appendLineage([
+    {
+      tenantId: row.tenantId,
+      planId: row.planId,
+      type: attemptEventType(row, 'dispatch.attempted'),
+      actor: SYSTEM_ACTOR,
+      occurredAt: atMs,
+      refs: { plan: record.digest },
+      data: {
+        idempotencyKey: row.idempotencyKey,
+        ...reversesData(row),
+        actionIndex: row.actionIndex,
+        actionId: row.actionId,
+        adapter: row.adapter,
+        attempt,
+      },
+    },
+  ]);
+  return attempt;
 }
 
 /** Holds a row of a paused plan: its next look is `holdMs` later; nothing is recorded (no event per poll). */
@@ -117,29 +155,7 @@ export async function claimAction(
   }
   const action = plan.options.find((o) => o.optionId === row.optionId)?.actions[row.actionIndex];
   if (!action) throw new Error(`Plan ${row.planId} has no action ${row.actionIndex}`);
-  const attempt = row.attempts + 1;
-  await tx.updateOutbox(row.idempotencyKey, 'pending', {
-    status: 'in_flight',
-    attempts: attempt,
-    updatedAt: atMs,
-  });
-  await tx.appendLineage([
-    {
-      tenantId: row.tenantId,
-      planId: row.planId,
-      type: 'dispatch.attempted',
-      actor: SYSTEM_ACTOR,
-      occurredAt: atMs,
-      refs: { plan: record.digest },
-      data: {
-        idempotencyKey: row.idempotencyKey,
-        actionIndex: row.actionIndex,
-        actionId: row.actionId,
-        adapter: row.adapter,
-        attempt,
-      },
-    },
-  ]);
+  const attempt = await startAttempt(tx, row, record, atMs);
   return {
     kind: 'claimed',
     claimed: {

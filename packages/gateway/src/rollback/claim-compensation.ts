@@ -1,8 +1,7 @@
 import { DispatchReceiptSchema } from '@handoff/protocol';
-import { type ClaimResult, holdRow } from '../dispatch/claim-action.js';
-import { loadPlanDocument, SYSTEM_ACTOR } from '../pipeline/deps.js';
+import { type ClaimResult, holdRow, startAttempt } from '../dispatch/claim-action.js';
+import { loadPlanDocument } from '../pipeline/deps.js';
 import type { OutboxRow, StoreTx } from '../store/store.js';
-import { reversesData } from './compensation.js';
 
 /** The plan states a compensation runs in: the plan's dispatch has settled (see `plans.rollback`). */
 const SETTLED = ['dispatched', 'partially_failed'] as const;
@@ -52,30 +51,7 @@ export async function claimCompensation(
   const plan = await loadPlanDocument(tx, record);
   const action = plan.options.find((o) => o.optionId === row.optionId)?.actions[row.actionIndex];
   if (!action) throw new Error(`Plan ${row.planId} has no action ${row.actionIndex}`);
-  const attempt = row.attempts + 1;
-  await tx.updateOutbox(row.idempotencyKey, 'pending', {
-    status: 'in_flight',
-    attempts: attempt,
-    updatedAt: atMs,
-  });
-  await tx.appendLineage([
-    {
-      tenantId: row.tenantId,
-      planId: row.planId,
-      type: 'rollback.attempted',
-      actor: SYSTEM_ACTOR,
-      occurredAt: atMs,
-      refs: { plan: record.digest },
-      data: {
-        idempotencyKey: row.idempotencyKey,
-        ...reversesData(row),
-        actionIndex: row.actionIndex,
-        actionId: row.actionId,
-        adapter: row.adapter,
-        attempt,
-      },
-    },
-  ]);
+  const attempt = await startAttempt(tx, row, record, atMs);
   return {
     kind: 'claimed',
     claimed: {

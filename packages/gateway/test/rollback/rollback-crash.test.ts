@@ -1,17 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHubSpotFake, type ServedFake, serveFake } from '@handoff/automation-adapter/testing';
 import type { HandoffPlan } from '@handoff/protocol';
 import { http } from 'msw';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
 import type { Principal } from '../../src/auth/principal.js';
 import { loadConfigFile } from '../../src/config/load-config.js';
 import { isGatewayError } from '../../src/errors.js';
 import { createGatewayRuntime } from '../../src/runtime.js';
 import { expectIntactChain, freshPlan } from '../cli/e2e-setup.js';
+import { writeCrashConfig } from '../dispatch/dispatch-support.js';
 import { TENANT } from '../support/harness.js';
 
 /**
@@ -103,41 +103,11 @@ function round(killOnUnenrol: boolean): Promise<boolean> {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'handoff-rollback-crash-'));
   configFile = join(dir, 'handoff.config.json');
-  const approver = await generateSigningKeyPair({ alg: 'EdDSA' });
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      gatewayId: 'gw-rollback-crash',
-      database: { path: 'gateway.db' },
-      approvals: { keys: [{ type: 'inline', jwks: { keys: [approver.publicJwk] } }] },
-      auth: { apiKeys: [] },
-      policy: {
-        inline: {
-          id: 'rollback-crash',
-          version: '1',
-          rules: [
-            {
-              id: 'channels',
-              type: 'channel_allowlist',
-              enforcement: 'hard_mandatory',
-              channels: ['email', 'phone'],
-            },
-          ],
-        },
-      },
-      caps: [
-        {
-          capId: 'tenant-month',
-          tenantId: TENANT,
-          scope: { type: 'tenant', value: TENANT },
-          period: 'month',
-          limit: { amountMinor: 10_000_000, currency: 'EUR' },
-        },
-      ],
-      adapters: [{ type: 'hubspot', accessTokenEnv: 'HUBSPOT_TOKEN', baseUrl: BASE }],
-      rollback: { withoutApproval: ['enroll_in_workflow'] },
-    }),
-  );
+  await writeCrashConfig(configFile, {
+    gatewayId: 'gw-rollback-crash',
+    adapters: [{ type: 'hubspot', accessTokenEnv: 'HUBSPOT_TOKEN', baseUrl: BASE }],
+    extra: { rollback: { withoutApproval: ['enroll_in_workflow'] } },
+  });
   const counter = http.delete(`${BASE}/*`, () => {
     unenrolments += 1;
     onUnenrol();
