@@ -106,6 +106,15 @@ describe('plans.rollback', () => {
       [key, move?.idempotencyKey],
       [compensationIdempotencyKey(enrol?.idempotencyKey ?? ''), enrol?.idempotencyKey],
     ]);
+    // An auditor's trace of the compensation shows its attempts and what it reversed.
+    const trace = await h.gateway.traceLineage(h.callers.auditor.principal, {
+      idempotencyKey: key,
+    });
+    const traced = trace.dispatches.find((d) => d.idempotencyKey === key);
+    expect(traced?.events.map((e) => [e.type, e.data.reverses])).toEqual([
+      ['rollback.attempted', move?.idempotencyKey],
+      ['rollback.succeeded', move?.idempotencyKey],
+    ]);
     expect(events.find((e) => e.type === 'rollback.irreversible')?.data).toMatchObject({
       reverses: broadcast?.idempotencyKey,
       reason: 'not_reversible',
