@@ -39,6 +39,7 @@ const MANIFEST: AdapterManifest = {
   id: 'example-ads',
   platform: 'Example ad platform (in memory)',
   actionTypes: ['set_campaign_budget'],
+  reversibleActionTypes: ['set_campaign_budget'],
   idempotency: 'platform_key',
   supportsDryRun: false,
   supportsStatus: false,
@@ -84,12 +85,32 @@ export function createExampleAdsAdapter(platform: ExampleAdsPlatform): Automatio
         );
       }
       platform.applied.set(ctx.idempotencyKey, { campaignId, from: currentBudget, to: newBudget });
+      const previousBudget = { ...campaign.dailyBudget };
       campaign.dailyBudget = { ...newBudget };
       return {
         status: 'succeeded',
         platformRef: ctx.idempotencyKey,
         details: { campaignId, dailyBudgetMinor: newBudget.amountMinor },
+        // What a rollback needs: the budget read just before the change.
+        reversal: { previousBudget },
       };
+    },
+    // A rollback's compensation: the budget goes back to what it was, if nobody changed it since.
+    async reverse(action, reversal, ctx) {
+      const previous = reversal.previousBudget as Money | undefined;
+      if (action.type !== 'set_campaign_budget' || !previous) {
+        throw new AdapterError('UNSUPPORTED_ACTION', 'Only a budget move with its previousBudget');
+      }
+      if (platform.applied.has(ctx.idempotencyKey)) return { status: 'succeeded' };
+      const { campaignId, newBudget } = action.params;
+      const campaign = platform.campaigns.get(campaignId);
+      if (!campaign) throw new AdapterError('NOT_FOUND', `No campaign ${campaignId}`);
+      if (campaign.dailyBudget.amountMinor !== newBudget.amountMinor) {
+        throw new AdapterError('CONFLICT', `Campaign ${campaignId} was changed since the move`);
+      }
+      platform.applied.set(ctx.idempotencyKey, { campaignId, from: newBudget, to: previous });
+      campaign.dailyBudget = { ...previous };
+      return { status: 'succeeded', platformRef: ctx.idempotencyKey };
     },
   };
 }

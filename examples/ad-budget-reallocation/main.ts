@@ -119,6 +119,14 @@ checks.check(
   'the platform holds exactly the approved budgets; the denied all-in changed nothing',
 );
 
+await (await import('./rollback-step.js')).rollbackStep({
+  gw,
+  clock,
+  checks,
+  plan: plans.push,
+  platform,
+});
+
 heading('6. The auditor verifies the lineage');
 const chain = checkChain(await readLineage(gw.api.auditor), checks);
 

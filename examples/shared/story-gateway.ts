@@ -43,6 +43,8 @@ export const STORY_CALLERS = {
   copilot: ['copilot'],
   approverDesk: ['approver'],
   operator: ['operator'],
+  /** A second operator: the four eyes a rollback needs by default (the gateway's `rollback.approvals`). */
+  opsLead: ['operator'],
   auditor: ['auditor'],
   /** An analytics job that reports outcomes of dispatched plans. */
   reporter: ['reporter'],
@@ -242,6 +244,7 @@ export async function startStoryGateway(options: StoryGatewayOptions): Promise<S
     api: {
       approverDesk: trpc(url, others.approverDesk),
       operator: trpc(url, others.operator),
+      opsLead: trpc(url, others.opsLead),
       auditor: trpc(url, others.auditor),
       reporter: trpc(url, others.reporter),
     },

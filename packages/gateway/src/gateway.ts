@@ -1,4 +1,4 @@
-import type { LineageEvent } from '@handoff/protocol';
+import type { LineageEvent, RollbackResult } from '@handoff/protocol';
 import { documentDigest } from '@handoff/protocol';
 import type { z } from 'zod';
 import { OPERATION_ROLES, type Operation } from './access.js';
@@ -47,6 +47,7 @@ import { dryRunPlan, submitPlan } from './pipeline/submit-plan.js';
 import type { PlanState } from './plan-state.js';
 import type { PolicyEvaluation } from './policy/evaluate.js';
 import { checkProvenance } from './provenance/submit-provenance.js';
+import { rollbackPlan } from './rollback/request-rollback.js';
 import type { ControlRecord, OutboxRow, OutboxStatus, PlanRecord } from './store/store.js';
 
 /**
@@ -165,6 +166,16 @@ export class Gateway {
   async cancelPlan(principal: Principal, planId: string, reason: string): Promise<PlanView> {
     this.#authorize(principal, 'plans.cancel');
     return this.#view(await cancelPlan(this.deps, principal, planId, reason));
+  }
+
+  /** Rolls a dispatched plan back, or approves its rollback (operator). See `rollbackPlan`. */
+  async rollbackPlan(
+    principal: Principal,
+    planId: string,
+    reason: string,
+  ): Promise<RollbackResult> {
+    this.#authorize(principal, 'plans.rollback');
+    return rollbackPlan(this.deps, principal, planId, reason);
   }
 
   /** Submits a signed approval or rejection (approver). See `approvePlan`. */

@@ -23,6 +23,7 @@ import { type RunningTracing, startTracing } from './observability/tracing-setup
 import { SYSTEM_ACTOR } from './pipeline/deps.js';
 import { toStoredCap } from './pipeline/reserve-budget.js';
 import { policyVersion } from './policy/policy-set.js';
+import { DEFAULT_ROLLBACK_POLICY } from './rollback/rollback-policy.js';
 import { copilotDirectory, keySourceConfig, runtimeAuthenticator } from './runtime-auth.js';
 import { checkStartup } from './startup-checks.js';
 import { openSqliteStore, type SqliteStore } from './store/sqlite/sqlite-store.js';
@@ -254,6 +255,13 @@ async function openWithStore(
     approvalClockToleranceSec: config.approvals.clockToleranceSec ?? 30,
     onPause: config.killSwitch?.onPause ?? 'keep',
     decisionLog,
+    rollback: {
+      approvals: config.rollback?.approvals ?? DEFAULT_ROLLBACK_POLICY.approvals,
+      withoutApproval: config.rollback?.withoutApproval ?? DEFAULT_ROLLBACK_POLICY.withoutApproval,
+    },
+    ...(config.outcomeGuardrail ? { outcomeGuardrail: config.outcomeGuardrail } : {}),
+    reversibleTypes: (id) =>
+      adapters.find((a) => a.manifest.id === id)?.manifest.reversibleActionTypes ?? [],
     ...(provenance
       ? {
           provenance: {

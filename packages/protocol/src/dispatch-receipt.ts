@@ -5,6 +5,7 @@ import {
   IdentifierSchema,
   NameSchema,
   PlanIdSchema,
+  PropertiesSchema,
   TextSchema,
   TimestampSchema,
 } from './primitives.js';
@@ -45,6 +46,14 @@ export const DispatchReceiptSchema = z
       description: "The platform's own id for what it did.",
     }),
     actualCost: MoneySchema.optional(),
+    reversal: PropertiesSchema.optional().meta({
+      description:
+        'What undoing the action needs, captured by the adapter at dispatch (e.g. previousBudget); small facts only.',
+    }),
+    reverses: z.string().min(1).max(255).optional().meta({
+      description:
+        'On a compensation (rollback): the idempotency key of the dispatched action this attempt reverses.',
+    }),
     error: z
       .strictObject({
         code: z

@@ -145,6 +145,12 @@ export {
   TimestampSchema,
 } from './primitives.js';
 export {
+  ACTION_REVERSIBILITY,
+  type ReversalMethod,
+  type Reversibility,
+  reversibilityOf,
+} from './reversibility.js';
+export {
   type Budget,
   BudgetSchema,
   type Channel,
@@ -237,6 +243,12 @@ export {
   SubmittedPlanSchema,
 } from './wire/plans.js';
 export { WIRE_PROCEDURES } from './wire/procedures.js';
+export {
+  IRREVERSIBLE_REASONS,
+  RollbackInputSchema,
+  type RollbackResult,
+  RollbackResultSchema,
+} from './wire/rollback.js';
 export {
   BUDGET_PERIODS,
   CAP_SCOPE_TYPES,

@@ -40,6 +40,17 @@ export const LINEAGE_EVENT_TYPES = [
   'control.approver_revoked',
   'control.held',
   'checkpoint.signed',
+  'rollback.requested',
+  'rollback.approved',
+  'rollback.queued',
+  'rollback.irreversible',
+  'rollback.attempted',
+  'rollback.succeeded',
+  'rollback.failed',
+  'rollback.retry_scheduled',
+  'rollback.in_doubt',
+  'rollback.dead_lettered',
+  'rollback.completed',
   'outcome.reported',
 ] as const;
 export const LineageEventTypeSchema = z.enum(LINEAGE_EVENT_TYPES).meta({ id: 'LineageEventType' });

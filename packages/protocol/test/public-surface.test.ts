@@ -61,6 +61,17 @@ describe('protocol surface pins', () => {
       'control.approver_revoked',
       'control.held',
       'checkpoint.signed',
+      'rollback.requested',
+      'rollback.approved',
+      'rollback.queued',
+      'rollback.irreversible',
+      'rollback.attempted',
+      'rollback.succeeded',
+      'rollback.failed',
+      'rollback.retry_scheduled',
+      'rollback.in_doubt',
+      'rollback.dead_lettered',
+      'rollback.completed',
       'outcome.reported',
     ]);
   });

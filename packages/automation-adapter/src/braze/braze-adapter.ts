@@ -50,6 +50,7 @@ export const BRAZE_MANIFEST: AdapterManifest = {
   supportsDryRun: false,
   supportsStatus: false,
   supportsCancel: true,
+  reversibleActionTypes: ['schedule_message'],
   rateLimits: [
     {
       requests: 250_000,
@@ -93,7 +94,8 @@ type SendContext = Pick<ExecuteContext, 'fetch' | 'signal' | 'now'>;
  * - `enroll_in_workflow` -> `POST /canvas/trigger/send` (`workflowId` is the `canvas_id`), contacts as recipients by
  *   `external_user_id`, 50 per request (Braze's documented maximum), so one action may take several requests;
  * - `schedule_message` -> `POST /campaigns/trigger/schedule/create` (`schedule.time` = `sendAt`, at most 50
- *   recipients); `cancel` deletes the schedule; Braze offers no status of one schedule;
+ *   recipients); `cancel` deletes the schedule, and so does `reverse` (a rollback, before `sendAt`); Braze offers
+ *   no status of one schedule;
  * - `track_event` and `upsert_contacts` -> `POST /users/track` (attributes 75 per request).
  *
  * Answers: 2xx `{ "message": "success" }` is `accepted` (Braze queues the work); non-fatal `errors` in it are listed in
@@ -166,7 +168,19 @@ export function createBrazeAdapter(options: BrazeAdapterOptions): AutomationAdap
       sendAt: action.params.sendAt,
       ...(ref === undefined ? {} : { scheduleId: ref.scheduleId }),
     });
-    return ref === undefined ? receipt : { ...receipt, platformRef: ref.platformRef };
+    // What a rollback needs to cancel it before its send time: the schedule's id.
+    return ref === undefined
+      ? receipt
+      : { ...receipt, platformRef: ref.platformRef, reversal: { scheduledId: ref.scheduleId } };
+  }
+
+  async function deleteSchedule(campaignId: string, scheduleId: string, ctx: SendContext) {
+    await post(
+      BRAZE_PATHS.scheduleDelete,
+      { campaign_id: campaignId, schedule_id: scheduleId },
+      ctx,
+      true,
+    );
   }
 
   return {
@@ -225,11 +239,23 @@ export function createBrazeAdapter(options: BrazeAdapterOptions): AutomationAdap
           `Not a Braze schedule reference (campaign_id/schedule_id): ${platformRef}`,
         );
       }
-      const body = {
-        campaign_id: platformRef.slice(0, slash),
-        schedule_id: platformRef.slice(slash + 1),
-      };
-      await post(BRAZE_PATHS.scheduleDelete, body, ctx, true);
+      await deleteSchedule(platformRef.slice(0, slash), platformRef.slice(slash + 1), ctx);
+    },
+    /**
+     * Reverses a `schedule_message` (a rollback's compensation) by deleting its schedule
+     * (`POST /campaigns/trigger/schedule/delete` with the `scheduledId` captured at dispatch), which only helps
+     * before its send time: at or after `sendAt` it is refused `CONFLICT` and nothing is sent.
+     */
+    async reverse(action, reversal, ctx): Promise<ExecuteReceipt> {
+      const scheduleId = reversal.scheduledId;
+      if (action.type !== 'schedule_message' || typeof scheduleId !== 'string') {
+        throw new AdapterError('UNSUPPORTED_ACTION', `Braze does not reverse ${action.type}`);
+      }
+      if (Date.parse(action.params.sendAt) <= ctx.now()) {
+        throw new AdapterError('CONFLICT', `The message was due at ${action.params.sendAt}`);
+      }
+      await deleteSchedule(action.params.campaignId, scheduleId, ctx);
+      return { status: 'succeeded', details: { scheduleId } };
     },
   };
 }

@@ -11,6 +11,7 @@ import {
   type HubSpotConnection,
   listAddRequest,
   singleSendRequest,
+  unenrollmentRequest,
 } from './hubspot-requests.js';
 
 /**
@@ -112,6 +113,23 @@ export async function enrollInWorkflow(
     status: 'succeeded',
     details: { workflowId, contacts: contacts.length, enrolledNow: contacts.length - start },
   };
+}
+
+/**
+ * Undoes an enrolment (a rollback's compensation): unenrols each contact of the action, in order, one request each,
+ * stopping at the first failure. Unenrolment is repeat-safe, so a retry starts again from the first contact.
+ * Messages the workflow already sent stay sent.
+ */
+export async function unenrollFromWorkflow(
+  env: HubSpotEnv,
+  action: ActionOf<'enroll_in_workflow'>,
+  ctx: ExecuteContext,
+): Promise<ExecuteReceipt> {
+  const { workflowId, contacts } = action.params;
+  for (const contact of contacts) {
+    await call(env, ctx, unenrollmentRequest(env.connection, workflowId, contact.email ?? ''));
+  }
+  return { status: 'succeeded', details: { workflowId, unenrolled: contacts.length } };
 }
 
 /** Record ids of contacts named by email, looked up 100 at a time; emails HubSpot does not know are left out. */

@@ -6,6 +6,7 @@ import {
   enrollInWorkflow,
   type HubSpotEnv,
   sendTransactional,
+  unenrollFromWorkflow,
   upsertContacts,
 } from './hubspot-actions.js';
 import { type HubSpotTier, hubspotManifest } from './hubspot-manifest.js';
@@ -44,6 +45,8 @@ export interface HubSpotAdapterOptions {
  *   `POST /crm/v3/objects/contacts/batch/read` when needed);
  * - `upsert_contacts`: `POST /crm/v3/objects/contacts/batch/upsert` by email, at most 100 contacts;
  * - `send_transactional`: `POST /marketing/v4/email/single-send` with `sendId` = the idempotency key.
+ * It reverses (`reverse`, a rollback's compensation) `enroll_in_workflow` by unenrolling the same contacts:
+ * `DELETE /automation/v2/workflows/{workflowId}/enrollments/contacts/{email}`; nothing needs capturing at dispatch.
  * Errors follow `hubspotErrorFromResponse` (hubspot-errors.ts); an action failing `validate` is refused `UNSUPPORTED_ACTION`
  * before anything is sent.
  */
@@ -90,6 +93,12 @@ export function createHubSpotAdapter(options: HubSpotAdapterOptions): Automation
         default:
           throw new AdapterError('UNSUPPORTED_ACTION', `HubSpot does not execute ${action.type}`);
       }
+    },
+    async reverse(action, _reversal, ctx) {
+      if (action.type !== 'enroll_in_workflow' || !validate(action).ok) {
+        throw new AdapterError('UNSUPPORTED_ACTION', `HubSpot does not reverse ${action.type}`);
+      }
+      return unenrollFromWorkflow(env, action, ctx);
     },
   };
 }

@@ -105,6 +105,23 @@ export function enrollEndpoint(input: EndpointInput): EndpointResult {
   return { answer: { status: 204 }, applied: true };
 }
 
+/**
+ * `DELETE /automation/v2/workflows/{workflowId}/enrollments/contacts/{email}`: 204, no body; the contact's
+ * enrolments in the workflow are removed (none is no error: the contact is out of the workflow either way).
+ */
+export function unenrollEndpoint(input: EndpointInput): EndpointResult {
+  const workflowId = String(input.params.workflowId);
+  const email = String(input.params.email);
+  if (!input.state.seed.workflowIds.includes(workflowId)) {
+    return notFound(input, `Workflow ${workflowId} does not exist`);
+  }
+  const { enrollments } = input.state;
+  const before = enrollments.length;
+  const kept = enrollments.filter((e) => !(e.workflowId === workflowId && e.email === email));
+  enrollments.splice(0, enrollments.length, ...kept);
+  return { answer: { status: 204 }, applied: kept.length < before };
+}
+
 /** `PUT /crm/v3/lists/{listId}/memberships/add`: `{ recordIdsMissing, recordIdsRemoved, recordsIdsAdded }`. */
 export function listAddEndpoint(input: EndpointInput): EndpointResult {
   const listId = String(input.params.listId);

@@ -17,6 +17,7 @@ import {
   HubSpotFakeState,
   listAddEndpoint,
   singleSendEndpoint,
+  unenrollEndpoint,
 } from './hubspot-fake-endpoints.js';
 import {
   correlationIds,
@@ -66,7 +67,8 @@ type Logic = (input: EndpointInput) => EndpointResult;
 
 /**
  * A local fake of the HubSpot endpoints the HubSpot adapter uses, true to HubSpot's documented contract:
- * - workflow enrolment (`POST /automation/v2/workflows/{workflowId}/enrollments/contacts/{email}`, 204),
+ * - workflow enrolment (`POST /automation/v2/workflows/{workflowId}/enrollments/contacts/{email}`, 204) and
+ *   unenrolment (`DELETE` on the same path, 204),
  *   list membership (`PUT /crm/v3/lists/{listId}/memberships/add`), contact batch read and batch upsert
  *   (`POST /crm/v3/objects/contacts/batch/{read,upsert}`, at most 100 inputs) and marketing single send
  *   (`POST /marketing/v4/email/single-send`, deduplicated on `message.sendId`);
@@ -128,7 +130,7 @@ export function createHubSpotFake(options: HubSpotFakeOptions): HubSpotFake {
     return HttpResponse.error();
   }
 
-  function route(method: 'post' | 'put', path: string, logic: Logic): RequestHandler {
+  function route(method: 'post' | 'put' | 'delete', path: string, logic: Logic): RequestHandler {
     return http[method](`${baseUrl}${path}`, async ({ request, params }) => {
       const call = await recordCall(request, now());
       received.push(call);
@@ -153,6 +155,11 @@ export function createHubSpotFake(options: HubSpotFakeOptions): HubSpotFake {
       'post',
       '/automation/v2/workflows/:workflowId/enrollments/contacts/:email',
       enrollEndpoint,
+    ),
+    route(
+      'delete',
+      '/automation/v2/workflows/:workflowId/enrollments/contacts/:email',
+      unenrollEndpoint,
     ),
     route('put', '/crm/v3/lists/:listId/memberships/add', listAddEndpoint),
     route('post', '/crm/v3/objects/contacts/batch/read', batchReadEndpoint),

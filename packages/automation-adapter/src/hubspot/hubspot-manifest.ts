@@ -24,6 +24,8 @@ export const HUBSPOT_DOCS = {
   workflowEnroll:
     'https://developers.hubspot.com/docs/api-reference/legacy/create-manage-workflows-v2/post-automation-v2-workflows-workflowId-enrollments-contacts-email',
   workflowEnrollLegacy: 'https://developers.hubspot.com/docs/methods/workflows/add_contact',
+  workflowUnenroll:
+    'https://developers.hubspot.com/docs/api-reference/legacy/automation/workflows/v2/unenroll-contact',
   listAdd:
     'https://developers.hubspot.com/docs/api-reference/legacy/crm/lists/memberships/add-to-list',
   contactsBatchRead:
@@ -84,7 +86,8 @@ export function hubspotRateLimits(
  * - `enroll_in_workflow`, `add_to_list`, `upsert_contacts`: no key. Adding to a list and upserting by email are
  *   repeat-safe by nature, and enrolment depends on the workflow's re-enrolment settings, but HubSpot dedupes none
  *   of them on a key, so a timeout or reset after sending is `IN_DOUBT`.
- * No dry-run mode exists in these APIs; `status` and `cancel` are not implemented.
+ * No dry-run mode exists in these APIs; `status` and `cancel` are not implemented. `enroll_in_workflow` is
+ * reversible (unenrolment, `reverse`).
  */
 export function hubspotManifest(
   tier: HubSpotTier = 'free_starter',
@@ -95,6 +98,7 @@ export function hubspotManifest(
     platform: 'HubSpot',
     actionTypes: ['enroll_in_workflow', 'add_to_list', 'upsert_contacts', 'send_transactional'],
     idempotency: 'none',
+    reversibleActionTypes: ['enroll_in_workflow'],
     supportsDryRun: false,
     supportsStatus: false,
     supportsCancel: false,

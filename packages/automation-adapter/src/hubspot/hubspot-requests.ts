@@ -46,6 +46,22 @@ export function enrollmentRequest(
 }
 
 /**
+ * `DELETE /automation/v2/workflows/{workflowId}/enrollments/contacts/{email}`, no body: removes the contact from
+ * the workflow, so the events it was scheduled for do not take place
+ * (https://developers.hubspot.com/docs/api-reference/legacy/automation/workflows/v2/unenroll-contact,
+ * https://developers.hubspot.com/docs/methods/workflows/remove_contact). Not deduped on a key; repeat-safe by
+ * nature (a contact removed twice is out of the workflow once).
+ */
+export function unenrollmentRequest(
+  connection: HubSpotConnection,
+  workflowId: string,
+  email: string,
+): PlatformRequest {
+  const path = `/automation/v2/workflows/${encodeURIComponent(workflowId)}/enrollments/contacts/${encodeURIComponent(email)}`;
+  return request(connection, 'DELETE', path, undefined, false);
+}
+
+/**
  * `PUT /crm/v3/lists/{listId}/memberships/add` with a JSON array of record ids; records that do not exist or are
  * already members are ignored, and the answer lists `recordsIdsAdded` and `recordIdsMissing`
  * (https://developers.hubspot.com/docs/api-reference/legacy/crm/lists/memberships/add-to-list). Not deduped.

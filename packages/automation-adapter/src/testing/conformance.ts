@@ -18,6 +18,7 @@ import {
   timeoutCheck,
 } from './conformance-fault-checks.js';
 import { resultsCheck } from './conformance-results-check.js';
+import { reverseCheck } from './conformance-reverse-check.js';
 import type { FakePlatform } from './fake-platform.js';
 
 /**
@@ -43,9 +44,8 @@ export interface ConformanceSubject {
 
 /**
  * Every check, in the order they run: the manifest, validation, the unsupported action, execution, idempotency,
- * answer mapping (429, 5xx, 401), in-doubt transport failures (timeout, reset after apply), abort, and results
- * read back. Each check
- * asserts that whatever the adapter throws is an `AdapterError`.
+ * answer mapping (429, 5xx, 401), in-doubt transport failures (timeout, reset after apply), abort, reversal, and
+ * results read back. Each check asserts that whatever the adapter throws is an `AdapterError`.
  */
 export const CONFORMANCE_CHECKS: readonly ConformanceCheck[] = [
   manifestCheck,
@@ -60,6 +60,7 @@ export const CONFORMANCE_CHECKS: readonly ConformanceCheck[] = [
   resetCheck,
   abortCheck,
   resultsCheck,
+  reverseCheck,
 ];
 
 /**
@@ -79,6 +80,8 @@ export const CONFORMANCE_CHECKS: readonly ConformanceCheck[] = [
  * - an already-aborted signal -> `ABORTED`, nothing sent;
  * - `readResults`, where implemented: counts from the platform for the types the manifest lists, nothing applied,
  *   invalid credentials `AUTH_FAILED`, other types `UNSUPPORTED_ACTION`;
+ * - reversal: `reversibleActionTypes` only lists claimed types the contract calls reversible, `reverse` exists
+ *   exactly then, each reversible sample captures what the contract says at `execute` and `reverse` applies;
  * - everything thrown is an `AdapterError` (never a raw `TypeError` or `DOMException`).
  * Timeout checks use adapters built with a 150 ms timeout (`CONFORMANCE_TIMEOUT_MS`); the fake must hold a
  * `timeout` fault's request open until the request's signal aborts.

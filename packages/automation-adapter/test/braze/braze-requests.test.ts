@@ -126,8 +126,29 @@ describe('Braze adapter: request shapes', () => {
         scheduleId: 'schedule-1',
         dispatchIds: ['dispatch-2'],
       },
+      reversal: { scheduledId: 'schedule-1' },
     });
     expect([...fake.schedules.keys()]).toEqual(['schedule-1']);
+  });
+
+  it('reverses a schedule before its send time by deleting it, and refuses after it (CONFLICT, nothing sent)', async () => {
+    const brazeAdapter = adapter();
+    const receipt = await brazeAdapter.execute(scheduleAction, context());
+    const undone = await brazeAdapter.reverse?.(scheduleAction, receipt.reversal ?? {}, context());
+    expect(undone).toEqual({ status: 'succeeded', details: { scheduleId: 'schedule-1' } });
+    expect(fake.received[1]?.path).toBe('/campaigns/trigger/schedule/delete');
+    expect(fake.received[1]?.body).toEqual({
+      campaign_id: 'campaign-reminder',
+      schedule_id: 'schedule-1',
+    });
+    expect(fake.schedules.size).toBe(0);
+
+    const late = { ...context(), now: () => Date.parse('2026-03-05T09:00:00Z') };
+    const refused = await brazeAdapter
+      .reverse?.(scheduleAction, receipt.reversal ?? {}, late)
+      .catch((e) => e);
+    expect(refused).toMatchObject({ code: 'CONFLICT' });
+    expect(fake.received).toHaveLength(2);
   });
 
   it('cancels a schedule by deleting it with campaign_id and schedule_id', async () => {

@@ -53,7 +53,29 @@ const rawErrors = tampered((adapter) => ({
     }),
 }));
 
+/** Claims it can reverse a webhook call, which the contract says no one can. */
+const reversesWebhooks = tampered((adapter) => ({
+  ...adapter,
+  manifest: { ...adapter.manifest, reversibleActionTypes: ['call_webhook'] },
+  reverse: async () => ({ status: 'succeeded' }),
+}));
+
+/** Has a reverse method but lists no reversible type. */
+const silentReverse = tampered((adapter) => ({
+  ...adapter,
+  reverse: async () => ({ status: 'succeeded' }),
+}));
+
 describe('the conformance kit fails dishonest adapters', () => {
+  test('a reversal the contract does not allow, or a reverse method the manifest hides, fails reverse', async () => {
+    expect(await failureOf('reverse', reversesWebhooks)).toContain(
+      'the contract says call_webhook is not reversible',
+    );
+    expect(await failureOf('reverse', silentReverse)).toContain(
+      'reversibleActionTypes and the reverse method disagree',
+    );
+  });
+
   test('the honest webhook adapter passes every check', async () => {
     for (const c of CONFORMANCE_CHECKS) await c.run(webhookSubject('v1'));
   });

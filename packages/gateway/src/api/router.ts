@@ -47,6 +47,11 @@ export const appRouter = router({
       .mutation(({ ctx, input }) =>
         ctx.gateway.cancelPlan(ctx.principal, input.planId, input.reason),
       ),
+    rollback: authedProcedure
+      .input(WIRE['plans.rollback'].input)
+      .mutation(({ ctx, input }) =>
+        ctx.gateway.rollbackPlan(ctx.principal, input.planId, input.reason),
+      ),
   }),
   approvals: router({
     submit: authedProcedure

@@ -130,9 +130,11 @@ export function traceLineage(
     dispatches: rows.map((row) => {
       const own = events.filter(
         (e) =>
-          e.type.startsWith('dispatch.') &&
-          (e.data.idempotencyKey === row.idempotencyKey ||
-            (e.data.idempotencyKey === undefined && e.data.actionIndex === row.actionIndex)),
+          (e.type.startsWith('dispatch.') &&
+            (e.data.idempotencyKey === row.idempotencyKey ||
+              (e.data.idempotencyKey === undefined && e.data.actionIndex === row.actionIndex))) ||
+          // A rollback's compensation row: its own attempts, each naming the row it reverses.
+          (e.type.startsWith('rollback.') && e.data.idempotencyKey === row.idempotencyKey),
       );
       const digests = [...new Set(own.map((e) => e.refs.receipt).filter((d) => d !== undefined))];
       return {

@@ -46,7 +46,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'plan',
-    description: 'validate, dry-run, submit and read plans',
+    description: 'validate, dry-run, submit, read and roll back plans',
     load: async () => (await import('./commands/plan.js')).registerPlan,
   },
   {

@@ -1,4 +1,4 @@
-import { IdentifierSchema } from '@handoff/protocol';
+import { ACTION_TYPES, type ActionType, IdentifierSchema } from '@handoff/protocol';
 import { z } from 'zod';
 import { ApiKeyEntrySchema } from '../auth/api-keys.js';
 import { BudgetCapSchema } from '../budget/cap.js';
@@ -68,6 +68,10 @@ export const ApproverConfigSchema = z.strictObject({
  * - `policy`: the policy set, inline or as a JSON/YAML file.
  * - `caps`: budget caps seeded for a tenant that has none stored yet (operators change them through the API).
  * - `killSwitch.onPause`: `keep` (default) or `release` the budget of paused plans.
+ * - `outcomeGuardrail`: an interim outcome below p10 by more than `belowP10By` of p90 - p10 pauses the plan's
+ *   workflow (`pause_workflow`) or opens a rollback for operators to approve (`open_rollback`); off by default.
+ * - `rollback`: whether `plans.rollback` needs approval: `approvals` operators besides the requester (default 1,
+ *   deny by default), unless every compensation is of a type in `withoutApproval` (default none).
  * - `expirySweepMs`: how often the server expires plans past their window (default 60000).
  * - `logLevel`: the lowest level logged to stderr (pino levels, default `info`); see the gateway README's decision log.
  * - `provenance`: copilots' public keys (`copilotKeys`, JWKS sources) for plan signatures, and whether every plan
@@ -129,6 +133,34 @@ export const GatewayConfigSchema = z.strictObject({
   ]),
   caps: z.array(BudgetCapSchema).max(1000).optional(),
   killSwitch: z.strictObject({ onPause: z.enum(['keep', 'release']) }).optional(),
+  rollback: z
+    .strictObject({
+      approvals: z.int().min(0).max(10).optional().meta({
+        description:
+          'Operators, besides the one who asks, who must confirm a rollback with plans.rollback (default 1).',
+      }),
+      withoutApproval: z
+        .array(z.enum(ACTION_TYPES as [ActionType, ...ActionType[]]))
+        .max(ACTION_TYPES.length)
+        .optional()
+        .meta({
+          description:
+            'Action types whose compensations are queued without approval (default none: every rollback waits).',
+        }),
+    })
+    .optional(),
+  outcomeGuardrail: z
+    .strictObject({
+      belowP10By: z.number().min(0).max(10).meta({
+        description:
+          "How far below the forecast's p10 an interim outcome trips the guardrail, as a share of p90 - p10.",
+      }),
+      action: z.enum(['pause_workflow', 'open_rollback']).meta({
+        description:
+          "pause_workflow: the kill switch pauses the plan's workflow; open_rollback: a rollback awaits operators.",
+      }),
+    })
+    .optional(),
   expirySweepMs: z.int().min(1000).max(86_400_000).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().meta({
     description:

@@ -4,6 +4,7 @@ import { loadPlanDocument, SYSTEM_ACTOR } from '../pipeline/deps.js';
 import { expirePlan } from '../pipeline/expire-plans.js';
 import { transitionPlan } from '../pipeline/transition.js';
 import { isTerminal } from '../plan-state.js';
+import { attemptEventType, reversesData } from '../rollback/compensation.js';
 import type { OutboxRow, PlanRecord, StoreTx } from '../store/store.js';
 
 /** An outbox row claimed for one attempt, with what the adapter needs. */
@@ -14,6 +15,11 @@ export interface ClaimedAction {
   action: Action;
   /** The attempt number this claim made (1 on the first try). */
   attempt: number;
+  /**
+   * On a compensation (`row.reverses`): what the adapter captured at dispatch for undoing the action (the
+   * original receipt's `reversal`, `{}` when it captured nothing).
+   */
+  reversal?: Record<string, unknown>;
 }
 
 /** The outcome of {@link claimAction}: claimed, or left alone (with why, for the run summary). */
@@ -30,8 +36,45 @@ export interface ClaimOptions {
   onPause: 'keep' | 'release';
 }
 
+/**
+ * Moves a claimed row to `in_flight` with one more attempt and records its attempt (`dispatch.attempted`, or
+ * `rollback.attempted` naming the row a compensation reverses). Returns the attempt number.
+ */
+export async function startAttempt(
+  tx: StoreTx,
+  row: OutboxRow,
+  record: PlanRecord,
+  atMs: number,
+): Promise<number> {
+  const attempt = row.attempts + 1;
+  await tx.updateOutbox(row.idempotencyKey, 'pending', {
+    status: 'in_flight',
+    attempts: attempt,
+    updatedAt: atMs,
+  });
+  await tx.appendLineage([
+    {
+      tenantId: row.tenantId,
+      planId: row.planId,
+      type: attemptEventType(row, 'dispatch.attempted'),
+      actor: SYSTEM_ACTOR,
+      occurredAt: atMs,
+      refs: { plan: record.digest },
+      data: {
+        idempotencyKey: row.idempotencyKey,
+        ...reversesData(row),
+        actionIndex: row.actionIndex,
+        actionId: row.actionId,
+        adapter: row.adapter,
+        attempt,
+      },
+    },
+  ]);
+  return attempt;
+}
+
 /** Holds a row of a paused plan: its next look is `holdMs` later; nothing is recorded (no event per poll). */
-async function holdRow(
+export async function holdRow(
   tx: StoreTx,
   row: OutboxRow,
   atMs: number,
@@ -112,29 +155,7 @@ export async function claimAction(
   }
   const action = plan.options.find((o) => o.optionId === row.optionId)?.actions[row.actionIndex];
   if (!action) throw new Error(`Plan ${row.planId} has no action ${row.actionIndex}`);
-  const attempt = row.attempts + 1;
-  await tx.updateOutbox(row.idempotencyKey, 'pending', {
-    status: 'in_flight',
-    attempts: attempt,
-    updatedAt: atMs,
-  });
-  await tx.appendLineage([
-    {
-      tenantId: row.tenantId,
-      planId: row.planId,
-      type: 'dispatch.attempted',
-      actor: SYSTEM_ACTOR,
-      occurredAt: atMs,
-      refs: { plan: record.digest },
-      data: {
-        idempotencyKey: row.idempotencyKey,
-        actionIndex: row.actionIndex,
-        actionId: row.actionId,
-        adapter: row.adapter,
-        attempt,
-      },
-    },
-  ]);
+  const attempt = await startAttempt(tx, row, record, atMs);
   return {
     kind: 'claimed',
     claimed: {

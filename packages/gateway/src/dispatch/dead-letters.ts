@@ -3,6 +3,8 @@ import { GatewayError } from '../errors.js';
 import { actorOf, loadPlanDocument, type PipelineDeps } from '../pipeline/deps.js';
 import { coveringControls } from '../pipeline/kill-switch.js';
 import { reserveBudget } from '../pipeline/reserve-budget.js';
+import { attemptEventType, reversesData } from '../rollback/compensation.js';
+import { settleRollbackIfDone } from '../rollback/settle-rollback.js';
 import type { OutboxRow, OutboxStatus, StoreTx } from '../store/store.js';
 import { settlePlanIfDone } from './settle-plan.js';
 
@@ -77,7 +79,9 @@ async function checkRetry(
  * policy version is the one its approvals were bound to, and its budget is still reserved (or can be reserved
  * again within the caps); a refused retry changes nothing but the `budget.refused` record. Every resolution is a
  * lineage event (`dispatch.retried`, `dispatch.abandoned`, or `dispatch.succeeded` with `confirmedBy`), and a plan
- * whose last open row is resolved settles (see `settlePlanIfDone`).
+ * whose last open row is resolved settles (see `settlePlanIfDone`). A rollback's compensation is resolved the same way
+ * (its events name the row it `reverses`); its retry re-checks nothing of the plan, and its rollback completes
+ * once its last compensation is resolved (`settleRollbackIfDone`).
  *
  * @throws GatewayError `NOT_FOUND` (no such row in the caller's tenant), `DISPATCH_STATE_CONFLICT` (the row is
  *   not dead / in doubt as the resolution needs), and for `retry`: `SCOPE_PAUSED`, `ILLEGAL_TRANSITION`,
@@ -102,7 +106,8 @@ export async function resolveDispatch(
         { details: { status: row.status, resolution: input.resolution } },
       );
     }
-    if (input.resolution === 'retry') {
+    // A compensation's plan has settled: its retry relies on the rollback already allowed, not on the plan's approvals.
+    if (input.resolution === 'retry' && row.reverses === undefined) {
       const refused = await checkRetry(tx, deps, row, now, principal);
       if (refused) return { refused };
     }
@@ -126,13 +131,14 @@ export async function resolveDispatch(
           input.resolution === 'retry'
             ? 'dispatch.retried'
             : input.resolution === 'confirm'
-              ? 'dispatch.succeeded'
+              ? attemptEventType(row, 'dispatch.succeeded')
               : 'dispatch.abandoned',
         actor,
         occurredAt: now,
         ...(record ? { refs: { plan: record.digest } } : {}),
         data: {
           idempotencyKey: row.idempotencyKey,
+          ...reversesData(row),
           actionIndex: row.actionIndex,
           adapter: row.adapter,
           from: row.status,
@@ -142,7 +148,13 @@ export async function resolveDispatch(
       },
     ]);
     if (input.resolution !== 'retry')
-      await settlePlanIfDone(tx, row.tenantId, row.planId, now, actor);
+      await (row.reverses === undefined ? settlePlanIfDone : settleRollbackIfDone)(
+        tx,
+        row.tenantId,
+        row.planId,
+        now,
+        actor,
+      );
     return { row: { ...row, status, nextAttemptAt: now, updatedAt: now } };
   });
   if ('refused' in outcome) throw outcome.refused;

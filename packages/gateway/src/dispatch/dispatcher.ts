@@ -1,4 +1,9 @@
-import { AdapterError, type AutomationAdapter } from '@handoff/automation-adapter';
+import {
+  AdapterError,
+  type AutomationAdapter,
+  type ExecuteContext,
+  type ExecuteReceipt,
+} from '@handoff/automation-adapter';
 import type { Span } from '@opentelemetry/api';
 import {
   BrokenCircuitError,
@@ -14,6 +19,9 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 import { ATTR, contextOf, detached, inSpan, tracingFetch } from '../observability/tracing.js';
 import { dispatchAttributes, dispatchParent } from '../observability/tracing-dispatch.js';
 import { SYSTEM_ACTOR } from '../pipeline/deps.js';
+import { claimCompensation } from '../rollback/claim-compensation.js';
+import { reverseAction } from '../rollback/compensation.js';
+import { settleRollbackIfDone } from '../rollback/settle-rollback.js';
 import type { GatewayStore, OutboxRow } from '../store/store.js';
 import { type DispatchRunSummary, emptySummary, reportAttempt } from './attempt-report.js';
 import { claimAction } from './claim-action.js';
@@ -266,11 +274,13 @@ export class Dispatcher {
     span: Span | undefined,
   ): Promise<void> {
     const { store, clock } = this.#options;
+    const holdMs = this.#options.pausedHoldMs ?? 1_000;
+    // A rollback's compensation (`reverses`) goes through the same outbox, claimed and settled its own way.
+    const compensation = row.reverses !== undefined;
     const claim = await store.transaction((tx) =>
-      claimAction(tx, row, now, {
-        holdMs: this.#options.pausedHoldMs ?? 1_000,
-        onPause: this.#options.onPause ?? 'keep',
-      }),
+      compensation
+        ? claimCompensation(tx, row, now, holdMs)
+        : claimAction(tx, row, now, { holdMs, onPause: this.#options.onPause ?? 'keep' }),
     );
     if (claim.kind === 'held') summary.held += 1;
     if (claim.kind === 'abandoned') summary.abandoned += 1;
@@ -280,10 +290,14 @@ export class Dispatcher {
     }
     summary.attempted += 1;
     const { claimed } = claim;
+    const { action, reversal } = claimed;
     const outcome = await this.#execute(
       this.#adapters.get(row.adapter),
       this.#breakers.get(row.adapter),
-      claimed.action,
+      action,
+      reversal === undefined
+        ? (adapter, ctx) => adapter.execute(action, ctx)
+        : (adapter, ctx) => reverseAction(adapter, action, reversal, ctx),
       {
         idempotencyKey: row.idempotencyKey,
         attempt: claimed.attempt,
@@ -298,7 +312,13 @@ export class Dispatcher {
         atMs,
         retry: this.#retry,
       });
-      await settlePlanIfDone(tx, row.tenantId, row.planId, atMs, SYSTEM_ACTOR);
+      await (compensation ? settleRollbackIfDone : settlePlanIfDone)(
+        tx,
+        row.tenantId,
+        row.planId,
+        atMs,
+        SYSTEM_ACTOR,
+      );
       return result;
     });
     reportAttempt(
@@ -312,6 +332,7 @@ export class Dispatcher {
     adapter: AutomationAdapter | undefined,
     breaker: CircuitBreakerPolicy | undefined,
     action: Parameters<AutomationAdapter['execute']>[0],
+    send: (adapter: AutomationAdapter, ctx: ExecuteContext) => Promise<ExecuteReceipt>,
     key: { idempotencyKey: string; attempt: number; queuedAt: number },
   ): Promise<AttemptOutcome> {
     if (!adapter || !breaker) {
@@ -333,7 +354,7 @@ export class Dispatcher {
     const deduped = adapter.manifest.idempotency === 'platform_key';
     try {
       const receipt = await breaker.execute(() =>
-        adapter.execute(action, {
+        send(adapter, {
           ...key,
           signal: this.#abort.signal,
           // Adds the dispatch span's `traceparent` to the adapter's requests (when tracing is on).

@@ -9,6 +9,7 @@ import {
 } from '@handoff/protocol';
 import { toIso } from '../clock.js';
 import { SYSTEM_ACTOR } from '../pipeline/deps.js';
+import { type AttemptEventType, attemptEventType, reversesData } from '../rollback/compensation.js';
 import type { LineageDraft, OutboxPatch, StoreTx } from '../store/store.js';
 import type { ClaimedAction } from './claim-action.js';
 import { type AttemptOutcome, errorFacts } from './dispatch-outcome.js';
@@ -43,12 +44,15 @@ function receiptOf(
     attempt: claimed.attempt,
     startedAt: toIso(ctx.startedAtMs),
     completedAt: toIso(ctx.atMs),
+    ...reversesData(row),
   };
   if (outcome.kind === 'succeeded') {
     const { receipt } = outcome;
     return DispatchReceiptSchema.parse({
       ...base,
       status: receipt.status,
+      // What undoing it needs, kept with the receipt (a compensation's own receipt keeps none).
+      ...(receipt.reversal && row.reverses === undefined ? { reversal: receipt.reversal } : {}),
       ...(receipt.platformRef
         ? { platformRef: receipt.platformRef.slice(0, LIMITS.MAX_NAME_LENGTH) }
         : {}),
@@ -95,15 +99,17 @@ export async function recordOutcome(
   const receipt = receiptOf(claimed, outcome, ctx);
   const receiptDigest = documentDigest(receipt);
   await tx.putPayload(receiptDigest, 'DispatchReceipt', canonicalJson(receipt), ctx.atMs);
-  const event = (type: LineageDraft['type'], data: Record<string, unknown>): LineageDraft => ({
+  const event = (type: AttemptEventType, data: Record<string, unknown>): LineageDraft => ({
     tenantId: row.tenantId,
     planId: row.planId,
-    type,
+    // A compensation's events are `rollback.*`, naming the action they reverse.
+    type: attemptEventType(row, type),
     actor: SYSTEM_ACTOR,
     occurredAt: ctx.atMs,
     refs: { plan: record.digest, receipt: receiptDigest },
     data: {
       idempotencyKey: row.idempotencyKey,
+      ...reversesData(row),
       actionIndex: row.actionIndex,
       adapter: row.adapter,
       attempt: claimed.attempt,

@@ -1,4 +1,5 @@
 import { SYSTEM_ACTOR } from '../pipeline/deps.js';
+import { attemptEventType, reversesData } from '../rollback/compensation.js';
 import type { GatewayStore } from '../store/store.js';
 
 /** How many in-flight rows one recovery transaction handles. */
@@ -9,7 +10,8 @@ const RECOVERY_BATCH = 500;
  * recorded). Where the adapter's platform dedupes on the idempotency key (`dedupes(adapterId)` is true), the row
  * goes back to `pending` and is re-sent with the same key: the platform applies it once, whatever happened
  * before the crash (`dispatch.retry_scheduled`, reason `recovered`). Where it does not, the row becomes `in_doubt`
- * for an operator to reconcile (`dispatch.in_doubt`): at-most-once, never a blind re-send.
+ * for an operator to reconcile (`dispatch.in_doubt`): at-most-once, never a blind re-send. A rollback's
+ * compensation follows the same rules, recorded as `rollback.retry_scheduled` / `rollback.in_doubt`.
  *
  * Call it once when a gateway starts, before its dispatcher runs (one dispatcher per database). Times are epoch
  * milliseconds. Returns the counts.
@@ -36,12 +38,13 @@ export async function recoverInFlight(
           {
             tenantId: row.tenantId,
             planId: row.planId,
-            type: requeue ? 'dispatch.retry_scheduled' : 'dispatch.in_doubt',
+            type: attemptEventType(row, requeue ? 'dispatch.retry_scheduled' : 'dispatch.in_doubt'),
             actor: SYSTEM_ACTOR,
             occurredAt: atMs,
             ...(plan ? { refs: { plan: plan.digest } } : {}),
             data: {
               idempotencyKey: row.idempotencyKey,
+              ...reversesData(row),
               actionIndex: row.actionIndex,
               adapter: row.adapter,
               attempt: row.attempts,

@@ -11,6 +11,7 @@ import { toIso } from '../clock.js';
 import { GatewayError } from '../errors.js';
 import { actorOf, loadPlanDocument, type PipelineDeps } from '../pipeline/deps.js';
 import { parseContractDocument } from '../pipeline/parse-document.js';
+import { applyOutcomeGuardrail } from '../rollback/outcome-guardrail.js';
 import type { OutboxRow, PlanRecord, StoreTx } from '../store/store.js';
 import { positionOf } from './calibration-math.js';
 
@@ -174,6 +175,15 @@ export async function reportOutcome(
     const before = await earlier(tx, report, digest);
     const data = before ?? eventData(report, optionId, forecast, sentAt, endsAt);
     if (!before) await append(tx, deps, principal, record, report, digest, canonical, data);
+    // The outcome guardrail (rollback/outcome-guardrail.ts): an interim outcome far below p10 pauses or rolls back.
+    if (!before)
+      await applyOutcomeGuardrail(tx, {
+        ...deps,
+        record,
+        report,
+        forecast,
+        atMs: deps.clock.now(),
+      });
     return answer(report, digest, before === undefined, forecast, data);
   });
 }

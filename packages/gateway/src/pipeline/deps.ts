@@ -9,6 +9,9 @@ import type { DecisionLog } from '../observability/decision-log.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { PolicyEvaluation } from '../policy/evaluate.js';
 import type { PolicySet } from '../policy/policy-set.js';
+import type { OutcomeGuardrail } from '../rollback/outcome-guardrail.js';
+import type { RollbackPolicy } from '../rollback/rollback-policy.js';
+import type { ReversibleTypes } from '../rollback/rollback-targets.js';
 import type { GatewayStore, PlanRecord, StoreTx } from '../store/store.js';
 import { parseStoredDocument } from '../store/stored-document.js';
 
@@ -46,6 +49,12 @@ export interface PipelineDeps {
   metrics?: GatewayMetrics;
   /** Where submissions, decisions, approvals, kill-switch and cap changes are logged. Default: nowhere. */
   decisionLog?: DecisionLog;
+  /** Whether a rollback needs operator approvals (config `rollback`). Default `DEFAULT_ROLLBACK_POLICY`. */
+  rollback?: RollbackPolicy;
+  /** Which action types each configured adapter can reverse. Default: none (every action irreversible). */
+  reversibleTypes?: ReversibleTypes;
+  /** What an interim outcome far below its forecast's p10 triggers (config `outcomeGuardrail`). Default: nothing. */
+  outcomeGuardrail?: OutcomeGuardrail;
 }
 
 /** The lineage actor of a principal. */

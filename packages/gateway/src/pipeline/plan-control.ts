@@ -1,8 +1,9 @@
+import type { Actor } from '@handoff/protocol';
 import type { Principal } from '../auth/principal.js';
 import { settlePlanIfDone } from '../dispatch/settle-plan.js';
 import { GatewayError } from '../errors.js';
 import { HOLDING_STATES, isTerminal } from '../plan-state.js';
-import type { ControlRecord, PlanRecord } from '../store/store.js';
+import type { ControlRecord, PlanRecord, StoreTx } from '../store/store.js';
 import { releaseOnPause } from './control-hold.js';
 import { actorOf, loadPlanDocument, type PipelineDeps } from './deps.js';
 import {
@@ -82,44 +83,72 @@ export async function pauseScope(
   assertControlTarget(target);
   const now = deps.clock.now();
   const actor = actorOf(principal, 'operator');
-  return deps.store.transaction(async (tx) => {
-    const control: ControlRecord = {
+  return deps.store.transaction((tx) =>
+    pauseScopeIn(tx, deps.onPause, {
       tenantId: principal.tenantId,
-      ...target,
+      target,
       reason,
-      pausedBy: principal.id,
-      pausedAt: now,
-    };
-    await tx.putControl(control);
-    await tx.appendLineage([
-      {
-        tenantId: principal.tenantId,
-        type: 'control.paused',
-        actor,
-        occurredAt: now,
-        data: { ...target, reason, onPause: deps.onPause },
-      },
-    ]);
-    const candidates = await tx.listPlans({
-      tenantId: principal.tenantId,
-      states: HOLDING_STATES.filter((s) => s !== 'paused'),
-      limit: Number.MAX_SAFE_INTEGER,
-    });
-    const paused: PlanRecord[] = [];
-    for (const record of candidates) {
-      const plan = await loadPlanDocument(tx, record);
-      if (!controlCovers(target, plan, record.selectedOptionId ?? record.recommendedOptionId))
-        continue;
-      const moved = await transitionPlan(tx, record, 'paused', {
-        actor,
-        atMs: now,
-        data: { control: `${target.scopeType}:${target.scopeValue}` },
-      });
-      await releaseOnPause(tx, record, deps.onPause, { atMs: now, actor });
-      paused.push(moved);
-    }
-    return paused;
+      actor,
+      atMs: now,
+    }),
+  );
+}
+
+/**
+ * The work of {@link pauseScope} inside `tx`, for callers that pause on their own authority (the outcome
+ * guardrail): records the control (paused by `actor.id`) and `control.paused`, then pauses every plan of the tenant
+ * it covers that still holds budget. Returns the plans paused.
+ */
+export async function pauseScopeIn(
+  tx: StoreTx,
+  onPause: PipelineDeps['onPause'],
+  input: {
+    tenantId: string;
+    target: ControlTarget;
+    reason: string;
+    actor: Actor;
+    atMs: number;
+    data?: Record<string, unknown>;
+  },
+): Promise<PlanRecord[]> {
+  const { target, reason, actor, tenantId } = input;
+  const now = input.atMs;
+  const control: ControlRecord = {
+    tenantId,
+    ...target,
+    reason,
+    pausedBy: actor.id,
+    pausedAt: now,
+  };
+  await tx.putControl(control);
+  await tx.appendLineage([
+    {
+      tenantId,
+      type: 'control.paused',
+      actor,
+      occurredAt: now,
+      data: { ...target, reason, onPause, ...input.data },
+    },
+  ]);
+  const candidates = await tx.listPlans({
+    tenantId,
+    states: HOLDING_STATES.filter((s) => s !== 'paused'),
+    limit: Number.MAX_SAFE_INTEGER,
   });
+  const paused: PlanRecord[] = [];
+  for (const record of candidates) {
+    const plan = await loadPlanDocument(tx, record);
+    if (!controlCovers(target, plan, record.selectedOptionId ?? record.recommendedOptionId))
+      continue;
+    const moved = await transitionPlan(tx, record, 'paused', {
+      actor,
+      atMs: now,
+      data: { control: `${target.scopeType}:${target.scopeValue}` },
+    });
+    await releaseOnPause(tx, record, onPause, { atMs: now, actor });
+    paused.push(moved);
+  }
+  return paused;
 }
 
 /**

@@ -302,6 +302,11 @@ export interface OutboxRow {
   nextAttemptAt: number;
   lastError: string | null;
   receiptDigest: string | null;
+  /**
+   * Set on a compensation (a rollback's row): the idempotency key of the dispatched row it reverses. Absent on a
+   * plan's own actions.
+   */
+  reverses?: string;
   createdAt: number;
   updatedAt: number;
 }

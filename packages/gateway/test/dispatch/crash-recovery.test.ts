@@ -1,18 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createWebhookFake, type ServedFake, serveFake } from '@handoff/automation-adapter/testing';
 import { GENESIS_HASH, type HandoffPlan, lineageEventHash } from '@handoff/protocol';
 import { http } from 'msw';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
 import type { Principal } from '../../src/auth/principal.js';
 import { loadConfigFile } from '../../src/config/load-config.js';
 import { createGatewayRuntime } from '../../src/runtime.js';
 import { TENANT } from '../support/harness.js';
-import { webhookCallsPlan } from './dispatch-support.js';
+import { webhookCallsPlan, writeCrashConfig } from './dispatch-support.js';
 
 /**
  * Crash safety of the outbox: a real gateway process dispatching 40 webhook actions is killed with SIGKILL at
@@ -60,40 +59,10 @@ const fake = createWebhookFake({ baseUrl: 'https://hooks.example.test', secret: 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'handoff-crash-'));
   configFile = join(dir, 'handoff.config.json');
-  const approver = await generateSigningKeyPair({ alg: 'EdDSA' });
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      gatewayId: 'gw-crash',
-      database: { path: 'gateway.db' },
-      approvals: { keys: [{ type: 'inline', jwks: { keys: [approver.publicJwk] } }] },
-      auth: { apiKeys: [] },
-      policy: {
-        inline: {
-          id: 'crash-test',
-          version: '1',
-          rules: [
-            {
-              id: 'channels',
-              type: 'channel_allowlist',
-              enforcement: 'hard_mandatory',
-              channels: ['email', 'phone'],
-            },
-          ],
-        },
-      },
-      caps: [
-        {
-          capId: 'tenant-month',
-          tenantId: TENANT,
-          scope: { type: 'tenant', value: TENANT },
-          period: 'month',
-          limit: { amountMinor: 10_000_000, currency: 'EUR' },
-        },
-      ],
-      adapters: [{ type: 'webhook', signingSecretEnv: 'WEBHOOK_SECRET' }],
-    }),
-  );
+  await writeCrashConfig(configFile, {
+    gatewayId: 'gw-crash',
+    adapters: [{ type: 'webhook', signingSecretEnv: 'WEBHOOK_SECRET' }],
+  });
   const runtime = await createGatewayRuntime(loadConfigFile(configFile), {
     env: { WEBHOOK_SECRET: SECRET },
   });

@@ -1,4 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import type { Action, HandoffPlan } from '@handoff/protocol';
+import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
 import type { LedgerLine } from '../../src/store/store.js';
 import { freshPlan } from '../cli/e2e-setup.js';
 import { fixturePlan, type Harness, TENANT } from '../support/harness.js';
@@ -92,4 +94,50 @@ export function webhookCallsPlan(
     }),
   );
   return plan;
+}
+
+/**
+ * The config file of a crash test's gateway process (`crash-child.ts`): `gatewayId`, one approver key (never
+ * needed: the policy only allows email and phone, so plans are approved at once), a EUR 100,000.00 monthly tenant
+ * cap, `adapters`, and any `extra` sections.
+ */
+export async function writeCrashConfig(
+  file: string,
+  input: { gatewayId: string; adapters: unknown[]; extra?: Record<string, unknown> },
+): Promise<void> {
+  const approver = await generateSigningKeyPair({ alg: 'EdDSA' });
+  writeFileSync(
+    file,
+    JSON.stringify({
+      gatewayId: input.gatewayId,
+      database: { path: 'gateway.db' },
+      approvals: { keys: [{ type: 'inline', jwks: { keys: [approver.publicJwk] } }] },
+      auth: { apiKeys: [] },
+      policy: {
+        inline: {
+          id: 'crash-test',
+          version: '1',
+          rules: [
+            {
+              id: 'channels',
+              type: 'channel_allowlist',
+              enforcement: 'hard_mandatory',
+              channels: ['email', 'phone'],
+            },
+          ],
+        },
+      },
+      caps: [
+        {
+          capId: 'tenant-month',
+          tenantId: TENANT,
+          scope: { type: 'tenant', value: TENANT },
+          period: 'month',
+          limit: { amountMinor: 10_000_000, currency: 'EUR' },
+        },
+      ],
+      adapters: input.adapters,
+      ...input.extra,
+    }),
+  );
 }

@@ -4,7 +4,7 @@ import {
   type ExecuteContext,
   type ExecuteReceipt,
 } from '@handoff/automation-adapter';
-import { ACTION_TYPES, type Action } from '@handoff/protocol';
+import { ACTION_TYPES, type Action, type ActionType } from '@handoff/protocol';
 
 /** What the scripted platform does with one request: answer, fail, or run a side effect first. */
 export type ScriptStep =
@@ -30,9 +30,27 @@ export interface ScriptedCall {
  */
 export function scriptedAdapter(
   id: string,
-  options: { dedupes?: boolean; steps?: ScriptStep[] } = {},
+  options: {
+    dedupes?: boolean;
+    steps?: ScriptStep[];
+    /** Types it can reverse (`reverse` then records its calls in `reverseCalls`, `reversedKeys`). */
+    reversible?: ActionType[];
+    /** What `execute` captures for a reversal (default: a set_campaign_budget's `previousBudget`). */
+    capture?: (action: Action) => Record<string, unknown> | undefined;
+    /** How the platform answers reversals, step by step (then `ok`). */
+    reverseSteps?: ScriptStep[];
+  } = {},
 ) {
   const steps = [...(options.steps ?? [])];
+  const reverseSteps = [...(options.reverseSteps ?? [])];
+  const reverseCalls: (ScriptedCall & { reversal: Record<string, unknown> })[] = [];
+  const reversedKeys: string[] = [];
+  const capture =
+    options.capture ??
+    ((action: Action) =>
+      action.type === 'set_campaign_budget'
+        ? { previousBudget: action.params.currentBudget }
+        : undefined);
   const calls: ScriptedCall[] = [];
   const applied = new Set<string>();
   const appliedKeys: string[] = [];
@@ -47,6 +65,7 @@ export function scriptedAdapter(
       supportsCancel: false,
       rateLimits: [],
       docs: [],
+      ...(options.reversible ? { reversibleActionTypes: options.reversible } : {}),
     },
     validate: () => ({ ok: true }),
     async execute(action: Action, ctx: ExecuteContext): Promise<ExecuteReceipt> {
@@ -57,26 +76,54 @@ export function scriptedAdapter(
         queuedAt: ctx.queuedAt,
         calledAt: ctx.now(),
       });
-      let step: ScriptStep = steps.shift() ?? { ok: { status: 'succeeded' } };
-      while ('before' in step) {
-        await step.before();
-        step = step.next;
-      }
-      if ('fail' in step) throw step.fail;
+      const ok = await play(steps.shift());
       if (!(options.dedupes && applied.has(ctx.idempotencyKey))) {
         applied.add(ctx.idempotencyKey);
         appliedKeys.push(ctx.idempotencyKey);
       }
-      return { platformRef: `${id}-${appliedKeys.length}`, ...step.ok };
+      const reversal = capture(action);
+      return {
+        platformRef: `${id}-${appliedKeys.length}`,
+        ...(reversal ? { reversal } : {}),
+        ...ok,
+      };
     },
   };
+  const reverse: AutomationAdapter['reverse'] = async (action, reversal, ctx) => {
+    reverseCalls.push({
+      actionId: action.actionId,
+      idempotencyKey: ctx.idempotencyKey,
+      attempt: ctx.attempt,
+      queuedAt: ctx.queuedAt,
+      calledAt: ctx.now(),
+      reversal,
+    });
+    const ok = await play(reverseSteps.shift());
+    if (!(options.dedupes && reversedKeys.includes(ctx.idempotencyKey)))
+      reversedKeys.push(ctx.idempotencyKey);
+    return ok;
+  };
+  if (options.reversible) Object.assign(adapter, { reverse });
   return {
     adapter,
     calls,
     appliedKeys,
+    reverseCalls,
+    reversedKeys,
     /** Adds steps to the end of the script. */
     append: (...more: ScriptStep[]) => steps.push(...more),
   };
+}
+
+/** Plays one scripted step (default: `ok`): its side effects, then its answer or failure. */
+async function play(next: ScriptStep | undefined): Promise<ExecuteReceipt> {
+  let step: ScriptStep = next ?? { ok: { status: 'succeeded' } };
+  while ('before' in step) {
+    await step.before();
+    step = step.next;
+  }
+  if ('fail' in step) throw step.fail;
+  return step.ok;
 }
 
 /** A 429 as an adapter reports it, with the platform's `Retry-After` in milliseconds. */

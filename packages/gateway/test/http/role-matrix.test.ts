@@ -27,6 +27,7 @@ const SAMPLE_INPUTS: Record<Operation, unknown> = {
   'plans.get': { planId: PLAN_ID },
   'plans.list': {},
   'plans.cancel': { planId: UNKNOWN_PLAN_ID, reason: 'role matrix' },
+  'plans.rollback': { planId: UNKNOWN_PLAN_ID, reason: 'role matrix' },
   'approvals.submit': { token: 'not.a.token' },
   'approvers.list': undefined,
   'approvers.register': {

@@ -126,6 +126,11 @@ describe('every wire procedure answers what its protocol output schema says', ()
       'DISPATCH_STATE_CONFLICT',
     );
     await ok('dispatch.abandon', operator, { ...second, reason: 'not in hubspot' });
+    // Partially failed now: its enrolment is listed irreversible (this hubspot reverses nothing).
+    const rollback = { planId: submitted.planId, reason: 'wire check' };
+    const undone: { irreversible: unknown[] } = await ok('plans.rollback', operator, rollback);
+    expect(undone.irreversible).toHaveLength(1);
+    await no('plans.rollback', operator, rollback, 'ROLLBACK_ALREADY_REQUESTED');
     const key = first?.idempotencyKey ?? '';
     const interim = outcomeReport({
       planId: submitted.planId,

@@ -65,6 +65,10 @@ export interface HarnessOptions {
   dispatch?: Record<string, number>;
   /** The config's `provenance` section (copilot keys for plan signatures). */
   provenance?: Record<string, unknown>;
+  /** The config's `rollback` section (approvals a rollback needs). */
+  rollback?: Record<string, unknown>;
+  /** The config's `outcomeGuardrail` section. */
+  outcomeGuardrail?: Record<string, unknown>;
 }
 
 /**
@@ -138,6 +142,8 @@ export async function createHarness(options: HarnessOptions = {}) {
     /** One API key holding both copilot and approver: separation of duties must hold against it. */
     copilotApprover: caller('copilot-approver', TENANT, ['copilot', 'approver']),
     operator: caller('operator-1', TENANT, ['operator']),
+    /** A second operator of the tenant (four eyes on a rollback). */
+    secondOperator: caller('operator-2', TENANT, ['operator']),
     auditor: caller('auditor-1', TENANT, ['auditor']),
     /** An analytics job's key: reports outcomes, nothing else. */
     reporter: caller('analytics-job', TENANT, ['reporter']),
@@ -167,6 +173,8 @@ export async function createHarness(options: HarnessOptions = {}) {
       killSwitch: { onPause: options.onPause ?? 'keep' },
       ...(options.dispatch ? { dispatch: options.dispatch } : {}),
       ...(options.provenance ? { provenance: options.provenance } : {}),
+      ...(options.rollback ? { rollback: options.rollback } : {}),
+      ...(options.outcomeGuardrail ? { outcomeGuardrail: options.outcomeGuardrail } : {}),
     },
     dir,
   );

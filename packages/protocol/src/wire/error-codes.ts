@@ -218,6 +218,19 @@ export const ERROR_CODES = {
     summary:
       'The plan has expired: its approvals no longer hold, so its dispatches cannot be retried.',
   },
+  // Rollback (plans.rollback)
+  PLAN_NOT_DISPATCHED: {
+    http: 409,
+    trpc: 'CONFLICT',
+    summary:
+      'The plan has not finished dispatching with at least one action done (dispatched or partially_failed).',
+  },
+  ROLLBACK_ALREADY_REQUESTED: {
+    http: 409,
+    trpc: 'CONFLICT',
+    summary:
+      "The plan's rollback is already queued (or this operator already asked or approved); nothing is queued twice.",
+  },
   // Outcomes (outcome reports of dispatched plans)
   OUTCOME_NOT_DISPATCHED: {
     http: 409,

@@ -108,6 +108,9 @@ export const OutboxRowSchema = z
     nextAttemptAt: EpochMsSchema,
     lastError: z.string().nullable(),
     receiptDigest: z.string().nullable(),
+    reverses: z.string().optional().meta({
+      description: 'On a compensation (rollback): the idempotency key of the action it reverses.',
+    }),
     createdAt: EpochMsSchema,
     updatedAt: EpochMsSchema,
   })

@@ -53,6 +53,7 @@ import {
   SubmitInputSchema,
   SubmittedPlanSchema,
 } from './plans.js';
+import { RollbackInputSchema, RollbackResultSchema } from './rollback.js';
 import type { WireProcedure } from './wire-types.js';
 
 /**
@@ -136,6 +137,15 @@ export const WIRE_PROCEDURES = {
     roles: ['copilot', 'operator'],
     summary: 'Cancel a plan that has not started dispatching, releasing its budget.',
     errors: [...WRITES, 'NOT_FOUND', 'ILLEGAL_TRANSITION'],
+  },
+  'plans.rollback': {
+    kind: 'mutation',
+    input: RollbackInputSchema,
+    output: RollbackResultSchema,
+    roles: ['operator'],
+    summary:
+      'Roll a dispatched plan back: queue compensations (after approval where policy asks); list the irreversible.',
+    errors: [...WRITES, 'NOT_FOUND', 'PLAN_NOT_DISPATCHED', 'ROLLBACK_ALREADY_REQUESTED'],
   },
   'approvals.submit': {
     kind: 'mutation',

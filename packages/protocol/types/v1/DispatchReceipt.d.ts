@@ -205,6 +205,16 @@ export interface DispatchReceipt {
    */
   platformRef?: string;
   actualCost?: Money;
+  /**
+   * What undoing the action needs, captured by the adapter at dispatch (e.g. previousBudget); small facts only.
+   */
+  reversal?: {
+    [k: string]: unknown;
+  };
+  /**
+   * On a compensation (rollback): the idempotency key of the dispatched action this attempt reverses.
+   */
+  reverses?: string;
   error?: {
     code: string;
     message: string;

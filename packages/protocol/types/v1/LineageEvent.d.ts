@@ -40,6 +40,17 @@ export type LineageEventType =
   | 'control.approver_revoked'
   | 'control.held'
   | 'checkpoint.signed'
+  | 'rollback.requested'
+  | 'rollback.approved'
+  | 'rollback.queued'
+  | 'rollback.irreversible'
+  | 'rollback.attempted'
+  | 'rollback.succeeded'
+  | 'rollback.failed'
+  | 'rollback.retry_scheduled'
+  | 'rollback.in_doubt'
+  | 'rollback.dead_lettered'
+  | 'rollback.completed'
   | 'outcome.reported';
 /**
  * sha256: followed by 64 lower-case hex digits.

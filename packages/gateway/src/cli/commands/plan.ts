@@ -39,7 +39,8 @@ function readJson(file: string): unknown {
 /**
  * `handoff plan validate <file>` checks a plan against the v1 contract (exit 0 valid, 1 invalid);
  * `handoff plan dry-run <file> --config <file>` evaluates it against the configured policy set with no side effect
- * (exit 1 when the recommended option is denied); `plan submit` and `plan get` talk to a running gateway.
+ * (exit 1 when the recommended option is denied); `plan submit`, `plan get` and `plan rollback` (operator) talk to
+ * a running gateway.
  */
 export function registerPlan(plan: Command, io: Io, setExit: (code: ExitCode) => void): void {
   plan
@@ -137,4 +138,41 @@ export function registerPlan(plan: Command, io: Io, setExit: (code: ExitCode) =>
         }),
       );
     });
+  plan
+    .command('rollback <planId>')
+    .description(
+      'roll a dispatched plan back (operator): queue its compensations, or approve a rollback another operator asked for',
+    )
+    .requiredOption('--url <url>', 'gateway URL')
+    .requiredOption('--reason <text>', 'why (kept in the lineage)')
+    .option('--api-key <key>', 'API key (default: $HANDOFF_API_KEY)')
+    .option('--json', 'print JSON')
+    .action(
+      async (
+        planId: string,
+        opts: { url: string; reason: string; apiKey?: string; json?: boolean },
+      ) => {
+        setExit(
+          await run(io, opts.json ?? false, async () => {
+            const answer = await gatewayClient(opts.url, opts.apiKey).plans.rollback.mutate({
+              planId,
+              reason: opts.reason,
+            });
+            printResult(io, opts.json ?? false, answer, () =>
+              [
+                `plan ${answer.planId} rollback: ${answer.status} (approvals ${answer.approvals.approvedBy.length} of ${answer.approvals.required})`,
+                ...answer.compensations.map(
+                  (c) => `  undo action ${c.actionIndex} ${c.actionId} (${c.type}): ${c.method}`,
+                ),
+                ...answer.irreversible.map(
+                  (i) =>
+                    `  irreversible action ${i.actionIndex} ${i.actionId} (${i.type}): ${i.reason}`,
+                ),
+              ].join('\n'),
+            );
+            return EXIT.OK;
+          }),
+        );
+      },
+    );
 }

@@ -145,7 +145,11 @@ export const budgetUsage = sqliteTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.capId, t.periodKey] })],
 );
 
-/** The outbox: one row per approved action, written in the same transaction as the approval. */
+/**
+ * The outbox: one row per approved action, written in the same transaction as the approval, and one row per
+ * compensation of a rollback (`reverses`: the idempotency key of the row it undoes; migration 0007), dispatched by
+ * the same dispatcher under the same rules.
+ */
 export const dispatches = sqliteTable(
   'dispatches',
   {
@@ -161,6 +165,7 @@ export const dispatches = sqliteTable(
     nextAttemptAt: integer('next_attempt_at').notNull(),
     lastError: text('last_error'),
     receiptDigest: text('receipt_digest'),
+    reverses: text('reverses'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },

@@ -6,8 +6,8 @@ import type { SqliteDb } from './sqlite-tx.js';
 
 type DispatchRow = typeof s.dispatches.$inferSelect;
 
-function toOutbox(row: DispatchRow): OutboxRow {
-  return { ...row, status: row.status as OutboxStatus };
+function toOutbox({ reverses, ...row }: DispatchRow): OutboxRow {
+  return { ...row, status: row.status as OutboxStatus, ...(reverses ? { reverses } : {}) };
 }
 
 /**
