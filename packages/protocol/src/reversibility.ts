@@ -4,6 +4,8 @@ import type { ActionType } from './action.js';
  * How the effect of a dispatched action is undone (its compensation):
  * - `restore_budget`: set the campaign budget back to the amount the adapter read from the platform just before it
  *   changed it (`reversal.previousBudget`, integer minor units with its currency);
+ * - `restore_status`: set a paused or resumed campaign (or ad set) back to the delivery status the adapter read
+ *   just before it changed it (`reversal.previousStatus`);
  * - `unenroll`: take the enrolled contacts out of the workflow again;
  * - `remove_from_list`: take the added contacts off the list again;
  * - `cancel_scheduled`: cancel a scheduled message, which only works before its send time;
@@ -11,6 +13,7 @@ import type { ActionType } from './action.js';
  */
 export type ReversalMethod =
   | 'restore_budget'
+  | 'restore_status'
   | 'unenroll'
   | 'remove_from_list'
   | 'cancel_scheduled'
@@ -105,6 +108,22 @@ export const ACTION_REVERSIBILITY = {
     captures: ['previousBudget'],
     summary:
       'The campaign budget is set back to the amount read from the platform at dispatch (previousBudget).',
+  },
+  pause_campaign: {
+    reversible: true,
+    method: 'restore_status',
+    condition: 'none',
+    captures: ['previousStatus'],
+    summary:
+      'The campaign (or ad set) is set back to the status read at dispatch (previousStatus); delivery lost while paused stays lost.',
+  },
+  resume_campaign: {
+    reversible: true,
+    method: 'restore_status',
+    condition: 'none',
+    captures: ['previousStatus'],
+    summary:
+      'The campaign (or ad set) is set back to the status read at dispatch (previousStatus); what it spent while running stays spent.',
   },
   call_webhook: {
     reversible: false,

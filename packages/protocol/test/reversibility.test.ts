@@ -18,6 +18,16 @@ describe('the contract says, per action type, whether and how it is reversed', (
     expect(row.captures).toEqual(['previousBudget']);
   });
 
+  test('a pause or a resume goes back to the status read at dispatch', () => {
+    for (const type of ['pause_campaign', 'resume_campaign'] as const) {
+      expect(reversibilityOf(type), type).toMatchObject({
+        reversible: true,
+        method: 'restore_status',
+        captures: ['previousStatus'],
+      });
+    }
+  });
+
   test('an enrolment is undone by unenrolment; a scheduled message is cancelled before its send time', () => {
     expect(reversibilityOf('enroll_in_workflow').method).toBe('unenroll');
     expect(reversibilityOf('schedule_message')).toMatchObject({
