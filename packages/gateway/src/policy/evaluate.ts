@@ -10,6 +10,7 @@ import {
   TimestampSchema,
 } from '@handoff/protocol';
 import { GatewayError, type ProtocolIssueLike } from '../errors.js';
+import { NO_FACTS, type PolicyFacts } from './policy-facts.js';
 import type { PolicySet } from './policy-set.js';
 import { evaluateRule, type Rule } from './rule.js';
 import { DEFAULT_OVERRIDE_ROLES, pointer, type RuleFinding, ruleApplies } from './rules/common.js';
@@ -25,6 +26,11 @@ export interface EvaluatePolicyInput {
   policyVersion: string;
   /** When the evaluation happened, RFC 3339 UTC with a `Z` suffix (e.g. from `toIso(clock.now())`). */
   evaluatedAt: string;
+  /**
+   * What the store knows that the plan does not (sends dispatched, suppression lists, cap usage), read in the
+   * transaction that records the decision. Absent: rules that need a fact deny (`RULE_EVALUATION_FAILED`).
+   */
+  facts?: PolicyFacts;
 }
 
 /**
@@ -141,7 +147,12 @@ interface Judged {
 }
 
 /** One rule on one option, with `appliesTo` and deny-by-default on a throwing rule. */
-function judge(rule: Rule, plan: HandoffPlan, optionIndex: number): Judged {
+function judge(
+  rule: Rule,
+  plan: HandoffPlan,
+  optionIndex: number,
+  at: { evaluatedAtMs: number; facts: PolicyFacts },
+): Judged {
   const option = plan.options[optionIndex];
   try {
     if (option === undefined) throw new Error(`No option at index ${optionIndex}`);
@@ -154,7 +165,7 @@ function judge(rule: Rule, plan: HandoffPlan, optionIndex: number): Judged {
       };
       return { finding, enforcement: rule.enforcement };
     }
-    const finding = evaluateRule(rule, { plan, option, optionIndex });
+    const finding = evaluateRule(rule, { plan, option, optionIndex, ...at });
     checkFinding(finding);
     return { finding, enforcement: rule.enforcement };
   } catch (error) {
@@ -218,13 +229,14 @@ function gateOf(rule: Rule, { finding, enforcement }: Judged): ApprovalGate | un
 export function evaluatePolicy(input: EvaluatePolicyInput): PolicyEvaluation {
   checkInput(input);
   const { plan, policySet } = input;
+  const at = { evaluatedAtMs: Date.parse(input.evaluatedAt), facts: input.facts ?? NO_FACTS };
   const options: Record<string, OptionEvaluation> = Object.create(null);
   plan.options.forEach((option, optionIndex) => {
     const decisions: PolicyDecision[] = [];
     const gates: ApprovalGate[] = [];
     let hardDenied = false;
     for (const rule of policySet.rules) {
-      const judged = judge(rule, plan, optionIndex);
+      const judged = judge(rule, plan, optionIndex, at);
       const { finding, enforcement } = judged;
       const gate = gateOf(rule, judged);
       if (gate !== undefined) gates.push(gate);

@@ -15,6 +15,7 @@ import {
   toJsonPointer,
 } from '@handoff/protocol';
 import { z } from 'zod';
+import type { PolicyFacts } from '../policy-facts.js';
 
 /**
  * What one rule concluded about one strategy option, before the engine wraps it in a protocol `PolicyDecision`.
@@ -33,11 +34,17 @@ export interface RuleFinding {
   approval?: ApprovalRequirement;
 }
 
-/** What a rule sees: the whole (validated) plan and the option being judged, with its index in `plan.options`. */
+/**
+ * What a rule sees: the whole (validated) plan and the option being judged, with its index in `plan.options`;
+ * when the evaluation happens (`evaluatedAtMs`, epoch ms: a triggered send goes out about then) and the facts
+ * read from the store (see `PolicyFacts`; absent in the pure tests of rules that need none).
+ */
 export interface RuleContext {
   plan: HandoffPlan;
   option: StrategyOption;
   optionIndex: number;
+  evaluatedAtMs?: number;
+  facts?: PolicyFacts;
 }
 
 /** Renders a path from the plan root as a JSON Pointer, e.g. `['options', 0, 'risk']` -> `/options/0/risk`. */
