@@ -32,12 +32,13 @@ import {
 } from './gateway-pages.js';
 import { approvePlan } from './pipeline/approve-plan.js';
 import { actorOf, type PipelineDeps } from './pipeline/deps.js';
+import { dryRunPlan } from './pipeline/evaluate-plan.js';
 import { expireDuePlans } from './pipeline/expire-plans.js';
 import type { ControlTarget } from './pipeline/kill-switch.js';
 import { cancelPlan, pauseScope, resumeScope } from './pipeline/plan-control.js';
 import { type PlanView, planView } from './pipeline/plan-view.js';
 import { toBudgetCap, toStoredCap } from './pipeline/reserve-budget.js';
-import { dryRunPlan, submitPlan } from './pipeline/submit-plan.js';
+import { submitPlan } from './pipeline/submit-plan.js';
 import type { PlanState } from './plan-state.js';
 import type { PolicyEvaluation } from './policy/evaluate.js';
 import { checkProvenance } from './provenance/submit-provenance.js';
@@ -120,7 +121,11 @@ export class Gateway {
     signature?: string,
   ): Promise<{ planId: string; digest: string; evaluation: PolicyEvaluation }> {
     this.#authorize(principal, 'plans.dryRun');
-    const { plan: parsed, digest, evaluation } = dryRunPlan(this.deps, plan);
+    const {
+      plan: parsed,
+      digest,
+      evaluation,
+    } = await dryRunPlan(this.deps, plan, principal.tenantId);
     if (signature !== undefined) await checkProvenance(this.deps, parsed, digest, signature);
     return { planId: parsed.planId, digest, evaluation };
   }

@@ -65,6 +65,11 @@ export interface HarnessOptions {
   dispatch?: Record<string, number>;
   /** The config's `provenance` section (copilot keys for plan signatures). */
   provenance?: Record<string, unknown>;
+  /** More top-level config sections (e.g. `shadowPolicy`, `suppressionLists`, `notifications`). */
+  config?: Record<string, unknown>;
+  /** The runtime's environment (secrets named by the config) and HTTP client. */
+  env?: NodeJS.ProcessEnv;
+  fetch?: typeof fetch;
 }
 
 /**
@@ -165,12 +170,15 @@ export async function createHarness(options: HarnessOptions = {}) {
       killSwitch: { onPause: options.onPause ?? 'keep' },
       ...(options.dispatch ? { dispatch: options.dispatch } : {}),
       ...(options.provenance ? { provenance: options.provenance } : {}),
+      ...options.config,
     },
     dir,
   );
   const runtime: GatewayRuntime = await createGatewayRuntime(loaded, {
     clock,
     ...(options.adapters ? { adapters: options.adapters } : {}),
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
   });
 
   /** Signs an approval for a plan view as `sub` in `role` (defaults: approve, the recommended option). */
