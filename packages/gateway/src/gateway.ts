@@ -1,4 +1,4 @@
-import type { LineageEvent } from '@handoff/protocol';
+import type { LineageEvent, PolicyShadowReport } from '@handoff/protocol';
 import { documentDigest } from '@handoff/protocol';
 import type { z } from 'zod';
 import { OPERATION_ROLES, type Operation } from './access.js';
@@ -37,7 +37,9 @@ import { expireDuePlans } from './pipeline/expire-plans.js';
 import type { ControlTarget } from './pipeline/kill-switch.js';
 import { cancelPlan, pauseScope, resumeScope } from './pipeline/plan-control.js';
 import { type PlanView, planView } from './pipeline/plan-view.js';
+import { replayPolicy } from './pipeline/policy-shadow.js';
 import { toBudgetCap, toStoredCap } from './pipeline/reserve-budget.js';
+import { shadowInput } from './pipeline/shadow-input.js';
 import { submitPlan } from './pipeline/submit-plan.js';
 import type { PlanState } from './plan-state.js';
 import type { PolicyEvaluation } from './policy/evaluate.js';
@@ -157,6 +159,25 @@ export class Gateway {
   ): Promise<Page<PlanView>> {
     this.#authorize(principal, 'plans.list');
     return listPlanPage(this.deps.store, principal, query);
+  }
+
+  /**
+   * Replays the tenant's recorded plans of a period against a candidate policy set (YAML or JSON text) and reports
+   * the decisions it would change (operator, auditor). Writes nothing. See `replayPolicy`.
+   *
+   * @throws GatewayError `VALIDATION_FAILED`: the candidate's issues (paths into it, prefixed `/policy`), or `to`
+   *   not after `from` (at `/to`).
+   */
+  async shadowPolicy(
+    principal: Principal,
+    input: { policy: string; from?: string; to?: string; limit?: number },
+  ): Promise<PolicyShadowReport> {
+    this.#authorize(principal, 'policy.shadow');
+    return replayPolicy(this.deps.store, {
+      ...shadowInput(input),
+      tenantId: principal.tenantId,
+      ...(this.deps.suppression ? { suppression: this.deps.suppression } : {}),
+    });
   }
 
   /** Cancels a plan (its copilot, or an operator). See `cancelPlan`. */

@@ -33,6 +33,7 @@ const PINNED_PROCEDURES = {
   'dispatch.confirm': 'mutation',
   'lineage.query': 'query',
   'lineage.trace': 'query',
+  'policy.shadow': 'mutation',
 } as const;
 
 const PINNED_HTTP_STATUS = {

@@ -102,6 +102,11 @@ export const appRouter = router({
       .input(WIRE['lineage.trace'].input)
       .query(({ ctx, input }) => ctx.gateway.traceLineage(ctx.principal, input)),
   }),
+  policy: router({
+    shadow: authedProcedure
+      .input(WIRE['policy.shadow'].input)
+      .mutation(({ ctx, input }) => ctx.gateway.shadowPolicy(ctx.principal, input)),
+  }),
 });
 
 /** The router's type, for typed clients (`@trpc/client`) inside this repository; vendors use `WIRE_PROCEDURES`. */

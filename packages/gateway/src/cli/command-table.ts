@@ -60,6 +60,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/dispatch.js')).registerDispatch,
   },
   {
+    name: 'policy',
+    description: 'policy sets: replay a candidate in shadow',
+    load: async () => (await import('./commands/policy.js')).registerPolicy,
+  },
+  {
     name: 'db',
     description: 'the database: a verified online backup',
     load: async () => (await import('./commands/db.js')).registerDb,

@@ -22,6 +22,8 @@ export interface FactsRequest {
   suppression?: SuppressionLookup;
   /** Read cap usage even when no rule needs it (budget notifications do). */
   budget?: boolean;
+  /** Count only sends before this time (epoch ms): a replay sees the sends a recorded plan saw. */
+  untilMs?: number;
 }
 
 /**
@@ -59,7 +61,11 @@ export async function readPolicyFacts(tx: StoreTx, request: FactsRequest): Promi
       option.actions.flatMap((action) => sendKeys(action, option)),
     );
     const sinceMs = atMs - Math.max(...windows) * 3_600_000;
-    facts.sends = sendHistoryOf(await tx.listSends(plan.tenantId, keys, sinceMs));
+    const sends = await tx.listSends(plan.tenantId, keys, sinceMs);
+    const { untilMs } = request;
+    facts.sends = sendHistoryOf(
+      untilMs === undefined ? sends : sends.filter((send) => send.sentAt < untilMs),
+    );
   }
   if (request.budget === true || rules.some((rule) => rule.type === 'budget_warning')) {
     facts.budget = await budgetUsage(tx, plan, atMs);

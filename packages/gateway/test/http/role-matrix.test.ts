@@ -52,6 +52,10 @@ const SAMPLE_INPUTS: Record<Operation, unknown> = {
   'dispatch.retry': { idempotencyKey: 'hof_unknown', reason: 'role matrix' },
   'dispatch.abandon': { idempotencyKey: 'hof_unknown', reason: 'role matrix' },
   'dispatch.confirm': { idempotencyKey: 'hof_unknown', reason: 'role matrix' },
+  'policy.shadow': {
+    policy:
+      'id: candidate\nversion: "1"\nrules:\n  - { id: c, type: consent, enforcement: advisory }\n',
+  },
 };
 
 /** The router's procedures by dotted path (tRPC keeps a flat map beside the nested record). */

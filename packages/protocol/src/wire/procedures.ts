@@ -48,6 +48,7 @@ import {
   SubmitInputSchema,
   SubmittedPlanSchema,
 } from './plans.js';
+import { PolicyShadowInputSchema, PolicyShadowReportSchema } from './policy-shadow.js';
 import type { WireProcedure } from './wire-types.js';
 
 /**
@@ -296,5 +297,14 @@ export const WIRE_PROCEDURES = {
     summary:
       'The whole chain behind a plan, one dispatch (idempotencyKey) or an action (actionId).',
     errors: [...AUTHED, 'NOT_FOUND'],
+  },
+  'policy.shadow': {
+    kind: 'mutation',
+    input: PolicyShadowInputSchema,
+    output: PolicyShadowReportSchema,
+    roles: ['operator', 'auditor'],
+    summary:
+      'Replay recorded plans against a candidate policy set; report each decision it would change. Writes nothing.',
+    errors: WRITES,
   },
 } as const satisfies Record<string, WireProcedure>;
