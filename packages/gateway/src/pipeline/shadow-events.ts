@@ -1,5 +1,17 @@
+import type { PolicyDecision } from '@handoff/protocol';
 import type { PolicyEvaluation } from '../policy/evaluate.js';
 import type { LineageDraft } from '../store/store.js';
+
+/** Each rule's result as a policy lineage event records it: id, decision, enforcement, reason code and path. */
+export function ruleResults(decisions: readonly PolicyDecision[]) {
+  return decisions.map((d) => ({
+    ruleId: d.ruleId,
+    decision: d.decision,
+    enforcement: d.enforcement,
+    reasonCode: d.reasonCode,
+    path: d.path,
+  }));
+}
 
 /**
  * The `policy.shadow_evaluated` events of a submission: one per option, what the shadow policy set would have
@@ -24,13 +36,7 @@ export function shadowEvents(
         outcome: o.outcome,
         activeOutcome,
         changed: o.outcome !== activeOutcome,
-        rules: o.decisions.map((d) => ({
-          ruleId: d.ruleId,
-          decision: d.decision,
-          enforcement: d.enforcement,
-          reasonCode: d.reasonCode,
-          path: d.path,
-        })),
+        rules: ruleResults(o.decisions),
       },
     };
   });

@@ -20,7 +20,7 @@ import { copilotModelOf } from './kill-switch.js';
 import { type PlanView, planView } from './plan-view.js';
 import { queueActions } from './queue-actions.js';
 import { toBudgetCap } from './reserve-budget.js';
-import { shadowEvents } from './shadow-events.js';
+import { ruleResults, shadowEvents } from './shadow-events.js';
 import { transitionPlan } from './transition.js';
 
 /** The result of {@link submitPlan}: the plan record, and whether this call created it. */
@@ -206,13 +206,7 @@ async function accept(
       data: {
         optionId: o.optionId,
         outcome: o.outcome,
-        rules: o.decisions.map((d) => ({
-          ruleId: d.ruleId,
-          decision: d.decision,
-          enforcement: d.enforcement,
-          reasonCode: d.reasonCode,
-          path: d.path,
-        })),
+        rules: ruleResults(o.decisions),
         gates: o.gates,
       },
     })),
