@@ -12,6 +12,7 @@ export const STORIES = [
   'ad-budget-reallocation',
   'braze-retention',
   'bank-outcomes',
+  'bank-policy-pack',
 ] as const;
 
 const results = STORIES.map((story) => {

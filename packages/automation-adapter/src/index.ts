@@ -82,7 +82,7 @@ export {
   type WebhookScheme,
   type WebhookSigningKey,
 } from './webhook/webhook-keys.js';
-export { WEBHOOK_HEADERS } from './webhook/webhook-signature.js';
+export { signedWebhookHeaders, WEBHOOK_HEADERS } from './webhook/webhook-signature.js';
 export {
   type VerifiedWebhook,
   type VerifyWebhookOptions,

@@ -1,4 +1,4 @@
-import type { LineageEvent, RollbackResult } from '@handoff/protocol';
+import type { LineageEvent, PolicyShadowReport, RollbackResult } from '@handoff/protocol';
 import { documentDigest } from '@handoff/protocol';
 import type { z } from 'zod';
 import { OPERATION_ROLES, type Operation } from './access.js';
@@ -30,20 +30,19 @@ import {
   type Page,
   queryLineagePage,
 } from './gateway-pages.js';
-import {
-  type CalibrationReport,
-  calibrationReport,
-  policyCalibration,
-} from './outcomes/calibration-report.js';
+import { type CalibrationReport, calibrationReport } from './outcomes/calibration-report.js';
 import { type OutcomeRecorded, reportOutcome } from './outcomes/report-outcome.js';
 import { approvePlan } from './pipeline/approve-plan.js';
 import { actorOf, type PipelineDeps } from './pipeline/deps.js';
+import { dryRunPlan } from './pipeline/evaluate-plan.js';
 import { expireDuePlans } from './pipeline/expire-plans.js';
 import type { ControlTarget } from './pipeline/kill-switch.js';
 import { cancelPlan, pauseScope, resumeScope } from './pipeline/plan-control.js';
 import { type PlanView, planView } from './pipeline/plan-view.js';
+import { replayPolicy } from './pipeline/policy-shadow.js';
 import { toBudgetCap, toStoredCap } from './pipeline/reserve-budget.js';
-import { dryRunPlan, submitPlan } from './pipeline/submit-plan.js';
+import { shadowInput } from './pipeline/shadow-input.js';
+import { submitPlan } from './pipeline/submit-plan.js';
 import type { PlanState } from './plan-state.js';
 import type { PolicyEvaluation } from './policy/evaluate.js';
 import { checkProvenance } from './provenance/submit-provenance.js';
@@ -127,8 +126,11 @@ export class Gateway {
     signature?: string,
   ): Promise<{ planId: string; digest: string; evaluation: PolicyEvaluation }> {
     this.#authorize(principal, 'plans.dryRun');
-    const calibration = await policyCalibration(this.deps, principal.tenantId);
-    const { plan: parsed, digest, evaluation } = dryRunPlan(this.deps, plan, calibration);
+    const {
+      plan: parsed,
+      digest,
+      evaluation,
+    } = await dryRunPlan(this.deps, plan, principal.tenantId);
     if (signature !== undefined) await checkProvenance(this.deps, parsed, digest, signature);
     return { planId: parsed.planId, digest, evaluation };
   }
@@ -160,6 +162,25 @@ export class Gateway {
   ): Promise<Page<PlanView>> {
     this.#authorize(principal, 'plans.list');
     return listPlanPage(this.deps.store, principal, query);
+  }
+
+  /**
+   * Replays the tenant's recorded plans of a period against a candidate policy set (YAML or JSON text) and reports
+   * the decisions it would change (operator, auditor). Writes nothing. See `replayPolicy`.
+   *
+   * @throws GatewayError `VALIDATION_FAILED`: the candidate's issues (paths into it, prefixed `/policy`), or `to`
+   *   not after `from` (at `/to`).
+   */
+  async shadowPolicy(
+    principal: Principal,
+    input: { policy: string; from?: string; to?: string; limit?: number },
+  ): Promise<PolicyShadowReport> {
+    this.#authorize(principal, 'policy.shadow');
+    return replayPolicy(this.deps.store, {
+      ...shadowInput(input),
+      tenantId: principal.tenantId,
+      ...(this.deps.suppression ? { suppression: this.deps.suppression } : {}),
+    });
   }
 
   /** Cancels a plan (its copilot, or an operator). See `cancelPlan`. */

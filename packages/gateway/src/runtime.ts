@@ -23,6 +23,7 @@ import { type RunningTracing, startTracing } from './observability/tracing-setup
 import { SYSTEM_ACTOR } from './pipeline/deps.js';
 import { toStoredCap } from './pipeline/reserve-budget.js';
 import { policyVersion } from './policy/policy-set.js';
+import { type PolicyPackParts, policyPackParts } from './policy-pack-runtime.js';
 import { DEFAULT_ROLLBACK_POLICY } from './rollback/rollback-policy.js';
 import { copilotDirectory, keySourceConfig, runtimeAuthenticator } from './runtime-auth.js';
 import { checkStartup } from './startup-checks.js';
@@ -143,6 +144,7 @@ interface PreparedRuntime {
   authenticator: Authenticator;
   configuredApprovers: Awaited<ReturnType<typeof configuredApproverKeys>>;
   caps: ReturnType<typeof parseBudgetCaps>;
+  pack: PolicyPackParts;
 }
 
 /** The parts of a runtime that need the config alone: built before the database is created or locked. */
@@ -169,6 +171,12 @@ async function prepareRuntime(
     authenticator: runtimeAuthenticator(loaded, clock, keyOptions),
     caps: parseBudgetCaps(config.caps ?? []),
     adapters: options.adapters ?? adaptersFromConfig(config.adapters ?? [], options.env),
+    pack: policyPackParts(loaded, {
+      clock,
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+    }),
   };
 }
 
@@ -195,7 +203,7 @@ async function openWithStore(
   opened: PreparedRuntime & { store: SqliteStore; databasePath: string },
 ): Promise<GatewayRuntime> {
   const { config, policySet } = loaded;
-  const { store, databasePath, adapters, authenticator, configuredApprovers, caps } = opened;
+  const { store, databasePath, adapters, authenticator, configuredApprovers, caps, pack } = opened;
   const clock = options.clock ?? systemClock;
   const keyOptions = { clock, ...(options.fetch ? { fetch: options.fetch } : {}) };
   const copilots = copilotDirectory(config);
@@ -226,6 +234,9 @@ async function openWithStore(
     clock,
     adapters,
     onPause: config.killSwitch?.onPause ?? 'keep',
+    ...(pack.suppression
+      ? { suppression: { rules: policySet.rules, lookup: pack.suppression } }
+      : {}),
     ...(metrics ? { metrics } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(dispatchConfig.concurrency ? { concurrency: dispatchConfig.concurrency } : {}),
@@ -250,6 +261,7 @@ async function openWithStore(
     clock,
     gatewayId: config.gatewayId,
     policy: { set: policySet, version },
+    ...pack,
     approverKeys: registryKeySources(store),
     copilots,
     approvalClockToleranceSec: config.approvals.clockToleranceSec ?? 30,
@@ -291,6 +303,9 @@ async function openWithStore(
     const now = clock.now();
     await tx.rememberPolicy(version, policySet.id, policySet.version, now);
     await tx.putPayload(version, 'PolicySet', canonicalJson(policySet), now);
+    // The shadow set is stored (so its events' refs resolve) but not remembered as an applied policy.
+    const shadow = pack.shadowPolicy;
+    if (shadow) await tx.putPayload(shadow.version, 'PolicySet', canonicalJson(shadow.set), now);
     for (const tenantId of new Set(caps.map((c) => c.tenantId))) {
       if ((await tx.getCaps(tenantId)).length > 0) continue;
       const seeded = caps.filter((c) => c.tenantId === tenantId).map(toStoredCap);

@@ -3,10 +3,12 @@ import { createServer } from 'node:net';
 import type { z } from 'zod';
 import { createKeySource } from './approvals/key-source.js';
 import { checkpointKeyFromConfig } from './audit/checkpoint-config.js';
+import { systemClock } from './clock.js';
 import type { KeySourceConfigSchema } from './config/config-schema.js';
 import type { LoadedConfig } from './config/load-config.js';
 import { adaptersFromConfig } from './dispatch/adapters-config.js';
 import { GatewayError, type ProtocolIssueLike } from './errors.js';
+import { policyPackParts } from './policy-pack-runtime.js';
 import { keySourceConfig } from './runtime-auth.js';
 
 /** Options of {@link checkStartup}. */
@@ -121,7 +123,8 @@ export async function listenIssue(loaded: LoadedConfig): Promise<ProtocolIssueLi
  *
  * @throws GatewayError `CONFIG_INVALID` with one issue per problem, each at its JSON path in the config (e.g.
  *   `ENV_MISSING` at `/adapters/0/signingSecretEnv`, `FILE_UNREADABLE` at `/approvals/keys/0/path`,
- *   `UNREADABLE` at `/checkpoints/keyFile`, `PORT_IN_USE` at `/listen/port`).
+ *   `UNREADABLE` at `/checkpoints/keyFile`, `PORT_IN_USE` at `/listen/port`, `UNREADABLE` at
+ *   `/suppressionLists/0/file`, `MISSING_SECRET` at `/notifications/receivers/0/signingSecretEnv`).
  */
 export async function checkStartup(
   loaded: LoadedConfig,
@@ -144,6 +147,12 @@ export async function checkStartup(
     });
   }
   issues.push(...keySourceIssues(loaded));
+  try {
+    // Suppression list files and notification receivers' secrets (the first problem, at its path).
+    policyPackParts(loaded, { clock: systemClock, ...(options.env ? { env: options.env } : {}) });
+  } catch (error) {
+    issues.push(...issuesOf(error, '/suppressionLists', 'UNREADABLE'));
+  }
   try {
     await checkpointKeyFromConfig(loaded);
   } catch (error) {

@@ -242,6 +242,12 @@ export {
   SubmitInputSchema,
   SubmittedPlanSchema,
 } from './wire/plans.js';
+export {
+  MAX_SHADOW_POLICY_CHARS,
+  PolicyShadowInputSchema,
+  type PolicyShadowReport,
+  PolicyShadowReportSchema,
+} from './wire/policy-shadow.js';
 export { WIRE_PROCEDURES } from './wire/procedures.js';
 export {
   IRREVERSIBLE_REASONS,

@@ -52,6 +52,7 @@ export const LINEAGE_EVENT_TYPES = [
   'rollback.dead_lettered',
   'rollback.completed',
   'outcome.reported',
+  'policy.shadow_evaluated',
 ] as const;
 export const LineageEventTypeSchema = z.enum(LINEAGE_EVENT_TYPES).meta({ id: 'LineageEventType' });
 export type LineageEventType = z.infer<typeof LineageEventTypeSchema>;

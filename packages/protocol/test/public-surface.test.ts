@@ -73,6 +73,7 @@ describe('protocol surface pins', () => {
       'rollback.dead_lettered',
       'rollback.completed',
       'outcome.reported',
+      'policy.shadow_evaluated',
     ]);
   });
 

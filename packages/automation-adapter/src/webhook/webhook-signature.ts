@@ -1,5 +1,5 @@
 import { createHmac, sign } from 'node:crypto';
-import type { ResolvedKey } from './webhook-keys.js';
+import { type ResolvedKey, resolveSigningKey, type WebhookSigningKey } from './webhook-keys.js';
 
 /**
  * The Standard Webhooks header names
@@ -87,4 +87,21 @@ export function webhookHeaders(
     [WEBHOOK_HEADERS.timestamp]: String(input.timestampSec),
     [WEBHOOK_HEADERS.signature]: signWebhook(input, keys),
   };
+}
+
+/**
+ * The Standard Webhooks headers (`webhook-id`, `webhook-timestamp`, `webhook-signature`) for one message signed
+ * with the sender's keys as configured (`whsec_` secrets, `whsk_` or JWK Ed25519 keys; several during a rotation):
+ * what any Handoff component that POSTs webhooks (the webhook adapter, the gateway's notifications) sends.
+ *
+ * @throws RangeError on an unusable key, an unsafe id or a non-integer timestamp (see {@link signWebhook}).
+ */
+export function signedWebhookHeaders(
+  input: WebhookSignInput,
+  signing: WebhookSigningKey | readonly WebhookSigningKey[],
+): Record<string, string> {
+  const list: readonly WebhookSigningKey[] = Array.isArray(signing)
+    ? signing
+    : [signing as WebhookSigningKey];
+  return webhookHeaders(input, list.map(resolveSigningKey));
 }

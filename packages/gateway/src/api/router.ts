@@ -115,6 +115,11 @@ export const appRouter = router({
       .input(WIRE['outcomes.report'].input)
       .mutation(({ ctx, input }) => ctx.gateway.reportOutcome(ctx.principal, input.report)),
   }),
+  policy: router({
+    shadow: authedProcedure
+      .input(WIRE['policy.shadow'].input)
+      .mutation(({ ctx, input }) => ctx.gateway.shadowPolicy(ctx.principal, input)),
+  }),
 });
 
 /** The router's type, for typed clients (`@trpc/client`) inside this repository; vendors use `WIRE_PROCEDURES`. */

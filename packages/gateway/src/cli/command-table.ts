@@ -65,6 +65,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/copilots.js')).registerCopilots,
   },
   {
+    name: 'policy',
+    description: 'policy sets: replay a candidate in shadow',
+    load: async () => (await import('./commands/policy.js')).registerPolicy,
+  },
+  {
     name: 'db',
     description: 'the database: a verified online backup',
     load: async () => (await import('./commands/db.js')).registerDb,

@@ -3,8 +3,10 @@ import { z } from 'zod';
 import { ApiKeyEntrySchema } from '../auth/api-keys.js';
 import { BudgetCapSchema } from '../budget/cap.js';
 import { AdapterConfigSchema, DispatchConfigSchema } from '../dispatch/adapters-config.js';
+import { NotificationsConfigSchema } from '../notifications/notifications-config.js';
 import { TracingConfigSchema } from '../observability/tracing-config.js';
 import { PolicySetSchema } from '../policy/policy-set.js';
+import { SuppressionListConfigSchema } from '../policy/suppression-lists.js';
 
 /** Where public keys come from: a JWKS file, an HTTPS URL (http only on loopback) or an inline JWKS. */
 export const KeySourceConfigSchema = z.discriminatedUnion('type', [
@@ -66,6 +68,11 @@ export const ApproverConfigSchema = z.strictObject({
  * - `auth.apiKeys`: API keys, stored only as `sha256:` hashes, each with a tenant and roles; `auth.jwt`: bearer
  *   JWTs from an issuer (its JWKS, `issuer`, `audience`, and the claims naming tenant and roles).
  * - `policy`: the policy set, inline or as a JSON/YAML file.
+ * - `shadowPolicy`: a candidate policy set run beside the active one on every submission; what it would have
+ *   decided is recorded as `policy.shadow_evaluated` lineage events and gates nothing.
+ * - `suppressionLists`: hashed suppression lists (`id`, `file` of hex SHA-256 digests) that `suppression` rules
+ *   name; checked at submission and again at dispatch.
+ * - `notifications`: Standard Webhooks-signed POSTs to receivers (budget warning lines crossed), sent after commit.
  * - `caps`: budget caps seeded for a tenant that has none stored yet (operators change them through the API).
  * - `killSwitch.onPause`: `keep` (default) or `release` the budget of paused plans.
  * - `outcomeGuardrail`: an interim outcome below p10 by more than `belowP10By` of p90 - p10 pauses the plan's
@@ -131,6 +138,18 @@ export const GatewayConfigSchema = z.strictObject({
     z.strictObject({ file: z.string().min(1) }),
     z.strictObject({ inline: PolicySetSchema }),
   ]),
+  shadowPolicy: z
+    .union([
+      z.strictObject({ file: z.string().min(1) }),
+      z.strictObject({ inline: PolicySetSchema }),
+    ])
+    .optional()
+    .meta({
+      description:
+        'A candidate policy set evaluated beside the active one; recorded as policy.shadow_evaluated, gates nothing.',
+    }),
+  suppressionLists: z.array(SuppressionListConfigSchema).max(100).optional(),
+  notifications: NotificationsConfigSchema.optional(),
   caps: z.array(BudgetCapSchema).max(1000).optional(),
   killSwitch: z.strictObject({ onPause: z.enum(['keep', 'release']) }).optional(),
   rollback: z

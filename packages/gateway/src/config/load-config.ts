@@ -11,6 +11,8 @@ export interface LoadedConfig {
   config: GatewayConfig;
   baseDir: string;
   policySet: PolicySet;
+  /** The `shadowPolicy` set, when one is configured. */
+  shadowPolicySet?: PolicySet;
 }
 
 /** Resolves a path from the config against the config file's folder (`:memory:` stays as it is). */
@@ -56,25 +58,32 @@ export function validateConfig(value: unknown, baseDir: string): LoadedConfig {
     );
   }
   const config = result.data;
-  let policySet: PolicySet;
+  const policySet = loadPolicyEntry(config.policy, baseDir, '/policy');
+  const shadowPolicySet = config.shadowPolicy
+    ? loadPolicyEntry(config.shadowPolicy, baseDir, '/shadowPolicy')
+    : undefined;
+  return { config, baseDir, policySet, ...(shadowPolicySet ? { shadowPolicySet } : {}) };
+}
+
+/** A policy set given inline or as a file. @throws GatewayError `CONFIG_INVALID` with issues under `at`. */
+function loadPolicyEntry(
+  entry: GatewayConfig['policy'],
+  baseDir: string,
+  at: '/policy' | '/shadowPolicy',
+): PolicySet {
   try {
-    if ('inline' in config.policy) {
-      policySet = config.policy.inline;
-    } else {
-      const file = resolveConfigPath({ baseDir }, config.policy.file);
-      policySet = loadPolicySet(readFileSync(file, 'utf8'));
-    }
+    if ('inline' in entry) return entry.inline;
+    return loadPolicySet(readFileSync(resolveConfigPath({ baseDir }, entry.file), 'utf8'));
   } catch (error) {
     const issues =
       error instanceof GatewayError
-        ? error.issues.map((i) => ({ ...i, path: `/policy${i.path}` }))
-        : [{ path: '/policy/file', code: 'UNREADABLE', message: (error as Error).message }];
+        ? error.issues.map((i) => ({ ...i, path: `${at}${i.path}` }))
+        : [{ path: `${at}/file`, code: 'UNREADABLE', message: (error as Error).message }];
     throw new GatewayError('CONFIG_INVALID', 'The policy set cannot be loaded', {
       issues,
       cause: error,
     });
   }
-  return { config, baseDir, policySet };
 }
 
 /** Reads and validates `handoff.config.json` / `.yaml`. @throws GatewayError `CONFIG_INVALID`. */

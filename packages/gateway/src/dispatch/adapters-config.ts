@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { GatewayError } from '../errors.js';
 
 /** The name of an environment variable holding a secret: secrets never sit in the config file. */
-const EnvNameSchema = z
+export const EnvNameSchema = z
   .string()
   .regex(/^[A-Z_][A-Z0-9_]*$/)
   .max(100)

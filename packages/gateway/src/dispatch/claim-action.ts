@@ -6,6 +6,7 @@ import { transitionPlan } from '../pipeline/transition.js';
 import { isTerminal } from '../plan-state.js';
 import { attemptEventType, reversesData } from '../rollback/compensation.js';
 import type { OutboxRow, PlanRecord, StoreTx } from '../store/store.js';
+import { type DispatchSuppression, stopIfSuppressed } from './suppression-check.js';
 
 /** An outbox row claimed for one attempt, with what the adapter needs. */
 export interface ClaimedAction {
@@ -34,6 +35,8 @@ export interface ClaimOptions {
   holdMs: number;
   /** Whether a plan the kill switch pauses here keeps or releases its budget (the gateway's `killSwitch.onPause`). */
   onPause: 'keep' | 'release';
+  /** The suppression check before the send (see `stopIfSuppressed`). Absent: none. */
+  suppression?: DispatchSuppression;
 }
 
 /**
@@ -93,7 +96,7 @@ export async function holdRow(
  * recorded); a row of an `approved` or `dispatching` plan that an active control covers, for the option the row
  * executes (its adapters, channels, workflow, tenant, copilot model), pauses its plan first, with one
  * `control.held` event (later looks find the plan paused and record nothing), and is held; a row whose plan has
- * ended (cancelled, expired, rejected) is `abandoned` with `dispatch.abandoned`; an `approved` plan past its
+ * ended (cancelled, expired, rejected) is `abandoned` with `dispatch.abandoned`; a row naming a contact now on a suppression list fails (`stopIfSuppressed`); an `approved` plan past its
  * `expiresAt` is expired first. Otherwise the plan moves to `dispatching` (on its
  * first action), the row to `in_flight` with one more attempt, and `dispatch.attempted` is recorded, all in one
  * transaction: after a crash, an `in_flight` row is exactly a request that may have left.
@@ -152,6 +155,13 @@ export async function claimAction(
       atMs,
       data: { optionId: row.optionId },
     });
+  }
+  // A contact suppressed since approval is never sent to: the action fails with CONTACT_SUPPRESSED.
+  if (options.suppression) {
+    const { suppression } = options;
+    if (await stopIfSuppressed(tx, { row, record, plan, atMs, suppression })) {
+      return { kind: 'abandoned', reason: 'contact_suppressed' };
+    }
   }
   const action = plan.options.find((o) => o.optionId === row.optionId)?.actions[row.actionIndex];
   if (!action) throw new Error(`Plan ${row.planId} has no action ${row.actionIndex}`);

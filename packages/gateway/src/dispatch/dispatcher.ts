@@ -24,7 +24,7 @@ import { reverseAction } from '../rollback/compensation.js';
 import { settleRollbackIfDone } from '../rollback/settle-rollback.js';
 import type { GatewayStore, OutboxRow } from '../store/store.js';
 import { type DispatchRunSummary, emptySummary, reportAttempt } from './attempt-report.js';
-import { claimAction } from './claim-action.js';
+import { type ClaimOptions, claimAction } from './claim-action.js';
 import { type AttemptOutcome, toAdapterError } from './dispatch-outcome.js';
 import { RateLimiter } from './rate-limiter.js';
 import { recordOutcome } from './record-outcome.js';
@@ -58,6 +58,11 @@ export interface DispatcherOptions {
    * `killSwitch.onPause`. Default `keep`.
    */
   onPause?: 'keep' | 'release';
+  /**
+   * The suppression check before each send: the active policy's rules (its `suppression` rules name the lists)
+   * and the lists. Absent: no dispatch-time check.
+   */
+  suppression?: ClaimOptions['suppression'];
   /** Consecutive platform failures (5xx, timeouts) that open an adapter's circuit. Default 5. */
   breakerThreshold?: number;
   /** How long an open circuit waits before one trial request. Default 30,000 ms. */
@@ -280,7 +285,11 @@ export class Dispatcher {
     const claim = await store.transaction((tx) =>
       compensation
         ? claimCompensation(tx, row, now, holdMs)
-        : claimAction(tx, row, now, { holdMs, onPause: this.#options.onPause ?? 'keep' }),
+        : claimAction(tx, row, now, {
+            holdMs,
+            onPause: this.#options.onPause ?? 'keep',
+            ...(this.#options.suppression ? { suppression: this.#options.suppression } : {}),
+          }),
     );
     if (claim.kind === 'held') summary.held += 1;
     if (claim.kind === 'abandoned') summary.abandoned += 1;

@@ -14,6 +14,7 @@ import type { LineageDraft, OutboxPatch, StoreTx } from '../store/store.js';
 import type { ClaimedAction } from './claim-action.js';
 import { type AttemptOutcome, errorFacts } from './dispatch-outcome.js';
 import { canRetry, type RetryOptions, retryDelayMs } from './retry-schedule.js';
+import { sendRecordsOf } from './sends-record.js';
 
 /** Where a row went after one attempt. */
 export type RowFate = 'succeeded' | 'retry_scheduled' | 'dead' | 'in_doubt' | 'requeued';
@@ -83,7 +84,7 @@ function fateOf(error: AdapterError, attempt: number, retry: RetryOptions): RowF
 /**
  * Records what one attempt came to, inside `tx`: the {@link DispatchReceipt} is stored once by digest and the
  * lineage refers to it (`refs.receipt`), never to the platform payload. A success marks the row `succeeded`
- * (`dispatch.succeeded`). A failure is recorded as `dispatch.failed` with the adapter's code and the platform's
+ * (`dispatch.succeeded`) and, for a message send, records its recipients (hashed) for the frequency caps. A failure is recorded as `dispatch.failed` with the adapter's code and the platform's
  * facts, then: a retryable one with attempts left goes back to `pending` after a backoff that honours
  * `Retry-After` (`dispatch.retry_scheduled`); `IN_DOUBT` parks the row for an operator (`dispatch.in_doubt`); any
  * other becomes a dead letter (`dispatch.dead_lettered`). `ABORTED` (never sent: shutdown or kill switch) returns
@@ -123,6 +124,8 @@ export async function recordOutcome(
   if (outcome.kind === 'succeeded') {
     fate = 'succeeded';
     patch = { status: 'succeeded', receiptDigest, lastError: null, updatedAt: ctx.atMs };
+    // What frequency caps count, in the transaction that records the send.
+    await tx.recordSends(sendRecordsOf(claimed, ctx.atMs));
     events.push(
       event('dispatch.succeeded', {
         status: outcome.receipt.status,

@@ -5,9 +5,11 @@ import type { TenantKeySources } from '../approvals/registry-key-source.js';
 import type { WitnessHealth } from '../audit/witness-file.js';
 import type { Principal } from '../auth/principal.js';
 import type { Clock } from '../clock.js';
+import type { Notifier } from '../notifications/notifier.js';
 import type { DecisionLog } from '../observability/decision-log.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { PolicyEvaluation } from '../policy/evaluate.js';
+import type { SuppressionLookup } from '../policy/policy-facts.js';
 import type { PolicySet } from '../policy/policy-set.js';
 import type { OutcomeGuardrail } from '../rollback/outcome-guardrail.js';
 import type { RollbackPolicy } from '../rollback/rollback-policy.js';
@@ -23,6 +25,15 @@ export interface PipelineDeps {
   gatewayId: string;
   /** The active policy set and its version (`sha256:` digest of its RFC 8785 form). */
   policy: { set: PolicySet; version: string };
+  /**
+   * A candidate policy set run beside the active one (config `shadowPolicy`): evaluated on every submission with
+   * the same facts, recorded as `policy.shadow_evaluated`, gating nothing. Absent: none.
+   */
+  shadowPolicy?: { set: PolicySet; version: string };
+  /** The suppression lists `suppression` rules name (config `suppressionLists`). Absent: those rules deny. */
+  suppression?: SuppressionLookup;
+  /** Where budget warning notifications go after a commit (config `notifications`). Absent: none sent. */
+  notifier?: Notifier;
   /**
    * Where approvers' public keys come from, per tenant: the approval pipeline asks for the presenting principal's
    * tenant. In a runtime, the approver registry (`registryKeySources`), so the key that verifies a token is the one

@@ -1,22 +1,11 @@
-import {
-  canonicalJson,
-  type HandoffPlan,
-  sha256Digest,
-  sumMinor,
-  toJsonPointer,
-} from '@handoff/protocol';
+import { canonicalJson, type HandoffPlan, sha256Digest, sumMinor } from '@handoff/protocol';
 import type { Principal } from '../auth/principal.js';
 import { assertCostsDeclared } from '../budget/action-cost.js';
 import { GatewayError } from '../errors.js';
-import { ATTR, inSpan, inSpanSync } from '../observability/tracing.js';
-import {
-  evaluationAttributes,
-  policySpanAttributes,
-  submitAttributes,
-  tracedReserve,
-} from '../observability/tracing-stages.js';
-import { type CalibrationRow, policyCalibration } from '../outcomes/calibration-report.js';
-import { evaluatePolicy, type PolicyEvaluation } from '../policy/evaluate.js';
+import { ATTR, inSpan } from '../observability/tracing.js';
+import { submitAttributes, tracedReserve } from '../observability/tracing-stages.js';
+import { policyCalibration } from '../outcomes/calibration-report.js';
+import type { PolicyEvaluation } from '../policy/evaluate.js';
 import { approvalWindowSeconds } from '../policy/policy-set.js';
 import {
   checkProvenance,
@@ -24,13 +13,15 @@ import {
   recordProvenance,
 } from '../provenance/submit-provenance.js';
 import type { PlanRecord, StoreTx } from '../store/store.js';
+import { type BudgetNotice, budgetNotices, sendBudgetNotices } from './budget-notices.js';
 import { pauseIfHeld } from './control-hold.js';
 import { actorOf, type PipelineDeps } from './deps.js';
+import { evaluatePlan, validatePlanInput } from './evaluate-plan.js';
 import { copilotModelOf } from './kill-switch.js';
-import { parseContractDocument } from './parse-document.js';
 import { type PlanView, planView } from './plan-view.js';
 import { queueActions } from './queue-actions.js';
 import { toBudgetCap } from './reserve-budget.js';
+import { ruleResults, shadowEvents } from './shadow-events.js';
 import { transitionPlan } from './transition.js';
 
 /** The result of {@link submitPlan}: the plan record, and whether this call created it. */
@@ -41,74 +32,8 @@ export interface SubmitResult {
   view: PlanView;
   /** The policy evaluation of this submission (for metrics). */
   evaluation: PolicyEvaluation;
-}
-
-/**
- * Parses and validates a plan as the contract requires, with nothing written on failure.
- *
- * @throws GatewayError `VALIDATION_FAILED` (with protocol issues) or `UNSUPPORTED_VERSION` (with
- *   `details.supportedVersions`).
- */
-export function parsePlan(input: unknown): HandoffPlan {
-  return parseContractDocument('HandoffPlan', input);
-}
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** The JSON Pointer of the first string holding a lone surrogate (text JSON allows as `\ud800`), if any. */
-function loneSurrogatePath(value: unknown, path: (string | number)[] = []): string | undefined {
-  if (typeof value === 'string')
-    return LONE_SURROGATE.test(value) ? toJsonPointer(path) : undefined;
-  if (typeof value !== 'object' || value === null) return undefined;
-  for (const [key, item] of Object.entries(value)) {
-    const hit = loneSurrogatePath(item, [...path, Array.isArray(value) ? Number(key) : key]);
-    if (hit !== undefined) return hit;
-  }
-  return undefined;
-}
-
-/**
- * The plan's digest. A plan the schemas accept but RFC 8785 cannot render (a string with a lone surrogate, which
- * is not Unicode text) is refused as `VALIDATION_FAILED`, not left to fail as an internal error.
- */
-function canonicalOf(plan: HandoffPlan): { canonical: string; digest: string } {
-  try {
-    // The stored payload and the digest (what `planDigest` computes) from one RFC 8785 serialisation.
-    const canonical = canonicalJson(plan);
-    return { canonical, digest: sha256Digest(canonical) };
-  } catch (error) {
-    if (!(error instanceof TypeError)) throw error;
-    const path = loneSurrogatePath(plan) ?? '';
-    throw new GatewayError('VALIDATION_FAILED', 'The plan has no RFC 8785 form', {
-      issues: [{ path, code: 'INVALID_VALUE', message: 'A string holds a lone surrogate' }],
-    });
-  }
-}
-
-/** Validates a plan and evaluates it against the active policy set, with no side effect (the dry run). */
-export function dryRunPlan(
-  deps: PipelineDeps,
-  input: unknown,
-  calibration?: readonly CalibrationRow[],
-): { plan: HandoffPlan; canonical: string; digest: string; evaluation: PolicyEvaluation } {
-  const { plan, canonical, digest } = inSpanSync('handoff.validate', {}, (span) => {
-    const plan = parsePlan(input);
-    span?.setAttributes({ [ATTR.tenant]: plan.tenantId, [ATTR.planId]: plan.planId });
-    return { plan, ...canonicalOf(plan) };
-  });
-  const evaluation = inSpanSync('handoff.policy', policySpanAttributes(plan), (span) => {
-    const evaluation = evaluatePolicy({
-      plan,
-      planDigest: digest,
-      policySet: deps.policy.set,
-      policyVersion: deps.policy.version,
-      evaluatedAt: new Date(deps.clock.now()).toISOString(),
-      ...(calibration ? { calibration } : {}),
-    });
-    span?.setAttributes(evaluationAttributes(evaluation, plan.recommendedOptionId));
-    return evaluation;
-  });
-  return { plan, canonical, digest, evaluation };
+  /** Budget warning lines this submission's reservation crossed (notified after commit). */
+  notices?: BudgetNotice[];
 }
 
 /**
@@ -144,6 +69,8 @@ export async function submitPlan(
     async (span) => {
       const result = await submitChecked(deps, principal, input, signature);
       span?.setAttributes(submitAttributes(result));
+      // After the commit, never inside it: a slow or failing receiver cannot hold or undo the plan.
+      sendBudgetNotices(deps, result.notices);
       return result;
     },
   );
@@ -155,12 +82,14 @@ async function submitChecked(
   input: unknown,
   signature: string | undefined,
 ): Promise<SubmitResult> {
-  const calibration = await policyCalibration(deps, principal.tenantId);
-  const { plan, canonical, digest, evaluation } = dryRunPlan(deps, input, calibration);
+  const validated = validatePlanInput(input);
+  const { plan, canonical, digest } = validated;
   if (plan.tenantId !== principal.tenantId) {
     throw new GatewayError('FORBIDDEN', 'A copilot submits plans only for its own tenant');
   }
   const provenance = await checkProvenance(deps, plan, digest, signature);
+  // Outcome-based figures for `forecast_calibration` rules (read only when the policy has one).
+  const calibration = await policyCalibration(deps, principal.tenantId);
   const now = deps.clock.now();
   if (Date.parse(plan.expiresAt) <= now) {
     throw new GatewayError('VALIDATION_FAILED', 'The plan has already expired', {
@@ -170,6 +99,10 @@ async function submitChecked(
     });
   }
   return deps.store.transaction(async (tx) => {
+    // The policy reads its facts (sends dispatched, cap usage) in the transaction that records its decision.
+    const { evaluation, shadow, facts } = await evaluatePlan(tx, deps, validated, {
+      ...(calibration ? { calibration } : {}),
+    });
     const existing = await tx.getPlan(plan.tenantId, plan.planId);
     if (existing) {
       if (existing.digest === digest && existing.tenantId === plan.tenantId)
@@ -193,10 +126,11 @@ async function submitChecked(
       tx,
       deps,
       principal,
-      { plan, canonical, digest, evaluation, provenance },
+      { plan, canonical, digest, evaluation, shadow, provenance },
       now,
     );
-    return { record, created: true, view: await planView(tx, record), evaluation };
+    const notices = budgetNotices(deps, record, facts);
+    return { record, created: true, view: await planView(tx, record), evaluation, notices };
   });
 }
 
@@ -210,6 +144,8 @@ async function accept(
     canonical: string;
     digest: string;
     evaluation: PolicyEvaluation;
+    /** What the shadow policy set would have decided (recorded, gates nothing). */
+    shadow?: PolicyEvaluation | undefined;
     provenance: PlanProvenance | undefined;
   },
   now: number,
@@ -275,16 +211,13 @@ async function accept(
       data: {
         optionId: o.optionId,
         outcome: o.outcome,
-        rules: o.decisions.map((d) => ({
-          ruleId: d.ruleId,
-          decision: d.decision,
-          enforcement: d.enforcement,
-          reasonCode: d.reasonCode,
-          path: d.path,
-        })),
+        rules: ruleResults(o.decisions),
         gates: o.gates,
       },
     })),
+    ...(input.shadow && deps.shadowPolicy
+      ? shadowEvents(base, { digest, active: evaluation, shadow: input.shadow })
+      : []),
   ]);
   if (input.provenance) await recordProvenance(tx, record, input.provenance, actor, now);
 

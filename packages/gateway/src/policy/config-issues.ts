@@ -8,8 +8,9 @@ import { RULE_TYPES } from './rule.js';
  * Pointer into the policy document. Codes follow the protocol's where one fits (`REQUIRED`, `INVALID_TYPE`,
  * `INVALID_VALUE`, `INVALID_FORMAT`, `UNRECOGNIZED_KEY` (one per key), `TOO_SMALL`, `TOO_BIG`, `NOT_INTEGER`,
  * `UNKNOWN_CURRENCY`, `DUPLICATE_ITEM`, `MISSING_ONE_OF`, `INVALID_INPUT`); policy-specific ones are
- * `UNKNOWN_RULE_TYPE`, `DUPLICATE_RULE_ID`, `DUPLICATE_CURRENCY`, `QUORUM_UNREACHABLE`, `PERCENT_PRECISION` and
- * `OVERRIDE_ROLES_NOT_APPLICABLE`. Issues are ordered as zod reported them, without duplicates.
+ * `UNKNOWN_RULE_TYPE`, `DUPLICATE_RULE_ID`, `DUPLICATE_CURRENCY`, `QUORUM_UNREACHABLE`, `PERCENT_PRECISION`,
+ * `UNKNOWN_TIME_ZONE` (a `send_window` zone) and `OVERRIDE_ROLES_NOT_APPLICABLE`. Issues are ordered as zod
+ * reported them, without duplicates.
  */
 export function policyIssues(issues: readonly z.core.$ZodIssue[]): ProtocolIssueLike[] {
   const out: ProtocolIssueLike[] = [];

@@ -11,6 +11,7 @@ import {
 } from '@handoff/protocol';
 import { GatewayError, type ProtocolIssueLike } from '../errors.js';
 import type { CalibrationRow } from '../outcomes/calibration-report.js';
+import { NO_FACTS, type PolicyFacts } from './policy-facts.js';
 import type { PolicySet } from './policy-set.js';
 import { evaluateRule, type Rule } from './rule.js';
 import { DEFAULT_OVERRIDE_ROLES, pointer, type RuleFinding, ruleApplies } from './rules/common.js';
@@ -29,6 +30,11 @@ export interface EvaluatePolicyInput {
   evaluatedAt: string;
   /** The tenant's calibration rows per copilot, for `forecast_calibration` rules (see `calibrationReport`). */
   calibration?: readonly CalibrationRow[];
+  /**
+   * What the store knows that the plan does not (sends dispatched, suppression lists, cap usage), read in the
+   * transaction that records the decision. Absent: rules that need a fact deny (`RULE_EVALUATION_FAILED`).
+   */
+  facts?: PolicyFacts;
 }
 
 /**
@@ -163,7 +169,7 @@ function judge(
   rule: Rule,
   plan: HandoffPlan,
   optionIndex: number,
-  calibration: readonly CalibrationRow[] | undefined,
+  at: { evaluatedAtMs: number; facts: PolicyFacts; calibration?: readonly CalibrationRow[] },
 ): Judged {
   const option = plan.options[optionIndex];
   try {
@@ -177,12 +183,7 @@ function judge(
       };
       return { finding, enforcement: rule.enforcement };
     }
-    const finding = evaluateRule(rule, {
-      plan,
-      option,
-      optionIndex,
-      ...(calibration ? { calibration } : {}),
-    });
+    const finding = evaluateRule(rule, { plan, option, optionIndex, ...at });
     checkFinding(finding);
     return { finding, enforcement: rule.enforcement };
   } catch (error) {
@@ -246,13 +247,18 @@ function gateOf(rule: Rule, { finding, enforcement }: Judged): ApprovalGate | un
 export function evaluatePolicy(input: EvaluatePolicyInput): PolicyEvaluation {
   checkInput(input);
   const { plan, policySet } = input;
+  const at = {
+    evaluatedAtMs: Date.parse(input.evaluatedAt),
+    facts: input.facts ?? NO_FACTS,
+    ...(input.calibration ? { calibration: input.calibration } : {}),
+  };
   const options: Record<string, OptionEvaluation> = Object.create(null);
   plan.options.forEach((option, optionIndex) => {
     const decisions: PolicyDecision[] = [];
     const gates: ApprovalGate[] = [];
     let hardDenied = false;
     for (const rule of policySet.rules) {
-      const judged = judge(rule, plan, optionIndex, input.calibration);
+      const judged = judge(rule, plan, optionIndex, at);
       const { finding, enforcement } = judged;
       const gate = gateOf(rule, judged);
       if (gate !== undefined) gates.push(gate);

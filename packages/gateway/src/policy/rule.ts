@@ -15,10 +15,20 @@ import {
   evaluateApprovalThreshold,
 } from './rules/approval-threshold.js';
 import {
+  type BrandSafetyRule,
+  BrandSafetyRuleSchema,
+  evaluateBrandSafety,
+} from './rules/brand-safety.js';
+import {
   type BudgetChangeGuardrailRule,
   BudgetChangeGuardrailRuleSchema,
   evaluateBudgetChangeGuardrail,
 } from './rules/budget-change-guardrail.js';
+import {
+  type BudgetWarningRule,
+  BudgetWarningRuleSchema,
+  evaluateBudgetWarning,
+} from './rules/budget-warning.js';
 import {
   type ChannelAllowlistRule,
   ChannelAllowlistRuleSchema,
@@ -41,7 +51,27 @@ import {
   type ForecastSampleSizeRule,
   ForecastSampleSizeRuleSchema,
 } from './rules/forecast-sample-size.js';
+import {
+  evaluateFrequencyCap,
+  type FrequencyCapRule,
+  FrequencyCapRuleSchema,
+} from './rules/frequency-cap.js';
 import { evaluateMaxRisk, type MaxRiskRule, MaxRiskRuleSchema } from './rules/max-risk.js';
+import {
+  evaluateMinAudience,
+  type MinAudienceRule,
+  MinAudienceRuleSchema,
+} from './rules/min-audience.js';
+import {
+  evaluateSendWindow,
+  type SendWindowRule,
+  SendWindowRuleSchema,
+} from './rules/send-window.js';
+import {
+  evaluateSuppression,
+  type SuppressionRule,
+  SuppressionRuleSchema,
+} from './rules/suppression.js';
 
 /**
  * One policy rule, discriminated on `type`. Each type has its own settings (see its schema); all share `id`,
@@ -61,6 +91,12 @@ export const RuleSchema = z
     MaxRiskRuleSchema,
     ForecastCalibrationRuleSchema,
     ForecastSampleSizeRuleSchema,
+    FrequencyCapRuleSchema,
+    SendWindowRuleSchema,
+    MinAudienceRuleSchema,
+    SuppressionRuleSchema,
+    BrandSafetyRuleSchema,
+    BudgetWarningRuleSchema,
   ])
   .superRefine((rule, ctx) => {
     if (rule.overrideRoles !== undefined && rule.enforcement !== 'soft_mandatory') {
@@ -84,7 +120,13 @@ export type Rule =
   | ConsentRule
   | MaxRiskRule
   | ForecastCalibrationRule
-  | ForecastSampleSizeRule;
+  | ForecastSampleSizeRule
+  | FrequencyCapRule
+  | SendWindowRule
+  | MinAudienceRule
+  | SuppressionRule
+  | BrandSafetyRule
+  | BudgetWarningRule;
 
 /** A rule `type`. */
 export type RuleType = Rule['type'];
@@ -101,6 +143,12 @@ export const RULE_TYPES: readonly RuleType[] = [
   'max_risk',
   'forecast_calibration',
   'forecast_sample_size',
+  'frequency_cap',
+  'send_window',
+  'min_audience',
+  'suppression',
+  'brand_safety',
+  'budget_warning',
 ];
 
 /**
@@ -129,5 +177,17 @@ export function evaluateRule(rule: Rule, context: RuleContext): RuleFinding {
       return evaluateForecastCalibration(rule, context);
     case 'forecast_sample_size':
       return evaluateForecastSampleSize(rule, context);
+    case 'frequency_cap':
+      return evaluateFrequencyCap(rule, context);
+    case 'send_window':
+      return evaluateSendWindow(rule, context);
+    case 'min_audience':
+      return evaluateMinAudience(rule, context);
+    case 'suppression':
+      return evaluateSuppression(rule, context);
+    case 'brand_safety':
+      return evaluateBrandSafety(rule, context);
+    case 'budget_warning':
+      return evaluateBudgetWarning(rule, context);
   }
 }

@@ -136,6 +136,17 @@ export interface StoreTx extends ApproverKeysTx {
     limit: number,
     tenantId?: string,
   ): Promise<OutboxRow[]>;
+  /**
+   * Records dispatched sends for frequency caps (see {@link SendRecord}); a row already recorded is left alone,
+   * so recording an outcome twice counts one send.
+   */
+  recordSends(rows: readonly SendRecord[]): Promise<void>;
+  /** The tenant's sends to any of `recipientKeys` at or after `sinceMs` (epoch ms), oldest first. */
+  listSends(
+    tenantId: string,
+    recipientKeys: readonly string[],
+    sinceMs: number,
+  ): Promise<SendRecord[]>;
   /** Updates a row only if it is still in `expected`; returns false (and changes nothing) otherwise. */
   updateOutbox(
     idempotencyKey: string,
@@ -309,4 +320,18 @@ export interface OutboxRow {
   reverses?: string;
   createdAt: number;
   updatedAt: number;
+}
+
+/**
+ * One dispatched send as a frequency cap counts it: the recipient key (`contact:<hex SHA-256>` or
+ * `segment:<id>`, never a contact in clear), one channel of the send's option, the outbox row it was
+ * (`idempotencyKey`: one send however many keys and channels it has) and when it succeeded (epoch ms).
+ */
+export interface SendRecord {
+  tenantId: string;
+  recipientKey: string;
+  channel: string;
+  idempotencyKey: string;
+  planId: string;
+  sentAt: number;
 }

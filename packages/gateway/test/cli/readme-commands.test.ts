@@ -69,6 +69,7 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'pnpm --filter @handoff/examples run ads': STORY,
   'pnpm --filter @handoff/examples run retention': STORY,
   'pnpm --filter @handoff/examples run outcomes': STORY,
+  'pnpm --filter @handoff/examples run policy-pack': STORY,
   'pnpm bench': BENCH,
   'pnpm bench:soak': BENCH,
   'pnpm --filter @handoff/bench cpu-profile': BENCH,

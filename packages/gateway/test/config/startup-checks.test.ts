@@ -48,6 +48,26 @@ describe('checkStartup', () => {
     expect(existsSync(join(dir, 'never-created.db'))).toBe(false);
   });
 
+  test('a suppression list that is missing or not hashes, and a notification secret that is unset', async () => {
+    expect(await issuesOf({ suppressionLists: [{ id: 'dnc', file: 'missing.txt' }] })).toEqual([
+      ['/suppressionLists/0/file', 'UNREADABLE'],
+    ]);
+    writeFileSync(join(dir, 'clear.txt'), 'someone@example.com\n');
+    expect(await issuesOf({ suppressionLists: [{ id: 'dnc', file: 'clear.txt' }] })).toEqual([
+      ['/suppressionLists/0/file', 'UNREADABLE'],
+    ]);
+    const notifications = {
+      receivers: [
+        { id: 'r', url: 'https://hooks.example.test/n', signingSecretEnv: 'NOTIFY_SECRET' },
+      ],
+    };
+    expect(await issuesOf({ notifications })).toEqual([
+      ['/notifications/receivers/0/signingSecretEnv', 'MISSING_SECRET'],
+    ]);
+    const secret = `whsec_${Buffer.alloc(32, 1).toString('base64')}`;
+    expect(await issuesOf({ notifications }, { NOTIFY_SECRET: secret })).toEqual([]);
+  });
+
   test('the second adapter is reported at its own index', async () => {
     const extra = {
       adapters: [

@@ -203,6 +203,11 @@ describe('every wire procedure answers what its protocol output schema says', ()
     await ok('lineage.trace', auditor, { planId: submitted.planId });
     await ok('lineage.trace', auditor, { idempotencyKey: key });
     await no('lineage.trace', auditor, {}, 'VALIDATION_FAILED');
+    const candidate =
+      'id: wire\nversion: "1"\nrules:\n  - { id: r, type: max_risk, enforcement: hard_mandatory, limits: { ai_assisted: 0.1 } }\n';
+    const shadow: { rules: unknown[] } = await ok('policy.shadow', auditor, { policy: candidate });
+    expect(shadow.rules.length).toBeGreaterThan(0);
+    await no('policy.shadow', auditor, { policy: 'id: [' }, 'VALIDATION_FAILED');
 
     expect([...answered].sort()).toEqual(Object.keys(WIRE_PROCEDURES).sort());
     expect(refused.size).toBeGreaterThan(0);

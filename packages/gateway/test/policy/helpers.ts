@@ -11,6 +11,7 @@ import {
 import { expect } from 'vitest';
 import { GatewayError, type ProtocolIssueLike } from '../../src/errors.js';
 import { evaluatePolicy, type PolicyEvaluation } from '../../src/policy/evaluate.js';
+import type { PolicyFacts } from '../../src/policy/policy-facts.js';
 import {
   loadPolicySet,
   type PolicySet,
@@ -62,22 +63,32 @@ export function expectValidDecisions(evaluation: PolicyEvaluation): void {
  * Evaluates `plan` (validated first unless `unchecked`) against `set`, checks every decision against the protocol
  * schema, and returns the evaluation.
  */
-export function run(plan: HandoffPlan, set: PolicySet, unchecked = false): PolicyEvaluation {
+export function run(
+  plan: HandoffPlan,
+  set: PolicySet,
+  unchecked = false,
+  at: { facts?: PolicyFacts; evaluatedAt?: string } = {},
+): PolicyEvaluation {
   const checked = unchecked ? plan : parseDocument('HandoffPlan', plan);
   const evaluation = evaluatePolicy({
     plan: checked,
     planDigest: planDigest(checked),
     policySet: set,
     policyVersion: policyVersion(set),
-    evaluatedAt: EVALUATED_AT,
+    evaluatedAt: at.evaluatedAt ?? EVALUATED_AT,
+    ...(at.facts ? { facts: at.facts } : {}),
   });
   expectValidDecisions(evaluation);
   return evaluation;
 }
 
 /** The decisions of a one-rule policy set, one per option in plan order. */
-export function decide(plan: HandoffPlan, rule: Record<string, unknown>): PolicyDecision[] {
-  const evaluation = run(plan, policyWith({ id: 'rule-under-test', ...rule }));
+export function decide(
+  plan: HandoffPlan,
+  rule: Record<string, unknown>,
+  at: { facts?: PolicyFacts; evaluatedAt?: string } = {},
+): PolicyDecision[] {
+  const evaluation = run(plan, policyWith({ id: 'rule-under-test', ...rule }), false, at);
   return plan.options.map((option) => {
     const decision = evaluation.options[option.optionId]?.decisions[0];
     if (decision === undefined) throw new Error(`No decision for ${option.optionId}`);
@@ -90,8 +101,9 @@ export function decideOne(
   plan: HandoffPlan,
   rule: Record<string, unknown>,
   index = 0,
+  at: { facts?: PolicyFacts; evaluatedAt?: string } = {},
 ): PolicyDecision {
-  const decision = decide(plan, rule)[index];
+  const decision = decide(plan, rule, at)[index];
   if (decision === undefined) throw new Error(`No decision for option ${index}`);
   return decision;
 }

@@ -69,6 +69,11 @@ export interface HarnessOptions {
   rollback?: Record<string, unknown>;
   /** The config's `outcomeGuardrail` section. */
   outcomeGuardrail?: Record<string, unknown>;
+  /** More top-level config sections (e.g. `shadowPolicy`, `suppressionLists`, `notifications`). */
+  config?: Record<string, unknown>;
+  /** The runtime's environment (secrets named by the config) and HTTP client. */
+  env?: NodeJS.ProcessEnv;
+  fetch?: typeof fetch;
 }
 
 /**
@@ -175,12 +180,15 @@ export async function createHarness(options: HarnessOptions = {}) {
       ...(options.provenance ? { provenance: options.provenance } : {}),
       ...(options.rollback ? { rollback: options.rollback } : {}),
       ...(options.outcomeGuardrail ? { outcomeGuardrail: options.outcomeGuardrail } : {}),
+      ...options.config,
     },
     dir,
   );
   const runtime: GatewayRuntime = await createGatewayRuntime(loaded, {
     clock,
     ...(options.adapters ? { adapters: options.adapters } : {}),
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
   });
 
   /** Signs an approval for a plan view as `sub` in `role` (defaults: approve, the recommended option). */

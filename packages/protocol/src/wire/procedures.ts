@@ -53,6 +53,7 @@ import {
   SubmitInputSchema,
   SubmittedPlanSchema,
 } from './plans.js';
+import { PolicyShadowInputSchema, PolicyShadowReportSchema } from './policy-shadow.js';
 import { RollbackInputSchema, RollbackResultSchema } from './rollback.js';
 import type { WireProcedure } from './wire-types.js';
 
@@ -337,5 +338,14 @@ export const WIRE_PROCEDURES = {
     summary:
       'Forecast calibration per copilot and per workflow: coverage p10-p90, bias of p50, pinball loss, plans.',
     errors: AUTHED,
+  },
+  'policy.shadow': {
+    kind: 'mutation',
+    input: PolicyShadowInputSchema,
+    output: PolicyShadowReportSchema,
+    roles: ['operator', 'auditor'],
+    summary:
+      'Replay recorded plans against a candidate policy set; report each decision it would change. Writes nothing.',
+    errors: WRITES,
   },
 } as const satisfies Record<string, WireProcedure>;

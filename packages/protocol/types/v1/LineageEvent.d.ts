@@ -51,7 +51,8 @@ export type LineageEventType =
   | 'rollback.in_doubt'
   | 'rollback.dead_lettered'
   | 'rollback.completed'
-  | 'outcome.reported';
+  | 'outcome.reported'
+  | 'policy.shadow_evaluated';
 /**
  * sha256: followed by 64 lower-case hex digits.
  */

@@ -16,6 +16,7 @@ import {
 } from '@handoff/protocol';
 import { z } from 'zod';
 import type { CalibrationRow } from '../../outcomes/calibration-report.js';
+import type { PolicyFacts } from '../policy-facts.js';
 
 /**
  * What one rule concluded about one strategy option, before the engine wraps it in a protocol `PolicyDecision`.
@@ -38,15 +39,18 @@ export interface RuleFinding {
 }
 
 /**
- * What a rule sees: the whole (validated) plan and the option being judged, with its index in `plan.options`, and
- * facts the gateway looked up for it: `calibration`, the tenant's calibration rows per copilot (see
- * `calibrationReport`), when a `forecast_calibration` rule needs them.
+ * What a rule sees: the whole (validated) plan and the option being judged, with its index in `plan.options`;
+ * when the evaluation happens (`evaluatedAtMs`, epoch ms: a triggered send goes out about then), the facts read
+ * from the store (see `PolicyFacts`; absent in the pure tests of rules that need none), and `calibration`, the
+ * tenant's calibration rows per copilot (see `calibrationReport`), when a `forecast_calibration` rule needs them.
  */
 export interface RuleContext {
   plan: HandoffPlan;
   option: StrategyOption;
   optionIndex: number;
   calibration?: readonly CalibrationRow[];
+  evaluatedAtMs?: number;
+  facts?: PolicyFacts;
 }
 
 /** Renders a path from the plan root as a JSON Pointer, e.g. `['options', 0, 'risk']` -> `/options/0/risk`. */

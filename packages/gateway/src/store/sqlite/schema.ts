@@ -283,3 +283,24 @@ export const approverKeys = sqliteTable(
     uniqueIndex('approver_keys_thumbprint').on(t.tenantId, t.thumbprint),
   ],
 );
+
+/**
+ * Sends this gateway dispatched, for the policy pack's frequency caps: one row per recipient key (`contact:<hex
+ * SHA-256>` of a normalised email or id, or `segment:<id>`; never a contact in clear) and channel of the send's
+ * option, written with the dispatch outcome in its transaction. A send is one outbox row (`idempotency_key`).
+ */
+export const contactSends = sqliteTable(
+  'contact_sends',
+  {
+    tenantId: text('tenant_id').notNull(),
+    recipientKey: text('recipient_key').notNull(),
+    channel: text('channel').notNull(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    planId: text('plan_id').notNull(),
+    sentAt: integer('sent_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.recipientKey, t.channel, t.idempotencyKey] }),
+    index('contact_sends_recent').on(t.tenantId, t.recipientKey, t.sentAt),
+  ],
+);

@@ -17,6 +17,7 @@ import type {
   PlanFilter,
   PlanPatch,
   PlanRecord,
+  SendRecord,
   StoredCap,
   StoreTx,
 } from '../store.js';
@@ -27,6 +28,7 @@ import { SqliteBudget } from './sqlite-budget.js';
 import { SqliteLineage } from './sqlite-lineage.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
 import { SqlitePlans } from './sqlite-plans.js';
+import { SqliteSends } from './sqlite-sends.js';
 
 /** The drizzle database type of the SQLite store (internal: no public type mentions drizzle). */
 export type SqliteDb = BetterSQLite3Database<typeof s>;
@@ -43,6 +45,7 @@ export class SqliteTx implements StoreTx {
   readonly #budget: SqliteBudget;
   readonly #approverKeys: SqliteApproverKeys;
   readonly #outbox: SqliteOutbox;
+  readonly #sends: SqliteSends;
   readonly #shapes: PreparedByShape;
   readonly #approvalsForPlan;
   readonly #useToken;
@@ -55,6 +58,7 @@ export class SqliteTx implements StoreTx {
     this.#plans = new SqlitePlans(db, this.#shapes);
     this.#lineage = new SqliteLineage(db);
     this.#outbox = new SqliteOutbox(db, this.#shapes);
+    this.#sends = new SqliteSends(db);
     this.#budget = new SqliteBudget(db, this.#shapes);
     this.#approverKeys = new SqliteApproverKeys(db);
     const p = sql.placeholder;
@@ -328,5 +332,17 @@ export class SqliteTx implements StoreTx {
     patch: OutboxPatch,
   ): Promise<boolean> {
     return this.#outbox.update(idempotencyKey, expected, patch);
+  }
+
+  async recordSends(rows: readonly SendRecord[]): Promise<void> {
+    this.#sends.record(rows);
+  }
+
+  async listSends(
+    tenantId: string,
+    recipientKeys: readonly string[],
+    sinceMs: number,
+  ): Promise<SendRecord[]> {
+    return this.#sends.list(tenantId, recipientKeys, sinceMs);
   }
 }
