@@ -17,6 +17,7 @@ import {
   serverErrorCheck,
   timeoutCheck,
 } from './conformance-fault-checks.js';
+import { preflightCheck, reverseCheck } from './conformance-preflight-checks.js';
 import type { FakePlatform } from './fake-platform.js';
 
 /**
@@ -38,6 +39,12 @@ export interface ConformanceSubject {
   sampleActions: Action[];
   /** An action of a type the adapter does not execute. */
   unsupportedAction: Action;
+  /**
+   * Required when the manifest claims `supportsPreflight`: a sample-like action the fake's state makes stale (e.g.
+   * a budget move whose `currentBudget` is not what the fake holds). Its preflight must report a `CONFLICT` issue,
+   * and executing it must throw `CONFLICT` with nothing applied.
+   */
+  staleAction?: Action;
 }
 
 /**
@@ -57,6 +64,8 @@ export const CONFORMANCE_CHECKS: readonly ConformanceCheck[] = [
   timeoutCheck,
   resetCheck,
   abortCheck,
+  preflightCheck,
+  reverseCheck,
 ];
 
 /**
@@ -74,6 +83,10 @@ export const CONFORMANCE_CHECKS: readonly ConformanceCheck[] = [
  *   `PLATFORM_UNAVAILABLE` or `TIMEOUT`), retryable, and a retry with the same key succeeds without applying it
  *   again; `none` -> `IN_DOUBT`, not retryable;
  * - an already-aborted signal -> `ABORTED`, nothing sent;
+ * - `supportsPreflight`: every sample's preflight passes and applies nothing; the `staleAction` is refused by
+ *   preflight (a `CONFLICT` issue) and by execute (`CONFLICT`, not retryable), with nothing applied;
+ * - `reversibleActionTypes`: each such sample's receipt carries a `reversal`, `reverse` with it succeeds and
+ *   changes the platform, and (with preflight) the sample's preflight passes again afterwards;
  * - everything thrown is an `AdapterError` (never a raw `TypeError` or `DOMException`).
  * Timeout checks use adapters built with a 150 ms timeout (`CONFORMANCE_TIMEOUT_MS`); the fake must hold a
  * `timeout` fault's request open until the request's signal aborts.

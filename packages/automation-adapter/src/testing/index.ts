@@ -12,6 +12,12 @@ export {
   createCustomerIoFake,
 } from '../customerio/customerio-fake.js';
 export {
+  createGoogleAdsFake,
+  type FakeGoogleCampaign,
+  type GoogleAdsFake,
+  type GoogleAdsFakeOptions,
+} from '../google-ads/google-ads-fake.js';
+export {
   createHubSpotFake,
   type HubSpotFake,
   type HubSpotFakeOptions,
