@@ -1,4 +1,4 @@
-import type { Action, ActionOf, Money } from '@handoff/protocol';
+import type { ActionOf, Money } from '@handoff/protocol';
 import type { PreflightIssue, PreflightResult } from './adapter.js';
 import { AdapterError } from './adapter-error.js';
 
@@ -155,7 +155,12 @@ export function preflightError(
   );
 }
 
-/** True for the action types an ad adapter handles as a status change (pause/resume), by name. */
-export function isBudgetAction(action: Action): action is ActionOf<'set_campaign_budget'> {
-  return action.type === 'set_campaign_budget';
+/**
+ * The status a pause or resume found at dispatch (`{ kind: 'status', previousStatus }` in a receipt's
+ * `reversal`), which `reverse` sets back. @throws AdapterError `UNSUPPORTED_ACTION` when the receipt holds none.
+ */
+export function statusReversalOf(reversal: Record<string, unknown>): string {
+  if (reversal.kind !== 'status' || typeof reversal.previousStatus !== 'string')
+    throw new AdapterError('UNSUPPORTED_ACTION', 'The receipt holds no status to restore');
+  return reversal.previousStatus;
 }

@@ -1,5 +1,10 @@
 import type { Action, ActionOf } from '@handoff/protocol';
-import { budgetReversalOf, preflightError, reversedBudgetMove } from '../ad-budget.js';
+import {
+  budgetReversalOf,
+  preflightError,
+  reversedBudgetMove,
+  statusReversalOf,
+} from '../ad-budget.js';
 import type {
   AdapterManifest,
   AdapterValidation,
@@ -11,6 +16,7 @@ import { AdapterError } from '../adapter-error.js';
 import { GOOGLE_ADS_API_VERSION, type GoogleAdsConnection } from './google-ads-api.js';
 import { mutateBudget, preflightBudget } from './google-ads-budget.js';
 import { googleAdsManifest } from './google-ads-manifest.js';
+import { type GoogleAdsStatus, mutateStatus, preflightStatus } from './google-ads-status.js';
 
 /** Options of {@link createGoogleAdsAdapter}. */
 export interface GoogleAdsAdapterOptions {
@@ -43,7 +49,8 @@ const digits = (value: string) => value.replace(/-/g, '');
  * The Google Ads adapter, on the REST interface of the Google Ads API (`v26`,
  * https://developers.google.com/google-ads/api/rest/overview). It executes `set_campaign_budget` on a campaign's
  * budget (`campaignBudgets:mutate`, `amount_micros` for a daily budget, `total_amount_micros` for a total budget
- * over a custom period), with a preflight that reads the campaign and sends the mutate with `validateOnly`.
+ * over a custom period) and `pause_campaign` / `resume_campaign` (`campaigns:mutate` or, at `level: 'ad_set'`,
+ * `adGroups:mutate`, with `status` PAUSED / ENABLED), with a preflight that reads the campaign and sends the mutate with `validateOnly`.
  * Every execution reads the budget first: a budget other than the plan's `currentBudget` is refused (`CONFLICT`)
  * before anything changes, and the budget read is kept in `receipt.reversal`, which `reverse` restores.
  */
@@ -132,6 +139,27 @@ export function createGoogleAdsAdapter(options: GoogleAdsAdapterOptions): Automa
     return { status: 'succeeded', platformRef, details, reversal };
   }
 
+  /** Pauses or resumes (`target`) a campaign or, with `level: 'ad_set'`, an ad group; keeps the status before. */
+  async function setStatus(
+    action: ActionOf<'pause_campaign' | 'resume_campaign'>,
+    target: GoogleAdsStatus,
+    ctx: ExecuteContext,
+  ): Promise<ExecuteReceipt> {
+    if (ctx.signal.aborted) throw new AdapterError('ABORTED', 'Aborted before sending');
+    const level = action.params.level ?? 'campaign';
+    const id = action.params.campaignId;
+    const { status, result } = await preflightStatus(connection, ctx, level, id, target);
+    const refused = preflightError('Google Ads', result);
+    if (refused) throw refused;
+    const reversal = { kind: 'status', previousStatus: status, level };
+    const details = { campaignId: id, level, status: target };
+    if (result.ok && result.alreadyApplied) {
+      return { status: 'succeeded', details: { ...details, alreadyApplied: true }, reversal };
+    }
+    const platformRef = await mutateStatus(connection, ctx, level, id, target);
+    return { status: 'succeeded', platformRef, details, reversal };
+  }
+
   return {
     manifest,
     validate,
@@ -139,6 +167,12 @@ export function createGoogleAdsAdapter(options: GoogleAdsAdapterOptions): Automa
       ensureValid(action);
       if (action.type === 'set_campaign_budget')
         return (await preflightBudget(connection, ctx, action, units, true)).result;
+      if (action.type === 'pause_campaign' || action.type === 'resume_campaign') {
+        const level = action.params.level ?? 'campaign';
+        const target = action.type === 'pause_campaign' ? 'PAUSED' : 'ENABLED';
+        const id = action.params.campaignId;
+        return (await preflightStatus(connection, ctx, level, id, target)).result;
+      }
       throw new AdapterError(
         'UNSUPPORTED_ACTION',
         `Google Ads has no preflight for ${action.type}`,
@@ -147,12 +181,20 @@ export function createGoogleAdsAdapter(options: GoogleAdsAdapterOptions): Automa
     async execute(action, ctx) {
       ensureValid(action);
       if (action.type === 'set_campaign_budget') return setBudget(action, ctx);
+      if (action.type === 'pause_campaign') return setStatus(action, 'PAUSED', ctx);
+      if (action.type === 'resume_campaign') return setStatus(action, 'ENABLED', ctx);
       throw new AdapterError('UNSUPPORTED_ACTION', `Google Ads does not execute ${action.type}`);
     },
     async reverse(action, reversal, ctx) {
       ensureValid(action);
       if (action.type === 'set_campaign_budget')
         return setBudget(reversedBudgetMove(action, budgetReversalOf(reversal)), ctx);
+      if (action.type === 'pause_campaign' || action.type === 'resume_campaign') {
+        const previous = statusReversalOf(reversal);
+        if (previous !== 'ENABLED' && previous !== 'PAUSED')
+          throw new AdapterError('UNSUPPORTED_ACTION', `Cannot restore a ${previous} status`);
+        return setStatus(action, previous, ctx);
+      }
       throw new AdapterError('UNSUPPORTED_ACTION', `Google Ads cannot reverse ${action.type}`);
     },
   };

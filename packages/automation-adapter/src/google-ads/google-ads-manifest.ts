@@ -64,13 +64,13 @@ export function googleAdsManifest(
   return {
     id: 'google_ads',
     platform: 'Google Ads',
-    actionTypes: ['set_campaign_budget'],
+    actionTypes: ['set_campaign_budget', 'pause_campaign', 'resume_campaign'],
     idempotency: 'none',
     supportsDryRun: true,
     supportsStatus: false,
     supportsCancel: false,
     supportsPreflight: true,
-    reversibleActionTypes: ['set_campaign_budget'],
+    reversibleActionTypes: ['set_campaign_budget', 'pause_campaign', 'resume_campaign'],
     budgetLimits: {
       granularityMinor: {
         default: 1,

@@ -67,7 +67,7 @@ export const preflightCheck: ConformanceCheck = {
 
 /**
  * `reversibleActionTypes`: each sample of such a type executes with a receipt carrying `reversal`; `reverse` with
- * that reversal succeeds and changes the platform again; with preflight, the sample's preflight passes afterwards
+ * that reversal succeeds and, when the execution changed the platform, changes it again; with preflight, the sample's preflight passes afterwards
  * (the platform is back where the plan found it).
  */
 export const reverseCheck: ConformanceCheck = {
@@ -82,6 +82,7 @@ export const reverseCheck: ConformanceCheck = {
         ensure(reverse, 'reversibleActionTypes are claimed but reverse is missing');
         let receipt: ExecuteReceipt;
         let undone: ExecuteReceipt;
+        const before = run.fake.applied.length;
         try {
           receipt = await run.adapter.execute(sample, run.context(conformanceKey(index)));
         } catch (error) {

@@ -10,7 +10,7 @@ export const CUSTOMER = '1234567890';
 export const ACCESS_TOKEN = 'ya29.fake-access-token';
 export const DEVELOPER_TOKEN = 'fake-developer-token';
 
-/** Two campaigns: 111 on a USD 50.00 daily budget (budget 901), 222 on a USD 1,000.00 total budget (902). */
+/** Two campaigns: 111 on a USD 50.00 daily budget (budget 901), 222 paused, on a USD 1,000.00 total budget (902). */
 export const SEED: GoogleAdsFakeOptions = {
   accessToken: ACCESS_TOKEN,
   developerToken: DEVELOPER_TOKEN,
@@ -27,7 +27,7 @@ export const SEED: GoogleAdsFakeOptions = {
     },
     {
       campaignId: '222',
-      status: 'ENABLED',
+      status: 'PAUSED',
       budgetId: '902',
       period: 'CUSTOM_PERIOD',
       micros: 1_000_000_000,
@@ -70,6 +70,21 @@ export function budgetMove(
   };
 }
 
+/** A pause of campaign 111 (or of its ad group 7001 at `level: 'ad_set'`), or a resume of the paused 222. */
+export function statusChange(
+  type: 'pause_campaign' | 'resume_campaign',
+  level?: 'campaign' | 'ad_set',
+): ActionOf<'pause_campaign' | 'resume_campaign'> {
+  const campaignId = level === 'ad_set' ? '7001' : type === 'resume_campaign' ? '222' : '111';
+  return {
+    type,
+    actionId: `${type}-${campaignId}`,
+    adapter: 'google_ads',
+    estimatedCost: usd(0),
+    params: { campaignId, ...(level ? { level } : {}) },
+  } as ActionOf<'pause_campaign' | 'resume_campaign'>;
+}
+
 export const UNSUPPORTED: Action = {
   type: 'call_webhook',
   actionId: 'hook',
@@ -87,7 +102,13 @@ export const googleSubject: ConformanceSubject = {
       timeoutMs,
       ...(credentials === 'invalid' ? { accessToken: 'ya29.revoked' } : {}),
     }),
-  sampleActions: [budgetMove(5_000, 5_750), budgetMove(100_000, 90_000, '222', 'lifetime')],
+  sampleActions: [
+    budgetMove(5_000, 5_750),
+    budgetMove(100_000, 90_000, '222', 'lifetime'),
+    statusChange('pause_campaign'),
+    statusChange('pause_campaign', 'ad_set'),
+    statusChange('resume_campaign'),
+  ],
   unsupportedAction: UNSUPPORTED,
   staleAction: budgetMove(4_000, 4_600),
 };

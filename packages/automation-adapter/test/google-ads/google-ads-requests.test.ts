@@ -5,7 +5,13 @@ import type { AutomationAdapter } from '../../src/adapter.js';
 import { AdapterError } from '../../src/adapter-error.js';
 import type { GoogleAdsFake } from '../../src/google-ads/google-ads-fake.js';
 import { CONFORMANCE_NOW_MS } from '../../src/testing/conformance.js';
-import { budgetMove, CUSTOMER, googleAdapter, googleFake } from './google-ads-fixtures.js';
+import {
+  budgetMove,
+  CUSTOMER,
+  googleAdapter,
+  googleFake,
+  statusChange,
+} from './google-ads-fixtures.js';
 
 let close: (() => void) | undefined;
 afterEach(() => close?.());
@@ -163,5 +169,27 @@ describe('Google Ads adapter', () => {
     await expect(adapter.reverse?.(move, { kind: 'status' }, ctx('k-5'))).rejects.toMatchObject({
       code: 'UNSUPPORTED_ACTION',
     });
+  });
+
+  test('a pause at ad set level sets the ad group status; reverse enables it again', async () => {
+    const fake = serve(googleFake());
+    const adapter = googleAdapter(fake.baseUrl);
+    const pause = statusChange('pause_campaign', 'ad_set');
+    const receipt = await adapter.execute(pause, ctx());
+    expect(fake.received.at(-1)).toMatchObject({
+      path: `/v26/customers/${CUSTOMER}/adGroups:mutate`,
+      body: {
+        operations: [
+          {
+            update: { resourceName: `customers/${CUSTOMER}/adGroups/7001`, status: 'PAUSED' },
+            updateMask: 'status',
+          },
+        ],
+      },
+    });
+    expect(fake.campaign('111')?.adGroups?.['7001']).toBe('PAUSED');
+    expect(fake.campaign('111')?.status).toBe('ENABLED');
+    await adapter.reverse?.(pause, receipt.reversal ?? {}, ctx('k-2'));
+    expect(fake.campaign('111')?.adGroups?.['7001']).toBe('ENABLED');
   });
 });
