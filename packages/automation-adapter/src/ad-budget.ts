@@ -164,3 +164,27 @@ export function statusReversalOf(reversal: Record<string, unknown>): string {
     throw new AdapterError('UNSUPPORTED_ACTION', 'The receipt holds no status to restore');
   return reversal.previousStatus;
 }
+
+/**
+ * The preflight of a pause or resume: `alreadyApplied` when the status already is `target`, and a `CONFLICT` when
+ * the object has ended (`ended`: e.g. Google Ads' REMOVED, Meta's DELETED or ARCHIVED), whose status can no
+ * longer change.
+ */
+export function checkStatusChange(
+  current: string,
+  target: string,
+  ended: readonly string[],
+  where: { level: 'campaign' | 'ad_set'; id: string },
+): PreflightResult {
+  const observed = { status: current, level: where.level };
+  if (ended.includes(current)) {
+    const what = where.level === 'ad_set' ? 'ad set' : 'campaign';
+    const issue: PreflightIssue = {
+      path: '/params/campaignId',
+      code: 'CONFLICT',
+      message: `The ${what} ${where.id} is ${current}; its status cannot change`,
+    };
+    return { ok: false, observed, issues: [issue] };
+  }
+  return { ok: true, observed, ...(current === target ? { alreadyApplied: true } : {}) };
+}

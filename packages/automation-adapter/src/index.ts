@@ -54,6 +54,9 @@ export {
 } from './http.js';
 // HubSpot (private-app bearer auth; workflows v2 enrollment, list memberships, contacts batch upsert, single-send).
 export { createHubSpotAdapter, type HubSpotAdapterOptions } from './hubspot/hubspot-adapter.js';
+// Meta Marketing API (campaign and ad set budgets in offset units, status; throttling headers).
+export { createMetaAdapter, type MetaAdapterOptions } from './meta/meta-adapter.js';
+export { META_API_VERSION } from './meta/meta-api.js';
 // Money in platform formats.
 export {
   fromPlatformAmount,

@@ -1,3 +1,4 @@
+import { checkStatusChange } from '../ad-budget.js';
 import type { ExecuteContext, PreflightResult } from '../adapter.js';
 import { AdapterError } from '../adapter-error.js';
 import { type GoogleAdsConnection, googleAdsPost } from './google-ads-api.js';
@@ -47,19 +48,7 @@ export async function preflightStatus(
   target: GoogleAdsStatus,
 ): Promise<{ status: string; result: PreflightResult }> {
   const status = await readStatus(c, ctx, level, id);
-  const observed = { status, level };
-  if (status === 'REMOVED') {
-    const issue = {
-      path: '/params/campaignId',
-      code: 'CONFLICT' as const,
-      message: `The ${RESOURCE[level].gaql} ${id} was removed; its status cannot change`,
-    };
-    return { status, result: { ok: false, observed, issues: [issue] } };
-  }
-  return {
-    status,
-    result: { ok: true, observed, ...(status === target ? { alreadyApplied: true } : {}) },
-  };
+  return { status, result: checkStatusChange(status, target, ['REMOVED'], { level, id }) };
 }
 
 /**

@@ -22,6 +22,12 @@ export {
   type HubSpotFake,
   type HubSpotFakeOptions,
 } from '../hubspot/hubspot-fake.js';
+export {
+  createMetaFake,
+  type FakeMetaObject,
+  type MetaFake,
+  type MetaFakeOptions,
+} from '../meta/meta-fake.js';
 export { createWebhookFake, type WebhookFakeOptions } from '../webhook/webhook-fake.js';
 export {
   type VerifiedWebhook,
