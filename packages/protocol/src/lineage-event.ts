@@ -40,6 +40,7 @@ export const LINEAGE_EVENT_TYPES = [
   'control.approver_revoked',
   'control.held',
   'checkpoint.signed',
+  'dispatch.preflight_failed',
 ] as const;
 export const LineageEventTypeSchema = z.enum(LINEAGE_EVENT_TYPES).meta({ id: 'LineageEventType' });
 export type LineageEventType = z.infer<typeof LineageEventTypeSchema>;

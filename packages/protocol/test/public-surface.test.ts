@@ -58,6 +58,7 @@ describe('protocol surface pins', () => {
       'control.approver_revoked',
       'control.held',
       'checkpoint.signed',
+      'dispatch.preflight_failed',
     ]);
   });
 

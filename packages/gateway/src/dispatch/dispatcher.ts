@@ -18,6 +18,7 @@ import type { GatewayStore, OutboxRow } from '../store/store.js';
 import { type DispatchRunSummary, emptySummary, reportAttempt } from './attempt-report.js';
 import { claimAction } from './claim-action.js';
 import { type AttemptOutcome, toAdapterError } from './dispatch-outcome.js';
+import { preflightThenExecute } from './preflight-stage.js';
 import { RateLimiter } from './rate-limiter.js';
 import { recordOutcome } from './record-outcome.js';
 import { recoverInFlight } from './recover-in-flight.js';
@@ -331,17 +332,16 @@ export class Dispatcher {
       };
     }
     const deduped = adapter.manifest.idempotency === 'platform_key';
+    const ctx = {
+      ...key,
+      signal: this.#abort.signal,
+      // Adds the dispatch span's `traceparent` to the adapter's requests (when tracing is on).
+      fetch: tracingFetch(this.#options.fetch ?? fetch),
+      now: () => this.#options.clock.now(),
+    };
     try {
-      const receipt = await breaker.execute(() =>
-        adapter.execute(action, {
-          ...key,
-          signal: this.#abort.signal,
-          // Adds the dispatch span's `traceparent` to the adapter's requests (when tracing is on).
-          fetch: tracingFetch(this.#options.fetch ?? fetch),
-          now: () => this.#options.clock.now(),
-        }),
-      );
-      return { kind: 'succeeded', receipt };
+      // One breaker call per attempt: a preflight that passes does not reset the count of failed executions.
+      return await breaker.execute(() => preflightThenExecute(adapter, action, ctx));
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
         return {

@@ -12,6 +12,7 @@ import { SYSTEM_ACTOR } from '../pipeline/deps.js';
 import type { LineageDraft, OutboxPatch, StoreTx } from '../store/store.js';
 import type { ClaimedAction } from './claim-action.js';
 import { type AttemptOutcome, errorFacts } from './dispatch-outcome.js';
+import { preflightFacts } from './preflight-stage.js';
 import { canRetry, type RetryOptions, retryDelayMs } from './retry-schedule.js';
 
 /** Where a row went after one attempt. */
@@ -82,7 +83,9 @@ function fateOf(error: AdapterError, attempt: number, retry: RetryOptions): RowF
  * (`dispatch.succeeded`). A failure is recorded as `dispatch.failed` with the adapter's code and the platform's
  * facts, then: a retryable one with attempts left goes back to `pending` after a backoff that honours
  * `Retry-After` (`dispatch.retry_scheduled`); `IN_DOUBT` parks the row for an operator (`dispatch.in_doubt`); any
- * other becomes a dead letter (`dispatch.dead_lettered`). `ABORTED` (never sent: shutdown or kill switch) returns
+ * other becomes a dead letter (`dispatch.dead_lettered`). A refusal by the adapter's preflight is recorded as
+ * `dispatch.preflight_failed` (its issues and the platform's figures) instead of `dispatch.failed`, and, being
+ * never retryable, becomes a dead letter: the action never reached the platform's write. `ABORTED` (never sent: shutdown or kill switch) returns
  * the row to `pending` at once without counting the attempt.
  */
 export async function recordOutcome(
@@ -120,6 +123,7 @@ export async function recordOutcome(
     events.push(
       event('dispatch.succeeded', {
         status: outcome.receipt.status,
+        ...(outcome.preflight ? { preflight: outcome.preflight } : {}),
         ...(receipt.platformRef ? { platformRef: receipt.platformRef } : {}),
         ...(receipt.actualCost ? { actualCost: receipt.actualCost } : {}),
       }),
@@ -129,7 +133,12 @@ export async function recordOutcome(
     fate = fateOf(error, claimed.attempt, ctx.retry);
     const facts = errorFacts(error);
     const failed = { receiptDigest, lastError: error.code, updatedAt: ctx.atMs };
-    if (fate !== 'requeued') events.push(event('dispatch.failed', facts));
+    if (outcome.preflight) {
+      // Refused by the preflight: nothing reached the platform's write; the issues and its figures are recorded.
+      events.push(
+        event('dispatch.preflight_failed', { ...facts, ...preflightFacts(outcome.preflight) }),
+      );
+    } else if (fate !== 'requeued') events.push(event('dispatch.failed', facts));
     switch (fate) {
       case 'requeued':
         // Not sent: the attempt does not count. A short pause keeps a drain loop from spinning on it.

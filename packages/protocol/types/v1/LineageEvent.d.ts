@@ -38,7 +38,8 @@ export type LineageEventType =
   | 'control.approver_registered'
   | 'control.approver_revoked'
   | 'control.held'
-  | 'checkpoint.signed';
+  | 'checkpoint.signed'
+  | 'dispatch.preflight_failed';
 /**
  * sha256: followed by 64 lower-case hex digits.
  */
