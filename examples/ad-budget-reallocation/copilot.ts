@@ -10,18 +10,18 @@ import type { BankData } from '../shared/bank-data.js';
 import { round4 } from '../shared/forecast.js';
 import { assemblePlan, bankInputs, riskOf, segmentEvidence } from '../shared/plan-parts.js';
 import { type RankedClients, type Segment, segmentWhere } from '../shared/ranked-clients.js';
-import type { AdCampaign } from './example-ads-platform.js';
+import type { AdCampaign } from './meta-platform.js';
 
 export const TENANT = 'acme-bank';
 /** Days of extra spend a daily-budget increase is priced over. */
 export const PRICING_DAYS = 30;
 
-/** Which client group each campaign reaches (job in the bank data). */
+/** Which client group each campaign reaches (job in the bank data), by campaign name. */
 export const CAMPAIGN_AUDIENCE: Readonly<Record<string, string>> = {
-  'search-retired': 'retired',
+  'social-retired': 'retired',
   'social-students': 'student',
-  'display-management': 'management',
-  'display-blue-collar': 'blue-collar',
+  'social-management': 'management',
+  'social-blue-collar': 'blue-collar',
 };
 
 /** A campaign with the holdout rate of the group it reaches. */
@@ -38,8 +38,8 @@ function move(target: Ranked, percent: number, actionId: string): Action {
   return {
     type: 'set_campaign_budget',
     actionId,
-    adapter: 'example-ads',
-    description: `${target.campaign.campaignId}: daily budget ${percent > 0 ? '+' : ''}${percent} %`,
+    adapter: 'meta',
+    description: `${target.campaign.name}: daily budget ${percent > 0 ? '+' : ''}${percent} %`,
     estimatedCost: { amountMinor: extra, currency: current.currency },
     params: {
       campaignId: target.campaign.campaignId,
@@ -47,6 +47,18 @@ function move(target: Ranked, percent: number, actionId: string): Action {
       currentBudget: current,
       newBudget: { amountMinor: next, currency: current.currency },
     },
+  };
+}
+
+/** Pausing a campaign: it spends nothing while paused (the gateway prices it at 0). */
+function pause(target: Ranked, actionId: string): Action {
+  return {
+    type: 'pause_campaign',
+    actionId,
+    adapter: 'meta',
+    description: `${target.campaign.name}: pause`,
+    estimatedCost: { amountMinor: 0, currency: target.campaign.dailyBudget.currency },
+    params: { campaignId: target.campaign.campaignId },
   };
 }
 
@@ -69,18 +81,14 @@ function option(
     rationale: o.rationale,
     channels: [
       ...new Set(
-        o.actions.map((a) =>
-          channelOf(a.type === 'set_campaign_budget' ? a.params.campaignId : ''),
-        ),
+        o.actions.map((a) => channelOf('campaignId' in a.params ? a.params.campaignId : '')),
       ),
     ],
     audience: {
       segmentId: o.boost.segment.segmentId,
-      description: `Ad audience of ${o.boost.campaign.campaignId}`,
+      description: `Ad audience of ${o.boost.campaign.name}`,
       estimatedSize: o.boost.segment.clients.length,
-      criteria: [
-        { field: 'job', op: 'eq', value: CAMPAIGN_AUDIENCE[o.boost.campaign.campaignId] ?? '' },
-      ],
+      criteria: [{ field: 'job', op: 'eq', value: CAMPAIGN_AUDIENCE[o.boost.campaign.name] ?? '' }],
     },
     budget: {
       amount: {
@@ -111,26 +119,37 @@ function option(
   };
 }
 
-/** The three plans of the story: a small rebalance, a push that needs an override, and an all-in that is denied. */
+/**
+ * The plans of the story: a small rebalance, a push that needs an override, an all-in that is denied, a pause of
+ * the weakest audience's campaign, and a nudge of the third campaign whose budget someone edits in Ads Manager
+ * before it is dispatched.
+ */
 export function adBudgetPlans(
   data: BankData,
   ranked: RankedClients,
   campaigns: readonly AdCampaign[],
   clock: Clock,
-): { rebalance: HandoffPlan; push: HandoffPlan; allIn: HandoffPlan; order: Ranked[] } {
+): {
+  rebalance: HandoffPlan;
+  push: HandoffPlan;
+  allIn: HandoffPlan;
+  pauseWeakest: HandoffPlan;
+  nudge: HandoffPlan;
+  order: Ranked[];
+} {
   const channelOf = (id: string) =>
-    campaigns.find((c) => c.campaignId === id)?.channel ?? 'display';
+    campaigns.find((c) => c.campaignId === id)?.channel ?? 'paid_social';
   const order = campaigns
     .map((campaign) => {
-      const job = CAMPAIGN_AUDIENCE[campaign.campaignId] ?? '';
+      const job = CAMPAIGN_AUDIENCE[campaign.name] ?? '';
       return {
         campaign,
         segment: segmentWhere(ranked, `job-${job}`, `with job = ${job}`, (c) => c.job === job),
       };
     })
     .sort((a, b) => b.segment.rate.p50 - a.segment.rate.p50);
-  const [first, second, , last] = order;
-  if (!first || !second || !last) throw new Error('The story needs four campaigns');
+  const [first, second, third, last] = order;
+  if (!first || !second || !third || !last) throw new Error('The story needs four campaigns');
   const inputs = bankInputs(data, ranked);
   const plan = (id: string, name: string, options: StrategyOption[]) =>
     assemblePlan({
@@ -148,20 +167,20 @@ export function adBudgetPlans(
       options,
       recommendedOptionId: options[0]?.optionId ?? '',
     });
-  const weakest = last.campaign.campaignId;
+  const weakest = last.campaign.name;
   return {
     order,
     rebalance: plan('ads-rebalance', 'Rebalance daily ad budgets', [
       option(ranked, channelOf, {
         optionId: 'shift-15',
-        title: `+15 % ${second.campaign.campaignId}, -15 % ${weakest}`,
+        title: `+15 % ${second.campaign.name}, -15 % ${weakest}`,
         rationale: `Move spend from the weakest audience (${weakest}) to a strong one.`,
         boost: second,
         actions: [move(second, 15, 'raise'), move(last, -15, 'cut')],
       }),
       option(ranked, channelOf, {
         optionId: 'shift-10',
-        title: `+10 % ${second.campaign.campaignId}, -10 % ${weakest}`,
+        title: `+10 % ${second.campaign.name}, -10 % ${weakest}`,
         rationale: 'The same direction, more cautiously.',
         boost: second,
         actions: [move(second, 10, 'raise'), move(last, -10, 'cut')],
@@ -170,14 +189,14 @@ export function adBudgetPlans(
     push: plan('ads-push-strongest', 'Push the strongest audience', [
       option(ranked, channelOf, {
         optionId: 'raise-35',
-        title: `+35 % ${first.campaign.campaignId}`,
+        title: `+35 % ${first.campaign.name}`,
         rationale: 'The highest holdout rate of any audience; worth a bigger step.',
         boost: first,
         actions: [move(first, 35, 'raise')],
       }),
       option(ranked, channelOf, {
         optionId: 'raise-20',
-        title: `+20 % ${first.campaign.campaignId}`,
+        title: `+20 % ${first.campaign.name}`,
         rationale: 'As far as the guardrail allows without an override.',
         boost: first,
         actions: [move(first, 20, 'raise')],
@@ -186,17 +205,42 @@ export function adBudgetPlans(
     allIn: plan('ads-all-in', 'All in on one audience', [
       option(ranked, channelOf, {
         optionId: 'all-in',
-        title: `+300 % ${second.campaign.campaignId}, -100 % ${weakest}`,
+        title: `+300 % ${second.campaign.name}, -100 % ${weakest}`,
         rationale: 'Concentrate everything where it converts.',
         boost: second,
         actions: [move(second, 300, 'raise'), move(last, -100, 'cut')],
       }),
       option(ranked, channelOf, {
         optionId: 'double',
-        title: `+100 % ${second.campaign.campaignId}`,
+        title: `+100 % ${second.campaign.name}`,
         rationale: 'Double the strong audience, keep the rest.',
         boost: second,
         actions: [move(second, 100, 'raise')],
+      }),
+    ]),
+    pauseWeakest: plan('ads-pause-weakest', 'Stop spending on the weakest audience', [
+      option(ranked, channelOf, {
+        optionId: 'pause-weakest',
+        title: `Pause ${weakest}`,
+        rationale: `The lowest holdout rate of any audience (${weakest}): stop its spend, keep the campaign.`,
+        boost: last,
+        actions: [pause(last, 'pause')],
+      }),
+      option(ranked, channelOf, {
+        optionId: 'halve-weakest',
+        title: `-50 % ${weakest}`,
+        rationale: 'Keep some reach while spending half.',
+        boost: last,
+        actions: [move(last, -50, 'cut')],
+      }),
+    ]),
+    nudge: plan('ads-nudge-third', 'Nudge the third audience', [
+      option(ranked, channelOf, {
+        optionId: 'raise-10',
+        title: `+10 % ${third.campaign.name}`,
+        rationale: 'A small step for an audience converting above the blue-collar one.',
+        boost: third,
+        actions: [move(third, 10, 'raise')],
       }),
     ]),
   };
