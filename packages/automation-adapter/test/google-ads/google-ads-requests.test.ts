@@ -5,6 +5,7 @@ import type { AutomationAdapter } from '../../src/adapter.js';
 import { AdapterError } from '../../src/adapter-error.js';
 import type { GoogleAdsFake } from '../../src/google-ads/google-ads-fake.js';
 import { CONFORMANCE_NOW_MS } from '../../src/testing/conformance.js';
+import { serveFake } from '../../src/testing/serve-fake.js';
 import {
   budgetMove,
   CUSTOMER,
@@ -191,5 +192,19 @@ describe('Google Ads adapter', () => {
     expect(fake.campaign('111')?.status).toBe('ENABLED');
     await adapter.reverse?.(pause, receipt.reversal ?? {}, ctx('k-2'));
     expect(fake.campaign('111')?.adGroups?.['7001']).toBe('ENABLED');
+  });
+
+  test('the fake serves over HTTP on 127.0.0.1 (serveFake) as in process', async () => {
+    const fake = googleFake();
+    const served = await serveFake(fake.handlers, fake.baseUrl);
+    try {
+      const adapter = googleAdapter(served.url);
+      const move = budgetMove(5_000, 5_500);
+      expect(await preflight(adapter, move)).toMatchObject({ ok: true });
+      await adapter.execute(move, { ...ctx(), fetch });
+      expect(fake.campaign('111')?.micros).toBe(55_000_000);
+    } finally {
+      await served.close();
+    }
   });
 });
