@@ -1,10 +1,6 @@
 import type { Action, ActionOf } from '@handoff/protocol';
-import {
-  budgetReversalOf,
-  preflightError,
-  reversedBudgetMove,
-  statusReversalOf,
-} from '../ad-budget.js';
+import { adExecuteAndReverse, ensureValidAction } from '../ad-adapter-core.js';
+import { preflightError } from '../ad-budget.js';
 import type {
   AdapterManifest,
   AdapterValidation,
@@ -95,15 +91,7 @@ export function createGoogleAdsAdapter(options: GoogleAdsAdapterOptions): Automa
     return { ok: true };
   };
 
-  const ensureValid = (action: Action): void => {
-    const validation = validate(action);
-    if (validation.ok) return;
-    const summary = validation.issues.map((i) => `${i.path} ${i.code}: ${i.message}`);
-    throw new AdapterError(
-      'UNSUPPORTED_ACTION',
-      `Google Ads cannot run this action: ${summary.join('; ')}`,
-    );
-  };
+  const ensureValid = (action: Action) => ensureValidAction('Google Ads', validate(action));
 
   async function setBudget(
     action: ActionOf<'set_campaign_budget'>,
@@ -178,24 +166,12 @@ export function createGoogleAdsAdapter(options: GoogleAdsAdapterOptions): Automa
         `Google Ads has no preflight for ${action.type}`,
       );
     },
-    async execute(action, ctx) {
-      ensureValid(action);
-      if (action.type === 'set_campaign_budget') return setBudget(action, ctx);
-      if (action.type === 'pause_campaign') return setStatus(action, 'PAUSED', ctx);
-      if (action.type === 'resume_campaign') return setStatus(action, 'ENABLED', ctx);
-      throw new AdapterError('UNSUPPORTED_ACTION', `Google Ads does not execute ${action.type}`);
-    },
-    async reverse(action, reversal, ctx) {
-      ensureValid(action);
-      if (action.type === 'set_campaign_budget')
-        return setBudget(reversedBudgetMove(action, budgetReversalOf(reversal)), ctx);
-      if (action.type === 'pause_campaign' || action.type === 'resume_campaign') {
-        const previous = statusReversalOf(reversal);
-        if (previous !== 'ENABLED' && previous !== 'PAUSED')
-          throw new AdapterError('UNSUPPORTED_ACTION', `Cannot restore a ${previous} status`);
-        return setStatus(action, previous, ctx);
-      }
-      throw new AdapterError('UNSUPPORTED_ACTION', `Google Ads cannot reverse ${action.type}`);
-    },
+    ...adExecuteAndReverse({
+      platform: 'Google Ads',
+      statuses: { active: 'ENABLED', paused: 'PAUSED' },
+      validate,
+      setBudget,
+      setStatus,
+    }),
   };
 }

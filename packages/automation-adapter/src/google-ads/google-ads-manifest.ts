@@ -1,4 +1,5 @@
 import { type CurrencyCode, currencyExponent } from '@handoff/protocol';
+import { AD_MANIFEST_BASE } from '../ad-adapter-core.js';
 import type { AdapterManifest } from '../adapter.js';
 
 /**
@@ -64,13 +65,8 @@ export function googleAdsManifest(
   return {
     id: 'google_ads',
     platform: 'Google Ads',
-    actionTypes: ['set_campaign_budget', 'pause_campaign', 'resume_campaign'],
-    idempotency: 'none',
+    ...AD_MANIFEST_BASE,
     supportsDryRun: true,
-    supportsStatus: false,
-    supportsCancel: false,
-    supportsPreflight: true,
-    reversibleActionTypes: ['set_campaign_budget', 'pause_campaign', 'resume_campaign'],
     budgetLimits: {
       granularityMinor: {
         default: 1,

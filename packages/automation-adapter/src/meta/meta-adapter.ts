@@ -1,11 +1,6 @@
 import type { Action, ActionOf } from '@handoff/protocol';
-import {
-  budgetReversalOf,
-  checkStatusChange,
-  preflightError,
-  reversedBudgetMove,
-  statusReversalOf,
-} from '../ad-budget.js';
+import { adExecuteAndReverse, ensureValidAction } from '../ad-adapter-core.js';
+import { checkStatusChange, preflightError } from '../ad-budget.js';
 import type {
   AdapterValidation,
   AutomationAdapter,
@@ -73,12 +68,7 @@ export function createMetaAdapter(options: MetaAdapterOptions): AutomationAdapte
     }
     return { ok: true };
   };
-  const ensureValid = (action: Action): void => {
-    const validation = validate(action);
-    if (validation.ok) return;
-    const summary = validation.issues.map((i) => `${i.path} ${i.code}: ${i.message}`).join('; ');
-    throw new AdapterError('UNSUPPORTED_ACTION', `Meta cannot run this action: ${summary}`);
-  };
+  const ensureValid = (action: Action) => ensureValidAction('Meta', validate(action));
 
   async function setBudget(
     action: ActionOf<'set_campaign_budget'>,
@@ -160,24 +150,12 @@ export function createMetaAdapter(options: MetaAdapterOptions): AutomationAdapte
       }
       throw new AdapterError('UNSUPPORTED_ACTION', `Meta has no preflight for ${action.type}`);
     },
-    async execute(action, ctx) {
-      ensureValid(action);
-      if (action.type === 'set_campaign_budget') return setBudget(action, ctx);
-      if (action.type === 'pause_campaign') return setStatus(action, 'PAUSED', ctx);
-      if (action.type === 'resume_campaign') return setStatus(action, 'ACTIVE', ctx);
-      throw new AdapterError('UNSUPPORTED_ACTION', `Meta does not execute ${action.type}`);
-    },
-    async reverse(action, reversal, ctx) {
-      ensureValid(action);
-      if (action.type === 'set_campaign_budget')
-        return setBudget(reversedBudgetMove(action, budgetReversalOf(reversal)), ctx);
-      if (action.type === 'pause_campaign' || action.type === 'resume_campaign') {
-        const previous = statusReversalOf(reversal);
-        if (previous !== 'ACTIVE' && previous !== 'PAUSED')
-          throw new AdapterError('UNSUPPORTED_ACTION', `Cannot restore a ${previous} status`);
-        return setStatus(action, previous, ctx);
-      }
-      throw new AdapterError('UNSUPPORTED_ACTION', `Meta cannot reverse ${action.type}`);
-    },
+    ...adExecuteAndReverse({
+      platform: 'Meta',
+      statuses: { active: 'ACTIVE', paused: 'PAUSED' },
+      validate,
+      setBudget,
+      setStatus,
+    }),
   };
 }

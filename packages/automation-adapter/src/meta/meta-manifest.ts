@@ -1,4 +1,5 @@
 import type { CurrencyCode } from '@handoff/protocol';
+import { AD_MANIFEST_BASE } from '../ad-adapter-core.js';
 import type { AdapterManifest } from '../adapter.js';
 import { META_OFFSET_ONE_CURRENCIES } from '../platform-money.js';
 import { metaGranularityMinor } from './meta-objects.js';
@@ -49,13 +50,8 @@ export function metaManifest(): AdapterManifest {
   return {
     id: 'meta',
     platform: 'Meta Marketing API',
-    actionTypes: ['set_campaign_budget', 'pause_campaign', 'resume_campaign'],
-    idempotency: 'none',
+    ...AD_MANIFEST_BASE,
     supportsDryRun: false,
-    supportsStatus: false,
-    supportsCancel: false,
-    supportsPreflight: true,
-    reversibleActionTypes: ['set_campaign_budget', 'pause_campaign', 'resume_campaign'],
     budgetLimits: {
       granularityMinor: {
         default: 1,

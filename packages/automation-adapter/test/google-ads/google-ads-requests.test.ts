@@ -1,11 +1,7 @@
-import type { Action } from '@handoff/protocol';
-import { setupServer } from 'msw/node';
-import { afterEach, describe, expect, test } from 'vitest';
-import type { AutomationAdapter } from '../../src/adapter.js';
+import { describe, expect, test } from 'vitest';
 import { AdapterError } from '../../src/adapter-error.js';
-import type { GoogleAdsFake } from '../../src/google-ads/google-ads-fake.js';
-import { CONFORMANCE_NOW_MS } from '../../src/testing/conformance.js';
 import { serveFake } from '../../src/testing/serve-fake.js';
+import { adPlatformTest } from '../support/ad-platform-support.js';
 import {
   budgetMove,
   CUSTOMER,
@@ -14,29 +10,7 @@ import {
   statusChange,
 } from './google-ads-fixtures.js';
 
-let close: (() => void) | undefined;
-afterEach(() => close?.());
-
-function serve(fake: GoogleAdsFake) {
-  const server = setupServer(...fake.handlers);
-  server.listen({ onUnhandledRequest: 'error' });
-  close = () => server.close();
-  return fake;
-}
-
-const ctx = (key = 'k-1') => ({
-  idempotencyKey: key,
-  signal: new AbortController().signal,
-  fetch: (input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init),
-  now: () => CONFORMANCE_NOW_MS,
-  queuedAt: CONFORMANCE_NOW_MS,
-  attempt: 1,
-});
-
-function preflight(adapter: AutomationAdapter, action: Action) {
-  if (!adapter.preflight) throw new Error('no preflight');
-  return adapter.preflight(action, ctx());
-}
+const { ctx, serve, preflight } = adPlatformTest();
 
 describe('Google Ads adapter', () => {
   test('a daily move reads the budget, then mutates amount_micros with the documented headers', async () => {

@@ -1,36 +1,10 @@
-import type { Action } from '@handoff/protocol';
 import { HttpResponse, http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterEach, describe, expect, test } from 'vitest';
-import type { AutomationAdapter } from '../../src/adapter.js';
+import { describe, expect, test } from 'vitest';
 import { META_API_VERSION, metaErrorCode, metaRetryAfterMs } from '../../src/meta/meta-api.js';
-import type { MetaFake } from '../../src/meta/meta-fake.js';
-import { CONFORMANCE_NOW_MS } from '../../src/testing/conformance.js';
+import { adPlatformTest } from '../support/ad-platform-support.js';
 import { ACCOUNT, metaAdapter, metaFake, metaMove, metaStatus } from './meta-fixtures.js';
 
-let close: (() => void) | undefined;
-afterEach(() => close?.());
-
-function serve(fake: MetaFake, ...extra: Parameters<typeof setupServer>) {
-  const server = setupServer(...extra, ...fake.handlers);
-  server.listen({ onUnhandledRequest: 'error' });
-  close = () => server.close();
-  return fake;
-}
-
-const ctx = (key = 'k-1') => ({
-  idempotencyKey: key,
-  signal: new AbortController().signal,
-  fetch: (input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init),
-  now: () => CONFORMANCE_NOW_MS,
-  queuedAt: CONFORMANCE_NOW_MS,
-  attempt: 1,
-});
-
-function preflight(adapter: AutomationAdapter, action: Action) {
-  if (!adapter.preflight) throw new Error('no preflight');
-  return adapter.preflight(action, ctx());
-}
+const { ctx, serve, preflight } = adPlatformTest();
 
 describe('Meta adapter', () => {
   test('a campaign budget move POSTs daily_budget in offset units as a form, token in the header', async () => {
@@ -64,7 +38,6 @@ describe('Meta adapter', () => {
       ctx(),
     );
     expect(jpy.received.at(-1)?.body).toBe('daily_budget=6000');
-    close?.();
     const twd = serve(
       metaFake({
         currency: 'TWD',

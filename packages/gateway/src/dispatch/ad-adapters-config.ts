@@ -5,15 +5,8 @@ import {
 } from '@handoff/automation-adapter';
 import { IdentifierSchema } from '@handoff/protocol';
 import { z } from 'zod';
+import { EnvNameSchema, HttpUrlSchema, TimeoutSchema } from './adapter-config-fields.js';
 
-/** The name of an environment variable holding a secret (as the other adapters' `*Env` fields). */
-const EnvNameSchema = z
-  .string()
-  .regex(/^[A-Z_][A-Z0-9_]*$/)
-  .max(100)
-  .meta({ description: 'Name of the environment variable that holds the secret.' });
-const HttpUrlSchema = z.url({ protocol: /^https?$/ });
-const TimeoutSchema = z.int().min(100).max(120_000).optional();
 const CustomerIdSchema = z
   .string()
   .regex(/^\d{3}-?\d{3}-?\d{4}$/)

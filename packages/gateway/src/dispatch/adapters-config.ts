@@ -10,16 +10,7 @@ import { type Action, IdentifierSchema } from '@handoff/protocol';
 import { z } from 'zod';
 import { GatewayError } from '../errors.js';
 import { buildAdAdapter, GoogleAdsConfigSchema, MetaConfigSchema } from './ad-adapters-config.js';
-
-/** The name of an environment variable holding a secret: secrets never sit in the config file. */
-const EnvNameSchema = z
-  .string()
-  .regex(/^[A-Z_][A-Z0-9_]*$/)
-  .max(100)
-  .meta({ description: 'Name of the environment variable that holds the secret.' });
-
-const HttpUrlSchema = z.url({ protocol: /^https?$/ });
-const TimeoutSchema = z.int().min(100).max(120_000).optional();
+import { EnvNameSchema, HttpUrlSchema, TimeoutSchema } from './adapter-config-fields.js';
 
 /**
  * The automation adapters a gateway dispatches to, each with its secrets named by environment variable:
