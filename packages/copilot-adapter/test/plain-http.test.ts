@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { HANDOFF_PROTOCOL_VERSION } from '@handoff/protocol';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -133,7 +134,7 @@ describe('a plain HTTP/JSON copilot', () => {
         httpStatus: 400,
         path: 'plans.submit',
         handoff: {
-          protocolVersion: '1.0',
+          protocolVersion: HANDOFF_PROTOCOL_VERSION,
           kind: 'ErrorEnvelope',
           code: 'VALIDATION_FAILED',
           message: expect.any(String),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AudienceSchema } from './audience.js';
 import { LIMITS } from './limits.js';
 import { MoneySchema } from './money.js';
 import {
@@ -50,13 +51,16 @@ const ContactsSchema = z.array(ContactRefSchema).min(1).max(LIMITS.MAX_CONTACTS_
  * - `actionId`: unique within its option (`DUPLICATE_ACTION_ID`);
  * - `adapter`: the id of the automation adapter that executes it (e.g. `hubspot`, `customerio`, `braze`, `webhook`);
  * - `estimatedCost`: what the copilot expects it to spend, in the option's currency (`CURRENCY_MISMATCH`); the sum
- *   over an option's actions must not exceed its budget (`ACTIONS_EXCEED_BUDGET`).
+ *   over an option's actions must not exceed its budget (`ACTIONS_EXCEED_BUDGET`);
+ * - `audience` (1.1): the audience this action alone targets, when it is not the option's (e.g. the group one
+ *   move of a budget reallocation shifts money to or from).
  */
 const actionCommon = {
   actionId: IdentifierSchema,
   adapter: IdentifierSchema,
   description: TextSchema.optional(),
   estimatedCost: MoneySchema,
+  audience: AudienceSchema.optional(),
 };
 
 function action<T extends string, P extends z.ZodType>(type: T, params: P) {

@@ -8,7 +8,7 @@ import {
   rule,
   TextSchema,
 } from './primitives.js';
-import { HANDOFF_PROTOCOL_VERSION } from './version.js';
+import { ProtocolVersionSchema } from './version.js';
 
 /** A JWT NumericDate: whole seconds since 1970-01-01T00:00:00Z (RFC 7519 section 2). */
 const NumericDateSchema = z.int().min(0);
@@ -24,7 +24,7 @@ const NumericDateSchema = z.int().min(0);
  */
 export const ApprovalClaimsSchema = z
   .strictObject({
-    protocolVersion: z.literal(HANDOFF_PROTOCOL_VERSION),
+    protocolVersion: ProtocolVersionSchema,
     kind: z.literal('ApprovalClaims'),
     iss: NameSchema,
     sub: NameSchema.meta({ description: 'The approver subject (principal id).' }),

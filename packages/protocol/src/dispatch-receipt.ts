@@ -8,7 +8,7 @@ import {
   TextSchema,
   TimestampSchema,
 } from './primitives.js';
-import { HANDOFF_PROTOCOL_VERSION } from './version.js';
+import { ProtocolVersionSchema } from './version.js';
 
 /**
  * What happened to one dispatched action:
@@ -30,7 +30,7 @@ export type DispatchStatus = z.infer<typeof DispatchStatusSchema>;
  */
 export const DispatchReceiptSchema = z
   .strictObject({
-    protocolVersion: z.literal(HANDOFF_PROTOCOL_VERSION),
+    protocolVersion: ProtocolVersionSchema,
     kind: z.literal('DispatchReceipt'),
     planId: PlanIdSchema,
     planDigest: DigestSchema,

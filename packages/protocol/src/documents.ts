@@ -9,10 +9,10 @@ import { LineageEventSchema } from './lineage-event.js';
 import { HandoffPlanSchema } from './plan.js';
 import { PolicyDecisionSchema } from './policy-decision.js';
 import { DEFAULT_UPGRADES, type RawDocument, type UpgradeRegistry } from './upgrade.js';
-import { LATEST_PROTOCOL_VERSION } from './version.js';
+import { isSupportedVersion, SUPPORTED_PROTOCOL_VERSIONS } from './version.js';
 import { fromZodIssues } from './zod-issues.js';
 
-/** The top-level documents of protocol v1, by `kind`. Each has a JSON Schema and a conformance corpus. */
+/** The top-level documents of protocol v1 (every 1.x minor), by `kind`. Each has a JSON Schema and a conformance corpus. */
 export const DOCUMENT_SCHEMAS = {
   HandoffPlan: HandoffPlanSchema,
   ApprovalClaims: ApprovalClaimsSchema,
@@ -69,12 +69,15 @@ function validate<K extends DocumentKind>(
     typeof input === 'object' && input !== null && !Array.isArray(input)
       ? (input as RawDocument).protocolVersion
       : undefined;
-  // A missing (or undefined) version is a shape issue, REQUIRED; any version but the latest needs an upgrade path.
+  // A missing (or undefined) version is a shape issue, REQUIRED. A supported version (every minor of the current
+  // major) is validated as received: its digest and signatures stay those of the document sent. Any other
+  // version needs an upgrade path.
   if (version !== undefined) {
-    if (version !== LATEST_PROTOCOL_VERSION) {
+    if (!isSupportedVersion(version)) {
       const upgrades = options.upgrades ?? DEFAULT_UPGRADES;
       if (typeof version !== 'string' || !upgrades.canUpgrade(kind, version)) {
-        const supported = [LATEST_PROTOCOL_VERSION, ...upgrades.versionsFor(kind)];
+        const older = upgrades.versionsFor(kind).filter((v) => !isSupportedVersion(v));
+        const supported = [...SUPPORTED_PROTOCOL_VERSIONS, ...older];
         return { success: false, error: new UnsupportedVersionError(version, supported) };
       }
       try {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { type ProtocolError, UnsupportedVersionError } from './errors.js';
 import { LIMITS } from './limits.js';
 import { TextSchema } from './primitives.js';
-import { HANDOFF_PROTOCOL_VERSION } from './version.js';
+import { HANDOFF_PROTOCOL_VERSION, ProtocolVersionSchema } from './version.js';
 
 /** An issue on the wire: a JSON Pointer `path`, a stable `code`, a `message` for people. */
 export const WireIssueSchema = z
@@ -26,7 +26,7 @@ export const WireIssueSchema = z
  */
 export const ErrorEnvelopeSchema = z
   .strictObject({
-    protocolVersion: z.literal(HANDOFF_PROTOCOL_VERSION),
+    protocolVersion: ProtocolVersionSchema,
     kind: z.literal('ErrorEnvelope'),
     code: z
       .string()

@@ -17,6 +17,7 @@ export {
   ContactRefSchema,
 } from './action.js';
 export { type ApprovalClaims, ApprovalClaimsSchema } from './approval.js';
+export type { Audience, AudienceCriterion } from './audience.js';
 export {
   CURRENCY_CODES,
   CURRENCY_EXPONENTS,
@@ -83,6 +84,7 @@ export {
 export {
   COUNT_KPIS,
   type Forecast,
+  type ForecastBasis,
   ForecastSchema,
   type Kpi,
   KpiSchema,
@@ -148,6 +150,7 @@ export {
   DEFAULT_UPGRADES,
   type DocumentUpgrade,
   type RawDocument,
+  UPGRADES_1_0_TO_1_1,
   UpgradeRegistry,
 } from './upgrade.js';
 export {
@@ -155,7 +158,10 @@ export {
   isSupportedVersion,
   LATEST_PROTOCOL_VERSION,
   negotiateVersion,
+  PROTOCOL_VERSION_1_0,
+  PROTOCOL_VERSION_1_1,
   type ProtocolVersion,
+  ProtocolVersionSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
   type VersionNegotiation,
 } from './version.js';

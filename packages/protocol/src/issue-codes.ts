@@ -36,6 +36,8 @@ export const PROTOCOL_ISSUE_CODES = [
   'EXPIRY_NOT_AFTER_CREATION',
   'UNKNOWN_INPUT_REFERENCE',
   'DUPLICATE_INPUT_ID',
+  // Versions (1.1): a member a later minor version added, in a document declaring an older one
+  'REQUIRES_NEWER_VERSION',
 ] as const;
 
 /** A code from {@link PROTOCOL_ISSUE_CODES}. */
@@ -57,6 +59,7 @@ export const JSON_SCHEMA_UNEXPRESSED_CODES = [
   'EXPIRY_NOT_AFTER_CREATION',
   'UNKNOWN_INPUT_REFERENCE',
   'DUPLICATE_INPUT_ID',
+  'REQUIRES_NEWER_VERSION',
 ] as const satisfies readonly ProtocolIssueCode[];
 
 /**

@@ -7,7 +7,7 @@ import {
   PropertiesSchema,
   TimestampSchema,
 } from './primitives.js';
-import { HANDOFF_PROTOCOL_VERSION } from './version.js';
+import { ProtocolVersionSchema } from './version.js';
 
 /** Event types a lineage records. New types are an additive (minor-version) change. */
 export const LINEAGE_EVENT_TYPES = [
@@ -67,7 +67,7 @@ export const GENESIS_HASH = `sha256:${'0'.repeat(64)}` as const;
  */
 export const LineageEventSchema = z
   .strictObject({
-    protocolVersion: z.literal(HANDOFF_PROTOCOL_VERSION),
+    protocolVersion: ProtocolVersionSchema,
     kind: z.literal('LineageEvent'),
     seq: z.int().min(1),
     occurredAt: TimestampSchema,

@@ -5,6 +5,9 @@ import type { Money } from './money.js';
 import type { HandoffPlanShapeSchema } from './plan.js';
 import { rule } from './primitives.js';
 import type { StrategyOption } from './strategy-option.js';
+import { planFeatures, requireDeclaredVersion } from './version-features.js';
+
+const checkDeclaredVersion = requireDeclaredVersion(planFeatures);
 
 type PlanShape = z.infer<typeof HandoffPlanShapeSchema>;
 type Path = (string | number)[];
@@ -119,6 +122,8 @@ export function checkPlanRules(plan: PlanShape, ctx: z.RefinementCtx): void {
       report(code, ['options', index, ...path], message),
     );
   });
+
+  checkDeclaredVersion(plan, ctx);
 
   if (!optionIds.has(plan.recommendedOptionId)) {
     report(

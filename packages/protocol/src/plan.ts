@@ -14,7 +14,7 @@ import {
   UriSchema,
 } from './primitives.js';
 import { StrategyOptionSchema } from './strategy-option.js';
-import { HANDOFF_PROTOCOL_VERSION } from './version.js';
+import { ProtocolVersionSchema } from './version.js';
 
 /** The eight Customer Value Journey stages, in order. */
 export const CVJ_STAGES = [
@@ -100,7 +100,7 @@ export type PlanInput = z.infer<typeof PlanInputSchema>;
 
 /** The HandoffPlan object before cross-field rules; exported for schema generation and tests only. */
 export const HandoffPlanShapeSchema = z.strictObject({
-  protocolVersion: z.literal(HANDOFF_PROTOCOL_VERSION),
+  protocolVersion: ProtocolVersionSchema,
   kind: z.literal('HandoffPlan'),
   planId: PlanIdSchema,
   tenantId: IdentifierSchema,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIMITS } from './limits.js';
 import {
   DigestSchema,
   IdentifierSchema,
@@ -7,7 +8,8 @@ import {
   TextSchema,
   TimestampSchema,
 } from './primitives.js';
-import { HANDOFF_PROTOCOL_VERSION } from './version.js';
+import { ProtocolVersionSchema } from './version.js';
+import { policyDecisionFeatures, requireDeclaredVersion } from './version-features.js';
 
 /** What a policy rule decides. */
 export const PolicyOutcomeSchema = z
@@ -34,13 +36,25 @@ export const ApprovalRequirementSchema = z
   .meta({ id: 'ApprovalRequirement' });
 export type ApprovalRequirement = z.infer<typeof ApprovalRequirementSchema>;
 
+/** A JSON Pointer (RFC 6901) into the plan, at most 1,024 characters. */
+const JsonPointerSchema = z
+  .string()
+  .max(1024)
+  .regex(/^(?:\/[\s\S]*)?$/)
+  .meta({ description: 'JSON Pointer (RFC 6901).' });
+
 /**
  * One policy rule's decision about one plan: the rule, its outcome and enforcement level, a stable reason code,
  * the JSON Pointer of the plan value concerned, a message, and the policy set version (digest) it came from.
+ *
+ * `path` is the first value concerned (all a 1.0 reader knows); `actionPaths` (1.1) names every action the
+ * decision concerns, one JSON Pointer per action (e.g. `/options/0/actions/1/params/newBudget` and
+ * `/options/0/actions/3/params/newBudget` for a guardrail two moves of an option break), in plan order, `path`
+ * being the first of them.
  */
 export const PolicyDecisionSchema = z
   .strictObject({
-    protocolVersion: z.literal(HANDOFF_PROTOCOL_VERSION),
+    protocolVersion: ProtocolVersionSchema,
     kind: z.literal('PolicyDecision'),
     planId: PlanIdSchema,
     planDigest: DigestSchema,
@@ -53,14 +67,14 @@ export const PolicyDecisionSchema = z
       .string()
       .regex(/^[A-Z][A-Z0-9_]*$/)
       .max(64),
-    path: z
-      .string()
-      .max(1024)
-      .regex(/^(?:\/[\s\S]*)?$/)
-      .meta({ description: 'JSON Pointer (RFC 6901).' }),
+    path: JsonPointerSchema,
+    actionPaths: z.array(JsonPointerSchema).min(1).max(LIMITS.MAX_ACTIONS_PER_OPTION).optional(),
     message: TextSchema,
     approval: ApprovalRequirementSchema.optional(),
     evaluatedAt: TimestampSchema,
+  })
+  .superRefine(requireDeclaredVersion(policyDecisionFeatures), {
+    when: (payload) => payload.issues.length === 0,
   })
   .meta({
     id: 'PolicyDecision',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ActionSchema } from './action.js';
+import { AudienceSchema } from './audience.js';
 import { EvidenceSchema } from './evidence.js';
 import { LIMITS } from './limits.js';
 import { ForecastSchema } from './metric.js';
@@ -41,28 +42,6 @@ export const ContentKindSchema = z
   ])
   .meta({ id: 'ContentKind' });
 export type ContentKind = z.infer<typeof ContentKindSchema>;
-
-/** One audience criterion, e.g. `{ field: "age", op: "between", value: [25, 45] }`. */
-export const AudienceCriterionSchema = z.strictObject({
-  field: NameSchema,
-  op: z.enum(['eq', 'neq', 'in', 'not_in', 'gt', 'gte', 'lt', 'lte', 'between', 'exists']),
-  value: z.union([
-    z.string(),
-    z.number(),
-    z.boolean(),
-    z.array(z.union([z.string(), z.number()])).max(100),
-  ]),
-});
-
-/** Who an option targets: a segment id, its estimated size (contacts) and how it was selected. */
-export const AudienceSchema = z
-  .strictObject({
-    segmentId: IdentifierSchema,
-    description: TextSchema.optional(),
-    estimatedSize: z.int().min(0),
-    criteria: z.array(AudienceCriterionSchema).max(LIMITS.MAX_CRITERIA),
-  })
-  .meta({ id: 'Audience' });
 
 /** The budget of an option: money per `period` (`day`, `week`, `month`, or `total` for the whole run). */
 export const BudgetSchema = z

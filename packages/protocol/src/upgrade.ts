@@ -1,5 +1,10 @@
 import { UpgradeError } from './errors.js';
-import { LATEST_PROTOCOL_VERSION } from './version.js';
+import {
+  isSupportedVersion,
+  LATEST_PROTOCOL_VERSION,
+  PROTOCOL_VERSION_1_0,
+  PROTOCOL_VERSION_1_1,
+} from './version.js';
 
 /** A JSON object document, before validation. */
 export type RawDocument = Record<string, unknown>;
@@ -16,8 +21,9 @@ export interface DocumentUpgrade {
 }
 
 /**
- * The upgrade functions that let an older document be read as the latest shape. v1 is the first protocol
- * version, so the default registry is empty; each future version registers its step here (see VERSIONING.md).
+ * The upgrade functions that let an older document be read as the latest shape: a chain of steps ends at the
+ * latest version, or at a supported version no step leads on from (a minor of the latest major is readable as it
+ * is). See VERSIONING.md.
  */
 export class UpgradeRegistry {
   readonly #steps = new Map<string, DocumentUpgrade>();
@@ -51,6 +57,8 @@ export class UpgradeRegistry {
     let at = version;
     while (at !== LATEST_PROTOCOL_VERSION) {
       const step = this.#steps.get(`${kind}@${at}`);
+      // A supported version with no further step is an end: every minor of the latest major is readable as is.
+      if (!step && isSupportedVersion(at)) return chain;
       if (!step || seen.has(at)) return undefined;
       seen.add(at);
       chain.push(step);
@@ -95,5 +103,29 @@ export class UpgradeRegistry {
   }
 }
 
-/** The registry `parseDocument` uses unless given another. Empty in v1. */
-export const DEFAULT_UPGRADES = new UpgradeRegistry();
+/** Every document kind of protocol v1 (`DOCUMENT_KINDS`, repeated here because documents.ts imports this file). */
+const V1_KINDS = [
+  'HandoffPlan',
+  'ApprovalClaims',
+  'PolicyDecision',
+  'LineageEvent',
+  'DispatchReceipt',
+  'ErrorEnvelope',
+] as const;
+
+/**
+ * The 1.0 -> 1.1 step of each kind: 1.1 only added optional members, enum members and action types, so every 1.0
+ * document is a 1.1 document once it says so; the step sets `protocolVersion` and changes nothing else.
+ * `safeParseDocument` does not run it (it validates a 1.0 document as received, so its digest and signatures
+ * stand); a reader that wants every document in the latest form calls `DEFAULT_UPGRADES.upgrade(kind, doc)`, and
+ * gets a new document with a new digest.
+ */
+export const UPGRADES_1_0_TO_1_1: readonly DocumentUpgrade[] = V1_KINDS.map((kind) => ({
+  kind,
+  from: PROTOCOL_VERSION_1_0,
+  to: PROTOCOL_VERSION_1_1,
+  upgrade: (document) => ({ ...document, protocolVersion: PROTOCOL_VERSION_1_1 }),
+}));
+
+/** The registry `parseDocument` uses unless given another: the 1.0 -> 1.1 steps. */
+export const DEFAULT_UPGRADES = new UpgradeRegistry(UPGRADES_1_0_TO_1_1);

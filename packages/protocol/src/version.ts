@@ -5,21 +5,42 @@
  * types); a major version may remove or change. Every top-level document carries its version in
  * `protocolVersion`. See `VERSIONING.md` for the full compatibility policy.
  */
+import { z } from 'zod';
+
+/** Protocol 1.0: the first version of the contract. */
+export const PROTOCOL_VERSION_1_0 = '1.0' as const;
+
+/**
+ * Protocol 1.1 (issue 21, additive): change forecasts with a basis, per-action audiences, any-of audience groups,
+ * reach and impressions, `pause_campaign` / `resume_campaign` and campaign `level`, per-action paths in policy
+ * decisions. See VERSIONING.md, "1.1".
+ */
+export const PROTOCOL_VERSION_1_1 = '1.1' as const;
 
 /** The newest protocol version this package emits. */
-export const LATEST_PROTOCOL_VERSION = '1.0' as const;
+export const LATEST_PROTOCOL_VERSION = PROTOCOL_VERSION_1_1;
 
-/** Alias of {@link LATEST_PROTOCOL_VERSION}: the literal every v1 document carries in `protocolVersion`. */
+/** Alias of {@link LATEST_PROTOCOL_VERSION}: the version a document this package emits carries. */
 export const HANDOFF_PROTOCOL_VERSION = LATEST_PROTOCOL_VERSION;
 
 /**
- * Every protocol version this package accepts, newest first. A document in any of these is accepted (older ones
- * are upgraded to the latest shape with `upgradeDocument`); anything else fails with `UNSUPPORTED_VERSION`.
+ * Every protocol version this package accepts, newest first. A document in any of these is accepted as received
+ * (a minor version only adds, so a 1.0 document is validated as it is, keeping its `protocolVersion`, digest and
+ * signatures; it may not use what a later minor added); anything else fails with `UNSUPPORTED_VERSION` unless an
+ * upgrade step is registered for it (`UpgradeRegistry`).
  */
-export const SUPPORTED_PROTOCOL_VERSIONS = [LATEST_PROTOCOL_VERSION] as const;
+export const SUPPORTED_PROTOCOL_VERSIONS = [PROTOCOL_VERSION_1_1, PROTOCOL_VERSION_1_0] as const;
 
 /** A protocol version this package supports. */
 export type ProtocolVersion = (typeof SUPPORTED_PROTOCOL_VERSIONS)[number];
+
+/**
+ * `protocolVersion` of every top-level document: one of {@link SUPPORTED_PROTOCOL_VERSIONS}. What an older minor
+ * version may not carry is a cross-field rule (`REQUIRES_NEWER_VERSION`).
+ */
+export const ProtocolVersionSchema = z
+  .enum(SUPPORTED_PROTOCOL_VERSIONS)
+  .meta({ id: 'ProtocolVersion' });
 
 /** True when `version` is one of {@link SUPPORTED_PROTOCOL_VERSIONS}. */
 export function isSupportedVersion(version: unknown): version is ProtocolVersion {

@@ -1,5 +1,5 @@
 /**
- * The conformance corpus (conformance/v1) run against this package's validator and the committed JSON Schema.
+ * The conformance corpus (conformance/v1 for 1.0, conformance/v1.1 for 1.1) run against this package's validator and the committed JSON Schema.
  * It is the same check a copilot vendor runs in their own language; see conformance/README.md.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -21,13 +21,20 @@ import {
   type LineageEvent,
   lineageEventHash,
   PROTOCOL_ISSUE_CODES,
+  PROTOCOL_VERSION_1_0,
+  PROTOCOL_VERSION_1_1,
   type ProtocolIssueCode,
   planDigest,
   safeParseDocument,
 } from '../src/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const corpus = join(root, 'conformance', 'v1');
+/** The corpus of each minor version: its folder under conformance/ and the version its valid documents declare. */
+const CORPORA = [
+  { folder: 'v1', version: PROTOCOL_VERSION_1_0 },
+  { folder: 'v1.1', version: PROTOCOL_VERSION_1_1 },
+] as const;
+type Corpus = (typeof CORPORA)[number];
 
 /** The `expected` entries of an invalid fixture. */
 interface ExpectedIssue {
@@ -42,9 +49,10 @@ interface InvalidFixture {
 }
 
 interface Fixture<T> {
-  /** e.g. `HandoffPlan/invalid/actions-exceed-budget.json`, the key of the lists below. */
+  /** e.g. `v1/HandoffPlan/invalid/actions-exceed-budget.json`, the key of the lists below. */
   id: string;
   name: string;
+  corpus: Corpus;
   kind: DocumentKind;
   content: T;
 }
@@ -67,17 +75,20 @@ function readJson(path: string): unknown {
 }
 
 function fixtures<T>(kind: DocumentKind, folder: 'valid' | 'invalid'): Fixture<T>[] {
-  const dir = join(corpus, kind, folder);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((name) => name.endsWith('.json'))
-    .sort()
-    .map((name) => ({
-      id: `${kind}/${folder}/${name}`,
-      name,
-      kind,
-      content: readJson(join(dir, name)) as T,
-    }));
+  return CORPORA.flatMap((corpus) => {
+    const dir = join(root, 'conformance', corpus.folder, kind, folder);
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((name) => name.endsWith('.json'))
+      .sort()
+      .map((name) => ({
+        id: `${corpus.folder}/${kind}/${folder}/${name}`,
+        name,
+        corpus,
+        kind,
+        content: readJson(join(dir, name)) as T,
+      }));
+  });
 }
 
 const valid = new Map(DOCUMENT_KINDS.map((kind) => [kind, fixtures<unknown>(kind, 'valid')]));
@@ -129,7 +140,7 @@ const unexpressed = new Set<string>(JSON_SCHEMA_UNEXPRESSED_CODES);
 
 describe.each(DOCUMENT_KINDS)('%s conformance corpus', (kind) => {
   for (const fixture of valid.get(kind) ?? []) {
-    test(`valid/${fixture.name} is accepted by the validator and the JSON Schema`, () => {
+    test(`${fixture.corpus.folder} valid/${fixture.name} is accepted by the validator and the JSON Schema`, () => {
       const result = safeParseDocument(kind, fixture.content);
       expect(result.success ? [] : result.error.issues).toEqual([]);
       const schema = jsonSchemaAccepts(kind, fixture.content);
@@ -144,7 +155,7 @@ describe.each(DOCUMENT_KINDS)('%s conformance corpus', (kind) => {
     const issuesTest = issuesBug ? test.fails : test;
     const issuesNote = issuesBug ? ` (known defect: ${issuesBug})` : '';
     issuesTest(
-      `invalid/${fixture.name} is rejected with exactly the expected issues${issuesNote}`,
+      `${fixture.corpus.folder} invalid/${fixture.name} is rejected with exactly the expected issues${issuesNote}`,
       () => {
         expect(reportedIssues(kind, document)).toEqual(sortIssues(expected));
       },
@@ -155,7 +166,7 @@ describe.each(DOCUMENT_KINDS)('%s conformance corpus', (kind) => {
     const schemaTest = schemaGap ? test.fails : test;
     const schemaNote = schemaGap ? ` (known gap: ${schemaGap})` : '';
     schemaTest(
-      `invalid/${fixture.name} is ${onlyUnexpressed ? 'accepted' : 'rejected'} by the JSON Schema${schemaNote}`,
+      `${fixture.corpus.folder} invalid/${fixture.name} is ${onlyUnexpressed ? 'accepted' : 'rejected'} by the JSON Schema${schemaNote}`,
       () => {
         // A fixture whose every code is one JSON Schema cannot express must pass the schema: that proves those
         // codes are the only disagreements between the schema and the validator.
@@ -182,6 +193,15 @@ describe('conformance corpus as a whole', () => {
         expect(issue.path, id).toMatch(/^(?:\/.*)?$/);
       }
     }
+  });
+
+  test('every valid fixture declares the version of its corpus', () => {
+    const wrong = allValid
+      .filter(
+        (f) => (f.content as { protocolVersion?: unknown }).protocolVersion !== f.corpus.version,
+      )
+      .map((f) => f.id);
+    expect(wrong).toEqual([]);
   });
 
   test('has at least 45 invalid cases', () => {
@@ -247,9 +267,10 @@ describe('conformance corpus as a whole', () => {
   });
 });
 
-describe('digest test vectors (RFC 8785 JCS, then SHA-256)', () => {
-  const digests = readJson(join(corpus, 'HandoffPlan', 'digests.json')) as Record<string, string>;
-  const plans = valid.get('HandoffPlan') ?? [];
+describe.each(CORPORA)('digest test vectors of $folder (RFC 8785 JCS, then SHA-256)', (corpus) => {
+  const plans = (valid.get('HandoffPlan') ?? []).filter((f) => f.corpus === corpus);
+  const path = join(root, 'conformance', corpus.folder, 'HandoffPlan', 'digests.json');
+  const digests = readJson(path) as Record<string, string>;
 
   test('digests.json lists exactly the valid HandoffPlan fixtures', () => {
     expect(Object.keys(digests).sort()).toEqual(plans.map((f) => f.name));
@@ -264,7 +285,9 @@ describe('digest test vectors (RFC 8785 JCS, then SHA-256)', () => {
       expect(documentDigest(fixture.content)).toBe(digests[fixture.name]);
     });
   }
+});
 
+describe('lineage event vectors', () => {
   test('valid lineage events carry their own hash and chain to the previous event', () => {
     const events = (valid.get('LineageEvent') ?? []).map((f) => f.content as LineageEvent);
     for (const event of events) {

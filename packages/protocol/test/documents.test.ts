@@ -12,6 +12,7 @@ import {
   ProtocolValidationError,
   parseDocument,
   parseDocumentJson,
+  SUPPORTED_PROTOCOL_VERSIONS,
   safeParseDocument,
   safeParseDocumentJson,
   UnsupportedVersionError,
@@ -365,7 +366,7 @@ describe('thrown errors', () => {
     if (invalid.success || version.success) throw new Error('expected both to fail');
     expect(summary(invalid.error)).toBe('HandoffPlan: INVALID_FORMAT');
     expect(version.error).toBeInstanceOf(UnsupportedVersionError);
-    expect(summary(version.error)).toBe('supported 1.0');
+    expect(summary(version.error)).toBe(`supported ${SUPPORTED_PROTOCOL_VERSIONS.join(',')}`);
     expect(summary(new UpgradeError('no path'))).toBe('upgrade: no path');
   });
 });

@@ -4,9 +4,11 @@ import {
   documentDigest,
   type ErrorEnvelope,
   type HandoffPlan,
+  LATEST_PROTOCOL_VERSION,
   LIMITS,
   type ProtocolIssue,
   ProtocolValidationError,
+  SUPPORTED_PROTOCOL_VERSIONS,
   safeParseDocument,
   safeParseDocumentJson,
   toErrorEnvelope,
@@ -41,7 +43,7 @@ describe('toErrorEnvelope', () => {
     const error = failureOf({ ...base, tenantId: '', recommendedOptionId: 'nope' });
     const envelope = toErrorEnvelope(error);
     expect(envelope).toEqual({
-      protocolVersion: '1.0',
+      protocolVersion: LATEST_PROTOCOL_VERSION,
       kind: 'ErrorEnvelope',
       code: 'VALIDATION_FAILED',
       message: error.message,
@@ -72,7 +74,7 @@ describe('toErrorEnvelope', () => {
     const envelope = toErrorEnvelope(error, 'req-123');
     expect(envelope).toMatchObject({
       code: 'UNSUPPORTED_VERSION',
-      supportedVersions: ['1.0'],
+      supportedVersions: [...SUPPORTED_PROTOCOL_VERSIONS],
       requestId: 'req-123',
       issues: [{ path: '/protocolVersion', code: 'UNSUPPORTED_VERSION' }],
     });

@@ -5,6 +5,8 @@ import {
   LATEST_PROTOCOL_VERSION,
   LINEAGE_EVENT_TYPES,
   PROTOCOL_ISSUE_CODES,
+  PROTOCOL_VERSION_1_0,
+  PROTOCOL_VERSION_1_1,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '../src/index.js';
 
@@ -22,9 +24,10 @@ import {
 
 describe('protocol surface pins', () => {
   test('version constants', () => {
-    expect(LATEST_PROTOCOL_VERSION).toBe('1.0');
-    expect(HANDOFF_PROTOCOL_VERSION).toBe('1.0');
-    expect([...SUPPORTED_PROTOCOL_VERSIONS]).toEqual(['1.0']);
+    expect(LATEST_PROTOCOL_VERSION).toBe('1.1');
+    expect(HANDOFF_PROTOCOL_VERSION).toBe('1.1');
+    expect([...SUPPORTED_PROTOCOL_VERSIONS]).toEqual(['1.1', '1.0']);
+    expect([PROTOCOL_VERSION_1_0, PROTOCOL_VERSION_1_1]).toEqual(['1.0', '1.1']);
   });
 
   test('lineage event types, in order (new ones go at the end)', () => {
@@ -93,6 +96,7 @@ describe('protocol surface pins', () => {
       'EXPIRY_NOT_AFTER_CREATION',
       'UNKNOWN_INPUT_REFERENCE',
       'DUPLICATE_INPUT_ID',
+      'REQUIRES_NEWER_VERSION',
     ]);
   });
 
@@ -108,6 +112,7 @@ describe('protocol surface pins', () => {
       'EXPIRY_NOT_AFTER_CREATION',
       'UNKNOWN_INPUT_REFERENCE',
       'DUPLICATE_INPUT_ID',
+      'REQUIRES_NEWER_VERSION',
     ]);
   });
 });

@@ -4,10 +4,14 @@ import {
   DEFAULT_UPGRADES,
   DOCUMENT_KINDS,
   type DocumentUpgrade,
+  documentDigest,
   type HandoffPlan,
+  PROTOCOL_VERSION_1_0,
+  PROTOCOL_VERSION_1_1,
   ProtocolError,
   ProtocolValidationError,
   type RawDocument,
+  SUPPORTED_PROTOCOL_VERSIONS,
   safeParseDocument,
   UnsupportedVersionError,
   UpgradeError,
@@ -46,8 +50,8 @@ function failure(result: ReturnType<typeof safeParseDocument>) {
 }
 
 describe('DEFAULT_UPGRADES', () => {
-  test.each(DOCUMENT_KINDS)('%s has no older versions in v1', (kind) => {
-    expect(DEFAULT_UPGRADES.versionsFor(kind)).toEqual([]);
+  test.each(DOCUMENT_KINDS)('%s upgrades from 1.0 only', (kind) => {
+    expect(DEFAULT_UPGRADES.versionsFor(kind)).toEqual([PROTOCOL_VERSION_1_0]);
     expect(DEFAULT_UPGRADES.canUpgrade(kind, '0.9')).toBe(false);
     expect(() => DEFAULT_UPGRADES.upgrade(kind, { protocolVersion: '0.9' })).toThrow(UpgradeError);
   });
@@ -55,7 +59,31 @@ describe('DEFAULT_UPGRADES', () => {
   test('an old plan is unsupported by default', () => {
     const error = failure(safeParseDocument('HandoffPlan', oldPlan()));
     expect(error).toBeInstanceOf(UnsupportedVersionError);
-    expect(error instanceof UnsupportedVersionError && error.supported).toEqual(['1.0']);
+    expect(error instanceof UnsupportedVersionError && error.supported).toEqual([
+      ...SUPPORTED_PROTOCOL_VERSIONS,
+    ]);
+  });
+
+  test.each(DOCUMENT_KINDS)('%s: a 1.0 document upgrades to 1.1 by its version alone', (kind) => {
+    const input = { protocolVersion: PROTOCOL_VERSION_1_0, kind, anything: [1] };
+    const output = DEFAULT_UPGRADES.upgrade(kind, input);
+    expect(output).toEqual({ ...input, protocolVersion: PROTOCOL_VERSION_1_1 });
+    expect(input.protocolVersion).toBe(PROTOCOL_VERSION_1_0);
+  });
+
+  test('a 1.0 plan is accepted as received; its 1.1 form is the same plan at 1.1, valid too', () => {
+    expect(base.protocolVersion).toBe(PROTOCOL_VERSION_1_0);
+    const received = safeParseDocument('HandoffPlan', base);
+    expect(received.success && received.data).toEqual(base);
+    const upgraded = DEFAULT_UPGRADES.upgrade('HandoffPlan', base);
+    const parsed = safeParseDocument('HandoffPlan', upgraded);
+    expect(parsed.success && parsed.data).toEqual({
+      ...base,
+      protocolVersion: PROTOCOL_VERSION_1_1,
+    });
+    // The digest binds to what was received: parsing never upgrades, so a 1.0 plan keeps its digest.
+    expect(received.success && documentDigest(received.data)).toBe(documentDigest(base));
+    expect(documentDigest(upgraded)).not.toBe(documentDigest(base));
   });
 });
 
@@ -124,7 +152,7 @@ describe('upgrading through a registry', () => {
     const error = failure(safeParseDocument('HandoffPlan', oldPlan('0.5'), { upgrades }));
     expect(error).toBeInstanceOf(UnsupportedVersionError);
     if (!(error instanceof UnsupportedVersionError)) return;
-    expect(error.supported).toEqual(['1.0', '0.9']);
+    expect(error.supported).toEqual([...SUPPORTED_PROTOCOL_VERSIONS, '0.9']);
     expect(error.requested).toBe('0.5');
   });
 

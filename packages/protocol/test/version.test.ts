@@ -24,11 +24,14 @@ const base: HandoffPlan = JSON.parse(
 
 describe('version constants', () => {
   test('the latest version is supported and is the one documents carry', () => {
-    expect(LATEST_PROTOCOL_VERSION).toBe('1.0');
+    expect(LATEST_PROTOCOL_VERSION).toBe('1.1');
     expect(HANDOFF_PROTOCOL_VERSION).toBe(LATEST_PROTOCOL_VERSION);
     expect(SUPPORTED_PROTOCOL_VERSIONS).toContain(LATEST_PROTOCOL_VERSION);
     expect(SUPPORTED_PROTOCOL_VERSIONS[0]).toBe(LATEST_PROTOCOL_VERSION);
-    expect(base.protocolVersion).toBe(HANDOFF_PROTOCOL_VERSION);
+    // Every older minor of the major stays supported: a 1.0 plan of the corpus is accepted as it is.
+    expect(SUPPORTED_PROTOCOL_VERSIONS).toContain('1.0');
+    expect(base.protocolVersion).toBe('1.0');
+    expect(safeParseDocument('HandoffPlan', base)).toEqual({ success: true, data: base });
   });
 
   test('every supported version is MAJOR.MINOR', () => {
@@ -39,6 +42,7 @@ describe('version constants', () => {
 describe('isSupportedVersion', () => {
   test('accepts exactly the supported strings', () => {
     expect(isSupportedVersion('1.0')).toBe(true);
+    expect(isSupportedVersion('1.1')).toBe(true);
     for (const value of ['1', '1.0.0', ' 1.0', '1.0 ', 'v1.0', '0.9', '2.0', '', 1, 1.0, null]) {
       expect(isSupportedVersion(value), JSON.stringify(value)).toBe(false);
     }
@@ -50,14 +54,18 @@ describe('isSupportedVersion', () => {
 describe('negotiateVersion', () => {
   test('a single supported version', () => {
     expect(negotiateVersion('1.0')).toEqual({ ok: true, version: '1.0' });
+    expect(negotiateVersion('1.1')).toEqual({ ok: true, version: '1.1' });
   });
 
   test('a list that holds the supported version', () => {
     expect(negotiateVersion(['1.0'])).toEqual({ ok: true, version: '1.0' });
+    // A 1.1 peer and this package speak 1.1; a 1.0-only peer is answered in 1.0.
+    expect(negotiateVersion(['1.0', '1.1'])).toEqual({ ok: true, version: '1.1' });
   });
 
   test('an unordered list with unknown versions picks the one both speak', () => {
     expect(negotiateVersion(['3.1', '0.9', '1.0', '2.0'])).toEqual({ ok: true, version: '1.0' });
+    expect(negotiateVersion(['3.1', '1.0', '1.1', '2.0'])).toEqual({ ok: true, version: '1.1' });
     expect(negotiateVersion(['1.0', 'banana', '1.0'])).toEqual({ ok: true, version: '1.0' });
   });
 
@@ -66,7 +74,7 @@ describe('negotiateVersion', () => {
       ok: false,
       code: 'UNSUPPORTED_VERSION',
       requested: ['2.0'],
-      supported: ['1.0'],
+      supported: ['1.1', '1.0'],
     });
     expect(negotiateVersion(['0.9', '2.0', '1'])).toEqual({
       ok: false,
@@ -111,7 +119,7 @@ describe('documents with an unsupported protocolVersion', () => {
     expect(error.code).toBe('UNSUPPORTED_VERSION');
     if (error.code !== 'UNSUPPORTED_VERSION') return;
     expect(error.requested).toEqual(version);
-    expect(error.supported).toEqual(['1.0']);
+    expect(error.supported).toEqual(['1.1', '1.0']);
     expect(error.issues).toHaveLength(1);
     expect(error.issues[0]).toMatchObject({
       path: '/protocolVersion',

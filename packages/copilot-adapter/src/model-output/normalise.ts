@@ -68,21 +68,50 @@ function isEntryList(value: unknown): value is { key: string; value: unknown }[]
   );
 }
 
+/**
+ * How well an object fits a union branch by its `const` discriminators: -1 when one contradicts it (a different
+ * value, or a required one missing; an optional one may be absent or `null`), else how many it matches. A branch
+ * that is itself a union (e.g. a forecast's `unit`, then its `of`) scores its best branch.
+ */
+function branchScore(
+  value: Record<string, unknown>,
+  branch: JsonSchema,
+  defs: Record<string, JsonSchema>,
+): number {
+  const nested = branchesOf(branch);
+  if (nested !== undefined && propertiesOf(branch) === undefined) {
+    return Math.max(-1, ...nested.map((b) => branchScore(value, resolveRef(b, defs), defs)));
+  }
+  const required = new Set(requiredOf(branch));
+  let score = 0;
+  for (const [name, p] of Object.entries(propertiesOf(branch) ?? {})) {
+    if (p.const === undefined) continue;
+    const member = value[name];
+    if (member === undefined || member === null) {
+      if (required.has(name)) return -1;
+    } else if (member !== p.const) {
+      return -1;
+    } else {
+      score += 1;
+    }
+  }
+  return score;
+}
+
 /** Picks the union branch an object belongs to by its `const` discriminator(s); `undefined` for anything else. */
 function branchFor(
   value: unknown,
   branches: JsonSchema[],
   defs: Record<string, JsonSchema>,
 ): JsonSchema | undefined {
-  const resolved = branches.map((b) => resolveRef(b, defs));
-  if (isJsonObject(value)) {
-    return resolved.find((branch) => {
-      const properties = propertiesOf(branch) ?? {};
-      const consts = Object.entries(properties).filter(([, p]) => p.const !== undefined);
-      return consts.length > 0 && consts.every(([name, p]) => value[name] === p.const);
-    });
+  if (!isJsonObject(value)) return undefined;
+  let best: JsonSchema | undefined;
+  let bestScore = 0;
+  for (const branch of branches.map((b) => resolveRef(b, defs))) {
+    const score = branchScore(value, branch, defs);
+    if (score > bestScore) [best, bestScore] = [branch, score];
   }
-  return undefined;
+  return best;
 }
 
 class Normaliser {

@@ -1,4 +1,4 @@
-import { ACTION_TYPES, type ProtocolIssueCode } from '@handoff/protocol';
+import { ACTION_TYPES, HANDOFF_PROTOCOL_VERSION, type ProtocolIssueCode } from '@handoff/protocol';
 
 /**
  * Issue codes this package adds to the protocol's, for model output that never became a document:
@@ -35,7 +35,7 @@ export const ISSUE_HINTS: Readonly<Record<PlanIssueCode, string>> = {
     'Return strict JSON: double-quoted keys and strings, no comments, no trailing commas, no NaN or Infinity.',
   DOCUMENT_TOO_LARGE:
     'Keep the plan under 524288 bytes of JSON: at most 10 options, target segments (segmentId) instead of listing many contacts, shorter texts.',
-  UNSUPPORTED_VERSION: 'Set "protocolVersion" to "1.0".',
+  UNSUPPORTED_VERSION: `Set "protocolVersion" to "${HANDOFF_PROTOCOL_VERSION}".`,
   REQUIRED: 'Add this field: it is required here.',
   INVALID_TYPE:
     'Give this field the JSON type the contract asks for (a number without quotes, a string in quotes, true/false, an object or an array).',
@@ -76,6 +76,7 @@ export const ISSUE_HINTS: Readonly<Record<PlanIssueCode, string>> = {
   UNKNOWN_INPUT_REFERENCE:
     'Use the "inputId" of one of the plan\'s "inputs", or add the dataset you cite to "inputs".',
   DUPLICATE_INPUT_ID: 'Give every input a distinct "inputId".',
+  REQUIRES_NEWER_VERSION: `Set "protocolVersion" to "${HANDOFF_PROTOCOL_VERSION}": this field or action type was added in that version.`,
 };
 
 /** A hint that applies only to some paths or messages; the first matching rule wins over the default. */
@@ -102,7 +103,7 @@ const RULES: readonly HintRule[] = [
   {
     codes: ['REQUIRED', 'INVALID_VALUE'],
     path: /^\/protocolVersion$/,
-    hint: 'Set "protocolVersion" to "1.0".',
+    hint: `Set "protocolVersion" to "${HANDOFF_PROTOCOL_VERSION}".`,
   },
   { codes: ['REQUIRED', 'INVALID_VALUE'], path: /^\/kind$/, hint: 'Set "kind" to "HandoffPlan".' },
   {

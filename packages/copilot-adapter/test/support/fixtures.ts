@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import type { HandoffPlan } from '@handoff/protocol';
 
 const here = new URL('.', import.meta.url).pathname;
-const CONFORMANCE = join(here, '../../../protocol/conformance/v1/HandoffPlan');
+const CORPORA = ['v1', 'v1.1'].map((folder) =>
+  join(here, '../../../protocol/conformance', folder, 'HandoffPlan'),
+);
 const MODEL_OUTPUTS = join(here, '../fixtures/model-outputs');
 
 /** The text of a recorded model output under `test/fixtures/model-outputs/`. */
@@ -32,11 +34,21 @@ export function singleOptionCardPlan(): HandoffPlan {
   return { ...plan, options: [first] };
 }
 
-/** The valid plans of the protocol's conformance corpus, by file name. */
+/** The files of one folder of every corpus (1.0 and 1.1), parsed, by file name. */
+function corpusFiles<T>(folder: 'valid' | 'invalid'): [string, T][] {
+  return CORPORA.flatMap((corpus) =>
+    readdirSync(join(corpus, folder))
+      .sort()
+      .map((name): [string, T] => [
+        name,
+        JSON.parse(readFileSync(join(corpus, folder, name), 'utf8')),
+      ]),
+  );
+}
+
+/** The valid plans of the protocol's conformance corpora (1.0 and 1.1), by file name. */
 export function conformancePlans(): [string, HandoffPlan][] {
-  return readdirSync(join(CONFORMANCE, 'valid'))
-    .sort()
-    .map((name) => [name, JSON.parse(readFileSync(join(CONFORMANCE, 'valid', name), 'utf8'))]);
+  return corpusFiles<HandoffPlan>('valid');
 }
 
 /** An invalid conformance fixture: the document and the `{ code, path }` issues it must yield. */
@@ -46,14 +58,15 @@ export interface InvalidFixture {
   document: unknown;
 }
 
-/** The invalid plans of the protocol's conformance corpus, by file name. */
+/** The invalid plans of the protocol's conformance corpora (1.0 and 1.1), by file name. */
 export function conformanceInvalid(): [string, InvalidFixture][] {
-  return readdirSync(join(CONFORMANCE, 'invalid'))
-    .sort()
-    .map((name) => [name, JSON.parse(readFileSync(join(CONFORMANCE, 'invalid', name), 'utf8'))]);
+  return corpusFiles<InvalidFixture>('invalid');
 }
 
-/** The digest test vectors of the conformance corpus: file name -> `sha256:<hex>`. */
+/** The digest test vectors of the conformance corpora: file name -> `sha256:<hex>`. */
 export function conformanceDigests(): Record<string, string> {
-  return JSON.parse(readFileSync(join(CONFORMANCE, 'digests.json'), 'utf8'));
+  return Object.assign(
+    {},
+    ...CORPORA.map((corpus) => JSON.parse(readFileSync(join(corpus, 'digests.json'), 'utf8'))),
+  );
 }

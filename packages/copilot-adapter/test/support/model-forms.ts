@@ -31,13 +31,27 @@ export function toModelForm(plan: HandoffPlan, options: { nulls: boolean }): unk
     }
     const union = (node.oneOf ?? node.anyOf) as Node[] | undefined;
     if (union && node.properties === undefined && isNode(value)) {
-      const branch = union.map(resolve).find((b) => {
-        const props = (b.properties ?? {}) as Record<string, Node>;
-        return Object.entries(props).some(
-          ([k, p]) => p.const !== undefined && value[k] === p.const,
+      // The branch whose constants (discriminators) the value matches most, none contradicting; a branch that is
+      // itself a union (a union nested in a union, e.g. a forecast's unit, then its `of`) scores its best branch.
+      const score = (b: Node): number => {
+        const nested = (b.oneOf ?? b.anyOf) as Node[] | undefined;
+        if (nested && b.properties === undefined)
+          return Math.max(...nested.map(resolve).map(score));
+        const consts = Object.entries((b.properties ?? {}) as Record<string, Node>).filter(
+          ([, p]) => p.const !== undefined,
         );
-      });
-      return branch ? convert(value, branch) : value;
+        const required = new Set((b.required ?? []) as string[]);
+        const contradicts = ([k, p]: [string, Node]) =>
+          value[k] === undefined ? required.has(k) : value[k] !== p.const;
+        if (consts.some(contradicts)) return -1;
+        return consts.length;
+      };
+      const scored = union.map(resolve).map((b) => [score(b), b] as const);
+      const best = scored.reduce<readonly [number, Node | undefined]>(
+        (top, next) => (next[0] > top[0] ? next : top),
+        [0, undefined],
+      );
+      return best[1] ? convert(value, best[1]) : value;
     }
     if (isNode(node.properties) && isNode(value)) {
       const out: Record<string, unknown> = {};

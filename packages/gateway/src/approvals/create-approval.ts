@@ -42,7 +42,7 @@ export function newJti(): string {
  * Signs an approval: a JWT (RFC 7519) in JWS compact serialization (RFC 7515 section 7.1) with the protected
  * header `{ alg, kid, typ: "handoff-approval+jwt" }` (explicit typing, RFC 8725 section 3.11). `alg` follows the
  * key: an OKP Ed25519 JWK signs `EdDSA` (RFC 8037), an EC P-256 JWK signs `ES256`. The claims are
- * `protocolVersion: "1.0"`, `kind: "ApprovalClaims"`, the input, `iat = nbf = floor(clock.now() / 1000)`,
+ * `protocolVersion` (`HANDOFF_PROTOCOL_VERSION`), `kind: "ApprovalClaims"`, the input, `iat = nbf = floor(clock.now() / 1000)`,
  * `exp = iat + ttlSeconds` and a random `jti`, checked against `ApprovalClaimsSchema` before signing.
  * This is the helper approver tools, the CLI and tests use; the gateway itself never signs approvals.
  *

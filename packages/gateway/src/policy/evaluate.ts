@@ -125,8 +125,17 @@ function checkFinding(finding: RuleFinding): void {
   if (!REASON_CODE.test(finding.reasonCode)) {
     throw new Error(`Malformed reason code ${JSON.stringify(finding.reasonCode.slice(0, 80))}`);
   }
-  if (!JSON_POINTER.test(finding.path) || finding.path.length > 1024) {
+  const pointers = [finding.path, ...(finding.actionPaths ?? [])];
+  if (pointers.some((path) => !JSON_POINTER.test(path) || path.length > 1024)) {
     throw new Error('Malformed JSON Pointer');
+  }
+  if (finding.actionPaths !== undefined) {
+    const count = finding.actionPaths.length;
+    if (count === 0 || count > LIMITS.MAX_ACTIONS_PER_OPTION) {
+      throw new Error(
+        `actionPaths holds ${count} paths; 1-${LIMITS.MAX_ACTIONS_PER_OPTION} are allowed`,
+      );
+    }
   }
   if (finding.decision === 'require_approval' || finding.approval !== undefined) {
     if (!ApprovalRequirementSchema.safeParse(finding.approval).success) {
@@ -245,6 +254,7 @@ export function evaluatePolicy(input: EvaluatePolicyInput): PolicyEvaluation {
         enforcement,
         reasonCode: finding.reasonCode,
         path: finding.path,
+        ...(finding.actionPaths === undefined ? {} : { actionPaths: [...finding.actionPaths] }),
         message: clampMessage(finding.message),
         ...(approval === undefined
           ? {}

@@ -31,6 +31,11 @@ import {
   EvidenceBarRuleSchema,
   evaluateEvidenceBar,
 } from './rules/evidence-bar.js';
+import {
+  evaluateForecastSampleSize,
+  type ForecastSampleSizeRule,
+  ForecastSampleSizeRuleSchema,
+} from './rules/forecast-sample-size.js';
 import { evaluateMaxRisk, type MaxRiskRule, MaxRiskRuleSchema } from './rules/max-risk.js';
 
 /**
@@ -49,6 +54,7 @@ export const RuleSchema = z
     BudgetChangeGuardrailRuleSchema,
     ConsentRuleSchema,
     MaxRiskRuleSchema,
+    ForecastSampleSizeRuleSchema,
   ])
   .superRefine((rule, ctx) => {
     if (rule.overrideRoles !== undefined && rule.enforcement !== 'soft_mandatory') {
@@ -70,7 +76,8 @@ export type Rule =
   | AdapterAllowlistRule
   | BudgetChangeGuardrailRule
   | ConsentRule
-  | MaxRiskRule;
+  | MaxRiskRule
+  | ForecastSampleSizeRule;
 
 /** A rule `type`. */
 export type RuleType = Rule['type'];
@@ -85,6 +92,7 @@ export const RULE_TYPES: readonly RuleType[] = [
   'budget_change_guardrail',
   'consent',
   'max_risk',
+  'forecast_sample_size',
 ];
 
 /**
@@ -109,5 +117,7 @@ export function evaluateRule(rule: Rule, context: RuleContext): RuleFinding {
       return evaluateConsent(rule, context);
     case 'max_risk':
       return evaluateMaxRisk(rule, context);
+    case 'forecast_sample_size':
+      return evaluateForecastSampleSize(rule, context);
   }
 }

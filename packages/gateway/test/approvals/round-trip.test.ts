@@ -1,4 +1,4 @@
-import { sha256Digest } from '@handoff/protocol';
+import { HANDOFF_PROTOCOL_VERSION, sha256Digest } from '@handoff/protocol';
 import {
   calculateJwkThumbprint,
   decodeProtectedHeader,
@@ -45,7 +45,7 @@ describe('create then verify', () => {
     const verified = await verify(token, keys);
     expect(verified.header).toEqual({ alg, kid: pair.kid, typ: 'handoff-approval+jwt' });
     expect(verified.claims).toEqual({
-      protocolVersion: '1.0',
+      protocolVersion: HANDOFF_PROTOCOL_VERSION,
       kind: 'ApprovalClaims',
       ...approvalInput(),
       iat: START_SEC,

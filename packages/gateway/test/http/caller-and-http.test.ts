@@ -1,4 +1,4 @@
-import type { ErrorEnvelope } from '@handoff/protocol';
+import { type ErrorEnvelope, SUPPORTED_PROTOCOL_VERSIONS } from '@handoff/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { PlanView } from '../../src/pipeline/plan-view.js';
 import { fixturePlan } from '../support/harness.js';
@@ -150,7 +150,7 @@ describe.each([
     expect(refused).toMatchObject({
       status: 400,
       code: 'UNSUPPORTED_VERSION',
-      supportedVersions: ['1.0'],
+      supportedVersions: [...SUPPORTED_PROTOCOL_VERSIONS],
     });
   });
 });

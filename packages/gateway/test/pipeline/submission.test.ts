@@ -1,4 +1,4 @@
-import { canonicalJson, planDigest } from '@handoff/protocol';
+import { canonicalJson, planDigest, SUPPORTED_PROTOCOL_VERSIONS } from '@handoff/protocol';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createHarness, fixturePlan, type Harness, OTHER_TENANT } from '../support/harness.js';
 import {
@@ -69,7 +69,7 @@ describe('refused submissions', () => {
       h.gateway.submitPlan(h.callers.copilot.principal, plan),
       'UNSUPPORTED_VERSION',
     );
-    expect(err.details).toEqual({ supportedVersions: ['1.0'] });
+    expect(err.details).toEqual({ supportedVersions: [...SUPPORTED_PROTOCOL_VERSIONS] });
     expect(err.issues).toContainEqual(expect.objectContaining({ path: '/protocolVersion' }));
   });
 

@@ -139,6 +139,52 @@ describe('budget_change_guardrail: absolute limit', () => {
       /search-1 .*\+100\.00%.*search-2 .*\+4900\.00%.*search-2 .*EUR 4900\.00/,
     );
     expect(decision.message).not.toContain('search-0');
+    // One path per violating action (search-2 breaks two limits and is named once), the first being `path`.
+    expect(decision.actionPaths).toEqual([
+      '/options/1/actions/2/params/newBudget/amountMinor',
+      '/options/1/actions/3/params/newBudget/amountMinor',
+    ]);
+  });
+
+  test('a two-move violation names both moves, each by its own path, with no message parsing', () => {
+    const plan = planMoving([
+      [8, 10],
+      [10_000, 10_000],
+      [40, 32],
+    ]);
+    const decision = verdict(plan, { maxIncreasePercent: 20, maxDecreasePercent: 15 });
+    expect(decision).toMatchObject({
+      decision: 'deny',
+      reasonCode: 'BUDGET_CHANGE_EXCEEDS_GUARDRAIL',
+      path: '/options/1/actions/1/params/newBudget/amountMinor',
+      actionPaths: [
+        '/options/1/actions/1/params/newBudget/amountMinor',
+        '/options/1/actions/3/params/newBudget/amountMinor',
+      ],
+    });
+  });
+
+  test('each violating action is named by the path of its first violation', () => {
+    // USD moves, maxChange configured in EUR only: every move also fails as GUARDRAIL_CURRENCY_NOT_CONFIGURED.
+    const plan = planMoving(
+      [
+        [10_000, 20_000],
+        [10_000, 10_001],
+      ],
+      'USD',
+    );
+    const maxChange = [{ amountMinor: 1_000_000, currency: 'EUR' }];
+    const decision = verdict(plan, { maxIncreasePercent: 10, maxChange });
+    expect(decision.actionPaths).toEqual([
+      '/options/1/actions/1/params/newBudget/amountMinor',
+      '/options/1/actions/2/params/currentBudget/currency',
+    ]);
+  });
+
+  test('an allowed option names no actions', () => {
+    const decision = verdict(planMoving([[10_000, 10_500]]), { maxIncreasePercent: 10 });
+    expect(decision.decision).toBe('allow');
+    expect(decision).not.toHaveProperty('actionPaths');
   });
 });
 

@@ -71,7 +71,16 @@ export type BudgetChangeGuardrailRule = z.infer<typeof BudgetChangeGuardrailRule
 interface Violation {
   reasonCode: string;
   path: string;
+  /** The index of the action in its option: a violation per limit, several per action at most. */
+  actionIndex: number;
   text: string;
+}
+
+/** One path per violating action, in plan order: the path of its first violation. */
+function actionPathsOf(violations: readonly Violation[]): string[] {
+  const byAction = new Map<number, string>();
+  for (const v of violations) if (!byAction.has(v.actionIndex)) byAction.set(v.actionIndex, v.path);
+  return [...byAction.entries()].sort(([a], [b]) => a - b).map(([, path]) => path);
 }
 
 /** `change / current` as a percentage with two decimals, rounded down (for messages only). */
@@ -83,7 +92,8 @@ function percentText(change: bigint, current: bigint): string {
 /**
  * Evaluates a `budget_change_guardrail` rule for one option: `deny` at the first offending action's
  * `params/newBudget/amountMinor` with `BUDGET_CHANGE_EXCEEDS_GUARDRAIL` (or at its `params/currentBudget/currency`
- * with `GUARDRAIL_CURRENCY_NOT_CONFIGURED`), the message naming every violation; else `allow` with
+ * with `GUARDRAIL_CURRENCY_NOT_CONFIGURED`), `actionPaths` naming every offending action (one path each, that of
+ * its first violation, in plan order) and the message every violation; else `allow` with
  * `BUDGET_CHANGES_WITHIN_GUARDRAIL`, or `NO_BUDGET_CHANGE_ACTIONS` when the option sets no budget.
  *
  * @throws Error when an action's current and new budgets differ in currency (a plan that skipped validation); the
@@ -115,6 +125,7 @@ export function evaluateBudgetChangeGuardrail(
       violations.push({
         reasonCode: 'BUDGET_CHANGE_EXCEEDS_GUARDRAIL',
         path: at('newBudget', 'amountMinor'),
+        actionIndex: index,
         text: `${move}: ${text}`,
       });
 
@@ -137,6 +148,7 @@ export function evaluateBudgetChangeGuardrail(
         violations.push({
           reasonCode: 'GUARDRAIL_CURRENCY_NOT_CONFIGURED',
           path: at('currentBudget', 'currency'),
+          actionIndex: index,
           text: `${move}: no maxChange is configured for ${currency}, so the move cannot be evaluated`,
         });
       } else if (size > BigInt(max.amountMinor)) {
@@ -153,6 +165,7 @@ export function evaluateBudgetChangeGuardrail(
       decision: 'deny',
       reasonCode: first.reasonCode,
       path: first.path,
+      actionPaths: actionPathsOf(violations),
       message: `Budget changes outside the guardrail: ${violations.map((v) => v.text).join('; ')}`,
     };
   }

@@ -24,6 +24,8 @@ import { z } from 'zod';
  * - `path`: a JSON Pointer (RFC 6901) into the evaluated plan, e.g. `/options/0/risk/score`.
  * - `message`: for people; the engine truncates it to `LIMITS.MAX_TEXT_LENGTH` characters.
  * - `approval`: the approvals a `require_approval` finding asks for.
+ * - `actionPaths`: when the finding concerns actions, one JSON Pointer per action concerned, in plan order, `path`
+ *   being the first (the decision's `actionPaths`, protocol 1.1).
  */
 export interface RuleFinding {
   decision: PolicyOutcome;
@@ -31,6 +33,7 @@ export interface RuleFinding {
   path: string;
   message: string;
   approval?: ApprovalRequirement;
+  actionPaths?: string[];
 }
 
 /** What a rule sees: the whole (validated) plan and the option being judged, with its index in `plan.options`. */
