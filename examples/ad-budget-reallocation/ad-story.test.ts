@@ -90,4 +90,21 @@ describe('the ad copilot', () => {
       plans.order.at(-1)?.campaign.campaignId,
     );
   });
+
+  it('forecasts the change of the mix, signed: up towards a stronger audience, down towards a weaker one', () => {
+    const forecast = (planOptions: typeof plans.rebalance.options, id: string) =>
+      planOptions.find((o) => o.optionId === id)?.forecast;
+    const up = forecast(plans.rebalance.options, 'shift-15');
+    const down = forecast(plans.rebalance.options, 'shift-to-third');
+    expect(up).toMatchObject({ of: 'change', basis: { method: 'model' } });
+    expect(up?.p10).toBeGreaterThan(0);
+    expect(down?.p50).toBeLessThan(0);
+    expect(down?.p10).toBeLessThan(down?.p50 ?? 0);
+    expect(down?.p90).toBeGreaterThan(down?.p50 ?? 0);
+    // Pausing the weakest audience lifts the mix's rate: it no longer dilutes it.
+    expect(forecast(plans.pauseWeakest.options, 'pause-weakest')?.p50).toBeGreaterThan(0);
+    for (const plan of [plans.rebalance, plans.pauseWeakest, plans.nudge]) {
+      expect(plan.protocolVersion).toBe('1.1');
+    }
+  });
 });

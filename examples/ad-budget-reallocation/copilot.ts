@@ -5,12 +5,19 @@
  * extra spend over 30 days (a cut costs nothing).
  */
 import type { Clock } from '@handoff/copilot-adapter';
-import type { Action, HandoffPlan, StrategyOption } from '@handoff/protocol';
+import {
+  type Action,
+  type Forecast,
+  type HandoffPlan,
+  PROTOCOL_VERSION_1_1,
+  type StrategyOption,
+} from '@handoff/protocol';
 import type { BankData } from '../shared/bank-data.js';
 import { round4 } from '../shared/forecast.js';
 import { assemblePlan, bankInputs, riskOf, segmentEvidence } from '../shared/plan-parts.js';
 import { type RankedClients, type Segment, segmentWhere } from '../shared/ranked-clients.js';
 import type { AdCampaign } from './meta-platform.js';
+import { mixChangeForecast } from './mix-forecast.js';
 
 export const TENANT = 'acme-bank';
 /** Days of extra spend a daily-budget increase is priced over. */
@@ -30,10 +37,15 @@ interface Ranked {
   segment: Segment;
 }
 
+/** A campaign's daily budget moved by `percent` (integer minor units, rounded down). */
+function moved(target: Ranked, percent: number): number {
+  return Math.max(0, Math.floor((target.campaign.dailyBudget.amountMinor * (100 + percent)) / 100));
+}
+
 /** One move: a campaign's daily budget from its current amount by `percent` (integer minor units, rounded down). */
 function move(target: Ranked, percent: number, actionId: string): Action {
   const current = target.campaign.dailyBudget;
-  const next = Math.max(0, Math.floor((current.amountMinor * (100 + percent)) / 100));
+  const next = moved(target, percent);
   const extra = Math.max(0, next - current.amountMinor) * PRICING_DAYS;
   return {
     type: 'set_campaign_budget',
@@ -65,7 +77,15 @@ function pause(target: Ranked, actionId: string): Action {
 function option(
   ranked: RankedClients,
   channelOf: (campaignId: string) => AdCampaign['channel'],
-  o: { optionId: string; title: string; rationale: string; boost: Ranked; actions: Action[] },
+  o: {
+    optionId: string;
+    title: string;
+    rationale: string;
+    boost: Ranked;
+    actions: Action[];
+    /** A 1.1 change forecast of the mix (mix-forecast.ts); absent: the boosted audience's rate (a level). */
+    forecast?: Forecast;
+  },
 ): StrategyOption {
   const { rate } = o.boost.segment;
   const biggest = Math.max(
@@ -97,7 +117,7 @@ function option(
       },
       period: 'month',
     },
-    forecast: {
+    forecast: o.forecast ?? {
       unit: 'ratio',
       kpi: 'conversion_rate',
       p10: round4(rate.p10),
@@ -166,7 +186,18 @@ export function adBudgetPlans(
       inputs,
       options,
       recommendedOptionId: options[0]?.optionId ?? '',
+      protocolVersion: PROTOCOL_VERSION_1_1,
     });
+  /** The mix's change forecast when `changes` set some campaigns' daily budgets (0: paused). */
+  const mix = (...changes: [Ranked, number][]) =>
+    mixChangeForecast(
+      order.map((o) => ({
+        campaign: o.campaign,
+        segment: o.segment,
+        after: changes.find(([r]) => r === o)?.[1] ?? o.campaign.dailyBudget.amountMinor,
+      })),
+      PRICING_DAYS,
+    );
   const weakest = last.campaign.name;
   return {
     order,
@@ -177,6 +208,7 @@ export function adBudgetPlans(
         rationale: `Move spend from the weakest audience (${weakest}) to a strong one.`,
         boost: second,
         actions: [move(second, 15, 'raise'), move(last, -15, 'cut')],
+        forecast: mix([second, moved(second, 15)], [last, moved(last, -15)]),
       }),
       option(ranked, channelOf, {
         optionId: 'shift-10',
@@ -184,6 +216,17 @@ export function adBudgetPlans(
         rationale: 'The same direction, more cautiously.',
         boost: second,
         actions: [move(second, 10, 'raise'), move(last, -10, 'cut')],
+        forecast: mix([second, moved(second, 10)], [last, moved(last, -10)]),
+      }),
+      option(ranked, channelOf, {
+        optionId: 'shift-to-third',
+        title: `+15 % ${third.campaign.name}, -15 % ${first.campaign.name}`,
+        rationale:
+          'Considered and not recommended: it moves spend towards an audience converting below the mix, so the ' +
+          'forecast change is negative.',
+        boost: third,
+        actions: [move(third, 15, 'raise'), move(first, -15, 'cut')],
+        forecast: mix([third, moved(third, 15)], [first, moved(first, -15)]),
       }),
     ]),
     push: plan('ads-push-strongest', 'Push the strongest audience', [
@@ -225,6 +268,7 @@ export function adBudgetPlans(
         rationale: `The lowest holdout rate of any audience (${weakest}): stop its spend, keep the campaign.`,
         boost: last,
         actions: [pause(last, 'pause')],
+        forecast: mix([last, 0]),
       }),
       option(ranked, channelOf, {
         optionId: 'halve-weakest',
@@ -232,6 +276,7 @@ export function adBudgetPlans(
         rationale: 'Keep some reach while spending half.',
         boost: last,
         actions: [move(last, -50, 'cut')],
+        forecast: mix([last, moved(last, -50)]),
       }),
     ]),
     nudge: plan('ads-nudge-third', 'Nudge the third audience', [
@@ -241,6 +286,7 @@ export function adBudgetPlans(
         rationale: 'A small step for an audience converting above the blue-collar one.',
         boost: third,
         actions: [move(third, 10, 'raise')],
+        forecast: mix([third, moved(third, 10)]),
       }),
     ]),
   };

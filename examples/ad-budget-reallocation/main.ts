@@ -11,6 +11,7 @@
  */
 import { join } from 'node:path';
 import { money, validatePlan } from '@handoff/copilot-adapter';
+import { PROTOCOL_VERSION_1_1 } from '@handoff/protocol';
 import { checkChain, readLineage } from '../shared/audit-step.js';
 import { loadBankData } from '../shared/bank-data.js';
 import { dispatchUntilDrained, totalOf } from '../shared/dispatch-step.js';
@@ -94,6 +95,32 @@ checks.check(
   'a move of more than EUR 1,000.00 a day is denied by the hard ceiling',
 );
 checks.check(paused.state === 'approved', 'pausing a campaign spends nothing and passes');
+const movesOf = (view: typeof allIn, ruleId: string) =>
+  view.decisions.find((d) => d.ruleId === ruleId && d.decision === 'deny')?.actionPaths ?? [];
+detail(`budget-moves flags in the all-in: ${movesOf(allIn, 'budget-moves').join(', ')}`);
+checks.check(
+  JSON.stringify(movesOf(allIn, 'budget-moves')) ===
+    JSON.stringify([
+      '/options/0/actions/0/params/newBudget/amountMinor',
+      '/options/0/actions/1/params/newBudget/amountMinor',
+    ]) &&
+    movesOf(push, 'budget-moves').length === 1 &&
+    movesOf(allIn, 'budget-move-ceiling').length === 1,
+  'guardrail results name every move they concern by JSON path (both all-in moves, the one push move, the one over the ceiling)',
+);
+const negative = plans.rebalance.options.find((o) => o.optionId === 'shift-to-third')?.forecast;
+detail(
+  `shift-to-third forecast: conversion rate change p10/p50/p90 ${negative?.p10}/${negative?.p50}/${negative?.p90}, ` +
+    `on ${negative?.basis?.sampleSize} holdout clients (${negative?.basis?.method})`,
+);
+checks.check(
+  negative?.of === 'change' &&
+    negative.p50 < 0 &&
+    negative.p10 < 0 &&
+    rebalance.state === 'approved' &&
+    plans.rebalance.protocolVersion === PROTOCOL_VERSION_1_1,
+  'a 1.1 plan states an option with a negative change forecast (p10 and p50 below zero) with its basis, and is accepted',
+);
 
 heading('4. The marketing lead overrides the +35 % push');
 const amount = plans.push.options[0]?.budget.amount ?? money('0.00', 'EUR');
