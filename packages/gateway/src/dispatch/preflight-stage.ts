@@ -1,7 +1,9 @@
 import {
   AdapterError,
+  type AdapterManifest,
   type AutomationAdapter,
   type ExecuteContext,
+  type PreflightIssue,
   type PreflightResult,
 } from '@handoff/automation-adapter';
 import type { Action } from '@handoff/protocol';
@@ -14,8 +16,10 @@ export type PreflightStageResult =
   | { kind: 'refused'; result: Extract<PreflightResult, { ok: false }>; error: AdapterError };
 
 /**
- * The preflight stage of a dispatch, run after the adapter's `validate` and before `execute`, for adapters whose
- * manifest claims `supportsPreflight`: the adapter reads the platform's current state and validates the change
+ * The preflight stage of a dispatch, run after the adapter's `validate` and before `execute`. First the platform
+ * limits the manifest states (`budgetLimits`: a new budget must be a whole multiple of the currency's unit and, for
+ * a daily budget, at least a stated minimum), for every adapter; then, for adapters whose manifest claims
+ * `supportsPreflight`, the adapter reads the platform's current state and validates the change
  * there without changing anything. A refusal becomes an AdapterError that is never retried and never reaches
  * `execute`: `CONFLICT` when any issue is a conflict (e.g. the campaign's budget is no longer the plan's
  * `currentBudget`: someone moved it since the copilot looked), `INVALID_REQUEST` otherwise (below the platform's
@@ -30,8 +34,13 @@ export async function runPreflightStage(
   action: Action,
   ctx: ExecuteContext,
 ): Promise<PreflightStageResult> {
-  if (!adapter.manifest.supportsPreflight || !adapter.preflight) return { kind: 'skipped' };
-  const result = await adapter.preflight(action, ctx);
+  const declared = manifestLimitIssues(adapter.manifest, action);
+  const asks = adapter.manifest.supportsPreflight === true && adapter.preflight !== undefined;
+  if (declared.length === 0 && !asks) return { kind: 'skipped' };
+  const result: PreflightResult =
+    declared.length > 0
+      ? { ok: false, observed: { budgetLimits: adapter.manifest.budgetLimits }, issues: declared }
+      : await (adapter.preflight?.(action, ctx) ?? { ok: true, observed: {} });
   if (result.ok) {
     return {
       kind: 'passed',
@@ -47,6 +56,31 @@ export async function runPreflightStage(
     { retryable: false },
   );
   return { kind: 'refused', result, error };
+}
+
+/**
+ * What `manifest.budgetLimits` says of a `set_campaign_budget` action's new budget: `BUDGET_GRANULARITY` when it is
+ * not a whole multiple of the currency's unit, `BELOW_PLATFORM_MINIMUM` when a daily budget is under the stated
+ * minimum for its currency. Empty for other actions, or a manifest without limits.
+ */
+export function manifestLimitIssues(manifest: AdapterManifest, action: Action): PreflightIssue[] {
+  const limits = manifest.budgetLimits;
+  if (!limits || action.type !== 'set_campaign_budget') return [];
+  const { newBudget, budgetType } = action.params;
+  const unit =
+    limits.granularityMinor.byCurrency?.[newBudget.currency] ?? limits.granularityMinor.default;
+  const minimum = limits.minimumDailyMinor?.[newBudget.currency];
+  const path = '/params/newBudget/amountMinor';
+  const issues: PreflightIssue[] = [];
+  if (unit > 1 && newBudget.amountMinor % unit !== 0) {
+    const message = `${newBudget.amountMinor} is not a whole multiple of ${manifest.platform}'s unit of ${unit} minor units of ${newBudget.currency}`;
+    issues.push({ path, code: 'BUDGET_GRANULARITY', message });
+  }
+  if (budgetType === 'daily' && minimum !== undefined && newBudget.amountMinor < minimum) {
+    const message = `${newBudget.amountMinor} is below ${manifest.platform}'s minimum daily budget of ${minimum} minor units of ${newBudget.currency}`;
+    issues.push({ path, code: 'BELOW_PLATFORM_MINIMUM', message });
+  }
+  return issues;
 }
 
 /**
