@@ -1,48 +1,14 @@
-/** The ad story's example adapter and copilot: moves priced and bounded as the README says. */
-import { AdapterError } from '@handoff/automation-adapter';
-import { money, validatePlan } from '@handoff/copilot-adapter';
+/** The ad story's Meta platform and copilot: moves priced and bounded as the README says. */
+
+import { validatePlan } from '@handoff/copilot-adapter';
 import { ManualClock } from '@handoff/gateway';
 import type { ActionOf } from '@handoff/protocol';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadBankData } from '../shared/bank-data.js';
 import { rankClients } from '../shared/ranked-clients.js';
 import { adBudgetPlans, PRICING_DAYS } from './copilot.js';
-import { createExampleAdsAdapter, ExampleAdsPlatform } from './example-ads-platform.js';
+import { bankCampaigns, type MetaPlatform, startMetaPlatform } from './meta-platform.js';
 
-const campaigns = () => [
-  {
-    campaignId: 'search-retired',
-    channel: 'paid_search' as const,
-    dailyBudget: money('400.00', 'EUR'),
-  },
-  {
-    campaignId: 'social-students',
-    channel: 'paid_social' as const,
-    dailyBudget: money('300.00', 'EUR'),
-  },
-  {
-    campaignId: 'display-management',
-    channel: 'display' as const,
-    dailyBudget: money('500.00', 'EUR'),
-  },
-  {
-    campaignId: 'display-blue-collar',
-    channel: 'display' as const,
-    dailyBudget: money('600.00', 'EUR'),
-  },
-];
-const setBudget = (from: string, to: string): ActionOf<'set_campaign_budget'> => ({
-  type: 'set_campaign_budget',
-  actionId: 'raise',
-  adapter: 'example-ads',
-  estimatedCost: money('0.00', 'EUR'),
-  params: {
-    campaignId: 'search-retired',
-    budgetType: 'daily',
-    currentBudget: money(from, 'EUR'),
-    newBudget: money(to, 'EUR'),
-  },
-});
 const ctx = (idempotencyKey: string) => ({
   idempotencyKey,
   attempt: 1,
@@ -52,32 +18,56 @@ const ctx = (idempotencyKey: string) => ({
   queuedAt: 0,
 });
 
-describe('the example ad adapter', () => {
-  it('applies a move once per idempotency key', async () => {
-    const platform = new ExampleAdsPlatform(campaigns());
-    const adapter = createExampleAdsAdapter(platform);
-    await adapter.execute(setBudget('400.00', '460.00'), ctx('k1'));
-    const again = await adapter.execute(setBudget('400.00', '460.00'), ctx('k1'));
-    expect(platform.budgetOf('search-retired')).toBe(46_000);
-    expect(again.details).toEqual({ replay: true });
+let meta: MetaPlatform | undefined;
+afterEach(async () => {
+  await meta?.close();
+  meta = undefined;
+});
+
+describe("the story's Meta platform", () => {
+  const move = (from: number, to: number): ActionOf<'set_campaign_budget'> => ({
+    type: 'set_campaign_budget',
+    actionId: 'raise',
+    adapter: 'meta',
+    estimatedCost: { amountMinor: 0, currency: 'EUR' },
+    params: {
+      campaignId: '120210000000101',
+      budgetType: 'daily',
+      currentBudget: { amountMinor: from, currency: 'EUR' },
+      newBudget: { amountMinor: to, currency: 'EUR' },
+    },
   });
 
-  it('refuses a move from a budget the platform no longer has', async () => {
-    const platform = new ExampleAdsPlatform(campaigns());
-    const adapter = createExampleAdsAdapter(platform);
-    const error = await adapter.execute(setBudget('350.00', '460.00'), ctx('k2')).catch((e) => e);
-    expect(error).toBeInstanceOf(AdapterError);
-    expect((error as AdapterError).code).toBe('CONFLICT');
-    expect(platform.budgetOf('search-retired')).toBe(40_000);
+  it('applies a move over HTTP on 127.0.0.1 and refuses one from a budget Meta no longer holds', async () => {
+    meta = await startMetaPlatform(bankCampaigns());
+    expect(meta.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    await meta.adapter.execute(move(40_000, 46_000), ctx('k1'));
+    expect(meta.budgetOf('120210000000101')).toBe(46_000);
+    await expect(meta.adapter.execute(move(35_000, 40_000), ctx('k2'))).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    expect(meta.budgetOf('120210000000101')).toBe(46_000);
+  });
+
+  it("refuses at preflight a daily budget under the account's minimum (8 cents a day)", async () => {
+    meta = await startMetaPlatform(bankCampaigns());
+    const result = await meta.adapter.preflight?.(move(40_000, 8), ctx('k3'));
+    expect(result).toMatchObject({ ok: false, issues: [{ code: 'BELOW_PLATFORM_MINIMUM' }] });
   });
 });
 
 describe('the ad copilot', () => {
   const data = loadBankData();
-  const plans = adBudgetPlans(data, rankClients(data), campaigns(), new ManualClock(0));
+  const plans = adBudgetPlans(data, rankClients(data), bankCampaigns(), new ManualClock(0));
 
-  it('proposes valid plans and prices increases over 30 days, cuts at zero', () => {
-    for (const plan of [plans.rebalance, plans.push, plans.allIn]) {
+  it('proposes valid plans and prices increases over 30 days, cuts and pauses at zero', () => {
+    for (const plan of [
+      plans.rebalance,
+      plans.push,
+      plans.allIn,
+      plans.pauseWeakest,
+      plans.nudge,
+    ]) {
       expect(validatePlan(plan)).toMatchObject({ ok: true });
     }
     const [raise, cut] = plans.rebalance.options[0]?.actions ?? [];
@@ -88,10 +78,33 @@ describe('the ad copilot', () => {
     expect(raise.estimatedCost.amountMinor).toBe(delta * PRICING_DAYS);
     expect(cut.estimatedCost.amountMinor).toBe(0);
     expect(cut.params.newBudget.amountMinor).toBeLessThan(cut.params.currentBudget.amountMinor);
+    const [pause] = plans.pauseWeakest.options[0]?.actions ?? [];
+    expect(pause).toMatchObject({ type: 'pause_campaign', estimatedCost: { amountMinor: 0 } });
   });
 
-  it('moves budget towards the audience with the higher holdout rate', () => {
+  it('moves budget towards the audience with the higher holdout rate and pauses the weakest', () => {
     const rates = plans.order.map((o) => o.segment.rate.p50);
     expect([...rates].sort((a, b) => b - a)).toEqual(rates);
+    const [pause] = plans.pauseWeakest.options[0]?.actions ?? [];
+    expect(pause?.type === 'pause_campaign' && pause.params.campaignId).toBe(
+      plans.order.at(-1)?.campaign.campaignId,
+    );
+  });
+
+  it('forecasts the change of the mix, signed: up towards a stronger audience, down towards a weaker one', () => {
+    const forecast = (planOptions: typeof plans.rebalance.options, id: string) =>
+      planOptions.find((o) => o.optionId === id)?.forecast;
+    const up = forecast(plans.rebalance.options, 'shift-15');
+    const down = forecast(plans.rebalance.options, 'shift-to-third');
+    expect(up).toMatchObject({ of: 'change', basis: { method: 'model' } });
+    expect(up?.p10).toBeGreaterThan(0);
+    expect(down?.p50).toBeLessThan(0);
+    expect(down?.p10).toBeLessThan(down?.p50 ?? 0);
+    expect(down?.p90).toBeGreaterThan(down?.p50 ?? 0);
+    // Pausing the weakest audience lifts the mix's rate: it no longer dilutes it.
+    expect(forecast(plans.pauseWeakest.options, 'pause-weakest')?.p50).toBeGreaterThan(0);
+    for (const plan of [plans.rebalance, plans.pauseWeakest, plans.nudge]) {
+      expect(plan.protocolVersion).toBe('1.1');
+    }
   });
 });

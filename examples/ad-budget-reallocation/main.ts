@@ -1,14 +1,17 @@
 /**
- * Ad budget reallocation under the budget-change guardrail. The copilot reads which client groups of the bank data
- * subscribed most (holdout rates) and proposes moving the daily budgets of the ad campaigns aimed at them. The
- * gateway's guardrails bound each `set_campaign_budget` move: a small rebalance passes, a +35 % push needs the
- * marketing lead's signed override, and a move of more than EUR 1,000.00 a day is denied whoever approves. Approved
- * moves dispatch through an example adapter to an in-memory ad platform. Exits 0 only if every expectation held.
+ * Ad budget reallocation under the budget-change guardrail, dispatched to the Meta Marketing API (its fake, served
+ * on 127.0.0.1). The copilot reads which client groups of the bank data subscribed most (holdout rates) and
+ * proposes moving the daily budgets of the Meta campaigns aimed at them. The gateway's guardrails bound each
+ * `set_campaign_budget` move: a small rebalance passes, a +35 % push needs the marketing lead's signed override, and
+ * a move of more than EUR 1,000.00 a day is denied whoever approves. The weakest audience's campaign is paused. A
+ * campaign whose budget someone edits in Ads Manager after the copilot looked is refused by the adapter's preflight
+ * before any spend. Exits 0 only if every expectation held.
  *
  * Run: `pnpm --filter @handoff/examples run ads` (or `pnpm examples` for every story).
  */
 import { join } from 'node:path';
 import { money, validatePlan } from '@handoff/copilot-adapter';
+import { PROTOCOL_VERSION_1_1 } from '@handoff/protocol';
 import { checkChain, readLineage } from '../shared/audit-step.js';
 import { loadBankData } from '../shared/bank-data.js';
 import { dispatchUntilDrained, totalOf } from '../shared/dispatch-step.js';
@@ -25,18 +28,15 @@ import {
   showPlan,
 } from '../shared/terminal.js';
 import { adBudgetPlans, TENANT } from './copilot.js';
-import { createExampleAdsAdapter, ExampleAdsPlatform } from './example-ads-platform.js';
+import { bankCampaigns, startMetaPlatform } from './meta-platform.js';
 
 const startedAt = performance.now();
 const checks = new Expectations();
 const clock = new SkipClock();
-const platform = new ExampleAdsPlatform([
-  { campaignId: 'search-retired', channel: 'paid_search', dailyBudget: money('400.00', 'EUR') },
-  { campaignId: 'social-students', channel: 'paid_social', dailyBudget: money('300.00', 'EUR') },
-  { campaignId: 'display-management', channel: 'display', dailyBudget: money('500.00', 'EUR') },
-  { campaignId: 'display-blue-collar', channel: 'display', dailyBudget: money('600.00', 'EUR') },
-]);
-const before = new Map([...platform.campaigns].map(([id, c]) => [id, c.dailyBudget.amountMinor]));
+const campaigns = bankCampaigns();
+const meta = await startMetaPlatform(campaigns);
+const before = new Map(campaigns.map((c) => [c.campaignId, c.dailyBudget.amountMinor]));
+const nameOf = new Map(campaigns.map((c) => [c.campaignId, c.name]));
 
 heading('1. Which audiences convert (holdout rates from the bank data)');
 const data = loadBankData();
@@ -49,26 +49,26 @@ const gw = await startStoryGateway({
   caps: [monthlyEurCap({ capId: 'tenant-month', tenantId: TENANT, limitMinor: 2_000_000 })],
   approvers: { marketing: { sub: 'm.rita@bank.example', role: 'marketing_lead' } },
   clock,
-  adapters: [createExampleAdsAdapter(platform)],
+  adapters: [meta.adapter],
   fetch,
 });
-const plans = adBudgetPlans(data, ranked, [...platform.campaigns.values()], clock);
+const plans = adBudgetPlans(data, ranked, campaigns, clock);
 for (const { campaign, segment } of plans.order) {
   const { k, n } = segment.holdout;
   detail(
-    `${campaign.campaignId.padEnd(20)} ${formatMoney(campaign.dailyBudget.amountMinor, 'EUR')}/day  ` +
+    `${campaign.name.padEnd(20)} ${formatMoney(campaign.dailyBudget.amountMinor, 'EUR')}/day  ` +
       `audience ${segment.segmentId}: ${k} of ${n} holdout clients subscribed, p50 ${percent(segment.rate.p50)}`,
   );
 }
 
-heading('2. The copilot proposes budget moves');
-const all = [plans.rebalance, plans.push, plans.allIn];
+heading('2. The copilot proposes budget moves and a pause');
+const all = [plans.rebalance, plans.push, plans.allIn, plans.pauseWeakest, plans.nudge];
 for (const plan of all) {
   showPlan(plan);
 }
 checks.check(
   all.every((p) => validatePlan(p).ok),
-  'three valid plans (the copilot signs each as it submits it)',
+  'five valid plans (the copilot signs each as it submits it)',
 );
 
 heading('3. The guardrails decide');
@@ -78,6 +78,8 @@ const push = await gw.submitSigned(plans.push);
 showDecision('push +35 %', push);
 const allIn = await gw.submitSigned(plans.allIn);
 showDecision('all in +300 %', allIn);
+const paused = await gw.submitSigned(plans.pauseWeakest);
+showDecision('pause the weakest', paused);
 checks.check(
   rebalance.state === 'approved',
   'a +/-15 % rebalance is within the guardrail and passes',
@@ -92,6 +94,33 @@ checks.check(
     allIn.decisions.some((d) => d.ruleId === 'budget-move-ceiling' && d.decision === 'deny'),
   'a move of more than EUR 1,000.00 a day is denied by the hard ceiling',
 );
+checks.check(paused.state === 'approved', 'pausing a campaign spends nothing and passes');
+const movesOf = (view: typeof allIn, ruleId: string) =>
+  view.decisions.find((d) => d.ruleId === ruleId && d.decision === 'deny')?.actionPaths ?? [];
+detail(`budget-moves flags in the all-in: ${movesOf(allIn, 'budget-moves').join(', ')}`);
+checks.check(
+  JSON.stringify(movesOf(allIn, 'budget-moves')) ===
+    JSON.stringify([
+      '/options/0/actions/0/params/newBudget/amountMinor',
+      '/options/0/actions/1/params/newBudget/amountMinor',
+    ]) &&
+    movesOf(push, 'budget-moves').length === 1 &&
+    movesOf(allIn, 'budget-move-ceiling').length === 1,
+  'guardrail results name every move they concern by JSON path (both all-in moves, the one push move, the one over the ceiling)',
+);
+const negative = plans.rebalance.options.find((o) => o.optionId === 'shift-to-third')?.forecast;
+detail(
+  `shift-to-third forecast: conversion rate change p10/p50/p90 ${negative?.p10}/${negative?.p50}/${negative?.p90}, ` +
+    `on ${negative?.basis?.sampleSize} holdout clients (${negative?.basis?.method})`,
+);
+checks.check(
+  negative?.of === 'change' &&
+    negative.p50 < 0 &&
+    negative.p10 < 0 &&
+    rebalance.state === 'approved' &&
+    plans.rebalance.protocolVersion === PROTOCOL_VERSION_1_1,
+  'a 1.1 plan states an option with a negative change forecast (p10 and p50 below zero) with its basis, and is accepted',
+);
 
 heading('4. The marketing lead overrides the +35 % push');
 const amount = plans.push.options[0]?.budget.amount ?? money('0.00', 'EUR');
@@ -101,22 +130,59 @@ const overridden = await gw.api.approverDesk.approvals.submit.mutate({
 detail(`m.rita@bank.example (marketing_lead): ${overridden.state}`);
 checks.check(overridden.state === 'approved', 'one signed override approves it');
 
-heading('5. Dispatch to the ad platform');
+heading('5. Dispatch to Meta (preflight, then the write)');
 const run = await dispatchUntilDrained(gw.runtime, clock);
 const total = totalOf(run.passes);
-for (const [id, c] of platform.campaigns) {
-  const was = before.get(id) ?? 0;
-  const now = c.dailyBudget.amountMinor;
-  detail(`${id.padEnd(20)} ${formatMoney(was, 'EUR')} -> ${formatMoney(now, 'EUR')} a day`);
+for (const [id, was] of before) {
+  const now = meta.budgetOf(id);
+  detail(
+    `${(nameOf.get(id) ?? id).padEnd(20)} ${formatMoney(was, 'EUR')} -> ${formatMoney(now, 'EUR')} a day, ${meta.statusOf(id)}`,
+  );
 }
-const budget = (id: string) => platform.budgetOf(id);
-const [first, second, , last] = plans.order.map((o) => o.campaign.campaignId);
-checks.check(total.succeeded === 3 && total.deadLettered === 0, 'three budget moves applied');
+const [first, second, third, last] = plans.order.map((o) => o.campaign.campaignId);
+const was = (id: string | undefined) => before.get(id ?? '') ?? 0;
+const budget = (id: string | undefined) => meta.budgetOf(id ?? '');
 checks.check(
-  budget(second ?? '') === Math.floor(((before.get(second ?? '') ?? 0) * 115) / 100) &&
-    budget(last ?? '') === Math.floor(((before.get(last ?? '') ?? 0) * 85) / 100) &&
-    budget(first ?? '') === Math.floor(((before.get(first ?? '') ?? 0) * 135) / 100),
-  'the platform holds exactly the approved budgets; the denied all-in changed nothing',
+  total.succeeded === 4 && total.deadLettered === 0,
+  'three budget moves and a pause applied',
+);
+checks.check(
+  budget(second) === Math.floor((was(second) * 115) / 100) &&
+    budget(last) === Math.floor((was(last) * 85) / 100) &&
+    budget(first) === Math.floor((was(first) * 135) / 100) &&
+    budget(third) === was(third),
+  'Meta holds exactly the approved budgets; the denied all-in changed nothing',
+);
+checks.check(
+  meta.statusOf(last ?? '') === 'PAUSED' && meta.statusOf(first ?? '') === 'ACTIVE',
+  "the weakest audience's campaign is paused, the others still deliver",
+);
+
+heading('6. A budget edited in Ads Manager after the copilot looked');
+meta.fake.edit(third ?? '', { daily_budget: was(third) - 5_000 });
+detail(
+  `someone sets ${nameOf.get(third ?? '')} to ${formatMoney(budget(third), 'EUR')} a day in Ads Manager`,
+);
+const nudge = await gw.submitSigned(plans.nudge);
+showDecision('nudge +10 %', nudge);
+const writesBefore = meta.fake.applied.length;
+const nudged = totalOf((await dispatchUntilDrained(gw.runtime, clock)).passes);
+const refusal = (await readLineage(gw.api.auditor)).find(
+  (e) => e.planId === plans.nudge.planId && e.type === 'dispatch.preflight_failed',
+);
+detail(`preflight: ${JSON.stringify(refusal?.data.issues ?? [])}`);
+checks.check(
+  nudge.state === 'approved' &&
+    nudged.deadLettered === 1 &&
+    meta.fake.applied.length === writesBefore &&
+    refusal?.data.code === 'CONFLICT',
+  'the preflight refuses the stale move as CONFLICT before any write reaches Meta, and the lineage says so',
+);
+checks.check(
+  (refusal?.data.observed as { currentBudget?: { amountMinor?: number } } | undefined)
+    ?.currentBudget?.amountMinor ===
+    was(third) - 5_000,
+  "the refusal carries Meta's figure: the budget the platform holds now",
 );
 
 await (await import('./rollback-step.js')).rollbackStep({
@@ -124,10 +190,10 @@ await (await import('./rollback-step.js')).rollbackStep({
   clock,
   checks,
   plan: plans.push,
-  platform,
+  platform: meta,
 });
 
-heading('6. The auditor verifies the lineage');
+heading('8. The auditor verifies the lineage');
 const chain = checkChain(await readLineage(gw.api.auditor), checks);
 
 const code = writeStoryReport({
@@ -136,13 +202,21 @@ const code = writeStoryReport({
   startedAt,
   checks,
   facts: {
-    decisions: { rebalance: rebalance.state, push: push.state, allIn: allIn.state },
+    decisions: {
+      rebalance: rebalance.state,
+      push: push.state,
+      allIn: allIn.state,
+      pause: paused.state,
+      nudge: nudge.state,
+    },
     budgetsMinorPerDay: Object.fromEntries(
-      [...platform.campaigns].map(([id, c]) => [id, c.dailyBudget.amountMinor]),
+      campaigns.map((c) => [c.name, meta.budgetOf(c.campaignId)]),
     ),
+    statuses: Object.fromEntries(campaigns.map((c) => [c.name, meta.statusOf(c.campaignId)])),
     dispatch: total,
     chain,
   },
 });
 await gw.stop();
+await meta.close();
 process.exit(code);

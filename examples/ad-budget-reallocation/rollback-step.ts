@@ -50,7 +50,7 @@ function movesOf(plan: HandoffPlan) {
 /** Rolls `plan` back through the gateway and checks the platform and the lineage; returns the facts. */
 export async function rollbackStep(input: RollbackStepInput) {
   const { gw, clock, checks, plan, platform } = input;
-  heading('5b. Two operators roll the push back');
+  heading('7. Two operators roll the push back');
   const moves = movesOf(plan);
   const reason = 'The push doubled the cost per subscription in its first day';
   const asked = await gw.api.operator.plans.rollback.mutate({ planId: plan.planId, reason });

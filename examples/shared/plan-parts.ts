@@ -11,13 +11,15 @@ import {
   planTimestamps,
   quantifiedOutcome,
 } from '@handoff/copilot-adapter';
-import type {
-  Evidence,
-  Forecast,
-  HandoffPlan,
-  PlanInput,
-  StrategyOption,
-  Workflow,
+import {
+  type Evidence,
+  type Forecast,
+  type HandoffPlan,
+  type PlanInput,
+  PROTOCOL_VERSION_1_0,
+  type ProtocolVersion,
+  type StrategyOption,
+  type Workflow,
 } from '@handoff/protocol';
 import { BANK_DOI, BANK_PAPER, type BankData } from './bank-data.js';
 import { countInterval, type RateInterval, round4 } from './forecast.js';
@@ -139,10 +141,12 @@ export function assemblePlan(input: {
   inputs: PlanInput[];
   options: StrategyOption[];
   recommendedOptionId: string;
+  /** Default 1.0 (`PROTOCOL_VERSION_1_0`); 1.1 for plans using what 1.1 added (change forecasts, pauses). */
+  protocolVersion?: ProtocolVersion;
 }): HandoffPlan {
-  const { clock, ...rest } = input;
+  const { clock, protocolVersion = PROTOCOL_VERSION_1_0, ...rest } = input;
   return {
-    protocolVersion: '1.0',
+    protocolVersion,
     kind: 'HandoffPlan',
     planId: planId({ clock }),
     ...planTimestamps({ clock, ttlMs: 7 * 86_400_000 }),

@@ -46,10 +46,74 @@ export interface AdapterManifest {
    * none); each is also in `actionTypes`.
    */
   resultsActionTypes?: readonly ActionType[];
+  /**
+   * `preflight` is implemented: before a dispatch the gateway asks the adapter to read the platform's current state
+   * and validate the change there (e.g. Google Ads' `validateOnly` mutate), and stops the action on what it finds
+   * (absent: false).
+   */
+  supportsPreflight?: boolean;
+  /** The platform's budget limits, where it has any (minimum budget, granularity). See {@link BudgetLimits}. */
+  budgetLimits?: BudgetLimits;
   rateLimits: readonly RateLimit[];
   /** Platform documentation the adapter follows. */
   docs: readonly string[];
 }
+
+/**
+ * What a platform accepts as a campaign budget, in the contract's integer minor units. Figures the platform states
+ * per account at request time (e.g. Meta's `minimum_budgets` edge) are not repeated here: `preflight` reads them
+ * and reports them with its issues.
+ */
+export interface BudgetLimits {
+  /**
+   * Budgets must be whole multiples of this many minor units: `default` for every currency not in `byCurrency`
+   * (e.g. Google Ads' billable unit, Meta's currency offset: 100 minor units of a currency Meta treats as having no
+   * cents, such as TWD or HUF).
+   */
+  granularityMinor: { default: number; byCurrency?: Readonly<Record<string, number>> };
+  /** The smallest daily budget the platform accepts, minor units per ISO 4217 currency, where fixed. */
+  minimumDailyMinor?: Readonly<Record<string, number>>;
+  /** Where each figure comes from (`minimum`: read per account at preflight, or fixed). */
+  notes: string;
+  /** The platform documentation of the limits. */
+  source: string;
+}
+
+/**
+ * Why a preflight stops an action (codes are stable):
+ * - `CONFLICT`: the platform's current value is not the one the plan was made against (e.g. the budget differs
+ *   from the action's `currentBudget`: someone changed it since the copilot looked);
+ * - `BELOW_PLATFORM_MINIMUM` / `ABOVE_PLATFORM_MAXIMUM`: outside what the platform accepts, with its figure;
+ * - `BUDGET_GRANULARITY`: not a whole multiple of the platform's unit;
+ * - `BUDGET_TYPE_MISMATCH`: the platform's budget is not of the action's `budgetType` (daily vs lifetime/total);
+ * - `CURRENCY_MISMATCH`: the account's currency is not the action's;
+ * - `PLATFORM_REJECTED`: the platform's own validation (e.g. a `validateOnly` request) refused it.
+ */
+export type PreflightIssueCode =
+  | 'CONFLICT'
+  | 'BELOW_PLATFORM_MINIMUM'
+  | 'ABOVE_PLATFORM_MAXIMUM'
+  | 'BUDGET_GRANULARITY'
+  | 'BUDGET_TYPE_MISMATCH'
+  | 'CURRENCY_MISMATCH'
+  | 'PLATFORM_REJECTED';
+
+/** One reason a preflight stops an action: a JSON Pointer into the action, a stable code, the platform's figures. */
+export interface PreflightIssue {
+  path: string;
+  code: PreflightIssueCode;
+  message: string;
+}
+
+/**
+ * What a preflight found. `observed` holds the platform's figures (small facts only, money in integer minor
+ * units, e.g. `{ currentBudget: { amountMinor, currency }, status }`), recorded in the lineage either way.
+ * `alreadyApplied`: the platform already holds what the action asks (e.g. a retry after an answer was lost), so
+ * executing it again changes nothing.
+ */
+export type PreflightResult =
+  | { ok: true; observed: Record<string, unknown>; alreadyApplied?: boolean }
+  | { ok: false; observed: Record<string, unknown>; issues: PreflightIssue[] };
 
 /** What `execute` gets besides the action. */
 export interface ExecuteContext {
@@ -105,6 +169,15 @@ export interface AutomationAdapter {
   validate(action: Action): AdapterValidation;
   /** Executes one action. */
   execute(action: Action, ctx: ExecuteContext): Promise<ExecuteReceipt>;
+  /**
+   * Reads the platform's current state for `action` and validates the change there, changing nothing (reads, and
+   * the platform's validate-only mode where it has one). Implemented when `manifest.supportsPreflight`.
+   *
+   * @throws AdapterError when the platform cannot be asked (the same codes as `execute`: `AUTH_FAILED`,
+   *   `NOT_FOUND`, `RATE_LIMITED`, `PLATFORM_UNAVAILABLE`, `TIMEOUT`, `ABORTED`, `UNSUPPORTED_ACTION`); what the
+   *   platform says about the change itself comes back as a {@link PreflightResult}, never thrown.
+   */
+  preflight?(action: Action, ctx: ExecuteContext): Promise<PreflightResult>;
   /** The platform's view of something done before, where the platform allows it. */
   status?(
     platformRef: string,

@@ -8,8 +8,12 @@ export type {
   AdapterManifest,
   AdapterValidation,
   AutomationAdapter,
+  BudgetLimits,
   ExecuteContext,
   ExecuteReceipt,
+  PreflightIssue,
+  PreflightIssueCode,
+  PreflightResult,
   RateLimit,
 } from './adapter.js';
 // The one error adapters throw.
@@ -34,6 +38,12 @@ export {
   type CustomerIoBaseUrls,
   type CustomerIoRegion,
 } from './customerio/requests.js';
+// Google Ads (REST: campaign budgets with a validateOnly preflight, campaign and ad group status).
+export {
+  createGoogleAdsAdapter,
+  type GoogleAdsAdapterOptions,
+} from './google-ads/google-ads-adapter.js';
+export { GOOGLE_ADS_API_VERSION } from './google-ads/google-ads-api.js';
 // The shared platform HTTP helper.
 export {
   type ErrorBodyReader,
@@ -44,6 +54,9 @@ export {
 } from './http.js';
 // HubSpot (private-app bearer auth; workflows v2 enrollment, list memberships, contacts batch upsert, single-send).
 export { createHubSpotAdapter, type HubSpotAdapterOptions } from './hubspot/hubspot-adapter.js';
+// Meta Marketing API (campaign and ad set budgets in offset units, status; throttling headers).
+export { createMetaAdapter, type MetaAdapterOptions } from './meta/meta-adapter.js';
+export { META_API_VERSION } from './meta/meta-api.js';
 // Money in platform formats.
 export {
   fromPlatformAmount,

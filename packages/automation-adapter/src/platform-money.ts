@@ -17,7 +17,7 @@ import {
 export type PlatformMoneyFormat = 'minor' | 'micros' | 'meta_offset' | 'decimal';
 
 /** Currencies Meta's Marketing API lists with offset 1 (no minor unit in its API). */
-const META_OFFSET_ONE: ReadonlySet<string> = new Set([
+export const META_OFFSET_ONE_CURRENCIES: readonly string[] = [
   'CLP',
   'COP',
   'CRC',
@@ -29,7 +29,8 @@ const META_OFFSET_ONE: ReadonlySet<string> = new Set([
   'PYG',
   'TWD',
   'VND',
-]);
+];
+const META_OFFSET_ONE: ReadonlySet<string> = new Set(META_OFFSET_ONE_CURRENCIES);
 
 /** Meta's offset of a currency: 1 for the currencies above, otherwise 100. */
 export function metaOffset(currency: CurrencyCode): 1 | 100 {

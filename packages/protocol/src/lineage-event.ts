@@ -53,6 +53,7 @@ export const LINEAGE_EVENT_TYPES = [
   'rollback.completed',
   'outcome.reported',
   'policy.shadow_evaluated',
+  'dispatch.preflight_failed',
 ] as const;
 export const LineageEventTypeSchema = z.enum(LINEAGE_EVENT_TYPES).meta({ id: 'LineageEventType' });
 export type LineageEventType = z.infer<typeof LineageEventTypeSchema>;

@@ -74,6 +74,7 @@ describe('protocol surface pins', () => {
       'rollback.completed',
       'outcome.reported',
       'policy.shadow_evaluated',
+      'dispatch.preflight_failed',
     ]);
   });
 

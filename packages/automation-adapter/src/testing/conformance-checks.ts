@@ -23,7 +23,8 @@ export interface ConformanceCheck {
  * The manifest is honest: non-empty `id`, `platform` and `docs` (http(s) URLs); each rate limit has positive
  * integer `requests` and `perMs`, a `source`, and an `endpoint` when scoped to one; `actionTypes` has no duplicates,
  * covers every sample's type, and every claimed type has a sample; the unsupported action's type is not claimed;
- * `supportsStatus` / `supportsCancel` match the methods present.
+ * `supportsStatus` / `supportsCancel` / `supportsPreflight` match the methods present; `reversibleActionTypes` are
+ * claimed action types and `reverse` exists when any is listed.
  */
 export const manifestCheck: ConformanceCheck = {
   id: 'manifest',
@@ -55,6 +56,17 @@ export const manifestCheck: ConformanceCheck = {
       );
       ensure(m.supportsStatus === (typeof adapter.status === 'function'), 'supportsStatus lies');
       ensure(m.supportsCancel === (typeof adapter.cancel === 'function'), 'supportsCancel lies');
+      ensure(
+        (m.supportsPreflight ?? false) === (typeof adapter.preflight === 'function'),
+        'supportsPreflight lies',
+      );
+      const reversible = m.reversibleActionTypes ?? [];
+      for (const type of reversible)
+        ensure(claimed.has(type), `reversible type ${type} is not among actionTypes`);
+      ensure(
+        reversible.length === 0 || typeof adapter.reverse === 'function',
+        'reversibleActionTypes are claimed but reverse is missing',
+      );
     });
   },
 };

@@ -9,6 +9,7 @@ import {
   expectAdapterError,
   withConformanceServer,
 } from './conformance-harness.js';
+import { preflightOf } from './conformance-preflight-checks.js';
 
 /** The key a check's compensation runs under (distinct from every sample's own key). */
 const COMPENSATION_OFFSET = 1_000;
@@ -24,7 +25,8 @@ export const reverseCheck: ConformanceCheck = {
   id: 'reverse',
   title: 'reverse undoes exactly the action types the manifest says it can',
   async run(subject) {
-    await withConformanceServer(subject, async ({ adapter, fake, context }) => {
+    await withConformanceServer(subject, async (run) => {
+      const { adapter, fake, context } = run;
       const m = adapter.manifest;
       const reversible = m.reversibleActionTypes ?? [];
       ensure(
@@ -54,7 +56,10 @@ export const reverseCheck: ConformanceCheck = {
           ensure(fake.received.length === sent, `${what} sent a request`);
           continue;
         }
+        const beforeExecute = fake.applied.length;
         const receipt = await adapter.execute(sample, context(conformanceKey(index)));
+        // An execution that found the platform already there (e.g. a pause of a paused campaign) has nothing to undo.
+        const executed = fake.applied.length > beforeExecute;
         const reversal = receipt.reversal ?? {};
         for (const fact of ACTION_REVERSIBILITY[sample.type].captures) {
           ensure(Object.hasOwn(reversal, fact), `execute(${sample.actionId}) captured no ${fact}`);
@@ -70,7 +75,13 @@ export const reverseCheck: ConformanceCheck = {
           const reason = isAdapterError(error) ? `${error.code} ${error.message}` : String(error);
           throw new ConformanceFailure(`${what} failed: ${reason}`);
         }
-        ensure(fake.applied.length > before, `${what}: the fake applied nothing`);
+        ensure(!executed || fake.applied.length > before, `${what}: the fake applied nothing`);
+        if (m.supportsPreflight) {
+          // Undone means the platform is back where the plan found it: the same move would pass preflight again.
+          const again = await preflightOf(run, sample, conformanceKey(index));
+          ensure(again.ok, `after ${what} its preflight fails: ${JSON.stringify(again)}`);
+        }
+        fake.reset();
       }
     });
   },

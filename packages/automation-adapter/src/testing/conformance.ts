@@ -17,6 +17,7 @@ import {
   serverErrorCheck,
   timeoutCheck,
 } from './conformance-fault-checks.js';
+import { preflightCheck } from './conformance-preflight-checks.js';
 import { resultsCheck } from './conformance-results-check.js';
 import { reverseCheck } from './conformance-reverse-check.js';
 import type { FakePlatform } from './fake-platform.js';
@@ -40,12 +41,18 @@ export interface ConformanceSubject {
   sampleActions: Action[];
   /** An action of a type the adapter does not execute. */
   unsupportedAction: Action;
+  /**
+   * Required when the manifest claims `supportsPreflight`: a sample-like action the fake's state makes stale (e.g.
+   * a budget move whose `currentBudget` is not what the fake holds). Its preflight must report a `CONFLICT` issue,
+   * and executing it must throw `CONFLICT` with nothing applied.
+   */
+  staleAction?: Action;
 }
 
 /**
  * Every check, in the order they run: the manifest, validation, the unsupported action, execution, idempotency,
- * answer mapping (429, 5xx, 401), in-doubt transport failures (timeout, reset after apply), abort, reversal, and
- * results read back. Each check asserts that whatever the adapter throws is an `AdapterError`.
+ * answer mapping (429, 5xx, 401), in-doubt transport failures (timeout, reset after apply), abort, preflight, results
+ * read back, and reversal. Each check asserts that whatever the adapter throws is an `AdapterError`.
  */
 export const CONFORMANCE_CHECKS: readonly ConformanceCheck[] = [
   manifestCheck,
@@ -59,6 +66,7 @@ export const CONFORMANCE_CHECKS: readonly ConformanceCheck[] = [
   timeoutCheck,
   resetCheck,
   abortCheck,
+  preflightCheck,
   resultsCheck,
   reverseCheck,
 ];
@@ -80,8 +88,11 @@ export const CONFORMANCE_CHECKS: readonly ConformanceCheck[] = [
  * - an already-aborted signal -> `ABORTED`, nothing sent;
  * - `readResults`, where implemented: counts from the platform for the types the manifest lists, nothing applied,
  *   invalid credentials `AUTH_FAILED`, other types `UNSUPPORTED_ACTION`;
+ * - `supportsPreflight`: every sample's preflight passes and applies nothing; the `staleAction` is refused by
+ *   preflight (a `CONFLICT` issue) and by execute (`CONFLICT`, not retryable), with nothing applied;
  * - reversal: `reversibleActionTypes` only lists claimed types the contract calls reversible, `reverse` exists
- *   exactly then, each reversible sample captures what the contract says at `execute` and `reverse` applies;
+ *   exactly then, each reversible sample captures what the contract says at `execute`, `reverse` applies what the
+ *   execution changed, and (with preflight) the sample's preflight passes again afterwards;
  * - everything thrown is an `AdapterError` (never a raw `TypeError` or `DOMException`).
  * Timeout checks use adapters built with a 150 ms timeout (`CONFORMANCE_TIMEOUT_MS`); the fake must hold a
  * `timeout` fault's request open until the request's signal aborts.

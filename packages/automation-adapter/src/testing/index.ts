@@ -12,10 +12,22 @@ export {
   createCustomerIoFake,
 } from '../customerio/customerio-fake.js';
 export {
+  createGoogleAdsFake,
+  type FakeGoogleCampaign,
+  type GoogleAdsFake,
+  type GoogleAdsFakeOptions,
+} from '../google-ads/google-ads-fake.js';
+export {
   createHubSpotFake,
   type HubSpotFake,
   type HubSpotFakeOptions,
 } from '../hubspot/hubspot-fake.js';
+export {
+  createMetaFake,
+  type FakeMetaObject,
+  type MetaFake,
+  type MetaFakeOptions,
+} from '../meta/meta-fake.js';
 export { createWebhookFake, type WebhookFakeOptions } from '../webhook/webhook-fake.js';
 export {
   type VerifiedWebhook,

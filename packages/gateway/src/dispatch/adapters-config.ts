@@ -6,19 +6,11 @@ import {
   createWebhookAdapter,
   type WebhookSigningKey,
 } from '@handoff/automation-adapter';
-import { IdentifierSchema } from '@handoff/protocol';
+import { type Action, IdentifierSchema } from '@handoff/protocol';
 import { z } from 'zod';
 import { GatewayError } from '../errors.js';
-
-/** The name of an environment variable holding a secret: secrets never sit in the config file. */
-export const EnvNameSchema = z
-  .string()
-  .regex(/^[A-Z_][A-Z0-9_]*$/)
-  .max(100)
-  .meta({ description: 'Name of the environment variable that holds the secret.' });
-
-const HttpUrlSchema = z.url({ protocol: /^https?$/ });
-const TimeoutSchema = z.int().min(100).max(120_000).optional();
+import { buildAdAdapter, GoogleAdsConfigSchema, MetaConfigSchema } from './ad-adapters-config.js';
+import { EnvNameSchema, HttpUrlSchema, TimeoutSchema } from './adapter-config-fields.js';
 
 /**
  * The automation adapters a gateway dispatches to, each with its secrets named by environment variable:
@@ -28,7 +20,8 @@ const TimeoutSchema = z.int().min(100).max(120_000).optional();
  * - `hubspot`: a private-app token from `accessTokenEnv`; `baseUrl` defaults to `https://api.hubapi.com`;
  * - `customerio`: `region` (`us`/`eu`), Track API site id and key and App API key from env; `baseUrls` overrides
  *   the region's hosts (a local fake);
- * - `braze`: the instance `restEndpoint` and a REST API key from `apiKeyEnv`.
+ * - `braze`: the instance `restEndpoint` and a REST API key from `apiKeyEnv`;
+ * - `google_ads` / `meta`: the ad platforms (ad-adapters-config.ts): budgets, pause and resume, with a preflight.
  * `id` is what plans name in `action.adapter` (default: the type).
  */
 export const AdapterConfigSchema = z.discriminatedUnion('type', [
@@ -78,6 +71,8 @@ export const AdapterConfigSchema = z.discriminatedUnion('type', [
     apiKeyEnv: EnvNameSchema,
     timeoutMs: TimeoutSchema,
   }),
+  GoogleAdsConfigSchema,
+  MetaConfigSchema,
 ]);
 export type AdapterConfig = z.infer<typeof AdapterConfigSchema>;
 
@@ -176,6 +171,12 @@ function buildAdapter(
         }),
         id,
       );
+    case 'google_ads':
+    case 'meta':
+      return withId(
+        buildAdAdapter(config, (name, field) => secret(env, name, at(field))),
+        id,
+      );
   }
 }
 
@@ -205,13 +206,20 @@ export function adaptersFromConfig(
 /** The adapter under another id (plans name adapters by id; two accounts of one platform need two ids). */
 function withId(adapter: AutomationAdapter, id: string): AutomationAdapter {
   if (adapter.manifest.id === id) return adapter;
+  const as = (action: Action): Action => ({ ...action, adapter: adapter.manifest.id });
+  const { preflight, reverse } = adapter;
   return {
     manifest: { ...adapter.manifest, id },
-    validate: (action) => adapter.validate({ ...action, adapter: adapter.manifest.id }),
-    execute: (action, ctx) => adapter.execute({ ...action, adapter: adapter.manifest.id }, ctx),
-    // What the manifest promises (`supportsStatus`, `supportsCancel`) stays true under the new id.
+    validate: (action) => adapter.validate(as(action)),
+    execute: (action, ctx) => adapter.execute(as(action), ctx),
+    // What the manifest promises (`supportsStatus`, `supportsCancel`, `supportsPreflight`,
+    // `reversibleActionTypes`) stays true under the new id.
     ...(adapter.status ? { status: adapter.status.bind(adapter) } : {}),
     ...(adapter.cancel ? { cancel: adapter.cancel.bind(adapter) } : {}),
+    ...(preflight ? { preflight: (action, ctx) => preflight.call(adapter, as(action), ctx) } : {}),
+    ...(reverse
+      ? { reverse: (action, reversal, ctx) => reverse.call(adapter, as(action), reversal, ctx) }
+      : {}),
   };
 }
 

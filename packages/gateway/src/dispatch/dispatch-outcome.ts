@@ -1,10 +1,13 @@
-import type { ExecuteReceipt } from '@handoff/automation-adapter';
+import type { ExecuteReceipt, PreflightResult } from '@handoff/automation-adapter';
 import { AdapterError } from '@handoff/automation-adapter';
 
-/** What one attempt at one action came to. */
+/**
+ * What one attempt at one action came to. `preflight`: what the adapter's preflight found (the platform's figures
+ * on a pass; the issues and figures of a refusal, which never reached `execute`).
+ */
 export type AttemptOutcome =
-  | { kind: 'succeeded'; receipt: ExecuteReceipt }
-  | { kind: 'failed'; error: AdapterError };
+  | { kind: 'succeeded'; receipt: ExecuteReceipt; preflight?: Record<string, unknown> }
+  | { kind: 'failed'; error: AdapterError; preflight?: Extract<PreflightResult, { ok: false }> };
 
 /**
  * Normalises anything an adapter threw into an {@link AdapterError}: adapters must throw only `AdapterError`, and

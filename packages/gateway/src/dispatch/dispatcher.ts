@@ -26,6 +26,7 @@ import type { GatewayStore, OutboxRow } from '../store/store.js';
 import { type DispatchRunSummary, emptySummary, reportAttempt } from './attempt-report.js';
 import { type ClaimOptions, claimAction } from './claim-action.js';
 import { type AttemptOutcome, toAdapterError } from './dispatch-outcome.js';
+import { preflightThenExecute } from './preflight-stage.js';
 import { RateLimiter } from './rate-limiter.js';
 import { recordOutcome } from './record-outcome.js';
 import { recoverInFlight } from './recover-in-flight.js';
@@ -305,8 +306,11 @@ export class Dispatcher {
       this.#breakers.get(row.adapter),
       action,
       reversal === undefined
-        ? (adapter, ctx) => adapter.execute(action, ctx)
-        : (adapter, ctx) => reverseAction(adapter, action, reversal, ctx),
+        ? (adapter, ctx) => preflightThenExecute(adapter, action, ctx)
+        : async (adapter, ctx) => ({
+            kind: 'succeeded',
+            receipt: await reverseAction(adapter, action, reversal, ctx),
+          }),
       {
         idempotencyKey: row.idempotencyKey,
         attempt: claimed.attempt,
@@ -341,7 +345,7 @@ export class Dispatcher {
     adapter: AutomationAdapter | undefined,
     breaker: CircuitBreakerPolicy | undefined,
     action: Parameters<AutomationAdapter['execute']>[0],
-    send: (adapter: AutomationAdapter, ctx: ExecuteContext) => Promise<ExecuteReceipt>,
+    send: (adapter: AutomationAdapter, ctx: ExecuteContext) => Promise<AttemptOutcome>,
     key: { idempotencyKey: string; attempt: number; queuedAt: number },
   ): Promise<AttemptOutcome> {
     if (!adapter || !breaker) {
@@ -361,17 +365,16 @@ export class Dispatcher {
       };
     }
     const deduped = adapter.manifest.idempotency === 'platform_key';
+    const ctx = {
+      ...key,
+      signal: this.#abort.signal,
+      // Adds the dispatch span's `traceparent` to the adapter's requests (when tracing is on).
+      fetch: tracingFetch(this.#options.fetch ?? fetch),
+      now: () => this.#options.clock.now(),
+    };
     try {
-      const receipt = await breaker.execute(() =>
-        send(adapter, {
-          ...key,
-          signal: this.#abort.signal,
-          // Adds the dispatch span's `traceparent` to the adapter's requests (when tracing is on).
-          fetch: tracingFetch(this.#options.fetch ?? fetch),
-          now: () => this.#options.clock.now(),
-        }),
-      );
-      return { kind: 'succeeded', receipt };
+      // One breaker call per attempt: a preflight that passes does not reset the count of failed executions.
+      return await breaker.execute(() => send(adapter, ctx));
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
         return {

@@ -13,6 +13,7 @@ import { type AttemptEventType, attemptEventType, reversesData } from '../rollba
 import type { LineageDraft, OutboxPatch, StoreTx } from '../store/store.js';
 import type { ClaimedAction } from './claim-action.js';
 import { type AttemptOutcome, errorFacts } from './dispatch-outcome.js';
+import { preflightFacts } from './preflight-stage.js';
 import { canRetry, type RetryOptions, retryDelayMs } from './retry-schedule.js';
 import { sendRecordsOf } from './sends-record.js';
 
@@ -87,7 +88,9 @@ function fateOf(error: AdapterError, attempt: number, retry: RetryOptions): RowF
  * (`dispatch.succeeded`) and, for a message send, records its recipients (hashed) for the frequency caps. A failure is recorded as `dispatch.failed` with the adapter's code and the platform's
  * facts, then: a retryable one with attempts left goes back to `pending` after a backoff that honours
  * `Retry-After` (`dispatch.retry_scheduled`); `IN_DOUBT` parks the row for an operator (`dispatch.in_doubt`); any
- * other becomes a dead letter (`dispatch.dead_lettered`). `ABORTED` (never sent: shutdown or kill switch) returns
+ * other becomes a dead letter (`dispatch.dead_lettered`). A refusal by the adapter's preflight is recorded as
+ * `dispatch.preflight_failed` (its issues and the platform's figures) instead of `dispatch.failed`, and, being
+ * never retryable, becomes a dead letter: the action never reached the platform's write. `ABORTED` (never sent: shutdown or kill switch) returns
  * the row to `pending` at once without counting the attempt.
  */
 export async function recordOutcome(
@@ -124,11 +127,12 @@ export async function recordOutcome(
   if (outcome.kind === 'succeeded') {
     fate = 'succeeded';
     patch = { status: 'succeeded', receiptDigest, lastError: null, updatedAt: ctx.atMs };
-    // What frequency caps count, in the transaction that records the send.
-    await tx.recordSends(sendRecordsOf(claimed, ctx.atMs));
+    // What frequency caps count, in the transaction that records the send (an undo is not a send).
+    if (row.reverses === undefined) await tx.recordSends(sendRecordsOf(claimed, ctx.atMs));
     events.push(
       event('dispatch.succeeded', {
         status: outcome.receipt.status,
+        ...(outcome.preflight ? { preflight: outcome.preflight } : {}),
         ...(receipt.platformRef ? { platformRef: receipt.platformRef } : {}),
         ...(receipt.actualCost ? { actualCost: receipt.actualCost } : {}),
       }),
@@ -138,7 +142,12 @@ export async function recordOutcome(
     fate = fateOf(error, claimed.attempt, ctx.retry);
     const facts = errorFacts(error);
     const failed = { receiptDigest, lastError: error.code, updatedAt: ctx.atMs };
-    if (fate !== 'requeued') events.push(event('dispatch.failed', facts));
+    if (outcome.preflight) {
+      // Refused by the preflight: nothing reached the platform's write; the issues and its figures are recorded.
+      events.push(
+        event('dispatch.preflight_failed', { ...facts, ...preflightFacts(outcome.preflight) }),
+      );
+    } else if (fate !== 'requeued') events.push(event('dispatch.failed', facts));
     switch (fate) {
       case 'requeued':
         // Not sent: the attempt does not count. A short pause keeps a drain loop from spinning on it.

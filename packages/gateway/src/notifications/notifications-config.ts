@@ -1,6 +1,6 @@
 import { IdentifierSchema } from '@handoff/protocol';
 import { z } from 'zod';
-import { EnvNameSchema } from '../dispatch/adapters-config.js';
+import { EnvNameSchema } from '../dispatch/adapter-config-fields.js';
 
 /** Notification types a receiver can subscribe to. `budget.warning`: a cap crossed a warning line. */
 export const NOTIFICATION_TYPES = ['budget.warning'] as const;

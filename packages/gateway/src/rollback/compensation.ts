@@ -24,6 +24,8 @@ const ROLLBACK_EVENT_TYPES = {
   'dispatch.retry_scheduled': 'rollback.retry_scheduled',
   'dispatch.in_doubt': 'rollback.in_doubt',
   'dispatch.dead_lettered': 'rollback.dead_lettered',
+  // A compensation runs no preflight (see `Dispatcher`), so only a plan's own action records this type.
+  'dispatch.preflight_failed': 'dispatch.preflight_failed',
 } as const satisfies Record<string, LineageEventType>;
 
 /** A dispatch event type an outbox attempt records. */

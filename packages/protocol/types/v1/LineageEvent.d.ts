@@ -52,7 +52,8 @@ export type LineageEventType =
   | 'rollback.dead_lettered'
   | 'rollback.completed'
   | 'outcome.reported'
-  | 'policy.shadow_evaluated';
+  | 'policy.shadow_evaluated'
+  | 'dispatch.preflight_failed';
 /**
  * sha256: followed by 64 lower-case hex digits.
  */
