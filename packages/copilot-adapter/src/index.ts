@@ -41,17 +41,21 @@ export {
 } from './client/client-error.js';
 export {
   type CallOptions,
+  type CapsResult,
   type DryRunResult,
   type GatewayAcceptsSignature,
   HandoffClient,
   type HandoffClientOptions,
   type HealthResult,
   isAwaitingDecision,
+  type PlanListQuery,
+  type PlanPage,
   type PlanStatus,
   type SubmitOptions,
   type SubmitResult,
   type WaitOptions,
 } from './client/handoff-client.js';
+export { type RefusalHints, type RefusalIssue, refusalHints } from './client/refusal-hints.js';
 export {
   type FetchLike,
   type RetryPolicy,

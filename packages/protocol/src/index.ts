@@ -180,6 +180,8 @@ export {
 } from './wire/lineage.js';
 export {
   BudgetCapSchema,
+  BudgetCapUsageSchema,
+  BudgetCapWithUsageSchema,
   ControlRecordSchema,
   ControlResultSchema,
   ControlTargetSchema,
@@ -212,6 +214,14 @@ export {
   SubmittedPlanSchema,
 } from './wire/plans.js';
 export { WIRE_PROCEDURES } from './wire/procedures.js';
+export {
+  decodeSubmittedVia,
+  encodeSubmittedVia,
+  MAX_SUBMITTED_VIA_LENGTH,
+  SUBMITTED_VIA_HEADER,
+  type SubmittedVia,
+  SubmittedViaSchema,
+} from './wire/submitted-via.js';
 export {
   BUDGET_PERIODS,
   CAP_SCOPE_TYPES,

@@ -19,6 +19,11 @@ export interface ApiContext {
   gateway: Gateway;
   authenticator: Authenticator;
   authorization: string | undefined;
+  /**
+   * The raw `x-handoff-submitted-via` header (`SUBMITTED_VIA_HEADER`): read only by `plans.submit`, after the
+   * request is authenticated (see `submittedViaOf`). In process: absent.
+   */
+  submittedVia?: string | undefined;
   /** Over HTTP: false when the request body held invalid UTF-8 (see `watchUtf8`). In process: absent. */
   bodyIsUtf8?: () => boolean;
 }

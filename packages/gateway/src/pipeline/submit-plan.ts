@@ -1,6 +1,7 @@
 import {
   canonicalJson,
   type HandoffPlan,
+  type SubmittedVia,
   safeParseDocument,
   sha256Digest,
   sumMinor,
@@ -40,6 +41,15 @@ export interface SubmitResult {
   view: PlanView;
   /** The policy evaluation of this submission (for metrics). */
   evaluation: PolicyEvaluation;
+}
+
+/** Options of {@link submitPlan}. */
+export interface SubmitOptions {
+  /**
+   * How the plan came in (the MCP client's self-declared name and version, and its session), recorded as
+   * `data.submittedVia` of the `plan.received` event: a label the caller chose, never an identity.
+   */
+  submittedVia?: SubmittedVia;
 }
 
 /**
@@ -143,12 +153,13 @@ export async function submitPlan(
   principal: Principal,
   input: unknown,
   signature?: string,
+  options: SubmitOptions = {},
 ): Promise<SubmitResult> {
   return inSpan(
     'handoff.submit',
     { [ATTR.genAiOperation]: 'handoff.submit_plan' },
     async (span) => {
-      const result = await submitChecked(deps, principal, input, signature);
+      const result = await submitChecked(deps, principal, input, signature, options);
       span?.setAttributes(submitAttributes(result));
       return result;
     },
@@ -160,6 +171,7 @@ async function submitChecked(
   principal: Principal,
   input: unknown,
   signature: string | undefined,
+  options: SubmitOptions,
 ): Promise<SubmitResult> {
   const { plan, canonical, digest, evaluation } = dryRunPlan(deps, input);
   if (plan.tenantId !== principal.tenantId) {
@@ -198,7 +210,7 @@ async function submitChecked(
       tx,
       deps,
       principal,
-      { plan, canonical, digest, evaluation, provenance },
+      { plan, canonical, digest, evaluation, provenance, submittedVia: options.submittedVia },
       now,
     );
     return { record, created: true, view: await planView(tx, record), evaluation };
@@ -216,6 +228,7 @@ async function accept(
     digest: string;
     evaluation: PolicyEvaluation;
     provenance: PlanProvenance | undefined;
+    submittedVia: SubmittedVia | undefined;
   },
   now: number,
 ): Promise<PlanRecord> {
@@ -270,6 +283,7 @@ async function accept(
         })),
         costMinor: Number(sumMinor(option?.actions.map((a) => a.estimatedCost.amountMinor) ?? [])),
         currency: option?.budget.amount.currency,
+        ...(input.submittedVia ? { submittedVia: input.submittedVia } : {}),
       },
     },
     ...Object.values(evaluation.options).map((o) => ({
