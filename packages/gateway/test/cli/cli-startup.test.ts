@@ -142,6 +142,7 @@ describe('--version and lazily loaded help', () => {
       'plan',
       'lineage',
       'dispatch',
+      'mcp',
       'db',
     ]) {
       expect(root.out).toMatch(new RegExp(`^  ${name} `, 'm'));

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { API_KEY_ENV, runStdioServer } from './stdio.js';
 
@@ -12,8 +11,14 @@ Environment:
   HANDOFF_COPILOT_PRIVATE_JWK     the private JWK itself, instead of a file
 `;
 
-/** `handoff-mcp`: exit 0 when the client closes stdin, 2 on a usage error, 1 when the server cannot start. */
-async function main(argv: string[]): Promise<number> {
+/**
+ * `handoff-mcp --gateway <url>` (`argv` without node and the script): serves MCP on stdin and stdout until the
+ * client closes stdin. Diagnostics go to stderr only (stdout is the protocol stream).
+ *
+ * @returns the exit code: 0 when the client closed stdin (or `--help`), 2 on a usage error, 1 when the server
+ *   could not start (no `HANDOFF_API_KEY`, a bad URL or copilot key).
+ */
+export async function main(argv: string[]): Promise<number> {
   let values: { gateway?: string | undefined; help?: boolean | undefined };
   try {
     ({ values } = parseArgs({
@@ -45,5 +50,3 @@ async function main(argv: string[]): Promise<number> {
   // Serving: the process ends when the client closes stdin.
   return new Promise<number>((resolve) => process.stdin.once('end', () => resolve(0)));
 }
-
-process.exitCode = await main(process.argv.slice(2));
