@@ -11,6 +11,7 @@ export const STORIES = [
   'bank-campaign',
   'ad-budget-reallocation',
   'braze-retention',
+  'mcp-handoff',
 ] as const;
 
 const results = STORIES.map((story) => {

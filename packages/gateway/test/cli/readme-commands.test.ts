@@ -68,6 +68,7 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'pnpm demo --keep': 'leaves a gateway running until Ctrl-C, for a person to explore',
   'pnpm --filter @handoff/examples run ads': STORY,
   'pnpm --filter @handoff/examples run retention': STORY,
+  'pnpm --filter @handoff/examples run mcp': STORY,
   'pnpm bench': BENCH,
   'pnpm bench:soak': BENCH,
   'pnpm --filter @handoff/bench cpu-profile': BENCH,
