@@ -3,8 +3,9 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { serveGateway } from '../../copilot-adapter/test/support/gateway.js';
+import { fixturePlan } from '../../gateway/test/support/harness.js';
 import { createHandoffMcpServer } from '../src/server.js';
-import { fixturePlan, serveGateway } from './support/served-gateway.js';
 
 type Served = Awaited<ReturnType<typeof serveGateway>>;
 let gw: Served;
@@ -47,7 +48,7 @@ describe.each([
   ['in memory', 'mem-agent', () => inMemoryClient('mem-agent')],
   ['Streamable HTTP at /mcp', 'http-agent', () => httpClient(gw.harness.callers.copilot.apiKey)],
 ])('the MCP server over %s', (_name, clientName, connect) => {
-  // A gateway per transport: each hands off a plan that holds most of the EUR 1,000.00 monthly cap.
+  // A gateway per transport, so each starts from an empty lineage.
   beforeAll(async () => {
     gw = await serveGateway();
   });

@@ -3,9 +3,10 @@ import { handoffPlanJsonSchema, planId } from '@handoff/copilot-adapter';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { serveGateway } from '../../copilot-adapter/test/support/gateway.js';
+import { fixturePlan } from '../../gateway/test/support/harness.js';
 import { EXAMPLE_URI_PREFIX, PLAN_SCHEMA_URI, POLICY_SUMMARY_URI } from '../src/resources.js';
 import { createHandoffMcpServer } from '../src/server.js';
-import { fixturePlan, serveGateway } from './support/served-gateway.js';
 
 let gw: Awaited<ReturnType<typeof serveGateway>>;
 let client: Client;
@@ -100,7 +101,7 @@ describe('tools without a plan to hand off', () => {
       result.structuredContent as { caps: { capId: string; usage: { headroom: unknown } }[] }
     ).caps;
     expect(caps.find((c) => c.capId === 'tenant-month')?.usage.headroom).toEqual({
-      amountMinor: 100_000,
+      amountMinor: 100_000_000,
       currency: 'EUR',
     });
   });

@@ -2,10 +2,10 @@ import { generateProvenanceKeyPair, planDigest } from '@handoff/copilot-adapter'
 import type { HandoffPlan } from '@handoff/protocol';
 import { importJWK, jwtVerify } from 'jose';
 import { afterEach, describe, expect, test, vi } from 'vitest';
+import { fixturePlan } from '../../gateway/test/support/harness.js';
 import { main } from '../src/cli.js';
 import { COPILOT_KEY_ENV, COPILOT_KEY_FILE_ENV, signerFromEnv } from '../src/plan-signer.js';
 import { runStdioServer, StdioConfigError } from '../src/stdio.js';
-import { fixturePlan } from './support/served-gateway.js';
 
 afterEach(() => {
   vi.unstubAllEnvs();
