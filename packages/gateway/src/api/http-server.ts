@@ -66,11 +66,18 @@ export interface RunningServer {
   drain(): Promise<void>;
 }
 
-/** Serves the gateway's tRPC router over HTTP (tRPC standalone adapter on `node:http`). */
+/**
+ * Serves the gateway's tRPC router over HTTP (tRPC standalone adapter on `node:http`), and at `/mcp` the MCP
+ * Streamable HTTP endpoint of `@handoff/mcp` behind the same authentication (see `createMcpRoute`).
+ */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
   const notUtf8 = new WeakSet<IncomingMessage>();
   const admission = new Admission(options.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS);
-  const mcp = createMcpRoute({ gateway: options.gateway, authenticator: options.authenticator });
+  const mcp = createMcpRoute({
+    gateway: options.gateway,
+    authenticator: options.authenticator,
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
   const server = createHTTPServer({
     router: appRouter,
     maxBodySize: options.maxBodyBytes ?? 1_048_576,
