@@ -21,6 +21,11 @@ export interface McpHttpHandlerOptions {
   fetch?: FetchLike;
   /** Sessions kept at once; opening one more closes the least recently used. Default 1000. */
   maxSessions?: number;
+  /**
+   * Sessions one caller keeps at once; its next one closes its own least recently used, so no caller can push
+   * another's sessions out. Default 16.
+   */
+  maxSessionsPerCaller?: number;
 }
 
 /** The Streamable HTTP endpoint: handle an authenticated request, close every session. */
@@ -54,22 +59,35 @@ function jsonRpcError(res: ServerResponse, status: number, message: string): voi
  *   answers only the identity that opened it (another's requests get 404, as an unknown session).
  * - Answers are JSON, not SSE streams, and `GET` (the server-to-client stream) is refused with 405: this server
  *   sends nothing unasked, so no request holds a connection open.
- * - `DELETE` with the session id closes the session.
+ * - `DELETE` with the session id closes the session. Sessions live in memory until then, until the caller opens more
+ *   than `maxSessionsPerCaller` (or all callers more than `maxSessions`: the least recently used goes), or until
+ *   the gateway stops.
  */
 export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHandler {
   const sessions = new Map<string, Session>();
   const maxSessions = options.maxSessions ?? 1000;
+  const maxPerCaller = options.maxSessionsPerCaller ?? 16;
+
+  /** Forgets a session and closes its server (in the background: the caller does not wait on it). */
+  function evict(id: string): void {
+    const session = sessions.get(id);
+    sessions.delete(id);
+    void session?.server.close();
+  }
 
   function open(caller: McpCaller): Session {
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       enableJsonResponse: true,
       onsessioninitialized: (id) => {
+        const own = [...sessions].filter(([, s]) => s.identity === caller.identity);
+        for (const [oldest] of own.slice(0, Math.max(0, own.length - maxPerCaller + 1))) {
+          evict(oldest);
+        }
         while (sessions.size >= maxSessions) {
           const [oldest] = sessions.keys();
           if (oldest === undefined) break;
-          void sessions.get(oldest)?.transport.close();
-          sessions.delete(oldest);
+          evict(oldest);
         }
         sessions.set(id, session);
       },
