@@ -98,7 +98,7 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
       transport,
       server: createHandoffMcpServer({
         gatewayUrl: options.gatewayUrl,
-        credential: () => session.authorization.replace(/^bearer\s+/i, ''),
+        credential: () => session.authorization.trim().replace(/^bearer\s+/i, ''),
         sessionId: () => transport.sessionId,
         retry: false,
         ...(options.fetch ? { fetch: options.fetch } : {}),
