@@ -6,12 +6,7 @@ import { createHTTPServer } from '@trpc/server/adapters/standalone';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { Gateway } from '../gateway.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import {
-  currentRequestId,
-  REQUEST_ID_HEADER,
-  requestIdOf,
-  withRequestId,
-} from '../observability/request-context.js';
+import { REQUEST_ID_HEADER, requestIdOf, withRequestId } from '../observability/request-context.js';
 import { startRequestSpan } from '../observability/tracing.js';
 import { Admission, DEFAULT_MAX_CONCURRENT_REQUESTS } from './admission.js';
 import { createMcpRoute, failMcp, isMcpRequest } from './mcp-route.js';
@@ -19,6 +14,7 @@ import { serveMetrics, timeRequest } from './metrics-route.js';
 import { isReadyRequest, type ReadinessProbe, serveReady } from './ready-route.js';
 import { appRouter } from './router.js';
 import { headerText } from './submitted-via.js';
+import { type ProcedureErrorReport, reportErrorsTo } from './trpc.js';
 import { watchUtf8 } from './utf8-guard.js';
 
 /** Options of {@link startHttpServer}. */
@@ -42,12 +38,7 @@ export interface HttpServerOptions {
   /** Served at `GET /metrics`, and told each request's latency. Absent: no `/metrics` route. */
   metrics?: GatewayMetrics;
   /** Called with each error a procedure ends in (for logging without tokens or payloads). */
-  onError?: (info: {
-    path: string | undefined;
-    code: string;
-    message: string;
-    requestId: string | undefined;
-  }) => void;
+  onError?: ProcedureErrorReport;
   /** Answers `GET /ready` (see `serveReady`); without it, `/ready` is not served. */
   ready?: ReadinessProbe;
 }
@@ -119,13 +110,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       submittedVia: headerText(req.headers[SUBMITTED_VIA_HEADER]),
       bodyIsUtf8: () => !notUtf8.has(req),
     }),
-    onError: ({ path, error }) =>
-      options.onError?.({
-        path,
-        code: error.code,
-        message: error.message,
-        requestId: currentRequestId(),
-      }),
+    onError: reportErrorsTo(options.onError),
   });
   let draining = false;
   // While draining, a keep-alive connection is closed as soon as its last response is sent.

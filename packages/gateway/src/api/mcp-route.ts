@@ -5,9 +5,8 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import type { Authenticator } from '../auth/authenticate.js';
 import { GatewayError, gatewayErrorEnvelope, isGatewayError } from '../errors.js';
 import type { Gateway } from '../gateway.js';
-import { currentRequestId } from '../observability/request-context.js';
-import type { HttpServerOptions } from './http-server.js';
 import { appRouter } from './router.js';
+import { type ProcedureErrorReport, reportErrorsTo } from './trpc.js';
 
 /** The path of the MCP Streamable HTTP endpoint on the gateway. */
 export const MCP_PATH = '/mcp';
@@ -22,7 +21,7 @@ export interface McpRouteOptions {
   gateway: Gateway;
   authenticator: Authenticator;
   /** Called with each error an API call of an MCP session ends in, as the HTTP server's own `onError`. */
-  onError?: HttpServerOptions['onError'];
+  onError?: ProcedureErrorReport;
 }
 
 /** The gateway's `/mcp` endpoint: serve an MCP request, close every MCP session. */
@@ -54,13 +53,7 @@ export function createMcpRoute(options: McpRouteOptions): McpRoute {
         authorization: req.headers.get('authorization') ?? undefined,
         submittedVia: req.headers.get(SUBMITTED_VIA_HEADER) ?? undefined,
       }),
-      onError: ({ path, error }) =>
-        options.onError?.({
-          path,
-          code: error.code,
-          message: error.message,
-          requestId: currentRequestId(),
-        }),
+      onError: reportErrorsTo(options.onError),
     });
   };
   const load = () => {
