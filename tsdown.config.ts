@@ -33,6 +33,7 @@ export default defineConfig([
   pkg('protocol', ['src/index.ts']),
   pkg('automation-adapter', ['src/index.ts', 'src/testing/index.ts']),
   pkg('copilot-adapter', ['src/index.ts']),
+  pkg('mcp', ['src/index.ts', 'src/cli.ts']),
   // The range worker is started by file (`range-pool.ts`), never imported: an entry of its own.
   pkg('gateway', ['src/index.ts', 'src/cli.ts', 'src/audit/range-worker.ts']),
 ]);

@@ -13,6 +13,7 @@ export const STORIES = [
   'braze-retention',
   'bank-outcomes',
   'bank-policy-pack',
+  'mcp-handoff',
 ] as const;
 
 const results = STORIES.map((story) => {

@@ -5,6 +5,8 @@
 //   - consumer/smoke.mjs: each package imported from plain ESM JavaScript (validate a corpus plan, build and sign
 //     a plan, start a gateway on `:memory:` and submit to it with the copilot client);
 //   - consumer/conformance.test.mjs under Vitest: the adapter conformance kit against a shipped fake;
+//   - consumer/mcp.mjs: an MCP client of the official SDK lists the tools of @handoff/mcp and hands off a plan
+//     over stdio (the installed `handoff-mcp` bin) and over Streamable HTTP (the gateway's `/mcp`);
 //   - `tsc` on consumer.ts: strict, no skipLibCheck, against the installed `.d.ts`;
 //   - `npx handoff --help`: the CLI from the installed gateway.
 // Then, with the first Node, a project with only @handoff/copilot-adapter (and the protocol it depends on), as a
@@ -40,8 +42,11 @@ const rootManifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')
 const adapterManifest = JSON.parse(
   readFileSync(join(ROOT, 'packages', 'automation-adapter', 'package.json'), 'utf8'),
 );
+const mcpManifest = JSON.parse(readFileSync(join(ROOT, 'packages', 'mcp', 'package.json'), 'utf8'));
 const registryDeps = [
   `msw@${adapterManifest.peerDependencies.msw}`,
+  // The official MCP SDK, for the client of the MCP step (the server's own copy comes with @handoff/mcp).
+  `@modelcontextprotocol/sdk@${mcpManifest.dependencies['@modelcontextprotocol/sdk']}`,
   `vitest@${rootManifest.devDependencies.vitest}`,
   `typescript@${rootManifest.devDependencies.typescript}`,
   `@types/node@${rootManifest.devDependencies['@types/node']}`,
@@ -97,6 +102,7 @@ for (const major of majors) {
     steps.push(
       runStep('conformance', project, env, ['npx', 'vitest', 'run'], /Tests\s+\d+ passed/),
     );
+    steps.push(runStep('mcp', project, env, [node.bin, 'mcp.mjs'], /mcp: every step held/));
     steps.push(typecheckInScratch(project, env));
     steps.push(
       runStep('npx handoff --help', project, env, ['npx', 'handoff', '--help'], /Usage: handoff/),

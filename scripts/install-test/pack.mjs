@@ -5,7 +5,13 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The packages published to npm, by folder under packages/. */
-export const PUBLIC_PACKAGES = ['protocol', 'copilot-adapter', 'automation-adapter', 'gateway'];
+export const PUBLIC_PACKAGES = [
+  'protocol',
+  'copilot-adapter',
+  'mcp',
+  'automation-adapter',
+  'gateway',
+];
 
 /** Packs every public package into `dest`; returns the tarball of each, by package name. */
 export function packWorkspace(root, dest) {

@@ -43,6 +43,7 @@ export {
 } from './client/client-error.js';
 export {
   type CallOptions,
+  type CapsResult,
   type DryRunResult,
   type GatewayAcceptsSignature,
   HandoffClient,
@@ -50,11 +51,14 @@ export {
   type HealthResult,
   isAwaitingDecision,
   type OutcomeRecorded,
+  type PlanListQuery,
+  type PlanPage,
   type PlanStatus,
   type SubmitOptions,
   type SubmitResult,
   type WaitOptions,
 } from './client/handoff-client.js';
+export { type RefusalHints, type RefusalIssue, refusalHints } from './client/refusal-hints.js';
 export {
   type FetchLike,
   type RetryPolicy,

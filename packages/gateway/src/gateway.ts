@@ -17,6 +17,7 @@ import { traceInStore } from './audit/trace-in-store.js';
 import type { WitnessHealth } from './audit/witness-file.js';
 import { type Principal, requireRole } from './auth/principal.js';
 import { type BudgetCap, parseBudgetCaps } from './budget/cap.js';
+import { type CapUsage, capUsage } from './budget/cap-usage.js';
 import {
   type DispatchResolution,
   listDispatches,
@@ -42,7 +43,7 @@ import { type PlanView, planView } from './pipeline/plan-view.js';
 import { replayPolicy } from './pipeline/policy-shadow.js';
 import { toBudgetCap, toStoredCap } from './pipeline/reserve-budget.js';
 import { shadowInput } from './pipeline/shadow-input.js';
-import { submitPlan } from './pipeline/submit-plan.js';
+import { type SubmitOptions, submitPlan } from './pipeline/submit-plan.js';
 import type { PlanState } from './plan-state.js';
 import type { PolicyEvaluation } from './policy/evaluate.js';
 import { checkProvenance } from './provenance/submit-provenance.js';
@@ -76,13 +77,14 @@ export class Gateway {
     principal: Principal,
     plan: unknown,
     signature?: string,
+    options: SubmitOptions = {},
   ): Promise<PlanView & { created: boolean }> {
     const log = this.deps.decisionLog;
     const tenantId = principal.tenantId;
     let result: Awaited<ReturnType<typeof submitPlan>>;
     try {
       this.#authorize(principal, 'plans.submit');
-      result = await submitPlan(this.deps, principal, plan, signature);
+      result = await submitPlan(this.deps, principal, plan, signature, options);
     } catch (error) {
       log?.submissionRefused({ tenantId, code: errorCode(error) });
       throw error;
@@ -262,12 +264,18 @@ export class Gateway {
     return rotateApprover(this.deps, principal, input);
   }
 
-  /** The caller's tenant's budget caps, with what each period has used (reserved + committed, minor units). */
-  async getCaps(principal: Principal): Promise<BudgetCap[]> {
+  /**
+   * The caller's tenant's budget caps (operator, auditor, copilot), each with its current period's limit, reserved,
+   * committed and headroom (`capUsage`), read in one transaction at the gateway clock's now.
+   */
+  async getCaps(principal: Principal): Promise<(BudgetCap & { usage: CapUsage })[]> {
     this.#authorize(principal, 'budget.getCaps');
-    return this.deps.store.transaction(async (tx) =>
-      (await tx.getCaps(principal.tenantId)).map(toBudgetCap),
-    );
+    const now = this.deps.clock.now();
+    return this.deps.store.transaction(async (tx) => {
+      const caps = (await tx.getCaps(principal.tenantId)).map(toBudgetCap);
+      const usage = await Promise.all(caps.map((cap) => capUsage(tx, cap, now)));
+      return caps.map((cap, index) => ({ ...cap, usage: usage[index] as CapUsage }));
+    });
   }
 
   /**

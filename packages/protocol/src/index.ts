@@ -203,6 +203,8 @@ export {
 } from './wire/lineage.js';
 export {
   BudgetCapSchema,
+  BudgetCapUsageSchema,
+  BudgetCapWithUsageSchema,
   ControlRecordSchema,
   ControlResultSchema,
   ControlTargetSchema,
@@ -255,6 +257,14 @@ export {
   type RollbackResult,
   RollbackResultSchema,
 } from './wire/rollback.js';
+export {
+  decodeSubmittedVia,
+  encodeSubmittedVia,
+  MAX_SUBMITTED_VIA_LENGTH,
+  SUBMITTED_VIA_HEADER,
+  type SubmittedVia,
+  SubmittedViaSchema,
+} from './wire/submitted-via.js';
 export {
   BUDGET_PERIODS,
   CAP_SCOPE_TYPES,

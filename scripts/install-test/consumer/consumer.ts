@@ -25,6 +25,7 @@ import {
   startGateway,
   validateConfig,
 } from '@handoff/gateway';
+import { createHandoffMcpServer, jwkSigner, type Refusal } from '@handoff/mcp';
 import { type HandoffPlan, planDigest, safeParseDocumentJson } from '@handoff/protocol';
 import type { HandoffPlan as GeneratedHandoffPlan } from '@handoff/protocol/types/v1';
 
@@ -66,3 +67,15 @@ export const adapter: AutomationAdapter = createWebhookAdapter({
 export const fake = createWebhookFake({ baseUrl: 'https://hooks.example.test', secret: 'whsec_' });
 export type Receipt = ExecuteReceipt;
 export type View = PlanView;
+
+/** @handoff/mcp: one connection's MCP server, signing with a private JWK; its refusal shape. */
+export async function mcpServer(url: string, key: Parameters<typeof jwkSigner>[0]): Promise<void> {
+  const server = createHandoffMcpServer({
+    gatewayUrl: url,
+    credential: 'api-key',
+    sessionId: () => 'session-1',
+    signer: jwkSigner(key),
+  });
+  await server.close();
+}
+export type McpRefusal = Refusal;

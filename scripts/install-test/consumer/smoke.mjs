@@ -11,15 +11,9 @@ import {
   signPlan,
   validatePlan,
 } from '@handoff/copilot-adapter';
-import {
-  createGatewayRuntime,
-  GATEWAY_ERROR_TABLE,
-  generateApiKey,
-  hashApiKey,
-  startGateway,
-  validateConfig,
-} from '@handoff/gateway';
+import { GATEWAY_ERROR_TABLE } from '@handoff/gateway';
 import { safeParseDocumentJson } from '@handoff/protocol';
+import { startTestGateway } from './test-gateway.mjs';
 
 function check(condition, what) {
   if (!condition) throw new Error(`install test: ${what}`);
@@ -63,52 +57,7 @@ const signature = await signPlan(validation.plan, privateJwk);
 check(signature.split('.').length === 3, 'copilot-adapter: signPlan returns a compact JWS');
 
 // 3. @handoff/gateway: a gateway on an in-memory database, HTTP on a free port, provenance required.
-const apiKey = generateApiKey();
-const currency = plan.options[0].budget.amount.currency;
-const loaded = validateConfig(
-  {
-    gatewayId: 'gw-install-test',
-    database: { path: ':memory:' },
-    listen: { host: '127.0.0.1', port: 0 },
-    approvals: { approvers: [] },
-    auth: {
-      apiKeys: [
-        {
-          id: 'copilot-1',
-          tenantId: plan.tenantId,
-          roles: ['copilot'],
-          keyHash: hashApiKey(apiKey),
-        },
-      ],
-    },
-    policy: {
-      inline: {
-        id: 'install-test',
-        version: '1',
-        rules: [
-          {
-            id: 'channels',
-            type: 'channel_allowlist',
-            enforcement: 'hard_mandatory',
-            channels: ['email', 'sms', 'push'],
-          },
-        ],
-      },
-    },
-    caps: [
-      {
-        capId: 'tenant-month',
-        tenantId: plan.tenantId,
-        scope: { type: 'tenant', value: plan.tenantId },
-        period: 'month',
-        limit: { amountMinor: 100_000_000, currency },
-      },
-    ],
-    provenance: { copilotKeys: [{ type: 'inline', jwks: { keys: [publicJwk] } }], required: true },
-  },
-  process.cwd(),
-);
-const running = await startGateway(await createGatewayRuntime(loaded));
+const { running, apiKey } = await startTestGateway(plan, publicJwk);
 try {
   // 4. The copilot client submits the signed plan over HTTP.
   const client = new HandoffClient({ url: running.server.url, credential: apiKey, retry: false });

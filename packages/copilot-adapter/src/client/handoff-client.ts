@@ -30,6 +30,12 @@ export type PlanStatus = WireOutput<'plans.get'>;
 export type HealthResult = WireOutput<'health'>;
 /** What `reportOutcome` answers: the recorded outcome report and where its value lies against the forecast. */
 export type OutcomeRecorded = WireOutput<'outcomes.report'>;
+/** What `plans.list` answers: a page of plan views, newest first, and `nextCursor` unless it is the last. */
+export type PlanPage = WireOutput<'plans.list'>;
+/** The filters of `plans.list`: `states`, `workflowId`, `cursor` (a previous page's `nextCursor`), `limit` (1-500). */
+export type PlanListQuery = WireInput<'plans.list'>;
+/** What `budget.getCaps` answers: the tenant's caps, each with its current period's `usage` (limit, reserved, committed, headroom). */
+export type CapsResult = WireOutput<'budget.getCaps'>;
 
 /** True when the wire API's `plans.submit` input has a `signature` member (it does since provenance landed). */
 export type GatewayAcceptsSignature = 'signature' extends keyof SubmitInput ? true : false;
@@ -74,6 +80,12 @@ export interface HandoffClientOptions {
   retry?: RetryPolicy | false;
   /** Uniform in [0, 1), for retry jitter. Default `Math.random`. */
   random?: () => number;
+  /**
+   * More request headers, or a function returning them (called before each request), e.g. the
+   * `x-handoff-submitted-via` label an MCP server sends (`SUBMITTED_VIA_HEADER` of `@handoff/protocol`).
+   * `authorization` is always the credential's and cannot be set here.
+   */
+  headers?: Record<string, string> | (() => Record<string, string>);
 }
 
 /** The part of a request tRPC's `httpLink` sets (a JSON string body, plain headers), as a standard `RequestInit`. */
@@ -154,12 +166,14 @@ export class HandoffClient {
             ...(options.random ? { random: options.random } : {}),
           });
     const { credential } = options;
+    const extra = options.headers ?? {};
     this.#api = createTRPCUntypedClient({
       links: [
         httpLink({
           url: options.url.replace(/\/+$/, ''),
           fetch: (input, init) => transport(String(input), requestInitOf(init)),
           headers: async () => ({
+            ...(typeof extra === 'function' ? extra() : extra),
             authorization: `Bearer ${typeof credential === 'function' ? await credential() : credential}`,
           }),
         }),
@@ -268,6 +282,23 @@ export class HandoffClient {
    */
   reportOutcome(report: OutcomeReport, options: CallOptions = {}): Promise<OutcomeRecorded> {
     return this.#call('outcomes.report', { report }, options.signal);
+  }
+
+  /**
+   * Plans of the caller's tenant, newest first (`plans.list`); a copilot sees only the plans it submitted.
+   * @throws HandoffClientError `VALIDATION_FAILED` (a bad filter or cursor), `UNAUTHENTICATED`, `FORBIDDEN`.
+   */
+  listPlans(query: PlanListQuery = {}, options: CallOptions = {}): Promise<PlanPage> {
+    return this.#call('plans.list', query, options.signal);
+  }
+
+  /**
+   * The tenant's budget caps with each one's current period (`budget.getCaps`: roles copilot, operator, auditor):
+   * `usage.headroom` is what a new plan may still ask of that cap now, integer minor units of its currency.
+   * @throws HandoffClientError `UNAUTHENTICATED`, `FORBIDDEN` (a role without access).
+   */
+  caps(options: CallOptions = {}): Promise<CapsResult> {
+    return this.#call('budget.getCaps', undefined, options.signal);
   }
 
   /** The gateway's health (`health`, no credential needed). */

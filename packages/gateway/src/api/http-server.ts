@@ -1,21 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SUBMITTED_VIA_HEADER } from '@handoff/protocol';
 import { context } from '@opentelemetry/api';
 import { createHTTPServer } from '@trpc/server/adapters/standalone';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { Gateway } from '../gateway.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import {
-  currentRequestId,
-  REQUEST_ID_HEADER,
-  requestIdOf,
-  withRequestId,
-} from '../observability/request-context.js';
+import { REQUEST_ID_HEADER, requestIdOf, withRequestId } from '../observability/request-context.js';
 import { startRequestSpan } from '../observability/tracing.js';
 import { Admission, DEFAULT_MAX_CONCURRENT_REQUESTS } from './admission.js';
+import { createMcpRoute, failMcp, isMcpRequest } from './mcp-route.js';
 import { serveMetrics, timeRequest } from './metrics-route.js';
 import { isReadyRequest, type ReadinessProbe, serveReady } from './ready-route.js';
 import { appRouter } from './router.js';
+import { headerText } from './submitted-via.js';
+import { type ProcedureErrorReport, reportErrorsTo } from './trpc.js';
 import { watchUtf8 } from './utf8-guard.js';
 
 /** Options of {@link startHttpServer}. */
@@ -39,12 +38,7 @@ export interface HttpServerOptions {
   /** Served at `GET /metrics`, and told each request's latency. Absent: no `/metrics` route. */
   metrics?: GatewayMetrics;
   /** Called with each error a procedure ends in (for logging without tokens or payloads). */
-  onError?: (info: {
-    path: string | undefined;
-    code: string;
-    message: string;
-    requestId: string | undefined;
-  }) => void;
+  onError?: ProcedureErrorReport;
   /** Answers `GET /ready` (see `serveReady`); without it, `/ready` is not served. */
   ready?: ReadinessProbe;
 }
@@ -63,10 +57,18 @@ export interface RunningServer {
   drain(): Promise<void>;
 }
 
-/** Serves the gateway's tRPC router over HTTP (tRPC standalone adapter on `node:http`). */
+/**
+ * Serves the gateway's tRPC router over HTTP (tRPC standalone adapter on `node:http`), and at `/mcp` the MCP
+ * Streamable HTTP endpoint of `@handoff/mcp` behind the same authentication (see `createMcpRoute`).
+ */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
   const notUtf8 = new WeakSet<IncomingMessage>();
   const admission = new Admission(options.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS);
+  const mcp = createMcpRoute({
+    gateway: options.gateway,
+    authenticator: options.authenticator,
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
   const server = createHTTPServer({
     router: appRouter,
     maxBodySize: options.maxBodyBytes ?? 1_048_576,
@@ -88,11 +90,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         req.headers,
       );
       if (span) res.once('close', () => span.end(res.statusCode));
+      // `/mcp` is the MCP endpoint (authenticated there, like every procedure); everything else is tRPC.
+      const proceed = isMcpRequest(req)
+        ? () => void mcp.serve(req, res).catch(() => failMcp(res))
+        : next;
       const start = () =>
         withRequestId(requestId, () => {
-          watchUtf8(req, () => notUtf8.add(req));
-          if (span) context.with(span.context, next);
-          else next();
+          if (proceed === next) watchUtf8(req, () => notUtf8.add(req));
+          if (span) context.with(span.context, proceed);
+          else proceed();
         });
       if (/^\/health(\?|$)/.test(req.url ?? '')) start();
       else admission.admit(req, res, start);
@@ -101,15 +107,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       gateway: options.gateway,
       authenticator: options.authenticator,
       authorization: req.headers.authorization,
+      submittedVia: headerText(req.headers[SUBMITTED_VIA_HEADER]),
       bodyIsUtf8: () => !notUtf8.has(req),
     }),
-    onError: ({ path, error }) =>
-      options.onError?.({
-        path,
-        code: error.code,
-        message: error.message,
-        requestId: currentRequestId(),
-      }),
+    onError: reportErrorsTo(options.onError),
   });
   let draining = false;
   // While draining, a keep-alive connection is closed as soon as its last response is sent.
@@ -129,13 +130,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     url: `http://${shown}:${port}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        void mcp.close();
         server.closeAllConnections?.();
         server.close((error?: Error) => (error ? reject(error) : resolve()));
       }),
     drain: () =>
       new Promise<void>((resolve, reject) => {
         draining = true;
-        server.close((error?: Error) => (error ? reject(error) : resolve()));
+        server.close((error?: Error) =>
+          error ? reject(error) : mcp.close().then(resolve, reject),
+        );
         server.closeIdleConnections();
       }),
   };

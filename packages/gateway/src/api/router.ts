@@ -1,6 +1,7 @@
 import { WIRE_PROCEDURES as WIRE } from '@handoff/protocol';
 import type { DispatchResolution } from '../dispatch/dead-letters.js';
 import { submitPlanBatch } from '../pipeline/submit-batch.js';
+import { submittedViaOf } from './submitted-via.js';
 import { authedProcedure, publicProcedure, router } from './trpc.js';
 
 /** The mutation of one operator resolution of a dead letter or in-doubt dispatch. */
@@ -22,11 +23,11 @@ function dispatchResolution(resolution: DispatchResolution) {
 export const appRouter = router({
   health: publicProcedure.query(({ ctx }) => ctx.gateway.health()),
   plans: router({
-    submit: authedProcedure
-      .input(WIRE['plans.submit'].input)
-      .mutation(({ ctx, input }) =>
-        ctx.gateway.submitPlan(ctx.principal, input.plan, input.signature),
-      ),
+    submit: authedProcedure.input(WIRE['plans.submit'].input).mutation(({ ctx, input }) =>
+      ctx.gateway.submitPlan(ctx.principal, input.plan, input.signature, {
+        ...submittedViaOf(ctx.submittedVia),
+      }),
+    ),
     // 1 to MAX_BATCH_PLANS items, each checked and submitted on its own as plans.submit (so a malformed item is
     // refused alone); one result per item, in order (see submitPlanBatch).
     submitBatch: authedProcedure

@@ -12,6 +12,7 @@ import {
   wireText,
 } from '../errors.js';
 import type { Gateway } from '../gateway.js';
+import { currentRequestId } from '../observability/request-context.js';
 import { ATTR, annotateActiveSpan } from '../observability/tracing.js';
 
 /** Per-request context: the gateway, the authenticator and the raw `Authorization` header. */
@@ -19,6 +20,11 @@ export interface ApiContext {
   gateway: Gateway;
   authenticator: Authenticator;
   authorization: string | undefined;
+  /**
+   * The raw `x-handoff-submitted-via` header (`SUBMITTED_VIA_HEADER`): read only by `plans.submit`, after the
+   * request is authenticated (see `submittedViaOf`). In process: absent.
+   */
+  submittedVia?: string | undefined;
   /** Over HTTP: false when the request body held invalid UTF-8 (see `watchUtf8`). In process: absent. */
   bodyIsUtf8?: () => boolean;
 }
@@ -122,3 +128,17 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   annotateActiveSpan({ [ATTR.tenant]: principal.tenantId });
   return next({ ctx: { ...ctx, principal } });
 });
+
+/** What the HTTP server tells its `onError` of each error a procedure ends in (never a token or payload). */
+export type ProcedureErrorReport = (info: {
+  path: string | undefined;
+  code: string;
+  message: string;
+  requestId: string | undefined;
+}) => void;
+
+/** The `onError` of a tRPC adapter that passes each error on to `report`, with the current request id. */
+export function reportErrorsTo(report: ProcedureErrorReport | undefined) {
+  return ({ path, error }: { path: string | undefined; error: TRPCError }): void =>
+    report?.({ path, code: error.code, message: error.message, requestId: currentRequestId() });
+}

@@ -70,6 +70,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/policy.js')).registerPolicy,
   },
   {
+    name: 'mcp',
+    description: 'serve the Handoff MCP server over stdio for one copilot',
+    load: async () => (await import('./commands/mcp.js')).registerMcp,
+  },
+  {
     name: 'db',
     description: 'the database: a verified online backup',
     load: async () => (await import('./commands/db.js')).registerDb,

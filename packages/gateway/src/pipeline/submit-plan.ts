@@ -1,4 +1,10 @@
-import { canonicalJson, type HandoffPlan, sha256Digest, sumMinor } from '@handoff/protocol';
+import {
+  canonicalJson,
+  type HandoffPlan,
+  type SubmittedVia,
+  sha256Digest,
+  sumMinor,
+} from '@handoff/protocol';
 import type { Principal } from '../auth/principal.js';
 import { assertCostsDeclared } from '../budget/action-cost.js';
 import { GatewayError } from '../errors.js';
@@ -36,6 +42,15 @@ export interface SubmitResult {
   notices?: BudgetNotice[];
 }
 
+/** Options of {@link submitPlan}. */
+export interface SubmitOptions {
+  /**
+   * How the plan came in (the MCP client's self-declared name and version, and its session), recorded as
+   * `data.submittedVia` of the `plan.received` event: a label the caller chose, never an identity.
+   */
+  submittedVia?: SubmittedVia;
+}
+
 /**
  * Accepts a plan from a copilot: validate, check tenant and expiry, evaluate policy, then in ONE transaction
  * record it, reserve budget on every cap it touches (all or nothing) and move it to `awaiting_approval`,
@@ -62,12 +77,13 @@ export async function submitPlan(
   principal: Principal,
   input: unknown,
   signature?: string,
+  options: SubmitOptions = {},
 ): Promise<SubmitResult> {
   return inSpan(
     'handoff.submit',
     { [ATTR.genAiOperation]: 'handoff.submit_plan' },
     async (span) => {
-      const result = await submitChecked(deps, principal, input, signature);
+      const result = await submitChecked(deps, principal, input, signature, options);
       span?.setAttributes(submitAttributes(result));
       // After the commit, never inside it: a slow or failing receiver cannot hold or undo the plan.
       sendBudgetNotices(deps, result.notices);
@@ -81,6 +97,7 @@ async function submitChecked(
   principal: Principal,
   input: unknown,
   signature: string | undefined,
+  options: SubmitOptions,
 ): Promise<SubmitResult> {
   const validated = validatePlanInput(input);
   const { plan, canonical, digest } = validated;
@@ -126,7 +143,15 @@ async function submitChecked(
       tx,
       deps,
       principal,
-      { plan, canonical, digest, evaluation, shadow, provenance },
+      {
+        plan,
+        canonical,
+        digest,
+        evaluation,
+        shadow,
+        provenance,
+        submittedVia: options.submittedVia,
+      },
       now,
     );
     const notices = budgetNotices(deps, record, facts);
@@ -147,6 +172,7 @@ async function accept(
     /** What the shadow policy set would have decided (recorded, gates nothing). */
     shadow?: PolicyEvaluation | undefined;
     provenance: PlanProvenance | undefined;
+    submittedVia: SubmittedVia | undefined;
   },
   now: number,
 ): Promise<PlanRecord> {
@@ -201,6 +227,7 @@ async function accept(
         })),
         costMinor: Number(sumMinor(option?.actions.map((a) => a.estimatedCost.amountMinor) ?? [])),
         currency: option?.budget.amount.currency,
+        ...(input.submittedVia ? { submittedVia: input.submittedVia } : {}),
       },
     },
     ...Object.values(evaluation.options).map((o) => ({

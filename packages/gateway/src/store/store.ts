@@ -79,6 +79,15 @@ export interface StoreTx extends ApproverKeysTx {
    * `atMs` (epoch ms) is when the figure is asked for.
    */
   usedBudget(tenantId: string, capId: string, periodKey: string, atMs: number): Promise<bigint>;
+  /**
+   * The two parts of {@link StoreTx.usedBudget} on one cap and period, minor units: `reserved` (lines still
+   * `reserved`) and `committed`. Their sum is what `usedBudget` answers.
+   */
+  budgetUsage(
+    tenantId: string,
+    capId: string,
+    periodKey: string,
+  ): Promise<{ reserved: bigint; committed: bigint }>;
   insertLedger(lines: readonly LedgerLine[]): Promise<void>;
   ledgerForPlan(tenantId: string, planId: string): Promise<LedgerLine[]>;
   /** Sets a new lapse time on every `reserved` line of a plan (e.g. from the approval window to plan expiry). */

@@ -143,6 +143,7 @@ describe('--version and lazily loaded help', () => {
       'lineage',
       'dispatch',
       'copilots',
+      'mcp',
       'db',
     ]) {
       expect(root.out).toMatch(new RegExp(`^  ${name} `, 'm'));

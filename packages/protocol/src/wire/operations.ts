@@ -37,6 +37,38 @@ export const BudgetCapSchema = z
   });
 
 /**
+ * How much of a cap its current period holds (`budget.getCaps`, additive to {@link BudgetCapSchema}), all in the
+ * cap's currency, integer minor units: `limit` (the cap's), `reserved` (held by plans not yet dispatched or
+ * settled), `committed` (spent), `headroom` (`limit - reserved - committed`, never below 0: what a new plan may
+ * still ask of this cap in this period). `periodKey` names the period counted in the cap's `timeZone` at the time
+ * of the answer (`total`, `day:2026-11-21`, `week:2026-W47`, `month:2026-11`); `periodStart` and `periodEnd` are
+ * its bounds, RFC 3339 UTC (`null` for `total`, which has none).
+ */
+export const BudgetCapUsageSchema = z
+  .strictObject({
+    periodKey: z.string(),
+    periodStart: TimestampSchema.nullable(),
+    periodEnd: TimestampSchema.nullable(),
+    limit: MoneySchema,
+    reserved: MoneySchema,
+    committed: MoneySchema,
+    headroom: MoneySchema,
+  })
+  .meta({
+    id: 'BudgetCapUsage',
+    description:
+      "A cap's current period: limit, reserved, committed and headroom, integer minor units of the cap's currency.",
+  });
+
+/** What `budget.getCaps` answers per cap: the cap and its current period's {@link BudgetCapUsageSchema}. */
+export const BudgetCapWithUsageSchema = BudgetCapSchema.extend({
+  usage: BudgetCapUsageSchema,
+}).meta({
+  id: 'BudgetCapWithUsage',
+  description: 'A budget cap and the usage of its current period.',
+});
+
+/**
  * The input of `budget.setCaps`: the tenant's whole cap list, replacing the current one. Each cap is a
  * {@link BudgetCapSchema} (`timeZone` optional); the gateway validates the list and refuses it whole with
  * `BUDGET_CAP_INVALID` (issues per cap) or `FORBIDDEN` (a cap of another tenant).

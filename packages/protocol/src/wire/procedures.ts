@@ -26,6 +26,7 @@ import {
 } from './lineage.js';
 import {
   BudgetCapSchema,
+  BudgetCapWithUsageSchema,
   ControlRecordSchema,
   ControlResultSchema,
   ControlTargetSchema,
@@ -218,9 +219,10 @@ export const WIRE_PROCEDURES = {
   'budget.getCaps': {
     kind: 'query',
     input: null,
-    output: BudgetCapSchema.array(),
-    roles: ['operator', 'auditor'],
-    summary: "The tenant's budget caps.",
+    output: BudgetCapWithUsageSchema.array(),
+    roles: ['operator', 'auditor', 'copilot'],
+    summary:
+      "The tenant's budget caps, each with its current period's limit, reserved, committed and headroom.",
     errors: AUTHED,
   },
   'budget.setCaps': {

@@ -108,9 +108,18 @@ export class SqliteBudget {
   }
 
   usedBudget(tenantId: string, capId: string, periodKey: string): bigint {
+    const { reserved, committed } = this.budgetUsage(tenantId, capId, periodKey);
+    return committed + reserved;
+  }
+
+  budgetUsage(
+    tenantId: string,
+    capId: string,
+    periodKey: string,
+  ): { reserved: bigint; committed: bigint } {
     const committed = this.#committed.get({ tenantId, capId, periodKey });
     const reserved = this.#reserved.get({ tenantId, capId, periodKey });
-    return BigInt(committed?.total ?? 0) + BigInt(reserved?.total ?? 0);
+    return { committed: BigInt(committed?.total ?? 0), reserved: BigInt(reserved?.total ?? 0) };
   }
 
   insertLedger(lines: readonly LedgerLine[]): void {

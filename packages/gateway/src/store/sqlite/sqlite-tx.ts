@@ -177,6 +177,14 @@ export class SqliteTx implements StoreTx {
     return this.#budget.usedBudget(tenantId, capId, periodKey);
   }
 
+  async budgetUsage(
+    tenantId: string,
+    capId: string,
+    periodKey: string,
+  ): Promise<{ reserved: bigint; committed: bigint }> {
+    return this.#budget.budgetUsage(tenantId, capId, periodKey);
+  }
+
   async insertLedger(lines: readonly LedgerLine[]): Promise<void> {
     this.#budget.insertLedger(lines);
   }
