@@ -48,7 +48,7 @@ describe('the conformance kit checks preflight and reverse', () => {
         reversal: undefined,
       }),
     }));
-    expect(await failureOf('reverse', forgetful)).toMatch(/has no reversal/);
+    expect(await failureOf('reverse', forgetful)).toMatch(/captured no previous(Budget|Status)/);
     const idle = tampered((adapter) => ({
       ...adapter,
       reverse: async () => ({ status: 'succeeded' }),
