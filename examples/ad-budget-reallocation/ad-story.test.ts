@@ -6,6 +6,7 @@ import type { ActionOf } from '@handoff/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadBankData } from '../shared/bank-data.js';
 import { rankClients } from '../shared/ranked-clients.js';
+import { ANNOUNCEMENT_BROADCAST, CUSTOMERIO_SEGMENTS } from './announcement.js';
 import { adBudgetPlans, PRICING_DAYS } from './copilot.js';
 import { bankCampaigns, type MetaPlatform, startMetaPlatform } from './meta-platform.js';
 
@@ -67,6 +68,7 @@ describe('the ad copilot', () => {
       plans.allIn,
       plans.pauseWeakest,
       plans.nudge,
+      plans.announce,
     ]) {
       expect(validatePlan(plan)).toMatchObject({ ok: true });
     }
@@ -89,6 +91,25 @@ describe('the ad copilot', () => {
     expect(pause?.type === 'pause_campaign' && pause.params.campaignId).toBe(
       plans.order.at(-1)?.campaign.campaignId,
     );
+  });
+
+  it("announces the offer by a Customer.io broadcast to the pushed audience's segment, as email", () => {
+    const [push] = plans.push.options[0]?.actions ?? [];
+    const [option] = plans.announce.options;
+    const [broadcast] = option?.actions ?? [];
+    const pushed = bankCampaigns().find(
+      (c) => push?.type === 'set_campaign_budget' && c.campaignId === push.params.campaignId,
+    );
+    expect(option?.channels).toEqual(['email']);
+    expect(broadcast).toMatchObject({
+      type: 'trigger_broadcast',
+      adapter: 'customerio',
+      params: {
+        broadcastId: ANNOUNCEMENT_BROADCAST,
+        segmentId: CUSTOMERIO_SEGMENTS[pushed?.name ?? ''],
+      },
+    });
+    expect(broadcast?.estimatedCost.amountMinor).toBe(option?.audience.estimatedSize);
   });
 
   it('forecasts the change of the mix, signed: up towards a stronger audience, down towards a weaker one', () => {

@@ -16,6 +16,7 @@ import type { BankData } from '../shared/bank-data.js';
 import { round4 } from '../shared/forecast.js';
 import { assemblePlan, bankInputs, riskOf, segmentEvidence } from '../shared/plan-parts.js';
 import { type RankedClients, type Segment, segmentWhere } from '../shared/ranked-clients.js';
+import { announce } from './announcement.js';
 import type { AdCampaign } from './meta-platform.js';
 import { mixChangeForecast } from './mix-forecast.js';
 
@@ -101,7 +102,8 @@ function option(
     rationale: o.rationale,
     channels: [
       ...new Set(
-        o.actions.map((a) => channelOf('campaignId' in a.params ? a.params.campaignId : '')),
+        // Campaign actions reach the campaign's channel; the only other action, the announcement, is email.
+        o.actions.map((a) => ('campaignId' in a.params ? channelOf(a.params.campaignId) : 'email')),
       ),
     ],
     audience: {
@@ -134,7 +136,9 @@ function option(
       },
     ]),
     evidence: segmentEvidence(o.boost.segment, ranked),
-    contentKind: 'ad_creative',
+    contentKind: o.actions.some((a) => a.type === 'trigger_broadcast')
+      ? 'email_copy'
+      : 'ad_creative',
     actions: o.actions,
   };
 }
@@ -142,7 +146,7 @@ function option(
 /**
  * The plans of the story: a small rebalance, a push that needs an override, an all-in that is denied, a pause of
  * the weakest audience's campaign, and a nudge of the third campaign whose budget someone edits in Ads Manager
- * before it is dispatched.
+ * before it is dispatched, and an email announcing the offer to the pushed audience (a Customer.io broadcast).
  */
 export function adBudgetPlans(
   data: BankData,
@@ -155,6 +159,7 @@ export function adBudgetPlans(
   allIn: HandoffPlan;
   pauseWeakest: HandoffPlan;
   nudge: HandoffPlan;
+  announce: HandoffPlan;
   order: Ranked[];
 } {
   const channelOf = (id: string) =>
@@ -287,6 +292,15 @@ export function adBudgetPlans(
         boost: third,
         actions: [move(third, 10, 'raise')],
         forecast: mix([third, moved(third, 10)]),
+      }),
+    ]),
+    announce: plan('ads-announce-strongest', 'Announce the offer to the pushed audience', [
+      option(ranked, channelOf, {
+        optionId: 'announce',
+        title: `Email the audience of ${first.campaign.name}`,
+        rationale: 'The audience whose budget was pushed also hears of the offer by email.',
+        boost: first,
+        actions: [announce(first.campaign, first.segment.clients.length)],
       }),
     ]),
   };

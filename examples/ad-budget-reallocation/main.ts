@@ -5,7 +5,8 @@
  * `set_campaign_budget` move: a small rebalance passes, a +35 % push needs the marketing lead's signed override, and
  * a move of more than EUR 1,000.00 a day is denied whoever approves. The weakest audience's campaign is paused. A
  * campaign whose budget someone edits in Ads Manager after the copilot looked is refused by the adapter's preflight
- * before any spend. Exits 0 only if every expectation held.
+ * before any spend. The pushed audience also gets an email announcing the offer (a Customer.io broadcast, on its fake);
+ * a rollback undoes the push on Meta and reports the broadcast irreversible. Exits 0 only if every expectation held.
  *
  * Run: `pnpm --filter @handoff/examples run ads` (or `pnpm examples` for every story).
  */
@@ -16,6 +17,7 @@ import { checkChain, readLineage } from '../shared/audit-step.js';
 import { loadBankData } from '../shared/bank-data.js';
 import { dispatchUntilDrained, totalOf } from '../shared/dispatch-step.js';
 import { Expectations, writeStoryReport } from '../shared/expectations.js';
+import { startPlatforms } from '../shared/platforms.js';
 import { rankClients } from '../shared/ranked-clients.js';
 import { SkipClock } from '../shared/skip-clock.js';
 import { monthlyEurCap, startStoryGateway } from '../shared/story-gateway.js';
@@ -27,6 +29,7 @@ import {
   showDecision,
   showPlan,
 } from '../shared/terminal.js';
+import { ANNOUNCEMENT_BROADCAST } from './announcement.js';
 import { adBudgetPlans, TENANT } from './copilot.js';
 import { bankCampaigns, startMetaPlatform } from './meta-platform.js';
 
@@ -35,6 +38,12 @@ const checks = new Expectations();
 const clock = new SkipClock();
 const campaigns = bankCampaigns();
 const meta = await startMetaPlatform(campaigns);
+const platforms = await startPlatforms({
+  now: () => clock.now(),
+  customerio: { broadcastIds: [ANNOUNCEMENT_BROADCAST] },
+});
+const customerio = platforms.customerio;
+if (!customerio) throw new Error('The story needs the Customer.io fake');
 const before = new Map(campaigns.map((c) => [c.campaignId, c.dailyBudget.amountMinor]));
 const nameOf = new Map(campaigns.map((c) => [c.campaignId, c.name]));
 
@@ -49,7 +58,7 @@ const gw = await startStoryGateway({
   caps: [monthlyEurCap({ capId: 'tenant-month', tenantId: TENANT, limitMinor: 2_000_000 })],
   approvers: { marketing: { sub: 'm.rita@bank.example', role: 'marketing_lead' } },
   clock,
-  adapters: [meta.adapter],
+  adapters: [meta.adapter, ...platforms.adapters],
   fetch,
 });
 const plans = adBudgetPlans(data, ranked, campaigns, clock);
@@ -61,14 +70,21 @@ for (const { campaign, segment } of plans.order) {
   );
 }
 
-heading('2. The copilot proposes budget moves and a pause');
-const all = [plans.rebalance, plans.push, plans.allIn, plans.pauseWeakest, plans.nudge];
+heading('2. The copilot proposes budget moves, a pause and an announcement email');
+const all = [
+  plans.rebalance,
+  plans.push,
+  plans.allIn,
+  plans.pauseWeakest,
+  plans.nudge,
+  plans.announce,
+];
 for (const plan of all) {
   showPlan(plan);
 }
 checks.check(
   all.every((p) => validatePlan(p).ok),
-  'five valid plans (the copilot signs each as it submits it)',
+  'six valid plans (the copilot signs each as it submits it)',
 );
 
 heading('3. The guardrails decide');
@@ -80,6 +96,8 @@ const allIn = await gw.submitSigned(plans.allIn);
 showDecision('all in +300 %', allIn);
 const paused = await gw.submitSigned(plans.pauseWeakest);
 showDecision('pause the weakest', paused);
+const announced = await gw.submitSigned(plans.announce);
+showDecision('announce by email', announced);
 checks.check(
   rebalance.state === 'approved',
   'a +/-15 % rebalance is within the guardrail and passes',
@@ -95,6 +113,10 @@ checks.check(
   'a move of more than EUR 1,000.00 a day is denied by the hard ceiling',
 );
 checks.check(paused.state === 'approved', 'pausing a campaign spends nothing and passes');
+checks.check(
+  announced.state === 'approved',
+  'an email to the pushed audience through Customer.io passes (an allowed channel and adapter)',
+);
 const movesOf = (view: typeof allIn, ruleId: string) =>
   view.decisions.find((d) => d.ruleId === ruleId && d.decision === 'deny')?.actionPaths ?? [];
 detail(`budget-moves flags in the all-in: ${movesOf(allIn, 'budget-moves').join(', ')}`);
@@ -130,7 +152,7 @@ const overridden = await gw.api.approverDesk.approvals.submit.mutate({
 detail(`m.rita@bank.example (marketing_lead): ${overridden.state}`);
 checks.check(overridden.state === 'approved', 'one signed override approves it');
 
-heading('5. Dispatch to Meta (preflight, then the write)');
+heading('5. Dispatch to Meta (preflight, then the write) and Customer.io');
 const run = await dispatchUntilDrained(gw.runtime, clock);
 const total = totalOf(run.passes);
 for (const [id, was] of before) {
@@ -142,9 +164,10 @@ for (const [id, was] of before) {
 const [first, second, third, last] = plans.order.map((o) => o.campaign.campaignId);
 const was = (id: string | undefined) => before.get(id ?? '') ?? 0;
 const budget = (id: string | undefined) => meta.budgetOf(id ?? '');
+detail(`Customer.io: ${customerio.applied.length} broadcast trigger(s)`);
 checks.check(
-  total.succeeded === 4 && total.deadLettered === 0,
-  'three budget moves and a pause applied',
+  total.succeeded === 5 && total.deadLettered === 0 && customerio.applied.length === 1,
+  'three budget moves, a pause and the announcement broadcast applied',
 );
 checks.check(
   budget(second) === Math.floor((was(second) * 115) / 100) &&
@@ -191,6 +214,7 @@ await (await import('./rollback-step.js')).rollbackStep({
   checks,
   plan: plans.push,
   platform: meta,
+  broadcast: { plan: plans.announce, platform: customerio },
 });
 
 heading('8. The auditor verifies the lineage');
@@ -208,6 +232,7 @@ const code = writeStoryReport({
       allIn: allIn.state,
       pause: paused.state,
       nudge: nudge.state,
+      announce: announced.state,
     },
     budgetsMinorPerDay: Object.fromEntries(
       campaigns.map((c) => [c.name, meta.budgetOf(c.campaignId)]),
@@ -219,4 +244,5 @@ const code = writeStoryReport({
 });
 await gw.stop();
 await meta.close();
+await platforms.close();
 process.exit(code);

@@ -2,11 +2,13 @@
  * The ad story's rollback step: the marketing team sees the +35 % push misfire, and two operators roll it back
  * through the gateway (`plans.rollback`: one asks, a second approves, as the gateway's default rollback policy
  * wants). The compensation goes through the gateway's outbox like any action, and the ad platform must end with the
- * budget it had before the move (the amount the adapter read at dispatch). A broadcast, by contract, could not be
- * undone: the step says so from the table the gateway applies (`ACTION_REVERSIBILITY` of `@handoff/protocol`).
+ * budget it had before the move (the amount the adapter read at dispatch). Then they roll back the dispatched
+ * announcement email too: a sent broadcast cannot be recalled (`ACTION_REVERSIBILITY` of `@handoff/protocol`), so
+ * the gateway's answer and the lineage (`rollback.irreversible`) list it with its reason, and nothing is sent to the
+ * email platform for it.
  *
- * It talks to the gateway only through its API and reads the platform through {@link BudgetReader}, so it works
- * with whichever ad platform fake the story dispatches to.
+ * It talks to the gateway only through its API and reads the platforms through {@link BudgetReader} and
+ * {@link RequestLog}, so it works with whichever fakes the story dispatches to.
  */
 import { type HandoffPlan, reversibilityOf } from '@handoff/protocol';
 import { dispatchUntilDrained, totalOf } from '../shared/dispatch-step.js';
@@ -20,6 +22,11 @@ export interface BudgetReader {
   budgetOf(campaignId: string): number;
 }
 
+/** What the step reads of the email platform: every request it received (its fake's log). */
+export interface RequestLog {
+  readonly received: readonly unknown[];
+}
+
 /** What {@link rollbackStep} needs from the story. */
 export interface RollbackStepInput {
   gw: StoryGateway;
@@ -28,6 +35,8 @@ export interface RollbackStepInput {
   /** A dispatched plan whose recommended option moves campaign budgets. */
   plan: HandoffPlan;
   platform: BudgetReader;
+  /** A dispatched plan whose recommended option triggers a broadcast, and the platform it went to. */
+  broadcast: { plan: HandoffPlan; platform: RequestLog };
 }
 
 /** The budget moves of the plan's recommended option: campaign, budget before and after (minor units). */
@@ -49,7 +58,7 @@ function movesOf(plan: HandoffPlan) {
 
 /** Rolls `plan` back through the gateway and checks the platform and the lineage; returns the facts. */
 export async function rollbackStep(input: RollbackStepInput) {
-  const { gw, clock, checks, plan, platform } = input;
+  const { gw, clock, checks, plan, platform, broadcast } = input;
   heading('7. Two operators roll the push back');
   const moves = movesOf(plan);
   const reason = 'The push doubled the cost per subscription in its first day';
@@ -85,17 +94,67 @@ export async function rollbackStep(input: RollbackStepInput) {
     'the lineage links each compensation to the move it reverses, and the rollback completed',
   );
 
-  const broadcast = reversibilityOf('trigger_broadcast');
-  detail(`a broadcast: reversible ${broadcast.reversible} (${broadcast.summary})`);
-  checks.check(
-    !broadcast.reversible && broadcast.method === 'none',
-    'a broadcast is reported irreversible: a rollback lists it, never skips it',
-  );
+  const recalled = await rollbackBroadcast(input, broadcast);
   return {
     status: approved.status,
     compensations: approved.compensations.length,
+    broadcastIrreversible: recalled.irreversible.length,
     budgetsMinorPerDay: Object.fromEntries(
       moves.map((m) => [m.campaignId, platform.budgetOf(m.campaignId)]),
     ),
   };
+}
+
+/**
+ * Rolls the dispatched announcement back: the gateway queues nothing for a broadcast (the contract says a sent one
+ * cannot be undone), lists it irreversible with its reason in the answer and the lineage, and sends nothing to the
+ * email platform. A second operator approves when the gateway's rollback policy asks for one.
+ */
+async function rollbackBroadcast(
+  input: RollbackStepInput,
+  broadcast: RollbackStepInput['broadcast'],
+) {
+  const { gw, clock, checks } = input;
+  const { plan, platform } = broadcast;
+  heading('7b. ... and the announcement email, which cannot be recalled');
+  const contract = reversibilityOf('trigger_broadcast');
+  const reason = 'The offer the email announces is withdrawn with the push';
+  const requestsBefore = platform.received.length;
+  let answer = await gw.api.operator.plans.rollback.mutate({ planId: plan.planId, reason });
+  if (answer.status === 'awaiting_approval') {
+    answer = await gw.api.opsLead.plans.rollback.mutate({ planId: plan.planId, reason });
+  }
+  for (const i of answer.irreversible) {
+    detail(`irreversible: ${i.actionId} (${i.type} on ${i.adapter}): ${i.reason}, ${i.message}`);
+  }
+  const run = totalOf((await dispatchUntilDrained(gw.runtime, clock)).passes);
+  const [listed] = answer.irreversible;
+  checks.check(
+    answer.status === 'queued' &&
+      answer.compensations.length === 0 &&
+      answer.irreversible.length === 1 &&
+      listed?.type === 'trigger_broadcast' &&
+      listed.adapter === 'customerio' &&
+      listed.reason === 'not_reversible' &&
+      listed.message === contract.summary,
+    "the rollback answer lists the sent broadcast as irreversible, with the contract's reason, and compensates nothing",
+  );
+  const { items } = await gw.api.auditor.lineage.query.query({ planId: plan.planId, limit: 500 });
+  const recorded = items.filter((e) => e.type === 'rollback.irreversible');
+  checks.check(
+    recorded.length === 1 &&
+      recorded[0]?.data.type === 'trigger_broadcast' &&
+      recorded[0]?.data.reason === 'not_reversible' &&
+      recorded[0]?.data.reverses === listed?.reverses &&
+      items.some((e) => e.type === 'rollback.completed'),
+    'the lineage records the broadcast as irreversible (rollback.irreversible, with its reason) and the rollback completed',
+  );
+  detail(
+    `Customer.io requests: ${requestsBefore} before the rollback, ${platform.received.length} after`,
+  );
+  checks.check(
+    run.succeeded + run.deadLettered === 0 && platform.received.length === requestsBefore,
+    'nothing is sent to Customer.io for the broadcast: no compensation runs, no request reaches the platform',
+  );
+  return answer;
 }
