@@ -82,7 +82,11 @@ function zoneFrom(value: unknown): string | undefined {
 }
 
 /** The time zones an action's recipients are in (distinct), as the rule reads them. */
-function recipientZones(rule: SendWindowRule, action: Action, option: StrategyOption): string[] {
+export function recipientZones(
+  rule: SendWindowRule,
+  action: Action,
+  option: StrategyOption,
+): string[] {
   const property = rule.timeZoneProperty ?? 'timeZone';
   const data = 'data' in action.params ? action.params.data : undefined;
   const actionZone = zoneFrom(data?.[property]) ?? rule.defaultTimeZone;
