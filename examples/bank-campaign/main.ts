@@ -47,6 +47,7 @@ import {
   POLICY_FILE,
   TENANT,
 } from './settings.js';
+import { shadowStricterPolicy } from './shadow-step.js';
 
 /** The sha256 of bank.csv recorded in examples/data/bank-marketing/SOURCE.md. */
 const SOURCE_SHA256 = 'sha256:dc8d576e9bda0f41ee891251bd84bab9a39ce576cba715aac08adc2374a01fde';
@@ -326,6 +327,9 @@ const audit = await auditCallList({
   modelDigest: ranked.modelDigest,
 });
 
+heading('9. The auditor tries a stricter policy in shadow over the recorded plans');
+const shadow = await shadowStricterPolicy({ gw, checks, plansRecorded: all.length });
+
 const finalStates = new Map(
   await Promise.all(
     all.map(async (p) => [p.planId, (await gw.copilot.status(p.planId)).state] as const),
@@ -360,6 +364,7 @@ const code = writeStoryReport({
     caps: { beforeDispatch: before, afterDispatch: after },
     dispatch: { ...run, total, retries },
     audit,
+    shadow,
   },
 });
 

@@ -237,6 +237,7 @@ async function openWithStore(
     ...(pack.suppression
       ? { suppression: { rules: policySet.rules, lookup: pack.suppression } }
       : {}),
+    sendWindowRules: policySet.rules,
     ...(metrics ? { metrics } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(dispatchConfig.concurrency ? { concurrency: dispatchConfig.concurrency } : {}),

@@ -4,8 +4,10 @@ import { loadPlanDocument, SYSTEM_ACTOR } from '../pipeline/deps.js';
 import { expirePlan } from '../pipeline/expire-plans.js';
 import { transitionPlan } from '../pipeline/transition.js';
 import { isTerminal } from '../plan-state.js';
+import type { Rule } from '../policy/rule.js';
 import { attemptEventType, reversesData } from '../rollback/compensation.js';
 import type { OutboxRow, PlanRecord, StoreTx } from '../store/store.js';
+import { holdIfOutsideWindow } from './send-window-check.js';
 import { type DispatchSuppression, stopIfSuppressed } from './suppression-check.js';
 
 /** An outbox row claimed for one attempt, with what the adapter needs. */
@@ -37,6 +39,11 @@ export interface ClaimOptions {
   onPause: 'keep' | 'release';
   /** The suppression check before the send (see `stopIfSuppressed`). Absent: none. */
   suppression?: DispatchSuppression;
+  /**
+   * The active policy's rules whose `send_window` rules a triggered send is checked against again at dispatch
+   * (see `holdIfOutsideWindow`). Absent: none.
+   */
+  sendWindowRules?: readonly Rule[];
 }
 
 /**
@@ -96,7 +103,7 @@ export async function holdRow(
  * recorded); a row of an `approved` or `dispatching` plan that an active control covers, for the option the row
  * executes (its adapters, channels, workflow, tenant, copilot model), pauses its plan first, with one
  * `control.held` event (later looks find the plan paused and record nothing), and is held; a row whose plan has
- * ended (cancelled, expired, rejected) is `abandoned` with `dispatch.abandoned`; a row naming a contact now on a suppression list fails (`stopIfSuppressed`); an `approved` plan past its
+ * ended (cancelled, expired, rejected) is `abandoned` with `dispatch.abandoned`; a row naming a contact now on a suppression list fails (`stopIfSuppressed`); a triggered send outside its send window is held until it opens (`holdIfOutsideWindow`); an `approved` plan past its
  * `expiresAt` is expired first. Otherwise the plan moves to `dispatching` (on its
  * first action), the row to `in_flight` with one more attempt, and `dispatch.attempted` is recorded, all in one
  * transaction: after a crash, an `in_flight` row is exactly a request that may have left.
@@ -162,6 +169,13 @@ export async function claimAction(
     if (await stopIfSuppressed(tx, { row, record, plan, atMs, suppression })) {
       return { kind: 'abandoned', reason: 'contact_suppressed' };
     }
+  }
+  // A triggered send whose dispatch time is outside its send window waits for the window (or dead-letters).
+  if (options.sendWindowRules) {
+    const rules = options.sendWindowRules;
+    const fate = await holdIfOutsideWindow(tx, { row, record, plan, atMs, rules });
+    if (fate === 'held') return { kind: 'held', reason: 'not_due' };
+    if (fate === 'dead') return { kind: 'abandoned', reason: 'outside_send_window' };
   }
   const action = plan.options.find((o) => o.optionId === row.optionId)?.actions[row.actionIndex];
   if (!action) throw new Error(`Plan ${row.planId} has no action ${row.actionIndex}`);

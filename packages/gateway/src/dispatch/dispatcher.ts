@@ -64,6 +64,8 @@ export interface DispatcherOptions {
    * and the lists. Absent: no dispatch-time check.
    */
   suppression?: ClaimOptions['suppression'];
+  /** The active policy's rules, for the send-window check of triggered sends at dispatch. Absent: none. */
+  sendWindowRules?: ClaimOptions['sendWindowRules'];
   /** Consecutive platform failures (5xx, timeouts) that open an adapter's circuit. Default 5. */
   breakerThreshold?: number;
   /** How long an open circuit waits before one trial request. Default 30,000 ms. */
@@ -290,6 +292,9 @@ export class Dispatcher {
             holdMs,
             onPause: this.#options.onPause ?? 'keep',
             ...(this.#options.suppression ? { suppression: this.#options.suppression } : {}),
+            ...(this.#options.sendWindowRules
+              ? { sendWindowRules: this.#options.sendWindowRules }
+              : {}),
           }),
     );
     if (claim.kind === 'held') summary.held += 1;

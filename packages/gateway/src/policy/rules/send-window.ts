@@ -22,8 +22,8 @@ const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 /**
  * `send_window`: messages reach people only inside a local send window (quiet hours are its complement), in each
  * RECIPIENT's time zone, for scheduled sends (`schedule_message`, at its `sendAt`) and triggered ones
- * (`enroll_in_workflow`, `trigger_broadcast`, `send_transactional`, at the evaluation time: they go out on
- * approval). As platforms do per campaign: Braze "Quiet hours" and "send in users' local time zone"
+ * (`enroll_in_workflow`, `trigger_broadcast`, `send_transactional`, at the evaluation time, and again at
+ * dispatch, where one outside the window is held until it opens: see `dispatch/send-window-check.ts`). As platforms do per campaign: Braze "Quiet hours" and "send in users' local time zone"
  * (https://www.braze.com/docs/user_guide/engagement_tools/canvas/managing_canvases/quiet_hours/), Customer.io
  * "Time windows" (https://docs.customer.io/journeys/time-windows/).
  *
@@ -82,7 +82,11 @@ function zoneFrom(value: unknown): string | undefined {
 }
 
 /** The time zones an action's recipients are in (distinct), as the rule reads them. */
-function recipientZones(rule: SendWindowRule, action: Action, option: StrategyOption): string[] {
+export function recipientZones(
+  rule: SendWindowRule,
+  action: Action,
+  option: StrategyOption,
+): string[] {
   const property = rule.timeZoneProperty ?? 'timeZone';
   const data = 'data' in action.params ? action.params.data : undefined;
   const actionZone = zoneFrom(data?.[property]) ?? rule.defaultTimeZone;
