@@ -2,7 +2,6 @@ import {
   AdapterError,
   type AutomationAdapter,
   type ExecuteContext,
-  type ExecuteReceipt,
 } from '@handoff/automation-adapter';
 import type { Span } from '@opentelemetry/api';
 import {
