@@ -54,6 +54,7 @@ export {
   type PlanListQuery,
   type PlanPage,
   type PlanStatus,
+  type PolicyResult,
   type SubmitOptions,
   type SubmitResult,
   type WaitOptions,

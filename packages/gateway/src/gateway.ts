@@ -1,4 +1,9 @@
-import type { LineageEvent, PolicyShadowReport, RollbackResult } from '@handoff/protocol';
+import type {
+  LineageEvent,
+  PolicyShadowReport,
+  PolicySummary,
+  RollbackResult,
+} from '@handoff/protocol';
 import { documentDigest } from '@handoff/protocol';
 import type { z } from 'zod';
 import { OPERATION_ROLES, type Operation } from './access.js';
@@ -46,6 +51,7 @@ import { shadowInput } from './pipeline/shadow-input.js';
 import { type SubmitOptions, submitPlan } from './pipeline/submit-plan.js';
 import type { PlanState } from './plan-state.js';
 import type { PolicyEvaluation } from './policy/evaluate.js';
+import { policySummary } from './policy/policy-summary.js';
 import { checkProvenance } from './provenance/submit-provenance.js';
 import { rollbackPlan } from './rollback/request-rollback.js';
 import type { ControlRecord, OutboxRow, OutboxStatus, PlanRecord } from './store/store.js';
@@ -164,6 +170,17 @@ export class Gateway {
   ): Promise<Page<PlanView>> {
     this.#authorize(principal, 'plans.list');
     return listPlanPage(this.deps.store, principal, query);
+  }
+
+  /**
+   * The gateway's active policy set with its rules and settings, and the shadow set's id and version (copilot,
+   * approver, operator, auditor). Policy is per gateway: every tenant reads the same answer. See `policySummary`.
+   *
+   * @throws GatewayError `FORBIDDEN` for a caller holding none of those roles.
+   */
+  getPolicy(principal: Principal): PolicySummary {
+    this.#authorize(principal, 'policy.get');
+    return policySummary(this.deps.policy, this.deps.shadowPolicy);
   }
 
   /**

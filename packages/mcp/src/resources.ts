@@ -2,7 +2,6 @@ import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { type HandoffClient, handoffPlanJsonSchema } from '@handoff/copilot-adapter';
-import type { HandoffPlan } from '@handoff/protocol';
 import type { ReadResourceResult, Resource } from '@modelcontextprotocol/sdk/types.js';
 
 /** The URI of the HandoffPlan JSON Schema resource. */
@@ -11,9 +10,6 @@ export const PLAN_SCHEMA_URI = 'handoff://schema/v1/HandoffPlan';
 export const POLICY_SUMMARY_URI = 'handoff://policy/active';
 /** The URI prefix of the conformance examples (valid HandoffPlans shipped by `@handoff/protocol`). */
 export const EXAMPLE_URI_PREFIX = 'handoff://examples/v1/HandoffPlan/';
-
-/** The example used as the reference plan of the policy summary: one option, no contacts. */
-const REFERENCE_EXAMPLE = 'minimal-single-option.json';
 
 /** Where `@handoff/protocol` keeps its valid HandoffPlan examples (`conformance/v1/HandoffPlan/valid/`). */
 function examplesDir(): string {
@@ -48,38 +44,11 @@ export async function resourceList(): Promise<Resource[]> {
       name: 'handoff-active-policy',
       title: 'Active policy set',
       description:
-        "The gateway's active policy set: id, version, and each rule with its enforcement and decision on a reference plan.",
+        "The gateway's active policy set (policy.get): id, version, each rule with its type, enforcement, scope (appliesTo) and settings (thresholds, caps, windows), and the shadow set if one runs. Policy is per gateway, the same for every tenant.",
       mimeType: 'application/json',
     },
     ...examples,
   ];
-}
-
-/**
- * The active policy set as this connection's gateway answers it: its id and version, and each rule with its
- * enforcement and its decision on a reference plan (the conformance example `minimal-single-option`, dry-run:
- * nothing is written). It is the gateway's own evaluation, read over its API as any copilot may
- * (`plans.dryRun`); a rule that only fires on some plans shows what it decided on this one.
- */
-async function policySummary(client: HandoffClient): Promise<unknown> {
-  const text = await readFile(join(examplesDir(), REFERENCE_EXAMPLE), 'utf8');
-  const reference = JSON.parse(text) as HandoffPlan;
-  const { evaluation } = await client.dryRun(reference);
-  const option = evaluation.options[reference.recommendedOptionId];
-  return {
-    policySetId: evaluation.policySetId,
-    policyVersion: evaluation.policyVersion,
-    referencePlan: `${EXAMPLE_URI_PREFIX}${REFERENCE_EXAMPLE}`,
-    outcomeOnReference: option?.outcome ?? null,
-    rules: (option?.decisions ?? []).map((d) => ({
-      ruleId: d.ruleId,
-      enforcement: d.enforcement,
-      decisionOnReference: d.decision,
-      reasonCode: d.reasonCode,
-      message: d.message,
-    })),
-    gatesOnReference: option?.gates ?? [],
-  };
 }
 
 function json(uri: string, mimeType: string, value: unknown): ReadResourceResult {
@@ -95,7 +64,7 @@ export async function readResource(
   client: HandoffClient,
 ): Promise<ReadResourceResult> {
   if (uri === PLAN_SCHEMA_URI) return json(uri, 'application/schema+json', handoffPlanJsonSchema());
-  if (uri === POLICY_SUMMARY_URI) return json(uri, 'application/json', await policySummary(client));
+  if (uri === POLICY_SUMMARY_URI) return json(uri, 'application/json', await client.policy());
   if (uri.startsWith(EXAMPLE_URI_PREFIX)) {
     const name = uri.slice(EXAMPLE_URI_PREFIX.length);
     if ((await exampleNames()).includes(name)) {

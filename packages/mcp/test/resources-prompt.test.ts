@@ -4,7 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { serveGateway } from '../../copilot-adapter/test/support/gateway.js';
-import { fixturePlan } from '../../gateway/test/support/harness.js';
+import { fixturePlan, fixturePolicy } from '../../gateway/test/support/harness.js';
 import { EXAMPLE_URI_PREFIX, PLAN_SCHEMA_URI, POLICY_SUMMARY_URI } from '../src/resources.js';
 import { createHandoffMcpServer } from '../src/server.js';
 
@@ -53,17 +53,25 @@ describe('resources', () => {
     expect(textOf(await client.readResource({ uri }))).toBe(readFileSync(file, 'utf8'));
   });
 
-  test("the policy summary is the gateway's active set: id, version and each rule's decision", async () => {
+  test("the policy summary is the gateway's policy.get: each rule's type, enforcement and settings", async () => {
     const summary = JSON.parse(textOf(await client.readResource({ uri: POLICY_SUMMARY_URI }))) as {
+      policySetId: string;
       policyVersion: string;
-      rules: { ruleId: string; enforcement: string }[];
+      rules: { id: string; type: string; enforcement: string; settings: Record<string, unknown> }[];
+      shadow: unknown;
     };
     const health = (await (await fetch(`${gw.url}/health`)).json()) as {
       result: { data: { policyVersion: string } };
     };
     expect(summary.policyVersion).toBe(health.result.data.policyVersion);
-    expect(summary.rules.length).toBeGreaterThan(0);
-    for (const rule of summary.rules) expect(rule.ruleId).toMatch(/\S/);
+    expect(summary.policySetId).toBe(fixturePolicy().id);
+    expect(summary.rules.map((r) => [r.id, r.type])).toEqual(
+      fixturePolicy().rules.map((r) => [r.id, r.type]),
+    );
+    const threshold = summary.rules.find((r) => r.type === 'approval_threshold');
+    expect(threshold?.settings).toMatchObject({ spendAtLeast: expect.any(Array) });
+    expect(threshold?.settings).not.toHaveProperty('id');
+    expect(summary.shadow).toBeNull();
   });
 
   test('an unknown resource, or an example name outside the folder, is a protocol error', async () => {

@@ -245,6 +245,12 @@ export {
   SubmittedPlanSchema,
 } from './wire/plans.js';
 export {
+  type PolicyRuleView,
+  PolicyRuleViewSchema,
+  type PolicySummary,
+  PolicySummarySchema,
+} from './wire/policy-get.js';
+export {
   MAX_SHADOW_POLICY_CHARS,
   PolicyShadowInputSchema,
   type PolicyShadowReport,

@@ -36,6 +36,7 @@ const PINNED_PROCEDURES = {
   'lineage.trace': 'query',
   'outcomes.report': 'mutation',
   'copilots.calibration': 'query',
+  'policy.get': 'query',
   'policy.shadow': 'mutation',
 } as const;
 

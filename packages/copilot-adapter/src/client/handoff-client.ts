@@ -36,6 +36,8 @@ export type PlanPage = WireOutput<'plans.list'>;
 export type PlanListQuery = WireInput<'plans.list'>;
 /** What `budget.getCaps` answers: the tenant's caps, each with its current period's `usage` (limit, reserved, committed, headroom). */
 export type CapsResult = WireOutput<'budget.getCaps'>;
+/** What `policy.get` answers: the active policy set's id, version and rules (with settings), and its shadow or null. */
+export type PolicyResult = WireOutput<'policy.get'>;
 
 /** True when the wire API's `plans.submit` input has a `signature` member (it does since provenance landed). */
 export type GatewayAcceptsSignature = 'signature' extends keyof SubmitInput ? true : false;
@@ -299,6 +301,17 @@ export class HandoffClient {
    */
   caps(options: CallOptions = {}): Promise<CapsResult> {
     return this.#call('budget.getCaps', undefined, options.signal);
+  }
+
+  /**
+   * The gateway's active policy set (`policy.get`: roles copilot, approver, operator, auditor): `policySetId`,
+   * `policyVersion` (the version decisions record), its `rules` in evaluation order (`id`, `type`, `enforcement`,
+   * `description`, `appliesTo`, and the type's own `settings`, money in integer minor units), and `shadow` (id and
+   * version of the shadow set, or `null`). Policy is per gateway: every tenant reads the same answer.
+   * @throws HandoffClientError `UNAUTHENTICATED`, `FORBIDDEN` (a role without access).
+   */
+  policy(options: CallOptions = {}): Promise<PolicyResult> {
+    return this.#call('policy.get', undefined, options.signal);
   }
 
   /** The gateway's health (`health`, no credential needed). */

@@ -117,6 +117,7 @@ export const appRouter = router({
       .mutation(({ ctx, input }) => ctx.gateway.reportOutcome(ctx.principal, input.report)),
   }),
   policy: router({
+    get: authedProcedure.query(({ ctx }) => ctx.gateway.getPolicy(ctx.principal)),
     shadow: authedProcedure
       .input(WIRE['policy.shadow'].input)
       .mutation(({ ctx, input }) => ctx.gateway.shadowPolicy(ctx.principal, input)),

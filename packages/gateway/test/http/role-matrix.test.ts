@@ -56,6 +56,7 @@ const SAMPLE_INPUTS: Record<Operation, unknown> = {
   'dispatch.confirm': { idempotencyKey: 'hof_unknown', reason: 'role matrix' },
   'outcomes.report': { report: outcomeReport() },
   'copilots.calibration': undefined,
+  'policy.get': undefined,
   'policy.shadow': {
     policy:
       'id: candidate\nversion: "1"\nrules:\n  - { id: c, type: consent, enforcement: advisory }\n',

@@ -54,6 +54,7 @@ import {
   SubmitInputSchema,
   SubmittedPlanSchema,
 } from './plans.js';
+import { PolicySummarySchema } from './policy-get.js';
 import { PolicyShadowInputSchema, PolicyShadowReportSchema } from './policy-shadow.js';
 import { RollbackInputSchema, RollbackResultSchema } from './rollback.js';
 import type { WireProcedure } from './wire-types.js';
@@ -339,6 +340,15 @@ export const WIRE_PROCEDURES = {
     roles: ['operator', 'auditor'],
     summary:
       'Forecast calibration per copilot and per workflow: coverage p10-p90, bias of p50, pinball loss, plans.',
+    errors: AUTHED,
+  },
+  'policy.get': {
+    kind: 'query',
+    input: null,
+    output: PolicySummarySchema,
+    roles: READERS,
+    summary:
+      "The gateway's active policy set (per gateway, not per tenant): its rules with their settings, and its shadow.",
     errors: AUTHED,
   },
   'policy.shadow': {
