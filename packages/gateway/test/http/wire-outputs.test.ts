@@ -141,6 +141,7 @@ describe('every wire procedure answers what its protocol output schema says', ()
     const early = { ...interim, reportId: 'too-early', interim: false };
     await no('outcomes.report', operator, { report: early }, 'OUTCOME_HORIZON_NOT_OVER');
     await ok('copilots.calibration', auditor);
+    await ok('policy.get', copilot);
 
     await ok('budget.getCaps', auditor);
     // Room for plan 4 (the hubspot cap is spent by now).
