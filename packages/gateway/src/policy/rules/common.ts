@@ -181,3 +181,20 @@ export function listText(items: readonly string[]): string {
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} and ${items.at(-1) ?? ''}`;
 }
+
+/**
+ * A setting per AI mode (`ai_led`, `ai_assisted`, `human_only`), each optional; at least one must be given, else
+ * `MISSING_ONE_OF` with the message "Give `what` for at least one AI mode".
+ */
+export function perAiModeSchema<T extends z.ZodType>(value: T, what: string) {
+  return z
+    .strictObject({
+      ai_led: value.optional(),
+      ai_assisted: value.optional(),
+      human_only: value.optional(),
+    })
+    .refine((settings) => Object.values(settings).some((setting) => setting !== undefined), {
+      message: `Give ${what} for at least one AI mode`,
+      params: { code: 'MISSING_ONE_OF' },
+    });
+}

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   allow,
   deny,
+  perAiModeSchema,
   pointer,
   type RuleContext,
   type RuleFinding,
@@ -11,16 +12,7 @@ import {
 const minimum = z.int().min(1).max(Number.MAX_SAFE_INTEGER);
 
 /** The smallest forecast sample size per AI mode; at least one mode is required (`MISSING_ONE_OF`). */
-export const SampleSizeMinimumsSchema = z
-  .strictObject({
-    ai_led: minimum.optional(),
-    ai_assisted: minimum.optional(),
-    human_only: minimum.optional(),
-  })
-  .refine((minimums) => Object.values(minimums).some((value) => value !== undefined), {
-    message: 'Give a minimum sample size for at least one AI mode',
-    params: { code: 'MISSING_ONE_OF' },
-  });
+export const SampleSizeMinimumsSchema = perAiModeSchema(minimum, 'a minimum sample size');
 
 /**
  * `forecast_sample_size`: the forecast of an option in a workflow of a given AI mode must rest on at least that

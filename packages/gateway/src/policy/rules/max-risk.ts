@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   allow,
   deny,
+  perAiModeSchema,
   pointer,
   type RuleContext,
   type RuleFinding,
@@ -11,16 +12,7 @@ import {
 const limit = z.number().min(0).max(1);
 
 /** Highest allowed risk score (0..1) per AI mode; at least one mode is required (`MISSING_ONE_OF`). */
-export const RiskLimitsSchema = z
-  .strictObject({
-    ai_led: limit.optional(),
-    ai_assisted: limit.optional(),
-    human_only: limit.optional(),
-  })
-  .refine((limits) => Object.values(limits).some((value) => value !== undefined), {
-    message: 'Give a limit for at least one AI mode',
-    params: { code: 'MISSING_ONE_OF' },
-  });
+export const RiskLimitsSchema = perAiModeSchema(limit, 'a limit');
 
 /**
  * `max_risk`: caps an option's `risk.score` by the workflow's AI mode, e.g.
