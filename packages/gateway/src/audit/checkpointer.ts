@@ -1,3 +1,11 @@
+import {
+  type CheckpointKey,
+  eventLeafHash,
+  hexOf,
+  MerkleAccumulator,
+  signTreeHead,
+  type TreeHead,
+} from '@handoff/lineage';
 import type { Digest } from '@handoff/protocol';
 import { and, desc, eq, gt } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
@@ -5,8 +13,6 @@ import { type Clock, toIso } from '../clock.js';
 import { GatewayError } from '../errors.js';
 import * as schema from '../store/sqlite/schema.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import { eventLeafHash, hexOf, MerkleAccumulator } from './merkle-tree.js';
-import { type CheckpointKey, signTreeHead, type TreeHead } from './tree-head.js';
 import type { WitnessFile } from './witness-file.js';
 
 /** A signed checkpoint as stored in `lineage_checkpoints` (`signedAt` in epoch ms, `signature` the JWS). */

@@ -1,9 +1,9 @@
+import { eventLeafHash, hexOf, merkleRoot, verifyTreeHead } from '@handoff/lineage';
 import type { JWK } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
+import { importCheckpointKey } from '../../src/audit/checkpoint-key.js';
 import { Checkpointer } from '../../src/audit/checkpointer.js';
-import { eventLeafHash, hexOf, merkleRoot } from '../../src/audit/merkle-tree.js';
-import { importCheckpointKey, verifyTreeHead } from '../../src/audit/tree-head.js';
 import { autoApprovablePlan, expectGatewayError, rows } from '../pipeline/helpers.js';
 import { createHarness, GATEWAY_ID, type Harness } from '../support/harness.js';
 import { checkpointerOf, checkpointKey } from './support.js';
