@@ -3,9 +3,17 @@
  * call it in process, and the types a typed client needs.
  */
 
+export type {
+  VerificationFailure,
+  VerificationFailureCode,
+  VerificationReport,
+  WitnessFailure,
+} from '@handoff/lineage';
 export {
   CHECKPOINT_TYPE,
   type CheckpointKey,
+  EXPORT_FORMAT,
+  type ExportLine,
   eventLeafHash,
   leafHash,
   MerkleTree,
@@ -35,7 +43,6 @@ export {
   startCheckpointing,
 } from './audit/checkpointer.js';
 export { openDatabaseSource } from './audit/database-source.js';
-export { EXPORT_FORMAT, type ExportLine } from './audit/export-format.js';
 export {
   type ExportJsonlOptions,
   type ExportSummary,
@@ -51,7 +58,6 @@ export {
 export { openExportSource } from './audit/export-source.js';
 export type { LineageSource } from './audit/lineage-source.js';
 export type { LineageTrace, TraceTarget } from './audit/lineage-trace.js';
-export { StoredEventCheck } from './audit/stored-event.js';
 export { traceInStore } from './audit/trace-in-store.js';
 export { renderTrace } from './audit/trace-report.js';
 export {
@@ -59,12 +65,6 @@ export {
   type TrustAnchors,
   type VerifierTrust,
 } from './audit/trust-anchors.js';
-export type {
-  VerificationFailure,
-  VerificationFailureCode,
-  VerificationReport,
-  WitnessFailure,
-} from './audit/verification-failure.js';
 export { type VerifyLineageOptions, verifyLineage } from './audit/verify-lineage.js';
 export { verifyLineageAgainst } from './audit/verify-witness.js';
 export type { WitnessHealth, WitnessLine } from './audit/witness-file.js';

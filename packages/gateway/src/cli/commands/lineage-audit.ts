@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { VerificationReport } from '@handoff/lineage';
 import Database from 'better-sqlite3';
 import { type Command, Option } from 'commander';
 import type { JWK } from 'jose';
@@ -9,7 +10,6 @@ import { exportLineageJsonl } from '../../audit/export-jsonl.js';
 import { exportOpenLineage } from '../../audit/export-openlineage.js';
 import { openExportSource } from '../../audit/export-source.js';
 import type { LineageSource } from '../../audit/lineage-source.js';
-import type { VerificationReport } from '../../audit/verification-failure.js';
 import { verifyLineage } from '../../audit/verify-lineage.js';
 import { verifyLineageAgainst } from '../../audit/verify-witness.js';
 import { WitnessFile } from '../../audit/witness-file.js';
