@@ -31,7 +31,8 @@ function pkg(dir: string, entry: string[]): UserConfig {
 
 export default defineConfig([
   pkg('protocol', ['src/index.ts']),
-  pkg('lineage', ['src/index.ts']),
+  // The chain worker is started by file (`chain-workers.ts`), never imported: an entry of its own.
+  pkg('lineage', ['src/index.ts', 'src/chain-worker.ts']),
   pkg('automation-adapter', ['src/index.ts', 'src/testing/index.ts']),
   pkg('copilot-adapter', ['src/index.ts']),
   pkg('mcp', ['src/index.ts', 'src/cli.ts']),

@@ -11,6 +11,12 @@ export {
   chainOfDraft,
   type LineageEventDraft,
 } from './chain-events.js';
+export {
+  type ChainWorkersReport,
+  checkChainsInWorkers,
+  defaultThreads,
+  type RoutedEvent,
+} from './chain-workers.js';
 export { chainKey, eventHash, type LineageChain } from './event-hash.js';
 export * from './export-format.js';
 export { inclusionFailure, type LogAt, LogCheck, type LogTreeHead } from './log-check.js';

@@ -6,28 +6,14 @@ import {
   eventLeafHash,
   hexOf,
   inclusionFailure,
-  type LineageEventDraft,
   LogCheck,
   MerkleTree,
   parseEvent,
 } from '../src/index.js';
+import { draft } from './drafts.js';
 
 const PLAN_A = '01JABCDEFGHJKMNPQRSTVWXYZ0';
 const PLAN_B = '01JABCDEFGHJKMNPQRSTVWXYZ1';
-
-function draft(type: LineageEventDraft['type'], planId?: string): LineageEventDraft {
-  return {
-    protocolVersion: '1.0',
-    kind: 'LineageEvent',
-    occurredAt: '2026-12-07T18:00:00.000Z',
-    tenantId: 'acme',
-    ...(planId === undefined ? {} : { planId }),
-    type,
-    actor: { type: 'system', id: 'gateway' },
-    refs: {},
-    data: {},
-  };
-}
 
 /** Format-1 events (one global chain), then interleaved format-2 chains: a migrated lineage. */
 function migratedLineage(): LineageEvent[] {

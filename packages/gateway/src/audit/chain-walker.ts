@@ -49,6 +49,8 @@ export class ChainWalker {
     private readonly inflight: Promise<Failure | undefined>[],
     /** The key each approval is verified with (trusted, or unanchored the recorded one). */
     private readonly judge: KeyJudge,
+    /** True when every chain already held on worker threads (`checkChainsInWorkers`, the same `ChainCheck`). */
+    private readonly chainsChecked = false,
   ) {
     this.#rows = source.approvalRows();
     this.#chains = new ChainCheck(source.mode);
@@ -76,7 +78,7 @@ export class ChainWalker {
     const located = where(event.seq, item, key);
     const failure =
       columnFailure(columns, event, where(columns?.seq ?? event.seq, item, key)) ??
-      this.#chains.check(event, item);
+      (this.chainsChecked ? undefined : this.#chains.check(event, item));
     if (failure) return failure;
     const logIndex =
       item.logIndex === undefined

@@ -1,5 +1,12 @@
 import type { VerificationCounts, VerificationFailure, VerificationReport } from '@handoff/lineage';
-import { bytesOfDigest, verifyConsistency, verifyTreeHead } from '@handoff/lineage';
+import {
+  bytesOfDigest,
+  checkChainsInWorkers,
+  defaultThreads,
+  type RoutedEvent,
+  verifyConsistency,
+  verifyTreeHead,
+} from '@handoff/lineage';
 import { GENESIS_HASH } from '@handoff/protocol';
 import { decodeProtectedHeader } from 'jose';
 import { ChainWalker } from './chain-walker.js';
@@ -22,13 +29,18 @@ export interface VerifyLineageOptions {
   onProgress?: (done: number, total: number | undefined) => void;
   progressEvery?: number;
   /**
-   * Worker threads: accepted for compatibility and ignored for now (every chain is checked on this thread, by
-   * the one serial path).
+   * Worker threads for the chain checks of a database file of at least `parallelFrom` events (default: the
+   * cores available, at most 4; 1 checks on this thread only). See `checkChainsInWorkers`.
    */
   threads?: number;
+  /** Events from which a database file's chains are checked on worker threads (default 50,000). */
+  parallelFrom?: number;
 }
 
 type Failure = VerificationFailure;
+
+/** Events from which a database file's chains are checked on worker threads by default. */
+const PARALLEL_FROM = 50_000;
 
 /** Approval verifications in flight at most. */
 const WINDOW = 64;
@@ -58,6 +70,11 @@ const BATCH = 512;
  *    `APPROVAL_CLAIMS_MISMATCH`, field `registration.*`) and each
  *    `checkpoint.signed` event's checkpoint record;
  * 4. no checkpoint covers more events than exist (a cut tail), and every `approvals` row was recorded.
+ *
+ * A database file of at least `parallelFrom` events has its chains checked first on worker threads
+ * (`checkChainsInWorkers`: the same `ChainCheck` per chain, chains spread over the threads); when they all
+ * hold, the walk below skips that check and does the rest (columns, log, evidence); when one does not, the walk
+ * checks everything on this thread, so a failure is always the serial walk's report.
  *
  * A `subset` source (a filtered export) cannot show continuity: each event is checked by its hash and an
  * inclusion proof (RFC 9162 section 2.1.3.2) to a signed checkpoint instead, and links are checked between
@@ -101,7 +118,23 @@ export async function verifyLineage(
     ...(await checkpointFailures(source, checkpoints, counts, judge)),
     ...documentFailures(source, counts, (source.expectedEvents ?? 0) + 1),
   ].sort((x, y) => x.seq - y.seq);
-  const walker = new ChainWalker(source, checkpoints, pending, counts, inflight, judge);
+  const threads = options.threads ?? defaultThreads();
+  const parallel =
+    source.file !== undefined &&
+    threads > 1 &&
+    (source.expectedEvents ?? 0) >= (options.parallelFrom ?? PARALLEL_FROM);
+  // On worker threads first; any failure there is left for the serial walk to report (the first, in order).
+  const chainsChecked =
+    parallel && (await checkChainsInWorkers(routed(source), threads)).failure === undefined;
+  const walker = new ChainWalker(
+    source,
+    checkpoints,
+    pending,
+    counts,
+    inflight,
+    judge,
+    chainsChecked,
+  );
   const every = options.progressEvery ?? 10_000;
 
   for await (const batch of batches(source.events())) {
@@ -151,6 +184,20 @@ export async function verifyLineage(
     });
   }
   return { ok: true, ...counts };
+}
+
+/** A database source's events for the chain workers: their text, chain key (from the columns) and position. */
+async function* routed(source: LineageSource): AsyncIterable<RoutedEvent> {
+  for await (const item of source.events()) {
+    const c = item.columns;
+    const chain =
+      c?.chain === 'plan'
+        ? `plan:${c.planId ?? ''}`
+        : c?.chain === 'tenant'
+          ? `tenant:${c.tenantId}`
+          : 'global';
+    yield { text: item.text ?? JSON.stringify(item.body), chain, position: item.position };
+  }
 }
 
 /** The `alg` and `kid` a checkpoint JWS names, or `undefined` when it names no kid (it then does not verify). */

@@ -77,6 +77,7 @@ function append(db: Database.Database, event: LineageEvent, logIndex: number | n
 /** Migrates a copy, appends format-2 events (changed by `tamper`), verifies it. */
 async function verifyMigrated(
   tamper: (events: LineageEvent[], logIndexes: (number | null)[]) => void = () => {},
+  threads = 1,
 ): Promise<VerificationReport> {
   const { path, db } = tamperableCopy(databasePath);
   migrate(db);
@@ -95,7 +96,7 @@ async function verifyMigrated(
   db.close();
   const source = openDatabaseSource(path);
   try {
-    return await verifyLineage(source, { trust });
+    return await verifyLineage(source, { trust, threads, parallelFrom: 0 });
   } finally {
     source.close();
   }
@@ -138,5 +139,15 @@ describe('a migrated database: format-1 events, then format-2 chains', () => {
     });
     expect(late.ok).toBe(false);
     if (!late.ok) expect(late.failure).toMatchObject({ code: 'CHAIN_BROKEN' });
+  });
+
+  it('gives the same reports with the chains checked on worker threads', async () => {
+    expect(await verifyMigrated(() => {}, 2)).toEqual(await verifyMigrated());
+    const edit = (events: LineageEvent[]) => {
+      events[2] = { ...(events[2] as LineageEvent), data: { forged: true } };
+    };
+    const parallel = await verifyMigrated(edit, 2);
+    expect(parallel).toEqual(await verifyMigrated(edit));
+    expect(parallel.ok ? undefined : parallel.failure).toMatchObject({ code: 'HASH_MISMATCH' });
   });
 });

@@ -60,7 +60,7 @@ function renderReport(report: VerificationReport, seconds: number): string {
     : [];
   const head = report.ok
     ? `${report.anchored ? 'OK' : 'OK (UNANCHORED)'}: ${report.events} events (${report.mode}), ${report.checkpoints} checkpoints, ${report.approvals} approvals, ${report.documents} documents verified in ${seconds.toFixed(1)} s; head ${report.headHash}`
-    : `BROKEN at seq ${report.failure.seq}${report.failure.line ? ` (line ${report.failure.line})` : ''}: ${report.failure.code}: ${report.failure.message}`;
+    : `BROKEN at seq ${report.failure.seq}${report.failure.chain ? ` of ${report.failure.chain}` : ''}${report.failure.line ? ` (line ${report.failure.line})` : ''}: ${report.failure.code}: ${report.failure.message}`;
   return [head, ...witness].join('\n');
 }
 
