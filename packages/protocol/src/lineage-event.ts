@@ -86,6 +86,12 @@ export const LineageEventSchema = z
     protocolVersion: ProtocolVersionSchema,
     kind: z.literal('LineageEvent'),
     seq: z.int().min(1),
+    /**
+     * Format 2: the hash chain the event belongs to, its plan's (`plan`) or, for an event of no plan, its
+     * tenant's (`tenant`); `seq` and `prevHash` are then within that chain. Absent: a format-1 event (one global
+     * chain, global `seq`).
+     */
+    chain: z.enum(['plan', 'tenant']).optional(),
     occurredAt: TimestampSchema,
     tenantId: IdentifierSchema,
     planId: PlanIdSchema.optional(),

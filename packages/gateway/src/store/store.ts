@@ -23,8 +23,13 @@ export interface GatewayStore {
    * inside it.
    */
   transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>;
-  /** Lineage events in `seq` order, filtered; for auditors and the API. */
+  /** Lineage events in insertion order, filtered; for auditors and the API. */
   queryLineage(filter: LineageFilter): Promise<LineageEvent[]>;
+  /**
+   * {@link queryLineage}, each event with its position (insertion order, the store's `id`): what a page passes
+   * back as {@link LineageFilter.after} (a chain's `seq` is per plan, so it cannot order pages).
+   */
+  queryLineageAt(filter: LineageFilter): Promise<PositionedEvent[]>;
   /** Closes the underlying connection. */
   close(): Promise<void>;
 }
@@ -205,6 +210,12 @@ export interface PlanFilter {
   limit: number;
 }
 
+/** A lineage event with its position in the store: insertion order, 1 = first. */
+export interface PositionedEvent {
+  position: number;
+  event: LineageEvent;
+}
+
 /** An event before it joins the chain. */
 export interface LineageDraft {
   tenantId: string;
@@ -229,8 +240,8 @@ export interface LineageFilter {
   adapter?: string;
   fromMs?: number;
   toMs?: number;
-  /** Only events with `seq` greater than this (cursor pagination). */
-  afterSeq?: number;
+  /** Only events whose position (see {@link GatewayStore.queryLineageAt}) is greater than this (cursors). */
+  after?: number;
   limit: number;
 }
 
