@@ -12,12 +12,6 @@ export {
   generateSigningKeyPair,
   type SigningKeyPair,
 } from './approvals/signing-keys.js';
-export {
-  Checkpointer,
-  type CheckpointerOptions,
-  type CheckpointRecord,
-  startCheckpointing,
-} from './audit/checkpointer.js';
 export { openDatabaseSource } from './audit/database-source.js';
 export { EXPORT_FORMAT, type ExportLine } from './audit/export-format.js';
 export {
@@ -37,6 +31,13 @@ export type { LineageSource } from './audit/lineage-source.js';
 export type { LineageTrace, TraceTarget } from './audit/lineage-trace.js';
 export { eventLeafHash, leafHash, MerkleTree, merkleRoot, nodeHash } from './audit/merkle-tree.js';
 export { verifyConsistency, verifyInclusion } from './audit/merkle-verify.js';
+export {
+  type CheckpointRecord,
+  DEFAULT_MAX_BATCH,
+  Sequencer,
+  type SequencerOptions,
+  startSequencing,
+} from './audit/sequencer.js';
 export { StoredEventCheck } from './audit/stored-event.js';
 export { traceInStore } from './audit/trace-in-store.js';
 export { renderTrace } from './audit/trace-report.js';

@@ -45,15 +45,15 @@ async function witnessedGateway(name: string) {
   writeFileSync(keyFile, JSON.stringify(pair.privateJwk));
   const witness = join(dir, `${name}.witness.jsonl`);
   gw = await startHttpGateway({ checkpoints: { keyFile, witnessFile: witness } });
-  const checkpointer = gw.runtime.checkpointer;
+  const checkpointer = gw.runtime.sequencer;
   if (!checkpointer) throw new Error('the config names a checkpoint key');
   await approvedPlan(gw, planNo(1));
-  const first = await checkpointer.checkpoint();
+  const first = await checkpointer.sequenceAll();
   const older = join(dir, `${name}.older.db`);
   await gw.store.sqlite.backup(older);
   gw.clock.advance(60_000);
   await submitOverHttp(gw, planNo(2));
-  const second = await checkpointer.checkpoint();
+  const second = await checkpointer.sequenceAll();
   const health = await rawCall(gw.url, 'health', { type: 'query' });
   expect(health.body).toMatchObject({
     result: {
@@ -240,7 +240,7 @@ describe('lineage: witness', () => {
     });
     await approvedPlan(gw, planNo(1));
     t.tried();
-    await expect(gw.runtime.checkpointer?.checkpoint()).rejects.toMatchObject({ code: 'INTERNAL' });
+    await expect(gw.runtime.sequencer?.sequenceAll()).rejects.toMatchObject({ code: 'INTERNAL' });
     expect(gw.store.sqlite.prepare('select count(*) from lineage_checkpoints').pluck().get()).toBe(
       0,
     );

@@ -179,7 +179,7 @@ export const dispatches = sqliteTable(
  * The append-only lineage (format 2, issue 14): each event belongs to one hash chain, its plan's (`chain` =
  * `plan`) or its tenant's (`tenant`, events of no plan); `seq` is its position in that chain. `id` is the
  * insertion order; `log_index` is its position in the global transparency log, NULL until the sequencer assigns
- * it (`audit/checkpointer.ts`), the one update a row ever sees. Format-1 rows (one global chain) have `chain`
+ * it (`audit/sequencer.ts`), the one update a row ever sees. Format-1 rows (one global chain) have `chain`
  * NULL and `log_index = seq - 1`. Rows are never deleted.
  *
  * No index on `hash`: the chains already make hashes unique, and an index of random keys costs a page write per
@@ -217,7 +217,7 @@ export const lineageEvents = sqliteTable(
 
 /**
  * Signed tree heads of the transparency log, one per sequenced batch (filled by the sequencer,
- * `audit/checkpointer.ts`): `tree_size` leaves, `log_index` 0..tree_size-1.
+ * `audit/sequencer.ts`): `tree_size` leaves, `log_index` 0..tree_size-1.
  */
 export const lineageCheckpoints = sqliteTable('lineage_checkpoints', {
   treeSize: integer('tree_size').primaryKey(),

@@ -197,6 +197,15 @@ export class SqliteStore implements GatewayStore {
     });
   }
 
+  /**
+   * Calls `listener` with the number of events each `appendLineage` writes (before its transaction commits; a
+   * rolled-back one is counted too): how the sequencer starts a batch early once enough events are waiting. One
+   * listener; a later call replaces it.
+   */
+  onLineageAppended(listener: (count: number) => void): void {
+    this.#tx.onAppended = listener;
+  }
+
   /** The raw better-sqlite3 handle, for offline tools (verification, export). */
   get sqlite(): Database.Database {
     return this.#sqlite;

@@ -135,7 +135,11 @@ export class SqliteTx implements StoreTx {
     this.#lineage.forgetChainHead();
   }
 
+  /** Told how many events each append wrote (uncommitted yet): the sequencer's early trigger. */
+  onAppended: ((count: number) => void) | undefined;
+
   async appendLineage(drafts: readonly LineageDraft[]): Promise<LineageEvent[]> {
+    this.onAppended?.(drafts.length);
     return inSpanSync(
       'handoff.sequence',
       { [ATTR.events]: drafts.length },
