@@ -31,6 +31,7 @@ function pkg(dir: string, entry: string[]): UserConfig {
 
 export default defineConfig([
   pkg('protocol', ['src/index.ts']),
+  pkg('lineage', ['src/index.ts']),
   pkg('automation-adapter', ['src/index.ts', 'src/testing/index.ts']),
   pkg('copilot-adapter', ['src/index.ts']),
   pkg('mcp', ['src/index.ts', 'src/cli.ts']),

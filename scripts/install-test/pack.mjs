@@ -7,6 +7,7 @@ import { join } from 'node:path';
 /** The packages published to npm, by folder under packages/. */
 export const PUBLIC_PACKAGES = [
   'protocol',
+  'lineage',
   'copilot-adapter',
   'mcp',
   'automation-adapter',

@@ -28,8 +28,8 @@ import {
 import { Command } from 'commander';
 import { importJWK, type JWK, SignJWT } from 'jose';
 import { APPROVAL_TOKEN_TYPE, generateSigningKeyPair } from '../src/approvals/signing-keys.js';
+import { importCheckpointKey } from '../src/audit/checkpoint-key.js';
 import { Sequencer } from '../src/audit/sequencer.js';
-import { importCheckpointKey } from '../src/audit/tree-head.js';
 import { positiveInt } from '../src/cli/options.js';
 import { ManualClock } from '../src/clock.js';
 import { actionIdempotencyKey } from '../src/pipeline/idempotency-key.js';

@@ -2,6 +2,21 @@
  * @handoff/gateway: the reference gateway. Public API: build a gateway from configuration, serve it over HTTP,
  * call it in process, and the types a typed client needs.
  */
+
+export {
+  CHECKPOINT_TYPE,
+  type CheckpointKey,
+  eventLeafHash,
+  leafHash,
+  MerkleTree,
+  merkleRoot,
+  nodeHash,
+  signTreeHead,
+  type TreeHead,
+  verifyConsistency,
+  verifyInclusion,
+  verifyTreeHead,
+} from '@handoff/lineage';
 export { OPERATION_ROLES, type Operation } from './access.js';
 export { type HttpServerOptions, type RunningServer, startHttpServer } from './api/http-server.js';
 export { type AppRouter, appRouter } from './api/router.js';
@@ -12,6 +27,7 @@ export {
   generateSigningKeyPair,
   type SigningKeyPair,
 } from './approvals/signing-keys.js';
+export { importCheckpointKey } from './audit/checkpoint-key.js';
 export { openDatabaseSource } from './audit/database-source.js';
 export { EXPORT_FORMAT, type ExportLine } from './audit/export-format.js';
 export {
@@ -29,8 +45,6 @@ export {
 export { openExportSource } from './audit/export-source.js';
 export type { LineageSource } from './audit/lineage-source.js';
 export type { LineageTrace, TraceTarget } from './audit/lineage-trace.js';
-export { eventLeafHash, leafHash, MerkleTree, merkleRoot, nodeHash } from './audit/merkle-tree.js';
-export { verifyConsistency, verifyInclusion } from './audit/merkle-verify.js';
 export {
   type CheckpointRecord,
   DEFAULT_MAX_BATCH,
@@ -41,14 +55,6 @@ export {
 export { StoredEventCheck } from './audit/stored-event.js';
 export { traceInStore } from './audit/trace-in-store.js';
 export { renderTrace } from './audit/trace-report.js';
-export {
-  CHECKPOINT_TYPE,
-  type CheckpointKey,
-  importCheckpointKey,
-  signTreeHead,
-  type TreeHead,
-  verifyTreeHead,
-} from './audit/tree-head.js';
 export {
   anchorsFromJwks,
   type TrustAnchors,

@@ -75,8 +75,9 @@ export const GENESIS_HASH = `sha256:${'0'.repeat(64)}` as const;
 
 /**
  * One append-only lineage record. `hash` is SHA-256 over the RFC 8785 canonical JSON of the event without its
- * `hash` member (see `lineageEventHash`), and `prevHash` is the previous event's `hash` (`GENESIS_HASH` for
- * `seq` 1), so any edit, deletion, insertion or reordering breaks the chain.
+ * `hash` member (see `lineageEventHash`), and `prevHash` is the previous event's `hash` in its chain
+ * (`GENESIS_HASH` for `seq` 1), so any edit, deletion, insertion or reordering breaks the chain. With `chain`
+ * (format 2) each plan and each tenant has a chain of its own; without it (format 1) the lineage is one chain.
  *
  * Payloads are not embedded: `refs` maps a name (`plan`, `policy`, `approval`, `receipt`, ...) to the digest of a
  * document stored once; `data` holds small facts (state names, amounts in minor units, codes), never tokens or keys.
@@ -86,15 +87,15 @@ export const LineageEventSchema = z
     protocolVersion: ProtocolVersionSchema,
     kind: z.literal('LineageEvent'),
     seq: z.int().min(1),
-    /**
-     * Format 2: the hash chain the event belongs to, its plan's (`plan`) or, for an event of no plan, its
-     * tenant's (`tenant`); `seq` and `prevHash` are then within that chain. Absent: a format-1 event (one global
-     * chain, global `seq`).
-     */
-    chain: z.enum(['plan', 'tenant']).optional(),
     occurredAt: TimestampSchema,
     tenantId: IdentifierSchema,
     planId: PlanIdSchema.optional(),
+    /**
+     * Format 2: the hash chain the event belongs to, its plan's (`plan`, the event names a `planId`) or its
+     * tenant's (`tenant`, events of no plan); `seq` and `prevHash` are then of that chain. Absent on format-1
+     * events, which form one global chain.
+     */
+    chain: z.enum(['plan', 'tenant']).optional(),
     type: LineageEventTypeSchema,
     actor: ActorSchema,
     refs: z.record(IdentifierSchema, DigestSchema),

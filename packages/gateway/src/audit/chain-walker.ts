@@ -1,3 +1,10 @@
+import {
+  bytesOfDigest,
+  eventLeafHash,
+  hexOf,
+  MerkleAccumulator,
+  verifyInclusion,
+} from '@handoff/lineage';
 import { GENESIS_HASH, type LineageEvent } from '@handoff/protocol';
 import { checkRecordedApproval } from './approval-evidence.js';
 import { checkParsedEvent, eventOf, holdsStored, where } from './event-check.js';
@@ -8,8 +15,6 @@ import {
   type SourceCheckpoint,
   type SourceEvent,
 } from './lineage-source.js';
-import { bytesOfDigest, eventLeafHash, hexOf, MerkleAccumulator } from './merkle-tree.js';
-import { verifyInclusion } from './merkle-verify.js';
 import { StoredEventCheck } from './stored-event.js';
 import type { KeyJudge } from './trust-anchors.js';
 import type { VerificationCounts, VerificationFailure } from './verification-failure.js';

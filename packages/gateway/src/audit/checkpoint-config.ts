@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
+import type { CheckpointKey } from '@handoff/lineage';
 import type { JWK } from 'jose';
 import type { Clock } from '../clock.js';
 import { type LoadedConfig, resolveConfigPath } from '../config/load-config.js';
 import { GatewayError } from '../errors.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { importCheckpointKey } from './checkpoint-key.js';
 import { Sequencer } from './sequencer.js';
-import { type CheckpointKey, importCheckpointKey } from './tree-head.js';
 import { WitnessFile } from './witness-file.js';
 
 /**

@@ -1,6 +1,6 @@
+import { bytesOfDigest } from '@handoff/lineage';
 import { type LineageEvent, lineageEventHash } from '@handoff/protocol';
 import type { EventColumns, LineageSource, SourceEvent } from './lineage-source.js';
-import { bytesOfDigest } from './merkle-tree.js';
 import type { StoredEventCheck } from './stored-event.js';
 import type { VerificationFailure } from './verification-failure.js';
 

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
+import { eventLeafHash, HASH_BYTES, hexOf, MerkleTree } from '@handoff/lineage';
 import type Database from 'better-sqlite3';
 import { hasPrivateMembers } from '../approvals/signing-keys.js';
 import { type Clock, systemClock, toIso } from '../clock.js';
@@ -11,7 +12,6 @@ import {
   type ExportHeader,
   type ExportLine,
 } from './export-format.js';
-import { eventLeafHash, HASH_BYTES, hexOf, MerkleTree } from './merkle-tree.js';
 
 /** Options of {@link exportLineageJsonl}. */
 export interface ExportJsonlOptions {

@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
+import { hexOf, MerkleAccumulator } from '@handoff/lineage';
 import { GENESIS_HASH, type LineageEvent } from '@handoff/protocol';
 import { ChainWalker } from './chain-walker.js';
 import { checkParsedEvent } from './event-check.js';
 import type { LineageSource, SourceCheckpoint, SourceEvent } from './lineage-source.js';
-import { hexOf, MerkleAccumulator } from './merkle-tree.js';
 import type { DeferredEvent, RangeResult, RangeTask } from './range-check.js';
 import { checkRangesInWorkers } from './range-pool.js';
 import type { KeyJudge } from './trust-anchors.js';

@@ -1,7 +1,7 @@
+import { MerkleAccumulator, type MerkleSubtree } from '@handoff/lineage';
 import type Database from 'better-sqlite3';
 import type { LineageRow } from './database-source.js';
 import { type EventColumns, isDeep } from './lineage-source.js';
-import { MerkleAccumulator, type MerkleSubtree } from './merkle-tree.js';
 import { StoredEventCheck } from './stored-event.js';
 
 /**

@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RangeResult, RangeTask } from './range-check.js';
 import type { RangeWorkerData } from './range-worker.js';
@@ -9,16 +7,17 @@ import type { RangeWorkerData } from './range-worker.js';
  * worker is (`wal-checkpointer.ts`): a small CommonJS bootstrap, evaluated, that needs no loader of its own. The
  * workspace runs from TypeScript source (tsx under the CLI and the benchmarks, Vitest in the tests, an esbuild
  * bundle that keeps each source's own `import.meta.url`): when this module is a `.ts` file, the bootstrap
- * registers tsx's CommonJS hooks (`tsx/cjs/api`, a dependency of the gateway; in-thread, no loader thread) and
- * requires the worker's `.ts` source, which imports only the stored-event check, the Merkle tree and
- * better-sqlite3. From compiled JavaScript it imports `range-worker.js` as it is. Workers start with no
- * `execArgv` of their own: a parent's `--import tsx` would start one more loader thread in each.
+ * registers tsx's ESM hooks (`tsx/esm/api`, a dependency of the gateway) and imports the worker's `.ts` source
+ * with the `@handoff/source` condition (so `@handoff/lineage`, ESM only, resolves to its source too). From
+ * compiled JavaScript it imports `range-worker.js` as it is, with no `execArgv` of its own.
  */
 const BOOTSTRAP = `
 const { workerData } = require('node:worker_threads');
 if (workerData.tsx) {
-  require(workerData.tsx).register();
-  require(workerData.entry);
+  import(workerData.tsx).then((tsx) => {
+    tsx.register();
+    return import(workerData.entry);
+  });
 } else {
   import(workerData.entry);
 }
@@ -28,8 +27,10 @@ if (workerData.tsx) {
 function workerEntry(): { entry: string; tsx?: string } {
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return { entry: new URL('./range-worker.js', here).href };
-  const tsx = createRequire(here).resolve('tsx/cjs/api');
-  return { entry: fileURLToPath(new URL('./range-worker.ts', here)), tsx };
+  return {
+    entry: new URL('./range-worker.ts', here).href,
+    tsx: import.meta.resolve('tsx/esm/api'),
+  };
 }
 
 /** Starts one worker on `path`; resolves once its connection is open, rejects when it cannot start. */
@@ -40,7 +41,9 @@ async function startWorker(path: string, mmapBytes: number): Promise<Worker> {
     mmapBytes,
     ...workerEntry(),
   };
-  const worker = new Worker(BOOTSTRAP, { eval: true, execArgv: [], workerData: data });
+  // From source, workspace packages (`@handoff/lineage`) resolve to their TypeScript by the source condition.
+  const execArgv = data.tsx === undefined ? [] : ['--conditions=@handoff/source'];
+  const worker = new Worker(BOOTSTRAP, { eval: true, execArgv, workerData: data });
   const failed = (reject: (error: unknown) => void) => ({
     error: (error: unknown) => reject(error),
     exit: (code: number) => reject(new Error(`The range worker exited (${code})`)),

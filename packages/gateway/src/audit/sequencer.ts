@@ -1,10 +1,16 @@
+import {
+  type CheckpointKey,
+  eventLeafHash,
+  hexOf,
+  MerkleAccumulator,
+  signTreeHead,
+  type TreeHead,
+} from '@handoff/lineage';
 import type { Digest } from '@handoff/protocol';
 import type Database from 'better-sqlite3';
 import { type Clock, toIso } from '../clock.js';
 import { GatewayError } from '../errors.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import { eventLeafHash, hexOf, MerkleAccumulator } from './merkle-tree.js';
-import { type CheckpointKey, signTreeHead, type TreeHead } from './tree-head.js';
 import type { WitnessFile, WitnessLine } from './witness-file.js';
 
 /** A signed tree head as stored in `lineage_checkpoints` (`signedAt` in epoch ms, `signature` the JWS). */

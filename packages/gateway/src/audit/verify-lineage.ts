@@ -1,12 +1,10 @@
+import { bytesOfDigest, hexOf, verifyConsistency, verifyTreeHead } from '@handoff/lineage';
 import { GENESIS_HASH } from '@handoff/protocol';
 import { decodeProtectedHeader } from 'jose';
 import { ChainWalker } from './chain-walker.js';
 import { documentFailures } from './document-check.js';
 import type { LineageSource, SourceCheckpoint, SourceEvent } from './lineage-source.js';
-import { bytesOfDigest, hexOf } from './merkle-tree.js';
-import { verifyConsistency } from './merkle-verify.js';
 import { defaultThreads, RANGE_EVENTS, verifyInParallel } from './parallel-verify.js';
-import { verifyTreeHead } from './tree-head.js';
 import { type KeyJudge, keyJudge, type VerifierTrust } from './trust-anchors.js';
 import type {
   VerificationCounts,

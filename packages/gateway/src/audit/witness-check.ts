@@ -1,8 +1,7 @@
+import { hexOf, isDigest, MerkleAccumulator, verifyTreeHead } from '@handoff/lineage';
 import type { Digest } from '@handoff/protocol';
 import { decodeProtectedHeader, type JWK } from 'jose';
 import { isGatewayError } from '../errors.js';
-import { hexOf, isDigest, MerkleAccumulator } from './merkle-tree.js';
-import { verifyTreeHead } from './tree-head.js';
 import type { VerifierTrust } from './trust-anchors.js';
 import type { WitnessFailure } from './verification-failure.js';
 

@@ -1,33 +1,24 @@
+import { type ChainHead, chainEvents as chainLineage, chainOfDraft } from '@handoff/lineage';
 import {
   canonicalJson,
   GENESIS_HASH,
   HANDOFF_PROTOCOL_VERSION,
   type LineageEvent,
-  sha256Digest,
 } from '@handoff/protocol';
 import { toIso } from '../clock.js';
 import type { LineageDraft } from './store.js';
 
-/** The tail of a chain: the last `seq` and `hash`, or the genesis values for an empty chain. */
-export interface ChainHead {
-  seq: number;
-  hash: string;
-}
+export type { ChainHead };
 
-/** The head of an empty chain: seq 0 and `GENESIS_HASH`. */
+/** The head of an empty chain: seq 0 and `GENESIS_HASH` (the next event is seq 1). */
 export const EMPTY_HEAD: ChainHead = { seq: 0, hash: GENESIS_HASH };
 
-/** The hash chain of a format-2 event: its plan's, or its tenant's for an event of no plan. */
-export type ChainKind = 'plan' | 'tenant';
-
-/** The chain a draft joins: `plan` when it names a plan, else `tenant`. */
-export function chainOf(draft: { planId?: string | undefined }): ChainKind {
-  return draft.planId === undefined ? 'tenant' : 'plan';
-}
+/** The chain a draft joins: `plan` when it names a plan, else `tenant` (`@handoff/lineage`'s `chainOfDraft`). */
+export const chainOf = chainOfDraft;
 
 /**
- * A key naming one chain within a store: its tenant and plan (plan ids are per tenant). Events of no plan share
- * their tenant's key.
+ * The store's key of one chain: its tenant and plan (plan ids are per tenant, so the same plan id in two tenants
+ * is two chains), or its tenant alone for events of no plan.
  */
 export function chainKey(draft: { tenantId: string; planId?: string | undefined }): string {
   return draft.planId === undefined
@@ -42,63 +33,43 @@ export interface ChainedEvent {
 }
 
 /**
- * Turns drafts of ONE chain into chained `LineageEvent` documents after `head` (see {@link chainCanonical}).
- * Pure: the store persists the result in the same transaction as the state change it records.
+ * Chains drafts of ONE chain after `head` with `@handoff/lineage`'s `chainEvents` (the hashing the verifier
+ * uses: SHA-256 over the RFC 8785 form of the event without `hash`): seq `head.seq + 1`, ..., each `prevHash` the
+ * hash before it. Format 2 (the default) gives each event its `chain`; format 1 (one global chain, no `chain`)
+ * is kept for tools that write old lineages. Pure: the store persists the result in the same transaction as the
+ * state change it records.
+ *
+ * @throws RangeError (format 2) when the drafts are not all of one chain.
  */
 export function chainEvents(
   head: ChainHead,
   drafts: readonly LineageDraft[],
   format: 1 | 2 = 2,
 ): LineageEvent[] {
-  return chainCanonical(head, drafts, format).map((chained) => chained.event);
+  return chainLineage(
+    head.seq === 0 ? undefined : head,
+    drafts.map((draft) => ({
+      protocolVersion: HANDOFF_PROTOCOL_VERSION,
+      kind: 'LineageEvent' as const,
+      occurredAt: toIso(draft.occurredAt),
+      tenantId: draft.tenantId,
+      ...(draft.planId === undefined ? {} : { planId: draft.planId }),
+      type: draft.type,
+      actor: draft.actor,
+      refs: draft.refs ?? {},
+      data: draft.data ?? {},
+    })),
+    { format },
+  );
 }
 
-/**
- * Chains drafts after `head`: seq `head.seq + 1`, ..., each `prevHash` the hash before it, each `hash` = SHA-256
- * over the RFC 8785 form of the event without `hash`. Format 2 (the default) gives each event its `chain`
- * ({@link chainOf}): every draft must then belong to the chain `head` is the head of. Format 1 (one global chain,
- * no `chain` member) is kept for tools that write old lineages.
- *
- * Each stored body is canonicalised once: RFC 8785 sorts members by UTF-16 code units, and an event's members
- * `actor`, `chain` and `data` sort before `hash`, every other member after it; so the canonical form of the event
- * without `hash` (what is hashed) and with it (what is stored) are the same two canonical halves, joined with or
- * without the `hash` member.
- */
+/** {@link chainEvents}, each event with its stored body (its RFC 8785 form, `hash` included). */
 export function chainCanonical(
   head: ChainHead,
   drafts: readonly LineageDraft[],
   format: 1 | 2 = 2,
 ): ChainedEvent[] {
-  const out: ChainedEvent[] = [];
-  let { seq, hash } = head;
-  for (const draft of drafts) {
-    seq += 1;
-    const before = {
-      actor: draft.actor,
-      ...(format === 2 ? { chain: chainOf(draft) } : {}),
-      data: draft.data ?? {},
-    };
-    const after = {
-      protocolVersion: HANDOFF_PROTOCOL_VERSION,
-      kind: 'LineageEvent' as const,
-      seq,
-      occurredAt: toIso(draft.occurredAt),
-      tenantId: draft.tenantId,
-      ...(draft.planId === undefined ? {} : { planId: draft.planId }),
-      type: draft.type,
-      refs: draft.refs ?? {},
-      prevHash: hash as LineageEvent['prevHash'],
-    };
-    const front = canonicalJson(before).slice(0, -1);
-    const back = canonicalJson(after).slice(1);
-    hash = sha256Digest(`${front},${back}`);
-    const { prevHash, ...rest } = after;
-    out.push({
-      event: { ...rest, ...before, refs: after.refs, prevHash, hash },
-      body: `${front},"hash":"${hash}",${back}`,
-    });
-  }
-  return out;
+  return chainEvents(head, drafts, format).map((event) => ({ event, body: canonicalJson(event) }));
 }
 
 /**

@@ -1,7 +1,8 @@
+import type { CheckpointKey } from '@handoff/lineage';
 import type { JWK } from 'jose';
 import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
+import { importCheckpointKey } from '../../src/audit/checkpoint-key.js';
 import { Sequencer } from '../../src/audit/sequencer.js';
-import { type CheckpointKey, importCheckpointKey } from '../../src/audit/tree-head.js';
 import { anchorsFromJwks } from '../../src/audit/trust-anchors.js';
 import { autoApprovablePlan, planVariant } from '../pipeline/helpers.js';
 import { createHarness, defaultCaps, GATEWAY_ID, type Harness } from '../support/harness.js';

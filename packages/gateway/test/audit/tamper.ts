@@ -1,12 +1,12 @@
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hexOf, MerkleAccumulator, signTreeHead } from '@handoff/lineage';
 import { canonicalJson, type LineageEvent, lineageEventHash } from '@handoff/protocol';
 import Database from 'better-sqlite3';
 import type { JWK } from 'jose';
 import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
-import { hexOf, MerkleAccumulator } from '../../src/audit/merkle-tree.js';
-import { importCheckpointKey, signTreeHead } from '../../src/audit/tree-head.js';
+import { importCheckpointKey } from '../../src/audit/checkpoint-key.js';
 import { toIso } from '../../src/clock.js';
 
 /** A private copy of a closed gateway database, opened read-write to tamper with it as an attacker would. */

@@ -1,11 +1,12 @@
 import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { signTreeHead } from '@handoff/lineage';
 import type { LineageEvent } from '@handoff/protocol';
 import type { JWK } from 'jose';
 import { afterEach, describe, expect, test } from 'vitest';
 import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
-import { importCheckpointKey, signTreeHead } from '../../src/audit/tree-head.js';
+import { importCheckpointKey } from '../../src/audit/checkpoint-key.js';
 import { forgeHistory, tamperableCopy } from '../audit/tamper.js';
 import { runBin } from '../cli/cli-support.js';
 import { GATEWAY_ID, type HttpGateway, rawCall, startHttpGateway } from '../http/http-fixture.js';

@@ -5,9 +5,14 @@ import { join } from 'node:path';
 import type { JWK } from 'jose';
 import { describe, expect, test } from 'vitest';
 import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
-import { eventLeafHash, hexOf, merkleRoot } from '../../src/audit/merkle-tree.js';
 import { Sequencer } from '../../src/audit/sequencer.js';
-import { importCheckpointKey, verifyTreeHead } from '../../src/audit/tree-head.js';
+import {
+  eventLeafHash,
+  hexOf,
+  importCheckpointKey,
+  merkleRoot,
+  verifyTreeHead,
+} from '@handoff/lineage';
 import { WitnessFile } from '../../src/audit/witness-file.js';
 import { ManualClock } from '../../src/clock.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';

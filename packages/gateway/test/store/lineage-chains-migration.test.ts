@@ -1,6 +1,6 @@
+import { eventLeafHash, hexOf, MerkleAccumulator } from '@handoff/lineage';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
-import { eventLeafHash, hexOf, MerkleAccumulator } from '../../src/audit/merkle-tree.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { LineageDraft } from '../../src/store/store.js';
 import { databaseAt, insertFormat1, removeDatabases } from './migration-support.js';

@@ -69,6 +69,7 @@ export interface LineageEvent {
   occurredAt: Timestamp;
   tenantId: Identifier;
   planId?: PlanId;
+  chain?: 'plan' | 'tenant';
   type: LineageEventType;
   actor: Actor;
   refs: {

@@ -1,4 +1,5 @@
-import { canonicalJson, GENESIS_HASH, type LineageEvent, sha256Digest } from '@handoff/protocol';
+import { eventHash } from '@handoff/lineage';
+import { GENESIS_HASH, type LineageEvent } from '@handoff/protocol';
 import type Database from 'better-sqlite3';
 import { GatewayError } from '../../errors.js';
 
@@ -10,8 +11,8 @@ export function holdsFormat1Lineage(sqlite: Database.Database): boolean {
 
 /**
  * Verifies a format-1 lineage (one global chain) before migration `0009_lineage_chains` turns it into format 2,
- * with the plain path an auditor would use: each stored body is parsed, its `hash` recomputed as SHA-256 over the
- * RFC 8785 form of the event without `hash`, its `seq` must follow the previous one (1, 2, ...), its `prevHash`
+ * with the plain path an auditor would use: each stored body is parsed, its `hash` recomputed by `@handoff/lineage`'s
+ * `eventHash` (SHA-256 over the RFC 8785 form of the event without `hash`), its `seq` must follow the previous one (1, 2, ...), its `prevHash`
  * must be the previous event's hash (`GENESIS_HASH` first), and the columns `seq`, `hash` and `prev_hash` must
  * be those of the body. A SQL migration cannot run this, so `openSqliteStore` calls it before migrating.
  *
@@ -58,8 +59,8 @@ function problemOf(
   } catch {
     return 'has a body that is not JSON';
   }
-  const { hash: claimed, ...unhashed } = event;
-  if (sha256Digest(canonicalJson(unhashed)) !== claimed || claimed !== hash) {
+  const claimed = event.hash;
+  if (eventHash(event) !== claimed || claimed !== hash) {
     return 'does not hash to its recorded hash';
   }
   if (event.seq !== seq || event.prevHash !== prevHash) return 'differs from its columns';

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { HASH_BYTES, isPowerOfTwo, nodeHash } from './merkle-tree.js';
+import { HASH_BYTES, isPowerOfTwo, nodeHash } from './merkle-hash.js';
 
 /**
  * Verification of RFC 9162 proofs, written after the RFC's own algorithms so a verifier needs nothing but the

@@ -9,8 +9,9 @@ import {
   MerkleTree,
   merkleRoot,
   nodeHash,
-} from '../../src/audit/merkle-tree.js';
-import { verifyConsistency, verifyInclusion } from '../../src/audit/merkle-verify.js';
+  verifyConsistency,
+  verifyInclusion,
+} from '../src/index.js';
 
 // Reference definitions, transcribed literally from RFC 9162 sections 2.1.1, 2.1.3.1 and 2.1.4.1 (recursive,
 // slow, obviously right), against which the fast tree is checked.
