@@ -1,11 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { eventLeafHash, hexOf, merkleRoot, verifyTreeHead } from '@handoff/lineage';
 import type { JWK } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
-import { Sequencer } from '../../src/audit/sequencer.js';
-import { eventLeafHash, hexOf, merkleRoot, verifyTreeHead } from '@handoff/lineage';
 import { importCheckpointKey } from '../../src/audit/checkpoint-key.js';
+import { Sequencer } from '../../src/audit/sequencer.js';
 import { WitnessFile } from '../../src/audit/witness-file.js';
 import { autoApprovablePlan, expectGatewayError, rows } from '../pipeline/helpers.js';
 import { createHarness, GATEWAY_ID, type Harness } from '../support/harness.js';

@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { JWK } from 'jose';
-import { Sequencer } from '../../src/audit/sequencer.js';
 import { importCheckpointKey } from '../../src/audit/checkpoint-key.js';
+import { Sequencer } from '../../src/audit/sequencer.js';
 import { WitnessFile } from '../../src/audit/witness-file.js';
 import { systemClock } from '../../src/clock.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';

@@ -2,10 +2,6 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JWK } from 'jose';
-import { describe, expect, test } from 'vitest';
-import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
-import { Sequencer } from '../../src/audit/sequencer.js';
 import {
   eventLeafHash,
   hexOf,
@@ -13,6 +9,10 @@ import {
   merkleRoot,
   verifyTreeHead,
 } from '@handoff/lineage';
+import type { JWK } from 'jose';
+import { describe, expect, test } from 'vitest';
+import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
+import { Sequencer } from '../../src/audit/sequencer.js';
 import { WitnessFile } from '../../src/audit/witness-file.js';
 import { ManualClock } from '../../src/clock.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
