@@ -10,17 +10,12 @@ import type { Digest } from '@handoff/protocol';
 import type Database from 'better-sqlite3';
 import { type Clock, toIso } from '../clock.js';
 import { GatewayError } from '../errors.js';
+import type { TreeHeadRecord } from '../store/lineage-log.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { WitnessFile, WitnessLine } from './witness-file.js';
 
 /** A signed tree head as stored in `lineage_checkpoints` (`signedAt` in epoch ms, `signature` the JWS). */
-export interface CheckpointRecord {
-  treeSize: number;
-  rootHash: Digest;
-  signedAt: number;
-  kid: string;
-  signature: string;
-}
+export type CheckpointRecord = TreeHeadRecord;
 
 /** Most events one batch sequences when `checkpoints.maxBatch` is not set. */
 export const DEFAULT_MAX_BATCH = 1_000;

@@ -8,6 +8,7 @@ import {
 } from '@handoff/protocol';
 import type { PlanState } from '../plan-state.js';
 import type { ApproverKeysTx } from './approver-keys.js';
+import type { LineageLogTx } from './lineage-log.js';
 
 /**
  * The gateway's storage, dialect-neutral and async, so a PostgreSQL store can be added without touching the
@@ -37,9 +38,10 @@ export interface GatewayStore {
 /**
  * What a transaction can read and write. Plan ids are scoped per tenant: a plan, and everything kept per plan
  * (ledger, approvals, outbox), is found by `(tenantId, planId)`; the same plan id in two tenants is two plans.
- * The approver registry's methods are declared in {@link ApproverKeysTx} (`approver-keys.ts`).
+ * The approver registry's methods are declared in {@link ApproverKeysTx} (`approver-keys.ts`), the transparency
+ * log's reads in {@link LineageLogTx} (`lineage-log.ts`).
  */
-export interface StoreTx extends ApproverKeysTx {
+export interface StoreTx extends ApproverKeysTx, LineageLogTx {
   getPlan(tenantId: string, planId: string): Promise<PlanRecord | undefined>;
   insertPlan(record: PlanRecord): Promise<void>;
   /** Updates a plan only if it is still in `expectedState`; returns false (and changes nothing) otherwise. */

@@ -98,7 +98,7 @@ export class SqliteStore implements GatewayStore {
     const db: SqliteDb = drizzle(sqlite, { schema });
     this.#sqlite = sqlite;
     this.#db = db;
-    this.#tx = new SqliteTx(db);
+    this.#tx = new SqliteTx(db, sqlite);
     this.#busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     this.#group = new GroupCommit(
       {
