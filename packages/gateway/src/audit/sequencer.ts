@@ -65,6 +65,8 @@ export class Sequencer {
   readonly #maxBatch: number;
   #accumulator: MerkleAccumulator | undefined;
   #lastBatch = 0;
+  /** The batch under way: calls run one after another (the timer's, `sequenceAll`'s, a CLI's). */
+  #running: Promise<unknown> = Promise.resolve();
 
   constructor(store: SqliteStore, options: SequencerOptions) {
     this.#store = store;
@@ -91,7 +93,14 @@ export class Sequencer {
    *   witness file (nothing is written then: run `handoff lineage verify --against`), or the witness file cannot
    *   be appended to (the head is stored and is appended by the next call).
    */
-  async sequence(): Promise<CheckpointRecord | undefined> {
+  sequence(): Promise<CheckpointRecord | undefined> {
+    const batch = this.#running.then(() => this.#batch());
+    this.#running = batch.catch(() => undefined);
+    return batch;
+  }
+
+  /** One batch, as {@link sequence} says. */
+  async #batch(): Promise<CheckpointRecord | undefined> {
     let accumulator: MerkleAccumulator | undefined;
     this.#lastBatch = 0;
     const record = await this.#store.transaction(async (tx) => {

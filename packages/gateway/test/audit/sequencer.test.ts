@@ -104,6 +104,24 @@ describe('the batch sequencer', () => {
     for (const head of heads) expect(head.root_hash).toBe(rootOfFirst(head.tree_size));
   });
 
+  it('runs overlapping calls one batch after another, each extending the last', async () => {
+    h = await createHarness();
+    await h.gateway.submitPlan(h.callers.copilot.principal, autoApprovablePlan(1));
+    const sequencer = new Sequencer(h.runtime.store, {
+      key: await checkpointKey('cp-o'),
+      gatewayId: GATEWAY_ID,
+      clock: h.clock,
+      maxBatch: 2,
+    });
+    const batches = await Promise.all([
+      sequencer.sequence(),
+      sequencer.sequence(),
+      sequencer.sequence(),
+    ]);
+    expect(batches.map((b) => b?.treeSize)).toEqual([2, 4, 6]);
+    for (const b of batches) expect(b?.rootHash).toBe(rootOfFirst(b?.treeSize ?? 0));
+  });
+
   it('keeps heads signed by a rotated key verifiable: every kid stays in the keys table', async () => {
     h = await createHarness();
     await h.gateway.submitPlan(h.callers.copilot.principal, autoApprovablePlan(1));
