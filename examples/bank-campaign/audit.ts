@@ -126,9 +126,10 @@ export async function auditCallList(input: {
       trace.budget.ledger.some((l) => l.status === 'committed'),
     'the enrolment succeeded with a stored receipt, and its budget moved from reserved to committed',
   );
-  // The gateway signs a tree head now (a served gateway does so every checkpoints.intervalMs), also appended to
-  // the witness file outside the database: what an operator ships off the machine.
-  const treeHead = await gw.runtime.checkpointer?.checkpoint();
+  // The sequencer puts every waiting event into the transparency log now (a served gateway does so every
+  // checkpoints.intervalMs), one signed tree head per batch, each appended to the witness file outside the
+  // database: what an operator ships off the machine.
+  const treeHead = await gw.runtime.sequencer?.sequenceAll();
   detail(
     `tree head signed: ${treeHead?.treeSize} events, root ${short(treeHead?.rootHash)}, key ${treeHead?.kid}, ` +
       'appended to witness.jsonl',
@@ -145,8 +146,8 @@ export async function auditCallList(input: {
     databaseFile: join(gw.dir, 'gateway.db'),
     witnessFile: join(gw.dir, 'witness.jsonl'),
     trust,
-    events,
-    seq: dispatch?.events.at(-1)?.seq ?? 0,
+    auditor,
+    eventHash: dispatch?.events.at(-1)?.hash ?? '',
     checks,
   });
   return { planId: plan.planId, idempotencyKey: key || undefined, trace, chain, offline, witness };

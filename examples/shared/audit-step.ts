@@ -1,7 +1,8 @@
 /**
  * The auditor's tools of a story, over the gateway's API with the auditor's own key: read the lineage, re-verify
- * its hash chain independently (every event's RFC 8785 + SHA-256 hash recomputed and linked to the one before, from
- * the genesis hash), and check a copilot's plan signature against its public key.
+ * its hash chains independently (every event's RFC 8785 + SHA-256 hash recomputed with `@handoff/lineage` and
+ * linked to the one before in its plan's or tenant's chain, from the genesis hash), and check a copilot's plan
+ * signature against its public key.
  */
 import {
   type AppRouter,
@@ -10,13 +11,14 @@ import {
   type VerifierTrust,
   verifyLineage,
 } from '@handoff/gateway';
-import { GENESIS_HASH, type LineageEvent, lineageEventHash } from '@handoff/protocol';
+import { eventHash } from '@handoff/lineage';
+import { GENESIS_HASH, type LineageEvent } from '@handoff/protocol';
 import type { TRPCClient } from '@trpc/client';
 import { importJWK, type JWK, jwtVerify } from 'jose';
 import type { Expectations } from './expectations.js';
 import { detail, verdict } from './terminal.js';
 
-/** Every lineage event the auditor may see (optionally of one plan), in `seq` order, page by page. */
+/** Every lineage event the auditor may see (optionally of one plan), in insertion order, page by page. */
 export async function readLineage(
   auditor: TRPCClient<AppRouter>,
   planId?: string,
@@ -37,25 +39,34 @@ export async function readLineage(
 
 /** The outcome of {@link verifyChain}: intact, or the first event where it breaks and why. */
 export type ChainVerdict =
-  | { ok: true; events: number; headHash: string }
+  | { ok: true; events: number; chains: number }
   | { ok: false; events: number; brokenAtSeq: number; reason: string };
 
-/** Re-verifies a whole chain (every event from seq 1): sequence, `prevHash` links and each recomputed hash. */
+/**
+ * Re-verifies every chain of `events` (a whole lineage in insertion order): each event's plan chain (tenant and
+ * plan) or tenant chain (no plan), or the one global chain of format-1 events (no `chain` member), must run seq 1,
+ * 2, ... with each `prevHash` the hash before it (`GENESIS_HASH` first) and each hash recomputed.
+ */
 export function verifyChain(events: readonly LineageEvent[]): ChainVerdict {
-  let prev: string = GENESIS_HASH;
-  for (const [index, event] of events.entries()) {
+  const heads = new Map<string, { seq: number; hash: string }>();
+  for (const event of events) {
     const broken = (reason: string): ChainVerdict => ({
       ok: false,
       events: events.length,
       brokenAtSeq: event.seq,
       reason,
     });
-    if (event.seq !== index + 1) return broken(`expected seq ${index + 1}`);
-    if (event.prevHash !== prev) return broken('prevHash does not link to the event before');
-    if (lineageEventHash(event) !== event.hash) return broken('hash does not match the event');
-    prev = event.hash;
+    const key =
+      event.chain === undefined
+        ? 'format-1'
+        : `${event.chain}\u0000${event.tenantId}\u0000${event.chain === 'plan' ? event.planId : ''}`;
+    const head = heads.get(key) ?? { seq: 0, hash: GENESIS_HASH };
+    if (event.seq !== head.seq + 1) return broken(`expected seq ${head.seq + 1} in its chain`);
+    if (event.prevHash !== head.hash) return broken('prevHash does not link to the event before');
+    if (eventHash(event) !== event.hash) return broken('hash does not match the event');
+    heads.set(key, { seq: event.seq, hash: event.hash });
   }
-  return { ok: true, events: events.length, headHash: prev };
+  return { ok: true, events: events.length, chains: heads.size };
 }
 
 /** Verifies a copilot's `handoff-plan+jwt` against its public key; returns the claims, or why it failed. */
@@ -72,15 +83,18 @@ export async function verifyPlanSignature(
   }
 }
 
-/** Recomputes the chain of `events` (the whole lineage), prints the verdict and records it as an expectation. */
+/** Recomputes the chains of `events` (the whole lineage), prints the verdict and records it as an expectation. */
 export function checkChain(events: readonly LineageEvent[], checks: Expectations): ChainVerdict {
   const chain = verifyChain(events);
   detail(
     chain.ok
-      ? `hash chain recomputed by the auditor: ${verdict('intact')}, ${chain.events} events, head ${chain.headHash.slice(0, 23)}…`
+      ? `hash chains recomputed by the auditor: ${verdict('intact')}, ${chain.events} events in ${chain.chains} plan and tenant chains`
       : `hash chain: ${verdict('broken')} at seq ${chain.brokenAtSeq}: ${chain.reason}`,
   );
-  checks.check(chain.ok, 'every lineage event hash recomputes and links to the one before');
+  checks.check(
+    chain.ok,
+    'every lineage event hash recomputes and links to the one before in its plan or tenant chain',
+  );
   return chain;
 }
 

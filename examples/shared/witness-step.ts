@@ -1,20 +1,20 @@
 /**
  * The auditor's check of a story's lineage against its witness file: the signed tree heads the gateway appended
  * outside its database (`checkpoints.witnessFile`). The gateway's verifier proves the database still holds every
- * witnessed head (`verifyLineageAgainst`, trusting only the checkpoint JWKS); then the auditor builds an RFC 9162
- * inclusion proof of one event (the traced dispatch's) in a witnessed head, and checks it against the signed root.
+ * witnessed head (`verifyLineageAgainst`, trusting only the checkpoint JWKS); then the auditor asks the gateway
+ * (`lineage.proveInclusion`) for an RFC 9162 inclusion proof of one event (the traced dispatch's) in a witnessed
+ * head, and checks it with `@handoff/lineage` against the root in the witness file, not the one the gateway sends.
  */
 import { readFileSync } from 'node:fs';
 import {
-  eventLeafHash,
-  MerkleTree,
+  type AppRouter,
   openDatabaseSource,
   type VerifierTrust,
-  verifyInclusion,
   verifyLineageAgainst,
   type WitnessLine,
 } from '@handoff/gateway';
-import type { LineageEvent } from '@handoff/protocol';
+import { bytesOfDigest, eventLeafHash, verifyInclusion } from '@handoff/lineage';
+import type { TRPCClient } from '@trpc/client';
 import type { Expectations } from './expectations.js';
 import { detail, paint, verdict } from './terminal.js';
 
@@ -24,7 +24,7 @@ export interface WitnessFindings {
   heads: number;
   failures: string[];
   inclusion?: {
-    seq: number;
+    eventHash: string;
     leafIndex: number;
     treeSize: number;
     path: string[];
@@ -34,21 +34,20 @@ export interface WitnessFindings {
   };
 }
 
-const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
-
 /**
- * Verifies `databaseFile` against `witnessFile`, and proves event `seq` (from `events`, the whole lineage in seq
- * order) is included in the first witnessed head covering it. Prints both and records them as expectations.
+ * Verifies `databaseFile` against `witnessFile`, and proves the event of `eventHash` (sequenced, one of the
+ * auditor's tenant's) is included in the first witnessed head covering it, with a proof the gateway serves to
+ * `auditor`. Prints both and records them as expectations.
  */
 export async function checkAgainstWitness(input: {
   databaseFile: string;
   witnessFile: string;
   trust: VerifierTrust;
-  events: readonly LineageEvent[];
-  seq: number;
+  auditor: TRPCClient<AppRouter>;
+  eventHash: string;
   checks: Expectations;
 }): Promise<WitnessFindings> {
-  const { checks, seq } = input;
+  const { checks, eventHash } = input;
   const text = readFileSync(input.witnessFile, 'utf8');
   const source = openDatabaseSource(input.databaseFile);
   const report = await verifyLineageAgainst(source, text, { trust: input.trust }).finally(() =>
@@ -69,26 +68,36 @@ export async function checkAgainstWitness(input: {
 
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   const witnessed = lines.map((l) => JSON.parse(l) as WitnessLine);
-  const at = witnessed.findIndex((h) => h.treeSize >= seq);
+  // Where the event is in the log, then the first witnessed head that covers it.
+  const { logIndex } = await input.auditor.lineage.proveInclusion.query({ eventHash });
+  const at = witnessed.findIndex((h) => h.treeSize > logIndex);
   const head = witnessed[at];
   if (head === undefined) {
     checks.check(
       false,
       'a witnessed tree head covers the traced dispatch',
-      `no head covers seq ${seq}`,
+      `no head covers log index ${logIndex}`,
     );
     return { ok: false, heads, failures };
   }
-  const leaves = input.events.slice(0, head.treeSize).map((e) => eventLeafHash(e.hash));
-  const leafIndex = seq - 1;
-  const path = new MerkleTree(leaves).inclusionProof(leafIndex, head.treeSize);
-  const signedRoot = Buffer.from(head.rootHash.slice('sha256:'.length), 'hex');
-  const leaf = leaves[leafIndex];
-  const verified =
-    leaf !== undefined && verifyInclusion(leafIndex, head.treeSize, leaf, path, signedRoot);
-  detail(`inclusion proof (RFC 9162 2.1.3) of event #${seq}, the traced dispatch's last event:`);
-  detail(`leaf index ${leafIndex} in a tree of ${head.treeSize} leaves, audit path:`, 4);
-  for (const [i, p] of path.entries()) detail(`${String(i).padStart(2)} ${hex(p)}`, 6);
+  const proof = await input.auditor.lineage.proveInclusion.query({
+    eventHash,
+    treeSize: head.treeSize,
+  });
+  const path = proof.auditPath.map((p) => bytesOfDigest(p) ?? new Uint8Array());
+  const signedRoot = bytesOfDigest(head.rootHash) ?? new Uint8Array();
+  const verified = verifyInclusion(
+    logIndex,
+    head.treeSize,
+    eventLeafHash(eventHash),
+    path,
+    signedRoot,
+  );
+  detail(
+    `inclusion proof (RFC 9162 2.1.3, lineage.proveInclusion) of ${eventHash.slice(0, 19)}…, the traced dispatch's last event:`,
+  );
+  detail(`log index ${logIndex} in a tree of ${head.treeSize} leaves, audit path:`, 4);
+  for (const [i, p] of proof.auditPath.entries()) detail(`${String(i).padStart(2)} ${p}`, 6);
   detail(
     `reaches root ${head.rootHash}: ${verdict(verified ? 'valid' : 'broken')}, the root of the tree head ` +
       `signed by ${paint('bold', head.kid)} at ${head.signedAt} (witness line ${at + 1})`,
@@ -104,10 +113,10 @@ export async function checkAgainstWitness(input: {
     heads,
     failures,
     inclusion: {
-      seq,
-      leafIndex,
+      eventHash,
+      leafIndex: logIndex,
       treeSize: head.treeSize,
-      path: path.map(hex),
+      path: proof.auditPath,
       root: head.rootHash,
       verified,
       head: shown,

@@ -8,7 +8,7 @@
  * succeeded (with a stored receipt), the budget committed, dispatched. The plan documents, approval tokens,
  * receipts, `plans`, `approvals`, `used_tokens`, `budget_ledger`, `dispatches` and `keys` rows are written as the
  * gateway writes them, and events are chained by the store's own `chainEvents`, inserted in batched
- * transactions. Every `--checkpoint-every` events the store's `Checkpointer` signs a tree head (the checkpoint
+ * transactions. Every `--checkpoint-every` events the store's `Sequencer` sequences them and signs a tree head (the checkpoint
  * key is rotated half way), so `handoff lineage verify --db OUT --checkpoint-keys OUT.checkpoint.jwks.json
  * --approver-keys OUT.approvers.jwks.json` must report OK on the result: the public keys, the auditor's trust
  * anchors, are written beside the database, never read from it.
@@ -29,11 +29,11 @@ import { Command } from 'commander';
 import { importJWK, type JWK, SignJWT } from 'jose';
 import { APPROVAL_TOKEN_TYPE, generateSigningKeyPair } from '../src/approvals/signing-keys.js';
 import { importCheckpointKey } from '../src/audit/checkpoint-key.js';
-import { Checkpointer } from '../src/audit/checkpointer.js';
+import { Sequencer } from '../src/audit/sequencer.js';
 import { positiveInt } from '../src/cli/options.js';
 import { ManualClock } from '../src/clock.js';
 import { actionIdempotencyKey } from '../src/pipeline/idempotency-key.js';
-import { chainEvents } from '../src/store/lineage-chain.js';
+import { type ChainHead, chainEvents, chainKey, EMPTY_HEAD } from '../src/store/lineage-chain.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { LineageDraft } from '../src/store/store.js';
 
@@ -86,9 +86,10 @@ writeFileSync(
   `${opts.out}.approvers.jwks.json`,
   JSON.stringify({ keys: [finance.publicJwk, marketing.publicJwk] }),
 );
-// One checkpointer per key: each keeps its Merkle accumulator, so a checkpoint hashes only the new events.
-const checkpointers = checkpointKeys.map(
-  (key) => new Checkpointer(store, { key, gatewayId: GATEWAY_ID, clock }),
+// One sequencer per key: each keeps its Merkle accumulator, so a batch hashes only the new events.
+const sequencers = checkpointKeys.map(
+  (key) =>
+    new Sequencer(store, { key, gatewayId: GATEWAY_ID, clock, maxBatch: opts.checkpointEvery }),
 );
 
 const insert = {
@@ -111,13 +112,15 @@ const insert = {
     action_id, adapter, status, attempts, next_attempt_at, last_error, receipt_digest, created_at, updated_at)
     values (?, ?, ?, ?, 0, ?, ?, 'succeeded', 1, ?, null, ?, ?, ?)`),
   event:
-    db.prepare(`insert into lineage_events (seq, tenant_id, plan_id, type, actor_type, actor_id, occurred_at,
-    body, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    db.prepare(`insert into lineage_events (seq, chain, tenant_id, plan_id, type, actor_type, actor_id,
+    occurred_at, body, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
   key: db.prepare(
     "insert or ignore into keys (purpose, kid, jwk, first_seen_at) values ('approver', ?, ?, ?)",
   ),
 };
-const head = db.prepare('select seq, hash from lineage_events order by seq desc limit 1');
+/** The head of every chain written so far, by `chainKey` (this script is the database's only writer). */
+const heads = new Map<string, ChainHead>();
+const count = db.prepare('select count(*) from lineage_events').pluck();
 
 /** One plan's documents, rows and event drafts (13 events). */
 async function planOf(n: number): Promise<LineageDraft[]> {
@@ -315,16 +318,16 @@ async function planOf(n: number): Promise<LineageDraft[]> {
   return drafts;
 }
 
-/** Chains and inserts drafts after the current head, in the caller's transaction. */
+/** Chains each draft after its chain's head and inserts it, in the caller's transaction. */
 function append(drafts: readonly LineageDraft[]): LineageEvent[] {
-  const current = (head.get() as { seq: number; hash: string } | undefined) ?? {
-    seq: 0,
-    hash: `sha256:${'0'.repeat(64)}`,
-  };
-  const events = chainEvents(current, drafts);
-  for (const e of events) {
+  return drafts.map((draft) => {
+    const key = chainKey(draft);
+    const [e] = chainEvents(heads.get(key) ?? EMPTY_HEAD, [draft]);
+    if (e === undefined) throw new Error('no event');
+    heads.set(key, { seq: e.seq, hash: e.hash });
     insert.event.run(
       e.seq,
+      e.chain ?? null,
       e.tenantId,
       e.planId ?? null,
       e.type,
@@ -335,8 +338,8 @@ function append(drafts: readonly LineageDraft[]): LineageEvent[] {
       e.prevHash,
       e.hash,
     );
-  }
-  return events;
+    return e;
+  });
 }
 
 insert.key.run(finance.kid, JSON.stringify(finance.publicJwk), clock.now());
@@ -350,13 +353,14 @@ while (total < opts.events) {
   const batch = Math.min(BATCH, Math.ceil((opts.events - total) / EVENTS_PER_PLAN));
   db.exec('BEGIN');
   for (let i = 0; i < batch; i += 1) drafts.push(...(await planOf(plans++)));
-  total = append(drafts).at(-1)?.seq ?? total;
+  total += append(drafts).length;
   db.exec('COMMIT');
   if (total >= nextCheckpoint || total >= opts.events) {
     // The checkpoint key is rotated half way: both kids stay in `keys`, both heads verify.
     const rotated = total > opts.events / 2 ? 1 : 0;
-    const record = await checkpointers[rotated]?.checkpoint();
-    total = (head.get() as { seq: number }).seq;
+    const record = await sequencers[rotated]?.sequenceAll();
+    // The first head of a key also records `control.key_registered`.
+    total = count.get() as number;
     while (nextCheckpoint <= total) nextCheckpoint += opts.checkpointEvery;
     process.stderr.write(
       `${total.toLocaleString('en-US')} events, checkpoint ${record?.treeSize} (${record?.kid})\n`,

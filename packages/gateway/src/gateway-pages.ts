@@ -54,7 +54,7 @@ export async function listPlanPage(
 }
 
 /**
- * A page of the principal's tenant's lineage events in `seq` order, `limit` (1-500, default 100) a page. The role
+ * A page of the principal's tenant's lineage events in insertion order, `limit` (1-500, default 100) a page. The role
  * check is the caller's (`Gateway.queryLineage`).
  *
  * @throws GatewayError `VALIDATION_FAILED` (a cursor that is not a non-negative integer).
@@ -65,15 +65,19 @@ export async function queryLineagePage(
   query: LineageQuery,
 ): Promise<Page<LineageEvent>> {
   const limit = Math.min(Math.max(query.limit ?? 100, 1), MAX_PAGE);
-  const afterSeq = query.cursor === undefined ? undefined : Number.parseInt(query.cursor, 10);
-  if (afterSeq !== undefined && !(Number.isSafeInteger(afterSeq) && afterSeq >= 0)) {
-    throw new GatewayError('VALIDATION_FAILED', 'cursor must be a sequence number', {
-      issues: [
-        { path: '/cursor', code: 'INVALID_FORMAT', message: 'Expected a non-negative integer' },
-      ],
-    });
+  const after = query.cursor === undefined ? undefined : Number.parseInt(query.cursor, 10);
+  if (after !== undefined && !(Number.isSafeInteger(after) && after >= 0)) {
+    throw new GatewayError(
+      'VALIDATION_FAILED',
+      'cursor must be a position returned by lineage.query',
+      {
+        issues: [
+          { path: '/cursor', code: 'INVALID_FORMAT', message: 'Expected a non-negative integer' },
+        ],
+      },
+    );
   }
-  const events = await store.queryLineage({
+  const rows = await store.queryLineageAt({
     tenantId: principal.tenantId,
     ...(query.planId ? { planId: query.planId } : {}),
     ...(query.types ? { types: query.types } : {}),
@@ -83,12 +87,15 @@ export async function queryLineagePage(
     ...(query.adapter ? { adapter: query.adapter } : {}),
     ...(query.from ? { fromMs: Date.parse(query.from) } : {}),
     ...(query.to ? { toMs: Date.parse(query.to) } : {}),
-    ...(afterSeq === undefined ? {} : { afterSeq }),
+    ...(after === undefined ? {} : { after }),
     limit: limit + 1,
   });
-  const items = events.slice(0, limit);
-  const last = items[items.length - 1];
-  return { items, nextCursor: events.length > limit && last ? String(last.seq) : undefined };
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((row) => row.event),
+    nextCursor: rows.length > limit && last ? String(last.position) : undefined,
+  };
 }
 
 function decodePlanCursor(

@@ -36,12 +36,6 @@ export {
   type SigningKeyPair,
 } from './approvals/signing-keys.js';
 export { importCheckpointKey } from './audit/checkpoint-key.js';
-export {
-  Checkpointer,
-  type CheckpointerOptions,
-  type CheckpointRecord,
-  startCheckpointing,
-} from './audit/checkpointer.js';
 export { openDatabaseSource } from './audit/database-source.js';
 export {
   type ExportJsonlOptions,
@@ -58,6 +52,13 @@ export {
 export { openExportSource } from './audit/export-source.js';
 export type { LineageSource } from './audit/lineage-source.js';
 export type { LineageTrace, TraceTarget } from './audit/lineage-trace.js';
+export {
+  type CheckpointRecord,
+  DEFAULT_MAX_BATCH,
+  Sequencer,
+  type SequencerOptions,
+  startSequencing,
+} from './audit/sequencer.js';
 export { traceInStore } from './audit/trace-in-store.js';
 export { renderTrace } from './audit/trace-report.js';
 export {

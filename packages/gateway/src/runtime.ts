@@ -6,8 +6,8 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { combineKeySources, createKeySource } from './approvals/key-source.js';
 import { registryKeySources } from './approvals/registry-key-source.js';
 import { configuredApproverKeys, seedApprovers } from './approvals/seed-approvers.js';
-import { checkpointerFromConfig, witnessFromConfig } from './audit/checkpoint-config.js';
-import type { Checkpointer } from './audit/checkpointer.js';
+import { sequencerFromConfig, witnessFromConfig } from './audit/checkpoint-config.js';
+import type { Sequencer } from './audit/sequencer.js';
 import type { Authenticator } from './auth/authenticate.js';
 import { parseBudgetCaps } from './budget/cap.js';
 import { type Clock, systemClock } from './clock.js';
@@ -43,8 +43,11 @@ export interface GatewayRuntime {
    * milliseconds (default: `dispatch.intervalMs` from the config, else 250).
    */
   startDispatching(intervalMs?: number, logger?: GatewayLogger): void;
-  /** The lineage checkpointer, when the config has a `checkpoints` section; `startGateway` runs it. */
-  checkpointer?: Checkpointer;
+  /**
+   * The lineage's batch sequencer (log indexes and one signed tree head per batch), when the config has a
+   * `checkpoints` section; `startGateway` runs it.
+   */
+  sequencer?: Sequencer;
   /** Stops dispatching, closes the store, then releases the database file's writer lock. */
   close(): Promise<void>;
 }
@@ -324,9 +327,9 @@ async function openWithStore(
   });
   // A crash may have left requests in flight: settle them before anything dispatches.
   await dispatcher.recover();
-  const checkpointer = await checkpointerFromConfig(loaded, store, clock, witness);
+  const sequencer = await sequencerFromConfig(loaded, store, clock, witness);
   return {
-    ...(checkpointer ? { checkpointer } : {}),
+    ...(sequencer ? { sequencer } : {}),
     gateway,
     authenticator,
     store,

@@ -1,6 +1,6 @@
 import { type RunningServer, startHttpServer } from './api/http-server.js';
-import { DEFAULT_CHECKPOINT_INTERVAL_MS } from './audit/checkpoint-config.js';
-import { startCheckpointing } from './audit/checkpointer.js';
+import { DEFAULT_SEQUENCE_INTERVAL_MS } from './audit/checkpoint-config.js';
+import { DEFAULT_MAX_BATCH, startSequencing } from './audit/sequencer.js';
 import { type GatewayLogger, loggableError, silentLogger } from './logger.js';
 import { readinessOf } from './readiness.js';
 import type { GatewayRuntime } from './runtime.js';
@@ -60,19 +60,24 @@ export async function startGateway(
       .catch((error: unknown) => logger.error(loggableError(error), 'expiry sweep failed'));
   }, config.expirySweepMs ?? 60_000);
   sweep.unref();
-  // Signed tree heads at intervals; a failure is retried at the next tick (`handoff lineage verify` tells why).
-  const checkpoints = runtime.checkpointer
-    ? startCheckpointing(
-        runtime.checkpointer,
-        config.checkpoints?.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
-        (error) => logger.error(loggableError(error), 'checkpoint failed'),
+  // The transparency log's sequencer: a batch every intervalMs or maxBatch events, whichever comes first; a
+  // failure is retried at the next tick (`handoff lineage verify --against` tells why).
+  const sequencing = runtime.sequencer
+    ? startSequencing(
+        runtime.sequencer,
+        {
+          intervalMs: config.checkpoints?.intervalMs ?? DEFAULT_SEQUENCE_INTERVAL_MS,
+          maxBatch: config.checkpoints?.maxBatch ?? DEFAULT_MAX_BATCH,
+        },
+        (error) => logger.error(loggableError(error), 'lineage sequencing failed'),
       )
     : undefined;
+  if (sequencing) runtime.store.onLineageAppended(sequencing.notify);
   let stopping: Promise<void> | undefined;
   const stop = async () => {
     shuttingDown = true;
     clearInterval(sweep);
-    checkpoints?.stop();
+    await sequencing?.stop();
     // Requests under way may queue dispatches: the server drains first, then the dispatcher.
     await server.drain();
     await runtime.dispatcher.drain();

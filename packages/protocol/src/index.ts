@@ -194,6 +194,14 @@ export {
 } from './wire/approvals.js';
 export { ERROR_CODE_LIST, ERROR_CODES, type ErrorCode } from './wire/error-codes.js';
 export {
+  ConsistencyProofSchema,
+  InclusionProofSchema,
+  ProveConsistencyInputSchema,
+  ProveInclusionInputSchema,
+  SignedTreeHeadSchema,
+  TreeHeadInputSchema,
+} from './wire/lineage-proofs.js';
+export {
   LineagePageSchema,
   LineageQueryInputSchema,
   LineageTraceInputSchema,

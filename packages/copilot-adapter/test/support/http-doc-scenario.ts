@@ -2,9 +2,12 @@
  * Turns an HTTP.md example into a real request against the test gateway: fills in the placeholders a reader
  * supplies (API keys by role, the plan shown for `plans.submit`, a signed approval token) and first brings the
  * gateway to the state the example's prose describes (a second plan to cancel; the first plan approved and its
- * actions dispatched to adapters this gateway does not have, so they are dead letters).
+ * actions dispatched to adapters this gateway does not have, so they are dead letters; the lineage sequenced into
+ * its transparency log, a first signed tree head of 1 event and then one of everything).
  */
+import { generateSigningKeyPair, importCheckpointKey, Sequencer } from '@handoff/gateway';
 import { parseDocument } from '@handoff/protocol';
+import type { JWK } from 'jose';
 import type { ServedGateway } from './gateway.js';
 import type { HttpDocExample } from './http-doc.js';
 
@@ -49,6 +52,14 @@ const GIVEN: Partial<Record<string, (scenario: Scenario) => Promise<void>>> = {
     });
     const { harness } = scenario.gw;
     await harness.gateway.submitPlan(harness.callers.copilot.principal, plan);
+  },
+  'lineage.treeHead': async (scenario) => {
+    const { harness } = scenario.gw;
+    const pair = await generateSigningKeyPair({ alg: 'EdDSA', kid: 'checkpoint-2026-11' });
+    const key = await importCheckpointKey(pair.privateJwk as JWK);
+    const options = { key, gatewayId: 'gw-docs', clock: harness.clock };
+    await new Sequencer(harness.runtime.store, { ...options, maxBatch: 1 }).sequence();
+    await new Sequencer(harness.runtime.store, options).sequenceAll();
   },
   'dispatch.list': async (scenario) => {
     const { harness } = scenario.gw;

@@ -1,4 +1,5 @@
 import { WIRE_PROCEDURES as WIRE } from '@handoff/protocol';
+import { proveConsistency, proveInclusion, treeHead } from '../audit/log-proofs.js';
 import type { DispatchResolution } from '../dispatch/dead-letters.js';
 import { submitPlanBatch } from '../pipeline/submit-batch.js';
 import { submittedViaOf } from './submitted-via.js';
@@ -107,6 +108,16 @@ export const appRouter = router({
     trace: authedProcedure
       .input(WIRE['lineage.trace'].input)
       .query(({ ctx, input }) => ctx.gateway.traceLineage(ctx.principal, input)),
+    // The transparency log's signed heads and RFC 9162 proofs (audit/log-proofs.ts).
+    treeHead: authedProcedure
+      .input(WIRE['lineage.treeHead'].input)
+      .query(({ ctx, input }) => treeHead(ctx.gateway.deps.store, ctx.principal, input)),
+    proveInclusion: authedProcedure
+      .input(WIRE['lineage.proveInclusion'].input)
+      .query(({ ctx, input }) => proveInclusion(ctx.gateway.deps.store, ctx.principal, input)),
+    proveConsistency: authedProcedure
+      .input(WIRE['lineage.proveConsistency'].input)
+      .query(({ ctx, input }) => proveConsistency(ctx.gateway.deps.store, ctx.principal, input)),
   }),
   copilots: router({
     calibration: authedProcedure.query(({ ctx }) => ctx.gateway.calibration(ctx.principal)),

@@ -1,4 +1,4 @@
-import { closeSync, constants, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { GatewayError } from '../errors.js';
 
 /**
@@ -12,7 +12,7 @@ import { GatewayError } from '../errors.js';
  */
 export interface WitnessLine {
   kind: 'LineageTreeHead';
-  /** Events covered: seq 1..treeSize. */
+  /** Events covered: log indexes 0..treeSize-1. */
   treeSize: number;
   /** RFC 9162 root over those events, `sha256:<64 hex>`. */
   rootHash: string;
@@ -41,11 +41,13 @@ export interface WitnessHealth {
 /**
  * Appends tree heads to a witness file. Each {@link WitnessFile.append} opens the file with `O_APPEND` (created with
  * mode 0644 when missing), writes one line, `fsync`s and closes it, synchronously: when it returns, the line is on
- * disk. A failure is counted for {@link WitnessFile.health} and thrown, so the checkpointer can refuse to publish.
+ * disk. A failure is counted for {@link WitnessFile.health} and thrown; the sequencer appends the head again later.
  */
 export class WitnessFile {
   readonly #path: string;
   #health: WitnessHealth;
+  /** The tree size of the file's last head, read from the file on first use. */
+  #last: number | undefined;
 
   constructor(path: string) {
     this.#path = path;
@@ -86,10 +88,62 @@ export class WitnessFile {
     }
     const { lastError: _, ...rest } = this.#health;
     this.#health = { ...rest, status: 'ok', lastTreeSize: line.treeSize };
+    this.#last = line.treeSize;
+  }
+
+  /**
+   * The tree size of the last head in the file (0 for a missing or empty file): read from the end of the file
+   * once (the last line that parses with a `treeSize`), then kept as heads are appended. The sequencer appends
+   * what the database holds beyond it, and refuses to sign when the file is ahead of the database.
+   *
+   * @throws GatewayError `INTERNAL` when the file exists but cannot be read (the message names the path and the
+   *   system error code).
+   */
+  lastTreeSize(): number {
+    this.#last ??= readLastTreeSize(this.#path);
+    return this.#last;
   }
 
   /** The state `health` reports. */
   health(): WitnessHealth {
     return { ...this.#health };
+  }
+}
+
+/** Bytes read from the end of the file to find its last line: a head's line is well under 2 KB. */
+const TAIL_BYTES = 16_384;
+
+/** The `treeSize` of the last parseable line of the file, or 0 (see {@link WitnessFile.lastTreeSize}). */
+function readLastTreeSize(path: string): number {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, constants.O_RDONLY);
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, TAIL_BYTES);
+    const tail = Buffer.alloc(length);
+    readSync(fd, tail, 0, length, size - length);
+    const lines = tail.toString('utf8').split('\n').reverse();
+    for (const text of lines) {
+      const treeSize = treeSizeOf(text);
+      if (treeSize !== undefined) return treeSize;
+    }
+    return 0;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'UNKNOWN';
+    if (code === 'ENOENT') return 0;
+    throw new GatewayError('INTERNAL', `Cannot read the witness file ${path} (${code})`, {
+      cause: error,
+    });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function treeSizeOf(text: string): number | undefined {
+  try {
+    const size = (JSON.parse(text) as { treeSize?: unknown }).treeSize;
+    return typeof size === 'number' && Number.isSafeInteger(size) ? size : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -85,10 +85,12 @@ export const ApproverConfigSchema = z.strictObject({
  *   must carry a valid one (`required`, default true once keys are configured).
  * - `adapters`: the automation adapters approved actions are dispatched to (secrets named by environment
  *   variable); `dispatch`: how often the outbox is polled and how failed actions are retried.
- * - `checkpoints`: sign the lineage's Merkle tree head (RFC 9162) every `intervalMs` (default 3600000) with the
- *   private Ed25519 JWK in `keyFile` (`handoff keys generate --alg EdDSA`); its public key is recorded and kept.
- *   `witnessFile`: each signed tree head is also appended there (outside the database, fsynced); a failed write
- *   fails that checkpoint, is logged and shows in `health`.
+ * - `checkpoints`: the lineage's transparency log. A single sequencer gives committed events their log index in
+ *   batches, every `intervalMs` (default 250) or every `maxBatch` events (default 1000), whichever comes first,
+ *   and signs one RFC 9162 tree head per batch with the private Ed25519 JWK in `keyFile` (`handoff keys generate
+ *   --alg EdDSA`); its public key is recorded and kept. Maximum merge delay: 4 x `intervalMs` (1 s by default).
+ *   `witnessFile`: each signed tree head is also appended there (outside the database, fsynced) once its batch
+ *   committed; a failed write is logged, shows in `health`, and is appended again by the next batch.
  * - `observability.metrics.enabled`: serve Prometheus metrics at `GET /metrics`, unauthenticated (default true;
  *   see `docs/metrics.md`).
  * - `observability.tracing`: OpenTelemetry traces (`enabled`, `exporter` `otlp` | `console` | `none`,
@@ -215,7 +217,14 @@ export const GatewayConfigSchema = z.strictObject({
         .string()
         .min(1)
         .meta({ description: 'Private Ed25519 JWK file, relative to the config file.' }),
-      intervalMs: z.int().min(1000).max(86_400_000).optional(),
+      intervalMs: z.int().min(10).max(86_400_000).optional().meta({
+        description:
+          'Sequencer batch interval in ms (default 250); the maximum merge delay is 4 x intervalMs.',
+      }),
+      maxBatch: z.int().min(1).max(100_000).optional().meta({
+        description:
+          'Most events one batch sequences, and how many waiting events start a batch early (default 1000).',
+      }),
       witnessFile: z.string().min(1).optional().meta({
         description:
           'Append-only file (relative to the config file) each signed tree head is also written to, one JSON line, fsynced; ship it off the machine.',

@@ -58,15 +58,15 @@ export function copilotKpiKey(copilot: CopilotIdentity, forecast: Forecast): str
  */
 async function scoredForecasts(store: GatewayStore, tenantId: string): Promise<Scored[]> {
   const latest = new Map<string, { digest: string; optionId: string }>();
-  let afterSeq = 0;
+  let after = 0;
   for (;;) {
-    const page = await store.queryLineage({
+    const page = await store.queryLineageAt({
       tenantId,
       types: ['outcome.reported'],
-      afterSeq,
+      after,
       limit: PAGE,
     });
-    for (const e of page) {
+    for (const { event: e } of page) {
       const data = e.data as { interim?: unknown; actionId?: unknown; optionId?: unknown };
       const digest = e.refs.outcome;
       if (data.interim !== false || data.actionId !== undefined || e.planId === undefined) continue;
@@ -74,7 +74,7 @@ async function scoredForecasts(store: GatewayStore, tenantId: string): Promise<S
       latest.set(e.planId, { digest, optionId: data.optionId });
     }
     if (page.length < PAGE) break;
-    afterSeq = page[page.length - 1]?.seq ?? afterSeq;
+    after = page[page.length - 1]?.position ?? after;
   }
   return store.transaction(async (tx) => {
     const scored: Scored[] = [];

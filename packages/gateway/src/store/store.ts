@@ -8,6 +8,7 @@ import {
 } from '@handoff/protocol';
 import type { PlanState } from '../plan-state.js';
 import type { ApproverKeysTx } from './approver-keys.js';
+import type { LineageLogTx } from './lineage-log.js';
 
 /**
  * The gateway's storage, dialect-neutral and async, so a PostgreSQL store can be added without touching the
@@ -23,8 +24,13 @@ export interface GatewayStore {
    * inside it.
    */
   transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>;
-  /** Lineage events in `seq` order, filtered; for auditors and the API. */
+  /** Lineage events in insertion order, filtered; for auditors and the API. */
   queryLineage(filter: LineageFilter): Promise<LineageEvent[]>;
+  /**
+   * {@link queryLineage}, each event with its position (insertion order, the store's `id`): what a page passes
+   * back as {@link LineageFilter.after} (a chain's `seq` is per plan, so it cannot order pages).
+   */
+  queryLineageAt(filter: LineageFilter): Promise<PositionedEvent[]>;
   /** Closes the underlying connection. */
   close(): Promise<void>;
 }
@@ -32,9 +38,10 @@ export interface GatewayStore {
 /**
  * What a transaction can read and write. Plan ids are scoped per tenant: a plan, and everything kept per plan
  * (ledger, approvals, outbox), is found by `(tenantId, planId)`; the same plan id in two tenants is two plans.
- * The approver registry's methods are declared in {@link ApproverKeysTx} (`approver-keys.ts`).
+ * The approver registry's methods are declared in {@link ApproverKeysTx} (`approver-keys.ts`), the transparency
+ * log's reads in {@link LineageLogTx} (`lineage-log.ts`).
  */
-export interface StoreTx extends ApproverKeysTx {
+export interface StoreTx extends ApproverKeysTx, LineageLogTx {
   getPlan(tenantId: string, planId: string): Promise<PlanRecord | undefined>;
   insertPlan(record: PlanRecord): Promise<void>;
   /** Updates a plan only if it is still in `expectedState`; returns false (and changes nothing) otherwise. */
@@ -205,6 +212,12 @@ export interface PlanFilter {
   limit: number;
 }
 
+/** A lineage event with its position in the store: insertion order, 1 = first. */
+export interface PositionedEvent {
+  position: number;
+  event: LineageEvent;
+}
+
 /** An event before it joins the chain. */
 export interface LineageDraft {
   tenantId: string;
@@ -229,8 +242,8 @@ export interface LineageFilter {
   adapter?: string;
   fromMs?: number;
   toMs?: number;
-  /** Only events with `seq` greater than this (cursor pagination). */
-  afterSeq?: number;
+  /** Only events whose position (see {@link GatewayStore.queryLineageAt}) is greater than this (cursors). */
+  after?: number;
   limit: number;
 }
 

@@ -205,7 +205,7 @@ describe('quorum by registered identity', () => {
     ]);
     const accepted = rows<{ body: string }>(
       h,
-      "select body from lineage_events where type = 'approval.accepted' order by seq",
+      "select body from lineage_events where type = 'approval.accepted' order by id",
     ).map((r) => JSON.parse(r.body).data);
     expect(accepted.map((d) => d.presentedBy)).toEqual(['approver-desk', 'approver-desk']);
   });

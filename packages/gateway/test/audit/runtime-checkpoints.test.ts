@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
-import { startCheckpointing } from '../../src/audit/checkpointer.js';
+import { startSequencing } from '../../src/audit/sequencer.js';
 import { generateApiKey, hashApiKey } from '../../src/auth/api-keys.js';
 import { ManualClock } from '../../src/clock.js';
 import { validateConfig } from '../../src/config/load-config.js';
@@ -45,7 +45,7 @@ async function configWith(keyFile: string | undefined) {
 }
 
 describe('checkpoints in a running gateway', () => {
-  it('builds a checkpointer from the config key file (relative to the config) and signs with it', async () => {
+  it('builds a sequencer from the config key file (relative to the config) and signs with it', async () => {
     const { dir, loaded } = await configWith('keys/checkpoint.jwk.json');
     const key = await generateSigningKeyPair({ alg: 'EdDSA', kid: 'cp-config' });
     mkdirSync(join(dir, 'keys'));
@@ -55,16 +55,16 @@ describe('checkpoints in a running gateway', () => {
     runtime = await createGatewayRuntime(loaded(), {
       clock: new ManualClock('2026-11-30T06:00:00Z'),
     });
-    const record = await runtime.checkpointer?.checkpoint();
+    const record = await runtime.sequencer?.sequence();
     expect(record).toMatchObject({
       kid: 'cp-config',
       signedAt: Date.parse('2026-11-30T06:00:00Z'),
     });
   });
 
-  it('has no checkpointer without the section, and refuses an unreadable key file (CONFIG_INVALID)', async () => {
+  it('has no sequencer without the section, and refuses an unreadable key file (CONFIG_INVALID)', async () => {
     runtime = await createGatewayRuntime((await configWith(undefined)).loaded());
-    expect(runtime.checkpointer).toBeUndefined();
+    expect(runtime.sequencer).toBeUndefined();
     await runtime.close();
     runtime = undefined;
     await expectGatewayError(
@@ -73,24 +73,51 @@ describe('checkpoints in a running gateway', () => {
     );
   });
 
-  it('signs at every interval until stopped, and reports a failure without stopping', async () => {
+  it('runs a batch every interval until stopped, and reports a failure without stopping', async () => {
     vi.useFakeTimers();
     const errors: unknown[] = [];
     let calls = 0;
-    const checkpointer = {
-      checkpoint: async () => {
+    const sequencer = {
+      lastBatchSize: 0,
+      sequence: async () => {
         calls += 1;
         if (calls === 2) throw new Error('busy');
+        return undefined;
       },
     };
-    const timer = startCheckpointing(checkpointer, 60_000, (error) => errors.push(error));
-    await vi.advanceTimersByTimeAsync(59_999);
+    const timer = startSequencing(sequencer, { intervalMs: 250, maxBatch: 1000 }, (error) =>
+      errors.push(error),
+    );
+    await vi.advanceTimersByTimeAsync(249);
     expect(calls).toBe(0);
-    await vi.advanceTimersByTimeAsync(120_001);
+    await vi.advanceTimersByTimeAsync(501);
     expect(calls).toBe(3);
     expect(errors).toHaveLength(1);
-    timer.stop();
-    await vi.advanceTimersByTimeAsync(600_000);
+    await timer.stop();
+    await vi.advanceTimersByTimeAsync(10_000);
     expect(calls).toBe(3);
+  });
+
+  it('starts a batch early once maxBatch events were appended, and goes on at once while batches are full', async () => {
+    vi.useFakeTimers();
+    const sizes = [1000, 1000, 400];
+    let calls = 0;
+    const sequencer = {
+      lastBatchSize: 0,
+      sequence: async () => {
+        sequencer.lastBatchSize = sizes[calls] ?? 0;
+        calls += 1;
+        return undefined;
+      },
+    };
+    const timer = startSequencing(sequencer, { intervalMs: 60_000, maxBatch: 1000 }, () => {});
+    timer.notify(600);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toBe(0);
+    timer.notify(400);
+    // No tick has come: the 1,000th event started a batch, and full batches are followed by the next.
+    await vi.advanceTimersByTimeAsync(10);
+    expect(calls).toBe(3);
+    await timer.stop();
   });
 });

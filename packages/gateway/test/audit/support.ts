@@ -2,7 +2,7 @@ import type { CheckpointKey } from '@handoff/lineage';
 import type { JWK } from 'jose';
 import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
 import { importCheckpointKey } from '../../src/audit/checkpoint-key.js';
-import { Checkpointer } from '../../src/audit/checkpointer.js';
+import { Sequencer } from '../../src/audit/sequencer.js';
 import { anchorsFromJwks } from '../../src/audit/trust-anchors.js';
 import { autoApprovablePlan, planVariant } from '../pipeline/helpers.js';
 import { createHarness, defaultCaps, GATEWAY_ID, type Harness } from '../support/harness.js';
@@ -13,13 +13,13 @@ export async function checkpointKey(kid: string) {
   return importCheckpointKey(pair.privateJwk as JWK);
 }
 
-/** A checkpointer over a harness's store, signing with a fresh key `kid` (or `key`). */
-export async function checkpointerOf(
+/** A sequencer over a harness's store, signing with a fresh key `kid` (or `key`). */
+export async function sequencerOf(
   h: Harness,
   kid = 'cp-2026-11',
   key?: CheckpointKey,
-): Promise<Checkpointer> {
-  return new Checkpointer(h.runtime.store, {
+): Promise<Sequencer> {
+  return new Sequencer(h.runtime.store, {
     key: key ?? (await checkpointKey(kid)),
     gatewayId: GATEWAY_ID,
     clock: h.clock,
@@ -42,7 +42,7 @@ export async function auditedHarness() {
   await h.gateway.submitPlan(copilot.principal, autoApprovablePlan(1));
   const gated = await h.gateway.submitPlan(copilot.principal, planVariant(2));
   const november = await checkpointKey('cp-2026-11');
-  await (await checkpointerOf(h, november.kid, november)).checkpoint();
+  await (await sequencerOf(h, november.kid, november)).sequenceAll();
   h.clock.advance(60_000);
   for (const [key, sub, role] of [
     [h.keys.finance, 'fiona.finance', 'finance'],
@@ -55,7 +55,7 @@ export async function auditedHarness() {
   h.clock.advance(60_000);
   // The second checkpoint is signed by a rotated key: both must stay verifiable.
   const december = await checkpointKey('cp-2026-12');
-  await (await checkpointerOf(h, december.kid, december)).checkpoint();
+  await (await sequencerOf(h, december.kid, december)).sequenceAll();
   // What an auditor trusts, from outside the database: both checkpoint keys and both approver keys.
   const jwks = {
     checkpoint: { keys: [november.publicJwk, december.publicJwk] },

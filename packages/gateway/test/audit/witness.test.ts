@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import type { VerificationReport } from '@handoff/lineage';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Checkpointer } from '../../src/audit/checkpointer.js';
 import { openDatabaseSource } from '../../src/audit/database-source.js';
 import { exportLineageJsonl } from '../../src/audit/export-jsonl.js';
 import { openExportSource } from '../../src/audit/export-source.js';
 import type { LineageSource } from '../../src/audit/lineage-source.js';
+import { Sequencer } from '../../src/audit/sequencer.js';
 import { anchorsFromJwks, type VerifierTrust } from '../../src/audit/trust-anchors.js';
 import { verifyLineageAgainst } from '../../src/audit/verify-witness.js';
 import { WitnessFile, type WitnessLine } from '../../src/audit/witness-file.js';
@@ -28,7 +28,7 @@ async function witnessed() {
   const key = await checkpointKey('cp-w');
   const witnessPath = join(h.dir, 'witness.jsonl');
   const witness = new WitnessFile(witnessPath);
-  const checkpointer = new Checkpointer(h.runtime.store, {
+  const checkpointer = new Sequencer(h.runtime.store, {
     key,
     gatewayId: GATEWAY_ID,
     clock: h.clock,
@@ -36,12 +36,12 @@ async function witnessed() {
   });
   const { copilot } = h.callers;
   await h.gateway.submitPlan(copilot.principal, autoApprovablePlan(1));
-  const first = await checkpointer.checkpoint();
+  const first = await checkpointer.sequenceAll();
   const snapshot = join(h.dir, 'after-first.db');
   h.runtime.store.sqlite.exec(`vacuum into '${snapshot}'`);
   h.clock.advance(60_000);
   await h.gateway.submitPlan(copilot.principal, planVariant(2));
-  const second = await checkpointer.checkpoint();
+  const second = await checkpointer.sequenceAll();
   const trust = anchorsFromJwks({ keys: [key.publicJwk] }, { keys: [] });
   return { witness, witnessPath, snapshot, first, second, trust, checkpointer };
 }
@@ -95,7 +95,7 @@ describe('witness file of signed tree heads', () => {
     h = await createHarness();
     const dir = join(h.dir, 'not-yet');
     const witness = new WitnessFile(join(dir, 'witness.jsonl'));
-    const checkpointer = new Checkpointer(h.runtime.store, {
+    const checkpointer = new Sequencer(h.runtime.store, {
       key: await checkpointKey('cp-w'),
       gatewayId: GATEWAY_ID,
       clock: h.clock,
@@ -103,7 +103,7 @@ describe('witness file of signed tree heads', () => {
     });
     await h.gateway.submitPlan(h.callers.copilot.principal, autoApprovablePlan(1));
     const events = lastSeq(h.runtime.store.sqlite);
-    await expectGatewayError(checkpointer.checkpoint(), 'INTERNAL');
+    await expectGatewayError(checkpointer.sequenceAll(), 'INTERNAL');
     expect(
       h.runtime.store.sqlite.prepare('select count(*) from lineage_checkpoints').pluck().get(),
     ).toBe(0);
@@ -116,7 +116,7 @@ describe('witness file of signed tree heads', () => {
       lastError: 'ENOENT',
     });
     mkdirSync(dir);
-    const record = await checkpointer.checkpoint();
+    const record = await checkpointer.sequenceAll();
     expect(record?.treeSize).toBe(events);
     expect(witness.health()).toMatchObject({ status: 'ok', failedWrites: 1, lastTreeSize: events });
     expect(witness.health()).not.toHaveProperty('lastError');

@@ -27,15 +27,17 @@ export function freshPlan(planId?: string): HandoffPlan {
   };
 }
 
-/** Every event's hash recomputes and links to the previous one, from the genesis hash, with no gap in `seq`. */
+/** Every event's hash recomputes and links to the previous one of its plan or tenant chain, from the genesis hash, with no gap in `seq`. */
 export function expectIntactChain(events: LineageEvent[]): void {
-  let prev: string = GENESIS_HASH;
-  events.forEach((event, index) => {
-    expect(event.seq).toBe(index + 1);
-    expect(event.prevHash).toBe(prev);
+  const heads = new Map<string, { seq: number; hash: string }>();
+  for (const event of events) {
+    const key = `${event.chain}:${event.tenantId}:${event.planId ?? ''}`;
+    const before = heads.get(key) ?? { seq: 0, hash: GENESIS_HASH };
+    expect(event.seq).toBe(before.seq + 1);
+    expect(event.prevHash).toBe(before.hash);
     expect(lineageEventHash(event)).toBe(event.hash);
-    prev = event.hash;
-  });
+    heads.set(key, { seq: event.seq, hash: event.hash });
+  }
 }
 
 /** A gateway folder made with the CLI, ready for `handoff gateway start --config <configFile>`. */

@@ -140,20 +140,33 @@ export function ledgerOf(
   }[];
 }
 
-/** Checks the whole lineage hash chain (seq from 1, no gap, each prevHash the hash before); [] when intact. */
+/**
+ * Checks every hash chain of the lineage (each plan's and each tenant's: seq from 1, no gap, each prevHash the
+ * hash before, in insertion order); [] when intact.
+ */
 export function chainBreaks(sqlite: Database.Database): string[] {
   const rows = sqlite
-    .prepare('SELECT seq, prev_hash AS prevHash, hash FROM lineage_events ORDER BY seq')
-    .all() as { seq: number; prevHash: string; hash: string }[];
+    .prepare(
+      `SELECT seq, tenant_id AS tenantId, plan_id AS planId, prev_hash AS prevHash, hash
+       FROM lineage_events ORDER BY id`,
+    )
+    .all() as {
+    seq: number;
+    tenantId: string;
+    planId: string | null;
+    prevHash: string;
+    hash: string;
+  }[];
+  const heads = new Map<string, { seq: number; hash: string }>();
   const breaks: string[] = [];
-  rows.forEach((row, index) => {
-    if (row.seq !== index + 1) breaks.push(`seq ${row.seq} at position ${index + 1}`);
-    const before = rows[index - 1];
-    if (!before && row.prevHash !== GENESIS_HASH)
-      breaks.push(`seq ${row.seq} does not start the chain`);
-    if (before && row.prevHash !== before.hash)
-      breaks.push(`seq ${row.seq} does not follow ${before.seq}`);
-  });
+  for (const row of rows) {
+    const key = `${row.tenantId}\u0000${row.planId ?? ''}`;
+    const before = heads.get(key) ?? { seq: 0, hash: GENESIS_HASH };
+    if (row.seq !== before.seq + 1) breaks.push(`${key}: seq ${row.seq} after ${before.seq}`);
+    if (row.prevHash !== before.hash)
+      breaks.push(`${key}: seq ${row.seq} does not follow ${before.seq}`);
+    heads.set(key, { seq: row.seq, hash: row.hash });
+  }
   return breaks;
 }
 

@@ -7,11 +7,19 @@ import {
 } from '@handoff/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
+import { Sequencer } from '../../src/audit/sequencer.js';
+import { checkpointKey } from '../audit/support.js';
 import { twoActionPlan } from '../dispatch/dispatch-support.js';
 import { inDoubt, scriptedAdapter } from '../dispatch/scripted-adapter.js';
 import { outcomeReport } from '../outcomes/outcome-support.js';
 import { defaultCaps, fixturePlan } from '../support/harness.js';
-import { type HttpCaller, type HttpGateway, rawCall, startHttpGateway } from './http-fixture.js';
+import {
+  GATEWAY_ID,
+  type HttpCaller,
+  type HttpGateway,
+  rawCall,
+  startHttpGateway,
+} from './http-fixture.js';
 
 /*
  * The wire API's output schemas are the contract a vendor in any language codes against, but the gateway does not
@@ -209,6 +217,17 @@ describe('every wire procedure answers what its protocol output schema says', ()
     const shadow: { rules: unknown[] } = await ok('policy.shadow', auditor, { policy: candidate });
     expect(shadow.rules.length).toBeGreaterThan(0);
     await no('policy.shadow', auditor, { policy: 'id: [' }, 'VALIDATION_FAILED');
+
+    // The transparency log, sequenced in process (this gateway runs no sequencer): a head of 1 event, then all.
+    const logKey = await checkpointKey('cp-wire');
+    const log = { key: logKey, gatewayId: GATEWAY_ID, clock: gw.clock };
+    await new Sequencer(gw.store, { ...log, maxBatch: 1 }).sequence();
+    await new Sequencer(gw.store, log).sequenceAll();
+    await ok('lineage.treeHead', auditor);
+    const [own] = events.items as { hash: string }[];
+    await ok('lineage.proveInclusion', auditor, { eventHash: own?.hash });
+    await ok('lineage.proveConsistency', auditor, { from: 1 });
+    await no('lineage.proveConsistency', auditor, { from: 2 }, 'NOT_FOUND');
 
     expect([...answered].sort()).toEqual(Object.keys(WIRE_PROCEDURES).sort());
     expect(refused.size).toBeGreaterThan(0);

@@ -28,7 +28,7 @@ export function approvalKit(h: Harness) {
       expect({ ...after, lineage: 0 }).toEqual({ ...before, lineage: 0 });
       const last = rows<{ body: string }>(
         h,
-        'select body from lineage_events order by seq desc limit 1',
+        'select body from lineage_events order by id desc limit 1',
       )[0];
       const event = JSON.parse(last?.body ?? '{}');
       expect(event).toMatchObject({ type: 'approval.refused', tenantId: TENANT, data: { code } });

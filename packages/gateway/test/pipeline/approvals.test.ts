@@ -330,7 +330,7 @@ describe('decisions', () => {
       expect(count(h, 'lineage_events')).toBe(before.lineage + 1);
       const last = rows<{ body: string }>(
         h,
-        'select body from lineage_events order by seq desc limit 1',
+        'select body from lineage_events order by id desc limit 1',
       )[0];
       const event = JSON.parse(last?.body ?? '{}');
       expect(event).toMatchObject({

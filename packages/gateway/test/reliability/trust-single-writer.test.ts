@@ -124,7 +124,7 @@ function dispatchFacts(planId: string) {
       .all(planId);
     const events = db
       .prepare(
-        "select type from lineage_events where plan_id = ? and type like 'dispatch.%' order by seq",
+        "select type from lineage_events where plan_id = ? and type like 'dispatch.%' order by id",
       )
       .all(planId)
       .map((e) => (e as { type: string }).type);

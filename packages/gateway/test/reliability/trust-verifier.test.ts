@@ -7,7 +7,7 @@ import type { JWK } from 'jose';
 import { afterEach, describe, expect, test } from 'vitest';
 import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
 import { importCheckpointKey } from '../../src/audit/checkpoint-key.js';
-import { Checkpointer } from '../../src/audit/checkpointer.js';
+import { Sequencer } from '../../src/audit/sequencer.js';
 import { bodyOf, forgeHistory, tamperableCopy } from '../audit/tamper.js';
 import { runBin } from '../cli/cli-support.js';
 import { scriptedAdapter, throttled } from '../dispatch/scripted-adapter.js';
@@ -48,12 +48,12 @@ describe('trust: verifier', () => {
     // The gateway's checkpoint key, as its config holds it; the auditor is given its public half.
     const pair = await generateSigningKeyPair({ alg: 'EdDSA', kid: 'cp-gw-http' });
     const key = await importCheckpointKey(pair.privateJwk as JWK);
-    const checkpointer = new Checkpointer(gw.store, {
+    const checkpointer = new Sequencer(gw.store, {
       key,
       gatewayId: GATEWAY_ID,
       clock: gw.clock,
     });
-    expect(await checkpointer.checkpoint()).toBeDefined();
+    expect(await checkpointer.sequenceAll()).toBeDefined();
     const database = join(dir, 'observation-7.db');
     await gw.store.sqlite.backup(database);
     const anchors = [

@@ -1,47 +1,12 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, test } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { DRIZZLE, databaseAt, insertFormat1, removeDatabases } from './migration-support.js';
 
-const DRIZZLE = new URL('../../drizzle/', import.meta.url);
-
-interface Journal {
-  entries: { idx: number; tag: string }[];
-}
-
-let dir: string | undefined;
-afterEach(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
-});
-
-/** A database file migrated only up to (and including) migration `lastIdx`: what an older gateway left. */
-function databaseAt(lastIdx: number): string {
-  dir = mkdtempSync(join(tmpdir(), 'handoff-migrations-'));
-  const folder = join(dir, 'drizzle');
-  mkdirSync(join(folder, 'meta'), { recursive: true });
-  const journal = JSON.parse(
-    readFileSync(new URL('meta/_journal.json', DRIZZLE), 'utf8'),
-  ) as Journal;
-  const kept = journal.entries.filter((e) => e.idx <= lastIdx);
-  writeFileSync(
-    join(folder, 'meta', '_journal.json'),
-    JSON.stringify({ ...journal, entries: kept }),
-  );
-  for (const entry of kept) {
-    copyFileSync(new URL(`${entry.tag}.sql`, DRIZZLE), join(folder, `${entry.tag}.sql`));
-  }
-  const path = join(dir, 'gateway.db');
-  const sqlite = new Database(path);
-  migrate(drizzle(sqlite), { migrationsFolder: folder });
-  sqlite.close();
-  return path;
-}
+afterEach(removeDatabases);
 
 describe('committed migrations', () => {
   test('0001 moves a plan evaluation out of the plans row to its payload digest, keeping every plan', async () => {
@@ -110,12 +75,22 @@ describe('committed migrations', () => {
   test('0004 indexes the approval events an older gateway wrote, and only those', async () => {
     const path = databaseAt(3);
     const old = new Database(path);
-    const event = old.prepare(
-      `INSERT INTO lineage_events (seq, tenant_id, plan_id, type, actor_type, actor_id, occurred_at, body,
-        prev_hash, hash) VALUES (?, 't', 'p', ?, 'approver', 'a', 0, '{}', 'h', ?)`,
+    const types = [
+      'plan.received',
+      'approval.accepted',
+      'dispatch.queued',
+      'approval.accepted',
+    ] as const;
+    insertFormat1(
+      old,
+      types.map((type) => ({
+        tenantId: 't',
+        planId: 'p',
+        type,
+        actor: { type: 'approver', id: 'a' },
+        occurredAt: 0,
+      })),
     );
-    const types = ['plan.received', 'approval.accepted', 'dispatch.queued', 'approval.accepted'];
-    for (const [i, type] of types.entries()) event.run(i + 1, type, `h${i + 1}`);
     old.close();
 
     const store = openSqliteStore({ path });

@@ -19,6 +19,14 @@ import {
   RotateApproverInputSchema,
 } from './approvals.js';
 import {
+  ConsistencyProofSchema,
+  InclusionProofSchema,
+  ProveConsistencyInputSchema,
+  ProveInclusionInputSchema,
+  SignedTreeHeadSchema,
+  TreeHeadInputSchema,
+} from './lineage-proofs.js';
+import {
   LineagePageSchema,
   LineageQueryInputSchema,
   LineageTraceInputSchema,
@@ -314,6 +322,33 @@ export const WIRE_PROCEDURES = {
     roles: ['auditor', 'operator'],
     summary:
       'The whole chain behind a plan, one dispatch (idempotencyKey) or an action (actionId).',
+    errors: [...AUTHED, 'NOT_FOUND'],
+  },
+  'lineage.treeHead': {
+    kind: 'query',
+    input: TreeHeadInputSchema,
+    output: SignedTreeHeadSchema,
+    roles: ['auditor', 'operator'],
+    summary:
+      "The latest signed tree head of the lineage's transparency log (or the one of treeSize): what a witness keeps.",
+    errors: [...AUTHED, 'NOT_FOUND'],
+  },
+  'lineage.proveInclusion': {
+    kind: 'query',
+    input: ProveInclusionInputSchema,
+    output: InclusionProofSchema,
+    roles: ['auditor', 'operator'],
+    summary:
+      "An RFC 9162 inclusion proof of one of the tenant's events (by eventHash or logIndex) against a signed tree head.",
+    errors: [...AUTHED, 'NOT_FOUND'],
+  },
+  'lineage.proveConsistency': {
+    kind: 'query',
+    input: ProveConsistencyInputSchema,
+    output: ConsistencyProofSchema,
+    roles: ['auditor', 'operator'],
+    summary:
+      'An RFC 9162 consistency proof that the signed tree head of size to extends the one of size from.',
     errors: [...AUTHED, 'NOT_FOUND'],
   },
   'outcomes.report': {

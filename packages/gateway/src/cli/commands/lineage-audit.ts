@@ -4,12 +4,12 @@ import Database from 'better-sqlite3';
 import { type Command, Option } from 'commander';
 import type { JWK } from 'jose';
 import { importCheckpointKey } from '../../audit/checkpoint-key.js';
-import { Checkpointer } from '../../audit/checkpointer.js';
 import { openDatabaseSource } from '../../audit/database-source.js';
 import { exportLineageJsonl } from '../../audit/export-jsonl.js';
 import { exportOpenLineage } from '../../audit/export-openlineage.js';
 import { openExportSource } from '../../audit/export-source.js';
 import type { LineageSource } from '../../audit/lineage-source.js';
+import { Sequencer } from '../../audit/sequencer.js';
 import { verifyLineage } from '../../audit/verify-lineage.js';
 import { verifyLineageAgainst } from '../../audit/verify-witness.js';
 import { WitnessFile } from '../../audit/witness-file.js';
@@ -210,7 +210,9 @@ interface CheckpointOptions {
 function registerCheckpoint(lineage: Command, io: Io, setExit: SetExit): void {
   lineage
     .command('checkpoint')
-    .description('sign a checkpoint (RFC 9162 tree head, Ed25519) of a gateway database now')
+    .description(
+      'sequence every waiting event of a gateway database now, one signed tree head (RFC 9162, Ed25519) per batch',
+    )
     .requiredOption('--db <file>', 'the gateway database file')
     .requiredOption('--key <file>', 'the private Ed25519 JWK (`handoff keys generate --alg EdDSA`)')
     .requiredOption('--gateway-id <id>', 'this gateway id')
@@ -225,19 +227,19 @@ function registerCheckpoint(lineage: Command, io: Io, setExit: SetExit): void {
           const key = await importCheckpointKey(readPrivateJwk(opts.key));
           const store = openSqliteStore({ path: opts.db });
           try {
-            const checkpointer = new Checkpointer(store, {
+            const sequencer = new Sequencer(store, {
               key,
               gatewayId: opts.gatewayId,
               clock: systemClock,
               ...(opts.witness ? { witness: new WitnessFile(opts.witness) } : {}),
             });
-            const record = await checkpointer.checkpoint();
+            const record = await sequencer.sequenceAll();
             const result = record
               ? { signed: true, ...record, signature: undefined }
               : { signed: false };
             printResult(io, opts.json ?? false, result, () =>
               record
-                ? `signed checkpoint of ${record.treeSize} events, root ${record.rootHash}, key ${record.kid}`
+                ? `signed a tree head of ${record.treeSize} events, root ${record.rootHash}, key ${record.kid}`
                 : 'nothing new to sign',
             );
             return EXIT.OK;

@@ -88,7 +88,10 @@ function registerQuery(lineage: Command, io: Io, setExit: SetExit): void {
     .option('--type <type>', 'only events of this type (repeatable)', eventType)
     .option('--from <time>', 'only events at or after this ISO 8601 time', isoTime)
     .option('--to <time>', 'only events at or before this ISO 8601 time', isoTime)
-    .option('--after <seq>', 'the cursor: only events after this sequence number')
+    .option(
+      '--after <seq>',
+      'the cursor: only events after this position (printed as `more: --after N`)',
+    )
     .option('--limit <n>', 'events per page (1-500)', positiveInt, 100)
     .option('--json', 'print JSON')
     .action(async (opts: QueryOptions) => {
@@ -116,19 +119,19 @@ function registerQuery(lineage: Command, io: Io, setExit: SetExit): void {
             const db = openReadOnly(opts.db ?? '');
             const store = new SqliteStore(db);
             try {
-              const events = await store.queryLineage({
+              const rows = await store.queryLineageAt({
                 ...filter,
                 ...(opts.tenant ? { tenantId: opts.tenant } : {}),
                 ...(opts.from ? { fromMs: Date.parse(opts.from) } : {}),
                 ...(opts.to ? { toMs: Date.parse(opts.to) } : {}),
-                ...(opts.after ? { afterSeq: Number(opts.after) } : {}),
+                ...(opts.after ? { after: Number(opts.after) } : {}),
                 limit: limit + 1,
               });
-              const items = events.slice(0, limit);
-              const last = items.at(-1);
+              const kept = rows.slice(0, limit);
+              const last = kept.at(-1);
               page = {
-                items,
-                nextCursor: events.length > limit && last ? String(last.seq) : undefined,
+                items: kept.map((row) => row.event),
+                nextCursor: rows.length > limit && last ? String(last.position) : undefined,
               };
             } finally {
               await store.close();

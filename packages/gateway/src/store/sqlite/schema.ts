@@ -176,16 +176,26 @@ export const dispatches = sqliteTable(
 );
 
 /**
- * The append-only, hash-chained lineage. Rows are never updated or deleted. There is no index on `hash`: the
- * chain (each `prevHash` is the previous row's `hash`, checked by the verifier) already makes hashes unique, and
- * an index of random keys would cost a page write per event. `lineage_approvals` holds the `seq` of each
- * `approval.accepted` event only (a partial index, appended in order like the table): an export finds the
- * approval tokens its events refer to through it instead of reading every event twice.
+ * The append-only lineage (format 2, issue 14): each event belongs to one hash chain, its plan's (`chain` =
+ * `plan`) or its tenant's (`tenant`, events of no plan); `seq` is its position in that chain. `id` is the
+ * insertion order; `log_index` is its position in the global transparency log, NULL until the sequencer assigns
+ * it (`audit/sequencer.ts`), the one update a row ever sees. Format-1 rows (one global chain) have `chain`
+ * NULL and `log_index = seq - 1`. Rows are never deleted.
+ *
+ * No index on `hash`: the chains already make hashes unique, and an index of random keys costs a page write per
+ * event. `lineage_chain` finds a chain's head (`chain` IS NULL rows are never a head); `lineage_plan` and
+ * `lineage_tenant` end in the implicit `id`, so a plan's or tenant's events come in insertion order; the unique
+ * `lineage_log_index` keeps NULLs first in `id` order, which is how the sequencer finds what to sequence.
+ * `lineage_approvals` holds the `id` of each `approval.accepted` event only (a partial index): an export finds
+ * the approval tokens its events refer to through it instead of reading every event twice.
  */
 export const lineageEvents = sqliteTable(
   'lineage_events',
   {
-    seq: integer('seq').primaryKey(),
+    id: integer('id').primaryKey(),
+    seq: integer('seq').notNull(),
+    chain: text('chain', { enum: ['plan', 'tenant'] }),
+    logIndex: integer('log_index'),
     tenantId: text('tenant_id').notNull(),
     planId: text('plan_id'),
     type: text('type').notNull(),
@@ -197,13 +207,18 @@ export const lineageEvents = sqliteTable(
     hash: text('hash').notNull(),
   },
   (t) => [
-    index('lineage_plan').on(t.planId, t.seq),
-    index('lineage_tenant').on(t.tenantId, t.seq),
-    index('lineage_approvals').on(t.seq).where(sql`${t.type} = 'approval.accepted'`),
+    index('lineage_plan').on(t.planId),
+    index('lineage_tenant').on(t.tenantId),
+    index('lineage_chain').on(t.tenantId, t.planId, t.chain, t.seq),
+    uniqueIndex('lineage_log_index').on(t.logIndex),
+    index('lineage_approvals').on(t.id).where(sql`${t.type} = 'approval.accepted'`),
   ],
 );
 
-/** Signed tree heads of the lineage (filled by the checkpointer). */
+/**
+ * Signed tree heads of the transparency log, one per sequenced batch (filled by the sequencer,
+ * `audit/sequencer.ts`): `tree_size` leaves, `log_index` 0..tree_size-1.
+ */
 export const lineageCheckpoints = sqliteTable('lineage_checkpoints', {
   treeSize: integer('tree_size').primaryKey(),
   rootHash: text('root_hash').notNull(),

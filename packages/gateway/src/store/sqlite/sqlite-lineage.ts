@@ -1,25 +1,36 @@
 import type { LineageEvent } from '@handoff/protocol';
-import { and, desc, eq, sql } from 'drizzle-orm';
-import { type ChainHead, chainCanonical, EMPTY_HEAD, lineageColumns } from '../lineage-chain.js';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import {
+  type ChainHead,
+  chainCanonical,
+  chainKey,
+  chainOf,
+  EMPTY_HEAD,
+  lineageColumns,
+} from '../lineage-chain.js';
 import type { LineageDraft } from '../store.js';
 import * as s from './schema.js';
 import type { SqliteDb } from './sqlite-tx.js';
 
 /**
- * The lineage statements of a SQLite transaction: appending to the hash chain (the `lineage_events` table, see
- * `lineage-chain.ts`) and the documents its events reference by digest (the `payloads` table). Kept apart from
+ * The lineage statements of a SQLite transaction: appending to the per-plan and per-tenant hash chains (the
+ * `lineage_events` table, see `lineage-chain.ts`) and the documents its events reference by digest (the `payloads` table). Kept apart from
  * the rest of {@link SqliteTx} so that each file holds one concept. Every statement is prepared once, in the
  * constructor; times are epoch milliseconds.
  */
 export class SqliteLineage {
-  readonly #chainHead;
+  readonly #planHead;
+  readonly #tenantHead;
   readonly #insertEvent;
   readonly #putPayload;
   readonly #getPayload;
   readonly #lastPlanEvent;
   readonly #planEvents;
-  /** The chain head as this transaction left it; undefined until read (see {@link forgetChainHead}). */
-  #head: ChainHead | undefined;
+  /**
+   * The heads of the chains this SQLite transaction appended to, by {@link chainKey}; a chain not here is read
+   * from the database (see {@link forgetChainHead}).
+   */
+  readonly #heads = new Map<string, ChainHead>();
 
   constructor(db: SqliteDb) {
     const e = s.lineageEvents;
@@ -28,6 +39,7 @@ export class SqliteLineage {
       .insert(e)
       .values({
         seq: p('seq'),
+        chain: p('chain'),
         tenantId: p('tenantId'),
         planId: p('planId'),
         type: p('type'),
@@ -59,7 +71,7 @@ export class SqliteLineage {
           eq(s.lineageEvents.type, p('type')),
         ),
       )
-      .orderBy(desc(s.lineageEvents.seq))
+      .orderBy(desc(s.lineageEvents.id))
       .limit(1)
       .prepare();
     this.#planEvents = db
@@ -72,12 +84,22 @@ export class SqliteLineage {
           eq(s.lineageEvents.type, p('type')),
         ),
       )
-      .orderBy(s.lineageEvents.seq)
+      .orderBy(s.lineageEvents.id)
       .prepare();
-    this.#chainHead = db
-      .select({ seq: s.lineageEvents.seq, hash: s.lineageEvents.hash })
-      .from(s.lineageEvents)
-      .orderBy(desc(s.lineageEvents.seq))
+    // Through `lineage_chain` (tenant_id, plan_id, chain, seq): the last event of one chain.
+    const head = { seq: e.seq, hash: e.hash };
+    this.#planHead = db
+      .select(head)
+      .from(e)
+      .where(and(eq(e.tenantId, p('tenantId')), eq(e.planId, p('planId')), eq(e.chain, 'plan')))
+      .orderBy(desc(e.seq))
+      .limit(1)
+      .prepare();
+    this.#tenantHead = db
+      .select(head)
+      .from(e)
+      .where(and(eq(e.tenantId, p('tenantId')), isNull(e.planId), eq(e.chain, 'tenant')))
+      .orderBy(desc(e.seq))
       .limit(1)
       .prepare();
   }
@@ -90,32 +112,51 @@ export class SqliteLineage {
     return this.#getPayload.get({ digest })?.body;
   }
 
-  /** The latest event of `type` of one plan (by `seq`, through the `lineage_plan` index), or undefined. */
+  /** The latest event of `type` of one plan (by `id`, through the `lineage_plan` index), or undefined. */
   lastPlanEvent(tenantId: string, planId: string, type: string): LineageEvent | undefined {
     const row = this.#lastPlanEvent.get({ tenantId, planId, type });
     return row ? (JSON.parse(row.body) as LineageEvent) : undefined;
   }
 
-  /** Every event of `type` of one plan, in `seq` order (through the `lineage_plan` index). */
+  /** Every event of `type` of one plan, in insertion order (through the `lineage_plan` index). */
   planEvents(tenantId: string, planId: string, type: string): LineageEvent[] {
     return this.#planEvents
       .all({ tenantId, planId, type })
       .map((row) => JSON.parse(row.body) as LineageEvent);
   }
 
-  /** Forgets the cached chain head, so the next append reads it from the database (see `SqliteTx`). */
+  /** Forgets the cached chain heads, so the next append reads them from the database (see `SqliteTx`). */
   forgetChainHead(): void {
-    this.#head = undefined;
+    this.#heads.clear();
   }
 
+  /**
+   * Appends drafts to their chains (each its plan's, or its tenant's for an event of no plan), in order. Each
+   * chain's head is read inside this transaction, which also holds the state change the events record: the
+   * only serialisation is that of the plan's own write; there is no global head.
+   */
   append(drafts: readonly LineageDraft[]): LineageEvent[] {
-    const head = this.#head ?? this.#chainHead.get() ?? EMPTY_HEAD;
-    const chained = chainCanonical(head, drafts);
-    for (const { event: e, body } of chained) {
-      this.#insertEvent.run({ ...lineageColumns(e), body });
+    const out: LineageEvent[] = [];
+    for (const draft of drafts) {
+      const key = chainKey(draft);
+      const [chained] = chainCanonical(this.#headOf(key, draft), [draft]);
+      if (chained === undefined) continue;
+      const { event, body } = chained;
+      this.#insertEvent.run({ ...lineageColumns(event), body });
+      this.#heads.set(key, { seq: event.seq, hash: event.hash });
+      out.push(event);
     }
-    const last = chained.at(-1)?.event;
-    if (last) this.#head = { seq: last.seq, hash: last.hash };
-    return chained.map((c) => c.event);
+    return out;
+  }
+
+  /** The head of the chain `draft` joins: cached in this transaction, else read; empty for a new chain. */
+  #headOf(key: string, draft: LineageDraft): ChainHead {
+    const cached = this.#heads.get(key);
+    if (cached) return cached;
+    const found =
+      chainOf(draft) === 'plan'
+        ? this.#planHead.get({ tenantId: draft.tenantId, planId: draft.planId })
+        : this.#tenantHead.get({ tenantId: draft.tenantId });
+    return found ?? EMPTY_HEAD;
   }
 }

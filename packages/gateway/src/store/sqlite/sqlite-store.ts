@@ -6,7 +6,8 @@ import { and, asc, eq, gt, gte, inArray, lte, or, type SQL, sql } from 'drizzle-
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { bindToActiveContext } from '../../observability/tracing.js';
-import type { GatewayStore, LineageFilter, StoreTx } from '../store.js';
+import type { GatewayStore, LineageFilter, PositionedEvent, StoreTx } from '../store.js';
+import { verifyFormat1Lineage } from './format1-check.js';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
 import * as schema from './schema.js';
 import { type SqliteDb, SqliteTx } from './sqlite-tx.js';
@@ -28,7 +29,11 @@ const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..
 
 /**
  * Opens (creating if needed) the SQLite store: WAL journal, `synchronous = NORMAL` under WAL (durable across
- * process crashes), foreign keys on, and the committed drizzle migrations applied.
+ * process crashes), foreign keys on, and the committed drizzle migrations applied. A format-1 lineage (written
+ * before migration `0009_lineage_chains`) is verified first and the database is refused, unmigrated, when its
+ * chain does not hold.
+ *
+ * @throws GatewayError `INTERNAL` from {@link verifyFormat1Lineage}; the connection is closed then.
  */
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const sqlite = new Database(options.path);
@@ -38,6 +43,12 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   // connection's lock is done asynchronously by the store (see `SqliteStore`), up to `busyTimeoutMs`.
   sqlite.pragma('busy_timeout = 0');
   sqlite.pragma('foreign_keys = ON');
+  try {
+    verifyFormat1Lineage(sqlite);
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
   migrate(drizzle(sqlite, { schema }), { migrationsFolder: MIGRATIONS });
   return new SqliteStore(sqlite, options);
 }
@@ -87,7 +98,7 @@ export class SqliteStore implements GatewayStore {
     const db: SqliteDb = drizzle(sqlite, { schema });
     this.#sqlite = sqlite;
     this.#db = db;
-    this.#tx = new SqliteTx(db);
+    this.#tx = new SqliteTx(db, sqlite);
     this.#busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     this.#group = new GroupCommit(
       {
@@ -141,7 +152,11 @@ export class SqliteStore implements GatewayStore {
    * Reads in queue order, like a transaction (so it never sees a group's uncommitted writes); on a read-only
    * connection (offline tools), where nothing in this process writes, it reads at once.
    */
-  queryLineage(filter: LineageFilter): Promise<LineageEvent[]> {
+  async queryLineage(filter: LineageFilter): Promise<LineageEvent[]> {
+    return (await this.queryLineageAt(filter)).map((row) => row.event);
+  }
+
+  queryLineageAt(filter: LineageFilter): Promise<PositionedEvent[]> {
     const read = this.#sqlite.readonly
       ? <T>(task: () => Promise<T>) => task()
       : <T>(task: () => Promise<T>) => this.#serialise(task);
@@ -170,16 +185,25 @@ export class SqliteStore implements GatewayStore {
       }
       if (filter.fromMs !== undefined) where.push(gte(t.occurredAt, filter.fromMs));
       if (filter.toMs !== undefined) where.push(lte(t.occurredAt, filter.toMs));
-      if (filter.afterSeq !== undefined) where.push(gt(t.seq, filter.afterSeq));
+      if (filter.after !== undefined) where.push(gt(t.id, filter.after));
       const rows = this.#db
-        .select({ body: t.body })
+        .select({ id: t.id, body: t.body })
         .from(t)
         .where(and(...where))
-        .orderBy(asc(t.seq))
+        .orderBy(asc(t.id))
         .limit(filter.limit)
         .all();
-      return rows.map((row) => JSON.parse(row.body) as LineageEvent);
+      return rows.map((row) => ({ position: row.id, event: JSON.parse(row.body) as LineageEvent }));
     });
+  }
+
+  /**
+   * Calls `listener` with the number of events each `appendLineage` writes (before its transaction commits; a
+   * rolled-back one is counted too): how the sequencer starts a batch early once enough events are waiting. One
+   * listener; a later call replaces it.
+   */
+  onLineageAppended(listener: (count: number) => void): void {
+    this.#tx.onAppended = listener;
   }
 
   /** The raw better-sqlite3 handle, for offline tools (verification, export). */

@@ -1,9 +1,11 @@
 import type { LineageEvent, LineageEventType } from '@handoff/protocol';
+import type Database from 'better-sqlite3';
 import { and, eq, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { ATTR, inSpanSync } from '../../observability/tracing.js';
 import type { PlanState } from '../../plan-state.js';
 import type { ApproverKeyRecord } from '../approver-keys.js';
+import type { LogEntry, TreeHeadRecord } from '../lineage-log.js';
 import type {
   ApprovalRecord,
   ControlRecord,
@@ -26,6 +28,7 @@ import * as s from './schema.js';
 import { SqliteApproverKeys } from './sqlite-approver-keys.js';
 import { SqliteBudget } from './sqlite-budget.js';
 import { SqliteLineage } from './sqlite-lineage.js';
+import { SqliteLineageLog } from './sqlite-lineage-log.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
 import { SqlitePlans } from './sqlite-plans.js';
 import { SqliteSends } from './sqlite-sends.js';
@@ -42,6 +45,7 @@ export class SqliteTx implements StoreTx {
   readonly #db: SqliteDb;
   readonly #plans: SqlitePlans;
   readonly #lineage: SqliteLineage;
+  readonly #log: SqliteLineageLog;
   readonly #budget: SqliteBudget;
   readonly #approverKeys: SqliteApproverKeys;
   readonly #outbox: SqliteOutbox;
@@ -52,11 +56,12 @@ export class SqliteTx implements StoreTx {
   readonly #controlsOf;
   readonly #rememberPolicy;
 
-  constructor(db: SqliteDb) {
+  constructor(db: SqliteDb, sqlite: Database.Database) {
     this.#db = db;
     this.#shapes = new PreparedByShape(db);
     this.#plans = new SqlitePlans(db, this.#shapes);
     this.#lineage = new SqliteLineage(db);
+    this.#log = new SqliteLineageLog(sqlite);
     this.#outbox = new SqliteOutbox(db, this.#shapes);
     this.#sends = new SqliteSends(db);
     this.#budget = new SqliteBudget(db, this.#shapes);
@@ -135,13 +140,32 @@ export class SqliteTx implements StoreTx {
     this.#lineage.forgetChainHead();
   }
 
+  /** Told how many events each append wrote (uncommitted yet): the sequencer's early trigger. */
+  onAppended: ((count: number) => void) | undefined;
+
   async appendLineage(drafts: readonly LineageDraft[]): Promise<LineageEvent[]> {
+    this.onAppended?.(drafts.length);
     return inSpanSync(
       'handoff.sequence',
       { [ATTR.events]: drafts.length },
       () => this.#lineage.append(drafts),
       { childOnly: true },
     );
+  }
+
+  treeHead(treeSize?: number): Promise<TreeHeadRecord | undefined> {
+    return this.#log.treeHead(treeSize);
+  }
+
+  logLeaves(treeSize: number): Promise<string[]> {
+    return this.#log.logLeaves(treeSize);
+  }
+
+  logEntry(
+    tenantId: string,
+    by: { eventHash: string } | { logIndex: number },
+  ): Promise<LogEntry | undefined> {
+    return this.#log.logEntry(tenantId, by);
   }
 
   async lastPlanEvent(
