@@ -26,9 +26,7 @@ function queues(e: LineageEvent, idempotencyKey: string): boolean {
   const queued = e.data.queued;
   return (
     Array.isArray(queued) &&
-    queued.some(
-      (q) => typeof q === 'object' && q !== null && q.idempotencyKey === idempotencyKey,
-    )
+    queued.some((q) => typeof q === 'object' && q !== null && q.idempotencyKey === idempotencyKey)
   );
 }
 
