@@ -172,7 +172,7 @@ describe('lineage: witness', () => {
     const { database, witness, jwks } = await witnessedGateway('rewrite');
     const { path: forged, db } = tamperableCopy(database);
     const reserved = db
-      .prepare("select min(seq) from lineage_events where type = 'budget.reserved'")
+      .prepare("select min(seq) from lineage_events where type = 'plan.received'")
       .pluck()
       .get() as number;
     await forgeHistory(
