@@ -1,13 +1,9 @@
-import { createHash, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { GENESIS_HASH, HandoffPlanSchema, planDigest } from '@handoff/protocol';
 import Database from 'better-sqlite3';
 import { removeDatabase } from './bench-gateway.js';
-import type { FloorResult } from './floor.js';
-import { LatencyRecorder, perSecond } from './stats.js';
-import { benchPlan } from './workload.js';
-
-const CHUNK = 1000;
+import { type FloorResult, timePlans } from './floor.js';
 
 /**
  * The honest floor (issue 14): the least work the contract allows for one handoff, with the bare libraries and
@@ -18,7 +14,8 @@ const CHUNK = 1000;
  * 1. submit: the plan row, the plan document by digest, `plan.received`;
  * 2. approve: the approval row, the plan's new state, its outbox row, `approval.accepted`;
  * 3. dispatch claim plus outcome: the outbox row done, the plan's final state, `dispatch.succeeded`.
- * Inputs (plans, signatures) are made before each timed chunk. `rowsPerPlan` is the events written per plan (3).
+ * Inputs (plans, signatures) are made before each timed chunk (`timePlans`). `rowsPerPlan` is the events written
+ * per plan (3).
  */
 export function runHonestFloor(options: { plans: number; dir: string }): FloorResult {
   const path = join(options.dir, 'honest-floor.db');
@@ -65,43 +62,16 @@ export function runHonestFloor(options: { plans: number; dir: string }): FloorRe
     setState.run('dispatched', planId);
     return event(planId, 3, 'dispatch.succeeded', prev, { state: 'dispatched' });
   });
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const latency = new LatencyRecorder();
-  const now = Date.now();
-  let timedMs = 0;
-  let cpuMicros = 0;
-  for (let start = 0; start < options.plans; start += CHUNK) {
-    const count = Math.min(CHUNK, options.plans - start);
-    const inputs = Array.from({ length: count }, (_, i) => {
-      const plan = benchPlan(start + i, now, { run: 7 });
-      const message = Buffer.from(`${plan.planId}.approval`);
-      return { plan, message, signature: sign(null, message, privateKey) };
-    });
-    const began = performance.now();
-    const cpuBefore = process.cpuUsage();
-    for (const input of inputs) {
-      const t0 = performance.now();
-      const parsed = HandoffPlanSchema.safeParse(input.plan);
-      if (!parsed.success) throw new Error('the floor plan is invalid');
-      const digest = planDigest(parsed.data);
-      const { planId } = parsed.data;
-      const received = submit(planId, digest, JSON.stringify(input.plan));
-      if (!verify(null, input.message, publicKey, input.signature))
-        throw new Error('bad signature');
-      dispatch(planId, approve(planId, received));
-      latency.record(performance.now() - t0);
-    }
-    timedMs += performance.now() - began;
-    const cpu = process.cpuUsage(cpuBefore);
-    cpuMicros += cpu.user + cpu.system;
-  }
+  const timed = timePlans(options.plans, 7, (input) => {
+    const parsed = HandoffPlanSchema.safeParse(input.plan);
+    if (!parsed.success) throw new Error('the floor plan is invalid');
+    const digest = planDigest(parsed.data);
+    const { planId } = parsed.data;
+    const received = submit(planId, digest, JSON.stringify(input.plan));
+    if (!input.verify()) throw new Error('bad signature');
+    dispatch(planId, approve(planId, received));
+  });
   db.close();
   removeDatabase(path);
-  return {
-    plans: options.plans,
-    rowsPerPlan: 3,
-    plansPerSec: perSecond(options.plans, timedMs),
-    cpuMsPerPlan: Math.round((cpuMicros / 1000 / options.plans) * 1000) / 1000,
-    latency: latency.summary(),
-  };
+  return { plans: options.plans, rowsPerPlan: 3, ...timed };
 }

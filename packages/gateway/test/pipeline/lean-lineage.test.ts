@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
 import { loadPolicySet } from '../../src/policy/policy-set.js';
 import { scriptedAdapter } from '../dispatch/scripted-adapter.js';
@@ -18,40 +20,15 @@ const PLANS = 50;
 const MAX_EVENTS = 5;
 const MAX_BYTES_PER_PLAN = 18 * 1024;
 
-/** The marketing guardrails and ONE approval, by finance, from EUR 500.00 (the fixture's option costs 645.00). */
+/**
+ * The marketing guardrails and ONE approval, by finance, from EUR 500.00 (the fixture's option costs 645.00): the
+ * benchmark's policy (`bench/src/workload.ts` reads the same file).
+ */
 const ONE_APPROVAL = loadPolicySet(
-  JSON.stringify({
-    id: 'one-approval',
-    version: '1',
-    rules: [
-      { id: 'consent-basis', type: 'consent', enforcement: 'hard_mandatory' },
-      {
-        id: 'approved-channels',
-        type: 'channel_allowlist',
-        enforcement: 'hard_mandatory',
-        channels: ['email', 'sms', 'push', 'phone'],
-      },
-      {
-        id: 'approved-adapters',
-        type: 'adapter_allowlist',
-        enforcement: 'hard_mandatory',
-        adapters: ['hubspot', 'customerio'],
-      },
-      {
-        id: 'spend-approval',
-        type: 'approval_threshold',
-        enforcement: 'hard_mandatory',
-        spendAtLeast: [{ amountMinor: 50_000, currency: 'EUR' }],
-        approval: { roles: ['finance'], quorum: 1, distinctRoles: false },
-      },
-      {
-        id: 'risk-ceiling',
-        type: 'max_risk',
-        enforcement: 'hard_mandatory',
-        limits: { ai_led: 0.3, ai_assisted: 0.6, human_only: 0.8 },
-      },
-    ],
-  }),
+  readFileSync(
+    fileURLToPath(new URL('../policy/fixtures/one-approval.json', import.meta.url)),
+    'utf8',
+  ),
   'json',
 );
 
