@@ -59,9 +59,19 @@ function latencyCurves(gateway: PacedSweep, bare: PacedSweep): CurvePanel {
     target: { value: P99_TARGET_MS, label: `p99 target ${P99_TARGET_MS} ms` },
     curves: [
       { label: 'gateway p99', points: curve(gateway, 'p99'), colour: '#2f6db5' },
-      { label: 'gateway p50', points: curve(gateway, 'p50'), colour: '#2f6db5', dashed: true },
+      {
+        label: 'gateway p50 (dashed)',
+        points: curve(gateway, 'p50'),
+        colour: '#2f6db5',
+        dashed: true,
+      },
       { label: 'bare node:http p99', points: curve(bare, 'p99'), colour: '#e07b39' },
-      { label: 'bare node:http p50', points: curve(bare, 'p50'), colour: '#e07b39', dashed: true },
+      {
+        label: 'bare node:http p50 (dashed)',
+        points: curve(bare, 'p50'),
+        colour: '#e07b39',
+        dashed: true,
+      },
     ],
   };
 }

@@ -73,12 +73,14 @@ export async function reserveBudget(
     actor: Actor;
     /** True when the caller's event records the outcome (`plan.received`): no `budget.*` event is written. */
     silent?: boolean;
+    /** The tenant's caps, when the caller read them in this transaction already. */
+    caps?: readonly BudgetCap[];
   },
 ): Promise<ReserveOutcome> {
   const { plan, optionId, atMs } = input;
   const append = (drafts: LineageDraft[]) =>
     input.silent ? Promise.resolve() : tx.appendLineage(drafts).then(() => undefined);
-  const caps = (await tx.getCaps(plan.tenantId)).map(toBudgetCap);
+  const caps = input.caps ?? (await tx.getCaps(plan.tenantId)).map(toBudgetCap);
   const planned = planReservations({ plan, optionId, caps, nowMs: atMs });
   const base = {
     tenantId: plan.tenantId,

@@ -1,6 +1,7 @@
 import { canonicalJson, type HandoffPlan, type SubmittedVia, sumMinor } from '@handoff/protocol';
 import type { Principal } from '../auth/principal.js';
 import { assertCostsDeclared } from '../budget/action-cost.js';
+import type { BudgetCap } from '../budget/cap.js';
 import { toIso } from '../clock.js';
 import { GatewayError } from '../errors.js';
 import { ATTR, inSpan } from '../observability/tracing.js';
@@ -154,6 +155,7 @@ async function submitChecked(
         provenance,
         submittedVia: options.submittedVia,
         stored,
+        caps,
       },
       now,
     );
@@ -182,6 +184,8 @@ async function accept(
     submittedVia: SubmittedVia | undefined;
     /** Names of what this transaction stored once per process (see `process-memo.ts`), marked after commit. */
     stored: string[];
+    /** The tenant's caps, read once in this transaction. */
+    caps: readonly BudgetCap[];
   },
   now: number,
 ): Promise<{ record: PlanRecord; view: PlanView }> {
@@ -247,6 +251,7 @@ async function accept(
           atMs: now,
           actor,
           silent: true,
+          caps: input.caps,
         });
   const reasonCode =
     outcome === 'deny' ? 'POLICY_DENIED' : reserved && !reserved.ok ? reserved.code : null;
