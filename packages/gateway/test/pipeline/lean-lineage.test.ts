@@ -95,6 +95,26 @@ describe('a one-approval, one-action plan (issue 14)', () => {
     expect(settled?.data.released).toHaveLength(2);
   });
 
+  test('records no evaluation per plan: the policy set once, the decisions rebuilt from plan.received', async () => {
+    const hubspot = scriptedAdapter('hubspot', {});
+    h = await createHarness({
+      policy: ONE_APPROVAL,
+      caps: roomyCaps(),
+      adapters: [hubspot.adapter],
+    });
+    const submitted = await h.gateway.submitPlan(h.callers.copilot.principal, planVariant(1));
+    await h.gateway.submitPlan(h.callers.copilot.principal, planVariant(2));
+    const kinds = h.runtime.store.sqlite
+      .prepare("select kind, count(*) n from payloads where kind like 'Policy%' group by kind")
+      .all();
+    expect(kinds).toEqual([{ kind: 'PolicySet', n: 1 }]);
+    // What the submission answered from memory, a later read rebuilds from the event, the plan and the policy set.
+    const read = await h.gateway.getPlan(h.callers.operator.principal, submitted.planId);
+    expect(read.decisions).toEqual(submitted.decisions);
+    expect(read.gates).toEqual(submitted.gates);
+    expect(read.outcome).toBe('require_approval');
+  });
+
   test(`stores at most 18 KB per plan (rows' bytes over ${PLANS} plans)`, async () => {
     const hubspot = scriptedAdapter('hubspot', {});
     h = await createHarness({
