@@ -13,6 +13,25 @@ export interface Panel {
   bars: Bar[];
 }
 
+/** One curve of a {@link CurvePanel}: its label and its points (x, y). */
+export interface Curve {
+  label: string;
+  points: readonly (readonly [number, number])[];
+  /** Drawn dashed (e.g. a p50 beside its p99). */
+  dashed?: boolean;
+  colour: string;
+}
+
+/** A panel of curves: y (`unit`) against x (`xUnit`), both axes linear from 0, with a horizontal target line. */
+export interface CurvePanel {
+  title: string;
+  unit: string;
+  xUnit: string;
+  curves: Curve[];
+  /** A y value drawn as a red line (e.g. the p99 target). */
+  target?: { value: number; label: string };
+}
+
 const WIDTH = 900;
 const BAR = 26;
 const GAP = 10;
@@ -23,8 +42,63 @@ function xmlText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** The panels as one SVG document: each a title, then one labelled bar per figure, scaled to its own maximum. */
-export function chartSvg(title: string, subtitle: string, panels: Panel[]): string {
+const PLOT = { height: 260, right: 40 };
+
+/** The SVG parts of a curve panel drawn from `top`, and the y after it. */
+function curveParts(panel: CurvePanel, top: number): { parts: string[]; y: number } {
+  const left = 80;
+  const width = WIDTH - left - PLOT.right;
+  const bottom = top + 30 + PLOT.height;
+  const points = panel.curves.flatMap((c) => c.points);
+  const maxX = Math.max(...points.map(([x]) => x), 1e-9) * 1.05;
+  const maxY = Math.max(...points.map(([, y]) => y), panel.target?.value ?? 0, 1e-9) * 1.1;
+  const px = (x: number) => left + (width * x) / maxX;
+  const py = (y: number) => bottom - (PLOT.height * y) / maxY;
+  const parts = [
+    `<text x="20" y="${top + 20}" font-size="15" font-weight="bold">${xmlText(panel.title)} (${xmlText(panel.unit)} against ${xmlText(panel.xUnit)})</text>`,
+    `<line x1="${left}" y1="${bottom}" x2="${left + width}" y2="${bottom}" stroke="#333"/>`,
+    `<line x1="${left}" y1="${bottom}" x2="${left}" y2="${bottom - PLOT.height}" stroke="#333"/>`,
+  ];
+  for (let i = 0; i <= 4; i += 1) {
+    const x = (maxX * i) / 4;
+    const y = (maxY * i) / 4;
+    parts.push(
+      `<text x="${px(x)}" y="${bottom + 16}" font-size="11" text-anchor="middle">${Math.round(x)}</text>`,
+      `<text x="${left - 6}" y="${py(y) + 4}" font-size="11" text-anchor="end">${y.toFixed(1)}</text>`,
+    );
+  }
+  if (panel.target) {
+    const y = py(panel.target.value);
+    parts.push(
+      `<line x1="${left}" y1="${y}" x2="${left + width}" y2="${y}" stroke="#c00" stroke-dasharray="2 3"/>`,
+      `<text x="${left + width}" y="${y - 4}" font-size="11" fill="#c00" text-anchor="end">${xmlText(panel.target.label)}</text>`,
+    );
+  }
+  panel.curves.forEach((curve, index) => {
+    const path = curve.points.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ');
+    const dash = curve.dashed ? ' stroke-dasharray="6 4"' : '';
+    parts.push(
+      `<polyline points="${path}" fill="none" stroke="${curve.colour}" stroke-width="2"${dash}/>`,
+      ...curve.points.map(
+        ([x, y]) =>
+          `<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${curve.colour}"/>`,
+      ),
+      `<text x="${left + 10}" y="${top + 44 + index * 16}" font-size="12" fill="${curve.colour}">${xmlText(curve.label)}</text>`,
+    );
+  });
+  return { parts, y: bottom + 30 };
+}
+
+/**
+ * The panels as one SVG document: each bar panel a title, then one labelled bar per figure, scaled to its own
+ * maximum; then each curve panel (e.g. latency against offered load, where the knee of each curve shows).
+ */
+export function chartSvg(
+  title: string,
+  subtitle: string,
+  panels: Panel[],
+  curvePanels: CurvePanel[] = [],
+): string {
   let y = 70;
   const parts: string[] = [
     `<text x="20" y="30" font-size="20" font-weight="bold">${xmlText(title)}</text>`,
@@ -46,6 +120,11 @@ export function chartSvg(title: string, subtitle: string, panels: Panel[]): stri
       );
       y += BAR + GAP;
     });
+  }
+  for (const panel of curvePanels) {
+    const drawn = curveParts(panel, y + 10);
+    parts.push(...drawn.parts);
+    y = drawn.y;
   }
   const height = y + 20;
   return [

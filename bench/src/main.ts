@@ -4,14 +4,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runApprovalLatency } from './approval-latency.js';
 import { runBudgetContention } from './budget-contention.js';
-import { chartSvg, renderPng } from './chart.js';
+import { type CurvePanel, chartSvg, renderPng } from './chart.js';
 import { runCliStartup } from './cli-startup.js';
 import { buildFigures } from './figures.js';
 import { runFloor } from './floor.js';
+import { runHonestFloor } from './honest-floor.js';
 import { runHttp } from './http-load.js';
 import { runInProcess } from './in-process.js';
 import { runLineageScale } from './lineage-scale.js';
-import { sweepPaced } from './paced-load.js';
+import { P99_TARGET_MS, type PacedSweep, sweepPaced } from './paced-load.js';
 import { machineInfo, markdownReport } from './report.js';
 
 /**
@@ -47,6 +48,34 @@ const settings = {
   cliRuns: Math.max(1, env('BENCH_CLI_RUNS', 20)),
 };
 
+/** p50 and p99 against offered load (open loop) for the gateway and the bare server: where each curve knees. */
+function latencyCurves(gateway: PacedSweep, bare: PacedSweep): CurvePanel {
+  const curve = (sweep: PacedSweep, p: 'p50' | 'p99') =>
+    sweep.steps.map((s) => [s.offeredPlansPerSec, s.latency[p]] as const);
+  return {
+    title: 'Latency against offered load (open loop)',
+    unit: 'ms',
+    xUnit: 'plans/s',
+    target: { value: P99_TARGET_MS, label: `p99 target ${P99_TARGET_MS} ms` },
+    curves: [
+      { label: 'gateway p99', points: curve(gateway, 'p99'), colour: '#2f6db5' },
+      {
+        label: 'gateway p50 (dashed)',
+        points: curve(gateway, 'p50'),
+        colour: '#2f6db5',
+        dashed: true,
+      },
+      { label: 'bare node:http p99', points: curve(bare, 'p99'), colour: '#e07b39' },
+      {
+        label: 'bare node:http p50 (dashed)',
+        points: curve(bare, 'p50'),
+        colour: '#e07b39',
+        dashed: true,
+      },
+    ],
+  };
+}
+
 const log = (text: string) =>
   process.stderr.write(
     `[bench ${new Date().toISOString().slice(11, 19)} load ${loadavg()[0]?.toFixed(2)}] ${text}\n`,
@@ -65,6 +94,8 @@ try {
     rowsPerPlan: Math.round(inProcess.lineageRowsPerPlan),
     dir,
   });
+  log(`honest floor, ${settings.plans} plans x 3 transactions`);
+  const honestFloor = runHonestFloor({ plans: settings.plans, dir });
   log(
     `HTTP, bare node:http baseline, ${settings.httpSeconds} s x ${settings.connections} connections`,
   );
@@ -78,7 +109,9 @@ try {
   log('HTTP, the gateway');
   const gateway = await runHttp({ ...http, mode: 'gateway', run: 2 });
   // Latency below saturation: a closed loop of 50 connections measures mostly its own queue (Little's law).
-  const rates = [0.25, 0.5, 0.75, 1].map((f) => Math.max(1, Math.round(gateway.plansPerSec * f)));
+  const rates = [0.25, 0.5, 0.75, 1, 1.25].map((f) =>
+    Math.max(1, Math.round(gateway.plansPerSec * f)),
+  );
   log(`HTTP, both servers paced (open loop) at ${rates.join(', ')} plans/s`);
   const paced = { dir, plansPerSec: rates, seconds: 10, connections: settings.connections };
   const barePaced = await sweepPaced({ ...paced, mode: 'bare', run: 3 });
@@ -101,6 +134,7 @@ try {
 
   const { figures, notes } = buildFigures({
     floor,
+    honestFloor,
     inProcess,
     inProcessSerial,
     bare,
@@ -117,6 +151,7 @@ try {
   mkdirSync(out, { recursive: true });
   const raw = {
     floor,
+    honestFloor,
     inProcess,
     inProcessSerial,
     http: { bare, gateway, barePaced, gatewayPaced },
@@ -134,36 +169,38 @@ try {
     markdownReport({ generatedAt, machine, settings, figures, notes }),
   );
   const subtitle = `${machine.cpus} x ${machine.cpuModel}, Node ${machine.node}, load ${machine.loadAverageStart[0]} -> ${machine.loadAverageEnd[0]}, ${generatedAt}`;
-  const svg = chartSvg('Handoff gateway vs its baselines', subtitle, [
-    {
-      title: 'Throughput',
-      unit: 'plans/s',
-      bars: [
-        { label: 'floor (bare libraries)', value: floor.plansPerSec },
-        { label: `in-process, ${inProcess.inFlight} in flight`, value: inProcess.plansPerSec },
-        { label: 'in-process, one at a time', value: inProcessSerial.plansPerSec },
-        { label: 'HTTP bare node:http', value: bare.plansPerSec },
-        { label: 'HTTP gateway (tRPC)', value: gateway.plansPerSec },
-        { label: 'budget burst, 1 cap', value: contention.contended.plansPerSec },
-      ],
-    },
-    {
-      title: 'Latency',
-      unit: 'ms',
-      bars: [
-        { label: 'HTTP bare p50', value: bare.latency.p50 },
-        { label: 'HTTP bare p99', value: bare.latency.p99 },
-        { label: 'HTTP gateway p50', value: gateway.latency.p50 },
-        { label: 'HTTP gateway p99', value: gateway.latency.p99 },
-        ...gatewayPaced.steps.map((step) => ({
-          label: `HTTP gateway p99, ${step.offeredPlansPerSec} plans/s paced`,
-          value: step.latency.p99,
-        })),
-        { label: 'approval -> dispatch p50', value: approval.latency.p50 },
-        { label: 'approval -> dispatch p99', value: approval.latency.p99 },
-      ],
-    },
-  ]);
+  const svg = chartSvg(
+    'Handoff gateway vs its baselines',
+    subtitle,
+    [
+      {
+        title: 'Throughput',
+        unit: 'plans/s',
+        bars: [
+          { label: 'honest floor (3 transactions)', value: honestFloor.plansPerSec },
+          { label: 'old floor (1 transaction)', value: floor.plansPerSec },
+          { label: `in-process, ${inProcess.inFlight} in flight`, value: inProcess.plansPerSec },
+          { label: 'in-process, one at a time', value: inProcessSerial.plansPerSec },
+          { label: 'HTTP bare node:http', value: bare.plansPerSec },
+          { label: 'HTTP gateway (tRPC)', value: gateway.plansPerSec },
+          { label: 'budget burst, 1 cap', value: contention.contended.plansPerSec },
+        ],
+      },
+      {
+        title: 'Latency',
+        unit: 'ms',
+        bars: [
+          { label: 'HTTP bare p50', value: bare.latency.p50 },
+          { label: 'HTTP bare p99', value: bare.latency.p99 },
+          { label: 'HTTP gateway p50', value: gateway.latency.p50 },
+          { label: 'HTTP gateway p99', value: gateway.latency.p99 },
+          { label: 'approval -> dispatch p50', value: approval.latency.p50 },
+          { label: 'approval -> dispatch p99', value: approval.latency.p99 },
+        ],
+      },
+    ],
+    [latencyCurves(gatewayPaced, barePaced)],
+  );
   writeFileSync(join(out, 'latest.png'), renderPng(svg));
   process.stdout.write(markdownReport({ generatedAt, machine, settings, figures, notes }));
 } finally {

@@ -21,40 +21,16 @@ export const AUTO_OPTION_COST_MINOR = 18_525;
 /**
  * The benchmark policy: the marketing guardrails a real tenant has (lawful basis, channel and adapter allowlists,
  * a risk ceiling) and ONE approval, by finance, from EUR 500.00 up: the issue's "one signed approval" pipeline.
+ * The same file holds the gateway's test of a one-approval plan's lineage budget (5 events, 18 KB).
  */
-export const BENCH_POLICY = {
-  id: 'bench-policy',
-  version: '1',
-  approvalTtlSeconds: 172_800,
-  rules: [
-    { id: 'consent-basis', type: 'consent', enforcement: 'hard_mandatory' },
-    {
-      id: 'approved-channels',
-      type: 'channel_allowlist',
-      enforcement: 'hard_mandatory',
-      channels: ['email', 'sms', 'push', 'phone'],
-    },
-    {
-      id: 'approved-adapters',
-      type: 'adapter_allowlist',
-      enforcement: 'hard_mandatory',
-      adapters: ['hubspot', 'customerio'],
-    },
-    {
-      id: 'spend-approval',
-      type: 'approval_threshold',
-      enforcement: 'hard_mandatory',
-      spendAtLeast: [{ amountMinor: 50_000, currency: 'EUR' }],
-      approval: { roles: ['finance'], quorum: 1, distinctRoles: false },
-    },
-    {
-      id: 'risk-ceiling',
-      type: 'max_risk',
-      enforcement: 'hard_mandatory',
-      limits: { ai_led: 0.3, ai_assisted: 0.6, human_only: 0.8 },
-    },
-  ],
-};
+export const BENCH_POLICY = JSON.parse(
+  readFileSync(
+    fileURLToPath(
+      new URL('../../packages/gateway/test/policy/fixtures/one-approval.json', import.meta.url),
+    ),
+    'utf8',
+  ),
+) as { id: string; version: string; approvalTtlSeconds: number; rules: unknown[] };
 
 /** The valid two-option plan fixture (EUR), parsed once. */
 export const TEMPLATE: HandoffPlan = JSON.parse(readFileSync(PLAN_FIXTURE, 'utf8')) as HandoffPlan;

@@ -95,10 +95,11 @@ export async function auditCallList(input: {
     gw.signatures.get(plan.planId) ?? '',
     gw.copilotKey.publicJwk,
   );
-  const atGateway = trace.events.find((e) => e.type === 'plan.provenance_verified');
+  const atGateway = trace.events.find((e) => e.type === 'plan.received');
+  const provenance = atGateway?.data.provenance as { kid?: string } | undefined;
   detail(
     `${paint('dim', '<-')} ${paint(['bold', 'cyan'], 'signature'.padEnd(10))} copilot key ` +
-      `${String(atGateway?.data.kid).slice(0, 12)}… verified by the gateway at submission ` +
+      `${String(provenance?.kid).slice(0, 12)}… verified by the gateway at submission ` +
       `(#${atGateway?.seq}), and again by the auditor: ${verdict(signed.ok ? 'valid' : 'broken')}`,
     4,
   );
@@ -106,7 +107,7 @@ export async function auditCallList(input: {
     signed.ok &&
       signed.planDigest === trace.plan.digest &&
       trace.plan.digest === planDigest(plan) &&
-      atGateway?.data.kid === gw.copilotKey.kid,
+      provenance?.kid === gw.copilotKey.kid,
     'the plan digest is the one the copilot signed: verified by the gateway and by the auditor',
     signed.ok ? undefined : signed.reason,
   );

@@ -149,9 +149,11 @@ checks.check(
   via?.client.name === 'scripted-agent' && /^[0-9a-f-]{36}$/.test(via.sessionId),
   'plan.received names the MCP client (its own label) and the session',
 );
-const verified = events.items.find((e) => e.type === 'plan.provenance_verified');
+const verified = events.items.find((e) => e.type === 'plan.received')?.data.provenance as
+  | { kid?: string }
+  | undefined;
 checks.check(
-  verified?.data.kid === gw.copilotKey.kid,
+  verified?.kid === gw.copilotKey.kid,
   'the plan carries the copilot signature the MCP server made with the key it holds',
 );
 

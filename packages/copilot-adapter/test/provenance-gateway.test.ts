@@ -45,10 +45,11 @@ describe('plan provenance verified by a real gateway', () => {
     const view = await clientOf(gw).submit(plan, { signature: await sign(plan) });
     expect(view).toMatchObject({ planId: plan.planId, created: true });
     const events = await lineageOf(plan.planId);
-    const verified = events.find((e) => e.type === 'plan.provenance_verified');
-    expect(verified).toMatchObject({
-      refs: { plan: view.digest, signature: expect.stringMatching(/^sha256:/) },
-      data: { kid: copilotKey.kid, alg: 'EdDSA', copilot: plan.copilot },
+    // The arrival records the verified signature: its token by digest, its key, model and prompt version.
+    const received = events.find((e) => e.type === 'plan.received');
+    expect(received).toMatchObject({
+      refs: { plan: view.digest, provenance: expect.stringMatching(/^sha256:/) },
+      data: { provenance: { kid: copilotKey.kid, alg: 'EdDSA', copilot: plan.copilot } },
     });
   });
 

@@ -57,13 +57,12 @@ describe('against a real gateway process (provenance required)', () => {
         const result = await client.callTool({ name: 'handoff_submit_plan', arguments: { plan } });
         expect(result.isError, JSON.stringify(result.structuredContent)).toBeFalsy();
         expect((result.structuredContent as Structured).plan?.state).toBe('awaiting_approval');
-        const [verified] = (await proc.eventData(plan.planId, 'plan.provenance_verified')) as {
-          kid: string;
-        }[];
-        expect(verified?.kid).toBe(proc.copilotKey.kid);
         const [received] = (await proc.eventData(plan.planId, 'plan.received')) as {
+          provenance: { kid: string };
           submittedVia: { client: unknown; sessionId: string };
         }[];
+        // The arrival records the verified signature's key (`data.provenance`).
+        expect(received?.provenance.kid).toBe(proc.copilotKey.kid);
         expect(received?.submittedVia.client).toEqual({ name: 'stdio-agent', version: '3.1.4' });
         expect(received?.submittedVia.sessionId).toMatch(/^[0-9a-f-]{36}$/);
       } finally {

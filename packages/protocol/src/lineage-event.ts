@@ -54,6 +54,7 @@ export const LINEAGE_EVENT_TYPES = [
   'outcome.reported',
   'policy.shadow_evaluated',
   'dispatch.preflight_failed',
+  'plan.settled',
 ] as const;
 export const LineageEventTypeSchema = z.enum(LINEAGE_EVENT_TYPES).meta({ id: 'LineageEventType' });
 export type LineageEventType = z.infer<typeof LineageEventTypeSchema>;

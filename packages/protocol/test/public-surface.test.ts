@@ -75,6 +75,7 @@ describe('protocol surface pins', () => {
       'outcome.reported',
       'policy.shadow_evaluated',
       'dispatch.preflight_failed',
+      'plan.settled',
     ]);
   });
 

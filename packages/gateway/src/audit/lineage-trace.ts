@@ -51,14 +51,22 @@ export interface LineageTrace {
     channels: string[];
     actions: { actionId: string; adapter: string; type: string; estimatedCost: Money }[];
   }[];
-  /** The policy version it was evaluated under, and every rule result per option. */
+  /**
+   * The policy version it was evaluated under, and every rule result per option: the `policy.evaluated` events of
+   * a format-1 lineage, or, in format 2, one entry per option of what its `plan.received` event records
+   * (`type` `plan.received`, its `seq` and `hash`; `data`: optionId, outcome, rules, gates).
+   */
   policy: {
     version: string;
     policySetId?: string;
     label?: string;
     evaluations: TracedEvent[];
   };
-  /** Reservations, refusals, commits and releases, with the ledger lines as they stand. */
+  /**
+   * Reservations, refusals, commits and releases (format 1: `budget.*` events; format 2: the events of the
+   * transitions that moved budget, `plan.received`, `approval.accepted`, `plan.settled`), with the ledger lines as
+   * they stand.
+   */
   budget: {
     events: TracedEvent[];
     ledger: {

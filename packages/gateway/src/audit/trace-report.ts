@@ -50,14 +50,30 @@ export function renderTrace(trace: LineageTrace): string {
     ]),
     `Policy ${trace.policy.version}${trace.policy.label ? ` (${trace.policy.policySetId} ${trace.policy.label})` : ''}`,
     ...trace.policy.evaluations.flatMap((e) => [
-      line(e, facts(e.data, ['optionId', 'outcome'])),
+      line(
+        e,
+        `${e.type === 'plan.received' ? 'decision ' : ''}${facts(e.data, ['optionId', 'outcome'])}`,
+      ),
       ...((e.data.rules as { ruleId: string; decision: string; reasonCode?: string }[]) ?? []).map(
         (r) => `      rule ${r.ruleId}: ${r.decision}${r.reasonCode ? ` (${r.reasonCode})` : ''}`,
       ),
     ]),
     'Budget',
     ...trace.budget.events.map((e) =>
-      line(e, facts(e.data, ['optionId', 'reason', 'code', 'lines'])),
+      line(
+        e,
+        facts(e.data, [
+          'optionId',
+          'reason',
+          'code',
+          'lines',
+          'reservations',
+          'reserved',
+          'released',
+          'committed',
+          'state',
+        ]),
+      ),
     ),
     ...trace.budget.ledger.map(
       (l) => `  ledger ${l.capId} ${l.periodKey}: ${money(l)} ${l.status} (since ${l.updatedAt})`,
@@ -71,7 +87,9 @@ export function renderTrace(trace: LineageTrace): string {
     'Dispatches',
     ...trace.dispatches.flatMap((d) => [
       `  ${d.actionId} #${d.actionIndex} on ${d.adapter}: ${d.status} after ${d.attempts} attempt(s), key ${d.idempotencyKey}`,
-      ...d.events.map((e) => line(e, facts(e.data, ['attempt', 'status', 'code', 'platformRef']))),
+      ...d.events.map((e) =>
+        line(e, facts(e.data, ['attempt', 'state', 'status', 'code', 'platformRef'])),
+      ),
       ...d.receipts.map((r) => `    receipt ${r.digest}`),
     ]),
     'Controls',

@@ -6,6 +6,46 @@ import type { AuditDispatchRow, AuditReader } from './audit-reader.js';
 import type { LineageTrace, TracedEvent, TraceTarget } from './lineage-trace.js';
 
 const CONTROL_TYPES = ['control.paused', 'control.resumed'] as const;
+const BUDGET_TYPES: readonly string[] = [
+  'budget.reserved',
+  'budget.refused',
+  'budget.committed',
+  'budget.released',
+  'plan.settled',
+];
+
+/** True when an event of lineage format 2 reserved or released budget (its `reservations`, `reserved`, `released`). */
+function movesBudget(e: LineageEvent): boolean {
+  return ['reservations', 'reserved', 'released'].some(
+    (key) => Array.isArray(e.data[key]) && (e.data[key] as unknown[]).length > 0,
+  );
+}
+
+/** True when an event of lineage format 2 queued the outbox row of `idempotencyKey` (its `data.queued`). */
+function queues(e: LineageEvent, idempotencyKey: string): boolean {
+  const queued = e.data.queued;
+  return (
+    Array.isArray(queued) &&
+    queued.some((q) => typeof q === 'object' && q !== null && q.idempotencyKey === idempotencyKey)
+  );
+}
+
+/**
+ * The rule results per option that a `plan.received` event records (lineage format 2, `data.decisions`), shown as
+ * `policy.evaluated` events showed them in format 1: one entry per option, carrying the arrival event's place in
+ * the chain.
+ */
+function recordedEvaluations(events: readonly LineageEvent[]): TracedEvent[] {
+  const received = events.find((e) => e.type === 'plan.received');
+  const decisions = received?.data.decisions;
+  if (!received || typeof decisions !== 'object' || decisions === null) return [];
+  return Object.entries(decisions as Record<string, Record<string, unknown>>).map(
+    ([optionId, o]) => ({
+      ...traced(received),
+      data: { optionId, outcome: o.outcome, rules: o.rules, gates: o.gates },
+    }),
+  );
+}
 
 function traced(e: LineageEvent): TracedEvent {
   return {
@@ -99,10 +139,11 @@ export function traceLineage(
     policy: {
       version: record.policyVersion,
       ...(policy ? { policySetId: policy.policySetId, label: policy.label } : {}),
-      evaluations: ofType('policy.evaluated'),
+      evaluations: [...ofType('policy.evaluated'), ...recordedEvaluations(events)],
     },
     budget: {
-      events: ofType('budget.reserved', 'budget.refused', 'budget.committed', 'budget.released'),
+      // Format 2 records reservations, moves and settlements in the events of the transitions that made them.
+      events: events.filter((e) => BUDGET_TYPES.includes(e.type) || movesBudget(e)).map(traced),
       ledger: reader.ledger(record.tenantId, record.planId).map((l) => ({
         capId: l.capId,
         periodKey: l.periodKey,
@@ -134,7 +175,9 @@ export function traceLineage(
             (e.data.idempotencyKey === row.idempotencyKey ||
               (e.data.idempotencyKey === undefined && e.data.actionIndex === row.actionIndex))) ||
           // A rollback's compensation row: its own attempts, each naming the row it reverses.
-          (e.type.startsWith('rollback.') && e.data.idempotencyKey === row.idempotencyKey),
+          (e.type.startsWith('rollback.') && e.data.idempotencyKey === row.idempotencyKey) ||
+          // Format 2: the event of the transition that queued the row (`data.queued`).
+          queues(e, row.idempotencyKey),
       );
       const digests = [...new Set(own.map((e) => e.refs.receipt).filter((d) => d !== undefined))];
       return {

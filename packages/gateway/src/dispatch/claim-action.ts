@@ -2,7 +2,7 @@ import type { Action, HandoffPlan } from '@handoff/protocol';
 import { dispatchStep, pauseIfHeld } from '../pipeline/control-hold.js';
 import { loadPlanDocument, SYSTEM_ACTOR } from '../pipeline/deps.js';
 import { expirePlan } from '../pipeline/expire-plans.js';
-import { transitionPlan } from '../pipeline/transition.js';
+import { recordTransition, transitionPlan } from '../pipeline/transition.js';
 import { isTerminal } from '../plan-state.js';
 import type { Rule } from '../policy/rule.js';
 import { attemptEventType, reversesData } from '../rollback/compensation.js';
@@ -48,13 +48,15 @@ export interface ClaimOptions {
 
 /**
  * Moves a claimed row to `in_flight` with one more attempt and records its attempt (`dispatch.attempted`, or
- * `rollback.attempted` naming the row a compensation reverses). Returns the attempt number.
+ * `rollback.attempted` naming the row a compensation reverses), with `data.state` the state the plan entered by
+ * this claim (`dispatching`, on its first action) when it entered one. Returns the attempt number.
  */
 export async function startAttempt(
   tx: StoreTx,
   row: OutboxRow,
   record: PlanRecord,
   atMs: number,
+  entered?: string,
 ): Promise<number> {
   const attempt = row.attempts + 1;
   await tx.updateOutbox(row.idempotencyKey, 'pending', {
@@ -77,6 +79,7 @@ export async function startAttempt(
         actionId: row.actionId,
         adapter: row.adapter,
         attempt,
+        ...(entered ? { state: entered } : {}),
       },
     },
   ]);
@@ -156,30 +159,35 @@ export async function claimAction(
     atMs,
   });
   if (paused.state === 'paused') return holdRow(tx, row, atMs, options.holdMs);
-  if (record.state === 'approved') {
-    record = await transitionPlan(tx, record, 'dispatching', {
-      actor: SYSTEM_ACTOR,
-      atMs,
-      data: { optionId: row.optionId },
-    });
+  // The move to `dispatching` is recorded by this claim's `dispatch.attempted` (`data.state`), or, when the claim
+  // ends without an attempt, by its own `plan.state_changed`.
+  const approved = record.state === 'approved' ? record : undefined;
+  const move = { actor: SYSTEM_ACTOR, atMs, data: { optionId: row.optionId } };
+  if (approved) {
+    record = await transitionPlan(tx, approved, 'dispatching', { ...move, recordedByCaller: true });
   }
+  const entered = approved ? record.state : undefined;
+  const noAttempt = async (result: ClaimResult): Promise<ClaimResult> => {
+    if (approved) await recordTransition(tx, approved, 'dispatching', move);
+    return result;
+  };
   // A contact suppressed since approval is never sent to: the action fails with CONTACT_SUPPRESSED.
   if (options.suppression) {
     const { suppression } = options;
     if (await stopIfSuppressed(tx, { row, record, plan, atMs, suppression })) {
-      return { kind: 'abandoned', reason: 'contact_suppressed' };
+      return noAttempt({ kind: 'abandoned', reason: 'contact_suppressed' });
     }
   }
   // A triggered send whose dispatch time is outside its send window waits for the window (or dead-letters).
   if (options.sendWindowRules) {
     const rules = options.sendWindowRules;
     const fate = await holdIfOutsideWindow(tx, { row, record, plan, atMs, rules });
-    if (fate === 'held') return { kind: 'held', reason: 'not_due' };
-    if (fate === 'dead') return { kind: 'abandoned', reason: 'outside_send_window' };
+    if (fate === 'held') return noAttempt({ kind: 'held', reason: 'not_due' });
+    if (fate === 'dead') return noAttempt({ kind: 'abandoned', reason: 'outside_send_window' });
   }
   const action = plan.options.find((o) => o.optionId === row.optionId)?.actions[row.actionIndex];
   if (!action) throw new Error(`Plan ${row.planId} has no action ${row.actionIndex}`);
-  const attempt = await startAttempt(tx, row, record, atMs);
+  const attempt = await startAttempt(tx, row, record, atMs, entered);
   return {
     kind: 'claimed',
     claimed: {

@@ -3,6 +3,7 @@ import {
   type AutomationAdapter,
   type ExecuteContext,
 } from '@handoff/automation-adapter';
+import type { DispatchReceipt } from '@handoff/protocol';
 import type { Span } from '@opentelemetry/api';
 import {
   BrokenCircuitError,
@@ -324,18 +325,22 @@ export class Dispatcher {
     );
     const atMs = clock.now();
     const fate = await store.transaction(async (tx) => {
-      const result = await recordOutcome(tx, claimed, outcome, {
-        startedAtMs: now,
-        atMs,
-        retry: this.#retry,
-      });
-      await (compensation ? settleRollbackIfDone : settlePlanIfDone)(
+      const receipts = new Map<string, DispatchReceipt>();
+      const result = await recordOutcome(
         tx,
-        row.tenantId,
-        row.planId,
-        atMs,
-        SYSTEM_ACTOR,
+        claimed,
+        outcome,
+        { startedAtMs: now, atMs, retry: this.#retry },
+        receipts,
       );
+      // Settled from what this transaction holds: the claimed plan document and the receipt just written.
+      if (compensation)
+        await settleRollbackIfDone(tx, row.tenantId, row.planId, atMs, SYSTEM_ACTOR);
+      else
+        await settlePlanIfDone(tx, row.tenantId, row.planId, atMs, SYSTEM_ACTOR, {
+          plan: claimed.plan,
+          receipts,
+        });
       return result;
     });
     reportAttempt(

@@ -98,10 +98,13 @@ export async function recordOutcome(
   claimed: ClaimedAction,
   outcome: AttemptOutcome,
   ctx: OutcomeContext,
+  /** Filled with the receipt written, by digest (for `settlePlanIfDone` in the same transaction). */
+  written?: Map<string, DispatchReceipt>,
 ): Promise<RowFate> {
   const { row, record } = claimed;
   const receipt = receiptOf(claimed, outcome, ctx);
   const receiptDigest = documentDigest(receipt);
+  written?.set(receiptDigest, receipt);
   await tx.putPayload(receiptDigest, 'DispatchReceipt', canonicalJson(receipt), ctx.atMs);
   const event = (type: AttemptEventType, data: Record<string, unknown>): LineageDraft => ({
     tenantId: row.tenantId,

@@ -1,4 +1,10 @@
-import { type Actor, DispatchReceiptSchema, type HandoffPlan, type Money } from '@handoff/protocol';
+import {
+  type Actor,
+  type DispatchReceipt,
+  DispatchReceiptSchema,
+  type HandoffPlan,
+  type Money,
+} from '@handoff/protocol';
 import { planReservations, type ReservationLine } from '../budget/reservation-plan.js';
 import { loadPlanDocument } from '../pipeline/deps.js';
 import { releaseBudget, toBudgetCap } from '../pipeline/reserve-budget.js';
@@ -16,12 +22,21 @@ export interface ActionCost {
   source: 'actual' | 'estimate';
 }
 
-async function actionCost(tx: StoreTx, plan: HandoffPlan, row: OutboxRow): Promise<ActionCost> {
+async function actionCost(
+  tx: StoreTx,
+  plan: HandoffPlan,
+  row: OutboxRow,
+  known: SettleKnown,
+): Promise<ActionCost> {
   const action = plan.options.find((o) => o.optionId === row.optionId)?.actions[row.actionIndex];
   if (!action) throw new Error(`Plan ${row.planId} has no action ${row.actionIndex}`);
   let actual: Money | undefined;
-  const body = row.receiptDigest ? await tx.getPayload(row.receiptDigest) : undefined;
-  if (body !== undefined) actual = DispatchReceiptSchema.parse(JSON.parse(body)).actualCost;
+  const written = row.receiptDigest ? known.receipts?.get(row.receiptDigest) : undefined;
+  if (written) actual = written.actualCost;
+  else {
+    const body = row.receiptDigest ? await tx.getPayload(row.receiptDigest) : undefined;
+    if (body !== undefined) actual = DispatchReceiptSchema.parse(JSON.parse(body)).actualCost;
+  }
   return actual && actual.currency === action.estimatedCost.currency
     ? { actionIndex: row.actionIndex, amountMinor: actual.amountMinor, source: 'actual' }
     : {
@@ -29,6 +44,15 @@ async function actionCost(tx: StoreTx, plan: HandoffPlan, row: OutboxRow): Promi
         amountMinor: action.estimatedCost.amountMinor,
         source: 'estimate',
       };
+}
+
+/**
+ * What the caller's transaction already holds, so settling reads none of it back: the plan document (parsed and
+ * checked against its digest when it was claimed) and the receipts written, by digest.
+ */
+export interface SettleKnown {
+  plan?: HandoffPlan;
+  receipts?: ReadonlyMap<string, DispatchReceipt>;
 }
 
 /** A cap that a commit leaves above its limit: the platform spent more than the gateway had reserved. */
@@ -85,10 +109,11 @@ function finalState(rows: readonly OutboxRow[]): PlanState {
  * touch, IN THE PERIOD THE RESERVATION WAS MADE IN (the spend it authorised counts where it was held, even when the
  * plan settles in a later period). The cap is re-checked: an amount the reservation covered always fits (the
  * reservation counted until now); a platform charging more than was reserved is committed as reported, the
- * ledger telling the truth, and `budget.committed` lists each cap it leaves above its limit (`overCap`: limit,
+ * ledger telling the truth, and `plan.settled` lists each cap it leaves above its limit (`overCap`: limit,
  * used before, committed), which then refuses new reservations until the period ends. Then the plan moves to
- * `dispatched` (every action succeeded), `partially_failed` (some) or `failed` (none), with `budget.released`,
- * `budget.committed` and `plan.state_changed` in the lineage. Returns the settled plan, or
+ * `dispatched` (every action succeeded), `partially_failed` (some) or `failed` (none), recorded by ONE event,
+ * `plan.settled`: the final `state`, the lines `released` and `committed` per cap, each action's cost (`actions`,
+ * actual or estimate). Returns the settled plan, or
  * `undefined` when it is not ready (or not dispatching).
  */
 export async function settlePlanIfDone(
@@ -97,23 +122,31 @@ export async function settlePlanIfDone(
   planId: string,
   atMs: number,
   actor: Actor,
+  known: SettleKnown = {},
 ): Promise<PlanRecord | undefined> {
   const record = await tx.getPlan(tenantId, planId);
   if (record?.state !== 'dispatching') return undefined;
   const rows = await tx.outboxForPlan(tenantId, planId);
   if (rows.length > 0 && rows.some((r) => OPEN_STATUSES.includes(r.status))) return undefined;
-  const plan = await loadPlanDocument(tx, record);
+  const plan =
+    known.plan && known.plan.planId === planId ? known.plan : await loadPlanDocument(tx, record);
   const optionId = record.selectedOptionId ?? record.recommendedOptionId;
   const option = plan.options.find((o) => o.optionId === optionId);
   if (!option) throw new Error(`Plan ${planId} has no option ${optionId}`);
   const succeeded = rows.filter((r) => r.status === 'succeeded');
   const costs: ActionCost[] = [];
-  for (const row of succeeded) costs.push(await actionCost(tx, plan, row));
+  for (const row of succeeded) costs.push(await actionCost(tx, plan, row, known));
 
-  // What the reservation was made for: its moment gives the period the spend is booked in and the pricing.
-  const held = (await tx.ledgerForPlan(tenantId, planId)).filter((l) => l.status === 'reserved');
-  const reservedAt = held[0]?.createdAt ?? atMs;
-  await releaseBudget(tx, { ...record, atMs, actor, reason: 'settled' });
+  const released = await releaseBudget(tx, {
+    ...record,
+    atMs,
+    actor,
+    reason: 'settled',
+    silent: true,
+  });
+  // What the reservation was made for (the lines released): its moment gives the period and the pricing.
+  const reservedAt = released[0]?.createdAt ?? atMs;
+  let committed: Record<string, unknown> = {};
   if (costs.length > 0) {
     const spent = {
       ...option,
@@ -160,37 +193,45 @@ export async function settlePlanIfDone(
       : [];
     const overCap = await capsExceeded(tx, lines, planned.ok ? planned.lines : []);
     await tx.insertLedger(lines);
-    await tx.appendLineage([
-      {
-        tenantId: plan.tenantId,
-        planId,
-        type: 'budget.committed',
-        actor,
-        occurredAt: atMs,
-        refs: { plan: record.digest },
-        data: {
-          optionId,
-          currency: option.budget.amount.currency,
-          actions: costs,
-          lines: lines.map((l) => ({
-            capId: l.capId,
-            periodKey: l.periodKey,
-            amountMinor: l.amountMinor,
-          })),
-          ...(planned.ok ? {} : { code: planned.code }),
-          ...(overCap.length > 0 ? { overCap } : {}),
-        },
-      },
-    ]);
+    committed = {
+      actions: costs,
+      committed: lines.map(lineFacts),
+      ...(planned.ok ? {} : { code: planned.code }),
+      ...(overCap.length > 0 ? { overCap } : {}),
+    };
   }
   const to = finalState(rows);
-  return transitionPlan(tx, record, to, {
+  const reasonCode = to === 'dispatched' ? null : 'ACTIONS_FAILED';
+  const settled = await transitionPlan(tx, record, to, {
     actor,
     atMs,
-    reasonCode: to === 'dispatched' ? null : 'ACTIONS_FAILED',
-    data: {
-      succeeded: succeeded.length,
-      abandoned: rows.length - succeeded.length,
-    },
+    reasonCode,
+    recordedByCaller: true,
   });
+  await tx.appendLineage([
+    {
+      tenantId: plan.tenantId,
+      planId,
+      type: 'plan.settled',
+      actor,
+      occurredAt: atMs,
+      refs: { plan: record.digest },
+      data: {
+        state: to,
+        ...(reasonCode ? { reasonCode } : {}),
+        optionId,
+        currency: option.budget.amount.currency,
+        succeeded: succeeded.length,
+        abandoned: rows.length - succeeded.length,
+        released: released.map(lineFacts),
+        ...committed,
+      },
+    },
+  ]);
+  return settled;
+}
+
+/** A ledger line as `plan.settled` lists it: cap, period, amount (minor units of the option's currency). */
+function lineFacts(line: LedgerLine) {
+  return { capId: line.capId, periodKey: line.periodKey, amountMinor: line.amountMinor };
 }

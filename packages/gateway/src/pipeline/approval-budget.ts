@@ -1,7 +1,7 @@
 import type { Actor, HandoffPlan, StrategyOption } from '@handoff/protocol';
 import { chargedOptionCost } from '../budget/action-cost.js';
 import { GatewayError } from '../errors.js';
-import type { GatewayStore, PlanRecord, StoreTx } from '../store/store.js';
+import type { GatewayStore, LedgerLine, PlanRecord, StoreTx } from '../store/store.js';
 import { describeRefusal, refusalFacts } from './budget-refusal.js';
 import {
   type ReserveOutcome,
@@ -74,15 +74,24 @@ export async function holdApprovedBudget(
     plan: HandoffPlan;
     optionId: string;
     approval: { actor: Actor; atMs: number; facts: Record<string, unknown> };
+    /** True when the approval's event lists the lines moved: no `budget.*` event is written. */
+    silent?: boolean;
   },
-): Promise<void> {
+): Promise<{ released: LedgerLine[]; reserved: LedgerLine[] } | undefined> {
   const { record, plan, optionId, approval } = input;
   const { actor, atMs } = approval;
   const held = (await tx.ledgerForPlan(record.tenantId, record.planId)).some(
     (l) => l.status === 'reserved',
   );
-  if (optionId === record.recommendedOptionId && held) return;
-  await releaseBudget(tx, { ...record, atMs, actor, reason: 'option_changed' });
+  if (optionId === record.recommendedOptionId && held) return undefined;
+  const silent = input.silent ?? false;
+  const released = await releaseBudget(tx, {
+    ...record,
+    atMs,
+    actor,
+    reason: 'option_changed',
+    silent,
+  });
   const reserved = await reserveBudget(tx, {
     plan,
     digest: record.digest,
@@ -90,8 +99,10 @@ export async function holdApprovedBudget(
     expiresAtMs: record.expiresAt,
     atMs,
     actor,
+    silent,
   });
   if (!reserved.ok) throw new ApprovalBudgetRefusal(record, optionId, reserved, approval);
+  return { released, reserved: reserved.lines };
 }
 
 /**

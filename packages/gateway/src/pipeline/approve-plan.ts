@@ -6,16 +6,29 @@ import type { Principal } from '../auth/principal.js';
 import { GatewayError, type GatewayErrorCode, isGatewayError } from '../errors.js';
 import { ATTR, inSpan } from '../observability/tracing.js';
 import { planSignerThumbprint } from '../provenance/plan-signer.js';
-import type { PlanRecord, StoreTx } from '../store/store.js';
+import type { LedgerLine, PlanRecord, StoreTx } from '../store/store.js';
 import { approvalCost, holdApprovedBudget, recordBudgetRefusal } from './approval-budget.js';
 import { claimRefusal, dutyRefusal, keyRefusal } from './approver-identity.js';
 import { holdApproval } from './control-hold.js';
-import { actorOf, evaluationOf, loadPlanDocument, type PipelineDeps } from './deps.js';
+import {
+  actorOf,
+  evaluationOf,
+  loadPlanDocument,
+  type PipelineDeps,
+  receivedEventOf,
+} from './deps.js';
 import { expirePlan } from './expire-plans.js';
-import { type PlanView, planView } from './plan-view.js';
-import { queueActions } from './queue-actions.js';
+import { type PlanView, planViewOf } from './plan-view.js';
+import { isStored, keyName, markStored } from './process-memo.js';
+import { queueActions, queuedFacts } from './queue-actions.js';
 import { gateProgress, quorumMet } from './quorum.js';
-import { approvalFacts, recordApproval, recordUnverifiedRefusal } from './record-approval.js';
+import {
+  type ApprovalEffect,
+  approvalFacts,
+  approvalRecord,
+  recordApproval,
+  recordUnverifiedRefusal,
+} from './record-approval.js';
 import { releaseBudget } from './reserve-budget.js';
 import { spendTooLowMessage } from './spend-message.js';
 import { transitionPlan } from './transition.js';
@@ -113,30 +126,25 @@ async function approveVerified(
     [ATTR.option]: verified.claims.optionId,
     [ATTR.decision]: verified.claims.decision,
   });
-  // The plan's copilot signer, read before the transaction (immutable once recorded; this tenant's only).
-  const signer = await planSignerThumbprint(deps.store, principal.tenantId, verified.claims.planId);
+  const remembered: string[] = [];
   const outcome = await deps.store
-    .transaction(async (tx) => {
-      const applied = await applyApproval(tx, deps, principal, verified, token, signer);
-      return 'refused' in applied
-        ? applied
-        : { ...applied, view: await planView(tx, applied.record) };
-    })
+    .transaction((tx) => applyApproval(tx, deps, principal, { verified, token, remembered }))
     .catch((error: unknown) => recordBudgetRefusal(deps.store, error));
   if ('refused' in outcome) throw outcome.refused;
+  // The approver's key is not written again by this process once committed.
+  markStored(deps.store, remembered);
   return outcome;
 }
 
-type Applied = Omit<ApprovalResult, 'view'> | { refused: GatewayError };
+type Applied = ApprovalResult | { refused: GatewayError };
 
 async function applyApproval(
   tx: StoreTx,
   deps: PipelineDeps,
   principal: Principal,
-  verified: VerifiedApproval,
-  token: string,
-  signerThumbprint: string | undefined,
+  input: { verified: VerifiedApproval; token: string; remembered: string[] },
 ): Promise<Applied> {
+  const { verified, token } = input;
   const { claims } = verified;
   const now = deps.clock.now();
   const presenter = actorOf(principal, 'approver');
@@ -198,7 +206,11 @@ async function applyApproval(
       'The approval names another policy version than the plan was evaluated under',
     );
   }
-  const evaluation = (await evaluationOf(tx, record)).options[claims.optionId];
+  // What the plan's arrival decided (its `plan.received` event): the option's gates, the copilot's signer.
+  const received = await receivedEventOf(tx, record);
+  const plan = await loadPlanDocument(tx, record);
+  const evaluated = await evaluationOf(tx, record, { received, plan });
+  const evaluation = evaluated.options[claims.optionId];
   if (!evaluation || evaluation.outcome === 'deny') {
     return refuse(
       'APPROVAL_OPTION_INVALID',
@@ -212,9 +224,9 @@ async function applyApproval(
     );
   }
   const copilots = deps.copilots ?? NO_COPILOTS;
+  const signerThumbprint = await planSignerThumbprint(tx, record, received);
   const duty = dutyRefusal(registration, principal, record, copilots, signerThumbprint);
   if (duty) return refuse(duty.code, duty.message);
-  const plan = await loadPlanDocument(tx, record);
   const option = plan.options.find((o) => o.optionId === claims.optionId);
   const cost = sumMinor(option?.actions.map((a) => a.estimatedCost.amountMinor) ?? []);
   if (
@@ -251,43 +263,81 @@ async function applyApproval(
     return refuse('APPROVAL_REPLAYED', 'This approval token was already used');
   }
 
-  await recordApproval(tx, record, verified, token, now, principal.id);
+  const keyKnown = isStored(deps.store, keyName('approver', record.tenantId, verified.header.kid));
+  if (!keyKnown) input.remembered.push(keyName('approver', record.tenantId, verified.header.kid));
+  const approval = { verified, token, now, presentedBy: principal.id };
+  const approvals = [...previous, approvalRecord(record, verified, now)];
+  const done = async (effect: ApprovalEffect, decisive: boolean): Promise<ApprovalResult> => {
+    await recordApproval(tx, record, approval, effect, !keyKnown);
+    const optionId = record.selectedOptionId ?? record.recommendedOptionId;
+    // The view from what this transaction holds; the ledger is the one table read for it.
+    const view = planViewOf(record, {
+      evaluation: evaluated.options[optionId],
+      approvals,
+      ledger: await tx.ledgerForPlan(record.tenantId, record.planId),
+      budgetRefusal: null,
+    });
+    return { record, decisive, view };
+  };
   if (claims.decision === 'reject') {
-    await releaseBudget(tx, { ...record, atMs: now, actor, reason: 'rejected_by_approver' });
+    const released = await releaseBudget(tx, {
+      ...record,
+      atMs: now,
+      actor,
+      reason: 'rejected_by_approver',
+      silent: true,
+    });
     record = await transitionPlan(tx, record, 'rejected', {
       actor,
       atMs: now,
       reasonCode: 'APPROVAL_REJECTED',
+      recordedByCaller: true,
     });
-    return { record, decisive: true };
+    return done(
+      { state: 'rejected', reasonCode: 'APPROVAL_REJECTED', released: released.map(lineFacts) },
+      true,
+    );
   }
-  const approvals = [
-    ...previous,
-    {
-      approver,
-      role: claims.role,
-      decision: claims.decision,
-      optionId: claims.optionId,
-    },
-  ];
   if (!quorumMet(gateProgress(evaluation.gates, approvals, claims.optionId)))
-    return { record, decisive: false };
+    return done({ state: record.state }, false);
 
   // Rolls this transaction back (token not burned, approval not recorded) when the caps cannot hold the option.
-  await holdApprovedBudget(tx, {
+  const moved = await holdApprovedBudget(tx, {
     record,
     plan,
     optionId: claims.optionId,
     approval: { actor, atMs: now, facts: approvalFacts(claims, verified.header.kid) },
+    silent: true,
   });
   record = await transitionPlan(tx, record, 'approved', {
     actor,
     atMs: now,
     reasonCode: null,
     patch: { selectedOptionId: claims.optionId },
-    data: { optionId: claims.optionId },
+    recordedByCaller: true,
   });
   await tx.extendReservations(record.tenantId, record.planId, record.expiresAt, now);
-  await queueActions(tx, { plan, record, optionId: claims.optionId, atMs: now, actor });
-  return { record, decisive: true };
+  const queued = await queueActions(tx, {
+    plan,
+    record,
+    optionId: claims.optionId,
+    atMs: now,
+    actor,
+    silent: true,
+  });
+  return done(
+    {
+      state: 'approved',
+      queued: queued.map(queuedFacts),
+      ...(moved
+        ? { released: moved.released.map(lineFacts), reserved: moved.reserved.map(lineFacts) }
+        : {}),
+    },
+    true,
+  );
+}
+
+/** A ledger line as an event lists it: cap, period, amount (minor units). */
+function lineFacts(line: LedgerLine) {
+  return { capId: line.capId, periodKey: line.periodKey, amountMinor: line.amountMinor };
 }

@@ -46,8 +46,16 @@ export function describeRefusal(f: RefusalFacts): string {
 
 /** The {@link BudgetRefusal} of a `budget.refused` event. */
 export function budgetRefusalOf(event: LineageEvent): BudgetRefusal {
-  const facts = refusalFacts(event.data ?? {});
-  return { ...facts, message: describeRefusal(facts), at: event.occurredAt };
+  return budgetRefusalFrom(event.data ?? {}, event.occurredAt);
+}
+
+/** The {@link BudgetRefusal} of a refusal's facts (a `budget.refused` event's `data`) at `at` (RFC 3339). */
+export function budgetRefusalFrom(
+  data: Readonly<Record<string, unknown>>,
+  at: string,
+): BudgetRefusal {
+  const facts = refusalFacts(data);
+  return { ...facts, message: describeRefusal(facts), at };
 }
 
 /**

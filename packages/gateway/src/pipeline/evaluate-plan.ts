@@ -89,10 +89,12 @@ export async function evaluatePlan(
     readFacts?: boolean;
     /** The tenant's calibration rows, for `forecast_calibration` rules (see `policyCalibration`). */
     calibration?: readonly CalibrationRow[];
+    /** When the evaluation happens (epoch ms; default the clock's now): the submission's time. */
+    atMs?: number;
   } = {},
 ): Promise<PlanEvaluations> {
   const { readFacts = true, calibration } = options;
-  const atMs = deps.clock.now();
+  const atMs = options.atMs ?? deps.clock.now();
   const sets = [deps.policy.set, ...(deps.shadowPolicy ? [deps.shadowPolicy.set] : [])];
   const facts = readFacts
     ? await readPolicyFacts(tx, {

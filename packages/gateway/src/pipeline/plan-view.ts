@@ -1,7 +1,8 @@
 import type { PlanView } from '@handoff/protocol';
 import { toIso } from '../clock.js';
-import type { PlanRecord, StoreTx } from '../store/store.js';
-import { planBudgetRefusal } from './budget-refusal.js';
+import type { OptionEvaluation } from '../policy/evaluate.js';
+import type { ApprovalRecord, LedgerLine, PlanRecord, StoreTx } from '../store/store.js';
+import { type BudgetRefusal, planBudgetRefusal } from './budget-refusal.js';
 import { evaluationOf } from './deps.js';
 import { gateProgress } from './quorum.js';
 
@@ -12,12 +13,33 @@ import { gateProgress } from './quorum.js';
  */
 export type { PlanView };
 
-/** Builds the {@link PlanView} of a record inside a transaction. */
+/** What a {@link PlanView} is built from beside the plan record. */
+export interface PlanViewParts {
+  /** The policy evaluation of the option in play (undefined: none, shown as `deny`). */
+  evaluation: OptionEvaluation | undefined;
+  approvals: readonly ApprovalRecord[];
+  ledger: readonly LedgerLine[];
+  budgetRefusal: BudgetRefusal | null;
+}
+
+/** Builds the {@link PlanView} of a record inside a transaction (reading its evaluation, approvals and ledger). */
 export async function planView(tx: StoreTx, record: PlanRecord): Promise<PlanView> {
   const optionId = record.selectedOptionId ?? record.recommendedOptionId;
-  const evaluation = (await evaluationOf(tx, record)).options[optionId];
-  const approvals = await tx.approvalsForPlan(record.tenantId, record.planId);
-  const ledger = await tx.ledgerForPlan(record.tenantId, record.planId);
+  return planViewOf(record, {
+    evaluation: (await evaluationOf(tx, record)).options[optionId],
+    approvals: await tx.approvalsForPlan(record.tenantId, record.planId),
+    ledger: await tx.ledgerForPlan(record.tenantId, record.planId),
+    budgetRefusal: await planBudgetRefusal(tx, record),
+  });
+}
+
+/**
+ * The {@link PlanView} of a record from parts the caller already holds (a submission or an approval builds it
+ * from what its transaction wrote, reading nothing back).
+ */
+export function planViewOf(record: PlanRecord, parts: PlanViewParts): PlanView {
+  const optionId = record.selectedOptionId ?? record.recommendedOptionId;
+  const { evaluation, approvals, ledger } = parts;
   return {
     planId: record.planId,
     tenantId: record.tenantId,
@@ -49,7 +71,7 @@ export async function planView(tx: StoreTx, record: PlanRecord): Promise<PlanVie
       amountMinor: l.amountMinor,
       status: l.status,
     })),
-    budgetRefusal: await planBudgetRefusal(tx, record),
+    budgetRefusal: parts.budgetRefusal,
     ...(evaluation?.calibration ? { calibration: evaluation.calibration } : {}),
     receivedAt: toIso(record.receivedAt),
     updatedAt: toIso(record.updatedAt),

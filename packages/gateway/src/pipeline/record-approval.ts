@@ -2,7 +2,7 @@ import type { ApprovalClaims } from '@handoff/protocol';
 import type { VerifiedApproval } from '../approvals/verify-approval.js';
 import type { Principal } from '../auth/principal.js';
 import type { GatewayError } from '../errors.js';
-import type { PlanRecord, StoreTx } from '../store/store.js';
+import type { ApprovalRecord, PlanRecord, StoreTx } from '../store/store.js';
 import { actorOf, type PipelineDeps } from './deps.js';
 
 /*
@@ -30,31 +30,67 @@ export async function recordUnverifiedRefusal(
   );
 }
 
+/** What an accepted approval did to its plan, as its `approval.accepted` event records it. */
+export interface ApprovalEffect {
+  /** The state the plan entered (`awaiting_approval` while the quorum is not met). */
+  state: string;
+  reasonCode?: string;
+  /** The outbox rows queued when the quorum was met (see `queuedFacts`). */
+  queued?: readonly Record<string, unknown>[];
+  /** Budget lines released (a rejection) or reserved (another option than the recommended one), per cap. */
+  released?: readonly Record<string, unknown>[];
+  reserved?: readonly Record<string, unknown>[];
+}
+
 /**
  * Records an accepted approval inside `tx`: the verifying public JWK in the key history (under the plan's tenant:
- * approver kids are per tenant), the token stored once by
- * digest, the `approvals` row and the `approval.accepted` event (with the presenting principal as `presentedBy`).
- * The caller has checked the token against the plan and the approver registry.
+ * approver kids are per tenant; not when this process already remembered it, `rememberKey` false), the token
+ * stored once by digest, the `approvals` row and the `approval.accepted` event (with the presenting principal as
+ * `presentedBy`, and what it did: the state entered, the actions queued). The caller has checked the token
+ * against the plan and the approver registry, and applied its effect.
  */
 export async function recordApproval(
   tx: StoreTx,
   record: PlanRecord,
-  verified: VerifiedApproval,
-  token: string,
-  now: number,
-  presentedBy: string,
+  approval: { verified: VerifiedApproval; token: string; now: number; presentedBy: string },
+  effect: ApprovalEffect,
+  rememberKey: boolean,
 ) {
+  const { verified, token, now, presentedBy } = approval;
   const { claims, header, tokenDigest } = verified;
   // Under the plan's tenant: approver kids are per tenant, another tenant's key of the same kid is another key.
-  await tx.rememberKey(
-    'approver',
-    header.kid,
-    JSON.stringify(verified.publicJwk),
-    now,
-    record.tenantId,
-  );
+  if (rememberKey) {
+    await tx.rememberKey(
+      'approver',
+      header.kid,
+      JSON.stringify(verified.publicJwk),
+      now,
+      record.tenantId,
+    );
+  }
   await tx.putPayload(tokenDigest, 'ApprovalJws', token, now);
-  await tx.insertApproval({
+  await tx.insertApproval(approvalRecord(record, verified, now));
+  await tx.appendLineage([
+    {
+      tenantId: record.tenantId,
+      planId: record.planId,
+      type: 'approval.accepted',
+      actor: { type: 'approver', id: claims.sub },
+      occurredAt: now,
+      refs: { plan: record.digest, approval: tokenDigest },
+      data: { ...approvalFacts(claims, header.kid), presentedBy, ...effect },
+    },
+  ]);
+}
+
+/** The `approvals` row of a verified approval of `record`. */
+export function approvalRecord(
+  record: PlanRecord,
+  verified: VerifiedApproval,
+  now: number,
+): ApprovalRecord {
+  const { claims, header, tokenDigest } = verified;
+  return {
     jti: claims.jti,
     tenantId: record.tenantId,
     planId: record.planId,
@@ -67,18 +103,7 @@ export async function recordApproval(
     maxSpendMinor: claims.maxSpend.amountMinor,
     currency: claims.maxSpend.currency,
     receivedAt: now,
-  });
-  await tx.appendLineage([
-    {
-      tenantId: record.tenantId,
-      planId: record.planId,
-      type: 'approval.accepted',
-      actor: { type: 'approver', id: claims.sub },
-      occurredAt: now,
-      refs: { plan: record.digest, approval: tokenDigest },
-      data: { ...approvalFacts(claims, header.kid), presentedBy },
-    },
-  ]);
+  };
 }
 
 /** The facts of an approval that its lineage events carry (never the token itself). */

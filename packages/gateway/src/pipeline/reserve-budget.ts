@@ -3,7 +3,7 @@ import { chargedOptionCost } from '../budget/action-cost.js';
 import type { BudgetCap } from '../budget/cap.js';
 import { checkHeadroom } from '../budget/headroom.js';
 import { planReservations } from '../budget/reservation-plan.js';
-import type { LedgerLine, StoredCap, StoreTx } from '../store/store.js';
+import type { LedgerLine, LineageDraft, StoredCap, StoreTx } from '../store/store.js';
 
 /** A stored cap in the budget module's validated shape. */
 export function toBudgetCap(cap: StoredCap): BudgetCap {
@@ -71,10 +71,16 @@ export async function reserveBudget(
     expiresAtMs: number;
     atMs: number;
     actor: Actor;
+    /** True when the caller's event records the outcome (`plan.received`): no `budget.*` event is written. */
+    silent?: boolean;
+    /** The tenant's caps, when the caller read them in this transaction already. */
+    caps?: readonly BudgetCap[];
   },
 ): Promise<ReserveOutcome> {
   const { plan, optionId, atMs } = input;
-  const caps = (await tx.getCaps(plan.tenantId)).map(toBudgetCap);
+  const append = (drafts: LineageDraft[]) =>
+    input.silent ? Promise.resolve() : tx.appendLineage(drafts).then(() => undefined);
+  const caps = input.caps ?? (await tx.getCaps(plan.tenantId)).map(toBudgetCap);
   const planned = planReservations({ plan, optionId, caps, nowMs: atMs });
   const base = {
     tenantId: plan.tenantId,
@@ -85,7 +91,7 @@ export async function reserveBudget(
   const refs = { plan: input.digest };
   if (!planned.ok) {
     const data = { code: planned.code, currency: planned.currency, optionId };
-    await tx.appendLineage([{ ...base, type: 'budget.refused', refs, data }]);
+    await append([{ ...base, type: 'budget.refused', refs, data }]);
     return { ok: false, code: planned.code, message: planned.message, data };
   }
   const option = plan.options.find((o) => o.optionId === optionId);
@@ -98,7 +104,7 @@ export async function reserveBudget(
       declaredMinor: Number(declared),
       chargedMinor: Number(charged),
     };
-    await tx.appendLineage([{ ...base, type: 'budget.refused', refs, data }]);
+    await append([{ ...base, type: 'budget.refused', refs, data }]);
     const message = `Option ${optionId} would be charged ${charged} minor units, more than the ${declared} it declares`;
     return { ok: false, code: data.code, message, data };
   }
@@ -128,7 +134,7 @@ export async function reserveBudget(
       requestedMinor: headroom.requestedMinor,
       headroomMinor: Math.max(0, headroom.limitMinor - headroom.usedMinor),
     };
-    await tx.appendLineage([{ ...base, type: 'budget.refused', refs, data }]);
+    await append([{ ...base, type: 'budget.refused', refs, data }]);
     return { ok: false, code: headroom.code, message: headroom.message, data };
   }
   const lines: LedgerLine[] = planned.lines.map((line) => ({
@@ -149,7 +155,7 @@ export async function reserveBudget(
     periodKey: l.periodKey,
     amountMinor: l.amountMinor,
   }));
-  await tx.appendLineage([
+  await append([
     {
       ...base,
       type: 'budget.reserved',
@@ -160,7 +166,10 @@ export async function reserveBudget(
   return { ok: true, lines };
 }
 
-/** Releases whatever a plan still holds and records `budget.released` when anything was held. */
+/**
+ * Releases whatever a plan still holds and records `budget.released` when anything was held (not when `silent`:
+ * the caller's event lists the lines, e.g. `plan.settled`). Returns the lines released.
+ */
 export async function releaseBudget(
   tx: StoreTx,
   input: {
@@ -170,10 +179,11 @@ export async function releaseBudget(
     atMs: number;
     actor: Actor;
     reason: string;
+    silent?: boolean;
   },
-): Promise<void> {
+): Promise<LedgerLine[]> {
   const released = await tx.settleLedger(input.tenantId, input.planId, 'released', input.atMs);
-  if (released.length === 0) return;
+  if (released.length === 0 || input.silent) return released;
   await tx.appendLineage([
     {
       tenantId: input.tenantId,
@@ -192,4 +202,5 @@ export async function releaseBudget(
       },
     },
   ]);
+  return released;
 }

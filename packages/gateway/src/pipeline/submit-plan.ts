@@ -1,12 +1,8 @@
-import {
-  canonicalJson,
-  type HandoffPlan,
-  type SubmittedVia,
-  sha256Digest,
-  sumMinor,
-} from '@handoff/protocol';
+import { canonicalJson, type HandoffPlan, type SubmittedVia, sumMinor } from '@handoff/protocol';
 import type { Principal } from '../auth/principal.js';
 import { assertCostsDeclared } from '../budget/action-cost.js';
+import type { BudgetCap } from '../budget/cap.js';
+import { toIso } from '../clock.js';
 import { GatewayError } from '../errors.js';
 import { ATTR, inSpan } from '../observability/tracing.js';
 import { submitAttributes, tracedReserve } from '../observability/tracing-stages.js';
@@ -16,18 +12,22 @@ import { approvalWindowSeconds } from '../policy/policy-set.js';
 import {
   checkProvenance,
   type PlanProvenance,
-  recordProvenance,
+  storeProvenance,
 } from '../provenance/submit-provenance.js';
-import type { PlanRecord, StoreTx } from '../store/store.js';
+import type { LedgerLine, PlanRecord, StoreTx } from '../store/store.js';
 import { type BudgetNotice, budgetNotices, sendBudgetNotices } from './budget-notices.js';
+import { budgetRefusalFrom } from './budget-refusal.js';
 import { pauseIfHeld } from './control-hold.js';
 import { actorOf, type PipelineDeps } from './deps.js';
 import { evaluatePlan, validatePlanInput } from './evaluate-plan.js';
 import { copilotModelOf } from './kill-switch.js';
-import { type PlanView, planView } from './plan-view.js';
-import { queueActions } from './queue-actions.js';
+import { type PlanView, planView, planViewOf } from './plan-view.js';
+import { isStored, keyName, markStored, policyName } from './process-memo.js';
+import { queueActions, queuedFacts } from './queue-actions.js';
+import { recordDecisions } from './recorded-decisions.js';
 import { toBudgetCap } from './reserve-budget.js';
-import { ruleResults, shadowEvents } from './shadow-events.js';
+import { shadowEvents } from './shadow-events.js';
+import { rememberPolicySet } from './stored-policy.js';
 import { transitionPlan } from './transition.js';
 
 /** The result of {@link submitPlan}: the plan record, and whether this call created it. */
@@ -115,9 +115,11 @@ async function submitChecked(
       ],
     });
   }
-  return deps.store.transaction(async (tx) => {
+  const stored: string[] = [];
+  const result = await deps.store.transaction(async (tx) => {
     // The policy reads its facts (sends dispatched, cap usage) in the transaction that records its decision.
     const { evaluation, shadow, facts } = await evaluatePlan(tx, deps, validated, {
+      atMs: now,
       ...(calibration ? { calibration } : {}),
     });
     const existing = await tx.getPlan(plan.tenantId, plan.planId);
@@ -138,8 +140,9 @@ async function submitChecked(
       );
     }
     // Costs the gateway can compute, it computes: a plan declaring less is refused before anything is written.
-    assertCostsDeclared(plan, (await tx.getCaps(plan.tenantId)).map(toBudgetCap), now);
-    const record = await accept(
+    const caps = (await tx.getCaps(plan.tenantId)).map(toBudgetCap);
+    assertCostsDeclared(plan, caps, now);
+    const accepted = await accept(
       tx,
       deps,
       principal,
@@ -151,12 +154,18 @@ async function submitChecked(
         shadow,
         provenance,
         submittedVia: options.submittedVia,
+        stored,
+        caps,
       },
       now,
     );
+    const { record } = accepted;
     const notices = budgetNotices(deps, record, facts);
-    return { record, created: true, view: await planView(tx, record), evaluation, notices };
+    return { record, created: true, view: accepted.view, evaluation, notices };
   });
+  // Remembered once committed: the policy set and the copilot key are not written again by this process.
+  markStored(deps.store, stored);
+  return result;
 }
 
 async function accept(
@@ -173,22 +182,30 @@ async function accept(
     shadow?: PolicyEvaluation | undefined;
     provenance: PlanProvenance | undefined;
     submittedVia: SubmittedVia | undefined;
+    /** Names of what this transaction stored once per process (see `process-memo.ts`), marked after commit. */
+    stored: string[];
+    /** The tenant's caps, read once in this transaction. */
+    caps: readonly BudgetCap[];
   },
   now: number,
-): Promise<PlanRecord> {
-  const { plan, canonical, digest, evaluation } = input;
+): Promise<{ record: PlanRecord; view: PlanView }> {
+  const { plan, canonical, digest, evaluation, stored } = input;
   const actor = actorOf(principal, 'copilot');
   const optionId = plan.recommendedOptionId;
   const approvalDeadline = Math.min(
     now + approvalWindowSeconds(deps.policy.set) * 1000,
     Date.parse(plan.expiresAt),
   );
-  const evaluationJson = canonicalJson(evaluation);
-  const evaluationDigest = sha256Digest(evaluationJson);
+  const policy = deps.policy;
   await tx.putPayload(digest, 'HandoffPlan', canonical, now);
-  await tx.putPayload(evaluationDigest, 'PolicyEvaluation', evaluationJson, now);
-  await tx.rememberPolicy(deps.policy.version, deps.policy.set.id, deps.policy.set.version, now);
-  let record: PlanRecord = {
+  if (!isStored(deps.store, policyName(policy.version))) {
+    // The policy set once per digest: every plan's evaluation is recorded against it (`refs.policy`).
+    await tx.putPayload(policy.version, 'PolicySet', canonicalJson(policy.set), now);
+    await tx.rememberPolicy(policy.version, policy.set.id, policy.set.version, now);
+    rememberPolicySet(policy.version, policy.set);
+    stored.push(policyName(policy.version));
+  }
+  const received: PlanRecord = {
     planId: plan.planId,
     tenantId: plan.tenantId,
     workflowId: plan.workflow.workflowId,
@@ -199,94 +216,119 @@ async function accept(
     recommendedOptionId: optionId,
     selectedOptionId: null,
     submittedBy: principal.id,
-    policyVersion: deps.policy.version,
-    evaluationDigest,
+    policyVersion: policy.version,
+    // Format 2: the evaluation is recorded in `plan.received`, recomputable from the plan and this policy set.
+    evaluationDigest: policy.version,
     reasonCode: null,
     receivedAt: now,
     updatedAt: now,
     approvalDeadline,
     expiresAt: Date.parse(plan.expiresAt),
   };
-  await tx.insertPlan(record);
+  await tx.insertPlan(received);
+  const provenance = input.provenance
+    ? await storeProvenance(
+        tx,
+        input.provenance,
+        now,
+        !isStored(deps.store, copilotKey(input.provenance)),
+      )
+    : undefined;
+  if (input.provenance) stored.push(copilotKey(input.provenance));
+
+  // Decide the state entered, reserving budget (silently: `plan.received` records the lines) on the way.
+  const outcome = evaluation.options[optionId]?.outcome ?? 'deny';
+  const approvedNow = outcome === 'allow';
+  const reserved =
+    outcome === 'deny'
+      ? undefined
+      : await tracedReserve(tx, {
+          plan,
+          digest,
+          optionId,
+          // An option approved on arrival holds its budget until the plan expires, else until the approval deadline.
+          expiresAtMs: approvedNow ? received.expiresAt : approvalDeadline,
+          atMs: now,
+          actor,
+          silent: true,
+          caps: input.caps,
+        });
+  const reasonCode =
+    outcome === 'deny' ? 'POLICY_DENIED' : reserved && !reserved.ok ? reserved.code : null;
+  const to = reasonCode ? 'rejected' : approvedNow ? 'approved' : 'awaiting_approval';
+  let record = await transitionPlan(tx, received, to, {
+    actor,
+    atMs: now,
+    recordedByCaller: true,
+    ...(reasonCode ? { reasonCode } : {}),
+    ...(to === 'approved' ? { patch: { selectedOptionId: optionId } } : {}),
+  });
+  const queued =
+    to === 'approved'
+      ? await queueActions(tx, { plan, record, optionId, atMs: now, actor, silent: true })
+      : [];
+  const lines = reserved?.ok ? reserved.lines : [];
   const base = { tenantId: plan.tenantId, planId: plan.planId, actor, occurredAt: now };
   const option = plan.options.find((o) => o.optionId === optionId);
   await tx.appendLineage([
     {
       ...base,
       type: 'plan.received',
-      refs: { plan: digest },
+      refs: {
+        plan: digest,
+        policy: policy.version,
+        ...(provenance ? { provenance: provenance.tokenDigest } : {}),
+      },
       data: {
-        workflowId: plan.workflow.workflowId,
-        aiMode: plan.workflow.aiMode,
-        copilotModel: record.copilotModel,
+        state: to,
+        ...(reasonCode ? { reasonCode } : {}),
         recommendedOptionId: optionId,
-        inputs: plan.inputs.map((i) => ({
-          inputId: i.inputId,
-          sha256: i.sha256 ?? null,
-          version: i.version ?? null,
-        })),
         costMinor: Number(sumMinor(option?.actions.map((a) => a.estimatedCost.amountMinor) ?? [])),
         currency: option?.budget.amount.currency,
+        decisions: recordDecisions(evaluation),
+        reservations: lines.map(reservationFacts),
+        ...(queued.length > 0 ? { queued: queued.map(queuedFacts) } : {}),
+        ...(provenance ? { provenance: provenance.facts } : {}),
         ...(input.submittedVia ? { submittedVia: input.submittedVia } : {}),
       },
     },
-    ...Object.values(evaluation.options).map((o) => ({
-      ...base,
-      actor: { type: 'system' as const, id: 'policy' },
-      type: 'policy.evaluated' as const,
-      refs: { plan: digest, policy: deps.policy.version, evaluation: evaluationDigest },
-      data: {
-        optionId: o.optionId,
-        outcome: o.outcome,
-        rules: ruleResults(o.decisions),
-        gates: o.gates,
-      },
-    })),
+    // A budget refusal keeps its own event: the plan view and the trace show its figures.
+    ...(reserved && !reserved.ok
+      ? [{ ...base, type: 'budget.refused' as const, refs: { plan: digest }, data: reserved.data }]
+      : []),
     ...(input.shadow && deps.shadowPolicy
       ? shadowEvents(base, { digest, active: evaluation, shadow: input.shadow })
       : []),
   ]);
-  if (input.provenance) await recordProvenance(tx, record, input.provenance, actor, now);
-
-  const outcome = evaluation.options[optionId]?.outcome ?? 'deny';
-  if (outcome === 'deny') {
-    return transitionPlan(tx, record, 'rejected', {
-      actor,
-      atMs: now,
-      reasonCode: 'POLICY_DENIED',
-    });
-  }
-  const reserved = await tracedReserve(tx, {
-    plan,
-    digest,
-    optionId,
-    expiresAtMs: approvalDeadline,
-    atMs: now,
-    actor,
-  });
-  if (!reserved.ok) {
-    return transitionPlan(tx, record, 'rejected', { actor, atMs: now, reasonCode: reserved.code });
-  }
-  const next = outcome === 'require_approval' ? 'awaiting_approval' : 'approved';
-  if (next === 'approved') {
-    record = await transitionPlan(tx, record, 'approved', {
-      actor,
-      atMs: now,
-      patch: { selectedOptionId: optionId },
-      data: { optionId },
-    });
-    await tx.extendReservations(plan.tenantId, plan.planId, record.expiresAt, now);
-    await queueActions(tx, { plan, record, optionId, atMs: now, actor });
-  } else {
-    record = await transitionPlan(tx, record, 'awaiting_approval', { actor, atMs: now });
-  }
   // The kill switch on arrival, for the option the plan would run: a covered plan waits paused (`control.held`).
-  return pauseIfHeld(tx, {
-    record,
-    plan,
-    optionId,
-    step: { held: 'submission' },
-    onPause: deps.onPause,
-    atMs: now,
+  const held =
+    to === 'rejected'
+      ? record
+      : await pauseIfHeld(tx, {
+          record,
+          plan,
+          optionId,
+          step: { held: 'submission' },
+          onPause: deps.onPause,
+          atMs: now,
+        });
+  if (held !== record) return { record: held, view: await planView(tx, held) };
+  record = held;
+  // The view from what this transaction holds: nothing is read back.
+  const view = planViewOf(record, {
+    evaluation: evaluation.options[record.selectedOptionId ?? optionId],
+    approvals: [],
+    ledger: lines,
+    budgetRefusal: reserved && !reserved.ok ? budgetRefusalFrom(reserved.data, toIso(now)) : null,
   });
+  return { record, view };
+}
+
+/** A reservation line as `plan.received` records it: cap, period, amount (minor units of the option's currency). */
+function reservationFacts(line: LedgerLine) {
+  return { capId: line.capId, periodKey: line.periodKey, amountMinor: line.amountMinor };
+}
+
+function copilotKey(provenance: PlanProvenance): string {
+  return keyName('copilot', '', provenance.verified.kid);
 }

@@ -12,12 +12,19 @@ export interface TransitionOptions {
   /** Further lineage events to record with the state change, in the same transaction. */
   events?: readonly Omit<LineageDraft, 'tenantId' | 'planId' | 'actor' | 'occurredAt'>[];
   data?: Record<string, unknown>;
+  /**
+   * True when the caller's own event of this transition records the state entered (`plan.received`,
+   * `approval.accepted`, `dispatch.attempted`, `plan.settled`: one event per transition, lineage format 2): no
+   * `plan.state_changed` is written, nor `events`.
+   */
+  recordedByCaller?: boolean;
 }
 
 /**
  * Moves a plan to `to` inside `tx`: checks the transition table, updates the row only if it is still in the state
  * read (so two racing changes cannot both win), and appends `plan.state_changed` (plus `options.events`) to the
- * lineage in the same transaction. Returns the updated record.
+ * lineage in the same transaction, unless `recordedByCaller` (the caller's event names the state entered).
+ * Returns the updated record.
  *
  * @throws GatewayError `ILLEGAL_TRANSITION` when the table forbids the move or the plan changed under us.
  */
@@ -49,6 +56,21 @@ export async function transitionPlan(
       },
     );
   }
+  if (!options.recordedByCaller) await recordTransition(tx, plan, to, options);
+  return { ...plan, ...patch } as PlanRecord;
+}
+
+/**
+ * Appends the `plan.state_changed` event of a move of `plan` (as it was) to `to`, plus `options.events`: what
+ * {@link transitionPlan} records, for a caller whose own event did not record the move after all (a dispatch
+ * claim that ended without an attempt).
+ */
+export async function recordTransition(
+  tx: StoreTx,
+  plan: PlanRecord,
+  to: PlanState,
+  options: TransitionOptions,
+): Promise<void> {
   const base = {
     tenantId: plan.tenantId,
     planId: plan.planId,
@@ -67,5 +89,4 @@ export async function transitionPlan(
     },
   };
   await tx.appendLineage([...(options.events ?? []).map((e) => ({ ...base, ...e })), stateChanged]);
-  return { ...plan, ...patch } as PlanRecord;
 }

@@ -1,7 +1,7 @@
-import type { Actor, HandoffPlan } from '@handoff/protocol';
+import type { HandoffPlan } from '@handoff/protocol';
 import { GatewayError } from '../errors.js';
 import type { PipelineDeps } from '../pipeline/deps.js';
-import type { PlanRecord, StoreTx } from '../store/store.js';
+import type { StoreTx } from '../store/store.js';
 import { type VerifiedPlanSignature, verifyPlanSignature } from './verify-plan-signature.js';
 
 /** A verified provenance signature and its token, to record with the plan it signs. */
@@ -56,31 +56,30 @@ export async function checkProvenance(
   return { verified, token: signature };
 }
 
-/** Records a verified provenance signature with the plan: its key, the token by digest, and the binding. */
-export async function recordProvenance(
+/**
+ * Stores a verified provenance signature with the plan, in the submission's transaction: the copilot's public key
+ * (unless this process already remembered it: `rememberKey` false) and the token by digest. Returns what the
+ * plan's `plan.received` event records of it: `refs.provenance` (the token's digest) and `data.provenance` (key
+ * id, algorithm, the copilot it vouches for, when it was signed).
+ */
+export async function storeProvenance(
   tx: StoreTx,
-  record: PlanRecord,
   provenance: PlanProvenance,
-  actor: Actor,
   now: number,
-): Promise<void> {
+  rememberKey: boolean,
+): Promise<{ tokenDigest: string; facts: Record<string, unknown> }> {
   const { verified, token } = provenance;
-  await tx.rememberKey('copilot', verified.kid, JSON.stringify(verified.publicJwk), now);
+  if (rememberKey) {
+    await tx.rememberKey('copilot', verified.kid, JSON.stringify(verified.publicJwk), now);
+  }
   await tx.putPayload(verified.tokenDigest, 'PlanSignature', token, now);
-  await tx.appendLineage([
-    {
-      tenantId: record.tenantId,
-      planId: record.planId,
-      type: 'plan.provenance_verified',
-      actor,
-      occurredAt: now,
-      refs: { plan: record.digest, signature: verified.tokenDigest },
-      data: {
-        kid: verified.kid,
-        alg: verified.alg,
-        copilot: verified.claims.copilot,
-        signedAt: new Date(verified.claims.iat * 1000).toISOString(),
-      },
+  return {
+    tokenDigest: verified.tokenDigest,
+    facts: {
+      kid: verified.kid,
+      alg: verified.alg,
+      copilot: verified.claims.copilot,
+      signedAt: new Date(verified.claims.iat * 1000).toISOString(),
     },
-  ]);
+  };
 }

@@ -29,8 +29,9 @@ describe('trace through a real dispatch', () => {
     expect(trace.plan.planId).toBe(view.planId);
     const [dispatch] = trace.dispatches;
     expect(dispatch?.status).toBe('succeeded');
+    // The approval that queued the row, then every attempt and its outcome.
     expect(dispatch?.events.map((e) => e.type)).toEqual([
-      'dispatch.queued',
+      'approval.accepted',
       'dispatch.attempted',
       'dispatch.failed',
       'dispatch.retry_scheduled',

@@ -108,7 +108,9 @@ describe('traceLineage', () => {
       trace.options.map((o) => o.optionId).sort(),
     );
     expect(trace.policy.evaluations[0]?.data.rules).toEqual(expect.any(Array));
-    expect(trace.budget.events.map((e) => e.type)).toContain('budget.reserved');
+    // The reservation is recorded by the arrival's event (lineage format 2).
+    const reserving = trace.budget.events.find((e) => e.type === 'plan.received');
+    expect(reserving?.data.reservations).toEqual(expect.arrayContaining([expect.anything()]));
     expect(trace.budget.ledger.length).toBeGreaterThan(0);
     expect(
       trace.approvals.accepted.map((a) => [a.approver, a.role, a.kid, a.decision]).sort(),
@@ -119,8 +121,13 @@ describe('traceLineage', () => {
     const actions = trace.options.find((o) => o.optionId === OPTION_1)?.actions ?? [];
     expect(trace.dispatches.map((d) => d.actionId)).toEqual(actions.map((a) => a.actionId));
     for (const d of trace.dispatches) {
-      expect(d.events.map((e) => e.type)).toContain('dispatch.queued');
-      expect(d.events.every((e) => e.data.idempotencyKey === d.idempotencyKey)).toBe(true);
+      // Queued by the approval that completed the quorum; every dispatch event names the row.
+      expect(d.events.map((e) => e.type)).toContain('approval.accepted');
+      expect(
+        d.events
+          .filter((e) => e.type.startsWith('dispatch.'))
+          .every((e) => e.data.idempotencyKey === d.idempotencyKey),
+      ).toBe(true);
     }
     const controls = trace.controls.filter((e) => e.type === 'control.paused');
     expect(controls.map((e) => e.data.scopeValue)).toEqual(['term-deposit-q4']);
@@ -185,7 +192,8 @@ describe('traceLineage', () => {
     expect(text).toContain('example-planner 2026-10-01; prompt term-deposit-v3');
     expect(text).toContain(`as finance for ${OPTION_1}`);
     expect(text).toContain(`key ${setup.h.keys.finance.kid}`);
-    expect(text).toMatch(/#\d+ \S+ dispatch\.queued/);
+    expect(text).toMatch(/#\d+ \S+ plan\.received by \S+ decision optionId=/);
+    expect(text).toMatch(/#\d+ \S+ approval\.accepted by approver:\S+ state=approved/);
     const tokens = rows<{ body: string }>(
       setup.h,
       "select body from payloads where kind = 'ApprovalJws'",

@@ -83,17 +83,21 @@ async function expectSerialOutcome(
   }
 
   // Replay in commit order: each decision must be the right one for the usage at its turn.
-  const decisions = await h.runtime.store.queryLineage({
-    tenantId: TENANT,
-    types: ['budget.reserved', 'budget.refused'],
-    limit: 10 * PLANS,
-  });
+  // A reservation is recorded by its plan's arrival (`plan.received`), a refusal by `budget.refused` after the
+  // arrival that entered `rejected`.
+  const decisions = (
+    await h.runtime.store.queryLineage({
+      tenantId: TENANT,
+      types: ['plan.received', 'budget.refused'],
+      limit: 10 * PLANS,
+    })
+  ).filter((e) => e.type === 'budget.refused' || e.data.state !== 'rejected');
   expect(decisions).toHaveLength(shapes.length);
   expect(new Set(decisions.map((e) => e.planId)).size).toBe(shapes.length);
   let running = 0;
   for (const event of decisions) {
     const amount = cost.get(event.planId ?? '') ?? Number.NaN;
-    if (event.type === 'budget.reserved') {
+    if (event.type === 'plan.received') {
       expect(running + amount).toBeLessThanOrEqual(limit);
       running += amount;
     } else {

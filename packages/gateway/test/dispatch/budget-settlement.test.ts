@@ -40,7 +40,7 @@ function usage(harness: Harness): Record<string, { reserved: number; committed: 
 async function committedEvent(harness: Harness, planId: string): Promise<LineageEvent | undefined> {
   const page = await harness.gateway.queryLineage(harness.callers.auditor.principal, {
     planId,
-    types: ['budget.committed'],
+    types: ['plan.settled'],
     limit: 10,
   });
   return page.items[0];

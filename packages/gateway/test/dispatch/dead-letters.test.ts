@@ -48,7 +48,7 @@ describe('dead letters and in-doubt dispatches (operator)', () => {
     const types = await eventTypes(h, plan.planId);
     expect(types).toContain('dispatch.dead_lettered');
     expect(types).toContain('dispatch.retried');
-    expect(types[types.length - 1]).toBe('plan.state_changed');
+    expect(types[types.length - 1]).toBe('plan.settled');
   });
 
   test('abandoning the last dead letter fails the plan and releases its budget, committing nothing', async () => {

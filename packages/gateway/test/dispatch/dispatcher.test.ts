@@ -47,16 +47,14 @@ describe('the outbox dispatcher', () => {
       ['tenant-month', 60_000, 'committed'],
       ['tenant-month', 64_500, 'released'],
     ]);
+    // One event per transition: the claim (entering dispatching), the outcome, the settlement.
     const types = await eventTypes(h, plan.planId);
-    expect(types.slice(types.indexOf('dispatch.queued'))).toEqual([
-      'dispatch.queued',
-      'plan.state_changed',
+    expect(types.slice(types.indexOf('dispatch.attempted'))).toEqual([
       'dispatch.attempted',
       'dispatch.succeeded',
-      'budget.released',
-      'budget.committed',
-      'plan.state_changed',
+      'plan.settled',
     ]);
+    expect(types).not.toContain('plan.state_changed');
     expect(await h.runtime.dispatcher.runDue()).toMatchObject({ attempted: 0 });
   });
 
@@ -80,7 +78,6 @@ describe('the outbox dispatcher', () => {
     ]);
     const types = await eventTypes(h, plan.planId);
     expect(types.filter((t) => t.startsWith('dispatch.'))).toEqual([
-      'dispatch.queued',
       'dispatch.attempted',
       'dispatch.failed',
       'dispatch.retry_scheduled',

@@ -215,8 +215,14 @@ describe('decisions', () => {
       decisive: true,
     });
     expect(ledgerOf(h, view.planId).map((l) => l.status)).toEqual(['released', 'released']);
-    const released = await lineage(h, { planId: view.planId, types: ['budget.released'] });
-    expect(released.map((e) => e.data.reason)).toEqual(['rejected_by_approver']);
+    // One event records the rejection: the state it entered and the lines it released.
+    const [accepted] = await lineage(h, { planId: view.planId, types: ['approval.accepted'] });
+    expect(accepted?.data).toMatchObject({
+      decision: 'reject',
+      state: 'rejected',
+      reasonCode: 'APPROVAL_REJECTED',
+    });
+    expect(accepted?.data.released).toHaveLength(2);
     expect(count(h, 'dispatches')).toBe(0);
   });
 

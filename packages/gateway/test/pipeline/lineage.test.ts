@@ -109,7 +109,7 @@ describe('the hash chain', () => {
       hash: string;
       tenant_id: string;
     }>(h, 'select seq, body, prev_hash, hash, tenant_id from lineage_events order by id');
-    expect(stored.length).toBeGreaterThan(25);
+    expect(stored.length).toBeGreaterThan(12);
     const heads = new Map<string, { seq: number; hash: string }>();
     stored.forEach((row) => {
       const event = JSON.parse(row.body) as LineageEvent;
@@ -141,14 +141,21 @@ describe('the hash chain', () => {
     const types = (await all()).map((e) => e.type);
     for (const type of [
       'plan.received',
-      'budget.reserved',
       'approval.accepted',
-      'dispatch.queued',
       'budget.released',
       'control.paused',
     ] as const) {
       expect(types, type).toContain(type);
     }
+    // Reservations and queued actions are recorded by the events of the transitions that made them.
+    const received = await all({ types: ['plan.received'] });
+    expect(
+      received.some((e) => Array.isArray(e.data.reservations) && e.data.reservations.length > 0),
+    ).toBe(true);
+    const accepted = await all({ types: ['approval.accepted'] });
+    expect(accepted.some((e) => Array.isArray(e.data.queued) && e.data.queued.length > 0)).toBe(
+      true,
+    );
     const refused = await all({ types: ['approval.refused'] });
     expect(refused.map((e) => e.data.code)).toEqual([
       'APPROVAL_KEY_NOT_REGISTERED',
@@ -209,7 +216,7 @@ describe('queryLineage', () => {
   test('filters by plan, types, actor and time range', async () => {
     const everything = await all();
     const ofA = await all({ planId: planA.planId });
-    expect(ofA.length).toBeGreaterThan(5);
+    expect(ofA.length).toBeGreaterThan(3);
     expect(ofA).toEqual(everything.filter((e) => e.planId === planA.planId));
 
     const states = await all({ types: ['plan.state_changed', 'control.paused'] });
@@ -231,7 +238,7 @@ describe('queryLineage', () => {
       ),
     );
     expect(new Set(window.map((e) => e.type))).toEqual(
-      new Set(['approval.accepted', 'approval.refused', 'plan.state_changed', 'dispatch.queued']),
+      new Set(['approval.accepted', 'approval.refused']),
     );
     const combined = await all({
       planId: planA.planId,

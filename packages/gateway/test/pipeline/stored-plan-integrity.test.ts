@@ -1,5 +1,6 @@
-import { canonicalJson, type HandoffPlan } from '@handoff/protocol';
+import { canonicalJson, type HandoffPlan, sha256Digest } from '@handoff/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { evaluationOf } from '../../src/pipeline/deps.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { planVariant, snapshot } from './helpers.js';
 
@@ -47,14 +48,25 @@ describe('stored plans and evaluations are re-hashed when the pipeline loads the
     expect(row).toBe('awaiting_approval');
   });
 
-  it('refuses to read a plan whose stored policy evaluation was edited', async () => {
+  it("reads a format-1 plan's stored policy evaluation, and refuses it once edited", async () => {
     h = await createHarness();
     const view = await h.gateway.submitPlan(h.callers.copilot.principal, planVariant(2));
-    const evaluation = h.runtime.store.sqlite
-      .prepare('select evaluation_digest from plans where plan_id = ?')
-      .pluck()
-      .get(view.planId) as string;
-    forge(evaluation, (document) => {
+    const db = h.runtime.store.sqlite;
+    // A plan of lineage format 1: its evaluation stored as a `PolicyEvaluation` payload the row names.
+    const stored = await h.runtime.store.transaction(async (tx) => {
+      const record = await tx.getPlan(view.tenantId, view.planId);
+      if (!record) throw new Error('plan not stored');
+      return evaluationOf(tx, record);
+    });
+    const body = canonicalJson(stored);
+    const digest = sha256Digest(body);
+    db.prepare(
+      "insert into payloads (digest, kind, body, created_at) values (?, 'PolicyEvaluation', ?, 0)",
+    ).run(digest, body);
+    db.prepare('update plans set evaluation_digest = ? where plan_id = ?').run(digest, view.planId);
+    const read = await h.gateway.getPlan(h.callers.operator.principal, view.planId);
+    expect(read.decisions).toEqual(view.decisions);
+    forge(digest, (document) => {
       document.policyVersion = 'forged';
     });
     await expect(

@@ -215,17 +215,21 @@ describe('accepted submissions', () => {
     expect(ledgerOf(h, plan.planId)).toEqual([]);
     expect(count(h, 'dispatches')).toBe(0);
     const events = await lineage(h, { planId: plan.planId });
-    expect(events.map((e) => e.type)).toEqual([
-      'plan.received',
-      'policy.evaluated',
-      'policy.evaluated',
-      'plan.state_changed',
-    ]);
-    expect(events.at(-1)?.data).toMatchObject({
-      from: 'received',
-      to: 'rejected',
+    // One event: the arrival, with the state it entered and the decision per option (rule ids and codes).
+    expect(events.map((e) => e.type)).toEqual(['plan.received']);
+    expect(events[0]?.data).toMatchObject({
+      state: 'rejected',
       reasonCode: 'POLICY_DENIED',
+      reservations: [],
     });
+    const decisions = events[0]?.data.decisions as Record<
+      string,
+      { outcome: string; rules: unknown[] }
+    >;
+    expect(Object.values(decisions).map((d) => d.outcome)).toContain('deny');
+    expect(Object.values(decisions).flatMap((d) => d.rules)).toContainEqual(
+      expect.objectContaining({ ruleId: 'no-ai-led-claims', decision: 'deny' }),
+    );
   });
 
   test('a plan below every threshold is approved on arrival and its actions are queued', async () => {
@@ -257,10 +261,13 @@ describe('accepted submissions', () => {
       expect.objectContaining({ adapter: 'customerio', status: 'pending', option_id: OPTION_2 }),
     ]);
     expect(outbox[0]?.idempotency_key).toMatch(/^hof_[0-9a-f]{40}$/);
-    const queued = await lineage(h, { planId: plan.planId, types: ['dispatch.queued'] });
+    // The arrival records the approval and the actions queued: one event.
+    const events = await lineage(h, { planId: plan.planId });
+    expect(events.map((e) => e.type)).toEqual(['plan.received']);
+    expect(events[0]?.data).toMatchObject({ state: 'approved' });
+    const queued = events[0]?.data.queued as Record<string, unknown>[];
     expect(queued).toHaveLength(1);
-    expect(queued[0]?.data).toMatchObject({
-      optionId: OPTION_2,
+    expect(queued[0]).toMatchObject({
       actionIndex: 0,
       actionId: 'nurture-broadcast',
       adapter: 'customerio',

@@ -179,7 +179,7 @@ describe('trust: single writer', () => {
     for (const planId of [PLAN_1, PLAN_2]) {
       const facts = dispatchFacts(planId);
       expect(facts.rows).toEqual([{ status: 'succeeded', attempts: 1, lastError: null }]);
-      expect(facts.events).toEqual(['dispatch.queued', 'dispatch.attempted', 'dispatch.succeeded']);
+      expect(facts.events).toEqual(['dispatch.attempted', 'dispatch.succeeded']);
     }
     expect(hubspot.enrollments).toHaveLength(2 * 2);
     t.held();

@@ -66,11 +66,12 @@ describe('trust: verifier', () => {
     // The attack: edit an event, re-chain, re-sign every checkpoint with a fresh key under the same kid, and
     // record that key in `keys`.
     const { path: forged, db } = tamperableCopy(database);
+    // The first arrival, which records its plan's reservation (lineage format 2).
     const reserved = db
-      .prepare("select min(seq) from lineage_events where type = 'budget.reserved'")
+      .prepare("select min(seq) from lineage_events where type = 'plan.received'")
       .pluck()
       .get() as number;
-    expect(bodyOf(db, reserved).type).toBe('budget.reserved');
+    expect(bodyOf(db, reserved).type).toBe('plan.received');
     await forgeHistory(
       db,
       reserved,

@@ -33,7 +33,7 @@ export interface GatewayProcess {
   /** The copilot key as a private JWK file, for `HANDOFF_COPILOT_KEY_FILE`. */
   copilotKeyFile: string;
   /** `data` of the plan's lineage events of `type`, read over the API as the auditor. */
-  eventData(planId: string, type: 'plan.received' | 'plan.provenance_verified'): Promise<unknown[]>;
+  eventData(planId: string, type: 'plan.received'): Promise<unknown[]>;
   stop(): Promise<number | null>;
 }
 

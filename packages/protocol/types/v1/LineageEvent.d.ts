@@ -53,7 +53,8 @@ export type LineageEventType =
   | 'rollback.completed'
   | 'outcome.reported'
   | 'policy.shadow_evaluated'
-  | 'dispatch.preflight_failed';
+  | 'dispatch.preflight_failed'
+  | 'plan.settled';
 /**
  * sha256: followed by 64 lower-case hex digits.
  */
