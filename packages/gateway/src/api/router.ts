@@ -1,5 +1,8 @@
 import { WIRE_PROCEDURES as WIRE } from '@handoff/protocol';
+import { OPERATION_ROLES, type Operation } from '../access.js';
+import { type Principal, requireRole } from '../auth/principal.js';
 import type { DispatchResolution } from '../dispatch/dead-letters.js';
+import { GatewayError } from '../errors.js';
 import { submitPlanBatch } from '../pipeline/submit-batch.js';
 import { submittedViaOf } from './submitted-via.js';
 import { authedProcedure, publicProcedure, router } from './trpc.js';
@@ -11,6 +14,19 @@ function dispatchResolution(resolution: DispatchResolution) {
     .mutation(({ ctx, input }) =>
       ctx.gateway.resolveDispatch(ctx.principal, { ...input, resolution }),
     );
+}
+
+/** The console procedures not built yet (issue 17): the caller's role is checked, then they are refused. */
+function notYet(operation: Operation) {
+  return ({ ctx }: { ctx: { principal: Principal } }): never => {
+    requireRole(ctx.principal, ...OPERATION_ROLES[operation]);
+    throw new GatewayError('INTERNAL', 'Not implemented yet');
+  };
+}
+
+/** The public console procedures not built yet (issue 17). */
+function publicNotYet(): never {
+  throw new GatewayError('INTERNAL', 'Not implemented yet');
 }
 
 /**
@@ -58,6 +74,23 @@ export const appRouter = router({
     submit: authedProcedure
       .input(WIRE['approvals.submit'].input)
       .mutation(({ ctx, input }) => ctx.gateway.submitApproval(ctx.principal, input.token)),
+    view: authedProcedure.input(WIRE['approvals.view'].input).query(notYet('approvals.view')),
+    passkeyOptions: authedProcedure
+      .input(WIRE['approvals.passkeyOptions'].input)
+      .mutation(notYet('approvals.passkeyOptions')),
+    submitPasskey: authedProcedure
+      .input(WIRE['approvals.submitPasskey'].input)
+      .mutation(notYet('approvals.submitPasskey')),
+  }),
+  passkeys: router({
+    enrolOptions: publicProcedure.input(WIRE['passkeys.enrolOptions'].input).mutation(publicNotYet),
+    enrol: publicProcedure.input(WIRE['passkeys.enrol'].input).mutation(publicNotYet),
+  }),
+  session: router({
+    signInOptions: publicProcedure.mutation(publicNotYet),
+    signIn: publicProcedure.input(WIRE['session.signIn'].input).mutation(publicNotYet),
+    get: authedProcedure.query(notYet('session.get')),
+    signOut: authedProcedure.mutation(notYet('session.signOut')),
   }),
   approvers: router({
     list: authedProcedure.query(({ ctx }) => ctx.gateway.listApprovers(ctx.principal)),
@@ -70,6 +103,9 @@ export const appRouter = router({
     rotate: authedProcedure
       .input(WIRE['approvers.rotate'].input)
       .mutation(({ ctx, input }) => ctx.gateway.rotateApprover(ctx.principal, input)),
+    invite: authedProcedure
+      .input(WIRE['approvers.invite'].input)
+      .mutation(notYet('approvers.invite')),
   }),
   budget: router({
     getCaps: authedProcedure.query(({ ctx }) => ctx.gateway.getCaps(ctx.principal)),
