@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { openDatabaseSource } from '../../src/audit/database-source.js';
+import { verifyLineage } from '../../src/audit/verify-lineage.js';
 import { SESSION_TTL_MS } from '../../src/auth/sessions.js';
 import { type HttpGateway, rawCall, startHttpGateway } from '../http/http-fixture.js';
 import { defaultCaps, fixturePlan } from '../support/harness.js';
@@ -151,6 +153,15 @@ describe('passkey approvals', () => {
     );
     expect(second).toMatchObject({ state: 'approved', decisive: true });
     expect(second.approvals.map((a) => a.approver).sort()).toEqual(['ana.finance', 'ben.lead']);
+    // The offline verifier re-verifies each stored assertion against the key recorded for its credential.
+    const source = openDatabaseSource(gw.runtime.loaded.config.database.path);
+    try {
+      const report = await verifyLineage(source, { trust: 'unanchored' });
+      expect(report).toMatchObject({ ok: true });
+      expect(report.approvals).toBeGreaterThanOrEqual(2);
+    } finally {
+      source.close();
+    }
   });
 
   test('an altered view digest is refused, before and after signing', async () => {
