@@ -1,4 +1,9 @@
-import { type ErrorEnvelope, ErrorEnvelopeSchema } from '@handoff/protocol';
+import {
+  type ErrorEnvelope,
+  ErrorEnvelopeSchema,
+  WIRE_PROCEDURES,
+  type WireProcedurePath,
+} from '@handoff/protocol';
 import { CSRF_HEADER } from '../../src/auth/sessions.js';
 
 /** An answer of a console call: status, `result.data` or the refusal's envelope, and any `Set-Cookie`. */
@@ -56,7 +61,7 @@ export class ConsoleBrowser {
     };
   }
 
-  /** Calls and expects success: the answer's data. */
+  /** Calls and expects success: the answer's data, checked against the procedure's protocol output schema. */
   async ok<T = Record<string, unknown>>(
     path: string,
     type: 'query' | 'mutation',
@@ -66,6 +71,11 @@ export class ConsoleBrowser {
     if (answer.envelope) {
       throw new Error(`${path} refused: ${answer.envelope.code} ${answer.envelope.message}`);
     }
+    const output = WIRE_PROCEDURES[path as WireProcedurePath]?.output;
+    if (output === undefined) throw new Error(`${path} is not a procedure of the wire API`);
+    const checked = output.safeParse(answer.data);
+    if (!checked.success)
+      throw new Error(`${path} answered off its schema: ${checked.error.message}`);
     return answer.data as T;
   }
 }

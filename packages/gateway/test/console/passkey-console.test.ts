@@ -164,6 +164,37 @@ describe('passkey approvals', () => {
     }
   });
 
+  test('a paused scope holds a passkey decision; a decided plan refuses another', async () => {
+    const { planId, optionId } = await submitPlan();
+    const body = await signedDecision(ana, planId, optionId);
+    const scope = { scopeType: 'workflow', scopeValue: fixturePlan().workflow.workflowId };
+    const operator = gw.callers.acme.operator.apiKey;
+    const control = (path: string, input: object) =>
+      rawCall(gw.url, path, { type: 'mutation', input, credential: operator });
+    expect((await control('control.pause', { ...scope, reason: 'console test' })).status).toBe(200);
+    const held = await ana.browser.call('approvals.submitPasskey', 'mutation', body);
+    expect(held.envelope?.code).toBe('PLAN_NOT_AWAITING_APPROVAL');
+    expect((await control('control.resume', scope)).status).toBe(200);
+    // Nothing of it was used: the same signed decision goes through once the scope is resumed.
+    await ana.browser.ok('approvals.submitPasskey', 'mutation', body);
+    await ben.browser.ok(
+      'approvals.submitPasskey',
+      'mutation',
+      await signedDecision(ben, planId, optionId),
+    );
+    const { viewDigest } = await ana.browser.ok<{ viewDigest: string }>('approvals.view', 'query', {
+      planId,
+      optionId,
+    });
+    const stale = await ana.browser.call('approvals.passkeyOptions', 'mutation', {
+      planId,
+      optionId,
+      decision: 'reject',
+      viewDigest,
+    });
+    expect(stale.envelope?.code).toBe('PLAN_NOT_AWAITING_APPROVAL');
+  });
+
   test('an altered view digest is refused, before and after signing', async () => {
     const { planId, optionId } = await submitPlan();
     const body = await signedDecision(ana, planId, optionId);
