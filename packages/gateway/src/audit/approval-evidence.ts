@@ -163,22 +163,38 @@ export async function checkRecordedApproval(
       ]);
     }
   }
-  // A key trusted with its registration proves only that person, in that tenant, in one of its roles (the
-  // tenant first: a kid registered in other tenants only is not this tenant's key, whoever it names).
-  const identity = verified.key.identity;
-  if (identity !== undefined) {
-    expected.push(
-      ['registration.tenantId', recorded.tenantId, identity.tenantId],
-      ['registration.subject', signed.approver, identity.subject],
-      ['registration.role', identity.roles.includes(String(signed.role)), true],
-    );
-  }
-  for (const [field, fromToken, stored] of expected) {
-    if (fromToken !== stored) {
+  expected.push(...registrationChecks(verified.key.identity, recorded.tenantId, signed));
+  return firstMismatch(expected, 'signed approval');
+}
+
+/**
+ * A key trusted with its registration proves only that person, in that tenant, in one of its roles (the tenant
+ * first: a kid registered in other tenants only is not this tenant's key, whoever it names).
+ */
+function registrationChecks(
+  identity: ApproverIdentity | undefined,
+  tenantId: string,
+  approval: { approver: unknown; role: unknown },
+): [string, unknown, unknown][] {
+  if (identity === undefined) return [];
+  return [
+    ['registration.tenantId', tenantId, identity.tenantId],
+    ['registration.subject', approval.approver, identity.subject],
+    ['registration.role', identity.roles.includes(String(approval.role)), true],
+  ];
+}
+
+/** The first `[field, signed, recorded]` whose two values differ, as `APPROVAL_CLAIMS_MISMATCH`. */
+function firstMismatch(
+  expected: [string, unknown, unknown][],
+  what: string,
+): ApprovalProblem | undefined {
+  for (const [field, signed, stored] of expected) {
+    if (signed !== stored) {
       return {
         code: 'APPROVAL_CLAIMS_MISMATCH',
         field,
-        message: `The signed approval's ${field} differs from the recorded one`,
+        message: `The ${what}'s ${field} differs from the recorded one`,
       };
     }
   }
@@ -249,24 +265,8 @@ async function checkPasskeyApproval(
       ]);
     }
   }
-  const identity = verdict.identity;
-  if (identity !== undefined) {
-    expected.push(
-      ['registration.tenantId', recorded.tenantId, identity.tenantId],
-      ['registration.subject', data.approver, identity.subject],
-      ['registration.role', identity.roles.includes(String(data.role)), true],
-    );
-  }
-  for (const [field, fromEvidence, stored] of expected) {
-    if (fromEvidence !== stored) {
-      return {
-        code: 'APPROVAL_CLAIMS_MISMATCH',
-        field,
-        message: `The passkey approval's ${field} differs from the recorded one`,
-      };
-    }
-  }
-  return undefined;
+  expected.push(...registrationChecks(verdict.identity, recorded.tenantId, signed));
+  return firstMismatch(expected, 'passkey approval');
 }
 
 function canonicalMoney(value: unknown): string {
