@@ -418,7 +418,12 @@ export const WIRE_PROCEDURES = {
     roles: [],
     summary:
       "Register the invited person's passkey in the approver registry; the enrolment link is used up.",
-    errors: [...PUBLIC_WRITES, 'ENROLMENT_TOKEN_INVALID', 'PASSKEY_VERIFICATION_FAILED'],
+    errors: [
+      ...PUBLIC_WRITES,
+      'ENROLMENT_TOKEN_INVALID',
+      'PASSKEY_VERIFICATION_FAILED',
+      'APPROVER_REGISTRY_CONFLICT',
+    ],
   },
   'session.signInOptions': {
     kind: 'mutation',
@@ -481,6 +486,7 @@ export const WIRE_PROCEDURES = {
     errors: [
       ...PASSKEY_DECISION,
       'PASSKEY_VERIFICATION_FAILED',
+      'APPROVAL_EXPIRED',
       'APPROVAL_REPLAYED',
       'APPROVAL_ROLE_NOT_REQUIRED',
       'APPROVAL_ROLE_NOT_HELD',
