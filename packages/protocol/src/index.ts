@@ -182,6 +182,12 @@ export {
   type VersionNegotiation,
 } from './version.js';
 export {
+  type ApprovalView,
+  ApprovalViewInputSchema,
+  ApprovalViewResultSchema,
+  ApprovalViewSchema,
+} from './wire/approval-view.js';
+export {
   ApprovalResultSchema,
   ApprovalSubmitInputSchema,
   ApproverRotationSchema,
@@ -192,6 +198,22 @@ export {
   RotateApproverInputSchema,
   VerificationJwkSchema,
 } from './wire/approvals.js';
+export {
+  EnrolInputSchema,
+  EnrolledPasskeySchema,
+  EnrolmentTokenSchema,
+  EnrolOptionsInputSchema,
+  EnrolOptionsSchema,
+  type Invitation,
+  InvitationSchema,
+  InviteInputSchema,
+  PERSON_ACCESS_ROLES,
+  type SessionView,
+  SessionViewSchema,
+  SignedOutSchema,
+  SignInInputSchema,
+  SignInOptionsSchema,
+} from './wire/console-session.js';
 export { ERROR_CODE_LIST, ERROR_CODES, type ErrorCode } from './wire/error-codes.js';
 export {
   ConsistencyProofSchema,
@@ -231,6 +253,13 @@ export {
   OutcomeRecordedSchema,
   OutcomeReportInputSchema,
 } from './wire/outcomes.js';
+export {
+  PasskeyOptionsInputSchema,
+  PasskeyOptionsSchema,
+  type PasskeyStatement,
+  PasskeyStatementSchema,
+  SubmitPasskeyInputSchema,
+} from './wire/passkey-approvals.js';
 export {
   type BudgetRefusal,
   BudgetRefusalSchema,
@@ -294,6 +323,15 @@ export {
   ROLES,
   type Role,
 } from './wire/vocabulary.js';
+export {
+  type AuthenticationResponseJson,
+  AuthenticationResponseJsonSchema,
+  Base64UrlSchema,
+  CreationOptionsJsonSchema,
+  type RegistrationResponseJson,
+  RegistrationResponseJsonSchema,
+  RequestOptionsJsonSchema,
+} from './wire/webauthn.js';
 export type {
   WireInput,
   WireOutput,

@@ -38,6 +38,16 @@ const PINNED_PROCEDURES = {
   'copilots.calibration': 'query',
   'policy.get': 'query',
   'policy.shadow': 'mutation',
+  'approvers.invite': 'mutation',
+  'passkeys.enrolOptions': 'mutation',
+  'passkeys.enrol': 'mutation',
+  'session.signInOptions': 'mutation',
+  'session.signIn': 'mutation',
+  'session.get': 'query',
+  'session.signOut': 'mutation',
+  'approvals.view': 'query',
+  'approvals.passkeyOptions': 'mutation',
+  'approvals.submitPasskey': 'mutation',
 } as const;
 
 const PINNED_HTTP_STATUS = {
@@ -84,6 +94,10 @@ const PINNED_HTTP_STATUS = {
   OUTCOME_KPI_MISMATCH: 422,
   OUTCOME_HORIZON_NOT_OVER: 409,
   OUTCOME_REPORT_CONFLICT: 409,
+  ENROLMENT_TOKEN_INVALID: 401,
+  PASSKEY_VERIFICATION_FAILED: 401,
+  CSRF_TOKEN_INVALID: 403,
+  APPROVAL_VIEW_MISMATCH: 409,
   CONFIG_INVALID: 500,
   KEY_SOURCE_UNAVAILABLE: 503,
   DATABASE_IN_USE: 503,
@@ -103,6 +117,14 @@ describe('wire API surface pins', () => {
   });
 });
 
+const PUBLIC = [
+  'health',
+  'passkeys.enrolOptions',
+  'passkeys.enrol',
+  'session.signInOptions',
+  'session.signIn',
+];
+
 describe('the wire API describes itself completely', () => {
   const entries = Object.entries(WIRE_PROCEDURES);
 
@@ -113,8 +135,8 @@ describe('the wire API describes itself completely', () => {
     for (const role of procedure.roles) expect(ROLES).toContain(role);
     expect(procedure.summary.length).toBeGreaterThan(10);
     expect(procedure.summary.length).toBeLessThanOrEqual(120);
-    // Only health is public; every other procedure needs a credential and a role.
-    if (path === 'health') expect(procedure.roles).toEqual([]);
+    // Health and the console's sign-in and enrolment are public; every other procedure needs a credential and a role.
+    if (PUBLIC.includes(path)) expect(procedure.roles).toEqual([]);
     else {
       const authed = ['UNAUTHENTICATED', 'FORBIDDEN', 'KEY_SOURCE_UNAVAILABLE', 'INTERNAL'];
       expect(errors).toEqual(expect.arrayContaining(authed));

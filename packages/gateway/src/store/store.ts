@@ -9,6 +9,7 @@ import {
 import type { PlanState } from '../plan-state.js';
 import type { ApproverKeysTx } from './approver-keys.js';
 import type { LineageLogTx } from './lineage-log.js';
+import type { PasskeysTx } from './passkey-records.js';
 
 /**
  * The gateway's storage, dialect-neutral and async, so a PostgreSQL store can be added without touching the
@@ -42,6 +43,8 @@ export interface GatewayStore {
  * log's reads in {@link LineageLogTx} (`lineage-log.ts`).
  */
 export interface StoreTx extends ApproverKeysTx, LineageLogTx {
+  /** The console's invitations and passkeys (see `passkey-records.ts`). */
+  readonly passkeys: PasskeysTx;
   getPlan(tenantId: string, planId: string): Promise<PlanRecord | undefined>;
   insertPlan(record: PlanRecord): Promise<void>;
   /** Updates a plan only if it is still in `expectedState`; returns false (and changes nothing) otherwise. */

@@ -255,6 +255,31 @@ export const ERROR_CODES = {
     trpc: 'CONFLICT',
     summary: 'This reportId was already recorded with another report digest.',
   },
+  // The console: people, passkeys and sessions
+  ENROLMENT_TOKEN_INVALID: {
+    http: 401,
+    trpc: 'UNAUTHORIZED',
+    summary:
+      'The enrolment link is unknown, already used or expired: ask an operator for a new one.',
+  },
+  PASSKEY_VERIFICATION_FAILED: {
+    http: 401,
+    trpc: 'UNAUTHORIZED',
+    summary:
+      'The WebAuthn registration or assertion does not verify (unknown credential, challenge, origin or signature).',
+  },
+  CSRF_TOKEN_INVALID: {
+    http: 403,
+    trpc: 'FORBIDDEN',
+    summary:
+      'A mutation made with a session cookie lacks the x-handoff-csrf header equal to the session CSRF token.',
+  },
+  APPROVAL_VIEW_MISMATCH: {
+    http: 409,
+    trpc: 'CONFLICT',
+    summary:
+      'The view digest is not the one of the stored plan and option (stale or altered page): reload and review.',
+  },
   // Configuration and internals
   CONFIG_INVALID: {
     http: 500,

@@ -9,6 +9,8 @@
  * member or an output member is additive (next minor version); renaming or removing a procedure, or changing its
  * kind, is a breaking change.
  */
+
+import { ApprovalViewInputSchema, ApprovalViewResultSchema } from './approval-view.js';
 import {
   ApprovalResultSchema,
   ApprovalSubmitInputSchema,
@@ -26,6 +28,18 @@ import {
   SignedTreeHeadSchema,
   TreeHeadInputSchema,
 } from './lineage-proofs.js';
+import {
+  EnrolInputSchema,
+  EnrolledPasskeySchema,
+  EnrolOptionsInputSchema,
+  EnrolOptionsSchema,
+  InvitationSchema,
+  InviteInputSchema,
+  SessionViewSchema,
+  SignedOutSchema,
+  SignInInputSchema,
+  SignInOptionsSchema,
+} from './console-session.js';
 import {
   LineagePageSchema,
   LineageQueryInputSchema,
@@ -50,6 +64,11 @@ import {
   OutcomeRecordedSchema,
   OutcomeReportInputSchema,
 } from './outcomes.js';
+import {
+  PasskeyOptionsInputSchema,
+  PasskeyOptionsSchema,
+  SubmitPasskeyInputSchema,
+} from './passkey-approvals.js';
 import { PlanViewSchema } from './plan-view.js';
 import {
   BatchItemResultSchema,
@@ -85,6 +104,20 @@ const PLAN_BODY = [...WRITES, 'UNSUPPORTED_VERSION'] as const;
 /** What the dispatch resolutions answer (`retry` also re-checks the plan, its approvals and budget). */
 const RESOLUTION = [...WRITES, 'NOT_FOUND', 'DISPATCH_STATE_CONFLICT'] as const;
 const READERS = ['copilot', 'approver', 'operator', 'auditor'] as const;
+/** The principal roles a person signed in to the console may hold. */
+const PEOPLE = ['approver', 'operator', 'auditor'] as const;
+/** What a public console procedure (enrolment, sign-in) answers: no credential is needed, so no access codes. */
+const PUBLIC_WRITES = ['VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'INTERNAL'] as const;
+/** What a passkey approval answers beyond a JWS approval's plan checks. */
+const PASSKEY_DECISION = [
+  ...WRITES,
+  'NOT_FOUND',
+  'PLAN_NOT_AWAITING_APPROVAL',
+  'APPROVAL_VIEW_MISMATCH',
+  'APPROVAL_OPTION_INVALID',
+  'APPROVAL_SPEND_TOO_LOW',
+  'CSRF_TOKEN_INVALID',
+] as const;
 
 /** Every procedure of the gateway's API, keyed by its tRPC path. */
 export const WIRE_PROCEDURES = {
@@ -394,5 +427,111 @@ export const WIRE_PROCEDURES = {
     summary:
       'Replay recorded plans against a candidate policy set; report each decision it would change. Writes nothing.',
     errors: WRITES,
+  },
+  'approvers.invite': {
+    kind: 'mutation',
+    input: InviteInputSchema,
+    output: InvitationSchema,
+    roles: ['operator'],
+    summary:
+      "Invite a person of the operator's tenant: a one-time, expiring enrolment link to register a passkey.",
+    errors: [...WRITES, 'CSRF_TOKEN_INVALID', 'APPROVER_REGISTRY_CONFLICT'],
+  },
+  'passkeys.enrolOptions': {
+    kind: 'mutation',
+    input: EnrolOptionsInputSchema,
+    output: EnrolOptionsSchema,
+    roles: [],
+    summary:
+      'WebAuthn creation options for the person an enrolment link invites. No credential: the token is one.',
+    errors: [...PUBLIC_WRITES, 'ENROLMENT_TOKEN_INVALID'],
+  },
+  'passkeys.enrol': {
+    kind: 'mutation',
+    input: EnrolInputSchema,
+    output: EnrolledPasskeySchema,
+    roles: [],
+    summary:
+      "Register the invited person's passkey in the approver registry; the enrolment link is used up.",
+    errors: [
+      ...PUBLIC_WRITES,
+      'ENROLMENT_TOKEN_INVALID',
+      'PASSKEY_VERIFICATION_FAILED',
+      'APPROVER_REGISTRY_CONFLICT',
+    ],
+  },
+  'session.signInOptions': {
+    kind: 'mutation',
+    input: null,
+    output: SignInOptionsSchema,
+    roles: [],
+    summary: 'A WebAuthn sign-in challenge (single use, expiring) for a passkey of the console.',
+    errors: PUBLIC_WRITES,
+  },
+  'session.signIn': {
+    kind: 'mutation',
+    input: SignInInputSchema,
+    output: SessionViewSchema,
+    roles: [],
+    summary:
+      'Sign in with a passkey assertion: sets the handoff_session cookie; answers the session and CSRF token.',
+    errors: [...PUBLIC_WRITES, 'PASSKEY_VERIFICATION_FAILED'],
+  },
+  'session.get': {
+    kind: 'query',
+    input: null,
+    output: SessionViewSchema,
+    roles: PEOPLE,
+    summary: "The signed-in person's session: subject, tenant, roles, CSRF token, expiry.",
+    errors: AUTHED,
+  },
+  'session.signOut': {
+    kind: 'mutation',
+    input: null,
+    output: SignedOutSchema,
+    roles: PEOPLE,
+    summary: 'End the session of the handoff_session cookie and clear the cookie.',
+    errors: [...WRITES, 'CSRF_TOKEN_INVALID'],
+  },
+  'approvals.view': {
+    kind: 'query',
+    input: ApprovalViewInputSchema,
+    output: ApprovalViewResultSchema,
+    roles: PEOPLE,
+    summary:
+      'The approval view model of one option of a plan (what an approver signs) and its RFC 8785 SHA-256 digest.',
+    errors: [...AUTHED, 'NOT_FOUND'],
+  },
+  'approvals.passkeyOptions': {
+    kind: 'mutation',
+    input: PasskeyOptionsInputSchema,
+    output: PasskeyOptionsSchema,
+    roles: ['approver'],
+    summary:
+      'The WebAuthn challenge of one decision: SHA-256 of plan digest, option, decision, max spend, expiry, view.',
+    errors: PASSKEY_DECISION,
+  },
+  'approvals.submitPasskey': {
+    kind: 'mutation',
+    input: SubmitPasskeyInputSchema,
+    output: ApprovalResultSchema,
+    roles: ['approver'],
+    summary:
+      'Approve or reject with a passkey assertion over the passkeyOptions challenge; the assertion is the evidence.',
+    errors: [
+      ...PASSKEY_DECISION,
+      'PASSKEY_VERIFICATION_FAILED',
+      'APPROVAL_EXPIRED',
+      'APPROVAL_REPLAYED',
+      'APPROVAL_ROLE_NOT_REQUIRED',
+      'APPROVAL_ROLE_NOT_HELD',
+      'APPROVAL_SUBJECT_MISMATCH',
+      'APPROVAL_SELF_APPROVAL',
+      'APPROVAL_DUPLICATE_APPROVER',
+      'APPROVAL_KEY_REVOKED',
+      'SCOPE_PAUSED',
+      'BUDGET_EXCEEDED',
+      'BUDGET_COST_UNDERSTATED',
+    ],
   },
 } as const satisfies Record<string, WireProcedure>;

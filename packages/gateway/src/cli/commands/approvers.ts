@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { PERSON_ACCESS_ROLES } from '@handoff/protocol';
+import { type Command, InvalidArgumentError } from 'commander';
 import type { ApproverView } from '../../approvals/approver-admin.js';
 import { hasPrivateMembers } from '../../approvals/signing-keys.js';
 import { GatewayError } from '../../errors.js';
@@ -80,6 +81,18 @@ function roleList(value: string): string[] {
     .filter((r) => r !== '');
 }
 
+type Access = (typeof PERSON_ACCESS_ROLES)[number];
+
+/** `--access`: a comma-separated list of `approver`, `operator`, `auditor`. */
+function accessList(value: string): Access[] {
+  const roles = roleList(value);
+  const unknown = roles.filter((r) => !(PERSON_ACCESS_ROLES as readonly string[]).includes(r));
+  if (unknown.length > 0 || roles.length === 0) {
+    throw new InvalidArgumentError(`expected some of ${PERSON_ACCESS_ROLES.join(', ')}`);
+  }
+  return roles as Access[];
+}
+
 function remote<T extends Command>(command: T): T {
   return command
     .requiredOption('--url <url>', 'gateway URL')
@@ -88,11 +101,12 @@ function remote<T extends Command>(command: T): T {
 }
 
 /**
- * `handoff approvers list|add|revoke|rotate`: the approver registry of the caller's tenant (registries are per
+ * `handoff approvers list|add|revoke|rotate|invite`: the approver registry of the caller's tenant (registries are per
  * tenant: kids and keys of other tenants are neither seen nor in the way), through the gateway's
  * `approvers.*` procedures (list: operator or auditor; the others: operator). `add` registers a public key (a JWK
  * or JWKS file, e.g. the `jwks.json` of `handoff keys generate`) for a subject and roles; `rotate` registers a new
- * key for an approver and revokes its old one in one step; `revoke` refuses every later token of a key. Exit
+ * key for an approver and revokes its old one in one step; `revoke` refuses every later token of a key; `invite`
+ * prints a one-time enrolment link for a person to register a passkey with in the console (`approvers.invite`). Exit
  * codes: 0 done, 1 refused (e.g. `APPROVER_REGISTRY_CONFLICT`, `NOT_FOUND`, a bad key file), 2 a bad option,
  * 4 gateway unreachable (see `EXIT`).
  */
@@ -137,6 +151,46 @@ export function registerApprovers(
       }),
     );
   });
+  remote(
+    approvers
+      .command('invite')
+      .description('print a one-time link for a person to enrol a passkey in the console')
+      .option('--tenant <id>', "the person's tenant (must be yours; default: yours)")
+      .requiredOption('--subject <id>', 'the person (the approver identity)')
+      .requiredOption('--roles <list>', 'comma-separated approval roles, e.g. finance', roleList)
+      .option(
+        '--access <list>',
+        'console access: approver (default), operator, auditor',
+        accessList,
+      ),
+  ).action(
+    async (
+      opts: RemoteOptions & {
+        tenant?: string;
+        subject: string;
+        roles: string[];
+        access?: Access[];
+      },
+    ) => {
+      setExit(
+        await run(io, opts.json ?? false, async () => {
+          const invitation = await gatewayClient(opts.url, opts.apiKey).approvers.invite.mutate({
+            subject: opts.subject,
+            roles: opts.roles,
+            ...(opts.tenant ? { tenantId: opts.tenant } : {}),
+            ...(opts.access ? { access: opts.access } : {}),
+          });
+          printResult(io, opts.json ?? false, invitation, () =>
+            [
+              `enrolment link for ${invitation.subject} (${invitation.tenantId}), valid until ${invitation.expiresAt}:`,
+              invitation.enrolmentUrl,
+            ].join('\n'),
+          );
+          return EXIT.OK;
+        }),
+      );
+    },
+  );
   remote(
     approvers
       .command('revoke <kid>')

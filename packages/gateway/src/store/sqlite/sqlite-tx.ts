@@ -30,6 +30,7 @@ import { SqliteBudget } from './sqlite-budget.js';
 import { SqliteLineage } from './sqlite-lineage.js';
 import { SqliteLineageLog } from './sqlite-lineage-log.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
+import { SqlitePasskeys } from './sqlite-passkeys.js';
 import { SqlitePlans } from './sqlite-plans.js';
 import { SqliteSends } from './sqlite-sends.js';
 
@@ -48,6 +49,7 @@ export class SqliteTx implements StoreTx {
   readonly #log: SqliteLineageLog;
   readonly #budget: SqliteBudget;
   readonly #approverKeys: SqliteApproverKeys;
+  readonly passkeys: SqlitePasskeys;
   readonly #outbox: SqliteOutbox;
   readonly #sends: SqliteSends;
   readonly #shapes: PreparedByShape;
@@ -66,6 +68,7 @@ export class SqliteTx implements StoreTx {
     this.#sends = new SqliteSends(db);
     this.#budget = new SqliteBudget(db, this.#shapes);
     this.#approverKeys = new SqliteApproverKeys(db);
+    this.passkeys = new SqlitePasskeys(db);
     const p = sql.placeholder;
     this.#approvalsForPlan = db
       .select()
