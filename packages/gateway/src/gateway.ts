@@ -296,12 +296,24 @@ export class Gateway {
   }
 
   /**
-   * Replaces the caller's tenant's caps (operator). Validated first: nothing changes on bad input.
-   * @throws GatewayError `BUDGET_CAP_INVALID` (with issues), `FORBIDDEN` (a cap of another tenant).
+   * Replaces the caller's tenant's caps (operator). Validated first: nothing changes on bad input. An empty list
+   * removes every cap (no spending limit at all), so it needs `options.force`.
+   * @throws GatewayError `BUDGET_CAP_INVALID` (with issues), `BUDGET_CAPS_EMPTY` (an empty list without
+   *   `force`, issue at `/caps`), `FORBIDDEN` (a cap of another tenant).
    */
-  async setCaps(principal: Principal, caps: unknown): Promise<BudgetCap[]> {
+  async setCaps(
+    principal: Principal,
+    caps: unknown,
+    options: { force?: boolean } = {},
+  ): Promise<BudgetCap[]> {
     this.#authorize(principal, 'budget.setCaps');
     const parsed = parseBudgetCaps(caps);
+    if (parsed.length === 0 && options.force !== true) {
+      const message = 'An empty cap list removes every budget cap: send force: true to mean it';
+      throw new GatewayError('BUDGET_CAPS_EMPTY', message, {
+        issues: [{ path: '/caps', code: 'CAPS_EMPTY', message }],
+      });
+    }
     if (parsed.some((c) => c.tenantId !== principal.tenantId)) {
       throw new GatewayError('FORBIDDEN', 'An operator sets caps only for its own tenant');
     }
