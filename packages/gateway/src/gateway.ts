@@ -144,7 +144,8 @@ export class Gateway {
   }
 
   /**
-   * One plan of the caller's tenant. A copilot sees only its own plans. Unknown and foreign plans are both
+   * One plan of the caller's tenant, with its plan document (every option, each action with its full parameters)
+   * for the tenant's approvers, operators and auditors to decide on. A copilot sees only its own plans. Unknown and foreign plans are both
    * `NOT_FOUND`, so a caller learns nothing of other tenants.
    */
   async getPlan(principal: Principal, planId: string): Promise<PlanView> {
@@ -153,7 +154,7 @@ export class Gateway {
       const record = await tx.getPlan(principal.tenantId, planId);
       if (!record || !this.#visible(principal, record))
         throw new GatewayError('NOT_FOUND', `No plan ${planId}`);
-      return planView(tx, record);
+      return planView(tx, record, { document: true });
     });
   }
 
