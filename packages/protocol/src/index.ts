@@ -207,6 +207,7 @@ export {
   BudgetCapWithUsageSchema,
   ControlRecordSchema,
   ControlResultSchema,
+  ControlStatusSchema,
   ControlTargetSchema,
   DispatchListInputSchema,
   DispatchResolutionInputSchema,

@@ -27,8 +27,8 @@ import {
 import {
   BudgetCapSchema,
   BudgetCapWithUsageSchema,
-  ControlRecordSchema,
   ControlResultSchema,
+  ControlStatusSchema,
   ControlTargetSchema,
   DispatchListInputSchema,
   DispatchResolutionInputSchema,
@@ -255,9 +255,9 @@ export const WIRE_PROCEDURES = {
   'control.list': {
     kind: 'query',
     input: null,
-    output: ControlRecordSchema.array(),
+    output: ControlStatusSchema.array(),
     roles: ['operator', 'auditor'],
-    summary: "The tenant's active kill switches.",
+    summary: "The tenant's active kill switches, each with the paused plans it holds.",
     errors: AUTHED,
   },
   'dispatch.list': {
