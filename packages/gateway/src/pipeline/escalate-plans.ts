@@ -16,8 +16,8 @@ export interface EscalationSweep {
 /**
  * Enforces approval gate deadlines (`escalation` of a policy rule, see `gate-escalation.ts`) at the gateway clock's
  * now, in one transaction, for every plan awaiting approval: a gate of the option in play that is still open past
- * its deadline either rejects the plan (`then: reject`, the default: budget released, then `rejected` with reason
- * `APPROVAL_DEADLINE_REACHED`) or escalates (`then: escalate`: recorded once as
+ * its deadline either rejects the plan (`action: reject`, the default: budget released, then `rejected` with reason
+ * `APPROVAL_DEADLINE_REACHED`) or escalates (`action: escalate`: recorded once as
  * `approval.escalated` with the gate, its backup roles and the deadline; the approval path admits the backup roles
  * from the deadline on whether or not the sweep has run). After the commit, each escalation is notified
  * (`approval.escalated`, with a link to the plan page). The server runs it with the expiry sweep; tests call it after
@@ -60,7 +60,7 @@ async function enforceDeadlines(
       .map((g) => g.gateId),
   );
   const lapsed = due.filter((g) => open.has(g.gateId));
-  const rejecting = lapsed.find((g) => g.escalation?.then === 'reject');
+  const rejecting = lapsed.find((g) => g.escalation?.action === 'reject');
   if (rejecting) {
     const at = { actor: SYSTEM_ACTOR, atMs: now };
     await releaseBudget(tx, { ...record, ...at, reason: 'approval_deadline_reached' });

@@ -42,7 +42,7 @@ export function gateProgress(
         ? {
             deadline: {
               at: toIso(gateDeadlineMs(gate.escalation, at.receivedAtMs)),
-              then: gate.escalation.then,
+              action: gate.escalation.action,
               ...(gate.escalation.backupRoles ? { backupRoles: gate.escalation.backupRoles } : {}),
               escalated: isEscalated(gate, at.receivedAtMs, at.atMs),
             },

@@ -2,7 +2,8 @@ import { IdentifierSchema } from '@handoff/protocol';
 import { z } from 'zod';
 
 /**
- * What happens when an approval gate is still open at its deadline, `afterSeconds` after the plan was received:
+ * What happens (`action`) when an approval gate is still open at its deadline, `afterSeconds` after the plan was
+ * received:
  * - `reject` (the default, the safe one): the plan is rejected (`APPROVAL_DEADLINE_REACHED`) and its budget
  *   released;
  * - `escalate`: holders of `backupRoles` may approve under the gate from then on, as well as its own roles (the
@@ -13,7 +14,7 @@ import { z } from 'zod';
 export const GateEscalationSchema = z
   .strictObject({
     afterSeconds: z.int().min(60).max(31_536_000),
-    then: z.enum(['escalate', 'reject']).default('reject'),
+    action: z.enum(['escalate', 'reject']).default('reject'),
     backupRoles: z
       .array(IdentifierSchema)
       .min(1)
@@ -24,7 +25,7 @@ export const GateEscalationSchema = z
       })
       .optional(),
   })
-  .refine((e) => e.then !== 'escalate' || e.backupRoles !== undefined, {
+  .refine((e) => e.action !== 'escalate' || e.backupRoles !== undefined, {
     message: 'escalate needs backupRoles: the roles that may approve once the deadline has passed',
     path: ['backupRoles'],
     params: { code: 'MISSING_BACKUP_ROLES' },
@@ -46,7 +47,7 @@ export function gateDeadlineMs(escalation: GateEscalation, receivedAtMs: number)
 /** True once an `escalate` gate's deadline has passed at `atMs`: its backup roles may then approve. */
 export function isEscalated(gate: EscalatingGate, receivedAtMs: number, atMs: number): boolean {
   const e = gate.escalation;
-  return e?.then === 'escalate' && atMs >= gateDeadlineMs(e, receivedAtMs);
+  return e?.action === 'escalate' && atMs >= gateDeadlineMs(e, receivedAtMs);
 }
 
 /**

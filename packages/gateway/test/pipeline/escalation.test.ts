@@ -77,7 +77,7 @@ describe('escalate', () => {
   test('at the deadline the backup role may approve; escalation recorded once and notified with the plan link', async () => {
     const { view, sent } = await start({
       afterSeconds: 3600,
-      then: 'escalate',
+      action: 'escalate',
       backupRoles: ['finance'],
     });
     const link = `${ORIGIN}/console/plans/${view.planId}`;
@@ -95,7 +95,7 @@ describe('escalate', () => {
         },
       },
     ]);
-    expect(view.gates[0]?.deadline).toMatchObject({ then: 'escalate', escalated: false });
+    expect(view.gates[0]?.deadline).toMatchObject({ action: 'escalate', escalated: false });
 
     // Before the deadline: finance is no role of the gate, and the sweep does nothing.
     h.clock.advance(HOUR_MS - 1);
@@ -175,7 +175,7 @@ describe('policy config', () => {
           enforcement: 'hard_mandatory',
           spendAtLeast: [{ amountMinor: 1, currency: 'EUR' }],
           approval: { roles: ['finance'], quorum: 1, distinctRoles: false },
-          escalation: { afterSeconds: 3600, then: 'escalate' },
+          escalation: { afterSeconds: 3600, action: 'escalate' },
         },
       ],
     });

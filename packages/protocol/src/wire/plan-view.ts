@@ -37,7 +37,7 @@ export const GateProgressSchema = z
     deadline: z
       .strictObject({
         at: TimestampSchema,
-        then: z.enum(['escalate', 'reject']),
+        action: z.enum(['escalate', 'reject']),
         backupRoles: z.array(z.string()).optional(),
         escalated: z.boolean(),
       })

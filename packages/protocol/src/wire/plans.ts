@@ -76,12 +76,12 @@ export const BatchItemResultSchema = z
 
 /**
  * A gate's deadline, `afterSeconds` after the plan is received, and what happens if it is still open then:
- * `reject` the plan, or `escalate` (holders of `backupRoles` may approve too from then on).
+ * `action`: `reject` the plan, or `escalate` (holders of `backupRoles` may approve too from then on).
  */
 export const GateEscalationSchema = z
   .strictObject({
     afterSeconds: z.int().min(1),
-    then: z.enum(['escalate', 'reject']),
+    action: z.enum(['escalate', 'reject']),
     backupRoles: z.array(z.string()).optional(),
   })
   .meta({
