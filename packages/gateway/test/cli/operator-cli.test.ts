@@ -51,6 +51,25 @@ describe('handoff plan list', () => {
   });
 });
 
+describe('handoff plan get', () => {
+  test('prints every option with its actions and their parameters', async () => {
+    const got = await runCli('plan', 'get', planId, ...as('auditor'));
+    expect(got.code, got.err).toBe(EXIT.OK);
+    const [first, ...rest] = got.out.split('\n');
+    expect(first).toContain(`plan ${planId}: awaiting_approval`);
+    for (const option of fixturePlan().options) {
+      expect(rest).toContain(
+        `  option ${option.optionId}${option.optionId === fixturePlan().recommendedOptionId ? ' (recommended)' : ''}: ${option.title}`,
+      );
+      for (const a of option.actions) {
+        const prefix = `    ${a.actionId} ${a.type} on ${a.adapter}: `;
+        const line = rest.find((l) => l.startsWith(prefix));
+        expect(JSON.parse(line?.slice(prefix.length) ?? 'null')).toEqual(a.params);
+      }
+    }
+  });
+});
+
 describe('handoff control', () => {
   test('pause, list with what it holds, resume; a resume of nothing is refused', async () => {
     const paused = await runCli(

@@ -70,6 +70,27 @@ function planLines(page: WireOutput<'plans.list'>): string {
 }
 
 /**
+ * A plan as `plan get` prints it: state and reason, then every option with its actions and their parameters (JSON),
+ * then each decision so far with its reason.
+ */
+function planText(view: WireOutput<'plans.get'>): string {
+  const reason = view.reasonCode ? ` (${view.reasonCode})` : '';
+  const lines = [`plan ${view.planId}: ${view.state}${reason}, deadline ${view.approvalDeadline}`];
+  for (const option of view.document?.options ?? []) {
+    const mark = option.optionId === view.recommendedOptionId ? ' (recommended)' : '';
+    lines.push(`  option ${option.optionId}${mark}: ${option.title}`);
+    for (const a of option.actions) {
+      lines.push(`    ${a.actionId} ${a.type} on ${a.adapter}: ${JSON.stringify(a.params)}`);
+    }
+  }
+  for (const a of view.approvals) {
+    const why = a.reason ? `: ${a.reason}` : '';
+    lines.push(`  ${a.decision} by ${a.approver} (${a.role}) for ${a.optionId}${why}`);
+  }
+  return lines.join('\n');
+}
+
+/**
  * `handoff plan validate <file>` checks a plan against the v1 contract (exit 0 valid, 1 invalid);
  * `handoff plan dry-run <file> --config <file>` evaluates it against the configured policy set with no side effect
  * (exit 1 when the recommended option is denied); `plan submit`, `plan get`, `plan list` and `plan rollback`
@@ -166,7 +187,7 @@ export function registerPlan(plan: Command, io: Io, setExit: (code: ExitCode) =>
       setExit(
         await run(io, opts.json ?? false, async () => {
           const view = await gatewayClient(opts.url, opts.apiKey).plans.get.query({ planId });
-          printResult(io, opts.json ?? false, view, () => `plan ${view.planId}: ${view.state}`);
+          printResult(io, opts.json ?? false, view, () => planText(view));
           return EXIT.OK;
         }),
       );
