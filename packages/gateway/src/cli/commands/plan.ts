@@ -6,7 +6,7 @@ import {
   safeParseDocumentJson,
   type WireOutput,
 } from '@handoff/protocol';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { loadConfigFile } from '../../config/load-config.js';
 import { GatewayError } from '../../errors.js';
 import { evaluatePolicy } from '../../policy/evaluate.js';
@@ -14,7 +14,7 @@ import { policyVersion } from '../../policy/policy-set.js';
 import { gatewayClient } from '../client.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
-import { positiveInt } from '../options.js';
+import { enumList, positiveInt } from '../options.js';
 import { printResult } from '../output.js';
 import { callGateway, type RemoteOptions, remoteCommand } from '../remote.js';
 import { run } from '../run-command.js';
@@ -42,18 +42,6 @@ function readJson(file: string): unknown {
       issues: [{ path: '', code: 'INVALID_JSON', message: (error as Error).message }],
     });
   }
-}
-
-/** Commander parser of `--state a,b`: plan states; anything else is a usage error (exit 2). */
-function planStates(value: string): PlanState[] {
-  const states = value.split(',').map((s) => s.trim());
-  const unknown = states.filter((s) => !(PLAN_STATES as readonly string[]).includes(s));
-  if (unknown.length > 0) {
-    throw new InvalidArgumentError(
-      `Unknown state ${unknown.join(', ')}; use ${PLAN_STATES.join(', ')}`,
-    );
-  }
-  return states as PlanState[];
 }
 
 /** One line per plan (state, reason, workflow, option in play, approval deadline), then the next page's cursor. */
@@ -196,7 +184,11 @@ export function registerPlan(plan: Command, io: Io, setExit: (code: ExitCode) =>
     plan
       .command('list')
       .description("list the tenant's plans, newest first (a copilot sees its own)")
-      .option('--state <list>', `comma-separated states (${PLAN_STATES.join(', ')})`, planStates)
+      .option(
+        '--state <list>',
+        `comma-separated states (${PLAN_STATES.join(', ')})`,
+        enumList(PLAN_STATES, 'state'),
+      )
       .option('--workflow <workflowId>', "one workflow's plans")
       .option('--limit <n>', 'at most n plans (default 50, at most 500)', positiveInt)
       .option('--cursor <cursor>', 'the next page: the cursor a previous page printed'),
