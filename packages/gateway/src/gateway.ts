@@ -41,7 +41,9 @@ import {
 import { type CalibrationReport, calibrationReport } from './outcomes/calibration-report.js';
 import { type OutcomeRecorded, reportOutcome } from './outcomes/report-outcome.js';
 import { approvePlan } from './pipeline/approve-plan.js';
+import { type ControlStatus, controlStatuses } from './pipeline/control-status.js';
 import { actorOf, type PipelineDeps } from './pipeline/deps.js';
+import { escalateDuePlans } from './pipeline/escalate-plans.js';
 import { dryRunPlan } from './pipeline/evaluate-plan.js';
 import { expireDuePlans } from './pipeline/expire-plans.js';
 import type { ControlTarget } from './pipeline/kill-switch.js';
@@ -56,7 +58,7 @@ import type { PolicyEvaluation } from './policy/evaluate.js';
 import { policySummary } from './policy/policy-summary.js';
 import { checkProvenance } from './provenance/submit-provenance.js';
 import { rollbackPlan } from './rollback/request-rollback.js';
-import type { ControlRecord, OutboxRow, OutboxStatus, PlanRecord } from './store/store.js';
+import type { OutboxRow, OutboxStatus, PlanRecord } from './store/store.js';
 
 /**
  * The gateway's operations, in process. Every method checks the caller's role against {@link OPERATION_ROLES}
@@ -150,7 +152,8 @@ export class Gateway {
   }
 
   /**
-   * One plan of the caller's tenant. A copilot sees only its own plans. Unknown and foreign plans are both
+   * One plan of the caller's tenant, with its plan document (every option, each action with its full parameters)
+   * for the tenant's approvers, operators and auditors to decide on. A copilot sees only its own plans. Unknown and foreign plans are both
    * `NOT_FOUND`, so a caller learns nothing of other tenants.
    */
   async getPlan(principal: Principal, planId: string): Promise<PlanView> {
@@ -159,7 +162,7 @@ export class Gateway {
       const record = await tx.getPlan(principal.tenantId, planId);
       if (!record || !this.#visible(principal, record))
         throw new GatewayError('NOT_FOUND', `No plan ${planId}`);
-      return planView(tx, record);
+      return planView(tx, record, { document: true, atMs: this.deps.clock.now() });
     });
   }
 
@@ -302,12 +305,24 @@ export class Gateway {
   }
 
   /**
-   * Replaces the caller's tenant's caps (operator). Validated first: nothing changes on bad input.
-   * @throws GatewayError `BUDGET_CAP_INVALID` (with issues), `FORBIDDEN` (a cap of another tenant).
+   * Replaces the caller's tenant's caps (operator). Validated first: nothing changes on bad input. An empty list
+   * removes every cap (no spending limit at all), so it needs `options.force`.
+   * @throws GatewayError `BUDGET_CAP_INVALID` (with issues), `BUDGET_CAPS_EMPTY` (an empty list without
+   *   `force`, issue at `/caps`), `FORBIDDEN` (a cap of another tenant).
    */
-  async setCaps(principal: Principal, caps: unknown): Promise<BudgetCap[]> {
+  async setCaps(
+    principal: Principal,
+    caps: unknown,
+    options: { force?: boolean } = {},
+  ): Promise<BudgetCap[]> {
     this.#authorize(principal, 'budget.setCaps');
     const parsed = parseBudgetCaps(caps);
+    if (parsed.length === 0 && options.force !== true) {
+      const message = 'An empty cap list removes every budget cap: send force: true to mean it';
+      throw new GatewayError('BUDGET_CAPS_EMPTY', message, {
+        issues: [{ path: '/caps', code: 'CAPS_EMPTY', message }],
+      });
+    }
     if (parsed.some((c) => c.tenantId !== principal.tenantId)) {
       throw new GatewayError('FORBIDDEN', 'An operator sets caps only for its own tenant');
     }
@@ -360,10 +375,10 @@ export class Gateway {
     return Promise.all(resumed.map((r) => this.#view(r)));
   }
 
-  /** The active kill switches of the caller's tenant. */
-  async listControls(principal: Principal): Promise<ControlRecord[]> {
+  /** The active kill switches of the caller's tenant, each with the paused plans it holds. See `controlStatuses`. */
+  async listControls(principal: Principal): Promise<ControlStatus[]> {
     this.#authorize(principal, 'control.list');
-    return this.deps.store.transaction((tx) => tx.listControls(principal.tenantId));
+    return this.deps.store.transaction((tx) => controlStatuses(tx, principal.tenantId));
   }
 
   /** Lineage events of the caller's tenant in `seq` order, with a cursor (auditor, operator). */
@@ -428,8 +443,12 @@ export class Gateway {
     return calibrationReport(this.deps.store, principal.tenantId, this.deps.clock.now());
   }
 
-  /** Expires plans whose approval window or own expiry has passed. Returns how many. */
+  /**
+   * Enforces approval gate deadlines first (see `escalateDuePlans`: reject, or escalate to backup roles and
+   * notify), then expires plans whose approval window or own expiry has passed. Returns how many expired.
+   */
   async expireDue(): Promise<number> {
+    await escalateDuePlans(this.deps);
     return (await expireDuePlans(this.deps.store, this.deps.clock)).length;
   }
 

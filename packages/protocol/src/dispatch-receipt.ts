@@ -26,8 +26,9 @@ export type DispatchStatus = z.infer<typeof DispatchStatusSchema>;
 
 /**
  * The record of one attempt to execute one action at an automation platform: which plan, option and action, which
- * adapter, the idempotency key, the outcome, the platform's own id for what it did, and the actual cost where the
- * platform reports one (integer minor units).
+ * adapter, the idempotency key, the outcome, the platform's own id for what it did, the actual cost where the
+ * platform reports one (integer minor units), and `change`: what the platform changed, for a budget move its budget
+ * `from` (as read at dispatch) and `to` (integer minor units with their currency).
  */
 export const DispatchReceiptSchema = z
   .strictObject({
@@ -50,6 +51,13 @@ export const DispatchReceiptSchema = z
       description:
         'What undoing the action needs, captured by the adapter at dispatch (e.g. previousBudget); small facts only.',
     }),
+    change: z
+      .strictObject({ kind: z.literal('budget'), from: MoneySchema, to: MoneySchema })
+      .optional()
+      .meta({
+        description:
+          'What the platform changed: for a budget move, the budget before (read at dispatch) and after, integer minor units.',
+      }),
     reverses: z.string().min(1).max(255).optional().meta({
       description:
         'On a compensation (rollback): the idempotency key of the dispatched action this attempt reverses.',

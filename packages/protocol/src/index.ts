@@ -237,6 +237,7 @@ export {
   BudgetCapWithUsageSchema,
   ControlRecordSchema,
   ControlResultSchema,
+  ControlStatusSchema,
   ControlTargetSchema,
   DispatchListInputSchema,
   DispatchResolutionInputSchema,

@@ -90,7 +90,7 @@ export function renderTrace(trace: LineageTrace): string {
       ...d.events.map((e) =>
         line(e, facts(e.data, ['attempt', 'state', 'status', 'code', 'platformRef'])),
       ),
-      ...d.receipts.map((r) => `    receipt ${r.digest}`),
+      ...d.receipts.map((r) => `    receipt ${r.digest}${changeText(r.receipt)}`),
     ]),
     'Controls',
     ...trace.controls.map((e) =>
@@ -99,4 +99,11 @@ export function renderTrace(trace: LineageTrace): string {
     `Events: ${trace.events.length} (seq ${trace.events[0]?.seq ?? '-'} to ${trace.events.at(-1)?.seq ?? '-'})`,
   ];
   return out.join('\n');
+}
+
+/** A receipt's `change` as the report prints it: `, budget EUR 100.00 -> EUR 120.00` (empty when none). */
+function changeText(receipt: unknown): string {
+  const change = (receipt as { change?: { kind: string; from: Money; to: Money } } | undefined)
+    ?.change;
+  return change ? `, ${change.kind} ${money(change.from)} -> ${money(change.to)}` : '';
 }

@@ -14,6 +14,7 @@ import type { LineageDraft, OutboxPatch, StoreTx } from '../store/store.js';
 import type { ClaimedAction } from './claim-action.js';
 import { type AttemptOutcome, errorFacts } from './dispatch-outcome.js';
 import { preflightFacts } from './preflight-stage.js';
+import { receiptChange } from './receipt-change.js';
 import { canRetry, type RetryOptions, retryDelayMs } from './retry-schedule.js';
 import { sendRecordsOf } from './sends-record.js';
 
@@ -50,6 +51,7 @@ function receiptOf(
   };
   if (outcome.kind === 'succeeded') {
     const { receipt } = outcome;
+    const change = receiptChange(claimed.action, receipt.reversal);
     return DispatchReceiptSchema.parse({
       ...base,
       status: receipt.status,
@@ -59,6 +61,7 @@ function receiptOf(
         ? { platformRef: receipt.platformRef.slice(0, LIMITS.MAX_NAME_LENGTH) }
         : {}),
       ...(receipt.actualCost ? { actualCost: receipt.actualCost } : {}),
+      ...(change ? { change } : {}),
     });
   }
   const { error } = outcome;

@@ -1,9 +1,11 @@
 import type { PlanView } from '@handoff/protocol';
 import { toIso } from '../clock.js';
+import type { HandoffPlan } from '@handoff/protocol';
 import type { OptionEvaluation } from '../policy/evaluate.js';
 import type { ApprovalRecord, LedgerLine, PlanRecord, StoreTx } from '../store/store.js';
+import { approvalReason } from './approval-reason.js';
 import { type BudgetRefusal, planBudgetRefusal } from './budget-refusal.js';
-import { evaluationOf } from './deps.js';
+import { evaluationOf, loadPlanDocument } from './deps.js';
 import { gateProgress } from './quorum.js';
 
 /**
@@ -20,16 +22,34 @@ export interface PlanViewParts {
   approvals: readonly ApprovalRecord[];
   ledger: readonly LedgerLine[];
   budgetRefusal: BudgetRefusal | null;
+  /** Each approval's reason, by index (read from its stored evidence by {@link planView}). */
+  reasons?: readonly (string | undefined)[];
+  /** The plan document (`plans.get`: every option with its actions and their full parameters). */
+  document?: HandoffPlan;
+  /** When gate deadlines are read (epoch ms; default the record's last change): whether a gate has escalated. */
+  atMs?: number;
 }
 
-/** Builds the {@link PlanView} of a record inside a transaction (reading its evaluation, approvals and ledger). */
-export async function planView(tx: StoreTx, record: PlanRecord): Promise<PlanView> {
+/**
+ * Builds the {@link PlanView} of a record inside a transaction (reading its evaluation, approvals, their reasons
+ * and ledger); with `options.document`, the view carries the plan document too. Gate deadlines are read at
+ * `options.atMs` (the gateway clock's now; default the record's last change).
+ */
+export async function planView(
+  tx: StoreTx,
+  record: PlanRecord,
+  options: { document?: boolean; atMs?: number } = {},
+): Promise<PlanView> {
   const optionId = record.selectedOptionId ?? record.recommendedOptionId;
+  const approvals = await tx.approvalsForPlan(record.tenantId, record.planId);
   return planViewOf(record, {
     evaluation: (await evaluationOf(tx, record)).options[optionId],
-    approvals: await tx.approvalsForPlan(record.tenantId, record.planId),
+    approvals,
     ledger: await tx.ledgerForPlan(record.tenantId, record.planId),
     budgetRefusal: await planBudgetRefusal(tx, record),
+    reasons: await Promise.all(approvals.map((a) => approvalReason(tx, a))),
+    ...(options.document ? { document: await loadPlanDocument(tx, record) } : {}),
+    ...(options.atMs === undefined ? {} : { atMs: options.atMs }),
   });
 }
 
@@ -55,15 +75,11 @@ export function planViewOf(record: PlanRecord, parts: PlanViewParts): PlanView {
     policyVersion: record.policyVersion,
     outcome: evaluation?.outcome ?? 'deny',
     decisions: evaluation?.decisions ?? [],
-    gates: gateProgress(evaluation?.gates ?? [], approvals, optionId),
-    approvals: approvals.map((a) => ({
-      approver: a.approver,
-      role: a.role,
-      decision: a.decision,
-      optionId: a.optionId,
-      kid: a.kid,
-      at: toIso(a.receivedAt),
-    })),
+    gates: gateProgress(evaluation?.gates ?? [], approvals, optionId, {
+      receivedAtMs: record.receivedAt,
+      atMs: parts.atMs ?? record.updatedAt,
+    }),
+    approvals: approvals.map((a, i) => approvalView(a, parts.reasons?.[i])),
     budget: ledger.map((l) => ({
       capId: l.capId,
       periodKey: l.periodKey,
@@ -77,5 +93,22 @@ export function planViewOf(record: PlanRecord, parts: PlanViewParts): PlanView {
     updatedAt: toIso(record.updatedAt),
     approvalDeadline: toIso(record.approvalDeadline),
     expiresAt: toIso(record.expiresAt),
+    ...(parts.document ? { document: parts.document } : {}),
+  };
+}
+
+function approvalView(
+  a: ApprovalRecord,
+  reason: string | undefined,
+): PlanView['approvals'][number] {
+  return {
+    approver: a.approver,
+    role: a.role,
+    decision: a.decision,
+    optionId: a.optionId,
+    kid: a.kid,
+    at: toIso(a.receivedAt),
+    maxSpend: { amountMinor: a.maxSpendMinor, currency: a.currency },
+    ...(reason === undefined ? {} : { reason }),
   };
 }

@@ -142,10 +142,17 @@ export async function startHttpGateway(options: HttpGatewayOptions = {}) {
     options.logger ? { logger: options.logger } : {},
   );
 
-  /** Signs an approval of a plan view as `sub` in `role`, allowing EUR 1,000.00. */
+  /** Signs an approval (or, with `decision`, a rejection) of a plan view as `sub` in `role`, allowing EUR 1,000.00. */
   function sign(
     view: { planId: string; digest: string; policyVersion: string; recommendedOptionId: string },
-    input: { key: SigningKeyPair; sub: string; role: string; maxSpend?: Money },
+    input: {
+      key: SigningKeyPair;
+      sub: string;
+      role: string;
+      maxSpend?: Money;
+      decision?: 'approve' | 'reject';
+      comment?: string;
+    },
   ): Promise<string> {
     return createApprovalToken(
       {
@@ -156,9 +163,10 @@ export async function startHttpGateway(options: HttpGatewayOptions = {}) {
         planDigest: view.digest as `sha256:${string}`,
         optionId: view.recommendedOptionId,
         policyVersion: view.policyVersion,
-        decision: 'approve',
+        decision: input.decision ?? 'approve',
         maxSpend: input.maxSpend ?? { amountMinor: 100_000, currency: 'EUR' },
         role: input.role,
+        ...(input.comment === undefined ? {} : { comment: input.comment }),
       },
       input.key.privateJwk,
       { clock },

@@ -13,6 +13,7 @@ import {
   CONTROL_SCOPES,
   OUTBOX_STATUSES,
   OutboxStatusSchema,
+  PlanStateSchema,
 } from './vocabulary.js';
 
 /** A time in integer milliseconds since the Unix epoch (UTC). */
@@ -71,11 +72,15 @@ export const BudgetCapWithUsageSchema = BudgetCapSchema.extend({
 /**
  * The input of `budget.setCaps`: the tenant's whole cap list, replacing the current one. Each cap is a
  * {@link BudgetCapSchema} (`timeZone` optional); the gateway validates the list and refuses it whole with
- * `BUDGET_CAP_INVALID` (issues per cap) or `FORBIDDEN` (a cap of another tenant).
+ * `BUDGET_CAP_INVALID` (issues per cap) or `FORBIDDEN` (a cap of another tenant). An empty list removes every cap
+ * of the tenant, so it is refused `BUDGET_CAPS_EMPTY` unless `force` is `true`.
  */
 export const SetCapsInputSchema = z.strictObject({
   caps: z.unknown().meta({
     description: 'An array of budget caps ({ capId, tenantId, scope, period, limit, timeZone? }).',
+  }),
+  force: z.boolean().optional().meta({
+    description: 'Must be true to replace the caps with an empty list (remove every cap).',
   }),
 });
 
@@ -102,6 +107,18 @@ export const ControlRecordSchema = z
     id: 'ControlRecord',
     description: 'An active kill switch; pausedAt in ms since the epoch.',
   });
+
+/**
+ * What `control.list` answers per active kill switch: the control and what it holds: `holding`, each paused plan
+ * of the tenant it covers (a plan covered by two controls is listed under both, and resumes when both are lifted),
+ * with the state it was paused from.
+ */
+export const ControlStatusSchema = ControlRecordSchema.extend({
+  holding: z.array(z.strictObject({ planId: PlanIdSchema, pausedFrom: PlanStateSchema })),
+}).meta({
+  id: 'ControlStatus',
+  description: 'An active kill switch and the paused plans it holds (with the state each left).',
+});
 
 /** What `control.pause` and `control.resume` answer: the plans the switch paused or resumed. */
 export const ControlResultSchema = z.array(PlanViewSchema);

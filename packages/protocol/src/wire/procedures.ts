@@ -49,8 +49,8 @@ import {
 import {
   BudgetCapSchema,
   BudgetCapWithUsageSchema,
-  ControlRecordSchema,
   ControlResultSchema,
+  ControlStatusSchema,
   ControlTargetSchema,
   DispatchListInputSchema,
   DispatchResolutionInputSchema,
@@ -272,8 +272,9 @@ export const WIRE_PROCEDURES = {
     input: SetCapsInputSchema,
     output: BudgetCapSchema.array(),
     roles: ['operator'],
-    summary: "Replace the tenant's budget caps; a bad list is refused whole, nothing changes.",
-    errors: [...WRITES, 'BUDGET_CAP_INVALID'],
+    summary:
+      "Replace the tenant's budget caps; a bad list is refused whole, nothing changes; [] needs force: true.",
+    errors: [...WRITES, 'BUDGET_CAP_INVALID', 'BUDGET_CAPS_EMPTY'],
   },
   'control.pause': {
     kind: 'mutation',
@@ -295,9 +296,9 @@ export const WIRE_PROCEDURES = {
   'control.list': {
     kind: 'query',
     input: null,
-    output: ControlRecordSchema.array(),
+    output: ControlStatusSchema.array(),
     roles: ['operator', 'auditor'],
-    summary: "The tenant's active kill switches.",
+    summary: "The tenant's active kill switches, each with the paused plans it holds.",
     errors: AUTHED,
   },
   'dispatch.list': {

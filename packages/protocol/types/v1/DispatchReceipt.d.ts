@@ -212,6 +212,14 @@ export interface DispatchReceipt {
     [k: string]: unknown;
   };
   /**
+   * What the platform changed: for a budget move, the budget before (read at dispatch) and after, integer minor units.
+   */
+  change?: {
+    kind: 'budget';
+    from: Money;
+    to: Money;
+  };
+  /**
    * On a compensation (rollback): the idempotency key of the dispatched action this attempt reverses.
    */
   reverses?: string;

@@ -1,10 +1,10 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import type { DispatchResolution } from '../../dispatch/dead-letters.js';
 import { OUTBOX_STATUSES, type OutboxRow, type OutboxStatus } from '../../store/store.js';
 import { gatewayClient } from '../client.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
-import { positiveInt } from '../options.js';
+import { enumList, positiveInt } from '../options.js';
 import { printResult } from '../output.js';
 import { run } from '../run-command.js';
 
@@ -25,17 +25,6 @@ function rowLine(
   return `${row.idempotencyKey} ${row.status} plan ${row.planId} action ${row.actionIndex} (${row.adapter}), ${row.attempts} attempt(s)${error}`;
 }
 
-function parseStatuses(value: string): OutboxStatus[] {
-  const statuses = value.split(',').map((s) => s.trim());
-  const unknown = statuses.filter((s) => !(OUTBOX_STATUSES as readonly string[]).includes(s));
-  if (unknown.length > 0) {
-    throw new InvalidArgumentError(
-      `Unknown status ${unknown.join(', ')}; use ${OUTBOX_STATUSES.join(', ')}`,
-    );
-  }
-  return statuses as OutboxStatus[];
-}
-
 /**
  * `handoff dispatch list [--plan ID] [--status dead,in_doubt]` shows outbox rows (operator, auditor), and
  * `handoff dispatch retry|abandon|confirm <idempotencyKey> --reason TEXT` resolves a dead letter or an in-doubt
@@ -53,7 +42,7 @@ export function registerDispatch(
     .requiredOption('--url <url>', 'gateway URL')
     .option('--api-key <key>', 'API key (default: $HANDOFF_API_KEY)')
     .option('--plan <planId>', "one plan's rows")
-    .option('--status <list>', 'comma-separated statuses', parseStatuses)
+    .option('--status <list>', 'comma-separated statuses', enumList(OUTBOX_STATUSES, 'status'))
     .option('--limit <n>', 'at most n rows (default 100)', positiveInt)
     .option('--json', 'print JSON')
     .action(
