@@ -4,7 +4,7 @@ import { defineConfig, type UserConfig } from 'tsdown';
 /**
  * The build of every public package: ESM JavaScript and `.d.ts` into each package's `dist/`, one file per source
  * module (`unbundle`), so `dist/` mirrors `src/`: a module that finds a file beside it (the gateway's migrations
- * `../../../drizzle`, its range worker `./range-worker.js`) finds it from `dist/` as from `src/`. Dependencies stay
+ * `../../../drizzle`) finds it from `dist/` as from `src/`. Dependencies stay
  * imports (tsdown leaves `dependencies` and `peerDependencies` external). `pnpm build` at the root runs this once
  * for all packages; `pnpm install` runs it (the root `prepare` script).
  */
@@ -31,10 +31,10 @@ function pkg(dir: string, entry: string[]): UserConfig {
 
 export default defineConfig([
   pkg('protocol', ['src/index.ts']),
-  pkg('lineage', ['src/index.ts']),
+  // The chain worker is started by file (`chain-workers.ts`), never imported: an entry of its own.
+  pkg('lineage', ['src/index.ts', 'src/chain-worker.ts']),
   pkg('automation-adapter', ['src/index.ts', 'src/testing/index.ts']),
   pkg('copilot-adapter', ['src/index.ts']),
   pkg('mcp', ['src/index.ts', 'src/cli.ts']),
-  // The range worker is started by file (`range-pool.ts`), never imported: an entry of its own.
-  pkg('gateway', ['src/index.ts', 'src/cli.ts', 'src/audit/range-worker.ts']),
+  pkg('gateway', ['src/index.ts', 'src/cli.ts']),
 ]);

@@ -3,9 +3,17 @@
  * call it in process, and the types a typed client needs.
  */
 
+export type {
+  VerificationFailure,
+  VerificationFailureCode,
+  VerificationReport,
+  WitnessFailure,
+} from '@handoff/lineage';
 export {
   CHECKPOINT_TYPE,
   type CheckpointKey,
+  EXPORT_FORMAT,
+  type ExportLine,
   eventLeafHash,
   leafHash,
   MerkleTree,
@@ -29,7 +37,6 @@ export {
 } from './approvals/signing-keys.js';
 export { importCheckpointKey } from './audit/checkpoint-key.js';
 export { openDatabaseSource } from './audit/database-source.js';
-export { EXPORT_FORMAT, type ExportLine } from './audit/export-format.js';
 export {
   type ExportJsonlOptions,
   type ExportSummary,
@@ -52,7 +59,6 @@ export {
   type SequencerOptions,
   startSequencing,
 } from './audit/sequencer.js';
-export { StoredEventCheck } from './audit/stored-event.js';
 export { traceInStore } from './audit/trace-in-store.js';
 export { renderTrace } from './audit/trace-report.js';
 export {
@@ -60,12 +66,6 @@ export {
   type TrustAnchors,
   type VerifierTrust,
 } from './audit/trust-anchors.js';
-export type {
-  VerificationFailure,
-  VerificationFailureCode,
-  VerificationReport,
-  WitnessFailure,
-} from './audit/verification-failure.js';
 export { type VerifyLineageOptions, verifyLineage } from './audit/verify-lineage.js';
 export { verifyLineageAgainst } from './audit/verify-witness.js';
 export type { WitnessHealth, WitnessLine } from './audit/witness-file.js';

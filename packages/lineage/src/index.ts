@@ -2,6 +2,8 @@
  * `@handoff/lineage`: the Handoff lineage on its own, what an auditor installs without the gateway. Event
  * hashing and chaining, the RFC 9162 log (hashes, tree, proofs) and signed tree heads.
  */
+
+export { ChainCheck, type EventAt, parseEvent } from './chain-check.js';
 export {
   type ChainHead,
   type ChainOptions,
@@ -9,7 +11,15 @@ export {
   chainOfDraft,
   type LineageEventDraft,
 } from './chain-events.js';
+export {
+  type ChainWorkersReport,
+  checkChainsInWorkers,
+  defaultThreads,
+  type RoutedEvent,
+} from './chain-workers.js';
 export { chainKey, eventHash, type LineageChain } from './event-hash.js';
+export * from './export-format.js';
+export { inclusionFailure, type LogAt, LogCheck, type LogTreeHead } from './log-check.js';
 export { MerkleAccumulator, type MerkleSubtree, merkleRoot } from './merkle-accumulator.js';
 export {
   bytesOfDigest,
@@ -35,3 +45,4 @@ export {
   type TreeHeadVerdict,
   verifyTreeHead,
 } from './tree-head.js';
+export type * from './verification-failure.js';

@@ -22,7 +22,7 @@ const MMAP_BYTES = 2 ** 31;
 /**
  * Opens a gateway's SQLite file read-only (`readonly`, `fileMustExist`, `query_only`), so verification can never
  * change the evidence, and reads it as a {@link LineageSource}. Keys, checkpoints and approvals rows are read
- * up front (they are few); events are paged by `seq` and handed over as their stored text with their columns.
+ * up front (they are few); events are paged in insertion order (see `pageColumns`) and handed over as their stored text with their columns.
  * Up to 2 GiB of the file are memory-mapped (`mmap_size`): reading a page is then a copy from the page cache,
  * not a system call. The gateway never truncates its database, so a mapping of a live file stays valid.
  *
@@ -44,12 +44,15 @@ export function openDatabaseSource(path: string): LineageSource {
 }
 
 /**
- * A `lineage_events` row as `raw()` returns it, in the order of the page queries' columns (`seq, tenant_id,
- * plan_id, type, actor_type, actor_id, occurred_at, body, prev_hash, hash`). `body` is TEXT as the store writes
- * it; a tampered file may hold another type there, which the checks refuse.
+ * A `lineage_events` row as `raw()` returns it, in the order of the page query's columns (`position, seq, chain,
+ * log_index, tenant_id, plan_id, type, actor_type, actor_id, occurred_at, body, prev_hash, hash`). `body` is TEXT
+ * as the store writes it; a tampered file may hold another type there, which the checks refuse.
  */
 export type LineageRow = [
+  position: number,
   seq: number,
+  chain: string | null,
+  logIndex: number | null,
   tenantId: string,
   planId: string | null,
   type: string,
@@ -60,6 +63,27 @@ export type LineageRow = [
   prevHash: string,
   hash: string,
 ];
+
+/**
+ * The columns of `lineage_events` the page query reads, by the shared decisions of lineage format 2: rows in
+ * insertion order (`id`), `seq` per chain, `chain`, `log_index` (NULL until sequenced). Until that migration has
+ * run on a file (a database written before per-plan chains, with none of those columns; the sequencer's
+ * migration is not on main yet), the rows are read in `seq` order, their events all format 1, and the verifier
+ * takes `log_index` as `seq - 1`: exactly what the migration writes for format-1 rows.
+ */
+function pageColumns(db: Database.Database): {
+  format2: boolean;
+  position: string;
+  chain: string;
+  logIndex: string;
+} {
+  const names = new Set(
+    db.prepare('select name from pragma_table_info(?)').pluck().all('lineage_events') as string[],
+  );
+  return names.has('log_index') && names.has('chain') && names.has('id')
+    ? { format2: true, position: 'id', chain: 'chain', logIndex: 'log_index' }
+    : { format2: false, position: 'seq', chain: 'null', logIndex: 'null' };
+}
 
 /** A {@link LineageSource} over an open connection (e.g. a running store's, for tests and the CLI). */
 export function databaseSource(db: Database.Database, close: () => void = () => {}): LineageSource {
@@ -96,27 +120,35 @@ export function databaseSource(db: Database.Database, close: () => void = () => 
   const documents = db.prepare(
     "select digest, kind, body from payloads where kind <> 'ApprovalJws'",
   );
-  const naming = db.prepare('select min(seq) from lineage_events where instr(body, ?) > 0').pluck();
+  const naming = db
+    .prepare('select seq from lineage_events where instr(body, ?) > 0 order by rowid limit 1')
+    .pluck();
   const tokenBy = db.prepare("select body from payloads where digest = ? and kind = 'ApprovalJws'");
+  const columns = pageColumns(db);
+  const { format2 } = columns;
   const page = db
     .prepare(
-      `select seq, tenant_id, plan_id, type, actor_type, actor_id, occurred_at, body, prev_hash, hash
-       from lineage_events where seq > ? order by seq limit ${PAGE}`,
+      `select ${columns.position}, seq, ${columns.chain}, ${columns.logIndex}, tenant_id, plan_id, type,
+       actor_type, actor_id, occurred_at, body, prev_hash, hash
+       from lineage_events where ${columns.position} > ? order by ${columns.position} limit ${PAGE}`,
     )
     .raw();
-  // The last seq, not count(*): a complete lineage numbers its events 1..n, and counting scans a whole index.
+  // The last position, not count(*): rows are numbered 1..n, and counting scans a whole index.
   const count =
-    (db.prepare('select max(seq) from lineage_events').pluck().get() as number | null) ?? 0;
+    (db.prepare(`select max(${columns.position}) from lineage_events`).pluck().get() as
+      | number
+      | null) ?? 0;
 
   function* events(): Iterable<SourceEvent> {
     let after = Number.MIN_SAFE_INTEGER;
     for (;;) {
       const rows = page.all(after) as LineageRow[];
       for (const row of rows) {
-        const [seq, tenantId, planId, type, actorType, actorId, occurredAt, text, prevHash, hash] =
-          row;
+        const [position, seq, chain, logIndex, tenantId, planId, type, actorType, actorId] = row;
+        const [, , , , , , , , , occurredAt, text, prevHash, hash] = row;
         const columns = {
           seq,
+          ...(format2 ? { chain } : {}),
           tenantId,
           planId,
           type,
@@ -126,7 +158,7 @@ export function databaseSource(db: Database.Database, close: () => void = () => 
           prevHash,
           hash,
         };
-        yield { body: undefined, text, columns, position: seq };
+        yield { body: undefined, text, columns, position, ...(format2 ? { logIndex } : {}) };
       }
       const last = rows.at(-1);
       if (last === undefined || rows.length < PAGE) return;

@@ -1,6 +1,6 @@
+import type { VerificationCounts, VerificationFailure } from '@handoff/lineage';
 import { documentMatchesDigest } from '../store/stored-document.js';
 import type { LineageSource } from './lineage-source.js';
-import type { VerificationCounts, VerificationFailure } from './verification-failure.js';
 
 /**
  * Re-hashes every stored document of `source` (a database's `payloads`: plans by their RFC 8785 plan digest,

@@ -1,17 +1,20 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { eventLeafHash, HASH_BYTES, hexOf, MerkleTree } from '@handoff/lineage';
-import type Database from 'better-sqlite3';
-import { hasPrivateMembers } from '../approvals/signing-keys.js';
-import { type Clock, systemClock, toIso } from '../clock.js';
-import { GatewayError } from '../errors.js';
 import {
   EXPORT_FORMAT,
   type ExportCheckpoint,
   type ExportEvent,
   type ExportHeader,
   type ExportLine,
-} from './export-format.js';
+  eventLeafHash,
+  HASH_BYTES,
+  hexOf,
+  MerkleTree,
+} from '@handoff/lineage';
+import type Database from 'better-sqlite3';
+import { hasPrivateMembers } from '../approvals/signing-keys.js';
+import { type Clock, systemClock, toIso } from '../clock.js';
+import { GatewayError } from '../errors.js';
 
 /** Options of {@link exportLineageJsonl}. */
 export interface ExportJsonlOptions {

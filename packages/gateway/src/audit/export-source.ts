@@ -1,8 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import type { VerificationFailure } from '@handoff/lineage';
+import { EXPORT_FORMAT, type ExportLine } from '@handoff/lineage';
 import type { JWK } from 'jose';
 import { GatewayError } from '../errors.js';
-import { EXPORT_FORMAT, type ExportLine } from './export-format.js';
 import {
   type LineageSource,
   recordedKey,
@@ -11,7 +12,6 @@ import {
   type SourceConsistency,
   type SourceEvent,
 } from './lineage-source.js';
-import type { VerificationFailure } from './verification-failure.js';
 
 type Parsed = { ok: true; line: ExportLine } | { ok: false };
 
@@ -115,12 +115,13 @@ export async function openExportSource(path: string): Promise<LineageSource> {
         // Not an event where events must be: surfaced as a malformed body at this line.
         yield { body: undefined, position: pending.line, line: pending.line };
       } else {
-        const { event, proof } = parsed.line;
+        const { event, proof, logIndex } = parsed.line;
         yield {
           body: event,
           position: pending.line,
           line: pending.line,
           ...(proof ? { proof } : {}),
+          ...(typeof logIndex === 'number' ? { logIndex } : {}),
         };
       }
       pending = undefined;

@@ -1,6 +1,6 @@
+import type { VerificationFailure } from '@handoff/lineage';
 import type { JWK } from 'jose';
 import type { KeyPurpose } from '../store/store.js';
-import type { VerificationFailure } from './verification-failure.js';
 
 /**
  * What `verifyLineage` reads, whether from a gateway's SQLite file (`openDatabaseSource`) or from a JSON Lines
@@ -74,15 +74,20 @@ export function isDeep(type: string): boolean {
 
 /**
  * One stored event: its parsed `body` (`undefined` when the stored text was not JSON), or its stored `text`,
- * which the verifier checks as it is and parses only when it must (see `StoredEventCheck`).
+ * which the verifier parses (`JSON.parse`, then RFC 8785 and SHA-256: `ChainCheck` of `@handoff/lineage`).
  */
 export interface SourceEvent {
   body: unknown;
   /** The stored JSON text of the event (a database); when given, `body` is not read. */
   text?: string;
+  /**
+   * Its leaf in the log: a number, `null` when it is not sequenced yet, absent when the source does not say
+   * (then `seq - 1` for a format-1 event, as a migrated database numbers them).
+   */
+  logIndex?: number | null;
   /** The row's indexed columns (a database only), checked against the hashed body. */
   columns?: EventColumns;
-  /** Where it sits: the `seq` column of a database, the line of an export. */
+  /** Where it sits: the `id` (insertion order) of a database row, the line of an export. */
   position: number;
   /** The 1-based line of an export. */
   line?: number;
@@ -90,9 +95,13 @@ export interface SourceEvent {
   proof?: { treeSize: number; path: readonly string[] };
 }
 
-/** The indexed columns of a `lineage_events` row (`occurredAt` in epoch ms). */
+/**
+ * The indexed columns of a `lineage_events` row (`occurredAt` in epoch ms; `chain` null for format 1, absent
+ * when the table has no such column yet).
+ */
 export interface EventColumns {
   seq: number;
+  chain?: string | null;
   tenantId: string;
   planId: string | null;
   type: string;

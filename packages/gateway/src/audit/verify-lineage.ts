@@ -1,16 +1,18 @@
-import { bytesOfDigest, hexOf, verifyConsistency, verifyTreeHead } from '@handoff/lineage';
+import type { VerificationCounts, VerificationFailure, VerificationReport } from '@handoff/lineage';
+import {
+  bytesOfDigest,
+  checkChainsInWorkers,
+  defaultThreads,
+  type RoutedEvent,
+  verifyConsistency,
+  verifyTreeHead,
+} from '@handoff/lineage';
 import { GENESIS_HASH } from '@handoff/protocol';
 import { decodeProtectedHeader } from 'jose';
 import { ChainWalker } from './chain-walker.js';
 import { documentFailures } from './document-check.js';
 import type { LineageSource, SourceCheckpoint, SourceEvent } from './lineage-source.js';
-import { defaultThreads, RANGE_EVENTS, verifyInParallel } from './parallel-verify.js';
 import { type KeyJudge, keyJudge, type VerifierTrust } from './trust-anchors.js';
-import type {
-  VerificationCounts,
-  VerificationFailure,
-  VerificationReport,
-} from './verification-failure.js';
 
 /** Options of {@link verifyLineage}. */
 export interface VerifyLineageOptions {
@@ -27,20 +29,18 @@ export interface VerifyLineageOptions {
   onProgress?: (done: number, total: number | undefined) => void;
   progressEvery?: number;
   /**
-   * Worker threads for a database file of at least {@link VerifyLineageOptions.parallelFrom} events (default:
-   * the cores available, at most 4; 1 checks on this thread only). See `verifyInParallel`.
+   * Worker threads for the chain checks of a database file of at least `parallelFrom` events (default: the
+   * cores available, at most 4; 1 checks on this thread only). See `checkChainsInWorkers`.
    */
   threads?: number;
-  /** Events from which a database file is checked on worker threads (default 50,000). */
+  /** Events from which a database file's chains are checked on worker threads (default 50,000). */
   parallelFrom?: number;
-  /** Events per range handed to a worker thread, a power of two (default 16,384). */
-  rangeEvents?: number;
 }
 
-/** Events from which a database file is verified on worker threads by default (below, starting them costs more). */
-const PARALLEL_FROM = 50_000;
-
 type Failure = VerificationFailure;
+
+/** Events from which a database file's chains are checked on worker threads by default. */
+const PARALLEL_FROM = 50_000;
 
 /** Approval verifications in flight at most. */
 const WINDOW = 64;
@@ -58,12 +58,12 @@ const BATCH = 512;
  *    proofs between checkpoints (RFC 9162 section 2.1.4.2);
  * 1b. every stored document (a database's `payloads`) against the digest it is stored and named under
  *    (`DOCUMENT_DIGEST_MISMATCH` at the first event naming it; see `documentFailures`);
- * 2. for each event, in order: the body parses, its database columns equal the body, `seq` is the next one,
- *    `hash` is SHA-256 over its RFC 8785 form without `hash` (as `chainEvents` computes it), `prevHash` is the
- *    previous `hash` (GENESIS_HASH for seq 1); its leaf joins the RFC 9162 tree (leaf = the event hash's 32
- *    bytes), and at each checkpoint's size the root must equal the signed one. A database row whose stored
- *    text is already canonical is checked on those bytes without being parsed (`StoredEventCheck`): the same
- *    checks, the same verdict;
+ * 2. for each event, in log order, one path (`ChainCheck` and `LogCheck` of `@handoff/lineage`): the body
+ *    parses (`JSON.parse`), its database columns equal the body, `seq` is the next one of its chain (its plan's
+ *    or tenant's for a format-2 event, the global chain for a format-1 one), `hash` is SHA-256 over its RFC 8785
+ *    form without `hash` (`eventHash`), `prevHash` is the previous `hash` of its chain (GENESIS_HASH for seq 1);
+ *    its leaf joins the RFC 9162 tree at its log index (leaf = the event hash's 32 bytes; `seq - 1` for a
+ *    format-1 event), and at each checkpoint's size the root must equal the signed one;
  * 3. each `approval.accepted` event's stored token (`checkRecordedApproval`, against a trusted approver key:
  *    `APPROVAL_KEY_UNTRUSTED`; a kid the anchors name registrations for must be registered in the event's tenant
  *    (kids are per tenant) and have signed as that registration's subject, in one of its roles:
@@ -71,13 +71,14 @@ const BATCH = 512;
  *    `checkpoint.signed` event's checkpoint record;
  * 4. no checkpoint covers more events than exist (a cut tail), and every `approvals` row was recorded.
  *
- * A database file of at least `parallelFrom` events is first checked on worker threads (`verifyInParallel`: the
- * same checks on every event, ranges of `seq` at a time); when that does not show the whole lineage holds, this
- * walks it on this thread from seq 1, so a failure is always the serial walk's report: the first, by seq.
+ * A database file of at least `parallelFrom` events has its chains checked first on worker threads
+ * (`checkChainsInWorkers`: the same `ChainCheck` per chain, chains spread over the threads); when they all
+ * hold, the walk below skips that check and does the rest (columns, log, evidence); when one does not, the walk
+ * checks everything on this thread, so a failure is always the serial walk's report.
  *
  * A `subset` source (a filtered export) cannot show continuity: each event is checked by its hash and an
  * inclusion proof (RFC 9162 section 2.1.3.2) to a signed checkpoint instead, and links are checked between
- * consecutive seqs. Closes nothing: the caller closes the source.
+ * consecutive seqs of a chain. Closes nothing: the caller closes the source.
  *
  * What this cannot see: a log cut back to an earlier signed checkpoint, or events after the last checkpoint
  * rewritten, need tree heads kept outside the database to compare with: see `verifyLineageAgainst`.
@@ -118,20 +119,22 @@ export async function verifyLineage(
     ...documentFailures(source, counts, (source.expectedEvents ?? 0) + 1),
   ].sort((x, y) => x.seq - y.seq);
   const threads = options.threads ?? defaultThreads();
-  if (
+  const parallel =
     source.file !== undefined &&
-    pending.length === 0 &&
     threads > 1 &&
-    (source.expectedEvents ?? 0) >= (options.parallelFrom ?? PARALLEL_FROM)
-  ) {
-    const report = await verifyInParallel(source, source.file, checkpoints, { ...counts }, judge, {
-      threads,
-      rangeEvents: options.rangeEvents ?? RANGE_EVENTS,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-    if (report) return report;
-  }
-  const walker = new ChainWalker(source, checkpoints, pending, counts, inflight, judge);
+    (source.expectedEvents ?? 0) >= (options.parallelFrom ?? PARALLEL_FROM);
+  // On worker threads first; any failure there is left for the serial walk to report (the first, in order).
+  const chainsChecked =
+    parallel && (await checkChainsInWorkers(routed(source), threads)).failure === undefined;
+  const walker = new ChainWalker(
+    source,
+    checkpoints,
+    pending,
+    counts,
+    inflight,
+    judge,
+    chainsChecked,
+  );
   const every = options.progressEvery ?? 10_000;
 
   for await (const batch of batches(source.events())) {
@@ -151,7 +154,7 @@ export async function verifyLineage(
 
   const settled = await earliest();
   if (settled) return failed(settled);
-  const last = walker.previousSeq;
+  const last = walker.log.size;
   const end = { seq: last + 1 };
   if (source.mode === 'complete') {
     const beyond = [...checkpoints.values()].find((c) => c.treeSize > last);
@@ -161,10 +164,10 @@ export async function verifyLineage(
         ...end,
         treeSize: beyond.treeSize,
         events: last,
-        message: `A checkpoint covers ${beyond.treeSize} events but only ${last} exist: the tail was removed`,
+        message: `A checkpoint covers ${beyond.treeSize} log leaves but only ${last} exist: the tail was removed`,
       });
     }
-    counts.rootHash = `sha256:${hexOf(walker.accumulator.root())}`;
+    counts.rootHash = walker.log.root();
   }
   const leftover = pending[0];
   if (leftover) return failed(leftover);
@@ -181,6 +184,20 @@ export async function verifyLineage(
     });
   }
   return { ok: true, ...counts };
+}
+
+/** A database source's events for the chain workers: their text, chain key (from the columns) and position. */
+async function* routed(source: LineageSource): AsyncIterable<RoutedEvent> {
+  for await (const item of source.events()) {
+    const c = item.columns;
+    const chain =
+      c?.chain === 'plan'
+        ? `plan:${c.planId ?? ''}`
+        : c?.chain === 'tenant'
+          ? `tenant:${c.tenantId}`
+          : 'global';
+    yield { text: item.text ?? JSON.stringify(item.body), chain, position: item.position };
+  }
 }
 
 /** The `alg` and `kid` a checkpoint JWS names, or `undefined` when it names no kid (it then does not verify). */

@@ -1,6 +1,6 @@
+import type { VerificationReport } from '@handoff/lineage';
 import { GatewayError } from '../errors.js';
 import type { LineageSource, SourceEvent } from './lineage-source.js';
-import type { VerificationReport } from './verification-failure.js';
 import { type VerifyLineageOptions, verifyLineage } from './verify-lineage.js';
 import { verifyWitnessHeads, WitnessMatcher } from './witness-check.js';
 

@@ -1,9 +1,9 @@
+import type { WitnessFailure } from '@handoff/lineage';
 import { hexOf, isDigest, MerkleAccumulator, verifyTreeHead } from '@handoff/lineage';
 import type { Digest } from '@handoff/protocol';
 import { decodeProtectedHeader, type JWK } from 'jose';
 import { isGatewayError } from '../errors.js';
 import type { VerifierTrust } from './trust-anchors.js';
-import type { WitnessFailure } from './verification-failure.js';
 
 /**
  * Checking a lineage against tree heads kept outside it (a witness file: see `WitnessFile`).

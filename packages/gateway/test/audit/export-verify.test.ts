@@ -1,14 +1,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ExportLine, VerificationReport } from '@handoff/lineage';
 import { lineageEventHash } from '@handoff/protocol';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ExportLine } from '../../src/audit/export-format.js';
 import { exportLineageJsonl } from '../../src/audit/export-jsonl.js';
 import { openExportSource } from '../../src/audit/export-source.js';
 import type { VerifierTrust } from '../../src/audit/trust-anchors.js';
-import type { VerificationReport } from '../../src/audit/verification-failure.js';
 import { verifyLineage } from '../../src/audit/verify-lineage.js';
 import { ManualClock } from '../../src/clock.js';
 import { TENANT } from '../support/harness.js';

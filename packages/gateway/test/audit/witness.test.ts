@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { VerificationReport } from '@handoff/lineage';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabaseSource } from '../../src/audit/database-source.js';
@@ -8,7 +9,6 @@ import { openExportSource } from '../../src/audit/export-source.js';
 import type { LineageSource } from '../../src/audit/lineage-source.js';
 import { Sequencer } from '../../src/audit/sequencer.js';
 import { anchorsFromJwks, type VerifierTrust } from '../../src/audit/trust-anchors.js';
-import type { VerificationReport } from '../../src/audit/verification-failure.js';
 import { verifyLineageAgainst } from '../../src/audit/verify-witness.js';
 import { WitnessFile, type WitnessLine } from '../../src/audit/witness-file.js';
 import { ManualClock } from '../../src/clock.js';

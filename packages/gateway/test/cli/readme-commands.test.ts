@@ -93,6 +93,7 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'npm install @handoff/automation-adapter': INSTALLED,
   'npm install @handoff/gateway': INSTALLED,
   'npm install @handoff/mcp': INSTALLED,
+  'npm install @handoff/lineage': INSTALLED,
   'npx handoff --help': INSTALLED,
   'node --cpu-prof': PROSE,
   'node --import tsx': PROSE,

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { VerificationReport } from '@handoff/lineage';
 import Database from 'better-sqlite3';
 import { type Command, Option } from 'commander';
 import type { JWK } from 'jose';
@@ -9,7 +10,6 @@ import { exportOpenLineage } from '../../audit/export-openlineage.js';
 import { openExportSource } from '../../audit/export-source.js';
 import type { LineageSource } from '../../audit/lineage-source.js';
 import { Sequencer } from '../../audit/sequencer.js';
-import type { VerificationReport } from '../../audit/verification-failure.js';
 import { verifyLineage } from '../../audit/verify-lineage.js';
 import { verifyLineageAgainst } from '../../audit/verify-witness.js';
 import { WitnessFile } from '../../audit/witness-file.js';
@@ -60,7 +60,7 @@ function renderReport(report: VerificationReport, seconds: number): string {
     : [];
   const head = report.ok
     ? `${report.anchored ? 'OK' : 'OK (UNANCHORED)'}: ${report.events} events (${report.mode}), ${report.checkpoints} checkpoints, ${report.approvals} approvals, ${report.documents} documents verified in ${seconds.toFixed(1)} s; head ${report.headHash}`
-    : `BROKEN at seq ${report.failure.seq}${report.failure.line ? ` (line ${report.failure.line})` : ''}: ${report.failure.code}: ${report.failure.message}`;
+    : `BROKEN at seq ${report.failure.seq}${report.failure.chain ? ` of ${report.failure.chain}` : ''}${report.failure.line ? ` (line ${report.failure.line})` : ''}: ${report.failure.code}: ${report.failure.message}`;
   return [head, ...witness].join('\n');
 }
 

@@ -11,10 +11,10 @@ import {
   statSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import type { VerificationReport } from '@handoff/lineage';
 import Database from 'better-sqlite3';
 import { openDatabaseSource } from '../../audit/database-source.js';
 import type { VerifierTrust } from '../../audit/trust-anchors.js';
-import type { VerificationReport } from '../../audit/verification-failure.js';
 import { verifyLineage } from '../../audit/verify-lineage.js';
 import { verifyLineageAgainst } from '../../audit/verify-witness.js';
 import { GatewayError } from '../../errors.js';

@@ -1,15 +1,17 @@
 /**
  * Where and how a lineage failed verification. Every failure names the `seq` it was found at (the first event
- * that does not hold; for a checkpoint, the last event it covers) and, for an export file, the 1-based `line`.
+ * that does not hold, its position in its chain; for a checkpoint, its tree size), for a format-2 event the
+ * `chain` (`plan:<id>` or `tenant:<id>`) that `seq` counts in, and, for an export file, the 1-based `line`.
  *
  * | code | meaning |
  * | --- | --- |
  * | `EXPORT_MALFORMED` | an export line is not JSON, or not a known record |
  * | `BODY_MALFORMED` | a stored event is not JSON, or lacks `seq`, `hash`, `prevHash` |
  * | `COLUMN_MISMATCH` | a SQLite column (`field`) disagrees with the hashed event body |
- * | `SEQ_GAP` | the event is not the next `seq`: one was deleted, inserted or moved |
+ * | `SEQ_GAP` | the event is not the next `seq` of its chain: one was deleted, inserted or moved |
+ * | `LOG_INDEX_GAP` | the event's log index is not the next leaf of the log (a leaf deleted, inserted or moved) |
  * | `HASH_MISMATCH` | SHA-256 of the RFC 8785 event (without `hash`) is not its `hash`: it was edited |
- * | `CHAIN_BROKEN` | `prevHash` is not the previous event's `hash` |
+ * | `CHAIN_BROKEN` | `prevHash` is not the previous `hash` of its chain, or a format-1 event follows format-2 ones |
  * | `CHECKPOINT_ROOT_MISMATCH` | the Merkle root of the first `treeSize` events is not the checkpoint's |
  * | `CHECKPOINT_BEYOND_LOG` | a checkpoint covers more events than exist: the tail was cut |
  * | `CHECKPOINT_MISSING` | a `checkpoint.signed` event has no matching checkpoint record |
@@ -51,6 +53,7 @@ export type VerificationFailure =
   | (Located & { code: 'BODY_MALFORMED' })
   | (Located & { code: 'COLUMN_MISMATCH'; field: string })
   | (Located & { code: 'SEQ_GAP'; expectedSeq: number; foundSeq: number })
+  | (Located & { code: 'LOG_INDEX_GAP'; expectedIndex: number; foundIndex: number })
   | (Located & { code: 'HASH_MISMATCH'; expected: string; found: string })
   | (Located & { code: 'CHAIN_BROKEN'; expected: string; found: string })
   | (Located & {
@@ -101,8 +104,10 @@ export type VerificationFailureCode = VerificationFailure['code'];
 
 /** The location and explanation every failure carries. */
 export interface Located {
-  /** The first `seq` at which the lineage does not hold. */
+  /** The first `seq` at which the lineage does not hold (in its chain, see `chain`). */
   seq: number;
+  /** The chain of a format-2 event (`plan:<planId>` or `tenant:<tenantId>`); absent for the global chain. */
+  chain?: string;
   /** The 1-based line of an export file, when verifying one. */
   line?: number;
   /** For people: what was found. Never quotes tokens or keys. */

@@ -11,7 +11,8 @@ import type { JWK } from 'jose';
  * 3. {@link ExportCheckpoint} lines in ascending `treeSize`, then {@link ExportConsistency} lines (subset
  *    bundles: each earlier checkpoint to the last);
  * 4. {@link ExportApprovalToken} lines: the approval JWS of every `approval.accepted` event exported;
- * 5. {@link ExportEvent} lines in `seq` order, each with an RFC 9162 inclusion proof in a subset bundle.
+ * 5. {@link ExportEvent} lines in log order (each chain's events in `seq` order), each with an RFC 9162
+ *    inclusion proof in a subset bundle.
  *
  * A `complete` bundle holds every event from seq 1, so a verifier recomputes the chain and every checkpoint root;
  * a `subset` bundle (filtered by plan or tenant) holds only events a signed checkpoint covers, each with its
@@ -72,10 +73,14 @@ export interface ExportApprovalToken {
   token: string;
 }
 
-/** One lineage event, with its inclusion proof to checkpoint `proof.treeSize` in a subset bundle. */
+/**
+ * One lineage event, with its inclusion proof to checkpoint `proof.treeSize` in a subset bundle. `logIndex` is
+ * its leaf in the log; absent for a format-1 event (it is then `seq - 1`) and for an event not yet sequenced.
+ */
 export interface ExportEvent {
   kind: 'event';
   event: LineageEvent;
+  logIndex?: number;
   proof?: { treeSize: number; path: string[] };
 }
 
