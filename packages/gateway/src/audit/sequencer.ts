@@ -114,21 +114,36 @@ export class Sequencer {
           `The log changed under the sequencer (${accumulator.size} events expected): not signing`,
         );
       }
-      const pending = sqlite
-        .prepare(
-          `select id, hash from lineage_events indexed by lineage_log_index
-           where log_index is null order by id limit ?`,
-        )
-        .raw()
-        .all(this.#maxBatch) as [number, string][];
+      const waiting = sqlite.prepare(
+        `select id, hash from lineage_events indexed by lineage_log_index
+         where log_index is null order by id limit ?`,
+      );
+      let pending = waiting.raw().all(this.#maxBatch) as [number, string][];
       if (pending.length === 0) return undefined;
+      const { key, gatewayId, clock } = this.#options;
+      const now = clock.now();
+      // A kid's first head also records the key, as an event of this same batch (when it fits).
+      const known = sqlite
+        .prepare("select 1 from keys where purpose = 'checkpoint' and tenant_id = '' and kid = ?")
+        .get(key.kid);
+      if (!known) {
+        await tx.rememberKey('checkpoint', key.kid, JSON.stringify(key.publicJwk), now);
+        await tx.appendLineage([
+          {
+            tenantId: gatewayId,
+            actor: { type: 'system', id: 'sequencer' },
+            type: 'control.key_registered',
+            occurredAt: now,
+            data: { purpose: 'checkpoint', kid: key.kid, alg: 'EdDSA' },
+          },
+        ]);
+        pending = waiting.raw().all(this.#maxBatch) as [number, string][];
+      }
       const assign = sqlite.prepare('update lineage_events set log_index = ? where id = ?');
       for (const [id, hash] of pending) {
         assign.run(accumulator.size, id);
         accumulator.push(eventLeafHash(hash));
       }
-      const { key, gatewayId, clock } = this.#options;
-      const now = clock.now();
       const rootHash: Digest = `sha256:${hexOf(accumulator.root())}`;
       const head: TreeHead = {
         kind: 'LineageTreeHead',
@@ -150,21 +165,6 @@ export class Sequencer {
            values (@treeSize, @rootHash, @signedAt, @kid, @signature)`,
         )
         .run(signed);
-      const known = sqlite
-        .prepare("select 1 from keys where purpose = 'checkpoint' and tenant_id = '' and kid = ?")
-        .get(key.kid);
-      if (!known) {
-        await tx.rememberKey('checkpoint', key.kid, JSON.stringify(key.publicJwk), now);
-        await tx.appendLineage([
-          {
-            tenantId: gatewayId,
-            actor: { type: 'system', id: 'sequencer' },
-            type: 'control.key_registered',
-            occurredAt: now,
-            data: { purpose: 'checkpoint', kid: key.kid, alg: 'EdDSA' },
-          },
-        ]);
-      }
       this.#options.hooks?.beforeCommit?.();
       return signed;
     });

@@ -46,34 +46,36 @@ describe('the batch sequencer', () => {
     const waiting = unsequenced().map((r) => r.id);
     const sequencer = await sequencerOf(h, 'cp-a');
     const record = await sequencer.sequence();
-    expect(record).toMatchObject({
-      treeSize: waiting.length,
-      kid: 'cp-a',
-      signedAt: h.clock.now(),
-    });
+    // The new kid is recorded once, as an event of the same batch (the last leaf); no event per head.
+    const keyEvent = rows<{ id: number }>(
+      h,
+      "select id from lineage_events where type = 'control.key_registered' and tenant_id = ?",
+      GATEWAY_ID,
+    ).map((r) => r.id);
+    expect(keyEvent).toHaveLength(1);
+    const size = waiting.length + 1;
+    expect(record).toMatchObject({ treeSize: size, kid: 'cp-a', signedAt: h.clock.now() });
     expect(
       rows<{ id: number }>(
         h,
         'select id from lineage_events where log_index is not null order by log_index',
       ).map((r) => r.id),
-    ).toEqual(waiting);
-    expect(record?.rootHash).toBe(rootOfFirst(waiting.length));
+    ).toEqual([...waiting, ...keyEvent]);
+    expect(record?.rootHash).toBe(rootOfFirst(size));
     expect(rows(h, 'select tree_size, root_hash, kid from lineage_checkpoints')).toEqual([
-      { tree_size: waiting.length, root_hash: record?.rootHash, kid: 'cp-a' },
-    ]);
-    // The new kid is recorded once, as an event the next batch sequences; no event per head.
-    expect(rows(h, 'select type from lineage_events where log_index is null')).toEqual([
-      { type: 'control.key_registered' },
+      { tree_size: size, root_hash: record?.rootHash, kid: 'cp-a' },
     ]);
     expect(await verifyTreeHead(record?.signature ?? '', recordedKey)).toMatchObject({
       ok: true,
       kid: 'cp-a',
-      head: { treeSize: waiting.length, rootHash: record?.rootHash, gatewayId: GATEWAY_ID },
+      head: { treeSize: size, rootHash: record?.rootHash, gatewayId: GATEWAY_ID },
     });
-    const next = await sequencer.sequence();
-    expect(next?.treeSize).toBe(waiting.length + 1);
     expect(await sequencer.sequence()).toBeUndefined();
     expect(unsequenced()).toEqual([]);
+    await h.gateway.submitPlan(h.callers.copilot.principal, autoApprovablePlan(2));
+    const next = await sequencer.sequence();
+    expect(next?.treeSize).toBeGreaterThan(size);
+    expect(next?.rootHash).toBe(rootOfFirst(next?.treeSize ?? 0));
   });
 
   it('sequences at most maxBatch events a batch, one head each, and each head extends the last', async () => {
@@ -178,6 +180,7 @@ describe('the batch sequencer', () => {
     const stored = rows<{ tree_size: number }>(h, 'select tree_size from lineage_checkpoints');
     expect(stored).toHaveLength(1);
     mkdirSync(join(h.dir, 'later'));
+    await h.gateway.submitPlan(h.callers.copilot.principal, autoApprovablePlan(2));
     const next = await sequencer.sequence();
     const lines = readFileSync(path, 'utf8')
       .trim()
