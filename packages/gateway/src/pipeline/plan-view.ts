@@ -3,8 +3,8 @@ import { toIso } from '../clock.js';
 import type { OptionEvaluation } from '../policy/evaluate.js';
 import type { ApprovalRecord, LedgerLine, PlanRecord, StoreTx } from '../store/store.js';
 import { type BudgetRefusal, planBudgetRefusal } from './budget-refusal.js';
-import { evaluationOf } from './deps.js';
 import { gateProgress } from './quorum.js';
+import { evaluationOf } from './recorded-evaluation.js';
 
 /**
  * A plan as the API returns it (`PlanView` of the wire API in `@handoff/protocol`): its state and why, the option
