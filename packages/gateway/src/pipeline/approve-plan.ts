@@ -11,13 +11,7 @@ import type { LedgerLine, PlanRecord, StoreTx } from '../store/store.js';
 import { approvalCost, holdApprovedBudget, recordBudgetRefusal } from './approval-budget.js';
 import { claimRefusal, dutyRefusal, keyRefusal } from './approver-identity.js';
 import { holdApproval } from './control-hold.js';
-import {
-  actorOf,
-  evaluationOf,
-  loadPlanDocument,
-  type PipelineDeps,
-  receivedEventOf,
-} from './deps.js';
+import { actorOf, loadPlanDocument, type PipelineDeps } from './deps.js';
 import { expirePlan } from './expire-plans.js';
 import { type PlanView, planViewOf } from './plan-view.js';
 import { isStored, keyName, markStored } from './process-memo.js';
@@ -30,6 +24,7 @@ import {
   recordApproval,
   recordUnverifiedRefusal,
 } from './record-approval.js';
+import { evaluationOf, receivedEventOf } from './recorded-evaluation.js';
 import { releaseBudget } from './reserve-budget.js';
 import { spendTooLowMessage } from './spend-message.js';
 import { transitionPlan } from './transition.js';

@@ -1,4 +1,4 @@
-import type { Actor, HandoffPlan, LineageEvent } from '@handoff/protocol';
+import type { Actor, HandoffPlan } from '@handoff/protocol';
 import type { CopilotDirectory } from '../approvals/approver-registry.js';
 import type { KeySource } from '../approvals/key-source.js';
 import type { TenantKeySources } from '../approvals/registry-key-source.js';
@@ -8,7 +8,6 @@ import type { Clock } from '../clock.js';
 import type { Notifier } from '../notifications/notifier.js';
 import type { DecisionLog } from '../observability/decision-log.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import type { PolicyEvaluation } from '../policy/evaluate.js';
 import type { SuppressionLookup } from '../policy/policy-facts.js';
 import type { PolicySet } from '../policy/policy-set.js';
 import type { OutcomeGuardrail } from '../rollback/outcome-guardrail.js';
@@ -16,8 +15,6 @@ import type { RollbackPolicy } from '../rollback/rollback-policy.js';
 import type { ReversibleTypes } from '../rollback/rollback-targets.js';
 import type { GatewayStore, PlanRecord, StoreTx } from '../store/store.js';
 import { parseStoredDocument } from '../store/stored-document.js';
-import { evaluationFromReceived } from './recorded-decisions.js';
-import { storedPolicySet } from './stored-policy.js';
 
 /** What the pipeline needs, injected: storage, time, identity, policy and keys. */
 export interface PipelineDeps {
@@ -92,49 +89,4 @@ export async function loadPlanDocument(tx: StoreTx, record: PlanRecord): Promise
   const body = await tx.getPayload(record.digest);
   if (body === undefined) throw new Error(`Plan payload ${record.digest} is missing`);
   return parseStoredDocument<HandoffPlan>(record.digest, body, 'Plan payload');
-}
-
-/** True when a plan records its policy evaluation in its `plan.received` event (lineage format 2). */
-function isFormat2(record: PlanRecord): boolean {
-  return record.evaluationDigest === record.policyVersion;
-}
-
-/** A plan's `plan.received` event (what it decided on arrival), or undefined when it has none. */
-export function receivedEventOf(
-  tx: StoreTx,
-  record: PlanRecord,
-): Promise<LineageEvent | undefined> {
-  return tx.lastPlanEvent(record.tenantId, record.planId, 'plan.received');
-}
-
-/**
- * The policy evaluation recorded with a plan. A plan of lineage format 2 records it in its `plan.received` event
- * (`data.decisions`, see `recorded-decisions.ts`; its `evaluationDigest` is then the policy set's digest, the
- * document the evaluation is recomputable from); a plan of format 1 names a `PolicyEvaluation` payload, re-hashed
- * against its digest.
- *
- * @throws GatewayError `INTERNAL` when a payload does not hash to `record.evaluationDigest`; Error when neither the
- *   event's decisions nor the payload is there.
- */
-export async function evaluationOf(
-  tx: StoreTx,
-  record: PlanRecord,
-  /** What the caller read already: the plan's `plan.received` event, its plan document. */
-  known: { received?: LineageEvent | undefined; plan?: HandoffPlan } = {},
-): Promise<PolicyEvaluation> {
-  if (isFormat2(record)) {
-    const received = known.received ?? (await receivedEventOf(tx, record));
-    const evaluation = received
-      ? evaluationFromReceived(record, received, {
-          plan: known.plan ?? (await loadPlanDocument(tx, record)),
-          policySet: await storedPolicySet(tx, record.policyVersion),
-        })
-      : undefined;
-    if (evaluation) return evaluation;
-    throw new Error(`Plan ${record.planId} has no recorded policy decisions`);
-  }
-  const body = await tx.getPayload(record.evaluationDigest);
-  if (body === undefined)
-    throw new Error(`Policy evaluation ${record.evaluationDigest} is missing`);
-  return parseStoredDocument<PolicyEvaluation>(record.evaluationDigest, body, 'Policy evaluation');
 }

@@ -1,12 +1,12 @@
-import type { PlanView } from '@handoff/protocol';
+import type { HandoffPlan, PlanView } from '@handoff/protocol';
 import { toIso } from '../clock.js';
-import type { HandoffPlan } from '@handoff/protocol';
 import type { OptionEvaluation } from '../policy/evaluate.js';
 import type { ApprovalRecord, LedgerLine, PlanRecord, StoreTx } from '../store/store.js';
 import { approvalReason } from './approval-reason.js';
 import { type BudgetRefusal, planBudgetRefusal } from './budget-refusal.js';
-import { evaluationOf, loadPlanDocument } from './deps.js';
+import { loadPlanDocument } from './deps.js';
 import { gateProgress } from './quorum.js';
+import { evaluationOf } from './recorded-evaluation.js';
 
 /**
  * A plan as the API returns it (`PlanView` of the wire API in `@handoff/protocol`): its state and why, the option

@@ -4,8 +4,9 @@ import { evaluatePolicy, type PolicyEvaluation } from '../policy/evaluate.js';
 import type { SuppressionLookup } from '../policy/policy-facts.js';
 import { type PolicySet, policyVersion } from '../policy/policy-set.js';
 import type { GatewayStore, PlanRecord, StoreTx } from '../store/store.js';
-import { evaluationOf, loadPlanDocument } from './deps.js';
+import { loadPlanDocument } from './deps.js';
 import { readPolicyFacts } from './read-policy-facts.js';
+import { evaluationOf } from './recorded-evaluation.js';
 
 /** Plans read from the store per page while replaying. */
 const PAGE = 200;

@@ -1,6 +1,6 @@
 import { canonicalJson, type HandoffPlan, sha256Digest } from '@handoff/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { evaluationOf } from '../../src/pipeline/deps.js';
+import { evaluationOf } from '../../src/pipeline/recorded-evaluation.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { planVariant, snapshot } from './helpers.js';
 

@@ -116,7 +116,12 @@ describe('the policy pack in the pipeline', () => {
     const [row] = await outboxOf(h, view.planId);
     expect(row).toMatchObject({ status: 'dead', lastError: 'CONTACT_SUPPRESSED', attempts: 0 });
     const types = await eventTypes(h, view.planId);
-    expect(types.slice(-2)).toEqual(['dispatch.failed', 'dispatch.dead_lettered']);
+    // No attempt recorded the move to dispatching, so the claim records it with its own plan.state_changed.
+    expect(types.filter((t) => t.startsWith('dispatch.')).slice(-2)).toEqual([
+      'dispatch.failed',
+      'dispatch.dead_lettered',
+    ]);
+    expect(types.at(-1)).toBe('plan.state_changed');
     const page = await h.gateway.queryLineage(h.callers.auditor.principal, {
       planId: view.planId,
       types: ['dispatch.failed'],
