@@ -1,0 +1,113 @@
+/**
+ * The kill switch on the operator page: the active pauses (`control.list`), each with the plans it holds (the
+ * paused plans of its scope, from `plans.list`) and a resume button, and a form to pause a scope with a reason.
+ */
+import type { ControlScope, WireOutput } from '@handoff/protocol';
+import { useState } from 'preact/hooks';
+import { mutate } from '../lib/rpc.js';
+import { ErrorNote } from './notice.js';
+
+type Control = WireOutput<'control.list'>[number];
+type PlanSummary = WireOutput<'plans.list'>['items'][number];
+
+const SCOPES: readonly ControlScope[] = [
+  'tenant',
+  'workflow',
+  'channel',
+  'adapter',
+  'copilot_model',
+];
+
+/** The paused plans a pause of `control`'s scope holds (tenant: all; workflow: by id; others: all paused ones). */
+function held(control: Control, paused: PlanSummary[]): PlanSummary[] {
+  if (control.scopeType === 'workflow')
+    return paused.filter((plan) => plan.workflowId === control.scopeValue);
+  return paused;
+}
+
+export function KillSwitches(props: {
+  controls: Control[];
+  paused: PlanSummary[];
+  onChange(): void;
+}) {
+  const [scopeType, setScopeType] = useState<ControlScope>('tenant');
+  const [scopeValue, setScopeValue] = useState('');
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const act = async (run: () => Promise<unknown>) => {
+    setError(null);
+    try {
+      await run();
+      props.onChange();
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+  return (
+    <section class="card">
+      <h2>Kill switch</h2>
+      {props.controls.length === 0 ? <p data-testid="no-pauses">Nothing is paused.</p> : null}
+      <ul data-testid="pauses">
+        {props.controls.map((control) => {
+          const plans = held(control, props.paused);
+          return (
+            <li key={`${control.scopeType}:${control.scopeValue}`}>
+              <strong>
+                {control.scopeType} {control.scopeValue}
+              </strong>{' '}
+              paused by {control.pausedBy} at {new Date(control.pausedAt).toISOString()}:{' '}
+              {control.reason}. Holds {plans.length} plan{plans.length === 1 ? '' : 's'}
+              {plans.length ? `: ${plans.map((plan) => plan.planId).join(', ')}` : ''}.{' '}
+              <button
+                type="button"
+                onClick={() =>
+                  act(() =>
+                    mutate('control.resume', {
+                      scopeType: control.scopeType,
+                      scopeValue: control.scopeValue,
+                    }),
+                  )
+                }
+              >
+                Resume
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+      <form
+        class="inline"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void act(() => mutate('control.pause', { scopeType, scopeValue, reason }));
+        }}
+      >
+        <select
+          data-testid="pause-scope"
+          value={scopeType}
+          onChange={(e) => setScopeType((e.target as HTMLSelectElement).value as ControlScope)}
+        >
+          {SCOPES.map((scope) => (
+            <option key={scope}>{scope}</option>
+          ))}
+        </select>
+        <input
+          placeholder="scope value (tenant id, workflow id, …)"
+          data-testid="pause-value"
+          value={scopeValue}
+          onInput={(e) => setScopeValue((e.target as HTMLInputElement).value)}
+        />
+        <input
+          placeholder="reason"
+          data-testid="pause-reason"
+          value={reason}
+          onInput={(e) => setReason((e.target as HTMLInputElement).value)}
+        />
+        <button type="submit" data-testid="pause">
+          Pause
+        </button>
+      </form>
+      <ErrorNote error={error} />
+    </section>
+  );
+}
