@@ -33,6 +33,15 @@ describe('HandoffClient types come from the wire API', () => {
     >();
   });
 
+  test("a plan's status carries its document and each approval's maxSpend and optional reason", () => {
+    expectTypeOf<PlanStatus['approvals'][number]['reason']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<PlanStatus['approvals'][number]['maxSpend']>().toEqualTypeOf<{
+      amountMinor: number;
+      currency: string;
+    }>();
+    expectTypeOf<NonNullable<PlanStatus['document']>['options'][number]['actions']>().toBeArray();
+  });
+
   test('the plans.submit input carries a signature', () => {
     expectTypeOf<GatewayAcceptsSignature>().toEqualTypeOf<true>();
     expectTypeOf<WireInput<'plans.submit'>>().toHaveProperty('signature');

@@ -144,7 +144,8 @@ export class Gateway {
   }
 
   /**
-   * One plan of the caller's tenant. A copilot sees only its own plans. Unknown and foreign plans are both
+   * One plan of the caller's tenant, with its plan document (every option, each action with its full parameters)
+   * for the tenant's approvers, operators and auditors to decide on. A copilot sees only its own plans. Unknown and foreign plans are both
    * `NOT_FOUND`, so a caller learns nothing of other tenants.
    */
   async getPlan(principal: Principal, planId: string): Promise<PlanView> {
@@ -153,7 +154,7 @@ export class Gateway {
       const record = await tx.getPlan(principal.tenantId, planId);
       if (!record || !this.#visible(principal, record))
         throw new GatewayError('NOT_FOUND', `No plan ${planId}`);
-      return planView(tx, record);
+      return planView(tx, record, { document: true });
     });
   }
 
@@ -296,12 +297,24 @@ export class Gateway {
   }
 
   /**
-   * Replaces the caller's tenant's caps (operator). Validated first: nothing changes on bad input.
-   * @throws GatewayError `BUDGET_CAP_INVALID` (with issues), `FORBIDDEN` (a cap of another tenant).
+   * Replaces the caller's tenant's caps (operator). Validated first: nothing changes on bad input. An empty list
+   * removes every cap (no spending limit at all), so it needs `options.force`.
+   * @throws GatewayError `BUDGET_CAP_INVALID` (with issues), `BUDGET_CAPS_EMPTY` (an empty list without
+   *   `force`, issue at `/caps`), `FORBIDDEN` (a cap of another tenant).
    */
-  async setCaps(principal: Principal, caps: unknown): Promise<BudgetCap[]> {
+  async setCaps(
+    principal: Principal,
+    caps: unknown,
+    options: { force?: boolean } = {},
+  ): Promise<BudgetCap[]> {
     this.#authorize(principal, 'budget.setCaps');
     const parsed = parseBudgetCaps(caps);
+    if (parsed.length === 0 && options.force !== true) {
+      const message = 'An empty cap list removes every budget cap: send force: true to mean it';
+      throw new GatewayError('BUDGET_CAPS_EMPTY', message, {
+        issues: [{ path: '/caps', code: 'CAPS_EMPTY', message }],
+      });
+    }
     if (parsed.some((c) => c.tenantId !== principal.tenantId)) {
       throw new GatewayError('FORBIDDEN', 'An operator sets caps only for its own tenant');
     }

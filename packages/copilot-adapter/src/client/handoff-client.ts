@@ -24,7 +24,11 @@ type SubmitInput = WireInput<'plans.submit'>;
 export type SubmitResult = WireOutput<'plans.submit'>;
 /** What `plans.dryRun` answers: `{ planId, digest, evaluation }` (the policy evaluation; nothing is written). */
 export type DryRunResult = WireOutput<'plans.dryRun'>;
-/** A plan as the gateway shows it (`PlanView`): state, reason, gates and approvals, budget; times RFC 3339 UTC. */
+/**
+ * A plan as the gateway shows it (`PlanView`): state, reason, gates and approvals (each with its `maxSpend` and, when
+ * given, its `reason`: a rejection's is what the copilot revises from), budget, and the plan `document`; times RFC
+ * 3339 UTC.
+ */
 export type PlanStatus = WireOutput<'plans.get'>;
 /** What `health` answers. */
 export type HealthResult = WireOutput<'health'>;

@@ -111,7 +111,9 @@ export const appRouter = router({
     getCaps: authedProcedure.query(({ ctx }) => ctx.gateway.getCaps(ctx.principal)),
     setCaps: authedProcedure
       .input(WIRE['budget.setCaps'].input)
-      .mutation(({ ctx, input }) => ctx.gateway.setCaps(ctx.principal, input.caps)),
+      .mutation(({ ctx, input }) =>
+        ctx.gateway.setCaps(ctx.principal, input.caps, { force: input.force === true }),
+      ),
   }),
   control: router({
     pause: authedProcedure

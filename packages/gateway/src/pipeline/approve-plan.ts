@@ -44,7 +44,9 @@ export interface ApprovalResult {
  *    (`APPROVAL_ROLE_NOT_HELD`), and the presenting principal holds no `copilot` role (`APPROVAL_SELF_APPROVAL`);
  * 2. the plan exists in that tenant (`NOT_FOUND`, as for an unknown id), is awaiting approval, and the token
  *    matches it: plan digest, policy version, an option that policy did not deny, a role one of that option's
- *    gates asks for;
+ *    gates asks for (for an option that needs no approval, such as a plan's cautious alternative: a role a gate
+ *    of the recommended option asks for, so any approver the plan waits for may choose it, and that one approval
+ *    decides the plan);
  * 3. separation of duties: neither the presenting principal nor the registered subject submitted the plan, the
  *    subject is not a copilot principal of the tenant, and the approver key is not the key material that signed
  *    the plan's provenance (`APPROVAL_SELF_APPROVAL`);
@@ -198,17 +200,24 @@ async function applyApproval(
       'The approval names another policy version than the plan was evaluated under',
     );
   }
-  const evaluation = (await evaluationOf(tx, record)).options[claims.optionId];
+  const evaluations = (await evaluationOf(tx, record)).options;
+  const evaluation = evaluations[claims.optionId];
   if (!evaluation || evaluation.outcome === 'deny') {
     return refuse(
       'APPROVAL_OPTION_INVALID',
       `Option ${claims.optionId} is not in the plan or was denied by policy`,
     );
   }
-  if (!evaluation.gates.some((gate) => gate.roles.includes(claims.role))) {
+  // An option that needs no approval may be chosen by any approver the plan waits for (a role a gate of the
+  // recommended option asks for); an option with gates only by a role one of its own gates asks for.
+  const askedBy =
+    evaluation.gates.length > 0
+      ? evaluation.gates
+      : (evaluations[record.recommendedOptionId]?.gates ?? []);
+  if (!askedBy.some((gate) => gate.roles.includes(claims.role))) {
     return refuse(
       'APPROVAL_ROLE_NOT_REQUIRED',
-      `No approval gate of option ${claims.optionId} asks for role ${claims.role}`,
+      `No approval gate of option ${claims.optionId} (or, for an option needing no approval, of the recommended option) asks for role ${claims.role}`,
     );
   }
   const copilots = deps.copilots ?? NO_COPILOTS;

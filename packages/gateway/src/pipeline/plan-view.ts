@@ -1,8 +1,9 @@
 import type { PlanView } from '@handoff/protocol';
 import { toIso } from '../clock.js';
-import type { PlanRecord, StoreTx } from '../store/store.js';
+import type { ApprovalRecord, PlanRecord, StoreTx } from '../store/store.js';
+import { approvalReason } from './approval-reason.js';
 import { planBudgetRefusal } from './budget-refusal.js';
-import { evaluationOf } from './deps.js';
+import { evaluationOf, loadPlanDocument } from './deps.js';
 import { gateProgress } from './quorum.js';
 
 /**
@@ -12,8 +13,15 @@ import { gateProgress } from './quorum.js';
  */
 export type { PlanView };
 
-/** Builds the {@link PlanView} of a record inside a transaction. */
-export async function planView(tx: StoreTx, record: PlanRecord): Promise<PlanView> {
+/**
+ * Builds the {@link PlanView} of a record inside a transaction; with `options.document`, the view carries the plan
+ * document too (`plans.get`: every option with its actions and their full parameters).
+ */
+export async function planView(
+  tx: StoreTx,
+  record: PlanRecord,
+  options: { document?: boolean } = {},
+): Promise<PlanView> {
   const optionId = record.selectedOptionId ?? record.recommendedOptionId;
   const evaluation = (await evaluationOf(tx, record)).options[optionId];
   const approvals = await tx.approvalsForPlan(record.tenantId, record.planId);
@@ -34,14 +42,7 @@ export async function planView(tx: StoreTx, record: PlanRecord): Promise<PlanVie
     outcome: evaluation?.outcome ?? 'deny',
     decisions: evaluation?.decisions ?? [],
     gates: gateProgress(evaluation?.gates ?? [], approvals, optionId),
-    approvals: approvals.map((a) => ({
-      approver: a.approver,
-      role: a.role,
-      decision: a.decision,
-      optionId: a.optionId,
-      kid: a.kid,
-      at: toIso(a.receivedAt),
-    })),
+    approvals: await Promise.all(approvals.map((a) => approvalView(tx, a))),
     budget: ledger.map((l) => ({
       capId: l.capId,
       periodKey: l.periodKey,
@@ -55,5 +56,23 @@ export async function planView(tx: StoreTx, record: PlanRecord): Promise<PlanVie
     updatedAt: toIso(record.updatedAt),
     approvalDeadline: toIso(record.approvalDeadline),
     expiresAt: toIso(record.expiresAt),
+    ...(options.document ? { document: await loadPlanDocument(tx, record) } : {}),
+  };
+}
+
+async function approvalView(
+  tx: StoreTx,
+  a: ApprovalRecord,
+): Promise<PlanView['approvals'][number]> {
+  const reason = await approvalReason(tx, a);
+  return {
+    approver: a.approver,
+    role: a.role,
+    decision: a.decision,
+    optionId: a.optionId,
+    kid: a.kid,
+    at: toIso(a.receivedAt),
+    maxSpend: { amountMinor: a.maxSpendMinor, currency: a.currency },
+    ...(reason === undefined ? {} : { reason }),
   };
 }

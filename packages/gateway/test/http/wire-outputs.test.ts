@@ -151,6 +151,8 @@ describe('every wire procedure answers what its protocol output schema says', ()
     }));
     await ok('budget.setCaps', operator, { caps: roomy });
     await no('budget.setCaps', operator, { caps: [{ capId: 'x' }] }, 'BUDGET_CAP_INVALID');
+    await no('budget.setCaps', operator, { caps: [] }, 'BUDGET_CAPS_EMPTY');
+    expect(await ok('budget.getCaps', operator)).toHaveLength(roomy.length);
 
     const pending = await ok('plans.submit', copilot, { plan: planOf(4) });
     expect(pending).toMatchObject({ state: 'awaiting_approval' });

@@ -264,4 +264,27 @@ describe('setCaps', () => {
     const refused = await h.gateway.submitPlan(copilot.principal, fixturePlan());
     expect(refused.reasonCode).toBe('BUDGET_EXCEEDED');
   });
+
+  test('an empty list is BUDGET_CAPS_EMPTY and changes nothing; with force it removes every cap', async () => {
+    h = await createHarness({ caps: TENANT_ONLY });
+    const { operator, copilot } = h.callers;
+    const before = snapshot(h);
+    const err = await expectGatewayError(
+      h.gateway.setCaps(operator.principal, []),
+      'BUDGET_CAPS_EMPTY',
+    );
+    expect(err.issues).toEqual([expect.objectContaining({ path: '/caps', code: 'CAPS_EMPTY' })]);
+    await expectGatewayError(
+      h.gateway.setCaps(operator.principal, [], { force: false }),
+      'BUDGET_CAPS_EMPTY',
+    );
+    expect(snapshot(h)).toEqual(before);
+    expect(await h.gateway.getCaps(operator.principal)).toHaveLength(1);
+
+    expect(await h.gateway.setCaps(operator.principal, [], { force: true })).toEqual([]);
+    expect(await h.gateway.getCaps(operator.principal)).toEqual([]);
+    expect((await h.gateway.submitPlan(copilot.principal, fixturePlan())).reasonCode).not.toBe(
+      'BUDGET_EXCEEDED',
+    );
+  });
 });

@@ -203,6 +203,7 @@ export async function createHarness(options: HarnessOptions = {}) {
       maxSpend?: Money;
       aud?: string;
       ttlSeconds?: number;
+      comment?: string;
     },
   ): Promise<string> {
     return createApprovalToken(
@@ -217,6 +218,7 @@ export async function createHarness(options: HarnessOptions = {}) {
         decision: input.decision ?? 'approve',
         maxSpend: input.maxSpend ?? { amountMinor: 100_000, currency: 'EUR' },
         role: input.role,
+        ...(input.comment === undefined ? {} : { comment: input.comment }),
       },
       input.key.privateJwk,
       { clock, ...(input.ttlSeconds ? { ttlSeconds: input.ttlSeconds } : {}) },

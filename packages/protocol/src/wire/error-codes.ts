@@ -188,6 +188,12 @@ export const ERROR_CODES = {
     summary:
       'A budget cap set is invalid (unknown time zone, duplicate cap, scope of another tenant).',
   },
+  BUDGET_CAPS_EMPTY: {
+    http: 400,
+    trpc: 'BAD_REQUEST',
+    summary:
+      'budget.setCaps with an empty list would remove every cap: send force: true to mean it.',
+  },
   SCOPE_PAUSED: {
     http: 412,
     trpc: 'PRECONDITION_FAILED',

@@ -71,11 +71,15 @@ export const BudgetCapWithUsageSchema = BudgetCapSchema.extend({
 /**
  * The input of `budget.setCaps`: the tenant's whole cap list, replacing the current one. Each cap is a
  * {@link BudgetCapSchema} (`timeZone` optional); the gateway validates the list and refuses it whole with
- * `BUDGET_CAP_INVALID` (issues per cap) or `FORBIDDEN` (a cap of another tenant).
+ * `BUDGET_CAP_INVALID` (issues per cap) or `FORBIDDEN` (a cap of another tenant). An empty list removes every cap
+ * of the tenant, so it is refused `BUDGET_CAPS_EMPTY` unless `force` is `true`.
  */
 export const SetCapsInputSchema = z.strictObject({
   caps: z.unknown().meta({
     description: 'An array of budget caps ({ capId, tenantId, scope, period, limit, timeZone? }).',
+  }),
+  force: z.boolean().optional().meta({
+    description: 'Must be true to replace the caps with an empty list (remove every cap).',
   }),
 });
 

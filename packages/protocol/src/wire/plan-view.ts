@@ -4,8 +4,15 @@
  * integer minor units of its currency.
  */
 import { z } from 'zod';
+import { HandoffPlanSchema } from '../plan.js';
 import { PolicyDecisionSchema, PolicyOutcomeSchema } from '../policy-decision.js';
-import { DigestSchema, IdentifierSchema, PlanIdSchema, TimestampSchema } from '../primitives.js';
+import {
+  DigestSchema,
+  IdentifierSchema,
+  PlanIdSchema,
+  TextSchema,
+  TimestampSchema,
+} from '../primitives.js';
 import { CalibrationRowSchema } from './outcomes.js';
 import { LEDGER_STATUSES, PlanStateSchema } from './vocabulary.js';
 
@@ -65,7 +72,12 @@ export const BudgetRefusalSchema = z
       'Why the budget refused the plan: cap, period, limit, used, requested and headroom (minor units).',
   });
 
-/** One accepted approval or rejection of a plan: the registered subject, its role, the key id and when. */
+/**
+ * One accepted approval or rejection of a plan: the registered subject, its role, the key id and when, the most
+ * it allowed to spend (`maxSpend`, integer minor units; at most the option's budget, see `approvals.submit`) and,
+ * when the approver wrote one, its `reason` (the signed approval's `comment`): for a rejection, what the copilot
+ * reads back to revise its plan.
+ */
 export const PlanApprovalSchema = z.strictObject({
   approver: z.string(),
   role: z.string(),
@@ -73,6 +85,8 @@ export const PlanApprovalSchema = z.strictObject({
   optionId: IdentifierSchema,
   kid: z.string(),
   at: TimestampSchema,
+  maxSpend: z.strictObject({ amountMinor: MinorSchema, currency: z.string() }),
+  reason: TextSchema.optional(),
 });
 
 /** One budget ledger line the plan holds or held: cap, period key, amount (minor units) and status. */
@@ -89,7 +103,8 @@ export const PlanBudgetLineSchema = z.strictObject({
  * play (`selectedOptionId` once approved, else `recommendedOptionId`), the policy outcome and decisions for that
  * option, the gates and their progress, the approvals received, the budget lines it holds,
  * `budgetRefusal` when `reasonCode` is a budget code (else null), and `calibration`: the copilot's forecast
- * calibration on the option's KPI when a `forecast_calibration` rule judged it.
+ * calibration on the option's KPI when a `forecast_calibration` rule judged it. `plans.get` adds `document`, the
+ * plan document itself (what approvers decide on); lists leave it out to stay small.
  */
 export const PlanViewSchema = z
   .strictObject({
@@ -119,6 +134,10 @@ export const PlanViewSchema = z
     updatedAt: TimestampSchema,
     approvalDeadline: TimestampSchema,
     expiresAt: TimestampSchema,
+    document: HandoffPlanSchema.optional().meta({
+      description:
+        'The plan document as submitted: every option with its actions and their full parameters, audience, budget, forecast, risk and evidence. Answered by plans.get only.',
+    }),
   })
   .meta({
     id: 'PlanView',

@@ -264,8 +264,9 @@ export const WIRE_PROCEDURES = {
     input: SetCapsInputSchema,
     output: BudgetCapSchema.array(),
     roles: ['operator'],
-    summary: "Replace the tenant's budget caps; a bad list is refused whole, nothing changes.",
-    errors: [...WRITES, 'BUDGET_CAP_INVALID'],
+    summary:
+      "Replace the tenant's budget caps; a bad list is refused whole, nothing changes; [] needs force: true.",
+    errors: [...WRITES, 'BUDGET_CAP_INVALID', 'BUDGET_CAPS_EMPTY'],
   },
   'control.pause': {
     kind: 'mutation',
