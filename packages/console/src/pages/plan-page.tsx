@@ -13,21 +13,12 @@ import {
 import { Countdown } from '../components/countdown.js';
 import { DecisionForm } from '../components/decision-form.js';
 import { ErrorNote } from '../components/notice.js';
-import { formatMoney, type MoneyLike } from '../lib/format.js';
+import { formatMoney } from '../lib/format.js';
 import { query } from '../lib/rpc.js';
 import { useSession } from '../session.js';
 
-/**
- * A plan as `plans.get` answers it; `document` (the plan document with every option) and each approval's
- * `maxSpend` and `reason` are read when the gateway answers them.
- */
-type Plan = Omit<WireOutput<'plans.get'>, 'approvals'> & {
-  document?: { options: { optionId: string; title: string }[] };
-  approvals: (WireOutput<'plans.get'>['approvals'][number] & {
-    maxSpend?: MoneyLike;
-    reason?: string;
-  })[];
-};
+/** A plan as `plans.get` answers it: with its document (every option) and each decision's spend and reason. */
+type Plan = WireOutput<'plans.get'>;
 
 function Decided({ plan }: { plan: Plan }) {
   if (plan.approvals.length === 0) return <p class="muted">Nobody has decided yet.</p>;
