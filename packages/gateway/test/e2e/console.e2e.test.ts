@@ -125,6 +125,8 @@ describe('the approval console in headless Chromium', () => {
       expect(await page.getByTestId('action').count()).toBe(1);
       expect(await page.getByTestId('action').textContent()).toContain('12345678');
       expect(await page.getByTestId('forecast').locator('svg text').count()).toBe(3);
+      // Approvers read the caps (budget.getCaps): the budget is shown against each cap's headroom.
+      expect(await page.getByTestId('cap-headroom').textContent()).toContain('tenant-month');
       expect(await page.getByTestId('policy-rules').locator('tbody tr').count()).toBeGreaterThan(1);
       await page.screenshot({ path: join(SCREENSHOTS, 'console-plan.png'), fullPage: true });
       await sign(page);
