@@ -39,6 +39,7 @@ import {
 import { type CalibrationReport, calibrationReport } from './outcomes/calibration-report.js';
 import { type OutcomeRecorded, reportOutcome } from './outcomes/report-outcome.js';
 import { approvePlan } from './pipeline/approve-plan.js';
+import { type ControlStatus, controlStatuses } from './pipeline/control-status.js';
 import { actorOf, type PipelineDeps } from './pipeline/deps.js';
 import { dryRunPlan } from './pipeline/evaluate-plan.js';
 import { expireDuePlans } from './pipeline/expire-plans.js';
@@ -54,7 +55,7 @@ import type { PolicyEvaluation } from './policy/evaluate.js';
 import { policySummary } from './policy/policy-summary.js';
 import { checkProvenance } from './provenance/submit-provenance.js';
 import { rollbackPlan } from './rollback/request-rollback.js';
-import type { ControlRecord, OutboxRow, OutboxStatus, PlanRecord } from './store/store.js';
+import type { OutboxRow, OutboxStatus, PlanRecord } from './store/store.js';
 
 /**
  * The gateway's operations, in process. Every method checks the caller's role against {@link OPERATION_ROLES}
@@ -367,10 +368,10 @@ export class Gateway {
     return Promise.all(resumed.map((r) => this.#view(r)));
   }
 
-  /** The active kill switches of the caller's tenant. */
-  async listControls(principal: Principal): Promise<ControlRecord[]> {
+  /** The active kill switches of the caller's tenant, each with the paused plans it holds. See `controlStatuses`. */
+  async listControls(principal: Principal): Promise<ControlStatus[]> {
     this.#authorize(principal, 'control.list');
-    return this.deps.store.transaction((tx) => tx.listControls(principal.tenantId));
+    return this.deps.store.transaction((tx) => controlStatuses(tx, principal.tenantId));
   }
 
   /** Lineage events of the caller's tenant in `seq` order, with a cursor (auditor, operator). */

@@ -229,6 +229,7 @@ export {
   BudgetCapWithUsageSchema,
   ControlRecordSchema,
   ControlResultSchema,
+  ControlStatusSchema,
   ControlTargetSchema,
   DispatchListInputSchema,
   DispatchResolutionInputSchema,

@@ -112,9 +112,13 @@ describe('pause and resume of each scope', () => {
         );
       // onPause 'keep': the paused plans still hold their budget.
       expect(snapshot(h).ledger).toEqual(ledgerBefore);
-      expect(await h.gateway.listControls(h.callers.operator.principal)).toEqual([
-        expect.objectContaining({ ...target, reason: 'incident 42', pausedBy: 'operator-1' }),
-      ]);
+      const [listed, ...more] = await h.gateway.listControls(h.callers.operator.principal);
+      expect(more).toEqual([]);
+      expect(listed).toMatchObject({ ...target, reason: 'incident 42', pausedBy: 'operator-1' });
+      // What the switch holds: exactly the plans it paused, each with the state it left.
+      expect(listed?.holding.map((held) => held.planId).sort()).toEqual(ids(covered));
+      for (const held of listed?.holding ?? [])
+        expect(held.pausedFrom).toBe(paused.find((p) => p.planId === held.planId)?.pausedFrom);
       expect(await h.gateway.listControls(h.callers.otherOperator.principal)).toEqual([]);
       const [pausedEvent] = await lineage(h, { types: ['control.paused'] });
       expect(pausedEvent).toMatchObject({
@@ -162,6 +166,14 @@ describe('controls', () => {
     });
     expect(resumed.map((p) => p.planId)).toEqual([views.B?.planId]);
     expect((await states(views)).A).toBe('paused');
+    // The channel switch paused nothing itself, yet it is what now holds plans A and D (phone, same workflow).
+    const [phone, ...more] = await h.gateway.listControls(operator.principal);
+    expect(more).toEqual([]);
+    expect(phone).toMatchObject({ scopeType: 'channel', scopeValue: 'phone' });
+    expect(phone?.holding.map((held) => held.planId).sort()).toEqual(
+      [views.A?.planId, views.D?.planId].sort(),
+    );
+    expect(phone?.holding.every((held) => held.pausedFrom === 'awaiting_approval')).toBe(true);
     await h.gateway.resume(operator.principal, { scopeType: 'channel', scopeValue: 'phone' });
     expect((await states(views)).A).toBe('awaiting_approval');
   });

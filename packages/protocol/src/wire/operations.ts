@@ -13,6 +13,7 @@ import {
   CONTROL_SCOPES,
   OUTBOX_STATUSES,
   OutboxStatusSchema,
+  PlanStateSchema,
 } from './vocabulary.js';
 
 /** A time in integer milliseconds since the Unix epoch (UTC). */
@@ -106,6 +107,18 @@ export const ControlRecordSchema = z
     id: 'ControlRecord',
     description: 'An active kill switch; pausedAt in ms since the epoch.',
   });
+
+/**
+ * What `control.list` answers per active kill switch: the control and what it holds: `holding`, each paused plan
+ * of the tenant it covers (a plan covered by two controls is listed under both, and resumes when both are lifted),
+ * with the state it was paused from.
+ */
+export const ControlStatusSchema = ControlRecordSchema.extend({
+  holding: z.array(z.strictObject({ planId: PlanIdSchema, pausedFrom: PlanStateSchema })),
+}).meta({
+  id: 'ControlStatus',
+  description: 'An active kill switch and the paused plans it holds (with the state each left).',
+});
 
 /** What `control.pause` and `control.resume` answer: the plans the switch paused or resumed. */
 export const ControlResultSchema = z.array(PlanViewSchema);

@@ -41,8 +41,8 @@ import {
 import {
   BudgetCapSchema,
   BudgetCapWithUsageSchema,
-  ControlRecordSchema,
   ControlResultSchema,
+  ControlStatusSchema,
   ControlTargetSchema,
   DispatchListInputSchema,
   DispatchResolutionInputSchema,
@@ -288,9 +288,9 @@ export const WIRE_PROCEDURES = {
   'control.list': {
     kind: 'query',
     input: null,
-    output: ControlRecordSchema.array(),
+    output: ControlStatusSchema.array(),
     roles: ['operator', 'auditor'],
-    summary: "The tenant's active kill switches.",
+    summary: "The tenant's active kill switches, each with the paused plans it holds.",
     errors: AUTHED,
   },
   'dispatch.list': {
