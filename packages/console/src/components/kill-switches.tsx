@@ -1,6 +1,6 @@
 /**
- * The kill switch on the operator page: the active pauses (`control.list`), each with the plans it holds (the
- * paused plans of its scope, from `plans.list`) and a resume button, and a form to pause a scope with a reason.
+ * The kill switch on the operator page: the active pauses (`control.list`), each with the plans it holds and the
+ * state each left, and a resume button, and a form to pause a scope with a reason.
  */
 import type { ControlScope, WireOutput } from '@handoff/protocol';
 import { useState } from 'preact/hooks';
@@ -8,7 +8,6 @@ import { mutate } from '../lib/rpc.js';
 import { ErrorNote } from './notice.js';
 
 type Control = WireOutput<'control.list'>[number];
-type PlanSummary = WireOutput<'plans.list'>['items'][number];
 
 const SCOPES: readonly ControlScope[] = [
   'tenant',
@@ -18,18 +17,7 @@ const SCOPES: readonly ControlScope[] = [
   'copilot_model',
 ];
 
-/** The paused plans a pause of `control`'s scope holds (tenant: all; workflow: by id; others: all paused ones). */
-function held(control: Control, paused: PlanSummary[]): PlanSummary[] {
-  if (control.scopeType === 'workflow')
-    return paused.filter((plan) => plan.workflowId === control.scopeValue);
-  return paused;
-}
-
-export function KillSwitches(props: {
-  controls: Control[];
-  paused: PlanSummary[];
-  onChange(): void;
-}) {
+export function KillSwitches(props: { controls: Control[]; onChange(): void }) {
   const [scopeType, setScopeType] = useState<ControlScope>('tenant');
   const [scopeValue, setScopeValue] = useState('');
   const [reason, setReason] = useState('');
@@ -49,7 +37,7 @@ export function KillSwitches(props: {
       {props.controls.length === 0 ? <p data-testid="no-pauses">Nothing is paused.</p> : null}
       <ul data-testid="pauses">
         {props.controls.map((control) => {
-          const plans = held(control, props.paused);
+          const plans = control.holding;
           return (
             <li key={`${control.scopeType}:${control.scopeValue}`}>
               <strong>
@@ -57,7 +45,10 @@ export function KillSwitches(props: {
               </strong>{' '}
               paused by {control.pausedBy} at {new Date(control.pausedAt).toISOString()}:{' '}
               {control.reason}. Holds {plans.length} plan{plans.length === 1 ? '' : 's'}
-              {plans.length ? `: ${plans.map((plan) => plan.planId).join(', ')}` : ''}.{' '}
+              {plans.length
+                ? `: ${plans.map((plan) => `${plan.planId} (was ${plan.pausedFrom})`).join(', ')}`
+                : ''}
+              .{' '}
               <button
                 type="button"
                 onClick={() =>

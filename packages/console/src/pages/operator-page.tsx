@@ -13,19 +13,17 @@ import { query } from '../lib/rpc.js';
 
 interface OperatorData {
   controls: WireOutput<'control.list'>;
-  paused: WireOutput<'plans.list'>['items'];
   caps: WireOutput<'budget.getCaps'>;
   issues: WireOutput<'dispatch.list'>;
 }
 
 async function loadAll(): Promise<OperatorData> {
-  const [controls, paused, caps, issues] = await Promise.all([
+  const [controls, caps, issues] = await Promise.all([
     query('control.list'),
-    query('plans.list', { states: ['paused'], limit: 500 }),
     query('budget.getCaps'),
     query('dispatch.list', { statuses: ['dead', 'in_doubt'], limit: 500 }),
   ]);
-  return { controls, paused: paused.items, caps, issues };
+  return { controls, caps, issues };
 }
 
 export function OperatorPage() {
@@ -37,7 +35,7 @@ export function OperatorPage() {
   return (
     <section>
       <h1>Operations</h1>
-      <KillSwitches controls={data.controls} paused={data.paused} onChange={reload} />
+      <KillSwitches controls={data.controls} onChange={reload} />
       <section class="card">
         <h2>Budget caps</h2>
         <table data-testid="caps">

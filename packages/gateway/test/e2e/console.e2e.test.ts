@@ -292,6 +292,7 @@ describe('the approval console in headless Chromium', () => {
       await page.screenshot({ path: join(SCREENSHOTS, 'console-operator.png'), fullPage: true });
       await page.getByRole('button', { name: 'Resume' }).click();
       await page.getByTestId('no-pauses').waitFor();
+      expect(await stateOf(PLAN.altered)).toBe('awaiting_approval');
       await finance.page.goto(`${gateway.origin}/console/operator`);
       expect(await errorShown(finance.page)).toContain('FORBIDDEN');
     },
