@@ -6,6 +6,7 @@ import type { WireOutput } from '@handoff/protocol';
 import { useState } from 'preact/hooks';
 import { mutate } from '../lib/rpc.js';
 import { ErrorNote } from './notice.js';
+import { TextField } from './text-field.js';
 
 type Row = WireOutput<'dispatch.list'>[number];
 
@@ -34,11 +35,7 @@ export function DispatchQueue(props: { rows: Row[]; onChange(): void }) {
         <p data-testid="no-dispatch-issues">None: every dispatch is settled or on its way.</p>
       ) : (
         <>
-          <input
-            placeholder="reason for the resolution"
-            value={reason}
-            onInput={(e) => setReason((e.target as HTMLInputElement).value)}
-          />
+          <TextField placeholder="reason for the resolution" value={reason} onValue={setReason} />
           <table data-testid="dispatch-issues">
             <thead>
               <tr>

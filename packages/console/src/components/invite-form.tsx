@@ -3,6 +3,7 @@ import type { WireOutput } from '@handoff/protocol';
 import { useState } from 'preact/hooks';
 import { mutate } from '../lib/rpc.js';
 import { ErrorNote } from './notice.js';
+import { TextField } from './text-field.js';
 
 const ACCESS = ['approver', 'operator', 'auditor'] as const;
 
@@ -29,17 +30,17 @@ export function InviteForm() {
     <section class="card">
       <h2>Invite a person</h2>
       <form class="inline" onSubmit={invite}>
-        <input
+        <TextField
           placeholder="subject, e.g. fiona.finance"
-          data-testid="invite-subject"
+          testId="invite-subject"
           value={subject}
-          onInput={(e) => setSubject((e.target as HTMLInputElement).value)}
+          onValue={setSubject}
         />
-        <input
+        <TextField
           placeholder="approval roles, e.g. finance"
-          data-testid="invite-roles"
+          testId="invite-roles"
           value={roles}
-          onInput={(e) => setRoles((e.target as HTMLInputElement).value)}
+          onValue={setRoles}
         />
         <select
           value={access}

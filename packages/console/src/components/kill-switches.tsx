@@ -6,6 +6,7 @@ import type { ControlScope, WireOutput } from '@handoff/protocol';
 import { useState } from 'preact/hooks';
 import { mutate } from '../lib/rpc.js';
 import { ErrorNote } from './notice.js';
+import { TextField } from './text-field.js';
 
 type Control = WireOutput<'control.list'>[number];
 
@@ -82,18 +83,13 @@ export function KillSwitches(props: { controls: Control[]; onChange(): void }) {
             <option key={scope}>{scope}</option>
           ))}
         </select>
-        <input
+        <TextField
           placeholder="scope value (tenant id, workflow id, …)"
-          data-testid="pause-value"
+          testId="pause-value"
           value={scopeValue}
-          onInput={(e) => setScopeValue((e.target as HTMLInputElement).value)}
+          onValue={setScopeValue}
         />
-        <input
-          placeholder="reason"
-          data-testid="pause-reason"
-          value={reason}
-          onInput={(e) => setReason((e.target as HTMLInputElement).value)}
-        />
+        <TextField placeholder="reason" testId="pause-reason" value={reason} onValue={setReason} />
         <button type="submit" data-testid="pause">
           Pause
         </button>

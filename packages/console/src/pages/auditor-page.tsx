@@ -6,6 +6,7 @@
 import type { WireOutput } from '@handoff/protocol';
 import { useState } from 'preact/hooks';
 import { ErrorNote } from '../components/notice.js';
+import { TextField } from '../components/text-field.js';
 import { pretty } from '../lib/format.js';
 import { query } from '../lib/rpc.js';
 
@@ -99,11 +100,11 @@ export function AuditorPage() {
     <section>
       <h1>Audit</h1>
       <form class="inline" onSubmit={run}>
-        <input
+        <TextField
           placeholder="plan id or dispatch idempotency key"
-          data-testid="trace-target"
+          testId="trace-target"
           value={target}
-          onInput={(e) => setTarget((e.target as HTMLInputElement).value)}
+          onValue={setTarget}
         />
         <button type="submit" data-testid="trace-run">
           Trace

@@ -6,9 +6,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { WireOutput } from '@handoff/protocol';
+import getPort from 'get-port';
 import { expect } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { type GatewayChild, runCli, startGatewayChild } from '../cli/cli-support.js';
@@ -21,19 +21,6 @@ const CONSOLE_DIST = new URL('../../../console/dist/index.html', import.meta.url
 export function ensureConsoleBuilt(): void {
   if (existsSync(CONSOLE_DIST)) return;
   execFileSync('pnpm', ['--filter', '@handoff/console', 'build'], { stdio: 'inherit' });
-}
-
-/** A free TCP port on 127.0.0.1 (asked of the OS, then released for the gateway to bind). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The running gateway, where the browser reaches it, and API clients of its callers. */
@@ -71,7 +58,8 @@ export async function startConsoleGateway(
   );
   expect(made.code, made.err).toBe(0);
   const { apiKey: operatorKey, entry } = JSON.parse(made.out) as { apiKey: string; entry: unknown };
-  const port = await freePort();
+  // Chosen before start (get-port asks the OS for a free one) so the config can name the console's origin.
+  const port = await getPort({ host: '127.0.0.1' });
   const origin = `http://localhost:${port}`;
   const config = parse(readFileSync(folder.configFile, 'utf8')) as Record<string, unknown> & {
     auth: { apiKeys: unknown[] };
