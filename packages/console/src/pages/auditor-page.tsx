@@ -61,6 +61,10 @@ function TraceView({ trace }: { trace: Trace }) {
       <pre class="params" data-testid="trace-approvals">
         {pretty(trace.approvals.accepted)}
       </pre>
+      <Events
+        title="Accepted approvals with their evidence (passkey assertions: authenticator data, client data, signature)"
+        events={trace.events.filter((event) => event.type === 'approval.accepted')}
+      />
       <Events title="Refused approvals" events={trace.approvals.refused} />
       <h3>Dispatches</h3>
       {trace.dispatches.map((dispatch) => (

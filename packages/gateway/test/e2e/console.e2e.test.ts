@@ -293,6 +293,15 @@ describe('the approval console in headless Chromium', () => {
       await page.getByRole('button', { name: 'Resume' }).click();
       await page.getByTestId('no-pauses').waitFor();
       expect(await stateOf(PLAN.altered)).toBe('awaiting_approval');
+      // The trace of the dispatched plan: the two passkey approvals and the dispatch to HubSpot.
+      await page.goto(`${gateway.origin}/console/auditor`);
+      await page.getByTestId('trace-target').fill(PLAN.dispatched);
+      await page.getByTestId('trace-run').click();
+      await page.getByTestId('trace').waitFor();
+      const trace = (await page.getByTestId('trace').textContent()) ?? '';
+      expect(trace).toContain('fran.finance');
+      expect(trace).toContain('mona.marketing');
+      expect(trace).toContain('via hubspot: succeeded');
       await finance.page.goto(`${gateway.origin}/console/operator`);
       expect(await errorShown(finance.page)).toContain('FORBIDDEN');
     },
