@@ -78,6 +78,7 @@ export function PlanPage({ id }: { id: string }) {
     (role) => gateRoles.size === 0 || gateRoles.has(role),
   );
   const awaiting = plan.state === 'awaiting_approval';
+  const decidedByMe = plan.approvals.some((approval) => approval.approver === session?.subject);
   return (
     <section class="plan">
       <h1>
@@ -126,7 +127,8 @@ export function PlanPage({ id }: { id: string }) {
       {view ? (
         <>
           <ApprovalViewPanel view={view} caps={caps} />
-          {awaiting && myRoles.length > 0 ? (
+          {decidedByMe ? <p class="muted">You have decided on this plan.</p> : null}
+          {awaiting && !decidedByMe && myRoles.length > 0 ? (
             <DecisionForm
               key={view.option.optionId}
               view={view}

@@ -146,9 +146,6 @@ describe('the approval console in headless Chromium', () => {
         )
         .toBe('dispatched');
       expect(hubspot.enrollments.length).toBeGreaterThan(0);
-      // The finance page is stale now: deciding again from it is refused.
-      await page.getByTestId('sign-decision').click();
-      expect(await errorShown(page)).toMatch(/PLAN_NOT_AWAITING_APPROVAL|out of date/);
     },
     TIMEOUT,
   );
@@ -180,9 +177,11 @@ describe('the approval console in headless Chromium', () => {
   );
 
   test(
-    'a rejection with a reason ends the plan, and the copilot reads the reason back through plans.get',
+    'a rejection with a reason ends the plan, the copilot reads the reason back, a stale page cannot decide',
     async () => {
       await submitPlan(gateway, PLAN.rejected);
+      // Finance has the plan page open while marketing rejects the plan.
+      await openPlan(finance.page, PLAN.rejected);
       const { page } = marketing;
       await openPlan(page, PLAN.rejected);
       await page.getByTestId('choose-reject').check();
@@ -197,6 +196,10 @@ describe('the approval console in headless Chromium', () => {
           reason: 'Call lists need the Q4 consent refresh first',
         }),
       ]);
+      // Finance's page is stale now: deciding from it is refused, and says so.
+      await finance.page.getByTestId('sign-decision').click();
+      expect(await errorShown(finance.page)).toContain('out of date');
+      expect(await stateOf(PLAN.rejected)).toBe('rejected');
     },
     TIMEOUT,
   );
