@@ -23,6 +23,8 @@ import type { WitnessHealth } from './audit/witness-file.js';
 import { type Principal, requireRole } from './auth/principal.js';
 import { type BudgetCap, parseBudgetCaps } from './budget/cap.js';
 import { type CapUsage, capUsage } from './budget/cap-usage.js';
+import { ConsoleApi } from './console/console-api.js';
+import type { ConsoleOptions } from './console/console-context.js';
 import {
   type DispatchResolution,
   listDispatches,
@@ -63,9 +65,13 @@ import type { OutboxRow, OutboxStatus, PlanRecord } from './store/store.js';
  */
 export class Gateway {
   readonly deps: PipelineDeps;
+  /** The console's operations: invitations, passkeys, sessions, passkey approvals (see `ConsoleApi`). */
+  readonly console: ConsoleApi;
 
-  constructor(deps: PipelineDeps) {
+  /** @param consoleOptions - the console's relying party (config `console`); default `DEFAULT_CONSOLE`. */
+  constructor(deps: PipelineDeps, consoleOptions?: ConsoleOptions) {
     this.deps = deps;
+    this.console = new ConsoleApi(deps, consoleOptions);
   }
 
   #authorize(principal: Principal, operation: Operation): void {

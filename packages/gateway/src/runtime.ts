@@ -12,6 +12,7 @@ import type { Authenticator } from './auth/authenticate.js';
 import { parseBudgetCaps } from './budget/cap.js';
 import { type Clock, systemClock } from './clock.js';
 import { type LoadedConfig, resolveConfigPath } from './config/load-config.js';
+import { DEFAULT_CONSOLE } from './console/console-context.js';
 import { adaptersFromConfig, privateNetworkAdapters } from './dispatch/adapters-config.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { Gateway } from './gateway.js';
@@ -257,43 +258,50 @@ async function openWithStore(
   let onDispatchError: (error: unknown) => void = () => undefined;
   const provenance = config.provenance;
   const witness = witnessFromConfig(loaded);
-  const gateway = new Gateway({
-    store,
-    clock,
-    gatewayId: config.gatewayId,
-    policy: { set: policySet, version },
-    ...pack,
-    approverKeys: registryKeySources(store),
-    copilots,
-    approvalClockToleranceSec: config.approvals.clockToleranceSec ?? 30,
-    onPause: config.killSwitch?.onPause ?? 'keep',
-    decisionLog,
-    rollback: {
-      approvals: config.rollback?.approvals ?? DEFAULT_ROLLBACK_POLICY.approvals,
-      withoutApproval: config.rollback?.withoutApproval ?? DEFAULT_ROLLBACK_POLICY.withoutApproval,
-    },
-    ...(config.outcomeGuardrail ? { outcomeGuardrail: config.outcomeGuardrail } : {}),
-    reversibleTypes: (id) =>
-      adapters.find((a) => a.manifest.id === id)?.manifest.reversibleActionTypes ?? [],
-    ...(provenance
-      ? {
-          provenance: {
-            keys: combineKeySources(
-              provenance.copilotKeys.map((k) =>
-                createKeySource(keySourceConfig(loaded, k), keyOptions),
+  const gateway = new Gateway(
+    {
+      store,
+      clock,
+      gatewayId: config.gatewayId,
+      policy: { set: policySet, version },
+      ...pack,
+      approverKeys: registryKeySources(store),
+      copilots,
+      approvalClockToleranceSec: config.approvals.clockToleranceSec ?? 30,
+      onPause: config.killSwitch?.onPause ?? 'keep',
+      decisionLog,
+      rollback: {
+        approvals: config.rollback?.approvals ?? DEFAULT_ROLLBACK_POLICY.approvals,
+        withoutApproval:
+          config.rollback?.withoutApproval ?? DEFAULT_ROLLBACK_POLICY.withoutApproval,
+      },
+      ...(config.outcomeGuardrail ? { outcomeGuardrail: config.outcomeGuardrail } : {}),
+      reversibleTypes: (id) =>
+        adapters.find((a) => a.manifest.id === id)?.manifest.reversibleActionTypes ?? [],
+      ...(provenance
+        ? {
+            provenance: {
+              keys: combineKeySources(
+                provenance.copilotKeys.map((k) =>
+                  createKeySource(keySourceConfig(loaded, k), keyOptions),
+                ),
               ),
-            ),
-            required: provenance.required ?? true,
-            clockToleranceSec: provenance.clockToleranceSec ?? 30,
-          },
-        }
-      : {}),
-    onActionsQueued: () => {
-      if (autoDispatch) dispatcher.runDue().catch(onDispatchError);
+              required: provenance.required ?? true,
+              clockToleranceSec: provenance.clockToleranceSec ?? 30,
+            },
+          }
+        : {}),
+      onActionsQueued: () => {
+        if (autoDispatch) dispatcher.runDue().catch(onDispatchError);
+      },
+      ...(witness ? { witness } : {}),
+      ...(metrics ? { metrics } : {}),
     },
-    ...(witness ? { witness } : {}),
-    ...(metrics ? { metrics } : {}),
-  });
+    {
+      rpId: config.console?.rpId ?? DEFAULT_CONSOLE.rpId,
+      origin: config.console?.origin ?? DEFAULT_CONSOLE.origin,
+    },
+  );
   await seedApprovers(store, configuredApprovers, copilots, (kid, tenantId) =>
     options.logger?.warn(
       { tenantId, kid },

@@ -4,6 +4,7 @@ import { SUBMITTED_VIA_HEADER } from '@handoff/protocol';
 import { context } from '@opentelemetry/api';
 import { createHTTPServer } from '@trpc/server/adapters/standalone';
 import type { Authenticator } from '../auth/authenticate.js';
+import { CSRF_HEADER } from '../auth/sessions.js';
 import type { Gateway } from '../gateway.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { REQUEST_ID_HEADER, requestIdOf, withRequestId } from '../observability/request-context.js';
@@ -108,12 +109,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       if (/^\/health(\?|$)/.test(req.url ?? '')) start();
       else admission.admit(req, res, start);
     },
-    createContext: ({ req }) => ({
+    createContext: ({ req, res }) => ({
       gateway: options.gateway,
       authenticator: options.authenticator,
       authorization: req.headers.authorization,
       submittedVia: headerText(req.headers[SUBMITTED_VIA_HEADER]),
       bodyIsUtf8: () => !notUtf8.has(req),
+      cookie: req.headers.cookie,
+      csrf: headerText(req.headers[CSRF_HEADER]),
+      secure: 'encrypted' in req.socket && req.socket.encrypted === true,
+      setCookie: (value: string) => void res.appendHeader('set-cookie', value),
     }),
     onError: reportErrorsTo(options.onError),
   });

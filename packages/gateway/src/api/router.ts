@@ -1,6 +1,8 @@
 import { WIRE_PROCEDURES as WIRE } from '@handoff/protocol';
-import { OPERATION_ROLES, type Operation } from '../access.js';
-import { type Principal, requireRole } from '../auth/principal.js';
+import { OPERATION_ROLES } from '../access.js';
+import { requireRole } from '../auth/principal.js';
+import { type ConsoleSession, SESSION_TTL_MS, sessionCookie } from '../auth/sessions.js';
+import { sessionView } from '../console/sign-in.js';
 import type { DispatchResolution } from '../dispatch/dead-letters.js';
 import { GatewayError } from '../errors.js';
 import { submitPlanBatch } from '../pipeline/submit-batch.js';
@@ -16,17 +18,15 @@ function dispatchResolution(resolution: DispatchResolution) {
     );
 }
 
-/** The console procedures not built yet (issue 17): the caller's role is checked, then they are refused. */
-function notYet(operation: Operation) {
-  return ({ ctx }: { ctx: { principal: Principal } }): never => {
-    requireRole(ctx.principal, ...OPERATION_ROLES[operation]);
-    throw new GatewayError('INTERNAL', 'Not implemented yet');
-  };
-}
-
-/** The public console procedures not built yet (issue 17). */
-function publicNotYet(): never {
-  throw new GatewayError('INTERNAL', 'Not implemented yet');
+/** The console session of a request authenticated by its cookie, else UNAUTHENTICATED. */
+function sessionOf(session: { id: string; session: ConsoleSession } | undefined) {
+  if (session === undefined) {
+    throw new GatewayError(
+      'UNAUTHENTICATED',
+      'No console session: this call needs the session cookie',
+    );
+  }
+  return session;
 }
 
 /**
@@ -74,23 +74,45 @@ export const appRouter = router({
     submit: authedProcedure
       .input(WIRE['approvals.submit'].input)
       .mutation(({ ctx, input }) => ctx.gateway.submitApproval(ctx.principal, input.token)),
-    view: authedProcedure.input(WIRE['approvals.view'].input).query(notYet('approvals.view')),
+    view: authedProcedure
+      .input(WIRE['approvals.view'].input)
+      .query(({ ctx, input }) =>
+        ctx.gateway.console.view(ctx.principal, input.planId, input.optionId),
+      ),
     passkeyOptions: authedProcedure
       .input(WIRE['approvals.passkeyOptions'].input)
-      .mutation(notYet('approvals.passkeyOptions')),
+      .mutation(({ ctx, input }) => ctx.gateway.console.passkeyOptions(ctx.principal, input)),
     submitPasskey: authedProcedure
       .input(WIRE['approvals.submitPasskey'].input)
-      .mutation(notYet('approvals.submitPasskey')),
+      .mutation(({ ctx, input }) => ctx.gateway.console.submitPasskey(ctx.principal, input)),
   }),
   passkeys: router({
-    enrolOptions: publicProcedure.input(WIRE['passkeys.enrolOptions'].input).mutation(publicNotYet),
-    enrol: publicProcedure.input(WIRE['passkeys.enrol'].input).mutation(publicNotYet),
+    enrolOptions: publicProcedure
+      .input(WIRE['passkeys.enrolOptions'].input)
+      .mutation(({ ctx, input }) => ctx.gateway.console.enrolOptions(input.token)),
+    enrol: publicProcedure
+      .input(WIRE['passkeys.enrol'].input)
+      .mutation(({ ctx, input }) => ctx.gateway.console.enrol(input.token, input.response)),
   }),
   session: router({
-    signInOptions: publicProcedure.mutation(publicNotYet),
-    signIn: publicProcedure.input(WIRE['session.signIn'].input).mutation(publicNotYet),
-    get: authedProcedure.query(notYet('session.get')),
-    signOut: authedProcedure.mutation(notYet('session.signOut')),
+    signInOptions: publicProcedure.mutation(({ ctx }) => ctx.gateway.console.signInOptions()),
+    // The session id travels only in the HttpOnly cookie; the answer carries the CSRF token.
+    signIn: publicProcedure.input(WIRE['session.signIn'].input).mutation(async ({ ctx, input }) => {
+      const { id, session } = await ctx.gateway.console.signIn(input.response);
+      ctx.setCookie?.(sessionCookie(id, SESSION_TTL_MS / 1000, ctx.secure === true));
+      return sessionView(session);
+    }),
+    get: authedProcedure.query(({ ctx }) => {
+      requireRole(ctx.principal, ...OPERATION_ROLES['session.get']);
+      return sessionView(sessionOf(ctx.session).session);
+    }),
+    signOut: authedProcedure.mutation(({ ctx }) => {
+      requireRole(ctx.principal, ...OPERATION_ROLES['session.signOut']);
+      const { id } = sessionOf(ctx.session);
+      ctx.gateway.console.signOut(ctx.principal, id);
+      ctx.setCookie?.(sessionCookie('', 0, ctx.secure === true));
+      return { signedOut: true as const };
+    }),
   }),
   approvers: router({
     list: authedProcedure.query(({ ctx }) => ctx.gateway.listApprovers(ctx.principal)),
@@ -105,7 +127,7 @@ export const appRouter = router({
       .mutation(({ ctx, input }) => ctx.gateway.rotateApprover(ctx.principal, input)),
     invite: authedProcedure
       .input(WIRE['approvers.invite'].input)
-      .mutation(notYet('approvers.invite')),
+      .mutation(({ ctx, input }) => ctx.gateway.console.invite(ctx.principal, input)),
   }),
   budget: router({
     getCaps: authedProcedure.query(({ ctx }) => ctx.gateway.getCaps(ctx.principal)),

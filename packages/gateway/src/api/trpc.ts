@@ -3,6 +3,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { Principal } from '../auth/principal.js';
+import { authenticateSession, cookieValue, SESSION_COOKIE } from '../auth/sessions.js';
 import {
   GATEWAY_ERROR_TABLE,
   GatewayError,
@@ -27,6 +28,14 @@ export interface ApiContext {
   submittedVia?: string | undefined;
   /** Over HTTP: false when the request body held invalid UTF-8 (see `watchUtf8`). In process: absent. */
   bodyIsUtf8?: () => boolean;
+  /** Over HTTP: the raw `Cookie` header (a console session's `handoff_session`). */
+  cookie?: string | undefined;
+  /** Over HTTP: the `x-handoff-csrf` header (`CSRF_HEADER`). */
+  csrf?: string | undefined;
+  /** Over HTTP: true when the request came over TLS (the session cookie is then `Secure`). */
+  secure?: boolean;
+  /** Over HTTP: adds a `Set-Cookie` header to the answer. */
+  setCookie?: (value: string) => void;
 }
 
 const TRPC_TO_GATEWAY: Partial<Record<TRPCError['code'], GatewayErrorCode>> = {
@@ -122,11 +131,24 @@ const requireUtf8 = t.middleware(({ ctx, next }) => {
 /** A procedure anyone may call (health). */
 export const publicProcedure = t.procedure.use(mapErrors).use(requireUtf8);
 
-/** A procedure that needs an authenticated principal (roles are checked by the gateway's access table). */
-export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+/**
+ * A procedure that needs an authenticated principal (roles are checked by the gateway's access table): from the
+ * `Authorization` bearer credential, or, when there is none, from the console session of the `handoff_session`
+ * cookie, whose mutations must carry the session's CSRF token in `x-handoff-csrf` (see `authenticateSession`).
+ */
+export const authedProcedure = publicProcedure.use(async ({ ctx, next, type }) => {
+  if (ctx.authorization === undefined && cookieValue(ctx.cookie, SESSION_COOKIE) !== undefined) {
+    const { principal, session, id } = authenticateSession(ctx.gateway.console.context.sessions, {
+      cookie: ctx.cookie,
+      csrf: ctx.csrf,
+      mutation: type === 'mutation',
+    });
+    annotateActiveSpan({ [ATTR.tenant]: principal.tenantId });
+    return next({ ctx: { ...ctx, principal, session: { id, session } } });
+  }
   const principal: Principal = await ctx.authenticator.authenticate(ctx.authorization);
   annotateActiveSpan({ [ATTR.tenant]: principal.tenantId });
-  return next({ ctx: { ...ctx, principal } });
+  return next({ ctx: { ...ctx, principal, session: undefined } });
 });
 
 /** What the HTTP server tells its `onError` of each error a procedure ends in (never a token or payload). */

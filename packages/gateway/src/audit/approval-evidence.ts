@@ -1,3 +1,4 @@
+import type { JsonWebKey } from 'node:crypto';
 import { sha256Digest } from '@handoff/protocol';
 import type { JWK } from 'jose';
 import { ALLOWED_ALGORITHMS, APPROVAL_TOKEN_TYPE } from '../approvals/signing-keys.js';
@@ -7,6 +8,14 @@ import {
 } from '../signing/signed-document-error.js';
 import { type VerifiedDocument, verifySignedDocument } from '../signing/verify-signed-document.js';
 import type { SourceApprovalRow } from './lineage-source.js';
+import {
+  isPasskeyEvidence,
+  parsePasskeyEvidence,
+  passkeyKid,
+  passkeyTokenId,
+  statementChallenge,
+  verifyPasskeyAssertion,
+} from './passkey-evidence.js';
 import type { ApproverIdentity, KeyJudge, KeyVerdict } from './trust-anchors.js';
 
 /** The `approvals` columns a token must agree with, by the name of the fact. */
@@ -68,6 +77,9 @@ export type ApprovalProblem =
  * kid and token id. Time claims (`exp`, `nbf`) are not re-checked: they were checked at acceptance, and an old
  * approval has long expired.
  *
+ * A passkey approval's evidence (JSON, see `passkey-evidence.ts`) is checked by {@link checkPasskeyApproval}
+ * instead.
+ *
  * @returns `undefined` when it holds, else the first problem found.
  */
 export async function checkRecordedApproval(
@@ -90,6 +102,7 @@ export async function checkRecordedApproval(
       message: 'The stored approval token does not hash to the digest the event records',
     };
   }
+  if (isPasskeyEvidence(token)) return checkPasskeyApproval(recorded, token, judge, row);
   // The judge's verdict on the token's key; a judge that cannot read its anchors throws: an error, not a verdict.
   let verdict: KeyVerdict | undefined;
   let verified: VerifiedDocument<Uint8Array, { key: JWK; identity?: ApproverIdentity }>;
@@ -170,4 +183,93 @@ export async function checkRecordedApproval(
     }
   }
   return undefined;
+}
+
+/**
+ * Re-verifies, offline, a passkey approval (issue 17): its assertion must verify with the key recorded (or
+ * trusted) for its credential's registry kid (`webauthn:<credential id>`), per W3C WebAuthn Level 3 section 7.2
+ * (`verifyPasskeyAssertion`: type `webauthn.get`, the challenge = SHA-256 of the RFC 8785 statement, rpIdHash,
+ * UP flag, signature over `authenticatorData || SHA-256(clientDataJSON)`), and what it signed must equal what
+ * the event and the `approvals` row record: plan digest, option, decision, maximum spend, kid, and the token id
+ * (`passkeyTokenId`: the credential id and the challenge). The approver and role are not signed by the authenticator: they come from the
+ * credential's registration, which must name the recorded approver and hold the recorded role when anchored.
+ */
+async function checkPasskeyApproval(
+  recorded: RecordedApproval,
+  token: string,
+  judge: KeyJudge,
+  row: SourceApprovalRow | undefined,
+): Promise<ApprovalProblem | undefined> {
+  const evidence = parsePasskeyEvidence(token);
+  const kid = evidence ? passkeyKid(evidence.credentialId) : String(recorded.data.kid ?? '');
+  if (evidence === undefined) {
+    return {
+      code: 'APPROVAL_SIGNATURE_INVALID',
+      kid,
+      message: 'The passkey evidence is malformed',
+    };
+  }
+  const verdict = await judge('approver', { alg: evidence.alg, kid }, recorded.tenantId);
+  if (!verdict.ok) {
+    return verdict.reason === 'untrusted'
+      ? { code: 'APPROVAL_KEY_UNTRUSTED', kid, message: verdict.message }
+      : { code: 'APPROVAL_KEY_UNKNOWN', kid, message: `No approver key ${kid} is recorded` };
+  }
+  const why = verifyPasskeyAssertion(evidence, verdict.jwk as JsonWebKey);
+  if (why !== undefined) return { code: 'APPROVAL_SIGNATURE_INVALID', kid, message: why };
+  const { statement } = evidence;
+  const { data } = recorded;
+  const jti = passkeyTokenId(evidence.credentialId, statementChallenge(statement));
+  const signed = {
+    planId: row?.planId ?? recorded.planId,
+    approver: data.approver,
+    role: data.role,
+  };
+  const expected: [string, unknown, unknown][] = [
+    ['planDigest', statement.planDigest, recorded.planDigest],
+    ['optionId', statement.optionId, data.optionId],
+    ['decision', statement.decision, data.decision],
+    ['maxSpend', canonicalMoney(statement.maxSpend), canonicalMoney(data.maxSpend)],
+    ['kid', kid, data.kid],
+    ['jti', jti, data.jti],
+  ];
+  if (row !== undefined) {
+    const columns = {
+      ...signed,
+      optionId: statement.optionId,
+      decision: statement.decision,
+      jti,
+      kid,
+    };
+    for (const [field, column] of Object.entries(APPROVAL_COLUMNS)) {
+      expected.push([
+        `approvals.${column}`,
+        columns[field as keyof typeof columns],
+        row[field as keyof SourceApprovalRow],
+      ]);
+    }
+  }
+  const identity = verdict.identity;
+  if (identity !== undefined) {
+    expected.push(
+      ['registration.tenantId', recorded.tenantId, identity.tenantId],
+      ['registration.subject', data.approver, identity.subject],
+      ['registration.role', identity.roles.includes(String(data.role)), true],
+    );
+  }
+  for (const [field, fromEvidence, stored] of expected) {
+    if (fromEvidence !== stored) {
+      return {
+        code: 'APPROVAL_CLAIMS_MISMATCH',
+        field,
+        message: `The passkey approval's ${field} differs from the recorded one`,
+      };
+    }
+  }
+  return undefined;
+}
+
+function canonicalMoney(value: unknown): string {
+  const money = value as { amountMinor?: unknown; currency?: unknown } | undefined;
+  return `${String(money?.amountMinor)} ${String(money?.currency)}`;
 }

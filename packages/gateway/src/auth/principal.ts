@@ -20,13 +20,13 @@ export { ROLES, type Role };
  * - `id`: the caller's stable identifier (an API key entry's `id`, or a JWT's `sub`). Never a secret.
  * - `tenantId`: the one tenant the caller acts for; every read and write is confined to it.
  * - `roles`: the caller's known roles, without duplicates, never empty.
- * - `via`: how the caller authenticated.
+ * - `via`: how the caller authenticated (`session`: a person signed in to the console with a passkey).
  */
 export interface Principal {
   id: string;
   tenantId: string;
   roles: readonly Role[];
-  via: 'api_key' | 'jwt';
+  via: 'api_key' | 'jwt' | 'session';
 }
 
 /** True when `value` is one of {@link ROLES}. Used to drop unknown roles from external credentials. */

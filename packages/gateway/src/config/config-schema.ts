@@ -180,6 +180,18 @@ export const GatewayConfigSchema = z.strictObject({
       }),
     })
     .optional(),
+  console: z
+    .strictObject({
+      rpId: z.string().min(1).max(253).optional().meta({
+        description:
+          'The WebAuthn relying party id of the console: a domain, not an IP address (default localhost).',
+      }),
+      origin: z.url().optional().meta({
+        description:
+          'The origin the console is served from (default http://localhost); enrolment links start with it.',
+      }),
+    })
+    .optional(),
   expirySweepMs: z.int().min(1000).max(86_400_000).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().meta({
     description:

@@ -115,6 +115,24 @@ async function approveVerified(
     [ATTR.option]: verified.claims.optionId,
     [ATTR.decision]: verified.claims.decision,
   });
+  return applyVerifiedApproval(deps, principal, verified, token);
+}
+
+/**
+ * Applies an approval whose signature is already verified: every check of {@link approvePlan} after the
+ * signature (registration, plan, digest, policy version, option, role, separation of duties, spend, kill switch,
+ * replay, duplicate approver, quorum, budget) in one transaction, then the plan view. `token` is the evidence
+ * stored by `verified.tokenDigest` (a compact JWS, or a passkey assertion's evidence, see
+ * `console/passkey-approval.ts`).
+ *
+ * @throws GatewayError as {@link approvePlan}, but for the token verification codes.
+ */
+export async function applyVerifiedApproval(
+  deps: PipelineDeps,
+  principal: Principal,
+  verified: VerifiedApproval,
+  token: string,
+): Promise<ApprovalResult> {
   // The plan's copilot signer, read before the transaction (immutable once recorded; this tenant's only).
   const signer = await planSignerThumbprint(deps.store, principal.tenantId, verified.claims.planId);
   const outcome = await deps.store

@@ -8,6 +8,7 @@ import {
 } from '@handoff/protocol';
 import type { PlanState } from '../plan-state.js';
 import type { ApproverKeysTx } from './approver-keys.js';
+import type { PasskeysTx } from './passkey-records.js';
 
 /**
  * The gateway's storage, dialect-neutral and async, so a PostgreSQL store can be added without touching the
@@ -35,6 +36,8 @@ export interface GatewayStore {
  * The approver registry's methods are declared in {@link ApproverKeysTx} (`approver-keys.ts`).
  */
 export interface StoreTx extends ApproverKeysTx {
+  /** The console's invitations and passkeys (see `passkey-records.ts`). */
+  readonly passkeys: PasskeysTx;
   getPlan(tenantId: string, planId: string): Promise<PlanRecord | undefined>;
   insertPlan(record: PlanRecord): Promise<void>;
   /** Updates a plan only if it is still in `expectedState`; returns false (and changes nothing) otherwise. */

@@ -8,7 +8,7 @@ import {
 } from '@handoff/protocol';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { describe, expect, expectTypeOf, test } from 'vitest';
-import { OPERATION_ROLES } from '../../src/access.js';
+import { OPERATION_ROLES, PUBLIC_PROCEDURES } from '../../src/access.js';
 import { type AppRouter, appRouter } from '../../src/api/router.js';
 import { CAP_SCOPE_TYPES } from '../../src/budget/cap.js';
 import { BUDGET_PERIODS } from '../../src/budget/period.js';
@@ -42,7 +42,8 @@ describe('the router is the wire API', () => {
 
   test('the roles the gateway admits are the roles the protocol lists', () => {
     const admitted = Object.fromEntries(PATHS.map((p) => [p, [...WIRE_PROCEDURES[p].roles]]));
-    expect(admitted).toEqual({ health: [], ...OPERATION_ROLES });
+    const open = Object.fromEntries(PUBLIC_PROCEDURES.map((p) => [p, []]));
+    expect(admitted).toEqual({ ...open, ...OPERATION_ROLES });
   });
 
   test("the gateway's cap vocabularies are the protocol's", () => {

@@ -304,3 +304,48 @@ export const contactSends = sqliteTable(
     index('contact_sends_recent').on(t.tenantId, t.recipientKey, t.sentAt),
   ],
 );
+
+/**
+ * Console invitations (issue 17): one row per enrolment link, keyed by the SHA-256 (hex) of its one-time token
+ * (the token itself is never stored). `roles` (approval roles) and `access` (principal roles) are JSON arrays;
+ * `challenge` is the WebAuthn creation challenge last issued for it (base64url); `used_at` is set once a passkey
+ * is enrolled with it.
+ */
+export const invitations = sqliteTable(
+  'invitations',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    subject: text('subject').notNull(),
+    roles: text('roles').notNull(),
+    access: text('access').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    challenge: text('challenge'),
+    usedAt: integer('used_at'),
+  },
+  (t) => [index('invitations_subject').on(t.tenantId, t.subject)],
+);
+
+/**
+ * WebAuthn passkeys of the console's people (issue 17): the credential id (base64url), its COSE public key
+ * (RFC 9052 section 7, base64url), its signature counter (W3C WebAuthn L3 section 6.1.1), the approver registry
+ * kid it is registered under (`webauthn:<credential id>`), and the principal roles (`access`, JSON) its person
+ * signs in with.
+ */
+export const passkeys = sqliteTable(
+  'passkeys',
+  {
+    credentialId: text('credential_id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    subject: text('subject').notNull(),
+    kid: text('kid').notNull(),
+    publicKey: text('public_key').notNull(),
+    signCount: integer('sign_count').notNull(),
+    access: text('access').notNull(),
+    transports: text('transports'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('passkeys_subject').on(t.tenantId, t.subject)],
+);

@@ -27,6 +27,7 @@ import { SqliteApproverKeys } from './sqlite-approver-keys.js';
 import { SqliteBudget } from './sqlite-budget.js';
 import { SqliteLineage } from './sqlite-lineage.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
+import { SqlitePasskeys } from './sqlite-passkeys.js';
 import { SqlitePlans } from './sqlite-plans.js';
 import { SqliteSends } from './sqlite-sends.js';
 
@@ -44,6 +45,7 @@ export class SqliteTx implements StoreTx {
   readonly #lineage: SqliteLineage;
   readonly #budget: SqliteBudget;
   readonly #approverKeys: SqliteApproverKeys;
+  readonly passkeys: SqlitePasskeys;
   readonly #outbox: SqliteOutbox;
   readonly #sends: SqliteSends;
   readonly #shapes: PreparedByShape;
@@ -61,6 +63,7 @@ export class SqliteTx implements StoreTx {
     this.#sends = new SqliteSends(db);
     this.#budget = new SqliteBudget(db, this.#shapes);
     this.#approverKeys = new SqliteApproverKeys(db);
+    this.passkeys = new SqlitePasskeys(db);
     const p = sql.placeholder;
     this.#approvalsForPlan = db
       .select()

@@ -1,0 +1,113 @@
+import type { AuthenticationResponseJson, SessionView } from '@handoff/protocol';
+import {
+  type AuthenticationResponseJSON,
+  generateAuthenticationOptions,
+  verifyAuthenticationResponse,
+} from '@simplewebauthn/server';
+import type { ConsoleSession } from '../auth/sessions.js';
+import { GatewayError } from '../errors.js';
+import type { PasskeyRecord } from '../store/passkey-records.js';
+import type { ConsoleContext } from './console-context.js';
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+function notVerified(why: string): GatewayError {
+  return new GatewayError('PASSKEY_VERIFICATION_FAILED', `The passkey does not verify: ${why}`);
+}
+
+/** The wire view of a session (`SessionView`): never its id, which travels only in the HttpOnly cookie. */
+export function sessionView(session: ConsoleSession): SessionView {
+  return {
+    tenantId: session.tenantId,
+    subject: session.subject,
+    roles: session.access.filter(
+      (r): r is SessionView['roles'][number] =>
+        r === 'approver' || r === 'operator' || r === 'auditor',
+    ),
+    approvalRoles: session.approvalRoles,
+    csrfToken: session.csrfToken,
+    expiresAt: iso(session.expiresAt),
+  };
+}
+
+/** A sign-in challenge (`session.signInOptions`): single use, for any discoverable passkey of the console. */
+export async function signInOptions(ctx: ConsoleContext) {
+  const { challenge, expiresAt } = ctx.challenges.issue();
+  const options = await generateAuthenticationOptions({
+    rpID: ctx.options.rpId,
+    challenge: new Uint8Array(Buffer.from(challenge, 'base64url')),
+    userVerification: 'preferred',
+  });
+  return { options, expiresAt: iso(expiresAt) };
+}
+
+/**
+ * Verifies an assertion with `@simplewebauthn/server` against a registered passkey (W3C WebAuthn L3 section 7.2:
+ * `expectedChallenge` decides which challenges count, the console's origin and RP ID, the user present, the
+ * registered COSE key and signature counter) and stores the new counter. The approver registry's registration
+ * of the passkey must still be active (a revoked passkey signs nothing).
+ *
+ * @throws GatewayError `PASSKEY_VERIFICATION_FAILED` when the credential is unknown or revoked, or the assertion
+ *   does not verify.
+ */
+export async function verifyAssertion(
+  ctx: ConsoleContext,
+  response: AuthenticationResponseJson,
+  expectedChallenge: (challenge: string) => boolean,
+): Promise<PasskeyRecord> {
+  const passkey = await ctx.deps.store.transaction((tx) => tx.passkeys.getPasskey(response.id));
+  const registration =
+    passkey &&
+    (await ctx.deps.store.transaction((tx) => tx.getApproverKey(passkey.tenantId, passkey.kid)));
+  if (!passkey || registration?.status !== 'active') {
+    throw notVerified('no active passkey has this credential id');
+  }
+  let newCounter: number;
+  try {
+    const result = await verifyAuthenticationResponse({
+      response: response as unknown as AuthenticationResponseJSON,
+      expectedChallenge,
+      expectedOrigin: ctx.options.origin,
+      expectedRPID: ctx.options.rpId,
+      credential: {
+        id: passkey.credentialId,
+        publicKey: new Uint8Array(Buffer.from(passkey.publicKey, 'base64url')),
+        counter: passkey.signCount,
+      },
+      requireUserVerification: false,
+    });
+    if (!result.verified) throw notVerified('the assertion was not verified');
+    newCounter = result.authenticationInfo.newCounter;
+  } catch (error) {
+    if (error instanceof GatewayError) throw error;
+    throw notVerified(error instanceof Error ? error.message : 'invalid assertion');
+  }
+  await ctx.deps.store.transaction((tx) =>
+    tx.passkeys.setPasskeySignCount(passkey.credentialId, newCounter),
+  );
+  return { ...passkey, signCount: newCounter };
+}
+
+/**
+ * Signs a person in (`session.signIn`): the assertion must answer a sign-in challenge this gateway issued and has
+ * not seen answered (used up either way) and verify with a registered, active passkey (see
+ * {@link verifyAssertion}); the session opened carries the passkey's tenant, the person's principal roles and the
+ * approval roles of its registration.
+ *
+ * @throws GatewayError `PASSKEY_VERIFICATION_FAILED`.
+ */
+export async function signIn(
+  ctx: ConsoleContext,
+  response: AuthenticationResponseJson,
+): Promise<{ id: string; session: ConsoleSession }> {
+  const passkey = await verifyAssertion(ctx, response, (c) => ctx.challenges.take(c));
+  const registration = await ctx.deps.store.transaction((tx) =>
+    tx.getApproverKey(passkey.tenantId, passkey.kid),
+  );
+  return ctx.sessions.open({
+    tenantId: passkey.tenantId,
+    subject: passkey.subject,
+    access: passkey.access as ConsoleSession['access'],
+    approvalRoles: registration?.roles ?? [],
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * The console's people in the store (issue 17): invitations (one-time enrolment links, kept by the SHA-256 of
+ * their token) and WebAuthn passkeys (credential id, COSE public key, signature counter). Times are epoch
+ * milliseconds; binary values are base64url (RFC 4648 section 5).
+ */
+
+/** An invitation: who may enrol, with which approval roles and principal access, until when. */
+export interface InvitationRecord {
+  /** SHA-256 (hex) of the one-time token; the token itself is never stored. */
+  tokenHash: string;
+  tenantId: string;
+  subject: string;
+  /** Approval roles (the gate roles the person approves in). */
+  roles: string[];
+  /** Principal roles the person signs in with (`approver`, `operator`, `auditor`). */
+  access: string[];
+  createdBy: string;
+  createdAt: number;
+  expiresAt: number;
+  /** The WebAuthn creation challenge last issued for it (base64url), or null. */
+  challenge: string | null;
+  usedAt: number | null;
+}
+
+/** A registered passkey: its credential, its person and the approver registry kid it is registered under. */
+export interface PasskeyRecord {
+  credentialId: string;
+  tenantId: string;
+  subject: string;
+  kid: string;
+  /** The COSE_Key (RFC 9052 section 7) of the credential, base64url. */
+  publicKey: string;
+  /** The authenticator's signature counter (W3C WebAuthn L3 section 6.1.1); 0 when it keeps none. */
+  signCount: number;
+  access: string[];
+  transports: string[] | null;
+  createdAt: number;
+}
+
+/** The console people's part of a store transaction (`StoreTx` extends it). */
+export interface PasskeysTx {
+  insertInvitation(record: InvitationRecord): Promise<void>;
+  getInvitation(tokenHash: string): Promise<InvitationRecord | undefined>;
+  /** Records the creation challenge issued for an unused invitation. */
+  setInvitationChallenge(tokenHash: string, challenge: string): Promise<void>;
+  /** Marks an invitation used; false (nothing changed) when it already was. */
+  useInvitation(tokenHash: string, atMs: number): Promise<boolean>;
+  /** Registers a passkey; false (nothing written) when its credential id is already registered. */
+  insertPasskey(record: PasskeyRecord): Promise<boolean>;
+  getPasskey(credentialId: string): Promise<PasskeyRecord | undefined>;
+  /** A person's passkeys in a tenant. */
+  listPasskeys(tenantId: string, subject: string): Promise<PasskeyRecord[]>;
+  setPasskeySignCount(credentialId: string, signCount: number): Promise<void>;
+}

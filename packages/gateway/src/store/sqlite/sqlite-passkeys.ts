@@ -1,0 +1,102 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import type { InvitationRecord, PasskeyRecord, PasskeysTx } from '../passkey-records.js';
+import * as s from './schema.js';
+import type { SqliteDb } from './sqlite-tx.js';
+
+type InvitationRow = typeof s.invitations.$inferSelect;
+type PasskeyRow = typeof s.passkeys.$inferSelect;
+
+const strings = (json: string): string[] => JSON.parse(json) as string[];
+
+function toInvitation(row: InvitationRow): InvitationRecord {
+  return { ...row, roles: strings(row.roles), access: strings(row.access) };
+}
+
+function toPasskey(row: PasskeyRow): PasskeyRecord {
+  return {
+    ...row,
+    access: strings(row.access),
+    transports: row.transports === null ? null : strings(row.transports),
+  };
+}
+
+/**
+ * The console people's statements in a SQLite transaction (tables `invitations` and `passkeys`, see
+ * `store/passkey-records.ts`); arrays are stored as JSON text.
+ */
+export class SqlitePasskeys implements PasskeysTx {
+  readonly #db: SqliteDb;
+
+  constructor(db: SqliteDb) {
+    this.#db = db;
+  }
+
+  async insertInvitation(record: InvitationRecord): Promise<void> {
+    const { roles, access } = record;
+    this.#db
+      .insert(s.invitations)
+      .values({ ...record, roles: JSON.stringify(roles), access: JSON.stringify(access) })
+      .run();
+  }
+
+  async getInvitation(tokenHash: string): Promise<InvitationRecord | undefined> {
+    const i = s.invitations;
+    const row = this.#db.select().from(i).where(eq(i.tokenHash, tokenHash)).get();
+    return row ? toInvitation(row) : undefined;
+  }
+
+  async setInvitationChallenge(tokenHash: string, challenge: string): Promise<void> {
+    const i = s.invitations;
+    this.#db
+      .update(i)
+      .set({ challenge })
+      .where(and(eq(i.tokenHash, tokenHash), isNull(i.usedAt)))
+      .run();
+  }
+
+  async useInvitation(tokenHash: string, atMs: number): Promise<boolean> {
+    const i = s.invitations;
+    const result = this.#db
+      .update(i)
+      .set({ usedAt: atMs })
+      .where(and(eq(i.tokenHash, tokenHash), isNull(i.usedAt)))
+      .run();
+    return result.changes > 0;
+  }
+
+  async insertPasskey(record: PasskeyRecord): Promise<boolean> {
+    const { access, transports } = record;
+    const result = this.#db
+      .insert(s.passkeys)
+      .values({
+        ...record,
+        access: JSON.stringify(access),
+        transports: transports === null ? null : JSON.stringify(transports),
+      })
+      .onConflictDoNothing()
+      .run();
+    return result.changes > 0;
+  }
+
+  async getPasskey(credentialId: string): Promise<PasskeyRecord | undefined> {
+    const p = s.passkeys;
+    const row = this.#db.select().from(p).where(eq(p.credentialId, credentialId)).get();
+    return row ? toPasskey(row) : undefined;
+  }
+
+  async listPasskeys(tenantId: string, subject: string): Promise<PasskeyRecord[]> {
+    const p = s.passkeys;
+    const rows = this.#db
+      .select()
+      .from(p)
+      .where(and(eq(p.tenantId, tenantId), eq(p.subject, subject)))
+      .orderBy(p.createdAt)
+      .all();
+    return rows.map(toPasskey);
+  }
+
+  async setPasskeySignCount(credentialId: string, signCount: number): Promise<void> {
+    const p = s.passkeys;
+    this.#db.update(p).set({ signCount }).where(eq(p.credentialId, credentialId)).run();
+  }
+}
