@@ -43,6 +43,7 @@ import { type OutcomeRecorded, reportOutcome } from './outcomes/report-outcome.j
 import { approvePlan } from './pipeline/approve-plan.js';
 import { type ControlStatus, controlStatuses } from './pipeline/control-status.js';
 import { actorOf, type PipelineDeps } from './pipeline/deps.js';
+import { escalateDuePlans } from './pipeline/escalate-plans.js';
 import { dryRunPlan } from './pipeline/evaluate-plan.js';
 import { expireDuePlans } from './pipeline/expire-plans.js';
 import type { ControlTarget } from './pipeline/kill-switch.js';
@@ -161,7 +162,7 @@ export class Gateway {
       const record = await tx.getPlan(principal.tenantId, planId);
       if (!record || !this.#visible(principal, record))
         throw new GatewayError('NOT_FOUND', `No plan ${planId}`);
-      return planView(tx, record, { document: true });
+      return planView(tx, record, { document: true, atMs: this.deps.clock.now() });
     });
   }
 
@@ -442,8 +443,12 @@ export class Gateway {
     return calibrationReport(this.deps.store, principal.tenantId, this.deps.clock.now());
   }
 
-  /** Expires plans whose approval window or own expiry has passed. Returns how many. */
+  /**
+   * Enforces approval gate deadlines first (see `escalateDuePlans`: reject, or escalate to backup roles and
+   * notify), then expires plans whose approval window or own expiry has passed. Returns how many expired.
+   */
   async expireDue(): Promise<number> {
+    await escalateDuePlans(this.deps);
     return (await expireDuePlans(this.deps.store, this.deps.clock)).length;
   }
 

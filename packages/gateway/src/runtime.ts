@@ -265,6 +265,7 @@ async function openWithStore(
       gatewayId: config.gatewayId,
       policy: { set: policySet, version },
       ...pack,
+      ...(config.console?.origin ? { consoleOrigin: config.console.origin } : {}),
       approverKeys: registryKeySources(store),
       copilots,
       approvalClockToleranceSec: config.approvals.clockToleranceSec ?? 30,

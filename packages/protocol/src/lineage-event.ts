@@ -22,6 +22,7 @@ export const LINEAGE_EVENT_TYPES = [
   'budget.released',
   'approval.accepted',
   'approval.refused',
+  'approval.escalated',
   'dispatch.queued',
   'dispatch.attempted',
   'dispatch.succeeded',

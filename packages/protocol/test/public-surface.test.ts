@@ -43,6 +43,7 @@ describe('protocol surface pins', () => {
       'budget.released',
       'approval.accepted',
       'approval.refused',
+      'approval.escalated',
       'dispatch.queued',
       'dispatch.attempted',
       'dispatch.succeeded',

@@ -60,6 +60,16 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/dispatch.js')).registerDispatch,
   },
   {
+    name: 'control',
+    description: 'the kill switch: pause, resume and list pauses by scope',
+    load: async () => (await import('./commands/control.js')).registerControl,
+  },
+  {
+    name: 'caps',
+    description: 'budget caps with their usage: get and set',
+    load: async () => (await import('./commands/caps.js')).registerCaps,
+  },
+  {
     name: 'copilots',
     description: 'how well copilots forecast: calibration against reported outcomes',
     load: async () => (await import('./commands/copilots.js')).registerCopilots,

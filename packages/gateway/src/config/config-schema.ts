@@ -72,7 +72,9 @@ export const ApproverConfigSchema = z.strictObject({
  *   decided is recorded as `policy.shadow_evaluated` lineage events and gates nothing.
  * - `suppressionLists`: hashed suppression lists (`id`, `file` of hex SHA-256 digests) that `suppression` rules
  *   name; checked at submission and again at dispatch.
- * - `notifications`: Standard Webhooks-signed POSTs to receivers (budget warning lines crossed), sent after commit.
+ * - `notifications`: Standard Webhooks-signed POSTs to receivers (budget warning lines crossed, a plan waiting for
+ *   approvers, an approval gate escalated), sent after commit.
+ * - `console.origin`: where the console is served; approval notifications link to `<origin>/console/plans/<id>`.
  * - `caps`: budget caps seeded for a tenant that has none stored yet (operators change them through the API).
  * - `killSwitch.onPause`: `keep` (default) or `release` the budget of paused plans.
  * - `outcomeGuardrail`: an interim outcome below p10 by more than `belowP10By` of p90 - p10 pauses the plan's
@@ -188,7 +190,7 @@ export const GatewayConfigSchema = z.strictObject({
       }),
       origin: z.url().optional().meta({
         description:
-          'The origin the console is served from (default http://localhost); enrolment links start with it.',
+          'The origin the console is served from (default http://localhost); enrolment links and notifications (<origin>/console/plans/<id>) start with it.',
       }),
     })
     .optional(),

@@ -2,8 +2,17 @@ import { IdentifierSchema } from '@handoff/protocol';
 import { z } from 'zod';
 import { EnvNameSchema } from '../dispatch/adapter-config-fields.js';
 
-/** Notification types a receiver can subscribe to. `budget.warning`: a cap crossed a warning line. */
-export const NOTIFICATION_TYPES = ['budget.warning'] as const;
+/**
+ * Notification types a receiver can subscribe to. `budget.warning`: a cap crossed a warning line;
+ * `approval.waiting`: a plan arrived awaiting approval (the roles asked, its deadline); `approval.escalated`: a
+ * gate's deadline passed and its backup roles may now approve. Approval notices link to the plan's console page
+ * when `console.origin` is configured.
+ */
+export const NOTIFICATION_TYPES = [
+  'budget.warning',
+  'approval.waiting',
+  'approval.escalated',
+] as const;
 /** See {@link NOTIFICATION_TYPES}. */
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 

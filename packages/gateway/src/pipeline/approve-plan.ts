@@ -5,6 +5,7 @@ import { type VerifiedApproval, verifyApprovalToken } from '../approvals/verify-
 import type { Principal } from '../auth/principal.js';
 import { GatewayError, type GatewayErrorCode, isGatewayError } from '../errors.js';
 import { ATTR, inSpan } from '../observability/tracing.js';
+import { gatesAt } from '../policy/gate-escalation.js';
 import { planSignerThumbprint } from '../provenance/plan-signer.js';
 import type { PlanRecord, StoreTx } from '../store/store.js';
 import { approvalCost, holdApprovedBudget, recordBudgetRefusal } from './approval-budget.js';
@@ -228,10 +229,12 @@ async function applyApproval(
   }
   // An option that needs no approval may be chosen by any approver the plan waits for (a role a gate of the
   // recommended option asks for); an option with gates only by a role one of its own gates asks for.
+  // Gates as they stand now: past an `escalate` deadline, a gate admits its backup roles too.
+  const gates = gatesAt(evaluation.gates, record.receivedAt, now);
   const askedBy =
-    evaluation.gates.length > 0
-      ? evaluation.gates
-      : (evaluations[record.recommendedOptionId]?.gates ?? []);
+    gates.length > 0
+      ? gates
+      : gatesAt(evaluations[record.recommendedOptionId]?.gates ?? [], record.receivedAt, now);
   if (!askedBy.some((gate) => gate.roles.includes(claims.role))) {
     return refuse(
       'APPROVAL_ROLE_NOT_REQUIRED',
@@ -297,7 +300,7 @@ async function applyApproval(
       optionId: claims.optionId,
     },
   ];
-  if (!quorumMet(gateProgress(evaluation.gates, approvals, claims.optionId)))
+  if (!quorumMet(gateProgress(gates, approvals, claims.optionId)))
     return { record, decisive: false };
 
   // Rolls this transaction back (token not burned, approval not recorded) when the caps cannot hold the option.

@@ -34,6 +34,8 @@ export interface PipelineDeps {
   suppression?: SuppressionLookup;
   /** Where budget warning notifications go after a commit (config `notifications`). Absent: none sent. */
   notifier?: Notifier;
+  /** The console's origin (config `console.origin`): notifications link to `<origin>/console/plans/<id>`. */
+  consoleOrigin?: string;
   /**
    * Where approvers' public keys come from, per tenant: the approval pipeline asks for the presenting principal's
    * tenant. In a runtime, the approver registry (`registryKeySources`), so the key that verifies a token is the one

@@ -15,12 +15,13 @@ export type { PlanView };
 
 /**
  * Builds the {@link PlanView} of a record inside a transaction; with `options.document`, the view carries the plan
- * document too (`plans.get`: every option with its actions and their full parameters).
+ * document too (`plans.get`: every option with its actions and their full parameters). Gate deadlines are read at
+ * `options.atMs` (the gateway clock's now; default the record's last change): whether a gate has escalated.
  */
 export async function planView(
   tx: StoreTx,
   record: PlanRecord,
-  options: { document?: boolean } = {},
+  options: { document?: boolean; atMs?: number } = {},
 ): Promise<PlanView> {
   const optionId = record.selectedOptionId ?? record.recommendedOptionId;
   const evaluation = (await evaluationOf(tx, record)).options[optionId];
@@ -41,7 +42,10 @@ export async function planView(
     policyVersion: record.policyVersion,
     outcome: evaluation?.outcome ?? 'deny',
     decisions: evaluation?.decisions ?? [],
-    gates: gateProgress(evaluation?.gates ?? [], approvals, optionId),
+    gates: gateProgress(evaluation?.gates ?? [], approvals, optionId, {
+      receivedAtMs: record.receivedAt,
+      atMs: options.atMs ?? record.updatedAt,
+    }),
     approvals: await Promise.all(approvals.map((a) => approvalView(tx, a))),
     budget: ledger.map((l) => ({
       capId: l.capId,

@@ -1,5 +1,7 @@
 import type { GateProgress } from '@handoff/protocol';
+import { toIso } from '../clock.js';
 import type { ApprovalGate } from '../policy/evaluate.js';
+import { gateDeadlineMs, gatesAt, isEscalated } from '../policy/gate-escalation.js';
 import type { ApprovalRecord } from '../store/store.js';
 
 /** How far one approval gate is: who approved under it and whether its quorum is met (the wire API's type). */
@@ -11,13 +13,18 @@ export type { GateProgress };
  * be met by as many different roles. One approval may count for several gates. `approver` is the registered
  * subject of the key that verified the approval and `role` a role that registration holds (see `approvePlan`), so
  * a person counts once whatever keys it holds, and one key can never stand for two people or two roles.
+ *
+ * With `at` (the plan's receipt and the time of the reading, ms since the epoch), a gate with a deadline shows it,
+ * and an escalated gate (see `gatesAt`) admits its backup roles too.
  */
 export function gateProgress(
   gates: readonly ApprovalGate[],
   approvals: readonly Pick<ApprovalRecord, 'approver' | 'role' | 'decision' | 'optionId'>[],
   optionId: string,
+  at?: { receivedAtMs: number; atMs: number },
 ): GateProgress[] {
-  return gates.map((gate) => {
+  const current = at ? gatesAt(gates, at.receivedAtMs, at.atMs) : gates;
+  return current.map((gate) => {
     const counted = approvals.filter(
       (a) => a.decision === 'approve' && a.optionId === optionId && gate.roles.includes(a.role),
     );
@@ -31,6 +38,16 @@ export function gateProgress(
       distinctRoles: gate.distinctRoles,
       approvers,
       satisfied: count >= gate.quorum,
+      ...(gate.escalation && at
+        ? {
+            deadline: {
+              at: toIso(gateDeadlineMs(gate.escalation, at.receivedAtMs)),
+              action: gate.escalation.action,
+              ...(gate.escalation.backupRoles ? { backupRoles: gate.escalation.backupRoles } : {}),
+              escalated: isEscalated(gate, at.receivedAtMs, at.atMs),
+            },
+          }
+        : {}),
     };
   });
 }

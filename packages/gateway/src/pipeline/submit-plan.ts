@@ -19,6 +19,7 @@ import {
   recordProvenance,
 } from '../provenance/submit-provenance.js';
 import type { PlanRecord, StoreTx } from '../store/store.js';
+import { notifyWaiting } from './approval-notices.js';
 import { type BudgetNotice, budgetNotices, sendBudgetNotices } from './budget-notices.js';
 import { pauseIfHeld } from './control-hold.js';
 import { actorOf, type PipelineDeps } from './deps.js';
@@ -87,6 +88,7 @@ export async function submitPlan(
       span?.setAttributes(submitAttributes(result));
       // After the commit, never inside it: a slow or failing receiver cannot hold or undo the plan.
       sendBudgetNotices(deps, result.notices);
+      if (result.created) notifyWaiting(deps, result.view);
       return result;
     },
   );

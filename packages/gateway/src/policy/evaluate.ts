@@ -11,6 +11,7 @@ import {
 } from '@handoff/protocol';
 import { GatewayError, type ProtocolIssueLike } from '../errors.js';
 import type { CalibrationRow } from '../outcomes/calibration-report.js';
+import type { GateEscalation } from './gate-escalation.js';
 import { NO_FACTS, type PolicyFacts } from './policy-facts.js';
 import type { PolicySet } from './policy-set.js';
 import { evaluateRule, type Rule } from './rule.js';
@@ -52,6 +53,8 @@ export interface ApprovalGate {
   distinctRoles: boolean;
   /** The reason code of the decision that opened the gate. */
   reasonCode: string;
+  /** The gate's deadline and what happens at it, from its rule's `escalation` (see `gate-escalation.ts`). */
+  escalation?: GateEscalation;
 }
 
 /**
@@ -209,6 +212,7 @@ function gateOf(rule: Rule, { finding, enforcement }: Judged): ApprovalGate | un
       ...finding.approval,
       roles: [...finding.approval.roles],
       reasonCode: finding.reasonCode,
+      ...(rule.escalation ? { escalation: rule.escalation } : {}),
     };
   }
   if (finding.decision === 'deny' && enforcement === 'soft_mandatory') {
@@ -219,6 +223,7 @@ function gateOf(rule: Rule, { finding, enforcement }: Judged): ApprovalGate | un
       quorum: 1,
       distinctRoles: false,
       reasonCode: finding.reasonCode,
+      ...(rule.escalation ? { escalation: rule.escalation } : {}),
     };
   }
   return undefined;

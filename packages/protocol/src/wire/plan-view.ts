@@ -34,6 +34,18 @@ export const GateProgressSchema = z
     distinctRoles: z.boolean(),
     approvers: z.array(z.string()),
     satisfied: z.boolean(),
+    deadline: z
+      .strictObject({
+        at: TimestampSchema,
+        action: z.enum(['escalate', 'reject']),
+        backupRoles: z.array(z.string()).optional(),
+        escalated: z.boolean(),
+      })
+      .optional()
+      .meta({
+        description:
+          "The gate's deadline and what happens at it; escalated once backup roles may approve (roles then holds them).",
+      }),
   })
   .meta({
     id: 'GateProgress',

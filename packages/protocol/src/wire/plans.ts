@@ -74,7 +74,25 @@ export const BatchItemResultSchema = z
     description: 'One plans.submitBatch item: { ok: true, plan } or { ok: false, status, error }.',
   });
 
-/** One approval gate an option needs: `quorum` approvals from holders of `roles`; `reasonCode` of its rule. */
+/**
+ * A gate's deadline, `afterSeconds` after the plan is received, and what happens if it is still open then:
+ * `action`: `reject` the plan, or `escalate` (holders of `backupRoles` may approve too from then on).
+ */
+export const GateEscalationSchema = z
+  .strictObject({
+    afterSeconds: z.int().min(1),
+    action: z.enum(['escalate', 'reject']),
+    backupRoles: z.array(z.string()).optional(),
+  })
+  .meta({
+    id: 'GateEscalation',
+    description: "An approval gate's deadline (seconds after receipt) and what happens at it.",
+  });
+
+/**
+ * One approval gate an option needs: `quorum` approvals from holders of `roles`; `reasonCode` of its rule;
+ * `escalation` when its rule names a deadline.
+ */
 export const ApprovalGateSchema = z
   .strictObject({
     gateId: IdentifierSchema,
@@ -82,6 +100,7 @@ export const ApprovalGateSchema = z
     quorum: z.int().min(1),
     distinctRoles: z.boolean(),
     reasonCode: z.string(),
+    escalation: GateEscalationSchema.optional(),
   })
   .meta({
     id: 'ApprovalGate',

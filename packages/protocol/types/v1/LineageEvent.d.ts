@@ -22,6 +22,7 @@ export type LineageEventType =
   | 'budget.released'
   | 'approval.accepted'
   | 'approval.refused'
+  | 'approval.escalated'
   | 'dispatch.queued'
   | 'dispatch.attempted'
   | 'dispatch.succeeded'

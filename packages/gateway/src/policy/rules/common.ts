@@ -16,6 +16,7 @@ import {
 } from '@handoff/protocol';
 import { z } from 'zod';
 import type { CalibrationRow } from '../../outcomes/calibration-report.js';
+import { GateEscalationSchema } from '../gate-escalation.js';
 import type { PolicyFacts } from '../policy-facts.js';
 
 /**
@@ -156,6 +157,8 @@ export const DEFAULT_OVERRIDE_ROLES: readonly string[] = ['operator'];
  * - `appliesTo`: see {@link AppliesToSchema}.
  * - `overrideRoles`: who may override a denial; only allowed on `soft_mandatory` rules (default
  *   {@link DEFAULT_OVERRIDE_ROLES}).
+ * - `escalation`: the deadline of the approval gate the rule opens and what happens at it (see
+ *   {@link GateEscalationSchema}).
  */
 export const ruleCommonShape = {
   id: IdentifierSchema,
@@ -163,6 +166,7 @@ export const ruleCommonShape = {
   description: z.string().min(1).max(LIMITS.MAX_TEXT_LENGTH).optional(),
   appliesTo: AppliesToSchema.optional(),
   overrideRoles: distinctArray(IdentifierSchema, 20).optional(),
+  escalation: GateEscalationSchema.optional(),
 };
 
 /**
