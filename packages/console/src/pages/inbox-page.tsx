@@ -6,20 +6,29 @@ import type { WireOutput } from '@handoff/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { Countdown } from '../components/countdown.js';
 import { ErrorNote } from '../components/notice.js';
+import { gateRolesAt } from '../lib/gates.js';
 import { query } from '../lib/rpc.js';
 import { type Session, useSession } from '../session.js';
 
 type PlanSummary = WireOutput<'plans.list'>['items'][number];
 
 /** True when `plan` waits for `session`: an open gate asks for a role they hold and they have not approved it. */
-export function waitsFor(plan: PlanSummary, session: Session): boolean {
+export function waitsFor(plan: PlanSummary, session: Session, nowMs: number): boolean {
   if (plan.state !== 'awaiting_approval') return false;
   return plan.gates.some(
     (gate) =>
       !gate.satisfied &&
       !gate.approvers.includes(session.subject) &&
-      gate.roles.some((role) => session.approvalRoles.includes(role)),
+      gateRolesAt(gate, nowMs).some((role) => session.approvalRoles.includes(role)),
   );
+}
+
+/** The next deadline of `plan`: the earliest open gate deadline not yet passed, else its approval deadline. */
+function nextDeadline(plan: PlanSummary): string {
+  const gates = plan.gates
+    .filter((gate) => !gate.satisfied && gate.deadline && !gate.deadline.escalated)
+    .map((gate) => gate.deadline?.at ?? plan.approvalDeadline);
+  return [...gates, plan.approvalDeadline].sort()[0] ?? plan.approvalDeadline;
 }
 
 export function InboxPage() {
@@ -36,7 +45,7 @@ export function InboxPage() {
     return () => clearInterval(timer);
   }, []);
   if (!session) return null;
-  const mine = (plans ?? []).filter((plan) => waitsFor(plan, session));
+  const mine = (plans ?? []).filter((plan) => waitsFor(plan, session, Date.now()));
   return (
     <section>
       <h1>Waiting for you</h1>
@@ -73,7 +82,7 @@ export function InboxPage() {
                     .join(', ')}
                 </td>
                 <td>
-                  <Countdown deadline={plan.approvalDeadline} />
+                  <Countdown deadline={nextDeadline(plan)} />
                 </td>
               </tr>
             ))}

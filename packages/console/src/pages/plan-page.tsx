@@ -14,6 +14,7 @@ import { Countdown } from '../components/countdown.js';
 import { DecisionForm } from '../components/decision-form.js';
 import { ErrorNote } from '../components/notice.js';
 import { formatMoney } from '../lib/format.js';
+import { gateRolesAt } from '../lib/gates.js';
 import { query } from '../lib/rpc.js';
 import { useSession } from '../session.js';
 
@@ -73,7 +74,8 @@ export function PlanPage({ id }: { id: string }) {
   const options = plan.document?.options.map((o) => ({ id: o.optionId, title: o.title })) ?? [
     { id: plan.recommendedOptionId, title: plan.recommendedOptionId },
   ];
-  const gateRoles = new Set(view?.gates.flatMap((gate) => gate.roles) ?? []);
+  const now = Date.now();
+  const gateRoles = new Set(plan.gates.flatMap((gate) => gateRolesAt(gate, now)));
   const myRoles = (session?.approvalRoles ?? []).filter(
     (role) => gateRoles.size === 0 || gateRoles.has(role),
   );
@@ -101,6 +103,16 @@ export function PlanPage({ id }: { id: string }) {
           <li key={gate.gateId}>
             Gate {gate.gateId}: {gate.approvers.length}/{gate.quorum} of {gate.roles.join(' or ')}
             {gate.satisfied ? ' ✓' : ''}
+            {gate.deadline ? (
+              <span data-testid="gate-deadline">
+                {' '}
+                · deadline {gate.deadline.at}:{' '}
+                {gate.deadline.action === 'escalate'
+                  ? `escalates to ${(gate.deadline.backupRoles ?? []).join(', ')}`
+                  : 'the plan is rejected'}
+                {gate.deadline.escalated ? ' (escalated)' : ''}
+              </span>
+            ) : null}
           </li>
         ))}
       </ul>

@@ -11,7 +11,7 @@ import type { WireOutput } from '@handoff/protocol';
 import getPort from 'get-port';
 import { expect } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { type GatewayChild, runCli, startGatewayChild } from '../cli/cli-support.js';
+import { type GatewayChild, POLICY_FILE, runCli, startGatewayChild } from '../cli/cli-support.js';
 import { freshPlan, type GatewayFolder, prepareGatewayFolder } from '../cli/e2e-setup.js';
 import { httpClient } from '../http/http-fixture.js';
 
@@ -21,6 +21,29 @@ const CONSOLE_DIST = new URL('../../../console/dist/index.html', import.meta.url
 export function ensureConsoleBuilt(): void {
   if (existsSync(CONSOLE_DIST)) return;
   execFileSync('pnpm', ['--filter', '@handoff/console', 'build'], { stdio: 'inherit' });
+}
+
+/** How long the two-person gate waits before backup roles may approve too (the shortest deadline policy allows). */
+export const ESCALATION_SECONDS = 60;
+/** The backup role the two-person gate escalates to at its deadline. */
+export const BACKUP_ROLE = 'risk_officer';
+
+/**
+ * The e2e policy: the CLI tests' policy file, its two-person gate (`spend-risk-approval`) given a deadline of
+ * {@link ESCALATION_SECONDS} after which {@link BACKUP_ROLE} holders may approve too; written into `dir`.
+ */
+function escalatingPolicy(dir: string): string {
+  const policy = parse(readFileSync(POLICY_FILE, 'utf8')) as { rules: Record<string, unknown>[] };
+  const gate = policy.rules.find((rule) => rule.id === 'spend-risk-approval');
+  if (!gate) throw new Error('the policy fixture has no spend-risk-approval rule');
+  gate.escalation = {
+    afterSeconds: ESCALATION_SECONDS,
+    action: 'escalate',
+    backupRoles: [BACKUP_ROLE],
+  };
+  const file = join(dir, 'policy.yaml');
+  writeFileSync(file, stringify(policy));
+  return file;
 }
 
 /** The running gateway, where the browser reaches it, and API clients of its callers. */
@@ -67,6 +90,9 @@ export async function startConsoleGateway(
   config.auth.apiKeys.push(entry);
   config.listen = { host: '127.0.0.1', port };
   config.console = { rpId: 'localhost', origin };
+  config.policy = { file: escalatingPolicy(folder.dir) };
+  // The sweep that escalates gates at their deadline runs every second.
+  config.expirySweepMs = 1000;
   edit(config, folder.dir);
   writeFileSync(folder.configFile, stringify(config));
   const child = await startGatewayChild(folder.configFile, 30_000, folder.env);

@@ -13,7 +13,9 @@ import {
   type Person,
 } from './console-browser.js';
 import {
+  BACKUP_ROLE,
   type ConsoleGateway,
+  ESCALATION_SECONDS,
   ensureConsoleBuilt,
   invite,
   SCREENSHOTS,
@@ -35,6 +37,7 @@ const PLAN = {
   rejected: '019a8f2e-5c4b-7d3e-9a1f-2b3c4d5e6a03',
   altered: '019a8f2e-5c4b-7d3e-9a1f-2b3c4d5e6a04',
   impersonated: '019a8f2e-5c4b-7d3e-9a1f-2b3c4d5e6a05',
+  escalated: '019a8f2e-5c4b-7d3e-9a1f-2b3c4d5e6a06',
 };
 const TIMEOUT = 90_000;
 
@@ -51,6 +54,8 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   served = await serveFake(hubspot.handlers, hubspot.baseUrl);
   gateway = await startConsoleGateway(served.url);
+  // Submitted first: its gate's deadline (ESCALATION_SECONDS) runs while the other scenarios do.
+  await submitPlan(gateway, PLAN.escalated);
   browser = await launchChromium();
 }, TIMEOUT);
 
@@ -310,5 +315,33 @@ describe('the approval console in headless Chromium', () => {
       expect(await errorShown(finance.page)).toContain('FORBIDDEN');
     },
     TIMEOUT,
+  );
+
+  test(
+    'at the gate deadline the plan escalates: it reaches the backup role, who approves it with a passkey',
+    async () => {
+      const risk = await newPerson(browser, 'risk');
+      await enrolAndSignIn(risk, await invite(gateway, 'rick.risk', [BACKUP_ROLE]), 'rick.risk');
+      const before = await gateway.copilot.plans.get.query({ planId: PLAN.escalated });
+      const deadline = before.gates[0]?.deadline;
+      expect(deadline).toMatchObject({ action: 'escalate', backupRoles: [BACKUP_ROLE] });
+      const { page } = risk;
+      await page.goto(`${gateway.origin}/console/`);
+      // The inbox refreshes itself; the plan shows up once the sweep has escalated the gate.
+      const row = page.locator(`tr[data-plan="${PLAN.escalated}"]`);
+      await row.waitFor({ timeout: (ESCALATION_SECONDS + 30) * 1000 });
+      const after = await gateway.copilot.plans.get.query({ planId: PLAN.escalated });
+      expect(after.gates[0]?.roles).toContain(BACKUP_ROLE);
+      expect(after.gates[0]?.deadline?.escalated).toBe(true);
+      await row.locator('a').click();
+      await page.getByTestId('approval-view').waitFor();
+      expect(await page.getByTestId('gate-deadline').first().textContent()).toContain(
+        `escalates to ${BACKUP_ROLE} (escalated)`,
+      );
+      await sign(page);
+      expect(await page.getByTestId('decided').textContent()).toContain('rick.risk');
+      await risk.context.close();
+    },
+    (ESCALATION_SECONDS + 90) * 1000,
   );
 });
