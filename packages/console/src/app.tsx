@@ -2,7 +2,7 @@
  * The console shell: the header with who is signed in, the navigation their roles allow, and the client routes
  * below `/console/` (the gateway answers `index.html` for each, see its console route).
  */
-import type { ComponentChildren } from 'preact';
+import type { ComponentChildren, JSX } from 'preact';
 import { LocationProvider, Route, Router } from 'preact-iso';
 import { mutate } from './lib/rpc.js';
 import { AuditorPage } from './pages/auditor-page.js';
@@ -52,6 +52,15 @@ function Signed({ children }: { children: ComponentChildren }) {
   return <>{children}</>;
 }
 
+/** A route's component that shows `Page` (with the route's parameters) to a signed-in person only. */
+function signedIn<P extends object>(Page: (props: P) => JSX.Element | null) {
+  return (props: P) => (
+    <Signed>
+      <Page {...props} />
+    </Signed>
+  );
+}
+
 export function App() {
   const state = useSessionState();
   return (
@@ -62,38 +71,10 @@ export function App() {
           <Router>
             <Route path="/console/enrol" component={EnrolPage} />
             <Route path="/console/signin" component={SignInPage} />
-            <Route
-              path="/console/plans/:id"
-              component={(p: { id: string }) => (
-                <Signed>
-                  <PlanPage id={p.id} />
-                </Signed>
-              )}
-            />
-            <Route
-              path="/console/operator"
-              component={() => (
-                <Signed>
-                  <OperatorPage />
-                </Signed>
-              )}
-            />
-            <Route
-              path="/console/auditor"
-              component={() => (
-                <Signed>
-                  <AuditorPage />
-                </Signed>
-              )}
-            />
-            <Route
-              path="/console/"
-              component={() => (
-                <Signed>
-                  <InboxPage />
-                </Signed>
-              )}
-            />
+            <Route path="/console/plans/:id" component={signedIn(PlanPage)} />
+            <Route path="/console/operator" component={signedIn(OperatorPage)} />
+            <Route path="/console/auditor" component={signedIn(AuditorPage)} />
+            <Route path="/console/" component={signedIn(InboxPage)} />
             <Route default component={NotFoundPage} />
           </Router>
         </main>
