@@ -31,6 +31,7 @@ import {
 } from '@handoff/gateway';
 import type { HandoffPlan, Money } from '@handoff/protocol';
 import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
+import { consoleSection, freePort, printConsoleLink } from './console-link.js';
 import { keepCommands, keepObservability } from './keep-hints.js';
 import type { SkipClock } from './skip-clock.js';
 import { detail, heading, paint } from './terminal.js';
@@ -107,6 +108,8 @@ export interface StoryGateway {
   gatewayId: string;
   tenantId: string;
   runtime: GatewayRuntime;
+  /** The port it listens on (127.0.0.1; the console is at `http://localhost:<port>/console/`). */
+  port: number;
   /** API keys by caller (shown only to explore a `--keep` gateway). */
   apiKeys: Record<StoryCaller, string>;
   /** The copilot's client (copilot-adapter). */
@@ -184,10 +187,13 @@ export async function startStoryGateway(options: StoryGatewayOptions): Promise<S
     apiKeys[caller as StoryCaller] = apiKey;
     return { id: caller, tenantId: options.tenantId, roles, keyHash: hashApiKey(apiKey) };
   });
+  // The port is chosen first so the console's origin (`http://localhost:<port>`) can be configured.
+  const port = await freePort();
   const config = {
     gatewayId: options.gatewayId,
     database: { path: 'gateway.db' },
-    listen: { host: '127.0.0.1', port: 0 },
+    listen: { host: '127.0.0.1', port },
+    console: consoleSection(port),
     // Each approver's key is registered to its identity, tenant and role; the gateway reads its public key from
     // the JWKS file at start-up and pins it in the approver registry.
     approvals: {
@@ -219,7 +225,7 @@ export async function startStoryGateway(options: StoryGatewayOptions): Promise<S
     gateway: runtime.gateway,
     authenticator: runtime.authenticator,
     host: '127.0.0.1',
-    port: 0,
+    port,
   });
   const url = server.url;
   const { copilot: copilotApiKey, ...others } = apiKeys;
@@ -227,6 +233,7 @@ export async function startStoryGateway(options: StoryGatewayOptions): Promise<S
   const signatures = new Map<string, string>();
   return {
     url,
+    port,
     dir,
     configFile,
     gatewayId: options.gatewayId,
@@ -277,6 +284,11 @@ export async function startStoryGateway(options: StoryGatewayOptions): Promise<S
   };
 }
 
+/** Every approval role of the story's approvers (what the invited console user may approve as). */
+function approvalRoles(gw: StoryGateway): string[] {
+  return [...new Set(Object.values(gw.approvers).map((approver) => approver.role))];
+}
+
 /**
  * `--keep`: leaves a story's gateway running, dispatching on its own, prints the CLI commands to explore it and
  * keeps serving until Ctrl-C (SIGINT) or SIGTERM; then stops it and `closeOthers` (the fakes).
@@ -296,6 +308,7 @@ export async function keepServing(
   for (const command of commands) detail(command, 4);
   for (const line of keepObservability(facts)) detail(line, 4);
   detail(`approver keys: ${dir}/keys/*.private.jwk.json; config: ${dir}/handoff.config.json`, 4);
+  await printConsoleLink(gw.api.operator, gw.port, 'you@bank.example', approvalRoles(gw));
   detail('Ctrl-C stops it.');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

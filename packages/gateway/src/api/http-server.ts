@@ -10,6 +10,7 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 import { REQUEST_ID_HEADER, requestIdOf, withRequestId } from '../observability/request-context.js';
 import { startRequestSpan } from '../observability/tracing.js';
 import { Admission, DEFAULT_MAX_CONCURRENT_REQUESTS } from './admission.js';
+import { createConsoleRoute, isConsoleRequest } from './console-route.js';
 import { createMcpRoute, failMcp, isMcpRequest } from './mcp-route.js';
 import { serveMetrics, timeRequest } from './metrics-route.js';
 import { isReadyRequest, type ReadinessProbe, serveReady } from './ready-route.js';
@@ -42,6 +43,8 @@ export interface HttpServerOptions {
   onError?: ProcedureErrorReport;
   /** Answers `GET /ready` (see `serveReady`); without it, `/ready` is not served. */
   ready?: ReadinessProbe;
+  /** The console's built files, served at `/console/` (see `createConsoleRoute`). Default: the repository's. */
+  consoleDir?: string;
 }
 
 /** A running gateway HTTP server. */
@@ -70,6 +73,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     authenticator: options.authenticator,
     ...(options.onError ? { onError: options.onError } : {}),
   });
+  const consoleRoute = createConsoleRoute(options.consoleDir);
   const server = createHTTPServer({
     router: appRouter,
     maxBodySize: options.maxBodyBytes ?? 1_048_576,
@@ -81,6 +85,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       if (draining) res.setHeader('connection', 'close');
       if (options.ready && isReadyRequest(req)) return void serveReady(res, options.ready);
       if (serveMetrics(req, res, options.metrics)) return;
+      if (isConsoleRequest(req)) return void consoleRoute(req, res);
       timeRequest(req, res, options.metrics);
       const requestId = requestIdOf(req);
       res.setHeader(REQUEST_ID_HEADER, requestId);

@@ -40,6 +40,11 @@ export interface PasskeyEvidence {
   authenticatorData: string;
   clientDataJSON: string;
   signature: string;
+  /**
+   * The reason the approver gave with the decision (read back by the copilot through `plans.get`, see
+   * `approval-reason.ts`); not part of the signed statement.
+   */
+  reason?: string;
 }
 
 /** A registered credential's public key as a JWK, with the COSE algorithm it signs with. */

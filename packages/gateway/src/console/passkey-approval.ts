@@ -226,6 +226,7 @@ export async function submitPasskey(
     authenticatorData: input.response.response.authenticatorData,
     clientDataJSON: input.response.response.clientDataJSON,
     signature: input.response.response.signature,
+    ...(input.reason ? { reason: input.reason } : {}),
   };
   const token = canonicalJson(evidence);
   const claims: ApprovalClaims = {

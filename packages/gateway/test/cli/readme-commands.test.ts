@@ -55,6 +55,7 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'pnpm typecheck': `part of \`pnpm test\`, ${CI_STEP}`,
   'pnpm test:unit': `part of \`pnpm test\` (this run), ${CI_STEP}`,
   'pnpm test:reliability': `${CI_STEP}, minutes long`,
+  'pnpm test:e2e': `${CI_STEP}: the console in headless Chromium (/usr/bin/chromium, installed by .ci/run)`,
   'pnpm generate': GENERATE,
   'pnpm --filter @handoff/gateway docs': GENERATE,
   'pnpm format': 'rewrites files (Biome formatting), which `pnpm lint` checks',

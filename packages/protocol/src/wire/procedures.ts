@@ -262,7 +262,7 @@ export const WIRE_PROCEDURES = {
     kind: 'query',
     input: null,
     output: BudgetCapWithUsageSchema.array(),
-    roles: ['operator', 'auditor', 'copilot'],
+    roles: ['operator', 'auditor', 'copilot', 'approver'],
     summary:
       "The tenant's budget caps, each with its current period's limit, reserved, committed and headroom.",
     errors: AUTHED,
