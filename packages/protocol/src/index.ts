@@ -216,14 +216,6 @@ export {
 } from './wire/console-session.js';
 export { ERROR_CODE_LIST, ERROR_CODES, type ErrorCode } from './wire/error-codes.js';
 export {
-  ConsistencyProofSchema,
-  InclusionProofSchema,
-  ProveConsistencyInputSchema,
-  ProveInclusionInputSchema,
-  SignedTreeHeadSchema,
-  TreeHeadInputSchema,
-} from './wire/lineage-proofs.js';
-export {
   LineagePageSchema,
   LineageQueryInputSchema,
   LineageTraceInputSchema,
@@ -231,6 +223,14 @@ export {
   TRACE_INPUT_MESSAGE,
   TracedEventSchema,
 } from './wire/lineage.js';
+export {
+  ConsistencyProofSchema,
+  InclusionProofSchema,
+  ProveConsistencyInputSchema,
+  ProveInclusionInputSchema,
+  SignedTreeHeadSchema,
+  TreeHeadInputSchema,
+} from './wire/lineage-proofs.js';
 export {
   BudgetCapSchema,
   BudgetCapUsageSchema,

@@ -1,6 +1,6 @@
 import { WIRE_PROCEDURES as WIRE } from '@handoff/protocol';
-import { proveConsistency, proveInclusion, treeHead } from '../audit/log-proofs.js';
 import { OPERATION_ROLES } from '../access.js';
+import { proveConsistency, proveInclusion, treeHead } from '../audit/log-proofs.js';
 import { requireRole } from '../auth/principal.js';
 import { type ConsoleSession, SESSION_TTL_MS, sessionCookie } from '../auth/sessions.js';
 import { sessionView } from '../console/sign-in.js';

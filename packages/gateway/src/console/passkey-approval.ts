@@ -21,8 +21,9 @@ import {
 import type { Principal } from '../auth/principal.js';
 import { GatewayError, isGatewayError } from '../errors.js';
 import { applyVerifiedApproval } from '../pipeline/approve-plan.js';
-import { evaluationOf, loadPlanDocument } from '../pipeline/deps.js';
+import { loadPlanDocument } from '../pipeline/deps.js';
 import { recordUnverifiedRefusal } from '../pipeline/record-approval.js';
+import { evaluationOf } from '../pipeline/recorded-evaluation.js';
 import type { OptionEvaluation } from '../policy/evaluate.js';
 import type { PlanRecord } from '../store/store.js';
 import { approvalView, approvalViewDigest } from './approval-view.js';

@@ -2,8 +2,9 @@ import { toIso } from '../clock.js';
 import { gateDeadlineMs } from '../policy/gate-escalation.js';
 import type { PlanRecord, StoreTx } from '../store/store.js';
 import { type EscalationNotice, notifyEscalated } from './approval-notices.js';
-import { evaluationOf, type PipelineDeps, SYSTEM_ACTOR } from './deps.js';
+import { type PipelineDeps, SYSTEM_ACTOR } from './deps.js';
 import { gateProgress } from './quorum.js';
+import { evaluationOf } from './recorded-evaluation.js';
 import { releaseBudget } from './reserve-budget.js';
 import { transitionPlan } from './transition.js';
 

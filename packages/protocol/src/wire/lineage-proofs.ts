@@ -29,7 +29,9 @@ export const SignedTreeHeadSchema = z
   });
 
 /** The input of `lineage.treeHead`: nothing (the latest head), or the head of one size. */
-export const TreeHeadInputSchema = z.strictObject({ treeSize: TreeSizeSchema.optional() }).optional();
+export const TreeHeadInputSchema = z
+  .strictObject({ treeSize: TreeSizeSchema.optional() })
+  .optional();
 
 /**
  * The input of `lineage.proveInclusion`: the event, by its `eventHash` or its `logIndex` (exactly one), and the

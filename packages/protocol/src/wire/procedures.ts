@@ -21,14 +21,6 @@ import {
   RotateApproverInputSchema,
 } from './approvals.js';
 import {
-  ConsistencyProofSchema,
-  InclusionProofSchema,
-  ProveConsistencyInputSchema,
-  ProveInclusionInputSchema,
-  SignedTreeHeadSchema,
-  TreeHeadInputSchema,
-} from './lineage-proofs.js';
-import {
   EnrolInputSchema,
   EnrolledPasskeySchema,
   EnrolOptionsInputSchema,
@@ -46,6 +38,14 @@ import {
   LineageTraceInputSchema,
   LineageTraceSchema,
 } from './lineage.js';
+import {
+  ConsistencyProofSchema,
+  InclusionProofSchema,
+  ProveConsistencyInputSchema,
+  ProveInclusionInputSchema,
+  SignedTreeHeadSchema,
+  TreeHeadInputSchema,
+} from './lineage-proofs.js';
 import {
   BudgetCapSchema,
   BudgetCapWithUsageSchema,
