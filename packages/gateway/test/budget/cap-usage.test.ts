@@ -59,13 +59,15 @@ describe('budget.getCaps usage (limit, reserved, committed, headroom per cap and
     expect(usage.headroom).toEqual(eur(100_000 - OPTION_1_COST));
   });
 
-  test('a copilot reads its own tenant caps only; an approver may not read them', async () => {
+  test('a copilot and an approver read their own tenant caps only (the plan page shows headroom); a reporter may not read them', async () => {
     h = await createHarness();
     const own = await h.gateway.getCaps(h.callers.copilot.principal);
     expect(own.map((c) => c.capId).sort()).toEqual(['hubspot-month', 'tenant-month']);
     // The harness gives globex no caps: its copilot sees none of acme-bank's.
     expect(await h.gateway.getCaps(h.callers.otherCopilot.principal)).toEqual([]);
-    await expect(h.gateway.getCaps(h.callers.approver.principal)).rejects.toMatchObject({
+    const approverView = await h.gateway.getCaps(h.callers.approver.principal);
+    expect(approverView.map((c) => c.capId).sort()).toEqual(['hubspot-month', 'tenant-month']);
+    await expect(h.gateway.getCaps(h.callers.reporter.principal)).rejects.toMatchObject({
       code: 'FORBIDDEN',
     });
   });
