@@ -53,11 +53,16 @@ describe('a plan gated on two signed approvals', () => {
     expect(last?.data).toMatchObject({ state: 'approved' });
     expect(last?.data.queued).not.toEqual([]);
     const all = await h.gateway.queryLineage(auditor.principal, { limit: 500 });
-    let prev = GENESIS_HASH as string;
+    // Lineage format 2: each event links to the previous event of its own chain (its plan's, or its tenant's).
+    const heads = new Map<string, string>();
     for (const event of all.items) {
-      expect(event.prevHash).toBe(prev);
+      const chain =
+        event.planId === undefined ? `tenant:${event.tenantId}` : `plan:${event.planId}`;
+      expect(event.chain).toBe(event.planId === undefined ? 'tenant' : 'plan');
+      expect(event.prevHash).toBe(heads.get(chain) ?? GENESIS_HASH);
       expect(lineageEventHash(event)).toBe(event.hash);
-      prev = event.hash;
+      heads.set(chain, event.hash);
     }
+    expect(heads.get(`plan:${submitted.planId}`)).toBe(last?.hash);
   });
 });
