@@ -16,7 +16,7 @@ import {
   validateConfig,
 } from '@handoff/gateway';
 import { memoryAdapters } from './memory-adapter.js';
-import { BENCH_GATEWAY_ID, BENCH_POLICY, OPTION, TENANT } from './workload.js';
+import { BENCH_GATEWAY_ID, BENCH_POLICY, OPTION, OPTION_COST_MINOR, TENANT } from './workload.js';
 
 /** What a benchmark gateway is made of: its config (JSON-safe, for a child process) and the callers' secrets. */
 export interface BenchSetup {
@@ -108,7 +108,8 @@ export function financeApproval(
       optionId: OPTION,
       policyVersion: plan.policyVersion,
       decision: 'approve',
-      maxSpend: { amountMinor: 100_000, currency: 'EUR' },
+      // The option's budget: an approval may narrow the maximum spend, never widen it.
+      maxSpend: { amountMinor: OPTION_COST_MINOR, currency: 'EUR' },
       role: 'finance',
     },
     setup.finance.privateJwk,

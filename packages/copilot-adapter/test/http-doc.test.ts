@@ -52,6 +52,9 @@ function responseValidator(example: HttpDocExample) {
 function sentInput(example: HttpDocExample, init: RequestInit) {
   const { method } = operationOf(example);
   if (method === 'post') {
+    // A procedure without input (e.g. session.signOut) has no request body in the OpenAPI document.
+    const post = openapi.paths[`/${example.procedure}`]?.[method] as { requestBody?: unknown };
+    if (post?.requestBody === undefined) return undefined;
     const validate = schemaAt(`/${example.procedure}`, method, 'requestBody');
     return { input: JSON.parse(String(init.body)) as unknown, validate };
   }
@@ -84,23 +87,26 @@ beforeAll(async () => {
 afterAll(() => gw?.close());
 
 describe('HTTP.md', () => {
-  const CONSOLE_NOT_YET = new Set([
-    'approvers.invite',
+  /*
+   * The WebAuthn ceremonies are not documented by example: each request carries a fresh challenge's
+   * authenticator answer (a registration or assertion signed by a passkey over a challenge the gateway just
+   * issued), which plain HTTP cannot show nor a reader replay. The console and `@simplewebauthn/browser` make them;
+   * packages/gateway/test/console covers them with a software authenticator.
+   */
+  const WEBAUTHN_CEREMONIES = new Set([
     'passkeys.enrolOptions',
     'passkeys.enrol',
     'session.signInOptions',
     'session.signIn',
-    'session.get',
-    'session.signOut',
-    'approvals.view',
     'approvals.passkeyOptions',
     'approvals.submitPasskey',
   ]);
 
   test('has exactly one example per procedure of the router', () => {
     const documented = examples.map((e) => e.procedure).sort();
-    // The console procedures (passkeys, sessions; issue 17) are documented by the console; no example here yet.
-    const routed = Object.keys(appRouter._def.procedures).filter((p) => !CONSOLE_NOT_YET.has(p));
+    const routed = Object.keys(appRouter._def.procedures).filter(
+      (p) => !WEBAUTHN_CEREMONIES.has(p),
+    );
     expect(documented).toEqual(routed.sort());
   });
 

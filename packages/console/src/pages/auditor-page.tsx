@@ -1,10 +1,12 @@
 /**
  * The auditor page: trace a plan or one dispatch (`lineage.trace` by plan id or idempotency key) back to its
  * data, model, copilot signature, policy results, budget and approvals (with their evidence, passkey assertions
- * included), and the dispatches with their receipts; every event with its hash.
+ * included), and the dispatches with their receipts; every event with its hash, and the log's verification
+ * status (the latest signed tree head, each event's inclusion proof checked in the browser: `LogStatus`).
  */
 import type { WireOutput } from '@handoff/protocol';
 import { useState } from 'preact/hooks';
+import { LogStatus } from '../components/log-status.js';
 import { ErrorNote } from '../components/notice.js';
 import { TextField } from '../components/text-field.js';
 import { pretty } from '../lib/format.js';
@@ -77,6 +79,7 @@ function TraceView({ trace }: { trace: Trace }) {
         </div>
       ))}
       <Events title="Every event of the plan" events={trace.events} />
+      <LogStatus events={trace.events} />
     </article>
   );
 }

@@ -3,7 +3,8 @@
  * supplies (API keys by role, the plan shown for `plans.submit`, a signed approval token) and first brings the
  * gateway to the state the example's prose describes (a second plan to cancel; the first plan approved and its
  * actions dispatched to adapters this gateway does not have, so they are dead letters; the lineage sequenced into
- * its transparency log, a first signed tree head of 1 event and then one of everything).
+ * its transparency log, a first signed tree head of 1 event and then one of everything; a console session of
+ * fiona.finance for the `session.*` examples).
  */
 import { generateSigningKeyPair, importCheckpointKey, Sequencer } from '@handoff/gateway';
 import { parseDocument } from '@handoff/protocol';
@@ -15,12 +16,38 @@ import type { HttpDocExample } from './http-doc.js';
 export interface Scenario {
   gw: ServedGateway;
   examples: readonly HttpDocExample[];
+  /** fiona.finance's console session, opened in process for `session.get` and `session.signOut`. */
+  session?: { id: string; csrfToken: string };
 }
 
 /** The planId of the second plan, the one `plans.cancel` cancels. */
 export const SECOND_PLAN_ID = '01a1fd51-16d9-7c3a-9b2e-0000000000cc';
 
 const CALLER_PLACEHOLDER = /^Bearer <(copilot|approver|operator|auditor) API key>$/;
+
+/**
+ * The console session of the examples: the gateway opens one when a passkey signs in (`session.signIn`, a
+ * WebAuthn ceremony HTTP.md cannot show); here it is opened in process, as a sign-in of fiona.finance would.
+ */
+function consoleSession(scenario: Scenario): { id: string; csrfToken: string } {
+  if (!scenario.session) {
+    const { id, session } = scenario.gw.harness.gateway.console.context.sessions.open({
+      tenantId: 'acme-bank',
+      subject: 'fiona.finance',
+      access: ['approver'],
+      approvalRoles: ['finance'],
+    });
+    scenario.session = { id, csrfToken: session.csrfToken };
+  }
+  return scenario.session;
+}
+
+/** A header value with the console session's placeholders (`<session id>`, `<CSRF token>`) filled in. */
+function sessionHeader(scenario: Scenario, value: string): string {
+  if (!value.includes('<session id>') && !value.includes('<CSRF token>')) return value;
+  const { id, csrfToken } = consoleSession(scenario);
+  return value.replaceAll('<session id>', id).replaceAll('<CSRF token>', csrfToken);
+}
 
 /** The plan the `plans.submit` example sends (the `"<the plan above>"` of later examples). */
 function documentedPlan(scenario: Scenario): Record<string, unknown> {
@@ -92,7 +119,9 @@ export async function prepareExample(
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(example.headers)) {
     const caller = CALLER_PLACEHOLDER.exec(value)?.[1] as keyof ServedGateway['harness']['callers'];
-    headers[name] = caller ? `Bearer ${scenario.gw.harness.callers[caller].apiKey}` : value;
+    headers[name] = caller
+      ? `Bearer ${scenario.gw.harness.callers[caller].apiKey}`
+      : sessionHeader(scenario, value);
   }
   const init: RequestInit = { method: example.method, headers };
   if (example.body !== undefined) init.body = await filledBody(scenario, example.body);

@@ -24,6 +24,7 @@ import { applyVerifiedApproval } from '../pipeline/approve-plan.js';
 import { loadPlanDocument } from '../pipeline/deps.js';
 import { recordUnverifiedRefusal } from '../pipeline/record-approval.js';
 import { evaluationOf } from '../pipeline/recorded-evaluation.js';
+import { spendWidenedMessage } from '../pipeline/spend-message.js';
 import type { OptionEvaluation } from '../policy/evaluate.js';
 import type { PlanRecord } from '../store/store.js';
 import { approvalView, approvalViewDigest } from './approval-view.js';
@@ -106,15 +107,25 @@ async function checkedView(ctx: ConsoleContext, principal: Principal, input: Dec
  * The maximum spend of a decision: the view's (the option's budget), or a narrower one the approver chose. An
  * approval never widens it; it must cover the option's estimated cost.
  *
- * @throws GatewayError `VALIDATION_FAILED` (another currency, or more than the view's), `APPROVAL_SPEND_TOO_LOW`.
+ * @throws GatewayError `VALIDATION_FAILED` (another currency), `APPROVAL_SPEND_WIDENED` (more than the view's, at
+ *   `/maxSpend/amountMinor`), `APPROVAL_SPEND_TOO_LOW`.
  */
 function maxSpendOf(view: ApprovalView, input: Decision): Money {
   const { maxSpend, estimatedCost } = view.option.money;
   const chosen = input.maxSpend ?? maxSpend;
-  if (chosen.currency !== maxSpend.currency || chosen.amountMinor > maxSpend.amountMinor) {
-    const message = `maxSpend may narrow the option's ${maxSpend.amountMinor} ${maxSpend.currency}, never widen it or change its currency`;
+  if (chosen.currency !== maxSpend.currency) {
+    const message = `maxSpend may narrow the option's ${maxSpend.amountMinor} ${maxSpend.currency}, never change its currency`;
     throw new GatewayError('VALIDATION_FAILED', message, {
-      issues: [{ path: '/maxSpend', code: 'MAX_SPEND_WIDENED', message }],
+      issues: [{ path: '/maxSpend/currency', code: 'CURRENCY_MISMATCH', message }],
+    });
+  }
+  if (chosen.amountMinor > maxSpend.amountMinor) {
+    const message = spendWidenedMessage(chosen, {
+      optionId: view.option.optionId,
+      budget: view.option.money.budget,
+    });
+    throw new GatewayError('APPROVAL_SPEND_WIDENED', message, {
+      issues: [{ path: '/maxSpend/amountMinor', code: 'APPROVAL_SPEND_WIDENED', message }],
     });
   }
   if (input.decision === 'approve' && chosen.amountMinor < estimatedCost.amountMinor) {
@@ -132,7 +143,8 @@ function maxSpendOf(view: ApprovalView, input: Decision): Money {
  * request options whose challenge is SHA-256 over its RFC 8785 form, allowing the caller's passkeys.
  *
  * @throws GatewayError `NOT_FOUND`, `APPROVAL_VIEW_MISMATCH`, `PLAN_NOT_AWAITING_APPROVAL`,
- *   `APPROVAL_OPTION_INVALID`, `VALIDATION_FAILED` (a widened maxSpend), `APPROVAL_SPEND_TOO_LOW`.
+ *   `APPROVAL_OPTION_INVALID`, `VALIDATION_FAILED` (another currency), `APPROVAL_SPEND_WIDENED`,
+ *   `APPROVAL_SPEND_TOO_LOW`.
  */
 export async function passkeyOptions(ctx: ConsoleContext, principal: Principal, input: Decision) {
   const { record, view } = await checkedView(ctx, principal, input);

@@ -26,7 +26,7 @@ import {
 } from './record-approval.js';
 import { evaluationOf, receivedEventOf } from './recorded-evaluation.js';
 import { releaseBudget } from './reserve-budget.js';
-import { spendTooLowMessage } from './spend-message.js';
+import { spendTooLowMessage, spendWidenedMessage } from './spend-message.js';
 import { transitionPlan } from './transition.js';
 
 /** What a verified approval did to its plan. */
@@ -59,7 +59,8 @@ export interface ApprovalResult {
  * 3. separation of duties: neither the presenting principal nor the registered subject submitted the plan, the
  *    subject is not a copilot principal of the tenant, and the approver key is not the key material that signed
  *    the plan's provenance (`APPROVAL_SELF_APPROVAL`);
- * 4. a `maxSpend` covering the option's cost in its currency, an option the gateway would not charge more than
+ * 4. a `maxSpend` covering the option's cost in its currency and not above the option's budget (the plan's declared
+ *    maximum: an approver may narrow it, never widen it, `APPROVAL_SPEND_WIDENED` at `/maxSpend/amountMinor`), an option the gateway would not charge more than
  *    that declared cost (`BUDGET_COST_UNDERSTATED`: a daily raise approved after a cap's period rolled over can
  *    cost more days than when it was policed, see `approvalCost`), a token id never used before (even across
  *    restarts) and a registered subject that has not decided on this plan already.
@@ -79,7 +80,7 @@ export interface ApprovalResult {
  * of it is accepted (its token is not spent, the plan keeps waiting with its budget), so the approver presents the
  * same token again once the scope is resumed. A signed rejection is never held.
  *
- * @throws GatewayError with an `APPROVAL_*` code, `KEY_SOURCE_UNAVAILABLE`, `NOT_FOUND`,
+ * @throws GatewayError with an `APPROVAL_*` code (`APPROVAL_SPEND_WIDENED` included), `KEY_SOURCE_UNAVAILABLE`, `NOT_FOUND`,
  *   `PLAN_NOT_AWAITING_APPROVAL`, `SCOPE_PAUSED`, `BUDGET_COST_UNDERSTATED` or `BUDGET_EXCEEDED` (the approval
  *   was not used).
  */
@@ -169,7 +170,11 @@ async function applyApproval(
   // Trusted once every identity check below has passed; refusals before that name the presenting principal.
   let actor = presenter;
   let known: PlanRecord | undefined;
-  const refuse = async (code: GatewayErrorCode, message: string): Promise<Applied> => {
+  const refuse = async (
+    code: GatewayErrorCode,
+    message: string,
+    issues?: GatewayError['issues'],
+  ): Promise<Applied> => {
     await tx.appendLineage([
       {
         tenantId: principal.tenantId,
@@ -188,7 +193,7 @@ async function applyApproval(
         },
       },
     ]);
-    return { refused: new GatewayError(code, message) };
+    return { refused: new GatewayError(code, message, issues ? { issues } : {}) };
   };
   const keyProblem = keyRefusal(registration);
   if (keyProblem || !registration) {
@@ -260,6 +265,13 @@ async function applyApproval(
     BigInt(claims.maxSpend.amountMinor) < cost
   ) {
     return refuse('APPROVAL_SPEND_TOO_LOW', spendTooLowMessage(claims.maxSpend, option, cost));
+  }
+  // An approver may narrow the option's maximum spend (its budget), never widen it.
+  if (BigInt(claims.maxSpend.amountMinor) > BigInt(option.budget.amount.amountMinor)) {
+    const message = spendWidenedMessage(claims.maxSpend, option);
+    return refuse('APPROVAL_SPEND_WIDENED', message, [
+      { path: '/maxSpend/amountMinor', code: 'APPROVAL_SPEND_WIDENED', message },
+    ]);
   }
   // Policy gates and approvals were decided on the declared cost: never hold more for the option than that. (A
   // rejection holds nothing: it is never refused for this.)

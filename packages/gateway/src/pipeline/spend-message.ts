@@ -25,3 +25,14 @@ export function spendTooLowMessage(
   }
   return `maxSpend ${allowed} does not cover the ${formatMinor(costMinor, currency)} option ${option.optionId} costs`;
 }
+
+/**
+ * The message of `APPROVAL_SPEND_WIDENED`, in the same units as {@link spendTooLowMessage}: the approval's
+ * `maxSpend` and the largest one accepted, the option's budget (the plan's declared maximum for it).
+ */
+export function spendWidenedMessage(maxSpend: Money, option: CostedOption): string {
+  const { amount } = option.budget;
+  const asked = formatMinor(maxSpend.amountMinor, maxSpend.currency);
+  const accepted = formatMinor(amount.amountMinor, amount.currency);
+  return `maxSpend ${asked} exceeds the ${accepted} budget of option ${option.optionId}: an approver may narrow the maximum spend, never widen it (at most ${accepted})`;
+}

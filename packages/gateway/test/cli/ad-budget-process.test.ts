@@ -111,7 +111,7 @@ async function submitAndApprove(plan: HandoffPlan, name: string): Promise<string
           '--aud',
           GATEWAY_ID,
           '--max-spend',
-          '700.00',
+          '645.00',
           '--currency',
           'EUR',
           '--submit',

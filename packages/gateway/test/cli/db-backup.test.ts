@@ -82,7 +82,7 @@ beforeAll(async () => {
     [
       ...['approve', '--plan-view', viewFile, '--key', folder.keyFile.finance],
       ...['--role', 'finance', '--sub', 'fiona.finance', '--aud', GATEWAY_ID],
-      ...['--max-spend', '700.00', '--currency', 'EUR', '--submit', gw.url, '--json'],
+      ...['--max-spend', '645.00', '--currency', 'EUR', '--submit', gw.url, '--json'],
     ],
     { HANDOFF_API_KEY: folder.apiKey.approver },
   );

@@ -72,7 +72,7 @@ function approveArgs(viewFile: string, who: 'finance' | 'marketing', url?: strin
   return [
     ...['approve', '--plan-view', viewFile, '--key', folder.keyFile[who]],
     ...['--role', as[0] as string, '--sub', as[1] as string, '--aud', GATEWAY_ID],
-    ...['--max-spend', '700.00', '--currency', 'EUR', '--json'],
+    ...['--max-spend', '645.00', '--currency', 'EUR', '--json'],
     ...(url ? ['--submit', url] : []),
   ];
 }

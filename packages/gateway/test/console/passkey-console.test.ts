@@ -221,6 +221,38 @@ describe('passkey approvals', () => {
     expect(plan.approvals).toEqual([]);
   });
 
+  test('a maxSpend above the option budget is APPROVAL_SPEND_WIDENED, before and after signing', async () => {
+    const { planId, optionId } = await submitPlan();
+    const budget = fixturePlan().options.find((o) => o.optionId === optionId)?.budget.amount;
+    if (budget === undefined) throw new Error('the fixture option has a budget');
+    const wide = { ...budget, amountMinor: budget.amountMinor + 1 };
+    const { viewDigest } = await ana.browser.ok<{ viewDigest: string }>('approvals.view', 'query', {
+      planId,
+      optionId,
+    });
+    const decision = { planId, optionId, decision: 'approve', viewDigest };
+    const options = await ana.browser.call('approvals.passkeyOptions', 'mutation', {
+      ...decision,
+      maxSpend: wide,
+    });
+    expect(options).toMatchObject({
+      status: 422,
+      envelope: {
+        code: 'APPROVAL_SPEND_WIDENED',
+        issues: [{ path: '/maxSpend/amountMinor', code: 'APPROVAL_SPEND_WIDENED' }],
+      },
+    });
+    // A decision signed at the budget, submitted with a widened maxSpend, is refused the same way.
+    const body = await signedDecision(ana, planId, optionId);
+    const submitted = await ana.browser.call('approvals.submitPasskey', 'mutation', {
+      ...body,
+      maxSpend: wide,
+    });
+    expect(submitted.envelope?.code).toBe('APPROVAL_SPEND_WIDENED');
+    const plan = await ana.browser.ok<{ approvals: unknown[] }>('plans.get', 'query', { planId });
+    expect(plan.approvals).toEqual([]);
+  });
+
   test("one approver cannot sign with another's passkey", async () => {
     const { planId, optionId } = await submitPlan();
     const anas = await signedDecision(ana, planId, optionId);

@@ -58,7 +58,8 @@ export interface ConsoleGateway {
 }
 
 /**
- * Prepares the folder (see `prepareGatewayFolder`), adds an operator API key and the `console` section, applies
+ * Prepares the folder (see `prepareGatewayFolder`), adds an operator API key, the `console` section and a
+ * `checkpoints` section (a fresh EdDSA checkpoint key: signed tree heads for the auditor page), applies
  * `edit` to the config (e.g. a policy file of the test's own), starts `handoff gateway start` and waits for it.
  */
 export async function startConsoleGateway(
@@ -81,6 +82,12 @@ export async function startConsoleGateway(
   );
   expect(made.code, made.err).toBe(0);
   const { apiKey: operatorKey, entry } = JSON.parse(made.out) as { apiKey: string; entry: unknown };
+  // A checkpoint key, so the lineage's transparency log signs tree heads (the auditor page shows the latest).
+  const checkpointKey = await runCli(
+    ...['keys', 'generate', '--alg', 'EdDSA', '--out', join(folder.dir, 'checkpoint'), '--json'],
+  );
+  expect(checkpointKey.code, checkpointKey.err).toBe(0);
+  const { privateKeyFile } = JSON.parse(checkpointKey.out) as { privateKeyFile: string };
   // Chosen before start (get-port asks the OS for a free one) so the config can name the console's origin.
   const port = await getPort({ host: '127.0.0.1' });
   const origin = `http://localhost:${port}`;
@@ -90,6 +97,7 @@ export async function startConsoleGateway(
   config.auth.apiKeys.push(entry);
   config.listen = { host: '127.0.0.1', port };
   config.console = { rpId: 'localhost', origin };
+  config.checkpoints = { keyFile: privateKeyFile };
   config.policy = { file: escalatingPolicy(folder.dir) };
   // The sweep that escalates gates at their deadline runs every second.
   config.expirySweepMs = 1000;

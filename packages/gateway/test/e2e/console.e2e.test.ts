@@ -311,6 +311,19 @@ describe('the approval console in headless Chromium', () => {
       expect(trace).toContain('fran.finance');
       expect(trace).toContain('mona.marketing');
       expect(trace).toContain('via hubspot: succeeded');
+      // The log's verification status: the latest signed tree head, and every event of the plan included in it,
+      // each inclusion proof verified in the browser against the head's root.
+      const head = page.getByTestId('tree-head');
+      await head.waitFor();
+      expect(await head.textContent()).toMatch(/\d+ events, root sha256:[0-9a-f]{64}, signed at /);
+      const inclusions = page.getByTestId('inclusions').locator('li');
+      const events = await inclusions.count();
+      expect(events).toBeGreaterThan(0);
+      await expect
+        .poll(() =>
+          page.locator('[data-testid="inclusions"] li[data-inclusion="included"]').count(),
+        )
+        .toBe(events);
       await finance.page.goto(`${gateway.origin}/console/operator`);
       expect(await errorShown(finance.page)).toContain('FORBIDDEN');
     },

@@ -25,6 +25,10 @@ import {
   OTHER_TENANT,
   TENANT,
 } from '../support/harness.js';
+import { optionBudget } from '../support/option-budget.js';
+
+/** The maxSpend a test signs for an option its plan does not have. */
+const EUR_1000: Money = { amountMinor: 100_000, currency: 'EUR' };
 
 export const GATEWAY_ID = 'gw-http';
 
@@ -142,8 +146,8 @@ export async function startHttpGateway(options: HttpGatewayOptions = {}) {
     options.logger ? { logger: options.logger } : {},
   );
 
-  /** Signs an approval (or, with `decision`, a rejection) of a plan view as `sub` in `role`, allowing EUR 1,000.00. */
-  function sign(
+  /** Signs an approval (or, with `decision`, a rejection) of a plan view as `sub` in `role`, allowing the option's budget. */
+  async function sign(
     view: { planId: string; digest: string; policyVersion: string; recommendedOptionId: string },
     input: {
       key: SigningKeyPair;
@@ -154,6 +158,7 @@ export async function startHttpGateway(options: HttpGatewayOptions = {}) {
       comment?: string;
     },
   ): Promise<string> {
+    const optionId = view.recommendedOptionId;
     return createApprovalToken(
       {
         iss: 'approvals-app',
@@ -161,10 +166,10 @@ export async function startHttpGateway(options: HttpGatewayOptions = {}) {
         aud: GATEWAY_ID,
         planId: view.planId,
         planDigest: view.digest as `sha256:${string}`,
-        optionId: view.recommendedOptionId,
+        optionId,
         policyVersion: view.policyVersion,
         decision: input.decision ?? 'approve',
-        maxSpend: input.maxSpend ?? { amountMinor: 100_000, currency: 'EUR' },
+        maxSpend: input.maxSpend ?? (await optionBudget(runtime.store, view, optionId, EUR_1000)),
         role: input.role,
         ...(input.comment === undefined ? {} : { comment: input.comment }),
       },

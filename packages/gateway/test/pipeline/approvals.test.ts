@@ -203,6 +203,25 @@ describe('refusals of verified approvals that do not match the plan (each record
     const exact = { amountMinor: OPTION_1_COST, currency: 'EUR' as const };
     expect((await k.submit(await k.finance(view, { maxSpend: exact }))).approvals).toHaveLength(1);
   });
+
+  test('maxSpend above the option budget is APPROVAL_SPEND_WIDENED at /maxSpend/amountMinor; the budget itself is accepted', async () => {
+    ({ h, k, view } = await withSubmittedPlan());
+    // The fixture's recommended option is budgeted EUR 645.00, its declared maximum.
+    const wide = { amountMinor: OPTION_1_COST + 1, currency: 'EUR' as const };
+    const widened = await k.expectRefused(
+      await k.finance(view, { maxSpend: wide }),
+      'APPROVAL_SPEND_WIDENED',
+      view.planId,
+    );
+    const message = `maxSpend EUR 645.01 exceeds the EUR 645.00 budget of option ${view.recommendedOptionId}: an approver may narrow the maximum spend, never widen it (at most EUR 645.00)`;
+    expect(widened.message).toBe(message);
+    expect(widened.issues).toEqual([
+      { path: '/maxSpend/amountMinor', code: 'APPROVAL_SPEND_WIDENED', message },
+    ]);
+    const budget = { amountMinor: OPTION_1_COST, currency: 'EUR' as const };
+    const accepted = await k.submit(await k.finance(view, { maxSpend: budget }));
+    expect(accepted.approvals.map((a) => a.maxSpend)).toEqual([budget]);
+  });
 });
 
 describe('decisions', () => {

@@ -11,6 +11,10 @@ import { ManualClock } from '../../src/clock.js';
 import { validateConfig } from '../../src/config/load-config.js';
 import { loadPolicySet, type PolicySet } from '../../src/policy/policy-set.js';
 import { createGatewayRuntime, type GatewayRuntime } from '../../src/runtime.js';
+import { optionBudget } from './option-budget.js';
+
+/** The maxSpend a test signs for an option its plan does not have. */
+const EUR_1000: Money = { amountMinor: 100_000, currency: 'EUR' };
 
 const here = new URL('.', import.meta.url).pathname;
 const PLAN_FIXTURE = join(
@@ -191,7 +195,10 @@ export async function createHarness(options: HarnessOptions = {}) {
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
 
-  /** Signs an approval for a plan view as `sub` in `role` (defaults: approve, the recommended option). */
+  /**
+   * Signs an approval for a plan view as `sub` in `role` (defaults: approve, the recommended option, a maxSpend
+   * of the option's budget).
+   */
   async function sign(
     view: { planId: string; digest: string; policyVersion: string; recommendedOptionId: string },
     input: {
@@ -206,6 +213,7 @@ export async function createHarness(options: HarnessOptions = {}) {
       comment?: string;
     },
   ): Promise<string> {
+    const optionId = input.optionId ?? view.recommendedOptionId;
     return createApprovalToken(
       {
         iss: 'approvals-app',
@@ -213,10 +221,10 @@ export async function createHarness(options: HarnessOptions = {}) {
         aud: input.aud ?? GATEWAY_ID,
         planId: view.planId,
         planDigest: view.digest as `sha256:${string}`,
-        optionId: input.optionId ?? view.recommendedOptionId,
+        optionId,
         policyVersion: view.policyVersion,
         decision: input.decision ?? 'approve',
-        maxSpend: input.maxSpend ?? { amountMinor: 100_000, currency: 'EUR' },
+        maxSpend: input.maxSpend ?? (await optionBudget(runtime.store, view, optionId, EUR_1000)),
         role: input.role,
         ...(input.comment === undefined ? {} : { comment: input.comment }),
       },

@@ -131,6 +131,12 @@ export const ERROR_CODES = {
     summary:
       "The approval's maxSpend is below the option's estimated cost (or in another currency).",
   },
+  APPROVAL_SPEND_WIDENED: {
+    http: 422,
+    trpc: 'UNPROCESSABLE_CONTENT',
+    summary:
+      "The approval's maxSpend exceeds the option's budget: an approver may narrow the maximum spend, never widen it.",
+  },
   APPROVAL_ROLE_NOT_REQUIRED: {
     http: 403,
     trpc: 'FORBIDDEN',
