@@ -122,7 +122,11 @@ describe('a migrated database: format-1 events, then format-2 chains', () => {
     });
     expect(report.ok).toBe(false);
     if (report.ok) return;
-    expect(report.failure).toMatchObject({ code: 'CHAIN_BROKEN', seq: 2, chain: `plan:${PLAN}` });
+    expect(report.failure).toMatchObject({
+      code: 'CHAIN_BROKEN',
+      seq: 2,
+      chain: `plan:acme/${PLAN}`,
+    });
   });
 
   it('finds a leaf out of log order (LOG_INDEX_GAP) and a format-1 event after format-2 ones', async () => {
