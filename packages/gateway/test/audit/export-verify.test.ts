@@ -18,8 +18,8 @@ let complete: string[];
 let subset: string[];
 let gatedPlanId: string;
 let trust: VerifierTrust;
-/** The stored bodies, in seq order. */
-let bodies: string[];
+/** The stored bodies and log indexes, in log order (every event of the audited harness is sequenced). */
+let bodies: [string, number][];
 
 beforeAll(async () => {
   const { h, planIds, ...anchors } = await auditedHarness();
@@ -34,7 +34,10 @@ beforeAll(async () => {
     filter: { planId: gatedPlanId, tenantId: TENANT },
   });
   expect(summary).toMatchObject({ mode: 'subset', approvalTokens: 2, omitted: 0 });
-  bodies = db.prepare('select body from lineage_events order by seq').pluck().all() as string[];
+  bodies = db
+    .prepare('select body, log_index from lineage_events order by log_index')
+    .raw()
+    .all() as [string, number][];
   db.close();
   complete = readFileSync(join(dir, 'complete.jsonl'), 'utf8').trimEnd().split('\n');
   subset = readFileSync(join(dir, 'subset.jsonl'), 'utf8').trimEnd().split('\n');
@@ -85,14 +88,18 @@ describe('an exported bundle verifies alone, and every tamper is located', () =>
     for (const line of complete) expect(line).not.toMatch(/"d":/);
   });
 
-  it('writes each event as its stored RFC 8785 body, byte for byte, in seq order', () => {
+  it('writes each event as its stored RFC 8785 body, byte for byte, in log order with its logIndex', () => {
     const events = complete.filter((l) => l.startsWith('{"kind":"event"'));
-    expect(events).toEqual(bodies.map((body) => `{"kind":"event","event":${body}}`));
+    expect(bodies.map(([, logIndex]) => logIndex)).toEqual(bodies.map((_, i) => i));
+    expect(events).toEqual(
+      bodies.map(([body, logIndex]) => `{"kind":"event","event":${body},"logIndex":${logIndex}}`),
+    );
     const proved = subset.filter((l) => l.startsWith('{"kind":"event"'));
+    expect(proved.length).toBeGreaterThan(0);
     for (const line of proved) {
-      const { event, proof } = JSON.parse(line) as { event: { seq: number }; proof: unknown };
+      const { logIndex, proof } = JSON.parse(line) as { logIndex: number; proof: unknown };
       expect(line).toBe(
-        `{"kind":"event","event":${bodies[event.seq - 1]},"proof":${JSON.stringify(proof)}}`,
+        `{"kind":"event","event":${bodies[logIndex]?.[0]},"logIndex":${logIndex},"proof":${JSON.stringify(proof)}}`,
       );
     }
   });
