@@ -216,6 +216,10 @@ describe('handoff lineage (offline on a database file)', () => {
     ]);
     insertEvent(raw, pending as LineageEvent);
     raw.close();
+    // A database whose latest event is not sequenced yet (log_index NULL at the end) verifies: its chain holds.
+    const unsequenced = await runCli('lineage', 'verify', '--db', copy, ...anchors, '--json');
+    expect(unsequenced.code).toBe(0);
+    expect(JSON.parse(unsequenced.out)).toMatchObject({ ok: true, events: 15, checkpoints: 2 });
     const args = [
       'lineage',
       'checkpoint',

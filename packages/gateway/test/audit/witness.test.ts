@@ -139,11 +139,11 @@ describe('verifyLineageAgainst', () => {
   it('detects a deleted tail and a database rolled back past a witnessed head', async () => {
     const { witnessPath, snapshot, first, trust } = await witnessed();
     const text = readFileSync(witnessPath, 'utf8');
-    // The careful cut: back to just after the first checkpoint's own events, its later checkpoint removed too, so
-    // the database holds together on its own; only the witness remembers the second head.
-    const kept = (first?.treeSize ?? 0) + 2;
+    // The careful cut: back to the first tree head (format 2 writes no checkpoint events), the later head removed
+    // too, so the database holds together on its own; only the witness remembers the second head.
+    const kept = first?.treeSize ?? 0;
     const { path, db } = copyOf('cut.db');
-    db.prepare('delete from lineage_events where seq > ?').run(kept);
+    db.prepare('delete from lineage_events where log_index >= ? or log_index is null').run(kept);
     db.prepare('delete from lineage_checkpoints where tree_size > ?').run(kept);
     db.close();
     const cut = await against(openDatabaseSource(path), text, trust);
