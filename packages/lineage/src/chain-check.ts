@@ -9,7 +9,7 @@ import type { VerificationFailure } from './verification-failure.js';
  * previous event OF ITS CHAIN. The same code runs on the main thread and on the worker threads of
  * `verifyChainsInWorkers`, each worker over whole chains.
  *
- * Chains: a format-2 event (with `chain`) belongs to its plan's chain (`plan:<planId>`) or its tenant's
+ * Chains: a format-2 event (with `chain`) belongs to its plan's chain (`plan:<tenantId>/<planId>`) or its tenant's
  * (`tenant:<tenantId>`); a format-1 event (no `chain`) to the one global chain. A migrated lineage holds
  * format-1 events first and format-2 events after them: a format-1 event after a format-2 one is refused.
  */

@@ -29,10 +29,16 @@ export function eventHash(event: Readonly<Record<string, unknown>>): Digest {
 export type LineageChain = NonNullable<LineageEvent['chain']>;
 
 /**
- * The identity of the hash chain an event hangs off: `plan:<planId>` or `tenant:<tenantId>` for a format-2
- * event (one with a `chain` member), `global` for a format-1 event (one chain for the whole lineage).
+ * The identity of the hash chain an event hangs off: `plan:<tenantId>/<planId>` or `tenant:<tenantId>` for a
+ * format-2 event (one with a `chain` member), `global` for a format-1 event (one chain for the whole lineage).
+ * Plan ids are per tenant, so a plan chain is named by both; tenant ids (protocol `Identifier`) and plan ids hold
+ * no `/`, so the key is unambiguous.
  */
-export function chainKey(event: Pick<LineageEvent, 'chain' | 'planId' | 'tenantId'>): string {
+export function chainKey(
+  event: Pick<LineageEvent, 'chain' | 'tenantId'> & { planId?: string | undefined },
+): string {
   if (event.chain === undefined) return 'global';
-  return event.chain === 'plan' ? `plan:${event.planId ?? ''}` : `tenant:${event.tenantId}`;
+  return event.chain === 'plan'
+    ? `plan:${event.tenantId}/${event.planId ?? ''}`
+    : `tenant:${event.tenantId}`;
 }

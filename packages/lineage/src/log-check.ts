@@ -41,7 +41,8 @@ export class LogCheck {
 
   /**
    * Appends the leaf of an event with `hash` at `logIndex`: it must be the next leaf (`LOG_INDEX_GAP`), and the
-   * root at a tree head's size the signed one (`CHECKPOINT_ROOT_MISMATCH`).
+   * root at a tree head's size the signed one (`CHECKPOINT_ROOT_MISMATCH`, located at that size: `seq` =
+   * `treeSize`, no chain).
    */
   append(hash: string, logIndex: number, at: LogAt): VerificationFailure | undefined {
     if (logIndex !== this.#tree.size) {
@@ -58,9 +59,11 @@ export class LogCheck {
     if (head === undefined) return undefined;
     const root = this.root();
     if (root === head.rootHash) return undefined;
+    // A tree head's failure is located at its size (not at the chain of the leaf that completes it).
     return {
       code: 'CHECKPOINT_ROOT_MISMATCH',
-      ...at,
+      seq: head.treeSize,
+      ...(at.line === undefined ? {} : { line: at.line }),
       treeSize: head.treeSize,
       expected: head.rootHash,
       found: root,

@@ -1,7 +1,7 @@
 /**
  * Where and how a lineage failed verification. Every failure names the `seq` it was found at (the first event
  * that does not hold, its position in its chain; for a checkpoint, its tree size), for a format-2 event the
- * `chain` (`plan:<id>` or `tenant:<id>`) that `seq` counts in, and, for an export file, the 1-based `line`.
+ * `chain` (`plan:<tenantId>/<planId>` or `tenant:<id>`) that `seq` counts in, and, for an export file, the 1-based `line`.
  *
  * | code | meaning |
  * | --- | --- |
@@ -106,7 +106,7 @@ export type VerificationFailureCode = VerificationFailure['code'];
 export interface Located {
   /** The first `seq` at which the lineage does not hold (in its chain, see `chain`). */
   seq: number;
-  /** The chain of a format-2 event (`plan:<planId>` or `tenant:<tenantId>`); absent for the global chain. */
+  /** The chain of a format-2 event (`plan:<tenantId>/<planId>` or `tenant:<tenantId>`); absent for the global chain. */
   chain?: string;
   /** The 1-based line of an export file, when verifying one. */
   line?: number;

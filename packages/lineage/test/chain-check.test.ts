@@ -49,12 +49,12 @@ describe('ChainCheck: one path per event, links per chain', () => {
     expect(firstFailure(edited)).toMatchObject({
       code: 'HASH_MISMATCH',
       seq: 2,
-      chain: `plan:${PLAN_A}`,
+      chain: `plan:acme/${PLAN_A}`,
     });
     const gap = migratedLineage().filter((_, i) => i !== 2);
     expect(firstFailure(gap)).toMatchObject({
       code: 'SEQ_GAP',
-      chain: `plan:${PLAN_A}`,
+      chain: `plan:acme/${PLAN_A}`,
       foundSeq: 2,
     });
     const events = migratedLineage();
@@ -63,6 +63,29 @@ describe('ChainCheck: one path per event, links per chain', () => {
     ]);
     events[5] = foreign as LineageEvent;
     expect(firstFailure(events)).toMatchObject({ code: 'CHAIN_BROKEN', seq: 2 });
+  });
+
+  it('keeps the chains of two tenants using the same plan id apart', () => {
+    const other = (d: ReturnType<typeof draft>) => ({ ...d, tenantId: 'globex' });
+    const [a1, a2] = chainEvents(undefined, [
+      draft('plan.received', PLAN_A),
+      draft('approval.accepted', PLAN_A),
+    ]);
+    const [g1, g2] = chainEvents(undefined, [
+      other(draft('plan.received', PLAN_A)),
+      other(draft('approval.accepted', PLAN_A)),
+    ]);
+    // Interleaved, each tenant's plan chain starts at seq 1 and links to its own previous event.
+    expect(firstFailure([a1, g1, a2, g2] as LineageEvent[])).toBeUndefined();
+    // An event of one tenant's plan linked to the other tenant's event of the same plan id is caught.
+    const [crossed] = chainEvents({ seq: 1, hash: (g1 as LineageEvent).hash }, [
+      draft('approval.accepted', PLAN_A),
+    ]);
+    expect(firstFailure([a1, g1, crossed] as LineageEvent[])).toMatchObject({
+      code: 'CHAIN_BROKEN',
+      seq: 2,
+      chain: `plan:acme/${PLAN_A}`,
+    });
   });
 
   it('refuses a format-1 event after format-2 ones, and text that is not an event', () => {

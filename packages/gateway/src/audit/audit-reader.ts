@@ -38,6 +38,7 @@ export class AuditReader {
   readonly #policy: Database.Statement;
   /** Tenant event queries by number of types. */
   readonly #tenantEvents = new Map<number, Database.Statement>();
+  readonly #idSpanOfPlan: Database.Statement;
 
   constructor(sqlite: Database.Database) {
     this.#sqlite = sqlite;
@@ -45,8 +46,11 @@ export class AuditReader {
     this.#plan = sqlite.prepare(`${selectAll(schema.plans)} where plan_id = ? order by tenant_id`);
     this.#payload = sqlite.prepare('select body from payloads where digest = ?').pluck();
     this.#eventsOfPlan = sqlite
-      .prepare('select body from lineage_events where plan_id = ? and tenant_id = ? order by seq')
+      .prepare('select body from lineage_events where plan_id = ? and tenant_id = ? order by id')
       .pluck();
+    this.#idSpanOfPlan = sqlite.prepare(
+      'select min(id) "from", max(id) "to" from lineage_events where plan_id = ? and tenant_id = ?',
+    );
     this.#approvals = sqlite.prepare(
       `${selectAll(schema.approvals)} where plan_id = ? and tenant_id = ? order by received_at, approver`,
     );
@@ -106,33 +110,46 @@ export class AuditReader {
     }
   }
 
-  /** Every event of a plan, in `seq` order (the `(plan_id, seq)` index). */
+  /**
+   * Every event of a plan, in insertion (`id`) order: its chain's `seq` order, and for a migrated plan its format-1
+   * events (global `seq`) before its format-2 ones (whose `seq` restarts at 1).
+   */
   eventsOfPlan(tenantId: string, planId: string): LineageEvent[] {
     return (this.#eventsOfPlan.all(planId, tenantId) as string[]).map(parseEvent);
   }
 
+  /** The `id`s (insertion order) of a plan's first and last events; `{ from: 0, to: 0 }` for none. */
+  idSpanOfPlan(tenantId: string, planId: string): { from: number; to: number } {
+    const row = this.#idSpanOfPlan.get(planId, tenantId) as {
+      from: number | null;
+      to: number | null;
+    };
+    return { from: row.from ?? 0, to: row.to ?? 0 };
+  }
+
   /**
-   * A tenant's events of `types` with `seq` in `fromSeq..toSeq` (inclusive), in `seq` order: a range scan of the
-   * `(tenant_id, seq)` index, so its cost is bounded by the range, not by the tenant's whole lineage.
+   * A tenant's events of `types` with `id` in `fromId..toId` (inclusive; `id` is insertion order across every
+   * chain, unlike `seq`, which counts in one chain), in `id` order: a range scan of the `(tenant_id)` index (whose
+   * entries are ordered by rowid, i.e. `id`), so its cost is bounded by the range, not the tenant's lineage.
    */
   tenantEvents(
     tenantId: string,
     types: readonly LineageEventType[],
-    fromSeq: number,
-    toSeq: number,
+    fromId: number,
+    toId: number,
   ): LineageEvent[] {
     if (types.length === 0) return [];
     let statement = this.#tenantEvents.get(types.length);
     if (statement === undefined) {
       statement = this.#sqlite
         .prepare(
-          `select body from lineage_events where tenant_id = ? and seq >= ? and seq <= ?
-           and type in (${types.map(() => '?').join(', ')}) order by seq`,
+          `select body from lineage_events where tenant_id = ? and id >= ? and id <= ?
+           and type in (${types.map(() => '?').join(', ')}) order by id`,
         )
         .pluck();
       this.#tenantEvents.set(types.length, statement);
     }
-    return (statement.all(tenantId, fromSeq, toSeq, ...types) as string[]).map(parseEvent);
+    return (statement.all(tenantId, fromId, toId, ...types) as string[]).map(parseEvent);
   }
 
   approvals(tenantId: string, planId: string): AuditApprovalRow[] {

@@ -84,7 +84,8 @@ export async function exportLineageJsonl(
     .prepare(`select count(*) from lineage_events where ${whereOf('')}`)
     .pluck()
     .get(...params) as number;
-  const bound = subset ? ['seq <= ?'] : [];
+  // A subset holds the events the last signed head covers: leaves 0..treeSize-1 of the log.
+  const bound = subset ? ['log_index < ?'] : [];
   if (subset) params.push(last?.treeSize ?? 0);
   const clause = whereOf('', bound);
   // Without a filter every event is exported: one count (a scan of an index) is enough.
@@ -166,7 +167,7 @@ export async function exportLineageJsonl(
     .prepare(
       `select p.digest, p.body from payloads p where p.digest in (
          select json_extract(e.body, '$.refs.approval') from lineage_events e
-         where e.type = 'approval.accepted' and ${whereOf('e.', subset ? ['e.seq <= ?'] : [])})
+         where e.type = 'approval.accepted' and ${whereOf('e.', subset ? ['e.log_index < ?'] : [])})
        order by p.digest`,
     )
     .iterate(...params) as IterableIterator<{ digest: string; body: string }>;
@@ -177,29 +178,48 @@ export async function exportLineageJsonl(
     approvalTokens += 1;
   }
 
-  const page = db
+  // Events in log order (`log_index`), then those not sequenced yet in insertion order (`id`): two keyset-paged
+  // passes, each a range scan of its index.
+  const sequenced = db
     .prepare(
-      `select seq, body from lineage_events where ${clause} and seq > ? order by seq limit ${PAGE}`,
+      `select log_index, body from lineage_events where ${clause} and log_index > ?
+       order by log_index limit ${PAGE}`,
+    )
+    .raw();
+  const unsequenced = db
+    .prepare(
+      `select id, body from lineage_events where ${clause} and log_index is null and id > ?
+       order by id limit ${PAGE}`,
     )
     .raw();
   let done = 0;
-  for (let after = Number.MIN_SAFE_INTEGER; ; ) {
-    const rows = page.all(...params, after) as [number, string][];
-    for (const [seq, body] of rows) {
+  const writeEvents = async (rows: [number, string][], logIndexed: boolean) => {
+    for (const [at, body] of rows) {
+      const logIndex = logIndexed ? at : undefined;
       const proof =
-        tree && last
+        tree && last && logIndex !== undefined
           ? {
               treeSize: last.treeSize,
-              path: tree.inclusionProof(seq - 1, last.treeSize).map(hexOf),
+              path: tree.inclusionProof(logIndex, last.treeSize).map(hexOf),
             }
           : undefined;
-      await writeText(eventLine(body, proof));
+      await writeText(eventLine(body, logIndex, proof));
       done += 1;
       if (done % 10_000 === 0) options.onProgress?.(done, total);
     }
-    const lastRow = rows.at(-1);
-    if (lastRow === undefined || rows.length < PAGE) break;
-    after = lastRow[0];
+  };
+  for (const [page, logIndexed] of [
+    [sequenced, true],
+    // A subset holds sequenced events only (its bound is a log index).
+    ...(subset ? [] : [[unsequenced, false] as const]),
+  ] as const) {
+    for (let after = -1; ; ) {
+      const rows = page.all(...params, after) as [number, string][];
+      await writeEvents(rows, logIndexed);
+      const lastRow = rows.at(-1);
+      if (lastRow === undefined || rows.length < PAGE) break;
+      after = lastRow[0];
+    }
   }
   if (chunk.length > 0) await flush();
   out.end();
@@ -216,11 +236,17 @@ export async function exportLineageJsonl(
 
 /**
  * The line of one event: `{"kind":"event","event":<body>}` with the stored body as it is (the store writes its RFC
- * 8785 text: parsing and re-serialising it would change nothing but the cost), then `"proof"` in a subset. A body
+ * 8785 text: parsing and re-serialising it would change nothing but the cost), then its `"logIndex"` when it is
+ * sequenced, then `"proof"` in a subset. A body
  * that could not be one line of JSON (not `{...}`, or with a line break) is parsed and re-serialised instead, as
  * `JSON.stringify` would write it: a body that is not JSON at all throws its `SyntaxError`.
  */
-function eventLine(body: string, proof: ExportEvent['proof']): string {
+function eventLine(
+  body: string,
+  logIndex: number | undefined,
+  proof: ExportEvent['proof'],
+): string {
+  const at = logIndex === undefined ? '' : `,"logIndex":${logIndex}`;
   const oneLine =
     typeof body === 'string' &&
     body.charCodeAt(0) === 123 &&
@@ -228,19 +254,24 @@ function eventLine(body: string, proof: ExportEvent['proof']): string {
     body.indexOf('\n') < 0 &&
     body.indexOf('\r') < 0;
   if (!oneLine) {
-    return JSON.stringify({ kind: 'event', event: JSON.parse(body), ...(proof ? { proof } : {}) });
+    return JSON.stringify({
+      kind: 'event',
+      event: JSON.parse(body),
+      ...(logIndex === undefined ? {} : { logIndex }),
+      ...(proof ? { proof } : {}),
+    });
   }
   return proof === undefined
-    ? `{"kind":"event","event":${body}}`
-    : `{"kind":"event","event":${body},"proof":${JSON.stringify(proof)}}`;
+    ? `{"kind":"event","event":${body}${at}}`
+    : `{"kind":"event","event":${body}${at},"proof":${JSON.stringify(proof)}}`;
 }
 
-/** The Merkle tree of the first `size` events, from their stored hashes. */
+/** The Merkle tree of the log's first `size` leaves (`log_index` 0..size-1), from their stored hashes. */
 function treeOf(db: Database.Database, size: number): MerkleTree {
   const leaves = Buffer.allocUnsafe(size * HASH_BYTES);
   let i = 0;
   const hashes = db
-    .prepare('select hash from lineage_events where seq <= ? order by seq')
+    .prepare('select hash from lineage_events where log_index < ? order by log_index')
     .pluck()
     .iterate(size) as IterableIterator<string>;
   for (const hash of hashes) {

@@ -100,7 +100,7 @@ export function traceLineage(
   const policy = reader.policy(record.policyVersion);
   // Kill switches that touched the plan happened between its first and last event (a switch already on when it
   // arrived shows as its own `plan.state_changed` to `paused`).
-  const span = { from: events[0]?.seq ?? 0, to: events.at(-1)?.seq ?? 0 };
+  const span = reader.idSpanOfPlan(record.tenantId, record.planId);
 
   return {
     target,

@@ -1,6 +1,7 @@
 import type { VerificationCounts, VerificationFailure, VerificationReport } from '@handoff/lineage';
 import {
   bytesOfDigest,
+  chainKey,
   checkChainsInWorkers,
   defaultThreads,
   type RoutedEvent,
@@ -191,11 +192,9 @@ async function* routed(source: LineageSource): AsyncIterable<RoutedEvent> {
   for await (const item of source.events()) {
     const c = item.columns;
     const chain =
-      c?.chain === 'plan'
-        ? `plan:${c.planId ?? ''}`
-        : c?.chain === 'tenant'
-          ? `tenant:${c.tenantId}`
-          : 'global';
+      c?.chain === 'plan' || c?.chain === 'tenant'
+        ? chainKey({ chain: c.chain, tenantId: c.tenantId, planId: c.planId ?? undefined })
+        : 'global';
     yield { text: item.text ?? JSON.stringify(item.body), chain, position: item.position };
   }
 }

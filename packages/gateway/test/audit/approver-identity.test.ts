@@ -30,12 +30,14 @@ describe('lineage verify: approver identities', () => {
     const { path, db } = tamperableCopy(join(h.dir, 'gateway.db'));
 
     // The attacker holds the finance key only: mark.lead's approval is replaced by one it signs as mark.lead.
-    let seq = 0;
+    // Rows by id (insertion order); the failure is located by the event's seq in its plan's chain.
+    let id = 0;
     for (let s = 1; s <= lastSeq(db); s += 1) {
       const e = bodyOf(db, s);
-      if (e.type === 'approval.accepted' && e.data.approver === 'mark.lead') seq = s;
+      if (e.type === 'approval.accepted' && e.data.approver === 'mark.lead') id = s;
     }
-    const genuine = bodyOf(db, seq);
+    const genuine = bodyOf(db, id);
+    const seq = genuine.seq;
     const forged = await createApprovalToken(
       {
         iss: 'approvals-app',
@@ -60,7 +62,7 @@ describe('lineage verify: approver identities', () => {
     db.prepare(
       'update approvals set token_digest = ?, kid = ?, jti = ? where token_digest = ?',
     ).run(digest, finance.kid, jti, genuine.refs.approval);
-    rewriteAndRechain(db, seq, (e) => {
+    rewriteAndRechain(db, id, (e) => {
       e.refs = { ...e.refs, approval: digest };
       e.data = { ...e.data, kid: finance.kid, jti };
     });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExportLine, VerificationReport } from '@handoff/lineage';
-import { lineageEventHash } from '@handoff/protocol';
+import { type LineageEvent, lineageEventHash } from '@handoff/protocol';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exportLineageJsonl } from '../../src/audit/export-jsonl.js';
@@ -18,8 +18,8 @@ let complete: string[];
 let subset: string[];
 let gatedPlanId: string;
 let trust: VerifierTrust;
-/** The stored bodies, in seq order. */
-let bodies: string[];
+/** The stored bodies and log indexes, in log order (every event of the audited harness is sequenced). */
+let bodies: [string, number][];
 
 beforeAll(async () => {
   const { h, planIds, ...anchors } = await auditedHarness();
@@ -34,7 +34,10 @@ beforeAll(async () => {
     filter: { planId: gatedPlanId, tenantId: TENANT },
   });
   expect(summary).toMatchObject({ mode: 'subset', approvalTokens: 2, omitted: 0 });
-  bodies = db.prepare('select body from lineage_events order by seq').pluck().all() as string[];
+  bodies = db
+    .prepare('select body, log_index from lineage_events order by log_index')
+    .raw()
+    .all() as [string, number][];
   db.close();
   complete = readFileSync(join(dir, 'complete.jsonl'), 'utf8').trimEnd().split('\n');
   subset = readFileSync(join(dir, 'subset.jsonl'), 'utf8').trimEnd().split('\n');
@@ -85,14 +88,18 @@ describe('an exported bundle verifies alone, and every tamper is located', () =>
     for (const line of complete) expect(line).not.toMatch(/"d":/);
   });
 
-  it('writes each event as its stored RFC 8785 body, byte for byte, in seq order', () => {
+  it('writes each event as its stored RFC 8785 body, byte for byte, in log order with its logIndex', () => {
     const events = complete.filter((l) => l.startsWith('{"kind":"event"'));
-    expect(events).toEqual(bodies.map((body) => `{"kind":"event","event":${body}}`));
+    expect(bodies.map(([, logIndex]) => logIndex)).toEqual(bodies.map((_, i) => i));
+    expect(events).toEqual(
+      bodies.map(([body, logIndex]) => `{"kind":"event","event":${body},"logIndex":${logIndex}}`),
+    );
     const proved = subset.filter((l) => l.startsWith('{"kind":"event"'));
+    expect(proved.length).toBeGreaterThan(0);
     for (const line of proved) {
-      const { event, proof } = JSON.parse(line) as { event: { seq: number }; proof: unknown };
+      const { logIndex, proof } = JSON.parse(line) as { logIndex: number; proof: unknown };
       expect(line).toBe(
-        `{"kind":"event","event":${bodies[event.seq - 1]},"proof":${JSON.stringify(proof)}}`,
+        `{"kind":"event","event":${bodies[logIndex]?.[0]},"logIndex":${logIndex},"proof":${JSON.stringify(proof)}}`,
       );
     }
   });
@@ -108,35 +115,52 @@ describe('an exported bundle verifies alone, and every tamper is located', () =>
   });
 
   it('detects a deleted, a duplicated and two swapped event lines (SEQ_GAP at the seq)', async () => {
-    const at = lineOf(complete, 6);
+    // The gated plan's two approvals: consecutive lines of one chain.
+    const at = complete.findIndex((l) => {
+      const parsed = JSON.parse(l) as ExportLine;
+      return (
+        parsed.kind === 'event' &&
+        parsed.event.type === 'approval.accepted' &&
+        parsed.event.planId === gatedPlanId
+      );
+    });
+    const first = (JSON.parse(complete[at] ?? '') as { event: LineageEvent }).event;
+    const next = (JSON.parse(complete[at + 1] ?? '') as { event: LineageEvent }).event;
+    expect([next.planId, next.seq]).toEqual([gatedPlanId, first.seq + 1]);
+    const chain = `plan:${TENANT}/${gatedPlanId}`;
     const deleted = complete.filter((_, i) => i !== at);
     expect(failureOf(await verifyLines(deleted))).toMatchObject({
       code: 'SEQ_GAP',
-      seq: 6,
-      foundSeq: 7,
+      seq: first.seq,
+      chain,
+      foundSeq: first.seq + 1,
     });
-    const inserted = [...complete.slice(0, at), complete[at + 3] ?? '', ...complete.slice(at)];
+    const inserted = [...complete.slice(0, at), complete[at + 1] ?? '', ...complete.slice(at)];
     expect(failureOf(await verifyLines(inserted))).toMatchObject({
       code: 'SEQ_GAP',
-      seq: 6,
-      foundSeq: 9,
+      seq: first.seq,
+      chain,
+      foundSeq: first.seq + 1,
+      line: at + 1,
     });
     const swapped = [...complete];
     [swapped[at], swapped[at + 1]] = [complete[at + 1] ?? '', complete[at] ?? ''];
     expect(failureOf(await verifyLines(swapped))).toMatchObject({
       code: 'SEQ_GAP',
-      seq: 6,
+      seq: first.seq,
+      chain,
       line: at + 1,
     });
   });
 
   it('detects a re-hashed, re-chained history by the signed roots', async () => {
+    // The gated plan's arrival edited, then every later event of its chain re-hashed and re-linked.
     let lines = [...complete];
     let prevHash: string | undefined;
-    for (let i = lineOf(lines, 3); i < lines.length; i += 1) {
+    for (let i = 0; i < lines.length; i += 1) {
       lines = edit(lines, i, (l) => {
-        if (l.kind !== 'event') return;
-        if (l.event.seq === 3) l.event.data = { ...l.event.data, costMinor: 1 };
+        if (l.kind !== 'event' || l.event.planId !== gatedPlanId) return;
+        if (l.event.type === 'plan.received') l.event.data = { ...l.event.data, costMinor: 1 };
         if (prevHash) l.event.prevHash = prevHash as typeof l.event.prevHash;
         l.event.hash = lineageEventHash(l.event);
         prevHash = l.event.hash;

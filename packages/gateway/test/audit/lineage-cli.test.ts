@@ -1,6 +1,8 @@
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chainEvents } from '@handoff/lineage';
+import type { LineageEvent } from '@handoff/protocol';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
@@ -8,6 +10,7 @@ import { progressBar } from '../../src/cli/progress.js';
 import { POLICY_FILE, runCli } from '../cli/cli-support.js';
 import { TENANT } from '../support/harness.js';
 import { auditedHarness } from './support.js';
+import { insertEvent } from './tamper.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'handoff-lineage-cli-'));
 let db: string;
@@ -122,11 +125,24 @@ describe('handoff lineage (offline on a database file)', () => {
     const tampered = join(dir, 'tampered.db');
     copyFileSync(db, tampered);
     const raw = new Database(tampered);
-    raw.prepare('delete from lineage_events where seq = 4').run();
+    // The gated plan's first approval deleted: its chain (plan:<tenant>/<plan>) has a gap at its seq.
+    const gone = raw
+      .prepare(
+        "select seq from lineage_events where type = 'approval.accepted' and plan_id = ? order by id limit 1",
+      )
+      .pluck()
+      .get(gatedPlanId) as number;
+    raw
+      .prepare(
+        "delete from lineage_events where type = 'approval.accepted' and plan_id = ? and seq = ?",
+      )
+      .run(gatedPlanId, gone);
     raw.close();
     const broken = await runCli('lineage', 'verify', '--db', tampered, ...anchors);
     expect(broken.code).toBe(1);
-    expect(broken.out).toBe('BROKEN at seq 4: SEQ_GAP: Expected seq 4, found 5');
+    expect(broken.out).toBe(
+      `BROKEN at seq ${gone} of plan:acme-bank/${gatedPlanId}: SEQ_GAP: Expected seq ${gone} of plan:acme-bank/${gatedPlanId}, found ${gone + 1}`,
+    );
   });
 
   it('verify without trust anchors refuses (exit 2); --unanchored says so loudly', async () => {
@@ -178,6 +194,32 @@ describe('handoff lineage (offline on a database file)', () => {
     const copy = join(dir, 'checkpointed.db');
     const witness = join(dir, 'checkpointed.witness.jsonl');
     copyFileSync(db, copy);
+    // Every event of the audited lineage is sequenced: one more of the tenant's chain, not yet sequenced, is what
+    // the CLI's batch signs.
+    const raw = new Database(copy);
+    const head = raw
+      .prepare(
+        "select seq, hash from lineage_events where chain = 'tenant' and tenant_id = ? order by seq desc limit 1",
+      )
+      .get(TENANT) as { seq: number; hash: string };
+    const [pending] = chainEvents(head, [
+      {
+        protocolVersion: '1.0',
+        kind: 'LineageEvent',
+        occurredAt: '2026-11-30T09:00:00.000Z',
+        tenantId: TENANT,
+        type: 'control.resumed',
+        actor: { type: 'operator', id: 'olga.ops' },
+        refs: {},
+        data: {},
+      },
+    ]);
+    insertEvent(raw, pending as LineageEvent);
+    raw.close();
+    // A database whose latest event is not sequenced yet (log_index NULL at the end) verifies: its chain holds.
+    const unsequenced = await runCli('lineage', 'verify', '--db', copy, ...anchors, '--json');
+    expect(unsequenced.code).toBe(0);
+    expect(JSON.parse(unsequenced.out)).toMatchObject({ ok: true, events: 15, checkpoints: 2 });
     const args = [
       'lineage',
       'checkpoint',
@@ -195,7 +237,10 @@ describe('handoff lineage (offline on a database file)', () => {
     expect(first.code).toBe(0);
     expect(JSON.parse(first.out)).toMatchObject({ signed: true, kid: 'cp-cli' });
     const witnessed = readFileSync(witness, 'utf8').trim().split('\n');
+    // The sequencer first brings the witness up to the heads already stored, then appends the new one.
     expect(witnessed.map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({ kid: 'cp-2026-11' }),
+      expect.objectContaining({ kid: 'cp-2026-12' }),
       expect.objectContaining({ treeSize: JSON.parse(first.out).treeSize, kid: 'cp-cli' }),
     ]);
     expect(first.out).not.toContain(String(pair.privateJwk.d));
@@ -224,7 +269,7 @@ describe('handoff lineage (offline on a database file)', () => {
     const against = [...anchors, '--checkpoint-keys', cliJwks, '--against'];
     const witnessOk = await runCli('lineage', 'verify', '--db', copy, ...against, witness);
     expect(witnessOk.code).toBe(0);
-    expect(witnessOk.out).toContain('witness: 1 signed tree heads checked');
+    expect(witnessOk.out).toContain('witness: 3 signed tree heads checked');
     const noWitness = await runCli('lineage', 'verify', '--db', copy, ...against, `${witness}.x`);
     expect(noWitness.code).not.toBe(0);
     expect(noWitness.err).toContain(`Cannot read the witness file ${witness}.x`);

@@ -37,7 +37,7 @@ async function gatewayEmitting(version: string): Promise<HarnessModule & Helpers
 
 function events(h: Harness): LineageEvent[] {
   return h.runtime.store.sqlite
-    .prepare('select body from lineage_events order by seq')
+    .prepare('select body from lineage_events order by id')
     .pluck()
     .all()
     .map((body) => JSON.parse(String(body)) as LineageEvent);

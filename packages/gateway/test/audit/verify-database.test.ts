@@ -14,19 +14,23 @@ import {
   forgeHistory,
   insertEvent,
   lastSeq,
+  locationOf,
   rewriteAndRechain,
+  rowOf,
   tamperableCopy,
   writeEvent,
 } from './tamper.js';
 
 let databasePath: string;
 let gatedPlanId: string;
+let cancelledPlanId: string;
 let trust: VerifierTrust;
 let jwks: Awaited<ReturnType<typeof auditedHarness>>['jwks'];
 
 beforeAll(async () => {
   const { h, planIds, ...anchors } = await auditedHarness();
   gatedPlanId = planIds.gated;
+  cancelledPlanId = planIds.cancelled;
   trust = anchors.trust;
   jwks = anchors.jwks;
   await h.close();
@@ -57,12 +61,10 @@ function failureOf(report: VerificationReport) {
   return report.ok ? undefined : report.failure;
 }
 
-/** The seq of the first event of `type` (optionally of a plan). */
-function seqOf(db: Database.Database, type: string, planId?: string): number {
+/** The row id of the first event of `type` (optionally of a plan). */
+function idOf(db: Database.Database, type: string, planId?: string): number {
   return db
-    .prepare(
-      `select min(seq) from lineage_events where type = ? ${planId ? 'and plan_id = ?' : ''}`,
-    )
+    .prepare(`select min(id) from lineage_events where type = ? ${planId ? 'and plan_id = ?' : ''}`)
     .pluck()
     .get(...(planId ? [type, planId] : [type])) as number;
 }
@@ -85,29 +87,38 @@ describe('verifyLineage on a database file (offline, read-only)', () => {
   });
 
   it('detects an edited event body (HASH_MISMATCH at its seq)', async () => {
+    let at = {};
     const report = await verifyAfter((db) => {
+      at = locationOf(db, 5);
       const event = bodyOf(db, 5);
       event.data = { ...event.data, edited: true };
       writeEvent(db, event);
     });
-    expect(failureOf(report)).toMatchObject({ code: 'HASH_MISMATCH', seq: 5 });
+    expect(failureOf(report)).toMatchObject({ code: 'HASH_MISMATCH', ...at });
   });
 
   it('detects an edited index column the hash does not cover (COLUMN_MISMATCH with the field)', async () => {
+    let at = {};
     const report = await verifyAfter((db) => {
-      db.prepare("update lineage_events set plan_id = 'someone-else' where seq = 7").run();
+      at = locationOf(db, 7);
+      db.prepare("update lineage_events set plan_id = 'someone-else' where id = 7").run();
     });
-    expect(failureOf(report)).toMatchObject({ code: 'COLUMN_MISMATCH', seq: 7, field: 'plan_id' });
+    expect(failureOf(report)).toMatchObject({ code: 'COLUMN_MISMATCH', ...at, field: 'plan_id' });
   });
 
   it('detects an event re-hashed after an edit (CHAIN_BROKEN at the next seq)', async () => {
+    let at = { seq: 0 };
     const report = await verifyAfter((db) => {
-      const event = bodyOf(db, 6);
+      // The cancelled plan's arrival: its chain goes on (the cancellation) within the same batch, so the broken
+      // link is reached before the batch's signed root.
+      const id = idOf(db, 'plan.received', cancelledPlanId);
+      at = locationOf(db, id);
+      const event = bodyOf(db, id);
       event.data = { ...event.data, costMinor: 1 };
       event.hash = lineageHash(event);
       writeEvent(db, event);
     });
-    expect(failureOf(report)).toMatchObject({ code: 'CHAIN_BROKEN', seq: 7 });
+    expect(failureOf(report)).toMatchObject({ code: 'CHAIN_BROKEN', ...at, seq: at.seq + 1 });
   });
 
   it('detects a whole re-chained history by the signed root (CHECKPOINT_ROOT_MISMATCH)', async () => {
@@ -129,14 +140,18 @@ describe('verifyLineage on a database file (offline, read-only)', () => {
   });
 
   it('detects a deleted event (SEQ_GAP at the missing seq)', async () => {
+    let at = { seq: 0 };
     const report = await verifyAfter((db) => {
-      db.prepare('delete from lineage_events where seq = 9').run();
+      // The gated plan's first approval: its chain goes on (the second approval).
+      const id = idOf(db, 'approval.accepted', gatedPlanId);
+      at = locationOf(db, id);
+      db.prepare('delete from lineage_events where id = ?').run(id);
     });
     expect(failureOf(report)).toMatchObject({
       code: 'SEQ_GAP',
-      seq: 9,
-      expectedSeq: 9,
-      foundSeq: 10,
+      ...at,
+      expectedSeq: at.seq,
+      foundSeq: at.seq + 1,
     });
   });
 
@@ -145,43 +160,71 @@ describe('verifyLineage on a database file (offline, read-only)', () => {
     const report = await verifyAfter((db) => {
       cut =
         (db.prepare('select max(tree_size) from lineage_checkpoints').pluck().get() as number) - 2;
-      db.prepare('delete from lineage_events where seq > ?').run(cut);
+      db.prepare('delete from lineage_events where log_index >= ? or log_index is null').run(cut);
     });
     expect(failureOf(report)).toMatchObject({ code: 'CHECKPOINT_BEYOND_LOG', seq: cut + 1 });
   });
 
   it('detects reordered events (swapped seq: COLUMN_MISMATCH on seq at the first)', async () => {
+    let at = { seq: 0 };
     const report = await verifyAfter((db) => {
-      db.prepare('update lineage_events set seq = -1 where seq = 11').run();
-      db.prepare('update lineage_events set seq = 11 where seq = 12').run();
-      db.prepare('update lineage_events set seq = 12 where seq = -1').run();
+      // The gated plan's two approvals, next to each other in its chain, swap their seq columns.
+      const first = idOf(db, 'approval.accepted', gatedPlanId);
+      at = locationOf(db, first);
+      const second = rowOf(db, { ...bodyOf(db, first), seq: at.seq + 1 });
+      db.prepare('update lineage_events set seq = ? where id = ?').run(at.seq + 1, first);
+      db.prepare('update lineage_events set seq = ? where id = ?').run(at.seq, second);
     });
-    expect(failureOf(report)).toMatchObject({ code: 'COLUMN_MISMATCH', seq: 11, field: 'seq' });
+    // Found at the first row in log order, located by the seq its column claims.
+    expect(failureOf(report)).toMatchObject({
+      code: 'COLUMN_MISMATCH',
+      ...at,
+      seq: at.seq + 1,
+      field: 'seq',
+    });
   });
 
   it('detects events moved into the seq of one another, renumbered (HASH_MISMATCH at the first)', async () => {
+    let at = { seq: 0 };
     const report = await verifyAfter((db) => {
-      const [a, b] = [bodyOf(db, 11), bodyOf(db, 12)];
-      db.prepare('delete from lineage_events where seq in (11, 12)').run();
-      insertEvent(db, { ...b, seq: 11, hash: b.hash });
-      insertEvent(db, { ...a, seq: 12 });
+      const first = idOf(db, 'approval.accepted', gatedPlanId);
+      at = locationOf(db, first);
+      const a = bodyOf(db, first);
+      const second = rowOf(db, { ...a, seq: a.seq + 1 });
+      const b = bodyOf(db, second);
+      const leaf = (id: number) =>
+        db.prepare('select log_index from lineage_events where id = ?').pluck().get(id) as number;
+      const [leafA, leafB] = [leaf(first), leaf(second)];
+      db.prepare('delete from lineage_events where id in (?, ?)').run(first, second);
+      insertEvent(db, { ...b, seq: a.seq, hash: b.hash }, { logIndex: leafA, id: first });
+      insertEvent(db, { ...a, seq: b.seq }, { logIndex: leafB, id: second });
     });
-    expect(failureOf(report)).toMatchObject({ code: 'HASH_MISMATCH', seq: 11 });
+    expect(failureOf(report)).toMatchObject({ code: 'HASH_MISMATCH', ...at });
   });
 
   it('detects an inserted event, even one hashed and linked correctly (at the insertion point)', async () => {
+    let at = { seq: 0 };
     const report = await verifyAfter((db) => {
-      const at = 8;
-      const previous = bodyOf(db, at - 1);
-      for (let s = lastSeq(db); s >= at; s -= 1) {
-        db.prepare('update lineage_events set seq = ? where seq = ?').run(s + 1, s);
-      }
-      const forged = { ...bodyOf(db, at + 1), seq: at, prevHash: previous.hash };
+      // After the gated plan's first approval: the later events of its chain renumbered, a forged one inserted.
+      const first = idOf(db, 'approval.accepted', gatedPlanId);
+      at = locationOf(db, first);
+      const previous = bodyOf(db, first);
+      const next = bodyOf(db, rowOf(db, { ...previous, seq: previous.seq + 1 }));
+      db.prepare(
+        'update lineage_events set seq = seq + 1 where tenant_id = ? and plan_id = ? and chain is ? and seq > ?',
+      ).run(previous.tenantId, previous.planId ?? null, previous.chain ?? null, previous.seq);
+      const forged = { ...next, seq: previous.seq + 1, prevHash: previous.hash };
       forged.data = { forged: true };
       forged.hash = lineageHash(forged);
       insertEvent(db, forged);
     });
-    expect(failureOf(report)).toMatchObject({ code: 'COLUMN_MISMATCH', seq: 9, field: 'seq' });
+    // The renumbered successor is reached first (the forged row has no leaf yet), by the seq its column claims.
+    expect(failureOf(report)).toMatchObject({
+      code: 'COLUMN_MISMATCH',
+      ...at,
+      seq: at.seq + 2,
+      field: 'seq',
+    });
   });
 
   it('detects a forged approval record (APPROVAL_CLAIMS_MISMATCH with the field)', async () => {
@@ -212,7 +255,7 @@ describe('verifyLineage on a database file (offline, read-only)', () => {
   it('detects a replaced, missing or unverifiable approval token, at its approval.accepted seq', async () => {
     let seq = 0;
     const swapped = await verifyAfter((db) => {
-      seq = seqOf(db, 'approval.accepted', gatedPlanId);
+      seq = locationOf(db, idOf(db, 'approval.accepted', gatedPlanId)).seq;
       db.prepare("update payloads set body = body || 'x' where kind = 'ApprovalJws'").run();
     });
     expect(failureOf(swapped)).toMatchObject({ code: 'APPROVAL_DIGEST_MISMATCH', seq });
@@ -251,7 +294,7 @@ describe('verifyLineage on a database file (offline, read-only)', () => {
     });
   });
 
-  it('detects tampered checkpoints: stored root, signature, key, and a deleted checkpoint', async () => {
+  it('detects tampered checkpoints: stored root, signature, key', async () => {
     const root = await verifyAfter((db) => {
       db.prepare(`update lineage_checkpoints set root_hash = ? where tree_size =
         (select min(tree_size) from lineage_checkpoints)`).run(`sha256:${'1'.repeat(64)}`);
@@ -277,14 +320,8 @@ describe('verifyLineage on a database file (offline, read-only)', () => {
       code: 'CHECKPOINT_KEY_UNTRUSTED',
       kid: 'cp-2026-12',
     });
-    let signedSeq = 0;
-    const deleted = await verifyAfter((db) => {
-      signedSeq = seqOf(db, 'checkpoint.signed');
-      db.prepare(
-        'delete from lineage_checkpoints where tree_size = (select min(tree_size) from lineage_checkpoints)',
-      ).run();
-    });
-    expect(failureOf(deleted)).toMatchObject({ code: 'CHECKPOINT_MISSING', seq: signedSeq });
+    // A deleted tree head: format 2 writes no `checkpoint.signed` event naming it (CHECKPOINT_MISSING applies to
+    // format-1 lineages), so only a copy kept outside the database tells; see witness.test.ts (`--against`).
   });
 
   it('refuses a history re-signed with a new key under the same kid only when anchored (observation 7)', async () => {
@@ -311,7 +348,7 @@ describe('verifyLineage on a database file (offline, read-only)', () => {
         .prepare('select digest from plans where plan_id = ?')
         .pluck()
         .get(gatedPlanId) as string;
-      named = seqOf(db, 'plan.received', gatedPlanId);
+      named = locationOf(db, idOf(db, 'plan.received', gatedPlanId)).seq;
       const body = db.prepare('select body from payloads where digest = ?').pluck().get(digest);
       // Still RFC 8785 text, one figure changed.
       const forged = String(body).replace(/"amountMinor":(\d+)/, '"amountMinor":1');

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { chainEvents, type LineageEventDraft, type VerificationReport } from '@handoff/lineage';
-import type { LineageEvent } from '@handoff/protocol';
+import { canonicalJson, type LineageEvent } from '@handoff/protocol';
 import type Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDatabaseSource } from '../../src/audit/database-source.js';
@@ -27,17 +27,48 @@ beforeAll(async () => {
   databasePath = join(h.dir, 'gateway.db');
 });
 
-/** The migration of the shared decisions, on a copy: the old rows keep their seq as id and log index. */
+/**
+ * A database as today's format-1 gateway wrote it, then migrated as the shared decisions say: the harness's events
+ * (in log order) re-chained into one global chain (format 1, no `chain`), stored with `id` = `seq`, `chain` NULL and
+ * `log_index` = `seq` - 1. The harness writes format 2, so its tree heads (over format-2 hashes) are dropped: this
+ * test is about the walk over both formats; the migration's own rows and heads are tested with the store.
+ */
 function migrate(db: Database.Database): void {
-  db.exec(`
-    alter table lineage_events rename to lineage_events_v1;
-    create table lineage_events (
-      id integer primary key, seq integer not null, chain text, log_index integer unique,
-      tenant_id text not null, plan_id text, type text not null, actor_type text not null, actor_id text not null,
-      occurred_at integer not null, body text not null, prev_hash text not null, hash text not null);
-    insert into lineage_events select seq, seq, null, seq - 1, tenant_id, plan_id, type, actor_type, actor_id,
-      occurred_at, body, prev_hash, hash from lineage_events_v1;
-    drop table lineage_events_v1;`);
+  const bodies = db
+    .prepare('select body from lineage_events order by log_index')
+    .pluck()
+    .all() as string[];
+  const drafts = bodies.map((body) => {
+    const {
+      chain: _chain,
+      seq: _seq,
+      prevHash: _prev,
+      hash: _hash,
+      ...rest
+    } = JSON.parse(body) as LineageEvent;
+    return rest as LineageEventDraft;
+  });
+  const events = chainEvents(undefined, drafts, { format: 1 });
+  db.exec('delete from lineage_events; delete from lineage_checkpoints;');
+  for (const event of events) {
+    db.prepare(
+      `insert into lineage_events (id, seq, chain, log_index, tenant_id, plan_id, type, actor_type, actor_id,
+       occurred_at, body, prev_hash, hash) values (?, ?, null, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      event.seq,
+      event.seq,
+      event.seq - 1,
+      event.tenantId,
+      event.planId ?? null,
+      event.type,
+      event.actor.type,
+      event.actor.id,
+      Date.parse(event.occurredAt),
+      canonicalJson(event),
+      event.prevHash,
+      event.hash,
+    );
+  }
 }
 
 function draft(type: LineageEventDraft['type'], planId?: string): LineageEventDraft {
@@ -122,7 +153,11 @@ describe('a migrated database: format-1 events, then format-2 chains', () => {
     });
     expect(report.ok).toBe(false);
     if (report.ok) return;
-    expect(report.failure).toMatchObject({ code: 'CHAIN_BROKEN', seq: 2, chain: `plan:${PLAN}` });
+    expect(report.failure).toMatchObject({
+      code: 'CHAIN_BROKEN',
+      seq: 2,
+      chain: `plan:acme/${PLAN}`,
+    });
   });
 
   it('finds a leaf out of log order (LOG_INDEX_GAP) and a format-1 event after format-2 ones', async () => {

@@ -91,7 +91,7 @@ describe('witness file of signed tree heads', () => {
     });
   });
 
-  it('fails the checkpoint when the witness cannot be written: nothing stored, health failing, then recovers', async () => {
+  it('fails the batch when the witness cannot be written: head stored, health failing, then the witness catches up', async () => {
     h = await createHarness();
     const dir = join(h.dir, 'not-yet');
     const witness = new WitnessFile(join(dir, 'witness.jsonl'));
@@ -104,10 +104,20 @@ describe('witness file of signed tree heads', () => {
     await h.gateway.submitPlan(h.callers.copilot.principal, autoApprovablePlan(1));
     const events = lastSeq(h.runtime.store.sqlite);
     await expectGatewayError(checkpointer.sequenceAll(), 'INTERNAL');
+    // The sequencer commits the batch and its head first, then appends to the witness (see Sequencer): the head
+    // is stored, every event sequenced once (with the kid's control.key_registered, which joins the batch that
+    // first signs with it), and the witness lacks it until the next call.
+    const sequenced = lastSeq(h.runtime.store.sqlite);
+    expect(sequenced).toBe(events + 1);
     expect(
-      h.runtime.store.sqlite.prepare('select count(*) from lineage_checkpoints').pluck().get(),
+      h.runtime.store.sqlite.prepare('select tree_size from lineage_checkpoints').pluck().all(),
+    ).toEqual([sequenced]);
+    expect(
+      h.runtime.store.sqlite
+        .prepare('select count(*) from lineage_events where log_index is null')
+        .pluck()
+        .get(),
     ).toBe(0);
-    expect(lastSeq(h.runtime.store.sqlite)).toBe(events);
     expect(witness.health()).toEqual({
       status: 'failing',
       file: join(dir, 'witness.jsonl'),
@@ -116,9 +126,19 @@ describe('witness file of signed tree heads', () => {
       lastError: 'ENOENT',
     });
     mkdirSync(dir);
-    const record = await checkpointer.sequenceAll();
-    expect(record?.treeSize).toBe(events);
-    expect(witness.health()).toMatchObject({ status: 'ok', failedWrites: 1, lastTreeSize: events });
+    // Nothing new to sequence: the next call appends the stored head the witness lacks.
+    expect(await checkpointer.sequenceAll()).toBeUndefined();
+    expect(witness.health()).toMatchObject({
+      status: 'ok',
+      failedWrites: 1,
+      lastTreeSize: sequenced,
+    });
+    expect(
+      readFileSync(join(dir, 'witness.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).treeSize),
+    ).toEqual([sequenced]);
     expect(witness.health()).not.toHaveProperty('lastError');
   });
 });
@@ -139,11 +159,11 @@ describe('verifyLineageAgainst', () => {
   it('detects a deleted tail and a database rolled back past a witnessed head', async () => {
     const { witnessPath, snapshot, first, trust } = await witnessed();
     const text = readFileSync(witnessPath, 'utf8');
-    // The careful cut: back to just after the first checkpoint's own events, its later checkpoint removed too, so
-    // the database holds together on its own; only the witness remembers the second head.
-    const kept = (first?.treeSize ?? 0) + 2;
+    // The careful cut: back to the first tree head (format 2 writes no checkpoint events), the later head removed
+    // too, so the database holds together on its own; only the witness remembers the second head.
+    const kept = first?.treeSize ?? 0;
     const { path, db } = copyOf('cut.db');
-    db.prepare('delete from lineage_events where seq > ?').run(kept);
+    db.prepare('delete from lineage_events where log_index >= ? or log_index is null').run(kept);
     db.prepare('delete from lineage_checkpoints where tree_size > ?').run(kept);
     db.close();
     const cut = await against(openDatabaseSource(path), text, trust);

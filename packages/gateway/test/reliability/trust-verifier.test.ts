@@ -68,7 +68,7 @@ describe('trust: verifier', () => {
     const { path: forged, db } = tamperableCopy(database);
     // The first arrival, which records its plan's reservation (lineage format 2).
     const reserved = db
-      .prepare("select min(seq) from lineage_events where type = 'plan.received'")
+      .prepare("select min(id) from lineage_events where type = 'plan.received'")
       .pluck()
       .get() as number;
     expect(bodyOf(db, reserved).type).toBe('plan.received');
