@@ -53,7 +53,7 @@ function claimsToken(
       optionId: view.recommendedOptionId,
       policyVersion: view.policyVersion,
       decision: 'approve',
-      maxSpend: { amountMinor: 100_000, currency: 'EUR' },
+      maxSpend: { amountMinor: 64_500, currency: 'EUR' },
       role: 'finance',
       ...change,
     },

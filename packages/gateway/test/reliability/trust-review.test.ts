@@ -47,16 +47,34 @@ describe('trust: review', () => {
     const submitted = await call<PlanView>(g, 'plans.submit', 'mutation', { plan }, copilot);
     expect(submitted.data.state).toBe('awaiting_approval');
 
-    // Half an hour into December the marketing lead overrides to option 2, alone, allowing EUR 800.00. The raise
-    // can now run ten days of December's cap: the gateway would hold EUR 800.00 for a plan policed at EUR 80.00.
+    // Half an hour into December the marketing lead overrides to option 2, alone. Allowing EUR 800.00 widens
+    // what the plan declared, which is refused; within the declared EUR 80.00, the raise can now run ten days of
+    // December's cap: the gateway would hold EUR 800.00 for a plan policed at EUR 80.00.
     g.clock.set('2026-12-01T00:30:00Z');
-    const token = await g.sign(
+    const widened = await g.sign(
       { ...submitted.data, recommendedOptionId: OPTION_2 },
       {
         key: g.keys.marketing,
         sub: 'mark.lead',
         role: 'marketing_lead',
         maxSpend: { amountMinor: 80_000, currency: 'EUR' },
+      },
+    );
+    const refusedWide = await call<PlanView>(
+      g,
+      'approvals.submit',
+      'mutation',
+      { token: widened },
+      g.callers.acme.approver.apiKey,
+    );
+    expect(refusedWide.code).toBe('APPROVAL_SPEND_WIDENED');
+    const token = await g.sign(
+      { ...submitted.data, recommendedOptionId: OPTION_2 },
+      {
+        key: g.keys.marketing,
+        sub: 'mark.lead',
+        role: 'marketing_lead',
+        maxSpend: { amountMinor: 8_000, currency: 'EUR' },
       },
     );
     const approved = await call<PlanView>(
