@@ -1,14 +1,13 @@
 import {
   canonicalJson,
-  GENESIS_HASH,
   type LineageEvent,
-  lineageEventHash,
   safeParseDocument,
   sha256Digest,
 } from '@handoff/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { LineageQuery } from '../../src/gateway-pages.js';
 import type { PlanView } from '../../src/pipeline/plan-view.js';
+import { expectChained } from '../support/expect-chained.js';
 import {
   createHarness,
   defaultCaps,
@@ -110,18 +109,12 @@ describe('the hash chain', () => {
       tenant_id: string;
     }>(h, 'select seq, body, prev_hash, hash, tenant_id from lineage_events order by id');
     expect(stored.length).toBeGreaterThan(12);
-    const heads = new Map<string, { seq: number; hash: string }>();
-    stored.forEach((row) => {
-      const event = JSON.parse(row.body) as LineageEvent;
-      const key = `${event.chain}:${event.tenantId}:${event.planId ?? ''}`;
-      const before = heads.get(key) ?? { seq: 0, hash: GENESIS_HASH };
-      const prev = before.hash;
-      expect(event.chain).toBe(event.planId === undefined ? 'tenant' : 'plan');
-      expect(row.seq).toBe(before.seq + 1);
-      expect(event.seq).toBe(before.seq + 1);
-      expect(event.prevHash).toBe(prev);
-      expect(row.prev_hash).toBe(prev);
-      expect(lineageEventHash(event)).toBe(event.hash);
+    const events = stored.map((row) => JSON.parse(row.body) as LineageEvent);
+    expectChained(events);
+    stored.forEach((row, i) => {
+      const event = events[i] as LineageEvent;
+      expect(row.seq).toBe(event.seq);
+      expect(row.prev_hash).toBe(event.prevHash);
       expect(row.hash).toBe(event.hash);
       expect(row.tenant_id).toBe(event.tenantId);
       expect(canonicalJson(event)).toBe(row.body);
@@ -130,7 +123,6 @@ describe('the hash chain', () => {
         parsed.success,
         `seq ${row.seq}: ${JSON.stringify(parsed.success ? [] : parsed.error.issues)}`,
       ).toBe(true);
-      heads.set(key, { seq: event.seq, hash: event.hash });
     });
     expect(new Set(stored.map((r) => JSON.parse(r.body).tenantId))).toEqual(
       new Set([TENANT, OTHER_TENANT]),
