@@ -243,6 +243,8 @@ async function openWithStore(
     ...(dispatchConfig.breakerThreshold
       ? { breakerThreshold: dispatchConfig.breakerThreshold }
       : {}),
+    ...(dispatchConfig.leaseMs ? { leaseMs: dispatchConfig.leaseMs } : {}),
+    ...(dispatchConfig.recoverEveryMs ? { recoverEveryMs: dispatchConfig.recoverEveryMs } : {}),
     ...(dispatchConfig.breakerHalfOpenAfterMs
       ? { breakerHalfOpenAfterMs: dispatchConfig.breakerHalfOpenAfterMs }
       : {}),

@@ -29,9 +29,9 @@ const CALLER_PLACEHOLDER = /^Bearer <(copilot|approver|operator|auditor) API key
  * The console session of the examples: the gateway opens one when a passkey signs in (`session.signIn`, a
  * WebAuthn ceremony HTTP.md cannot show); here it is opened in process, as a sign-in of fiona.finance would.
  */
-function consoleSession(scenario: Scenario): { id: string; csrfToken: string } {
+async function consoleSession(scenario: Scenario): Promise<{ id: string; csrfToken: string }> {
   if (!scenario.session) {
-    const { id, session } = scenario.gw.harness.gateway.console.context.sessions.open({
+    const { id, session } = await scenario.gw.harness.gateway.console.context.sessions.open({
       tenantId: 'acme-bank',
       subject: 'fiona.finance',
       access: ['approver'],
@@ -43,9 +43,9 @@ function consoleSession(scenario: Scenario): { id: string; csrfToken: string } {
 }
 
 /** A header value with the console session's placeholders (`<session id>`, `<CSRF token>`) filled in. */
-function sessionHeader(scenario: Scenario, value: string): string {
+async function sessionHeader(scenario: Scenario, value: string): Promise<string> {
   if (!value.includes('<session id>') && !value.includes('<CSRF token>')) return value;
-  const { id, csrfToken } = consoleSession(scenario);
+  const { id, csrfToken } = await consoleSession(scenario);
   return value.replaceAll('<session id>', id).replaceAll('<CSRF token>', csrfToken);
 }
 
@@ -121,7 +121,7 @@ export async function prepareExample(
     const caller = CALLER_PLACEHOLDER.exec(value)?.[1] as keyof ServedGateway['harness']['callers'];
     headers[name] = caller
       ? `Bearer ${scenario.gw.harness.callers[caller].apiKey}`
-      : sessionHeader(scenario, value);
+      : await sessionHeader(scenario, value);
   }
   const init: RequestInit = { method: example.method, headers };
   if (example.body !== undefined) init.body = await filledBody(scenario, example.body);

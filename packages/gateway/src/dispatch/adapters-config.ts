@@ -80,9 +80,13 @@ export type AdapterConfig = z.infer<typeof AdapterConfigSchema>;
  * How the outbox dispatcher runs: how often it looks for due actions (ms), how many plans' actions it sends at
  * once (`concurrency`; a plan's own actions always go one after another), how it retries (attempts before a
  * dead letter; first and largest backoff delay in ms) and when an adapter's circuit opens (consecutive platform
- * failures) and how long it stays open (ms).
+ * failures) and how long it stays open (ms); how long an outbox lease lasts (`leaseMs`, default 120,000: longer
+ * than a platform call, since any replica recovers an in-flight row once its lease ended) and how often a
+ * replica recovers expired leases (`recoverEveryMs`, default 5,000).
  */
 export const DispatchConfigSchema = z.strictObject({
+  leaseMs: z.int().min(1_000).max(86_400_000).optional(),
+  recoverEveryMs: z.int().min(100).max(3_600_000).optional(),
   intervalMs: z.int().min(10).max(60_000).optional(),
   concurrency: z.int().min(1).max(256).optional(),
   breakerThreshold: z.int().min(1).max(1000).optional(),
