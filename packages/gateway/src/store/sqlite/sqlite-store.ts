@@ -29,6 +29,8 @@ export interface SqliteStoreOptions extends GroupCommitOptions {
   path: string;
   /** How long a writer waits for another connection's write lock, in ms (retried asynchronously). Default 5000. */
   busyTimeoutMs?: number;
+  /** Called once the connection is closed (how `openStore` releases the file's writer lock with the store). */
+  onClosed?: () => void;
 }
 
 const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'drizzle');
@@ -92,6 +94,7 @@ export class SqliteStore implements GatewayStore {
   #checkpointer: WalCheckpointer | undefined;
   #auditReads: SqliteAuditReads | undefined;
   #closed = false;
+  readonly #onClosed: (() => void) | undefined;
   readonly lineageReads: LineageReads;
 
   /**
@@ -101,8 +104,9 @@ export class SqliteStore implements GatewayStore {
    */
   constructor(
     sqlite: Database.Database,
-    options: { busyTimeoutMs?: number } & GroupCommitOptions = {},
+    options: { busyTimeoutMs?: number; onClosed?: () => void } & GroupCommitOptions = {},
   ) {
+    this.#onClosed = options.onClosed;
     const db: SqliteDb = drizzle(sqlite, { schema });
     this.#sqlite = sqlite;
     this.#db = db;
@@ -259,7 +263,11 @@ export class SqliteStore implements GatewayStore {
     if (this.#closed) return this.#group.idle();
     this.#closed = true;
     await this.#group.idle();
-    await this.#checkpointer?.close();
-    this.#sqlite.close();
+    try {
+      await this.#checkpointer?.close();
+      this.#sqlite.close();
+    } finally {
+      this.#onClosed?.();
+    }
   }
 }
