@@ -3,17 +3,15 @@ import type { LoadedConfig } from './config/load-config.js';
 import type { GatewayRuntime } from './runtime.js';
 import { keySourceIssues } from './startup-checks.js';
 
-/** Whether the store takes a write now (its `health()`: an empty write transaction, committed). */
+/**
+ * Whether the store takes a write now (`GatewayStore.health`, whatever its dialect): not ready when it is
+ * read-only or unreachable, with the store's reason.
+ */
 async function databaseCheck(runtime: GatewayRuntime): Promise<ReadyCheck> {
   const health = await runtime.store.health();
-  if (health.status === 'writable') return { name: 'database', ok: true };
-  if (health.status === 'read-only')
-    return { name: 'database', ok: false, message: health.message };
-  return {
-    name: 'database',
-    ok: false,
-    message: `The database is not writable: ${health.message}`,
-  };
+  return health.status === 'writable'
+    ? { name: 'database', ok: true }
+    : { name: 'database', ok: false, message: health.message };
 }
 
 /** Whether every key source of the config still reads (a key file deleted since start shows here). */

@@ -17,7 +17,7 @@ import { Gateway } from './gateway.js';
 import { type GatewayLogger, loggableError, silentLogger } from './logger.js';
 import { DecisionLog } from './observability/decision-log.js';
 import { GatewayMetrics } from './observability/metrics.js';
-import { sqliteStateSource } from './observability/metrics-sqlite.js';
+import { storeStateSource } from './observability/metrics-store.js';
 import { type RunningTracing, startTracing } from './observability/tracing-setup.js';
 import { SYSTEM_ACTOR } from './pipeline/deps.js';
 import { toStoredCap } from './pipeline/reserve-budget.js';
@@ -27,7 +27,6 @@ import { DEFAULT_ROLLBACK_POLICY } from './rollback/rollback-policy.js';
 import { copilotDirectory, keySourceConfig, runtimeAuthenticator } from './runtime-auth.js';
 import { checkStartup } from './startup-checks.js';
 import { openStore, selectStoreTarget } from './store/open-store.js';
-import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { GatewayStore } from './store/store.js';
 
 /** A gateway wired from configuration: the in-process API, its authenticator and its store. */
@@ -213,7 +212,9 @@ async function openWithStore(
   const version = policyVersion(policySet);
   const dispatchConfig = config.dispatch ?? {};
   const metrics =
-    config.observability?.metrics?.enabled === false ? undefined : gaugesOf(store, clock);
+    config.observability?.metrics?.enabled === false
+      ? undefined
+      : new GatewayMetrics(storeStateSource(store, clock));
   for (const adapter of privateNetworkAdapters(config.adapters ?? [])) {
     options.logger?.warn(
       { event: 'config.private_networks_allowed', adapter },
@@ -352,16 +353,6 @@ async function openWithStore(
       await store.close();
     },
   };
-}
-
-/**
- * The gauges of a store. Interim: they read a SQLite store's file until the gauges read `stateSnapshot` (the
- * audit-seams branch); a store of another dialect has none until then.
- */
-function gaugesOf(store: GatewayStore, clock: Clock): GatewayMetrics | undefined {
-  return store instanceof SqliteStore
-    ? new GatewayMetrics(sqliteStateSource(store, clock))
-    : undefined;
 }
 
 export { type RunningGateway, startGateway } from './serve-gateway.js';

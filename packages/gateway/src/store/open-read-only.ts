@@ -1,4 +1,4 @@
-import { GatewayError } from '../errors.js';
+import { openStore } from './open-store.js';
 import { openSqliteReadOnly } from './sqlite/sqlite-read-only.js';
 import type { GatewayStore } from './store.js';
 
@@ -8,25 +8,16 @@ export function isPostgresUrl(location: string): boolean {
 }
 
 /**
- * Opens a gateway's store read-only for the auditor's offline commands (`handoff lineage verify|export|trace|
- * query --db`): `location` is a SQLite file path or a PostgreSQL URL (`postgres://` or `postgresql://`). The store
- * is only read through its dialect-neutral reads (`readAudit`, `lineageReads`); the verifier trusts none of it.
+ * Opens a gateway's store for the auditor's offline commands (`handoff lineage verify|export|trace|query|jwks
+ * --db`): `location` is a SQLite file path, opened read-only and never migrated (nothing through it can change
+ * the evidence), or a PostgreSQL URL (`postgres://` or `postgresql://`), opened by `openStore`. The store is only
+ * read through its dialect-neutral reads (`readAudit`, `lineageReads`); the verifier trusts none of it.
  *
- * @throws GatewayError `NOT_FOUND` when a file cannot be opened as a gateway database; `CONFIG_INVALID` (issue
- *   `POSTGRES_UNAVAILABLE` at `/database/url`) for a PostgreSQL URL while this build has no PostgreSQL store. The
- *   message never repeats the URL (it may hold a password).
+ * @throws GatewayError `NOT_FOUND` when a file cannot be opened as a gateway database; `CONFIG_INVALID` (issue at
+ *   `/database/url`) from `openStore` for a PostgreSQL URL while this build has no PostgreSQL store. No message
+ *   repeats the URL (it may hold a password).
  */
 export async function openStoreReadOnly(location: string): Promise<GatewayStore> {
-  if (isPostgresUrl(location)) {
-    throw new GatewayError('CONFIG_INVALID', 'This build cannot open a PostgreSQL store', {
-      issues: [
-        {
-          path: '/database/url',
-          code: 'POSTGRES_UNAVAILABLE',
-          message: 'Accepted: a SQLite database file path',
-        },
-      ],
-    });
-  }
+  if (isPostgresUrl(location)) return openStore({ url: location });
   return openSqliteReadOnly(location);
 }
