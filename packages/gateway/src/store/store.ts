@@ -8,12 +8,12 @@ import {
 } from '@handoff/protocol';
 import type { PlanState } from '../plan-state.js';
 import type { ApproverKeysTx } from './approver-keys.js';
+import type { AuditReadStore } from './audit-reads.js';
 import type { BudgetReservationsTx } from './budget-reservations.js';
 import type { ConsoleSessionsTx } from './console-sessions.js';
 import type { LineageLogTx } from './lineage-log.js';
-import type { OutboxLeasesTx } from './outbox-leases.js';
-import type { AuditReadStore } from './audit-reads.js';
 import type { LineageReads } from './lineage-reads.js';
+import type { OutboxLeasesTx } from './outbox-leases.js';
 import type { PasskeysTx } from './passkey-records.js';
 import type { StoreStatus } from './store-status.js';
 

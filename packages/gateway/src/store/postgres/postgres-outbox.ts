@@ -6,7 +6,7 @@ import * as s from './schema.js';
 type DispatchRow = typeof s.dispatches.$inferSelect;
 
 /** A row as the store answers it: `reverses` and the lease only when set (as the SQLite store does). */
-function toOutbox({ reverses, leaseOwner, leaseUntil, ...row }: DispatchRow): OutboxRow {
+export function toOutbox({ reverses, leaseOwner, leaseUntil, ...row }: DispatchRow): OutboxRow {
   return {
     ...row,
     status: row.status as OutboxStatus,
