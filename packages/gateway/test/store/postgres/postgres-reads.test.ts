@@ -94,9 +94,22 @@ describePostgres('PostgresStore reads', () => {
     });
   });
 
+  it('filters the lineage by workflow, adapter (its actions, or named in an event) and position', async () => {
+    await store.transaction((tx) =>
+      tx.appendLineage([{ ...draft(4), data: { adapter: 'braze' } }, draft(5, 'unknown-plan')]),
+    );
+    const positions = async (filter: Partial<Parameters<GatewayStore['queryLineageAt']>[0]>) =>
+      (await readOnly.queryLineageAt({ limit: 100, ...filter })).map((row) => row.position);
+    expect(await positions({ tenantId: TENANT_ID, workflowId: 'term-deposit-q4' })).toEqual([1, 2]);
+    expect(await positions({ adapter: 'mock' })).toEqual([1, 2]);
+    expect(await positions({ adapter: 'braze' })).toEqual([4]);
+    expect(await positions({ planId: 'unknown-plan', after: 1 })).toEqual([5]);
+    expect(await positions({ types: ['plan.received'], after: 3, limit: 1 })).toEqual([4]);
+  });
+
   it('pages the lineage by position and by log index', async () => {
     const reads = readOnly.lineageReads;
-    expect(await reads.lastPosition()).toBe(3);
+    expect(await reads.lastPosition()).toBe(5);
     expect(await reads.countLineage({ tenantId: TENANT_ID, logIndexBelow: 2 })).toBe(2);
     const byLog = await reads.lineageRows({ order: 'logIndex', after: -1, limit: 10 });
     expect(byLog.map((r) => [r.position, r.logIndex, r.chain])).toEqual([
@@ -109,7 +122,11 @@ describePostgres('PostgresStore reads', () => {
       limit: 10,
       unsequenced: true,
     });
-    expect(unsequenced.map((r) => [r.position, r.planId, r.logIndex])).toEqual([[3, null, null]]);
+    expect(unsequenced.map((r) => [r.position, r.planId, r.logIndex])).toEqual([
+      [3, null, null],
+      [4, null, null],
+      [5, 'unknown-plan', null],
+    ]);
     const page = await reads.lineageRows({ order: 'position', after: 1, limit: 1 });
     expect(page.map((r) => r.position)).toEqual([2]);
     expect(await reads.planKeys({ planId: 'read-1' })).toHaveLength(2);
