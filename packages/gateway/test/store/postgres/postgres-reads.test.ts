@@ -6,26 +6,9 @@ import {
   PostgresStore,
   sqlState,
 } from '../../../src/store/postgres/postgres-store.js';
-import type { GatewayStore, OutboxRow } from '../../../src/store/store.js';
+import type { GatewayStore } from '../../../src/store/store.js';
 import { describePostgres, postgresUrlForTest } from '../../support/postgres.js';
-import { draft, ledgerLine, planRecord, T0, TENANT_ID } from '../fixtures.js';
-
-const outboxRow = (planId: string, actionIndex: number): OutboxRow => ({
-  idempotencyKey: `${planId}-${actionIndex}`,
-  planId,
-  tenantId: TENANT_ID,
-  optionId: 'o',
-  actionIndex,
-  actionId: `action-${actionIndex}`,
-  adapter: 'mock',
-  status: 'pending',
-  attempts: 0,
-  nextAttemptAt: T0,
-  lastError: null,
-  receiptDigest: null,
-  createdAt: T0 + actionIndex,
-  updatedAt: T0,
-});
+import { draft, ledgerLine, outboxRow, planRecord, T0, TENANT_ID } from '../fixtures.js';
 
 /** The audit's, export's, gauges' and readiness's reads of the PostgreSQL store, and its read-only opening. */
 describePostgres('PostgresStore reads', () => {

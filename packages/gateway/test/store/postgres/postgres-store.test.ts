@@ -4,9 +4,8 @@ import {
   type PostgresStore,
   sqlState,
 } from '../../../src/store/postgres/postgres-store.js';
-import type { OutboxRow } from '../../../src/store/store.js';
 import { describePostgres, postgresUrlForTest } from '../../support/postgres.js';
-import { draft, ledgerLine, planRecord, T0, TENANT_ID } from '../fixtures.js';
+import { draft, ledgerLine, outboxRow, planRecord, T0, TENANT_ID } from '../fixtures.js';
 
 /**
  * The PostgreSQL store on a real cluster, several stores (pools) on one database standing for replicas: what the
@@ -92,21 +91,9 @@ describePostgres('PostgresStore', () => {
   });
 
   it('never hands one outbox row to two replicas claiming at once (SKIP LOCKED + lease)', async () => {
-    const rows: OutboxRow[] = Array.from({ length: 30 }, (_, i) => ({
-      idempotencyKey: `claim-${String(i).padStart(2, '0')}`,
-      planId: `claim-plan-${i % 5}`,
-      tenantId: TENANT_ID,
-      optionId: 'o',
-      actionIndex: i,
-      actionId: `a${i}`,
-      adapter: 'mock',
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: T0,
-      lastError: null,
-      receiptDigest: null,
+    const rows = Array.from({ length: 30 }, (_, i) => ({
+      ...outboxRow(`claim-plan-${i % 5}`, i, `claim-${String(i).padStart(2, '0')}`),
       createdAt: T0,
-      updatedAt: T0,
     }));
     await a.transaction((tx) => tx.insertOutbox(rows));
     const claims = await Promise.all(
@@ -140,22 +127,7 @@ describePostgres('PostgresStore', () => {
   });
 
   it('lets a replica re-claim its own lease, and clears a lease when the row leaves in_flight', async () => {
-    const row: OutboxRow = {
-      idempotencyKey: 'own-lease',
-      planId: 'own-lease-plan',
-      tenantId: TENANT_ID,
-      optionId: 'o',
-      actionIndex: 0,
-      actionId: 'a0',
-      adapter: 'mock',
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: T0,
-      lastError: null,
-      receiptDigest: null,
-      createdAt: T0,
-      updatedAt: T0,
-    };
+    const row = outboxRow('own-lease-plan', 0, 'own-lease');
     await a.transaction((tx) => tx.insertOutbox([row]));
     const claim = (store: PostgresStore, owner: string, atMs: number) =>
       store.transaction((tx) => tx.claimOutbox({ atMs, limit: 1, leaseMs: 60_000, owner }));
