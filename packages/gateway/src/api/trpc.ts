@@ -138,11 +138,14 @@ export const publicProcedure = t.procedure.use(mapErrors).use(requireUtf8);
  */
 export const authedProcedure = publicProcedure.use(async ({ ctx, next, type }) => {
   if (ctx.authorization === undefined && cookieValue(ctx.cookie, SESSION_COOKIE) !== undefined) {
-    const { principal, session, id } = authenticateSession(ctx.gateway.console.context.sessions, {
-      cookie: ctx.cookie,
-      csrf: ctx.csrf,
-      mutation: type === 'mutation',
-    });
+    const { principal, session, id } = await authenticateSession(
+      ctx.gateway.console.context.sessions,
+      {
+        cookie: ctx.cookie,
+        csrf: ctx.csrf,
+        mutation: type === 'mutation',
+      },
+    );
     annotateActiveSpan({ [ATTR.tenant]: principal.tenantId });
     return next({ ctx: { ...ctx, principal, session: { id, session } } });
   }

@@ -355,7 +355,11 @@ export interface ControlRecord {
  */
 export { OUTBOX_STATUSES, type OutboxStatus };
 
-/** The fields a dispatcher or operator may change on an outbox row. */
+/**
+ * The fields a dispatcher or operator may change on an outbox row. A patch that sets `status` to anything but
+ * `in_flight` and sets no lease field clears the row's lease (`leaseOwner` and `leaseUntil` to null): a row
+ * leaves a replica's hands when it leaves `in_flight` (or is held, abandoned, dead-lettered).
+ */
 export type OutboxPatch = Partial<
   Pick<
     OutboxRow,
