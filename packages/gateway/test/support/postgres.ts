@@ -29,6 +29,19 @@ function cluster(): { url: string } | { unavailable: string } {
 
 let database: Promise<string> | undefined;
 
+/** Runs `statement` on the cluster's `postgres` database (create or drop a test database). */
+async function onCluster(statement: string): Promise<void> {
+  const found = cluster();
+  if ('unavailable' in found) throw new Error(`No PostgreSQL test cluster: ${found.unavailable}`);
+  const admin = new pg.Client({ connectionString: found.url });
+  await admin.connect();
+  try {
+    await admin.query(statement);
+  } finally {
+    await admin.end();
+  }
+}
+
 /**
  * The URL of a database of its own for the calling test file (created on first call, then the same one; test
  * files run in separate module graphs, so each gets a fresh one). Databases are named `handoff_test_<hex>` and
@@ -37,24 +50,26 @@ let database: Promise<string> | undefined;
  * @throws Error when no cluster is available (see {@link describePostgres}, which does not run then).
  */
 export function postgresUrlForTest(): Promise<string> {
-  database ??= createDatabase();
+  database ??= createTestDatabase().then((created) => created.url);
   return database;
 }
 
-async function createDatabase(): Promise<string> {
-  const found = cluster();
-  if ('unavailable' in found) throw new Error(`No PostgreSQL test cluster: ${found.unavailable}`);
+/**
+ * A new, empty database on the test cluster for one test (the conformance suite opens one per case), with a
+ * `drop` that removes it (`WITH (FORCE)`: connections still open are ended).
+ *
+ * @throws Error when no cluster is available.
+ */
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `handoff_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: found.url });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(found.url);
+  await onCluster(`create database ${name}`);
+  const found = cluster();
+  const url = new URL('url' in found ? found.url : '');
   url.pathname = `/${name}`;
-  return url.toString();
+  return {
+    url: url.toString(),
+    drop: () => onCluster(`drop database if exists ${name} with (force)`),
+  };
 }
 
 /**
