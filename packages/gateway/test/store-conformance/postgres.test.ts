@@ -1,4 +1,4 @@
-import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { createTestDatabase, describePostgres } from '../support/postgres.js';
 import { defineStoreConformance } from './suite.js';
 
@@ -12,7 +12,7 @@ describePostgres('PostgreSQL store', () => {
   defineStoreConformance('postgres', async (count) => {
     const database = await createTestDatabase();
     // One at a time: the first migrates, the others find it done (concurrent opening is tested on its own).
-    const stores = [];
+    const stores: PostgresStore[] = [];
     for (let i = 0; i < count; i++) {
       stores.push(await openPostgresStore({ url: database.url, pool: { max: 4 } }));
     }
