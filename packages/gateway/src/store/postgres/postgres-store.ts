@@ -24,7 +24,8 @@ export interface PostgresStoreOptions {
   /**
    * How many times a transaction that failed with a serialization failure or a deadlock (SQLSTATE 40001, 40P01) is
    * run again, after a jittered exponential backoff (cockatiel's decorrelated jitter, 2 ms doubling up to 200 ms).
-   * Default 10; the error is rethrown once they are spent.
+   * Default 40 (200 submissions racing one cap on one pool needed more than 10); the error is rethrown once they
+   * are spent.
    */
   serializationRetries?: number;
   /**
@@ -98,7 +99,7 @@ export class PostgresStore implements GatewayStore {
     this.#retry = retry(
       handleWhen((error) => RETRYABLE.has(sqlState(error) ?? '')),
       {
-        maxAttempts: options.serializationRetries ?? 10,
+        maxAttempts: options.serializationRetries ?? 40,
         backoff: new ExponentialBackoff({ initialDelay: 2, maxDelay: 200 }),
       },
     );
