@@ -8,11 +8,11 @@ export function isPostgresUrl(location: string): boolean {
 }
 
 /**
- * Opens a gateway's store read-only for the auditor's offline commands (`handoff lineage verify|export|trace|
- * query --db`): `location` is a SQLite file path or a PostgreSQL URL (`postgres://` or `postgresql://`). The store
- * is only read through its dialect-neutral reads (`readAudit`, `lineageReads`); the verifier trusts none of it.
- *
- * A PostgreSQL database is opened with `readOnly` (no migration; every connection refuses writes).
+ * Opens a gateway's store for the auditor's offline commands (`handoff lineage verify|export|trace|query|jwks
+ * --db`): `location` is a SQLite file path, opened read-only and never migrated (nothing through it can change
+ * the evidence), or a PostgreSQL URL (`postgres://` or `postgresql://`), opened likewise (`readOnly`: no
+ * migration, every connection refuses writes). The store is only read through its dialect-neutral reads
+ * (`readAudit`, `lineageReads`); the verifier trusts none of it.
  *
  * @throws GatewayError `NOT_FOUND` when a file cannot be opened as a gateway database; the `pg` driver's error when
  *   a PostgreSQL database does not answer (its message names no password).

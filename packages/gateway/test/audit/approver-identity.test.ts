@@ -73,7 +73,7 @@ describe('lineage verify: approver identities', () => {
       { keys: [finance.publicJwk, marketing.publicJwk] },
     );
     const verify = async (trust: typeof anchors) => {
-      const source = openDatabaseSource(path);
+      const source = await openDatabaseSource(path);
       try {
         return await verifyLineage(source, { trust });
       } finally {

@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -9,6 +8,7 @@ import {
   OPENLINEAGE_SCHEMA_URL,
   runIdOf,
 } from '../../src/audit/export-openlineage.js';
+import { openStoreReadOnly } from '../../src/store/open-read-only.js';
 import { TENANT } from '../support/harness.js';
 import { auditedHarness } from './support.js';
 
@@ -48,10 +48,10 @@ beforeAll(async () => {
   const setup = await auditedHarness();
   planIds = setup.planIds;
   await setup.h.close();
-  const db = new Database(join(setup.h.dir, 'gateway.db'), { readonly: true });
+  const db = await openStoreReadOnly(join(setup.h.dir, 'gateway.db'));
   const out = join(mkdtempSync(join(tmpdir(), 'handoff-ol-')), 'openlineage.jsonl');
   const summary = await exportOpenLineage(db, out, { tenantId: TENANT });
-  db.close();
+  await db.close();
   events = readFileSync(out, 'utf8')
     .trimEnd()
     .split('\n')

@@ -8,6 +8,7 @@ import { exportLineageJsonl } from '../../src/audit/export-jsonl.js';
 import { openExportSource } from '../../src/audit/export-source.js';
 import { anchorsFromJwks } from '../../src/audit/trust-anchors.js';
 import { verifyLineage } from '../../src/audit/verify-lineage.js';
+import { openStoreReadOnly } from '../../src/store/open-read-only.js';
 import { autoApprovablePlan } from '../pipeline/helpers.js';
 import { createHarness } from '../support/harness.js';
 import { checkpointKey, sequencerOf } from './support.js';
@@ -39,8 +40,10 @@ describe('a lineage with an unsequenced tail', () => {
     expect(sequenced.length).toBeGreaterThan(0);
     expect(pending.length).toBeGreaterThan(0);
     const file = join(mkdtempSync(join(tmpdir(), 'handoff-order-')), 'bundle.jsonl');
-    await exportLineageJsonl(db, file);
     db.close();
+    const store = await openStoreReadOnly(path);
+    await exportLineageJsonl(store, file);
+    await store.close();
     const lines = readFileSync(file, 'utf8')
       .trimEnd()
       .split('\n')
@@ -54,7 +57,7 @@ describe('a lineage with an unsequenced tail', () => {
     expect(lines).toEqual(expected);
 
     const anchors = anchorsFromJwks(trust.checkpoint, trust.approver);
-    for (const source of [openDatabaseSource(path), await openExportSource(file)]) {
+    for (const source of [await openDatabaseSource(path), await openExportSource(file)]) {
       try {
         expect(await verifyLineage(source, { trust: anchors })).toMatchObject({
           ok: true,

@@ -10,6 +10,7 @@ import { openExportSource } from '../../src/audit/export-source.js';
 import type { VerifierTrust } from '../../src/audit/trust-anchors.js';
 import { verifyLineage } from '../../src/audit/verify-lineage.js';
 import { ManualClock } from '../../src/clock.js';
+import { openStoreReadOnly } from '../../src/store/open-read-only.js';
 import { TENANT } from '../support/harness.js';
 import { auditedHarness } from './support.js';
 
@@ -28,8 +29,9 @@ beforeAll(async () => {
   await h.close();
   const db = new Database(join(h.dir, 'gateway.db'), { readonly: true });
   const clock = new ManualClock('2026-11-30T08:00:00Z');
-  await exportLineageJsonl(db, join(dir, 'complete.jsonl'), { clock });
-  const summary = await exportLineageJsonl(db, join(dir, 'subset.jsonl'), {
+  const store = await openStoreReadOnly(join(h.dir, 'gateway.db'));
+  await exportLineageJsonl(store, join(dir, 'complete.jsonl'), { clock });
+  const summary = await exportLineageJsonl(store, join(dir, 'subset.jsonl'), {
     clock,
     filter: { planId: gatedPlanId, tenantId: TENANT },
   });
@@ -39,6 +41,7 @@ beforeAll(async () => {
     .raw()
     .all() as [string, number][];
   db.close();
+  await store.close();
   complete = readFileSync(join(dir, 'complete.jsonl'), 'utf8').trimEnd().split('\n');
   subset = readFileSync(join(dir, 'subset.jsonl'), 'utf8').trimEnd().split('\n');
 });

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
   exportOpenLineage,
@@ -12,6 +11,7 @@ import {
   OPENLINEAGE_SCHEMA_URL,
 } from '../../src/index.js';
 import { PLAN_STATES } from '../../src/plan-state.js';
+import { openStoreReadOnly } from '../../src/store/open-read-only.js';
 import { TENANT } from '../support/harness.js';
 import { auditedHarness } from './support.js';
 
@@ -65,10 +65,10 @@ beforeAll(async () => {
   ajv = validator();
   const setup = await auditedHarness();
   await setup.h.close();
-  const db = new Database(join(setup.h.dir, 'gateway.db'), { readonly: true });
+  const db = await openStoreReadOnly(join(setup.h.dir, 'gateway.db'));
   const out = join(mkdtempSync(join(tmpdir(), 'handoff-ol-schema-')), 'openlineage.jsonl');
   await exportOpenLineage(db, out, { tenantId: TENANT });
-  db.close();
+  await db.close();
   events = readFileSync(out, 'utf8')
     .trimEnd()
     .split('\n')

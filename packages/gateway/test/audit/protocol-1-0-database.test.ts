@@ -100,7 +100,7 @@ describe('a database written by a 1.0 gateway, opened by a 1.1 gateway', () => {
     open.pop();
 
     // 3. The mixed lineage verifies offline: every hash and link, 1.0 events included.
-    const source = openDatabaseSource(databasePath);
+    const source = await openDatabaseSource(databasePath);
     try {
       const report = await verifyLineage(source, { trust: 'unanchored' });
       expect(report).toMatchObject({ ok: true, events: all.length });

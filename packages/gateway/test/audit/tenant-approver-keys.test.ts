@@ -109,7 +109,7 @@ describe('lineage verify: approver keys per tenant', () => {
         ],
       ]),
     };
-    expect(await verify(openDatabaseSource(path), 'unanchored')).toMatchObject({ ok: true });
-    expect(await verify(openDatabaseSource(path), anchors)).toMatchObject({ ok: true });
+    expect(await verify(await openDatabaseSource(path), 'unanchored')).toMatchObject({ ok: true });
+    expect(await verify(await openDatabaseSource(path), anchors)).toMatchObject({ ok: true });
   });
 });

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuditReader } from '../../src/audit/audit-reader.js';
-import { databaseSource } from '../../src/audit/database-source.js';
-import { traceLineage } from '../../src/audit/trace.js';
+import { storeSource } from '../../src/audit/database-source.js';
+import { traceInStore } from '../../src/audit/trace-in-store.js';
 import { renderTrace } from '../../src/audit/trace-report.js';
 import { anchorsFromJwks } from '../../src/audit/trust-anchors.js';
 import { verifyLineage } from '../../src/audit/verify-lineage.js';
@@ -24,9 +23,8 @@ describe('trace through a real dispatch', () => {
     h.clock.advance(30_000);
     await h.runtime.dispatcher.runDue();
 
-    const reader = new AuditReader(sqliteOf(h.runtime.store));
     const [key] = hubspot.appliedKeys;
-    const trace = traceLineage(reader, { idempotencyKey: key ?? '' }, TENANT);
+    const trace = await traceInStore(h.runtime.store, { idempotencyKey: key ?? '' }, TENANT);
     expect(trace.plan.planId).toBe(view.planId);
     const [dispatch] = trace.dispatches;
     expect(dispatch?.status).toBe('succeeded');
@@ -50,7 +48,7 @@ describe('trace through a real dispatch', () => {
       { keys: [] },
       { keys: [h.keys.finance.publicJwk, h.keys.marketing.publicJwk] },
     );
-    const report = await verifyLineage(databaseSource(sqliteOf(h.runtime.store)), { trust });
+    const report = await verifyLineage(await storeSource(h.runtime.store), { trust });
     expect(report).toMatchObject({ ok: true, approvals: 2, anchored: true });
 
     // A receipt edited in the database: the verifier names it, the trace refuses to show it.
@@ -60,13 +58,13 @@ describe('trace through a real dispatch', () => {
         'update payloads set body = replace(body, \'"succeeded"\', \'"failed"\') where digest = ?',
       )
       .run(digest);
-    const forged = await verifyLineage(databaseSource(sqliteOf(h.runtime.store)), { trust });
+    const forged = await verifyLineage(await storeSource(h.runtime.store), { trust });
     expect(forged).toMatchObject({
       ok: false,
       failure: { code: 'DOCUMENT_DIGEST_MISMATCH', digest, kind: 'DispatchReceipt' },
     });
-    expect(() => traceLineage(reader, { idempotencyKey: key ?? '' }, TENANT)).toThrow(
-      expect.objectContaining({ code: 'INTERNAL' }),
-    );
+    await expect(
+      traceInStore(h.runtime.store, { idempotencyKey: key ?? '' }, TENANT),
+    ).rejects.toThrow(expect.objectContaining({ code: 'INTERNAL' }));
   });
 });

@@ -1,9 +1,10 @@
 import { asc, eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditReader } from '../../src/audit/audit-reader.js';
-import { traceLineage } from '../../src/audit/trace.js';
+import type { TraceTarget } from '../../src/audit/lineage-trace.js';
+import { traceInStore } from '../../src/audit/trace-in-store.js';
 import { renderTrace } from '../../src/audit/trace-report.js';
+import type { AuditReads } from '../../src/store/audit-reads.js';
 import * as schema from '../../src/store/sqlite/schema.js';
 import {
   autoApprovablePlan,
@@ -17,7 +18,9 @@ import { sqliteOf } from '../support/sqlite-of.js';
 import { auditedHarness } from './support.js';
 
 let setup: Awaited<ReturnType<typeof auditedHarness>>;
-let reader: AuditReader;
+/** A trace through the store's dialect-neutral audit reads. */
+const traceLineage = (target: TraceTarget, tenantId: string | undefined) =>
+  traceInStore(setup.h.runtime.store, target, tenantId);
 
 beforeAll(async () => {
   setup = await auditedHarness();
@@ -33,26 +36,27 @@ beforeAll(async () => {
     { scopeType: 'workflow', scopeValue: 'some-other-workflow' },
     'unrelated',
   );
-  reader = new AuditReader(sqliteOf(h.runtime.store));
 });
 afterAll(async () => {
   await setup.h.close();
 });
 
-describe('AuditReader', () => {
-  it('reads the rows drizzle reads, field for field, from its prepared statements', () => {
+describe('audit reads', () => {
+  it('read the rows drizzle reads, field for field', async () => {
     const db = drizzle(sqliteOf(setup.h.runtime.store), { schema });
     const planId = setup.planIds.gated;
+    const read = <T>(work: (reads: AuditReads) => Promise<T>) =>
+      setup.h.runtime.store.readAudit(work);
     const plan = db.select().from(schema.plans).where(eq(schema.plans.planId, planId)).get();
     expect(plan).toBeDefined();
-    expect(reader.plan(TENANT, planId)).toEqual(plan);
+    expect(await read((r) => r.plansWithId(planId))).toEqual([plan]);
     const approvals = db
       .select()
       .from(schema.approvals)
       .where(eq(schema.approvals.planId, planId))
       .all();
     expect(approvals.length).toBe(2);
-    expect(reader.approvals(TENANT, planId)).toEqual(
+    expect(await read((r) => r.approvalsOfPlan(TENANT, planId))).toEqual(
       [...approvals].sort(
         (a, b) => a.receivedAt - b.receivedAt || a.approver.localeCompare(b.approver),
       ),
@@ -64,24 +68,23 @@ describe('AuditReader', () => {
       .orderBy(asc(schema.budgetLedger.id))
       .all();
     expect(ledger.length).toBeGreaterThan(0);
-    expect(reader.ledger(TENANT, planId)).toEqual(ledger);
-    const dispatches = db
-      .select()
-      .from(schema.dispatches)
-      .where(eq(schema.dispatches.planId, planId))
-      .orderBy(asc(schema.dispatches.actionIndex))
-      .all();
-    expect(dispatches.length).toBeGreaterThan(0);
-    expect(reader.dispatches(TENANT, planId)).toEqual(dispatches);
+    expect(await read((r) => r.ledgerOfPlan(TENANT, planId))).toEqual(
+      ledger.map(({ id: _id, ...line }) => line),
+    );
+    const outbox = await setup.h.runtime.store.transaction((tx) =>
+      tx.outboxForPlan(TENANT, planId),
+    );
+    expect(outbox.length).toBeGreaterThan(0);
+    expect(await read((r) => r.outboxOfPlan(TENANT, planId))).toEqual(outbox);
     const policy = db.select().from(schema.policyVersions).get();
-    expect(policy && reader.policy(policy.digest)).toEqual(policy);
+    expect(policy && (await read((r) => r.policyVersion(policy.digest)))).toEqual(policy);
   });
 });
 
 describe('traceLineage', () => {
-  it('traces a plan from its data and copilot to policy, budget, approvals, dispatches and controls', () => {
+  it('traces a plan from its data and copilot to policy, budget, approvals, dispatches and controls', async () => {
     const planId = setup.planIds.gated;
-    const trace = traceLineage(reader, { planId }, TENANT);
+    const trace = await traceLineage({ planId }, TENANT);
     const [record] = rows<{ digest: string; policy_version: string }>(
       setup.h,
       'select digest, policy_version from plans where plan_id = ?',
@@ -136,13 +139,13 @@ describe('traceLineage', () => {
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
   });
 
-  it('traces one dispatch by idempotency key, or by action id, back to its plan', () => {
-    const full = traceLineage(reader, { planId: setup.planIds.gated }, TENANT);
+  it('traces one dispatch by idempotency key, or by action id, back to its plan', async () => {
+    const full = await traceLineage({ planId: setup.planIds.gated }, TENANT);
     const first = full.dispatches[0];
-    const byKey = traceLineage(reader, { idempotencyKey: first?.idempotencyKey ?? '' }, TENANT);
+    const byKey = await traceLineage({ idempotencyKey: first?.idempotencyKey ?? '' }, TENANT);
     expect(byKey.plan.planId).toBe(setup.planIds.gated);
     expect(byKey.dispatches).toEqual([first]);
-    const byAction = traceLineage(reader, { actionId: first?.actionId ?? '' }, TENANT);
+    const byAction = await traceLineage({ actionId: first?.actionId ?? '' }, TENANT);
     expect(byAction.dispatches.map((d) => d.idempotencyKey)).toContain(first?.idempotencyKey);
   });
 
@@ -151,20 +154,20 @@ describe('traceLineage', () => {
     const first = planIdOf(1);
     h.clock.advance(60_000);
     const later = await h.gateway.submitPlan(h.callers.copilot.principal, autoApprovablePlan(4));
-    const latest = traceLineage(reader, { actionId: 'nurture-broadcast' }, TENANT);
+    const latest = await traceLineage({ actionId: 'nurture-broadcast' }, TENANT);
     expect(latest.plan.planId).toBe(later.planId);
     expect(latest.dispatches.map((d) => d.actionId)).toEqual(['nurture-broadcast']);
-    const named = traceLineage(reader, { actionId: 'nurture-broadcast', planId: first }, TENANT);
+    const named = await traceLineage({ actionId: 'nurture-broadcast', planId: first }, TENANT);
     expect(named.plan.planId).toBe(first);
     expect(named.dispatches).toHaveLength(1);
     await expectGatewayError(
-      () => traceLineage(reader, { actionId: 'nurture-broadcast' }, OTHER_TENANT),
+      () => traceLineage({ actionId: 'nurture-broadcast' }, OTHER_TENANT),
       'NOT_FOUND',
     );
   });
 
-  it('records cancellation by an operator among the controls', () => {
-    const trace = traceLineage(reader, { planId: setup.planIds.cancelled }, TENANT);
+  it('records cancellation by an operator among the controls', async () => {
+    const trace = await traceLineage({ planId: setup.planIds.cancelled }, TENANT);
     expect(trace.plan.state).toBe('cancelled');
     expect(trace.controls).toContainEqual(
       expect.objectContaining({
@@ -176,18 +179,15 @@ describe('traceLineage', () => {
 
   it('answers NOT_FOUND for an unknown target and for another tenant alike', async () => {
     await expectGatewayError(
-      () => traceLineage(reader, { planId: setup.planIds.gated }, OTHER_TENANT),
+      () => traceLineage({ planId: setup.planIds.gated }, OTHER_TENANT),
       'NOT_FOUND',
     );
-    await expectGatewayError(
-      () => traceLineage(reader, { idempotencyKey: 'nope' }, TENANT),
-      'NOT_FOUND',
-    );
-    await expectGatewayError(() => traceLineage(reader, { actionId: 'nope' }, TENANT), 'NOT_FOUND');
+    await expectGatewayError(() => traceLineage({ idempotencyKey: 'nope' }, TENANT), 'NOT_FOUND');
+    await expectGatewayError(() => traceLineage({ actionId: 'nope' }, TENANT), 'NOT_FOUND');
   });
 
-  it('renders a readable report citing seqs, key ids and digests, never a token', () => {
-    const trace = traceLineage(reader, { planId: setup.planIds.gated }, TENANT);
+  it('renders a readable report citing seqs, key ids and digests, never a token', async () => {
+    const trace = await traceLineage({ planId: setup.planIds.gated }, TENANT);
     const text = renderTrace(trace);
     expect(text).toContain(`Plan ${setup.planIds.gated}`);
     expect(text).toContain('example-planner 2026-10-01; prompt term-deposit-v3');

@@ -48,7 +48,7 @@ async function verifyAfter(
   const { path, db } = tamperableCopy(databasePath);
   await tamper(db);
   db.close();
-  const source = openDatabaseSource(path);
+  const source = await openDatabaseSource(path);
   try {
     return await verifyLineage(source, { trust: with_ });
   } finally {
@@ -418,7 +418,7 @@ describe('verifyLineage on a database file (offline, read-only)', () => {
     db.close();
     const digest = () => createHash('sha256').update(readFileSync(path)).digest('hex');
     const before = digest();
-    const source = openDatabaseSource(path);
+    const source = await openDatabaseSource(path);
     expect((await verifyLineage(source, { trust })).ok).toBe(true);
     source.close();
     expect(digest()).toBe(before);

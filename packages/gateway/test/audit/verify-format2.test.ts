@@ -125,7 +125,7 @@ async function verifyMigrated(
     append(db, event, logIndexes[i] ?? null);
   });
   db.close();
-  const source = openDatabaseSource(path);
+  const source = await openDatabaseSource(path);
   try {
     return await verifyLineage(source, { trust, threads, parallelFrom: 0 });
   } finally {

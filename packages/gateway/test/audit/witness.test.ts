@@ -12,6 +12,7 @@ import { anchorsFromJwks, type VerifierTrust } from '../../src/audit/trust-ancho
 import { verifyLineageAgainst } from '../../src/audit/verify-witness.js';
 import { WitnessFile, type WitnessLine } from '../../src/audit/witness-file.js';
 import { ManualClock } from '../../src/clock.js';
+import { openStoreReadOnly } from '../../src/store/open-read-only.js';
 import { autoApprovablePlan, expectGatewayError, planVariant } from '../pipeline/helpers.js';
 import { createHarness, GATEWAY_ID, type Harness } from '../support/harness.js';
 import { sqliteOf } from '../support/sqlite-of.js';
@@ -148,12 +149,12 @@ describe('verifyLineageAgainst', () => {
   it('accepts the honest database, and a complete export of it, against the witness file', async () => {
     const { witnessPath, trust } = await witnessed();
     const text = readFileSync(witnessPath, 'utf8');
-    const report = await against(openDatabaseSource(dbPath()), text, trust);
+    const report = await against(await openDatabaseSource(dbPath()), text, trust);
     expect(report).toMatchObject({ ok: true, witness: { heads: 2, failures: [] } });
     const out = join(h.dir, 'export.jsonl');
-    const db = new Database(dbPath(), { readonly: true });
-    await exportLineageJsonl(db, out, { clock: new ManualClock('2026-12-01T00:00:00Z') });
-    db.close();
+    const store = await openStoreReadOnly(dbPath());
+    await exportLineageJsonl(store, out, { clock: new ManualClock('2026-12-01T00:00:00Z') });
+    await store.close();
     expect(await against(await openExportSource(out), text, trust)).toMatchObject({ ok: true });
   });
 
@@ -167,14 +168,14 @@ describe('verifyLineageAgainst', () => {
     db.prepare('delete from lineage_events where log_index >= ? or log_index is null').run(kept);
     db.prepare('delete from lineage_checkpoints where tree_size > ?').run(kept);
     db.close();
-    const cut = await against(openDatabaseSource(path), text, trust);
+    const cut = await against(await openDatabaseSource(path), text, trust);
     expect(cut).toMatchObject({
       ok: false,
       failure: { code: 'WITNESS_TREE_TRUNCATED', witnessLine: 2, seq: kept + 1, events: kept },
       checkpoints: 1,
     });
     expect(codes(cut)).toEqual(['WITNESS_TREE_TRUNCATED']);
-    const rolledBack = await against(openDatabaseSource(snapshot), text, trust);
+    const rolledBack = await against(await openDatabaseSource(snapshot), text, trust);
     expect(rolledBack.ok).toBe(false);
     expect(codes(rolledBack)).toEqual(['WITNESS_TREE_TRUNCATED']);
   });
@@ -190,7 +191,7 @@ describe('verifyLineageAgainst', () => {
     );
     db.close();
     const report = await against(
-      openDatabaseSource(path),
+      await openDatabaseSource(path),
       readFileSync(witnessPath, 'utf8'),
       trust,
     );
@@ -209,21 +210,23 @@ describe('verifyLineageAgainst', () => {
       { keys: [(await checkpointKey('cp-w')).publicJwk] },
       { keys: [] },
     );
-    expect(codes(await against(openDatabaseSource(path), `${one}\n`, sameKid))).toEqual([
+    expect(codes(await against(await openDatabaseSource(path), `${one}\n`, sameKid))).toEqual([
       'WITNESS_SIGNATURE_INVALID',
     ]);
-    expect(codes(await against(openDatabaseSource(path), `${one}\n`, otherKid))).toEqual([
+    expect(codes(await against(await openDatabaseSource(path), `${one}\n`, otherKid))).toEqual([
       'WITNESS_KEY_UNTRUSTED',
     ]);
-    expect(codes(await against(openDatabaseSource(path), `${one}\n`, 'unanchored'))).toEqual([
+    expect(codes(await against(await openDatabaseSource(path), `${one}\n`, 'unanchored'))).toEqual([
       'WITNESS_KEY_UNTRUSTED',
     ]);
     const bare = (JSON.parse(one) as WitnessLine).jws;
-    expect(await against(openDatabaseSource(path), `${bare}\n`, trust)).toMatchObject({ ok: true });
+    expect(await against(await openDatabaseSource(path), `${bare}\n`, trust)).toMatchObject({
+      ok: true,
+    });
     const lying = JSON.stringify({ ...JSON.parse(one), treeSize: 1 });
     const tampered = `${bare.slice(0, -4)}AAAA`;
     const damaged = ['not json', lying, tampered, '{"jws":1}', two, one].join('\n');
-    const report = await against(openDatabaseSource(path), damaged, trust);
+    const report = await against(await openDatabaseSource(path), damaged, trust);
     expect(codes(report)).toEqual([
       'WITNESS_MALFORMED',
       'WITNESS_MALFORMED',
@@ -231,7 +234,7 @@ describe('verifyLineageAgainst', () => {
       'WITNESS_MALFORMED',
       'WITNESS_INCONSISTENT',
     ]);
-    expect(codes(await against(openDatabaseSource(path), '\n', trust))).toEqual([
+    expect(codes(await against(await openDatabaseSource(path), '\n', trust))).toEqual([
       'WITNESS_MALFORMED',
     ]);
   });
@@ -239,9 +242,9 @@ describe('verifyLineageAgainst', () => {
   it('refuses a filtered export: it lacks the events to recompute a root', async () => {
     const { witnessPath, trust } = await witnessed();
     const out = join(h.dir, 'subset.jsonl');
-    const db = new Database(dbPath(), { readonly: true });
-    await exportLineageJsonl(db, out, { clock: h.clock, filter: { tenantId: 'nobody' } });
-    db.close();
+    const store = await openStoreReadOnly(dbPath());
+    await exportLineageJsonl(store, out, { clock: h.clock, filter: { tenantId: 'nobody' } });
+    await store.close();
     await expectGatewayError(
       against(await openExportSource(out), readFileSync(witnessPath, 'utf8'), trust),
       'VALIDATION_FAILED',

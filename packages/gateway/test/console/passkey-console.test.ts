@@ -155,7 +155,7 @@ describe('passkey approvals', () => {
     expect(second).toMatchObject({ state: 'approved', decisive: true });
     expect(second.approvals.map((a) => a.approver).sort()).toEqual(['ana.finance', 'ben.lead']);
     // The offline verifier re-verifies each stored assertion against the key recorded for its credential.
-    const source = openDatabaseSource(sqlitePathOf(gw.runtime.loaded.config.database));
+    const source = await openDatabaseSource(sqlitePathOf(gw.runtime.loaded.config.database));
     try {
       const report = await verifyLineage(source, { trust: 'unanchored' });
       expect(report).toMatchObject({ ok: true });

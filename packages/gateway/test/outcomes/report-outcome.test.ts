@@ -85,7 +85,7 @@ describe('outcomes.report records a final outcome of a dispatched plan', () => {
     // The verifier re-hashes the stored report: intact it verifies, altered it names the document.
     await h.close();
     const databasePath = join(h.dir, 'gateway.db');
-    const intact = openDatabaseSource(databasePath);
+    const intact = await openDatabaseSource(databasePath);
     expect((await verifyLineage(intact, { trust: 'unanchored' })).ok).toBe(true);
     intact.close();
     const { path, db } = tamperableCopy(databasePath);
@@ -93,7 +93,7 @@ describe('outcomes.report records a final outcome of a dispatched plan', () => {
       "UPDATE payloads SET body = replace(body, '0.6', '0.9') WHERE kind = 'OutcomeReport'",
     ).run();
     db.close();
-    const altered = openDatabaseSource(path);
+    const altered = await openDatabaseSource(path);
     const verdict = await verifyLineage(altered, { trust: 'unanchored' });
     altered.close();
     expect(verdict.ok ? undefined : verdict.failure).toMatchObject({

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { AuditReader } from '../../src/audit/audit-reader.js';
-import { traceLineage } from '../../src/audit/trace.js';
+import { traceInStore } from '../../src/audit/trace-in-store.js';
 import { ledgerOf } from '../dispatch/dispatch-support.js';
 import {
   createHarness,
@@ -10,7 +9,6 @@ import {
   OTHER_TENANT,
   TENANT,
 } from '../support/harness.js';
-import { sqliteOf } from '../support/sqlite-of.js';
 import { approveByBoth } from './helpers.js';
 
 /**
@@ -100,25 +98,18 @@ describe('plan ids per tenant', () => {
     h = await createHarness({ caps: bothTenantsCaps() });
     const acme = await h.gateway.submitPlan(h.callers.copilot.principal, fixturePlan());
     const globex = await h.gateway.submitPlan(h.callers.otherCopilot.principal, globexTwin());
-    const reader = new AuditReader(sqliteOf(h.runtime.store));
+    const store = h.runtime.store;
     const planId = acme.planId;
-    const ambiguous = (() => {
-      try {
-        traceLineage(reader, { planId }, undefined);
-      } catch (error) {
-        return error;
-      }
-      return undefined;
-    })();
+    const ambiguous = await traceInStore(store, { planId }, undefined).catch((error) => error);
     expect(ambiguous).toMatchObject({ code: 'VALIDATION_FAILED', issues: [{ path: '/tenantId' }] });
-    expect(traceLineage(reader, { planId }, TENANT).plan).toMatchObject({
+    expect((await traceInStore(store, { planId }, TENANT)).plan).toMatchObject({
       tenantId: TENANT,
       digest: acme.digest,
     });
-    const other = traceLineage(reader, { planId }, OTHER_TENANT);
+    const other = await traceInStore(store, { planId }, OTHER_TENANT);
     expect(other.plan).toMatchObject({ tenantId: OTHER_TENANT, digest: globex.digest });
     // Globex has one cap, acme two: each trace carries its own tenant's ledger.
     expect(other.budget.ledger.map((l) => l.capId)).toEqual(['tenant-month']);
-    expect(traceLineage(reader, { planId }, TENANT).budget.ledger).toHaveLength(2);
+    expect((await traceInStore(store, { planId }, TENANT)).budget.ledger).toHaveLength(2);
   });
 });

@@ -82,7 +82,7 @@ describe('writer lock', () => {
     const db = join(dir, 'gateway.db');
     await openSqliteStore({ path: db }).close();
     take(db);
-    const source = openDatabaseSource(db);
+    const source = await openDatabaseSource(db);
     source.close();
     const store = openSqliteStore({ path: db });
     await store.transaction(async (tx) => tx.getCaps('acme-bank'));

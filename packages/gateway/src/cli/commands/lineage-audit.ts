@@ -14,8 +14,8 @@ import { verifyLineageAgainst } from '../../audit/verify-witness.js';
 import { WitnessFile } from '../../audit/witness-file.js';
 import { systemClock } from '../../clock.js';
 import { GatewayError } from '../../errors.js';
-import { openStoreReadOnly } from '../../store/open-read-only.js';
-import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { isPostgresUrl, openStoreReadOnly } from '../../store/open-read-only.js';
+import { openStore } from '../../store/open-store.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { printError, printResult } from '../output.js';
@@ -208,7 +208,7 @@ function registerCheckpoint(lineage: Command, io: Io, setExit: SetExit): void {
     .description(
       'sequence every waiting event of a gateway database now, one signed tree head (RFC 9162, Ed25519) per batch',
     )
-    .requiredOption('--db <file>', 'the gateway database file')
+    .requiredOption('--db <file>', 'the gateway database: a SQLite file or a postgres:// URL')
     .requiredOption('--key <file>', 'the private Ed25519 JWK (`handoff keys generate --alg EdDSA`)')
     .requiredOption('--gateway-id <id>', 'this gateway id')
     .option(
@@ -220,7 +220,9 @@ function registerCheckpoint(lineage: Command, io: Io, setExit: SetExit): void {
       setExit(
         await run(io, opts.json ?? false, async () => {
           const key = await importCheckpointKey(readPrivateJwk(opts.key));
-          const store = openSqliteStore({ path: opts.db });
+          const store = await openStore(
+            isPostgresUrl(opts.db) ? { url: opts.db } : { path: opts.db },
+          );
           try {
             const sequencer = new Sequencer(store, {
               key,

@@ -12,6 +12,7 @@ import type {
   PositionedEvent,
 } from '../store.js';
 import * as schema from './schema.js';
+import { type DispatchRow, toOutbox } from './sqlite-outbox.js';
 
 /**
  * The trace's reads ({@link AuditReads}) on SQLite: each query prepared once per connection, its columns selected
@@ -101,7 +102,7 @@ export class SqliteAuditReads implements AuditReads {
   }
 
   async outboxOfPlan(tenantId: string, planId: string): Promise<OutboxRow[]> {
-    return (this.#outbox.all(planId, tenantId) as OutboxRow[]).map(outboxRow);
+    return (this.#outbox.all(planId, tenantId) as DispatchRow[]).map(toOutbox);
   }
 
   async findOutbox(by: OutboxLookup, tenantId: string | undefined): Promise<OutboxRow[]> {
@@ -130,20 +131,13 @@ export class SqliteAuditReads implements AuditReads {
         `${selectAll(schema.dispatches)} where ${column} = ? and tenant_id = ? and plan_id = ?
          order by action_index`,
       )
-      .all(value, plan.tenantId, plan.planId) as OutboxRow[];
-    return rows.map(outboxRow);
+      .all(value, plan.tenantId, plan.planId) as DispatchRow[];
+    return rows.map(toOutbox);
   }
 
   async policyVersion(digest: string): Promise<PolicyVersionRecord | undefined> {
     return this.#policy.get(digest) as PolicyVersionRecord | undefined;
   }
-}
-
-/** An outbox row without `reverses` when the column is null (a plan's own action), as `OutboxRow` says. */
-function outboxRow(row: OutboxRow & { reverses?: string | null }): OutboxRow {
-  if (row.reverses !== null) return row;
-  const { reverses: _none, ...rest } = row;
-  return rest;
 }
 
 /** `select <column> as "<field>", ... from <table>` of every column of a drizzle table but `omit`. */

@@ -6,10 +6,11 @@ import type { PreparedByShape } from './prepared-by-shape.js';
 import * as s from './schema.js';
 import type { SqliteDb } from './sqlite-tx.js';
 
-type DispatchRow = typeof s.dispatches.$inferSelect;
+/** A `dispatches` row as drizzle selects it. */
+export type DispatchRow = typeof s.dispatches.$inferSelect;
 
 /** A row as the store answers it: `reverses` and the lease only when set. */
-function toOutbox({ reverses, leaseOwner, leaseUntil, ...row }: DispatchRow): OutboxRow {
+export function toOutbox({ reverses, leaseOwner, leaseUntil, ...row }: DispatchRow): OutboxRow {
   return {
     ...row,
     status: row.status as OutboxStatus,

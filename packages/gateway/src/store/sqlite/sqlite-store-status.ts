@@ -33,23 +33,19 @@ export function sqliteStateSnapshot(sqlite: Database.Database, atMs: number): St
        currency, limit_minor as limitMinor, time_zone as timeZone from budget_caps order by tenant_id, cap_id`,
     )
     .all() as StoredCap[];
-  const reservedOf = sqlite
+  // The store keeps both totals of a cap and period in its `budget_usage` row (no row: nothing used yet).
+  const usageOf = sqlite
     .prepare(
-      "select coalesce(sum(amount_minor), 0) from budget_ledger where tenant_id = ? and cap_id = ? and period_key = ? and status = 'reserved'",
+      'select reserved_minor, committed_minor from budget_usage where tenant_id = ? and cap_id = ? and period_key = ?',
     )
-    .pluck()
-    .safeIntegers();
-  const committedOf = sqlite
-    .prepare(
-      'select committed_minor from budget_usage where tenant_id = ? and cap_id = ? and period_key = ?',
-    )
-    .pluck()
+    .raw()
     .safeIntegers();
   const usage = caps.map((cap): CapUsage => {
     const key = periodKey(cap.period as BudgetPeriod, atMs, cap.timeZone);
-    const reserved = reservedOf.get(cap.tenantId, cap.capId, key) as bigint;
-    const committed = committedOf.get(cap.tenantId, cap.capId, key) as bigint | undefined;
-    return { cap, periodKey: key, reservedMinor: reserved, committedMinor: committed ?? 0n };
+    const [reserved, committed] = (usageOf.get(cap.tenantId, cap.capId, key) as
+      | [bigint, bigint]
+      | undefined) ?? [0n, 0n];
+    return { cap, periodKey: key, reservedMinor: reserved, committedMinor: committed };
   });
   return { plans, outbox, oldestWaitingOutboxAt: oldest.at, controls, caps: usage };
 }

@@ -161,7 +161,7 @@ describe('the policy pack in the pipeline', () => {
       policySetId: 'test-policy',
     });
     await h.close();
-    const source = openDatabaseSource(join(h.dir, 'gateway.db'));
+    const source = await openDatabaseSource(join(h.dir, 'gateway.db'));
     try {
       expect(await verifyLineage(source, { trust: 'unanchored' })).toMatchObject({ ok: true });
     } finally {
