@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import type { LedgerLine, LineageDraft, PlanRecord } from '../../src/store/store.js';
+import type { LedgerLine, LineageDraft, OutboxRow, PlanRecord } from '../../src/store/store.js';
 
 export const T0 = Date.parse('2026-11-21T09:30:00Z');
 /** The tenant of the fixtures' plans and ledger lines. */
@@ -79,5 +79,29 @@ export function draft(n: number, planId?: string): LineageDraft {
     actor: { type: 'copilot', id: 'copilot-1' },
     occurredAt: T0 + n,
     data: { n },
+  };
+}
+
+/** A `pending` outbox row of a plan, due at T0 (created at T0 + `actionIndex`, so rows order by action). */
+export function outboxRow(
+  planId: string,
+  actionIndex: number,
+  key = `${planId}-${actionIndex}`,
+): OutboxRow {
+  return {
+    idempotencyKey: key,
+    planId,
+    tenantId: TENANT_ID,
+    optionId: 'o',
+    actionIndex,
+    actionId: `action-${actionIndex}`,
+    adapter: 'mock',
+    status: 'pending',
+    attempts: 0,
+    nextAttemptAt: T0,
+    lastError: null,
+    receiptDigest: null,
+    createdAt: T0 + actionIndex,
+    updatedAt: T0,
   };
 }

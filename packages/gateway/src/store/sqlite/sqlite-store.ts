@@ -2,11 +2,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LineageEvent } from '@handoff/protocol';
 import Database from 'better-sqlite3';
-import { and, asc, eq, gt, gte, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { bindToActiveContext } from '../../observability/tracing.js';
 import type { AuditReads } from '../audit-reads.js';
+import { lineageFilterConditions } from '../lineage-filter.js';
 import type { LineageReads } from '../lineage-reads.js';
 import type { GatewayStore, LineageFilter, PositionedEvent, StoreTx } from '../store.js';
 import type { StoreHealth, StoreStateSnapshot } from '../store-status.js';
@@ -195,30 +196,11 @@ export class SqliteStore implements GatewayStore {
   queryLineageAt(filter: LineageFilter): Promise<PositionedEvent[]> {
     return this.#read(async () => {
       const t = schema.lineageEvents;
-      const where: SQL[] = [];
-      if (filter.tenantId !== undefined) where.push(eq(t.tenantId, filter.tenantId));
-      if (filter.planId !== undefined) where.push(eq(t.planId, filter.planId));
-      if (filter.types !== undefined && filter.types.length > 0)
-        where.push(inArray(t.type, [...filter.types]));
-      if (filter.actorId !== undefined) where.push(eq(t.actorId, filter.actorId));
-      if (filter.actorType !== undefined) where.push(eq(t.actorType, filter.actorType));
-      // Plan ids are per tenant: a plan is matched on (tenant_id, plan_id), never on its id alone.
-      if (filter.workflowId !== undefined) {
-        const p = schema.plans;
-        where.push(
-          sql`exists (select 1 from ${p} where ${p.tenantId} = ${t.tenantId} and ${p.planId} = ${t.planId} and ${p.workflowId} = ${filter.workflowId})`,
-        );
-      }
-      if (filter.adapter !== undefined) {
-        const d = schema.dispatches;
-        const onAdapter = sql`exists (select 1 from ${d} where ${d.tenantId} = ${t.tenantId} and ${d.planId} = ${t.planId} and ${d.adapter} = ${filter.adapter})`;
-        const named = sql`json_extract(${t.body}, '$.data.adapter') = ${filter.adapter}`;
-        const either = or(onAdapter, named);
-        if (either) where.push(either);
-      }
-      if (filter.fromMs !== undefined) where.push(gte(t.occurredAt, filter.fromMs));
-      if (filter.toMs !== undefined) where.push(lte(t.occurredAt, filter.toMs));
-      if (filter.after !== undefined) where.push(gt(t.id, filter.after));
+      const where = lineageFilterConditions(
+        filter,
+        { events: t, plans: schema.plans, dispatches: schema.dispatches },
+        sql`json_extract(${t.body}, '$.data.adapter')`,
+      );
       const rows = this.#db
         .select({ id: t.id, body: t.body })
         .from(t)

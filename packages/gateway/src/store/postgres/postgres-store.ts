@@ -1,0 +1,177 @@
+import type { LineageEvent } from '@handoff/protocol';
+import { ExponentialBackoff, handleWhen, type RetryPolicy, retry } from 'cockatiel';
+import { and, asc, sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import type { AuditReads } from '../audit-reads.js';
+import { lineageFilterConditions } from '../lineage-filter.js';
+import type { LineageReads } from '../lineage-reads.js';
+import type { GatewayStore, LineageFilter, PositionedEvent, StoreTx } from '../store.js';
+import type { StoreHealth, StoreStateSnapshot } from '../store-status.js';
+import { postgresAuditReads } from './postgres-audit-reads.js';
+import { postgresLineageReads } from './postgres-lineage-reads.js';
+import { migratePostgres } from './postgres-migrate.js';
+import { postgresHealth, postgresStateSnapshot } from './postgres-store-status.js';
+import { type PgDb, postgresTx } from './postgres-tx.js';
+import * as schema from './schema.js';
+
+/** Options of {@link openPostgresStore}. */
+export interface PostgresStoreOptions {
+  /** A `postgres://` or `postgresql://` URL (libpq form, https://www.postgresql.org/docs/15/libpq-connect.html). */
+  url: string;
+  /** The connection pool: at most `max` connections (default 10), each transaction holding one. */
+  pool?: { max?: number };
+  /**
+   * How many times a transaction that failed with a serialization failure or a deadlock (SQLSTATE 40001, 40P01) is
+   * run again, after a jittered exponential backoff (cockatiel's decorrelated jitter, 2 ms doubling up to 200 ms).
+   * Default 40 (200 submissions racing one cap on one pool needed more than 10); the error is rethrown once they
+   * are spent.
+   */
+  serializationRetries?: number;
+  /**
+   * For the auditor's offline commands: no migration is run, and every connection is opened with
+   * `default_transaction_read_only = on`, so a write fails (SQLSTATE 25006) and `health` answers `read-only`.
+   */
+  readOnly?: boolean;
+}
+
+/** SQLSTATEs after which a transaction is run again: serialization_failure, deadlock_detected. */
+const RETRYABLE = new Set(['40001', '40P01']);
+
+/** The SQLSTATE of a driver error, looking through drizzle's `DrizzleQueryError` (which keeps it as `cause`). */
+export function sqlState(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+/**
+ * Opens the PostgreSQL store: a `pg` pool on `url`, the committed migrations applied (`migratePostgres`: safe when
+ * replicas start together), or, `readOnly`, only a first connection made. The pool is closed again when that
+ * fails.
+ *
+ * @throws the driver's error when the database is unreachable or a migration fails.
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.pool?.max ?? 10,
+    application_name: 'handoff-gateway',
+    ...(options.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
+  });
+  // An idle connection's error (the server restarted, the network dropped) removes it from the pool; without a
+  // listener it would crash the process. The next transaction opens a new connection, or fails.
+  pool.on('error', () => {});
+  try {
+    if (options.readOnly) await pool.query('select 1');
+    else await migratePostgres(pool);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return new PostgresStore(pool, options);
+}
+
+/**
+ * The {@link GatewayStore} on PostgreSQL: drizzle-orm's `node-postgres` driver on a `pg` pool, shared by any
+ * number of gateway replicas. Every transaction runs at SERIALIZABLE on a connection of its own and is run again
+ * on a serialization failure or deadlock ({@link PostgresStoreOptions.serializationRetries}): `work` must
+ * therefore do nothing outside `tx` (no I/O, no change to memory another attempt would see twice). Nothing is
+ * cached across transactions: everything another replica may change is read from the database.
+ */
+export class PostgresStore implements GatewayStore {
+  readonly #pool: pg.Pool;
+  readonly #db: PgDb;
+  readonly #retry: RetryPolicy;
+  readonly #running = new Set<Promise<unknown>>();
+  #onAppended: (count: number) => void = () => {};
+  #closed = false;
+  #closing: Promise<void> | undefined;
+  readonly lineageReads: LineageReads;
+
+  /** A store on a pool whose database is migrated ({@link openPostgresStore} opens one). */
+  constructor(pool: pg.Pool, options: Pick<PostgresStoreOptions, 'serializationRetries'> = {}) {
+    this.#pool = pool;
+    this.#db = drizzle({ client: pool, schema });
+    this.lineageReads = postgresLineageReads(this.#db);
+    this.#retry = retry(
+      handleWhen((error) => RETRYABLE.has(sqlState(error) ?? '')),
+      {
+        maxAttempts: options.serializationRetries ?? 40,
+        backoff: new ExponentialBackoff({ initialDelay: 2, maxDelay: 200 }),
+      },
+    );
+  }
+
+  transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error('The store is closed'));
+    const attempt = () =>
+      this.#db.transaction((tx) => work(postgresTx(tx, (n) => this.#onAppended(n))), {
+        isolationLevel: 'serializable',
+      });
+    return this.#track(this.#retry.execute(attempt));
+  }
+
+  /** Runs `work` in one `REPEATABLE READ, READ ONLY` transaction: every read sees one committed state. */
+  readAudit<T>(work: (reads: AuditReads) => Promise<T>): Promise<T> {
+    return this.#snapshot((db) => work(postgresAuditReads(db)));
+  }
+
+  stateSnapshot(atMs: number): Promise<StoreStateSnapshot> {
+    return this.#snapshot((db) => postgresStateSnapshot(db, atMs));
+  }
+
+  health(): Promise<StoreHealth> {
+    return postgresHealth(this.#db);
+  }
+
+  /** A read-only transaction on one snapshot (never a serialization failure, so never retried). */
+  #snapshot<T>(read: (db: PgDb) => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error('The store is closed'));
+    return this.#track(
+      this.#db.transaction(read, { isolationLevel: 'repeatable read', accessMode: 'read only' }),
+    );
+  }
+
+  /** Remembers a running transaction until it settles, so `close` waits for it. */
+  #track<T>(running: Promise<T>): Promise<T> {
+    this.#running.add(running);
+    const forget = () => this.#running.delete(running);
+    running.then(forget, forget);
+    return running;
+  }
+
+  async queryLineage(filter: LineageFilter): Promise<LineageEvent[]> {
+    return (await this.queryLineageAt(filter)).map((row) => row.event);
+  }
+
+  /** Reads committed events outside any transaction (one statement, its own snapshot). */
+  async queryLineageAt(filter: LineageFilter): Promise<PositionedEvent[]> {
+    const t = schema.lineageEvents;
+    const where = lineageFilterConditions(
+      filter,
+      { events: t, plans: schema.plans, dispatches: schema.dispatches },
+      sql`(${t.body}::jsonb -> 'data' ->> 'adapter')`,
+    );
+    const rows = await this.#db
+      .select({ id: t.id, body: t.body })
+      .from(t)
+      .where(and(...where))
+      .orderBy(asc(t.id))
+      .limit(filter.limit);
+    return rows.map((row) => ({ position: row.id, event: JSON.parse(row.body) as LineageEvent }));
+  }
+
+  onLineageAppended(listener: (count: number) => void): void {
+    this.#onAppended = listener;
+  }
+
+  /** Answers every transaction started before it, then closes the pool; later ones are refused. */
+  close(): Promise<void> {
+    this.#closed = true;
+    this.#closing ??= Promise.allSettled([...this.#running]).then(() => this.#pool.end());
+    return this.#closing;
+  }
+}
