@@ -107,10 +107,10 @@ export const appRouter = router({
       requireRole(ctx.principal, ...OPERATION_ROLES['session.get']);
       return sessionView(sessionOf(ctx.session).session);
     }),
-    signOut: authedProcedure.mutation(({ ctx }) => {
+    signOut: authedProcedure.mutation(async ({ ctx }) => {
       requireRole(ctx.principal, ...OPERATION_ROLES['session.signOut']);
       const { id } = sessionOf(ctx.session);
-      ctx.gateway.console.signOut(ctx.principal, id);
+      await ctx.gateway.console.signOut(ctx.principal, id);
       ctx.setCookie?.(sessionCookie('', 0, ctx.secure === true));
       return { signedOut: true as const };
     }),

@@ -1,7 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { GatewayError } from '../errors.js';
-import type { Principal, Role } from './principal.js';
+import type { GatewayStore } from '../store/store.js';
+import { isRole, type Principal, type Role } from './principal.js';
 
 /** The session cookie of a person signed in to the console (HttpOnly, SameSite=Strict, Secure over TLS). */
 export const SESSION_COOKIE = 'handoff_session';
@@ -24,51 +25,61 @@ export interface ConsoleSession {
 const hashOf = (id: string): string => createHash('sha256').update(id).digest('hex');
 
 /**
- * The console's server-side sessions, in memory (a restart signs everyone out). A session id is 32 random bytes
- * (base64url), kept only as its SHA-256, so the table holds nothing a cookie could be rebuilt from; the CSRF token
- * is another 32 random bytes (the synchronizer token pattern of the OWASP CSRF Prevention Cheat Sheet). Sessions
- * expire {@link SESSION_TTL_MS} after sign-in, by the injected clock.
+ * The console's server-side sessions, in the store (`console_sessions`), so a session opened on one replica is
+ * accepted by every other and outlives a restart, and signing out on one ends it on all. A session id is 32 random
+ * bytes (base64url), stored only as its SHA-256, so the table holds nothing a cookie could be rebuilt from; the
+ * CSRF token is another 32 random bytes (the synchronizer token pattern of the OWASP CSRF Prevention Cheat Sheet).
+ * Sessions expire {@link SESSION_TTL_MS} after sign-in, by the injected clock; every lookup reads the store (no
+ * copy kept in memory), and each sign-in deletes the sessions already expired.
  */
 export class SessionStore {
+  readonly #store: GatewayStore;
   readonly #clock: Clock;
   readonly #ttlMs: number;
-  readonly #sessions = new Map<string, ConsoleSession>();
 
-  constructor(clock: Clock, ttlMs = SESSION_TTL_MS) {
+  constructor(store: GatewayStore, clock: Clock, ttlMs = SESSION_TTL_MS) {
+    this.#store = store;
     this.#clock = clock;
     this.#ttlMs = ttlMs;
   }
 
   /** Opens a session; answers the session id (the cookie value) and the session. */
-  open(person: Omit<ConsoleSession, 'csrfToken' | 'expiresAt'>): {
+  async open(person: Omit<ConsoleSession, 'csrfToken' | 'expiresAt'>): Promise<{
     id: string;
     session: ConsoleSession;
-  } {
+  }> {
     const id = randomBytes(32).toString('base64url');
+    const now = this.#clock.now();
     const session: ConsoleSession = {
       ...person,
       csrfToken: randomBytes(32).toString('base64url'),
-      expiresAt: this.#clock.now() + this.#ttlMs,
+      expiresAt: now + this.#ttlMs,
     };
-    this.#sessions.set(hashOf(id), session);
+    await this.#store.transaction(async (tx) => {
+      await tx.deleteExpiredConsoleSessions(now);
+      await tx.insertConsoleSession({ ...session, tokenHash: hashOf(id), createdAt: now });
+    });
     return { id, session };
   }
 
-  /** The live session of a cookie value, or undefined (unknown, ended or expired: an expired one is dropped). */
-  get(id: string): ConsoleSession | undefined {
-    const key = hashOf(id);
-    const session = this.#sessions.get(key);
-    if (session === undefined) return undefined;
-    if (this.#clock.now() >= session.expiresAt) {
-      this.#sessions.delete(key);
-      return undefined;
-    }
-    return session;
+  /** The live session of a cookie value, or undefined (unknown, ended or expired). */
+  async get(id: string): Promise<ConsoleSession | undefined> {
+    const now = this.#clock.now();
+    const record = await this.#store.transaction((tx) => tx.consoleSession(hashOf(id), now));
+    if (record === undefined || now >= record.expiresAt) return undefined;
+    return {
+      tenantId: record.tenantId,
+      subject: record.subject,
+      access: record.access.filter(isRole),
+      approvalRoles: record.approvalRoles,
+      csrfToken: record.csrfToken,
+      expiresAt: record.expiresAt,
+    };
   }
 
-  /** Ends a session (no-op for an unknown one). */
-  close(id: string): void {
-    this.#sessions.delete(hashOf(id));
+  /** Ends a session, on every replica (no-op for an unknown one). */
+  async close(id: string): Promise<void> {
+    await this.#store.transaction((tx) => tx.deleteConsoleSession(hashOf(id)));
   }
 }
 
@@ -92,12 +103,12 @@ export function cookieValue(header: string | undefined, name: string): string | 
  * @throws GatewayError `UNAUTHENTICATED` when the cookie names no live session; `CSRF_TOKEN_INVALID` when a
  *   mutation's `x-handoff-csrf` header is missing or is not the session's token.
  */
-export function authenticateSession(
+export async function authenticateSession(
   sessions: SessionStore,
   request: { cookie: string | undefined; csrf: string | undefined; mutation: boolean },
-): { principal: Principal; session: ConsoleSession; id: string } {
+): Promise<{ principal: Principal; session: ConsoleSession; id: string }> {
   const id = cookieValue(request.cookie, SESSION_COOKIE);
-  const session = id === undefined ? undefined : sessions.get(id);
+  const session = id === undefined ? undefined : await sessions.get(id);
   if (id === undefined || session === undefined) {
     throw new GatewayError('UNAUTHENTICATED', 'No live console session: sign in again', {
       details: { reason: 'session' },

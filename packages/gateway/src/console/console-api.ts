@@ -59,14 +59,14 @@ export class ConsoleApi {
   }
 
   /** The live session of a cookie value, or undefined. */
-  session(id: string): ConsoleSession | undefined {
+  session(id: string): Promise<ConsoleSession | undefined> {
     return this.context.sessions.get(id);
   }
 
   /** `session.signOut`: ends the session of a cookie value. */
-  signOut(principal: Principal, id: string): void {
+  async signOut(principal: Principal, id: string): Promise<void> {
     this.#authorize(principal, 'session.signOut');
-    this.context.sessions.close(id);
+    await this.context.sessions.close(id);
   }
 
   /** `approvals.view` (approver, operator, auditor). See `viewApproval`. */

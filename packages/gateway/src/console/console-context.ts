@@ -65,7 +65,7 @@ export function consoleContext(deps: PipelineDeps, options?: ConsoleOptions): Co
   return {
     deps,
     options: options ?? DEFAULT_CONSOLE,
-    sessions: new SessionStore(deps.clock),
+    sessions: new SessionStore(deps.store, deps.clock),
     challenges: new ChallengeStore(deps.clock),
   };
 }

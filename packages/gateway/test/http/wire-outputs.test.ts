@@ -257,7 +257,7 @@ describe('every wire procedure answers what its protocol output schema says', ()
       optionId: plan.recommendedOptionId,
     });
     // A session as a passkey sign-in opens it (in process: the sign-in is a WebAuthn ceremony), in its cookie.
-    const { id, session } = gw.gateway.console.context.sessions.open({
+    const { id, session } = await gw.gateway.console.context.sessions.open({
       tenantId: TENANT,
       subject: 'fiona.finance',
       access: ['approver'],
