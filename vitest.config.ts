@@ -10,6 +10,7 @@ export default defineConfig({
     ...(jsonReport ? { outputFile: { json: jsonReport } } : {}),
     projects: [
       'packages/*/vitest.config.ts',
+      'packages/gateway/vitest.postgres.config.ts',
       'examples/*/vitest.config.ts',
       'examples/vitest.config.ts',
       'scripts/vitest.config.ts',

@@ -1,5 +1,6 @@
 import { configDefaults, defineProject } from 'vitest/config';
 import { sourceConditions } from '../../vitest.source.js';
+import { POSTGRES_TESTS } from './vitest.postgres.config.js';
 
 export default defineProject({
   ...sourceConditions,
@@ -7,8 +8,9 @@ export default defineProject({
     name: 'gateway',
     include: ['test/**/*.test.ts'],
     // The reliability suite is its own project (`pnpm test:reliability`, test/reliability/vitest.config.ts), and so
-    // is the console's browser suite (`pnpm test:e2e`, test/e2e/vitest.config.ts).
-    exclude: [...configDefaults.exclude, 'test/reliability/**', 'test/e2e/**'],
+    // are the console's browser suite (`pnpm test:e2e`, test/e2e/vitest.config.ts) and the PostgreSQL tests
+    // (vitest.postgres.config.ts, with the globalSetup that starts a cluster).
+    exclude: [...configDefaults.exclude, 'test/reliability/**', 'test/e2e/**', POSTGRES_TESTS],
     testTimeout: 30_000,
   },
 });
