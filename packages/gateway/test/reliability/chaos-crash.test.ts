@@ -2,12 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createWebhookFake,
-  type Fault,
-  type ServedFake,
-  serveFake,
-} from '@handoff/automation-adapter/testing';
+import { createWebhookFake, type ServedFake, serveFake } from '@handoff/automation-adapter/testing';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
@@ -23,6 +18,8 @@ import {
   type ClientPlan,
   chaosClient,
   killLiveChildren,
+  phaseArb,
+  platformFaultArb,
   settle,
   startChaosChild,
   writeChaosConfig,
@@ -43,20 +40,10 @@ const ROUNDS = Number(process.env.RELIABILITY_CRASH_ROUNDS ?? 50);
 const SEED = Number(process.env.RELIABILITY_SEED ?? Date.now() % 1_000_000);
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 
-type Phase = 'submission' | 'approval' | 'dispatch';
-const faultArb: fc.Arbitrary<Fault> = fc.constantFrom<Fault>(
-  { kind: 'rate_limit', retryAfterSeconds: 0 },
-  { kind: 'server_error', status: 500 },
-  { kind: 'server_error', status: 503 },
-  { kind: 'reset' },
-  { kind: 'reset', applied: true },
-  { kind: 'timeout' },
-  { kind: 'timeout', applied: true },
-);
 const roundArb = fc.record({
-  phase: fc.constantFrom<Phase>('submission', 'approval', 'dispatch'),
+  phase: phaseArb,
   newPlans: fc.integer({ min: 1, max: 2 }),
-  faults: fc.array(faultArb, { maxLength: 3 }),
+  faults: fc.array(platformFaultArb, { maxLength: 3 }),
 });
 
 let dir: string;

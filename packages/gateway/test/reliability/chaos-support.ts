@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Fault } from '@handoff/automation-adapter/testing';
 import type { HandoffPlan } from '@handoff/protocol';
+import fc from 'fast-check';
 import { expect } from 'vitest';
 import { createApprovalToken } from '../../src/approvals/create-approval.js';
 import type { SigningKeyPair } from '../../src/approvals/signing-keys.js';
@@ -283,3 +285,17 @@ export async function settle(calls: Promise<unknown>[]): Promise<void> {
     if (result.status === 'rejected' && !(result.reason instanceof TypeError)) throw result.reason;
   }
 }
+
+/** Where in a round a process is killed: during submission, approval or dispatch. */
+export const phaseArb = fc.constantFrom('submission', 'approval', 'dispatch');
+
+/** A platform fault: 429, 500/503, a reset or a timeout (before or after the call was applied). */
+export const platformFaultArb: fc.Arbitrary<Fault> = fc.constantFrom<Fault>(
+  { kind: 'rate_limit', retryAfterSeconds: 0 },
+  { kind: 'server_error', status: 500 },
+  { kind: 'server_error', status: 503 },
+  { kind: 'reset' },
+  { kind: 'reset', applied: true },
+  { kind: 'timeout' },
+  { kind: 'timeout', applied: true },
+);

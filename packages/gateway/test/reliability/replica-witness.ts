@@ -1,29 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { eventLeafHash, hexOf, merkleRoot, verifyTreeHead } from '@handoff/lineage';
 import type { JWK } from 'jose';
 import { expect } from 'vitest';
 import { queryRows } from './replica-support.js';
-
-/** One line of a witness file, as far as these checks read it. */
-interface WitnessedHead {
-  treeSize: number;
-  rootHash: string;
-  jws: string;
-}
-
-/** The heads of a witness file (none when the file is missing: a replica that never signed or caught up). */
-export function witnessLines(path: string): WitnessedHead[] {
-  let text = '';
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return [];
-  }
-  return text
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as WitnessedHead);
-}
+import { witnessLines } from './sequencer-support.js';
 
 /**
  * Asserts what the replicas of one database must keep, read from the database at `url` and the witness files:

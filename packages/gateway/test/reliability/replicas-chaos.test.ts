@@ -2,12 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createWebhookFake,
-  type Fault,
-  type ServedFake,
-  serveFake,
-} from '@handoff/automation-adapter/testing';
+import { createWebhookFake, type ServedFake, serveFake } from '@handoff/automation-adapter/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import { generateSigningKeyPair, type SigningKeyPair } from '../../src/approvals/signing-keys.js';
@@ -18,6 +13,8 @@ import {
   type ClientPlan,
   chaosClient,
   killLiveChildren,
+  phaseArb,
+  platformFaultArb,
   settle,
 } from './chaos-support.js';
 import { queryRows, replicaSet } from './replica-support.js';
@@ -41,18 +38,11 @@ const SEED = Number(process.env.RELIABILITY_SEED ?? Date.now() % 1_000_000);
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const REPLICAS = 3;
 
-type Phase = 'submission' | 'approval' | 'dispatch';
-const faultArb: fc.Arbitrary<Fault> = fc.constantFrom<Fault>(
-  { kind: 'rate_limit', retryAfterSeconds: 0 },
-  { kind: 'server_error', status: 503 },
-  { kind: 'reset', applied: true },
-  { kind: 'timeout', applied: true },
-);
 const roundArb = fc.record({
-  phase: fc.constantFrom<Phase>('submission', 'approval', 'dispatch'),
+  phase: phaseArb,
   victim: fc.integer({ min: 0, max: REPLICAS - 1 }),
   newPlans: fc.integer({ min: 1, max: 2 }),
-  faults: fc.array(faultArb, { maxLength: 2 }),
+  faults: fc.array(platformFaultArb, { maxLength: 2 }),
 });
 
 const root = mkdtempSync(join(tmpdir(), 'handoff-replicas-chaos-'));

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,10 +9,10 @@ import { Sequencer } from '../../src/audit/sequencer.js';
 import { WitnessFile } from '../../src/audit/witness-file.js';
 import { ManualClock } from '../../src/clock.js';
 import { openStore } from '../../src/store/open-store.js';
-import type { GatewayStore } from '../../src/store/store.js';
 import { describePostgres, postgresUrlForTest } from '../support/postgres.js';
 import { queryRows } from './replica-support.js';
-import { expectHeadsConsistent, witnessLines } from './replica-witness.js';
+import { expectHeadsConsistent } from './replica-witness.js';
+import { appendEvents, runSequencerChild, witnessLines } from './sequencer-support.js';
 import { tally } from './tally.js';
 
 /**
@@ -27,52 +26,12 @@ import { tally } from './tally.js';
  */
 
 const AREA = 'replicas: sequencer failover';
-const CHILD = join(new URL('.', import.meta.url).pathname, 'sequencer-child.ts');
-const PLANS = ['019a8f2e-5c4b-7d3e-9a1f-00000000001a', '019a8f2e-5c4b-7d3e-9a1f-00000000001b'];
 /** How long the survivor may take to sequence what the killed replica left: "within a few seconds". */
 const TAKEOVER_BOUND_MS = 10_000;
 const killPoints = ['before-commit', 'before-witness', 'after-witness'] as const;
 
 const dir = mkdtempSync(join(tmpdir(), 'handoff-replicas-sequencer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let appended = 0;
-async function appendEvents(store: GatewayStore, n: number): Promise<void> {
-  for (let i = 0; i < n; i += 1, appended += 1) {
-    await store.transaction((tx) =>
-      tx.appendLineage([
-        {
-          tenantId: 'acme',
-          ...(appended % 3 === 2 ? {} : { planId: PLANS[appended % 2] }),
-          type: 'plan.received',
-          actor: { type: 'copilot', id: 'c' },
-          occurredAt: 1_000 + appended,
-          data: { n: appended },
-        },
-      ]),
-    );
-  }
-}
-
-/** Runs the sequencer child to its kill; resolves with the signal that ended it. */
-function runChild(args: string[]): Promise<NodeJS.Signals | null> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@handoff/source', '--import', 'tsx', CHILD, ...args],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let err = '';
-  child.stderr?.setEncoding('utf8').on('data', (c: string) => {
-    err += c;
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code, signal) => {
-      if (signal === null) reject(new Error(`sequencer child exited ${code}: ${err}`));
-      else resolve(signal);
-    });
-  });
-}
 
 describePostgres('replicas: the sequencer killed mid-batch on PostgreSQL', () => {
   test('killed before its commit, before its witness append, after both: another replica takes over', async ({
@@ -92,13 +51,18 @@ describePostgres('replicas: the sequencer killed mid-batch on PostgreSQL', () =>
       clock: new ManualClock('2026-12-07T18:00:00Z'),
       witness: new WitnessFile(witnesses.survivor),
     });
+    let appended = 0;
+    const append = async (n: number) => {
+      await appendEvents(store, n, appended);
+      appended += n;
+    };
     try {
-      await appendEvents(store, 5);
+      await append(5);
       await survivor.sequenceAll();
       for (const killAt of killPoints) {
         t.tried();
-        await appendEvents(store, 9);
-        expect(await runChild([url, witnesses.killed, keyFile, killAt])).toBe('SIGKILL');
+        await append(9);
+        expect(await runSequencerChild([url, witnesses.killed, keyFile, killAt])).toBe('SIGKILL');
         // The takeover: the survivor's rounds are skipped while the dead replica's transaction still holds the
         // lock (PostgreSQL ends it when it sees the connection gone), then it sequences what waits.
         await vi.waitFor(
@@ -112,7 +76,7 @@ describePostgres('replicas: the sequencer killed mid-batch on PostgreSQL', () =>
           },
           { timeout: TAKEOVER_BOUND_MS, interval: 50 },
         );
-        await appendEvents(store, 4);
+        await append(4);
         await survivor.sequenceAll();
 
         const heads = await expectHeadsConsistent(url, Object.values(witnesses), pair.publicJwk);
