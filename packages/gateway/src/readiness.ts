@@ -3,18 +3,15 @@ import type { LoadedConfig } from './config/load-config.js';
 import type { GatewayRuntime } from './runtime.js';
 import { keySourceIssues } from './startup-checks.js';
 
-/** Whether the store takes a write now: an empty `BEGIN IMMEDIATE` transaction, committed. */
+/**
+ * Whether the store takes a write now (`GatewayStore.health`, whatever its dialect): not ready when it is
+ * read-only or unreachable, with the store's reason.
+ */
 async function databaseCheck(runtime: GatewayRuntime): Promise<ReadyCheck> {
-  try {
-    if (runtime.store.sqlite.readonly) {
-      return { name: 'database', ok: false, message: 'The database is open read-only' };
-    }
-    await runtime.store.transaction(async () => undefined);
-    return { name: 'database', ok: true };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return { name: 'database', ok: false, message: `The database is not writable: ${message}` };
-  }
+  const health = await runtime.store.health();
+  return health.status === 'writable'
+    ? { name: 'database', ok: true }
+    : { name: 'database', ok: false, message: health.message };
 }
 
 /** Whether every key source of the config still reads (a key file deleted since start shows here). */

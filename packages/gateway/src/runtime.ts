@@ -19,7 +19,7 @@ import { Gateway } from './gateway.js';
 import { type GatewayLogger, loggableError, silentLogger } from './logger.js';
 import { DecisionLog } from './observability/decision-log.js';
 import { GatewayMetrics } from './observability/metrics.js';
-import { sqliteStateSource } from './observability/metrics-sqlite.js';
+import { storeStateSource } from './observability/metrics-store.js';
 import { type RunningTracing, startTracing } from './observability/tracing-setup.js';
 import { SYSTEM_ACTOR } from './pipeline/deps.js';
 import { toStoredCap } from './pipeline/reserve-budget.js';
@@ -226,7 +226,7 @@ async function openWithStore(
   const metrics =
     config.observability?.metrics?.enabled === false
       ? undefined
-      : new GatewayMetrics(sqliteStateSource(store, clock));
+      : new GatewayMetrics(storeStateSource(store, clock));
   for (const adapter of privateNetworkAdapters(config.adapters ?? [])) {
     options.logger?.warn(
       { event: 'config.private_networks_allowed', adapter },

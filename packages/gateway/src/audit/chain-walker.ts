@@ -153,7 +153,7 @@ export class ChainWalker {
         planDigest: body.refs.plan,
         data: body.data,
       },
-      this.source.approvalToken(tokenDigest),
+      await this.source.approvalToken(tokenDigest),
       this.judge,
       this.#rows?.get(tokenDigest),
     );

@@ -16,29 +16,29 @@ import type { LineageSource } from './lineage-source.js';
  *
  * @returns the failures, sorted by seq.
  */
-export function documentFailures(
+export async function documentFailures(
   source: LineageSource,
   counts: VerificationCounts,
   endSeq: number,
-): VerificationFailure[] {
+): Promise<VerificationFailure[]> {
   if (source.documents === undefined) return [];
   const altered: { digest: string; kind: string }[] = [];
-  for (const { digest, kind, body } of source.documents()) {
+  for await (const { digest, kind, body } of source.documents()) {
     counts.documents += 1;
     if (typeof body !== 'string' || !documentMatchesDigest(digest, body)) {
       altered.push({ digest: String(digest), kind: String(kind) });
     }
   }
-  return altered
-    .map(({ digest, kind }): VerificationFailure => {
-      const seq = source.firstNaming?.(digest) ?? endSeq;
-      return {
-        code: 'DOCUMENT_DIGEST_MISMATCH',
-        seq,
-        digest,
-        kind,
-        message: `The stored ${kind} ${digest} (named by event ${seq}) does not hash to its digest: it was altered`,
-      };
-    })
-    .sort((a, b) => a.seq - b.seq);
+  const failures: VerificationFailure[] = [];
+  for (const { digest, kind } of altered) {
+    const seq = (await source.firstNaming?.(digest)) ?? endSeq;
+    failures.push({
+      code: 'DOCUMENT_DIGEST_MISMATCH',
+      seq,
+      digest,
+      kind,
+      message: `The stored ${kind} ${digest} (named by event ${seq}) does not hash to its digest: it was altered`,
+    });
+  }
+  return failures.sort((a, b) => a.seq - b.seq);
 }

@@ -11,10 +11,11 @@ import {
   hexOf,
   MerkleTree,
 } from '@handoff/lineage';
-import type Database from 'better-sqlite3';
 import { hasPrivateMembers } from '../approvals/signing-keys.js';
 import { type Clock, systemClock, toIso } from '../clock.js';
 import { GatewayError } from '../errors.js';
+import type { LineageReads, LineageRowFilter, LineageRowPage } from '../store/lineage-reads.js';
+import type { GatewayStore } from '../store/store.js';
 
 /** Options of {@link exportLineageJsonl}. */
 export interface ExportJsonlOptions {
@@ -38,64 +39,48 @@ export interface ExportSummary {
 
 /** Events read per query (small pages die young in V8's heap). */
 const PAGE = 512;
+/** Leaves read per query when building a subset's tree. */
+const LEAF_PAGE = 4096;
 /** Code units gathered before a write to the file. */
 const CHUNK = 1 << 16;
 
 /**
- * Writes a gateway database's lineage as a JSON Lines bundle (see `EXPORT_FORMAT` for the layout) to `outPath`,
- * streaming, with back-pressure: every event, or with `filter` a `subset` of the events the last checkpoint
- * covers, each with its RFC 9162 inclusion proof to it. `db` may be read-only.
+ * Writes a gateway's lineage as a JSON Lines bundle (see `EXPORT_FORMAT` for the layout) to `outPath`, streaming,
+ * with back-pressure: every event, or with `filter` a `subset` of the events the last checkpoint covers, each with
+ * its RFC 9162 inclusion proof to it. Reads through the store's dialect-neutral `lineageReads`, keyset-paged by
+ * log index then by position (never OFFSET), so its cost per event does not grow with the lineage; the store may
+ * be open read-only.
  *
  * @throws GatewayError `VALIDATION_FAILED` when a subset is asked of a lineage with no checkpoint (nothing to prove
  *   inclusion against: sign one with `handoff lineage checkpoint`); the stream's error when writing fails.
  */
 export async function exportLineageJsonl(
-  db: Database.Database,
+  store: GatewayStore,
   outPath: string,
   options: ExportJsonlOptions = {},
 ): Promise<ExportSummary> {
+  const reads = store.lineageReads;
   const filter = options.filter ?? {};
   const subset = filter.planId !== undefined || filter.tenantId !== undefined;
-  const checkpoints = db
-    .prepare(
-      'select tree_size treeSize, root_hash rootHash, signed_at signedAt, kid, signature from lineage_checkpoints order by tree_size',
-    )
-    .all() as {
-    treeSize: number;
-    rootHash: string;
-    signedAt: number;
-    kid: string;
-    signature: string;
-  }[];
+  const checkpoints = await reads.treeHeads();
   const last = checkpoints.at(-1);
   if (subset && last === undefined) {
     throw new GatewayError('VALIDATION_FAILED', 'A filtered export needs a signed checkpoint', {
       issues: [{ path: '', code: 'NO_CHECKPOINT', message: 'Sign a checkpoint first' }],
     });
   }
-  // Conditions on lineage_events, written for a table alias (`e.` in the token join, none elsewhere).
-  const conditions: [string, string | number][] = [];
-  if (filter.tenantId !== undefined) conditions.push(['tenant_id', filter.tenantId]);
-  if (filter.planId !== undefined) conditions.push(['plan_id', filter.planId]);
-  const whereOf = (alias: string, extra: string[] = []) =>
-    ['1 = 1', ...conditions.map(([column]) => `${alias}${column} = ?`), ...extra].join(' and ');
-  const params: (string | number)[] = conditions.map(([, value]) => value);
-  const matching = db
-    .prepare(`select count(*) from lineage_events where ${whereOf('')}`)
-    .pluck()
-    .get(...params) as number;
+  const matching: LineageRowFilter = {
+    ...(filter.tenantId !== undefined ? { tenantId: filter.tenantId } : {}),
+    ...(filter.planId !== undefined ? { planId: filter.planId } : {}),
+  };
+  const matchingCount = await reads.countLineage(matching);
   // A subset holds the events the last signed head covers: leaves 0..treeSize-1 of the log.
-  const bound = subset ? ['log_index < ?'] : [];
-  if (subset) params.push(last?.treeSize ?? 0);
-  const clause = whereOf('', bound);
-  // Without a filter every event is exported: one count (a scan of an index) is enough.
-  const total = subset
-    ? (db
-        .prepare(`select count(*) from lineage_events where ${clause}`)
-        .pluck()
-        .get(...params) as number)
+  const rows: LineageRowFilter = subset
+    ? { ...matching, logIndexBelow: last?.treeSize ?? 0 }
     : matching;
-  const tree = subset ? treeOf(db, last?.treeSize ?? 0) : undefined;
+  // Without a filter every event is exported: one count is enough.
+  const total = subset ? await reads.countLineage(rows) : matchingCount;
+  const tree = subset ? await treeOf(reads, last?.treeSize ?? 0) : undefined;
 
   const out = createWriteStream(outPath, { encoding: 'utf8' });
   // Lines are gathered into one string and written in chunks of about CHUNK code units, with back-pressure.
@@ -126,16 +111,7 @@ export async function exportLineageJsonl(
   };
   await write(header);
   // A tenant's export carries the gateway's keys and that tenant's approver keys only (kids are per tenant).
-  for (const key of db
-    .prepare(
-      'select purpose, tenant_id tenantId, kid, jwk from keys order by purpose, tenant_id, kid',
-    )
-    .all() as {
-    purpose: string;
-    tenantId: string;
-    kid: string;
-    jwk: string;
-  }[]) {
+  for (const key of await reads.recordedKeys()) {
     if (filter.tenantId !== undefined && key.tenantId !== '' && key.tenantId !== filter.tenantId) {
       continue;
     }
@@ -161,64 +137,48 @@ export async function exportLineageJsonl(
       await write({ kind: 'consistency', from: c.treeSize, to: last.treeSize, proof });
     }
   }
-  // The tokens of the exported approval events, each once, in digest order: the events are found through the
-  // partial index `lineage_approvals` (no pass over every event), the tokens by their digest.
-  const tokens = db
-    .prepare(
-      `select p.digest, p.body from payloads p where p.digest in (
-         select json_extract(e.body, '$.refs.approval') from lineage_events e
-         where e.type = 'approval.accepted' and ${whereOf('e.', subset ? ['e.log_index < ?'] : [])})
-       order by p.digest`,
-    )
-    .iterate(...params) as IterableIterator<{ digest: string; body: string }>;
-  // Streamed, not collected: a million-event lineage holds over a hundred thousand tokens.
-  let approvalTokens = 0;
-  for (const t of tokens) {
-    await write({ kind: 'approval-token', digest: t.digest, token: t.body });
-    approvalTokens += 1;
+  // The tokens of the exported approval events, each once, in the order of their events: paged by the events'
+  // position (a million-event lineage holds over a hundred thousand tokens: streamed, not collected).
+  const written = new Set<string>();
+  for (let after = 0; ; ) {
+    const page = await reads.approvalTokens(rows, after, PAGE);
+    for (const t of page) {
+      if (written.has(t.digest)) continue;
+      written.add(t.digest);
+      await write({ kind: 'approval-token', digest: t.digest, token: t.token });
+    }
+    const lastToken = page.at(-1);
+    if (lastToken === undefined || page.length < PAGE) break;
+    after = lastToken.position;
   }
 
-  // Events in log order (`log_index`), then those not sequenced yet in insertion order (`id`): two keyset-paged
-  // passes, each a range scan of its index.
-  const sequenced = db
-    .prepare(
-      `select log_index, body from lineage_events where ${clause} and log_index > ?
-       order by log_index limit ${PAGE}`,
-    )
-    .raw();
-  const unsequenced = db
-    .prepare(
-      `select id, body from lineage_events where ${clause} and log_index is null and id > ?
-       order by id limit ${PAGE}`,
-    )
-    .raw();
+  // Events in log order (`logIndex`), then those not sequenced yet in insertion order (position): two
+  // keyset-paged passes, each a range scan of its index.
   let done = 0;
-  const writeEvents = async (rows: [number, string][], logIndexed: boolean) => {
-    for (const [at, body] of rows) {
-      const logIndex = logIndexed ? at : undefined;
-      const proof =
-        tree && last && logIndex !== undefined
-          ? {
-              treeSize: last.treeSize,
-              path: tree.inclusionProof(logIndex, last.treeSize).map(hexOf),
-            }
-          : undefined;
-      await writeText(eventLine(body, logIndex, proof));
-      done += 1;
-      if (done % 10_000 === 0) options.onProgress?.(done, total);
-    }
-  };
-  for (const [page, logIndexed] of [
-    [sequenced, true],
+  const passes: Pick<LineageRowPage, 'order' | 'after' | 'unsequenced'>[] = [
+    { order: 'logIndex', after: -1 },
     // A subset holds sequenced events only (its bound is a log index).
-    ...(subset ? [] : [[unsequenced, false] as const]),
-  ] as const) {
-    for (let after = -1; ; ) {
-      const rows = page.all(...params, after) as [number, string][];
-      await writeEvents(rows, logIndexed);
-      const lastRow = rows.at(-1);
-      if (lastRow === undefined || rows.length < PAGE) break;
-      after = lastRow[0];
+    ...(subset ? [] : [{ order: 'position', after: 0, unsequenced: true } as const]),
+  ];
+  for (const pass of passes) {
+    for (let after: number = pass.after; ; ) {
+      const page = await reads.lineageRows({ ...rows, ...pass, after, limit: PAGE });
+      for (const row of page) {
+        const logIndex = row.logIndex ?? undefined;
+        const proof =
+          tree && last && logIndex !== undefined
+            ? {
+                treeSize: last.treeSize,
+                path: tree.inclusionProof(logIndex, last.treeSize).map(hexOf),
+              }
+            : undefined;
+        await writeText(eventLine(row.body, logIndex, proof));
+        done += 1;
+        if (done % 10_000 === 0) options.onProgress?.(done, total);
+      }
+      const lastRow = page.at(-1);
+      if (lastRow === undefined || page.length < PAGE) break;
+      after = pass.order === 'logIndex' ? (lastRow.logIndex ?? after) : lastRow.position;
     }
   }
   if (chunk.length > 0) await flush();
@@ -229,8 +189,8 @@ export async function exportLineageJsonl(
     mode: header.mode,
     events: done,
     checkpoints: checkpoints.length,
-    approvalTokens,
-    omitted: matching - total,
+    approvalTokens: written.size,
+    omitted: matchingCount - total,
   };
 }
 
@@ -266,17 +226,24 @@ function eventLine(
     : `{"kind":"event","event":${body}${at},"proof":${JSON.stringify(proof)}}`;
 }
 
-/** The Merkle tree of the log's first `size` leaves (`log_index` 0..size-1), from their stored hashes. */
-function treeOf(db: Database.Database, size: number): MerkleTree {
+/** The Merkle tree of the log's first `size` leaves (log indexes 0..size-1), from their stored hashes. */
+async function treeOf(reads: LineageReads, size: number): Promise<MerkleTree> {
   const leaves = Buffer.allocUnsafe(size * HASH_BYTES);
   let i = 0;
-  const hashes = db
-    .prepare('select hash from lineage_events where log_index < ? order by log_index')
-    .pluck()
-    .iterate(size) as IterableIterator<string>;
-  for (const hash of hashes) {
-    leaves.set(eventLeafHash(hash), i * HASH_BYTES);
-    i += 1;
+  for (let after = -1; i < size; ) {
+    const page = await reads.lineageRows({
+      order: 'logIndex',
+      after,
+      limit: LEAF_PAGE,
+      logIndexBelow: size,
+    });
+    for (const row of page) {
+      leaves.set(eventLeafHash(row.hash), i * HASH_BYTES);
+      i += 1;
+    }
+    const lastRow = page.at(-1);
+    if (lastRow === undefined || page.length < LEAF_PAGE) break;
+    after = lastRow.logIndex ?? after;
   }
   return new MerkleTree(leaves.subarray(0, i * HASH_BYTES));
 }

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import type Database from 'better-sqlite3';
-import { AuditReader } from './audit-reader.js';
+import type { GatewayStore } from '../store/store.js';
 import type { LineageTrace } from './lineage-trace.js';
-import { traceLineage } from './trace.js';
+import { traceInStore } from './trace-in-store.js';
 
 /**
  * OpenLineage export: each plan becomes one run of the job `<tenant>.<workflow>`, written as OpenLineage 2-0-2
@@ -153,44 +152,34 @@ export function runEventsOf(trace: LineageTrace, options: OpenLineageOptions = {
 }
 
 /**
- * Writes the OpenLineage `RunEvent`s of every plan (or of one tenant or plan) of a gateway database to
- * `outPath`, one JSON object per line, in order of reception. `db` may be read-only.
+ * Writes the OpenLineage `RunEvent`s of every plan (or of one tenant or plan) of a gateway's store to `outPath`,
+ * one JSON object per line, in order of reception: each plan traced (`traceInStore`, which re-hashes the
+ * documents it shows) through the store's dialect-neutral reads. The store may be open read-only.
  *
  * @returns how many plans and events were written.
+ * @throws GatewayError `INTERNAL` when a stored document was altered (see `traceLineage`); the stream's error
+ *   when writing fails.
  */
 export async function exportOpenLineage(
-  db: Database.Database,
+  store: GatewayStore,
   outPath: string,
   options: OpenLineageOptions = {},
 ): Promise<{ plans: number; events: number }> {
-  const where: string[] = ['1 = 1'];
-  const params: string[] = [];
-  if (options.tenantId !== undefined) {
-    where.push('tenant_id = ?');
-    params.push(options.tenantId);
-  }
-  if (options.planId !== undefined) {
-    where.push('plan_id = ?');
-    params.push(options.planId);
-  }
   // Plan ids are per tenant: each plan is traced by (tenant, id).
-  const planIds = db
-    .prepare(
-      `select tenant_id as tenantId, plan_id as planId from plans where ${where.join(' and ')}
-       order by received_at, plan_id, tenant_id`,
-    )
-    .all(...params) as { tenantId: string; planId: string }[];
-  const reader = new AuditReader(db);
+  const planKeys = await store.lineageReads.planKeys({
+    ...(options.tenantId !== undefined ? { tenantId: options.tenantId } : {}),
+    ...(options.planId !== undefined ? { planId: options.planId } : {}),
+  });
   const out = createWriteStream(outPath, { encoding: 'utf8' });
   let events = 0;
-  for (const [i, { tenantId, planId }] of planIds.entries()) {
-    const lines = runEventsOf(traceLineage(reader, { planId }, tenantId), options);
+  for (const [i, { tenantId, planId }] of planKeys.entries()) {
+    const lines = runEventsOf(await traceInStore(store, { planId }, tenantId), options);
     events += lines.length;
     if (!out.write(`${lines.map((l) => JSON.stringify(l)).join('\n')}\n`)) await once(out, 'drain');
-    if ((i + 1) % 1000 === 0) options.onProgress?.(i + 1, planIds.length);
+    if ((i + 1) % 1000 === 0) options.onProgress?.(i + 1, planKeys.length);
   }
   out.end();
   await once(out, 'finish');
-  options.onProgress?.(planIds.length, planIds.length);
-  return { plans: planIds.length, events };
+  options.onProgress?.(planKeys.length, planKeys.length);
+  return { plans: planKeys.length, events };
 }

@@ -1,9 +1,10 @@
 import type { VerificationFailure } from '@handoff/lineage';
 import type { JWK } from 'jose';
+import type { StoredDocument } from '../store/lineage-reads.js';
 import type { KeyPurpose } from '../store/store.js';
 
 /**
- * What `verifyLineage` reads, whether from a gateway's SQLite file (`openDatabaseSource`) or from a JSON Lines
+ * What `verifyLineage` reads, whether from a gateway's store (`openDatabaseSource`, `storeSource`) or from a JSON Lines
  * export (`openExportSource`): events in stored order, the checkpoints, the recorded public keys and the stored
  * approval tokens. Nothing here is trusted: the verifier recomputes everything it can.
  */
@@ -21,7 +22,7 @@ export interface LineageSource {
    */
   key(purpose: KeyPurpose, kid: string, tenantId?: string): JWK | undefined;
   /** A stored approval token (compact JWS) by the `sha256:` digest of its text, if stored. */
-  approvalToken(digest: string): string | undefined;
+  approvalToken(digest: string): string | undefined | Promise<string | undefined>;
   /** The `approvals` table rows by token digest (a database only: an export has no such table). */
   approvalRows(): ReadonlyMap<string, SourceApprovalRow> | undefined;
   /**
@@ -29,15 +30,18 @@ export interface LineageSource {
    * receipts, caps; not the approval tokens, checked with their approvals), read one at a time; absent for an
    * export, which carries no documents but its approval tokens.
    */
-  documents?(): Iterable<StoredDocument>;
-  /** The smallest `seq` whose stored event text names `digest`, if any (a full scan: for failures only). */
-  firstNaming?(digest: string): number | undefined;
+  documents?(): Iterable<StoredDocument> | AsyncIterable<StoredDocument>;
+  /** The `seq` of the first stored event whose text names `digest`, if any (a full scan: for failures only). */
+  firstNaming?(digest: string): number | undefined | Promise<number | undefined>;
   /** The events, in the order stored (by `seq` in a database, file order in an export). */
   events(): AsyncIterable<SourceEvent> | Iterable<SourceEvent>;
   /** A problem found while opening (a malformed export header), reported before any event. */
   readonly openingFailure?: VerificationFailure;
-  /** The database file, when the source reads one opened read-only (worker threads may then read it too). */
-  readonly file?: string;
+  /**
+   * True when the source reads a gateway's store (all its events, in insertion order): its chains may then be
+   * checked on worker threads first (see `verifyLineage`'s `parallelFrom`).
+   */
+  readonly database?: boolean;
   /** How many events the source says it holds (for progress), when known. */
   readonly expectedEvents?: number;
   close(): void;
@@ -110,13 +114,6 @@ export interface EventColumns {
   occurredAt: number;
   prevHash: string;
   hash: string;
-}
-
-/** A stored document: the digest it is stored (and named) under, its kind and its text. */
-export interface StoredDocument {
-  digest: string;
-  kind: string;
-  body: string;
 }
 
 /** A stored checkpoint (`signedAt` in epoch ms; `signature` the compact JWS). */

@@ -1,33 +1,19 @@
-import { GatewayError } from '../errors.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { GatewayStore } from '../store/store.js';
-import { AuditReader } from './audit-reader.js';
 import type { LineageTrace, TraceTarget } from './lineage-trace.js';
 import { traceLineage } from './trace.js';
 
-/** One reader per connection: building drizzle's schema maps costs more than a small trace's queries. */
-const readers = new WeakMap<SqliteStore['sqlite'], AuditReader>();
-
 /**
- * {@link traceLineage} on a running gateway's store. The reads run inside one store transaction, so they see
- * one committed state and never a transaction in progress on the same connection.
+ * {@link traceLineage} on a gateway's store, whatever its dialect: the reads run in one `readAudit`, so they see
+ * one committed state and never a transaction in progress. `tenantId` undefined (an operator's offline read of a
+ * database) traces a plan of any tenant.
  *
- * @throws GatewayError `NOT_FOUND` (unknown target or another tenant's); `INTERNAL` when the store is not the
- *   SQLite store (the only one the audit reads so far).
+ * @throws GatewayError `NOT_FOUND` (unknown target or another tenant's); `VALIDATION_FAILED` (no tenant given and
+ *   the plan id used in several); `INTERNAL` (a stored document altered), as {@link traceLineage}.
  */
 export function traceInStore(
   store: GatewayStore,
   target: TraceTarget,
-  tenantId: string,
+  tenantId: string | undefined,
 ): Promise<LineageTrace> {
-  if (!(store instanceof SqliteStore)) {
-    throw new GatewayError('INTERNAL', 'Tracing needs the SQLite store');
-  }
-  let reader = readers.get(store.sqlite);
-  if (reader === undefined) {
-    reader = new AuditReader(store.sqlite);
-    readers.set(store.sqlite, reader);
-  }
-  const cached = reader;
-  return store.transaction(async () => traceLineage(cached, target, tenantId));
+  return store.readAudit((reads) => traceLineage(reads, target, tenantId));
 }

@@ -1,8 +1,9 @@
 import type { HandoffPlan, LineageEvent } from '@handoff/protocol';
 import { toIso } from '../clock.js';
 import { GatewayError } from '../errors.js';
-import type { AuditDispatchRow, AuditReader } from './audit-reader.js';
-
+import type { AuditReads } from '../store/audit-reads.js';
+import type { OutboxRow } from '../store/store.js';
+import { planOfTrace, verifiedDocument } from './trace-documents.js';
 import type { LineageTrace, TracedEvent, TraceTarget } from './lineage-trace.js';
 
 const CONTROL_TYPES = ['control.paused', 'control.resumed'] as const;
@@ -66,27 +67,32 @@ function traced(e: LineageEvent): TracedEvent {
  * Every stored document shown (the plan, the receipts) is re-hashed against the digest the lineage names; a
  * forged one is refused, never shown.
  *
+ * `reads` are one store's audit reads (`GatewayStore.readAudit`), whatever its dialect; a trace of a plan costs
+ * a handful of indexed reads, bounded by the plan's own rows and the tenant's control events during its life.
+ *
  * @throws GatewayError `NOT_FOUND` when the target is unknown or belongs to another tenant (the two are not told
- *   apart, so a caller learns nothing of other tenants); `INTERNAL` when a stored document does not hash to its
- *   digest, or the plan row names another plan digest than its `plan.received` event (the database was altered).
+ *   apart, so a caller learns nothing of other tenants); `VALIDATION_FAILED` when no tenant is given and several
+ *   tenants use the plan id; `INTERNAL` when a stored document does not hash to its digest, or the plan row names
+ *   another plan digest than its `plan.received` event (the database was altered).
  */
-export function traceLineage(
-  reader: AuditReader,
+export async function traceLineage(
+  reads: AuditReads,
   target: TraceTarget,
   tenantId: string | undefined,
-): LineageTrace {
+): Promise<LineageTrace> {
   const byPlan = 'planId' in target && !('actionId' in target);
-  const found = byPlan ? undefined : reader.findDispatches(target, tenantId);
+  const found = byPlan ? undefined : await reads.findOutbox(target, tenantId);
   const planId = 'planId' in target ? target.planId : found?.[0]?.planId;
   // Plan ids are per tenant: a dispatch names its plan's tenant; a plan id alone is resolved in `tenantId`.
   const tenant = tenantId ?? found?.[0]?.tenantId;
-  const record = planId === undefined ? undefined : reader.plan(tenant, planId);
+  const record = planId === undefined ? undefined : await planOfTrace(reads, tenant, planId);
   const noDispatch = found !== undefined && found.length === 0;
   if (!record || noDispatch || (tenantId !== undefined && record.tenantId !== tenantId)) {
     throw new GatewayError('NOT_FOUND', 'Nothing to trace for this target in this tenant');
   }
-  const events = reader.eventsOfPlan(record.tenantId, record.planId);
-  // The plan shown is the one its `plan.received` event names, re-hashed (`AuditReader.document`).
+  const positioned = await reads.eventsOfPlan(record.tenantId, record.planId);
+  const events = positioned.map((p) => p.event);
+  // The plan shown is the one its `plan.received` event names, re-hashed (`verifiedDocument`).
   const named = events.find((e) => e.type === 'plan.received')?.refs.plan;
   if (named !== undefined && named !== record.digest) {
     throw new GatewayError(
@@ -94,13 +100,45 @@ export function traceLineage(
       `Plan ${record.planId}'s stored digest is not the one its plan.received event names: the database was altered`,
     );
   }
-  const plan = reader.document<HandoffPlan>(record.digest);
+  const plan = await verifiedDocument<HandoffPlan>(reads, record.digest);
   const ofType = (...types: string[]) => events.filter((e) => types.includes(e.type)).map(traced);
-  const rows: AuditDispatchRow[] = found ?? reader.dispatches(record.tenantId, record.planId);
-  const policy = reader.policy(record.policyVersion);
+  const rows: OutboxRow[] = found ?? (await reads.outboxOfPlan(record.tenantId, record.planId));
+  const policy = await reads.policyVersion(record.policyVersion);
   // Kill switches that touched the plan happened between its first and last event (a switch already on when it
   // arrived shows as its own `plan.state_changed` to `paused`).
-  const span = reader.idSpanOfPlan(record.tenantId, record.planId);
+  const [from, to] = [positioned[0]?.position ?? 0, positioned.at(-1)?.position ?? 0];
+  const switches = await reads.tenantEvents(record.tenantId, CONTROL_TYPES, from, to);
+  const ledger = await reads.ledgerOfPlan(record.tenantId, record.planId);
+  const accepted = await reads.approvalsOfPlan(record.tenantId, record.planId);
+  const dispatches = await Promise.all(
+    rows.map(async (row) => {
+      const own = events.filter(
+        (e) =>
+          (e.type.startsWith('dispatch.') &&
+            (e.data.idempotencyKey === row.idempotencyKey ||
+              (e.data.idempotencyKey === undefined && e.data.actionIndex === row.actionIndex))) ||
+          // A rollback's compensation row: its own attempts, each naming the row it reverses.
+          (e.type.startsWith('rollback.') && e.data.idempotencyKey === row.idempotencyKey) ||
+          // Format 2: the event of the transition that queued the row (`data.queued`).
+          queues(e, row.idempotencyKey),
+      );
+      const digests = [...new Set(own.map((e) => e.refs.receipt).filter((d) => d !== undefined))];
+      const receipts = await Promise.all(
+        digests.map(async (digest) => ({ digest, receipt: await verifiedDocument(reads, digest) })),
+      );
+      return {
+        idempotencyKey: row.idempotencyKey,
+        actionId: row.actionId,
+        actionIndex: row.actionIndex,
+        adapter: row.adapter,
+        status: row.status,
+        attempts: row.attempts,
+        receiptDigest: row.receiptDigest,
+        events: own.map(traced),
+        receipts,
+      };
+    }),
+  );
 
   return {
     target,
@@ -144,7 +182,7 @@ export function traceLineage(
     budget: {
       // Format 2 records reservations, moves and settlements in the events of the transitions that made them.
       events: events.filter((e) => BUDGET_TYPES.includes(e.type) || movesBudget(e)).map(traced),
-      ledger: reader.ledger(record.tenantId, record.planId).map((l) => ({
+      ledger: ledger.map((l) => ({
         capId: l.capId,
         periodKey: l.periodKey,
         amountMinor: l.amountMinor,
@@ -155,7 +193,7 @@ export function traceLineage(
       })),
     },
     approvals: {
-      accepted: reader.approvals(record.tenantId, record.planId).map((a) => ({
+      accepted: accepted.map((a) => ({
         approver: a.approver,
         role: a.role,
         decision: a.decision,
@@ -168,34 +206,9 @@ export function traceLineage(
       })),
       refused: ofType('approval.refused'),
     },
-    dispatches: rows.map((row) => {
-      const own = events.filter(
-        (e) =>
-          (e.type.startsWith('dispatch.') &&
-            (e.data.idempotencyKey === row.idempotencyKey ||
-              (e.data.idempotencyKey === undefined && e.data.actionIndex === row.actionIndex))) ||
-          // A rollback's compensation row: its own attempts, each naming the row it reverses.
-          (e.type.startsWith('rollback.') && e.data.idempotencyKey === row.idempotencyKey) ||
-          // Format 2: the event of the transition that queued the row (`data.queued`).
-          queues(e, row.idempotencyKey),
-      );
-      const digests = [...new Set(own.map((e) => e.refs.receipt).filter((d) => d !== undefined))];
-      return {
-        idempotencyKey: row.idempotencyKey,
-        actionId: row.actionId,
-        actionIndex: row.actionIndex,
-        adapter: row.adapter,
-        status: row.status,
-        attempts: row.attempts,
-        receiptDigest: row.receiptDigest,
-        events: own.map(traced),
-        receipts: digests.map((digest) => ({ digest, receipt: reader.document(digest) })),
-      };
-    }),
+    dispatches,
     controls: [
-      ...reader
-        .tenantEvents(record.tenantId, CONTROL_TYPES, span.from, span.to)
-        .filter((e) => coversPlan(e, record, plan)),
+      ...switches.filter((e) => coversPlan(e, record, plan)),
       ...events.filter(
         (e) =>
           e.type === 'control.held' ||

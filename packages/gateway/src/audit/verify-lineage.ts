@@ -30,17 +30,17 @@ export interface VerifyLineageOptions {
   onProgress?: (done: number, total: number | undefined) => void;
   progressEvery?: number;
   /**
-   * Worker threads for the chain checks of a database file of at least `parallelFrom` events (default: the
+   * Worker threads for the chain checks of a database of at least `parallelFrom` events (default: the
    * cores available, at most 4; 1 checks on this thread only). See `checkChainsInWorkers`.
    */
   threads?: number;
-  /** Events from which a database file's chains are checked on worker threads (default 50,000). */
+  /** Events from which a database's chains are checked on worker threads (default 50,000). */
   parallelFrom?: number;
 }
 
 type Failure = VerificationFailure;
 
-/** Events from which a database file's chains are checked on worker threads by default. */
+/** Events from which a database's chains are checked on worker threads by default. */
 const PARALLEL_FROM = 50_000;
 
 /** Approval verifications in flight at most. */
@@ -72,7 +72,7 @@ const BATCH = 512;
  *    `checkpoint.signed` event's checkpoint record;
  * 4. no checkpoint covers more events than exist (a cut tail), and every `approvals` row was recorded.
  *
- * A database file of at least `parallelFrom` events has its chains checked first on worker threads
+ * A database of at least `parallelFrom` events has its chains checked first on worker threads
  * (`checkChainsInWorkers`: the same `ChainCheck` per chain, chains spread over the threads); when they all
  * hold, the walk below skips that check and does the rest (columns, log, evidence); when one does not, the walk
  * checks everything on this thread, so a failure is always the serial walk's report.
@@ -117,11 +117,11 @@ export async function verifyLineage(
   const checkpoints = new Map<number, SourceCheckpoint>();
   const pending = [
     ...(await checkpointFailures(source, checkpoints, counts, judge)),
-    ...documentFailures(source, counts, (source.expectedEvents ?? 0) + 1),
+    ...(await documentFailures(source, counts, (source.expectedEvents ?? 0) + 1)),
   ].sort((x, y) => x.seq - y.seq);
   const threads = options.threads ?? defaultThreads();
   const parallel =
-    source.file !== undefined &&
+    source.database === true &&
     threads > 1 &&
     (source.expectedEvents ?? 0) >= (options.parallelFrom ?? PARALLEL_FROM);
   // On worker threads first; any failure there is left for the serial walk to report (the first, in order).

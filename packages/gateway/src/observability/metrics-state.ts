@@ -22,7 +22,7 @@ export interface StateSnapshot {
   killSwitches: { tenant: string; scopeType: string; count: number }[];
 }
 
-/** Where the gauges read stored state from (see `sqliteStateSource`). */
+/** Where the gauges read stored state from (see `storeStateSource`). */
 export interface StateSource {
   read(): Promise<StateSnapshot>;
 }

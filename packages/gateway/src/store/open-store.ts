@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { GatewayError } from '../errors.js';
+import { openPostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 import { acquireWriterLock } from './sqlite/writer-lock.js';
 import type { GatewayStore } from './store.js';
@@ -63,17 +64,20 @@ export function selectStoreTarget(
  * returned {@link GatewayStore}.
  *
  * @throws GatewayError `DATABASE_IN_USE` (SQLite, `lockAs`: another gateway holds the file), `CONFIG_INVALID`
- *   (issue at `/database/url`) for a URL that is not `postgres://` or `postgresql://`, or while this build has no
- *   PostgreSQL store; the store's own open errors (e.g. `INTERNAL` for a format-1 lineage that does not verify).
+ *   (issue at `/database/url`) for a URL that is not `postgres://` or `postgresql://`; the store's own open errors
+ *   (e.g. `INTERNAL` for a format-1 lineage that does not verify; the `pg` driver's error when PostgreSQL is
+ *   unreachable or a migration fails).
  */
 export async function openStore(options: OpenStoreOptions): Promise<GatewayStore> {
   if ('url' in options) {
-    const message = POSTGRES_URL.test(options.url)
-      ? 'database.url (PostgreSQL) is not available in this build: use database.path (a SQLite file or :memory:)'
-      : 'database.url accepts a postgres:// or postgresql:// URL; database.path a SQLite file or :memory:';
-    throw new GatewayError('CONFIG_INVALID', message, {
-      issues: [{ path: '/database/url', code: 'invalid_value', message }],
-    });
+    if (!POSTGRES_URL.test(options.url)) {
+      const message =
+        'database.url accepts a postgres:// or postgresql:// URL; database.path a SQLite file or :memory:';
+      throw new GatewayError('CONFIG_INVALID', message, {
+        issues: [{ path: '/database/url', code: 'invalid_value', message }],
+      });
+    }
+    return openPostgresStore({ url: options.url, ...(options.pool ? { pool: options.pool } : {}) });
   }
   const { path } = options;
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });

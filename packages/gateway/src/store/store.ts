@@ -12,16 +12,23 @@ import type { BudgetReservationsTx } from './budget-reservations.js';
 import type { ConsoleSessionsTx } from './console-sessions.js';
 import type { LineageLogTx } from './lineage-log.js';
 import type { OutboxLeasesTx } from './outbox-leases.js';
+import type { AuditReadStore } from './audit-reads.js';
+import type { LineageReads } from './lineage-reads.js';
 import type { PasskeysTx } from './passkey-records.js';
+import type { StoreStatus } from './store-status.js';
 
 /**
  * The gateway's storage, dialect-neutral and async, so a PostgreSQL store can be added without touching the
  * pipeline. Every state change and its lineage events go through one {@link GatewayStore.transaction}: a crash
  * never leaves a state change without its record, or a record without its state.
  *
- * Times are epoch milliseconds; money is integer minor units with its currency.
+ * Times are epoch milliseconds; money is integer minor units with its currency. The audit's reads are declared in
+ * {@link AuditReadStore} (`audit-reads.ts`) and {@link LineageReads} (`lineage-reads.ts`), the gauges' and
+ * readiness's in {@link StoreStatus} (`store-status.ts`).
  */
-export interface GatewayStore {
+export interface GatewayStore extends AuditReadStore, StoreStatus {
+  /** Bulk reads of the lineage and its evidence for export and offline verification (see `lineage-reads.ts`). */
+  readonly lineageReads: LineageReads;
   /**
    * Runs `work` in one serialisable transaction and commits when it resolves (rolls back when it throws, and
    * rethrows). Transactions never interleave. `work` must do no I/O but through `tx`: hold no network call open

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfigFile, resolveConfigPath } from '../../config/load-config.js';
 import { GatewayError } from '../../errors.js';
-import { backupDatabase } from '../../store/sqlite/online-backup.js';
+import { backupStore } from '../../store/store-backup.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { printError, printResult } from '../output.js';
@@ -51,9 +51,14 @@ function isUsageRefusal(error: unknown): error is GatewayError {
     error instanceof GatewayError &&
     error.code === 'VALIDATION_FAILED' &&
     error.issues.some((i) =>
-      ['NO_SOURCE', 'NO_FOLDER', 'TARGET_EXISTS', 'TARGET_IS_SOURCE', 'TARGET_NOT_FILE'].includes(
-        i.code,
-      ),
+      [
+        'NO_SOURCE',
+        'NO_FOLDER',
+        'TARGET_EXISTS',
+        'TARGET_IS_SOURCE',
+        'TARGET_NOT_FILE',
+        'POSTGRES_BACKUP',
+      ].includes(i.code),
     )
   );
 }
@@ -91,9 +96,9 @@ function registerBackup(db: Command, io: Io, setExit: (code: ExitCode) => void):
           }
           const witness = opts.against === undefined ? undefined : readWitness(opts.against);
           const bar = progressBar('verifying', { json });
-          let outcome: Awaited<ReturnType<typeof backupDatabase>>;
+          let outcome: Awaited<ReturnType<typeof backupStore>>;
           try {
-            outcome = await backupDatabase({
+            outcome = await backupStore({
               source: sourceOf(opts),
               target: opts.to,
               ...(opts.force ? { force: true } : {}),

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import type { VerificationReport } from '@handoff/lineage';
-import Database from 'better-sqlite3';
 import { type Command, Option } from 'commander';
 import type { JWK } from 'jose';
 import { importCheckpointKey } from '../../audit/checkpoint-key.js';
@@ -15,6 +14,7 @@ import { verifyLineageAgainst } from '../../audit/verify-witness.js';
 import { WitnessFile } from '../../audit/witness-file.js';
 import { systemClock } from '../../clock.js';
 import { GatewayError } from '../../errors.js';
+import { openStoreReadOnly } from '../../store/open-read-only.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
@@ -30,17 +30,6 @@ import {
 } from './lineage-trust.js';
 
 type SetExit = (code: ExitCode) => void;
-
-/** Opens a gateway database file read-only. @throws GatewayError `NOT_FOUND` when it cannot be opened. */
-export function openReadOnly(path: string): Database.Database {
-  try {
-    const db = new Database(path, { readonly: true, fileMustExist: true });
-    db.pragma('query_only = ON');
-    return db;
-  } catch (error) {
-    throw new GatewayError('NOT_FOUND', `Cannot open the database ${path}`, { cause: error });
-  }
-}
 
 interface VerifyOptions extends TrustOptions {
   db?: string;
@@ -75,7 +64,10 @@ function registerVerify(lineage: Command, io: Io, setExit: SetExit): void {
       'verify a lineage offline against trust anchors given from outside it: hashes, chain, Merkle roots, ' +
         'checkpoint and approval signatures, stored documents against their digests',
     )
-    .option('--db <file>', 'a gateway database file (opened read-only)')
+    .option(
+      '--db <file>',
+      'a gateway database, opened read-only: a SQLite file or a postgres:// URL',
+    )
     .option('--export <file>', 'a JSON Lines bundle from `handoff lineage export`')
     .option(
       '--against <file>',
@@ -104,7 +96,7 @@ function registerVerify(lineage: Command, io: Io, setExit: SetExit): void {
             return EXIT.USAGE;
           }
           const source: LineageSource = opts.db
-            ? openDatabaseSource(opts.db)
+            ? await openDatabaseSource(opts.db)
             : await openExportSource(opts.export ?? '');
           const witness = opts.against === undefined ? undefined : readWitness(opts.against);
           const bar = progressBar('verifying', { json });
@@ -142,7 +134,10 @@ function registerExport(lineage: Command, io: Io, setExit: SetExit): void {
   lineage
     .command('export')
     .description('export the lineage: a verifiable JSON Lines bundle, or OpenLineage RunEvents')
-    .requiredOption('--db <file>', 'a gateway database file (opened read-only)')
+    .requiredOption(
+      '--db <file>',
+      'a gateway database, opened read-only: a SQLite file or a postgres:// URL',
+    )
     .requiredOption('--out <file>', 'where to write')
     .addOption(
       new Option('--format <format>', 'bundle or OpenLineage')
@@ -156,7 +151,7 @@ function registerExport(lineage: Command, io: Io, setExit: SetExit): void {
     .action(async (opts: ExportOptions) => {
       setExit(
         await run(io, opts.json ?? false, async () => {
-          const db = openReadOnly(opts.db);
+          const store = await openStoreReadOnly(opts.db);
           const bar = progressBar('exporting', { json: opts.json ?? false });
           const onProgress = (done: number, total: number) => bar.update(done, total);
           try {
@@ -166,12 +161,12 @@ function registerExport(lineage: Command, io: Io, setExit: SetExit): void {
             };
             const summary =
               opts.format === 'openlineage'
-                ? await exportOpenLineage(db, opts.out, {
+                ? await exportOpenLineage(store, opts.out, {
                     ...filter,
                     ...(opts.producer ? { producer: opts.producer } : {}),
                     onProgress,
                   })
-                : await exportLineageJsonl(db, opts.out, {
+                : await exportLineageJsonl(store, opts.out, {
                     ...(opts.plan || opts.tenant ? { filter } : {}),
                     onProgress,
                   });
@@ -184,7 +179,7 @@ function registerExport(lineage: Command, io: Io, setExit: SetExit): void {
             );
             return EXIT.OK;
           } finally {
-            db.close();
+            await store.close();
           }
         }),
       );
@@ -252,20 +247,22 @@ function registerCheckpoint(lineage: Command, io: Io, setExit: SetExit): void {
   lineage
     .command('jwks')
     .description("print the gateway's checkpoint public keys (every kid ever used) as a JWKS")
-    .requiredOption('--db <file>', 'the gateway database file (opened read-only)')
+    .requiredOption(
+      '--db <file>',
+      'the gateway database, opened read-only: a SQLite file or a postgres:// URL',
+    )
     .action(async (opts: { db: string }) => {
       setExit(
         await run(io, true, async () => {
-          const db = openReadOnly(opts.db);
+          const store = await openStoreReadOnly(opts.db);
           try {
-            const rows = db
-              .prepare("select jwk from keys where purpose = 'checkpoint' order by first_seen_at")
-              .pluck()
-              .all() as string[];
-            io.out(JSON.stringify({ keys: rows.map((r) => JSON.parse(r)) }, null, 2));
+            const rows = (await store.lineageReads.recordedKeys())
+              .filter((k) => k.purpose === 'checkpoint')
+              .sort((a, b) => a.firstSeenAt - b.firstSeenAt);
+            io.out(JSON.stringify({ keys: rows.map((r) => JSON.parse(r.jwk)) }, null, 2));
             return EXIT.OK;
           } finally {
-            db.close();
+            await store.close();
           }
         }),
       );

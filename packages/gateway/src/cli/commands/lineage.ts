@@ -1,18 +1,17 @@
 import { LINEAGE_EVENT_TYPES, type LineageEvent, type LineageEventType } from '@handoff/protocol';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { AuditReader } from '../../audit/audit-reader.js';
-import type { TraceTarget } from '../../audit/lineage-trace.js';
-import { traceLineage } from '../../audit/trace.js';
+import type { LineageTrace, TraceTarget } from '../../audit/lineage-trace.js';
+import { traceInStore } from '../../audit/trace-in-store.js';
 import { renderTrace } from '../../audit/trace-report.js';
 import { GatewayError } from '../../errors.js';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { openStoreReadOnly } from '../../store/open-read-only.js';
 import { gatewayClient } from '../client.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { positiveInt } from '../options.js';
 import { printResult } from '../output.js';
 import { run } from '../run-command.js';
-import { openReadOnly, registerLineageAudit } from './lineage-audit.js';
+import { registerLineageAudit } from './lineage-audit.js';
 
 type SetExit = (code: ExitCode) => void;
 
@@ -66,7 +65,10 @@ function registerQuery(lineage: Command, io: Io, setExit: SetExit): void {
     .description('list lineage events in seq order, one page at a time (auditor or operator)')
     .option('--url <url>', 'a running gateway')
     .option('--api-key <key>', 'API key (default: $HANDOFF_API_KEY)')
-    .option('--db <file>', 'a gateway database file, read offline (read-only)')
+    .option(
+      '--db <file>',
+      'a gateway database, read offline (read-only): a SQLite file or a postgres:// URL',
+    )
     .option(
       '--tenant <tenantId>',
       'with --db: only this tenant (a gateway answers for your tenant)',
@@ -116,8 +118,7 @@ function registerQuery(lineage: Command, io: Io, setExit: SetExit): void {
               limit,
             });
           } else {
-            const db = openReadOnly(opts.db ?? '');
-            const store = new SqliteStore(db);
+            const store = await openStoreReadOnly(opts.db ?? '');
             try {
               const rows = await store.queryLineageAt({
                 ...filter,
@@ -185,7 +186,10 @@ function registerTrace(lineage: Command, io: Io, setExit: SetExit): void {
     )
     .option('--url <url>', 'a running gateway')
     .option('--api-key <key>', 'API key (default: $HANDOFF_API_KEY)')
-    .option('--db <file>', 'a gateway database file, read offline (read-only)')
+    .option(
+      '--db <file>',
+      'a gateway database, read offline (read-only): a SQLite file or a postgres:// URL',
+    )
     .option('--tenant <tenantId>', 'with --db: refuse plans of other tenants')
     .option('--plan <planId>', 'trace this plan')
     .option('--idempotency-key <key>', 'trace this dispatch')
@@ -198,15 +202,15 @@ function registerTrace(lineage: Command, io: Io, setExit: SetExit): void {
       setExit(
         await run(io, opts.json ?? false, async () => {
           const target = traceTarget(opts);
-          let trace: ReturnType<typeof traceLineage>;
+          let trace: LineageTrace;
           if (sourceOf(opts) === 'url') {
             trace = await gatewayClient(opts.url ?? '', opts.apiKey).lineage.trace.query(target);
           } else {
-            const db = openReadOnly(opts.db ?? '');
+            const store = await openStoreReadOnly(opts.db ?? '');
             try {
-              trace = traceLineage(new AuditReader(db), target, opts.tenant);
+              trace = await traceInStore(store, target, opts.tenant);
             } finally {
-              db.close();
+              await store.close();
             }
           }
           printResult(io, opts.json ?? false, trace, () => renderTrace(trace));

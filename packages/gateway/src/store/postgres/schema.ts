@@ -337,3 +337,22 @@ export const passkeys = pgTable(
   },
   (t) => [index('passkeys_subject').on(t.tenantId, t.subject)],
 );
+
+/**
+ * The console's sessions, shared by every replica: keyed by the SHA-256 (hex) of the session id (never the id),
+ * `access` and `approval_roles` JSON arrays as text.
+ */
+export const consoleSessions = pgTable(
+  'console_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    subject: text('subject').notNull(),
+    access: text('access').notNull(),
+    approvalRoles: text('approval_roles').notNull(),
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: int64('created_at').notNull(),
+    expiresAt: int64('expires_at').notNull(),
+  },
+  (t) => [index('console_sessions_expiry').on(t.expiresAt)],
+);

@@ -148,7 +148,7 @@ export async function backupDatabase(options: BackupOptions): Promise<BackupOutc
   );
   try {
     await copyOnline(source, temp);
-    const copy = openDatabaseSource(temp);
+    const copy = await openDatabaseSource(temp);
     let report: VerificationReport;
     try {
       const verify = {

@@ -1,0 +1,168 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { LedgerLine, StoredCap, StoreTx } from '../store.js';
+import type { PgDb } from './postgres-tx.js';
+import * as s from './schema.js';
+
+type LedgerRow = typeof s.budgetLedger.$inferSelect;
+type Period = Pick<LedgerLine, 'tenantId' | 'capId' | 'periodKey'>;
+
+function toLedger({ id: _id, ...row }: LedgerRow): LedgerLine {
+  return { ...row, status: row.status as LedgerLine['status'] };
+}
+
+/**
+ * The budget methods of a PostgreSQL transaction (`budget_caps`, `budget_ledger`, `budget_usage`; see
+ * `store/budget-reservations.ts`). Amounts are integer minor units, times epoch milliseconds. `budget_usage` holds
+ * each period's `reserved_minor` and `committed_minor`, kept here by every method that writes the ledger (no
+ * trigger).
+ *
+ * A reservation is ONE conditional update of the period's row (`... WHERE reserved + committed + $amount <=
+ * $limit`). Two replicas racing for the last of a cap both update that row: PostgreSQL makes the second wait for
+ * the first, and under SERIALIZABLE the second then fails with SQLSTATE 40001 and is retried by the store, which
+ * reads the new totals: overspend cannot happen whatever the interleaving.
+ */
+export function postgresBudget(
+  db: PgDb,
+): Pick<
+  StoreTx,
+  | 'getCaps'
+  | 'replaceCaps'
+  | 'usedBudget'
+  | 'budgetUsage'
+  | 'reserveBudget'
+  | 'cancelReservation'
+  | 'insertLedger'
+  | 'ledgerForPlan'
+  | 'extendReservations'
+  | 'settleLedger'
+> {
+  const l = s.budgetLedger;
+  const u = s.budgetUsage;
+  const ofPeriod = ({ tenantId, capId, periodKey }: Period) =>
+    and(eq(u.tenantId, tenantId), eq(u.capId, capId), eq(u.periodKey, periodKey));
+  const reservedOf = (tenantId: string, planId: string) =>
+    and(eq(l.tenantId, tenantId), eq(l.planId, planId), eq(l.status, 'reserved'));
+
+  /** Inserts the period's row with zero totals when it is missing (nothing when it exists). */
+  async function ensureUsage({ tenantId, capId, periodKey }: Period): Promise<void> {
+    await db
+      .insert(u)
+      .values({ tenantId, capId, periodKey, reservedMinor: 0, committedMinor: 0 })
+      .onConflictDoNothing();
+  }
+
+  /** Adds to the totals of a period (its row inserted first when missing). */
+  async function add(period: Period, reserved: number, committed: number): Promise<void> {
+    await ensureUsage(period);
+    await db
+      .update(u)
+      .set({
+        reservedMinor: sql`${u.reservedMinor} + ${reserved}`,
+        committedMinor: sql`${u.committedMinor} + ${committed}`,
+      })
+      .where(ofPeriod(period));
+  }
+
+  async function budgetUsage(tenantId: string, capId: string, periodKey: string) {
+    const [row] = await db
+      .select({ reserved: u.reservedMinor, committed: u.committedMinor })
+      .from(u)
+      .where(ofPeriod({ tenantId, capId, periodKey }));
+    return { reserved: BigInt(row?.reserved ?? 0), committed: BigInt(row?.committed ?? 0) };
+  }
+
+  return {
+    async getCaps(tenantId) {
+      const rows = await db.select().from(s.budgetCaps).where(eq(s.budgetCaps.tenantId, tenantId));
+      return rows.map(({ updatedAt: _u, ...cap }) => ({
+        ...cap,
+        scopeType: cap.scopeType as StoredCap['scopeType'],
+        period: cap.period as StoredCap['period'],
+      }));
+    },
+
+    async replaceCaps(tenantId, caps, atMs) {
+      await db.delete(s.budgetCaps).where(eq(s.budgetCaps.tenantId, tenantId));
+      if (caps.length > 0) {
+        await db.insert(s.budgetCaps).values(caps.map((cap) => ({ ...cap, updatedAt: atMs })));
+      }
+    },
+
+    async usedBudget(tenantId, capId, periodKey) {
+      const { reserved, committed } = await budgetUsage(tenantId, capId, periodKey);
+      return reserved + committed;
+    },
+
+    budgetUsage,
+
+    async reserveBudget(line, limitMinor) {
+      if (line.status !== 'reserved') {
+        throw new Error(`reserveBudget takes a reserved line, not a ${line.status} one`);
+      }
+      await ensureUsage(line);
+      const amount = line.amountMinor;
+      const result = await db
+        .update(u)
+        .set({ reservedMinor: sql`${u.reservedMinor} + ${amount}` })
+        .where(
+          and(
+            ofPeriod(line),
+            sql`${u.reservedMinor} + ${u.committedMinor} + ${amount} <= ${limitMinor}`,
+          ),
+        );
+      if (result.rowCount !== 1) return false;
+      await db.insert(l).values(line);
+      return true;
+    },
+
+    async cancelReservation(line) {
+      const match = and(
+        reservedOf(line.tenantId, line.planId),
+        eq(l.capId, line.capId),
+        eq(l.periodKey, line.periodKey),
+        eq(l.amountMinor, line.amountMinor),
+        eq(l.createdAt, line.createdAt),
+      );
+      const one = db.select({ id: l.id }).from(l).where(match).limit(1);
+      const gone = await db
+        .delete(l)
+        .where(eq(l.id, sql`(${one})`))
+        .returning({ amount: l.amountMinor });
+      for (const row of gone) await add(line, -row.amount, 0);
+    },
+
+    async insertLedger(lines) {
+      for (const line of lines) {
+        await db.insert(l).values(line);
+        if (line.status === 'reserved') await add(line, line.amountMinor, 0);
+        if (line.status === 'committed') await add(line, 0, line.amountMinor);
+      }
+    },
+
+    async ledgerForPlan(tenantId, planId) {
+      const rows = await db
+        .select()
+        .from(l)
+        .where(and(eq(l.tenantId, tenantId), eq(l.planId, planId)))
+        .orderBy(l.id);
+      return rows.map(toLedger);
+    },
+
+    async extendReservations(tenantId, planId, expiresAt, atMs) {
+      await db.update(l).set({ expiresAt, updatedAt: atMs }).where(reservedOf(tenantId, planId));
+    },
+
+    async settleLedger(tenantId, planId, status, atMs) {
+      const moved = await db
+        .update(l)
+        .set({ status, expiresAt: null, updatedAt: atMs })
+        .where(reservedOf(tenantId, planId))
+        .returning();
+      const lines = moved.sort((a, b) => a.id - b.id).map(toLedger);
+      for (const line of lines) {
+        await add(line, -line.amountMinor, status === 'committed' ? line.amountMinor : 0);
+      }
+      return lines;
+    },
+  };
+}

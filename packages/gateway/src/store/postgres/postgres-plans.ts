@@ -1,0 +1,75 @@
+import { and, desc, eq, inArray, lt, lte, or } from 'drizzle-orm';
+import type { PlanState } from '../../plan-state.js';
+import type { PlanFilter, PlanRecord, StoreTx } from '../store.js';
+import type { PgDb } from './postgres-tx.js';
+import * as s from './schema.js';
+
+type PlanRow = typeof s.plans.$inferSelect;
+
+function toPlan(row: PlanRow): PlanRecord {
+  return { ...row, state: row.state as PlanState, pausedFrom: row.pausedFrom as PlanState | null };
+}
+
+/**
+ * The plan methods of a PostgreSQL transaction (the `plans` table, keyed `(tenant_id, plan_id)`). A state change
+ * is a compare-and-set (`WHERE state = $expected`): of two replicas moving one plan, the second changes nothing
+ * and is told so. Times are epoch milliseconds.
+ */
+export function postgresPlans(
+  db: PgDb,
+): Pick<StoreTx, 'getPlan' | 'insertPlan' | 'updatePlan' | 'listPlans' | 'plansDue'> {
+  const p = s.plans;
+  return {
+    async getPlan(tenantId, planId) {
+      const [row] = await db
+        .select()
+        .from(p)
+        .where(and(eq(p.tenantId, tenantId), eq(p.planId, planId)));
+      return row ? toPlan(row) : undefined;
+    },
+
+    async insertPlan(record) {
+      await db.insert(p).values(record);
+    },
+
+    async updatePlan(tenantId, planId, expectedState, patch) {
+      const result = await db
+        .update(p)
+        .set(patch)
+        .where(and(eq(p.tenantId, tenantId), eq(p.planId, planId), eq(p.state, expectedState)));
+      return result.rowCount === 1;
+    },
+
+    async listPlans(filter: PlanFilter) {
+      const where = [eq(p.tenantId, filter.tenantId)];
+      if (filter.states && filter.states.length > 0)
+        where.push(inArray(p.state, [...filter.states]));
+      if (filter.submittedBy !== undefined) where.push(eq(p.submittedBy, filter.submittedBy));
+      if (filter.workflowId !== undefined) where.push(eq(p.workflowId, filter.workflowId));
+      const before = filter.before;
+      if (before) {
+        const older = or(
+          lt(p.receivedAt, before.receivedAt),
+          and(eq(p.receivedAt, before.receivedAt), lt(p.planId, before.planId)),
+        );
+        if (older) where.push(older);
+      }
+      const rows = await db
+        .select()
+        .from(p)
+        .where(and(...where))
+        .orderBy(desc(p.receivedAt), desc(p.planId))
+        .limit(filter.limit);
+      return rows.map(toPlan);
+    },
+
+    async plansDue(field, states, atMs) {
+      if (states.length === 0) return [];
+      const rows = await db
+        .select()
+        .from(p)
+        .where(and(inArray(p.state, [...states]), lte(p[field], atMs)));
+      return rows.map(toPlan);
+    },
+  };
+}

@@ -1,0 +1,153 @@
+import type { LineageEvent } from '@handoff/protocol';
+import { ExponentialBackoff, handleWhen, type RetryPolicy, retry } from 'cockatiel';
+import { and, asc, eq, gt, gte, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import type { GatewayStore, LineageFilter, PositionedEvent, StoreTx } from '../store.js';
+import { migratePostgres } from './postgres-migrate.js';
+import { type PgDb, postgresTx } from './postgres-tx.js';
+import * as schema from './schema.js';
+
+/** Options of {@link openPostgresStore}. */
+export interface PostgresStoreOptions {
+  /** A `postgres://` or `postgresql://` URL (libpq form, https://www.postgresql.org/docs/15/libpq-connect.html). */
+  url: string;
+  /** The connection pool: at most `max` connections (default 10), each transaction holding one. */
+  pool?: { max?: number };
+  /**
+   * How many times a transaction that failed with a serialization failure or a deadlock (SQLSTATE 40001, 40P01) is
+   * run again, after a jittered exponential backoff (cockatiel's decorrelated jitter, 2 ms doubling up to 200 ms).
+   * Default 10; the error is rethrown once they are spent.
+   */
+  serializationRetries?: number;
+}
+
+/** SQLSTATEs after which a transaction is run again: serialization_failure, deadlock_detected. */
+const RETRYABLE = new Set(['40001', '40P01']);
+
+/** The SQLSTATE of a driver error, looking through drizzle's `DrizzleQueryError` (which keeps it as `cause`). */
+export function sqlState(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+/**
+ * Opens the PostgreSQL store: a `pg` pool on `url`, the committed migrations applied (`migratePostgres`: safe when
+ * replicas start together). The pool is closed again when migrating fails.
+ *
+ * @throws the driver's error when the database is unreachable or a migration fails.
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.pool?.max ?? 10,
+    application_name: 'handoff-gateway',
+  });
+  // An idle connection's error (the server restarted, the network dropped) removes it from the pool; without a
+  // listener it would crash the process. The next transaction opens a new connection, or fails.
+  pool.on('error', () => {});
+  try {
+    await migratePostgres(pool);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return new PostgresStore(pool, options);
+}
+
+/**
+ * The {@link GatewayStore} on PostgreSQL: drizzle-orm's `node-postgres` driver on a `pg` pool, shared by any
+ * number of gateway replicas. Every transaction runs at SERIALIZABLE on a connection of its own and is run again
+ * on a serialization failure or deadlock ({@link PostgresStoreOptions.serializationRetries}): `work` must
+ * therefore do nothing outside `tx` (no I/O, no change to memory another attempt would see twice). Nothing is
+ * cached across transactions: everything another replica may change is read from the database.
+ */
+export class PostgresStore implements GatewayStore {
+  readonly #pool: pg.Pool;
+  readonly #db: PgDb;
+  readonly #retry: RetryPolicy;
+  readonly #running = new Set<Promise<unknown>>();
+  #onAppended: (count: number) => void = () => {};
+  #closed = false;
+  #closing: Promise<void> | undefined;
+
+  /** A store on a pool whose database is migrated ({@link openPostgresStore} opens one). */
+  constructor(pool: pg.Pool, options: Pick<PostgresStoreOptions, 'serializationRetries'> = {}) {
+    this.#pool = pool;
+    this.#db = drizzle({ client: pool, schema });
+    this.#retry = retry(
+      handleWhen((error) => RETRYABLE.has(sqlState(error) ?? '')),
+      {
+        maxAttempts: options.serializationRetries ?? 10,
+        backoff: new ExponentialBackoff({ initialDelay: 2, maxDelay: 200 }),
+      },
+    );
+  }
+
+  transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error('The store is closed'));
+    const attempt = () =>
+      this.#db.transaction((tx) => work(postgresTx(tx, (n) => this.#onAppended(n))), {
+        isolationLevel: 'serializable',
+      });
+    const running = this.#retry.execute(attempt);
+    this.#running.add(running);
+    const forget = () => this.#running.delete(running);
+    running.then(forget, forget);
+    return running;
+  }
+
+  async queryLineage(filter: LineageFilter): Promise<LineageEvent[]> {
+    return (await this.queryLineageAt(filter)).map((row) => row.event);
+  }
+
+  /** Reads committed events outside any transaction (one statement, its own snapshot). */
+  async queryLineageAt(filter: LineageFilter): Promise<PositionedEvent[]> {
+    const t = schema.lineageEvents;
+    const where: SQL[] = [];
+    if (filter.tenantId !== undefined) where.push(eq(t.tenantId, filter.tenantId));
+    if (filter.planId !== undefined) where.push(eq(t.planId, filter.planId));
+    if (filter.types !== undefined && filter.types.length > 0)
+      where.push(inArray(t.type, [...filter.types]));
+    if (filter.actorId !== undefined) where.push(eq(t.actorId, filter.actorId));
+    if (filter.actorType !== undefined) where.push(eq(t.actorType, filter.actorType));
+    // Plan ids are per tenant: a plan is matched on (tenant_id, plan_id), never on its id alone.
+    if (filter.workflowId !== undefined) {
+      const p = schema.plans;
+      where.push(
+        sql`exists (select 1 from ${p} where ${p.tenantId} = ${t.tenantId} and ${p.planId} = ${t.planId} and ${p.workflowId} = ${filter.workflowId})`,
+      );
+    }
+    if (filter.adapter !== undefined) {
+      const d = schema.dispatches;
+      const onAdapter = sql`exists (select 1 from ${d} where ${d.tenantId} = ${t.tenantId} and ${d.planId} = ${t.planId} and ${d.adapter} = ${filter.adapter})`;
+      const named = sql`(${t.body}::jsonb -> 'data' ->> 'adapter') = ${filter.adapter}`;
+      const either = or(onAdapter, named);
+      if (either) where.push(either);
+    }
+    if (filter.fromMs !== undefined) where.push(gte(t.occurredAt, filter.fromMs));
+    if (filter.toMs !== undefined) where.push(lte(t.occurredAt, filter.toMs));
+    if (filter.after !== undefined) where.push(gt(t.id, filter.after));
+    const rows = await this.#db
+      .select({ id: t.id, body: t.body })
+      .from(t)
+      .where(and(...where))
+      .orderBy(asc(t.id))
+      .limit(filter.limit);
+    return rows.map((row) => ({ position: row.id, event: JSON.parse(row.body) as LineageEvent }));
+  }
+
+  onLineageAppended(listener: (count: number) => void): void {
+    this.#onAppended = listener;
+  }
+
+  /** Answers every transaction started before it, then closes the pool; later ones are refused. */
+  close(): Promise<void> {
+    this.#closed = true;
+    this.#closing ??= Promise.allSettled([...this.#running]).then(() => this.#pool.end());
+    return this.#closing;
+  }
+}

@@ -1,0 +1,45 @@
+import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
+import type { PgDatabase } from 'drizzle-orm/pg-core';
+import type { StoreTx } from '../store.js';
+import { postgresApprovals } from './postgres-approvals.js';
+import { postgresApproverKeys } from './postgres-approver-keys.js';
+import { postgresBudget } from './postgres-budget.js';
+import { postgresConsoleSessions } from './postgres-console-sessions.js';
+import { postgresControls } from './postgres-controls.js';
+import { postgresLineage } from './postgres-lineage.js';
+import { postgresLineageLog } from './postgres-lineage-log.js';
+import { postgresOutbox } from './postgres-outbox.js';
+import { postgresPasskeys } from './postgres-passkeys.js';
+import { postgresPlans } from './postgres-plans.js';
+import { postgresSends } from './postgres-sends.js';
+import type * as schema from './schema.js';
+
+/**
+ * The drizzle database (or transaction) type of the PostgreSQL store, node-postgres driver (internal: no public
+ * type mentions drizzle).
+ */
+export type PgDb = PgDatabase<NodePgQueryResultHKT, typeof schema>;
+
+/**
+ * The {@link StoreTx} of one PostgreSQL transaction attempt, put together from one module per concept
+ * (`postgres-plans.ts`, `postgres-budget.ts`, ...), each a set of methods on `db` (drizzle's transaction, on the
+ * connection the attempt holds). Built afresh for every attempt, so nothing read by an attempt that was rolled
+ * back (a cached chain head) survives into its retry.
+ *
+ * @param onAppended - told how many lineage events each `appendLineage` writes (before commit).
+ */
+export function postgresTx(db: PgDb, onAppended: (count: number) => void): StoreTx {
+  return {
+    ...postgresPlans(db),
+    ...postgresLineage(db, onAppended),
+    ...postgresLineageLog(db),
+    ...postgresBudget(db),
+    ...postgresApprovals(db),
+    ...postgresApproverKeys(db),
+    ...postgresControls(db),
+    ...postgresOutbox(db),
+    ...postgresSends(db),
+    ...postgresConsoleSessions(db),
+    passkeys: postgresPasskeys(db),
+  };
+}
