@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { GatewayError } from '../errors.js';
 import { openPostgresStore } from './postgres/postgres-store.js';
+import { endEarlierLeases } from './sqlite/sqlite-outbox.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 import { acquireWriterLock } from './sqlite/writer-lock.js';
 import type { GatewayStore } from './store.js';
@@ -23,8 +24,9 @@ export type StoreTarget = { path: string } | { url: string; pool?: { max?: numbe
 export type OpenStoreOptions = StoreTarget & {
   /**
    * SQLite file only: take the file's writer lock as this gateway (`gatewayId`, at `atMs` epoch ms) before
-   * migrating, held until the store closes (one gateway per SQLite file, see `acquireWriterLock`). PostgreSQL
-   * stores take no lock: several replicas share one database.
+   * migrating, held until the store closes (one gateway per SQLite file, see `acquireWriterLock`); the outbox
+   * leases of earlier processes then end at `atMs` (they are dead). PostgreSQL stores take no lock: several
+   * replicas share one database.
    */
   lockAs?: { gatewayId: string; atMs: number };
   /** SQLite file only: WAL checkpoints on a worker thread (see `startWalCheckpointer`). */
@@ -86,6 +88,8 @@ export async function openStore(options: OpenStoreOptions): Promise<GatewayStore
     options.lockAs && path !== ':memory:' ? acquireWriterLock(path, options.lockAs) : undefined;
   try {
     const store = openSqliteStore({ path, ...(lock ? { onClosed: () => lock.release() } : {}) });
+    // One gateway per SQLite file: the leases of whoever held the file before are a dead process's.
+    if (lock && options.lockAs) endEarlierLeases(store.sqlite, options.lockAs.atMs);
     if (options.walCheckpointer && path !== ':memory:') {
       try {
         await store.startWalCheckpointer();

@@ -21,15 +21,17 @@ export interface ClaimOutboxRequest {
  * {@link claimOutbox} (a short transaction); each leased row then gets its own claim transaction (kill switch,
  * suppression, send window; `dispatch.attempted`) that moves it `pending` -> `in_flight` keeping the lease
  * (`updateOutbox` with `leaseOwner`/`leaseUntil`); no transaction is held across the platform call. The outcome's
- * transaction moves the row out of `in_flight` and clears the lease. A replica that dies leaves:
+ * transaction moves the row out of `in_flight`, which clears the lease (see `OutboxPatch`). A replica that dies
+ * leaves:
  * - `pending` rows with a lease: claimable again once the lease ended (by any replica);
  * - `in_flight` rows: found by {@link outboxLeaseExpired} once the lease ended, and recovered by the in-doubt
  *   rules (re-sent with the same idempotency key where the platform dedupes, else `in_doubt`), by any replica.
  */
 export interface OutboxLeasesTx {
   /**
-   * Leases up to `limit` due rows: `pending`, `next_attempt_at <= atMs`, and unleased or with `lease_until <=
-   * atMs`, oldest due first (then created, plan, action index). Sets `lease_owner = owner` and `lease_until = atMs
+   * Leases up to `limit` due rows: `pending`, `next_attempt_at <= atMs`, and unleased, or with `lease_until <=
+   * atMs`, or leased by `owner` itself (a row it held for later), oldest due first (then created, plan, action
+   * index). Sets `lease_owner = owner` and `lease_until = atMs
    * + leaseMs` on each and returns them as leased. Two replicas never lease one row at once: PostgreSQL selects
    * with `FOR UPDATE SKIP LOCKED`, SQLite has one writer. The rows' status does not change here.
    */

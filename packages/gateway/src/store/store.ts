@@ -8,12 +8,12 @@ import {
 } from '@handoff/protocol';
 import type { PlanState } from '../plan-state.js';
 import type { ApproverKeysTx } from './approver-keys.js';
+import type { AuditReadStore } from './audit-reads.js';
 import type { BudgetReservationsTx } from './budget-reservations.js';
 import type { ConsoleSessionsTx } from './console-sessions.js';
 import type { LineageLogTx } from './lineage-log.js';
-import type { OutboxLeasesTx } from './outbox-leases.js';
-import type { AuditReadStore } from './audit-reads.js';
 import type { LineageReads } from './lineage-reads.js';
+import type { OutboxLeasesTx } from './outbox-leases.js';
 import type { PasskeysTx } from './passkey-records.js';
 import type { StoreStatus } from './store-status.js';
 
@@ -355,7 +355,11 @@ export interface ControlRecord {
  */
 export { OUTBOX_STATUSES, type OutboxStatus };
 
-/** The fields a dispatcher or operator may change on an outbox row. */
+/**
+ * The fields a dispatcher or operator may change on an outbox row. A patch that sets `status` to anything but
+ * `in_flight` and sets no lease field clears the row's lease (`leaseOwner` and `leaseUntil` to null): a row
+ * leaves a replica's hands when it leaves `in_flight` (or is held, abandoned, dead-lettered).
+ */
 export type OutboxPatch = Partial<
   Pick<
     OutboxRow,

@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { ClaimOutboxRequest } from '../outbox-leases.js';
 import type { OutboxPatch, OutboxRow, OutboxStatus } from '../store.js';
@@ -16,6 +17,13 @@ function toOutbox({ reverses, leaseOwner, leaseUntil, ...row }: DispatchRow): Ou
     ...(leaseOwner !== null ? { leaseOwner } : {}),
     ...(leaseUntil !== null ? { leaseUntil } : {}),
   };
+}
+
+/** The store's lease rule (see `OutboxPatch`): a move out of `in_flight` that sets no lease clears it. */
+function withLeaseRule(patch: OutboxPatch): OutboxPatch {
+  const moves = patch.status !== undefined && patch.status !== 'in_flight';
+  if (!moves || patch.leaseOwner !== undefined || patch.leaseUntil !== undefined) return patch;
+  return { ...patch, leaseOwner: null, leaseUntil: null };
 }
 
 /**
@@ -64,7 +72,11 @@ export class SqliteOutbox {
         and(
           eq(d.status, 'pending'),
           lte(d.nextAttemptAt, at),
-          or(isNull(d.leaseUntil), lte(d.leaseUntil, at)),
+          or(
+            isNull(d.leaseUntil),
+            lte(d.leaseUntil, at),
+            eq(d.leaseOwner, sql.placeholder('owner')),
+          ),
         ),
       )
       .orderBy(asc(d.nextAttemptAt), asc(d.createdAt), asc(d.planId), asc(d.actionIndex))
@@ -97,7 +109,7 @@ export class SqliteOutbox {
 
   /** Leases due rows (SQLite: this connection is the only writer while its transaction runs). */
   claim({ atMs, limit, leaseMs, owner }: ClaimOutboxRequest): OutboxRow[] {
-    const keys = this.#claimable.all({ atMs, limit });
+    const keys = this.#claimable.all({ atMs, limit, owner });
     const until = atMs + leaseMs;
     return keys.flatMap(({ key }) => this.#lease.all({ key, owner, until }).map(toOutbox));
   }
@@ -137,10 +149,19 @@ export class SqliteOutbox {
     const changes = this.#shapes.update(
       d,
       'dispatches',
-      patch,
+      withLeaseRule(patch),
       (where) => and(eq(d.idempotencyKey, where('idempotencyKey')), eq(d.status, where('status'))),
       { idempotencyKey, status: expected },
     );
     return changes === 1;
   }
+}
+
+/**
+ * Ends every running outbox lease at `atMs` (epoch ms): called by `openStore` once it holds a SQLite file's writer
+ * lock, which proves that no other gateway runs on the file, so every lease there is a dead process's. Its
+ * `in_flight` rows are then recovered at once by the in-doubt rules, as before leases.
+ */
+export function endEarlierLeases(sqlite: Database.Database, atMs: number): void {
+  sqlite.prepare('update dispatches set lease_until = ? where lease_until > ?').run(atMs, atMs);
 }
