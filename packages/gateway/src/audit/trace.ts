@@ -3,8 +3,8 @@ import { toIso } from '../clock.js';
 import { GatewayError } from '../errors.js';
 import type { AuditReads } from '../store/audit-reads.js';
 import type { OutboxRow } from '../store/store.js';
-import { planOfTrace, verifiedDocument } from './trace-documents.js';
 import type { LineageTrace, TracedEvent, TraceTarget } from './lineage-trace.js';
+import { planOfTrace, verifiedDocument } from './trace-documents.js';
 
 const CONTROL_TYPES = ['control.paused', 'control.resumed'] as const;
 const BUDGET_TYPES: readonly string[] = [

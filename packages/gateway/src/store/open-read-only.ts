@@ -1,4 +1,4 @@
-import { GatewayError } from '../errors.js';
+import { openPostgresStore } from './postgres/postgres-store.js';
 import { openSqliteReadOnly } from './sqlite/sqlite-read-only.js';
 import type { GatewayStore } from './store.js';
 
@@ -12,21 +12,12 @@ export function isPostgresUrl(location: string): boolean {
  * query --db`): `location` is a SQLite file path or a PostgreSQL URL (`postgres://` or `postgresql://`). The store
  * is only read through its dialect-neutral reads (`readAudit`, `lineageReads`); the verifier trusts none of it.
  *
- * @throws GatewayError `NOT_FOUND` when a file cannot be opened as a gateway database; `CONFIG_INVALID` (issue
- *   `POSTGRES_UNAVAILABLE` at `/database/url`) for a PostgreSQL URL while this build has no PostgreSQL store. The
- *   message never repeats the URL (it may hold a password).
+ * A PostgreSQL database is opened with `readOnly` (no migration; every connection refuses writes).
+ *
+ * @throws GatewayError `NOT_FOUND` when a file cannot be opened as a gateway database; the `pg` driver's error when
+ *   a PostgreSQL database does not answer (its message names no password).
  */
 export async function openStoreReadOnly(location: string): Promise<GatewayStore> {
-  if (isPostgresUrl(location)) {
-    throw new GatewayError('CONFIG_INVALID', 'This build cannot open a PostgreSQL store', {
-      issues: [
-        {
-          path: '/database/url',
-          code: 'POSTGRES_UNAVAILABLE',
-          message: 'Accepted: a SQLite database file path',
-        },
-      ],
-    });
-  }
+  if (isPostgresUrl(location)) return openPostgresStore({ url: location, readOnly: true });
   return openSqliteReadOnly(location);
 }

@@ -6,7 +6,7 @@ import * as s from './schema.js';
 type LedgerRow = typeof s.budgetLedger.$inferSelect;
 type Period = Pick<LedgerLine, 'tenantId' | 'capId' | 'periodKey'>;
 
-function toLedger({ id: _id, ...row }: LedgerRow): LedgerLine {
+export function toLedger({ id: _id, ...row }: LedgerRow): LedgerLine {
   return { ...row, status: row.status as LedgerLine['status'] };
 }
 

@@ -1,12 +1,12 @@
 import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
-import type { OutboxRow, OutboxStatus, StoreTx } from '../store.js';
+import type { OutboxPatch, OutboxRow, OutboxStatus, StoreTx } from '../store.js';
 import type { PgDb } from './postgres-tx.js';
 import * as s from './schema.js';
 
 type DispatchRow = typeof s.dispatches.$inferSelect;
 
 /** A row as the store answers it: `reverses` and the lease only when set (as the SQLite store does). */
-function toOutbox({ reverses, leaseOwner, leaseUntil, ...row }: DispatchRow): OutboxRow {
+export function toOutbox({ reverses, leaseOwner, leaseUntil, ...row }: DispatchRow): OutboxRow {
   return {
     ...row,
     status: row.status as OutboxStatus,
@@ -14,6 +14,13 @@ function toOutbox({ reverses, leaseOwner, leaseUntil, ...row }: DispatchRow): Ou
     ...(leaseOwner !== null ? { leaseOwner } : {}),
     ...(leaseUntil !== null ? { leaseUntil } : {}),
   };
+}
+
+/** The store's lease rule (see `OutboxPatch`): a move out of `in_flight` that sets no lease clears it. */
+function withLeaseRule(patch: OutboxPatch): OutboxPatch {
+  const moves = patch.status !== undefined && patch.status !== 'in_flight';
+  if (!moves || patch.leaseOwner !== undefined || patch.leaseUntil !== undefined) return patch;
+  return { ...patch, leaseOwner: null, leaseUntil: null };
 }
 
 const d = s.dispatches;
@@ -94,7 +101,7 @@ export function postgresOutbox(
     async updateOutbox(idempotencyKey, expected, patch) {
       const result = await db
         .update(d)
-        .set(patch)
+        .set(withLeaseRule(patch))
         .where(and(eq(d.idempotencyKey, idempotencyKey), eq(d.status, expected)));
       return result.rowCount === 1;
     },
@@ -107,7 +114,8 @@ export function postgresOutbox(
           and(
             eq(d.status, 'pending'),
             lte(d.nextAttemptAt, atMs),
-            or(isNull(d.leaseUntil), lte(d.leaseUntil, atMs)),
+            // Unleased, its lease ended, or held by this replica itself (a row it kept for later).
+            or(isNull(d.leaseUntil), lte(d.leaseUntil, atMs), eq(d.leaseOwner, owner)),
           ),
         )
         .orderBy(...DUE_ORDER)

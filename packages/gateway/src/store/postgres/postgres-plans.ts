@@ -6,7 +6,7 @@ import * as s from './schema.js';
 
 type PlanRow = typeof s.plans.$inferSelect;
 
-function toPlan(row: PlanRow): PlanRecord {
+export function toPlan(row: PlanRow): PlanRecord {
   return { ...row, state: row.state as PlanState, pausedFrom: row.pausedFrom as PlanState | null };
 }
 

@@ -3,8 +3,14 @@ import { ExponentialBackoff, handleWhen, type RetryPolicy, retry } from 'cockati
 import { and, asc, eq, gt, gte, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
+import type { AuditReads } from '../audit-reads.js';
+import type { LineageReads } from '../lineage-reads.js';
 import type { GatewayStore, LineageFilter, PositionedEvent, StoreTx } from '../store.js';
+import type { StoreHealth, StoreStateSnapshot } from '../store-status.js';
+import { postgresAuditReads } from './postgres-audit-reads.js';
+import { postgresLineageReads } from './postgres-lineage-reads.js';
 import { migratePostgres } from './postgres-migrate.js';
+import { postgresHealth, postgresStateSnapshot } from './postgres-store-status.js';
 import { type PgDb, postgresTx } from './postgres-tx.js';
 import * as schema from './schema.js';
 
@@ -20,6 +26,11 @@ export interface PostgresStoreOptions {
    * Default 10; the error is rethrown once they are spent.
    */
   serializationRetries?: number;
+  /**
+   * For the auditor's offline commands: no migration is run, and every connection is opened with
+   * `default_transaction_read_only = on`, so a write fails (SQLSTATE 25006) and `health` answers `read-only`.
+   */
+  readOnly?: boolean;
 }
 
 /** SQLSTATEs after which a transaction is run again: serialization_failure, deadlock_detected. */
@@ -36,7 +47,8 @@ export function sqlState(error: unknown): string | undefined {
 
 /**
  * Opens the PostgreSQL store: a `pg` pool on `url`, the committed migrations applied (`migratePostgres`: safe when
- * replicas start together). The pool is closed again when migrating fails.
+ * replicas start together), or, `readOnly`, only a first connection made. The pool is closed again when that
+ * fails.
  *
  * @throws the driver's error when the database is unreachable or a migration fails.
  */
@@ -45,12 +57,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     connectionString: options.url,
     max: options.pool?.max ?? 10,
     application_name: 'handoff-gateway',
+    ...(options.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
   });
   // An idle connection's error (the server restarted, the network dropped) removes it from the pool; without a
   // listener it would crash the process. The next transaction opens a new connection, or fails.
   pool.on('error', () => {});
   try {
-    await migratePostgres(pool);
+    if (options.readOnly) await pool.query('select 1');
+    else await migratePostgres(pool);
   } catch (error) {
     await pool.end();
     throw error;
@@ -73,11 +87,13 @@ export class PostgresStore implements GatewayStore {
   #onAppended: (count: number) => void = () => {};
   #closed = false;
   #closing: Promise<void> | undefined;
+  readonly lineageReads: LineageReads;
 
   /** A store on a pool whose database is migrated ({@link openPostgresStore} opens one). */
   constructor(pool: pg.Pool, options: Pick<PostgresStoreOptions, 'serializationRetries'> = {}) {
     this.#pool = pool;
     this.#db = drizzle({ client: pool, schema });
+    this.lineageReads = postgresLineageReads(this.#db);
     this.#retry = retry(
       handleWhen((error) => RETRYABLE.has(sqlState(error) ?? '')),
       {
@@ -93,7 +109,32 @@ export class PostgresStore implements GatewayStore {
       this.#db.transaction((tx) => work(postgresTx(tx, (n) => this.#onAppended(n))), {
         isolationLevel: 'serializable',
       });
-    const running = this.#retry.execute(attempt);
+    return this.#track(this.#retry.execute(attempt));
+  }
+
+  /** Runs `work` in one `REPEATABLE READ, READ ONLY` transaction: every read sees one committed state. */
+  readAudit<T>(work: (reads: AuditReads) => Promise<T>): Promise<T> {
+    return this.#snapshot((db) => work(postgresAuditReads(db)));
+  }
+
+  stateSnapshot(atMs: number): Promise<StoreStateSnapshot> {
+    return this.#snapshot((db) => postgresStateSnapshot(db, atMs));
+  }
+
+  health(): Promise<StoreHealth> {
+    return postgresHealth(this.#db);
+  }
+
+  /** A read-only transaction on one snapshot (never a serialization failure, so never retried). */
+  #snapshot<T>(read: (db: PgDb) => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error('The store is closed'));
+    return this.#track(
+      this.#db.transaction(read, { isolationLevel: 'repeatable read', accessMode: 'read only' }),
+    );
+  }
+
+  /** Remembers a running transaction until it settles, so `close` waits for it. */
+  #track<T>(running: Promise<T>): Promise<T> {
     this.#running.add(running);
     const forget = () => this.#running.delete(running);
     running.then(forget, forget);

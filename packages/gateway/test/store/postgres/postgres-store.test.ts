@@ -139,6 +139,40 @@ describePostgres('PostgresStore', () => {
     expect(expired.map((r) => r.idempotencyKey)).toEqual(dueOrder);
   });
 
+  it('lets a replica re-claim its own lease, and clears a lease when the row leaves in_flight', async () => {
+    const row: OutboxRow = {
+      idempotencyKey: 'own-lease',
+      planId: 'own-lease-plan',
+      tenantId: TENANT_ID,
+      optionId: 'o',
+      actionIndex: 0,
+      actionId: 'a0',
+      adapter: 'mock',
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: T0,
+      lastError: null,
+      receiptDigest: null,
+      createdAt: T0,
+      updatedAt: T0,
+    };
+    await a.transaction((tx) => tx.insertOutbox([row]));
+    const claim = (store: PostgresStore, owner: string, atMs: number) =>
+      store.transaction((tx) => tx.claimOutbox({ atMs, limit: 1, leaseMs: 60_000, owner }));
+    expect(await claim(a, 'replica-a', T0 + 1)).toHaveLength(1);
+    expect(await claim(b, 'replica-b', T0 + 2)).toEqual([]);
+    expect((await claim(a, 'replica-a', T0 + 3)).map((r) => r.leaseUntil)).toEqual([T0 + 60_003]);
+    await a.transaction(async (tx) => {
+      await tx.updateOutbox('own-lease', 'pending', { status: 'in_flight', updatedAt: T0 + 4 });
+      expect(await tx.getOutbox('own-lease')).toMatchObject({ leaseOwner: 'replica-a' });
+      await tx.updateOutbox('own-lease', 'in_flight', { status: 'succeeded', updatedAt: T0 + 5 });
+    });
+    const done = await b.transaction((tx) => tx.getOutbox('own-lease'));
+    expect(done?.status).toBe('succeeded');
+    expect(done).not.toHaveProperty('leaseOwner');
+    expect(done).not.toHaveProperty('leaseUntil');
+  });
+
   it('leaves nothing behind a transaction that throws', async () => {
     await expect(
       a.transaction(async (tx) => {
