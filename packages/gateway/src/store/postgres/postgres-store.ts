@@ -23,7 +23,7 @@ export interface PostgresStoreOptions {
   /**
    * How many times a transaction that failed with a serialization failure or a deadlock (SQLSTATE 40001, 40P01) is
    * run again, after a jittered exponential backoff (cockatiel's decorrelated jitter, 2 ms doubling up to 200 ms).
-   * Default 10; the error is rethrown once they are spent.
+   * Default 50 (a hot row, e.g. one cap's usage under many replicas, aborts many); the error is rethrown once they are spent.
    */
   serializationRetries?: number;
   /**
@@ -97,7 +97,7 @@ export class PostgresStore implements GatewayStore {
     this.#retry = retry(
       handleWhen((error) => RETRYABLE.has(sqlState(error) ?? '')),
       {
-        maxAttempts: options.serializationRetries ?? 10,
+        maxAttempts: options.serializationRetries ?? 50,
         backoff: new ExponentialBackoff({ initialDelay: 2, maxDelay: 200 }),
       },
     );
