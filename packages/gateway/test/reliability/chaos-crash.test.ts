@@ -185,7 +185,7 @@ describe('SIGKILL during submission, approval and dispatch, with platform faults
     for (const line of committed) expect(line.amount).toBe(ACTIONS_PER_PLAN * ACTION_COST);
     expect(committed.reduce((sum, l) => sum + l.amount, 0)).toBeLessThanOrEqual(CAP_MINOR);
 
-    const source = openDatabaseSource(join(dir, 'gateway.db'));
+    const source = await openDatabaseSource(join(dir, 'gateway.db'));
     try {
       // Anchored on the finance key the test holds (the chaos gateway signs no checkpoints).
       const trust = anchorsFromJwks({ keys: [] }, { keys: [finance.publicJwk] });

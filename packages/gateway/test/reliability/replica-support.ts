@@ -21,7 +21,7 @@ import {
 /** How long a replica's outbox lease lasts (ms): longer than the webhook adapter's 1.5 s timeout. */
 export const REPLICA_LEASE_MS = 2_500;
 /** The sequencer's batch interval on every replica (ms). */
-export const REPLICA_SEQUENCER_MS = 50;
+export const REPLICA_SEQUENCER_MS = 250;
 
 /** One replica: its folder (config, witness file) and, while it runs, its process. */
 export interface Replica {

@@ -23,8 +23,8 @@ const PLANS = 1_000;
 const PLAN_COST = ACTIONS_PER_PLAN * ACTION_COST;
 const FITS = 300;
 const CAP = FITS * PLAN_COST;
-/** Requests in flight at once, over all replicas (each replica's pool is the default 10). */
-const IN_FLIGHT = 60;
+/** Requests in flight at once, over all replicas: 10 per replica (each replica's pool is the default 10). */
+const IN_FLIGHT = 30;
 
 const root = mkdtempSync(join(tmpdir(), 'handoff-replicas-budget-'));
 afterAll(() => {
