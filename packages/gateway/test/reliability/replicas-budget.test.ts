@@ -19,12 +19,12 @@ import { tally } from './tally.js';
  * plans hold a reservation, 700 are refused `BUDGET_EXCEEDED`, and the cap's usage is exactly its limit.
  */
 
-const PLANS = 1_000;
+const PLANS = Number(process.env.RELIABILITY_REPLICA_PLANS ?? 1_000);
 const PLAN_COST = ACTIONS_PER_PLAN * ACTION_COST;
-const FITS = 300;
+const FITS = Math.floor(PLANS * 0.3);
 const CAP = FITS * PLAN_COST;
 /** Requests in flight at once, over all replicas: 10 per replica (each replica's pool is the default 10). */
-const IN_FLIGHT = 30;
+const IN_FLIGHT = Number(process.env.RELIABILITY_REPLICA_IN_FLIGHT ?? 30);
 
 const root = mkdtempSync(join(tmpdir(), 'handoff-replicas-budget-'));
 afterAll(() => {
