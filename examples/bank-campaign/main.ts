@@ -10,7 +10,6 @@
  *
  * Run: `pnpm demo` from the repository root; `pnpm demo --keep` leaves the gateway running for the CLI.
  */
-import { join } from 'node:path';
 import { HandoffClientError, validatePlan } from '@handoff/copilot-adapter';
 import type { PlanView } from '@handoff/gateway';
 import type { HandoffPlan } from '@handoff/protocol';

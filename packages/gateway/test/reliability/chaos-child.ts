@@ -18,7 +18,10 @@ const rerouted: typeof fetch = (input, init) => {
 };
 
 // Errors only, on stderr: what the test shows when a child fails (never tokens, keys or payloads).
-const logger = pino({ name: 'chaos-child', level: 'error' }, pino.destination({ dest: 2, sync: true }));
+const logger = pino(
+  { name: 'chaos-child', level: 'error' },
+  pino.destination({ dest: 2, sync: true }),
+);
 const running = await startGateway(
   await createGatewayRuntime(loadConfigFile(configFile), { fetch: rerouted, logger }),
   { logger },
