@@ -142,9 +142,9 @@ export async function auditCallList(input: {
   const jwks = (name: string) =>
     JSON.parse(readFileSync(join(gw.dir, 'keys', name), 'utf8')) as { keys: JWK[] };
   const trust = anchorsFromJwks(jwks('checkpoint.jwks.json'), jwks('approvers.jwks.json'));
-  const offline = await checkDatabaseOffline(join(gw.dir, 'gateway.db'), trust, checks);
+  const offline = await checkDatabaseOffline(gw.database.location, trust, checks);
   const witness = await checkAgainstWitness({
-    databaseFile: join(gw.dir, 'gateway.db'),
+    database: gw.database.location,
     witnessFile: join(gw.dir, 'witness.jsonl'),
     trust,
     auditor,

@@ -10,7 +10,6 @@
  *
  * Run: `pnpm demo` from the repository root; `pnpm demo --keep` leaves the gateway running for the CLI.
  */
-import { join } from 'node:path';
 import { HandoffClientError, validatePlan } from '@handoff/copilot-adapter';
 import type { PlanView } from '@handoff/gateway';
 import type { HandoffPlan } from '@handoff/protocol';
@@ -108,7 +107,7 @@ const gw = await startStoryGateway({
   adapters: platforms.adapters,
   fetch: platforms.fetch,
 });
-detail(`gateway ${gw.url} (SQLite ${join(gw.dir, 'gateway.db')})`);
+detail(`gateway ${gw.url} (${gw.database.label})`);
 for (const [id, url] of Object.entries(platforms.urls)) detail(`${id.padEnd(10)} fake at ${url}`);
 
 heading('3. The copilot proposes plans (each signed with its key when submitted)');

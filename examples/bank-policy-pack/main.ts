@@ -267,7 +267,7 @@ checks.check(after.length === before.length, 'the replay wrote nothing to the li
 heading('9. The lineage verifies, shadow events included');
 await runtime.close();
 await platforms.close();
-const source = openDatabaseSource(join(dir, 'gateway.db'));
+const source = await openDatabaseSource(join(dir, 'gateway.db'));
 const verified = await verifyLineage(source, { trust: 'unanchored' }).finally(() => source.close());
 checks.check(
   verified.ok,

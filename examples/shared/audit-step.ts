@@ -99,22 +99,23 @@ export function checkChain(events: readonly LineageEvent[], checks: Expectations
 }
 
 /**
- * The gateway's own offline verifier (`verifyLineage`) over the story's SQLite file, opened read-only: every
+ * The gateway's own offline verifier (`verifyLineage`) over the story's database (its SQLite file or PostgreSQL
+ * URL, see `story-database.ts`), opened read-only: every
  * event's hash, link and Merkle leaf, checkpoints, each stored document against its digest, and each stored
  * approval token's signature and claims against the keys the auditor trusts (`trust`: given from outside the
  * database, never read from it). Prints the verdict and records it as an expectation.
  */
 export async function checkDatabaseOffline(
-  databaseFile: string,
+  database: string,
   trust: VerifierTrust,
   checks: Expectations,
 ): Promise<VerificationReport> {
-  const source = openDatabaseSource(databaseFile);
+  const source = await openDatabaseSource(database);
   try {
     const report = await verifyLineage(source, { trust });
     detail(
       report.ok
-        ? `verifyLineage on the database file (read-only): ${verdict('valid')}: ${report.events} events, ` +
+        ? `verifyLineage on the database, opened read-only: ${verdict('valid')}: ${report.events} events, ` +
             `${report.approvals} approval tokens re-verified against the approvers' JWKS, ${report.documents} ` +
             `stored documents re-hashed, Merkle root ${report.rootHash?.slice(0, 16)}…`
         : `verifyLineage: ${verdict('broken')}: ${report.failure.code} ${report.failure.message}`,

@@ -8,6 +8,7 @@ import { REPO_ROOT } from './story-gateway.js';
 const facts: KeepFacts = {
   url: 'http://127.0.0.1:43210',
   dir: '.handoff/bank-campaign',
+  db: '.handoff/bank-campaign/gateway.db',
   planId: '019a8f2e-5c4b-7d3e-9a1f-2b3c4d5e6f71',
   apiKeys: { auditor: 'hk_auditor', operator: 'hk_operator', copilot: 'hk_copilot' },
 };

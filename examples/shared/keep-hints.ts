@@ -9,8 +9,10 @@ export const KEEP_CLI = 'node packages/gateway/bin/handoff.mjs';
 /** What the hints name: the gateway's URL, its folder (relative to the repository root), a plan, API keys. */
 export interface KeepFacts {
   url: string;
-  /** The story's folder, relative to the repository root: `gateway.db`, `handoff.config.json`, `witness.jsonl`. */
+  /** The story's folder, relative to the repository root: `handoff.config.json`, `witness.jsonl`. */
   dir: string;
+  /** The gateway's database as `--db` takes it: its SQLite file (relative to the repository root) or its URL. */
+  db: string;
   planId: string;
   apiKeys: { auditor: string; operator: string; copilot: string };
 }
@@ -23,8 +25,8 @@ export function keepCommands(f: KeepFacts): string[] {
     `${KEEP_CLI} plan get ${f.planId} --url ${f.url} --api-key ${f.apiKeys.operator}`,
     `${KEEP_CLI} lineage query --url ${f.url} --plan ${f.planId}`,
     `${KEEP_CLI} lineage trace --url ${f.url} --plan ${f.planId}`,
-    `${KEEP_CLI} lineage verify --db ${f.dir}/gateway.db --config ${config} --against ${f.dir}/witness.jsonl`,
-    `${KEEP_CLI} db backup --db ${f.dir}/gateway.db --config ${config} --to ${f.dir}/backup.db`,
+    `${KEEP_CLI} lineage verify --db ${f.db} --config ${config} --against ${f.dir}/witness.jsonl`,
+    `${KEEP_CLI} db backup --db ${f.db} --config ${config} --to ${f.dir}/backup.db`,
     `${KEEP_CLI} plan submit <plan.json> --url ${f.url} --api-key ${f.apiKeys.copilot}`,
   ];
 }

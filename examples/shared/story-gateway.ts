@@ -34,6 +34,7 @@ import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
 import { consoleSection, freePort, printConsoleLink } from './console-link.js';
 import { keepCommands, keepObservability } from './keep-hints.js';
 import type { SkipClock } from './skip-clock.js';
+import { type StoryDatabase, storyDatabase } from './story-database.js';
 import { detail, heading, paint } from './terminal.js';
 
 /** The repository root (examples/shared/../..). */
@@ -105,6 +106,8 @@ export interface StoryGateway {
   url: string;
   dir: string;
   configFile: string;
+  /** Its database: a SQLite file in `dir`, or a fresh PostgreSQL database (`HANDOFF_DATABASE_URL`). */
+  database: StoryDatabase;
   gatewayId: string;
   tenantId: string;
   runtime: GatewayRuntime;
@@ -189,9 +192,10 @@ export async function startStoryGateway(options: StoryGatewayOptions): Promise<S
   });
   // The port is chosen first so the console's origin (`http://localhost:<port>`) can be configured.
   const port = await freePort();
+  const database = await storyDatabase(dir, options.story);
   const config = {
     gatewayId: options.gatewayId,
-    database: { path: 'gateway.db' },
+    database: database.config,
     listen: { host: '127.0.0.1', port },
     console: consoleSection(port),
     // Each approver's key is registered to its identity, tenant and role; the gateway reads its public key from
@@ -219,6 +223,7 @@ export async function startStoryGateway(options: StoryGatewayOptions): Promise<S
     clock: options.clock,
     fetch: options.fetch,
     adapters: options.adapters,
+    env: database.env,
   });
   // Served without the gateway's own dispatch timer: the story runs the dispatcher itself, step by step.
   const server = await startHttpServer({
@@ -236,6 +241,7 @@ export async function startStoryGateway(options: StoryGatewayOptions): Promise<S
     port,
     dir,
     configFile,
+    database,
     gatewayId: options.gatewayId,
     tenantId: options.tenantId,
     runtime,
@@ -300,7 +306,11 @@ export async function keepServing(
 ): Promise<void> {
   gw.dispatchOnItsOwn();
   const dir = relative(REPO_ROOT, gw.dir);
-  const facts = { url: gw.url, dir, planId, apiKeys: gw.apiKeys };
+  const db =
+    gw.database.location === join(gw.dir, 'gateway.db')
+      ? `${dir}/gateway.db`
+      : gw.database.location;
+  const facts = { url: gw.url, dir, db, planId, apiKeys: gw.apiKeys };
   heading('The gateway keeps running (--keep)');
   detail(`from the repository root, in another terminal:`);
   const [auditorKey, ...commands] = keepCommands(facts);

@@ -35,12 +35,12 @@ export interface WitnessFindings {
 }
 
 /**
- * Verifies `databaseFile` against `witnessFile`, and proves the event of `eventHash` (sequenced, one of the
+ * Verifies the gateway's `database` (its SQLite file or PostgreSQL URL) against `witnessFile`, and proves the event of `eventHash` (sequenced, one of the
  * auditor's tenant's) is included in the first witnessed head covering it, with a proof the gateway serves to
  * `auditor`. Prints both and records them as expectations.
  */
 export async function checkAgainstWitness(input: {
-  databaseFile: string;
+  database: string;
   witnessFile: string;
   trust: VerifierTrust;
   auditor: TRPCClient<AppRouter>;
@@ -49,7 +49,7 @@ export async function checkAgainstWitness(input: {
 }): Promise<WitnessFindings> {
   const { checks, eventHash } = input;
   const text = readFileSync(input.witnessFile, 'utf8');
-  const source = openDatabaseSource(input.databaseFile);
+  const source = await openDatabaseSource(input.database);
   const report = await verifyLineageAgainst(source, text, { trust: input.trust }).finally(() =>
     source.close(),
   );

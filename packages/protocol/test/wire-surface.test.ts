@@ -106,6 +106,7 @@ const PINNED_HTTP_STATUS = {
   CONFIG_INVALID: 500,
   KEY_SOURCE_UNAVAILABLE: 503,
   DATABASE_IN_USE: 503,
+  DATABASE_UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const;
 
@@ -160,6 +161,7 @@ describe('the wire API describes itself completely', () => {
       'APPROVAL_TENANT_MISMATCH',
       'CONFIG_INVALID',
       'DATABASE_IN_USE',
+      'DATABASE_UNAVAILABLE',
     ];
     expect(ERROR_CODE_LIST.filter((c) => !listed.has(c))).toEqual(notOfACall);
   });

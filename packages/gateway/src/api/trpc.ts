@@ -15,6 +15,7 @@ import {
 import type { Gateway } from '../gateway.js';
 import { currentRequestId } from '../observability/request-context.js';
 import { ATTR, annotateActiveSpan } from '../observability/tracing.js';
+import { isStoreUnavailable } from '../store/store-unavailable.js';
 
 /** Per-request context: the gateway, the authenticator and the raw `Authorization` header. */
 export interface ApiContext {
@@ -103,13 +104,21 @@ const mapErrors = t.middleware(async ({ next, path }) => {
       cause: inputValidationError(result.error.cause, path),
     });
   }
-  if (!result.ok && result.error.cause instanceof GatewayError) {
-    const cause = result.error.cause;
-    throw new TRPCError({
-      code: GATEWAY_ERROR_TABLE[cause.code].trpc,
-      message: cause.message,
-      cause,
-    });
+  if (!result.ok) {
+    // A database that did not answer: nothing was recorded, and the caller may retry (here or on another replica).
+    const cause = isStoreUnavailable(result.error.cause)
+      ? new GatewayError(
+          'DATABASE_UNAVAILABLE',
+          'The gateway cannot reach its database; nothing was recorded: retry later',
+        )
+      : result.error.cause;
+    if (cause instanceof GatewayError) {
+      throw new TRPCError({
+        code: GATEWAY_ERROR_TABLE[cause.code].trpc,
+        message: cause.message,
+        cause,
+      });
+    }
   }
   return result;
 });

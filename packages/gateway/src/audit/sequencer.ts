@@ -110,6 +110,10 @@ export class Sequencer {
     let sequenced = 0;
     this.#lastBatch = 0;
     const record = await this.#store.transaction(async (tx) => {
+      // The work may run again (PostgreSQL retries a serialization failure): nothing of an earlier, rolled-back
+      // attempt may survive it, or the cache would hold leaves the log does not.
+      accumulator = undefined;
+      sequenced = 0;
       // Another replica sequencing now: this round is skipped (its head reaches the witness on a later call).
       if (!(await tx.leadSequencer())) return undefined;
       accumulator = await this.#current(tx);

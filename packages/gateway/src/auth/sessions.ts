@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { GatewayError } from '../errors.js';
 import type { GatewayStore } from '../store/store.js';
-import type { Principal, Role } from './principal.js';
+import { isRole, type Principal, type Role } from './principal.js';
 
 /** The session cookie of a person signed in to the console (HttpOnly, SameSite=Strict, Secure over TLS). */
 export const SESSION_COOKIE = 'handoff_session';
@@ -25,12 +25,12 @@ export interface ConsoleSession {
 const hashOf = (id: string): string => createHash('sha256').update(id).digest('hex');
 
 /**
- * The console's server-side sessions, kept in the store (`console_sessions`, issue 15): a session opened on one
- * replica is accepted by every other, and a restart signs no one out. A session id is 32 random bytes
- * (base64url), stored only as its SHA-256, so the table holds nothing a cookie could be rebuilt from; the CSRF
- * token is another 32 random bytes (the synchronizer token pattern of the OWASP CSRF Prevention Cheat Sheet).
- * Sessions expire {@link SESSION_TTL_MS} after sign-in, by the injected clock; expired rows are deleted when a
- * session is opened.
+ * The console's server-side sessions, in the store (`console_sessions`), so a session opened on one replica is
+ * accepted by every other and outlives a restart, and signing out on one ends it on all. A session id is 32 random
+ * bytes (base64url), stored only as its SHA-256, so the table holds nothing a cookie could be rebuilt from; the
+ * CSRF token is another 32 random bytes (the synchronizer token pattern of the OWASP CSRF Prevention Cheat Sheet).
+ * Sessions expire {@link SESSION_TTL_MS} after sign-in, by the injected clock; every lookup reads the store (no
+ * copy kept in memory), and each sign-in deletes the sessions already expired.
  */
 export class SessionStore {
   readonly #store: GatewayStore;
@@ -66,12 +66,18 @@ export class SessionStore {
   async get(id: string): Promise<ConsoleSession | undefined> {
     const now = this.#clock.now();
     const record = await this.#store.transaction((tx) => tx.consoleSession(hashOf(id), now));
-    if (record === undefined) return undefined;
-    const { tokenHash: _hash, createdAt: _created, ...session } = record;
-    return { ...session, access: session.access as Role[] };
+    if (record === undefined || now >= record.expiresAt) return undefined;
+    return {
+      tenantId: record.tenantId,
+      subject: record.subject,
+      access: record.access.filter(isRole),
+      approvalRoles: record.approvalRoles,
+      csrfToken: record.csrfToken,
+      expiresAt: record.expiresAt,
+    };
   }
 
-  /** Ends a session (no-op for an unknown one). */
+  /** Ends a session, on every replica (no-op for an unknown one). */
   async close(id: string): Promise<void> {
     await this.#store.transaction((tx) => tx.deleteConsoleSession(hashOf(id)));
   }

@@ -4,6 +4,7 @@
  * predecessor recovered at start), with requests to `https://hooks.example.test` rerouted to the webhook fake
  * the test serves at $FAKE_URL. Prints `{"url": ...}` once listening. The test SIGKILLs it at random points.
  */
+import pino from 'pino';
 import { loadConfigFile } from '../../src/config/load-config.js';
 import { createGatewayRuntime, startGateway } from '../../src/runtime.js';
 
@@ -16,8 +17,14 @@ const rerouted: typeof fetch = (input, init) => {
   return fetch(url.replace('https://hooks.example.test', fakeUrl), init);
 };
 
+// Errors only, on stderr: what the test shows when a child fails (never tokens, keys or payloads).
+const logger = pino(
+  { name: 'chaos-child', level: 'error' },
+  pino.destination({ dest: 2, sync: true }),
+);
 const running = await startGateway(
-  await createGatewayRuntime(loadConfigFile(configFile), { fetch: rerouted }),
+  await createGatewayRuntime(loadConfigFile(configFile), { fetch: rerouted, logger }),
+  { logger },
 );
 process.stdout.write(`${JSON.stringify({ url: running.server.url })}\n`);
 process.once('SIGTERM', () => {

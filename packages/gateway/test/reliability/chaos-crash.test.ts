@@ -2,12 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createWebhookFake,
-  type Fault,
-  type ServedFake,
-  serveFake,
-} from '@handoff/automation-adapter/testing';
+import { createWebhookFake, type ServedFake, serveFake } from '@handoff/automation-adapter/testing';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
@@ -15,16 +10,17 @@ import { generateSigningKeyPair, type SigningKeyPair } from '../../src/approvals
 import { openDatabaseSource } from '../../src/audit/database-source.js';
 import { anchorsFromJwks } from '../../src/audit/trust-anchors.js';
 import { verifyLineage } from '../../src/audit/verify-lineage.js';
-import type { PlanView } from '../../src/pipeline/plan-view.js';
-import { rawCall } from '../http/http-fixture.js';
 import {
   ACTION_COST,
   ACTIONS_PER_PLAN,
   CAP_MINOR,
   type ChaosKeys,
-  chaosPlan,
-  financeToken,
+  type ClientPlan,
+  chaosClient,
   killLiveChildren,
+  phaseArb,
+  platformFaultArb,
+  settle,
   startChaosChild,
   writeChaosConfig,
 } from './chaos-support.js';
@@ -43,34 +39,12 @@ import { tally } from './tally.js';
 const ROUNDS = Number(process.env.RELIABILITY_CRASH_ROUNDS ?? 50);
 const SEED = Number(process.env.RELIABILITY_SEED ?? Date.now() % 1_000_000);
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
-const ALREADY_DECIDED = [
-  'APPROVAL_REPLAYED',
-  'PLAN_NOT_AWAITING_APPROVAL',
-  'APPROVAL_DUPLICATE_APPROVER',
-];
 
-type Phase = 'submission' | 'approval' | 'dispatch';
-const faultArb: fc.Arbitrary<Fault> = fc.constantFrom<Fault>(
-  { kind: 'rate_limit', retryAfterSeconds: 0 },
-  { kind: 'server_error', status: 500 },
-  { kind: 'server_error', status: 503 },
-  { kind: 'reset' },
-  { kind: 'reset', applied: true },
-  { kind: 'timeout' },
-  { kind: 'timeout', applied: true },
-);
 const roundArb = fc.record({
-  phase: fc.constantFrom<Phase>('submission', 'approval', 'dispatch'),
+  phase: phaseArb,
   newPlans: fc.integer({ min: 1, max: 2 }),
-  faults: fc.array(faultArb, { maxLength: 3 }),
+  faults: fc.array(platformFaultArb, { maxLength: 3 }),
 });
-
-interface ClientPlan {
-  n: number;
-  view?: PlanView;
-  token?: string;
-  approved: boolean;
-}
 
 let dir: string;
 let configFile: string;
@@ -91,44 +65,6 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Submits plans not yet acknowledged; a connection cut by a kill leaves them unacknowledged. */
-function submitPending(url: string, plans: ClientPlan[]): Promise<unknown>[] {
-  return plans
-    .filter((p) => !p.view)
-    .map(async (p) => {
-      const answer = await rawCall(url, 'plans.submit', {
-        type: 'mutation',
-        input: { plan: chaosPlan(p.n) },
-        credential: keys.copilot,
-      });
-      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-      p.view = (answer.body as { result: { data: PlanView } }).result.data;
-    });
-}
-
-/** Sends the finance approval of each acknowledged plan not yet known approved (the same token on a retry). */
-function approvePending(url: string, plans: ClientPlan[]): Promise<unknown>[] {
-  return plans
-    .filter((p) => p.view && !p.approved)
-    .map(async (p) => {
-      p.token ??= await financeToken(finance, p.view as PlanView);
-      const answer = await rawCall(url, 'approvals.submit', {
-        type: 'mutation',
-        input: { token: p.token },
-        credential: keys.approver,
-      });
-      if (answer.status !== 200) expect(ALREADY_DECIDED).toContain(answer.envelope?.code);
-      p.approved = true;
-    });
-}
-
-/** Settles `calls`; a rejection caused by the kill (a cut connection) is expected, an assertion failure is not. */
-async function settle(calls: Promise<unknown>[]): Promise<void> {
-  for (const result of await Promise.allSettled(calls)) {
-    if (result.status === 'rejected' && !(result.reason instanceof TypeError)) throw result.reason;
-  }
-}
-
 function readDb<T>(read: (db: Database.Database) => T): T {
   const db = new Database(join(dir, 'gateway.db'), { readonly: true, fileMustExist: true });
   try {
@@ -144,6 +80,7 @@ describe('SIGKILL during submission, approval and dispatch, with platform faults
   }) => {
     const t = tally(task, 'faults: SIGKILL + platform');
     const env = { WEBHOOK_SECRET: SECRET, FAKE_URL: served.url };
+    const { submitPending, approvePending } = chaosClient(keys, finance);
     const rounds = fc.sample(roundArb, { seed: SEED, numRuns: ROUNDS });
     const plans: ClientPlan[] = [];
     for (const round of rounds) {

@@ -1,11 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Fault } from '@handoff/automation-adapter/testing';
 import type { HandoffPlan } from '@handoff/protocol';
+import fc from 'fast-check';
+import { expect } from 'vitest';
 import { createApprovalToken } from '../../src/approvals/create-approval.js';
 import type { SigningKeyPair } from '../../src/approvals/signing-keys.js';
 import { generateApiKey, hashApiKey } from '../../src/auth/api-keys.js';
+import type { PlanView } from '../../src/pipeline/plan-view.js';
 import { webhookCallsPlan } from '../dispatch/dispatch-support.js';
+import { rawCall } from '../http/http-fixture.js';
 import { TENANT } from '../support/harness.js';
 
 const CHILD = join(new URL('.', import.meta.url).pathname, 'chaos-child.ts');
@@ -37,24 +42,37 @@ export interface ChaosKeys {
   approver: string;
 }
 
+/** What a chaos config may change (the rest as {@link writeChaosConfig} says). */
+export interface ChaosConfigOptions {
+  /** The config's `database` section. Default: `{ path: 'gateway.db' }` in the config's folder. */
+  database?: Record<string, unknown>;
+  /** The tenant cap's monthly limit, in EUR minor units. Default {@link CAP_MINOR}. */
+  capMinor?: number;
+  /** Sections merged over the defaults (e.g. `checkpoints`), and `dispatch` settings merged over its own. */
+  extra?: Record<string, unknown>;
+  dispatch?: Record<string, unknown>;
+}
+
 /**
  * Writes the chaos gateway's config: SQLite file in `dir`, 127.0.0.1 port 0, the finance approver's key, a policy
  * asking one finance approval from EUR 500.00, one EUR 1,000,000.00 monthly cap, the webhook adapter (1.5 s
  * timeout) and fast retries (10-200 ms, 50 attempts) with a circuit breaker opening after 3 consecutive platform
- * failures and half-opening after 100 ms.
+ * failures and half-opening after 100 ms. `options` changes the database, the cap and adds sections; `keys`
+ * reuses API keys (replicas of one gateway share them).
  */
 export function writeChaosConfig(
   dir: string,
   finance: SigningKeyPair,
+  options: ChaosConfigOptions = {},
+  keys: ChaosKeys = { copilot: generateApiKey(), approver: generateApiKey() },
 ): {
   configFile: string;
   keys: ChaosKeys;
 } {
-  const keys = { copilot: generateApiKey(), approver: generateApiKey() };
   const configFile = join(dir, 'handoff.config.json');
   const config = {
     gatewayId: CHAOS_GATEWAY_ID,
-    database: { path: 'gateway.db' },
+    database: options.database ?? { path: 'gateway.db' },
     listen: { host: '127.0.0.1', port: 0 },
     approvals: {
       approvers: [
@@ -105,7 +123,7 @@ export function writeChaosConfig(
         tenantId: TENANT,
         scope: { type: 'tenant', value: TENANT },
         period: 'month',
-        limit: { amountMinor: CAP_MINOR, currency: 'EUR' },
+        limit: { amountMinor: options.capMinor ?? CAP_MINOR, currency: 'EUR' },
       },
     ],
     adapters: [{ type: 'webhook', signingSecretEnv: 'WEBHOOK_SECRET', timeoutMs: 1500 }],
@@ -117,7 +135,9 @@ export function writeChaosConfig(
       // Consecutive faults may open the circuit: it must half-open again (see circuit-breaker.test.ts).
       breakerThreshold: 3,
       breakerHalfOpenAfterMs: 100,
+      ...options.dispatch,
     },
+    ...options.extra,
   };
   writeFileSync(configFile, JSON.stringify(config));
   return { configFile, keys };
@@ -208,3 +228,74 @@ export function startChaosChild(configFile: string, env: NodeJS.ProcessEnv): Pro
     });
   });
 }
+
+/** The refusals of an approval that was already decided (a retry after the first one committed). */
+export const ALREADY_DECIDED = [
+  'APPROVAL_REPLAYED',
+  'PLAN_NOT_AWAITING_APPROVAL',
+  'APPROVAL_DUPLICATE_APPROVER',
+];
+
+/** A plan as the chaos client knows it: acknowledged (`view`) or not, approved or not. */
+export interface ClientPlan {
+  n: number;
+  view?: PlanView;
+  token?: string;
+  approved: boolean;
+}
+
+/**
+ * The chaos client: submits the plans not yet acknowledged and approves those not yet known approved, on the
+ * gateway at `url`, as any client would after a cut connection (submission is idempotent on plan id; a repeated
+ * approval is refused as already decided, with the same token on a retry).
+ */
+export function chaosClient(keys: ChaosKeys, finance: SigningKeyPair) {
+  return {
+    submitPending: (url: string, plans: ClientPlan[]): Promise<unknown>[] =>
+      plans
+        .filter((p) => !p.view)
+        .map(async (p) => {
+          const answer = await rawCall(url, 'plans.submit', {
+            type: 'mutation',
+            input: { plan: chaosPlan(p.n) },
+            credential: keys.copilot,
+          });
+          expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+          p.view = (answer.body as { result: { data: PlanView } }).result.data;
+        }),
+    approvePending: (url: string, plans: ClientPlan[]): Promise<unknown>[] =>
+      plans
+        .filter((p) => p.view && !p.approved)
+        .map(async (p) => {
+          p.token ??= await financeToken(finance, p.view as PlanView);
+          const answer = await rawCall(url, 'approvals.submit', {
+            type: 'mutation',
+            input: { token: p.token },
+            credential: keys.approver,
+          });
+          if (answer.status !== 200) expect(ALREADY_DECIDED).toContain(answer.envelope?.code);
+          p.approved = true;
+        }),
+  };
+}
+
+/** Settles `calls`; a rejection caused by a kill (a cut connection) is expected, an assertion failure is not. */
+export async function settle(calls: Promise<unknown>[]): Promise<void> {
+  for (const result of await Promise.allSettled(calls)) {
+    if (result.status === 'rejected' && !(result.reason instanceof TypeError)) throw result.reason;
+  }
+}
+
+/** Where in a round a process is killed: during submission, approval or dispatch. */
+export const phaseArb = fc.constantFrom('submission', 'approval', 'dispatch');
+
+/** A platform fault: 429, 500/503, a reset or a timeout (before or after the call was applied). */
+export const platformFaultArb: fc.Arbitrary<Fault> = fc.constantFrom<Fault>(
+  { kind: 'rate_limit', retryAfterSeconds: 0 },
+  { kind: 'server_error', status: 500 },
+  { kind: 'server_error', status: 503 },
+  { kind: 'reset' },
+  { kind: 'reset', applied: true },
+  { kind: 'timeout' },
+  { kind: 'timeout', applied: true },
+);

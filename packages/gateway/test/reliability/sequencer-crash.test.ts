@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -16,6 +15,7 @@ import { Sequencer } from '../../src/audit/sequencer.js';
 import { WitnessFile } from '../../src/audit/witness-file.js';
 import { ManualClock } from '../../src/clock.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { appendEvents, runSequencerChild, witnessLines } from './sequencer-support.js';
 import { tally } from './tally.js';
 
 /**
@@ -27,52 +27,6 @@ import { tally } from './tally.js';
  */
 
 const AREA = 'lineage: sequencer crash';
-const CHILD = join(new URL('.', import.meta.url).pathname, 'sequencer-child.ts');
-const PLANS = ['019a8f2e-5c4b-7d3e-9a1f-00000000000a', '019a8f2e-5c4b-7d3e-9a1f-00000000000b'];
-
-async function appendEvents(store: SqliteStore, n: number, from: number): Promise<void> {
-  for (let i = from; i < from + n; i += 1) {
-    await store.transaction((tx) =>
-      tx.appendLineage([
-        {
-          tenantId: 'acme',
-          ...(i % 3 === 2 ? {} : { planId: PLANS[i % 2] }),
-          type: 'plan.received',
-          actor: { type: 'copilot', id: 'c' },
-          occurredAt: 1_000 + i,
-          data: { n: i },
-        },
-      ]),
-    );
-  }
-}
-
-/** Runs the child to its kill; resolves with the signal that ended it. */
-function runChild(args: string[]): Promise<NodeJS.Signals | null> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@handoff/source', '--import', 'tsx', CHILD, ...args],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let err = '';
-  child.stderr?.setEncoding('utf8').on('data', (c: string) => {
-    err += c;
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code, signal) => {
-      if (signal === null) reject(new Error(`sequencer child exited ${code}: ${err}`));
-      else resolve(signal);
-    });
-  });
-}
-
-function witnessLines(path: string): { treeSize: number; rootHash: string; jws: string }[] {
-  return readFileSync(path, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { treeSize: number; rootHash: string; jws: string });
-}
 
 const killPoints = ['before-commit', 'before-witness', 'after-witness'] as const;
 
@@ -104,7 +58,7 @@ describe('lineage: sequencer killed mid-batch', () => {
       await appendEvents(store, 9, 7);
       await store.close();
       t.tried();
-      expect(await runChild([database, witnessPath, keyFile, killAt])).toBe('SIGKILL');
+      expect(await runSequencerChild([database, witnessPath, keyFile, killAt])).toBe('SIGKILL');
 
       store = openSqliteStore({ path: database });
       const stored = () =>

@@ -16,6 +16,9 @@ export default defineConfig({
     name: 'reliability',
     root: fileURLToPath(new URL('../..', import.meta.url)),
     include: ['test/reliability/**/*.test.ts'],
+    // The replica suites run on PostgreSQL: the cluster named by HANDOFF_TEST_POSTGRES_URL (.ci/run starts one),
+    // else a throwaway one this setup starts when the binaries are installed (else they skip, or fail under CI).
+    globalSetup: ['test/support/postgres-global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 60_000,
     // Files start gateways and child processes: on a 2-core machine two at a time is what keeps them honest.

@@ -309,6 +309,12 @@ export const ERROR_CODES = {
     trpc: 'SERVICE_UNAVAILABLE',
     summary: 'The database is held by another process; transient, retry later.',
   },
+  DATABASE_UNAVAILABLE: {
+    http: 503,
+    trpc: 'SERVICE_UNAVAILABLE',
+    summary:
+      'The gateway cannot reach its database; nothing was recorded. Transient: retry later, or on another replica.',
+  },
   INTERNAL: {
     http: 500,
     trpc: 'INTERNAL_SERVER_ERROR',

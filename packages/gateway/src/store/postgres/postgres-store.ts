@@ -1,10 +1,9 @@
 import type { LineageEvent } from '@handoff/protocol';
 import { ExponentialBackoff, handleWhen, type RetryPolicy, retry } from 'cockatiel';
-import { and, asc, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { AuditReads } from '../audit-reads.js';
-import { lineageFilterConditions } from '../lineage-filter.js';
 import type { LineageReads } from '../lineage-reads.js';
 import type { GatewayStore, LineageFilter, PositionedEvent, StoreTx } from '../store.js';
 import type { StoreHealth, StoreStateSnapshot } from '../store-status.js';
@@ -24,8 +23,7 @@ export interface PostgresStoreOptions {
   /**
    * How many times a transaction that failed with a serialization failure or a deadlock (SQLSTATE 40001, 40P01) is
    * run again, after a jittered exponential backoff (cockatiel's decorrelated jitter, 2 ms doubling up to 200 ms).
-   * Default 40 (200 submissions racing one cap on one pool needed more than 10); the error is rethrown once they
-   * are spent.
+   * Default 50 (a hot row, e.g. one cap's usage under many replicas, aborts many); the error is rethrown once they are spent.
    */
   serializationRetries?: number;
   /**
@@ -99,7 +97,7 @@ export class PostgresStore implements GatewayStore {
     this.#retry = retry(
       handleWhen((error) => RETRYABLE.has(sqlState(error) ?? '')),
       {
-        maxAttempts: options.serializationRetries ?? 40,
+        maxAttempts: options.serializationRetries ?? 50,
         backoff: new ExponentialBackoff({ initialDelay: 2, maxDelay: 200 }),
       },
     );
@@ -150,11 +148,30 @@ export class PostgresStore implements GatewayStore {
   /** Reads committed events outside any transaction (one statement, its own snapshot). */
   async queryLineageAt(filter: LineageFilter): Promise<PositionedEvent[]> {
     const t = schema.lineageEvents;
-    const where = lineageFilterConditions(
-      filter,
-      { events: t, plans: schema.plans, dispatches: schema.dispatches },
-      sql`(${t.body}::jsonb -> 'data' ->> 'adapter')`,
-    );
+    const where: SQL[] = [];
+    if (filter.tenantId !== undefined) where.push(eq(t.tenantId, filter.tenantId));
+    if (filter.planId !== undefined) where.push(eq(t.planId, filter.planId));
+    if (filter.types !== undefined && filter.types.length > 0)
+      where.push(inArray(t.type, [...filter.types]));
+    if (filter.actorId !== undefined) where.push(eq(t.actorId, filter.actorId));
+    if (filter.actorType !== undefined) where.push(eq(t.actorType, filter.actorType));
+    // Plan ids are per tenant: a plan is matched on (tenant_id, plan_id), never on its id alone.
+    if (filter.workflowId !== undefined) {
+      const p = schema.plans;
+      where.push(
+        sql`exists (select 1 from ${p} where ${p.tenantId} = ${t.tenantId} and ${p.planId} = ${t.planId} and ${p.workflowId} = ${filter.workflowId})`,
+      );
+    }
+    if (filter.adapter !== undefined) {
+      const d = schema.dispatches;
+      const onAdapter = sql`exists (select 1 from ${d} where ${d.tenantId} = ${t.tenantId} and ${d.planId} = ${t.planId} and ${d.adapter} = ${filter.adapter})`;
+      const named = sql`(${t.body}::jsonb -> 'data' ->> 'adapter') = ${filter.adapter}`;
+      const either = or(onAdapter, named);
+      if (either) where.push(either);
+    }
+    if (filter.fromMs !== undefined) where.push(gte(t.occurredAt, filter.fromMs));
+    if (filter.toMs !== undefined) where.push(lte(t.occurredAt, filter.toMs));
+    if (filter.after !== undefined) where.push(gt(t.id, filter.after));
     const rows = await this.#db
       .select({ id: t.id, body: t.body })
       .from(t)

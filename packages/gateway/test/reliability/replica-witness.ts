@@ -1,0 +1,45 @@
+import { eventLeafHash, hexOf, merkleRoot, verifyTreeHead } from '@handoff/lineage';
+import type { JWK } from 'jose';
+import { expect } from 'vitest';
+import { queryRows } from './replica-support.js';
+import { witnessLines } from './sequencer-support.js';
+
+/**
+ * Asserts what the replicas of one database must keep, read from the database at `url` and the witness files:
+ * every event has exactly one log index (0..n-1 in insertion order), each stored tree head's root is the RFC 9162
+ * root of the first treeSize leaves, and each witness file's heads grow strictly, are signed by `checkpointKey`
+ * (the trusted public JWK, never one the database records) and commit to exactly those leaves.
+ * Returns the stored heads' sizes.
+ */
+export async function expectHeadsConsistent(
+  url: string,
+  witnessFiles: readonly string[],
+  checkpointKey: JWK,
+): Promise<number[]> {
+  const events = await queryRows<{ logIndex: string | null; hash: string }>(
+    url,
+    'select log_index as "logIndex", hash from lineage_events order by id',
+  );
+  expect(events.map((e) => (e.logIndex === null ? null : Number(e.logIndex)))).toEqual(
+    events.map((_, i) => i),
+  );
+  const leaves = events.map((e) => eventLeafHash(e.hash));
+  const rootAt = (size: number) => `sha256:${hexOf(merkleRoot(leaves.slice(0, size)))}`;
+  const heads = await queryRows<{ treeSize: string; rootHash: string }>(
+    url,
+    'select tree_size as "treeSize", root_hash as "rootHash" from lineage_checkpoints order by tree_size',
+  );
+  for (const head of heads) expect(head.rootHash).toBe(rootAt(Number(head.treeSize)));
+  const trusted = (kid: string) => (kid === checkpointKey.kid ? checkpointKey : undefined);
+  for (const path of witnessFiles) {
+    const lines = witnessLines(path);
+    const sizes = lines.map((l) => l.treeSize);
+    expect(sizes, path).toEqual([...new Set(sizes)].sort((a, b) => a - b));
+    for (const line of lines) {
+      expect(line.treeSize).toBeLessThanOrEqual(events.length);
+      expect(line.rootHash, path).toBe(rootAt(line.treeSize));
+      expect(await verifyTreeHead(line.jws, trusted), path).toMatchObject({ ok: true });
+    }
+  }
+  return heads.map((h) => Number(h.treeSize));
+}

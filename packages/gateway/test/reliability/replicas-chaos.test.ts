@@ -1,0 +1,206 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createWebhookFake, type ServedFake, serveFake } from '@handoff/automation-adapter/testing';
+import fc from 'fast-check';
+import { afterAll, beforeAll, expect, test, vi } from 'vitest';
+import { generateSigningKeyPair, type SigningKeyPair } from '../../src/approvals/signing-keys.js';
+import { describePostgres, postgresUrlForTest } from '../support/postgres.js';
+import {
+  ACTION_COST,
+  ACTIONS_PER_PLAN,
+  type ClientPlan,
+  chaosClient,
+  killLiveChildren,
+  phaseArb,
+  platformFaultArb,
+  settle,
+} from './chaos-support.js';
+import { queryRows, replicaSet } from './replica-support.js';
+import { expectHeadsConsistent } from './replica-witness.js';
+import { tally } from './tally.js';
+
+/**
+ * Issue 15: three gateway processes on one PostgreSQL database behind a client that spreads its calls over them.
+ * In each round one replica, drawn at random, is SIGKILLed mid-submission, mid-approval or mid-dispatch while the
+ * webhook platform answers 429, 5xx, times out or resets at random; the other two keep serving, and the killed one
+ * is started again. The client retries what was not acknowledged on any replica (submission is idempotent on plan
+ * id; a repeated approval is refused as already decided). Rows the killed replica held in flight are recovered by
+ * another once their lease ends. After the last round: no plan lost, every action applied exactly once at the
+ * platform (which dedupes on webhook-id, and records what it applied), each plan's exact cost committed and nothing
+ * reserved, the cap's usage row equal to the ledger to the minor unit, and the log verifies against every
+ * replica's witness file.
+ */
+
+const ROUNDS = Number(process.env.RELIABILITY_REPLICA_ROUNDS ?? 50);
+const SEED = Number(process.env.RELIABILITY_SEED ?? Date.now() % 1_000_000);
+const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+const REPLICAS = 3;
+
+const roundArb = fc.record({
+  phase: phaseArb,
+  victim: fc.integer({ min: 0, max: REPLICAS - 1 }),
+  newPlans: fc.integer({ min: 1, max: 2 }),
+  faults: fc.array(platformFaultArb, { maxLength: 2 }),
+});
+
+const root = mkdtempSync(join(tmpdir(), 'handoff-replicas-chaos-'));
+let finance: SigningKeyPair;
+let checkpointKey: SigningKeyPair;
+let served: ServedFake;
+const fake = createWebhookFake({ baseUrl: 'https://hooks.example.test', secret: SECRET });
+
+beforeAll(async () => {
+  finance = await generateSigningKeyPair({ alg: 'EdDSA' });
+  checkpointKey = await generateSigningKeyPair({ alg: 'EdDSA', kid: 'cp-replicas' });
+  served = await serveFake(fake.handlers, fake.baseUrl);
+});
+afterAll(async () => {
+  killLiveChildren();
+  await served?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const count = async (url: string, sql: string): Promise<number> =>
+  Number((await queryRows<{ n: string }>(url, sql))[0]?.n ?? 0);
+
+describePostgres('replicas: SIGKILL of a random replica, with platform faults', () => {
+  test(`${ROUNDS} rounds: no plan lost, no action applied twice, budgets balance, the log verifies`, async ({
+    task,
+  }) => {
+    const t = tally(task, 'replicas: SIGKILL + platform');
+    const databaseUrl = await postgresUrlForTest();
+    const set = replicaSet({
+      root,
+      count: REPLICAS,
+      databaseUrl,
+      finance,
+      checkpointKey,
+      env: { WEBHOOK_SECRET: SECRET, FAKE_URL: served.url },
+    });
+    await set.start(0);
+    await Promise.all([set.start(1), set.start(2)]);
+    const { submitPending, approvePending } = chaosClient(set.keys, finance);
+    const urlOf = (i: number) => set.replicas[i]?.child?.url ?? '';
+
+    const rounds = fc.sample(roundArb, { seed: SEED, numRuns: ROUNDS });
+    const plans: ClientPlan[] = [];
+    for (const round of rounds) {
+      t.tried();
+      const victim = urlOf(round.victim);
+      const survivor = urlOf((round.victim + 1) % REPLICAS);
+      for (const fault of round.faults) fake.inject(fault);
+      for (let i = 0; i < round.newPlans; i += 1)
+        plans.push({ n: plans.length + 1, approved: false });
+      let calls: Promise<unknown>[];
+      if (round.phase === 'submission') {
+        calls = submitPending(victim, plans);
+        await Promise.race(calls.map((c) => c.catch(() => undefined)));
+      } else {
+        await settle(submitPending(survivor, plans));
+        const seen = fake.received.length;
+        const dispatching = vi.waitFor(() => expect(fake.received.length).toBeGreaterThan(seen), {
+          timeout: 30_000,
+          interval: 2,
+        });
+        calls = approvePending(victim, plans);
+        const approvalsDone = Promise.allSettled(calls);
+        await (round.phase === 'approval'
+          ? Promise.race(calls.map((c) => c.catch(() => undefined)))
+          : Promise.race([dispatching, approvalsDone]));
+        dispatching.catch(() => undefined);
+      }
+      await set.kill(round.victim);
+      await settle(calls);
+      await set.start(round.victim);
+      t.held();
+    }
+
+    // The client finishes what it has not seen acknowledged; the replicas drain the outbox between them.
+    t.tried();
+    await settle(submitPending(urlOf(0), plans));
+    await settle(approvePending(urlOf(1), plans));
+    expect(
+      plans.filter((p) => !p.view || !p.approved),
+      `seed ${SEED}`,
+    ).toEqual([]);
+    await vi.waitFor(
+      async () => {
+        const dispatched = await count(
+          databaseUrl,
+          "select count(*) as n from plans where state = 'dispatched'",
+        );
+        expect(dispatched, `seed ${SEED}`).toBe(plans.length);
+      },
+      { timeout: 120_000, interval: 200 },
+    );
+    // Every replica's sequencer has had its turns; the log is complete once nothing waits unsequenced.
+    await vi.waitFor(
+      async () =>
+        expect(
+          await count(
+            databaseUrl,
+            'select count(*) as n from lineage_events where log_index is null',
+          ),
+        ).toBe(0),
+      { timeout: 30_000, interval: 100 },
+    );
+    expect(await set.stopAll()).toEqual([0, 0, 0]);
+
+    const states = await queryRows<{ planId: string; state: string }>(
+      databaseUrl,
+      'select plan_id as "planId", state from plans',
+    );
+    const dispatches = await queryRows<{ k: string; status: string }>(
+      databaseUrl,
+      'select idempotency_key as k, status from dispatches',
+    );
+    const ledger = await queryRows<{ planId: string; status: string; amount: string }>(
+      databaseUrl,
+      'select plan_id as "planId", status, sum(amount_minor) as amount from budget_ledger group by plan_id, status',
+    );
+    const usage = await queryRows<{ reserved: string; committed: string }>(
+      databaseUrl,
+      "select sum(reserved_minor) as reserved, sum(committed_minor) as committed from budget_usage where cap_id = 'tenant-month'",
+    );
+    const lostPlans = plans.filter((p) => !states.some((s) => s.planId === p.view?.planId)).length;
+    const appliedIds = fake.applied.map((c) => c.headers['webhook-id'] ?? '');
+    const twice = appliedIds.length - new Set(appliedIds).size;
+    const missing = dispatches.filter((d) => !appliedIds.includes(d.k)).length;
+    t.lost(lostPlans + twice + missing);
+
+    expect(lostPlans, `seed ${SEED}`).toBe(0);
+    expect(
+      states.filter((s) => s.state !== 'dispatched'),
+      `seed ${SEED}`,
+    ).toEqual([]);
+    expect(dispatches).toHaveLength(plans.length * ACTIONS_PER_PLAN);
+    expect(
+      dispatches.filter((d) => d.status !== 'succeeded'),
+      `seed ${SEED}`,
+    ).toEqual([]);
+    expect([twice, missing], `seed ${SEED}: applied twice, never applied`).toEqual([0, 0]);
+    expect(appliedIds.sort()).toEqual(dispatches.map((d) => d.k).sort());
+
+    // To the minor unit: each plan commits exactly its two actions, nothing stays reserved, and the usage row the
+    // reservations are checked against says the same as the ledger.
+    const committed = ledger.filter((l) => l.status === 'committed');
+    expect(
+      ledger.filter((l) => l.status === 'reserved' && Number(l.amount) !== 0),
+      `seed ${SEED}`,
+    ).toEqual([]);
+    expect(committed).toHaveLength(plans.length);
+    for (const line of committed) expect(Number(line.amount)).toBe(ACTIONS_PER_PLAN * ACTION_COST);
+    expect(usage.map((u) => [Number(u.reserved), Number(u.committed)])).toEqual([
+      [0, plans.length * ACTIONS_PER_PLAN * ACTION_COST],
+    ]);
+
+    await expectHeadsConsistent(
+      databaseUrl,
+      set.replicas.map((r) => r.witnessFile),
+      checkpointKey.publicJwk,
+    );
+    t.held();
+  }, 600_000);
+});
