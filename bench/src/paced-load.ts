@@ -25,6 +25,11 @@ export interface PacedResult {
   non2xx: number;
   refusals: Record<string, number>;
   errors: number;
+  /**
+   * CPU time of the server process (user + system, all threads, from /proc) per plan sent, warm-up included, in
+   * ms: less sensitive than latency to other work on a shared machine.
+   */
+  serverCpuMsPerPlan: number;
 }
 
 /** The gateway's lean JSON route of `plans.submit` and `approvals.submit` (`/json/plans.submit`, ...). */
@@ -211,6 +216,8 @@ export async function runPaced(options: {
   connections: number;
   run: number;
   warmupSeconds?: number;
+  /** Path prefix of the two mutations (see {@link paceLoad}); default {@link GATEWAY_ROUTE} for the gateway. */
+  route?: string;
 }): Promise<PacedResult> {
   const warmupSeconds = options.warmupSeconds ?? 3;
   const plans = Math.max(1, Math.round(options.plansPerSec * (warmupSeconds + options.seconds)));
@@ -220,8 +227,10 @@ export async function runPaced(options: {
   const bodies = await prepareBodies(setup, plans, options.run, 1);
   // The gateway serves the two hot mutations on its lean JSON route (`api/json-route.ts`), as a client that
   // cares for latency would call them; the bare server on its own paths.
-  const route = options.mode === 'gateway' ? GATEWAY_ROUTE : '';
+  const route = options.route ?? (options.mode === 'gateway' ? GATEWAY_ROUTE : '');
+  const cpuBefore = server.cpuMs();
   const load = await paceLoad(server.url, setup, bodies, { ...options, warmupSeconds, route });
+  const serverCpuMsPerPlan = Math.round(((server.cpuMs() - cpuBefore) / load.plans) * 1000) / 1000;
   await server.stop();
   removeDatabase(dbPath);
   return {
@@ -236,6 +245,7 @@ export async function runPaced(options: {
     non2xx: load.non2xx,
     refusals: bodies.refusals,
     errors: load.errors,
+    serverCpuMsPerPlan,
   };
 }
 
@@ -263,6 +273,7 @@ export async function sweepPaced(options: {
   seconds: number;
   connections: number;
   run: number;
+  route?: string;
 }): Promise<PacedSweep> {
   const steps: PacedResult[] = [];
   for (const [i, rate] of [...options.plansPerSec].sort((a, b) => a - b).entries()) {
