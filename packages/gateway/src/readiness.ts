@@ -3,18 +3,17 @@ import type { LoadedConfig } from './config/load-config.js';
 import type { GatewayRuntime } from './runtime.js';
 import { keySourceIssues } from './startup-checks.js';
 
-/** Whether the store takes a write now: an empty `BEGIN IMMEDIATE` transaction, committed. */
+/** Whether the store takes a write now (its `health()`: an empty write transaction, committed). */
 async function databaseCheck(runtime: GatewayRuntime): Promise<ReadyCheck> {
-  try {
-    if (runtime.store.sqlite.readonly) {
-      return { name: 'database', ok: false, message: 'The database is open read-only' };
-    }
-    await runtime.store.transaction(async () => undefined);
-    return { name: 'database', ok: true };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return { name: 'database', ok: false, message: `The database is not writable: ${message}` };
-  }
+  const health = await runtime.store.health();
+  if (health.status === 'writable') return { name: 'database', ok: true };
+  if (health.status === 'read-only')
+    return { name: 'database', ok: false, message: health.message };
+  return {
+    name: 'database',
+    ok: false,
+    message: `The database is not writable: ${health.message}`,
+  };
 }
 
 /** Whether every key source of the config still reads (a key file deleted since start shows here). */

@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { AutomationAdapter } from '@handoff/automation-adapter';
 import { canonicalJson } from '@handoff/protocol';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -11,7 +9,7 @@ import type { Sequencer } from './audit/sequencer.js';
 import type { Authenticator } from './auth/authenticate.js';
 import { parseBudgetCaps } from './budget/cap.js';
 import { type Clock, systemClock } from './clock.js';
-import { type LoadedConfig, resolveConfigPath } from './config/load-config.js';
+import type { LoadedConfig } from './config/load-config.js';
 import { DEFAULT_CONSOLE } from './console/console-context.js';
 import { adaptersFromConfig, privateNetworkAdapters } from './dispatch/adapters-config.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
@@ -28,14 +26,15 @@ import { type PolicyPackParts, policyPackParts } from './policy-pack-runtime.js'
 import { DEFAULT_ROLLBACK_POLICY } from './rollback/rollback-policy.js';
 import { copilotDirectory, keySourceConfig, runtimeAuthenticator } from './runtime-auth.js';
 import { checkStartup } from './startup-checks.js';
-import { openSqliteStore, type SqliteStore } from './store/sqlite/sqlite-store.js';
-import { acquireWriterLock } from './store/sqlite/writer-lock.js';
+import { openStore, selectStoreTarget } from './store/open-store.js';
+import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import type { GatewayStore } from './store/store.js';
 
 /** A gateway wired from configuration: the in-process API, its authenticator and its store. */
 export interface GatewayRuntime {
   gateway: Gateway;
   authenticator: Authenticator;
-  store: SqliteStore;
+  store: GatewayStore;
   loaded: LoadedConfig;
   /** The outbox dispatcher. Idle until {@link startDispatching}; tests and examples may call `runDue()`. */
   dispatcher: Dispatcher;
@@ -105,14 +104,11 @@ export async function createGatewayRuntime(
   });
   // Everything built from the config alone (keys, authenticator, caps, adapters), still before the database.
   const prepared = await prepareRuntime(loaded, options);
-  const databasePath = resolveConfigPath(loaded, loaded.config.database.path);
-  // The file is created if missing; so is its folder (e.g. `data/gateway.db` on a first start).
-  if (databasePath !== ':memory:') mkdirSync(dirname(databasePath), { recursive: true });
-  // Before anything reads or writes the database: migrations and in-flight recovery belong to one writer.
-  const lock = acquireWriterLock(databasePath, {
-    gatewayId: loaded.config.gatewayId,
-    atMs: (options.clock ?? systemClock).now(),
-  });
+  const target = selectStoreTarget(
+    loaded.config.database,
+    options.env ?? process.env,
+    loaded.baseDir,
+  );
   let tracing: RunningTracing | undefined;
   try {
     // Off unless configured; registered before anything is served, flushed and unregistered at close.
@@ -120,7 +116,14 @@ export async function createGatewayRuntime(
       loaded.config.observability?.tracing,
       options.spanExporter ? { spanExporter: options.spanExporter } : {},
     );
-    const runtime = await openRuntime(loaded, options, { ...prepared, databasePath });
+    // The file (and its folder) is created if missing; on SQLite the file's writer lock is taken before the
+    // migrations and in-flight recovery, and released when the store closes (or fails to open).
+    const store = await openStore({
+      ...target,
+      lockAs: { gatewayId: loaded.config.gatewayId, atMs: (options.clock ?? systemClock).now() },
+      walCheckpointer: true,
+    });
+    const runtime = await openRuntime(loaded, options, { ...prepared, store });
     const close = runtime.close;
     const started = tracing;
     return {
@@ -129,14 +132,11 @@ export async function createGatewayRuntime(
         try {
           await close();
         } finally {
-          lock.release();
           await started.shutdown();
         }
       },
     };
   } catch (error) {
-    // A gateway that fails to start leaves the file to the next one.
-    lock.release();
     await tracing?.shutdown();
     throw error;
   }
@@ -184,18 +184,17 @@ async function prepareRuntime(
   };
 }
 
-/** {@link createGatewayRuntime} once the writer lock is held: opens the store, and closes it if the rest fails. */
+/** {@link createGatewayRuntime} once the store is open: closes the store (and its lock) if the rest fails. */
 async function openRuntime(
   loaded: LoadedConfig,
   options: RuntimeOptions,
-  prepared: PreparedRuntime & { databasePath: string },
+  prepared: PreparedRuntime & { store: GatewayStore },
 ): Promise<GatewayRuntime> {
-  const store = openSqliteStore({ path: prepared.databasePath });
   try {
-    return await openWithStore(loaded, options, { ...prepared, store });
+    return await openWithStore(loaded, options, prepared);
   } catch (error) {
     // A start that fails leaves no open connection nor WAL worker thread behind.
-    await store.close();
+    await prepared.store.close();
     throw error;
   }
 }
@@ -204,21 +203,17 @@ async function openRuntime(
 async function openWithStore(
   loaded: LoadedConfig,
   options: RuntimeOptions,
-  opened: PreparedRuntime & { store: SqliteStore; databasePath: string },
+  opened: PreparedRuntime & { store: GatewayStore },
 ): Promise<GatewayRuntime> {
   const { config, policySet } = loaded;
-  const { store, databasePath, adapters, authenticator, configuredApprovers, caps, pack } = opened;
+  const { store, adapters, authenticator, configuredApprovers, caps, pack } = opened;
   const clock = options.clock ?? systemClock;
   const keyOptions = { clock, ...(options.fetch ? { fetch: options.fetch } : {}) };
   const copilots = copilotDirectory(config);
-  // WAL checkpoints (copy and sync) run on a worker thread, not inside a request's COMMIT.
-  if (databasePath !== ':memory:') await store.startWalCheckpointer();
   const version = policyVersion(policySet);
   const dispatchConfig = config.dispatch ?? {};
   const metrics =
-    config.observability?.metrics?.enabled === false
-      ? undefined
-      : new GatewayMetrics(sqliteStateSource(store, clock));
+    config.observability?.metrics?.enabled === false ? undefined : gaugesOf(store, clock);
   for (const adapter of privateNetworkAdapters(config.adapters ?? [])) {
     options.logger?.warn(
       { event: 'config.private_networks_allowed', adapter },
@@ -355,6 +350,16 @@ async function openWithStore(
       await store.close();
     },
   };
+}
+
+/**
+ * The gauges of a store. Interim: they read a SQLite store's file until the gauges read `stateSnapshot` (the
+ * audit-seams branch); a store of another dialect has none until then.
+ */
+function gaugesOf(store: GatewayStore, clock: Clock): GatewayMetrics | undefined {
+  return store instanceof SqliteStore
+    ? new GatewayMetrics(sqliteStateSource(store, clock))
+    : undefined;
 }
 
 export { type RunningGateway, startGateway } from './serve-gateway.js';

@@ -4,7 +4,7 @@ import type { JWK } from 'jose';
 import type { Clock } from '../clock.js';
 import { type LoadedConfig, resolveConfigPath } from '../config/load-config.js';
 import { GatewayError } from '../errors.js';
-import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { GatewayStore } from '../store/store.js';
 import { importCheckpointKey } from './checkpoint-key.js';
 import { Sequencer } from './sequencer.js';
 import { WitnessFile } from './witness-file.js';
@@ -36,7 +36,7 @@ export function maxMergeDelayMs(intervalMs = DEFAULT_SEQUENCE_INTERVAL_MS): numb
  */
 export async function sequencerFromConfig(
   loaded: LoadedConfig,
-  store: SqliteStore,
+  store: GatewayStore,
   clock: Clock,
   witness = witnessFromConfig(loaded),
 ): Promise<Sequencer | undefined> {

@@ -7,11 +7,10 @@ import {
   type TreeHead,
 } from '@handoff/lineage';
 import type { Digest } from '@handoff/protocol';
-import type Database from 'better-sqlite3';
 import { type Clock, toIso } from '../clock.js';
 import { GatewayError } from '../errors.js';
-import type { TreeHeadRecord } from '../store/lineage-log.js';
-import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { LineageLogTx, TreeHeadRecord } from '../store/lineage-log.js';
+import type { GatewayStore, StoreTx } from '../store/store.js';
 import type { WitnessFile, WitnessLine } from './witness-file.js';
 
 /** A signed tree head as stored in `lineage_checkpoints` (`signedAt` in epoch ms, `signature` the JWS). */
@@ -54,13 +53,18 @@ export interface SequencerOptions {
  * newer than the witness's last line first. So no event is lost or sequenced twice (`log_index` is unique and
  * only ever set from NULL), and the witness never holds a head the database cannot prove.
  *
- * The tree is kept in memory as an accumulator (O(log n)): the first call reads every sequenced leaf (about a
- * second per million events), checking that `log_index` runs 0, 1, ... with no gap, that every stored head's
- * root is the root at its size, and that the witness file is not ahead of the database (a database restored
- * from an older copy, or cut, must not be extended into a fork); it refuses to sign otherwise.
+ * The tree is kept in memory as an accumulator (O(log n)) and checked against the store at every batch (issue 15:
+ * another replica may have sequenced since): each batch transaction first elects this replica the sequencer
+ * (`leadSequencer`, a transaction-level advisory lock on PostgreSQL; the round is skipped when another holds it),
+ * then reads the log's size and latest stored head. A log grown by another sequencer is read on from where the
+ * accumulator stands; the first call reads every sequenced leaf (about a second per million events). Either way
+ * it checks that `log_index` runs 0, 1, ... with no gap, that every stored head's root is the root at its size,
+ * and that the witness file is not ahead of the database (a database restored from an older copy, or cut, must
+ * not be extended into a fork); it refuses to sign otherwise. The sequencer runs no SQL: every read and write is
+ * a {@link LineageLogTx} method of the store.
  */
 export class Sequencer {
-  readonly #store: SqliteStore;
+  readonly #store: GatewayStore;
   readonly #options: SequencerOptions;
   readonly #maxBatch: number;
   #accumulator: MerkleAccumulator | undefined;
@@ -68,7 +72,7 @@ export class Sequencer {
   /** The batch under way: calls run one after another (the timer's, `sequenceAll`'s, a CLI's). */
   #running: Promise<unknown> = Promise.resolve();
 
-  constructor(store: SqliteStore, options: SequencerOptions) {
+  constructor(store: GatewayStore, options: SequencerOptions) {
     this.#store = store;
     this.#options = options;
     this.#maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
@@ -102,31 +106,21 @@ export class Sequencer {
   /** One batch, as {@link sequence} says. */
   async #batch(): Promise<CheckpointRecord | undefined> {
     let accumulator: MerkleAccumulator | undefined;
+    let before = this.treeSize;
+    let sequenced = 0;
     this.#lastBatch = 0;
     const record = await this.#store.transaction(async (tx) => {
-      const sqlite = this.#store.sqlite;
-      this.#accumulator ??= this.#load(sqlite);
-      accumulator = this.#accumulator.clone();
-      const top = sqlite.prepare('select max(log_index) from lineage_events').pluck().get();
-      if (((top as number | null) ?? -1) + 1 !== accumulator.size) {
-        throw new GatewayError(
-          'INTERNAL',
-          `The log changed under the sequencer (${accumulator.size} events expected): not signing`,
-        );
-      }
-      const waiting = sqlite.prepare(
-        `select id, hash from lineage_events indexed by lineage_log_index
-         where log_index is null order by id limit ?`,
-      );
-      let pending = waiting.raw().all(this.#maxBatch) as [number, string][];
+      // Another replica sequencing now: this round is skipped (its head reaches the witness on a later call).
+      if (!(await tx.leadSequencer())) return undefined;
+      accumulator = await this.#current(tx);
+      const grown = accumulator;
+      before = grown.size;
+      let pending = await tx.unsequencedEvents(this.#maxBatch);
       if (pending.length === 0) return undefined;
       const { key, gatewayId, clock } = this.#options;
       const now = clock.now();
       // A kid's first head also records the key, as an event of this same batch (when it fits).
-      const known = sqlite
-        .prepare("select 1 from keys where purpose = 'checkpoint' and tenant_id = '' and kid = ?")
-        .get(key.kid);
-      if (!known) {
+      if ((await tx.getKey('checkpoint', key.kid)) === undefined) {
         await tx.rememberKey('checkpoint', key.kid, JSON.stringify(key.publicJwk), now);
         await tx.appendLineage([
           {
@@ -137,18 +131,19 @@ export class Sequencer {
             data: { purpose: 'checkpoint', kid: key.kid, alg: 'EdDSA' },
           },
         ]);
-        pending = waiting.raw().all(this.#maxBatch) as [number, string][];
+        pending = await tx.unsequencedEvents(this.#maxBatch);
       }
-      const assign = sqlite.prepare('update lineage_events set log_index = ? where id = ?');
-      for (const [id, hash] of pending) {
-        assign.run(accumulator.size, id);
-        accumulator.push(eventLeafHash(hash));
-      }
-      const rootHash: Digest = `sha256:${hexOf(accumulator.root())}`;
+      await tx.assignLogIndexes(
+        grown.size,
+        pending.map((event) => event.id),
+      );
+      for (const event of pending) grown.push(eventLeafHash(event.hash));
+      sequenced = pending.length;
+      const rootHash: Digest = `sha256:${hexOf(grown.root())}`;
       const head: TreeHead = {
         kind: 'LineageTreeHead',
         gatewayId,
-        treeSize: accumulator.size,
+        treeSize: grown.size,
         rootHash,
         signedAt: toIso(now),
       };
@@ -159,21 +154,13 @@ export class Sequencer {
         kid: key.kid,
         signature: await signTreeHead(head, key),
       };
-      sqlite
-        .prepare(
-          `insert into lineage_checkpoints (tree_size, root_hash, signed_at, kid, signature)
-           values (@treeSize, @rootHash, @signedAt, @kid, @signature)`,
-        )
-        .run(signed);
+      await tx.insertTreeHead(signed);
       this.#options.hooks?.beforeCommit?.();
       return signed;
     });
-    // Committed: the tree now has the batch's leaves.
-    const before = this.treeSize;
-    if (record !== undefined && accumulator !== undefined) {
-      this.#accumulator = accumulator;
-      this.#lastBatch = accumulator.size - before;
-    }
+    // Committed: the tree now has the batch's leaves (or another replica's, read by this batch).
+    if (accumulator !== undefined) this.#accumulator = accumulator;
+    if (record !== undefined) this.#lastBatch = sequenced;
     this.#options.hooks?.beforeWitness?.();
     await this.#publish(before, record);
     return record;
@@ -207,67 +194,81 @@ export class Sequencer {
       witness.append(witnessLineOf(record));
       return;
     }
-    const heads = await this.#store.transaction(async () =>
-      this.#store.sqlite
-        .prepare(
-          `select tree_size as treeSize, root_hash as rootHash, signed_at as signedAt, kid, signature
-           from lineage_checkpoints where tree_size > ? order by tree_size`,
-        )
-        .all(after),
-    );
-    for (const head of heads as CheckpointRecord[]) witness.append(witnessLineOf(head));
+    const heads = await this.#store.transaction((tx) => tx.treeHeadsAfter(after));
+    for (const head of heads) witness.append(witnessLineOf(head));
   }
 
   /**
-   * Reads the sequenced log into an accumulator, checking it as the class comment says.
+   * The tree at the store's log as this transaction sees it: the cached accumulator (a copy: a rolled-back batch
+   * leaves the cache alone) extended by whatever another sequencer added since, or the whole log read on the first
+   * call; checked as the class comment says.
    *
    * @throws GatewayError `INTERNAL` when it does not hold.
    */
-  #load(sqlite: Database.Database): MerkleAccumulator {
-    const accumulator = new MerkleAccumulator();
-    const heads = new Map(
-      (
-        sqlite.prepare('select tree_size, root_hash from lineage_checkpoints').raw().all() as [
-          number,
-          string,
-        ][]
-      ).map(([size, root]) => [size, root]),
-    );
-    const rows = sqlite
-      .prepare(
-        'select log_index, hash from lineage_events where log_index is not null order by log_index',
-      )
-      .raw()
-      .iterate() as IterableIterator<[number, string]>;
-    for (const [index, hash] of rows) {
-      if (index !== accumulator.size) {
-        throw new GatewayError('INTERNAL', `The log has a gap before index ${index}: not signing`);
-      }
-      accumulator.push(eventLeafHash(hash));
-      const root = heads.get(accumulator.size);
-      if (root !== undefined && root !== `sha256:${hexOf(accumulator.root())}`) {
+  async #current(tx: StoreTx): Promise<MerkleAccumulator> {
+    const size = await tx.logSize();
+    const cached = this.#accumulator?.clone();
+    if (cached !== undefined && size < cached.size) {
+      throw new GatewayError(
+        'INTERNAL',
+        `The log changed under the sequencer (${cached.size} events expected): not signing`,
+      );
+    }
+    const accumulator = await extendLog(tx, cached ?? new MerkleAccumulator(), size);
+    if (cached === undefined) {
+      const witnessed = this.#options.witness?.lastTreeSize() ?? 0;
+      if (witnessed > accumulator.size) {
         throw new GatewayError(
           'INTERNAL',
-          `The log no longer matches its tree head of size ${accumulator.size}: not signing over it`,
+          `The witness file has a tree head of ${witnessed} events but the log only ${accumulator.size}: the database was cut or restored from an older copy; not signing`,
         );
       }
     }
-    const newest = Math.max(0, ...heads.keys());
-    if (newest > accumulator.size) {
-      throw new GatewayError(
-        'INTERNAL',
-        `The log holds ${accumulator.size} events but a tree head of ${newest} is stored: not signing`,
-      );
-    }
-    const witnessed = this.#options.witness?.lastTreeSize() ?? 0;
-    if (witnessed > accumulator.size) {
-      throw new GatewayError(
-        'INTERNAL',
-        `The witness file has a tree head of ${witnessed} events but the log only ${accumulator.size}: the database was cut or restored from an older copy; not signing`,
-      );
-    }
     return accumulator;
   }
+}
+
+/**
+ * Pushes the log's leaves from `accumulator.size` up to `size` onto `accumulator`, checking that they run with no
+ * gap, that every stored head among them (and the latest stored head) has the root at its size, and that no
+ * stored head is larger than the log.
+ *
+ * @throws GatewayError `INTERNAL` when it does not hold.
+ */
+async function extendLog(
+  tx: LineageLogTx,
+  accumulator: MerkleAccumulator,
+  size: number,
+): Promise<MerkleAccumulator> {
+  const from = accumulator.size;
+  const leaves = await tx.logLeaves(size, from);
+  if (leaves.length !== size - from) {
+    throw new GatewayError('INTERNAL', `The log has a gap below index ${size}: not signing`);
+  }
+  const heads = await tx.treeHeadsAfter(from > 0 ? from - 1 : 0);
+  const roots = new Map(heads.map((head) => [head.treeSize, head.rootHash]));
+  const check = () => {
+    const root = roots.get(accumulator.size);
+    if (root !== undefined && root !== `sha256:${hexOf(accumulator.root())}`) {
+      throw new GatewayError(
+        'INTERNAL',
+        `The log no longer matches its tree head of size ${accumulator.size}: not signing over it`,
+      );
+    }
+  };
+  check();
+  for (const hash of leaves) {
+    accumulator.push(eventLeafHash(hash));
+    check();
+  }
+  const newest = heads.at(-1)?.treeSize ?? 0;
+  if (newest > accumulator.size) {
+    throw new GatewayError(
+      'INTERNAL',
+      `The log holds ${accumulator.size} events but a tree head of ${newest} is stored: not signing`,
+    );
+  }
+  return accumulator;
 }
 
 /** The witness file line of a stored head. */

@@ -31,8 +31,19 @@ export type ClaimResult =
   | { kind: 'held'; reason: 'paused' | 'not_due' | 'changed' }
   | { kind: 'abandoned'; reason: string };
 
+/**
+ * A dispatcher replica's outbox lease (see `store/outbox-leases.ts`): its id (`lease_owner`) and how long a lease
+ * lasts, ms (longer than a claim and its platform call).
+ */
+export interface OutboxLease {
+  owner: string;
+  ms: number;
+}
+
 /** Options of {@link claimAction}. */
 export interface ClaimOptions {
+  /** The claiming replica's lease: only a row it leased (`claimOutbox`) is claimed. */
+  lease: OutboxLease;
   /** How long a held row waits before its next look, in ms. */
   holdMs: number;
   /** Whether a plan the kill switch pauses here keeps or releases its budget (the gateway's `killSwitch.onPause`). */
@@ -47,7 +58,22 @@ export interface ClaimOptions {
 }
 
 /**
- * Moves a claimed row to `in_flight` with one more attempt and records its attempt (`dispatch.attempted`, or
+ * The row `due` as it stands now, when it is still `pending`, due at `atMs` and leased by `lease.owner`; undefined
+ * otherwise (another replica took it once this one's lease ended, or it changed since it was leased).
+ */
+export async function leasedRow(
+  tx: StoreTx,
+  due: OutboxRow,
+  atMs: number,
+  lease: OutboxLease,
+): Promise<OutboxRow | undefined> {
+  const row = await tx.getOutbox(due.idempotencyKey);
+  if (row?.status !== 'pending' || row.nextAttemptAt > atMs) return undefined;
+  return row.leaseOwner === lease.owner ? row : undefined;
+}
+
+/**
+ * Moves a claimed row to `in_flight` with one more attempt, its lease renewed (`lease.ms` from `atMs`), and records its attempt (`dispatch.attempted`, or
  * `rollback.attempted` naming the row a compensation reverses), with `data.state` the state the plan entered by
  * this claim (`dispatching`, on its first action) when it entered one. Returns the attempt number.
  */
@@ -56,12 +82,15 @@ export async function startAttempt(
   row: OutboxRow,
   record: PlanRecord,
   atMs: number,
+  lease: OutboxLease,
   entered?: string,
 ): Promise<number> {
   const attempt = row.attempts + 1;
   await tx.updateOutbox(row.idempotencyKey, 'pending', {
     status: 'in_flight',
     attempts: attempt,
+    leaseOwner: lease.owner,
+    leaseUntil: atMs + lease.ms,
     updatedAt: atMs,
   });
   await tx.appendLineage([
@@ -86,7 +115,10 @@ export async function startAttempt(
   return attempt;
 }
 
-/** Holds a row of a paused plan: its next look is `holdMs` later; nothing is recorded (no event per poll). */
+/**
+ * Holds a row of a paused plan: its next look is `holdMs` later, by any replica (its lease is cleared); nothing
+ * is recorded (no event per poll).
+ */
 export async function holdRow(
   tx: StoreTx,
   row: OutboxRow,
@@ -95,13 +127,16 @@ export async function holdRow(
 ): Promise<ClaimResult> {
   await tx.updateOutbox(row.idempotencyKey, 'pending', {
     nextAttemptAt: atMs + holdMs,
+    leaseOwner: null,
+    leaseUntil: null,
     updatedAt: atMs,
   });
   return { kind: 'held', reason: 'paused' };
 }
 
 /**
- * Claims one due outbox row inside `tx`, just before its request is sent. The kill switch is checked here, before
+ * Claims one due outbox row inside `tx`, just before its request is sent: a row this replica leased
+ * (`options.lease`; else it is left alone as `changed`). The kill switch is checked here, before
  * every action: a row whose plan is `paused` is held (its next look is `holdMs` milliseconds later, nothing is
  * recorded); a row of an `approved` or `dispatching` plan that an active control covers, for the option the row
  * executes (its adapters, channels, workflow, tenant, copilot model), pauses its plan first, with one
@@ -117,9 +152,8 @@ export async function claimAction(
   atMs: number,
   options: ClaimOptions,
 ): Promise<ClaimResult> {
-  const row = await tx.getOutbox(due.idempotencyKey);
-  if (row?.status !== 'pending' || row.nextAttemptAt > atMs)
-    return { kind: 'held', reason: 'changed' };
+  const row = await leasedRow(tx, due, atMs, options.lease);
+  if (!row) return { kind: 'held', reason: 'changed' };
   let record = await tx.getPlan(row.tenantId, row.planId);
   if (!record) throw new Error(`Outbox row ${row.idempotencyKey} names unknown plan ${row.planId}`);
   if (record.state === 'approved' && atMs >= record.expiresAt) {
@@ -187,7 +221,7 @@ export async function claimAction(
   }
   const action = plan.options.find((o) => o.optionId === row.optionId)?.actions[row.actionIndex];
   if (!action) throw new Error(`Plan ${row.planId} has no action ${row.actionIndex}`);
-  const attempt = await startAttempt(tx, row, record, atMs, entered);
+  const attempt = await startAttempt(tx, row, record, atMs, options.lease, entered);
   return {
     kind: 'claimed',
     claimed: {

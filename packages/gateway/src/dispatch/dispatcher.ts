@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   AdapterError,
   type AutomationAdapter,
@@ -24,7 +25,7 @@ import { reverseAction } from '../rollback/compensation.js';
 import { settleRollbackIfDone } from '../rollback/settle-rollback.js';
 import type { GatewayStore, OutboxRow } from '../store/store.js';
 import { type DispatchRunSummary, emptySummary, reportAttempt } from './attempt-report.js';
-import { type ClaimOptions, claimAction } from './claim-action.js';
+import { type ClaimOptions, claimAction, type OutboxLease } from './claim-action.js';
 import { type AttemptOutcome, toAdapterError } from './dispatch-outcome.js';
 import { preflightThenExecute } from './preflight-stage.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -46,6 +47,15 @@ export interface DispatcherOptions {
   retry?: Partial<RetryOptions>;
   /** Rows claimed per look at the outbox. Default 64. */
   batchSize?: number;
+  /** This replica's id, the owner of its outbox leases. Default: a random UUID per dispatcher (per process). */
+  replicaId?: string;
+  /**
+   * How long an outbox lease lasts, ms: longer than a claim plus its platform call (the adapter's timeout), since
+   * any replica recovers an `in_flight` row once its lease ended. Default {@link DEFAULT_LEASE_MS}.
+   */
+  leaseMs?: number;
+  /** How often a run first recovers rows whose lease ended (`recoverInFlight`), ms on `clock`. Default 5,000. */
+  recoverEveryMs?: number;
   /**
    * Plans whose actions are sent at the same time. A plan's own actions are always sent one after another, in
    * due order; rows of different plans run side by side (their claims and outcomes then share SQLite commits).
@@ -76,8 +86,13 @@ export interface DispatcherOptions {
   onAttempt?: (facts: AttemptFacts) => void;
 }
 
+/** How long an outbox lease lasts when `leaseMs` is not set: 2 minutes. */
+export const DEFAULT_LEASE_MS = 120_000;
+
 /**
- * Executes the outbox: every approved action, once, in order of due time. Each action is claimed in one
+ * Executes the outbox: every approved action, once, in order of due time. Several replicas may run one each on
+ * one database: a run leases due rows (`claimOutbox`, owner = {@link Dispatcher.replicaId}) so no row is handed to
+ * two, and first recovers, every `recoverEveryMs`, the `in_flight` rows whose lease ended (a dead replica's). Each action is claimed in one
  * transaction (kill switch checked, `in_flight`, `dispatch.attempted`), sent with no transaction open, and its
  * outcome recorded in another (receipt, retry, dead letter or in-doubt, and the plan's settlement once its last
  * row is settled). Retries are persisted (`nextAttemptAt`), so they survive restarts; a token bucket per adapter
@@ -103,6 +118,14 @@ export class Dispatcher {
   #running: Promise<DispatchRunSummary> | undefined;
   #again = false;
   #timer: NodeJS.Timeout | undefined;
+  readonly #lease: OutboxLease;
+  /** When in-flight recovery last ran, on the clock (epoch ms). */
+  #recoveredAt = Number.NEGATIVE_INFINITY;
+
+  /** This replica's id: the owner of the leases it takes. */
+  get replicaId(): string {
+    return this.#lease.owner;
+  }
 
   get #halfOpenAfterMs(): number {
     return this.#options.breakerHalfOpenAfterMs ?? 30_000;
@@ -123,6 +146,10 @@ export class Dispatcher {
   constructor(options: DispatcherOptions) {
     this.#options = options;
     this.#retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.#lease = {
+      owner: options.replicaId ?? randomUUID(),
+      ms: options.leaseMs ?? DEFAULT_LEASE_MS,
+    };
     for (const adapter of options.adapters) {
       const { id, rateLimits } = adapter.manifest;
       if (this.#adapters.has(id)) throw new TypeError(`Two adapters have the id ${id}`);
@@ -147,11 +174,14 @@ export class Dispatcher {
   }
 
   /**
-   * Recovers from a crash: run once at start, before {@link runDue}. See {@link recoverInFlight}.
-   * Returns how many rows it re-queued and how many it marked in doubt.
+   * Recovers the `in_flight` rows whose lease ended (a dead replica's, see {@link recoverInFlight}): run at start,
+   * and by {@link runDue} every `recoverEveryMs`. Returns how many rows it re-queued and how many it marked in
+   * doubt.
    */
   recover(): Promise<{ requeued: number; inDoubt: number }> {
-    return recoverInFlight(this.#options.store, this.#options.clock.now(), (id) => {
+    const now = this.#options.clock.now();
+    this.#recoveredAt = now;
+    return recoverInFlight(this.#options.store, now, (id) => {
       const adapter = this.#adapters.get(id);
       return adapter?.manifest.idempotency === 'platform_key';
     });
@@ -210,13 +240,21 @@ export class Dispatcher {
 
   async #drain(): Promise<DispatchRunSummary> {
     const summary = emptySummary();
-    const batchSize = this.#options.batchSize ?? 64;
+    const limit = this.#options.batchSize ?? 64;
+    const { clock, store } = this.#options;
+    if (clock.now() - this.#recoveredAt >= (this.#options.recoverEveryMs ?? 5_000)) {
+      await this.recover();
+    }
     do {
       this.#again = false;
       for (;;) {
-        const now = this.#options.clock.now();
-        const due = await this.#options.store.transaction((tx) => tx.dueOutbox(now, batchSize));
-        if (due.length === 0 || this.#halted()) break;
+        if (this.#halted()) break;
+        const atMs = clock.now();
+        const { owner, ms: leaseMs } = this.#lease;
+        const due = await store.transaction((tx) =>
+          tx.claimOutbox({ atMs, limit, leaseMs, owner }),
+        );
+        if (due.length === 0) break;
         await this.#dispatchRows(due, summary);
       }
     } while (this.#again && !this.#halted());
@@ -232,10 +270,12 @@ export class Dispatcher {
       else lanes.set(row.planId, [row]);
     }
     const waiting = [...lanes.values()];
+    const started = new Set<OutboxRow>();
     const worker = async () => {
       for (let lane = waiting.shift(); lane; lane = waiting.shift()) {
         for (const row of lane) {
           if (this.#halted()) return;
+          started.add(row);
           await this.#dispatchOne(row, summary);
         }
       }
@@ -243,8 +283,27 @@ export class Dispatcher {
     const workers = Math.min(this.#options.concurrency ?? 16, waiting.length);
     // Every lane settles before the run goes on (or fails with the first error): no orphan sends.
     const settled = await Promise.allSettled(Array.from({ length: workers }, worker));
+    // Halted: the rows leased but never looked at go back to every replica at once, not when their lease ends.
+    await this.#releaseLeases(rows.filter((row) => !started.has(row)));
     const failed = settled.find((s) => s.status === 'rejected');
     if (failed) throw failed.reason;
+  }
+
+  /** Clears this replica's lease on `rows` still `pending` and leased by it. */
+  async #releaseLeases(rows: readonly OutboxRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const { store, clock } = this.#options;
+    await store.transaction(async (tx) => {
+      for (const row of rows) {
+        const now = await tx.getOutbox(row.idempotencyKey);
+        if (now?.status !== 'pending' || now.leaseOwner !== this.#lease.owner) continue;
+        await tx.updateOutbox(row.idempotencyKey, 'pending', {
+          leaseOwner: null,
+          leaseUntil: null,
+          updatedAt: clock.now(),
+        });
+      }
+    });
   }
 
   async #dispatchOne(row: OutboxRow, summary: DispatchRunSummary): Promise<void> {
@@ -259,6 +318,8 @@ export class Dispatcher {
       await store.transaction((tx) =>
         tx.updateOutbox(row.idempotencyKey, 'pending', {
           nextAttemptAt: now + wait,
+          leaseOwner: null,
+          leaseUntil: null,
           updatedAt: now,
         }),
       );
@@ -287,8 +348,9 @@ export class Dispatcher {
     const compensation = row.reverses !== undefined;
     const claim = await store.transaction((tx) =>
       compensation
-        ? claimCompensation(tx, row, now, holdMs)
+        ? claimCompensation(tx, row, now, holdMs, this.#lease)
         : claimAction(tx, row, now, {
+            lease: this.#lease,
             holdMs,
             onPause: this.#options.onPause ?? 'keep',
             ...(this.#options.suppression ? { suppression: this.#options.suppression } : {}),

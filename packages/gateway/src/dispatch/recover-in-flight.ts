@@ -6,15 +6,17 @@ import type { GatewayStore } from '../store/store.js';
 const RECOVERY_BATCH = 500;
 
 /**
- * Resolves the rows a crashed dispatcher left `in_flight` (claimed, so a request may have left, with no outcome
- * recorded). Where the adapter's platform dedupes on the idempotency key (`dedupes(adapterId)` is true), the row
+ * Resolves the rows a dead dispatcher left `in_flight` (claimed, so a request may have left, with no outcome
+ * recorded): those whose lease ended at `atMs` (`outboxLeaseExpired`; a row another live replica holds is never
+ * touched), whichever replica claimed them. Where the adapter's platform dedupes on the idempotency key (`dedupes(adapterId)` is true), the row
  * goes back to `pending` and is re-sent with the same key: the platform applies it once, whatever happened
  * before the crash (`dispatch.retry_scheduled`, reason `recovered`). Where it does not, the row becomes `in_doubt`
  * for an operator to reconcile (`dispatch.in_doubt`): at-most-once, never a blind re-send. A rollback's
  * compensation follows the same rules, recorded as `rollback.retry_scheduled` / `rollback.in_doubt`.
  *
- * Call it once when a gateway starts, before its dispatcher runs (one dispatcher per database). Times are epoch
- * milliseconds. Returns the counts.
+ * Every replica calls it when it starts and then periodically (the dispatcher's runs); each row is moved by a
+ * compare-and-set on its status, so two replicas recovering at once move it once. Times are epoch milliseconds.
+ * Returns the counts this call moved.
  */
 export async function recoverInFlight(
   store: GatewayStore,
@@ -24,15 +26,16 @@ export async function recoverInFlight(
   const counts = { requeued: 0, inDoubt: 0 };
   for (;;) {
     const done = await store.transaction(async (tx) => {
-      const rows = await tx.outboxByStatus(['in_flight'], RECOVERY_BATCH);
+      const rows = await tx.outboxLeaseExpired(atMs, RECOVERY_BATCH);
       for (const row of rows) {
         const requeue = dedupes(row.adapter);
-        await tx.updateOutbox(row.idempotencyKey, 'in_flight', {
+        const moved = await tx.updateOutbox(row.idempotencyKey, 'in_flight', {
           status: requeue ? 'pending' : 'in_doubt',
           nextAttemptAt: atMs,
           lastError: 'RECOVERED_AFTER_CRASH',
           updatedAt: atMs,
         });
+        if (!moved) continue;
         const plan = await tx.getPlan(row.tenantId, row.planId);
         await tx.appendLineage([
           {

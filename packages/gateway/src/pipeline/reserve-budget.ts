@@ -1,8 +1,8 @@
 import { type Actor, type HandoffPlan, sumMinor } from '@handoff/protocol';
 import { chargedOptionCost } from '../budget/action-cost.js';
 import type { BudgetCap } from '../budget/cap.js';
-import { checkHeadroom } from '../budget/headroom.js';
-import { planReservations } from '../budget/reservation-plan.js';
+import { assertMinorUnits, checkHeadroom, type HeadroomExceeded } from '../budget/headroom.js';
+import { planReservations, type ReservationLine } from '../budget/reservation-plan.js';
 import type { LedgerLine, LineageDraft, StoredCap, StoreTx } from '../store/store.js';
 
 /** A stored cap in the budget module's validated shape. */
@@ -49,7 +49,8 @@ export type ReserveOutcome =
  * or `budget.refused` in the lineage. Each action is charged the larger of its declared and its computed cost
  * (`planReservations`). A reservation counts against its caps until its plan releases it (a terminal state) or
  * commits it (settlement); `expiresAtMs` (epoch ms) only records the plan's deadline, it never makes the hold lapse.
- * Serialised transactions make check-then-insert safe: no interleaving can overspend a cap.
+ * Each cap and period is reserved by the store's `reserveBudget`, one conditional update that refuses in the
+ * database (issue 15): no interleaving of transactions or replicas can overspend a cap.
  *
  * An option is never reserved above its declared cost (`BUDGET_COST_UNDERSTATED`, with `declaredMinor` and
  * `chargedMinor`): submission refuses a declared cost below the computed one, but a computed cost can grow after
@@ -108,35 +109,6 @@ export async function reserveBudget(
     const message = `Option ${optionId} would be charged ${charged} minor units, more than the ${declared} it declares`;
     return { ok: false, code: data.code, message, data };
   }
-  const used = new Map<string, bigint>();
-  for (const line of planned.lines) {
-    const key = `${line.capId}\n${line.periodKey}`;
-    if (!used.has(key))
-      used.set(key, await tx.usedBudget(plan.tenantId, line.capId, line.periodKey, atMs));
-  }
-  const headroom = checkHeadroom(
-    planned.lines,
-    (capId, periodKey) => used.get(`${capId}\n${periodKey}`) ?? 0n,
-  );
-  if (!headroom.ok) {
-    const line = planned.lines.find(
-      (l) => l.capId === headroom.capId && l.periodKey === headroom.periodKey,
-    );
-    const data = {
-      code: headroom.code,
-      optionId,
-      capId: headroom.capId,
-      period: line?.period,
-      periodKey: headroom.periodKey,
-      currency: line?.currency,
-      limitMinor: headroom.limitMinor,
-      usedMinor: headroom.usedMinor,
-      requestedMinor: headroom.requestedMinor,
-      headroomMinor: Math.max(0, headroom.limitMinor - headroom.usedMinor),
-    };
-    await append([{ ...base, type: 'budget.refused', refs, data }]);
-    return { ok: false, code: headroom.code, message: headroom.message, data };
-  }
   const lines: LedgerLine[] = planned.lines.map((line) => ({
     planId: plan.planId,
     tenantId: plan.tenantId,
@@ -149,7 +121,39 @@ export async function reserveBudget(
     createdAt: atMs,
     updatedAt: atMs,
   }));
-  await tx.insertLedger(lines);
+  // One conditional update per cap and period (the store's `reserveBudget`): a cap without room refuses in the
+  // database, never after a read another replica could race. All or nothing: a refusal cancels the lines reserved
+  // before it, then reads the figures its refusal reports.
+  planned.lines.forEach((line, index) => {
+    assertMinorUnits(line.amountMinor, `/${index}/amountMinor`);
+    assertMinorUnits(line.limitMinor, `/${index}/limitMinor`);
+  });
+  const reserved: LedgerLine[] = [];
+  for (const [index, line] of lines.entries()) {
+    if (await tx.reserveBudget(line, planned.lines[index]?.limitMinor ?? 0)) {
+      reserved.push(line);
+      continue;
+    }
+    for (const done of reserved) await tx.cancelReservation(done);
+    const headroom = await refusalFacts(tx, plan.tenantId, planned.lines, index, atMs);
+    const refused = planned.lines.find(
+      (l) => l.capId === headroom.capId && l.periodKey === headroom.periodKey,
+    );
+    const data = {
+      code: headroom.code,
+      optionId,
+      capId: headroom.capId,
+      period: refused?.period,
+      periodKey: headroom.periodKey,
+      currency: refused?.currency,
+      limitMinor: headroom.limitMinor,
+      usedMinor: headroom.usedMinor,
+      requestedMinor: headroom.requestedMinor,
+      headroomMinor: Math.max(0, headroom.limitMinor - headroom.usedMinor),
+    };
+    await append([{ ...base, type: 'budget.refused', refs, data }]);
+    return { ok: false, code: headroom.code, message: headroom.message, data };
+  }
   const summary = lines.map((l) => ({
     capId: l.capId,
     periodKey: l.periodKey,
@@ -164,6 +168,40 @@ export async function reserveBudget(
     },
   ]);
   return { ok: true, lines };
+}
+
+/**
+ * What a refusal reports once the database refused line `failed`: the first cap (in `checkHeadroom`'s stable order)
+ * without room at the figures read now (the request's own lines already cancelled), else the refused line itself.
+ */
+async function refusalFacts(
+  tx: StoreTx,
+  tenantId: string,
+  lines: readonly ReservationLine[],
+  failed: number,
+  atMs: number,
+): Promise<HeadroomExceeded> {
+  const used = new Map<string, bigint>();
+  for (const line of lines) {
+    const key = `${line.capId}\n${line.periodKey}`;
+    if (!used.has(key))
+      used.set(key, await tx.usedBudget(tenantId, line.capId, line.periodKey, atMs));
+  }
+  const usedOf = (capId: string, periodKey: string) => used.get(`${capId}\n${periodKey}`) ?? 0n;
+  const headroom = checkHeadroom(lines, usedOf);
+  if (!headroom.ok) return headroom;
+  const line = lines[failed] as ReservationLine;
+  const usedMinor = Number(usedOf(line.capId, line.periodKey));
+  return {
+    ok: false,
+    code: 'BUDGET_EXCEEDED',
+    capId: line.capId,
+    periodKey: line.periodKey,
+    limitMinor: line.limitMinor,
+    usedMinor,
+    requestedMinor: line.amountMinor,
+    message: `Cap ${JSON.stringify(line.capId)} (${line.periodKey}) has ${usedMinor} of ${line.limitMinor} minor units used; ${line.amountMinor} more would exceed it`,
+  };
 }
 
 /**

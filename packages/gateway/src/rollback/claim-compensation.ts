@@ -1,5 +1,11 @@
 import { DispatchReceiptSchema } from '@handoff/protocol';
-import { type ClaimResult, holdRow, startAttempt } from '../dispatch/claim-action.js';
+import {
+  type ClaimResult,
+  holdRow,
+  leasedRow,
+  type OutboxLease,
+  startAttempt,
+} from '../dispatch/claim-action.js';
 import { loadPlanDocument } from '../pipeline/deps.js';
 import type { OutboxRow, StoreTx } from '../store/store.js';
 
@@ -21,7 +27,7 @@ export async function capturedReversal(
 }
 
 /**
- * Claims one due compensation row (`row.reverses` set) inside `tx`, just before its reversal is sent: the
+ * Claims one due compensation row (`row.reverses` set) that this replica leased (`lease`) inside `tx`, just before its reversal is sent: the
  * counterpart of `claimAction` for a rollback. The row's plan has settled (`dispatched` or `partially_failed`),
  * so no plan state moves here. A kill switch on the row's own adapter holds it (the operator stopped all traffic
  * to that platform: nothing is sent, the next look is `holdMs` later); other scopes do not, since a compensation
@@ -35,10 +41,10 @@ export async function claimCompensation(
   due: OutboxRow,
   atMs: number,
   holdMs: number,
+  lease: OutboxLease,
 ): Promise<ClaimResult> {
-  const row = await tx.getOutbox(due.idempotencyKey);
-  if (row?.status !== 'pending' || row.nextAttemptAt > atMs || row.reverses === undefined)
-    return { kind: 'held', reason: 'changed' };
+  const row = await leasedRow(tx, due, atMs, lease);
+  if (row?.reverses === undefined) return { kind: 'held', reason: 'changed' };
   const record = await tx.getPlan(row.tenantId, row.planId);
   if (!record || !(SETTLED as readonly string[]).includes(record.state))
     throw new Error(`Compensation ${row.idempotencyKey} names no settled plan ${row.planId}`);
@@ -51,7 +57,7 @@ export async function claimCompensation(
   const plan = await loadPlanDocument(tx, record);
   const action = plan.options.find((o) => o.optionId === row.optionId)?.actions[row.actionIndex];
   if (!action) throw new Error(`Plan ${row.planId} has no action ${row.actionIndex}`);
-  const attempt = await startAttempt(tx, row, record, atMs);
+  const attempt = await startAttempt(tx, row, record, atMs, lease);
   return {
     kind: 'claimed',
     claimed: {

@@ -4,6 +4,7 @@ import type { Gateway } from '../../src/gateway.js';
 import type { LineageQuery } from '../../src/gateway-pages.js';
 import { expectGatewayError } from '../pipeline/helpers.js';
 import type { Harness } from '../support/harness.js';
+import { sqliteOf } from '../support/sqlite-of.js';
 import { auditedHarness } from './support.js';
 
 let h: Harness;
@@ -37,7 +38,7 @@ describe('auditor queries and traces through the gateway', () => {
     const paged = await allPages(h.gateway, { limit: 3 });
     expect(paged.map((e) => e.hash)).toEqual(whole.map((e) => e.hash));
     // seq counts per chain (format 2): the order across chains is the store's insertion order.
-    const stored = h.runtime.store.sqlite
+    const stored = sqliteOf(h.runtime.store)
       .prepare("select hash from lineage_events where tenant_id = 'acme-bank' order by id")
       .pluck()
       .all();

@@ -18,6 +18,7 @@ import { afterAll, describe, expect, test, vi } from 'vitest';
 import { openDatabaseSource } from '../../src/audit/database-source.js';
 import { verifyLineage } from '../../src/audit/verify-lineage.js';
 import type { Harness, HarnessKeys } from '../support/harness.js';
+import { sqliteOf } from '../support/sqlite-of.js';
 
 type HarnessModule = typeof import('../support/harness.js');
 type HelpersModule = typeof import('../pipeline/helpers.js');
@@ -36,7 +37,7 @@ async function gatewayEmitting(version: string): Promise<HarnessModule & Helpers
 }
 
 function events(h: Harness): LineageEvent[] {
-  return h.runtime.store.sqlite
+  return sqliteOf(h.runtime.store)
     .prepare('select body from lineage_events order by id')
     .pluck()
     .all()
@@ -70,7 +71,7 @@ describe('a database written by a 1.0 gateway, opened by a 1.1 gateway', () => {
     const h = await current.createHarness({ databasePath, keys });
     open.push(h);
     // The stored 1.0 plan is the document received: it hashes to its digest and still validates, as 1.0.
-    const stored = h.runtime.store.sqlite
+    const stored = sqliteOf(h.runtime.store)
       .prepare('select body from payloads where digest = ?')
       .pluck()
       .get(gated.digest);

@@ -9,6 +9,7 @@ import { Sequencer } from '../../src/audit/sequencer.js';
 import { WitnessFile } from '../../src/audit/witness-file.js';
 import { autoApprovablePlan, expectGatewayError, rows } from '../pipeline/helpers.js';
 import { createHarness, GATEWAY_ID, type Harness } from '../support/harness.js';
+import { sqliteOf } from '../support/sqlite-of.js';
 import { checkpointKey, sequencerOf } from './support.js';
 
 let h: Harness;
@@ -152,11 +153,11 @@ describe('the batch sequencer', () => {
     await (await sequencerOf(h)).sequenceAll();
     await h.gateway.submitPlan(h.callers.copilot.principal, autoApprovablePlan(2));
     const before = rows(h, 'select count(*) n from lineage_checkpoints');
-    h.runtime.store.sqlite
+    sqliteOf(h.runtime.store)
       .prepare('update lineage_events set hash = ? where log_index = 1')
       .run(`sha256:${'ab'.repeat(32)}`);
     await expectGatewayError((await sequencerOf(h, 'cp-b')).sequence(), 'INTERNAL');
-    h.runtime.store.sqlite.prepare('delete from lineage_events where log_index = 1').run();
+    sqliteOf(h.runtime.store).prepare('delete from lineage_events where log_index = 1').run();
     await expectGatewayError((await sequencerOf(h, 'cp-c')).sequence(), 'INTERNAL');
     expect(rows(h, 'select count(*) n from lineage_checkpoints')).toEqual(before);
     expect(unsequenced().length).toBeGreaterThan(0);

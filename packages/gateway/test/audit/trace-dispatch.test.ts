@@ -8,6 +8,7 @@ import { verifyLineage } from '../../src/audit/verify-lineage.js';
 import { approvedPlan } from '../dispatch/dispatch-support.js';
 import { scriptedAdapter, throttled } from '../dispatch/scripted-adapter.js';
 import { createHarness, type Harness, TENANT } from '../support/harness.js';
+import { sqliteOf } from '../support/sqlite-of.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -23,7 +24,7 @@ describe('trace through a real dispatch', () => {
     h.clock.advance(30_000);
     await h.runtime.dispatcher.runDue();
 
-    const reader = new AuditReader(h.runtime.store.sqlite);
+    const reader = new AuditReader(sqliteOf(h.runtime.store));
     const [key] = hubspot.appliedKeys;
     const trace = traceLineage(reader, { idempotencyKey: key ?? '' }, TENANT);
     expect(trace.plan.planId).toBe(view.planId);
@@ -49,17 +50,17 @@ describe('trace through a real dispatch', () => {
       { keys: [] },
       { keys: [h.keys.finance.publicJwk, h.keys.marketing.publicJwk] },
     );
-    const report = await verifyLineage(databaseSource(h.runtime.store.sqlite), { trust });
+    const report = await verifyLineage(databaseSource(sqliteOf(h.runtime.store)), { trust });
     expect(report).toMatchObject({ ok: true, approvals: 2, anchored: true });
 
     // A receipt edited in the database: the verifier names it, the trace refuses to show it.
     const digest = dispatch?.receiptDigest ?? '';
-    h.runtime.store.sqlite
+    sqliteOf(h.runtime.store)
       .prepare(
         'update payloads set body = replace(body, \'"succeeded"\', \'"failed"\') where digest = ?',
       )
       .run(digest);
-    const forged = await verifyLineage(databaseSource(h.runtime.store.sqlite), { trust });
+    const forged = await verifyLineage(databaseSource(sqliteOf(h.runtime.store)), { trust });
     expect(forged).toMatchObject({
       ok: false,
       failure: { code: 'DOCUMENT_DIGEST_MISMATCH', digest, kind: 'DispatchReceipt' },

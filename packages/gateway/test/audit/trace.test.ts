@@ -13,6 +13,7 @@ import {
   rows,
 } from '../pipeline/helpers.js';
 import { OTHER_TENANT, TENANT } from '../support/harness.js';
+import { sqliteOf } from '../support/sqlite-of.js';
 import { auditedHarness } from './support.js';
 
 let setup: Awaited<ReturnType<typeof auditedHarness>>;
@@ -32,7 +33,7 @@ beforeAll(async () => {
     { scopeType: 'workflow', scopeValue: 'some-other-workflow' },
     'unrelated',
   );
-  reader = new AuditReader(h.runtime.store.sqlite);
+  reader = new AuditReader(sqliteOf(h.runtime.store));
 });
 afterAll(async () => {
   await setup.h.close();
@@ -40,7 +41,7 @@ afterAll(async () => {
 
 describe('AuditReader', () => {
   it('reads the rows drizzle reads, field for field, from its prepared statements', () => {
-    const db = drizzle(setup.h.runtime.store.sqlite, { schema });
+    const db = drizzle(sqliteOf(setup.h.runtime.store), { schema });
     const planId = setup.planIds.gated;
     const plan = db.select().from(schema.plans).where(eq(schema.plans.planId, planId)).get();
     expect(plan).toBeDefined();

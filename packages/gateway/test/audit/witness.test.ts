@@ -14,6 +14,7 @@ import { WitnessFile, type WitnessLine } from '../../src/audit/witness-file.js';
 import { ManualClock } from '../../src/clock.js';
 import { autoApprovablePlan, expectGatewayError, planVariant } from '../pipeline/helpers.js';
 import { createHarness, GATEWAY_ID, type Harness } from '../support/harness.js';
+import { sqliteOf } from '../support/sqlite-of.js';
 import { checkpointKey } from './support.js';
 import { forgeHistory, lastSeq } from './tamper.js';
 
@@ -38,7 +39,7 @@ async function witnessed() {
   await h.gateway.submitPlan(copilot.principal, autoApprovablePlan(1));
   const first = await checkpointer.sequenceAll();
   const snapshot = join(h.dir, 'after-first.db');
-  h.runtime.store.sqlite.exec(`vacuum into '${snapshot}'`);
+  sqliteOf(h.runtime.store).exec(`vacuum into '${snapshot}'`);
   h.clock.advance(60_000);
   await h.gateway.submitPlan(copilot.principal, planVariant(2));
   const second = await checkpointer.sequenceAll();
@@ -64,7 +65,7 @@ const dbPath = () => join(h.dir, 'gateway.db');
 /** A consistent copy of the live database, opened read-write to tamper with as an attacker would. */
 function copyOf(name: string): { path: string; db: Database.Database } {
   const path = join(h.dir, name);
-  h.runtime.store.sqlite.exec(`vacuum into '${path}'`);
+  sqliteOf(h.runtime.store).exec(`vacuum into '${path}'`);
   return { path, db: new Database(path) };
 }
 
@@ -102,18 +103,18 @@ describe('witness file of signed tree heads', () => {
       witness,
     });
     await h.gateway.submitPlan(h.callers.copilot.principal, autoApprovablePlan(1));
-    const events = lastSeq(h.runtime.store.sqlite);
+    const events = lastSeq(sqliteOf(h.runtime.store));
     await expectGatewayError(checkpointer.sequenceAll(), 'INTERNAL');
     // The sequencer commits the batch and its head first, then appends to the witness (see Sequencer): the head
     // is stored, every event sequenced once (with the kid's control.key_registered, which joins the batch that
     // first signs with it), and the witness lacks it until the next call.
-    const sequenced = lastSeq(h.runtime.store.sqlite);
+    const sequenced = lastSeq(sqliteOf(h.runtime.store));
     expect(sequenced).toBe(events + 1);
     expect(
-      h.runtime.store.sqlite.prepare('select tree_size from lineage_checkpoints').pluck().all(),
+      sqliteOf(h.runtime.store).prepare('select tree_size from lineage_checkpoints').pluck().all(),
     ).toEqual([sequenced]);
     expect(
-      h.runtime.store.sqlite
+      sqliteOf(h.runtime.store)
         .prepare('select count(*) from lineage_events where log_index is null')
         .pluck()
         .get(),

@@ -14,6 +14,7 @@ import {
   type Harness,
   type HarnessOptions,
 } from '../support/harness.js';
+import { sqliteOf } from '../support/sqlite-of.js';
 import * as u from './support.js';
 
 /**
@@ -145,23 +146,23 @@ function watchTransactions(world: World): void {
   const { h } = world;
   const store = h.runtime.store;
   const original = store.transaction.bind(store);
-  const freshLines = store.sqlite.prepare(
+  const freshLines = sqliteOf(store).prepare(
     `SELECT tenant_id AS tenantId, cap_id AS capId, period_key AS periodKey
        FROM budget_ledger WHERE id > ? AND status = 'reserved'`,
   );
-  const maxId = store.sqlite.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM budget_ledger');
-  const capsNow = store.sqlite.prepare(
+  const maxId = sqliteOf(store).prepare('SELECT COALESCE(MAX(id), 0) AS id FROM budget_ledger');
+  const capsNow = sqliteOf(store).prepare(
     'SELECT tenant_id, cap_id, limit_minor FROM budget_caps ORDER BY 1, 2',
   );
   store.transaction = <T>(work: (tx: StoreTx) => Promise<T>) =>
     original(async (tx) => {
       const at = h.clock.now();
       const lastId = (maxId.get() as { id: number }).id;
-      const before = new Map(u.capUsage(store.sqlite, at).map((x) => [u.usageKey(x), x.used]));
+      const before = new Map(u.capUsage(sqliteOf(store), at).map((x) => [u.usageKey(x), x.used]));
       const capsBefore = JSON.stringify(capsNow.all());
       const result = await work(tx);
       const fresh = new Set((freshLines.all(lastId) as u.CapUsage[]).map(u.usageKey));
-      const after = u.capUsage(store.sqlite, at);
+      const after = u.capUsage(sqliteOf(store), at);
       for (const x of after) {
         const key = u.usageKey(x);
         const grew = x.used > (before.get(key) ?? 0);
@@ -252,7 +253,7 @@ const seen = new Set<string>();
 
 /** The invariants that must hold between steps, read from the database. */
 function checkStep(world: World): void {
-  const { sqlite } = world.h.runtime.store;
+  const sqlite = sqliteOf(world.h.runtime.store);
   expect(world.violations).toEqual([]);
   for (const x of u.capUsage(sqlite, world.h.clock.now())) {
     const grandfathered = world.grandfathered.get(u.usageKey(x)) ?? 0;
@@ -492,7 +493,7 @@ describe('the budget invariant under concurrent submissions, decisions, cancels 
             if (batch.some((cmd) => cmd.kind === 'restart')) await restart(world, scenario);
             checkStep(world);
           }
-          expect(u.chainBreaks(world.h.runtime.store.sqlite)).toEqual([]);
+          expect(u.chainBreaks(sqliteOf(world.h.runtime.store))).toEqual([]);
         } finally {
           await world.h.close();
           for (const opened of world.opened) rmSync(opened.dir, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import { Gateway } from '../../src/gateway.js';
 import type { PlanView } from '../../src/pipeline/plan-view.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { createHarness, type Harness, TENANT } from '../support/harness.js';
+import { sqliteOf } from '../support/sqlite-of.js';
 import {
   capsOf,
   capUsage,
@@ -51,7 +52,7 @@ async function expectSerialOutcome(
   views: readonly (PlanView & { created: boolean })[],
   limit: number,
 ): Promise<void> {
-  const { sqlite } = h.runtime.store;
+  const sqlite = sqliteOf(h.runtime.store);
   const cost = new Map(shapes.map((s) => [s.planId, s.recommendedCost]));
   const states = planStates(sqlite);
   expect(states.size).toBe(shapes.length);
@@ -186,7 +187,7 @@ describe('concurrent submissions against one tenant monthly cap', () => {
         ['rejected', 'BUDGET_EXCEEDED'],
         ['approved', null],
       ]);
-      expect(capUsage(h.runtime.store.sqlite, h.clock.now())).toMatchObject([{ used: 100_000 }]);
+      expect(capUsage(sqliteOf(h.runtime.store), h.clock.now())).toMatchObject([{ used: 100_000 }]);
     } finally {
       await dispose(h);
     }

@@ -2,6 +2,7 @@ import type { LineageEvent } from '@handoff/protocol';
 import { afterEach, describe, expect, test } from 'vitest';
 import { expectGatewayError, planVariant } from '../pipeline/helpers.js';
 import { createHarness, fixturePlan, type Harness } from '../support/harness.js';
+import { sqliteOf } from '../support/sqlite-of.js';
 import { approvedPlan, ledgerOf } from './dispatch-support.js';
 import { scriptedAdapter, unavailable } from './scripted-adapter.js';
 
@@ -17,7 +18,7 @@ const DAY = 86_400_000;
 
 /** Reserved and committed minor units per cap and period, from the ledger. */
 function usage(harness: Harness): Record<string, { reserved: number; committed: number }> {
-  const rows = harness.runtime.store.sqlite
+  const rows = sqliteOf(harness.runtime.store)
     .prepare(
       `SELECT cap_id AS capId, period_key AS periodKey, status, SUM(amount_minor) AS total FROM budget_ledger
         WHERE status IN ('reserved', 'committed') GROUP BY 1, 2, 3`,

@@ -7,6 +7,7 @@ import {
   OTHER_TENANT,
   TENANT,
 } from '../support/harness.js';
+import { sqliteOf } from '../support/sqlite-of.js';
 import {
   APPROVAL_WINDOW_MS,
   approveByBoth,
@@ -221,7 +222,7 @@ describe('expireDue with the manual clock', () => {
     const cancelled = await h.gateway.submitPlan(copilot.principal, planVariant(1));
     await h.gateway.cancelPlan(copilot.principal, cancelled.planId, 'x');
     const dispatching = await h.gateway.submitPlan(copilot.principal, autoApprovablePlan(2));
-    h.runtime.store.sqlite
+    sqliteOf(h.runtime.store)
       .prepare("update plans set state = 'dispatching' where plan_id = ?")
       .run(dispatching.planId);
     h.clock.set(Date.parse(fixturePlan().expiresAt) + 1);

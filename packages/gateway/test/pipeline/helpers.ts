@@ -3,6 +3,7 @@ import { expect } from 'vitest';
 import { GatewayError, type GatewayErrorCode } from '../../src/errors.js';
 import type { PlanView } from '../../src/pipeline/plan-view.js';
 import { fixturePlan, type Harness } from '../support/harness.js';
+import { sqliteOf } from '../support/sqlite-of.js';
 
 /** The fixture's options: 1 costs EUR 645.00 on hubspot (phone, email), 2 costs EUR 185.25 on customerio (email). */
 export const OPTION_1 = 'call-prior-successes';
@@ -66,7 +67,9 @@ export function rows<T = Record<string, unknown>>(
   sql: string,
   ...params: unknown[]
 ): T[] {
-  return h.runtime.store.sqlite.prepare(sql).all(...params) as T[];
+  return sqliteOf(h.runtime.store)
+    .prepare(sql)
+    .all(...params) as T[];
 }
 
 /** `select count(*)` of a table, optionally filtered. */
@@ -76,7 +79,7 @@ export function count(
   where = '1 = 1',
   ...params: unknown[]
 ): number {
-  const row = h.runtime.store.sqlite
+  const row = sqliteOf(h.runtime.store)
     .prepare(`select count(*) c from ${table} where ${where}`)
     .get(...params) as { c: number };
   return row.c;

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { loadPolicySet } from '../../src/policy/policy-set.js';
 import { scriptedAdapter } from '../dispatch/scripted-adapter.js';
 import { createHarness, defaultCaps, type Harness } from '../support/harness.js';
+import { sqliteOf } from '../support/sqlite-of.js';
 import { lineage, planVariant } from './helpers.js';
 
 /*
@@ -60,7 +61,7 @@ async function handOff(n: number): Promise<string> {
 
 /** The stored bytes of every row of every table and index (cell payloads, `dbstat`). */
 function storedBytes(): number {
-  const db = h.runtime.store.sqlite;
+  const db = sqliteOf(h.runtime.store);
   return Number(db.prepare('select sum(payload) from dbstat').pluck().get());
 }
 
@@ -104,7 +105,7 @@ describe('a one-approval, one-action plan (issue 14)', () => {
     });
     const submitted = await h.gateway.submitPlan(h.callers.copilot.principal, planVariant(1));
     await h.gateway.submitPlan(h.callers.copilot.principal, planVariant(2));
-    const kinds = h.runtime.store.sqlite
+    const kinds = sqliteOf(h.runtime.store)
       .prepare("select kind, count(*) n from payloads where kind like 'Policy%' group by kind")
       .all();
     expect(kinds).toEqual([{ kind: 'PolicySet', n: 1 }]);
@@ -132,7 +133,7 @@ describe('a one-approval, one-action plan (issue 14)', () => {
 });
 
 async function planPolicy(planId: string): Promise<string> {
-  const row = h.runtime.store.sqlite
+  const row = sqliteOf(h.runtime.store)
     .prepare('select policy_version from plans where plan_id = ?')
     .pluck()
     .get(planId);

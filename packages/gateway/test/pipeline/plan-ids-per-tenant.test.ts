@@ -10,6 +10,7 @@ import {
   OTHER_TENANT,
   TENANT,
 } from '../support/harness.js';
+import { sqliteOf } from '../support/sqlite-of.js';
 import { approveByBoth } from './helpers.js';
 
 /**
@@ -99,7 +100,7 @@ describe('plan ids per tenant', () => {
     h = await createHarness({ caps: bothTenantsCaps() });
     const acme = await h.gateway.submitPlan(h.callers.copilot.principal, fixturePlan());
     const globex = await h.gateway.submitPlan(h.callers.otherCopilot.principal, globexTwin());
-    const reader = new AuditReader(h.runtime.store.sqlite);
+    const reader = new AuditReader(sqliteOf(h.runtime.store));
     const planId = acme.planId;
     const ambiguous = (() => {
       try {

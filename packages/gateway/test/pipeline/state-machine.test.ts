@@ -10,6 +10,7 @@ import {
   TERMINAL_STATES,
 } from '../../src/plan-state.js';
 import { createHarness, fixturePlan, type Harness } from '../support/harness.js';
+import { sqliteOf } from '../support/sqlite-of.js';
 import {
   APPROVAL_WINDOW_MS,
   approveByBoth,
@@ -160,7 +161,7 @@ describe('through the API, illegal moves are impossible', () => {
     expect((await approveByBoth(h, view)).state).toBe('approved');
     // The in-process API has no dispatcher: move the row as one would.
     for (const state of ['dispatching', 'dispatched'] as const) {
-      h.runtime.store.sqlite
+      sqliteOf(h.runtime.store)
         .prepare('update plans set state = ? where plan_id = ?')
         .run(state, view.planId);
       const before = snapshot(h);

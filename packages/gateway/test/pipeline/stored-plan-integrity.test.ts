@@ -2,6 +2,7 @@ import { canonicalJson, type HandoffPlan, sha256Digest } from '@handoff/protocol
 import { afterEach, describe, expect, it } from 'vitest';
 import { evaluationOf } from '../../src/pipeline/recorded-evaluation.js';
 import { createHarness, type Harness } from '../support/harness.js';
+import { sqliteOf } from '../support/sqlite-of.js';
 import { planVariant, snapshot } from './helpers.js';
 
 let h: Harness;
@@ -11,7 +12,7 @@ afterEach(async () => {
 
 /** Rewrites the stored document of `digest` in place (still RFC 8785 text), as someone with the database file. */
 function forge(digest: string, change: (document: Record<string, unknown>) => void): void {
-  const db = h.runtime.store.sqlite;
+  const db = sqliteOf(h.runtime.store);
   const body = db.prepare('select body from payloads where digest = ?').pluck().get(digest);
   const document = JSON.parse(String(body)) as Record<string, unknown>;
   change(document);
@@ -41,7 +42,7 @@ describe('stored plans and evaluations are re-hashed when the pipeline loads the
       message: expect.stringContaining('does not hash to its digest'),
     });
     expect(snapshot(h)).toEqual(before);
-    const row = h.runtime.store.sqlite
+    const row = sqliteOf(h.runtime.store)
       .prepare('select state from plans where plan_id = ?')
       .pluck()
       .get(view.planId);
@@ -51,7 +52,7 @@ describe('stored plans and evaluations are re-hashed when the pipeline loads the
   it("reads a format-1 plan's stored policy evaluation, and refuses it once edited", async () => {
     h = await createHarness();
     const view = await h.gateway.submitPlan(h.callers.copilot.principal, planVariant(2));
-    const db = h.runtime.store.sqlite;
+    const db = sqliteOf(h.runtime.store);
     // A plan of lineage format 1: its evaluation stored as a `PolicyEvaluation` payload the row names.
     const stored = await h.runtime.store.transaction(async (tx) => {
       const record = await tx.getPlan(view.tenantId, view.planId);

@@ -18,6 +18,7 @@ import { tamperableCopy } from '../audit/tamper.js';
 import { runBin } from '../cli/cli-support.js';
 import { GATEWAY_ID, type HttpGateway, rawCall, startHttpGateway } from '../http/http-fixture.js';
 import { fixturePlan } from '../support/harness.js';
+import { sqliteOf } from '../support/sqlite-of.js';
 import { forgeLog } from './forge-log.js';
 import { tally } from './tally.js';
 import { approvedPlan, submitOverHttp } from './trust-support.js';
@@ -61,16 +62,16 @@ async function witnessedGateway(name: string) {
   if (!sequencer) throw new Error('the config names a checkpoint key');
   await approvedPlan(gw, planNo(1));
   const first = await sequencer.sequenceAll();
-  const firstHeads = gw.store.sqlite
+  const firstHeads = sqliteOf(gw.store)
     .prepare('select count(*) from lineage_checkpoints')
     .pluck()
     .get() as number;
   const older = join(dir, `${name}.older.db`);
-  await gw.store.sqlite.backup(older);
+  await sqliteOf(gw.store).backup(older);
   gw.clock.advance(60_000);
   await submitOverHttp(gw, planNo(2));
   const second = await sequencer.sequenceAll();
-  const heads = gw.store.sqlite
+  const heads = sqliteOf(gw.store)
     .prepare('select count(*) from lineage_checkpoints')
     .pluck()
     .get() as number;
@@ -81,7 +82,7 @@ async function witnessedGateway(name: string) {
     },
   });
   const database = join(dir, `${name}.db`);
-  await gw.store.sqlite.backup(database);
+  await sqliteOf(gw.store).backup(database);
   const key = await importCheckpointKey(pair.privateJwk as JWK);
   const checkpointJwks = join(dir, `${name}.jwks.json`);
   writeFileSync(checkpointJwks, JSON.stringify({ keys: [key.publicJwk] }));
@@ -266,7 +267,7 @@ describe('lineage: witness', () => {
     await expect(gw.runtime.sequencer?.sequence()).rejects.toMatchObject({ code: 'INTERNAL' });
     // The batch committed: its head is stored, and is appended once the file can be written.
     const stored = () =>
-      gw?.store.sqlite
+      sqliteOf((gw as HttpGateway).store)
         .prepare('select tree_size from lineage_checkpoints order by 1')
         .pluck()
         .all();

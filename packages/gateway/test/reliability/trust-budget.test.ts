@@ -6,6 +6,7 @@ import { scriptedAdapter } from '../dispatch/scripted-adapter.js';
 import { type HttpGateway, rawCall, startHttpGateway } from '../http/http-fixture.js';
 import { planVariant } from '../pipeline/helpers.js';
 import { TENANT } from '../support/harness.js';
+import { sqliteOf } from '../support/sqlite-of.js';
 import { tally } from './tally.js';
 import { call, dailyRaise, monthCap } from './trust-support.js';
 
@@ -48,7 +49,7 @@ async function approveByBoth(g: HttpGateway, view: PlanView) {
 
 /** Committed + reserved minor units per cap and period, read from the gateway's database. */
 function capUsage(g: HttpGateway): Record<string, { committed: number; reserved: number }> {
-  const rows = g.store.sqlite
+  const rows = sqliteOf(g.store)
     .prepare(
       `SELECT cap_id AS capId, period_key AS periodKey, status, SUM(amount_minor) AS total
          FROM budget_ledger WHERE status IN ('committed', 'reserved') GROUP BY 1, 2, 3`,
@@ -141,9 +142,9 @@ describe('trust: budget', () => {
         option.budget.amount = { amountMinor: declared, currency: 'EUR' };
       });
     const before = {
-      plans: g.store.sqlite.prepare('SELECT COUNT(*) AS n FROM plans').get(),
-      ledger: g.store.sqlite.prepare('SELECT COUNT(*) AS n FROM budget_ledger').get(),
-      lineage: g.store.sqlite.prepare('SELECT COUNT(*) AS n FROM lineage_events').get(),
+      plans: sqliteOf(g.store).prepare('SELECT COUNT(*) AS n FROM plans').get(),
+      ledger: sqliteOf(g.store).prepare('SELECT COUNT(*) AS n FROM budget_ledger').get(),
+      lineage: sqliteOf(g.store).prepare('SELECT COUNT(*) AS n FROM lineage_events').get(),
     };
     const understated = await rawCall(g.url, 'plans.submit', {
       type: 'mutation',
@@ -163,9 +164,9 @@ describe('trust: budget', () => {
       }),
     ]);
     expect({
-      plans: g.store.sqlite.prepare('SELECT COUNT(*) AS n FROM plans').get(),
-      ledger: g.store.sqlite.prepare('SELECT COUNT(*) AS n FROM budget_ledger').get(),
-      lineage: g.store.sqlite.prepare('SELECT COUNT(*) AS n FROM lineage_events').get(),
+      plans: sqliteOf(g.store).prepare('SELECT COUNT(*) AS n FROM plans').get(),
+      ledger: sqliteOf(g.store).prepare('SELECT COUNT(*) AS n FROM budget_ledger').get(),
+      lineage: sqliteOf(g.store).prepare('SELECT COUNT(*) AS n FROM lineage_events').get(),
     }).toEqual(before);
     // Declaring the computed cost is accepted, and the cap holds exactly that.
     const honest = await submit(g, adsPlan(92, 64_000));
@@ -211,7 +212,9 @@ describe('trust: budget', () => {
     expect(waiting.budget.filter((b) => b.status === 'reserved').map((b) => b.amountMinor)).toEqual(
       [64_500],
     );
-    expect(g.store.sqlite.prepare('SELECT COUNT(*) AS n FROM used_tokens').get()).toEqual({ n: 0 });
+    expect(sqliteOf(g.store).prepare('SELECT COUNT(*) AS n FROM used_tokens').get()).toEqual({
+      n: 0,
+    });
 
     // An operator raises the customerio cap; the same approver presents the same token again: approved.
     const raised = await call(

@@ -6,10 +6,16 @@ import { and, asc, eq, gt, gte, inArray, lte, or, type SQL, sql } from 'drizzle-
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { bindToActiveContext } from '../../observability/tracing.js';
+import type { AuditReads } from '../audit-reads.js';
+import type { LineageReads } from '../lineage-reads.js';
 import type { GatewayStore, LineageFilter, PositionedEvent, StoreTx } from '../store.js';
+import type { StoreHealth, StoreStateSnapshot } from '../store-status.js';
 import { verifyFormat1Lineage } from './format1-check.js';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
 import * as schema from './schema.js';
+import { SqliteAuditReads } from './sqlite-audit-reads.js';
+import { SqliteLineageReads } from './sqlite-lineage-reads.js';
+import { sqliteHealth, sqliteStateSnapshot } from './sqlite-store-status.js';
 import { type SqliteDb, SqliteTx } from './sqlite-tx.js';
 import {
   startWalCheckpointer,
@@ -23,6 +29,8 @@ export interface SqliteStoreOptions extends GroupCommitOptions {
   path: string;
   /** How long a writer waits for another connection's write lock, in ms (retried asynchronously). Default 5000. */
   busyTimeoutMs?: number;
+  /** Called once the connection is closed (how `openStore` releases the file's writer lock with the store). */
+  onClosed?: () => void;
 }
 
 const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'drizzle');
@@ -84,7 +92,10 @@ export class SqliteStore implements GatewayStore {
   readonly #busyTimeoutMs: number;
   readonly #group: GroupCommit;
   #checkpointer: WalCheckpointer | undefined;
+  #auditReads: SqliteAuditReads | undefined;
   #closed = false;
+  readonly #onClosed: (() => void) | undefined;
+  readonly lineageReads: LineageReads;
 
   /**
    * A store on an open better-sqlite3 connection whose schema is migrated (`openSqliteStore` opens and migrates
@@ -93,13 +104,15 @@ export class SqliteStore implements GatewayStore {
    */
   constructor(
     sqlite: Database.Database,
-    options: { busyTimeoutMs?: number } & GroupCommitOptions = {},
+    options: { busyTimeoutMs?: number; onClosed?: () => void } & GroupCommitOptions = {},
   ) {
+    this.#onClosed = options.onClosed;
     const db: SqliteDb = drizzle(sqlite, { schema });
     this.#sqlite = sqlite;
     this.#db = db;
     this.#tx = new SqliteTx(db, sqlite);
     this.#busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    this.lineageReads = new SqliteLineageReads(sqlite);
     this.#group = new GroupCommit(
       {
         begin: () => this.#begin(),
@@ -156,11 +169,31 @@ export class SqliteStore implements GatewayStore {
     return (await this.queryLineageAt(filter)).map((row) => row.event);
   }
 
+  /**
+   * Runs a read in queue order, like a transaction (so it never sees a group's uncommitted writes); on a read-only
+   * connection (offline tools), where nothing in this process writes, at once.
+   */
+  #read<T>(task: () => Promise<T>): Promise<T> {
+    return this.#sqlite.readonly ? task() : this.#serialise(task);
+  }
+
+  readAudit<T>(work: (reads: AuditReads) => Promise<T>): Promise<T> {
+    // Prepared on first use: building the statements costs more than a small trace's queries.
+    this.#auditReads ??= new SqliteAuditReads(this.#sqlite);
+    const reads = this.#auditReads;
+    return this.#read(() => work(reads));
+  }
+
+  stateSnapshot(atMs: number): Promise<StoreStateSnapshot> {
+    return this.#read(async () => sqliteStateSnapshot(this.#sqlite, atMs));
+  }
+
+  health(): Promise<StoreHealth> {
+    return sqliteHealth(this.#sqlite, () => this.transaction(async () => undefined));
+  }
+
   queryLineageAt(filter: LineageFilter): Promise<PositionedEvent[]> {
-    const read = this.#sqlite.readonly
-      ? <T>(task: () => Promise<T>) => task()
-      : <T>(task: () => Promise<T>) => this.#serialise(task);
-    return read(async () => {
+    return this.#read(async () => {
       const t = schema.lineageEvents;
       const where: SQL[] = [];
       if (filter.tenantId !== undefined) where.push(eq(t.tenantId, filter.tenantId));
@@ -230,7 +263,11 @@ export class SqliteStore implements GatewayStore {
     if (this.#closed) return this.#group.idle();
     this.#closed = true;
     await this.#group.idle();
-    await this.#checkpointer?.close();
-    this.#sqlite.close();
+    try {
+      await this.#checkpointer?.close();
+      this.#sqlite.close();
+    } finally {
+      this.#onClosed?.();
+    }
   }
 }
