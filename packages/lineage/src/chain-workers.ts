@@ -111,16 +111,15 @@ export class ChainWorkers {
   #send(i: number): void {
     const batch = this.#batches[i] as Batch;
     if (batch.texts.length === 0) return;
+    const lengths = new Uint32Array(batch.lengths);
+    const positions = new Float64Array(batch.positions);
     const message: ChainWorkerMessage = {
       kind: 'events',
       text: batch.texts.join(''),
-      lengths: Uint32Array.from(batch.lengths),
-      positions: Float64Array.from(batch.positions),
+      lengths,
+      positions,
     };
-    (this.#workers[i] as Worker).postMessage(message, [
-      message.lengths.buffer,
-      message.positions.buffer,
-    ]);
+    (this.#workers[i] as Worker).postMessage(message, [lengths.buffer, positions.buffer]);
     this.#batches[i] = emptyBatch();
   }
 
