@@ -148,7 +148,10 @@ interface WalkContext {
  * `route` is given: each event is then handed to `route`, the chain workers, first), then the checks of the end
  * (a checkpoint beyond the log, a pending failure, an `approvals` row with no event).
  */
-async function walk(context: WalkContext, route?: (item: SourceEvent) => void) {
+async function walk(
+  context: WalkContext,
+  route?: (item: SourceEvent) => void,
+): Promise<VerificationReport> {
   const { source, options, checkpoints, pending, judge } = context;
   const counts: VerificationCounts = { ...context.counts };
   // Approval signatures verify on libuv's thread pool: up to WINDOW run while later events are checked, and a
