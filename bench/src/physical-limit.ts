@@ -46,7 +46,8 @@ function ranges(from: number, to: number, parts: number): [number, number][] {
 
 /**
  * Runs `mode` (`limit` or `canonical`, see {@link PhysicalLimit}) over the events and approval tokens of the
- * database at `path` on `threads` worker threads (default: every core).
+ * database at `path` on `options.threads` worker threads (default: every core), over its first
+ * `options.maxEvents` events (default: all; a rate, so a part measures it as well as the whole).
  *
  * @param publicJwk - the approver key every token is verified with.
  * @throws Error when a worker fails or a token does not verify.
@@ -55,13 +56,14 @@ export async function measurePhysicalLimit(
   path: string,
   mode: 'limit' | 'canonical',
   publicJwk: JsonWebKey,
-  threads = availableParallelism(),
+  options: { threads?: number; maxEvents?: number } = {},
 ): Promise<PhysicalLimit> {
+  const threads = options.threads ?? availableParallelism();
   const db = new Database(path, { readonly: true, fileMustExist: true });
   const maxId = (db.prepare('select max(id) from lineage_events').pluck().get() as number) ?? 0;
   const maxRow = (db.prepare('select max(rowid) from payloads').pluck().get() as number) ?? 0;
   db.close();
-  const idRanges = ranges(0, maxId, threads);
+  const idRanges = ranges(0, Math.min(maxId, options.maxEvents ?? maxId), threads);
   const rowRanges = ranges(0, maxRow, threads);
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
