@@ -11,7 +11,7 @@ import type { Sequencer } from './audit/sequencer.js';
 import type { Authenticator } from './auth/authenticate.js';
 import { parseBudgetCaps } from './budget/cap.js';
 import { type Clock, systemClock } from './clock.js';
-import { type LoadedConfig, resolveConfigPath } from './config/load-config.js';
+import type { LoadedConfig } from './config/load-config.js';
 import { DEFAULT_CONSOLE } from './console/console-context.js';
 import { adaptersFromConfig, privateNetworkAdapters } from './dispatch/adapters-config.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
@@ -28,6 +28,7 @@ import { type PolicyPackParts, policyPackParts } from './policy-pack-runtime.js'
 import { DEFAULT_ROLLBACK_POLICY } from './rollback/rollback-policy.js';
 import { copilotDirectory, keySourceConfig, runtimeAuthenticator } from './runtime-auth.js';
 import { checkStartup } from './startup-checks.js';
+import { openStore, selectStoreTarget } from './store/open-store.js';
 import { openSqliteStore, type SqliteStore } from './store/sqlite/sqlite-store.js';
 import { acquireWriterLock } from './store/sqlite/writer-lock.js';
 
@@ -105,7 +106,14 @@ export async function createGatewayRuntime(
   });
   // Everything built from the config alone (keys, authenticator, caps, adapters), still before the database.
   const prepared = await prepareRuntime(loaded, options);
-  const databasePath = resolveConfigPath(loaded, loaded.config.database.path);
+  const target = selectStoreTarget(
+    loaded.config.database,
+    options.env ?? process.env,
+    loaded.baseDir,
+  );
+  // A PostgreSQL target is refused by `openStore` while this build has no PostgreSQL store.
+  if (!('path' in target)) await openStore(target);
+  const databasePath = 'path' in target ? target.path : ':memory:';
   // The file is created if missing; so is its folder (e.g. `data/gateway.db` on a first start).
   if (databasePath !== ':memory:') mkdirSync(dirname(databasePath), { recursive: true });
   // Before anything reads or writes the database: migrations and in-flight recovery belong to one writer.

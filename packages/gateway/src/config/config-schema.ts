@@ -56,7 +56,9 @@ export const ApproverConfigSchema = z.strictObject({
  * `handoff.config.json` (or `.yaml`): everything a gateway needs. Paths are relative to the config file.
  *
  * - `gatewayId`: this gateway's id; every approval's `aud` must equal it.
- * - `database.path`: SQLite file (created if missing) or `:memory:`.
+ * - `database`: exactly one of `path` (a SQLite file, created if missing, or `:memory:`) and `url` (a PostgreSQL
+ *   database, `postgres://` or `postgresql://`, with `pool.max` connections, 1-1000); the environment variable
+ *   `HANDOFF_DATABASE_URL` (a PostgreSQL URL) overrides it (see `selectStoreTarget`).
  * - `listen`: HTTP interface (default host `127.0.0.1`, port 0 = any free port), the largest request body in
  *   bytes (default 1 MiB, enough for a `plans.submitBatch` of 100 typical plans), refused before parsing, and how
  *   many requests are worked on at once (default 16; more wait with their bodies unread).
@@ -100,7 +102,13 @@ export const ApproverConfigSchema = z.strictObject({
  */
 export const GatewayConfigSchema = z.strictObject({
   gatewayId: IdentifierSchema,
-  database: z.strictObject({ path: z.string().min(1) }),
+  database: z.union([
+    z.strictObject({ path: z.string().min(1) }),
+    z.strictObject({
+      url: z.string().regex(/^postgres(ql)?:\/\//, 'accepts a postgres:// or postgresql:// URL'),
+      pool: z.strictObject({ max: z.int().min(1).max(1_000).optional() }).optional(),
+    }),
+  ]),
   listen: z
     .strictObject({
       host: z.string().min(1).max(255).optional(),

@@ -8,7 +8,10 @@ import {
 } from '@handoff/protocol';
 import type { PlanState } from '../plan-state.js';
 import type { ApproverKeysTx } from './approver-keys.js';
+import type { BudgetReservationsTx } from './budget-reservations.js';
+import type { ConsoleSessionsTx } from './console-sessions.js';
 import type { LineageLogTx } from './lineage-log.js';
+import type { OutboxLeasesTx } from './outbox-leases.js';
 import type { PasskeysTx } from './passkey-records.js';
 
 /**
@@ -32,7 +35,14 @@ export interface GatewayStore {
    * back as {@link LineageFilter.after} (a chain's `seq` is per plan, so it cannot order pages).
    */
   queryLineageAt(filter: LineageFilter): Promise<PositionedEvent[]>;
-  /** Closes the underlying connection. */
+  /**
+   * Calls `listener` with the number of events each `appendLineage` of THIS store writes (before its transaction
+   * commits; a rolled-back one is counted too): how the sequencer starts a batch early once enough events are
+   * waiting. One listener; a later call replaces it. Appends of other replicas are not seen (their sequencer, or
+   * this one's timer, takes them).
+   */
+  onLineageAppended(listener: (count: number) => void): void;
+  /** Closes the underlying connection (or pool), after every transaction queued before it is answered. */
   close(): Promise<void>;
 }
 
@@ -40,9 +50,16 @@ export interface GatewayStore {
  * What a transaction can read and write. Plan ids are scoped per tenant: a plan, and everything kept per plan
  * (ledger, approvals, outbox), is found by `(tenantId, planId)`; the same plan id in two tenants is two plans.
  * The approver registry's methods are declared in {@link ApproverKeysTx} (`approver-keys.ts`), the transparency
- * log's reads in {@link LineageLogTx} (`lineage-log.ts`).
+ * log's reads and the sequencer's writes in {@link LineageLogTx} (`lineage-log.ts`), budget reservations in
+ * {@link BudgetReservationsTx} (`budget-reservations.ts`), outbox leases in {@link OutboxLeasesTx}
+ * (`outbox-leases.ts`), console sessions in {@link ConsoleSessionsTx} (`console-sessions.ts`).
  */
-export interface StoreTx extends ApproverKeysTx, LineageLogTx {
+export interface StoreTx
+  extends ApproverKeysTx,
+    LineageLogTx,
+    BudgetReservationsTx,
+    OutboxLeasesTx,
+    ConsoleSessionsTx {
   /** The console's invitations and passkeys (see `passkey-records.ts`). */
   readonly passkeys: PasskeysTx;
   getPlan(tenantId: string, planId: string): Promise<PlanRecord | undefined>;
@@ -84,7 +101,7 @@ export interface StoreTx extends ApproverKeysTx, LineageLogTx {
   getCaps(tenantId: string): Promise<StoredCap[]>;
   replaceCaps(tenantId: string, caps: readonly StoredCap[], atMs: number): Promise<void>;
   /**
-   * Reserved + committed minor units on one cap and period. Every `reserved` line counts until its plan releases
+   * Reserved + committed minor units on one cap and period (the `budget_usage` row). Every `reserved` line counts until its plan releases
    * it (a terminal state) or commits it: a reservation never lapses by time, so no live plan's hold is dropped.
    * `atMs` (epoch ms) is when the figure is asked for.
    */
@@ -98,6 +115,11 @@ export interface StoreTx extends ApproverKeysTx, LineageLogTx {
     capId: string,
     periodKey: string,
   ): Promise<{ reserved: bigint; committed: bigint }>;
+  /**
+   * Inserts ledger lines as they are (no cap check: settlement's committed lines, a rollback's credits); each
+   * line's `amountMinor` is added to the `reserved` or `committed` total of its cap and period (a `released` line
+   * to neither). A reservation under a cap goes through {@link BudgetReservationsTx.reserveBudget} instead.
+   */
   insertLedger(lines: readonly LedgerLine[]): Promise<void>;
   ledgerForPlan(tenantId: string, planId: string): Promise<LedgerLine[]>;
   /** Sets a new lapse time on every `reserved` line of a plan (e.g. from the approval window to plan expiry). */
@@ -107,7 +129,10 @@ export interface StoreTx extends ApproverKeysTx, LineageLogTx {
     expiresAt: number,
     atMs: number,
   ): Promise<void>;
-  /** Moves every `reserved` line of a plan to `status`; returns the lines moved. */
+  /**
+   * Moves every `reserved` line of a plan to `status`, taking each amount off its period's `reserved` total (and
+   * adding it to `committed` when committing); returns the lines moved.
+   */
   settleLedger(
     tenantId: string,
     planId: string,
@@ -144,7 +169,10 @@ export interface StoreTx extends ApproverKeysTx, LineageLogTx {
   /** A plan's outbox rows in action order. */
   outboxForPlan(tenantId: string, planId: string): Promise<OutboxRow[]>;
   getOutbox(idempotencyKey: string): Promise<OutboxRow | undefined>;
-  /** `pending` rows whose `nextAttemptAt` is at or before `atMs`, oldest first, at most `limit`. */
+  /**
+   * `pending` rows whose `nextAttemptAt` is at or before `atMs`, oldest first, at most `limit`, leased or not (a
+   * read: dispatchers lease with {@link OutboxLeasesTx.claimOutbox}).
+   */
   dueOutbox(atMs: number, limit: number): Promise<OutboxRow[]>;
   /**
    * Rows in one of `statuses`, oldest first, at most `limit`: of one tenant (operator views), or of every tenant
@@ -322,7 +350,16 @@ export { OUTBOX_STATUSES, type OutboxStatus };
 
 /** The fields a dispatcher or operator may change on an outbox row. */
 export type OutboxPatch = Partial<
-  Pick<OutboxRow, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'receiptDigest'>
+  Pick<
+    OutboxRow,
+    | 'status'
+    | 'attempts'
+    | 'nextAttemptAt'
+    | 'lastError'
+    | 'receiptDigest'
+    | 'leaseOwner'
+    | 'leaseUntil'
+  >
 > & { updatedAt: number };
 
 export interface OutboxRow {
@@ -343,6 +380,13 @@ export interface OutboxRow {
    * plan's own actions.
    */
   reverses?: string;
+  /**
+   * The replica holding the row's lease (see `outbox-leases.ts`), null or absent when unleased. Rows are inserted
+   * unleased whatever this says.
+   */
+  leaseOwner?: string | null;
+  /** When the lease ends, epoch ms; null or absent when unleased. */
+  leaseUntil?: number | null;
   createdAt: number;
   updatedAt: number;
 }

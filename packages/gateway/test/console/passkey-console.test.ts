@@ -4,6 +4,7 @@ import { verifyLineage } from '../../src/audit/verify-lineage.js';
 import { SESSION_TTL_MS } from '../../src/auth/sessions.js';
 import { type HttpGateway, rawCall, startHttpGateway } from '../http/http-fixture.js';
 import { defaultCaps, fixturePlan } from '../support/harness.js';
+import { sqlitePathOf } from '../support/sqlite-of.js';
 import { ConsoleBrowser } from './console-browser.js';
 import {
   enrolledPerson,
@@ -154,7 +155,7 @@ describe('passkey approvals', () => {
     expect(second).toMatchObject({ state: 'approved', decisive: true });
     expect(second.approvals.map((a) => a.approver).sort()).toEqual(['ana.finance', 'ben.lead']);
     // The offline verifier re-verifies each stored assertion against the key recorded for its credential.
-    const source = openDatabaseSource(gw.runtime.loaded.config.database.path);
+    const source = openDatabaseSource(sqlitePathOf(gw.runtime.loaded.config.database));
     try {
       const report = await verifyLineage(source, { trust: 'unanchored' });
       expect(report).toMatchObject({ ok: true });

@@ -12,6 +12,7 @@ import { bodyOf, forgeHistory, tamperableCopy } from '../audit/tamper.js';
 import { runBin } from '../cli/cli-support.js';
 import { scriptedAdapter, throttled } from '../dispatch/scripted-adapter.js';
 import { GATEWAY_ID, type HttpGateway, startHttpGateway } from '../http/http-fixture.js';
+import { sqlitePathOf } from '../support/sqlite-of.js';
 import { tally } from './tally.js';
 import { approvedPlan } from './trust-support.js';
 
@@ -131,7 +132,7 @@ describe('trust: verifier', () => {
     // The first attempt (the genuine plan) was throttled: a retry is due in 30 s.
     await gw.runtime.dispatcher.runDue();
     expect(sent).toHaveLength(1);
-    const database = gw.runtime.loaded.config.database.path;
+    const database = sqlitePathOf(gw.runtime.loaded.config.database);
 
     // The attack: the stored plan document edited in place, still RFC 8785 text (contact and cost changed).
     const sqlite = gw.store.sqlite;

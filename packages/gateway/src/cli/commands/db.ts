@@ -28,7 +28,17 @@ function sourceOf(opts: BackupCliOptions): string {
   if (opts.db !== undefined) return opts.db;
   if (opts.config !== undefined) {
     const loaded = loadConfigFile(opts.config);
-    return resolveConfigPath(loaded, loaded.config.database.path);
+    const { database } = loaded.config;
+    if ('path' in database) return resolveConfigPath(loaded, database.path);
+    throw new GatewayError('VALIDATION_FAILED', 'db backup copies a SQLite file (database.path)', {
+      issues: [
+        {
+          path: '/database/url',
+          code: 'NOT_SQLITE',
+          message: 'A PostgreSQL database is backed up with pg_dump; give --db <file> for SQLite',
+        },
+      ],
+    });
   }
   throw new GatewayError('VALIDATION_FAILED', 'Give --db, or --config to back up its database', {
     issues: [{ path: '', code: 'NO_SOURCE', message: 'Use --db <file> or --config <file>' }],

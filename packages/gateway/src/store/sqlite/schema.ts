@@ -131,8 +131,9 @@ export const budgetLedger = sqliteTable(
 );
 
 /**
- * Committed minor units per tenant, cap and period: the sum of the ledger's `committed` lines, kept by triggers
- * on `budget_ledger` (see migration 0003), so a reservation reads one row instead of summing a period's ledger.
+ * Reserved and committed minor units per tenant, cap and period: the sums of the ledger's `reserved` and
+ * `committed` lines, kept by the store's own methods (`sqlite-budget.ts`; the triggers of migration 0003 are
+ * dropped), so a reservation is one conditional update of one row (brief decision 3).
  */
 export const budgetUsage = sqliteTable(
   'budget_usage',
@@ -140,6 +141,7 @@ export const budgetUsage = sqliteTable(
     tenantId: text('tenant_id').notNull(),
     capId: text('cap_id').notNull(),
     periodKey: text('period_key').notNull(),
+    reservedMinor: integer('reserved_minor').notNull().default(0),
     committedMinor: integer('committed_minor').notNull(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.capId, t.periodKey] })],
@@ -148,7 +150,8 @@ export const budgetUsage = sqliteTable(
 /**
  * The outbox: one row per approved action, written in the same transaction as the approval, and one row per
  * compensation of a rollback (`reverses`: the idempotency key of the row it undoes; migration 0007), dispatched by
- * the same dispatcher under the same rules.
+ * the same dispatcher under the same rules. `lease_owner` and `lease_until` (epoch ms) are a dispatcher replica's
+ * lease on the row (see `store/outbox-leases.ts`), null when unleased.
  */
 export const dispatches = sqliteTable(
   'dispatches',
@@ -166,11 +169,14 @@ export const dispatches = sqliteTable(
     lastError: text('last_error'),
     receiptDigest: text('receipt_digest'),
     reverses: text('reverses'),
+    leaseOwner: text('lease_owner'),
+    leaseUntil: integer('lease_until'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [
     index('dispatches_due').on(t.status, t.nextAttemptAt),
+    index('dispatches_lease').on(t.status, t.leaseUntil),
     index('dispatches_plan').on(t.planId),
   ],
 );
@@ -363,4 +369,24 @@ export const passkeys = sqliteTable(
     createdAt: integer('created_at').notNull(),
   },
   (t) => [index('passkeys_subject').on(t.tenantId, t.subject)],
+);
+
+/**
+ * The console's sessions (issue 15): the session id's SHA-256 (hex; the id itself is never stored), the person,
+ * their principal roles (`access`) and approval roles (JSON arrays), the CSRF token, and when the session opened
+ * and expires (epoch ms).
+ */
+export const consoleSessions = sqliteTable(
+  'console_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    subject: text('subject').notNull(),
+    access: text('access').notNull(),
+    approvalRoles: text('approval_roles').notNull(),
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('console_sessions_expiry').on(t.expiresAt)],
 );

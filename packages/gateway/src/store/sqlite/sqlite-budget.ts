@@ -1,4 +1,4 @@
-import { and, eq, sql, sum } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { LedgerLine, StoredCap } from '../store.js';
 import type { PreparedByShape } from './prepared-by-shape.js';
 import * as s from './schema.js';
@@ -14,15 +14,20 @@ function toLedger(row: LedgerRow): LedgerLine {
 /**
  * The budget statements of a SQLite transaction (the `budget_caps`, `budget_ledger` and `budget_usage` tables),
  * kept apart from the rest of {@link SqliteTx} so that each file holds one concept. Amounts are integer minor
- * units; times are epoch milliseconds. Hot paths use statements prepared once, in the constructor.
+ * units; times are epoch milliseconds. `budget_usage` holds each period's `reserved` and `committed` totals, kept
+ * here by every method that writes the ledger (see `store/budget-reservations.ts`). Hot paths use statements
+ * prepared once, in the constructor.
  */
 export class SqliteBudget {
   readonly #db: SqliteDb;
   readonly #shapes: PreparedByShape;
   readonly #extendReservations;
   readonly #settleLedger;
-  readonly #committed;
-  readonly #reserved;
+  readonly #usage;
+  readonly #ensureUsage;
+  readonly #addUsage;
+  readonly #reserve;
+  readonly #cancel;
   readonly #ledgerForPlan;
   readonly #capsOf;
 
@@ -60,31 +65,54 @@ export class SqliteBudget {
       .where(reservedOf)
       .returning()
       .prepare();
-    // Committed: one row kept by triggers. Reserved: the period's reservations (few: plans in flight). A reserved
-    // line counts until its plan releases or commits it, whatever its `expires_at`: a plan still dispatching (or
-    // retrying, or paused mid-dispatch) past its expiry can still spend, so its hold never lapses by time.
-    this.#committed = db
-      .select({ total: u.committedMinor })
+    const period = and(
+      eq(u.tenantId, p('tenantId')),
+      eq(u.capId, p('capId')),
+      eq(u.periodKey, p('periodKey')),
+    );
+    this.#usage = db
+      .select({ reserved: u.reservedMinor, committed: u.committedMinor })
       .from(u)
+      .where(period)
+      .prepare();
+    this.#ensureUsage = db
+      .insert(u)
+      .values({
+        tenantId: p('tenantId'),
+        capId: p('capId'),
+        periodKey: p('periodKey'),
+        reservedMinor: 0,
+        committedMinor: 0,
+      })
+      .onConflictDoNothing()
+      .prepare();
+    this.#addUsage = db
+      .update(u)
+      .set({
+        reservedMinor: sql`${u.reservedMinor} + ${p('reserved')}`,
+        committedMinor: sql`${u.committedMinor} + ${p('committed')}`,
+      })
+      .where(period)
+      .prepare();
+    // The reservation itself: one conditional update (brief decision 3); 0 rows changed = over the cap.
+    this.#reserve = db
+      .update(u)
+      .set({ reservedMinor: sql`${u.reservedMinor} + ${p('amount')}` })
       .where(
         and(
-          eq(u.tenantId, p('tenantId')),
-          eq(u.capId, p('capId')),
-          eq(u.periodKey, p('periodKey')),
+          period,
+          sql`${u.reservedMinor} + ${u.committedMinor} + ${p('amount')} <= ${p('limit')}`,
         ),
       )
       .prepare();
-    this.#reserved = db
-      .select({ total: sum(l.amountMinor) })
-      .from(l)
+    this.#cancel = db
+      .delete(l)
       .where(
-        and(
-          eq(l.tenantId, p('tenantId')),
-          eq(l.capId, p('capId')),
-          eq(l.periodKey, p('periodKey')),
-          eq(l.status, 'reserved'),
-        ),
+        sql`${l.id} = (select ${l.id} from ${l} where ${l.tenantId} = ${p('tenantId')} and ${l.planId} = ${p('planId')}
+          and ${l.capId} = ${p('capId')} and ${l.periodKey} = ${p('periodKey')} and ${l.status} = 'reserved'
+          and ${l.amountMinor} = ${p('amount')} and ${l.createdAt} = ${p('createdAt')} limit 1)`,
       )
+      .returning({ amount: l.amountMinor })
       .prepare();
   }
 
@@ -117,13 +145,58 @@ export class SqliteBudget {
     capId: string,
     periodKey: string,
   ): { reserved: bigint; committed: bigint } {
-    const committed = this.#committed.get({ tenantId, capId, periodKey });
-    const reserved = this.#reserved.get({ tenantId, capId, periodKey });
-    return { committed: BigInt(committed?.total ?? 0), reserved: BigInt(reserved?.total ?? 0) };
+    const row = this.#usage.get({ tenantId, capId, periodKey });
+    return { reserved: BigInt(row?.reserved ?? 0), committed: BigInt(row?.committed ?? 0) };
+  }
+
+  reserveBudget(line: LedgerLine, limitMinor: number): boolean {
+    if (line.status !== 'reserved') {
+      throw new Error(`reserveBudget takes a reserved line, not a ${line.status} one`);
+    }
+    const { tenantId, capId, periodKey } = line;
+    this.#ensureUsage.run({ tenantId, capId, periodKey });
+    const { changes } = this.#reserve.run({
+      tenantId,
+      capId,
+      periodKey,
+      amount: line.amountMinor,
+      limit: limitMinor,
+    });
+    if (changes !== 1) return false;
+    this.#shapes.insert(s.budgetLedger, 'ledger', line);
+    return true;
+  }
+
+  cancelReservation(line: LedgerLine): void {
+    const { tenantId, planId, capId, periodKey, createdAt } = line;
+    const gone = this.#cancel.all({
+      tenantId,
+      planId,
+      capId,
+      periodKey,
+      amount: line.amountMinor,
+      createdAt,
+    });
+    for (const row of gone) this.#add(line, -row.amount, 0);
   }
 
   insertLedger(lines: readonly LedgerLine[]): void {
-    for (const line of lines) this.#shapes.insert(s.budgetLedger, 'ledger', line);
+    for (const line of lines) {
+      this.#shapes.insert(s.budgetLedger, 'ledger', line);
+      if (line.status === 'reserved') this.#add(line, line.amountMinor, 0);
+      if (line.status === 'committed') this.#add(line, 0, line.amountMinor);
+    }
+  }
+
+  /** Adds to the totals of a line's period (its row inserted first when missing). */
+  #add(
+    line: Pick<LedgerLine, 'tenantId' | 'capId' | 'periodKey'>,
+    reserved: number,
+    committed: number,
+  ): void {
+    const { tenantId, capId, periodKey } = line;
+    this.#ensureUsage.run({ tenantId, capId, periodKey });
+    this.#addUsage.run({ tenantId, capId, periodKey, reserved, committed });
   }
 
   ledgerForPlan(tenantId: string, planId: string): LedgerLine[] {
@@ -140,6 +213,10 @@ export class SqliteBudget {
     status: 'committed' | 'released',
     atMs: number,
   ): LedgerLine[] {
-    return this.#settleLedger.all({ tenantId, planId, status, atMs }).map(toLedger);
+    const moved = this.#settleLedger.all({ tenantId, planId, status, atMs }).map(toLedger);
+    for (const line of moved) {
+      this.#add(line, -line.amountMinor, status === 'committed' ? line.amountMinor : 0);
+    }
+    return moved;
   }
 }

@@ -1,4 +1,5 @@
-import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import type { ClaimOutboxRequest } from '../outbox-leases.js';
 import type { OutboxPatch, OutboxRow, OutboxStatus } from '../store.js';
 import type { PreparedByShape } from './prepared-by-shape.js';
 import * as s from './schema.js';
@@ -6,8 +7,15 @@ import type { SqliteDb } from './sqlite-tx.js';
 
 type DispatchRow = typeof s.dispatches.$inferSelect;
 
-function toOutbox({ reverses, ...row }: DispatchRow): OutboxRow {
-  return { ...row, status: row.status as OutboxStatus, ...(reverses ? { reverses } : {}) };
+/** A row as the store answers it: `reverses` and the lease only when set. */
+function toOutbox({ reverses, leaseOwner, leaseUntil, ...row }: DispatchRow): OutboxRow {
+  return {
+    ...row,
+    status: row.status as OutboxStatus,
+    ...(reverses ? { reverses } : {}),
+    ...(leaseOwner !== null ? { leaseOwner } : {}),
+    ...(leaseUntil !== null ? { leaseUntil } : {}),
+  };
 }
 
 /**
@@ -20,6 +28,9 @@ export class SqliteOutbox {
   readonly #due;
   readonly #forPlan;
   readonly #get;
+  readonly #claimable;
+  readonly #lease;
+  readonly #expired;
 
   constructor(db: SqliteDb, shapes: PreparedByShape) {
     this.#db = db;
@@ -45,10 +56,54 @@ export class SqliteOutbox {
       .orderBy(asc(d.nextAttemptAt), asc(d.createdAt), asc(d.planId), asc(d.actionIndex))
       .limit(sql.placeholder('limit'))
       .prepare();
+    const at = sql.placeholder('atMs');
+    this.#claimable = db
+      .select({ key: d.idempotencyKey })
+      .from(d)
+      .where(
+        and(
+          eq(d.status, 'pending'),
+          lte(d.nextAttemptAt, at),
+          or(isNull(d.leaseUntil), lte(d.leaseUntil, at)),
+        ),
+      )
+      .orderBy(asc(d.nextAttemptAt), asc(d.createdAt), asc(d.planId), asc(d.actionIndex))
+      .limit(sql.placeholder('limit'))
+      .prepare();
+    this.#lease = db
+      .update(d)
+      .set({
+        leaseOwner: sql`${sql.placeholder('owner')}`,
+        leaseUntil: sql`${sql.placeholder('until')}`,
+      })
+      .where(and(eq(d.idempotencyKey, sql.placeholder('key')), eq(d.status, 'pending')))
+      .returning()
+      .prepare();
+    // A row without a lease was left in flight by a gateway older than leases: recovered like an expired one.
+    this.#expired = db
+      .select()
+      .from(d)
+      .where(and(eq(d.status, 'in_flight'), or(isNull(d.leaseUntil), lte(d.leaseUntil, at))))
+      .orderBy(asc(d.leaseUntil), asc(d.createdAt), asc(d.planId), asc(d.actionIndex))
+      .limit(sql.placeholder('limit'))
+      .prepare();
   }
 
   insert(rows: readonly OutboxRow[]): void {
-    for (const row of rows) this.#shapes.insert(s.dispatches, 'dispatches', row);
+    for (const { leaseOwner: _o, leaseUntil: _u, ...row } of rows) {
+      this.#shapes.insert(s.dispatches, 'dispatches', row);
+    }
+  }
+
+  /** Leases due rows (SQLite: this connection is the only writer while its transaction runs). */
+  claim({ atMs, limit, leaseMs, owner }: ClaimOutboxRequest): OutboxRow[] {
+    const keys = this.#claimable.all({ atMs, limit });
+    const until = atMs + leaseMs;
+    return keys.flatMap(({ key }) => this.#lease.all({ key, owner, until }).map(toOutbox));
+  }
+
+  leaseExpired(atMs: number, limit: number): OutboxRow[] {
+    return this.#expired.all({ atMs, limit }).map(toOutbox);
   }
 
   forPlan(tenantId: string, planId: string): OutboxRow[] {

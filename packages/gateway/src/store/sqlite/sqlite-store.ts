@@ -23,6 +23,8 @@ export interface SqliteStoreOptions extends GroupCommitOptions {
   path: string;
   /** How long a writer waits for another connection's write lock, in ms (retried asynchronously). Default 5000. */
   busyTimeoutMs?: number;
+  /** Called once the connection is closed (how `openStore` releases the file's writer lock with the store). */
+  onClosed?: () => void;
 }
 
 /** The page size of a database this store creates (SQLite's default is 4096). */
@@ -94,6 +96,7 @@ export class SqliteStore implements GatewayStore {
   readonly #group: GroupCommit;
   #checkpointer: WalCheckpointer | undefined;
   #closed = false;
+  readonly #onClosed: (() => void) | undefined;
 
   /**
    * A store on an open better-sqlite3 connection whose schema is migrated (`openSqliteStore` opens and migrates
@@ -102,8 +105,9 @@ export class SqliteStore implements GatewayStore {
    */
   constructor(
     sqlite: Database.Database,
-    options: { busyTimeoutMs?: number } & GroupCommitOptions = {},
+    options: { busyTimeoutMs?: number; onClosed?: () => void } & GroupCommitOptions = {},
   ) {
+    this.#onClosed = options.onClosed;
     const db: SqliteDb = drizzle(sqlite, { schema });
     this.#sqlite = sqlite;
     this.#db = db;
@@ -239,7 +243,11 @@ export class SqliteStore implements GatewayStore {
     if (this.#closed) return this.#group.idle();
     this.#closed = true;
     await this.#group.idle();
-    await this.#checkpointer?.close();
-    this.#sqlite.close();
+    try {
+      await this.#checkpointer?.close();
+      this.#sqlite.close();
+    } finally {
+      this.#onClosed?.();
+    }
   }
 }

@@ -5,7 +5,9 @@ import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { ATTR, inSpanSync } from '../../observability/tracing.js';
 import type { PlanState } from '../../plan-state.js';
 import type { ApproverKeyRecord } from '../approver-keys.js';
-import type { LogEntry, TreeHeadRecord } from '../lineage-log.js';
+import type { ConsoleSessionRecord } from '../console-sessions.js';
+import type { LogEntry, TreeHeadRecord, UnsequencedEvent } from '../lineage-log.js';
+import type { ClaimOutboxRequest } from '../outbox-leases.js';
 import type {
   ApprovalRecord,
   ControlRecord,
@@ -27,6 +29,7 @@ import { PreparedByShape } from './prepared-by-shape.js';
 import * as s from './schema.js';
 import { SqliteApproverKeys } from './sqlite-approver-keys.js';
 import { SqliteBudget } from './sqlite-budget.js';
+import { SqliteConsoleSessions } from './sqlite-console-sessions.js';
 import { SqliteLineage } from './sqlite-lineage.js';
 import { SqliteLineageLog } from './sqlite-lineage-log.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
@@ -52,6 +55,7 @@ export class SqliteTx implements StoreTx {
   readonly passkeys: SqlitePasskeys;
   readonly #outbox: SqliteOutbox;
   readonly #sends: SqliteSends;
+  readonly #sessions: SqliteConsoleSessions;
   readonly #shapes: PreparedByShape;
   readonly #approvalsForPlan;
   readonly #useToken;
@@ -66,6 +70,7 @@ export class SqliteTx implements StoreTx {
     this.#log = new SqliteLineageLog(sqlite);
     this.#outbox = new SqliteOutbox(db, this.#shapes);
     this.#sends = new SqliteSends(db);
+    this.#sessions = new SqliteConsoleSessions(db);
     this.#budget = new SqliteBudget(db, this.#shapes);
     this.#approverKeys = new SqliteApproverKeys(db);
     this.passkeys = new SqlitePasskeys(db);
@@ -160,8 +165,32 @@ export class SqliteTx implements StoreTx {
     return this.#log.treeHead(treeSize);
   }
 
-  logLeaves(treeSize: number): Promise<string[]> {
-    return this.#log.logLeaves(treeSize);
+  logLeaves(treeSize: number, from?: number): Promise<string[]> {
+    return this.#log.logLeaves(treeSize, from);
+  }
+
+  leadSequencer(): Promise<boolean> {
+    return this.#log.leadSequencer();
+  }
+
+  logSize(): Promise<number> {
+    return this.#log.logSize();
+  }
+
+  unsequencedEvents(limit: number): Promise<UnsequencedEvent[]> {
+    return this.#log.unsequencedEvents(limit);
+  }
+
+  assignLogIndexes(firstIndex: number, ids: readonly number[]): Promise<void> {
+    return this.#log.assignLogIndexes(firstIndex, ids);
+  }
+
+  insertTreeHead(head: TreeHeadRecord): Promise<void> {
+    return this.#log.insertTreeHead(head);
+  }
+
+  treeHeadsAfter(afterSize: number): Promise<TreeHeadRecord[]> {
+    return this.#log.treeHeadsAfter(afterSize);
   }
 
   logEntry(
@@ -210,6 +239,14 @@ export class SqliteTx implements StoreTx {
     periodKey: string,
   ): Promise<{ reserved: bigint; committed: bigint }> {
     return this.#budget.budgetUsage(tenantId, capId, periodKey);
+  }
+
+  async reserveBudget(line: LedgerLine, limitMinor: number): Promise<boolean> {
+    return this.#budget.reserveBudget(line, limitMinor);
+  }
+
+  async cancelReservation(line: LedgerLine): Promise<void> {
+    this.#budget.cancelReservation(line);
   }
 
   async insertLedger(lines: readonly LedgerLine[]): Promise<void> {
@@ -353,6 +390,14 @@ export class SqliteTx implements StoreTx {
     return this.#outbox.due(atMs, limit);
   }
 
+  async claimOutbox(request: ClaimOutboxRequest): Promise<OutboxRow[]> {
+    return this.#outbox.claim(request);
+  }
+
+  async outboxLeaseExpired(atMs: number, limit: number): Promise<OutboxRow[]> {
+    return this.#outbox.leaseExpired(atMs, limit);
+  }
+
   async outboxByStatus(
     statuses: readonly OutboxStatus[],
     limit: number,
@@ -379,5 +424,21 @@ export class SqliteTx implements StoreTx {
     sinceMs: number,
   ): Promise<SendRecord[]> {
     return this.#sends.list(tenantId, recipientKeys, sinceMs);
+  }
+
+  insertConsoleSession(record: ConsoleSessionRecord): Promise<void> {
+    return this.#sessions.insertConsoleSession(record);
+  }
+
+  consoleSession(tokenHash: string, atMs: number): Promise<ConsoleSessionRecord | undefined> {
+    return this.#sessions.consoleSession(tokenHash, atMs);
+  }
+
+  deleteConsoleSession(tokenHash: string): Promise<boolean> {
+    return this.#sessions.deleteConsoleSession(tokenHash);
+  }
+
+  deleteExpiredConsoleSessions(atMs: number): Promise<number> {
+    return this.#sessions.deleteExpiredConsoleSessions(atMs);
   }
 }
