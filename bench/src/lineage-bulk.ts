@@ -1,6 +1,6 @@
 import type { JsonWebKey } from 'node:crypto';
-import { type ChainHead, chainEvents, EMPTY_HEAD } from '@handoff/gateway';
-import { canonicalJson, type LineageEvent, sha256Digest } from '@handoff/protocol';
+import { chainEvents, EMPTY_HEAD } from '@handoff/gateway';
+import { canonicalJson, GENESIS_HASH, type LineageEvent, sha256Digest } from '@handoff/protocol';
 import type Database from 'better-sqlite3';
 import { ApprovalCopies } from './approval-copies.js';
 
@@ -23,13 +23,13 @@ function fakePlanId(n: number): string {
 
 /**
  * A template's RFC 8785 text cut around what changes from one copy to the next (plan id, prev hash, seq): JCS
- * sorts members, so the top level of every copy is `actor, data, [hash], kind, occurredAt, planId, prevHash,
- * protocolVersion, refs, seq, tenantId, type`, and every value but the three is the template's.
+ * sorts members, so the top level of every copy is `actor, chain, data, [hash], kind, occurredAt, planId,
+ * prevHash, protocolVersion, refs, seq, tenantId, type`, and every value but the three is the template's.
  */
 function piecesOf(t: LineageEvent) {
   const json = canonicalJson;
   return {
-    head: `{"actor":${json(t.actor)},"data":${json(t.data)}`,
+    head: `{"actor":${json(t.actor)},"chain":"plan","data":${json(t.data)}`,
     toPlan: `,"kind":"LineageEvent","occurredAt":${json(t.occurredAt)},"planId":"`,
     toPrev: '","prevHash":"',
     toSeq: `","protocolVersion":${json(t.protocolVersion)},"refs":${json(t.refs)},"seq":`,
@@ -38,20 +38,23 @@ function piecesOf(t: LineageEvent) {
 }
 
 /**
- * Appends lineage events shaped like `templates` (same types, actors, refs and data; in each cycle of the
- * templates, each plan of the templates under a fresh plan id) after the last stored event until the lineage holds
- * `total` events. Every `approval.accepted` template is copied with a real approval: a token freshly signed by
- * `approverKey` for the fake plan (`ApprovalCopies`: stored in `payloads`, with its `approvals` and `used_tokens`
- * rows), its digest in `refs.approval` and its `jti` in `data`, so the verifier checks one Ed25519 signature per
- * copied plan as in a real lineage. For benchmarks only: the store's per-call work is bypassed, not its format.
- * Each body is the RFC 8785 text of the event, assembled from the template's canonical pieces, its `hash` SHA-256
- * over that text without `hash` and its `prevHash` the hash before it; every `SAMPLE_EVERY`th must equal what `chainEvents` and
- * `canonicalJson` produce, or this throws; every `APPROVAL_SAMPLE_EVERY`th approval is compared too, its token
- * verified. Rows go in through one prepared INSERT, `BATCH` per transaction, with a large page cache and
- * `synchronous = OFF` (both restored after). No checkpoint is signed.
+ * Appends plan chains shaped like `templates` (the events of ONE real plan, in its chain's order: same types,
+ * actors, refs and data) after the last stored event until the lineage holds `total` events (a last plan may be
+ * cut short). Each copy is a plan of its own: a fresh plan id, its own chain (format 2: `chain` `plan`, seq 1, 2,
+ * ..., `prevHash` GENESIS_HASH then the previous event of the plan), sequenced at once (`log_index` = `id - 1`:
+ * rows of the real plans the bench gateway left unsequenced get theirs first, as its sequencer would). The
+ * `approval.accepted` template is copied with a real approval: a token freshly signed by `approverKey` for the
+ * copy (`ApprovalCopies`: stored in `payloads`, with its `approvals` and `used_tokens` rows), its digest in
+ * `refs.approval` and its `jti` in `data`, so the verifier checks one Ed25519 signature per copied plan as in a
+ * real lineage. For benchmarks only: the store's per-call work is bypassed, not its format. Each body is the
+ * RFC 8785 text of the event, assembled from the template's canonical pieces, its `hash` SHA-256 over that text
+ * without `hash`; every `SAMPLE_EVERY`th must equal what `chainEvents` and `canonicalJson` produce, or this
+ * throws; every `APPROVAL_SAMPLE_EVERY`th approval is compared too, its token verified. Rows go in through one
+ * prepared INSERT, `BATCH` per transaction, with a large page cache and `synchronous = OFF` (both restored
+ * after). No tree head is signed.
  *
- * @param options.approverKey - the private JWK of the approver that signed the templates' approvals.
- * @returns the events appended, the approvals among them and the milliseconds it took.
+ * @param options.approverKey - the private JWK of the approver that signed the template's approval.
+ * @returns the events appended, the plans and approvals among them and the milliseconds it took.
  * @throws Error when a built body is not what the store would write, or an approval not what it records.
  */
 export function appendShapedEvents(
@@ -65,31 +68,25 @@ export function appendShapedEvents(
   const synchronous = db.pragma('synchronous', { simple: true }) as number;
   db.pragma('cache_size = -1000000');
   db.pragma('synchronous = OFF');
+  db.prepare('update lineage_events set log_index = id - 1 where log_index is null').run();
   const insert = db.prepare(
-    `insert into lineage_events (seq, tenant_id, plan_id, type, actor_type, actor_id, occurred_at, body,
-     prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `insert into lineage_events (id, seq, chain, log_index, tenant_id, plan_id, type, actor_type, actor_id,
+     occurred_at, body, prev_hash, hash) values (?, ?, 'plan', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const last = db.prepare('select seq, hash from lineage_events order by seq desc limit 1').get() as
-    | ChainHead
-    | undefined;
-  let { seq, hash } = last ?? EMPTY_HEAD;
-  const first = seq;
+  let id = (db.prepare('select max(id) from lineage_events').pluck().get() as number | null) ?? 0;
+  const first = id;
   const pieces = templates.map(piecesOf);
   const copies = templates.map((t) =>
     t.type === 'approval.accepted' ? new ApprovalCopies(db, t, options.approverKey) : undefined,
   );
-  // Each plan of the templates (a control event's missing plan id counts as one) gets a fresh id per cycle.
-  const plans = new Map<string | undefined, number>();
-  const planOf = templates.map(
-    (t) => plans.get(t.planId) ?? plans.set(t.planId, plans.size).size - 1,
-  );
   let approvals = 0;
+  let hash = GENESIS_HASH;
   const write = db.transaction((count: number) => {
     for (let i = 0; i < count; i += 1) {
-      const n = seq - first;
+      const n = id - first;
       const at = n % templates.length;
-      const cycle = Math.floor(n / templates.length);
-      const planId = fakePlanId(cycle * plans.size + (planOf[at] as number));
+      const seq = at + 1;
+      const planId = fakePlanId(Math.floor(n / templates.length));
       const copy = copies[at];
       let t = templates[at] as LineageEvent;
       let p = pieces[at] as ReturnType<typeof piecesOf>;
@@ -100,50 +97,32 @@ export function appendShapedEvents(
         p = piecesOf(t);
         approvals += 1;
       }
-      const prevHash = hash;
-      seq += 1;
+      const prevHash = seq === 1 ? GENESIS_HASH : hash;
+      id += 1;
       const rest = `${p.toPlan}${planId}${p.toPrev}${prevHash}${p.toSeq}${seq}${p.tail}`;
       hash = sha256Digest(`${p.head}${rest}`);
       const body = `${p.head},"hash":"${hash}"${rest}`;
-      const row = {
-        seq,
-        tenantId: t.tenantId,
-        planId,
-        type: t.type,
-        actorType: t.actor.type,
-        actorId: t.actor.id,
-        occurredAt: Date.parse(t.occurredAt),
-        prevHash,
-        hash,
-      };
-      if (sample && !sameAsStore(t, row, body)) {
-        throw new Error(`The body built for seq ${seq} is not what the store would write`);
+      const occurredAt = Date.parse(t.occurredAt);
+      if (sample && !sameAsStore(t, { seq, planId, prevHash }, body)) {
+        throw new Error(`The body built for event ${id} is not what the store would write`);
       }
       insert.run(
-        seq,
-        t.tenantId,
-        planId,
-        t.type,
-        t.actor.type,
-        t.actor.id,
-        row.occurredAt,
-        body,
-        prevHash,
-        hash,
+        ...[id, seq, id - 1, t.tenantId, planId, t.type, t.actor.type, t.actor.id, occurredAt],
+        ...[body, prevHash, hash],
       );
     }
   });
-  let logged = seq;
-  while (seq < total) {
-    write(Math.min(BATCH, total - seq));
-    if (seq - logged >= 1_000_000 || seq === total) {
-      options.log(`lineage: ${seq.toLocaleString('en-US')} events`);
-      logged = seq;
+  let logged = id;
+  while (id < total) {
+    write(Math.min(BATCH, total - id));
+    if (id - logged >= 1_000_000 || id === total) {
+      options.log(`lineage: ${id.toLocaleString('en-US')} events`);
+      logged = id;
     }
   }
   db.pragma(`cache_size = ${cacheSize}`);
   db.pragma(`synchronous = ${synchronous}`);
-  return { appended: seq - first, approvals, ms: performance.now() - started };
+  return { appended: id - first, approvals, ms: performance.now() - started };
 }
 
 /** True when `chainEvents` chains the template after `row.prevHash` into `body`, byte for byte. */
@@ -152,7 +131,8 @@ function sameAsStore(
   row: { seq: number; planId: string; prevHash: string },
   body: string,
 ): boolean {
-  const [event] = chainEvents({ seq: row.seq - 1, hash: row.prevHash }, [
+  const head = row.seq === 1 ? EMPTY_HEAD : { seq: row.seq - 1, hash: row.prevHash };
+  const [event] = chainEvents(head, [
     {
       tenantId: t.tenantId,
       planId: row.planId,

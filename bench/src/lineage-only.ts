@@ -5,11 +5,11 @@ import { runLineageScale } from './lineage-scale.js';
 
 /**
  * Lineage at scale alone, without the rest of the benchmark (`pnpm bench` runs it among everything else): builds
- * a lineage of BENCH_LINEAGE_EVENTS events [1000000] as `runLineageScale` does (about 35 s per million events,
- * and about 1.4 GB of disk per million while it runs), measures tracing, offline verification and export, and
+ * a lineage of BENCH_LINEAGE_EVENTS events [1000000] as `runLineageScale` does (about 35 s per million events on an idle machine,
+ * and about 2.2 GB of disk per million while it runs), measures tracing, offline verification and export, and
  * prints its figures as one JSON object on stdout (progress on stderr): trace p50/p99 in milliseconds,
  * throughputs in events per second, verification CPU time per event in microseconds (every thread). Run it with
- * `cd bench && npx tsx src/lineage-only.ts`.
+ * `cd bench && npx tsx --conditions=@handoff/source src/lineage-only.ts`.
  */
 
 const raw = process.env.BENCH_LINEAGE_EVENTS;

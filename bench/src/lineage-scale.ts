@@ -1,4 +1,3 @@
-import { hash } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { planDigest } from '@handoff/protocol';
 import Database from 'better-sqlite3';
 import { APPROVER, benchGateway, COPILOT, financeApproval } from './bench-gateway.js';
 import { appendShapedEvents } from './lineage-bulk.js';
+import { measurePhysicalLimit } from './physical-limit.js';
 import { type Latency, LatencyRecorder, perSecond } from './stats.js';
 import { benchPlan, TENANT } from './workload.js';
 
@@ -29,45 +29,64 @@ export interface LineageScaleResult {
   bytesPerEvent: number;
   /** Average length of an event's JSON body (what the database size is compared with). */
   bodyBytesPerEvent: number;
+  /** Plans in the lineage (one approval each: the `approvals` rows). */
+  plans: number;
   trace: Latency;
   traceBaseline: Latency;
+  /** Offline verification (`verifyLineage`) in events/s and plans/s. */
   verifyPerSec: number;
+  verifyPlansPerSec: number;
   /** CPU time of the verification (every thread of the process: user + system) per event, in microseconds. */
   verifyCpuUsPerEvent: number;
-  verifyBaselinePerSec: number;
+  /** The physical limit in the same run (`measurePhysicalLimit`), events/s and plans/s, and its threads. */
+  limitPerSec: number;
+  limitPlansPerSec: number;
+  limitThreads: number;
+  /** CPU time per event (every thread), in microseconds, of the limit and of the parse + RFC 8785 measure. */
+  limitCpuUsPerEvent: number;
+  canonicalCpuUsPerEvent: number;
+  /** `JSON.parse` + RFC 8785 of every event on every core, no hash: the verifier's work the limit leaves out. */
+  canonicalPerSec: number;
   verified: boolean;
-  exportPerSec: number;
-  exportBaselinePerSec: number;
+  /** Absent when the run skipped the export (`exportEvents`). */
+  exportPerSec?: number;
+  exportBaselinePerSec?: number;
 }
+
+/** Events over which the parse + RFC 8785 rate is measured at most (a rate: the first million measure it). */
+const CANONICAL_EVENTS = 1_000_000;
 
 const REAL_PLANS = 20;
 /** What `openDatabaseSource` maps into memory: the baselines read the file the same way. */
 const MMAP_BYTES = 2 ** 31;
 
-/**
- * Events of real plans, as templates: approvals included (each copy gets a token freshly signed for its plan),
- * checkpoints left out (a copy would name a Merkle root that no checkpoint record has).
- */
-function templatesOf(events: LineageEvent[]): LineageEvent[] {
-  return events.filter((e) => e.type !== 'checkpoint.signed');
+/** The events of one real plan, in its chain's order: the templates of every copied plan. */
+function templatesOf(db: Database.Database, planId: string): LineageEvent[] {
+  const bodies = db
+    .prepare('select body from lineage_events where plan_id = ? order by seq')
+    .pluck()
+    .all(planId) as string[];
+  return bodies.map((body) => JSON.parse(body) as LineageEvent);
 }
 
 /**
  * Builds a lineage of `events` events in a gateway database: 20 real plans through the whole pipeline, then
- * events shaped like theirs (same types, actors, refs and data, under fresh plan ids) appended in bulk
- * (`appendShapedEvents`: the store's format and hash chain, checked row by row). The copies carry real approvals:
- * each copied plan's `approval.accepted` event refers to a token freshly signed for it by the bench's finance
- * key, stored with its `approvals` row, so verification checks one Ed25519 signature per plan (about one event in
- * 14), as in a real lineage. Then measures, against bare
- * baselines from the same run: tracing a real plan (`traceInStore`, p50/p99) vs one indexed SELECT of its rows;
- * verifying the whole chain offline (`verifyLineage`) vs reading every row and hashing its body; exporting it as
- * JSON Lines (`exportLineageJsonl`) vs writing every row's body to a file. Baselines read the file memory-mapped,
- * as the verifier does.
+ * plans shaped like the first one (its events, under fresh plan ids, each plan its own format-2 chain, sequenced)
+ * appended in bulk (`appendShapedEvents`: the store's format and hash chains, checked by sample). Each copied plan
+ * carries a real approval (a token freshly signed for it by the bench's finance key, with its `approvals` row),
+ * so verification checks one Ed25519 signature per plan, as in a real lineage. Then measures, against baselines
+ * from the same run: tracing a real plan (`traceInStore`, p50/p99) vs one indexed SELECT of its rows; verifying
+ * the lineage offline (`verifyLineage`, events/s and plans/s) vs the physical limit (`measurePhysicalLimit`: one
+ * SHA-256 per event, leaf and node and one Ed25519 verification per approval, on every core) and vs `JSON.parse`
+ * + RFC 8785 alone on every core; exporting it as JSON Lines (`exportLineageJsonl`) vs writing every row's body
+ * to a file. Baselines read the file memory-mapped, as the verifier does.
  */
 export async function runLineageScale(options: {
   events: number;
   dir: string;
   log: (text: string) => void;
+  /** Whether to measure the export (default true; the 10M run leaves it to the 1M one: 2 x 10 GB of files). */
+  exportEvents?: boolean;
 }): Promise<LineageScaleResult> {
   const started = performance.now();
   const { path, setup, runtime } = await benchGateway(options.dir, `lineage-${options.events}`);
@@ -81,20 +100,15 @@ export async function runLineageScale(options: {
     realPlanIds.push(plan.planId);
   }
   await runtime.dispatcher.runDue();
-  const templates = templatesOf(
-    await runtime.store.queryLineage({ tenantId: TENANT, limit: 10_000 }),
-  );
   const db = runtime.store.sqlite;
+  const templates = templatesOf(db, realPlanIds[0] as string);
   const append = appendShapedEvents(db, templates, options.events, {
     approverKey: setup.finance.privateJwk,
     log: options.log,
   });
   const generationSeconds = Math.round((performance.now() - started) / 100) / 10;
-  const written = db.prepare('select max(seq) from lineage_events').pluck().get() as number;
-  const approvals = db
-    .prepare("select count(*) from lineage_events where type = 'approval.accepted'")
-    .pluck()
-    .get() as number;
+  const written = db.prepare('select max(id) from lineage_events').pluck().get() as number;
+  const approvals = db.prepare('select count(*) from approvals').pluck().get() as number;
   // The bulk append leaves a large WAL that the runtime's checkpoint worker copies in the background: finish it
   // first, so traces measure a settled database, not the copy competing for the 2 cores and the disk.
   const checkpointer = await runtime.store.startWalCheckpointer();
@@ -106,8 +120,10 @@ export async function runLineageScale(options: {
   await runtime.close();
   const bytes = statSync(path).size;
 
+  options.log('lineage: physical limit');
+  const limit = await measurePhysicalLimit(path, 'limit', setup.finance.publicJwk);
   options.log('lineage: verify');
-  let t0 = performance.now();
+  const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const source = openDatabaseSource(path);
   // Anchored on the approver key the bench holds (the bench gateway signs no checkpoints).
@@ -116,17 +132,17 @@ export async function runLineageScale(options: {
   source.close();
   const verifyMs = performance.now() - t0;
   const verifyCpu = process.cpuUsage(cpu0);
+  options.log('lineage: parse and RFC 8785 only');
+  const canonical = await measurePhysicalLimit(path, 'canonical', setup.finance.publicJwk, {
+    maxEvents: CANONICAL_EVENTS,
+  });
   const reader = new Database(path, { readonly: true });
   reader.pragma(`mmap_size = ${MMAP_BYTES}`);
-  const baseline = readAndHash(reader);
+  const bodyChars = reader.prepare('select sum(length(body)) from lineage_events').pluck().get();
 
-  options.log('lineage: export');
   const out = join(options.dir, 'lineage.jsonl');
-  t0 = performance.now();
-  const summary = await exportLineageJsonl(reader, out);
-  const exportMs = performance.now() - t0;
-  rmSync(out); // at 10M events each file is about 10 GB: one at a time
-  const exportBaselineMs = await writeBodies(reader, `${out}.bare`);
+  const exported =
+    options.exportEvents === false ? {} : await measureExport(reader, out, options.log);
   reader.close();
   for (const file of [path, `${path}-wal`, `${path}-shm`, out, `${out}.bare`]) {
     rmSync(file, { force: true });
@@ -137,15 +153,21 @@ export async function runLineageScale(options: {
     appendPerSec: perSecond(append.appended, append.ms),
     generationSeconds,
     bytesPerEvent: Math.round(bytes / written),
-    bodyBytesPerEvent: Math.round(baseline.bodyChars / baseline.rows),
+    bodyBytesPerEvent: Math.round(Number(bodyChars) / written),
+    plans: approvals,
     ...traces,
     verifyPerSec: perSecond(report.events, verifyMs),
+    verifyPlansPerSec: perSecond(approvals, verifyMs),
     verifyCpuUsPerEvent:
       Math.round(((verifyCpu.user + verifyCpu.system) / Math.max(1, report.events)) * 100) / 100,
-    verifyBaselinePerSec: perSecond(baseline.rows, baseline.ms),
+    limitPerSec: limit.eventsPerSec,
+    limitPlansPerSec: perSecond(limit.tokens, limit.ms),
+    limitThreads: limit.threads,
+    limitCpuUsPerEvent: limit.cpuUsPerEvent,
+    canonicalCpuUsPerEvent: canonical.cpuUsPerEvent,
+    canonicalPerSec: canonical.eventsPerSec,
     verified: report.ok,
-    exportPerSec: perSecond(summary.events, exportMs),
-    exportBaselinePerSec: perSecond(baseline.rows, exportBaselineMs),
+    ...exported,
   };
 }
 
@@ -173,27 +195,37 @@ async function measureTrace(
   return { trace: trace.summary(), traceBaseline: traceBaseline.summary() };
 }
 
-/** The verification baseline: every body read in seq order and hashed (SHA-256, one-shot). */
-function readAndHash(db: Database.Database): { rows: number; bodyChars: number; ms: number } {
+/** `exportLineageJsonl` to `out`, then the bare baseline, in events/s; each file removed after. */
+async function measureExport(
+  reader: Database.Database,
+  out: string,
+  log: (text: string) => void,
+): Promise<{ exportPerSec: number; exportBaselinePerSec: number }> {
+  log('lineage: export');
   const t0 = performance.now();
-  let rows = 0;
-  let bodyChars = 0;
-  for (const row of db.prepare('select body from lineage_events order by seq').iterate()) {
-    const { body } = row as { body: string };
-    hash('sha256', body, 'hex');
-    bodyChars += body.length;
-    rows += 1;
-  }
-  return { rows, bodyChars, ms: performance.now() - t0 };
+  const summary = await exportLineageJsonl(reader, out);
+  const exportMs = performance.now() - t0;
+  rmSync(out); // at 10M events each file is about 10 GB: one at a time
+  const baseline = await writeBodies(reader, `${out}.bare`);
+  rmSync(`${out}.bare`);
+  return {
+    exportPerSec: perSecond(summary.events, exportMs),
+    exportBaselinePerSec: perSecond(baseline.rows, baseline.ms),
+  };
 }
 
-/** The export baseline: every body written to `file`, one per line, with back-pressure; milliseconds. */
-async function writeBodies(db: Database.Database, file: string): Promise<number> {
+/** The export baseline: every body written to `file`, one per line, with back-pressure. */
+async function writeBodies(
+  db: Database.Database,
+  file: string,
+): Promise<{ rows: number; ms: number }> {
   const t0 = performance.now();
   const stream = createWriteStream(file);
-  for (const row of db.prepare('select body from lineage_events order by seq').iterate()) {
-    if (!stream.write(`${(row as { body: string }).body}\n`)) await once(stream, 'drain');
+  let rows = 0;
+  for (const body of db.prepare('select body from lineage_events order by id').pluck().iterate()) {
+    if (!stream.write(`${body as string}\n`)) await once(stream, 'drain');
+    rows += 1;
   }
   await new Promise<void>((resolve) => stream.end(() => resolve()));
-  return performance.now() - t0;
+  return { rows, ms: performance.now() - t0 };
 }

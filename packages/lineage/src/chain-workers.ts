@@ -38,8 +38,11 @@ const start = workerData.tsx
 start.catch((error) => { throw error; });
 `;
 
-/** Events sent to a worker per message. */
-const BATCH = 256;
+/**
+ * Events sent to a worker per message: one string (their texts one after another) with their lengths, so a
+ * message is one copy of text, not thousands of strings to clone one by one.
+ */
+const BATCH = 2048;
 
 function startWorker(): Worker {
   const here = import.meta.url;
@@ -61,55 +64,108 @@ function bucketOf(chain: string, buckets: number): number {
   return h % buckets;
 }
 
+/** One worker's batch being filled: texts, their lengths and positions. */
+interface Batch {
+  texts: string[];
+  lengths: number[];
+  positions: number[];
+}
+
+const emptyBatch = (): Batch => ({ texts: [], lengths: [], positions: [] });
+
 /**
- * Checks the chains of `events` on `threads` worker threads (default {@link defaultThreads}).
+ * A pool of chain workers that events are routed to one at a time ({@link route}), so a caller can route while it
+ * does other work on this thread (the verifier walks the same events meanwhile); {@link finish} ends the pool.
+ */
+export class ChainWorkers {
+  readonly #workers: Worker[];
+  readonly #batches: Batch[];
+  readonly #answers: Promise<ChainWorkerAnswer>[];
+
+  /** Starts `threads` worker threads (default {@link defaultThreads}). */
+  constructor(threads = defaultThreads()) {
+    this.#workers = Array.from({ length: Math.max(1, threads) }, startWorker);
+    this.#batches = this.#workers.map(emptyBatch);
+    this.#answers = this.#workers.map(
+      (worker) =>
+        new Promise<ChainWorkerAnswer>((resolve, reject) => {
+          worker.once('message', resolve);
+          worker.once('error', reject);
+          worker.once('exit', (code) => reject(new Error(`A chain worker exited (${code})`)));
+        }),
+    );
+    // A worker that fails is reported by `finish`; until then its rejection must not be unhandled.
+    for (const answer of this.#answers) answer.catch(() => {});
+  }
+
+  /** Routes one event to the worker of its chain (a hash of the chain key: one chain, one worker, in order). */
+  route(event: RoutedEvent): void {
+    const i = bucketOf(event.chain, this.#workers.length);
+    const batch = this.#batches[i] as Batch;
+    batch.texts.push(event.text);
+    batch.lengths.push(event.text.length);
+    batch.positions.push(event.position);
+    if (batch.texts.length === BATCH) this.#send(i);
+  }
+
+  #send(i: number): void {
+    const batch = this.#batches[i] as Batch;
+    if (batch.texts.length === 0) return;
+    const lengths = new Uint32Array(batch.lengths);
+    const positions = new Float64Array(batch.positions);
+    const message: ChainWorkerMessage = {
+      kind: 'events',
+      text: batch.texts.join(''),
+      lengths,
+      positions,
+    };
+    (this.#workers[i] as Worker).postMessage(message, [lengths.buffer, positions.buffer]);
+    this.#batches[i] = emptyBatch();
+  }
+
+  /**
+   * Sends what is left, waits for every worker's answer and ends the workers.
+   *
+   * @returns the events checked and the first failure by position (a worker checks its chains in order, so the
+   *   first failure of the lineage is the earliest of the workers' firsts).
+   * @throws Error when a worker cannot start or fails.
+   */
+  async finish(): Promise<ChainWorkersReport> {
+    try {
+      this.#workers.forEach((worker, i) => {
+        this.#send(i);
+        worker.postMessage({ kind: 'done' } satisfies ChainWorkerMessage);
+      });
+      const results = await Promise.all(this.#answers);
+      const failures = results.flatMap((r) => (r.failure ? [r.failure] : []));
+      const failure = failures.sort((a, b) => a.position - b.position)[0];
+      return {
+        events: results.reduce((sum, r) => sum + r.events, 0),
+        ...(failure ? { failure } : {}),
+      };
+    } finally {
+      await Promise.all(this.#workers.map((worker) => worker.terminate()));
+    }
+  }
+}
+
+/**
+ * Checks the chains of `events` on `threads` worker threads (default {@link defaultThreads}): a
+ * {@link ChainWorkers} pool fed with every event, then finished.
  *
- * @returns the events checked and the first failure by position (a worker checks its chains in order, so the
- *   first failure of the lineage is the earliest of the workers' firsts).
+ * @returns the events checked and the first failure by position.
  * @throws Error when a worker cannot start or fails.
  */
 export async function checkChainsInWorkers(
   events: AsyncIterable<RoutedEvent> | Iterable<RoutedEvent>,
   threads = defaultThreads(),
 ): Promise<ChainWorkersReport> {
-  const workers = Array.from({ length: Math.max(1, threads) }, startWorker);
-  const batches = workers.map(() => ({ texts: [] as string[], positions: [] as number[] }));
-  const send = (i: number) => {
-    const batch = batches[i] as { texts: string[]; positions: number[] };
-    if (batch.texts.length === 0) return;
-    const message: ChainWorkerMessage = { kind: 'events', ...batch };
-    (workers[i] as Worker).postMessage(message);
-    batches[i] = { texts: [], positions: [] };
-  };
-  const answers = workers.map(
-    (worker) =>
-      new Promise<ChainWorkerAnswer>((resolve, reject) => {
-        worker.once('message', resolve);
-        worker.once('error', reject);
-        worker.once('exit', (code) => reject(new Error(`A chain worker exited (${code})`)));
-      }),
-  );
+  const pool = new ChainWorkers(threads);
   try {
-    for await (const event of events) {
-      const i = bucketOf(event.chain, workers.length);
-      const batch = batches[i] as { texts: string[]; positions: number[] };
-      batch.texts.push(event.text);
-      batch.positions.push(event.position);
-      if (batch.texts.length === BATCH) send(i);
-    }
-    workers.forEach((worker, i) => {
-      send(i);
-      worker.postMessage({ kind: 'done' } satisfies ChainWorkerMessage);
-    });
-    const results = await Promise.all(answers);
-    const failures = results.flatMap((r) => (r.failure ? [r.failure] : []));
-    const failure = failures.sort((a, b) => a.position - b.position)[0];
-    return {
-      events: results.reduce((sum, r) => sum + r.events, 0),
-      ...(failure ? { failure } : {}),
-    };
-  } finally {
-    for (const answer of answers) answer.catch(() => {});
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    for await (const event of events) pool.route(event);
+  } catch (error) {
+    await pool.finish().catch(() => {});
+    throw error;
   }
+  return pool.finish();
 }

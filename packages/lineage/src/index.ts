@@ -12,6 +12,7 @@ export {
   type LineageEventDraft,
 } from './chain-events.js';
 export {
+  ChainWorkers,
   type ChainWorkersReport,
   checkChainsInWorkers,
   defaultThreads,

@@ -49,7 +49,7 @@ export class ChainWalker {
     private readonly inflight: Promise<Failure | undefined>[],
     /** The key each approval is verified with (trusted, or unanchored the recorded one). */
     private readonly judge: KeyJudge,
-    /** True when every chain already held on worker threads (`checkChainsInWorkers`, the same `ChainCheck`). */
+    /** True when the chain checks run elsewhere (the chain workers of `verifyLineage`, the same `ChainCheck`). */
     private readonly chainsChecked = false,
   ) {
     this.#rows = source.approvalRows();

@@ -1,8 +1,8 @@
 import type { VerificationCounts, VerificationFailure, VerificationReport } from '@handoff/lineage';
 import {
   bytesOfDigest,
+  ChainWorkers,
   chainKey,
-  checkChainsInWorkers,
   defaultThreads,
   type RoutedEvent,
   verifyConsistency,
@@ -31,7 +31,7 @@ export interface VerifyLineageOptions {
   progressEvery?: number;
   /**
    * Worker threads for the chain checks of a database of at least `parallelFrom` events (default: the
-   * cores available, at most 4; 1 checks on this thread only). See `checkChainsInWorkers`.
+   * cores available, at most 4; 1 checks on this thread only). See `ChainWorkers`.
    */
   threads?: number;
   /** Events from which a database's chains are checked on worker threads (default 50,000). */
@@ -72,10 +72,11 @@ const BATCH = 512;
  *    `checkpoint.signed` event's checkpoint record;
  * 4. no checkpoint covers more events than exist (a cut tail), and every `approvals` row was recorded.
  *
- * A database of at least `parallelFrom` events has its chains checked first on worker threads
- * (`checkChainsInWorkers`: the same `ChainCheck` per chain, chains spread over the threads); when they all
- * hold, the walk below skips that check and does the rest (columns, log, evidence); when one does not, the walk
- * checks everything on this thread, so a failure is always the serial walk's report.
+ * A database file of at least `parallelFrom` events is walked ONCE with its chains checked on worker threads
+ * meanwhile (`ChainWorkers`: each event routed, as its stored text, to the worker of its chain, which runs the
+ * same `ChainCheck`); this thread does the rest of each event (columns, log, evidence). When both hold, that is
+ * the report; when either does not, the serial walk checks everything again on this thread, so a failure is
+ * always the serial walk's report.
  *
  * A `subset` source (a filtered export) cannot show continuity: each event is checked by its hash and an
  * inclusion proof (RFC 9162 section 2.1.3.2) to a signed checkpoint instead, and links are checked between
@@ -100,6 +101,59 @@ export async function verifyLineage(
     anchored: options.trust !== 'unanchored',
   };
   const judge = keyJudge(options.trust, source);
+  if (source.openingFailure) return { ok: false, failure: source.openingFailure, ...counts };
+
+  const checkpoints = new Map<number, SourceCheckpoint>();
+  const pending = [
+    ...(await checkpointFailures(source, checkpoints, counts, judge)),
+    ...(await documentFailures(source, counts, (source.expectedEvents ?? 0) + 1)),
+  ].sort((x, y) => x.seq - y.seq);
+  const context: WalkContext = { source, options, checkpoints, pending, judge, counts };
+  const threads = options.threads ?? defaultThreads();
+  const parallel =
+    source.database === true &&
+    threads > 1 &&
+    (source.expectedEvents ?? 0) >= (options.parallelFrom ?? PARALLEL_FROM);
+  if (parallel) {
+    // One pass: each event is routed to the worker of its chain (the same ChainCheck) while this thread walks it
+    // with every other check. When both hold, that is the report; any failure is left to the serial walk below,
+    // so a failure is always the serial walk's report (the first, in order).
+    const pool = new ChainWorkers(threads);
+    const report = await walk(context, (item) => pool.route(routedOf(item))).catch(
+      async (error: unknown) => {
+        await pool.finish().catch(() => {});
+        throw error;
+      },
+    );
+    const chains = await pool.finish();
+    if (report.ok && chains.failure === undefined) return report;
+  }
+  return walk(context);
+}
+
+/** What one walk over the source reads: the source, the options and what was checked before the events. */
+interface WalkContext {
+  source: LineageSource;
+  options: VerifyLineageOptions;
+  checkpoints: Map<number, SourceCheckpoint>;
+  /** Checkpoint and document failures found up front, sorted by seq. */
+  pending: readonly Failure[];
+  judge: KeyJudge;
+  /** The counts so far (checkpoints, documents): each walk counts its events on a copy. */
+  counts: VerificationCounts;
+}
+
+/**
+ * One walk over the source's events, each through `ChainWalker.visit` (every check but the chain checks when
+ * `route` is given: each event is then handed to `route`, the chain workers, first), then the checks of the end
+ * (a checkpoint beyond the log, a pending failure, an `approvals` row with no event).
+ */
+async function walk(
+  context: WalkContext,
+  route?: (item: SourceEvent) => void,
+): Promise<VerificationReport> {
+  const { source, options, checkpoints, pending, judge } = context;
+  const counts: VerificationCounts = { ...context.counts };
   // Approval signatures verify on libuv's thread pool: up to WINDOW run while later events are checked, and a
   // failure is reported only after every earlier check settled, so the report is still the FIRST by seq.
   const inflight: Promise<Failure | undefined>[] = [];
@@ -112,21 +166,6 @@ export async function verifyLineage(
     failure: (await earliest(failure)) ?? failure,
     ...counts,
   });
-  if (source.openingFailure) return failed(source.openingFailure);
-
-  const checkpoints = new Map<number, SourceCheckpoint>();
-  const pending = [
-    ...(await checkpointFailures(source, checkpoints, counts, judge)),
-    ...(await documentFailures(source, counts, (source.expectedEvents ?? 0) + 1)),
-  ].sort((x, y) => x.seq - y.seq);
-  const threads = options.threads ?? defaultThreads();
-  const parallel =
-    source.database === true &&
-    threads > 1 &&
-    (source.expectedEvents ?? 0) >= (options.parallelFrom ?? PARALLEL_FROM);
-  // On worker threads first; any failure there is left for the serial walk to report (the first, in order).
-  const chainsChecked =
-    parallel && (await checkChainsInWorkers(routed(source), threads)).failure === undefined;
   const walker = new ChainWalker(
     source,
     checkpoints,
@@ -134,12 +173,13 @@ export async function verifyLineage(
     counts,
     inflight,
     judge,
-    chainsChecked,
+    route !== undefined,
   );
   const every = options.progressEvery ?? 10_000;
 
   for await (const batch of batches(source.events())) {
     for (const item of batch) {
+      route?.(item);
       const failure = walker.visit(item);
       if (failure) return failed(failure);
       if (inflight.length >= WINDOW) {
@@ -187,16 +227,14 @@ export async function verifyLineage(
   return { ok: true, ...counts };
 }
 
-/** A database source's events for the chain workers: their text, chain key (from the columns) and position. */
-async function* routed(source: LineageSource): AsyncIterable<RoutedEvent> {
-  for await (const item of source.events()) {
-    const c = item.columns;
-    const chain =
-      c?.chain === 'plan' || c?.chain === 'tenant'
-        ? chainKey({ chain: c.chain, tenantId: c.tenantId, planId: c.planId ?? undefined })
-        : 'global';
-    yield { text: item.text ?? JSON.stringify(item.body), chain, position: item.position };
-  }
+/** A database event for the chain workers: its text, chain key (from its columns) and position. */
+function routedOf(item: SourceEvent): RoutedEvent {
+  const c = item.columns;
+  const chain =
+    c?.chain === 'plan' || c?.chain === 'tenant'
+      ? chainKey({ chain: c.chain, tenantId: c.tenantId, planId: c.planId ?? undefined })
+      : 'global';
+  return { text: item.text ?? JSON.stringify(item.body), chain, position: item.position };
 }
 
 /** The `alg` and `kid` a checkpoint JWS names, or `undefined` when it names no kid (it then does not verify). */

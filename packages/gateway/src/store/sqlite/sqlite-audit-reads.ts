@@ -38,9 +38,12 @@ export class SqliteAuditReads implements AuditReads {
     // Plan ids are per tenant (key `(tenant_id, plan_id)`): every per-plan query names both.
     this.#plans = sqlite.prepare(`${selectAll(schema.plans)} where plan_id = ? order by tenant_id`);
     this.#payload = sqlite.prepare('select body from payloads where digest = ?').pluck();
+    // `lineage_plan` (plan_id, then the implicit id) gives the plan's few rows in id order; left to itself SQLite
+    // took `lineage_tenant` for the `order by id` and read every event of the tenant (O(n) per trace).
     this.#eventsOfPlan = sqlite
       .prepare(
-        'select id, body from lineage_events where plan_id = ? and tenant_id = ? order by id',
+        `select id, body from lineage_events indexed by lineage_plan where plan_id = ? and tenant_id = ?
+         order by id`,
       )
       .raw();
     this.#approvals = sqlite.prepare(
