@@ -7,6 +7,7 @@ import {
   exportLineageJsonl,
   type GatewayRuntime,
   openDatabaseSource,
+  openStoreReadOnly,
   traceInStore,
   verifyLineage,
 } from '@handoff/gateway';
@@ -84,7 +85,8 @@ export async function runLineageScale(options: {
   const templates = templatesOf(
     await runtime.store.queryLineage({ tenantId: TENANT, limit: 10_000 }),
   );
-  const db = runtime.store.sqlite;
+  // The bulk append writes the file directly (a second connection; the runtime is idle meanwhile).
+  const db = new Database(path);
   const append = appendShapedEvents(db, templates, options.events, {
     approverKey: setup.finance.privateJwk,
     log: options.log,
@@ -95,21 +97,18 @@ export async function runLineageScale(options: {
     .prepare("select count(*) from lineage_events where type = 'approval.accepted'")
     .pluck()
     .get() as number;
-  // The bulk append leaves a large WAL that the runtime's checkpoint worker copies in the background: finish it
-  // first, so traces measure a settled database, not the copy competing for the 2 cores and the disk.
-  const checkpointer = await runtime.store.startWalCheckpointer();
-  for (let done = false; !done; ) {
-    const result = await checkpointer.checkpointNow();
-    done = result.busy === 0 && result.checkpointed === result.log;
-  }
-  const traces = await measureTrace(runtime, realPlanIds);
+  // The bulk append leaves a large WAL: checkpoint it first, so traces measure a settled database, not the copy
+  // competing for the 2 cores and the disk.
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  const traces = await measureTrace(runtime, realPlanIds, db);
+  db.close();
   await runtime.close();
   const bytes = statSync(path).size;
 
   options.log('lineage: verify');
   let t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const source = openDatabaseSource(path);
+  const source = await openDatabaseSource(path);
   // Anchored on the approver key the bench holds (the bench gateway signs no checkpoints).
   const trust = anchorsFromJwks({ keys: [] }, { keys: [setup.finance.publicJwk] });
   const report = await verifyLineage(source, { trust });
@@ -123,7 +122,9 @@ export async function runLineageScale(options: {
   options.log('lineage: export');
   const out = join(options.dir, 'lineage.jsonl');
   t0 = performance.now();
-  const summary = await exportLineageJsonl(reader, out);
+  const store = await openStoreReadOnly(path);
+  const summary = await exportLineageJsonl(store, out);
+  await store.close();
   const exportMs = performance.now() - t0;
   rmSync(out); // at 10M events each file is about 10 GB: one at a time
   const exportBaselineMs = await writeBodies(reader, `${out}.bare`);
@@ -153,12 +154,11 @@ export async function runLineageScale(options: {
 async function measureTrace(
   runtime: GatewayRuntime,
   planIds: readonly string[],
+  db: Database.Database,
 ): Promise<{ trace: Latency; traceBaseline: Latency }> {
   const trace = new LatencyRecorder();
   const traceBaseline = new LatencyRecorder();
-  const bare = runtime.store.sqlite.prepare(
-    'select body from lineage_events where plan_id = ? order by seq',
-  );
+  const bare = db.prepare('select body from lineage_events where plan_id = ? order by seq');
   // At most 500 traces or 30 s of them (at least 20): a slow trace at 10M events must not stall the run.
   const traceUntil = performance.now() + 30_000;
   for (let i = 0; i < 500 && (i < 20 || performance.now() < traceUntil); i += 1) {

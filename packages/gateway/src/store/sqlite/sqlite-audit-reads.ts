@@ -38,9 +38,11 @@ export class SqliteAuditReads implements AuditReads {
     // Plan ids are per tenant (key `(tenant_id, plan_id)`): every per-plan query names both.
     this.#plans = sqlite.prepare(`${selectAll(schema.plans)} where plan_id = ? order by tenant_id`);
     this.#payload = sqlite.prepare('select body from payloads where digest = ?').pluck();
+    // The chain index (tenant, plan, ...), then a small sort by id: left alone, SQLite walks the tenant index in id
+    // order instead, every event of the tenant (over a second at 200k events in one tenant).
     this.#eventsOfPlan = sqlite
       .prepare(
-        'select id, body from lineage_events where plan_id = ? and tenant_id = ? order by id',
+        'select id, body from lineage_events indexed by lineage_chain where plan_id = ? and tenant_id = ? order by id',
       )
       .raw();
     this.#approvals = sqlite.prepare(
