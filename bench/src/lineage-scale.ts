@@ -6,6 +6,7 @@ import {
   exportLineageJsonl,
   type GatewayRuntime,
   openDatabaseSource,
+  openStoreReadOnly,
   traceInStore,
   verifyLineage,
 } from '@handoff/gateway';
@@ -100,7 +101,8 @@ export async function runLineageScale(options: {
     realPlanIds.push(plan.planId);
   }
   await runtime.dispatcher.runDue();
-  const db = runtime.store.sqlite;
+  // The bulk append writes the file directly (a second connection; the runtime is idle meanwhile).
+  const db = new Database(path);
   const templates = templatesOf(db, realPlanIds[0] as string);
   const append = appendShapedEvents(db, templates, options.events, {
     approverKey: setup.finance.privateJwk,
@@ -111,12 +113,9 @@ export async function runLineageScale(options: {
   const approvals = db.prepare('select count(*) from approvals').pluck().get() as number;
   // The bulk append leaves a large WAL that the runtime's checkpoint worker copies in the background: finish it
   // first, so traces measure a settled database, not the copy competing for the 2 cores and the disk.
-  const checkpointer = await runtime.store.startWalCheckpointer();
-  for (let done = false; !done; ) {
-    const result = await checkpointer.checkpointNow();
-    done = result.busy === 0 && result.checkpointed === result.log;
-  }
-  const traces = await measureTrace(runtime, realPlanIds);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  const traces = await measureTrace(runtime, realPlanIds, db);
+  db.close();
   await runtime.close();
   const bytes = statSync(path).size;
 
@@ -125,7 +124,7 @@ export async function runLineageScale(options: {
   options.log('lineage: verify');
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const source = openDatabaseSource(path);
+  const source = await openDatabaseSource(path);
   // Anchored on the approver key the bench holds (the bench gateway signs no checkpoints).
   const trust = anchorsFromJwks({ keys: [] }, { keys: [setup.finance.publicJwk] });
   const report = await verifyLineage(source, { trust });
@@ -142,7 +141,7 @@ export async function runLineageScale(options: {
 
   const out = join(options.dir, 'lineage.jsonl');
   const exported =
-    options.exportEvents === false ? {} : await measureExport(reader, out, options.log);
+    options.exportEvents === false ? {} : await measureExport(path, reader, out, options.log);
   reader.close();
   for (const file of [path, `${path}-wal`, `${path}-shm`, out, `${out}.bare`]) {
     rmSync(file, { force: true });
@@ -175,12 +174,11 @@ export async function runLineageScale(options: {
 async function measureTrace(
   runtime: GatewayRuntime,
   planIds: readonly string[],
+  db: Database.Database,
 ): Promise<{ trace: Latency; traceBaseline: Latency }> {
   const trace = new LatencyRecorder();
   const traceBaseline = new LatencyRecorder();
-  const bare = runtime.store.sqlite.prepare(
-    'select body from lineage_events where plan_id = ? order by seq',
-  );
+  const bare = db.prepare('select body from lineage_events where plan_id = ? order by seq');
   // At most 500 traces or 30 s of them (at least 20): a slow trace at 10M events must not stall the run.
   const traceUntil = performance.now() + 30_000;
   for (let i = 0; i < 500 && (i < 20 || performance.now() < traceUntil); i += 1) {
@@ -197,13 +195,16 @@ async function measureTrace(
 
 /** `exportLineageJsonl` to `out`, then the bare baseline, in events/s; each file removed after. */
 async function measureExport(
+  path: string,
   reader: Database.Database,
   out: string,
   log: (text: string) => void,
 ): Promise<{ exportPerSec: number; exportBaselinePerSec: number }> {
   log('lineage: export');
   const t0 = performance.now();
-  const summary = await exportLineageJsonl(reader, out);
+  const store = await openStoreReadOnly(path);
+  const summary = await exportLineageJsonl(store, out);
+  await store.close();
   const exportMs = performance.now() - t0;
   rmSync(out); // at 10M events each file is about 10 GB: one at a time
   const baseline = await writeBodies(reader, `${out}.bare`);

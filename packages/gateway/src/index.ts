@@ -103,4 +103,5 @@ export {
   startGateway,
 } from './runtime.js';
 export { type ChainHead, chainEvents, EMPTY_HEAD } from './store/lineage-chain.js';
+export { openStoreReadOnly } from './store/open-read-only.js';
 export type { LineageDraft } from './store/store.js';

@@ -70,7 +70,7 @@ function storedBytes(): number {
 
 /** The bytes of the database's pages (`page_count` x `page_size`), those in the WAL included. */
 function fileBytes(): number {
-  const db = h.runtime.store.sqlite;
+  const db = sqliteOf(h.runtime.store);
   return (
     Number(db.pragma('page_count', { simple: true })) *
     Number(db.pragma('page_size', { simple: true }))
