@@ -1,12 +1,15 @@
 import { describe } from 'vitest';
 import type { GatewayStore } from '../../src/store/store.js';
+import { defineAuditReadsConformance } from './audit-reads.js';
 import { defineBudgetConformance } from './budget.js';
 import { defineIdempotencyConformance } from './idempotency.js';
 import { defineLineageConformance } from './lineage.js';
+import { defineLineageReadsConformance } from './lineage-reads.js';
 import { defineOutboxConformance } from './outbox.js';
 import { definePlanConformance } from './plans.js';
 import { defineReplayConformance } from './replay.js';
 import { defineSessionConformance } from './sessions.js';
+import { defineStoreStatusConformance } from './store-status.js';
 import { defineTransactionConformance } from './transactions.js';
 
 /** `count` stores opened on ONE fresh, migrated database, and how to close them all (and drop the database). */
@@ -27,7 +30,8 @@ export type StoreFactory = (count: number) => Promise<OpenedStores>;
  * every `GatewayStore` must do, whatever its dialect. One file per concept: plans (compare-and-set), budget
  * (conditional reservation, no overspend under a race), outbox (claims never handed out twice, lease expiry),
  * replay (a token id used once), idempotent submission, lineage (per-chain `seq` unique, no fork under a race,
- * the sequencer's writes), console sessions, and transactions (one that throws leaves nothing).
+ * the sequencer's writes), console sessions, transactions (one that throws leaves nothing), and the reads of the
+ * audit (a trace's reads, the export's and verifier's pages) and of metrics and readiness (snapshot, health).
  */
 export function defineStoreConformance(name: string, factory: StoreFactory): void {
   describe(`store conformance: ${name}`, () => {
@@ -39,5 +43,8 @@ export function defineStoreConformance(name: string, factory: StoreFactory): voi
     defineLineageConformance(factory);
     defineSessionConformance(factory);
     defineTransactionConformance(factory);
+    defineAuditReadsConformance(factory);
+    defineLineageReadsConformance(factory);
+    defineStoreStatusConformance(factory);
   });
 }
