@@ -15,6 +15,7 @@ import {
   type SigningKeyPair,
   validateConfig,
 } from '@handoff/gateway';
+import Database from 'better-sqlite3';
 import { memoryAdapters } from './memory-adapter.js';
 import { BENCH_GATEWAY_ID, BENCH_POLICY, OPTION, OPTION_COST_MINOR, TENANT } from './workload.js';
 
@@ -120,6 +121,19 @@ export function financeApproval(
 /** The policy version (digest) of the benchmark policy, as the gateway computes it. */
 export function benchPolicyVersion(): string {
   return policyVersion(loadPolicySet(JSON.stringify(BENCH_POLICY), 'json'));
+}
+
+/**
+ * Reads a closed gateway's SQLite file with better-sqlite3 (read-only): the runtime holds a dialect-neutral
+ * `GatewayStore`, so the bench inspects the file itself (row counts, page count) once the runtime is closed.
+ */
+export function readDatabase<T>(path: string, read: (db: Database.Database) => T): T {
+  const db = new Database(path, { readonly: true });
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
 }
 
 /** Removes a SQLite database file with its WAL and shared-memory files. */

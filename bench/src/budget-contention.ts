@@ -1,4 +1,4 @@
-import { benchGateway, COPILOT, removeDatabase } from './bench-gateway.js';
+import { benchGateway, COPILOT, readDatabase, removeDatabase } from './bench-gateway.js';
 import { perSecond } from './stats.js';
 import { AUTO_OPTION_COST_MINOR, benchPlan } from './workload.js';
 
@@ -30,12 +30,16 @@ async function burst(dir: string, name: string, submissions: number, capMinor: n
   const began = performance.now();
   const views = await Promise.all(plans.map((plan) => runtime.gateway.submitPlan(COPILOT, plan)));
   const ms = performance.now() - began;
-  const used = runtime.store.sqlite
-    .prepare(
-      "select coalesce(sum(amount_minor), 0) n from budget_ledger where status in ('reserved', 'committed')",
-    )
-    .get() as { n: number };
   await runtime.close();
+  const used = readDatabase(
+    path,
+    (db) =>
+      db
+        .prepare(
+          "select coalesce(sum(amount_minor), 0) n from budget_ledger where status in ('reserved', 'committed')",
+        )
+        .get() as { n: number },
+  );
   removeDatabase(path);
   const accepted = views.filter((v) => v.state === 'approved').length;
   return {

@@ -99,7 +99,7 @@ export function buildFigures(r: RunResults): { figures: Figure[]; notes: string[
     }),
     figure({
       id: 'http-paced-throughput-at-p99',
-      name: `HTTP gateway, most plans/s held with p99 under ${P99_TARGET_MS} ms (open loop at ${r.gatewayPaced.steps.map((step) => step.offeredPlansPerSec).join(', ')} plans/s, plans.submit then approvals.submit)`,
+      name: `HTTP gateway, most plans/s held with p99 under ${P99_TARGET_MS} ms (open loop at ${r.gatewayPaced.steps.map((step) => step.offeredPlansPerSec).join(', ')} plans/s, plans.submit then approvals.submit; the gateway on its lean JSON route /json/...)`,
       value: r.gatewayPaced.plansPerSecUnderTarget,
       unit: 'plans/s',
       baselineName: 'bare node:http, same rates',
@@ -188,7 +188,7 @@ function httpNote(label: string, h: HttpResult): string {
 /** A paced sweep in a note: p50/p99 at each rate, and what went wrong. */
 function pacedNote(sweep: PacedSweep): string {
   const step = (s: PacedResult) =>
-    `${s.offeredPlansPerSec} plans/s: p50 ${s.latency.p50} ms p99 ${s.latency.p99} ms (${s.plansPerSec} plans/s through, ${s.non2xx} non-2xx, ${s.errors} errors)`;
+    `${s.offeredPlansPerSec} plans/s: p50 ${s.latency.p50} ms p99 ${s.latency.p99} ms (${s.plansPerSec} plans/s through, ${s.non2xx} non-2xx, ${s.errors} errors, server CPU ${s.serverCpuMsPerPlan} ms per plan)`;
   return `${sweep.mode} ${sweep.steps.map(step).join(', ')}`;
 }
 

@@ -5,6 +5,7 @@ import {
   benchGateway,
   COPILOT,
   financeApproval,
+  readDatabase,
   removeDatabase,
 } from './bench-gateway.js';
 import { type Latency, LatencyRecorder, perSecond } from './stats.js';
@@ -99,13 +100,13 @@ export async function runInProcess(options: {
     const cpu = process.cpuUsage(cpuBefore);
     cpuMicros += cpu.user + cpu.system;
   }
-  const sqlite = runtime.store.sqlite;
-  const lineageRows = (
-    sqlite.prepare('select count(*) n from lineage_events').get() as { n: number }
-  ).n;
-  const pages = sqlite.pragma('page_count', { simple: true }) as number;
-  const pageSize = sqlite.pragma('page_size', { simple: true }) as number;
   await runtime.close();
+  const { lineageRows, bytes } = readDatabase(path, (db) => ({
+    lineageRows: (db.prepare('select count(*) n from lineage_events').get() as { n: number }).n,
+    bytes:
+      (db.pragma('page_count', { simple: true }) as number) *
+      (db.pragma('page_size', { simple: true }) as number),
+  }));
   removeDatabase(path);
   return {
     plans: options.plans,
@@ -116,6 +117,6 @@ export async function runInProcess(options: {
     lineageRowsPerPlan: Math.round((lineageRows / options.plans) * 10) / 10,
     dispatched: hubspot.applied.size,
     duplicates: hubspot.duplicates(),
-    databaseBytesPerPlan: Math.round((pages * pageSize) / options.plans),
+    databaseBytesPerPlan: Math.round(bytes / options.plans),
   };
 }

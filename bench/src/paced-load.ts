@@ -25,7 +25,15 @@ export interface PacedResult {
   non2xx: number;
   refusals: Record<string, number>;
   errors: number;
+  /**
+   * CPU time of the server process (user + system, all threads, from /proc) per plan sent, warm-up included, in
+   * ms: less sensitive than latency to other work on a shared machine.
+   */
+  serverCpuMsPerPlan: number;
 }
+
+/** The gateway's lean JSON route of `plans.submit` and `approvals.submit` (`/json/plans.submit`, ...). */
+export const GATEWAY_ROUTE = '/json';
 
 /** Seconds after the last plan was due that answers are still waited for. */
 const DRAIN_S = 30;
@@ -94,8 +102,16 @@ export async function paceLoad(
   url: string,
   setup: BenchSetup,
   bodies: LoadBodies,
-  options: { plansPerSec: number; seconds: number; connections: number; warmupSeconds: number },
+  options: {
+    plansPerSec: number;
+    seconds: number;
+    connections: number;
+    warmupSeconds: number;
+    /** Path prefix of the two mutations: `/json` for the gateway's lean JSON route; default none (tRPC). */
+    route?: string;
+  },
 ): Promise<PacedLoad> {
+  const route = options.route ?? '';
   const intervalMs = 1000 / options.plansPerSec;
   const plans = Math.max(
     1,
@@ -119,7 +135,7 @@ export async function paceLoad(
     if (i >= warm) {
       const ms = performance.now() - from;
       all.record(ms);
-      kinds[path === '/plans.submit' ? 'submit' : 'approve'].record(ms);
+      kinds[path.endsWith('/plans.submit') ? 'submit' : 'approve'].record(ms);
     }
     if (answer.status >= 300) counts.non2xx += 1;
     countRefusal(bodies, answer.status, answer.body);
@@ -129,7 +145,7 @@ export async function paceLoad(
     const k = (first + i) % bodies.approvals.length;
     const submitted = await exchange(
       i,
-      '/plans.submit',
+      `${route}/plans.submit`,
       setup.copilotKey,
       bodies.submits[k] ?? '',
       due,
@@ -140,7 +156,7 @@ export async function paceLoad(
     const approvalBody = bodies.approvals[k] ?? '';
     const approved = await exchange(
       i,
-      '/approvals.submit',
+      `${route}/approvals.submit`,
       setup.approverKey,
       approvalBody,
       performance.now(),
@@ -200,6 +216,8 @@ export async function runPaced(options: {
   connections: number;
   run: number;
   warmupSeconds?: number;
+  /** Path prefix of the two mutations (see {@link paceLoad}); default {@link GATEWAY_ROUTE} for the gateway. */
+  route?: string;
 }): Promise<PacedResult> {
   const warmupSeconds = options.warmupSeconds ?? 3;
   const plans = Math.max(1, Math.round(options.plansPerSec * (warmupSeconds + options.seconds)));
@@ -207,7 +225,12 @@ export async function runPaced(options: {
   const setup = await benchSetup(dbPath);
   const server = await startServerProcess(setup, options.mode, options.dir);
   const bodies = await prepareBodies(setup, plans, options.run, 1);
-  const load = await paceLoad(server.url, setup, bodies, { ...options, warmupSeconds });
+  // The gateway serves the two hot mutations on its lean JSON route (`api/json-route.ts`), as a client that
+  // cares for latency would call them; the bare server on its own paths.
+  const route = options.route ?? (options.mode === 'gateway' ? GATEWAY_ROUTE : '');
+  const cpuBefore = server.cpuMs();
+  const load = await paceLoad(server.url, setup, bodies, { ...options, warmupSeconds, route });
+  const serverCpuMsPerPlan = Math.round(((server.cpuMs() - cpuBefore) / load.plans) * 1000) / 1000;
   await server.stop();
   removeDatabase(dbPath);
   return {
@@ -222,6 +245,7 @@ export async function runPaced(options: {
     non2xx: load.non2xx,
     refusals: bodies.refusals,
     errors: load.errors,
+    serverCpuMsPerPlan,
   };
 }
 
@@ -249,6 +273,7 @@ export async function sweepPaced(options: {
   seconds: number;
   connections: number;
   run: number;
+  route?: string;
 }): Promise<PacedSweep> {
   const steps: PacedResult[] = [];
   for (const [i, rate] of [...options.plansPerSec].sort((a, b) => a - b).entries()) {

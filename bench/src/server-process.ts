@@ -13,6 +13,8 @@ export interface ServerProcess {
   pid: number;
   /** Resident set size of the child now, in MiB (from /proc). */
   rssMiB(): number;
+  /** CPU time the child has used so far (user + system, all threads), in ms (from /proc). */
+  cpuMs(): number;
   /** SIGTERM, then waits for the exit. */
   stop(): Promise<void>;
 }
@@ -36,6 +38,15 @@ export function processRssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return Math.round((kb / 1024) * 10) / 10;
+}
+
+/** Reads utime + stime of `pid` from /proc/<pid>/stat (Linux, clock ticks of 10 ms), in ms. */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces, so split after its closing parenthesis): utime, stime
+  // are fields 14 and 15 of the whole line.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /**
@@ -71,6 +82,7 @@ export async function startServerProcess(
   return {
     ...info,
     rssMiB: () => processRssMiB(info.pid),
+    cpuMs: () => processCpuMs(info.pid),
     stop: async () => {
       child.kill('SIGTERM');
       await exited;

@@ -11,12 +11,13 @@ import { REQUEST_ID_HEADER, requestIdOf, withRequestId } from '../observability/
 import { startRequestSpan } from '../observability/tracing.js';
 import { Admission, DEFAULT_MAX_CONCURRENT_REQUESTS } from './admission.js';
 import { createConsoleRoute, isConsoleRequest } from './console-route.js';
+import { createJsonRoute, isJsonRouteRequest } from './json-route.js';
 import { createMcpRoute, failMcp, isMcpRequest } from './mcp-route.js';
 import { serveMetrics, timeRequest } from './metrics-route.js';
 import { isReadyRequest, type ReadinessProbe, serveReady } from './ready-route.js';
 import { appRouter } from './router.js';
 import { headerText } from './submitted-via.js';
-import { type ProcedureErrorReport, reportErrorsTo } from './trpc.js';
+import { type ApiContext, type ProcedureErrorReport, reportErrorsTo } from './trpc.js';
 import { watchUtf8 } from './utf8-guard.js';
 
 /** Options of {@link startHttpServer}. */
@@ -62,7 +63,8 @@ export interface RunningServer {
 }
 
 /**
- * Serves the gateway's tRPC router over HTTP (tRPC standalone adapter on `node:http`), and at `/mcp` the MCP
+ * Serves the gateway's tRPC router over HTTP (tRPC standalone adapter on `node:http`), at `/json/plans.submit` and
+ * `/json/approvals.submit` the same two procedures as plain JSON (see `createJsonRoute`), and at `/mcp` the MCP
  * Streamable HTTP endpoint of `@handoff/mcp` behind the same authentication (see `createMcpRoute`).
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
@@ -74,9 +76,23 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     ...(options.onError ? { onError: options.onError } : {}),
   });
   const consoleRoute = createConsoleRoute(options.consoleDir);
+  const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
+  /** The procedure context of a request: the same for tRPC and the lean JSON route. */
+  const contextOf = (req: IncomingMessage, res: ServerResponse): ApiContext => ({
+    gateway: options.gateway,
+    authenticator: options.authenticator,
+    authorization: req.headers.authorization,
+    submittedVia: headerText(req.headers[SUBMITTED_VIA_HEADER]),
+    bodyIsUtf8: () => !notUtf8.has(req),
+    cookie: req.headers.cookie,
+    csrf: headerText(req.headers[CSRF_HEADER]),
+    secure: 'encrypted' in req.socket && req.socket.encrypted === true,
+    setCookie: (value: string) => void res.appendHeader('set-cookie', value),
+  });
+  const jsonRoute = createJsonRoute({ maxBodyBytes, contextOf, onError: options.onError });
   const server = createHTTPServer({
     router: appRouter,
-    maxBodySize: options.maxBodyBytes ?? 1_048_576,
+    maxBodySize: maxBodyBytes,
     // Admitted first (the body is read only then), and bodies must be UTF-8 (RFC 8259 section 8.1): watched as
     // they stream, refused before any procedure runs.
     // Each request gets an id (a well-formed incoming `x-request-id`, else a new UUID), returned in the same
@@ -96,30 +112,25 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         req.headers,
       );
       if (span) res.once('close', () => span.end(res.statusCode));
-      // `/mcp` is the MCP endpoint (authenticated there, like every procedure); everything else is tRPC.
+      // `/mcp` is the MCP endpoint (authenticated there, like every procedure); `/json/plans.submit` and
+      // `/json/approvals.submit` the lean JSON route of the hot mutations (see `createJsonRoute`); everything
+      // else is tRPC.
+      const json = isJsonRouteRequest(req);
       const proceed = isMcpRequest(req)
         ? () => void mcp.serve(req, res).catch(() => failMcp(res))
-        : next;
+        : json
+          ? () => void jsonRoute(req, res)
+          : next;
       const start = () =>
         withRequestId(requestId, () => {
-          if (proceed === next) watchUtf8(req, () => notUtf8.add(req));
+          if (json || proceed === next) watchUtf8(req, () => notUtf8.add(req));
           if (span) context.with(span.context, proceed);
           else proceed();
         });
       if (/^\/health(\?|$)/.test(req.url ?? '')) start();
       else admission.admit(req, res, start);
     },
-    createContext: ({ req, res }) => ({
-      gateway: options.gateway,
-      authenticator: options.authenticator,
-      authorization: req.headers.authorization,
-      submittedVia: headerText(req.headers[SUBMITTED_VIA_HEADER]),
-      bodyIsUtf8: () => !notUtf8.has(req),
-      cookie: req.headers.cookie,
-      csrf: headerText(req.headers[CSRF_HEADER]),
-      secure: 'encrypted' in req.socket && req.socket.encrypted === true,
-      setCookie: (value: string) => void res.appendHeader('set-cookie', value),
-    }),
+    createContext: ({ req, res }) => contextOf(req, res),
     onError: reportErrorsTo(options.onError),
   });
   let draining = false;

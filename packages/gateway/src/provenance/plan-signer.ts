@@ -9,7 +9,8 @@ const MAX_REMEMBERED = 1024;
 /**
  * The RFC 7638 thumbprint of the copilot key that signed a plan's provenance, or undefined when the plan carries
  * no verified signature. The key id is read from the plan's `plan.received` event (`data.provenance.kid`, lineage
- * format 2: pass the event when the caller has it) or its `plan.provenance_verified` event (format 1), and the
+ * format 2: pass the event when the caller has it; then nothing else is read for a plan without one) or its
+ * `plan.provenance_verified` event (format 1), and the
  * key from the copilot key history, in the caller's transaction and the plan's tenant only. Separation of duties:
  * an approval verified with the same key material as the plan's signer is the copilot approving its own plan.
  */
@@ -20,7 +21,9 @@ export async function planSignerThumbprint(
 ): Promise<string | undefined> {
   const provenance = received?.data.provenance as { kid?: unknown } | undefined;
   let kid = provenance?.kid;
-  if (kid === undefined) {
+  // A format-2 `plan.received` (one with a `chain`) is the whole record of the signer: only format 1 wrote a
+  // separate event, so an unsigned format-2 plan costs no further read.
+  if (kid === undefined && received?.chain === undefined) {
     const event = await tx.lastPlanEvent(
       record.tenantId,
       record.planId,

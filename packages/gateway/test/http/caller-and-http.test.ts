@@ -1,4 +1,8 @@
-import { type ErrorEnvelope, SUPPORTED_PROTOCOL_VERSIONS } from '@handoff/protocol';
+import {
+  type ErrorEnvelope,
+  ErrorEnvelopeSchema,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from '@handoff/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { PlanView } from '../../src/pipeline/plan-view.js';
 import { fixturePlan } from '../support/harness.js';
@@ -54,6 +58,39 @@ function overHttp(gw: HttpGateway): Transport {
   };
 }
 
+/**
+ * The lean JSON route (`POST /json/plans.submit`, `/json/approvals.submit`: input as body, output or
+ * `ErrorEnvelope` as answer) for the two hot mutations; reads go through the tRPC client.
+ */
+function leanJson(gw: HttpGateway): Transport {
+  const http = overHttp(gw);
+  const post = async (c: HttpCaller | undefined, path: string, input: unknown) => {
+    const response = await fetch(`${gw.url}/json/${path}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(c ? { authorization: `Bearer ${c.apiKey}` } : {}),
+      },
+      body: JSON.stringify(input),
+    });
+    const body = (await response.json()) as Record<string, unknown>;
+    if (response.ok) return body;
+    throw { ...ErrorEnvelopeSchema.parse(body), status: response.status };
+  };
+  return {
+    ...http,
+    submit: (c, plan) =>
+      post(c, 'plans.submit', { plan }) as Promise<PlanView & { created: boolean }>,
+    approve: (c, token) =>
+      post(c, 'approvals.submit', { token }) as Promise<PlanView & { decisive: boolean }>,
+    refused: (call) =>
+      call.then(
+        () => expect.unreachable('expected a refusal'),
+        (refused: Refused) => refused,
+      ),
+  };
+}
+
 /** A plan with two contract errors at known places. */
 function malformedPlan(): Record<string, unknown> {
   const { recommendedOptionId: _dropped, ...plan } = fixturePlan();
@@ -69,6 +106,7 @@ const seen: Record<string, Refused[]> = {};
 describe.each([
   ['in-process caller', inProcess],
   ['HTTP client', overHttp],
+  ['lean JSON route', leanJson],
 ] as const)('through the %s', (name, make) => {
   let gw: HttpGateway;
   let t: Transport;
@@ -155,11 +193,11 @@ describe.each([
   });
 });
 
-test('both ways in refuse the same requests with the same envelopes and statuses', () => {
+test('every way in refuses the same requests with the same envelopes and statuses', () => {
   const caller = seen['in-process caller'];
-  const http = seen['HTTP client'];
   expect(caller?.length).toBeGreaterThan(0);
-  expect(http).toEqual(caller);
+  expect(seen['HTTP client']).toEqual(caller);
+  expect(seen['lean JSON route']).toEqual(caller);
 });
 
 describe('raw fetch: the HTTP status of each refusal', () => {

@@ -1,5 +1,6 @@
 import type { LineageEvent } from '@handoff/protocol';
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import {
   type ChainHead,
   chainCanonical,
@@ -11,6 +12,15 @@ import {
 import type { LineageDraft } from '../store.js';
 import * as s from './schema.js';
 import type { SqliteDb } from './sqlite-tx.js';
+
+/**
+ * The tenant column behind SQLite's unary `+`, which keeps a term from choosing an index
+ * (https://sqlite.org/optoverview.html#disqualifying_where_clause_terms_using_unary_): a plan's events are then
+ * found through `lineage_plan` (its few rows, in `id` order) and not through `lineage_tenant`, which both give in
+ * `id` order and which the planner, without statistics, may pick, walking every event of the tenant for a type
+ * the plan never recorded (a format-2 plan's `plan.provenance_verified`).
+ */
+const byPlanIndex = (column: SQLiteColumn) => sql`+${column}`;
 
 /**
  * The lineage statements of a SQLite transaction: appending to the per-plan and per-tenant hash chains (the
@@ -67,7 +77,7 @@ export class SqliteLineage {
       .where(
         and(
           eq(s.lineageEvents.planId, p('planId')),
-          eq(s.lineageEvents.tenantId, p('tenantId')),
+          eq(byPlanIndex(s.lineageEvents.tenantId), p('tenantId')),
           eq(s.lineageEvents.type, p('type')),
         ),
       )
@@ -80,7 +90,7 @@ export class SqliteLineage {
       .where(
         and(
           eq(s.lineageEvents.planId, p('planId')),
-          eq(s.lineageEvents.tenantId, p('tenantId')),
+          eq(byPlanIndex(s.lineageEvents.tenantId), p('tenantId')),
           eq(s.lineageEvents.type, p('type')),
         ),
       )

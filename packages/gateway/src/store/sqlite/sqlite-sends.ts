@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { SendRecord } from '../store.js';
 import * as s from './schema.js';
 import type { SqliteDb } from './sqlite-tx.js';
@@ -12,20 +12,29 @@ const KEYS_PER_QUERY = 500;
  */
 export class SqliteSends {
   readonly #db: SqliteDb;
+  readonly #insert;
 
   constructor(db: SqliteDb) {
     this.#db = db;
+    const p = sql.placeholder;
+    // One row per run, prepared once: a send records a few rows, and building a multi-row statement for each
+    // call cost more than running this one per row in the same transaction.
+    this.#insert = db
+      .insert(s.contactSends)
+      .values({
+        tenantId: p('tenantId'),
+        recipientKey: p('recipientKey'),
+        channel: p('channel'),
+        idempotencyKey: p('idempotencyKey'),
+        planId: p('planId'),
+        sentAt: p('sentAt'),
+      })
+      .onConflictDoNothing()
+      .prepare();
   }
 
   record(rows: readonly SendRecord[]): void {
-    if (rows.length === 0) return;
-    for (let i = 0; i < rows.length; i += KEYS_PER_QUERY) {
-      this.#db
-        .insert(s.contactSends)
-        .values(rows.slice(i, i + KEYS_PER_QUERY))
-        .onConflictDoNothing()
-        .run();
-    }
+    for (const row of rows) this.#insert.run({ ...row });
   }
 
   list(tenantId: string, recipientKeys: readonly string[], sinceMs: number): SendRecord[] {
