@@ -22,6 +22,12 @@ export interface BenchCluster {
    * (`HANDOFF_BENCH_POSTGRES_URL`). Backends that exited are not counted: the pools keep theirs open.
    */
   cpuMs(): number | undefined;
+  /**
+   * Transactions committed and rolled back in the database of `databaseUrl` so far (`pg_stat_database`; the
+   * statistics of a backend reach it when it exits or at most 1 s after its transaction). A rollback is mostly a
+   * serialization failure the store then retries.
+   */
+  transactions(databaseUrl: string): { commits: number; rollbacks: number };
   /** Stops a cluster the bench started and removes its folder; nothing for `HANDOFF_BENCH_POSTGRES_URL`. */
   stop(): void;
 }
@@ -76,6 +82,13 @@ export function benchCluster(): BenchCluster {
       const target = new URL(url);
       target.pathname = `/${database}`;
       return target.toString();
+    },
+    transactions(databaseUrl: string) {
+      const query =
+        'select xact_commit, xact_rollback from pg_stat_database where datname = current_database()';
+      const out = execFileSync(psql(), [databaseUrl, '-At', '-c', query], { encoding: 'utf8' });
+      const [commits, rollbacks] = out.trim().split('|').map(Number);
+      return { commits: commits ?? 0, rollbacks: rollbacks ?? 0 };
     },
     cpuMs: () => (dir ? clusterCpuMs(join(dir, 'data')) : undefined),
     stop() {

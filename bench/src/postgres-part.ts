@@ -84,6 +84,7 @@ export async function runPostgresPart(options: {
         replicas,
         setup: await replicaSetup(dir, `pg-${replicas}`, { url }),
         databaseCpuMs: cluster.cpuMs,
+        databaseTransactions: () => cluster.transactions(url),
       });
     };
     const postgres1 = await onPostgres(1, 12);

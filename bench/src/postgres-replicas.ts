@@ -23,6 +23,11 @@ export interface ReplicaRun {
   /** Submit + approve of one plan, in ms. */
   latency: Latency;
   refused: number;
+  /**
+   * PostgreSQL transactions per plan in the run's database, committed and rolled back (serialization failures
+   * the store retried), read once every replica has exited; undefined on SQLite.
+   */
+  transactionsPerPlan: { commits: number; rollbacks: number } | undefined;
 }
 
 /** The benchmark setup on `database` (`{ path }` or `{ url }`), with a checkpoint key so every replica sequences. */
@@ -56,7 +61,22 @@ export async function runReplicas(options: {
   plans: number;
   run: number;
   databaseCpuMs?: () => number | undefined;
+  databaseTransactions?: () => { commits: number; rollbacks: number };
 }): Promise<ReplicaRun> {
+  const run = await driveReplicas(options);
+  const tx = options.databaseTransactions?.();
+  const plans = run.perReplica.reduce((a, p) => a + p.plans, 0);
+  const per = (n: number) => Math.round((n / Math.max(1, plans)) * 100) / 100;
+  return {
+    ...run,
+    transactionsPerPlan: tx && { commits: per(tx.commits), rollbacks: per(tx.rollbacks) },
+  };
+}
+
+/** `runReplicas` up to the servers' exit. */
+async function driveReplicas(
+  options: Parameters<typeof runReplicas>[0],
+): Promise<Omit<ReplicaRun, 'transactionsPerPlan'>> {
   const { setup, seconds, connections } = options;
   const bodies: LoadBodies = await prepareBodies(setup, options.plans, options.run, 1);
   const servers: ServerProcess[] = [];
