@@ -105,10 +105,16 @@ export async function runPostgresPart(options: {
       path: (name) => join(dir, `${name}.db`),
     });
     log(`PostgreSQL part: sequencer on PostgreSQL, ${settings.sequencerEvents} events, then paced`);
+    const urls = new Map<string, string>();
     const sequencerPostgres = await runSequencer({
       ...sequencer,
       store: 'postgres',
-      database: (name) => ({ url: cluster.database(name) }),
+      database: (name) => {
+        const url = cluster.database(name);
+        urls.set(name, url);
+        return { url };
+      },
+      transactions: (name) => cluster.transactions(urls.get(name) ?? cluster.url),
       path: (name) => join(dir, `${name}.db`),
     });
     return {

@@ -36,6 +36,11 @@ export interface SequencerResult {
   pacedEventsPerSec: number;
   /** Events/s the serial committer reached (below `pacedEventsPerSec` when commits could not keep up). */
   committedEventsPerSec: number;
+  /**
+   * PostgreSQL transactions of the inclusion run, committed and rolled back (serialization failures of the
+   * committer or the sequencer, retried by the store); undefined on SQLite.
+   */
+  inclusionTransactions: { commits: number; rollbacks: number } | undefined;
 }
 
 /** A runtime of the benchmark config on `database`: its store opened as the gateway opens it (migrations run). */
@@ -164,6 +169,8 @@ export async function runSequencer(options: {
   pacedEventsPerSec: number;
   perCommit: number;
   seconds: number;
+  /** Transactions so far in the database `database(name)` made (PostgreSQL), read once its store is closed. */
+  transactions?: (name: string) => { commits: number; rollbacks: number };
 }): Promise<SequencerResult> {
   const first = await openBenchStore(
     options.database('seq_throughput'),
@@ -183,5 +190,6 @@ export async function runSequencer(options: {
     inclusion: inclusionRun.latency,
     pacedEventsPerSec: options.pacedEventsPerSec,
     committedEventsPerSec: inclusionRun.committedEventsPerSec,
+    inclusionTransactions: options.transactions?.('seq_inclusion'),
   };
 }
