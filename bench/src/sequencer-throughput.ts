@@ -105,6 +105,8 @@ async function inclusion(
   await sequencer.sequenceAll();
   const base = sequencer.treeSize;
   const heads: { size: number; at: number }[] = [];
+  /** The first failed batch: reported after the run (the loop itself retries at the next tick). */
+  let failure: unknown;
   let covered: (() => void) | undefined;
   let target = Number.POSITIVE_INFINITY;
   const timed = {
@@ -122,7 +124,7 @@ async function inclusion(
     timed,
     { intervalMs: SEQUENCE_INTERVAL_MS, maxBatch: MAX_BATCH },
     (error) => {
-      throw error;
+      failure ??= error;
     },
   );
   store.onLineageAppended(loop.notify);
@@ -147,10 +149,12 @@ async function inclusion(
   if (last < target) {
     await new Promise<void>((resolve, reject) => {
       covered = resolve;
-      setTimeout(() => reject(new Error('events not sequenced within 10 s')), 10_000).unref();
+      const timeout = () => reject(failure ?? new Error('events not sequenced within 10 s'));
+      setTimeout(timeout, 10_000).unref();
     });
   }
   await loop.stop();
+  if (failure !== undefined) throw failure;
   const latency = new LatencyRecorder();
   let h = 0;
   committedAt.forEach((at, k) => {
