@@ -13,6 +13,9 @@ import { runHttp } from './http-load.js';
 import { runInProcess } from './in-process.js';
 import { runLineageScale } from './lineage-scale.js';
 import { P99_TARGET_MS, type PacedSweep, sweepPaced } from './paced-load.js';
+import { postgresFigures } from './postgres-figures.js';
+import { runPostgresOnly } from './postgres-only.js';
+import { postgresSettings, runPostgresPart } from './postgres-part.js';
 import { machineInfo, markdownReport } from './report.js';
 
 /**
@@ -24,8 +27,15 @@ import { machineInfo, markdownReport } from './report.js';
  * [1000]; BENCH_CONTENTION [1000] concurrent submissions, BENCH_CONTENTION_FITS [300] of which the cap fits;
  * BENCH_LINEAGE_EVENTS [1000000] events for lineage at scale (0 skips it); BENCH_LINEAGE_EVENTS_10M [10000000] events of
  * a second, larger lineage run after it (0 skips it; about 22 GB of disk while it runs);
- * BENCH_CLI_RUNS [20] runs each of `handoff --help`, `--version` and a bare Node start.
+ * BENCH_CLI_RUNS [20] runs each of `handoff --help`, `--version` and a bare Node start. The PostgreSQL part's
+ * settings are in `postgres-part.ts`; BENCH_ONLY=postgres runs that part alone (as `pnpm --filter @handoff/bench
+ * postgres`).
  */
+
+if (process.env.BENCH_ONLY === 'postgres') {
+  await runPostgresOnly();
+  process.exit(0);
+}
 
 const env = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback);
@@ -135,6 +145,12 @@ try {
   }
   log(`CLI start-up, ${settings.cliRuns} runs of handoff --help and --version`);
   const cliStartup = runCliStartup({ runs: settings.cliRuns });
+  const postgres = await runPostgresPart({
+    dir,
+    settings: postgresSettings(),
+    pipeline: inProcess,
+    log,
+  });
   machine.loadAverageEnd = loadavg().map((l) => Math.round(l * 100) / 100);
 
   const { figures, notes } = buildFigures({
@@ -151,6 +167,9 @@ try {
     lineage,
     cliStartup,
   });
+  const pg = postgresFigures(postgres);
+  figures.push(...pg.figures);
+  notes.push(...pg.notes);
   const generatedAt = new Date().toISOString();
   const out = fileURLToPath(new URL('../results/', import.meta.url));
   mkdirSync(out, { recursive: true });
@@ -164,6 +183,7 @@ try {
     contention,
     lineage,
     cliStartup,
+    postgres,
   };
   writeFileSync(
     join(out, 'latest.json'),

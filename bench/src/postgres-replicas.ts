@@ -1,0 +1,156 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateSigningKeyPair } from '@handoff/gateway';
+import { type BenchSetup, benchSetup } from './bench-gateway.js';
+import { type LoadBodies, prepareBodies } from './load-bodies.js';
+import { type ServerProcess, startServerProcess } from './server-process.js';
+import { type Latency, LatencyRecorder, perSecond } from './stats.js';
+
+/** One closed-loop HTTP run against `replicas` gateway processes on one store. */
+export interface ReplicaRun {
+  store: 'sqlite' | 'postgres';
+  replicas: number;
+  connections: number;
+  seconds: number;
+  /** Plans approved (2xx) per second, all replicas together. */
+  plansPerSec: number;
+  /** Per replica: plans it approved and its CPU time per plan (user + system, /proc), in ms. */
+  perReplica: { plans: number; cpuMsPerPlan: number }[];
+  /** PostgreSQL server processes' CPU per plan (all replicas' plans), in ms; undefined on SQLite. */
+  databaseCpuMsPerPlan: number | undefined;
+  /** The load generator's own CPU per plan (it shares the cores), in ms. */
+  loadCpuMsPerPlan: number;
+  /** Submit + approve of one plan, in ms. */
+  latency: Latency;
+  refused: number;
+  /**
+   * PostgreSQL transactions per plan in the run's database, committed and rolled back (serialization failures
+   * the store retried), read once every replica has exited; undefined on SQLite.
+   */
+  transactionsPerPlan: { commits: number; rollbacks: number } | undefined;
+}
+
+/** The benchmark setup on `database` (`{ path }` or `{ url }`), with a checkpoint key so every replica sequences. */
+export async function replicaSetup(
+  dir: string,
+  name: string,
+  database: { path: string } | { url: string },
+): Promise<BenchSetup> {
+  const setup = await benchSetup(join(dir, `${name}.db`));
+  const checkpoint = await generateSigningKeyPair({ alg: 'EdDSA' });
+  const keyFile = join(dir, `${name}-checkpoint.jwk.json`);
+  writeFileSync(keyFile, JSON.stringify(checkpoint.privateJwk));
+  setup.config.database = database;
+  setup.config.checkpoints = { keyFile };
+  return setup;
+}
+
+/**
+ * Starts `replicas` gateway processes of `setup` (one after another: the first runs the migrations), then drives
+ * them from this process for `seconds` with `connections` workers, each submitting a plan on
+ * `POST /json/plans.submit` and approving it on `POST /json/approvals.submit`, plan `i` on replica `i mod n`. CPU
+ * per plan is each replica's own (/proc), so the figure does not depend on the load generator sharing the cores.
+ */
+export async function runReplicas(options: {
+  setup: BenchSetup;
+  store: 'sqlite' | 'postgres';
+  replicas: number;
+  dir: string;
+  seconds: number;
+  connections: number;
+  plans: number;
+  run: number;
+  databaseCpuMs?: () => number | undefined;
+  databaseTransactions?: () => { commits: number; rollbacks: number };
+}): Promise<ReplicaRun> {
+  const run = await driveReplicas(options);
+  const tx = options.databaseTransactions?.();
+  const plans = run.perReplica.reduce((a, p) => a + p.plans, 0);
+  const per = (n: number) => Math.round((n / Math.max(1, plans)) * 100) / 100;
+  return {
+    ...run,
+    transactionsPerPlan: tx && { commits: per(tx.commits), rollbacks: per(tx.rollbacks) },
+  };
+}
+
+/** `runReplicas` up to the servers' exit. */
+async function driveReplicas(
+  options: Parameters<typeof runReplicas>[0],
+): Promise<Omit<ReplicaRun, 'transactionsPerPlan'>> {
+  const { setup, seconds, connections } = options;
+  const bodies: LoadBodies = await prepareBodies(setup, options.plans, options.run, 1);
+  const servers: ServerProcess[] = [];
+  try {
+    for (let r = 0; r < options.replicas; r += 1) {
+      servers.push(await startServerProcess(setup, 'gateway', options.dir));
+    }
+    const approved = servers.map(() => 0);
+    const latency = new LatencyRecorder();
+    let refused = 0;
+    let next = 0;
+    const post = async (url: string, key: string, body: string) => {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body,
+      });
+      await res.text();
+      return res.status < 300;
+    };
+    const deadline = performance.now() + seconds * 1000;
+    const worker = async () => {
+      for (
+        let i = next++;
+        i < bodies.approvals.length && performance.now() < deadline;
+        i = next++
+      ) {
+        const r = i % servers.length;
+        const url = servers[r]?.url ?? '';
+        const t0 = performance.now();
+        const ok =
+          (await post(`${url}/json/plans.submit`, setup.copilotKey, bodies.submits[i] ?? '')) &&
+          (await post(
+            `${url}/json/approvals.submit`,
+            setup.approverKey,
+            bodies.approvals[i] ?? '',
+          ));
+        if (!ok) refused += 1;
+        else {
+          approved[r] = (approved[r] ?? 0) + 1;
+          latency.record(performance.now() - t0);
+        }
+      }
+    };
+    const cpuBefore = servers.map((s) => s.cpuMs());
+    const databaseBefore = options.databaseCpuMs?.();
+    const loadBefore = process.cpuUsage();
+    const began = performance.now();
+    await Promise.all(Array.from({ length: connections }, worker));
+    const elapsed = performance.now() - began;
+    const load = process.cpuUsage(loadBefore);
+    const databaseAfter = options.databaseCpuMs?.();
+    const total = approved.reduce((a, b) => a + b, 0);
+    const perPlan = (ms: number, plans: number) =>
+      plans === 0 ? 0 : Math.round((ms / plans) * 1000) / 1000;
+    return {
+      store: options.store,
+      replicas: options.replicas,
+      connections,
+      seconds: Math.round(elapsed) / 1000,
+      plansPerSec: perSecond(total, elapsed),
+      perReplica: servers.map((s, r) => ({
+        plans: approved[r] ?? 0,
+        cpuMsPerPlan: perPlan(s.cpuMs() - (cpuBefore[r] ?? 0), approved[r] ?? 0),
+      })),
+      databaseCpuMsPerPlan:
+        databaseBefore === undefined || databaseAfter === undefined
+          ? undefined
+          : perPlan(databaseAfter - databaseBefore, total),
+      loadCpuMsPerPlan: perPlan((load.user + load.system) / 1000, total),
+      latency: latency.summary(),
+      refused,
+    };
+  } finally {
+    for (const server of servers) await server.stop();
+  }
+}
