@@ -76,7 +76,9 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'pnpm bench:soak': BENCH,
   'pnpm --filter @handoff/bench cpu-profile': BENCH,
   'pnpm --filter @handoff/bench cli-startup': BENCH,
-  'cd bench && npx tsx src/lineage-only.ts': BENCH,
+  'cd bench && npx tsx --conditions=@handoff/source src/lineage-only.ts': BENCH,
+  'pnpm --filter @handoff/bench postgres': BENCH,
+  'BENCH_ONLY=postgres pnpm bench': BENCH,
   'pnpm build':
     "rewrites every package's dist/, which `pnpm install` builds (prepare) and the install test checks",
   'pnpm check:packages': `${CI_STEP}: packs every package, then publint and arethetypeswrong`,
