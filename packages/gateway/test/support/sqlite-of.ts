@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { GatewayStore } from '../../src/store/store.js';
 
 /**
@@ -7,8 +7,10 @@ import type { GatewayStore } from '../../src/store/store.js';
  * the runtime runs on another dialect (such a test is SQLite-only).
  */
 export function sqliteStoreOf(store: GatewayStore): SqliteStore {
-  if (!(store instanceof SqliteStore)) throw new Error('This test inspects a SQLite store');
-  return store;
+  // By shape, not `instanceof`: a test that re-imports the gateway's modules (`vi.resetModules`, a mocked
+  // `@handoff/protocol`) holds a store of another copy of the class.
+  if (!('sqlite' in store)) throw new Error('This test inspects a SQLite store');
+  return store as SqliteStore;
 }
 
 /** The raw better-sqlite3 handle of a runtime's SQLite store (see {@link sqliteStoreOf}). */
