@@ -19,7 +19,12 @@ import { webhookCallsPlan, writeCrashConfig } from './dispatch-support.js';
  */
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
-const COPILOT: Principal = { id: 'copilot-1', tenantId: TENANT, roles: ['copilot'], via: 'api_key' };
+const COPILOT: Principal = {
+  id: 'copilot-1',
+  tenantId: TENANT,
+  roles: ['copilot'],
+  via: 'api_key',
+};
 const PLAN_ID = '019a8f2e-5c4b-7d3e-9a1f-00000000a001';
 /** A lease an hour past now: a dead replica's that would block recovery until it ended. */
 const FAR_LEASE_MS = 3_600_000;
@@ -42,10 +47,7 @@ async function approvedOnFile(): Promise<{ configFile: string; dbPath: string }>
     env: { WEBHOOK_SECRET: SECRET },
   });
   try {
-    const view = await runtime.gateway.submitPlan(
-      COPILOT,
-      webhookCallsPlan(PLAN_ID, 1, 2, 10_000),
-    );
+    const view = await runtime.gateway.submitPlan(COPILOT, webhookCallsPlan(PLAN_ID, 1, 2, 10_000));
     expect(view.state).toBe('approved');
   } finally {
     await runtime.close();
@@ -95,5 +97,4 @@ describe('a SQLite gateway restarted on its file', () => {
       await runtime.close();
     }
   });
-
 });
