@@ -232,5 +232,7 @@ describePostgres('replicas: SIGKILL of a random replica, with platform faults', 
         `${fake.received.length} requests received, ${appliedIds.length} applied, witnessed heads ${witnessed}`,
     );
     t.held();
-  }, 600_000);
+    // A round costs about one replica start from source (tsx): seconds idle, ~11 s on a loaded 2-core machine,
+    // where 50 rounds took ~9.5 min. The bound leaves room for that; the rounds poll conditions, never sleep.
+  }, 900_000);
 });
