@@ -392,7 +392,7 @@ export class Dispatcher {
         tx,
         claimed,
         outcome,
-        { startedAtMs: now, atMs, retry: this.#retry },
+        { startedAtMs: now, atMs, retry: this.#retry, leaseOwner: this.#lease.owner },
         receipts,
       );
       // Settled from what this transaction holds: the claimed plan document and the receipt just written.

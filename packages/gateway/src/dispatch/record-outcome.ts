@@ -21,11 +21,12 @@ import { sendRecordsOf } from './sends-record.js';
 /** Where a row went after one attempt. */
 export type RowFate = 'succeeded' | 'retry_scheduled' | 'dead' | 'in_doubt' | 'requeued';
 
-/** Times (epoch ms) and retry policy of one recorded attempt. */
+/** Times (epoch ms), retry policy and lease owner (the replica that claimed the row) of one recorded attempt. */
 export interface OutcomeContext {
   startedAtMs: number;
   atMs: number;
   retry: RetryOptions;
+  leaseOwner: string;
 }
 
 function receiptOf(
@@ -105,6 +106,19 @@ export async function recordOutcome(
   written?: Map<string, DispatchReceipt>,
 ): Promise<RowFate> {
   const { row, record } = claimed;
+  // Still this replica's attempt? Its lease may have ended while it waited on the platform (a stalled process):
+  // another replica then recovered the row and may hold it in flight on a later attempt. Its outcome is the one
+  // to record; this one would overwrite it (a CAS on `in_flight` alone cannot tell the two attempts apart).
+  const current = await tx.getOutbox(row.idempotencyKey);
+  if (
+    current?.status !== 'in_flight' ||
+    current.attempts !== claimed.attempt ||
+    current.leaseOwner !== ctx.leaseOwner
+  ) {
+    throw new Error(
+      `Outbox row ${row.idempotencyKey} is no longer in flight on attempt ${claimed.attempt} of this replica`,
+    );
+  }
   const receipt = receiptOf(claimed, outcome, ctx);
   const receiptDigest = documentDigest(receipt);
   written?.set(receiptDigest, receipt);

@@ -106,6 +106,8 @@ describe('SIGKILL during submission, approval and dispatch, with platform faults
         await (round.phase === 'approval'
           ? Promise.race(calls.map((c) => c.catch(() => undefined)))
           : Promise.race([dispatching, approvalsDone]));
+        // A round killed before anything was sent leaves this poll to time out: not a failure of the round.
+        dispatching.catch(() => undefined);
       }
       await child.kill();
       await settle(calls);
@@ -173,7 +175,23 @@ describe('SIGKILL during submission, approval and dispatch, with platform faults
     ).toEqual([]);
     expect([twice, missing], `seed ${SEED}: applied twice, never applied`).toEqual([0, 0]);
     expect(appliedIds.sort()).toEqual(dispatches.map((d) => d.k).sort());
-    expect(fake.received.length).toBeGreaterThan(appliedIds.length);
+    // Whether a kill left a request in flight (and so a re-send at restart) depends on where the SIGKILL landed:
+    // a run may have none. What must hold either way: the platform saw every applied action, and each row a
+    // restart recovered was re-queued with its key (the webhook platform dedupes), never left in doubt.
+    // restart-leases.test.ts shows the recovery at open itself, deterministically.
+    expect(fake.received.length).toBeGreaterThanOrEqual(appliedIds.length);
+    const recoveries = readDb(
+      (db) =>
+        db
+          .prepare(
+            "select type, count(*) n from lineage_events where body like '%RECOVERED_AFTER_CRASH%' group by type",
+          )
+          .all() as { type: string; n: number }[],
+    );
+    expect(
+      recoveries.filter((r) => r.type !== 'dispatch.retry_scheduled'),
+      `seed ${SEED}`,
+    ).toEqual([]);
 
     // Budget to the cent: each plan commits exactly its two actions, nothing stays reserved, the cap holds.
     expect(

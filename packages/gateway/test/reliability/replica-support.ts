@@ -20,6 +20,8 @@ import {
 
 /** How long a replica's outbox lease lasts (ms): longer than the webhook adapter's 1.5 s timeout. */
 export const REPLICA_LEASE_MS = 2_500;
+/** How often each replica looks for expired leases (ms). */
+export const REPLICA_RECOVER_MS = 250;
 /** The sequencer's batch interval on every replica (ms). */
 export const REPLICA_SEQUENCER_MS = 250;
 
@@ -85,7 +87,11 @@ export function replicaSet(options: ReplicaSetOptions): ReplicaSet {
           },
           ...options.config?.extra,
         },
-        ...(options.config?.dispatch ? { dispatch: options.config.dispatch } : {}),
+        dispatch: {
+          leaseMs: REPLICA_LEASE_MS,
+          recoverEveryMs: REPLICA_RECOVER_MS,
+          ...options.config?.dispatch,
+        },
       },
       keys,
     );

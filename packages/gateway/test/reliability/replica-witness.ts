@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { eventLeafHash, hexOf, merkleRoot, verifyTreeHead } from '@handoff/lineage';
 import type { JWK } from 'jose';
 import { expect } from 'vitest';
+import { openDatabaseSource } from '../../src/audit/database-source.js';
+import { anchorsFromJwks } from '../../src/audit/trust-anchors.js';
+import { verifyLineageAgainst } from '../../src/audit/verify-witness.js';
 import { queryRows } from './replica-support.js';
 import { witnessLines } from './sequencer-support.js';
 
@@ -42,4 +46,30 @@ export async function expectHeadsConsistent(
     }
   }
   return heads.map((h) => Number(h.treeSize));
+}
+
+/**
+ * Runs the real verifier, as `handoff lineage verify --db URL --against WITNESS` does: the store at `url` opened
+ * read-only (`openDatabaseSource`), checked against each witness file in turn, anchored on the trusted checkpoint
+ * and approver public JWKs (never keys the database records). Asserts each report is `ok`; returns the number
+ * of witnessed heads each file held.
+ */
+export async function expectLogVerifies(
+  url: string,
+  witnessFiles: readonly string[],
+  anchors: { checkpoint: JWK; approver: JWK },
+): Promise<number[]> {
+  const trust = anchorsFromJwks({ keys: [anchors.checkpoint] }, { keys: [anchors.approver] });
+  const heads: number[] = [];
+  for (const path of witnessFiles) {
+    const source = await openDatabaseSource(url);
+    try {
+      const report = await verifyLineageAgainst(source, readFileSync(path, 'utf8'), { trust });
+      expect(report, path).toMatchObject({ ok: true });
+      heads.push(witnessLines(path).length);
+    } finally {
+      source.close();
+    }
+  }
+  return heads;
 }
