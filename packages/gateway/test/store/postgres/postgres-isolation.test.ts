@@ -1,6 +1,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openPostgresStore, type PostgresStore } from '../../../src/store/postgres/postgres-store.js';
+import {
+  openPostgresStore,
+  type PostgresStore,
+} from '../../../src/store/postgres/postgres-store.js';
 import { describePostgres, postgresUrlForTest } from '../../support/postgres.js';
 import { draft, planRecord, T0, TENANT_ID } from '../fixtures.js';
 
