@@ -10,8 +10,8 @@ import { draft, planRecord, T0, TENANT_ID } from '../fixtures.js';
 /**
  * The PostgreSQL store's transactions run at READ COMMITTED: what a transaction decides from what it read must be
  * protected by a lock or a conditional write. These cases show the two the store provides: `getPlan` locks the
- * plan until commit (per-plan serialisation of quorum counting, chain appends, rollback settlement), and a unique
- * violation (two appends to one tenant chain computing the same `seq`) reruns the transaction.
+ * plan until commit (per-plan serialisation of quorum counting, chain appends, rollback settlement), and appends
+ * to one chain read its head under the chain's advisory lock (two appends never compute the same `seq`).
  */
 describePostgres('PostgresStore at READ COMMITTED', () => {
   let url: string;
@@ -19,7 +19,10 @@ describePostgres('PostgresStore at READ COMMITTED', () => {
   let b: PostgresStore;
   beforeAll(async () => {
     url = await postgresUrlForTest();
-    [a, b] = await Promise.all([1, 2].map(() => openPostgresStore({ url, pool: { max: 4 } })));
+    const opened = await Promise.all(
+      [1, 2].map(() => openPostgresStore({ url, pool: { max: 4 } })),
+    );
+    [a, b] = opened as [PostgresStore, PostgresStore];
   });
   afterAll(async () => {
     await Promise.all([a.close(), b.close()]);
@@ -78,7 +81,7 @@ describePostgres('PostgresStore at READ COMMITTED', () => {
     expect([first, await second]).toEqual([0, 1]);
   });
 
-  it('appends racing on one tenant chain all commit, in one unforked order (unique violation reruns)', async () => {
+  it('appends racing on one tenant chain all commit, in one unforked order (the chain lock)', async () => {
     const appends = Array.from({ length: 12 }, (_, i) =>
       (i % 2 === 0 ? a : b).transaction((tx) => tx.appendLineage([draft(100 + i)])),
     );
