@@ -22,11 +22,13 @@ export async function settleRollbackIfDone(
   atMs: number,
   actor: Actor,
 ): Promise<boolean> {
+  // The plan first: on PostgreSQL `getPlan` locks it, so of two replicas settling one rollback the second reads
+  // the first's `rollback.completed` below instead of crediting the budget again.
+  const record = await tx.getPlan(tenantId, planId);
+  if (!record) return false;
   const rows = (await tx.outboxForPlan(tenantId, planId)).filter((r) => r.reverses !== undefined);
   if (rows.length > 0 && rows.some((r) => OPEN.includes(r.status))) return false;
   if (await tx.lastPlanEvent(tenantId, planId, 'rollback.completed')) return false;
-  const record = await tx.getPlan(tenantId, planId);
-  if (!record) return false;
   const plan = await loadPlanDocument(tx, record);
   const optionId = record.selectedOptionId ?? record.recommendedOptionId;
   const option = plan.options.find((o) => o.optionId === optionId);

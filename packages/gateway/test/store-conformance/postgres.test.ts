@@ -5,7 +5,7 @@ import { defineStoreConformance } from './suite.js';
 /**
  * The conformance suite on PostgreSQL (a real cluster: `test/support/postgres.ts`): `count` stores are `count`
  * connection pools on one fresh database, each what a gateway replica opens, so the races are real row-level
- * contention between connections (conditional updates, `FOR UPDATE SKIP LOCKED`, unique keys, SERIALIZABLE
+ * contention between connections (conditional updates, `FOR UPDATE SKIP LOCKED`, unique keys, row locks, deadlock
  * retries), not turns on one writer.
  */
 describePostgres('PostgreSQL store', () => {

@@ -7,7 +7,7 @@ import * as s from './schema.js';
  * The approval methods of a PostgreSQL transaction: accepted approvals (`approvals`, one per approver per plan),
  * the token ids ever used (`used_tokens`) and the public keys that verified them (`keys`). Replay is refused by
  * the database: `used_tokens.jti` is the primary key, so of two replicas accepting one token at once, one inserts
- * it and the other is told it was used (or fails with SQLSTATE 40001 and, retried, is told so).
+ * it and the other waits for its commit, then inserts nothing and is told it was used.
  */
 export function postgresApprovals(
   db: PgDb,

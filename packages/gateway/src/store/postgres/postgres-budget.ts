@@ -18,8 +18,8 @@ export function toLedger({ id: _id, ...row }: LedgerRow): LedgerLine {
  *
  * A reservation is ONE conditional update of the period's row (`... WHERE reserved + committed + $amount <=
  * $limit`). Two replicas racing for the last of a cap both update that row: PostgreSQL makes the second wait for
- * the first, and under SERIALIZABLE the second then fails with SQLSTATE 40001 and is retried by the store, which
- * reads the new totals: overspend cannot happen whatever the interleaving.
+ * the first's row lock and, at READ COMMITTED, re-checks the second's `WHERE` on the totals the first committed
+ * (0 rows: over the cap): overspend cannot happen whatever the interleaving, and nothing is aborted or retried.
  */
 export function postgresBudget(
   db: PgDb,

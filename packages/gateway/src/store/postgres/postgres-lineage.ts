@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { LineageEvent } from '@handoff/protocol';
-import { and, asc, desc, eq, isNull } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
 import { ATTR, inSpan } from '../../observability/tracing.js';
 import {
   type ChainHead,
@@ -19,12 +20,23 @@ import * as s from './schema.js';
  *
  * A chain's head is read inside the transaction that appends to it and cached for that transaction only (this
  * object is built per transaction attempt, so a retried attempt reads again). Two replicas appending to one chain
- * at once would both write the same `seq`: the `lineage_chain` unique constraint and SERIALIZABLE isolation make
- * the second fail (SQLSTATE 40001, retried by the store), never fork the chain.
+ * at once would both write the same `seq`: at READ COMMITTED the head is therefore read under a transaction-level
+ * advisory lock of the chain (`pg_advisory_xact_lock(CHAIN_LOCKS, 32 bits of the chain key's SHA-256)`, the two-key space, apart
+ * from the sequencer's one-key lock), so appends to one chain wait for each other and the second reads the first's
+ * head. The `lineage_chain` unique constraint stays the backstop: a fork fails with SQLSTATE 23505 (the store runs
+ * the transaction again), never commits.
  *
  * @param onAppended - told how many events each append writes, before its transaction commits (the sequencer's
  *   early trigger).
  */
+/** The first key of the chains' advisory locks (an arbitrary constant naming "lineage chain heads"). */
+const CHAIN_LOCKS = 0x1c4a17;
+
+/** The second key of a chain's advisory lock: 32 bits of the chain key's SHA-256 (a collision only serialises). */
+function lockOf(key: string): number {
+  return createHash('sha256').update(key).digest().readInt32BE(0);
+}
+
 export function postgresLineage(
   db: PgDb,
   onAppended: (count: number) => void,
@@ -35,6 +47,7 @@ export function postgresLineage(
   async function headOf(key: string, draft: LineageDraft): Promise<ChainHead> {
     const cached = heads.get(key);
     if (cached) return cached;
+    await db.execute(sql`select pg_advisory_xact_lock(${CHAIN_LOCKS}::int4, ${lockOf(key)}::int4)`);
     const chain =
       chainOf(draft) === 'plan'
         ? and(eq(e.tenantId, draft.tenantId), eq(e.planId, draft.planId ?? ''), eq(e.chain, 'plan'))

@@ -1,5 +1,5 @@
 import type { LineageEvent } from '@handoff/protocol';
-import { ExponentialBackoff, handleWhen, type RetryPolicy, retry } from 'cockatiel';
+import { ExponentialBackoff, handleWhen, type IPolicy, retry, wrap } from 'cockatiel';
 import { and, asc, eq, gt, gte, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
@@ -23,9 +23,17 @@ export interface PostgresStoreOptions {
   /**
    * How many times a transaction that failed with a serialization failure or a deadlock (SQLSTATE 40001, 40P01) is
    * run again, after a jittered exponential backoff (cockatiel's decorrelated jitter, 2 ms doubling up to 200 ms).
-   * Default 50 (a hot row, e.g. one cap's usage under many replicas, aborts many); the error is rethrown once they are spent.
+   * Default 50; the error is rethrown once they are spent. At READ COMMITTED a serialization failure does not
+   * happen for the store's statements; a deadlock can (two transactions locking two plans in opposite orders).
    */
   serializationRetries?: number;
+  /**
+   * How many times a transaction that failed on a unique key (SQLSTATE 23505) is run again, after the same backoff.
+   * Default 5. A unique violation is how a read-then-insert learns that another transaction inserted the same key
+   * after it read (two appends to one tenant chain computing the same `seq`, two replicas submitting one plan
+   * id): run again, the transaction reads what the other committed (the chain's new head, the existing plan).
+   */
+  uniqueRetries?: number;
   /**
    * For the auditor's offline commands: no migration is run, and every connection is opened with
    * `default_transaction_read_only = on`, so a write fails (SQLSTATE 25006) and `health` answers `read-only`.
@@ -35,6 +43,8 @@ export interface PostgresStoreOptions {
 
 /** SQLSTATEs after which a transaction is run again: serialization_failure, deadlock_detected. */
 const RETRYABLE = new Set(['40001', '40P01']);
+/** SQLSTATE unique_violation: a concurrent transaction committed the key this one meant to insert. */
+const UNIQUE_VIOLATION = '23505';
 
 /** The SQLSTATE of a driver error, looking through drizzle's `DrizzleQueryError` (which keeps it as `cause`). */
 export function sqlState(error: unknown): string | undefined {
@@ -74,15 +84,32 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
 /**
  * The {@link GatewayStore} on PostgreSQL: drizzle-orm's `node-postgres` driver on a `pg` pool, shared by any
- * number of gateway replicas. Every transaction runs at SERIALIZABLE on a connection of its own and is run again
- * on a serialization failure or deadlock ({@link PostgresStoreOptions.serializationRetries}): `work` must
- * therefore do nothing outside `tx` (no I/O, no change to memory another attempt would see twice). Nothing is
- * cached across transactions: everything another replica may change is read from the database.
+ * number of gateway replicas. Nothing is cached across transactions: everything another replica may change is
+ * read from the database.
+ *
+ * Isolation: every transaction runs at READ COMMITTED on a connection of its own, and the invariants are enforced
+ * by the database row by row, never by a snapshot:
+ * - a budget reservation is one conditional `UPDATE budget_usage ... WHERE reserved + committed + $a <= $limit`;
+ *   a concurrent update of the row makes it wait for the row lock and re-check its `WHERE` on the row's latest
+ *   version (https://www.postgresql.org/docs/15/transaction-iso.html#XACT-READ-COMMITTED), so overspend cannot
+ *   happen and a hot cap costs a short wait, not an abort (under SERIALIZABLE every concurrent update of the one
+ *   row aborted with 40001, a retry storm at 1-2 submissions/s);
+ * - `getPlan` locks the plan's row (`FOR NO KEY UPDATE`), so whatever a transaction decides from a plan (quorum
+ *   counting, the plan chain's next `seq`, the next state, its ledger) is serialised per plan; state changes stay
+ *   compare-and-set (`WHERE state = $expected`);
+ * - unique keys refuse replay (`used_tokens.jti`, insert-or-nothing), a second plan with one id and a fork of a
+ *   chain (`(tenant, chain, plan, seq)`); a unique violation (23505) reruns the transaction, bounded
+ *   ({@link PostgresStoreOptions.uniqueRetries}), which then reads what the other committed;
+ * - outbox claims take `FOR UPDATE SKIP LOCKED`, the sequencer a transaction-level advisory lock.
+ * A deadlock (40P01) or serialization failure (40001) is run again too
+ * ({@link PostgresStoreOptions.serializationRetries}). `work` must therefore do nothing outside `tx` (no I/O, no
+ * change to memory another attempt would see twice).
  */
 export class PostgresStore implements GatewayStore {
   readonly #pool: pg.Pool;
   readonly #db: PgDb;
-  readonly #retry: RetryPolicy;
+  readonly #retry: IPolicy;
+  readonly #readOnly: boolean;
   readonly #running = new Set<Promise<unknown>>();
   #onAppended: (count: number) => void = () => {};
   #closed = false;
@@ -90,26 +117,35 @@ export class PostgresStore implements GatewayStore {
   readonly lineageReads: LineageReads;
 
   /** A store on a pool whose database is migrated ({@link openPostgresStore} opens one). */
-  constructor(pool: pg.Pool, options: Pick<PostgresStoreOptions, 'serializationRetries'> = {}) {
+  constructor(
+    pool: pg.Pool,
+    options: Pick<PostgresStoreOptions, 'serializationRetries' | 'uniqueRetries' | 'readOnly'> = {},
+  ) {
     this.#pool = pool;
     this.#db = drizzle({ client: pool, schema });
+    this.#readOnly = options.readOnly ?? false;
     this.lineageReads = postgresLineageReads(this.#db);
-    this.#retry = retry(
-      handleWhen((error) => RETRYABLE.has(sqlState(error) ?? '')),
-      {
-        maxAttempts: options.serializationRetries ?? 50,
-        backoff: new ExponentialBackoff({ initialDelay: 2, maxDelay: 200 }),
-      },
+    const backoff = () => new ExponentialBackoff({ initialDelay: 2, maxDelay: 200 });
+    this.#retry = wrap(
+      retry(
+        handleWhen((error) => sqlState(error) === UNIQUE_VIOLATION),
+        { maxAttempts: options.uniqueRetries ?? 5, backoff: backoff() },
+      ),
+      retry(
+        handleWhen((error) => RETRYABLE.has(sqlState(error) ?? '')),
+        { maxAttempts: options.serializationRetries ?? 50, backoff: backoff() },
+      ),
     );
   }
 
   transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new Error('The store is closed'));
     const attempt = () =>
-      this.#db.transaction((tx) => work(postgresTx(tx, (n) => this.#onAppended(n))), {
-        isolationLevel: 'serializable',
-      });
-    return this.#track(this.#retry.execute(attempt));
+      this.#db.transaction(
+        (tx) => work(postgresTx(tx, (n) => this.#onAppended(n), this.#readOnly)),
+        { isolationLevel: 'read committed' },
+      );
+    return this.#track(this.#retry.execute(() => attempt()));
   }
 
   /** Runs `work` in one `REPEATABLE READ, READ ONLY` transaction: every read sees one committed state. */

@@ -27,10 +27,15 @@ export type PgDb = PgDatabase<NodePgQueryResultHKT, typeof schema>;
  * back (a cached chain head) survives into its retry.
  *
  * @param onAppended - told how many lineage events each `appendLineage` writes (before commit).
+ * @param readOnly - the store's connections are read-only: `getPlan` takes no row lock.
  */
-export function postgresTx(db: PgDb, onAppended: (count: number) => void): StoreTx {
+export function postgresTx(
+  db: PgDb,
+  onAppended: (count: number) => void,
+  readOnly = false,
+): StoreTx {
   return {
-    ...postgresPlans(db),
+    ...postgresPlans(db, readOnly),
     ...postgresLineage(db, onAppended),
     ...postgresLineageLog(db),
     ...postgresBudget(db),

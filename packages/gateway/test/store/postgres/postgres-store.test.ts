@@ -10,7 +10,7 @@ import { draft, ledgerLine, outboxRow, planRecord, T0, TENANT_ID } from '../fixt
 /**
  * The PostgreSQL store on a real cluster, several stores (pools) on one database standing for replicas: what the
  * database must enforce across replicas (plan CAS, budget caps, token replay, outbox claims, chain order) and the
- * transaction rules (rollback, serialization retry).
+ * transaction rules (rollback, deadlock retry).
  */
 describePostgres('PostgresStore', () => {
   let stores: PostgresStore[] = [];
@@ -179,13 +179,13 @@ describePostgres('PostgresStore', () => {
     }
   });
 
-  it('runs a transaction again after a serialization failure (write skew between replicas)', async () => {
+  it('runs a transaction again after a deadlock between replicas (two plans locked in opposite orders)', async () => {
     await a.transaction(async (tx) => {
       await tx.insertPlan(planRecord('skew-x'));
       await tx.insertPlan(planRecord('skew-y'));
     });
-    // Each reads both plans, then moves the other's: a write skew SERIALIZABLE refuses to one of them, whose
-    // retry then sees the other's commit and finds nothing left to move.
+    // Each locks its own plan (getPlan), then the other's: PostgreSQL refuses one of them (40P01), whose retry
+    // then waits for the other's commit and finds nothing left to move.
     let bothRead: () => void = () => {};
     const gate = new Promise<void>((resolve) => {
       let reads = 0;
@@ -198,9 +198,10 @@ describePostgres('PostgresStore', () => {
     const skew = (store: PostgresStore, mine: string, other: string) =>
       store.transaction(async (tx) => {
         attempts += 1;
-        const [me, them] = [await tx.getPlan(TENANT_ID, mine), await tx.getPlan(TENANT_ID, other)];
+        const me = await tx.getPlan(TENANT_ID, mine);
         bothRead();
         await gate;
+        const them = await tx.getPlan(TENANT_ID, other);
         if (me?.state !== 'awaiting_approval' || them?.state !== 'awaiting_approval') return false;
         return tx.updatePlan(TENANT_ID, other, 'awaiting_approval', {
           state: 'rejected',
@@ -212,7 +213,7 @@ describePostgres('PostgresStore', () => {
     expect(results.sort()).toEqual([false, true]);
   });
 
-  it('gives up after its retries with the SQLSTATE when serialization keeps failing', async () => {
+  it('gives up after its retries with the SQLSTATE when the deadlock comes back', async () => {
     const url = await postgresUrlForTest();
     const once = await openPostgresStore({ url, serializationRetries: 0 });
     try {
@@ -229,9 +230,9 @@ describePostgres('PostgresStore', () => {
       const skew = (mine: string, other: string) =>
         once.transaction(async (tx) => {
           await tx.getPlan(TENANT_ID, mine);
-          await tx.getPlan(TENANT_ID, other);
           bothRead();
           await gate;
+          await tx.getPlan(TENANT_ID, other);
           return tx.updatePlan(TENANT_ID, other, 'awaiting_approval', { updatedAt: T0 + 3 });
         });
       const settled = await Promise.allSettled([
@@ -240,7 +241,7 @@ describePostgres('PostgresStore', () => {
       ]);
       const failed = settled.filter((r) => r.status === 'rejected');
       expect(failed).toHaveLength(1);
-      expect(sqlState((failed[0] as PromiseRejectedResult).reason)).toBe('40001');
+      expect(sqlState((failed[0] as PromiseRejectedResult).reason)).toBe('40P01');
     } finally {
       await once.close();
     }
