@@ -22,7 +22,9 @@ export async function expectHeadsConsistent(
 ): Promise<number[]> {
   const events = await queryRows<{ logIndex: string | null; hash: string }>(
     url,
-    'select log_index as "logIndex", hash from lineage_events order by id',
+    // In log order: on PostgreSQL an event's id is taken at insert, so a lower id may commit (and be sequenced)
+    // after a higher one; the log is contiguous in log_index, not in id.
+    'select log_index as "logIndex", hash from lineage_events order by log_index nulls last, id',
   );
   expect(events.map((e) => (e.logIndex === null ? null : Number(e.logIndex)))).toEqual(
     events.map((_, i) => i),
