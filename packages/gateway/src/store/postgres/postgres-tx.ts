@@ -13,6 +13,7 @@ import { postgresPasskeys } from './postgres-passkeys.js';
 import { postgresPlans } from './postgres-plans.js';
 import { postgresSends } from './postgres-sends.js';
 import type * as schema from './schema.js';
+import { postgresWebauthnChallenges } from './postgres-webauthn-challenges.js';
 
 /**
  * The drizzle database (or transaction) type of the PostgreSQL store, node-postgres driver (internal: no public
@@ -40,6 +41,7 @@ export function postgresTx(db: PgDb, onAppended: (count: number) => void): Store
     ...postgresOutbox(db),
     ...postgresSends(db),
     ...postgresConsoleSessions(db),
+    ...postgresWebauthnChallenges(db),
     passkeys: postgresPasskeys(db),
   };
 }
