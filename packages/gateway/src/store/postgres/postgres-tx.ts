@@ -12,8 +12,8 @@ import { postgresOutbox } from './postgres-outbox.js';
 import { postgresPasskeys } from './postgres-passkeys.js';
 import { postgresPlans } from './postgres-plans.js';
 import { postgresSends } from './postgres-sends.js';
-import type * as schema from './schema.js';
 import { postgresWebauthnChallenges } from './postgres-webauthn-challenges.js';
+import type * as schema from './schema.js';
 
 /**
  * The drizzle database (or transaction) type of the PostgreSQL store, node-postgres driver (internal: no public
