@@ -1,7 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { SessionStore } from '../auth/sessions.js';
 import type { Clock } from '../clock.js';
 import type { PipelineDeps } from '../pipeline/deps.js';
+import type { GatewayStore } from '../store/store.js';
+
+const hashOf = (challenge: string): string => createHash('sha256').update(challenge).digest('hex');
 
 /** The console's relying party (config `console`): its id (a domain; default `localhost`) and origin. */
 export interface ConsoleOptions {
@@ -21,34 +24,44 @@ export const CHALLENGE_TTL_MS = 5 * 60 * 1000;
 export const INVITATION_TTL_MS = 72 * 60 * 60 * 1000;
 
 /**
- * Single-use sign-in challenges, in memory: 32 random bytes each (W3C WebAuthn L3 section 13.4.3), valid for
- * {@link CHALLENGE_TTL_MS}; taking one removes it, so an assertion over it is accepted at most once.
+ * Single-use sign-in challenges, in the store (`webauthn_challenges`), so a sign-in begun on one replica completes
+ * on any other: 32 random bytes each (W3C WebAuthn L3 section 13.4.3), valid for {@link CHALLENGE_TTL_MS}, stored
+ * only as their SHA-256. Taking one deletes its row, so an assertion over it is accepted at most once, by any
+ * replica; issuing one clears the expired ones.
  */
 export class ChallengeStore {
+  readonly #store: GatewayStore;
   readonly #clock: Clock;
-  readonly #open = new Map<string, number>();
 
-  constructor(clock: Clock) {
+  constructor(store: GatewayStore, clock: Clock) {
+    this.#store = store;
     this.#clock = clock;
   }
 
   /** A new challenge (base64url) and when it expires (epoch milliseconds). */
-  issue(): { challenge: string; expiresAt: number } {
+  async issue(): Promise<{ challenge: string; expiresAt: number }> {
     const now = this.#clock.now();
-    for (const [challenge, expiresAt] of this.#open) {
-      if (expiresAt <= now) this.#open.delete(challenge);
-    }
     const challenge = randomBytes(32).toString('base64url');
     const expiresAt = now + CHALLENGE_TTL_MS;
-    this.#open.set(challenge, expiresAt);
+    await this.#store.transaction(async (tx) => {
+      await tx.deleteExpiredWebauthnChallenges(now);
+      await tx.insertWebauthnChallenge({
+        challengeHash: hashOf(challenge),
+        purpose: 'sign-in',
+        tenantId: null,
+        expiresAt,
+      });
+    });
     return { challenge, expiresAt };
   }
 
   /** True (and the challenge is used up) when `challenge` was issued and has not expired or been taken. */
-  take(challenge: string): boolean {
-    const expiresAt = this.#open.get(challenge);
-    this.#open.delete(challenge);
-    return expiresAt !== undefined && this.#clock.now() < expiresAt;
+  async take(challenge: string): Promise<boolean> {
+    const now = this.#clock.now();
+    const taken = await this.#store.transaction((tx) =>
+      tx.takeWebauthnChallenge(hashOf(challenge), 'sign-in', now),
+    );
+    return taken !== undefined;
   }
 }
 
@@ -66,6 +79,6 @@ export function consoleContext(deps: PipelineDeps, options?: ConsoleOptions): Co
     deps,
     options: options ?? DEFAULT_CONSOLE,
     sessions: new SessionStore(deps.store, deps.clock),
-    challenges: new ChallengeStore(deps.clock),
+    challenges: new ChallengeStore(deps.store, deps.clock),
   };
 }

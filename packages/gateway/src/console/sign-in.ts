@@ -32,7 +32,7 @@ export function sessionView(session: ConsoleSession): SessionView {
 
 /** A sign-in challenge (`session.signInOptions`): single use, for any discoverable passkey of the console. */
 export async function signInOptions(ctx: ConsoleContext) {
-  const { challenge, expiresAt } = ctx.challenges.issue();
+  const { challenge, expiresAt } = await ctx.challenges.issue();
   const options = await generateAuthenticationOptions({
     rpID: ctx.options.rpId,
     challenge: new Uint8Array(Buffer.from(challenge, 'base64url')),
@@ -53,7 +53,7 @@ export async function signInOptions(ctx: ConsoleContext) {
 export async function verifyAssertion(
   ctx: ConsoleContext,
   response: AuthenticationResponseJson,
-  expectedChallenge: (challenge: string) => boolean,
+  expectedChallenge: (challenge: string) => boolean | Promise<boolean>,
 ): Promise<PasskeyRecord> {
   const passkey = await ctx.deps.store.transaction((tx) => tx.passkeys.getPasskey(response.id));
   const registration =

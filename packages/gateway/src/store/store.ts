@@ -16,6 +16,7 @@ import type { LineageReads } from './lineage-reads.js';
 import type { OutboxLeasesTx } from './outbox-leases.js';
 import type { PasskeysTx } from './passkey-records.js';
 import type { StoreStatus } from './store-status.js';
+import type { WebauthnChallengesTx } from './webauthn-challenges.js';
 
 /**
  * The gateway's storage, dialect-neutral and async, so a PostgreSQL store can be added without touching the
@@ -59,14 +60,16 @@ export interface GatewayStore extends AuditReadStore, StoreStatus {
  * The approver registry's methods are declared in {@link ApproverKeysTx} (`approver-keys.ts`), the transparency
  * log's reads and the sequencer's writes in {@link LineageLogTx} (`lineage-log.ts`), budget reservations in
  * {@link BudgetReservationsTx} (`budget-reservations.ts`), outbox leases in {@link OutboxLeasesTx}
- * (`outbox-leases.ts`), console sessions in {@link ConsoleSessionsTx} (`console-sessions.ts`).
+ * (`outbox-leases.ts`), console sessions in {@link ConsoleSessionsTx} (`console-sessions.ts`), open WebAuthn challenges in
+ * {@link WebauthnChallengesTx} (`webauthn-challenges.ts`).
  */
 export interface StoreTx
   extends ApproverKeysTx,
     LineageLogTx,
     BudgetReservationsTx,
     OutboxLeasesTx,
-    ConsoleSessionsTx {
+    ConsoleSessionsTx,
+    WebauthnChallengesTx {
   /** The console's invitations and passkeys (see `passkey-records.ts`). */
   readonly passkeys: PasskeysTx;
   getPlan(tenantId: string, planId: string): Promise<PlanRecord | undefined>;

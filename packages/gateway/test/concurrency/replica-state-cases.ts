@@ -1,5 +1,10 @@
+import {
+  AuthenticationResponseJsonSchema,
+  RegistrationResponseJsonSchema,
+} from '@handoff/protocol';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { Gateway } from '../../src/gateway.js';
+import { SoftAuthenticator } from '../console/soft-authenticator.js';
 import { expectGatewayError, planVariant } from '../pipeline/helpers.js';
 import { type Harness, TENANT } from '../support/harness.js';
 
@@ -113,6 +118,30 @@ export function defineReplicaStateCases(name: string, open: () => Promise<TwoRep
       );
       expect(await a.console.session(id)).toBeUndefined();
       expect(await b.console.session(id)).toBeUndefined();
+    });
+
+    test('a sign-in begun on one replica completes on the other, and its challenge answers once', async () => {
+      const { h, a, b } = await two();
+      const { enrolmentUrl } = await a.console.invite(h.callers.operator.principal, {
+        subject: 'ana.finance',
+        roles: ['finance'],
+      });
+      const token = enrolmentUrl.split('#')[1] ?? '';
+      const passkey = new SoftAuthenticator();
+      const enrolment = await a.console.enrolOptions(token);
+      await b.console.enrol(
+        token,
+        RegistrationResponseJsonSchema.parse(passkey.register(enrolment.options.challenge)),
+      );
+      const { options } = await a.console.signInOptions();
+      // Parsed as the router parses the wire input.
+      const response = AuthenticationResponseJsonSchema.parse(passkey.assert(options.challenge));
+      const { id } = await b.console.signIn(response);
+      expect(await a.console.session(id)).toMatchObject({
+        subject: 'ana.finance',
+        tenantId: TENANT,
+      });
+      await expectGatewayError(a.console.signIn(response), 'PASSKEY_VERIFICATION_FAILED');
     });
   });
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openDatabaseSource } from '../../src/audit/database-source.js';
 import { verifyLineage } from '../../src/audit/verify-lineage.js';
 import { SESSION_TTL_MS } from '../../src/auth/sessions.js';
+import { CHALLENGE_TTL_MS } from '../../src/console/console-context.js';
 import { type HttpGateway, rawCall, startHttpGateway } from '../http/http-fixture.js';
 import { defaultCaps, fixturePlan } from '../support/harness.js';
 import { sqlitePathOf } from '../support/sqlite-of.js';
@@ -288,6 +289,21 @@ describe('time', () => {
     expect((await other.call('session.signOut', 'mutation')).data).toEqual({ signedOut: true });
     other.cookie = kept;
     expect((await other.call('session.get', 'query')).envelope?.code).toBe('UNAUTHENTICATED');
+  });
+
+  test('a sign-in challenge answered after its 5 minutes is refused, and not kept', async () => {
+    const browser = new ConsoleBrowser(gw.url);
+    const { options } = await browser.ok<{ options: { challenge: string } }>(
+      'session.signInOptions',
+      'mutation',
+    );
+    gw.clock.advance(CHALLENGE_TTL_MS);
+    const late = await browser.call('session.signIn', 'mutation', {
+      response: ana.authenticator.assert(options.challenge),
+    });
+    expect(late.envelope?.code).toBe('PASSKEY_VERIFICATION_FAILED');
+    const left = await gw.store.transaction((tx) => tx.deleteExpiredWebauthnChallenges(Infinity));
+    expect(left).toBe(0);
   });
 
   test('an enrolment link expires', async () => {

@@ -11,6 +11,7 @@ import { defineReplayConformance } from './replay.js';
 import { defineSessionConformance } from './sessions.js';
 import { defineStoreStatusConformance } from './store-status.js';
 import { defineTransactionConformance } from './transactions.js';
+import { defineWebauthnChallengeConformance } from './webauthn-challenges.js';
 
 /** `count` stores opened on ONE fresh, migrated database, and how to close them all (and drop the database). */
 export interface OpenedStores {
@@ -30,7 +31,7 @@ export type StoreFactory = (count: number) => Promise<OpenedStores>;
  * every `GatewayStore` must do, whatever its dialect. One file per concept: plans (compare-and-set), budget
  * (conditional reservation, no overspend under a race), outbox (claims never handed out twice, lease expiry),
  * replay (a token id used once), idempotent submission, lineage (per-chain `seq` unique, no fork under a race,
- * the sequencer's writes), console sessions, transactions (one that throws leaves nothing), and the reads of the
+ * the sequencer's writes), console sessions, WebAuthn challenges, transactions (one that throws leaves nothing), and the reads of the
  * audit (a trace's reads, the export's and verifier's pages) and of metrics and readiness (snapshot, health).
  */
 export function defineStoreConformance(name: string, factory: StoreFactory): void {
@@ -42,6 +43,7 @@ export function defineStoreConformance(name: string, factory: StoreFactory): voi
     defineIdempotencyConformance(factory);
     defineLineageConformance(factory);
     defineSessionConformance(factory);
+    defineWebauthnChallengeConformance(factory);
     defineTransactionConformance(factory);
     defineAuditReadsConformance(factory);
     defineLineageReadsConformance(factory);

@@ -12,6 +12,7 @@ import { postgresOutbox } from './postgres-outbox.js';
 import { postgresPasskeys } from './postgres-passkeys.js';
 import { postgresPlans } from './postgres-plans.js';
 import { postgresSends } from './postgres-sends.js';
+import { postgresWebauthnChallenges } from './postgres-webauthn-challenges.js';
 import type * as schema from './schema.js';
 
 /**
@@ -45,6 +46,7 @@ export function postgresTx(
     ...postgresOutbox(db),
     ...postgresSends(db),
     ...postgresConsoleSessions(db),
+    ...postgresWebauthnChallenges(db),
     passkeys: postgresPasskeys(db),
   };
 }

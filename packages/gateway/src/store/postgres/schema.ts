@@ -356,3 +356,18 @@ export const consoleSessions = pgTable(
   },
   (t) => [index('console_sessions_expiry').on(t.expiresAt)],
 );
+
+/**
+ * The console's open WebAuthn challenges, shared by every replica: the SHA-256 (hex) of the challenge (never the
+ * challenge), its purpose (`sign-in`), the tenant when known, and its expiry (epoch ms). A row is deleted when taken.
+ */
+export const webauthnChallenges = pgTable(
+  'webauthn_challenges',
+  {
+    challengeHash: text('challenge_hash').primaryKey(),
+    purpose: text('purpose').notNull(),
+    tenantId: text('tenant_id'),
+    expiresAt: int64('expires_at').notNull(),
+  },
+  (t) => [index('webauthn_challenges_expiry').on(t.expiresAt)],
+);

@@ -390,3 +390,18 @@ export const consoleSessions = sqliteTable(
   },
   (t) => [index('console_sessions_expiry').on(t.expiresAt)],
 );
+
+/**
+ * The console's open WebAuthn challenges (issue 15): the SHA-256 (hex) of the challenge (never the challenge), its
+ * purpose (`sign-in`), the tenant when known, and its expiry (epoch ms). A row is deleted when taken.
+ */
+export const webauthnChallenges = sqliteTable(
+  'webauthn_challenges',
+  {
+    challengeHash: text('challenge_hash').primaryKey(),
+    purpose: text('purpose').notNull(),
+    tenantId: text('tenant_id'),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('webauthn_challenges_expiry').on(t.expiresAt)],
+);

@@ -25,6 +25,7 @@ import type {
   StoredCap,
   StoreTx,
 } from '../store.js';
+import type { WebauthnChallengePurpose, WebauthnChallengeRecord } from '../webauthn-challenges.js';
 import { PreparedByShape } from './prepared-by-shape.js';
 import * as s from './schema.js';
 import { SqliteApproverKeys } from './sqlite-approver-keys.js';
@@ -36,6 +37,7 @@ import { SqliteOutbox } from './sqlite-outbox.js';
 import { SqlitePasskeys } from './sqlite-passkeys.js';
 import { SqlitePlans } from './sqlite-plans.js';
 import { SqliteSends } from './sqlite-sends.js';
+import { SqliteWebauthnChallenges } from './sqlite-webauthn-challenges.js';
 
 /** The drizzle database type of the SQLite store (internal: no public type mentions drizzle). */
 export type SqliteDb = BetterSQLite3Database<typeof s>;
@@ -56,6 +58,7 @@ export class SqliteTx implements StoreTx {
   readonly #outbox: SqliteOutbox;
   readonly #sends: SqliteSends;
   readonly #sessions: SqliteConsoleSessions;
+  readonly #challenges: SqliteWebauthnChallenges;
   readonly #shapes: PreparedByShape;
   readonly #approvalsForPlan;
   readonly #useToken;
@@ -71,6 +74,7 @@ export class SqliteTx implements StoreTx {
     this.#outbox = new SqliteOutbox(db, this.#shapes);
     this.#sends = new SqliteSends(db);
     this.#sessions = new SqliteConsoleSessions(db);
+    this.#challenges = new SqliteWebauthnChallenges(db);
     this.#budget = new SqliteBudget(db, this.#shapes);
     this.#approverKeys = new SqliteApproverKeys(db);
     this.passkeys = new SqlitePasskeys(db);
@@ -440,5 +444,21 @@ export class SqliteTx implements StoreTx {
 
   deleteExpiredConsoleSessions(atMs: number): Promise<number> {
     return this.#sessions.deleteExpiredConsoleSessions(atMs);
+  }
+
+  insertWebauthnChallenge(record: WebauthnChallengeRecord): Promise<void> {
+    return this.#challenges.insertWebauthnChallenge(record);
+  }
+
+  takeWebauthnChallenge(
+    challengeHash: string,
+    purpose: WebauthnChallengePurpose,
+    atMs: number,
+  ): Promise<WebauthnChallengeRecord | undefined> {
+    return this.#challenges.takeWebauthnChallenge(challengeHash, purpose, atMs);
+  }
+
+  deleteExpiredWebauthnChallenges(atMs: number): Promise<number> {
+    return this.#challenges.deleteExpiredWebauthnChallenges(atMs);
   }
 }

@@ -1,0 +1,43 @@
+import { and, eq, lte } from 'drizzle-orm';
+import type {
+  WebauthnChallengePurpose,
+  WebauthnChallengeRecord,
+  WebauthnChallengesTx,
+} from '../webauthn-challenges.js';
+import * as s from './schema.js';
+import type { SqliteDb } from './sqlite-tx.js';
+
+/**
+ * The open WebAuthn challenges of a SQLite transaction (`webauthn_challenges`, see {@link WebauthnChallengesTx}).
+ * Times are epoch milliseconds; a challenge is live while `atMs < expires_at`.
+ */
+export class SqliteWebauthnChallenges implements WebauthnChallengesTx {
+  readonly #db: SqliteDb;
+
+  constructor(db: SqliteDb) {
+    this.#db = db;
+  }
+
+  async insertWebauthnChallenge(record: WebauthnChallengeRecord): Promise<void> {
+    this.#db.insert(s.webauthnChallenges).values(record).run();
+  }
+
+  async takeWebauthnChallenge(
+    challengeHash: string,
+    purpose: WebauthnChallengePurpose,
+    atMs: number,
+  ): Promise<WebauthnChallengeRecord | undefined> {
+    const c = s.webauthnChallenges;
+    const row = this.#db
+      .delete(c)
+      .where(and(eq(c.challengeHash, challengeHash), eq(c.purpose, purpose)))
+      .returning()
+      .get();
+    return row && atMs < row.expiresAt ? { ...row, purpose } : undefined;
+  }
+
+  async deleteExpiredWebauthnChallenges(atMs: number): Promise<number> {
+    const c = s.webauthnChallenges;
+    return this.#db.delete(c).where(lte(c.expiresAt, atMs)).run().changes;
+  }
+}
