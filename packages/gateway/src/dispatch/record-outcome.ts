@@ -106,19 +106,6 @@ export async function recordOutcome(
   written?: Map<string, DispatchReceipt>,
 ): Promise<RowFate> {
   const { row, record } = claimed;
-  // Still this replica's attempt? Its lease may have ended while it waited on the platform (a stalled process):
-  // another replica then recovered the row and may hold it in flight on a later attempt. Its outcome is the one
-  // to record; this one would overwrite it (a CAS on `in_flight` alone cannot tell the two attempts apart).
-  const current = await tx.getOutbox(row.idempotencyKey);
-  if (
-    current?.status !== 'in_flight' ||
-    current.attempts !== claimed.attempt ||
-    current.leaseOwner !== ctx.leaseOwner
-  ) {
-    throw new Error(
-      `Outbox row ${row.idempotencyKey} is no longer in flight on attempt ${claimed.attempt} of this replica`,
-    );
-  }
   const receipt = receiptOf(claimed, outcome, ctx);
   const receiptDigest = documentDigest(receipt);
   written?.set(receiptDigest, receipt);
@@ -206,8 +193,20 @@ export async function recordOutcome(
         events.push(event('dispatch.dead_lettered', { code: error.code }));
     }
   }
-  const updated = await tx.updateOutbox(row.idempotencyKey, 'in_flight', patch);
-  if (!updated) throw new Error(`Outbox row ${row.idempotencyKey} is no longer in flight`);
+  // Only over this replica's attempt: its lease may have ended while it waited on the platform (a stalled
+  // process), and another replica may have recovered the row and hold it in flight on a later attempt. That
+  // attempt's outcome is the one to record; the condition is in the UPDATE, so nothing committed since the row was
+  // claimed can slip between a check and the write. Refused, the transaction rolls back: nothing is recorded.
+  const expected = {
+    status: 'in_flight' as const,
+    attempts: claimed.attempt,
+    leaseOwner: ctx.leaseOwner,
+  };
+  if (!(await tx.updateOutbox(row.idempotencyKey, expected, patch))) {
+    throw new Error(
+      `Outbox row ${row.idempotencyKey} is no longer in flight on attempt ${claimed.attempt} of this replica`,
+    );
+  }
   await tx.appendLineage(events);
   return fate;
 }

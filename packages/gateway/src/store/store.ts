@@ -204,10 +204,13 @@ export interface StoreTx
     recipientKeys: readonly string[],
     sinceMs: number,
   ): Promise<SendRecord[]>;
-  /** Updates a row only if it is still in `expected`; returns false (and changes nothing) otherwise. */
+  /**
+   * Updates a row only if it still is as `expected` (its status, or one attempt of one replica: see
+   * {@link OutboxExpectation}); returns false (and changes nothing) otherwise.
+   */
   updateOutbox(
     idempotencyKey: string,
-    expected: OutboxStatus,
+    expected: OutboxExpectation,
     patch: OutboxPatch,
   ): Promise<boolean>;
 }
@@ -357,6 +360,18 @@ export interface ControlRecord {
  * - `abandoned`: given up by an operator, or never sent because its plan ended (cancelled, expired).
  */
 export { OUTBOX_STATUSES, type OutboxStatus };
+
+/**
+ * What {@link StoreTx.updateOutbox} expects of a row before it changes it: a status, or one attempt of one replica
+ * (its status, `attempts` and `leaseOwner` all as given). An outcome is recorded with the latter, so that it lands
+ * only on the attempt that produced it: a replica whose lease ended while it waited on a platform must not
+ * overwrite the attempt of the replica that recovered the row and re-sent it. The condition is part of the UPDATE,
+ * so it holds whatever committed since the row was read (PostgreSQL at READ COMMITTED re-checks it against the
+ * row's latest version).
+ */
+export type OutboxExpectation =
+  | OutboxStatus
+  | { status: OutboxStatus; attempts: number; leaseOwner: string };
 
 /**
  * The fields a dispatcher or operator may change on an outbox row. A patch that sets `status` to anything but

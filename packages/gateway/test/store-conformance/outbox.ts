@@ -119,5 +119,46 @@ export function defineOutboxConformance(factory: StoreFactory): void {
       const expired = await store.transaction((tx) => tx.outboxLeaseExpired(T0 + 3, 10));
       expect(expired.map((r) => r.idempotencyKey)).toEqual(['key-2']);
     });
+
+    test('an update expecting one attempt of one replica changes that attempt only', async () => {
+      const [store] = await open(1);
+      if (!store) throw new Error('no store');
+      await store.transaction((tx) => tx.insertOutbox([row(1)]));
+      await claim(store, 'replica-a', T0);
+      await startAttempt(store, 'key-1', 'replica-a', T0);
+      // Replica a's lease ended; replica b recovered the row and holds it in flight on attempt 2.
+      await store.transaction((tx) =>
+        tx.updateOutbox('key-1', 'in_flight', { status: 'pending', updatedAt: T0 + 1 }),
+      );
+      await claim(store, 'replica-b', T0 + LEASE_MS + 1);
+      await store.transaction((tx) =>
+        tx.updateOutbox('key-1', 'pending', {
+          status: 'in_flight',
+          attempts: 2,
+          leaseOwner: 'replica-b',
+          leaseUntil: T0 + 2 * LEASE_MS,
+          updatedAt: T0 + LEASE_MS + 1,
+        }),
+      );
+      const outcome = { status: 'succeeded' as const, updatedAt: T0 + LEASE_MS + 2 };
+      const stale = [
+        { status: 'in_flight' as const, attempts: 1, leaseOwner: 'replica-a' },
+        { status: 'in_flight' as const, attempts: 2, leaseOwner: 'replica-a' },
+        { status: 'in_flight' as const, attempts: 1, leaseOwner: 'replica-b' },
+      ];
+      for (const expected of stale) {
+        expect(await store.transaction((tx) => tx.updateOutbox('key-1', expected, outcome))).toBe(
+          false,
+        );
+      }
+      expect(await store.transaction((tx) => tx.getOutbox('key-1'))).toMatchObject({
+        status: 'in_flight',
+        attempts: 2,
+        leaseOwner: 'replica-b',
+      });
+      const own = { status: 'in_flight' as const, attempts: 2, leaseOwner: 'replica-b' };
+      expect(await store.transaction((tx) => tx.updateOutbox('key-1', own, outcome))).toBe(true);
+      expect((await store.transaction((tx) => tx.getOutbox('key-1')))?.status).toBe('succeeded');
+    });
   });
 }

@@ -102,7 +102,16 @@ export function postgresOutbox(
       const result = await db
         .update(d)
         .set(withLeaseRule(patch))
-        .where(and(eq(d.idempotencyKey, idempotencyKey), eq(d.status, expected)));
+        .where(
+          typeof expected === 'string'
+            ? and(eq(d.idempotencyKey, idempotencyKey), eq(d.status, expected))
+            : and(
+                eq(d.idempotencyKey, idempotencyKey),
+                eq(d.status, expected.status),
+                eq(d.attempts, expected.attempts),
+                eq(d.leaseOwner, expected.leaseOwner),
+              ),
+        );
       return result.rowCount === 1;
     },
 

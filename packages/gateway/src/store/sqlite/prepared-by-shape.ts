@@ -70,7 +70,9 @@ export class PreparedByShape {
     match: Record<string, unknown>,
   ): number {
     const keys = definedKeys(patch);
-    const statement = this.#statement(`update ${name} ${keys.join(',')}`, () =>
+    // The WHERE's shape is the match's keys: two updates of the same columns under other conditions are two statements.
+    const shape = `update ${name} ${keys.join(',')} where ${Object.keys(match).join(',')}`;
+    const statement = this.#statement(shape, () =>
       this.#db
         .update(table)
         .set(placeholders(keys, 'set_'))

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { ClaimOutboxRequest } from '../outbox-leases.js';
-import type { OutboxPatch, OutboxRow, OutboxStatus } from '../store.js';
+import type { OutboxExpectation, OutboxPatch, OutboxRow, OutboxStatus } from '../store.js';
 import type { PreparedByShape } from './prepared-by-shape.js';
 import * as s from './schema.js';
 import type { SqliteDb } from './sqlite-tx.js';
@@ -145,14 +145,22 @@ export class SqliteOutbox {
       .map(toOutbox);
   }
 
-  update(idempotencyKey: string, expected: OutboxStatus, patch: OutboxPatch): boolean {
+  update(idempotencyKey: string, expected: OutboxExpectation, patch: OutboxPatch): boolean {
     const d = s.dispatches;
+    const attempt = typeof expected === 'string' ? undefined : expected;
     const changes = this.#shapes.update(
       d,
       'dispatches',
       withLeaseRule(patch),
-      (where) => and(eq(d.idempotencyKey, where('idempotencyKey')), eq(d.status, where('status'))),
-      { idempotencyKey, status: expected },
+      (where) =>
+        and(
+          eq(d.idempotencyKey, where('idempotencyKey')),
+          eq(d.status, where('status')),
+          ...(attempt
+            ? [eq(d.attempts, where('attempts')), eq(d.leaseOwner, where('leaseOwner'))]
+            : []),
+        ),
+      attempt ? { idempotencyKey, ...attempt } : { idempotencyKey, status: expected },
     );
     return changes === 1;
   }

@@ -15,6 +15,7 @@ import type {
   KeyPurpose,
   LedgerLine,
   LineageDraft,
+  OutboxExpectation,
   OutboxPatch,
   OutboxRow,
   OutboxStatus,
@@ -412,7 +413,7 @@ export class SqliteTx implements StoreTx {
 
   async updateOutbox(
     idempotencyKey: string,
-    expected: OutboxStatus,
+    expected: OutboxExpectation,
     patch: OutboxPatch,
   ): Promise<boolean> {
     return this.#outbox.update(idempotencyKey, expected, patch);
