@@ -59,7 +59,10 @@ export interface ClaimOptions {
 
 /**
  * The row `due` as it stands now, when it is still `pending`, due at `atMs` and leased by `lease.owner`; undefined
- * otherwise (another replica took it once this one's lease ended, or it changed since it was leased).
+ * otherwise (another replica took it once this one's lease ended, or it changed since it was leased). The lease
+ * is renewed (`lease.ms` from `atMs`) by an UPDATE whose condition is the row as read (still `pending`, the same
+ * attempts, this owner): the row is then this transaction's until it ends (PostgreSQL holds its row lock, and
+ * another replica's `claimOutbox` skips it), so nothing can take it between this check and the claim's writes.
  */
 export async function leasedRow(
   tx: StoreTx,
@@ -69,7 +72,12 @@ export async function leasedRow(
 ): Promise<OutboxRow | undefined> {
   const row = await tx.getOutbox(due.idempotencyKey);
   if (row?.status !== 'pending' || row.nextAttemptAt > atMs) return undefined;
-  return row.leaseOwner === lease.owner ? row : undefined;
+  if (row.leaseOwner !== lease.owner) return undefined;
+  const asRead = { status: 'pending' as const, attempts: row.attempts, leaseOwner: lease.owner };
+  const renewed = { leaseUntil: atMs + lease.ms, updatedAt: atMs };
+  return (await tx.updateOutbox(row.idempotencyKey, asRead, renewed))
+    ? { ...row, ...renewed }
+    : undefined;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { afterEach, expect, test } from 'vitest';
+import { leasedRow } from '../../../src/dispatch/claim-action.js';
 import {
   openPostgresStore,
   type PostgresStore,
@@ -14,6 +15,21 @@ afterEach(async () => {
   await close?.();
   close = undefined;
 });
+
+/** Two stores (replicas a and b) on a fresh database holding one pending outbox row, `key-1`. */
+async function twoReplicas(): Promise<[PostgresStore, PostgresStore]> {
+  const database = await createTestDatabase();
+  const stores: PostgresStore[] = [];
+  for (const _ of [0, 1])
+    stores.push(await openPostgresStore({ url: database.url, pool: { max: 2 } }));
+  close = async () => {
+    await Promise.all(stores.map((s) => s.close()));
+    await database.drop();
+  };
+  const [a, b] = stores as [PostgresStore, PostgresStore];
+  await a.transaction((tx) => tx.insertOutbox([outboxRow('p-1', 0, 'key-1')]));
+  return [a, b];
+}
 
 /**
  * Replica a claimed a row (attempt 1) and waits on the platform past its lease; replica b recovers it and claims
@@ -69,5 +85,32 @@ describePostgres('an outcome recorded while another replica re-sent the row (Pos
     const { written, row } = await raceOutcome('in_flight');
     expect(written).toBe(true);
     expect(row).toMatchObject({ status: 'succeeded', attempts: 2 });
+  });
+});
+
+describePostgres('a claim whose lease ran out before its transaction began (PostgreSQL)', () => {
+  test('once the claim has checked the row, no other replica can lease it until the claim ends', async () => {
+    const [a, b] = await twoReplicas();
+    const [due] = await a.transaction((tx) =>
+      tx.claimOutbox({ atMs: T0, limit: 1, leaseMs: LEASE_MS, owner: 'replica-a' }),
+    );
+    if (!due) throw new Error('nothing leased');
+    // Replica a stalled past its lease; its claim transaction starts now, as replica b looks for due rows.
+    const later = T0 + LEASE_MS + 1;
+    const lease = { owner: 'replica-a', ms: LEASE_MS };
+    await a.transaction(async (tx) => {
+      expect(await leasedRow(tx, due, later, lease)).toMatchObject({
+        leaseUntil: later + LEASE_MS,
+      });
+      const taken = await b.transaction((bx) =>
+        bx.claimOutbox({ atMs: later, limit: 1, leaseMs: LEASE_MS, owner: 'replica-b' }),
+      );
+      expect(taken).toEqual([]);
+    });
+    // Renewed: b cannot take it while a's attempt runs.
+    const after = await b.transaction((bx) =>
+      bx.claimOutbox({ atMs: later + 1, limit: 1, leaseMs: LEASE_MS, owner: 'replica-b' }),
+    );
+    expect(after).toEqual([]);
   });
 });
