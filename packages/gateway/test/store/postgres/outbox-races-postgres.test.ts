@@ -40,16 +40,7 @@ async function twoReplicas(): Promise<[PostgresStore, PostgresStore]> {
 async function raceOutcome(
   expected: OutboxExpectation,
 ): Promise<{ written: boolean; row?: OutboxRow }> {
-  const database = await createTestDatabase();
-  const stores: PostgresStore[] = [];
-  for (const _ of [0, 1])
-    stores.push(await openPostgresStore({ url: database.url, pool: { max: 2 } }));
-  close = async () => {
-    await Promise.all(stores.map((s) => s.close()));
-    await database.drop();
-  };
-  const [a, b] = stores as [PostgresStore, PostgresStore];
-  await a.transaction((tx) => tx.insertOutbox([outboxRow('p-1', 0, 'key-1')]));
+  const [a, b] = await twoReplicas();
   await a.transaction(async (tx) => {
     await tx.claimOutbox({ atMs: T0, limit: 1, leaseMs: LEASE_MS, owner: 'replica-a' });
     await tx.updateOutbox('key-1', 'pending', { status: 'in_flight', attempts: 1, updatedAt: T0 });
