@@ -289,15 +289,19 @@ export class Dispatcher {
     if (failed) throw failed.reason;
   }
 
+  /** The condition of a write to a row this replica leased: still `pending`, its attempts as leased, its lease. */
+  #asLeased(row: OutboxRow) {
+    return { status: 'pending' as const, attempts: row.attempts, leaseOwner: this.#lease.owner };
+  }
+
   /** Clears this replica's lease on `rows` still `pending` and leased by it. */
   async #releaseLeases(rows: readonly OutboxRow[]): Promise<void> {
     if (rows.length === 0) return;
     const { store, clock } = this.#options;
     await store.transaction(async (tx) => {
       for (const row of rows) {
-        const now = await tx.getOutbox(row.idempotencyKey);
-        if (now?.status !== 'pending' || now.leaseOwner !== this.#lease.owner) continue;
-        await tx.updateOutbox(row.idempotencyKey, 'pending', {
+        // Only while it is still as leased (another replica may hold it since this lease ended).
+        await tx.updateOutbox(row.idempotencyKey, this.#asLeased(row), {
           leaseOwner: null,
           leaseUntil: null,
           updatedAt: clock.now(),
@@ -316,7 +320,7 @@ export class Dispatcher {
     if (wait > 0) {
       summary.held += 1;
       await store.transaction((tx) =>
-        tx.updateOutbox(row.idempotencyKey, 'pending', {
+        tx.updateOutbox(row.idempotencyKey, this.#asLeased(row), {
           nextAttemptAt: now + wait,
           leaseOwner: null,
           leaseUntil: null,
