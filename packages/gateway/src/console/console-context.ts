@@ -55,13 +55,18 @@ export class ChallengeStore {
     return { challenge, expiresAt };
   }
 
-  /** True (and the challenge is used up) when `challenge` was issued and has not expired or been taken. */
-  async take(challenge: string): Promise<boolean> {
+  /**
+   * True when `challenge` was issued, has not expired (by this gateway's clock) or been taken, and may be
+   * answered by a passkey of `tenantId`: a challenge issued for a tenant is answered only by that tenant's
+   * passkeys, one issued for no tenant (sign-in with a discoverable passkey) by any. Whatever the answer, an
+   * issued challenge is used up by this call (its row is deleted), on every replica.
+   */
+  async take(challenge: string, tenantId: string): Promise<boolean> {
     const now = this.#clock.now();
     const taken = await this.#store.transaction((tx) =>
       tx.takeWebauthnChallenge(hashOf(challenge), 'sign-in', now),
     );
-    return taken !== undefined;
+    return taken !== undefined && (taken.tenantId === null || taken.tenantId === tenantId);
   }
 }
 

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openDatabaseSource } from '../../src/audit/database-source.js';
 import { verifyLineage } from '../../src/audit/verify-lineage.js';
@@ -116,6 +117,58 @@ describe('invitation, enrolment and sign-in', () => {
       response: stranger.assert(fresh.options.challenge),
     });
     expect(unknown.envelope?.code).toBe('PASSKEY_VERIFICATION_FAILED');
+    // Refused before its challenge was looked at: the challenge is still open, for an active passkey, once.
+    const late = ana.authenticator.assert(fresh.options.challenge);
+    const signedIn = await new ConsoleBrowser(gw.url).call('session.signIn', 'mutation', {
+      response: late,
+    });
+    expect(signedIn.status).toBe(200);
+    const again = await new ConsoleBrowser(gw.url).call('session.signIn', 'mutation', {
+      response: late,
+    });
+    expect(again.envelope?.code).toBe('PASSKEY_VERIFICATION_FAILED');
+  });
+
+  test('a revoked passkey signs nobody in, and leaves the challenge to the passkey that answers it', async () => {
+    const rita = await enrolledPerson(gw, 'rita.revoked', ['finance']);
+    await rawCall(gw.url, 'approvers.revoke', {
+      type: 'mutation',
+      input: { kid: `webauthn:${rita.authenticator.id}`, reason: 'left the company' },
+      credential: gw.callers.acme.operator.apiKey,
+    });
+    const browser = new ConsoleBrowser(gw.url);
+    const { options } = await browser.ok<{ options: { challenge: string } }>(
+      'session.signInOptions',
+      'mutation',
+    );
+    const revoked = await browser.call('session.signIn', 'mutation', {
+      response: rita.authenticator.assert(options.challenge),
+    });
+    expect(revoked.envelope?.code).toBe('PASSKEY_VERIFICATION_FAILED');
+    const signed = await browser.call('session.signIn', 'mutation', {
+      response: ana.authenticator.assert(options.challenge),
+    });
+    expect(signed.status).toBe(200);
+  });
+
+  test("a challenge issued for another tenant is refused to this tenant's passkey, and used up", async () => {
+    // No procedure issues a tenant's challenge yet: the row is written as one would be.
+    const challenge = randomBytes(32).toString('base64url');
+    await gw.store.transaction((tx) =>
+      tx.insertWebauthnChallenge({
+        challengeHash: createHash('sha256').update(challenge).digest('hex'),
+        purpose: 'sign-in',
+        tenantId: 'globex',
+        expiresAt: gw.clock.now() + CHALLENGE_TTL_MS,
+      }),
+    );
+    const response = ana.authenticator.assert(challenge);
+    const refused = await new ConsoleBrowser(gw.url).call('session.signIn', 'mutation', {
+      response,
+    });
+    expect(refused.envelope?.code).toBe('PASSKEY_VERIFICATION_FAILED');
+    const left = await gw.store.transaction((tx) => tx.deleteExpiredWebauthnChallenges(Infinity));
+    expect(left).toBe(0);
   });
 
   test('a mutation with the session cookie but without the CSRF header is refused and changes nothing', async () => {
