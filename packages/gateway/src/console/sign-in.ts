@@ -50,7 +50,8 @@ export async function signInOptions(ctx: ConsoleContext) {
  * signature is checked, so it is not asked at all when the credential is unknown or revoked.
  *
  * @throws GatewayError `PASSKEY_VERIFICATION_FAILED` when the credential is unknown or revoked, or the assertion
- *   does not verify.
+ *   does not verify; whatever `expectedChallenge` throws (e.g. the store's error when it cannot be reached),
+ *   unchanged.
  */
 export async function verifyAssertion(
   ctx: ConsoleContext,
@@ -65,10 +66,21 @@ export async function verifyAssertion(
     throw notVerified('no active passkey has this credential id');
   }
   let newCounter: number;
+  // What the challenge check itself threw (the store unreachable, a bug): passed on as it is, never told as
+  // "the passkey does not verify" (which would hide an outage behind a refusal and put the driver's text in it).
+  let checkFailed: { error: unknown } | undefined;
+  const checkChallenge = async (challenge: string): Promise<boolean> => {
+    try {
+      return await expectedChallenge(challenge, passkey);
+    } catch (error) {
+      checkFailed = { error };
+      throw error;
+    }
+  };
   try {
     const result = await verifyAuthenticationResponse({
       response: response as unknown as AuthenticationResponseJSON,
-      expectedChallenge: (challenge: string) => expectedChallenge(challenge, passkey),
+      expectedChallenge: checkChallenge,
       expectedOrigin: ctx.options.origin,
       expectedRPID: ctx.options.rpId,
       credential: {
@@ -81,6 +93,7 @@ export async function verifyAssertion(
     if (!result.verified) throw notVerified('the assertion was not verified');
     newCounter = result.authenticationInfo.newCounter;
   } catch (error) {
+    if (checkFailed) throw checkFailed.error;
     if (error instanceof GatewayError) throw error;
     throw notVerified(error instanceof Error ? error.message : 'invalid assertion');
   }
