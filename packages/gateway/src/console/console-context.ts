@@ -27,7 +27,8 @@ export const INVITATION_TTL_MS = 72 * 60 * 60 * 1000;
  * Single-use sign-in challenges, in the store (`webauthn_challenges`), so a sign-in begun on one replica completes
  * on any other: 32 random bytes each (W3C WebAuthn L3 section 13.4.3), valid for {@link CHALLENGE_TTL_MS}, stored
  * only as their SHA-256. Taking one deletes its row, so an assertion over it is accepted at most once, by any
- * replica; issuing one clears the expired ones.
+ * replica; issuing one clears the expired ones. Expiry is judged by the clock of the replica that takes it (the
+ * replicas' clocks must agree to well within {@link CHALLENGE_TTL_MS}).
  */
 export class ChallengeStore {
   readonly #store: GatewayStore;
