@@ -114,7 +114,8 @@ export async function verifyAssertion(
  * still expires); an assertion from an active passkey uses its challenge up as soon as the challenge is checked,
  * whether or not the rest then verifies (origin, signature, counter), so a challenge is never answered twice.
  *
- * @throws GatewayError `PASSKEY_VERIFICATION_FAILED`.
+ * @throws GatewayError `PASSKEY_VERIFICATION_FAILED`; the store's error when it cannot be reached, unchanged (the API
+ *   answers it 503 `DATABASE_UNAVAILABLE`).
  */
 export async function signIn(
   ctx: ConsoleContext,
