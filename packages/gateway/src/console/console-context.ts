@@ -27,7 +27,8 @@ export const INVITATION_TTL_MS = 72 * 60 * 60 * 1000;
  * Single-use sign-in challenges, in the store (`webauthn_challenges`), so a sign-in begun on one replica completes
  * on any other: 32 random bytes each (W3C WebAuthn L3 section 13.4.3), valid for {@link CHALLENGE_TTL_MS}, stored
  * only as their SHA-256. Taking one deletes its row, so an assertion over it is accepted at most once, by any
- * replica; issuing one clears the expired ones.
+ * replica; issuing one clears the expired ones. Expiry is judged by the clock of the replica that takes it (the
+ * replicas' clocks must agree to well within {@link CHALLENGE_TTL_MS}).
  */
 export class ChallengeStore {
   readonly #store: GatewayStore;
@@ -55,13 +56,18 @@ export class ChallengeStore {
     return { challenge, expiresAt };
   }
 
-  /** True (and the challenge is used up) when `challenge` was issued and has not expired or been taken. */
-  async take(challenge: string): Promise<boolean> {
+  /**
+   * True when `challenge` was issued, has not expired (by this gateway's clock) or been taken, and may be
+   * answered by a passkey of `tenantId`: a challenge issued for a tenant is answered only by that tenant's
+   * passkeys, one issued for no tenant (sign-in with a discoverable passkey) by any. Whatever the answer, an
+   * issued challenge is used up by this call (its row is deleted), on every replica.
+   */
+  async take(challenge: string, tenantId: string): Promise<boolean> {
     const now = this.#clock.now();
     const taken = await this.#store.transaction((tx) =>
       tx.takeWebauthnChallenge(hashOf(challenge), 'sign-in', now),
     );
-    return taken !== undefined;
+    return taken !== undefined && (taken.tenantId === null || taken.tenantId === tenantId);
   }
 }
 

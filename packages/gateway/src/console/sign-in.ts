@@ -45,15 +45,18 @@ export async function signInOptions(ctx: ConsoleContext) {
  * Verifies an assertion with `@simplewebauthn/server` against a registered passkey (W3C WebAuthn L3 section 7.2:
  * `expectedChallenge` decides which challenges count, the console's origin and RP ID, the user present, the
  * registered COSE key and signature counter) and stores the new counter. The approver registry's registration
- * of the passkey must still be active (a revoked passkey signs nothing).
+ * of the passkey must still be active (a revoked passkey signs nothing). The credential is looked up first:
+ * `expectedChallenge` is asked (with the passkey found) only for a registered, active passkey, before the
+ * signature is checked, so it is not asked at all when the credential is unknown or revoked.
  *
  * @throws GatewayError `PASSKEY_VERIFICATION_FAILED` when the credential is unknown or revoked, or the assertion
- *   does not verify.
+ *   does not verify; whatever `expectedChallenge` throws (e.g. the store's error when it cannot be reached),
+ *   unchanged.
  */
 export async function verifyAssertion(
   ctx: ConsoleContext,
   response: AuthenticationResponseJson,
-  expectedChallenge: (challenge: string) => boolean | Promise<boolean>,
+  expectedChallenge: (challenge: string, passkey: PasskeyRecord) => boolean | Promise<boolean>,
 ): Promise<PasskeyRecord> {
   const passkey = await ctx.deps.store.transaction((tx) => tx.passkeys.getPasskey(response.id));
   const registration =
@@ -63,10 +66,21 @@ export async function verifyAssertion(
     throw notVerified('no active passkey has this credential id');
   }
   let newCounter: number;
+  // What the challenge check itself threw (the store unreachable, a bug): passed on as it is, never told as
+  // "the passkey does not verify" (which would hide an outage behind a refusal and put the driver's text in it).
+  let checkFailed: { error: unknown } | undefined;
+  const checkChallenge = async (challenge: string): Promise<boolean> => {
+    try {
+      return await expectedChallenge(challenge, passkey);
+    } catch (error) {
+      checkFailed = { error };
+      throw error;
+    }
+  };
   try {
     const result = await verifyAuthenticationResponse({
       response: response as unknown as AuthenticationResponseJSON,
-      expectedChallenge,
+      expectedChallenge: checkChallenge,
       expectedOrigin: ctx.options.origin,
       expectedRPID: ctx.options.rpId,
       credential: {
@@ -79,6 +93,7 @@ export async function verifyAssertion(
     if (!result.verified) throw notVerified('the assertion was not verified');
     newCounter = result.authenticationInfo.newCounter;
   } catch (error) {
+    if (checkFailed) throw checkFailed.error;
     if (error instanceof GatewayError) throw error;
     throw notVerified(error instanceof Error ? error.message : 'invalid assertion');
   }
@@ -89,18 +104,26 @@ export async function verifyAssertion(
 }
 
 /**
- * Signs a person in (`session.signIn`): the assertion must answer a sign-in challenge this gateway issued and has
- * not seen answered (used up either way) and verify with a registered, active passkey (see
- * {@link verifyAssertion}); the session opened carries the passkey's tenant, the person's principal roles and the
- * approval roles of its registration.
+ * Signs a person in (`session.signIn`): the assertion must come from a registered, active passkey, answer a
+ * sign-in challenge that some replica of this gateway issued (for no tenant, or for the passkey's) and that is
+ * neither expired nor answered yet, and verify (see {@link verifyAssertion}); the session opened carries the
+ * passkey's tenant, the person's principal roles and the approval roles of its registration.
  *
- * @throws GatewayError `PASSKEY_VERIFICATION_FAILED`.
+ * When the challenge is used up: an assertion from an unknown or revoked credential is refused before its
+ * challenge is looked at, so that challenge stays open (it still needs an active passkey's valid assertion, and
+ * still expires); an assertion from an active passkey uses its challenge up as soon as the challenge is checked,
+ * whether or not the rest then verifies (origin, signature, counter), so a challenge is never answered twice.
+ *
+ * @throws GatewayError `PASSKEY_VERIFICATION_FAILED`; the store's error when it cannot be reached, unchanged (the API
+ *   answers it 503 `DATABASE_UNAVAILABLE`).
  */
 export async function signIn(
   ctx: ConsoleContext,
   response: AuthenticationResponseJson,
 ): Promise<{ id: string; session: ConsoleSession }> {
-  const passkey = await verifyAssertion(ctx, response, (c) => ctx.challenges.take(c));
+  const passkey = await verifyAssertion(ctx, response, (c, found) =>
+    ctx.challenges.take(c, found.tenantId),
+  );
   const registration = await ctx.deps.store.transaction((tx) =>
     tx.getApproverKey(passkey.tenantId, passkey.kid),
   );

@@ -45,3 +45,26 @@ export interface ApproverKeysTx {
     atMs: number,
   ): Promise<boolean>;
 }
+
+/**
+ * An `approver_keys` row as either dialect's drizzle schema selects it (`sqlite/schema.ts`, `postgres/schema.ts`):
+ * `roles` as a JSON array (text), the status as text.
+ */
+export type StoredApproverKeyRow = Omit<ApproverKeyRecord, 'roles' | 'status'> & {
+  roles: string;
+  status: string;
+};
+
+/** A stored row as a record (both dialects; its status is one the store wrote). */
+export function toApproverKey(row: StoredApproverKeyRow): ApproverKeyRecord {
+  return {
+    ...row,
+    roles: JSON.parse(row.roles) as string[],
+    status: row.status as ApproverKeyRecord['status'],
+  };
+}
+
+/** A record as its row is written (both dialects). */
+export function approverKeyRow(record: ApproverKeyRecord): StoredApproverKeyRow {
+  return { ...record, roles: JSON.stringify(record.roles) };
+}

@@ -29,3 +29,14 @@ export interface BudgetReservationsTx {
    */
   cancelReservation(line: LedgerLine): Promise<void>;
 }
+
+/**
+ * A `budget_ledger` row as either dialect's drizzle schema selects it (`sqlite/schema.ts`, `postgres/schema.ts`):
+ * its serial `id` and the status as text.
+ */
+export type StoredLedgerRow = Omit<LedgerLine, 'status'> & { id: number; status: string };
+
+/** A stored ledger row as a line, in both dialects: without its `id` (the store's own order, never answered). */
+export function toLedger({ id: _id, ...row }: StoredLedgerRow): LedgerLine {
+  return { ...row, status: row.status as LedgerLine['status'] };
+}

@@ -34,3 +34,30 @@ export interface ConsoleSessionsTx {
   /** Deletes every session expired at `atMs` (epoch ms: `expiresAt <= atMs`); returns how many. */
   deleteExpiredConsoleSessions(atMs: number): Promise<number>;
 }
+
+/**
+ * A `console_sessions` row as either dialect's drizzle schema selects it (`sqlite/schema.ts`,
+ * `postgres/schema.ts`): the role lists as JSON arrays (text).
+ */
+export type StoredConsoleSessionRow = Omit<ConsoleSessionRecord, 'access' | 'approvalRoles'> & {
+  access: string;
+  approvalRoles: string;
+};
+
+/** A stored row as a record: the role lists parsed from their JSON arrays (both dialects). */
+export function toConsoleSession(row: StoredConsoleSessionRow): ConsoleSessionRecord {
+  return {
+    ...row,
+    access: JSON.parse(row.access) as string[],
+    approvalRoles: JSON.parse(row.approvalRoles) as string[],
+  };
+}
+
+/** A record as its row is written (both dialects). */
+export function consoleSessionRow(record: ConsoleSessionRecord): StoredConsoleSessionRow {
+  return {
+    ...record,
+    access: JSON.stringify(record.access),
+    approvalRoles: JSON.stringify(record.approvalRoles),
+  };
+}

@@ -52,3 +52,46 @@ export interface PasskeysTx {
   listPasskeys(tenantId: string, subject: string): Promise<PasskeyRecord[]>;
   setPasskeySignCount(credentialId: string, signCount: number): Promise<void>;
 }
+
+/** An `invitations` row as either dialect's drizzle schema selects it: the role lists as JSON arrays (text). */
+export type StoredInvitationRow = Omit<InvitationRecord, 'roles' | 'access'> & {
+  roles: string;
+  access: string;
+};
+
+/** A `passkeys` row as either dialect selects it: `access` and `transports` as JSON arrays (text), or null. */
+export type StoredPasskeyRow = Omit<PasskeyRecord, 'access' | 'transports'> & {
+  access: string;
+  transports: string | null;
+};
+
+const strings = (json: string): string[] => JSON.parse(json) as string[];
+
+/** A stored invitation row as a record (both dialects). */
+export function toInvitation(row: StoredInvitationRow): InvitationRecord {
+  return { ...row, roles: strings(row.roles), access: strings(row.access) };
+}
+
+/** An invitation as its row is written (both dialects). */
+export function invitationRow(record: InvitationRecord): StoredInvitationRow {
+  return { ...record, roles: JSON.stringify(record.roles), access: JSON.stringify(record.access) };
+}
+
+/** A stored passkey row as a record (both dialects). */
+export function toPasskey(row: StoredPasskeyRow): PasskeyRecord {
+  return {
+    ...row,
+    access: strings(row.access),
+    transports: row.transports === null ? null : strings(row.transports),
+  };
+}
+
+/** A passkey as its row is written (both dialects). */
+export function passkeyRow(record: PasskeyRecord): StoredPasskeyRow {
+  const { access, transports } = record;
+  return {
+    ...record,
+    access: JSON.stringify(access),
+    transports: transports === null ? null : JSON.stringify(transports),
+  };
+}

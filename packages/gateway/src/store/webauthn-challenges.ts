@@ -40,3 +40,16 @@ export interface WebauthnChallengesTx {
   /** Deletes every challenge expired at `atMs` (epoch ms: `expiresAt <= atMs`); returns how many. */
   deleteExpiredWebauthnChallenges(atMs: number): Promise<number>;
 }
+
+/**
+ * What a take answers for the row its conditional delete returned (both dialects): the record when the row was
+ * live at `atMs` (epoch ms: `atMs < expiresAt`), else undefined (an expired row is gone all the same). `purpose`
+ * is the one the delete matched on.
+ */
+export function takenChallenge(
+  row: Omit<WebauthnChallengeRecord, 'purpose'> | undefined,
+  purpose: WebauthnChallengePurpose,
+  atMs: number,
+): WebauthnChallengeRecord | undefined {
+  return row && atMs < row.expiresAt ? { ...row, purpose } : undefined;
+}

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { openDatabaseSource } from '../../src/audit/database-source.js';
 import { verifyLineage } from '../../src/audit/verify-lineage.js';
 import { SESSION_TTL_MS } from '../../src/auth/sessions.js';
@@ -116,6 +117,102 @@ describe('invitation, enrolment and sign-in', () => {
       response: stranger.assert(fresh.options.challenge),
     });
     expect(unknown.envelope?.code).toBe('PASSKEY_VERIFICATION_FAILED');
+    // Refused before its challenge was looked at: the challenge is still open, for an active passkey, once.
+    const late = ana.authenticator.assert(fresh.options.challenge);
+    const signedIn = await new ConsoleBrowser(gw.url).call('session.signIn', 'mutation', {
+      response: late,
+    });
+    expect(signedIn.status).toBe(200);
+    const again = await new ConsoleBrowser(gw.url).call('session.signIn', 'mutation', {
+      response: late,
+    });
+    expect(again.envelope?.code).toBe('PASSKEY_VERIFICATION_FAILED');
+  });
+
+  test('a revoked passkey signs nobody in, and leaves the challenge to the passkey that answers it', async () => {
+    const rita = await enrolledPerson(gw, 'rita.revoked', ['finance']);
+    await rawCall(gw.url, 'approvers.revoke', {
+      type: 'mutation',
+      input: { kid: `webauthn:${rita.authenticator.id}`, reason: 'left the company' },
+      credential: gw.callers.acme.operator.apiKey,
+    });
+    const browser = new ConsoleBrowser(gw.url);
+    const { options } = await browser.ok<{ options: { challenge: string } }>(
+      'session.signInOptions',
+      'mutation',
+    );
+    const revoked = await browser.call('session.signIn', 'mutation', {
+      response: rita.authenticator.assert(options.challenge),
+    });
+    expect(revoked.envelope?.code).toBe('PASSKEY_VERIFICATION_FAILED');
+    const signed = await browser.call('session.signIn', 'mutation', {
+      response: ana.authenticator.assert(options.challenge),
+    });
+    expect(signed.status).toBe(200);
+  });
+
+  test('the store unreachable when the challenge is taken: 503 DATABASE_UNAVAILABLE, not a refused passkey', async () => {
+    const browser = new ConsoleBrowser(gw.url);
+    const { options } = await browser.ok<{ options: { challenge: string } }>(
+      'session.signInOptions',
+      'mutation',
+    );
+    const lost = Object.assign(new Error('connect ECONNREFUSED 10.9.8.7:5432'), {
+      code: 'ECONNREFUSED',
+    });
+    const transaction = gw.store.transaction.bind(gw.store);
+    // Every transaction runs as usual, but for taking a challenge, which finds the database gone.
+    const spy = vi.spyOn(gw.store, 'transaction').mockImplementation((work) =>
+      transaction((tx) =>
+        work(
+          new Proxy(tx, {
+            get(target, name) {
+              if (name === 'takeWebauthnChallenge') return () => Promise.reject(lost);
+              const member = Reflect.get(target, name, target);
+              return typeof member === 'function' ? member.bind(target) : member;
+            },
+          }),
+        ),
+      ),
+    );
+    try {
+      const answer = await browser.call('session.signIn', 'mutation', {
+        response: ana.authenticator.assert(options.challenge),
+      });
+      expect(answer.status).toBe(503);
+      expect(answer.envelope?.code).toBe('DATABASE_UNAVAILABLE');
+      expect(JSON.stringify(answer.envelope)).not.toContain('10.9.8.7');
+    } finally {
+      spy.mockRestore();
+    }
+    // The challenge was never taken: once the database answers again, it signs in.
+    const signed = await browser.call('session.signIn', 'mutation', {
+      response: ana.authenticator.assert(options.challenge),
+    });
+    expect(signed.status).toBe(200);
+  });
+
+  test("a challenge issued for another tenant is refused to this tenant's passkey, and used up", async () => {
+    // No procedure issues a tenant's challenge yet: the row is written as one would be.
+    const challenge = randomBytes(32).toString('base64url');
+    const challengeHash = createHash('sha256').update(challenge).digest('hex');
+    await gw.store.transaction((tx) =>
+      tx.insertWebauthnChallenge({
+        challengeHash,
+        purpose: 'sign-in',
+        tenantId: 'globex',
+        expiresAt: gw.clock.now() + CHALLENGE_TTL_MS,
+      }),
+    );
+    const response = ana.authenticator.assert(challenge);
+    const refused = await new ConsoleBrowser(gw.url).call('session.signIn', 'mutation', {
+      response,
+    });
+    expect(refused.envelope?.code).toBe('PASSKEY_VERIFICATION_FAILED');
+    const left = await gw.store.transaction((tx) =>
+      tx.takeWebauthnChallenge(challengeHash, 'sign-in', gw.clock.now()),
+    );
+    expect(left).toBeUndefined();
   });
 
   test('a mutation with the session cookie but without the CSRF header is refused and changes nothing', async () => {

@@ -49,5 +49,46 @@ export function defineTransactionConformance(factory: StoreFactory): void {
       });
       expect(await store.queryLineage({ planId: 'p-gone', limit: 10 })).toEqual([]);
     });
+
+    test("a transaction's methods called at once each answer as if called in turn, a failing one included", async () => {
+      // On PostgreSQL one transaction is one connection: its queries take turns, and the driver never has to
+      // queue one behind another (pg 8 warns of that: "already executing a query").
+      const queued: Error[] = [];
+      const onWarning = (warning: Error) => {
+        if (/already executing a query/.test(warning.message)) queued.push(warning);
+      };
+      process.on('warning', onWarning);
+      try {
+        const [store] = await open(1);
+        if (!store) throw new Error('no store');
+        const ids = ['p-a', 'p-b', 'p-c', 'p-d'];
+        await store.transaction(async (tx) => {
+          for (const id of ids) await tx.insertPlan(planRecord(id));
+        });
+        const answers = await store.transaction((tx) =>
+          Promise.all([
+            ...ids.map((id) => tx.getPlan(TENANT_ID, id)),
+            // Refused before any statement (a line to reserve must be `reserved`): the calls after it still run.
+            tx.reserveBudget({ ...ledgerLine('p-a', 1), status: 'committed' }, 1_000).then(
+              () => 'reserved',
+              () => 'refused',
+            ),
+            ...ids.map((id) => tx.ledgerForPlan(TENANT_ID, id)),
+            tx.passkeys.getPasskey('no-such-credential'),
+          ]),
+        );
+        expect(answers.slice(0, 4).map((plan) => (plan as { planId: string }).planId)).toEqual(ids);
+        expect(answers.slice(4)).toEqual(['refused', [], [], [], [], undefined]);
+        const reads = await store.readAudit((audit) =>
+          Promise.all(ids.map((id) => audit.plansWithId(id))),
+        );
+        expect(reads.map((plans) => plans.map((plan) => plan.planId))).toEqual(
+          ids.map((id) => [id]),
+        );
+        expect(queued).toEqual([]);
+      } finally {
+        process.off('warning', onWarning);
+      }
+    });
   });
 }

@@ -1,17 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm';
-import type { ApproverKeyRecord, ApproverKeysTx } from '../approver-keys.js';
+import { type ApproverKeysTx, approverKeyRow, toApproverKey } from '../approver-keys.js';
 import type { PgDb } from './postgres-tx.js';
 import * as s from './schema.js';
-
-type ApproverKeyRow = typeof s.approverKeys.$inferSelect;
-
-function toApproverKey(row: ApproverKeyRow): ApproverKeyRecord {
-  return {
-    ...row,
-    roles: JSON.parse(row.roles) as string[],
-    status: row.status as ApproverKeyRecord['status'],
-  };
-}
 
 /**
  * The approver registry's methods in a PostgreSQL transaction (`approver_keys`; see
@@ -40,10 +30,7 @@ export function postgresApproverKeys(db: PgDb): ApproverKeysTx {
     },
 
     async insertApproverKey(record) {
-      const result = await db
-        .insert(a)
-        .values({ ...record, roles: JSON.stringify(record.roles) })
-        .onConflictDoNothing();
+      const result = await db.insert(a).values(approverKeyRow(record)).onConflictDoNothing();
       return (result.rowCount ?? 0) > 0;
     },
 

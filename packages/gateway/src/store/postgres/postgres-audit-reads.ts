@@ -2,10 +2,10 @@ import type { LineageEvent } from '@handoff/protocol';
 import { and, asc, desc, eq, gte, inArray, lte } from 'drizzle-orm';
 import { GatewayError } from '../../errors.js';
 import type { AuditReads } from '../audit-reads.js';
+import { toLedger } from '../budget-reservations.js';
+import { toOutbox } from '../outbox-rows.js';
+import { toPlan } from '../plan-rows.js';
 import type { ApprovalRecord } from '../store.js';
-import { toLedger } from './postgres-budget.js';
-import { toOutbox } from './postgres-outbox.js';
-import { toPlan } from './postgres-plans.js';
 import type { PgDb } from './postgres-tx.js';
 import * as s from './schema.js';
 

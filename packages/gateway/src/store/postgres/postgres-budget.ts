@@ -1,14 +1,10 @@
 import { and, eq, sql } from 'drizzle-orm';
+import { toLedger } from '../budget-reservations.js';
 import type { LedgerLine, StoredCap, StoreTx } from '../store.js';
 import type { PgDb } from './postgres-tx.js';
 import * as s from './schema.js';
 
-type LedgerRow = typeof s.budgetLedger.$inferSelect;
 type Period = Pick<LedgerLine, 'tenantId' | 'capId' | 'periodKey'>;
-
-export function toLedger({ id: _id, ...row }: LedgerRow): LedgerLine {
-  return { ...row, status: row.status as LedgerLine['status'] };
-}
 
 /**
  * The budget methods of a PostgreSQL transaction (`budget_caps`, `budget_ledger`, `budget_usage`; see

@@ -1,18 +1,11 @@
 import { and, eq, gt, lte } from 'drizzle-orm';
-import type { ConsoleSessionRecord, ConsoleSessionsTx } from '../console-sessions.js';
+import {
+  type ConsoleSessionsTx,
+  consoleSessionRow,
+  toConsoleSession,
+} from '../console-sessions.js';
 import type { PgDb } from './postgres-tx.js';
 import * as s from './schema.js';
-
-type SessionRow = typeof s.consoleSessions.$inferSelect;
-
-/** A stored row as a record: the role lists parsed from their JSON arrays. */
-function toRecord(row: SessionRow): ConsoleSessionRecord {
-  return {
-    ...row,
-    access: JSON.parse(row.access) as string[],
-    approvalRoles: JSON.parse(row.approvalRoles) as string[],
-  };
-}
 
 /**
  * The console sessions of a PostgreSQL transaction (`console_sessions`, see {@link ConsoleSessionsTx}): shared by
@@ -23,11 +16,7 @@ export function postgresConsoleSessions(db: PgDb): ConsoleSessionsTx {
   const c = s.consoleSessions;
   return {
     async insertConsoleSession(record) {
-      await db.insert(c).values({
-        ...record,
-        access: JSON.stringify(record.access),
-        approvalRoles: JSON.stringify(record.approvalRoles),
-      });
+      await db.insert(c).values(consoleSessionRow(record));
     },
 
     async consoleSession(tokenHash, atMs) {
@@ -35,7 +24,7 @@ export function postgresConsoleSessions(db: PgDb): ConsoleSessionsTx {
         .select()
         .from(c)
         .where(and(eq(c.tokenHash, tokenHash), gt(c.expiresAt, atMs)));
-      return row ? toRecord(row) : undefined;
+      return row ? toConsoleSession(row) : undefined;
     },
 
     async deleteConsoleSession(tokenHash) {

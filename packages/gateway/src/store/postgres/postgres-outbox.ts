@@ -1,27 +1,8 @@
 import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
-import type { OutboxPatch, OutboxRow, OutboxStatus, StoreTx } from '../store.js';
+import { toOutbox, unleased, withLeaseRule } from '../outbox-rows.js';
+import type { OutboxRow, StoreTx } from '../store.js';
 import type { PgDb } from './postgres-tx.js';
 import * as s from './schema.js';
-
-type DispatchRow = typeof s.dispatches.$inferSelect;
-
-/** A row as the store answers it: `reverses` and the lease only when set (as the SQLite store does). */
-export function toOutbox({ reverses, leaseOwner, leaseUntil, ...row }: DispatchRow): OutboxRow {
-  return {
-    ...row,
-    status: row.status as OutboxStatus,
-    ...(reverses ? { reverses } : {}),
-    ...(leaseOwner !== null ? { leaseOwner } : {}),
-    ...(leaseUntil !== null ? { leaseUntil } : {}),
-  };
-}
-
-/** The store's lease rule (see `OutboxPatch`): a move out of `in_flight` that sets no lease clears it. */
-function withLeaseRule(patch: OutboxPatch): OutboxPatch {
-  const moves = patch.status !== undefined && patch.status !== 'in_flight';
-  if (!moves || patch.leaseOwner !== undefined || patch.leaseUntil !== undefined) return patch;
-  return { ...patch, leaseOwner: null, leaseUntil: null };
-}
 
 const d = s.dispatches;
 /** The dispatch order: oldest due first, then created, plan, action. */
@@ -58,8 +39,7 @@ export function postgresOutbox(
   return {
     async insertOutbox(rows) {
       if (rows.length === 0) return;
-      // Rows are inserted unleased, whatever they say.
-      await db.insert(d).values(rows.map(({ leaseOwner: _o, leaseUntil: _u, ...row }) => row));
+      await db.insert(d).values(rows.map(unleased));
     },
 
     async outboxForPlan(tenantId, planId) {

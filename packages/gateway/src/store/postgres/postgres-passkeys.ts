@@ -1,24 +1,13 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
-import type { InvitationRecord, PasskeyRecord, PasskeysTx } from '../passkey-records.js';
+import {
+  invitationRow,
+  type PasskeysTx,
+  passkeyRow,
+  toInvitation,
+  toPasskey,
+} from '../passkey-records.js';
 import type { PgDb } from './postgres-tx.js';
 import * as s from './schema.js';
-
-type InvitationRow = typeof s.invitations.$inferSelect;
-type PasskeyRow = typeof s.passkeys.$inferSelect;
-
-const strings = (json: string): string[] => JSON.parse(json) as string[];
-
-function toInvitation(row: InvitationRow): InvitationRecord {
-  return { ...row, roles: strings(row.roles), access: strings(row.access) };
-}
-
-function toPasskey(row: PasskeyRow): PasskeyRecord {
-  return {
-    ...row,
-    access: strings(row.access),
-    transports: row.transports === null ? null : strings(row.transports),
-  };
-}
 
 /**
  * The console people's methods in a PostgreSQL transaction (`invitations` and `passkeys`, see
@@ -31,10 +20,7 @@ export function postgresPasskeys(db: PgDb): PasskeysTx {
   const p = s.passkeys;
   return {
     async insertInvitation(record) {
-      const { roles, access } = record;
-      await db
-        .insert(i)
-        .values({ ...record, roles: JSON.stringify(roles), access: JSON.stringify(access) });
+      await db.insert(i).values(invitationRow(record));
     },
 
     async getInvitation(tokenHash) {
@@ -58,15 +44,7 @@ export function postgresPasskeys(db: PgDb): PasskeysTx {
     },
 
     async insertPasskey(record) {
-      const { access, transports } = record;
-      const result = await db
-        .insert(p)
-        .values({
-          ...record,
-          access: JSON.stringify(access),
-          transports: transports === null ? null : JSON.stringify(transports),
-        })
-        .onConflictDoNothing();
+      const result = await db.insert(p).values(passkeyRow(record)).onConflictDoNothing();
       return (result.rowCount ?? 0) > 0;
     },
 

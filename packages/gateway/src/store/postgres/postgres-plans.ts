@@ -1,14 +1,8 @@
-import { and, desc, eq, inArray, lt, lte, or } from 'drizzle-orm';
-import type { PlanState } from '../../plan-state.js';
-import type { PlanFilter, PlanRecord, StoreTx } from '../store.js';
+import { and, desc, eq, inArray, lte } from 'drizzle-orm';
+import { planFilterConditions, toPlan } from '../plan-rows.js';
+import type { PlanFilter, StoreTx } from '../store.js';
 import type { PgDb } from './postgres-tx.js';
 import * as s from './schema.js';
-
-type PlanRow = typeof s.plans.$inferSelect;
-
-export function toPlan(row: PlanRow): PlanRecord {
-  return { ...row, state: row.state as PlanState, pausedFrom: row.pausedFrom as PlanState | null };
-}
 
 /**
  * The plan methods of a PostgreSQL transaction (the `plans` table, keyed `(tenant_id, plan_id)`). A state change
@@ -52,23 +46,10 @@ export function postgresPlans(
     },
 
     async listPlans(filter: PlanFilter) {
-      const where = [eq(p.tenantId, filter.tenantId)];
-      if (filter.states && filter.states.length > 0)
-        where.push(inArray(p.state, [...filter.states]));
-      if (filter.submittedBy !== undefined) where.push(eq(p.submittedBy, filter.submittedBy));
-      if (filter.workflowId !== undefined) where.push(eq(p.workflowId, filter.workflowId));
-      const before = filter.before;
-      if (before) {
-        const older = or(
-          lt(p.receivedAt, before.receivedAt),
-          and(eq(p.receivedAt, before.receivedAt), lt(p.planId, before.planId)),
-        );
-        if (older) where.push(older);
-      }
       const rows = await db
         .select()
         .from(p)
-        .where(and(...where))
+        .where(planFilterConditions(filter, p))
         .orderBy(desc(p.receivedAt), desc(p.planId))
         .limit(filter.limit);
       return rows.map(toPlan);

@@ -11,7 +11,7 @@ import { postgresAuditReads } from './postgres-audit-reads.js';
 import { postgresLineageReads } from './postgres-lineage-reads.js';
 import { migratePostgres } from './postgres-migrate.js';
 import { postgresHealth, postgresStateSnapshot } from './postgres-store-status.js';
-import { type PgDb, postgresTx } from './postgres-tx.js';
+import { oneCallAtATime, type PgDb, postgresTx } from './postgres-tx.js';
 import * as schema from './schema.js';
 
 /** Options of {@link openPostgresStore}. */
@@ -148,9 +148,13 @@ export class PostgresStore implements GatewayStore {
     return this.#track(this.#retry.execute(() => attempt()));
   }
 
-  /** Runs `work` in one `REPEATABLE READ, READ ONLY` transaction: every read sees one committed state. */
+  /**
+   * Runs `work` in one `REPEATABLE READ, READ ONLY` transaction: every read sees one committed state. Its reads
+   * take turns on the transaction's connection ({@link oneCallAtATime}), however `work` calls them.
+   */
   readAudit<T>(work: (reads: AuditReads) => Promise<T>): Promise<T> {
-    return this.#snapshot((db) => work(postgresAuditReads(db)));
+    const queue = { tail: Promise.resolve<unknown>(undefined) };
+    return this.#snapshot((db) => work(oneCallAtATime(postgresAuditReads(db), queue)));
   }
 
   stateSnapshot(atMs: number): Promise<StoreStateSnapshot> {

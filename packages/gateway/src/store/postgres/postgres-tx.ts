@@ -22,10 +22,36 @@ import type * as schema from './schema.js';
 export type PgDb = PgDatabase<NodePgQueryResultHKT, typeof schema>;
 
 /**
+ * `methods` with every function made to wait for the call before it (of any object sharing `queue`) to settle
+ * before it starts: one transaction holds one connection, and `pg` runs one query at a time on a connection,
+ * queueing the rest itself, which pg 8 deprecates ("Calling client.query() when the client is already executing
+ * a query is deprecated", pg 9 removes it). Callers may well run a transaction's methods at once (`Promise.all`
+ * over a page of plans): this makes them take turns in call order, as the driver would have, without the
+ * deprecated queue. A method never calls another through these wrappers (each goes to `db` itself), so none
+ * waits for itself. Non-function members are kept as they are.
+ */
+export function oneCallAtATime<T extends object>(methods: T, queue: { tail: Promise<unknown> }): T {
+  const queued: Record<string, unknown> = {};
+  for (const [name, member] of Object.entries(methods)) {
+    if (typeof member !== 'function') {
+      queued[name] = member;
+      continue;
+    }
+    queued[name] = (...args: unknown[]) => {
+      const call = queue.tail.then(() => member.apply(methods, args));
+      queue.tail = call.catch(() => undefined);
+      return call;
+    };
+  }
+  return queued as T;
+}
+
+/**
  * The {@link StoreTx} of one PostgreSQL transaction attempt, put together from one module per concept
  * (`postgres-plans.ts`, `postgres-budget.ts`, ...), each a set of methods on `db` (drizzle's transaction, on the
  * connection the attempt holds). Built afresh for every attempt, so nothing read by an attempt that was rolled
- * back (a cached chain head) survives into its retry.
+ * back (a cached chain head) survives into its retry. Its methods take turns ({@link oneCallAtATime}), so
+ * the attempt's connection never gets a query while another runs.
  *
  * @param onAppended - told how many lineage events each `appendLineage` writes (before commit).
  * @param readOnly - the store's connections are read-only: `getPlan` takes no row lock.
@@ -35,7 +61,8 @@ export function postgresTx(
   onAppended: (count: number) => void,
   readOnly = false,
 ): StoreTx {
-  return {
+  const queue = { tail: Promise.resolve<unknown>(undefined) };
+  const tx: StoreTx = {
     ...postgresPlans(db, readOnly),
     ...postgresLineage(db, onAppended),
     ...postgresLineageLog(db),
@@ -47,6 +74,7 @@ export function postgresTx(
     ...postgresSends(db),
     ...postgresConsoleSessions(db),
     ...postgresWebauthnChallenges(db),
-    passkeys: postgresPasskeys(db),
+    passkeys: oneCallAtATime(postgresPasskeys(db), queue),
   };
+  return oneCallAtATime(tx, queue);
 }

@@ -1,17 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { ApproverKeyRecord } from '../approver-keys.js';
+import { type ApproverKeyRecord, approverKeyRow, toApproverKey } from '../approver-keys.js';
 import * as s from './schema.js';
 import type { SqliteDb } from './sqlite-tx.js';
-
-type ApproverKeyRow = typeof s.approverKeys.$inferSelect;
-
-function toApproverKey(row: ApproverKeyRow): ApproverKeyRecord {
-  return {
-    ...row,
-    roles: JSON.parse(row.roles) as string[],
-    status: row.status as ApproverKeyRecord['status'],
-  };
-}
 
 /**
  * The approver registry's statements in a SQLite transaction (the `approver_keys` table; see
@@ -57,7 +47,7 @@ export class SqliteApproverKeys {
   insert(record: ApproverKeyRecord): boolean {
     const result = this.#db
       .insert(s.approverKeys)
-      .values({ ...record, roles: JSON.stringify(record.roles) })
+      .values(approverKeyRow(record))
       .onConflictDoNothing()
       .run();
     return result.changes > 0;

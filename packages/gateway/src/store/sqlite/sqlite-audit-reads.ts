@@ -4,6 +4,7 @@ import { getTableColumns, getTableName } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { GatewayError } from '../../errors.js';
 import type { AuditReads, OutboxLookup, PolicyVersionRecord } from '../audit-reads.js';
+import { type StoredOutboxRow, toOutbox } from '../outbox-rows.js';
 import type {
   ApprovalRecord,
   LedgerLine,
@@ -12,7 +13,6 @@ import type {
   PositionedEvent,
 } from '../store.js';
 import * as schema from './schema.js';
-import { type DispatchRow, toOutbox } from './sqlite-outbox.js';
 
 /**
  * The trace's reads ({@link AuditReads}) on SQLite: each query prepared once per connection, its columns selected
@@ -105,7 +105,7 @@ export class SqliteAuditReads implements AuditReads {
   }
 
   async outboxOfPlan(tenantId: string, planId: string): Promise<OutboxRow[]> {
-    return (this.#outbox.all(planId, tenantId) as DispatchRow[]).map(toOutbox);
+    return (this.#outbox.all(planId, tenantId) as StoredOutboxRow[]).map(toOutbox);
   }
 
   async findOutbox(by: OutboxLookup, tenantId: string | undefined): Promise<OutboxRow[]> {
@@ -134,7 +134,7 @@ export class SqliteAuditReads implements AuditReads {
         `${selectAll(schema.dispatches)} where ${column} = ? and tenant_id = ? and plan_id = ?
          order by action_index`,
       )
-      .all(value, plan.tenantId, plan.planId) as DispatchRow[];
+      .all(value, plan.tenantId, plan.planId) as StoredOutboxRow[];
     return rows.map(toOutbox);
   }
 

@@ -1,15 +1,9 @@
 import { and, eq, sql } from 'drizzle-orm';
+import { toLedger } from '../budget-reservations.js';
 import type { LedgerLine, StoredCap } from '../store.js';
 import type { PreparedByShape } from './prepared-by-shape.js';
 import * as s from './schema.js';
 import type { SqliteDb } from './sqlite-tx.js';
-
-type LedgerRow = typeof s.budgetLedger.$inferSelect;
-
-function toLedger(row: LedgerRow): LedgerLine {
-  const { id: _id, ...rest } = row;
-  return { ...rest, status: row.status as LedgerLine['status'] };
-}
 
 /**
  * The budget statements of a SQLite transaction (the `budget_caps`, `budget_ledger` and `budget_usage` tables),

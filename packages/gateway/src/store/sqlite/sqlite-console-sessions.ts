@@ -1,18 +1,12 @@
 import { and, eq, lte, sql } from 'drizzle-orm';
-import type { ConsoleSessionRecord, ConsoleSessionsTx } from '../console-sessions.js';
+import {
+  type ConsoleSessionRecord,
+  type ConsoleSessionsTx,
+  consoleSessionRow,
+  toConsoleSession,
+} from '../console-sessions.js';
 import * as s from './schema.js';
 import type { SqliteDb } from './sqlite-tx.js';
-
-type SessionRow = typeof s.consoleSessions.$inferSelect;
-
-/** A stored row as a record: the role lists parsed from their JSON arrays. */
-function toRecord(row: SessionRow): ConsoleSessionRecord {
-  return {
-    ...row,
-    access: JSON.parse(row.access) as string[],
-    approvalRoles: JSON.parse(row.approvalRoles) as string[],
-  };
-}
 
 /**
  * The console sessions of a SQLite transaction (`console_sessions`, see {@link ConsoleSessionsTx}). Times are epoch
@@ -38,19 +32,12 @@ export class SqliteConsoleSessions implements ConsoleSessionsTx {
   }
 
   async insertConsoleSession(record: ConsoleSessionRecord): Promise<void> {
-    this.#db
-      .insert(s.consoleSessions)
-      .values({
-        ...record,
-        access: JSON.stringify(record.access),
-        approvalRoles: JSON.stringify(record.approvalRoles),
-      })
-      .run();
+    this.#db.insert(s.consoleSessions).values(consoleSessionRow(record)).run();
   }
 
   async consoleSession(tokenHash: string, atMs: number): Promise<ConsoleSessionRecord | undefined> {
     const row = this.#live.get({ tokenHash, atMs });
-    return row ? toRecord(row) : undefined;
+    return row ? toConsoleSession(row) : undefined;
   }
 
   async deleteConsoleSession(tokenHash: string): Promise<boolean> {

@@ -1,31 +1,11 @@
 import type Database from 'better-sqlite3';
 import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { ClaimOutboxRequest } from '../outbox-leases.js';
+import { toOutbox, unleased, withLeaseRule } from '../outbox-rows.js';
 import type { OutboxExpectation, OutboxPatch, OutboxRow, OutboxStatus } from '../store.js';
 import type { PreparedByShape } from './prepared-by-shape.js';
 import * as s from './schema.js';
 import type { SqliteDb } from './sqlite-tx.js';
-
-/** A `dispatches` row as drizzle selects it. */
-export type DispatchRow = typeof s.dispatches.$inferSelect;
-
-/** A row as the store answers it: `reverses` and the lease only when set. */
-export function toOutbox({ reverses, leaseOwner, leaseUntil, ...row }: DispatchRow): OutboxRow {
-  return {
-    ...row,
-    status: row.status as OutboxStatus,
-    ...(reverses ? { reverses } : {}),
-    ...(leaseOwner !== null ? { leaseOwner } : {}),
-    ...(leaseUntil !== null ? { leaseUntil } : {}),
-  };
-}
-
-/** The store's lease rule (see `OutboxPatch`): a move out of `in_flight` that sets no lease clears it. */
-function withLeaseRule(patch: OutboxPatch): OutboxPatch {
-  const moves = patch.status !== undefined && patch.status !== 'in_flight';
-  if (!moves || patch.leaseOwner !== undefined || patch.leaseUntil !== undefined) return patch;
-  return { ...patch, leaseOwner: null, leaseUntil: null };
-}
 
 /**
  * The outbox statements of a SQLite transaction (the `dispatches` table), kept apart from the rest of
@@ -103,9 +83,7 @@ export class SqliteOutbox {
   }
 
   insert(rows: readonly OutboxRow[]): void {
-    for (const { leaseOwner: _o, leaseUntil: _u, ...row } of rows) {
-      this.#shapes.insert(s.dispatches, 'dispatches', row);
-    }
+    for (const row of rows) this.#shapes.insert(s.dispatches, 'dispatches', unleased(row));
   }
 
   /** Leases due rows (SQLite: this connection is the only writer while its transaction runs). */

@@ -1,24 +1,15 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import type { InvitationRecord, PasskeyRecord, PasskeysTx } from '../passkey-records.js';
+import {
+  type InvitationRecord,
+  invitationRow,
+  type PasskeyRecord,
+  type PasskeysTx,
+  passkeyRow,
+  toInvitation,
+  toPasskey,
+} from '../passkey-records.js';
 import * as s from './schema.js';
 import type { SqliteDb } from './sqlite-tx.js';
-
-type InvitationRow = typeof s.invitations.$inferSelect;
-type PasskeyRow = typeof s.passkeys.$inferSelect;
-
-const strings = (json: string): string[] => JSON.parse(json) as string[];
-
-function toInvitation(row: InvitationRow): InvitationRecord {
-  return { ...row, roles: strings(row.roles), access: strings(row.access) };
-}
-
-function toPasskey(row: PasskeyRow): PasskeyRecord {
-  return {
-    ...row,
-    access: strings(row.access),
-    transports: row.transports === null ? null : strings(row.transports),
-  };
-}
 
 /**
  * The console people's statements in a SQLite transaction (tables `invitations` and `passkeys`, see
@@ -32,11 +23,7 @@ export class SqlitePasskeys implements PasskeysTx {
   }
 
   async insertInvitation(record: InvitationRecord): Promise<void> {
-    const { roles, access } = record;
-    this.#db
-      .insert(s.invitations)
-      .values({ ...record, roles: JSON.stringify(roles), access: JSON.stringify(access) })
-      .run();
+    this.#db.insert(s.invitations).values(invitationRow(record)).run();
   }
 
   async getInvitation(tokenHash: string): Promise<InvitationRecord | undefined> {
@@ -65,14 +52,9 @@ export class SqlitePasskeys implements PasskeysTx {
   }
 
   async insertPasskey(record: PasskeyRecord): Promise<boolean> {
-    const { access, transports } = record;
     const result = this.#db
       .insert(s.passkeys)
-      .values({
-        ...record,
-        access: JSON.stringify(access),
-        transports: transports === null ? null : JSON.stringify(transports),
-      })
+      .values(passkeyRow(record))
       .onConflictDoNothing()
       .run();
     return result.changes > 0;

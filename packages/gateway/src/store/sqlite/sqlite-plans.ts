@@ -1,15 +1,10 @@
-import { and, desc, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { PlanState } from '../../plan-state.js';
+import { planFilterConditions, toPlan } from '../plan-rows.js';
 import type { PlanFilter, PlanPatch, PlanRecord } from '../store.js';
 import type { PreparedByShape } from './prepared-by-shape.js';
 import * as s from './schema.js';
 import type { SqliteDb } from './sqlite-tx.js';
-
-type PlanRow = typeof s.plans.$inferSelect;
-
-function toPlan(row: PlanRow): PlanRecord {
-  return { ...row, state: row.state as PlanState, pausedFrom: row.pausedFrom as PlanState | null };
-}
 
 /**
  * The plan statements of a SQLite transaction (the `plans` table, keyed `(tenant_id, plan_id)`), kept apart from
@@ -61,22 +56,10 @@ export class SqlitePlans {
 
   list(filter: PlanFilter): PlanRecord[] {
     const p = s.plans;
-    const where = [eq(p.tenantId, filter.tenantId)];
-    if (filter.states && filter.states.length > 0) where.push(inArray(p.state, [...filter.states]));
-    if (filter.submittedBy !== undefined) where.push(eq(p.submittedBy, filter.submittedBy));
-    if (filter.workflowId !== undefined) where.push(eq(p.workflowId, filter.workflowId));
-    const before = filter.before;
-    if (before) {
-      const older = or(
-        lt(p.receivedAt, before.receivedAt),
-        and(eq(p.receivedAt, before.receivedAt), lt(p.planId, before.planId)),
-      );
-      if (older) where.push(older);
-    }
     const rows = this.#db
       .select()
       .from(p)
-      .where(and(...where))
+      .where(planFilterConditions(filter, p))
       .orderBy(desc(p.receivedAt), desc(p.planId))
       .limit(filter.limit)
       .all();

@@ -1,8 +1,9 @@
 import { and, eq, lte } from 'drizzle-orm';
-import type {
-  WebauthnChallengePurpose,
-  WebauthnChallengeRecord,
-  WebauthnChallengesTx,
+import {
+  takenChallenge,
+  type WebauthnChallengePurpose,
+  type WebauthnChallengeRecord,
+  type WebauthnChallengesTx,
 } from '../webauthn-challenges.js';
 import * as s from './schema.js';
 import type { SqliteDb } from './sqlite-tx.js';
@@ -33,7 +34,7 @@ export class SqliteWebauthnChallenges implements WebauthnChallengesTx {
       .where(and(eq(c.challengeHash, challengeHash), eq(c.purpose, purpose)))
       .returning()
       .get();
-    return row && atMs < row.expiresAt ? { ...row, purpose } : undefined;
+    return takenChallenge(row, purpose, atMs);
   }
 
   async deleteExpiredWebauthnChallenges(atMs: number): Promise<number> {
