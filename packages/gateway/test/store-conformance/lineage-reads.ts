@@ -125,8 +125,10 @@ export function defineLineageReadsConformance(factory: StoreFactory): void {
         5,
       );
       expect(ns(plan.rows)).toEqual([1, 3]);
-      const waiting = await allPages(store, { order: 'position', unsequenced: true }, 0, 3);
+      const waiting = await allPages(store, { order: 'position', unsequencedFrom: 6 }, 0, 3);
       expect(ns(waiting.rows)).toEqual([6, 7, 8, 9]);
+      const beyond = await allPages(store, { order: 'position', unsequencedFrom: 4 }, 0, 3);
+      expect(ns(beyond.rows)).toEqual([4, 5, 6, 7, 8, 9]);
       const reads = store.lineageReads;
       expect(await reads.countLineage({})).toBe(10);
       expect(await reads.countLineage({ tenantId: TENANT_ID, planId: 'p-1' })).toBe(3);

@@ -103,7 +103,7 @@ describePostgres('PostgresStore reads', () => {
       order: 'position',
       after: 0,
       limit: 10,
-      unsequenced: true,
+      unsequencedFrom: 2,
     });
     expect(unsequenced.map((r) => [r.position, r.planId, r.logIndex])).toEqual([
       [3, null, null],
