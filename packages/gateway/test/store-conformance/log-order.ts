@@ -96,6 +96,27 @@ export function defineLogOrderConformance(factory: StoreFactory): void {
       expect((await walk(reads)).map((r) => r.logIndex)).toEqual([0, 1, 2, 3, null]);
     });
 
+    test('cursor pages: every sequenced event once, in increasing positions, whatever order ids committed in', async () => {
+      const [store] = await open(1);
+      if (!store) throw new Error('no store');
+      const [p1 = 0, p2 = 0, p3 = 0, p4 = 0] = await appendEvents(store, 4);
+      await sequence(store, 0, [p2, p1, p3, p4]);
+      const seen: { position: number; hash: string }[] = [];
+      for (let after = 0; ; ) {
+        const page = await store.queryLineageAt({ after, limit: 1 });
+        seen.push(...page.map((p) => ({ position: p.position, hash: p.event.hash })));
+        const last = page.at(-1);
+        if (!last) break;
+        after = last.position;
+      }
+      const all = await store.queryLineage({ limit: 100 });
+      expect(seen.map((s) => s.hash).sort()).toEqual(all.map((e) => e.hash).sort());
+      expect(seen.map((s) => s.position)).toEqual(
+        [...seen.map((s) => s.position)].sort((a, b) => a - b),
+      );
+      expect(new Set(seen.map((s) => s.position)).size).toBe(4);
+    });
+
     test('an empty lineage: nothing', async () => {
       const [store] = await open(1);
       if (!store) throw new Error('no store');
