@@ -1,5 +1,5 @@
 import type { JWK } from 'jose';
-import type { StoredDocument, StoredLineageRow } from '../store/lineage-reads.js';
+import type { StoredDocument } from '../store/lineage-reads.js';
 import { openStoreReadOnly } from '../store/open-read-only.js';
 import type { GatewayStore } from '../store/store.js';
 import {
@@ -9,6 +9,7 @@ import {
   type SourceApprovalRow,
   type SourceEvent,
 } from './lineage-source.js';
+import { logOrderRows } from './log-order-rows.js';
 
 /**
  * Rows read per page: no read stays open between pages, so lookups can run in between; and a page is small enough
@@ -38,8 +39,9 @@ export async function openDatabaseSource(location: string): Promise<LineageSourc
 /**
  * A {@link LineageSource} over a store's dialect-neutral `lineageReads` (a running store's, for tests and backups;
  * a read-only one for the CLI). Nothing is trusted: keys, checkpoints and approvals rows are read up front (they
- * are few) and the verifier checks them; events are paged in insertion order and handed over as their stored text
- * with their columns, for the verifier to parse, hash and compare.
+ * are few) and the verifier checks them; events are paged in log order (`logOrderRows`: sequenced events by log
+ * index, then the rest by position, as unsequenced) and handed over as their stored text with their columns, for
+ * the verifier to parse, hash and compare.
  */
 export async function storeSource(
   store: GatewayStore,
@@ -63,18 +65,8 @@ export async function storeSource(
   // The last position, not a count: rows are numbered 1..n, and counting scans a whole index.
   const count = await reads.lastPosition();
 
-  async function* rows(): AsyncIterable<StoredLineageRow> {
-    for (let after = 0; ; ) {
-      const page = await reads.lineageRows({ order: 'position', after, limit: PAGE });
-      yield* page;
-      const last = page.at(-1);
-      if (last === undefined || page.length < PAGE) return;
-      after = last.position;
-    }
-  }
-
   async function* events(): AsyncIterable<SourceEvent> {
-    for await (const row of rows()) {
+    for await (const row of logOrderRows(reads, {}, { page: PAGE })) {
       const { position, seq, chain, logIndex, tenantId, planId, type, actorType, actorId } = row;
       const { occurredAt, body: text, prevHash, hash } = row;
       const format2 = chain !== undefined;
@@ -104,9 +96,10 @@ export async function storeSource(
     }
   }
 
-  /** The first event (by position) whose stored text names `digest`: a full scan, for failures only. */
+  /** The first event (in log order) whose stored text names `digest`: a full scan, for failures only. */
   async function firstNaming(digest: string): Promise<number | undefined> {
-    for await (const row of rows()) if (row.body.includes(digest)) return row.seq;
+    for await (const row of logOrderRows(reads, {}, { page: PAGE }))
+      if (row.body.includes(digest)) return row.seq;
     return undefined;
   }
 

@@ -14,8 +14,9 @@ import {
 import { hasPrivateMembers } from '../approvals/signing-keys.js';
 import { type Clock, systemClock, toIso } from '../clock.js';
 import { GatewayError } from '../errors.js';
-import type { LineageReads, LineageRowFilter, LineageRowPage } from '../store/lineage-reads.js';
+import type { LineageReads, LineageRowFilter } from '../store/lineage-reads.js';
 import type { GatewayStore } from '../store/store.js';
+import { logOrderRows } from './log-order-rows.js';
 
 /** Options of {@link exportLineageJsonl}. */
 export interface ExportJsonlOptions {
@@ -47,8 +48,8 @@ const CHUNK = 1 << 16;
 /**
  * Writes a gateway's lineage as a JSON Lines bundle (see `EXPORT_FORMAT` for the layout) to `outPath`, streaming,
  * with back-pressure: every event, or with `filter` a `subset` of the events the last checkpoint covers, each with
- * its RFC 9162 inclusion proof to it. Reads through the store's dialect-neutral `lineageReads`, keyset-paged by
- * log index then by position (never OFFSET), so its cost per event does not grow with the lineage; the store may
+ * its RFC 9162 inclusion proof to it. Reads through the store's dialect-neutral `lineageReads` in log order
+ * (`logOrderRows`: keyset-paged by log index, then the events not sequenced by position, never OFFSET), so its cost per event does not grow with the lineage; the store may
  * be open read-only.
  *
  * @throws GatewayError `VALIDATION_FAILED` when a subset is asked of a lineage with no checkpoint (nothing to prove
@@ -152,34 +153,18 @@ export async function exportLineageJsonl(
     after = lastToken.position;
   }
 
-  // Events in log order (`logIndex`), then those not sequenced yet in insertion order (position): two
-  // keyset-paged passes, each a range scan of its index.
+  // Events in log order, then those not sequenced yet (or sequenced since) in insertion order: `logOrderRows`,
+  // two keyset-paged passes. A subset holds sequenced events only (its bound is a log index).
   let done = 0;
-  const passes: Pick<LineageRowPage, 'order' | 'after' | 'unsequenced'>[] = [
-    { order: 'logIndex', after: -1 },
-    // A subset holds sequenced events only (its bound is a log index).
-    ...(subset ? [] : [{ order: 'position', after: 0, unsequenced: true } as const]),
-  ];
-  for (const pass of passes) {
-    for (let after: number = pass.after; ; ) {
-      const page = await reads.lineageRows({ ...rows, ...pass, after, limit: PAGE });
-      for (const row of page) {
-        const logIndex = row.logIndex ?? undefined;
-        const proof =
-          tree && last && logIndex !== undefined
-            ? {
-                treeSize: last.treeSize,
-                path: tree.inclusionProof(logIndex, last.treeSize).map(hexOf),
-              }
-            : undefined;
-        await writeText(eventLine(row.body, logIndex, proof));
-        done += 1;
-        if (done % 10_000 === 0) options.onProgress?.(done, total);
-      }
-      const lastRow = page.at(-1);
-      if (lastRow === undefined || page.length < PAGE) break;
-      after = pass.order === 'logIndex' ? (lastRow.logIndex ?? after) : lastRow.position;
-    }
+  for await (const row of logOrderRows(reads, rows, { page: PAGE, sequencedOnly: subset })) {
+    const logIndex = row.logIndex ?? undefined;
+    const proof =
+      tree && last && logIndex !== undefined
+        ? { treeSize: last.treeSize, path: tree.inclusionProof(logIndex, last.treeSize).map(hexOf) }
+        : undefined;
+    await writeText(eventLine(row.body, logIndex, proof));
+    done += 1;
+    if (done % 10_000 === 0) options.onProgress?.(done, total);
   }
   if (chunk.length > 0) await flush();
   out.end();

@@ -36,14 +36,16 @@ export interface LineageRowFilter {
 /**
  * One page of rows, keyset-paged (never OFFSET): rows whose `order` key is greater than `after`, in that order,
  * at most `limit` (1..10,000). `order: 'logIndex'` pages sequenced events by log index (start `after` at -1);
- * `order: 'position'` pages by insertion order (start at 0), `unsequenced` keeping only events with no log
- * index yet. The next page starts after the last row's key; a page shorter than `limit` is the last.
+ * `order: 'position'` pages by insertion order (start at 0). `unsequencedFrom: n` keeps only events with no log
+ * index yet or a log index of at least `n`: with `n` the leaves a walk by log index saw, the events that walk did
+ * not cover, those sequenced after it ended included (see `logOrderRows`). The next page starts after the last
+ * row's key; a page shorter than `limit` is the last.
  */
 export interface LineageRowPage extends LineageRowFilter {
   order: 'logIndex' | 'position';
   after: number;
   limit: number;
-  unsequenced?: boolean;
+  unsequencedFrom?: number;
 }
 
 /** A stored document: the digest it is stored (and named) under, its kind (`Plan`, `ApprovalJws`, ...), its text. */

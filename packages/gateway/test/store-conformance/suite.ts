@@ -5,6 +5,7 @@ import { defineBudgetConformance } from './budget.js';
 import { defineIdempotencyConformance } from './idempotency.js';
 import { defineLineageConformance } from './lineage.js';
 import { defineLineageReadsConformance } from './lineage-reads.js';
+import { defineLogOrderConformance } from './log-order.js';
 import { defineOutboxConformance } from './outbox.js';
 import { definePlanConformance } from './plans.js';
 import { defineReplayConformance } from './replay.js';
@@ -32,7 +33,7 @@ export type StoreFactory = (count: number) => Promise<OpenedStores>;
  * (conditional reservation, no overspend under a race), outbox (claims never handed out twice, lease expiry),
  * replay (a token id used once), idempotent submission, lineage (per-chain `seq` unique, no fork under a race,
  * the sequencer's writes), console sessions, WebAuthn challenges, transactions (one that throws leaves nothing), and the reads of the
- * audit (a trace's reads, the export's and verifier's pages) and of metrics and readiness (snapshot, health).
+ * audit (a trace's reads, the export's and verifier's pages, their log order) and of metrics and readiness (snapshot, health).
  */
 export function defineStoreConformance(name: string, factory: StoreFactory): void {
   describe(`store conformance: ${name}`, () => {
@@ -47,6 +48,7 @@ export function defineStoreConformance(name: string, factory: StoreFactory): voi
     defineTransactionConformance(factory);
     defineAuditReadsConformance(factory);
     defineLineageReadsConformance(factory);
+    defineLogOrderConformance(factory);
     defineStoreStatusConformance(factory);
   });
 }

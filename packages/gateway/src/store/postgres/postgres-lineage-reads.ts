@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull, lt, ne, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, isNull, lt, ne, type SQL, sql } from 'drizzle-orm';
 import type { LineageReads, LineageRowFilter, RecordedKeyRow } from '../lineage-reads.js';
 import type { ApprovalRecord } from '../store.js';
 import type { PgDb } from './postgres-tx.js';
@@ -56,7 +56,16 @@ export function postgresLineageReads(db: PgDb): LineageReads {
     async lineageRows(page) {
       const key = page.order === 'logIndex' ? e.logIndex : e.id;
       const where = [...eventsWhere(page), gt(key, page.after)];
-      if (page.unsequenced === true) where.push(isNull(e.logIndex));
+      if (page.unsequencedFrom !== undefined) {
+        // Rows not covered by a walk by log index: two index searches (`lineage_unsequenced`, then the tail of
+        // `lineage_log_index`), each at most one page long; one `OR` would walk the primary key from `after`.
+        const branch = (cond: SQL) =>
+          sql`(select ${e.id} from ${e} where ${and(...eventsWhere(page), cond, gt(e.id, page.after))} order by ${e.id} limit ${pageSize(page.limit)})`;
+        const from = page.unsequencedFrom;
+        where.push(
+          sql`${e.id} in (${branch(isNull(e.logIndex))} union all ${branch(gte(e.logIndex, from))})`,
+        );
+      }
       const rows = await db
         .select()
         .from(e)

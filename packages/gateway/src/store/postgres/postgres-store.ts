@@ -1,15 +1,17 @@
 import type { LineageEvent } from '@handoff/protocol';
 import { ExponentialBackoff, handleWhen, type IPolicy, retry, wrap } from 'cockatiel';
-import { and, asc, eq, gt, gte, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, gte, isNotNull, type SQL, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { AuditReads } from '../audit-reads.js';
+import { lineageFilterConditions } from '../lineage-filter.js';
 import type { LineageReads } from '../lineage-reads.js';
 import type { GatewayStore, LineageFilter, PositionedEvent, StoreTx } from '../store.js';
 import type { StoreHealth, StoreStateSnapshot } from '../store-status.js';
 import { postgresAuditReads } from './postgres-audit-reads.js';
 import { postgresLineageReads } from './postgres-lineage-reads.js';
 import { migratePostgres } from './postgres-migrate.js';
+import { type HeldSnapshot, holdSnapshot } from './postgres-snapshot.js';
 import { postgresHealth, postgresStateSnapshot } from './postgres-store-status.js';
 import { oneCallAtATime, type PgDb, postgresTx } from './postgres-tx.js';
 import * as schema from './schema.js';
@@ -39,6 +41,13 @@ export interface PostgresStoreOptions {
    * `default_transaction_read_only = on`, so a write fails (SQLSTATE 25006) and `health` answers `read-only`.
    */
   readOnly?: boolean;
+  /**
+   * With `readOnly`: every read of the store is made in ONE `REPEATABLE READ, READ ONLY` transaction, begun at
+   * open on one connection and ended by `close` (`holdSnapshot`), so a walk over many pages (the offline
+   * verifier's, an export's) reads one committed state while replicas write. Transactions then run one at a time,
+   * each in a savepoint of it.
+   */
+  snapshot?: boolean;
 }
 
 /** SQLSTATEs after which a transaction is run again: serialization_failure, deadlock_detected. */
@@ -57,15 +66,16 @@ export function sqlState(error: unknown): string | undefined {
 
 /**
  * Opens the PostgreSQL store: a `pg` pool on `url`, the committed migrations applied (`migratePostgres`: safe when
- * replicas start together), or, `readOnly`, only a first connection made. The pool is closed again when that
- * fails.
+ * replicas start together), or, `readOnly`, only a first connection made (with `snapshot`, the snapshot's
+ * transaction begun on it). The pool is closed again when that fails.
  *
  * @throws the driver's error when the database is unreachable or a migration fails.
  */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
+  const snapshot = options.readOnly === true && options.snapshot === true;
   const pool = new pg.Pool({
     connectionString: options.url,
-    max: options.pool?.max ?? 10,
+    max: snapshot ? 1 : (options.pool?.max ?? 10),
     application_name: 'handoff-gateway',
     ...(options.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
   });
@@ -73,6 +83,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // listener it would crash the process. The next transaction opens a new connection, or fails.
   pool.on('error', () => {});
   try {
+    if (snapshot)
+      return new PostgresStore(
+        pool,
+        options,
+        await holdSnapshot(drizzle({ client: pool, schema })),
+      );
     if (options.readOnly) await pool.query('select 1');
     else await migratePostgres(pool);
   } catch (error) {
@@ -111,18 +127,27 @@ export class PostgresStore implements GatewayStore {
   readonly #retry: IPolicy;
   readonly #readOnly: boolean;
   readonly #running = new Set<Promise<unknown>>();
+  /** A held snapshot (`snapshot` option): the store's one transaction, ended by `close`. */
+  readonly #held: HeldSnapshot | undefined;
+  /** With a held snapshot, the last transaction queued: they run one at a time (one connection, savepoints). */
+  #queue: Promise<unknown> = Promise.resolve();
   #onAppended: (count: number) => void = () => {};
   #closed = false;
   #closing: Promise<void> | undefined;
   readonly lineageReads: LineageReads;
 
-  /** A store on a pool whose database is migrated ({@link openPostgresStore} opens one). */
+  /**
+   * A store on a pool whose database is migrated ({@link openPostgresStore} opens one); with `held`, every read on
+   * that snapshot's transaction.
+   */
   constructor(
     pool: pg.Pool,
     options: Pick<PostgresStoreOptions, 'serializationRetries' | 'uniqueRetries' | 'readOnly'> = {},
+    held?: HeldSnapshot,
   ) {
     this.#pool = pool;
-    this.#db = drizzle({ client: pool, schema });
+    this.#held = held;
+    this.#db = held?.db ?? drizzle({ client: pool, schema });
     this.#readOnly = options.readOnly ?? false;
     this.lineageReads = postgresLineageReads(this.#db);
     const backoff = () => new ExponentialBackoff({ initialDelay: 2, maxDelay: 200 });
@@ -145,7 +170,7 @@ export class PostgresStore implements GatewayStore {
         (tx) => work(postgresTx(tx, (n) => this.#onAppended(n), this.#readOnly)),
         { isolationLevel: 'read committed' },
       );
-    return this.#track(this.#retry.execute(() => attempt()));
+    return this.#track(this.#serially(() => this.#retry.execute(() => attempt())));
   }
 
   /**
@@ -169,8 +194,21 @@ export class PostgresStore implements GatewayStore {
   #snapshot<T>(read: (db: PgDb) => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new Error('The store is closed'));
     return this.#track(
-      this.#db.transaction(read, { isolationLevel: 'repeatable read', accessMode: 'read only' }),
+      this.#serially(() =>
+        this.#db.transaction(read, { isolationLevel: 'repeatable read', accessMode: 'read only' }),
+      ),
     );
+  }
+
+  /**
+   * Runs `work` now, or with a held snapshot after the transaction queued before it: there, `db.transaction` is a
+   * savepoint of the one open transaction (its options ignored), and two at once would tangle their savepoints.
+   */
+  #serially<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#held === undefined) return work();
+    const run = this.#queue.then(work, work);
+    this.#queue = run.catch(() => undefined);
+    return run;
   }
 
   /** Remembers a running transaction until it settles, so `close` waits for it. */
@@ -181,54 +219,68 @@ export class PostgresStore implements GatewayStore {
     return running;
   }
 
+  /**
+   * Every committed event matching `filter`, in insertion order (`id`), sequenced or not; with a cursor (`after`),
+   * the events after it as {@link queryLineageAt} pages them.
+   */
   async queryLineage(filter: LineageFilter): Promise<LineageEvent[]> {
-    return (await this.queryLineageAt(filter)).map((row) => row.event);
-  }
-
-  /** Reads committed events outside any transaction (one statement, its own snapshot). */
-  async queryLineageAt(filter: LineageFilter): Promise<PositionedEvent[]> {
+    if (filter.after !== undefined) return (await this.queryLineageAt(filter)).map((r) => r.event);
     const t = schema.lineageEvents;
-    const where: SQL[] = [];
-    if (filter.tenantId !== undefined) where.push(eq(t.tenantId, filter.tenantId));
-    if (filter.planId !== undefined) where.push(eq(t.planId, filter.planId));
-    if (filter.types !== undefined && filter.types.length > 0)
-      where.push(inArray(t.type, [...filter.types]));
-    if (filter.actorId !== undefined) where.push(eq(t.actorId, filter.actorId));
-    if (filter.actorType !== undefined) where.push(eq(t.actorType, filter.actorType));
-    // Plan ids are per tenant: a plan is matched on (tenant_id, plan_id), never on its id alone.
-    if (filter.workflowId !== undefined) {
-      const p = schema.plans;
-      where.push(
-        sql`exists (select 1 from ${p} where ${p.tenantId} = ${t.tenantId} and ${p.planId} = ${t.planId} and ${p.workflowId} = ${filter.workflowId})`,
-      );
-    }
-    if (filter.adapter !== undefined) {
-      const d = schema.dispatches;
-      const onAdapter = sql`exists (select 1 from ${d} where ${d.tenantId} = ${t.tenantId} and ${d.planId} = ${t.planId} and ${d.adapter} = ${filter.adapter})`;
-      const named = sql`(${t.body}::jsonb -> 'data' ->> 'adapter') = ${filter.adapter}`;
-      const either = or(onAdapter, named);
-      if (either) where.push(either);
-    }
-    if (filter.fromMs !== undefined) where.push(gte(t.occurredAt, filter.fromMs));
-    if (filter.toMs !== undefined) where.push(lte(t.occurredAt, filter.toMs));
-    if (filter.after !== undefined) where.push(gt(t.id, filter.after));
     const rows = await this.#db
-      .select({ id: t.id, body: t.body })
+      .select({ body: t.body })
       .from(t)
-      .where(and(...where))
+      .where(and(...this.#lineageWhere(filter)))
       .orderBy(asc(t.id))
       .limit(filter.limit);
-    return rows.map((row) => ({ position: row.id, event: JSON.parse(row.body) as LineageEvent }));
+    return rows.map((row) => JSON.parse(row.body) as LineageEvent);
+  }
+
+  /**
+   * Sequenced events only, in log order: position = `log_index` + 1. On PostgreSQL an `id` is taken at insert and
+   * a lower one can commit after a higher one, so a cursor on `id` could pass over an event not committed yet; log
+   * indexes are given in one transaction per batch, in order, after commit, so a cursor on them never does. An
+   * event appears here once sequenced: within the maximum merge delay (4 x `checkpoints.intervalMs`).
+   */
+  async queryLineageAt(filter: LineageFilter): Promise<PositionedEvent[]> {
+    const t = schema.lineageEvents;
+    const { after, ...rest } = filter;
+    const where = [...this.#lineageWhere(rest), isNotNull(t.logIndex)];
+    if (after !== undefined) where.push(gte(t.logIndex, after));
+    const rows = await this.#db
+      .select({ logIndex: t.logIndex, body: t.body })
+      .from(t)
+      .where(and(...where))
+      .orderBy(asc(t.logIndex))
+      .limit(filter.limit);
+    return rows.map((row) => ({
+      position: Number(row.logIndex) + 1,
+      event: JSON.parse(row.body) as LineageEvent,
+    }));
+  }
+
+  /** The conditions of a filter (without `after`: each reader keys its own order). */
+  #lineageWhere(filter: Omit<LineageFilter, 'after'>): SQL[] {
+    const dataAdapter = sql`(${schema.lineageEvents.body}::jsonb -> 'data' ->> 'adapter')`;
+    return lineageFilterConditions(
+      filter,
+      { events: schema.lineageEvents, plans: schema.plans, dispatches: schema.dispatches },
+      dataAdapter,
+    );
   }
 
   onLineageAppended(listener: (count: number) => void): void {
     this.#onAppended = listener;
   }
 
-  /** Answers every transaction started before it, then closes the pool; later ones are refused. */
+  /**
+   * Answers every transaction started before it, ends a held snapshot, then closes the pool; later ones are
+   * refused.
+   */
   close(): Promise<void> {
     this.#closed = true;
-    this.#closing ??= Promise.allSettled([...this.#running]).then(() => this.#pool.end());
+    this.#closing ??= Promise.allSettled([...this.#running])
+      .then(() => this.#held?.end())
+      .finally(() => this.#pool.end());
     return this.#closing;
   }
 }

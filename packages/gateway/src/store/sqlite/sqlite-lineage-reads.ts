@@ -103,7 +103,15 @@ export class SqliteLineageReads implements LineageReads {
     const [where, params] = whereOf(page, '');
     const byLog = page.order === 'logIndex';
     const key = byLog ? 'log_index' : format2 ? 'id' : 'seq';
-    const unsequenced = page.unsequenced === true ? ' and log_index is null' : '';
+    // Rows not covered by a walk by log index: two searches of `lineage_log_index` (its NULLs, then its tail),
+    // each at most one page long, not a walk of every row by `id`.
+    const beyond = page.unsequencedFrom === undefined ? [] : [page.unsequencedFrom];
+    const branch = (cond: string) =>
+      `select id from (select id from lineage_events where ${where} and ${cond} and id > ? order by id limit ?)`;
+    const unsequenced =
+      beyond.length > 0
+        ? ` and id in (${branch('log_index is null')} union all ${branch('log_index >= ?')})`
+        : '';
     const statement = this.#statement(
       `rows ${key} ${unsequenced} ${where}`,
       () =>
@@ -111,7 +119,11 @@ export class SqliteLineageReads implements LineageReads {
           .prepare(`${select} where ${where}${unsequenced} and ${key} > ? order by ${key} limit ?`)
           .raw() as Database.Statement,
     );
-    const rows = statement.all(...params, page.after, limit) as (RawRow & RawTail)[];
+    const inner =
+      beyond.length > 0
+        ? [...params, page.after, limit, ...params, ...beyond, page.after, limit]
+        : [];
+    const rows = statement.all(...params, ...inner, page.after, limit) as (RawRow & RawTail)[];
     return rows.map((r) => ({
       position: r[0],
       seq: r[1],

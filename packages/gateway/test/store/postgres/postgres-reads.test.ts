@@ -78,11 +78,20 @@ describePostgres('PostgresStore reads', () => {
   });
 
   it('filters the lineage by workflow, adapter (its actions, or named in an event) and position', async () => {
-    await store.transaction((tx) =>
-      tx.appendLineage([{ ...draft(4), data: { adapter: 'braze' } }, draft(5, 'unknown-plan')]),
-    );
+    await store.transaction(async (tx) => {
+      await tx.appendLineage([
+        { ...draft(4), data: { adapter: 'braze' } },
+        draft(5, 'unknown-plan'),
+      ]);
+      // Cursor positions are log positions (log_index + 1): sequence the rest (events 3, 4, 5 of this file).
+      const events = await tx.unsequencedEvents(10);
+      await tx.assignLogIndexes(
+        2,
+        events.map((event) => event.id),
+      );
+    });
     const positions = async (filter: Partial<Parameters<GatewayStore['queryLineageAt']>[0]>) =>
-      (await readOnly.queryLineageAt({ limit: 100, ...filter })).map((row) => row.position);
+      (await store.queryLineageAt({ limit: 100, ...filter })).map((row) => row.position);
     expect(await positions({ tenantId: TENANT_ID, workflowId: 'term-deposit-q4' })).toEqual([1, 2]);
     expect(await positions({ adapter: 'mock' })).toEqual([1, 2]);
     expect(await positions({ adapter: 'braze' })).toEqual([4]);
@@ -91,28 +100,34 @@ describePostgres('PostgresStore reads', () => {
   });
 
   it('pages the lineage by position and by log index', async () => {
-    const reads = readOnly.lineageReads;
-    expect(await reads.lastPosition()).toBe(5);
-    expect(await reads.countLineage({ tenantId: TENANT_ID, logIndexBelow: 2 })).toBe(2);
-    const byLog = await reads.lineageRows({ order: 'logIndex', after: -1, limit: 10 });
-    expect(byLog.map((r) => [r.position, r.logIndex, r.chain])).toEqual([
-      [1, 0, 'plan'],
-      [2, 1, 'plan'],
-    ]);
-    const unsequenced = await reads.lineageRows({
-      order: 'position',
-      after: 0,
-      limit: 10,
-      unsequenced: true,
-    });
-    expect(unsequenced.map((r) => [r.position, r.planId, r.logIndex])).toEqual([
-      [3, null, null],
-      [4, null, null],
-      [5, 'unknown-plan', null],
-    ]);
-    const page = await reads.lineageRows({ order: 'position', after: 1, limit: 1 });
-    expect(page.map((r) => r.position)).toEqual([2]);
-    expect(await reads.planKeys({ planId: 'read-1' })).toHaveLength(2);
+    // The read-only store opened before events 4 and 5 reads its snapshot; a new one sees them (sequenced).
+    expect(await readOnly.lineageReads.lastPosition()).toBe(3);
+    const fresh = await openStoreReadOnly(url);
+    try {
+      const reads = fresh.lineageReads;
+      expect(await reads.lastPosition()).toBe(5);
+      expect(await reads.countLineage({ tenantId: TENANT_ID, logIndexBelow: 2 })).toBe(2);
+      const byLog = await reads.lineageRows({ order: 'logIndex', after: -1, limit: 2 });
+      expect(byLog.map((r) => [r.position, r.logIndex, r.chain])).toEqual([
+        [1, 0, 'plan'],
+        [2, 1, 'plan'],
+      ]);
+      const beyond = await reads.lineageRows({
+        order: 'position',
+        after: 0,
+        limit: 10,
+        unsequencedFrom: 3,
+      });
+      expect(beyond.map((r) => [r.position, r.planId, r.logIndex])).toEqual([
+        [4, null, 3],
+        [5, 'unknown-plan', 4],
+      ]);
+      const page = await reads.lineageRows({ order: 'position', after: 1, limit: 1 });
+      expect(page.map((r) => r.position)).toEqual([2]);
+      expect(await reads.planKeys({ planId: 'read-1' })).toHaveLength(2);
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('snapshots the gauges with each cap in its current period', async () => {
