@@ -8,12 +8,15 @@ const CAP = 'tenant-month';
 const PERIOD = 'month:2026-11';
 
 /**
- * Every plan of a cap's period writes that period's `budget_usage` row, and each writer holds the row until it
- * commits: a statement on it is a round trip the others wait through. Once the row exists, a reservation is the
- * conditional update alone and a change of the totals one upsert. The statements are counted on the store's own
- * connections (the SQL text each `query` call sends).
+ * Round trips the PostgreSQL store makes where they are paid most often, counted on the store's own connections
+ * (the SQL text each `query` call sends):
+ * - every plan of a cap's period writes that period's `budget_usage` row, and each writer holds the row until it
+ *   commits, so a statement on it is a round trip the others wait through: once the row exists, a reservation is
+ *   the conditional update alone and a change of the totals one upsert;
+ * - every replica's sequencer asks for the log's leaves past its cached tree every 250 ms: none is asked of the
+ *   database when the log has not grown.
  */
-describePostgres('PostgresStore budget statements', () => {
+describePostgres('PostgresStore statements', () => {
   let pool: pg.Pool;
   let store: PostgresStore;
   const sent: string[] = [];
@@ -92,5 +95,11 @@ describePostgres('PostgresStore budget statements', () => {
     expect(
       await store.transaction((tx) => tx.budgetUsage(TENANT_ID, CAP, 'month:2026-12')),
     ).toEqual({ reserved: 0n, committed: 40n });
+  });
+
+  it('reads no leaves from the database when none lie past the cached tree', async () => {
+    sent.length = 0;
+    expect(await store.transaction((tx) => tx.logLeaves(0, 0))).toEqual([]);
+    expect(sent.filter((text) => text.includes('"lineage_events"'))).toEqual([]);
   });
 });
