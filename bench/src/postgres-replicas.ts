@@ -131,7 +131,7 @@ async function driveReplicas(options: Parameters<typeof runReplicas>[0]): Promis
       await res.text();
       return res.status < 300;
     };
-    const deadline = performance.now() + seconds * 1000;
+    let deadline = 0;
     const worker = async () => {
       for (
         let i = next++;
@@ -166,6 +166,7 @@ async function driveReplicas(options: Parameters<typeof runReplicas>[0]): Promis
     const databaseBefore = options.databaseCpuMs?.();
     const loadBefore = process.cpuUsage();
     const began = performance.now();
+    deadline = began + seconds * 1000;
     await Promise.all(Array.from({ length: connections }, worker));
     const elapsed = performance.now() - began;
     const load = process.cpuUsage(loadBefore);
