@@ -122,7 +122,9 @@ export class PostgresStore implements GatewayStore {
     options: Pick<PostgresStoreOptions, 'serializationRetries' | 'uniqueRetries' | 'readOnly'> = {},
   ) {
     this.#pool = pool;
-    this.#db = drizzle({ client: pool, schema });
+    // No `schema`: the store builds every query itself (never `db.query`), and drizzle gives each transaction
+    // relational query builders for every table of a schema it is given, built anew per transaction.
+    this.#db = drizzle({ client: pool });
     this.#readOnly = options.readOnly ?? false;
     this.lineageReads = postgresLineageReads(this.#db);
     const backoff = () => new ExponentialBackoff({ initialDelay: 2, maxDelay: 200 });
