@@ -2,14 +2,17 @@
 // A throwaway PostgreSQL cluster for tests, CI and benchmarks (issue 15), from the distribution's own binaries
 // (Debian's `postgresql` package: /usr/lib/postgresql/<version>/bin).
 //
-//   node scripts/postgres-cluster.mjs start <dir> [--no-fsync]   prints postgres://postgres@127.0.0.1:<port>/postgres
+//   node scripts/postgres-cluster.mjs start <dir> [--no-fsync] [--stat-statements]
+//                                                                prints postgres://postgres@127.0.0.1:<port>/postgres
 //   node scripts/postgres-cluster.mjs stop <dir>                 stops it and removes <dir>; idempotent
 //
 // `start` runs `initdb` into <dir>/data (trust authentication, UTF-8, C locale), then `pg_ctl start` listening on
 // 127.0.0.1 only, on a free port, with its unix socket in <dir>/socket (never /var/run/postgresql). PostgreSQL
 // refuses to run as root: when this runs as root, <dir> is given to the `postgres` user and every server command
 // runs as that user through `runuser`. `--no-fsync` trades durability against an OS crash for speed (fsync,
-// synchronous_commit and full_page_writes off): for test clusters only, never for a measured benchmark. The URL is
+// synchronous_commit and full_page_writes off): for test clusters only, never for a measured benchmark.
+// `--stat-statements` loads the `pg_stat_statements` module at start (`shared_preload_libraries`), so a database
+// can `create extension pg_stat_statements` and count the statements it ran (the benchmark does). The URL is
 // also written to <dir>/url. `stop` runs `pg_ctl stop -m fast` when the server is up and removes <dir> only when
 // `start` created the cluster in it (marker file), so it never deletes an unrelated folder.
 //
@@ -63,7 +66,7 @@ function freePort() {
   });
 }
 
-async function start(dir, { fsync }) {
+async function start(dir, { fsync, statStatements }) {
   const bin = postgresBinDir();
   if (!bin)
     throw new Error(
@@ -91,6 +94,7 @@ async function start(dir, { fsync }) {
     `-c unix_socket_directories=${socket}`,
     '-c max_connections=300',
     ...(fsync ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
+    ...(statStatements ? ['-c shared_preload_libraries=pg_stat_statements'] : []),
   ];
   // The port is free when asked; another process may take it before the server binds it, so a failed start is
   // retried on another port.
@@ -136,14 +140,18 @@ function stop(dir) {
 
 const [command, target, ...flags] = process.argv.slice(2);
 if ((command !== 'start' && command !== 'stop') || target === undefined) {
-  console.error('usage: postgres-cluster.mjs start|stop <dir> [--no-fsync]');
+  console.error('usage: postgres-cluster.mjs start|stop <dir> [--no-fsync] [--stat-statements]');
   process.exit(2);
 }
 const dir = resolve(target);
 try {
   if (command === 'start') {
     mkdirSync(dir, { recursive: true });
-    console.log(await start(dir, { fsync: !flags.includes('--no-fsync') }));
+    const options = {
+      fsync: !flags.includes('--no-fsync'),
+      statStatements: flags.includes('--stat-statements'),
+    };
+    console.log(await start(dir, options));
   } else {
     stop(dir);
   }

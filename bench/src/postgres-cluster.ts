@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,12 +24,37 @@ export interface BenchCluster {
   cpuMs(): number | undefined;
   /**
    * Transactions committed and rolled back in the database of `databaseUrl` so far (`pg_stat_database`; the
-   * statistics of a backend reach it when it exits or at most 1 s after its transaction). A rollback is mostly a
-   * serialization failure the store then retries.
+   * statistics of a backend reach it when it exits or at most 1 s after its transaction). A rollback is a transaction
+   * the store ran again (a deadlock, a unique key another transaction took first) or one the gateway rolled back.
    */
   transactions(databaseUrl: string): { commits: number; rollbacks: number };
+  /**
+   * Statements the database of `databaseUrl` has run so far, by statement text (`pg_stat_statements`, counted as
+   * each statement ends; `BEGIN` and `COMMIT` included); undefined when the module is not loaded (a cluster named
+   * by `HANDOFF_BENCH_POSTGRES_URL` without it).
+   */
+  statements(databaseUrl: string): StatementCounts | undefined;
   /** Stops a cluster the bench started and removes its folder; nothing for `HANDOFF_BENCH_POSTGRES_URL`. */
   stop(): void;
+}
+
+/** Calls so far per normalised statement text (`pg_stat_statements.query`). */
+export type StatementCounts = Map<string, number>;
+
+/** The statements run between two {@link BenchCluster.statements} readings: in all, and per text. */
+export function statementsBetween(
+  before: StatementCounts,
+  after: StatementCounts,
+): { total: number; byText: Map<string, number> } {
+  const byText = new Map<string, number>();
+  let total = 0;
+  for (const [text, calls] of after) {
+    const ran = calls - (before.get(text) ?? 0);
+    if (ran <= 0) continue;
+    byText.set(text, ran);
+    total += ran;
+  }
+  return { total, byText };
 }
 
 /** `psql` beside the cluster's binaries (as the cluster script finds them), else on PATH. */
@@ -70,7 +95,7 @@ export function benchCluster(): BenchCluster {
   const dir = given ? undefined : mkdtempSync(join(tmpdir(), 'handoff-bench-pg-'));
   const url =
     given ??
-    execFileSync(process.execPath, [CLUSTER_SCRIPT, 'start', String(dir)], {
+    execFileSync(process.execPath, [CLUSTER_SCRIPT, 'start', String(dir), '--stat-statements'], {
       encoding: 'utf8',
     }).trim();
   const run = Date.now().toString(36);
@@ -81,6 +106,9 @@ export function benchCluster(): BenchCluster {
       execFileSync(psql(), [url, '-q', '-c', `create database ${database}`], { stdio: 'ignore' });
       const target = new URL(url);
       target.pathname = `/${database}`;
+      // Counting is optional: a given cluster without the module loaded leaves `statements` undefined.
+      const create = 'create extension if not exists pg_stat_statements';
+      spawnSync(psql(), [target.toString(), '-q', '-c', create], { stdio: 'ignore' });
       return target.toString();
     },
     transactions(databaseUrl: string) {
@@ -89,6 +117,23 @@ export function benchCluster(): BenchCluster {
       const out = execFileSync(psql(), [databaseUrl, '-At', '-c', query], { encoding: 'utf8' });
       const [commits, rollbacks] = out.trim().split('|').map(Number);
       return { commits: commits ?? 0, rollbacks: rollbacks ?? 0 };
+    },
+    statements(databaseUrl: string) {
+      // Calls of this database's statements, one line per text (newlines folded, so one per line).
+      const query = `select calls, regexp_replace(query, '\\s+', ' ', 'g') from pg_stat_statements
+        where dbid = (select oid from pg_database where datname = current_database())`;
+      const out = spawnSync(psql(), [databaseUrl, '-At', '-F', '\t', '-c', query], {
+        encoding: 'utf8',
+      });
+      if (out.status !== 0) return undefined;
+      const counts: StatementCounts = new Map();
+      for (const line of out.stdout.split('\n')) {
+        const tab = line.indexOf('\t');
+        if (tab < 0) continue;
+        const text = line.slice(tab + 1);
+        counts.set(text, (counts.get(text) ?? 0) + Number(line.slice(0, tab)));
+      }
+      return counts;
     },
     cpuMs: () => (dir ? clusterCpuMs(join(dir, 'data')) : undefined),
     stop() {

@@ -12,6 +12,22 @@ function replicaCpu(r: ReplicaRun): number {
   return round(r.perReplica.reduce((a, p) => a + p.cpuMsPerPlan, 0) / r.perReplica.length);
 }
 
+/**
+ * Mean CPU per plan of a run's replica processes net of what each spends idle (its background loops over the run's
+ * seconds, from its idle CPU per second), in ms: the marginal cost of a plan, which predicts N replicas.
+ */
+function replicaNetCpu(r: ReplicaRun): number {
+  const net = r.perReplica.map((p) =>
+    p.plans === 0 ? 0 : p.cpuMsPerPlan - (p.idleCpuMsPerSec * r.seconds) / p.plans,
+  );
+  return round(net.reduce((a, b) => a + b, 0) / Math.max(1, net.length));
+}
+
+/** Mean idle CPU per second of a run's replica processes, ms/s. */
+function replicaIdle(r: ReplicaRun): number {
+  return round(r.perReplica.reduce((a, p) => a + p.idleCpuMsPerSec, 0) / r.perReplica.length, 0);
+}
+
 function figure(f: Omit<Figure, 'ratio'>): Figure {
   return { ...f, ratio: ratio(f.value, f.baseline) };
 }
@@ -57,6 +73,16 @@ export function postgresFigures(r: PostgresResults): { figures: Figure[]; notes:
       met: undefined,
     }),
     figure({
+      id: 'postgres-1-net-cpu-per-plan',
+      name: 'Gateway on PostgreSQL, 1 replica: CPU per plan of the replica process net of its idle background loops',
+      value: replicaNetCpu(one),
+      unit: 'ms',
+      baselineName: 'the gateway on SQLite, 1 process, net of its idle loops',
+      baseline: replicaNetCpu(sqlite),
+      target: '-',
+      met: undefined,
+    }),
+    figure({
       id: 'postgres-2-cpu-per-plan',
       name: 'Gateway on PostgreSQL, 2 replicas: CPU per plan of each replica process (mean)',
       value: replicaCpu(two),
@@ -90,13 +116,16 @@ export function postgresFigures(r: PostgresResults): { figures: Figure[]; notes:
     ...sequencerFigures(r.sequencerSqlite, r.pipelineEventsPerSec),
   ];
   const db = two.databaseCpuMsPerPlan;
-  const perPlan = replicaCpu(two) + (db ?? 0);
+  const net = replicaNetCpu(two);
+  const tx = (run: ReplicaRun) =>
+    `${run.transactionsPerPlan?.commits} / ${run.transactionsPerPlan?.rollbacks}`;
+  const statements = (run: ReplicaRun) => run.statementsPerPlan?.total ?? 'not counted';
   const notes = [
     `PostgreSQL replicas: this machine has ${cpus().length} cores shared by the replicas, the PostgreSQL server and the load generator (${two.loadCpuMsPerPlan} ms CPU per plan of its own), so 2 replicas cannot show more than what the cores left over allow: ${two.plansPerSec} plans/s against ${one.plansPerSec} with 1 (${ratio(two.plansPerSec, one.plansPerSec)}x).`,
-    `What predicts scaling is CPU per plan: each replica spends ${replicaCpu(two)} ms per plan (1 replica: ${replicaCpu(one)} ms; SQLite: ${replicaCpu(sqlite)} ms) and the PostgreSQL server ${db ?? 'not measured (external cluster)'} ms per plan; replicas share nothing but the database, so N replicas on N free cores give about N x ${round(1000 / replicaCpu(two), 0)} plans/s until the database's cores saturate at about ${db ? round(1000 / db, 0) : '?'} plans/s per database core (${round(perPlan, 3)} ms per plan in all).`,
-    `CPU per plan on PostgreSQL includes what SERIALIZABLE retries cost (brief decision 6): every plan of the bench reserves against the same tenant cap row, and each replica's dispatcher, sequencer and sweeps run beside the requests, so transactions conflict and are re-run. Transactions per plan, committed / rolled back (pg_stat_database): 1 replica ${one.transactionsPerPlan?.commits} / ${one.transactionsPerPlan?.rollbacks}, 2 replicas ${two.transactionsPerPlan?.commits} / ${two.transactionsPerPlan?.rollbacks}. A replica's CPU also holds its background loops (every 250 ms), spread over few plans at a few plans/s: compare runs at equal plans/s (BENCH_PG_CONNECTIONS=1 takes contention between requests away).`,
+    `What predicts scaling is CPU per plan net of the idle loops: a replica spends ${replicaIdle(two)} ms/s of CPU idle (its sequencer and dispatcher rounds every 250 ms; SQLite ${replicaIdle(sqlite)} ms/s) and ${net} ms per plan on top (1 replica: ${replicaNetCpu(one)} ms; SQLite: ${replicaNetCpu(sqlite)} ms); the PostgreSQL server ${db ?? 'not measured (external cluster)'} ms per plan. Replicas share nothing but the database, so N replicas on N free cores give about N x ${net > 0 ? round((1000 - replicaIdle(two)) / net, 0) : '?'} plans/s until the database's cores saturate at about ${db ? round(1000 / db, 0) : '?'} plans/s per database core. Measured CPU per plan (the figures above) holds the idle loops spread over the run's plans, so it falls as plans/s rises.`,
+    `Transactions run at READ COMMITTED (plan row lock, per-chain advisory lock, conditional updates; see docs/postgres.md). Transactions per plan, committed / rolled back (pg_stat_database, background loops included): 1 replica ${tx(one)}, 2 replicas ${tx(two)}. Statements per plan during the load (pg_stat_statements, BEGIN and COMMIT included, each a round trip): 1 replica ${statements(one)}, 2 replicas ${statements(two)}; the most frequent are in postgres.json (raw.postgres1.statementsPerPlan).`,
     `Refused requests: SQLite ${sqlite.refused}, PostgreSQL 1 replica ${one.refused}, 2 replicas ${two.refused}; submit + approve p99: ${sqlite.latency.p99} / ${one.latency.p99} / ${two.latency.p99} ms.`,
-    `Sequencer: the pipeline's event rate is the in-process pipeline's plans/s x lineage events per plan (${r.pipelineEventsPerSec} events/s); inclusion is measured at that rate, commits serial, from each commit to the commit of the first head covering it (p50 ${r.sequencerPostgres.inclusion.p50} ms on PostgreSQL, ${r.sequencerSqlite.inclusion.p50} ms on SQLite); sequencing CPU per event: ${r.sequencerPostgres.cpuMsPerEvent} / ${r.sequencerSqlite.cpuMsPerEvent} ms. PostgreSQL transactions of the inclusion run, committed / rolled back: ${r.sequencerPostgres.inclusionTransactions?.commits} / ${r.sequencerPostgres.inclusionTransactions?.rollbacks}.`,
+    `Sequencer: the pipeline's event rate is the in-process pipeline's plans/s x lineage events per plan (${r.pipelineEventsPerSec} events/s); inclusion is measured at that rate, commits serial (one plan's events per transaction), from each commit to the commit of the first head covering it (p50 ${r.sequencerPostgres.inclusion.p50} ms on PostgreSQL, ${r.sequencerSqlite.inclusion.p50} ms on SQLite); sequencing CPU per event: ${r.sequencerPostgres.cpuMsPerEvent} / ${r.sequencerSqlite.cpuMsPerEvent} ms. PostgreSQL transactions of the inclusion run, committed / rolled back: ${r.sequencerPostgres.inclusionTransactions?.commits} / ${r.sequencerPostgres.inclusionTransactions?.rollbacks}.`,
   ];
   return { figures, notes };
 }

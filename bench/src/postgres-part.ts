@@ -85,6 +85,7 @@ export async function runPostgresPart(options: {
         setup: await replicaSetup(dir, `pg-${replicas}`, { url }),
         databaseCpuMs: cluster.cpuMs,
         databaseTransactions: () => cluster.transactions(url),
+        databaseStatements: () => cluster.statements(url),
       });
     };
     const postgres1 = await onPostgres(1, 12);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { generateSigningKeyPair } from '@handoff/gateway';
 import { type BenchSetup, benchSetup } from './bench-gateway.js';
 import { type LoadBodies, prepareBodies } from './load-bodies.js';
+import { type StatementCounts, statementsBetween } from './postgres-cluster.js';
 import { type ServerProcess, startServerProcess } from './server-process.js';
 import { type Latency, LatencyRecorder, perSecond } from './stats.js';
 
@@ -14,8 +15,17 @@ export interface ReplicaRun {
   seconds: number;
   /** Plans approved (2xx) per second, all replicas together. */
   plansPerSec: number;
-  /** Per replica: plans it approved and its CPU time per plan (user + system, /proc), in ms. */
-  perReplica: { plans: number; cpuMsPerPlan: number }[];
+  /**
+   * Per replica: plans it approved, its CPU time per plan (user + system, /proc) in ms, and its CPU per second
+   * while idle (measured over {@link IDLE_MS} before the load: its background loops, the sequencer's and the
+   * dispatcher's rounds every 250 ms), in ms/s.
+   */
+  perReplica: { plans: number; cpuMsPerPlan: number; idleCpuMsPerSec: number }[];
+  /**
+   * Statements the database ran per plan during the load (`pg_stat_statements`, `BEGIN` and `COMMIT` included,
+   * each one round trip), in all and the most frequent ones; undefined on SQLite or without the module.
+   */
+  statementsPerPlan: { total: number; top: { statement: string; perPlan: number }[] } | undefined;
   /** PostgreSQL server processes' CPU per plan (all replicas' plans), in ms; undefined on SQLite. */
   databaseCpuMsPerPlan: number | undefined;
   /** The load generator's own CPU per plan (it shares the cores), in ms. */
@@ -24,11 +34,17 @@ export interface ReplicaRun {
   latency: Latency;
   refused: number;
   /**
-   * PostgreSQL transactions per plan in the run's database, committed and rolled back (serialization failures
-   * the store retried), read once every replica has exited; undefined on SQLite.
+   * PostgreSQL transactions per plan in the run's database from the start of the load until every replica has
+   * exited (background loops included), committed and rolled back (attempts the store ran again, or work the
+   * gateway rolled back); undefined on SQLite.
    */
   transactionsPerPlan: { commits: number; rollbacks: number } | undefined;
 }
+
+/** How long each replica's idle CPU is measured before the load, in ms (after {@link SETTLE_MS} from its start). */
+export const IDLE_MS = 3_000;
+/** Time left after the replicas start before the idle measurement (their first sequencer round, JIT), in ms. */
+const SETTLE_MS = 1_000;
 
 /** The benchmark setup on `database` (`{ path }` or `{ url }`), with a checkpoint key so every replica sequences. */
 export async function replicaSetup(
@@ -62,21 +78,39 @@ export async function runReplicas(options: {
   run: number;
   databaseCpuMs?: () => number | undefined;
   databaseTransactions?: () => { commits: number; rollbacks: number };
+  databaseStatements?: () => StatementCounts | undefined;
 }): Promise<ReplicaRun> {
-  const run = await driveReplicas(options);
-  const tx = options.databaseTransactions?.();
+  const { transactionsBefore: before, ...run } = await driveReplicas(options);
+  const after = options.databaseTransactions?.();
   const plans = run.perReplica.reduce((a, p) => a + p.plans, 0);
   const per = (n: number) => Math.round((n / Math.max(1, plans)) * 100) / 100;
   return {
     ...run,
-    transactionsPerPlan: tx && { commits: per(tx.commits), rollbacks: per(tx.rollbacks) },
+    transactionsPerPlan: after && {
+      commits: per(after.commits - (before?.commits ?? 0)),
+      rollbacks: per(after.rollbacks - (before?.rollbacks ?? 0)),
+    },
   };
 }
 
+/** The statements between two readings per plan: in all, and the 12 most frequent. */
+function statementsPerPlan(before: StatementCounts, after: StatementCounts, plans: number) {
+  const { total, byText } = statementsBetween(before, after);
+  const per = (n: number) => Math.round((n / Math.max(1, plans)) * 100) / 100;
+  const top = [...byText]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12)
+    .map(([statement, calls]) => ({ statement: statement.slice(0, 160), perPlan: per(calls) }));
+  return { total: per(total), top };
+}
+
 /** `runReplicas` up to the servers' exit. */
-async function driveReplicas(
-  options: Parameters<typeof runReplicas>[0],
-): Promise<Omit<ReplicaRun, 'transactionsPerPlan'>> {
+async function driveReplicas(options: Parameters<typeof runReplicas>[0]): Promise<
+  Omit<ReplicaRun, 'transactionsPerPlan'> & {
+    /** The database's transactions as the load began (its statistics lag by up to 1 s). */
+    transactionsBefore: { commits: number; rollbacks: number } | undefined;
+  }
+> {
   const { setup, seconds, connections } = options;
   const bodies: LoadBodies = await prepareBodies(setup, options.plans, options.run, 1);
   const servers: ServerProcess[] = [];
@@ -97,7 +131,7 @@ async function driveReplicas(
       await res.text();
       return res.status < 300;
     };
-    const deadline = performance.now() + seconds * 1000;
+    let deadline = 0;
     const worker = async () => {
       for (
         let i = next++;
@@ -121,14 +155,23 @@ async function driveReplicas(
         }
       }
     };
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    const idleFrom = servers.map((s) => s.cpuMs());
+    const idleBegan = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    const idleSeconds = (performance.now() - idleBegan) / 1000;
     const cpuBefore = servers.map((s) => s.cpuMs());
+    const statementsBefore = options.databaseStatements?.();
+    const transactionsBefore = options.databaseTransactions?.();
     const databaseBefore = options.databaseCpuMs?.();
     const loadBefore = process.cpuUsage();
     const began = performance.now();
+    deadline = began + seconds * 1000;
     await Promise.all(Array.from({ length: connections }, worker));
     const elapsed = performance.now() - began;
     const load = process.cpuUsage(loadBefore);
     const databaseAfter = options.databaseCpuMs?.();
+    const statementsAfter = options.databaseStatements?.();
     const total = approved.reduce((a, b) => a + b, 0);
     const perPlan = (ms: number, plans: number) =>
       plans === 0 ? 0 : Math.round((ms / plans) * 1000) / 1000;
@@ -141,7 +184,13 @@ async function driveReplicas(
       perReplica: servers.map((s, r) => ({
         plans: approved[r] ?? 0,
         cpuMsPerPlan: perPlan(s.cpuMs() - (cpuBefore[r] ?? 0), approved[r] ?? 0),
+        idleCpuMsPerSec: Math.round(((cpuBefore[r] ?? 0) - (idleFrom[r] ?? 0)) / idleSeconds),
       })),
+      transactionsBefore,
+      statementsPerPlan:
+        statementsBefore && statementsAfter
+          ? statementsPerPlan(statementsBefore, statementsAfter, total)
+          : undefined,
       databaseCpuMsPerPlan:
         databaseBefore === undefined || databaseAfter === undefined
           ? undefined

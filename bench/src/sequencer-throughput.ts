@@ -37,8 +37,8 @@ export interface SequencerResult {
   /** Events/s the serial committer reached (below `pacedEventsPerSec` when commits could not keep up). */
   committedEventsPerSec: number;
   /**
-   * PostgreSQL transactions of the inclusion run, committed and rolled back (serialization failures of the
-   * committer or the sequencer, retried by the store); undefined on SQLite.
+   * PostgreSQL transactions of the inclusion run, committed and rolled back (attempts of the committer or
+   * the sequencer the store ran again); undefined on SQLite.
    */
   inclusionTransactions: { commits: number; rollbacks: number } | undefined;
 }
@@ -50,10 +50,11 @@ async function openBenchStore(database: { path: string } | { url: string }, path
   return createGatewayRuntime(validateConfig(setup.config, process.cwd()));
 }
 
-function draft(n: number): LineageDraft {
+/** Event `n` of plan `plan` (a plan's chain; plans default to 97 taking turns). */
+function draft(n: number, plan = n % 97): LineageDraft {
   return {
     tenantId: TENANT,
-    planId: `seq-plan-${n % 97}`,
+    planId: `seq-plan-${plan}`,
     type: 'plan.received',
     actor: { type: 'copilot', id: 'copilot-1' },
     occurredAt: Date.now(),
@@ -137,8 +138,10 @@ async function inclusion(
     const wait = due - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const count = Math.min(options.perCommit, total - k);
+    // One plan's events per transaction, as the pipeline commits them (one chain head to read and lock).
+    const plan = k / options.perCommit;
     await store.transaction((tx) =>
-      tx.appendLineage(Array.from({ length: count }, (_, i) => draft(k + i))),
+      tx.appendLineage(Array.from({ length: count }, (_, i) => draft(k + i, plan))),
     );
     const at = performance.now();
     for (let i = 0; i < count; i += 1) committedAt.push(at);

@@ -47,16 +47,37 @@ export function postgresBudget(
       .onConflictDoNothing();
   }
 
-  /** Adds to the totals of a period (its row inserted first when missing). */
+  /**
+   * Adds to the totals of a period in one statement: the row is inserted with these totals when missing, else
+   * its totals are increased (`INSERT ... ON CONFLICT DO UPDATE`). One round trip while other transactions may
+   * be waiting for the row (every plan of a cap's period writes it).
+   */
   async function add(period: Period, reserved: number, committed: number): Promise<void> {
-    await ensureUsage(period);
+    const { tenantId, capId, periodKey } = period;
     await db
+      .insert(u)
+      .values({ tenantId, capId, periodKey, reservedMinor: reserved, committedMinor: committed })
+      .onConflictDoUpdate({
+        target: [u.tenantId, u.capId, u.periodKey],
+        set: {
+          reservedMinor: sql`${u.reservedMinor} + excluded.reserved_minor`,
+          committedMinor: sql`${u.committedMinor} + excluded.committed_minor`,
+        },
+      });
+  }
+
+  /** The conditional update of a reservation: true when the period's row exists and `amount` fits under it. */
+  async function reserveOn(period: Period, amount: number, limitMinor: number): Promise<boolean> {
+    const result = await db
       .update(u)
-      .set({
-        reservedMinor: sql`${u.reservedMinor} + ${reserved}`,
-        committedMinor: sql`${u.committedMinor} + ${committed}`,
-      })
-      .where(ofPeriod(period));
+      .set({ reservedMinor: sql`${u.reservedMinor} + ${amount}` })
+      .where(
+        and(
+          ofPeriod(period),
+          sql`${u.reservedMinor} + ${u.committedMinor} + ${amount} <= ${limitMinor}`,
+        ),
+      );
+    return result.rowCount === 1;
   }
 
   async function budgetUsage(tenantId: string, capId: string, periodKey: string) {
@@ -95,18 +116,14 @@ export function postgresBudget(
       if (line.status !== 'reserved') {
         throw new Error(`reserveBudget takes a reserved line, not a ${line.status} one`);
       }
-      await ensureUsage(line);
-      const amount = line.amountMinor;
-      const result = await db
-        .update(u)
-        .set({ reservedMinor: sql`${u.reservedMinor} + ${amount}` })
-        .where(
-          and(
-            ofPeriod(line),
-            sql`${u.reservedMinor} + ${u.committedMinor} + ${amount} <= ${limitMinor}`,
-          ),
-        );
-      if (result.rowCount !== 1) return false;
+      // The period's row exists but for its first reservation: the conditional update alone decides (one round
+      // trip while holding the row), and only when it changed nothing is the row inserted and the update run again.
+      let reserved = await reserveOn(line, line.amountMinor, limitMinor);
+      if (!reserved) {
+        await ensureUsage(line);
+        reserved = await reserveOn(line, line.amountMinor, limitMinor);
+      }
+      if (!reserved) return false;
       await db.insert(l).values(line);
       return true;
     },

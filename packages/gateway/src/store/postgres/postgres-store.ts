@@ -84,11 +84,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   pool.on('error', () => {});
   try {
     if (snapshot)
-      return new PostgresStore(
-        pool,
-        options,
-        await holdSnapshot(drizzle({ client: pool, schema })),
-      );
+      return new PostgresStore(pool, options, await holdSnapshot(drizzle({ client: pool })));
     if (options.readOnly) await pool.query('select 1');
     else await migratePostgres(pool);
   } catch (error) {
@@ -147,7 +143,9 @@ export class PostgresStore implements GatewayStore {
   ) {
     this.#pool = pool;
     this.#held = held;
-    this.#db = held?.db ?? drizzle({ client: pool, schema });
+    // No `schema`: the store builds every query itself (never `db.query`), and drizzle gives each transaction
+    // relational query builders for every table of a schema it is given, built anew per transaction.
+    this.#db = held?.db ?? drizzle({ client: pool });
     this.#readOnly = options.readOnly ?? false;
     this.lineageReads = postgresLineageReads(this.#db);
     const backoff = () => new ExponentialBackoff({ initialDelay: 2, maxDelay: 200 });
