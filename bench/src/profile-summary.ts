@@ -6,6 +6,10 @@ import { join } from 'node:path';
  * e.g. the WAL checkpointer's, are skipped): self time by category (where the CPU goes: SQLite, canonical JSON
  * and hashing, zod, GC...), then self and inclusive time per function, the hottest first; with `plans`, also in
  * ms per plan. Usage: `tsx src/profile-summary.ts DIR [top] [plans]`.
+ *
+ * Its ms per plan divide the WHOLE process by the plans: start-up (module loading, migrations) and the harness's
+ * own work (signing each approval token in `prepareChunk`) count too. The `cpuMsPerPlan` that `profile.ts` prints
+ * (and `pnpm bench` reports) counts only the timed sections, so it leaves both out; compare functions, not totals.
  */
 
 interface ProfileNode {
@@ -119,6 +123,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         );
       }
     };
+    if (plans > 0) {
+      console.log(
+        '\nms/plan below: the whole process / plans (start-up and token signing included; cpuMsPerPlan above leaves them out)',
+      );
+    }
     show('self time by category', categories, CATEGORIES.length);
     show('self time', self);
     show('inclusive time', total);

@@ -140,7 +140,8 @@ export function periodWindow(
 
 /**
  * The key of the period of a cap that contains instant `epochMs` in IANA zone `timeZone`: `total`,
- * `day:2026-11-21`, `week:2026-W47` or `month:2026-11`. Equal to `periodWindow(...).key`, at lower cost.
+ * `day:2026-11-21`, `week:2026-W47` or `month:2026-11`. Equal to `periodWindow(...).key`; the window is computed
+ * once per period and zone while time stays inside it (see `lastWindows`).
  *
  * @param period - `day`, `week`, `month` or `total`.
  * @param epochMs - the instant, integer epoch milliseconds in [1970-01-01, 9999-01-01).
@@ -151,5 +152,19 @@ export function periodWindow(
 export function periodKey(period: BudgetPeriod, epochMs: number, timeZone: string): PeriodKey {
   assertInputs(period, epochMs, timeZone);
   if (period === 'total') return 'total';
-  return keyOf(period, dayOf(epochMs, timeZone).date);
+  // Windows tile time: an instant inside the last window computed for this period and zone has its key.
+  const name = `${period}\n${timeZone}`;
+  const last = lastWindows.get(name);
+  if (last && last.startMs <= epochMs && epochMs < last.endMs) return last.key;
+  const window = periodWindow(period, epochMs, timeZone);
+  if (lastWindows.size >= MAX_REMEMBERED_WINDOWS) lastWindows.clear();
+  lastWindows.set(name, window);
+  return window.key;
 }
+
+/**
+ * The last window {@link periodKey} computed, per period and zone: the calendar arithmetic (Temporal) is done
+ * once per period and zone as time goes on, not once per call. Bounded: cleared when it holds this many.
+ */
+const lastWindows = new Map<string, PeriodWindow>();
+const MAX_REMEMBERED_WINDOWS = 256;

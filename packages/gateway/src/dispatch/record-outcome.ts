@@ -3,9 +3,9 @@ import {
   canonicalJson,
   type DispatchReceipt,
   DispatchReceiptSchema,
-  documentDigest,
   HANDOFF_PROTOCOL_VERSION,
   LIMITS,
+  sha256Digest,
 } from '@handoff/protocol';
 import { toIso } from '../clock.js';
 import { SYSTEM_ACTOR } from '../pipeline/deps.js';
@@ -107,9 +107,11 @@ export async function recordOutcome(
 ): Promise<RowFate> {
   const { row, record } = claimed;
   const receipt = receiptOf(claimed, outcome, ctx);
-  const receiptDigest = documentDigest(receipt);
+  // Canonicalised once: stored in its RFC 8785 form, named by the SHA-256 of that text (`documentDigest`).
+  const receiptText = canonicalJson(receipt);
+  const receiptDigest = sha256Digest(receiptText);
   written?.set(receiptDigest, receipt);
-  await tx.putPayload(receiptDigest, 'DispatchReceipt', canonicalJson(receipt), ctx.atMs);
+  await tx.putPayload(receiptDigest, 'DispatchReceipt', receiptText, ctx.atMs);
   const event = (type: AttemptEventType, data: Record<string, unknown>): LineageDraft => ({
     tenantId: row.tenantId,
     planId: row.planId,

@@ -31,12 +31,17 @@ import {
  */
 export async function approvalCost(
   tx: StoreTx,
-  input: { record: PlanRecord; plan: HandoffPlan; option: StrategyOption; atMs: number },
+  input: {
+    record: PlanRecord;
+    plan: HandoffPlan;
+    option: StrategyOption;
+    atMs: number;
+    /** The plan's ledger lines as this transaction read them (`ledgerForPlan`). */
+    ledger: readonly LedgerLine[];
+  },
 ): Promise<bigint> {
   const { record, plan, option, atMs } = input;
-  const held = (await tx.ledgerForPlan(record.tenantId, record.planId)).filter(
-    (l) => l.status === 'reserved',
-  );
+  const held = input.ledger.filter((l) => l.status === 'reserved');
   if (option.optionId === record.recommendedOptionId && held.length > 0) {
     return held.reduce((max, l) => (BigInt(l.amountMinor) > max ? BigInt(l.amountMinor) : max), 0n);
   }
@@ -76,13 +81,13 @@ export async function holdApprovedBudget(
     approval: { actor: Actor; atMs: number; facts: Record<string, unknown> };
     /** True when the approval's event lists the lines moved: no `budget.*` event is written. */
     silent?: boolean;
+    /** The plan's ledger lines as this transaction read them (`ledgerForPlan`), unchanged since. */
+    ledger: readonly LedgerLine[];
   },
 ): Promise<{ released: LedgerLine[]; reserved: LedgerLine[] } | undefined> {
   const { record, plan, optionId, approval } = input;
   const { actor, atMs } = approval;
-  const held = (await tx.ledgerForPlan(record.tenantId, record.planId)).some(
-    (l) => l.status === 'reserved',
-  );
+  const held = input.ledger.some((l) => l.status === 'reserved');
   if (optionId === record.recommendedOptionId && held) return undefined;
   const silent = input.silent ?? false;
   const released = await releaseBudget(tx, {

@@ -275,9 +275,12 @@ async function applyApproval(
   }
   // Policy gates and approvals were decided on the declared cost: never hold more for the option than that. (A
   // rejection holds nothing: it is never refused for this.)
+  // The plan's ledger, read once: nothing below writes it before `holdApprovedBudget` has used it.
+  const ledger =
+    claims.decision === 'approve' ? await tx.ledgerForPlan(record.tenantId, record.planId) : [];
   const charged =
     claims.decision === 'approve'
-      ? await approvalCost(tx, { record, plan, option, atMs: now })
+      ? await approvalCost(tx, { record, plan, option, atMs: now, ledger })
       : 0n;
   if (charged > cost) {
     return refuse(
@@ -304,14 +307,19 @@ async function applyApproval(
   if (!keyKnown) input.remembered.push(keyName('approver', record.tenantId, verified.header.kid));
   const approval = { verified, token, now, presentedBy: principal.id };
   const approvals = [...previous, approvalRecord(record, verified, now)];
-  const done = async (effect: ApprovalEffect, decisive: boolean): Promise<ApprovalResult> => {
+  const done = async (
+    effect: ApprovalEffect,
+    decisive: boolean,
+    /** The ledger read above, when nothing since changed what the view shows of it (cap, period, amount, status). */
+    unchanged?: readonly LedgerLine[],
+  ): Promise<ApprovalResult> => {
     await recordApproval(tx, record, approval, effect, !keyKnown);
     const optionId = record.selectedOptionId ?? record.recommendedOptionId;
-    // The view from what this transaction holds; the ledger is the one table read for it.
+    // The view from what this transaction holds; the ledger is read again only once its lines were moved.
     const view = planViewOf(record, {
       evaluation: evaluated.options[optionId],
       approvals,
-      ledger: await tx.ledgerForPlan(record.tenantId, record.planId),
+      ledger: unchanged ?? (await tx.ledgerForPlan(record.tenantId, record.planId)),
       budgetRefusal: null,
     });
     return { record, decisive, view };
@@ -336,7 +344,7 @@ async function applyApproval(
     );
   }
   if (!quorumMet(gateProgress(gates, approvals, claims.optionId)))
-    return done({ state: record.state }, false);
+    return done({ state: record.state }, false, ledger);
 
   // Rolls this transaction back (token not burned, approval not recorded) when the caps cannot hold the option.
   const moved = await holdApprovedBudget(tx, {
@@ -345,6 +353,7 @@ async function applyApproval(
     optionId: claims.optionId,
     approval: { actor, atMs: now, facts: approvalFacts(claims, verified.header.kid) },
     silent: true,
+    ledger,
   });
   record = await transitionPlan(tx, record, 'approved', {
     actor,
@@ -353,6 +362,7 @@ async function applyApproval(
     patch: { selectedOptionId: claims.optionId },
     recordedByCaller: true,
   });
+  // Only the reserved lines' expiry changes: the view of a ledger not moved is the one read above.
   await tx.extendReservations(record.tenantId, record.planId, record.expiresAt, now);
   const queued = await queueActions(tx, {
     plan,
@@ -371,6 +381,7 @@ async function applyApproval(
         : {}),
     },
     true,
+    moved ? undefined : ledger,
   );
 }
 

@@ -67,6 +67,31 @@ describe('periodKey: day, month and total', () => {
   });
 });
 
+describe('periodKey remembers the last window per period and zone', () => {
+  test('instants on either side of each window edge, visited out of order, keep their own keys', () => {
+    // Europe/Lisbon leaves DST on 2026-10-25 (a 25-hour day), and a month ends a week later.
+    const zone = 'Europe/Lisbon';
+    const visits: [string, BudgetPeriod, string][] = [
+      ['2026-10-25T12:00:00Z', 'day', 'day:2026-10-25'],
+      ['2026-10-25T23:59:59.999Z', 'day', 'day:2026-10-25'],
+      ['2026-10-26T00:00:00Z', 'day', 'day:2026-10-26'],
+      ['2026-10-25T00:00:00Z', 'day', 'day:2026-10-25'],
+      ['2026-10-24T22:59:59.999Z', 'day', 'day:2026-10-24'],
+      ['2026-10-31T23:59:59.999Z', 'month', 'month:2026-10'],
+      ['2026-11-01T00:00:00Z', 'month', 'month:2026-11'],
+      ['2026-10-01T00:00:00Z', 'month', 'month:2026-10'],
+      ['2026-09-30T22:59:59.999Z', 'month', 'month:2026-09'],
+    ];
+    for (const [iso, period, key] of visits) {
+      expect(periodKey(period, at(iso), zone), iso).toBe(key);
+      expect(periodKey(period, at(iso), zone), iso).toBe(periodWindow(period, at(iso), zone).key);
+    }
+    // The same instant in another zone is not answered from Lisbon's window.
+    expect(periodKey('day', at('2026-10-25T23:30:00Z'), 'Asia/Tokyo')).toBe('day:2026-10-26');
+    expect(periodKey('day', at('2026-10-25T23:30:00Z'), zone)).toBe('day:2026-10-25');
+  });
+});
+
 describe('periodWindow across DST changes', () => {
   test.each([
     [

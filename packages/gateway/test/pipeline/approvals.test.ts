@@ -341,6 +341,24 @@ describe('decisions', () => {
     expect(count(h, 'dispatches', 'plan_id = ?', view.planId)).toBe(1);
   });
 
+  test("each approval's view shows the plan's budget as stored: quorum pending, approved as held, approved on another option", async () => {
+    const stored = async (planId: string) =>
+      (await h.gateway.getPlan(h.callers.operator.principal, planId)).budget;
+    ({ h, k, view } = await withSubmittedPlan());
+    const pending = await k.submit(await k.finance(view));
+    expect(pending.state).toBe('awaiting_approval');
+    expect(pending.budget).toEqual(await stored(view.planId));
+    const approved = await k.submit(await k.marketing(view));
+    expect(approved.state).toBe('approved');
+    expect(approved.budget).toEqual(await stored(view.planId));
+    await h.close();
+    ({ h, k, view } = await withSubmittedPlan());
+    const moved = await k.submit(await k.marketing(view, { optionId: OPTION_2 }));
+    expect(moved).toMatchObject({ state: 'approved', selectedOptionId: OPTION_2 });
+    expect(moved.budget.map((b) => b.status)).toContain('released');
+    expect(moved.budget).toEqual(await stored(view.planId));
+  });
+
   test('a verified approval for an unknown plan, or one of another tenant, is NOT_FOUND and recorded without naming it', async () => {
     ({ h, k, view } = await withSubmittedPlan());
     const foreign = await h.gateway.submitPlan(

@@ -41,6 +41,19 @@ export function defineLineageConformance(factory: StoreFactory): void {
       }
     });
 
+    test('a store appending after another store appended to the same chain links to that event (no cached head outlives it)', async () => {
+      const [a, b] = await open(2);
+      if (!a || !b) throw new Error('no stores');
+      for (const [i, store] of [a, b, a, a, b, a].entries()) {
+        await store.transaction((tx) => tx.appendLineage([draft(i, 'p-turns')]));
+      }
+      const events = await b.queryLineage({ planId: 'p-turns', limit: 100 });
+      expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+      for (const [i, event] of events.entries()) {
+        if (i > 0) expect(event.prevHash).toBe(events[i - 1]?.hash);
+      }
+    });
+
     test('sequencer rounds racing on two stores give every event one log index, 0..n-1', async () => {
       const [a, b] = await open(2);
       if (!a || !b) throw new Error('no stores');

@@ -148,14 +148,12 @@ export class SqliteBudget {
       throw new Error(`reserveBudget takes a reserved line, not a ${line.status} one`);
     }
     const { tenantId, capId, periodKey } = line;
-    this.#ensureUsage.run({ tenantId, capId, periodKey });
-    const { changes } = this.#reserve.run({
-      tenantId,
-      capId,
-      periodKey,
-      amount: line.amountMinor,
-      limit: limitMinor,
-    });
+    const reserve = { tenantId, capId, periodKey, amount: line.amountMinor, limit: limitMinor };
+    let { changes } = this.#reserve.run(reserve);
+    // No row changed: the cap is full, or this is the period's first line (its row is made, then reserved on).
+    if (changes === 0 && this.#ensureUsage.run({ tenantId, capId, periodKey }).changes === 1) {
+      ({ changes } = this.#reserve.run(reserve));
+    }
     if (changes !== 1) return false;
     this.#shapes.insert(s.budgetLedger, 'ledger', line);
     return true;
@@ -182,15 +180,17 @@ export class SqliteBudget {
     }
   }
 
-  /** Adds to the totals of a line's period (its row inserted first when missing). */
+  /** Adds to the totals of a line's period (its row inserted when missing: one statement when it exists). */
   #add(
     line: Pick<LedgerLine, 'tenantId' | 'capId' | 'periodKey'>,
     reserved: number,
     committed: number,
   ): void {
     const { tenantId, capId, periodKey } = line;
+    const add = { tenantId, capId, periodKey, reserved, committed };
+    if (this.#addUsage.run(add).changes === 1) return;
     this.#ensureUsage.run({ tenantId, capId, periodKey });
-    this.#addUsage.run({ tenantId, capId, periodKey, reserved, committed });
+    this.#addUsage.run(add);
   }
 
   ledgerForPlan(tenantId: string, planId: string): LedgerLine[] {

@@ -22,6 +22,9 @@ import type { SqliteDb } from './sqlite-tx.js';
  */
 const byPlanIndex = (column: SQLiteColumn) => sql`+${column}`;
 
+/** Chain heads kept at most (about 200 bytes each); past it the cache starts again empty. */
+const MAX_CACHED_HEADS = 50_000;
+
 /**
  * The lineage statements of a SQLite transaction: appending to the per-plan and per-tenant hash chains (the
  * `lineage_events` table, see `lineage-chain.ts`) and the documents its events reference by digest (the `payloads` table). Kept apart from
@@ -37,8 +40,9 @@ export class SqliteLineage {
   readonly #lastPlanEvent;
   readonly #planEvents;
   /**
-   * The heads of the chains this SQLite transaction appended to, by {@link chainKey}; a chain not here is read
-   * from the database (see {@link forgetChainHead}).
+   * The heads of the chains this connection appended to, by {@link chainKey}, kept across transactions while the
+   * store trusts them (cleared by {@link forgetChainHead}: after a rollback, or once another connection wrote); a
+   * chain not here is read from the database. A plan's later transitions then append without reading its head.
    */
   readonly #heads = new Map<string, ChainHead>();
 
@@ -153,6 +157,7 @@ export class SqliteLineage {
       if (chained === undefined) continue;
       const { event, body } = chained;
       this.#insertEvent.run({ ...lineageColumns(event), body });
+      if (this.#heads.size >= MAX_CACHED_HEADS) this.#heads.clear();
       this.#heads.set(key, { seq: event.seq, hash: event.hash });
       out.push(event);
     }

@@ -106,6 +106,12 @@ export class SqliteStore implements GatewayStore {
   #closed = false;
   readonly #onClosed: (() => void) | undefined;
   readonly lineageReads: LineageReads;
+  /** `PRAGMA data_version`: changes when another connection commits to the file (https://sqlite.org/pragma.html#pragma_data_version). */
+  readonly #dataVersion: Database.Statement;
+  /** `data_version` when the current group began. */
+  #groupDataVersion: number | undefined;
+  /** `data_version` of the last group that committed, while its cached chain heads are trusted; else undefined. */
+  #headsCommittedAt: number | undefined;
 
   /**
    * A store on an open better-sqlite3 connection whose schema is migrated (`openSqliteStore` opens and migrates
@@ -123,6 +129,7 @@ export class SqliteStore implements GatewayStore {
     this.#tx = new SqliteTx(db, sqlite);
     this.#busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     this.lineageReads = new SqliteLineageReads(sqlite);
+    this.#dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
     this.#group = new GroupCommit(
       {
         begin: () => this.#begin(),
@@ -130,6 +137,8 @@ export class SqliteStore implements GatewayStore {
           // A rollback may undo appended events: the cached chain head is read again on the next append.
           if (statement.startsWith('ROLLBACK')) this.#tx.forgetChainHead();
           sqlite.exec(statement);
+          // Committed: the heads cached are those in the file, until another connection writes.
+          if (statement === 'COMMIT') this.#headsCommittedAt = this.#groupDataVersion;
         },
         get inTransaction() {
           return sqlite.inTransaction;
@@ -145,8 +154,13 @@ export class SqliteStore implements GatewayStore {
     for (let attempt = 0; ; attempt++) {
       try {
         this.#sqlite.exec('BEGIN IMMEDIATE');
-        // Another connection may have appended lineage since this one last wrote.
-        this.#tx.forgetChainHead();
+        // The chain heads cached by this connection's last committed group hold unless another connection has
+        // committed since (SQLite's `data_version` moves only on other connections' commits) or that group did
+        // not commit (a rollback, or SQLite ending it on its own): then they are read again.
+        const version = Number(this.#dataVersion.get());
+        if (version !== this.#headsCommittedAt) this.#tx.forgetChainHead();
+        this.#headsCommittedAt = undefined;
+        this.#groupDataVersion = version;
         return;
       } catch (error) {
         if (!isBusy(error) || Date.now() >= deadline) throw error;

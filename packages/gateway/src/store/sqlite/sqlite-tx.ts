@@ -145,9 +145,9 @@ export class SqliteTx implements StoreTx {
   }
 
   /**
-   * Forgets the cached chain head, so the next append reads it from the database: called when a SQLite
-   * transaction begins (another connection may have appended since) and after any rollback (the cached head may
-   * be an event that no longer exists).
+   * Forgets the cached chain heads, so the next append reads them from the database: called after any rollback
+   * (a cached head may be an event that no longer exists) and when a SQLite transaction begins after another
+   * connection committed, or after a group that did not commit (see `SqliteStore`).
    */
   forgetChainHead(): void {
     this.#lineage.forgetChainHead();
