@@ -54,8 +54,9 @@ export async function listPlanPage(
 }
 
 /**
- * A page of the principal's tenant's lineage events in insertion order, `limit` (1-500, default 100) a page. The role
- * check is the caller's (`Gateway.queryLineage`).
+ * A page of the principal's tenant's lineage events in position order (`GatewayStore.queryLineageAt`: commit
+ * order, so paging with `nextCursor` never misses an event; on PostgreSQL the log order, an event listed once
+ * sequenced), `limit` (1-500, default 100) a page. The role check is the caller's (`Gateway.queryLineage`).
  *
  * @throws GatewayError `VALIDATION_FAILED` (a cursor that is not a non-negative integer).
  */

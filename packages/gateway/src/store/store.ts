@@ -36,11 +36,20 @@ export interface GatewayStore extends AuditReadStore, StoreStatus {
    * inside it.
    */
   transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>;
-  /** Lineage events in insertion order, filtered; for auditors and the API. */
+  /**
+   * Every committed lineage event matching `filter`, in insertion order (`id`), sequenced or not: views. With
+   * `after`, the events after that cursor as {@link queryLineageAt} pages them.
+   */
   queryLineage(filter: LineageFilter): Promise<LineageEvent[]>;
   /**
-   * {@link queryLineage}, each event with its position (insertion order, the store's `id`): what a page passes
-   * back as {@link LineageFilter.after} (a chain's `seq` is per plan, so it cannot order pages).
+   * Lineage events with their positions, in position order: what a page passes back as
+   * {@link LineageFilter.after} (a chain's `seq` is per plan, so it cannot order pages). Positions are in commit
+   * order, so a client paging with cursors never misses an event:
+   * - SQLite: the insertion order (`id`): one writer, so an id is taken and committed in order; every committed
+   *   event is there.
+   * - PostgreSQL: the log order, position = `log_index` + 1 (an `id` is taken at insert, and a lower one can
+   *   commit after a higher one was read past); only sequenced events are there, each within the maximum merge
+   *   delay (4 x `checkpoints.intervalMs`) of its commit.
    */
   queryLineageAt(filter: LineageFilter): Promise<PositionedEvent[]>;
   /**
@@ -256,7 +265,7 @@ export interface PlanFilter {
   limit: number;
 }
 
-/** A lineage event with its position in the store: insertion order, 1 = first. */
+/** A lineage event with its position (see {@link GatewayStore.queryLineageAt}): 1 = first. */
 export interface PositionedEvent {
   position: number;
   event: LineageEvent;
@@ -286,7 +295,10 @@ export interface LineageFilter {
   adapter?: string;
   fromMs?: number;
   toMs?: number;
-  /** Only events whose position (see {@link GatewayStore.queryLineageAt}) is greater than this (cursors). */
+  /**
+   * Only events whose position (see {@link GatewayStore.queryLineageAt}: commit order) is greater than this: the
+   * last position a client saw (cursors). Never an `id` on PostgreSQL.
+   */
   after?: number;
   limit: number;
 }

@@ -1,15 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createWebhookFake, type ServedFake, serveFake } from '@handoff/automation-adapter/testing';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { generateSigningKeyPair, type SigningKeyPair } from '../../src/approvals/signing-keys.js';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { openDatabaseSource } from '../../src/audit/database-source.js';
 import { anchorsFromJwks } from '../../src/audit/trust-anchors.js';
 import { verifyLineage } from '../../src/audit/verify-lineage.js';
+import { expectAppliedOnce, losses } from './chaos-checks.js';
+import { startChaosChild } from './chaos-process.js';
 import {
   ACTION_COST,
   ACTIONS_PER_PLAN,
@@ -17,11 +14,10 @@ import {
   type ChaosKeys,
   type ClientPlan,
   chaosClient,
-  killLiveChildren,
   phaseArb,
   platformFaultArb,
   settle,
-  startChaosChild,
+  useChaosHarness,
   writeChaosConfig,
 } from './chaos-support.js';
 import { tally } from './tally.js';
@@ -38,7 +34,6 @@ import { tally } from './tally.js';
 
 const ROUNDS = Number(process.env.RELIABILITY_CRASH_ROUNDS ?? 50);
 const SEED = Number(process.env.RELIABILITY_SEED ?? Date.now() % 1_000_000);
-const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 
 const roundArb = fc.record({
   phase: phaseArb,
@@ -46,27 +41,17 @@ const roundArb = fc.record({
   faults: fc.array(platformFaultArb, { maxLength: 3 }),
 });
 
-let dir: string;
+const harness = useChaosHarness('handoff-chaos-');
+const { fake } = harness;
 let configFile: string;
 let keys: ChaosKeys;
-let finance: SigningKeyPair;
-let served: ServedFake;
-const fake = createWebhookFake({ baseUrl: 'https://hooks.example.test', secret: SECRET });
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'handoff-chaos-'));
-  finance = await generateSigningKeyPair({ alg: 'EdDSA' });
-  ({ configFile, keys } = writeChaosConfig(dir, finance));
-  served = await serveFake(fake.handlers, fake.baseUrl);
-});
-afterAll(async () => {
-  killLiveChildren();
-  await served?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+beforeAll(() => {
+  ({ configFile, keys } = writeChaosConfig(harness.dir, harness.finance));
 });
 
 function readDb<T>(read: (db: Database.Database) => T): T {
-  const db = new Database(join(dir, 'gateway.db'), { readonly: true, fileMustExist: true });
+  const db = new Database(join(harness.dir, 'gateway.db'), { readonly: true, fileMustExist: true });
   try {
     return read(db);
   } finally {
@@ -79,8 +64,8 @@ describe('SIGKILL during submission, approval and dispatch, with platform faults
     task,
   }) => {
     const t = tally(task, 'faults: SIGKILL + platform');
-    const env = { WEBHOOK_SECRET: SECRET, FAKE_URL: served.url };
-    const { submitPending, approvePending } = chaosClient(keys, finance);
+    const env = { WEBHOOK_SECRET: harness.secret, FAKE_URL: harness.served.url };
+    const { submitPending, approvePending } = chaosClient(keys, harness.finance);
     const rounds = fc.sample(roundArb, { seed: SEED, numRuns: ROUNDS });
     const plans: ClientPlan[] = [];
     for (const round of rounds) {
@@ -157,10 +142,7 @@ describe('SIGKILL during submission, approval and dispatch, with platform faults
         )
         .all() as { planId: string; status: string; amount: number }[],
     }));
-    const lostPlans = plans.filter((p) => !states.some((s) => s.planId === p.view?.planId)).length;
-    const appliedIds = fake.applied.map((c) => c.headers['webhook-id'] ?? '');
-    const twice = appliedIds.length - new Set(appliedIds).size;
-    const missing = dispatches.filter((d) => !appliedIds.includes(d.k)).length;
+    const { lostPlans, appliedIds, twice, missing } = losses(plans, states, dispatches, fake);
     t.lost(lostPlans + twice + missing);
 
     expect(lostPlans, `seed ${SEED}`).toBe(0);
@@ -168,13 +150,7 @@ describe('SIGKILL during submission, approval and dispatch, with platform faults
       states.every((s) => s.state === 'dispatched'),
       `seed ${SEED}`,
     ).toBe(true);
-    expect(dispatches).toHaveLength(plans.length * ACTIONS_PER_PLAN);
-    expect(
-      dispatches.filter((d) => d.status !== 'succeeded'),
-      `seed ${SEED}`,
-    ).toEqual([]);
-    expect([twice, missing], `seed ${SEED}: applied twice, never applied`).toEqual([0, 0]);
-    expect(appliedIds.sort()).toEqual(dispatches.map((d) => d.k).sort());
+    expectAppliedOnce(plans, dispatches, { appliedIds, twice, missing }, `seed ${SEED}`);
     // Whether a kill left a request in flight (and so a re-send at restart) depends on where the SIGKILL landed:
     // a run may have none. What must hold either way: the platform saw every applied action, and each row a
     // restart recovered was re-queued with its key (the webhook platform dedupes), never left in doubt.
@@ -203,10 +179,10 @@ describe('SIGKILL during submission, approval and dispatch, with platform faults
     for (const line of committed) expect(line.amount).toBe(ACTIONS_PER_PLAN * ACTION_COST);
     expect(committed.reduce((sum, l) => sum + l.amount, 0)).toBeLessThanOrEqual(CAP_MINOR);
 
-    const source = await openDatabaseSource(join(dir, 'gateway.db'));
+    const source = await openDatabaseSource(join(harness.dir, 'gateway.db'));
     try {
       // Anchored on the finance key the test holds (the chaos gateway signs no checkpoints).
-      const trust = anchorsFromJwks({ keys: [] }, { keys: [finance.publicJwk] });
+      const trust = anchorsFromJwks({ keys: [] }, { keys: [harness.finance.publicJwk] });
       const report = await verifyLineage(source, { trust });
       expect(report, `seed ${SEED}`).toMatchObject({ ok: true });
     } finally {

@@ -1,19 +1,25 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Fault } from '@handoff/automation-adapter/testing';
+import {
+  createWebhookFake,
+  type FakePlatform,
+  type Fault,
+  type ServedFake,
+  serveFake,
+} from '@handoff/automation-adapter/testing';
 import type { HandoffPlan } from '@handoff/protocol';
 import fc from 'fast-check';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createApprovalToken } from '../../src/approvals/create-approval.js';
-import type { SigningKeyPair } from '../../src/approvals/signing-keys.js';
+import { generateSigningKeyPair, type SigningKeyPair } from '../../src/approvals/signing-keys.js';
 import { generateApiKey, hashApiKey } from '../../src/auth/api-keys.js';
 import type { PlanView } from '../../src/pipeline/plan-view.js';
 import { webhookCallsPlan } from '../dispatch/dispatch-support.js';
 import { rawCall } from '../http/http-fixture.js';
 import { TENANT } from '../support/harness.js';
-
-const CHILD = join(new URL('.', import.meta.url).pathname, 'chaos-child.ts');
+import { killLiveChildren } from './chaos-process.js';
 
 export const CHAOS_GATEWAY_ID = 'gw-chaos';
 /** Each plan's recommended option: two webhook calls of EUR 300.00, so EUR 600.00 needs finance's approval. */
@@ -22,6 +28,43 @@ export const ACTION_COST = 30_000;
 export const CAP_MINOR = 100_000_000;
 
 const chaosPlans = new Map<number, HandoffPlan>();
+
+/** What every chaos test opens with (see {@link useChaosHarness}). */
+export interface ChaosHarness {
+  /** A temporary folder of the test file's, removed after it. */
+  dir: string;
+  /** The webhook secret the children sign with (`WEBHOOK_SECRET`). */
+  secret: string;
+  /** The webhook platform: inject faults, read what it received and applied. */
+  fake: FakePlatform;
+  /** Set in `beforeAll`: finance's approval key, and the fake served over HTTP (`FAKE_URL`). */
+  finance: SigningKeyPair;
+  served: ServedFake;
+}
+
+/**
+ * The opening of a chaos test file: a temporary folder, a webhook secret, the webhook fake served over HTTP and
+ * finance's key (in `beforeAll`); after the file, every child still running SIGKILLed, the fake stopped and the
+ * folder removed. Its fields are read inside tests and later hooks.
+ */
+export function useChaosHarness(prefix: string): ChaosHarness {
+  const secret = `whsec_${randomBytes(32).toString('base64')}`;
+  const harness = {
+    dir: mkdtempSync(join(tmpdir(), prefix)),
+    secret,
+    fake: createWebhookFake({ baseUrl: 'https://hooks.example.test', secret }),
+  } as ChaosHarness;
+  beforeAll(async () => {
+    harness.finance = await generateSigningKeyPair({ alg: 'EdDSA' });
+    harness.served = await serveFake(harness.fake.handlers, harness.fake.baseUrl);
+  });
+  afterAll(async () => {
+    killLiveChildren();
+    await harness.served?.close();
+    rmSync(harness.dir, { recursive: true, force: true });
+  });
+  return harness;
+}
 
 /** Plan `n` (distinct id, due now on the real clock) whose recommended option calls two webhooks. */
 export function chaosPlan(n: number): HandoffPlan {
@@ -163,70 +206,6 @@ export function financeToken(
     },
     finance.privateJwk,
   );
-}
-
-/** A running chaos gateway child. */
-export interface ChaosChild {
-  url: string;
-  /** The child's process id. */
-  pid: number;
-  /** SIGKILL, resolved once the process is gone. */
-  kill(): Promise<void>;
-  /** SIGTERM (graceful stop), resolved with the exit code. */
-  stop(): Promise<number | null>;
-}
-
-const live = new Set<ChildProcess>();
-
-/** SIGKILLs every chaos child still running (after a failed or timed-out test). */
-export function killLiveChildren(): void {
-  for (const child of live) child.kill('SIGKILL');
-}
-
-/** Starts `chaos-child.ts` on `configFile` and resolves once it prints its URL. */
-export function startChaosChild(configFile: string, env: NodeJS.ProcessEnv): Promise<ChaosChild> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--conditions=@handoff/source', '--import', 'tsx', CHILD, configFile],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
-    },
-  );
-  live.add(child);
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      live.delete(child);
-      resolve(code);
-    }),
-  );
-  let err = '';
-  child.stderr?.setEncoding('utf8').on('data', (c: string) => {
-    err += c;
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const early = (code: number | null) => reject(new Error(`chaos child exited ${code}: ${err}`));
-    child.once('exit', early);
-    child.stdout?.setEncoding('utf8').on('data', (c: string) => {
-      out += c;
-      const line = out.split('\n')[0];
-      if (!out.includes('\n') || !line) return;
-      child.off('exit', early);
-      resolve({
-        url: (JSON.parse(line) as { url: string }).url,
-        pid: child.pid ?? -1,
-        kill: async () => {
-          child.kill('SIGKILL');
-          await exited;
-        },
-        stop: () => {
-          child.kill('SIGTERM');
-          return exited;
-        },
-      });
-    });
-  });
 }
 
 /** The refusals of an approval that was already decided (a retry after the first one committed). */

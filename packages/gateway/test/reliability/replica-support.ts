@@ -3,13 +3,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { SigningKeyPair } from '../../src/approvals/signing-keys.js';
 import { generateApiKey } from '../../src/auth/api-keys.js';
-import {
-  type ChaosChild,
-  type ChaosConfigOptions,
-  type ChaosKeys,
-  startChaosChild,
-  writeChaosConfig,
-} from './chaos-support.js';
+import { type ChaosChild, startChaosChild } from './chaos-process.js';
+import { type ChaosConfigOptions, type ChaosKeys, writeChaosConfig } from './chaos-support.js';
 
 /*
  * Several gateway processes (replicas) on one PostgreSQL database, as an operator runs them (docs/postgres.md):

@@ -7,7 +7,8 @@ import { generateSigningKeyPair } from '../../src/approvals/signing-keys.js';
 import type { PlanView } from '../../src/pipeline/plan-view.js';
 import { rawCall } from '../http/http-fixture.js';
 import { describePostgres, postgresUrlForTest } from '../support/postgres.js';
-import { ACTION_COST, ACTIONS_PER_PLAN, chaosPlan, killLiveChildren } from './chaos-support.js';
+import { killLiveChildren } from './chaos-process.js';
+import { ACTION_COST, ACTIONS_PER_PLAN, chaosPlan } from './chaos-support.js';
 import { queryRows, replicaSet } from './replica-support.js';
 import { tally } from './tally.js';
 

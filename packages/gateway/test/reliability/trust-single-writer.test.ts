@@ -12,15 +12,13 @@ import type { PlanView } from '../../src/pipeline/plan-view.js';
 import { runBin } from '../cli/cli-support.js';
 import { freshPlan } from '../cli/e2e-setup.js';
 import { rawCall } from '../http/http-fixture.js';
+import { type ChaosChild, killLiveChildren, startChaosChild } from './chaos-process.js';
 import {
   ACTION_COST,
   ACTIONS_PER_PLAN,
   CHAOS_GATEWAY_ID,
-  type ChaosChild,
   type ChaosKeys,
   financeToken,
-  killLiveChildren,
-  startChaosChild,
   writeChaosConfig,
 } from './chaos-support.js';
 import { tally } from './tally.js';

@@ -8,7 +8,10 @@ import { MoneySchema } from '../money.js';
 import { CopilotIdentitySchema } from '../plan.js';
 import { IdentifierSchema, PlanIdSchema, TimestampSchema } from '../primitives.js';
 
-/** The input of `lineage.query`: filters (all optional, combined with AND), `cursor` the last `seq` seen. */
+/**
+ * The input of `lineage.query`: filters (all optional, combined with AND), `cursor` the `nextCursor` of the page
+ * before (an opaque position in commit order, not a `seq`).
+ */
 export const LineageQueryInputSchema = z.strictObject({
   planId: PlanIdSchema.optional(),
   types: z.array(z.enum(LINEAGE_EVENT_TYPES)).max(LINEAGE_EVENT_TYPES.length).optional(),
@@ -39,7 +42,10 @@ export const LineageTraceInputSchema = z.union(
   { error: TRACE_INPUT_MESSAGE },
 );
 
-/** A page of lineage events in `seq` order; `nextCursor` (the last `seq`) is absent on the last page. */
+/**
+ * A page of lineage events in commit order (a gateway on PostgreSQL lists an event once its transparency log has
+ * sequenced it, within the maximum merge delay); `nextCursor`, the position of the last, is absent on the last page.
+ */
 export const LineagePageSchema = z
   .strictObject({
     items: z.array(LineageEventSchema),
@@ -47,7 +53,8 @@ export const LineagePageSchema = z
   })
   .meta({
     id: 'LineagePage',
-    description: 'A page of lineage events in seq order; nextCursor absent on the last page.',
+    description:
+      'A page of lineage events in commit order (on PostgreSQL, once sequenced in the log); nextCursor absent on the last page.',
   });
 
 /** One lineage event as a trace lists it: its place in the log, time, actor, facts and chain hash. */

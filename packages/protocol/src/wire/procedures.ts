@@ -348,7 +348,7 @@ export const WIRE_PROCEDURES = {
     output: LineagePageSchema,
     roles: ['auditor', 'operator'],
     summary:
-      "A page of the tenant's lineage events in seq order (default 100, at most 500), with a cursor.",
+      "A page of the tenant's lineage events in commit order (default 100, at most 500), with a cursor.",
     errors: AUTHED,
   },
   'lineage.trace': {

@@ -3,16 +3,21 @@
  * `handoff gateway start` runs it (HTTP API on 127.0.0.1, dispatcher running, in-flight rows of a killed
  * predecessor recovered at start), with requests to `https://hooks.example.test` rerouted to the webhook fake
  * the test serves at $FAKE_URL. Prints `{"url": ...}` once listening. The test SIGKILLs it at random points.
+ * Plain JavaScript, so that it can run the built gateway without a TypeScript loader (see `chaos-process.ts`).
  */
 import pino from 'pino';
-import { loadConfigFile } from '../../src/config/load-config.js';
-import { createGatewayRuntime, startGateway } from '../../src/runtime.js';
 
 const configFile = process.argv[2];
 const fakeUrl = process.env.FAKE_URL;
-if (!configFile || !fakeUrl) throw new Error('usage: chaos-child <config> (with FAKE_URL set)');
+const entry = process.env.CHAOS_GATEWAY_ENTRY;
+if (!configFile || !fakeUrl || !entry) {
+  throw new Error('usage: chaos-child <config> (with FAKE_URL and CHAOS_GATEWAY_ENTRY set)');
+}
+/** The gateway's public entry: its built `dist/index.js`, or `src/index.ts` when run through tsx. */
+const { createGatewayRuntime, loadConfigFile, startGateway } = await import(entry);
 
-const rerouted: typeof fetch = (input, init) => {
+/** @type {typeof fetch} */
+const rerouted = (input, init) => {
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
   return fetch(url.replace('https://hooks.example.test', fakeUrl), init);
 };
