@@ -30,7 +30,12 @@ export function sessionView(session: ConsoleSession): SessionView {
   };
 }
 
-/** A sign-in challenge (`session.signInOptions`): single use, for any discoverable passkey of the console. */
+/**
+ * A sign-in challenge (`session.signInOptions`): single use, for any discoverable passkey of the console, expiring
+ * after `CHALLENGE_TTL_MS` (5 minutes; `expiresAt` ISO 8601).
+ * @throws GatewayError `RATE_LIMITED` when `console.maxOpenSignInChallenges` challenges are open already (nothing
+ *   is stored); the store's error when it cannot be reached, unchanged.
+ */
 export async function signInOptions(ctx: ConsoleContext) {
   const { challenge, expiresAt } = await ctx.challenges.issue();
   const options = await generateAuthenticationOptions({
