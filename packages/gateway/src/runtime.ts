@@ -302,6 +302,9 @@ async function openWithStore(
     {
       rpId: config.console?.rpId ?? DEFAULT_CONSOLE.rpId,
       origin: config.console?.origin ?? DEFAULT_CONSOLE.origin,
+      ...(config.console?.maxOpenSignInChallenges
+        ? { maxOpenSignInChallenges: config.console.maxOpenSignInChallenges }
+        : {}),
     },
   );
   await seedApprovers(store, configuredApprovers, copilots, (kid, tenantId) =>

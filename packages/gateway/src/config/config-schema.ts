@@ -77,6 +77,7 @@ export const ApproverConfigSchema = z.strictObject({
  * - `notifications`: Standard Webhooks-signed POSTs to receivers (budget warning lines crossed, a plan waiting for
  *   approvers, an approval gate escalated), sent after commit.
  * - `console.origin`: where the console is served; approval notifications link to `<origin>/console/plans/<id>`.
+ *   `console.maxOpenSignInChallenges`: the bound on open sign-in challenges (the sign-in procedure is public).
  * - `caps`: budget caps seeded for a tenant that has none stored yet (operators change them through the API).
  * - `killSwitch.onPause`: `keep` (default) or `release` the budget of paused plans.
  * - `outcomeGuardrail`: an interim outcome below p10 by more than `belowP10By` of p90 - p10 pauses the plan's
@@ -201,6 +202,10 @@ export const GatewayConfigSchema = z.strictObject({
       origin: z.url().optional().meta({
         description:
           'The origin the console is served from (default http://localhost); enrolment links and notifications (<origin>/console/plans/<id>) start with it.',
+      }),
+      maxOpenSignInChallenges: z.int().min(1).max(1_000_000).optional().meta({
+        description:
+          'The most sign-in challenges open at once (issued, neither answered nor expired after 5 minutes), over all replicas (default 10000); past it session.signInOptions answers 429 RATE_LIMITED and stores nothing.',
       }),
     })
     .optional(),

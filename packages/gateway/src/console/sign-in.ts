@@ -30,7 +30,12 @@ export function sessionView(session: ConsoleSession): SessionView {
   };
 }
 
-/** A sign-in challenge (`session.signInOptions`): single use, for any discoverable passkey of the console. */
+/**
+ * A sign-in challenge (`session.signInOptions`): single use, for any discoverable passkey of the console, expiring
+ * after `CHALLENGE_TTL_MS` (5 minutes; `expiresAt` ISO 8601).
+ * @throws GatewayError `RATE_LIMITED` when `console.maxOpenSignInChallenges` challenges are open already (nothing
+ *   is stored); the store's error when it cannot be reached, unchanged.
+ */
 export async function signInOptions(ctx: ConsoleContext) {
   const { challenge, expiresAt } = await ctx.challenges.issue();
   const options = await generateAuthenticationOptions({
@@ -44,14 +49,16 @@ export async function signInOptions(ctx: ConsoleContext) {
 /**
  * Verifies an assertion with `@simplewebauthn/server` against a registered passkey (W3C WebAuthn L3 section 7.2:
  * `expectedChallenge` decides which challenges count, the console's origin and RP ID, the user present, the
- * registered COSE key and signature counter) and stores the new counter. The approver registry's registration
- * of the passkey must still be active (a revoked passkey signs nothing). The credential is looked up first:
- * `expectedChallenge` is asked (with the passkey found) only for a registered, active passkey, before the
+ * registered COSE key and signature counter) and stores the new counter, only ever raising it (see
+ * `PasskeysTx.raisePasskeySignCount`): when another sign-in with the same passkey stored a counter at least as
+ * high in the meantime, the assertion is refused as one whose counter did not increase. The approver registry's
+ * registration of the passkey must still be active (a revoked passkey signs nothing). The credential is looked up
+ * first: `expectedChallenge` is asked (with the passkey found) only for a registered, active passkey, before the
  * signature is checked, so it is not asked at all when the credential is unknown or revoked.
  *
- * @throws GatewayError `PASSKEY_VERIFICATION_FAILED` when the credential is unknown or revoked, or the assertion
- *   does not verify; whatever `expectedChallenge` throws (e.g. the store's error when it cannot be reached),
- *   unchanged.
+ * @throws GatewayError `PASSKEY_VERIFICATION_FAILED` when the credential is unknown or revoked, the assertion
+ *   does not verify, or its signature counter did not increase (W3C WebAuthn L3 section 6.1.1); whatever
+ *   `expectedChallenge` throws (e.g. the store's error when it cannot be reached), unchanged.
  */
 export async function verifyAssertion(
   ctx: ConsoleContext,
@@ -97,9 +104,13 @@ export async function verifyAssertion(
     if (error instanceof GatewayError) throw error;
     throw notVerified(error instanceof Error ? error.message : 'invalid assertion');
   }
-  await ctx.deps.store.transaction((tx) =>
-    tx.passkeys.setPasskeySignCount(passkey.credentialId, newCounter),
+  // The counter is only ever raised, by a conditional update: had another sign-in with this passkey (on any
+  // replica) stored a counter as high as this one since it was read, this assertion would not have verified
+  // after it, so it does not verify now either (a non-increasing counter may be a cloned authenticator).
+  const raised = await ctx.deps.store.transaction((tx) =>
+    tx.passkeys.raisePasskeySignCount(passkey.credentialId, newCounter),
   );
+  if (!raised) throw notVerified('the signature counter did not increase');
   return { ...passkey, signCount: newCounter };
 }
 

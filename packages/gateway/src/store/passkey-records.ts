@@ -3,6 +3,7 @@
  * their token) and WebAuthn passkeys (credential id, COSE public key, signature counter). Times are epoch
  * milliseconds; binary values are base64url (RFC 4648 section 5).
  */
+import { type AnyColumn, eq, lt, type SQL } from 'drizzle-orm';
 
 /** An invitation: who may enrol, with which approval roles and principal access, until when. */
 export interface InvitationRecord {
@@ -50,7 +51,15 @@ export interface PasskeysTx {
   getPasskey(credentialId: string): Promise<PasskeyRecord | undefined>;
   /** A person's passkeys in a tenant. */
   listPasskeys(tenantId: string, subject: string): Promise<PasskeyRecord[]>;
-  setPasskeySignCount(credentialId: string, signCount: number): Promise<void>;
+  /**
+   * Raises a passkey's signature counter (W3C WebAuthn L3 section 6.1.1) to `signCount`, only ever upwards: one
+   * conditional `UPDATE ... WHERE sign_count < $signCount`, so of two replicas signing in with one passkey at once
+   * the lower counter never overwrites the higher. `signCount` 0 (an authenticator that keeps no counter) is
+   * accepted only while the stored counter is 0 too. False (nothing changed) when the stored counter is already
+   * `signCount` or higher (another sign-in got there first: this assertion's counter did not increase), or the
+   * credential is unknown.
+   */
+  raisePasskeySignCount(credentialId: string, signCount: number): Promise<boolean>;
 }
 
 /** An `invitations` row as either dialect's drizzle schema selects it: the role lists as JSON arrays (text). */
@@ -94,4 +103,12 @@ export function passkeyRow(record: PasskeyRecord): StoredPasskeyRow {
     access: JSON.stringify(access),
     transports: transports === null ? null : JSON.stringify(transports),
   };
+}
+
+/**
+ * The condition under which a passkey's stored counter (`column`, `sign_count`) may become `signCount` (both
+ * dialects; see `PasskeysTx.raisePasskeySignCount`): strictly lower than it, or both 0 (no counter kept).
+ */
+export function signCountRaisable(column: AnyColumn, signCount: number): SQL {
+  return signCount === 0 ? eq(column, 0) : lt(column, signCount);
 }

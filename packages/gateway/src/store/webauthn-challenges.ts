@@ -27,6 +27,19 @@ export interface WebauthnChallengesTx {
   /** Stores a newly issued challenge. @throws the store's unique-key error when its hash exists (never in practice). */
   insertWebauthnChallenge(record: WebauthnChallengeRecord): Promise<void>;
   /**
+   * Issues a challenge within a bound (a public procedure issues them, so anyone can ask): deletes every challenge
+   * expired at `atMs` (epoch ms: `expiresAt <= atMs`), then stores `record` only when fewer than `maxOpen`
+   * challenges remain, over all tenants and purposes; false, with nothing stored, when `maxOpen` are open
+   * already. The count and the insert are serialised across replicas (SQLite: its single writer; PostgreSQL: a
+   * transaction-level advisory lock), so challenges issued this way never number more than `maxOpen` at once.
+   * @throws the store's unique-key error when the hash exists (never in practice).
+   */
+  issueWebauthnChallenge(
+    record: WebauthnChallengeRecord,
+    atMs: number,
+    maxOpen: number,
+  ): Promise<boolean>;
+  /**
    * Takes the challenge of `challengeHash` for `purpose`: deletes its row and returns it when it was live at `atMs`
    * (epoch ms: `atMs < expiresAt`). Undefined when unknown, already taken (by any replica), issued for another
    * purpose, or expired (an expired row is deleted all the same). One conditional `DELETE ... RETURNING`, so of two

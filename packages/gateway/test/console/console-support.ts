@@ -1,3 +1,5 @@
+import { vi } from 'vitest';
+import type { StoreTx } from '../../src/store/store.js';
 import type { HttpGateway } from '../http/http-fixture.js';
 import { rawCall } from '../http/http-fixture.js';
 import { ConsoleBrowser } from './console-browser.js';
@@ -90,4 +92,29 @@ export async function signedDecision(
     expiresAt: statement.expiresAt,
     response: person.authenticator.assert(options.challenge),
   };
+}
+
+/**
+ * Until the spy it answers is restored, every store transaction of `gw` runs as usual but for `method`, which is
+ * `replace(tx)` instead (e.g. the database gone, or another replica's write landing first).
+ */
+export function interceptTx<K extends keyof StoreTx>(
+  gw: HttpGateway,
+  method: K,
+  replace: (tx: StoreTx) => StoreTx[K],
+) {
+  const transaction = gw.store.transaction.bind(gw.store);
+  return vi.spyOn(gw.store, 'transaction').mockImplementation((work) =>
+    transaction((tx) =>
+      work(
+        new Proxy(tx, {
+          get(target, name) {
+            if (name === method) return replace(target);
+            const member = Reflect.get(target, name, target);
+            return typeof member === 'function' ? member.bind(target) : member;
+          },
+        }),
+      ),
+    ),
+  );
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openDatabaseSource } from '../../src/audit/database-source.js';
 import { verifyLineage } from '../../src/audit/verify-lineage.js';
 import { SESSION_TTL_MS } from '../../src/auth/sessions.js';
@@ -10,6 +10,7 @@ import { sqlitePathOf } from '../support/sqlite-of.js';
 import { ConsoleBrowser } from './console-browser.js';
 import {
   enrolledPerson,
+  interceptTx,
   inviteAs,
   type Person,
   signedDecision,
@@ -160,21 +161,8 @@ describe('invitation, enrolment and sign-in', () => {
     const lost = Object.assign(new Error('connect ECONNREFUSED 10.9.8.7:5432'), {
       code: 'ECONNREFUSED',
     });
-    const transaction = gw.store.transaction.bind(gw.store);
     // Every transaction runs as usual, but for taking a challenge, which finds the database gone.
-    const spy = vi.spyOn(gw.store, 'transaction').mockImplementation((work) =>
-      transaction((tx) =>
-        work(
-          new Proxy(tx, {
-            get(target, name) {
-              if (name === 'takeWebauthnChallenge') return () => Promise.reject(lost);
-              const member = Reflect.get(target, name, target);
-              return typeof member === 'function' ? member.bind(target) : member;
-            },
-          }),
-        ),
-      ),
-    );
+    const spy = interceptTx(gw, 'takeWebauthnChallenge', () => () => Promise.reject(lost));
     try {
       const answer = await browser.call('session.signIn', 'mutation', {
         response: ana.authenticator.assert(options.challenge),

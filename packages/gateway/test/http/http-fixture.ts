@@ -69,6 +69,8 @@ export interface HttpGatewayOptions {
   checkpoints?: Record<string, unknown>;
   /** The config's `observability` section. */
   observability?: Record<string, unknown>;
+  /** The config's `console` section. */
+  console?: Record<string, unknown>;
   /** Where the gateway logs (start-up warnings, refusals, the decision log). Default: nowhere. */
   logger?: GatewayLogger;
   /** Where spans go when tracing is enabled (e.g. an `InMemorySpanExporter`). */
@@ -124,6 +126,7 @@ export async function startHttpGateway(options: HttpGatewayOptions = {}) {
       ...(options.dispatch ? { dispatch: options.dispatch } : {}),
       ...(options.checkpoints ? { checkpoints: options.checkpoints } : {}),
       ...(options.observability ? { observability: options.observability } : {}),
+      ...(options.console ? { console: options.console } : {}),
       caps: options.caps ?? [
         ...defaultCaps(),
         {

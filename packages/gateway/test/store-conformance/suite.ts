@@ -7,6 +7,7 @@ import { defineLineageConformance } from './lineage.js';
 import { defineLineageReadsConformance } from './lineage-reads.js';
 import { defineLogOrderConformance } from './log-order.js';
 import { defineOutboxConformance } from './outbox.js';
+import { definePasskeyConformance } from './passkeys.js';
 import { definePlanConformance } from './plans.js';
 import { defineReplayConformance } from './replay.js';
 import { defineSessionConformance } from './sessions.js';
@@ -32,8 +33,9 @@ export type StoreFactory = (count: number) => Promise<OpenedStores>;
  * every `GatewayStore` must do, whatever its dialect. One file per concept: plans (compare-and-set), budget
  * (conditional reservation, no overspend under a race), outbox (claims never handed out twice, lease expiry),
  * replay (a token id used once), idempotent submission, lineage (per-chain `seq` unique, no fork under a race,
- * the sequencer's writes), console sessions, WebAuthn challenges, transactions (one that throws leaves nothing), and the reads of the
- * audit (a trace's reads, the export's and verifier's pages, their log order) and of metrics and readiness (snapshot, health).
+ * the sequencer's writes), console sessions, passkey signature counters (only ever raised), WebAuthn challenges
+ * (taken once, bounded), transactions (one that throws leaves nothing), and the reads of the audit (a trace's
+ * reads, the export's and verifier's pages, their log order) and of metrics and readiness (snapshot, health).
  */
 export function defineStoreConformance(name: string, factory: StoreFactory): void {
   describe(`store conformance: ${name}`, () => {
@@ -44,6 +46,7 @@ export function defineStoreConformance(name: string, factory: StoreFactory): voi
     defineIdempotencyConformance(factory);
     defineLineageConformance(factory);
     defineSessionConformance(factory);
+    definePasskeyConformance(factory);
     defineWebauthnChallengeConformance(factory);
     defineTransactionConformance(factory);
     defineAuditReadsConformance(factory);

@@ -26,6 +26,12 @@ export const ERROR_CODES = {
     summary:
       'The request body is larger than the gateway accepts (listen.maxBodyBytes, default 1 MiB).',
   },
+  RATE_LIMITED: {
+    http: 429,
+    trpc: 'TOO_MANY_REQUESTS',
+    summary:
+      'Too many requests of this kind are open (e.g. sign-in challenges past console.maxOpenSignInChallenges); nothing was recorded. Retry later.',
+  },
   // Access
   UNAUTHENTICATED: {
     http: 401,

@@ -469,7 +469,7 @@ export const WIRE_PROCEDURES = {
     output: SignInOptionsSchema,
     roles: [],
     summary: 'A WebAuthn sign-in challenge (single use, expiring) for a passkey of the console.',
-    errors: PUBLIC_WRITES,
+    errors: [...PUBLIC_WRITES, 'RATE_LIMITED'],
   },
   'session.signIn': {
     kind: 'mutation',

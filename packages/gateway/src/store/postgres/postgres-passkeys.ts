@@ -3,6 +3,7 @@ import {
   invitationRow,
   type PasskeysTx,
   passkeyRow,
+  signCountRaisable,
   toInvitation,
   toPasskey,
 } from '../passkey-records.js';
@@ -62,8 +63,12 @@ export function postgresPasskeys(db: PgDb): PasskeysTx {
       return rows.map(toPasskey);
     },
 
-    async setPasskeySignCount(credentialId, signCount) {
-      await db.update(p).set({ signCount }).where(eq(p.credentialId, credentialId));
+    async raisePasskeySignCount(credentialId, signCount) {
+      const result = await db
+        .update(p)
+        .set({ signCount })
+        .where(and(eq(p.credentialId, credentialId), signCountRaisable(p.signCount, signCount)));
+      return (result.rowCount ?? 0) > 0;
     },
   };
 }

@@ -5,6 +5,7 @@ import {
   type PasskeyRecord,
   type PasskeysTx,
   passkeyRow,
+  signCountRaisable,
   toInvitation,
   toPasskey,
 } from '../passkey-records.js';
@@ -77,8 +78,13 @@ export class SqlitePasskeys implements PasskeysTx {
     return rows.map(toPasskey);
   }
 
-  async setPasskeySignCount(credentialId: string, signCount: number): Promise<void> {
+  async raisePasskeySignCount(credentialId: string, signCount: number): Promise<boolean> {
     const p = s.passkeys;
-    this.#db.update(p).set({ signCount }).where(eq(p.credentialId, credentialId)).run();
+    const result = this.#db
+      .update(p)
+      .set({ signCount })
+      .where(and(eq(p.credentialId, credentialId), signCountRaisable(p.signCount, signCount)))
+      .run();
+    return result.changes > 0;
   }
 }

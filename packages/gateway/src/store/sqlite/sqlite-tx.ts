@@ -451,6 +451,14 @@ export class SqliteTx implements StoreTx {
     return this.#challenges.insertWebauthnChallenge(record);
   }
 
+  issueWebauthnChallenge(
+    record: WebauthnChallengeRecord,
+    atMs: number,
+    maxOpen: number,
+  ): Promise<boolean> {
+    return this.#challenges.issueWebauthnChallenge(record, atMs, maxOpen);
+  }
+
   takeWebauthnChallenge(
     challengeHash: string,
     purpose: WebauthnChallengePurpose,

@@ -1,4 +1,4 @@
-import { and, eq, lte } from 'drizzle-orm';
+import { and, count, eq, lte } from 'drizzle-orm';
 import {
   takenChallenge,
   type WebauthnChallengePurpose,
@@ -21,6 +21,20 @@ export class SqliteWebauthnChallenges implements WebauthnChallengesTx {
 
   async insertWebauthnChallenge(record: WebauthnChallengeRecord): Promise<void> {
     this.#db.insert(s.webauthnChallenges).values(record).run();
+  }
+
+  /** The single writer serialises the count and the insert: `BEGIN IMMEDIATE` holds the file's write lock. */
+  async issueWebauthnChallenge(
+    record: WebauthnChallengeRecord,
+    atMs: number,
+    maxOpen: number,
+  ): Promise<boolean> {
+    const c = s.webauthnChallenges;
+    this.#db.delete(c).where(lte(c.expiresAt, atMs)).run();
+    const open = this.#db.select({ n: count() }).from(c).get()?.n ?? 0;
+    if (open >= maxOpen) return false;
+    this.#db.insert(c).values(record).run();
+    return true;
   }
 
   async takeWebauthnChallenge(
