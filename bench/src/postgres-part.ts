@@ -11,6 +11,11 @@ export interface PostgresSettings {
   connections: number;
   /** BENCH_PG_PLANS [3000]: distinct plans prepared per replica run (a run ends when they are spent). */
   plans: number;
+  /**
+   * BENCH_PG_WARMUP [50]: plans each replica serves before a run's measurements begin (a fresh process's first
+   * plans cost several times the rest; see `runReplicas`).
+   */
+  warmupPlans: number;
   /** BENCH_SEQ_EVENTS [20000]: waiting events the sequencer throughput run sequences. */
   sequencerEvents: number;
   /** BENCH_SEQ_SECONDS [5]: seconds of paced commits for commit-to-inclusion. */
@@ -27,6 +32,7 @@ export function postgresSettings(): PostgresSettings {
     seconds: env('BENCH_PG_SECONDS', 10),
     connections: env('BENCH_PG_CONNECTIONS', 16),
     plans: env('BENCH_PG_PLANS', 3000),
+    warmupPlans: env('BENCH_PG_WARMUP', 50),
     sequencerEvents: env('BENCH_SEQ_EVENTS', 20_000),
     inclusionSeconds: env('BENCH_SEQ_SECONDS', 5),
   };
@@ -60,7 +66,12 @@ export async function runPostgresPart(options: {
   delete process.env.HANDOFF_DATABASE_URL;
   const cluster = benchCluster();
   try {
-    const load = { dir, seconds: settings.seconds, connections: settings.connections };
+    const load = {
+      dir,
+      seconds: settings.seconds,
+      connections: settings.connections,
+      warmupPlans: settings.warmupPlans,
+    };
     const plans = settings.plans;
     log(`PostgreSQL part: SQLite baseline, 1 gateway process, ${settings.seconds} s`);
     const sqlite = await runReplicas({

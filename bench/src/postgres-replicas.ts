@@ -41,10 +41,15 @@ export interface ReplicaRun {
   transactionsPerPlan: { commits: number; rollbacks: number } | undefined;
 }
 
-/** How long each replica's idle CPU is measured before the load, in ms (after {@link SETTLE_MS} from its start). */
+/**
+ * How long each replica's idle CPU is measured before the load, in ms (after the warm-up and {@link SETTLE_MS}).
+ */
 export const IDLE_MS = 3_000;
-/** Time left after the replicas start before the idle measurement (their first sequencer round, JIT), in ms. */
-const SETTLE_MS = 1_000;
+/**
+ * Time left after the warm-up before the idle measurement (the dispatcher sends the warm-up's last actions, the
+ * sequencer logs its last events), in ms.
+ */
+const SETTLE_MS = 2_000;
 
 /** The benchmark setup on `database` (`{ path }` or `{ url }`), with a checkpoint key so every replica sequences. */
 export async function replicaSetup(
@@ -75,6 +80,12 @@ export async function runReplicas(options: {
   seconds: number;
   connections: number;
   plans: number;
+  /**
+   * Plans each replica serves before anything is measured. A fresh process costs about 1-2 s of CPU over its first
+   * 20-40 plans (first-use work such as V8 compiling the request path), which a short run spreads over
+   * few plans: 2 replicas served 34 plans each in 16 s and showed twice the CPU per plan of 1 replica at 178.
+   */
+  warmupPlans: number;
   run: number;
   databaseCpuMs?: () => number | undefined;
   databaseTransactions?: () => { commits: number; rollbacks: number };
@@ -112,7 +123,8 @@ async function driveReplicas(options: Parameters<typeof runReplicas>[0]): Promis
   }
 > {
   const { setup, seconds, connections } = options;
-  const bodies: LoadBodies = await prepareBodies(setup, options.plans, options.run, 1);
+  const warmup = options.warmupPlans * options.replicas;
+  const bodies: LoadBodies = await prepareBodies(setup, warmup + options.plans, options.run, 1);
   const servers: ServerProcess[] = [];
   try {
     for (let r = 0; r < options.replicas; r += 1) {
@@ -131,13 +143,11 @@ async function driveReplicas(options: Parameters<typeof runReplicas>[0]): Promis
       await res.text();
       return res.status < 300;
     };
-    let deadline = 0;
+    let deadline = Number.POSITIVE_INFINITY;
+    let end = warmup;
+    let measuring = false;
     const worker = async () => {
-      for (
-        let i = next++;
-        i < bodies.approvals.length && performance.now() < deadline;
-        i = next++
-      ) {
+      for (let i = next++; i < end && performance.now() < deadline; i = next++) {
         const r = i % servers.length;
         const url = servers[r]?.url ?? '';
         const t0 = performance.now();
@@ -148,13 +158,18 @@ async function driveReplicas(options: Parameters<typeof runReplicas>[0]): Promis
             setup.approverKey,
             bodies.approvals[i] ?? '',
           ));
-        if (!ok) refused += 1;
+        if (!measuring) {
+          if (!ok) throw new Error(`warm-up plan ${i} was refused`);
+        } else if (!ok) refused += 1;
         else {
           approved[r] = (approved[r] ?? 0) + 1;
           latency.record(performance.now() - t0);
         }
       }
     };
+    await Promise.all(Array.from({ length: connections }, worker));
+    next = warmup;
+    end = bodies.approvals.length;
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const idleFrom = servers.map((s) => s.cpuMs());
     const idleBegan = performance.now();
@@ -167,6 +182,7 @@ async function driveReplicas(options: Parameters<typeof runReplicas>[0]): Promis
     const loadBefore = process.cpuUsage();
     const began = performance.now();
     deadline = began + seconds * 1000;
+    measuring = true;
     await Promise.all(Array.from({ length: connections }, worker));
     const elapsed = performance.now() - began;
     const load = process.cpuUsage(loadBefore);
