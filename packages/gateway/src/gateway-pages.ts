@@ -3,6 +3,7 @@ import type { Principal } from './auth/principal.js';
 import { GatewayError } from './errors.js';
 import { type PlanView, planView } from './pipeline/plan-view.js';
 import type { PlanState } from './plan-state.js';
+import { nextLineageCursor } from './store/lineage-filter.js';
 import type { GatewayStore } from './store/store.js';
 
 /** A page of results with the cursor of the next page (`undefined` on the last page). */
@@ -91,11 +92,10 @@ export async function queryLineagePage(
     ...(after === undefined ? {} : { after }),
     limit: limit + 1,
   });
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
+  const next = nextLineageCursor(rows, limit, after);
   return {
-    items: page.map((row) => row.event),
-    nextCursor: rows.length > limit && last ? String(last.position) : undefined,
+    items: rows.slice(0, limit).map((row) => row.event),
+    nextCursor: next === undefined ? undefined : String(next),
   };
 }
 

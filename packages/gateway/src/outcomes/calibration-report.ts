@@ -73,8 +73,10 @@ async function scoredForecasts(store: GatewayStore, tenantId: string): Promise<S
       if (digest === undefined || typeof data.optionId !== 'string') continue;
       latest.set(e.planId, { digest, optionId: data.optionId });
     }
-    if (page.length < PAGE) break;
-    after = page[page.length - 1]?.position ?? after;
+    // A page that does not advance holds only events not sequenced yet (PostgreSQL): the last one to read.
+    const next = page.at(-1)?.position ?? after;
+    if (page.length < PAGE || next <= after) break;
+    after = next;
   }
   return store.transaction(async (tx) => {
     const scored: Scored[] = [];

@@ -48,8 +48,12 @@ export interface GatewayStore extends AuditReadStore, StoreStatus {
    * - SQLite: the insertion order (`id`): one writer, so an id is taken and committed in order; every committed
    *   event is there.
    * - PostgreSQL: the log order, position = `log_index` + 1 (an `id` is taken at insert, and a lower one can
-   *   commit after a higher one was read past); only sequenced events are there, each within the maximum merge
-   *   delay (4 x `checkpoints.intervalMs`) of its commit.
+   *   commit after a higher one was read past); then, when the page has room, the events not sequenced yet (each
+   *   is, within the maximum merge delay of 4 x `checkpoints.intervalMs`), in insertion order, each at the
+   *   position of the page's last sequenced event (or the cursor): a cursor taken on one resumes after the log
+   *   part read, so such an event may come again, once sequenced, but none is passed over.
+   * A page whose last position does not advance past the cursor (nothing but events not sequenced yet) is the
+   * last one a reader should ask for: see `nextLineageCursor` (`lineage-filter.ts`).
    */
   queryLineageAt(filter: LineageFilter): Promise<PositionedEvent[]>;
   /**

@@ -43,8 +43,10 @@ export const LineageTraceInputSchema = z.union(
 );
 
 /**
- * A page of lineage events in commit order (a gateway on PostgreSQL lists an event once its transparency log has
- * sequenced it, within the maximum merge delay); `nextCursor`, the position of the last, is absent on the last page.
+ * A page of lineage events in commit order; `nextCursor`, the position of the last, is absent on the last page. A
+ * gateway on PostgreSQL pages in log order and ends a page with room left with the events its transparency log has
+ * not sequenced yet: a cursor resumes after the log part read, so such an event may be listed again once sequenced
+ * (within the maximum merge delay), never missed.
  */
 export const LineagePageSchema = z
   .strictObject({
@@ -54,7 +56,7 @@ export const LineagePageSchema = z
   .meta({
     id: 'LineagePage',
     description:
-      'A page of lineage events in commit order (on PostgreSQL, once sequenced in the log); nextCursor absent on the last page.',
+      'A page of lineage events in commit order (on PostgreSQL, log order; an event not sequenced yet may be listed again once sequenced); nextCursor absent on the last page.',
   });
 
 /** One lineage event as a trace lists it: its place in the log, time, actor, facts and chain hash. */

@@ -4,6 +4,7 @@ import type { LineageTrace, TraceTarget } from '../../audit/lineage-trace.js';
 import { traceInStore } from '../../audit/trace-in-store.js';
 import { renderTrace } from '../../audit/trace-report.js';
 import { GatewayError } from '../../errors.js';
+import { nextLineageCursor } from '../../store/lineage-filter.js';
 import { openStoreReadOnly } from '../../store/open-read-only.js';
 import { gatewayClient } from '../client.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -128,11 +129,14 @@ function registerQuery(lineage: Command, io: Io, setExit: SetExit): void {
                 ...(opts.after ? { after: Number(opts.after) } : {}),
                 limit: limit + 1,
               });
-              const kept = rows.slice(0, limit);
-              const last = kept.at(-1);
+              const next = nextLineageCursor(
+                rows,
+                limit,
+                opts.after ? Number(opts.after) : undefined,
+              );
               page = {
-                items: kept.map((row) => row.event),
-                nextCursor: rows.length > limit && last ? String(last.position) : undefined,
+                items: rows.slice(0, limit).map((row) => row.event),
+                nextCursor: next === undefined ? undefined : String(next),
               };
             } finally {
               await store.close();

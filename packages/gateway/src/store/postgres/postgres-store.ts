@@ -1,6 +1,6 @@
 import type { LineageEvent } from '@handoff/protocol';
 import { ExponentialBackoff, handleWhen, type IPolicy, retry, wrap } from 'cockatiel';
-import { and, asc, gte, isNotNull, type SQL, sql } from 'drizzle-orm';
+import { and, asc, gte, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { AuditReads } from '../audit-reads.js';
@@ -234,10 +234,13 @@ export class PostgresStore implements GatewayStore {
   }
 
   /**
-   * Sequenced events only, in log order: position = `log_index` + 1. On PostgreSQL an `id` is taken at insert and
-   * a lower one can commit after a higher one, so a cursor on `id` could pass over an event not committed yet; log
-   * indexes are given in one transaction per batch, in order, after commit, so a cursor on them never does. An
-   * event appears here once sequenced: within the maximum merge delay (4 x `checkpoints.intervalMs`).
+   * The sequenced events after the cursor in log order, position = `log_index` + 1; then, when the page has room,
+   * the committed events not sequenced yet, in insertion order, each at the position of the last sequenced event
+   * of the page (or the cursor). On PostgreSQL an `id` is taken at insert and a lower one can commit after a
+   * higher one, so a cursor on `id` could pass over an event not committed yet; log indexes are given in one
+   * transaction per batch, in order, after commit, so a cursor on them never does. An event not sequenced yet is
+   * read at once (no wait for the sequencer), and a cursor taken on it resumes after the log part already read:
+   * it may come again (in log order, once sequenced), it is never passed over.
    */
   async queryLineageAt(filter: LineageFilter): Promise<PositionedEvent[]> {
     const t = schema.lineageEvents;
@@ -250,10 +253,23 @@ export class PostgresStore implements GatewayStore {
       .where(and(...where))
       .orderBy(asc(t.logIndex))
       .limit(filter.limit);
-    return rows.map((row) => ({
+    const sequenced = rows.map((row) => ({
       position: Number(row.logIndex) + 1,
       event: JSON.parse(row.body) as LineageEvent,
     }));
+    const room = filter.limit - sequenced.length;
+    if (room <= 0) return sequenced;
+    const tail = await this.#db
+      .select({ body: t.body })
+      .from(t)
+      .where(and(...this.#lineageWhere(rest), isNull(t.logIndex)))
+      .orderBy(asc(t.id))
+      .limit(room);
+    const at = sequenced.at(-1)?.position ?? after ?? 0;
+    return [
+      ...sequenced,
+      ...tail.map((row) => ({ position: at, event: JSON.parse(row.body) as LineageEvent })),
+    ];
   }
 
   /** The conditions of a filter (without `after`: each reader keys its own order). */
