@@ -3,7 +3,7 @@ import type { Principal } from './auth/principal.js';
 import { GatewayError } from './errors.js';
 import { type PlanView, planView } from './pipeline/plan-view.js';
 import type { PlanState } from './plan-state.js';
-import { nextLineageCursor } from './store/lineage-filter.js';
+import { nextLineageCursor } from './store/lineage-cursor.js';
 import type { GatewayStore } from './store/store.js';
 
 /** A page of results with the cursor of the next page (`undefined` on the last page). */

@@ -1,5 +1,5 @@
 import { type Column, eq, gt, gte, inArray, lte, or, type SQL, sql, type Table } from 'drizzle-orm';
-import type { LineageFilter, PositionedEvent } from './store.js';
+import type { LineageFilter } from './store.js';
 
 /** The columns of `lineage_events` a {@link LineageFilter} reads, in either dialect's drizzle schema. */
 export interface LineageFilterColumns {
@@ -44,20 +44,4 @@ export function lineageFilterConditions(
   if (filter.toMs !== undefined) where.push(lte(t.occurredAt, filter.toMs));
   if (filter.after !== undefined) where.push(gt(t.id, filter.after));
   return where;
-}
-
-/**
- * The cursor of the page after `rows`, a page read with `limit + 1` rows to learn whether more match; undefined
- * when `rows` is the last page: no row past `limit`, or a last kept position that does not pass `after` (on
- * PostgreSQL, a page of events not sequenced yet: asking again would answer the same page; they come once
- * sequenced). See `GatewayStore.queryLineageAt` for what positions are.
- */
-export function nextLineageCursor(
-  rows: readonly PositionedEvent[],
-  limit: number,
-  after: number | undefined,
-): number | undefined {
-  const last = rows[limit - 1];
-  if (rows.length <= limit || last === undefined) return undefined;
-  return last.position > (after ?? 0) ? last.position : undefined;
 }

@@ -3,7 +3,6 @@
  * their token) and WebAuthn passkeys (credential id, COSE public key, signature counter). Times are epoch
  * milliseconds; binary values are base64url (RFC 4648 section 5).
  */
-import { type AnyColumn, eq, lt, type SQL } from 'drizzle-orm';
 
 /** An invitation: who may enrol, with which approval roles and principal access, until when. */
 export interface InvitationRecord {
@@ -103,12 +102,4 @@ export function passkeyRow(record: PasskeyRecord): StoredPasskeyRow {
     access: JSON.stringify(access),
     transports: transports === null ? null : JSON.stringify(transports),
   };
-}
-
-/**
- * The condition under which a passkey's stored counter (`column`, `sign_count`) may become `signCount` (both
- * dialects; see `PasskeysTx.raisePasskeySignCount`): strictly lower than it, or both 0 (no counter kept).
- */
-export function signCountRaisable(column: AnyColumn, signCount: number): SQL {
-  return signCount === 0 ? eq(column, 0) : lt(column, signCount);
 }

@@ -53,7 +53,7 @@ export interface GatewayStore extends AuditReadStore, StoreStatus {
    *   position of the page's last sequenced event (or the cursor): a cursor taken on one resumes after the log
    *   part read, so such an event may come again, once sequenced, but none is passed over.
    * A page whose last position does not advance past the cursor (nothing but events not sequenced yet) is the
-   * last one a reader should ask for: see `nextLineageCursor` (`lineage-filter.ts`).
+   * last one a reader should ask for: see `nextLineageCursor` (`lineage-cursor.ts`).
    */
   queryLineageAt(filter: LineageFilter): Promise<PositionedEvent[]>;
   /**

@@ -11,7 +11,7 @@ import { Sequencer } from '../../src/audit/sequencer.js';
 import { anchorsFromJwks } from '../../src/audit/trust-anchors.js';
 import { verifyLineage } from '../../src/audit/verify-lineage.js';
 import { ManualClock } from '../../src/clock.js';
-import { nextLineageCursor } from '../../src/store/lineage-filter.js';
+import { nextLineageCursor } from '../../src/store/lineage-cursor.js';
 import { openStoreReadOnly } from '../../src/store/open-read-only.js';
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { PositionedEvent } from '../../src/store/store.js';

@@ -4,7 +4,7 @@ import type { LineageTrace, TraceTarget } from '../../audit/lineage-trace.js';
 import { traceInStore } from '../../audit/trace-in-store.js';
 import { renderTrace } from '../../audit/trace-report.js';
 import { GatewayError } from '../../errors.js';
-import { nextLineageCursor } from '../../store/lineage-filter.js';
+import { nextLineageCursor } from '../../store/lineage-cursor.js';
 import { openStoreReadOnly } from '../../store/open-read-only.js';
 import { gatewayClient } from '../client.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';

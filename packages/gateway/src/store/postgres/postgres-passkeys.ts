@@ -1,9 +1,9 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
+import { signCountRaisable } from '../passkey-counter.js';
 import {
   invitationRow,
   type PasskeysTx,
   passkeyRow,
-  signCountRaisable,
   toInvitation,
   toPasskey,
 } from '../passkey-records.js';

@@ -1,11 +1,11 @@
 import { and, eq, isNull } from 'drizzle-orm';
+import { signCountRaisable } from '../passkey-counter.js';
 import {
   type InvitationRecord,
   invitationRow,
   type PasskeyRecord,
   type PasskeysTx,
   passkeyRow,
-  signCountRaisable,
   toInvitation,
   toPasskey,
 } from '../passkey-records.js';
