@@ -24,8 +24,6 @@ export type WebauthnChallengePurpose = 'sign-in';
 
 /** The WebAuthn challenge methods of a transaction (see {@link WebauthnChallengeRecord}). */
 export interface WebauthnChallengesTx {
-  /** Stores a newly issued challenge. @throws the store's unique-key error when its hash exists (never in practice). */
-  insertWebauthnChallenge(record: WebauthnChallengeRecord): Promise<void>;
   /**
    * Issues a challenge within a bound (a public procedure issues them, so anyone can ask): deletes every challenge
    * expired at `atMs` (epoch ms: `expiresAt <= atMs`), then stores `record` only when fewer than `maxOpen`

@@ -185,12 +185,16 @@ describe('invitation, enrolment and sign-in', () => {
     const challenge = randomBytes(32).toString('base64url');
     const challengeHash = createHash('sha256').update(challenge).digest('hex');
     await gw.store.transaction((tx) =>
-      tx.insertWebauthnChallenge({
-        challengeHash,
-        purpose: 'sign-in',
-        tenantId: 'globex',
-        expiresAt: gw.clock.now() + CHALLENGE_TTL_MS,
-      }),
+      tx.issueWebauthnChallenge(
+        {
+          challengeHash,
+          purpose: 'sign-in',
+          tenantId: 'globex',
+          expiresAt: gw.clock.now() + CHALLENGE_TTL_MS,
+        },
+        gw.clock.now(),
+        1_000_000,
+      ),
     );
     const response = ana.authenticator.assert(challenge);
     const refused = await new ConsoleBrowser(gw.url).call('session.signIn', 'mutation', {

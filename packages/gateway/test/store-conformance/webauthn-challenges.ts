@@ -12,6 +12,9 @@ const challenge = (n: number, expiresAt: number): WebauthnChallengeRecord => ({
   expiresAt,
 });
 
+/** A bound on open challenges that no case but the bound's own reaches. */
+const NO_CAP = 1_000_000;
+
 const issue = (store: GatewayStore, n: number, atMs: number, maxOpen: number) =>
   store.transaction((tx) => tx.issueWebauthnChallenge(challenge(n, atMs + 100), atMs, maxOpen));
 
@@ -26,7 +29,7 @@ export function defineWebauthnChallengeConformance(factory: StoreFactory): void 
     test('a challenge issued by one store is taken by another, once', async () => {
       const [a, b] = await open(2);
       if (!a || !b) throw new Error('no stores');
-      await a.transaction((tx) => tx.insertWebauthnChallenge(challenge(1, T0 + 1_000)));
+      await a.transaction((tx) => tx.issueWebauthnChallenge(challenge(1, T0 + 1_000), T0, NO_CAP));
       const hash = challenge(1, 0).challengeHash;
       expect(await b.transaction((tx) => tx.takeWebauthnChallenge(hash, 'sign-in', T0))).toEqual(
         challenge(1, T0 + 1_000),
@@ -41,7 +44,9 @@ export function defineWebauthnChallengeConformance(factory: StoreFactory): void 
       if (!a || !b) throw new Error('no stores');
       const hash = challenge(2, 0).challengeHash;
       for (let round = 0; round < 5; round += 1) {
-        await a.transaction((tx) => tx.insertWebauthnChallenge(challenge(2, T0 + 1_000)));
+        await a.transaction((tx) =>
+          tx.issueWebauthnChallenge(challenge(2, T0 + 1_000), T0, NO_CAP),
+        );
         const taken = await race(
           [a, b, a, b].map(
             (store) => () =>
@@ -56,7 +61,7 @@ export function defineWebauthnChallengeConformance(factory: StoreFactory): void 
       const [store] = await open(1);
       if (!store) throw new Error('no store');
       const hash = challenge(3, 0).challengeHash;
-      await store.transaction((tx) => tx.insertWebauthnChallenge(challenge(3, T0 + 10)));
+      await store.transaction((tx) => tx.issueWebauthnChallenge(challenge(3, T0 + 10), T0, NO_CAP));
       expect(
         await store.transaction((tx) => tx.takeWebauthnChallenge(hash, 'sign-in', T0 + 10)),
       ).toBeUndefined();
@@ -72,8 +77,8 @@ export function defineWebauthnChallengeConformance(factory: StoreFactory): void 
       const [store] = await open(1);
       if (!store) throw new Error('no store');
       await store.transaction(async (tx) => {
-        await tx.insertWebauthnChallenge(challenge(4, T0 + 10));
-        await tx.insertWebauthnChallenge(challenge(5, T0 + 20));
+        await tx.issueWebauthnChallenge(challenge(4, T0 + 10), T0, NO_CAP);
+        await tx.issueWebauthnChallenge(challenge(5, T0 + 20), T0, NO_CAP);
       });
       expect(await store.transaction((tx) => tx.deleteExpiredWebauthnChallenges(T0 + 10))).toBe(1);
       const live = await store.transaction((tx) =>

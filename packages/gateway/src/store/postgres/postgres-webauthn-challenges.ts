@@ -20,10 +20,6 @@ const CHALLENGE_ISSUE_LOCK_KEY = 0x486e646643686c67n;
 export function postgresWebauthnChallenges(db: PgDb): WebauthnChallengesTx {
   const c = s.webauthnChallenges;
   return {
-    async insertWebauthnChallenge(record) {
-      await db.insert(c).values(record);
-    },
-
     async issueWebauthnChallenge(record, atMs, maxOpen) {
       await db.execute(
         sql`select pg_advisory_xact_lock(${CHALLENGE_ISSUE_LOCK_KEY.toString()}::bigint)`,

@@ -447,10 +447,6 @@ export class SqliteTx implements StoreTx {
     return this.#sessions.deleteExpiredConsoleSessions(atMs);
   }
 
-  insertWebauthnChallenge(record: WebauthnChallengeRecord): Promise<void> {
-    return this.#challenges.insertWebauthnChallenge(record);
-  }
-
   issueWebauthnChallenge(
     record: WebauthnChallengeRecord,
     atMs: number,

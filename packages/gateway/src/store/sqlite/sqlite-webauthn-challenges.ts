@@ -19,10 +19,6 @@ export class SqliteWebauthnChallenges implements WebauthnChallengesTx {
     this.#db = db;
   }
 
-  async insertWebauthnChallenge(record: WebauthnChallengeRecord): Promise<void> {
-    this.#db.insert(s.webauthnChallenges).values(record).run();
-  }
-
   /** The single writer serialises the count and the insert: `BEGIN IMMEDIATE` holds the file's write lock. */
   async issueWebauthnChallenge(
     record: WebauthnChallengeRecord,
